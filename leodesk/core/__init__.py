@@ -1,0 +1,1 @@
+"""Qt-free core: API client, paths, secrets, settings. Never imports PySide6."""

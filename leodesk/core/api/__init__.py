@@ -1,0 +1,1 @@
+"""leodesk.core.api."""

@@ -1,0 +1,95 @@
+"""Logging set-up: a rotating file, stderr, and a filter that redacts secrets from every record.
+
+The API key must never reach a log line, a crash report or the console. :class:`RedactingFilter`
+is attached to every handler leodesk installs; :func:`register_secret` adds a value to redact.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import threading
+from pathlib import Path
+
+REDACTED = "«redacted»"
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+# Bearer tokens are redacted even when the value was never registered (a key typed into a dialog).
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\"]+")
+
+
+def register_secret(value: str | None) -> None:
+    """Remember ``value`` so that it is replaced by a marker wherever it appears in a log record."""
+    if value and len(value) >= 4:
+        with _lock:
+            _secrets.add(value)
+
+
+def forget_secret(value: str | None) -> None:
+    with _lock:
+        _secrets.discard(value or "")
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret and every bearer token replaced."""
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for s in secrets:
+        if s in text:
+            text = text.replace(s, REDACTED)
+    return _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Formats the record's message once, redacts it, and freezes the result into the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Render the traceback now so that the redacted text is what handlers print.
+            formatter = logging.Formatter()
+            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
+
+
+def setup_logging(
+    log_file: Path | None, *, level: int = logging.INFO, stderr_level: int = logging.WARNING
+) -> None:
+    """Install the stderr handler and, when ``log_file`` is given, a rotating file (5 × 1 MB)."""
+    root = logging.getLogger()
+    root.setLevel(min(level, stderr_level))
+    for h in list(root.handlers):
+        if getattr(h, "_leodesk", False):
+            root.removeHandler(h)
+            h.close()
+    handlers: list[logging.Handler] = []
+    stream = logging.StreamHandler()
+    stream.setLevel(stderr_level)
+    handlers.append(stream)
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        rotating = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+        )
+        rotating.setLevel(level)
+        handlers.append(rotating)
+    for h in handlers:
+        h.setFormatter(logging.Formatter(FORMAT))
+        h.addFilter(RedactingFilter())
+        h._leodesk = True  # type: ignore[attr-defined]
+        root.addHandler(h)

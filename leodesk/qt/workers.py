@@ -1,0 +1,114 @@
+"""QRunnable workers and the pools they run on.
+
+Background code never touches widgets: a worker calls a plain function off the GUI thread and
+reports through the signals of a small QObject (queued to the GUI thread). Payloads are whatever
+the function returns (frozen dataclasses by convention). A worker is kept referenced until it
+finishes, and carries a cooperative cancel flag the function may poll.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger("leodesk.workers")
+
+
+class CancelToken:
+    """A flag a long-running function checks between steps."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+class WorkerSignals(QObject):
+    """Signals: started(), result(object), error(object: the exception), finished()."""
+
+    started = Signal()
+    result = Signal(object)
+    error = Signal(object)
+    finished = Signal()
+
+
+class Worker(QRunnable):
+    def __init__(self, fn: Callable[[CancelToken], Any], name: str = "") -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python owns it; the pool must not delete it under us
+        self.fn = fn
+        self.name = name or getattr(fn, "__name__", "worker")
+        self.token = CancelToken()
+        self.signals = WorkerSignals()
+
+    def run(self) -> None:
+        self.signals.started.emit()
+        try:
+            if self.token.cancelled:
+                return
+            value = self.fn(self.token)
+        except BaseException as exc:  # reported, never raised into Qt
+            if not isinstance(exc, Exception):
+                log.warning("worker %s ended by %s", self.name, type(exc).__name__)
+            self.signals.error.emit(exc)
+        else:
+            if not self.token.cancelled:
+                self.signals.result.emit(value)
+        finally:
+            self.signals.finished.emit()
+
+
+class Pools(QObject):
+    """Named pools: ``network`` (bounded), ``db`` (one thread: all SQLite writes), ``thumbs``."""
+
+    def __init__(self, network_threads: int = 4, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.network = QThreadPool(self)
+        self.network.setMaxThreadCount(network_threads)
+        self.db = QThreadPool(self)
+        self.db.setMaxThreadCount(1)
+        self.thumbs = QThreadPool(self)
+        self.thumbs.setMaxThreadCount(max(1, QThreadPool.globalInstance().maxThreadCount() - 1))
+        self._running: set[Worker] = set()
+
+    def submit(
+        self,
+        fn: Callable[[CancelToken], Any],
+        *,
+        pool: str = "network",
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        name: str = "",
+    ) -> Worker:
+        worker = Worker(fn, name)
+        if on_result is not None:
+            worker.signals.result.connect(on_result)
+        if on_error is not None:
+            worker.signals.error.connect(on_error)
+        worker.signals.finished.connect(lambda w=worker: self._running.discard(w))
+        self._running.add(worker)
+        getattr(self, pool).start(worker)
+        return worker
+
+    @property
+    def active(self) -> int:
+        return len(self._running)
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Cancel everything, drop queued work and wait (bounded). ``True`` if all stopped."""
+        for w in list(self._running):
+            w.token.cancel()
+        done = True
+        for pool in (self.network, self.db, self.thumbs):
+            pool.clear()
+            done = pool.waitForDone(timeout_ms) and done
+        return done

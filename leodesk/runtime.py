@@ -1,0 +1,61 @@
+"""What a leodesk process runs against: its profile's paths, the API's base URL and the key.
+
+Shared by the GUI and the CLI so both honour the same environment (``LEODESK_HOME``,
+``LEODESK_API_URL``, ``LEONARDO_API_KEY``) and the same ``--demo`` meaning: the built-in simulator
+in-process on a free loopback port, with its own profile so demo images never mix with a real
+account's.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from leodesk.core import paths as paths_mod
+from leodesk.core.log import register_secret
+
+API_URL_ENV = "LEODESK_API_URL"
+DEMO_KEY = "leodesk-demo-key"
+
+
+@dataclass
+class Runtime:
+    paths: paths_mod.Paths
+    base_url: str | None  # None: the client's default (or LEODESK_API_URL, read by the client)
+    demo: bool = False
+    demo_key: str | None = None
+    sim: Any = field(default=None, repr=False)
+
+    def api_key(self) -> str | None:
+        """The key to use: the simulator's in demo mode, else environment, else keychain."""
+        if self.demo:
+            return self.demo_key
+        from leodesk.core import secrets
+
+        return secrets.get_api_key()
+
+    def close(self) -> None:
+        if self.sim is not None:
+            self.sim.stop()
+            self.sim = None
+
+
+def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> Runtime:
+    """Resolve the profile; in demo mode start the simulator and point everything at it."""
+    base = paths_mod.resolve()
+    if not demo:
+        return Runtime(paths=base.ensure(), base_url=os.environ.get(API_URL_ENV) or None)
+    from leodesk.sim import SimConfig, SimServer
+
+    options: dict[str, Any] = {"api_key": DEMO_KEY, "generation_seconds": 2.0, "latency_ms": 60}
+    options.update(sim_options or {})
+    sim = SimServer(SimConfig(**options)).start()
+    register_secret(options["api_key"])
+    return Runtime(
+        paths=base.profile("demo").ensure(),
+        base_url=sim.base_url,
+        demo=True,
+        demo_key=options["api_key"],
+        sim=sim,
+    )

@@ -1,0 +1,37 @@
+"""Shared fixtures: every test gets its own LEODESK_HOME and a clean environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def leodesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "leodesk-home"
+    monkeypatch.setenv("LEODESK_HOME", str(home))
+    monkeypatch.delenv("LEONARDO_API_KEY", raising=False)
+    monkeypatch.delenv("LEODESK_API_URL", raising=False)
+    return home
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[object]:
+    import keyring
+
+    from tests.helpers.memkeyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from leodesk.core import log as leolog
+
+
+def test_registered_secret_never_reaches_the_log_file(tmp_path: Path) -> None:
+    secret = "3f9a1c52-7777-4d2e-9abc-secretsecret"
+    leolog.register_secret(secret)
+    log_file = tmp_path / "logs" / "leodesk.log"
+    leolog.setup_logging(log_file, level=logging.DEBUG)
+    logger = logging.getLogger("leodesk.test")
+    logger.info("calling with key %s", secret)
+    logger.warning("header Authorization: Bearer %s", "unregistered-token-123")
+    try:
+        raise RuntimeError(f"request failed for {secret}")
+    except RuntimeError:
+        logger.exception("boom")
+    for h in logging.getLogger().handlers:
+        h.flush()
+    text = log_file.read_text()
+    assert secret not in text
+    assert "unregistered-token-123" not in text
+    assert text.count(leolog.REDACTED) >= 3
+    assert "RuntimeError" in text  # the traceback itself survives
+
+
+def test_redact_leaves_other_text_alone() -> None:
+    assert leolog.redact("nothing secret here") == "nothing secret here"

@@ -1,0 +1,34 @@
+"""An in-memory keyring backend for unit tests, and look-alikes of insecure backends."""
+
+from __future__ import annotations
+
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+
+class MemoryKeyring(KeyringBackend):
+    """Secure enough for tests (priority 10), never touches the disk."""
+
+    priority = 10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.store[(service, username)]
+        except KeyError:
+            raise PasswordDeleteError("not found") from None
+
+
+class PlaintextLikeKeyring(MemoryKeyring):
+    """Stands for keyrings.alt's PlaintextKeyring: priority below 1."""
+
+    priority = 0.5  # type: ignore[assignment]
