@@ -79,7 +79,13 @@ def backend_name(backend: Any) -> str:
 
 def is_secure(backend: Any) -> bool:
     """False for keyring's fail backend and any plaintext backend (priority < 1)."""
+    from keyring.backends.chainer import ChainerBackend
+
     module = type(backend).__module__
+    if isinstance(backend, ChainerBackend):
+        # A chain writes to the first backend that accepts: secure only if every member is.
+        members = list(getattr(backend, "backends", []))
+        return bool(members) and all(is_secure(b) for b in members)
     if module.startswith("keyring.backends.fail") or module.startswith("keyrings.alt"):
         return False
     try:

@@ -76,3 +76,21 @@ def test_real_secret_service_round_trip() -> None:
     finally:
         secrets.clear_api_key(account)
     assert secrets.get_api_key(account, use_env=False) is None
+
+
+def test_a_chain_with_a_plaintext_member_is_not_secure() -> None:
+    from keyring.backends.chainer import ChainerBackend
+
+    class Chain(ChainerBackend):
+        def __init__(self, members: list[object]) -> None:
+            self._members = members
+
+        @property
+        def backends(self) -> list[object]:  # type: ignore[override]
+            return self._members
+
+    # Keep this test double out of keyring's automatic backend discovery.
+    keyring.backend.KeyringBackend._classes.discard(Chain)  # type: ignore[attr-defined]
+    assert secrets.is_secure(Chain([MemoryKeyring()])) is True
+    assert secrets.is_secure(Chain([MemoryKeyring(), PlaintextLikeKeyring()])) is False
+    assert secrets.is_secure(Chain([])) is False

@@ -1,4 +1,4 @@
-"""An in-memory keyring backend for unit tests, and look-alikes of insecure backends."""
+"""An in-memory keyring backend for unit tests, and a look-alike of an insecure backend."""
 
 from __future__ import annotations
 
@@ -32,3 +32,9 @@ class PlaintextLikeKeyring(MemoryKeyring):
     """Stands for keyrings.alt's PlaintextKeyring: priority below 1."""
 
     priority = 0.5  # type: ignore[assignment]
+
+
+# keyring registers every subclass for its automatic backend discovery; these test doubles must
+# only ever be installed explicitly (keyring.set_keyring), never chosen for the whole session.
+KeyringBackend._classes.discard(MemoryKeyring)  # type: ignore[attr-defined]
+KeyringBackend._classes.discard(PlaintextLikeKeyring)  # type: ignore[attr-defined]
