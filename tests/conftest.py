@@ -35,3 +35,20 @@ def memory_keyring() -> Iterator[object]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+SIM_KEY = "test-sim-key"
+
+
+@pytest.fixture
+def sim() -> Iterator[object]:
+    """The simulator over real HTTP on loopback, fast enough for tests."""
+    from leodesk.sim import SimConfig, SimServer
+
+    server = SimServer(
+        SimConfig(seed=7, generation_seconds=0.2, api_key=SIM_KEY, latency_ms=0)
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
