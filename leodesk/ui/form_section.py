@@ -1,0 +1,52 @@
+"""A titled section whose body folds away behind a toggle (used by the prompt form)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+
+class CollapsibleSection(QWidget):
+    """A toggle button (``<name>Toggle``) over a body widget that shows when expanded."""
+
+    expanded_changed = Signal(bool)
+
+    def __init__(
+        self, title: str, name: str, *, expanded: bool = False, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.toggle = QToolButton(self)
+        self.toggle.setObjectName(f"{name}Toggle")
+        self.toggle.setAccessibleName(f"Show or hide {title}")
+        self.toggle.setText(title)
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.body = QWidget(self)
+        self.body.setObjectName(f"{name}Body")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.body)
+        self.toggle.toggled.connect(self._on_toggled)
+        self.set_expanded(expanded)
+
+    def is_expanded(self) -> bool:
+        return self.toggle.isChecked()
+
+    def set_expanded(self, expanded: bool) -> None:
+        if self.toggle.isChecked() != expanded:
+            self.toggle.setChecked(expanded)  # emits toggled → _on_toggled
+        else:
+            self._show(expanded)
+
+    def _show(self, expanded: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.body.setVisible(expanded)
+
+    def _on_toggled(self, expanded: bool) -> None:
+        self._show(expanded)
+        self.expanded_changed.emit(expanded)
