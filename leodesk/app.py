@@ -1,35 +1,229 @@
 """Composition root of the desktop app: paths, logging, crash handler, services, window.
 
 The window is shown before anything heavy is imported or any network call is made: httpx,
-keyring and the simulator load after the first paint.
+keyring and the simulator load after the first paint, and the key lookup runs on a worker.
 """
 
 from __future__ import annotations
 
 import faulthandler
 import logging
+import os
 import sys
+import time
+import traceback
 from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger("leodesk.app")
 
 
-def install_crash_handler(log_dir: Any) -> None:
-    """Log unhandled exceptions (redacted by the logging filter) and dump fatal signals to a file."""
+def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
+    """Log unhandled exceptions (redacted) and offer a copyable report; dump fatal signals."""
     try:
-        crash_file = open(log_dir / "faults.log", "a", encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+        crash_file = open(log_dir / "faults.log", "a", encoding="utf-8")  # noqa: SIM115
         faulthandler.enable(crash_file)
     except OSError:
         faulthandler.enable()
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
         log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
+        if show_dialog:
+            from leodesk.core.log import redact
+            from leodesk.ui.crash_dialog import show_crash_report
+
+            report = redact("".join(traceback.format_exception(exc_type, exc, tb)))
+            show_crash_report(report, log_dir)
 
     sys.excepthook = hook
 
 
+class Launcher(QObject):
+    """Takes the window from shell to working app: key (or demo), context, first loads."""
+
+    def __init__(self, window: Any, *, demo: bool, runtime: Any = None,
+                 settings_path: Any = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from leodesk.qt.workers import Pools
+
+        self.window = window
+        self.demo = demo
+        self.runtime = runtime
+        self.ctx: Any = None
+        self.settings: Any = None
+        self.settings_path = settings_path
+        self.pools = Pools(network_threads=2, parent=self)
+        self.key_service: Any = None
+        self.key_dialog: Any = None
+        window.change_key_requested.connect(self.change_key)
+        window.closing.connect(self.shutdown)
+
+    # -- start ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        from leodesk.qt.keys import KeyService
+        from leodesk.runtime import start as start_runtime
+
+        if self.runtime is None:
+            self.runtime = start_runtime(demo=self.demo)
+        self.key_service = KeyService(self.pools, self.runtime.base_url, parent=self)
+        self.key_service.found.connect(self._key_found)
+        self.key_service.lookup_failed.connect(self._lookup_failed)
+        self.key_service.stored.connect(self._key_stored)
+        self.key_service.store_failed.connect(self._key_failed)
+        self.key_service.removed.connect(self._key_removed)
+        self.key_service.remove_failed.connect(self._key_failed)
+        if self.runtime.demo:
+            self._open(self.runtime.demo_key)
+        else:
+            self.key_service.lookup()
+
+    def _key_found(self, key: str | None) -> None:
+        if key:
+            self._open(key)
+        else:
+            self.ask_key(first_run=True)
+
+    def _lookup_failed(self, message: str) -> None:
+        self.ask_key(first_run=True, error=message)
+
+    # -- the key dialog -------------------------------------------------------------------------
+    def ask_key(self, *, first_run: bool, error: str | None = None) -> None:
+        from leodesk.ui.key_dialog import KeyDialog
+
+        dialog = KeyDialog(replacing=not first_run, allow_demo=first_run, parent=self.window)
+        dialog.key_submitted.connect(lambda key: (dialog.show_checking(),
+                                                  self.key_service.check_and_store(key)))
+        dialog.remove_requested.connect(self.key_service.remove)
+        dialog.finished.connect(lambda result: self._dialog_closed(result, first_run))
+        if error:
+            dialog.show_error(error)
+        self.key_dialog = dialog
+        dialog.open()
+
+    def change_key(self) -> None:
+        self.ask_key(first_run=False)
+
+    def _key_stored(self, username: str | None) -> None:
+        if self.key_dialog is not None:
+            self.key_dialog.done_ok(username)
+
+    def _key_failed(self, message: str) -> None:
+        if self.key_dialog is not None:
+            self.key_dialog.show_error(message)
+
+    def _key_removed(self, removed: bool) -> None:
+        if self.key_dialog is not None:
+            self.key_dialog.reject()
+        self.window.show_connection_error(
+            "API key removed from the keychain." if removed else "No API key was stored."
+        )
+        if self.ctx is not None:
+            self.ctx.backend.reset_client()
+
+    def _dialog_closed(self, result: int, first_run: bool) -> None:
+        from leodesk.ui.key_dialog import DEMO
+
+        self.key_dialog = None
+        if result == DEMO:
+            from leodesk.runtime import start as start_runtime
+
+            self.runtime.close()
+            self.runtime = start_runtime(demo=True)
+            self.demo = True
+            self.window.set_demo(True)
+            self._open(self.runtime.demo_key)
+        elif result == 1:  # accepted: a checked key is stored
+            if self.ctx is None:
+                self.key_service.lookup()
+            else:
+                self.ctx.backend.reset_client()
+                self.ctx.account.refresh()
+        elif first_run:
+            self.window.show_connection_error(
+                "No API key: use Account → API key…, or restart with --demo."
+            )
+            self.window.key_action.setEnabled(True)
+
+    # -- the working app ------------------------------------------------------------------------
+    def _open(self, key: str | None) -> None:
+        from leodesk.core import settings as settings_mod
+        from leodesk.qt.context import build_context
+
+        runtime = self.runtime
+        paths = runtime.paths
+        self.settings_path = self.settings_path or paths.settings_file
+        self.settings = settings_mod.load(self.settings_path)
+
+        def client_factory() -> Any:
+            from leodesk.core.api import LeonardoClient
+            from leodesk.core.log import register_secret
+
+            current = key if runtime.demo else (runtime.api_key() or key)
+            if not current:
+                raise RuntimeError("No API key: use Account → API key…")
+            register_secret(current)
+            return LeonardoClient(current, base_url=runtime.base_url)
+
+        self.ctx = build_context(
+            paths,
+            client_factory,
+            demo=runtime.demo,
+            network_threads=self.settings.network_threads,
+            thumb_cache_bytes=self.settings.thumb_cache_mb * 1024 * 1024,
+            parent=self,
+        )
+        self.window.attach(self.ctx, self.settings)
+        self.window.key_action.setEnabled(not runtime.demo)
+        self.ctx.catalog.load_cached()
+        last = self.settings.last_model_id
+        if last:
+            for m in self.ctx.platform_models.models() + self.ctx.own_models.models():
+                if m.id == last:
+                    self.window.form.set_model(m)
+                    break
+        self.ctx.account.refresh()
+        self.ctx.catalog.refresh()
+        self.ctx.generation.resume_unfinished()
+
+    def shutdown(self) -> None:
+        from dataclasses import replace
+
+        from leodesk.core import settings as settings_mod
+
+        if self.ctx is not None and self.settings is not None:
+            try:
+                snap = self.window.snapshot()
+                settings_mod.save(replace(self.settings, **snap), self.settings_path)
+            except Exception as exc:  # saving the layout must never block closing
+                log.warning("could not save settings: %s", exc)
+        if self.ctx is not None:
+            self.ctx.shutdown()
+            self.ctx = None
+        self.pools.shutdown()
+        if self.runtime is not None:
+            self.runtime.close()
+            self.runtime = None
+
+
+class _FirstPaint(QObject):
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWidgets import QApplication
+
+        if event.type() == QEvent.Type.Paint:
+            print(f"leodesk-first-paint {time.time():.6f}", flush=True)
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def _exit_after_first_paint(window: Any) -> None:
+    window._first_paint = _FirstPaint(window)
+    window.installEventFilter(window._first_paint)
+
+
 def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from leodesk.core import paths as paths_mod
@@ -45,41 +239,11 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     app.setApplicationName("leodesk")
     app.setOrganizationName("leodesk")
     window = MainWindow(demo=demo)
+    if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
+        _exit_after_first_paint(window)  # start-up benchmark (tests/bench/startup.py)
     window.show()
-    holder: dict[str, Any] = {}
-    QTimer.singleShot(0, lambda: _connect(window, demo, holder))
-    try:
-        return int(app.exec())
-    finally:
-        pools = holder.get("pools")
-        if pools is not None:
-            pools.shutdown()
-        runtime = holder.get("runtime")
-        if runtime is not None:
-            runtime.close()
-
-
-def _connect(window: Any, demo: bool, holder: dict[str, Any]) -> None:
-    """After the first paint: start the runtime (simulator in demo mode) and load the account."""
-    from leodesk.qt.account import AccountService
-    from leodesk.qt.workers import Pools
-    from leodesk.runtime import start as start_runtime
-
-    runtime = start_runtime(demo=demo)
-    holder["runtime"] = runtime
-    pools = Pools(parent=window)
-    holder["pools"] = pools
-
-    def client_factory() -> Any:
-        from leodesk.core.api import LeonardoClient
-
-        key = runtime.api_key()
-        if not key:
-            raise RuntimeError("No API key: run `leodesk key set`, or start with --demo")
-        return LeonardoClient(key, base_url=runtime.base_url)
-
-    account = AccountService(pools, client_factory, parent=window)
-    account.loaded.connect(lambda s: window.show_account(s.username, s.credits, s.slots))
-    account.failed.connect(window.show_connection_error)
-    holder["account"] = account
-    account.refresh()
+    launcher = Launcher(window, demo=demo)
+    QTimer.singleShot(0, launcher.start)
+    code = int(app.exec())
+    launcher.shutdown()
+    return code

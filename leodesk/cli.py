@@ -241,6 +241,11 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
             init_image_id=init_id,
             init_strength=args.init_strength if init_id else None,
         )
+        from leodesk.core import rules
+
+        problems = rules.validate(request, None)
+        if problems:
+            raise CliError("; ".join(p.message for p in problems), EXIT_USAGE)
         submitted = time.time()
         _say("submitting …")
         try:

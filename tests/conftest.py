@@ -52,3 +52,25 @@ def sim() -> Iterator[object]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_workers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any Qt test that leaves workers running in any of leodesk's pools."""
+    yield
+    if "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtCore import QCoreApplication
+
+    from leodesk.qt.workers import Pools
+
+    leftovers: list[str] = []
+    for pools in list(Pools.instances):
+        try:
+            for pool in (pools.network, pools.db, pools.thumbs):
+                if not pool.waitForDone(5000):
+                    leftovers.append(f"{pool.activeThreadCount()} thread(s) busy")
+        except RuntimeError:  # the C++ object is already gone: nothing can be running
+            continue
+    QCoreApplication.processEvents()
+    assert not leftovers, f"workers still running after the test: {leftovers}"

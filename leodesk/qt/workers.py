@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -70,8 +71,12 @@ class Worker(QRunnable):
 class Pools(QObject):
     """Named pools: ``network`` (bounded), ``db`` (one thread: all SQLite writes), ``thumbs``."""
 
+    #: Every live Pools object (tests use it to fail on workers left running).
+    instances: weakref.WeakSet[Pools] = weakref.WeakSet()
+
     def __init__(self, network_threads: int = 4, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        Pools.instances.add(self)
         self.network = QThreadPool(self)
         self.network.setMaxThreadCount(network_threads)
         self.db = QThreadPool(self)
@@ -99,16 +104,27 @@ class Pools(QObject):
         getattr(self, pool).start(worker)
         return worker
 
+    def forget(self, worker: Worker) -> None:
+        """Stop tracking a worker that was taken back from its pool before it ran."""
+        self._running.discard(worker)
+
     @property
     def active(self) -> int:
         return len(self._running)
 
+    def running_names(self) -> list[str]:
+        return sorted(w.name for w in self._running)
+
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Cancel everything, drop queued work and wait (bounded). ``True`` if all stopped."""
+        """Cancel everything, drop queued network and decode work, and wait (bounded).
+
+        Database work is not dropped: pending writes finish, so closing loses nothing. The
+        database pool is drained last, since network workers may still be handing it writes.
+        """
         for w in list(self._running):
             w.token.cancel()
-        done = True
-        for pool in (self.network, self.db, self.thumbs):
-            pool.clear()
-            done = pool.waitForDone(timeout_ms) and done
-        return done
+        self.network.clear()
+        self.thumbs.clear()
+        done = self.network.waitForDone(timeout_ms)
+        done = self.thumbs.waitForDone(timeout_ms) and done
+        return self.db.waitForDone(timeout_ms) and done

@@ -1,69 +1,263 @@
-"""MainWindow: the application's window. Widgets only: services arrive through the constructor."""
+"""MainWindow: model browser, prompt form and gallery in three panes, a job strip, a status bar.
+
+The window is a shell first (shown before anything heavy loads); :meth:`MainWindow.attach` puts the
+panes in once the app's context (services, item models) exists. Widgets only: the services arrive
+through ``attach`` and do every piece of I/O.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+import base64
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.ui.gallery import GalleryView
+from leodesk.ui.job_strip import JobStrip
+from leodesk.ui.model_browser import ModelBrowser
+from leodesk.ui.prompt_form import PromptForm
+from leodesk.ui.viewer import ImageViewer
+from leodesk.ui.widgets import named
 
 
-def _name(widget: QWidget, object_name: str, accessible: str) -> None:
-    widget.setObjectName(object_name)
-    widget.setAccessibleName(accessible)
+def _b64(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _unb64(text: Any) -> QByteArray | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return QByteArray(base64.b64decode(text))
+    except ValueError:
+        return None
 
 
 class MainWindow(QMainWindow):
+    """Signals: change_key_requested(), closing()."""
+
+    change_key_requested = Signal()
+    closing = Signal()
+
     def __init__(self, *, demo: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        self.demo = demo
+        self.ctx: Any = None
         self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
-        self.resize(1280, 800)
+        self.resize(1400, 860)
 
-        welcome = QLabel(
-            "<h2>leodesk</h2><p>Connected to the built-in simulator: nothing here costs "
-            "credits.</p>" if demo else "<h2>leodesk</h2>"
-        )
-        welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        _name(welcome, "welcomeLabel", "Welcome")
-        self.setCentralWidget(welcome)
+        self.starting = QLabel("Starting…")
+        self.starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        named(self.starting, "startingLabel", "Starting")
+        self.setCentralWidget(self.starting)
 
         bar = self.statusBar()
-        self.demo_badge = QLabel(" DEMO ")
-        _name(self.demo_badge, "demoBadge", "Demo mode: the built-in simulator")
-        self.demo_badge.setToolTip("Running on the built-in simulator: no key, no network, no cost")
+        self.demo_badge = named(QLabel(" DEMO "), "demoBadge", "Demo mode: the built-in simulator",
+                                "Running on the built-in simulator: no key, no network, no cost")
         self.demo_badge.setStyleSheet(
             "QLabel { background: #d97706; color: white; font-weight: bold; border-radius: 3px; }"
         )
         self.demo_badge.setVisible(demo)
-        self.account_label = QLabel("")
-        _name(self.account_label, "accountLabel", "Account")
-        self.balance_label = QLabel("")
-        _name(self.balance_label, "balanceLabel", "API credit balance")
-        self.connection_label = QLabel("Connecting…")
-        _name(self.connection_label, "connectionLabel", "Connection state")
+        self.connection_label = named(QLabel("Connecting…"), "connectionLabel", "Connection state")
+        self.account_label = named(QLabel(""), "accountLabel", "Account")
+        self.balance_label = named(QLabel(""), "balanceLabel", "API credit balance")
+        self.slots_label = named(QLabel(""), "slotsLabel", "Concurrency slots")
         bar.addWidget(self.demo_badge)
         bar.addWidget(self.connection_label)
         bar.addPermanentWidget(self.account_label)
         bar.addPermanentWidget(self.balance_label)
+        bar.addPermanentWidget(self.slots_label)
 
+        file_menu = self.menuBar().addMenu("&File")
         quit_action = QAction("&Quit", self)
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        self.menuBar().addMenu("&File").addAction(quit_action)
+        file_menu.addAction(quit_action)
+        account_menu = self.menuBar().addMenu("&Account")
+        self.key_action = QAction("API &key…", self)
+        self.key_action.setObjectName("changeKeyAction")
+        self.key_action.setEnabled(not demo)
+        self.key_action.triggered.connect(self.change_key_requested.emit)
+        account_menu.addAction(self.key_action)
+        self.refresh_action = QAction("&Refresh account and models", self)
+        self.refresh_action.setObjectName("refreshAction")
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        account_menu.addAction(self.refresh_action)
 
-    # Slots fed by the account service (wired in leodesk.app).
-    def show_account(self, username: str | None, credits: int | None, slots: int | None) -> None:
-        self.account_label.setText(username or "")
+        self.splitter: QSplitter | None = None
+        self.browser: ModelBrowser | None = None
+        self.form: PromptForm | None = None
+        self.gallery: GalleryView | None = None
+        self.jobs: JobStrip | None = None
+        self.viewer: ImageViewer | None = None
+        self._viewer_row = 0
+
+    def set_demo(self, demo: bool) -> None:
+        self.demo = demo
+        self.demo_badge.setVisible(demo)
+        self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
+        self.key_action.setEnabled(not demo)
+
+    # -- assembly -----------------------------------------------------------------------------
+    def attach(self, ctx: Any, settings: Any = None) -> None:
+        """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
+        self.ctx = ctx
+        self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
+        self.form = PromptForm()
+        self.gallery = GalleryView()
+        self.gallery.setModel(ctx.gallery_model)
+        self.jobs = JobStrip(ctx.jobs)
+
+        right = QWidget()
+        right.setObjectName("galleryPane")
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.gallery, 1)
+        rl.addWidget(self.jobs)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.browser)
+        self.splitter.addWidget(self.form)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([290, 470, 640])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.starting.deleteLater()
+
+        # model browser ⇄ catalog and form
+        self.browser.model_chosen.connect(self.form.set_model)
+        self.browser.favourite_toggled.connect(ctx.catalog.set_favourite)
+        self.form.model_requested.connect(lambda: self.browser.search.setFocus())
+        ctx.catalog.favourites_ready.connect(lambda _ids: self.browser.refresh_favourites_tab())
+        ctx.catalog.failed.connect(
+            lambda msg: self.browser.set_status(f"Could not refresh the models: {msg}")
+        )
+        ctx.catalog.models_ready.connect(lambda *_a: self.browser.set_status(""))
+        # form ⇄ generation, pricing, prompts
+        self.form.generate_requested.connect(ctx.generation.submit)
+        self.form.cost_query.connect(
+            lambda req: ctx.pricing.query(self.form.pricing_key(), req)
+        )
+        ctx.pricing.cost_ready.connect(self.form.set_cost)
+        self.form.random_prompt_requested.connect(ctx.prompts.random)
+        self.form.improve_prompt_requested.connect(ctx.prompts.improve)
+        ctx.prompts.prompt_ready.connect(self.form.set_prompt_text)
+        ctx.prompts.busy.connect(self.form.set_busy_prompt)
+        ctx.prompts.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        ctx.generation.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
+        ctx.generation.generation_stored.connect(lambda _g: ctx.account.refresh())
+        # gallery → viewer
+        self.gallery.open_requested.connect(self.open_viewer)
+        ctx.images.loaded.connect(self._image_loaded)
+        ctx.images.failed.connect(self._image_failed)
+        # account
+        ctx.account.loaded.connect(self.show_account)
+        ctx.account.failed.connect(self.show_connection_error)
+        self.refresh_action.triggered.connect(ctx.account.refresh)
+        self.refresh_action.triggered.connect(ctx.catalog.refresh)
+
+        if settings is not None:
+            self.restore(settings)
+
+    # -- settings -----------------------------------------------------------------------------
+    def restore(self, settings: Any) -> None:
+        geometry = _unb64(getattr(settings, "window_geometry", None))
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = _unb64(getattr(settings, "window_state", None))
+        if state is not None and self.splitter is not None:
+            self.splitter.restoreState(state)
+        form_state = getattr(settings, "last_form", None)
+        if form_state and self.form is not None:
+            self.form.restore_state(form_state)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What to save on close: window geometry, pane sizes, the form."""
+        out: dict[str, Any] = {"window_geometry": _b64(self.saveGeometry())}
+        if self.splitter is not None:
+            out["window_state"] = _b64(self.splitter.saveState())
+        if self.form is not None:
+            out["last_form"] = self.form.state()
+            model = self.form.model()
+            out["last_model_id"] = model.id if model is not None else None
+        return out
+
+    # -- status -------------------------------------------------------------------------------
+    def show_account(self, state: Any) -> None:
+        self.account_label.setText(state.username or "")
+        credits = state.credits
         self.balance_label.setText("" if credits is None else f"{credits:,} credits")
-        self.balance_label.setToolTip(
-            "API credit balance (subscription + paid)"
-            + ("; a negative balance means jobs ran on credit" if (credits or 0) < 0 else "")
-        )
-        self.connection_label.setText(
-            "Connected" + (f" · {slots} slots" if slots is not None else "")
-        )
+        tip = "API credit balance (subscription + paid)"
+        if credits is not None and credits < 0:
+            tip += ". It is negative: jobs ran on credit; top up to keep generating."
+        self.balance_label.setToolTip(tip)
+        self.slots_label.setText("" if state.slots is None else f"{state.slots} slots")
+        self.slots_label.setToolTip("Jobs the API runs at once for this key")
+        self.connection_label.setText("Demo" if self.demo else "Connected")
+        self.connection_label.setToolTip("")
 
     def show_connection_error(self, message: str) -> None:
-        self.connection_label.setText(f"Offline: {message}")
+        self.connection_label.setText("Offline")
         self.connection_label.setToolTip(message)
+        self.statusBar().showMessage(message, 10000)
+
+    # -- viewer -------------------------------------------------------------------------------
+    def open_viewer(self, image_id: str) -> None:
+        if self.ctx is None:
+            return
+        row = self.ctx.gallery_model.row_of(image_id)
+        if row is None:
+            return
+        if self.viewer is None:
+            self.viewer = ImageViewer(self)
+            self.viewer.navigate.connect(self._navigate)
+        self._show_row(row)
+        self.viewer.show()
+        self.viewer.raise_()
+
+    def _show_row(self, row: int) -> None:
+        assert self.viewer is not None and self.ctx is not None
+        model = self.ctx.gallery_model
+        record = model.record(row)
+        if record is None:
+            return
+        self._viewer_row = row
+        path = self.ctx.image_path(record)
+        self.viewer.show_record(record, path)
+        self.ctx.images.load(record.id, path, record.url)
+        if self.gallery is not None:
+            self.gallery.setCurrentIndex(model.index(row))
+
+    def _navigate(self, delta: int) -> None:
+        if self.ctx is None:
+            return
+        model = self.ctx.gallery_model
+        row = self._viewer_row + delta
+        if row >= model.rowCount() and model.canFetchMore():
+            model.fetchMore()
+        if 0 <= row < model.rowCount():
+            self._show_row(row)
+
+    def _image_loaded(self, image_id: str, image: Any) -> None:
+        if self.viewer is not None:
+            self.viewer.show_image(image_id, image)
+
+    def _image_failed(self, image_id: str, message: str) -> None:
+        if self.viewer is not None:
+            self.viewer.show_error(image_id, message)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

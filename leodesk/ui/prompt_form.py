@@ -171,6 +171,7 @@ class PromptForm(QWidget):
         self.scroll_area.setObjectName("promptFormScroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget()
         content.setObjectName("promptFormContent")
         self.scroll_area.setWidget(content)
@@ -279,10 +280,12 @@ class PromptForm(QWidget):
         self.num_images_reason = QLabel()
         _name(self.num_images_reason, "numImagesReasonLabel", "Why fewer images")
         self.num_images_reason.setProperty("hint", True)
+        self.num_images_reason.setWordWrap(True)
 
         self.output_size_label = QLabel()
         _name(self.output_size_label, "outputSizeLabel", "Expected output size")
         self.output_size_label.setProperty("hint", True)
+        self.output_size_label.setWordWrap(True)
 
         aspect_label = QLabel("Aspect")
         aspect_label.setBuddy(self.aspect_combo)

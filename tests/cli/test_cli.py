@@ -32,11 +32,11 @@ def run_cli(args: list[str], sim: Any, *, key: str = SIM_KEY, stdin: str | None 
 def test_gen_writes_real_images(sim: Any, tmp_path: Path) -> None:
     out = tmp_path / "out"
     r = run_cli(["gen", "a red fox in the snow", "-n", "2", "--width", "512", "--height", "384",
-                 "--seed", "12345678901", "--out", str(out), "--json"], sim)
+                 "--seed", "9876543210", "--out", str(out), "--json"], sim)
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
     assert result["status"] == "COMPLETE"
-    assert result["seed"] == 12345678901
+    assert result["seed"] == 9876543210
     assert len(result["files"]) == 2
     for f in result["files"]:
         with Image.open(f) as im:
@@ -44,7 +44,7 @@ def test_gen_writes_real_images(sim: Any, tmp_path: Path) -> None:
     assert sim.count("POST", "/generations") == 1
     body = next(r.json for r in sim.requests if r.method == "POST" and r.path == "/generations")
     assert body["public"] is False
-    assert body["num_images"] == 2 and body["seed"] == 12345678901
+    assert body["num_images"] == 2 and body["seed"] == 9876543210
     assert "modelId" not in body  # nothing the user did not choose
     assert "submitting" in r.stderr  # progress goes to stderr
 
@@ -77,10 +77,11 @@ def test_bad_key_is_one_clear_line(sim: Any) -> None:
 
 
 def test_moderated_prompt_is_an_error(sim: Any, tmp_path: Path) -> None:
-    r = run_cli(["gen", "a nsfwword picture", "--out", str(tmp_path)], sim)
+    out = tmp_path / "out"
+    r = run_cli(["gen", "a nsfwword picture", "--out", str(out)], sim)
     assert r.returncode == cli.EXIT_ERROR
     assert "moderation" in r.stderr.lower()
-    assert list(tmp_path.iterdir()) == []
+    assert list(out.iterdir()) == []
 
 
 def test_init_image_is_converted_and_uploaded(sim: Any, tmp_path: Path) -> None:

@@ -1,0 +1,92 @@
+"""Backend: the pools and the core objects the services share, with the threading rules in one place.
+
+- Network calls run on the ``network`` pool with one shared (thread-safe) API client.
+- Every SQLite write runs on the ``db`` pool (exactly one thread) through :meth:`Backend.db`.
+- The GUI thread reads the library through its own read-only connection (WAL: readers never wait
+  for the writer); those reads are single indexed page queries, well under a millisecond.
+- Decoding runs on the ``thumbs`` pool.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject
+
+from leodesk.core.paths import Paths
+from leodesk.qt.workers import CancelToken, Pools
+
+log = logging.getLogger("leodesk.backend")
+T = TypeVar("T")
+
+
+class Backend(QObject):
+    def __init__(
+        self,
+        paths: Paths,
+        client_factory: Callable[[], Any],
+        *,
+        network_threads: int = 4,
+        thumb_cache_bytes: int = 512 * 1024 * 1024,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        from leodesk.core.imagestore import ImageStore
+        from leodesk.core.library import Library
+        from leodesk.core.thumbs import ThumbCache
+
+        self.paths = paths
+        self.pools = Pools(network_threads, parent=self)
+        self._client_factory = client_factory
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+        self.library = Library.open(paths.library_db)  # the writer: used on the db thread only
+        self.reader = Library.open_readonly(paths.library_db)  # GUI-thread reads
+        self.store = ImageStore(paths.images)
+        self.thumb_cache = ThumbCache(paths.thumbs, max_bytes=thumb_cache_bytes)
+
+    # -- the API client ---------------------------------------------------------------------
+    def client(self) -> Any:
+        """The shared client, built on first use (from a worker: httpx loads off the GUI thread)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._client_factory()
+            return self._client
+
+    def reset_client(self) -> None:
+        """Drop the client (the key changed); the next call builds a new one."""
+        with self._client_lock:
+            old, self._client = self._client, None
+        if old is not None:
+            old.close()
+
+    # -- the database thread ----------------------------------------------------------------
+    def db(self, fn: Callable[[Any], T]) -> concurrent.futures.Future[T]:
+        """Run ``fn(library)`` on the database thread; the future carries its result."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        library = self.library
+
+        def job(token: CancelToken) -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(library))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        self.pools.submit(job, pool="db", name="db")
+        return future
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        done = self.pools.shutdown(timeout_ms)
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+        self.reader.close()
+        self.library.close()
+        return done

@@ -1,0 +1,107 @@
+"""AppContext: every service and item model of one running profile, built in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from leodesk.core.paths import Paths
+from leodesk.qt.backend import Backend
+from leodesk.qt.models.catalog_model import ModelListModel
+from leodesk.qt.models.gallery_model import GalleryModel
+from leodesk.qt.models.jobs_model import JobListModel
+from leodesk.qt.services import (
+    AccountService,
+    CatalogService,
+    GenerationService,
+    ImageLoader,
+    PricingService,
+    PromptService,
+)
+from leodesk.qt.thumbnails import ThumbnailLoader
+
+
+@dataclass
+class AppContext:
+    backend: Backend
+    account: AccountService
+    catalog: CatalogService
+    generation: GenerationService
+    pricing: PricingService
+    prompts: PromptService
+    images: ImageLoader
+    thumbs: ThumbnailLoader
+    model_thumbs: ThumbnailLoader
+    gallery_model: GalleryModel
+    platform_models: ModelListModel
+    own_models: ModelListModel
+    jobs: JobListModel
+    demo: bool = False
+
+    def image_path(self, record: Any) -> Path | None:
+        if getattr(record, "sha256", None) and getattr(record, "ext", None):
+            return self.backend.store.path_for(record.sha256, record.ext)
+        return None
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        return self.backend.shutdown(timeout_ms)
+
+
+def build_context(
+    paths: Paths,
+    client_factory: Callable[[], Any],
+    *,
+    demo: bool = False,
+    network_threads: int = 4,
+    thumb_cache_bytes: int = 512 * 1024 * 1024,
+    parent: QObject | None = None,
+) -> AppContext:
+    backend = Backend(paths, client_factory, network_threads=network_threads,
+                      thumb_cache_bytes=thumb_cache_bytes, parent=parent)
+
+    def fetch(url: str) -> bytes:
+        data: bytes = backend.client().download(url)
+        return data
+
+    thumbs = ThumbnailLoader(backend.pools, backend.thumb_cache, fetch, size=256, parent=backend)
+    model_thumbs = ThumbnailLoader(backend.pools, backend.thumb_cache, fetch, size=128,
+                                   parent=backend)
+    ctx_holder: dict[str, AppContext] = {}
+
+    def image_path(record: Any) -> Path | None:
+        return ctx_holder["ctx"].image_path(record)
+
+    ctx = AppContext(
+        backend=backend,
+        account=AccountService(backend, parent=backend),
+        catalog=CatalogService(backend, parent=backend),
+        generation=GenerationService(backend, parent=backend),
+        pricing=PricingService(backend, parent=backend),
+        prompts=PromptService(backend, parent=backend),
+        images=ImageLoader(backend, parent=backend),
+        thumbs=thumbs,
+        model_thumbs=model_thumbs,
+        gallery_model=GalleryModel(backend.reader, thumbs, image_path, parent=backend),
+        platform_models=ModelListModel(model_thumbs, parent=backend),
+        own_models=ModelListModel(model_thumbs, parent=backend),
+        jobs=JobListModel(parent=backend),
+        demo=demo,
+    )
+    ctx_holder["ctx"] = ctx
+    ctx.generation.job_changed.connect(ctx.jobs.update)
+    ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
+    ctx.catalog.models_ready.connect(
+        lambda kind, models: (ctx.platform_models if kind == "platform" else ctx.own_models)
+        .set_models(models)
+    )
+
+    def favourites(ids: set[str]) -> None:
+        ctx.platform_models.set_favourites(ids)
+        ctx.own_models.set_favourites(ids)
+
+    ctx.catalog.favourites_ready.connect(favourites)
+    return ctx

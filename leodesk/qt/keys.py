@@ -1,0 +1,82 @@
+"""KeyService: find the API key, check a new one with ``/me`` and store it, remove it.
+
+Everything that touches keyring (slow backend discovery, D-Bus) or the network runs on a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from leodesk.qt.services import user_message
+from leodesk.qt.workers import CancelToken, Pools
+
+
+class KeyService(QObject):
+    """Signals: found(object: str | None), lookup_failed(str), stored(object username),
+    store_failed(str), removed(bool), remove_failed(str)."""
+
+    found = Signal(object)
+    lookup_failed = Signal(str)
+    stored = Signal(object)
+    store_failed = Signal(str)
+    removed = Signal(bool)
+    remove_failed = Signal(str)
+
+    def __init__(self, pools: Pools, base_url: str | None,
+                 client_factory: Callable[[str], Any] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pools = pools
+        self._base_url = base_url
+        self._client_factory = client_factory
+
+    def _client(self, key: str) -> Any:
+        if self._client_factory is not None:
+            return self._client_factory(key)
+        from leodesk.core.api import LeonardoClient
+
+        return LeonardoClient(key, base_url=self._base_url)
+
+    def lookup(self) -> None:
+        def job(token: CancelToken) -> str | None:
+            from leodesk.core import secrets
+
+            return secrets.get_api_key()
+
+        self._pools.submit(job, on_result=self.found.emit,
+                           on_error=lambda e: self.lookup_failed.emit(user_message(e)),
+                           name="key lookup")
+
+    def check_and_store(self, key: str) -> None:
+        from leodesk.core.log import register_secret
+
+        register_secret(key)
+
+        def job(token: CancelToken) -> str | None:
+            from leodesk.core import secrets
+
+            secrets.secure_backend()  # fail early with the "install a keychain" message
+            client = self._client(key)
+            try:
+                username = client.get_me().username
+            finally:
+                client.close()
+            secrets.set_api_key(key)
+            return username
+
+        self._pools.submit(job, on_result=self.stored.emit,
+                           on_error=lambda e: self.store_failed.emit(user_message(e)),
+                           name="key check")
+
+    def remove(self) -> None:
+        def job(token: CancelToken) -> bool:
+            from leodesk.core import secrets
+
+            return secrets.clear_api_key()
+
+        self._pools.submit(job, on_result=self.removed.emit,
+                           on_error=lambda e: self.remove_failed.emit(user_message(e)),
+                           name="key remove")

@@ -1,0 +1,1 @@
+"""Item models: ids-only, lazily paged, painted from memory."""

@@ -1,0 +1,196 @@
+"""GalleryModel: every image of the library, newest first, holding ids only.
+
+Rows arrive in pages through ``canFetchMore``/``fetchMore``. Per-row details (prompt, size, file)
+are read in small batches when a row is first painted and kept in a bounded cache. The decoration
+is a shared placeholder until the thumbnail loader has the picture in memory; then exactly that
+row gets ``dataChanged``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QPixmap
+
+from leodesk.qt.thumbnails import ThumbnailLoader, key_for
+
+IMAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+PATH_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class GallerySource(Protocol):
+    def image_ids_page(self, offset: int, limit: int, *, query: str | None = None) -> list[str]: ...
+    def image_records(self, ids: list[str]) -> dict[str, Any]: ...
+
+
+class GalleryModel(QAbstractListModel):
+    def __init__(
+        self,
+        source: GallerySource,
+        thumbs: ThumbnailLoader,
+        image_path: Callable[[Any], Path | None],
+        *,
+        page_size: int = 500,
+        record_cache: int = 2000,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._thumbs = thumbs
+        self._image_path = image_path
+        self._page = page_size
+        self._ids: list[str] = []
+        self._row_of: dict[str, int] = {}
+        self._exhausted = False
+        self._query: str | None = None
+        self._records: OrderedDict[str, Any] = OrderedDict()
+        self._record_cache = record_cache
+        self._key_rows: dict[str, str] = {}  # thumbnail key -> image id
+        self._placeholder = QPixmap(thumbs.size, thumbs.size)
+        self._placeholder.fill(QColor(60, 60, 64))
+        thumbs.ready.connect(self._thumb_ready)
+        self.reload()
+
+    # -- paging ---------------------------------------------------------------------------
+    def reload(self, query: str | None = None) -> None:
+        """Start again from the newest image (after a search or a library change)."""
+        self.beginResetModel()
+        self._query = query or None
+        self._ids = []
+        self._row_of = {}
+        self._exhausted = False
+        self._append(self._source.image_ids_page(0, self._page, query=self._query))
+        self.endResetModel()
+
+    def _append(self, ids: list[str]) -> list[str]:
+        fresh = [i for i in ids if i not in self._row_of]
+        for i in fresh:
+            self._row_of[i] = len(self._ids)
+            self._ids.append(i)
+        if len(ids) < self._page:
+            self._exhausted = True
+        return fresh
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        ids = self._source.image_ids_page(len(self._ids), self._page, query=self._query)
+        fresh = [i for i in ids if i not in self._row_of]
+        if not fresh:
+            self._exhausted = True
+            return
+        start = len(self._ids)
+        self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+        self._append(ids)
+        self.endInsertRows()
+
+    def prepend_new(self) -> int:
+        """Insert images newer than the current first row (a generation just finished)."""
+        newest = self._source.image_ids_page(0, self._page, query=self._query)
+        fresh = []
+        for i in newest:
+            if i in self._row_of:
+                break
+            fresh.append(i)
+        if not fresh:
+            return 0
+        self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+        self._ids[0:0] = fresh
+        self._row_of = {i: n for n, i in enumerate(self._ids)}
+        self.endInsertRows()
+        return len(fresh)
+
+    def forget_records(self, ids: list[str]) -> None:
+        """Drop cached details (an image's file arrived) and repaint those rows."""
+        for i in ids:
+            self._records.pop(i, None)
+            row = self._row_of.get(i)
+            if row is not None:
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx)
+
+    # -- data -----------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def image_id(self, row: int) -> str:
+        return self._ids[row]
+
+    def row_of(self, image_id: str) -> int | None:
+        return self._row_of.get(image_id)
+
+    def record(self, row: int) -> Any:
+        image_id = self._ids[row]
+        rec = self._records.get(image_id)
+        if rec is not None:
+            self._records.move_to_end(image_id)
+            return rec
+        lo = max(0, row - 20)
+        batch = [i for i in self._ids[lo : row + 60] if i not in self._records]
+        found = self._source.image_records(batch)
+        for i in batch:
+            if i in found:
+                self._records[i] = found[i]
+        while len(self._records) > self._record_cache:
+            self._records.popitem(last=False)
+        return self._records.get(image_id)
+
+    def thumb_key(self, rec: Any) -> str:
+        return key_for("image", rec.id)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        row = index.row()
+        if role == IMAGE_ID_ROLE:
+            return self._ids[row]
+        rec = self.record(row)
+        if rec is None:
+            return None
+        if role == RECORD_ROLE:
+            return rec
+        if role == Qt.ItemDataRole.DecorationRole:
+            key = self.thumb_key(rec)
+            pm = self._thumbs.pixmap(key)
+            if pm is not None:
+                return pm
+            self._key_rows[key] = rec.id
+            path = self._image_path(rec)
+            self._thumbs.request(key, path=path, url=None if path else rec.url)
+            return self._placeholder
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return rec.prompt or ""
+        if role == PATH_ROLE:
+            return self._image_path(rec)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Image: {rec.prompt or 'no prompt'}"
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def _thumb_ready(self, key: str) -> None:
+        image_id = self._key_rows.pop(key, None)
+        if image_id is None:
+            return
+        row = self._row_of.get(image_id)
+        if row is not None:
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])

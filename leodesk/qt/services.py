@@ -1,0 +1,380 @@
+"""Services: QObjects that run core work on the backend's pools and report typed signals.
+
+Background code never touches widgets: workers call core functions and the results come back to
+the GUI thread as signals carrying frozen dataclasses or plain values.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from leodesk.core.catalog import ModelInfo
+from leodesk.core.pipeline import (
+    FAILED,
+    QUEUED,
+    JobFailed,
+    Pipeline,
+    Progress,
+    request_json,
+)
+from leodesk.qt.backend import Backend
+from leodesk.qt.workers import CancelToken
+
+log = logging.getLogger("leodesk.services")
+
+DB_WAIT = 30.0  # seconds a network worker waits for its database write
+
+
+def user_message(exc: BaseException) -> str:
+    """The short text to show for an exception from any layer."""
+    msg = getattr(exc, "user_message", None)
+    if isinstance(msg, str) and msg:
+        return msg
+    text = str(exc)
+    return text if text else type(exc).__name__
+
+
+# ---------------------------------------------------------------------------------------------
+class _LibraryPersist:
+    """Pipeline persistence: every write hops to the database thread and is awaited."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
+
+    def _run(self, fn: Callable[[Any], Any]) -> None:
+        self._b.db(fn).result(timeout=DB_WAIT)
+
+    def job_submitting(self, job_id: int, submitted_at: float) -> None:
+        self._run(lambda lib: lib.update_job(job_id, state="submitting", submitted_at=submitted_at))
+
+    def job_accepted(self, job_id: int, generation_id: str) -> None:
+        self._run(lambda lib: lib.update_job(job_id, state="pending", generation_id=generation_id))
+
+    def generation_seen(self, generation: Any, request_json: str | None) -> None:
+        self._run(lambda lib: lib.upsert_generation(generation, request_json=request_json))
+
+    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
+        self._run(lambda lib: lib.set_image_file(image_id, sha256, ext))
+
+    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
+        self._run(lambda lib: lib.update_job(job_id, state=state, error=message))
+
+
+@dataclass(frozen=True)
+class JobView:
+    """What the job strip shows for one job."""
+
+    job_id: int
+    label: str
+    state: str
+    message: str = ""
+    generation_id: str | None = None
+    done: int = 0
+    total: int = 0
+
+
+class GenerationService(QObject):
+    """Signals: job_changed(JobView), generation_stored(str generation id), failed(str)."""
+
+    job_changed = Signal(object)
+    generation_stored = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+        self._labels: dict[int, str] = {}
+        self.poll_interval = 2.0
+
+    def _pipeline(self, token: CancelToken) -> Pipeline:
+        from leodesk.core.imagestore import verify_image
+
+        return Pipeline(
+            client=self._b.client(),
+            store=self._b.store,
+            persist=_LibraryPersist(self._b),
+            on_progress=self._progress,
+            cancelled=lambda: token.cancelled,
+            verify=verify_image,
+            poll_interval=self.poll_interval,
+        )
+
+    def _progress(self, p: Progress) -> None:  # called on a worker thread: signals only
+        label = self._labels.get(p.job_id, "")
+        self.job_changed.emit(
+            JobView(p.job_id, label, p.state, p.message, p.generation_id, p.done, p.total)
+        )
+
+    def submit(self, req: Any) -> None:
+        """Record the job in the library, then submit, poll and download it in the background."""
+        label = _label_for(req.prompt)
+        req_json = request_json(req)
+
+        def job(token: CancelToken) -> str:
+            job_id = self._b.db(lambda lib: lib.add_job("generation", req_json)).result(DB_WAIT)
+            self._labels[job_id] = label
+            self._progress(Progress(job_id, QUEUED, "Queued"))
+            gen = self._pipeline(token).run(job_id, req)
+            return str(gen.id)
+
+        self._b.pools.submit(job, on_result=self._stored, on_error=self._error, name="generate")
+
+    def resume_unfinished(self) -> None:
+        """Pick up jobs a previous run left pending (their ids are in the library)."""
+
+        def job(token: CancelToken) -> list[Any]:
+            return list(self._b.db(lambda lib: lib.unfinished_jobs()).result(DB_WAIT))
+
+        self._b.pools.submit(job, on_result=self._resume_each, on_error=self._error,
+                             name="unfinished jobs")
+
+    def _resume_each(self, records: list[Any]) -> None:
+        from leodesk.core.pipeline import request_from_json
+
+        for rec in records:
+            try:
+                req = request_from_json(rec.request_json or "")
+            except (ValueError, TypeError) as exc:
+                log.warning("job %s has an unreadable request: %s", rec.id, exc)
+                self._b.db(lambda lib, i=rec.id: lib.update_job(
+                    i, state=FAILED, error="The saved request could not be read."))
+                continue
+            self._labels[rec.id] = _label_for(req.prompt)
+            if rec.generation_id is None and rec.submitted_at is None:
+
+                def fresh(token: CancelToken, r: Any = rec, q: Any = req) -> str:
+                    self._progress(Progress(r.id, QUEUED, "Queued (resumed)"))
+                    return str(self._pipeline(token).run(r.id, q).id)
+
+                self._b.pools.submit(fresh, on_result=self._stored, on_error=self._error,
+                                     name="resume")
+                continue
+
+            def again(token: CancelToken, r: Any = rec, p: str = req.prompt) -> str:
+                gen = self._pipeline(token).resume(
+                    r.id,
+                    generation_id=r.generation_id,
+                    prompt=p,
+                    submitted_at=r.submitted_at,
+                    req_json=r.request_json,
+                )
+                return str(gen.id)
+
+            self._b.pools.submit(again, on_result=self._stored, on_error=self._error,
+                                 name="resume")
+
+    def _stored(self, generation_id: str) -> None:
+        self.generation_stored.emit(generation_id)
+
+    def _error(self, exc: BaseException) -> None:
+        from leodesk.core.api.errors import WaitCancelledError
+
+        if isinstance(exc, WaitCancelledError):
+            return  # the app is closing: the job resumes next time
+        if not isinstance(exc, JobFailed):
+            log.warning("generation job error: %s", exc)
+        self.failed.emit(user_message(exc))
+
+
+def _label_for(prompt: str) -> str:
+    prompt = " ".join(prompt.split())
+    return prompt if len(prompt) <= 40 else prompt[:39] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+class CatalogService(QObject):
+    """Signals: models_ready(str kind, list[ModelInfo]), favourites_ready(set), failed(str)."""
+
+    models_ready = Signal(str, object)
+    favourites_ready = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+
+    def load_cached(self) -> None:
+        """Fill the browser from the library at once (the last refresh's lists)."""
+        for kind in ("platform", "own"):
+            self.models_ready.emit(kind, self._b.reader.load_models(kind))
+        self.favourites_ready.emit(self._b.reader.model_favourites())
+
+    def refresh(self) -> None:
+        def job(token: CancelToken) -> dict[str, list[ModelInfo]]:
+            client = self._b.client()
+            platform = [_platform_info(m) for m in client.list_platform_models() if m.id]
+            user_id = client.get_me().user_id
+            own = [_own_info(m) for m in client.list_user_models(user_id) if m.id] if user_id else []
+            result = {"platform": platform, "own": own}
+            for kind, models in result.items():
+                self._b.db(lambda lib, k=kind, m=models: lib.save_models(k, m)).result(DB_WAIT)
+            return result
+
+        def done(result: dict[str, list[ModelInfo]]) -> None:
+            for kind, models in result.items():
+                self.models_ready.emit(kind, models)
+
+        self._b.pools.submit(job, on_result=done,
+                             on_error=lambda e: self.failed.emit(user_message(e)),
+                             name="models")
+
+    def set_favourite(self, model_id: str, on: bool) -> None:
+        def job(token: CancelToken) -> set[str]:
+            def write(lib: Any) -> set[str]:
+                lib.set_model_favourite(model_id, on)
+                return set(lib.model_favourites())
+
+            return self._b.db(write).result(DB_WAIT)
+
+        self._b.pools.submit(job, on_result=self.favourites_ready.emit,
+                             on_error=lambda e: self.failed.emit(user_message(e)))
+
+
+def _platform_info(m: Any) -> ModelInfo:
+    return ModelInfo(
+        id=m.id, name=m.name or m.id, kind="platform", description=m.description or "",
+        sd_version=m.sd_version, featured=bool(m.featured), nsfw=bool(m.nsfw),
+        thumbnail_url=m.thumbnail_url, width=m.model_width, height=m.model_height,
+    )
+
+
+def _own_info(m: Any) -> ModelInfo:
+    return ModelInfo(
+        id=m.id, name=m.name or m.id, kind="own", description=m.description or "",
+        sd_version=m.sd_version, width=m.model_width, height=m.model_height,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+class PricingService(QObject):
+    """Signals: cost_ready(object key, object cost: int | None)."""
+
+    cost_ready = Signal(object, object)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+        self._cache: dict[Any, int] = {}
+
+    def query(self, key: Any, request: Any) -> None:
+        if key in self._cache:
+            self.cost_ready.emit(key, self._cache[key])
+            return
+
+        def job(token: CancelToken) -> tuple[Any, int]:
+            return key, int(self._b.client().price(request))
+
+        def done(result: tuple[Any, int]) -> None:
+            self._cache[result[0]] = result[1]
+            self.cost_ready.emit(*result)
+
+        self._b.pools.submit(job, on_result=done,
+                             on_error=lambda e: self.cost_ready.emit(key, None), name="price")
+
+
+class PromptService(QObject):
+    """Signals: prompt_ready(str), failed(str), busy(bool)."""
+
+    prompt_ready = Signal(str)
+    failed = Signal(str)
+    busy = Signal(bool)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+
+    def _run(self, fn: Callable[[Any], Any]) -> None:
+        self.busy.emit(True)
+
+        def job(token: CancelToken) -> str:
+            return str(fn(self._b.client()).prompt or "")
+
+        def done(text: str) -> None:
+            self.busy.emit(False)
+            if text:
+                self.prompt_ready.emit(text)
+            else:
+                self.failed.emit("The server returned an empty prompt.")
+
+        def error(exc: BaseException) -> None:
+            self.busy.emit(False)
+            self.failed.emit(user_message(exc))
+
+        self._b.pools.submit(job, on_result=done, on_error=error, name="prompt")
+
+    def random(self) -> None:
+        self._run(lambda c: c.random_prompt())
+
+    def improve(self, prompt: str) -> None:
+        self._run(lambda c: c.improve_prompt(prompt))
+
+
+class ImageLoader(QObject):
+    """Full-size images for the viewer, decoded off the GUI thread.
+
+    Signals: loaded(str image id, QImage), failed(str image id, str message).
+    """
+
+    loaded = Signal(str, QImage)
+    failed = Signal(str, str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+
+    def load(self, image_id: str, path: Path | None, url: str | None) -> None:
+        def job(token: CancelToken) -> tuple[str, QImage]:
+            if path is not None and path.exists():
+                image = QImage(str(path))
+            elif url:
+                image = QImage.fromData(self._b.client().download(url))
+            else:
+                raise FileNotFoundError("the image is not on this computer yet")
+            if image.isNull():
+                raise ValueError("the image file cannot be decoded")
+            return image_id, image
+
+        self._b.pools.submit(
+            job,
+            pool="thumbs",
+            on_result=lambda r: self.loaded.emit(*r),
+            on_error=lambda e: self.failed.emit(image_id, user_message(e)),
+            name="image",
+        )
+
+
+@dataclass(frozen=True)
+class AccountState:
+    username: str | None
+    user_id: str | None
+    credits: int | None
+    slots: int | None
+    checked_at: float
+
+
+class AccountService(QObject):
+    """Signals: loaded(AccountState), failed(str)."""
+
+    loaded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+
+    def refresh(self) -> None:
+        def job(token: CancelToken) -> AccountState:
+            me = self._b.client().get_me()
+            return AccountState(me.username, me.user_id, me.api_credits,
+                                me.api_concurrency_slots, time.time())
+
+        self._b.pools.submit(job, on_result=self.loaded.emit,
+                             on_error=lambda e: self.failed.emit(user_message(e)), name="me")

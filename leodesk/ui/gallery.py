@@ -1,0 +1,91 @@
+"""GalleryView: the library as a virtualised grid. The delegate paints from memory only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE
+from leodesk.ui.widgets import named
+
+CELL = 200
+PAD = 6
+
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Paints the cell's pixmap (or the placeholder) centred, and a selection frame. No I/O."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(CELL, CELL)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        painter.fillRect(rect, QColor(40, 40, 44) if not selected else QColor(38, 79, 120))
+        pm = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(pm, QPixmap) and not pm.isNull():
+            inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
+            scaled = pm.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = inner.x() + (inner.width() - scaled.width()) // 2
+            y = inner.y() + (inner.height() - scaled.height()) // 2
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawPixmap(QRect(x, y, scaled.width(), scaled.height()), pm)
+        if selected:
+            painter.setPen(QColor(90, 160, 230))
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        painter.restore()
+
+
+class GalleryView(QListView):
+    """Signals: open_requested(str image id)."""
+
+    open_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "galleryView", "Gallery")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(1000)
+        self.setGridSize(QSize(CELL, CELL))
+        self.setSpacing(0)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(40)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setItemDelegate(ThumbnailDelegate(self))
+        self.setStyleSheet("QListView#galleryView { background: #28282c; }")
+        self.doubleClicked.connect(self._open)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._open(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        image_id = index.data(IMAGE_ID_ROLE)
+        if image_id:
+            self.open_requested.emit(image_id)
+
+    def selected_image_ids(self) -> list[str]:
+        return [i.data(IMAGE_ID_ROLE) for i in self.selectionModel().selectedIndexes()]

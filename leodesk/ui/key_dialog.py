@@ -1,0 +1,123 @@
+"""KeyDialog: paste a Production API key (checked with the API before it is stored) or try the demo.
+
+The dialog only collects and reports: the check (``/me``) and the keychain write happen in the Qt
+layer, which answers through :meth:`show_checking`, :meth:`show_error` and :meth:`done_ok`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.ui.widgets import named
+
+DEMO = 2  # QDialog result code for "Try the demo"
+
+
+class KeyDialog(QDialog):
+    """Signals: key_submitted(str), remove_requested()."""
+
+    key_submitted = Signal(str)
+    remove_requested = Signal()
+
+    def __init__(
+        self, *, replacing: bool = False, allow_demo: bool = True, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        named(self, "keyDialog", "API key")
+        self.setWindowTitle("leodesk — API key")
+        self.setMinimumWidth(520)
+        intro = QLabel(
+            "<b>Connect your Leonardo.Ai account</b><br>Paste a Production API key "
+            "(app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it only "
+            "in your system keychain."
+        )
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        self.key_edit = named(QLineEdit(), "apiKeyEdit", "API key")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+        self.key_edit.textChanged.connect(self._text_changed)
+        self.key_edit.returnPressed.connect(self._submit)
+        self.show_check = named(QPushButton("Show"), "showKeyButton", "Show the key")
+        self.show_check.setCheckable(True)
+        self.show_check.toggled.connect(
+            lambda on: self.key_edit.setEchoMode(
+                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
+            )
+        )
+        self.message = named(QLabel(""), "keyMessage", "Key check result")
+        self.message.setWordWrap(True)
+        self.save_button = named(
+            QPushButton("Check and save"),
+            "saveKeyButton",
+            "Check the key and save it in the keychain",
+        )
+        self.save_button.setDefault(True)
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self._submit)
+        self.demo_button = named(
+            QPushButton("Try the demo"),
+            "tryDemoButton",
+            "Use the built-in simulator: no key, no cost",
+        )
+        self.demo_button.clicked.connect(lambda: self.done(DEMO))
+        self.demo_button.setVisible(allow_demo)
+        self.remove_button = named(
+            QPushButton("Remove key"), "removeKeyButton", "Remove the stored key from the keychain"
+        )
+        self.remove_button.clicked.connect(self.remove_requested.emit)
+        self.remove_button.setVisible(replacing)
+        self.cancel_button = named(QPushButton("Cancel"), "cancelKeyButton", "Cancel")
+        self.cancel_button.clicked.connect(self.reject)
+
+        row = QHBoxLayout()
+        row.addWidget(self.key_edit, 1)
+        row.addWidget(self.show_check)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.demo_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+    def _text_changed(self, text: str) -> None:
+        self.save_button.setEnabled(bool(text.strip()))
+        self.message.setText("")
+
+    def _submit(self) -> None:
+        key = self.key_edit.text().strip()
+        if key:
+            self.key_submitted.emit(key)
+
+    def show_checking(self) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText("Checking the key with Leonardo…")
+        self.save_button.setEnabled(False)
+        self.key_edit.setEnabled(False)
+
+    def show_error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #e57373;")
+        self.message.setText(text)
+        self.key_edit.setEnabled(True)
+        self.save_button.setEnabled(bool(self.key_edit.text().strip()))
+        self.key_edit.setFocus()
+
+    def done_ok(self, username: str | None) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(f"Connected as {username}." if username else "Connected.")
+        self.key_edit.clear()
+        self.accept()

@@ -1,0 +1,245 @@
+"""ImageViewer: one image at a time with its generation's metadata beside it.
+
+Fit / 100% / wheel zoom, drag to pan, previous / next, copy image / prompt / seed, open the
+containing folder. The picture arrives as a QImage through :meth:`show_image` (decoded by the Qt
+layer off the GUI thread); this widget does no I/O.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShortcut,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.ui.widgets import named
+
+
+class ZoomView(QGraphicsView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "viewerCanvas", "Image")
+        self.setScene(QGraphicsScene(self))
+        self.item = QGraphicsPixmapItem()
+        self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.item)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.fit_mode = True
+
+    def set_pixmap(self, pm: QPixmap) -> None:
+        self.item.setPixmap(pm)
+        self.scene().setSceneRect(self.item.boundingRect())
+        if self.fit_mode:
+            self.fit()
+
+    def fit(self) -> None:
+        self.fit_mode = True
+        if not self.item.pixmap().isNull():
+            self.fitInView(self.item, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def actual_size(self) -> None:
+        self.fit_mode = False
+        self.resetTransform()
+
+    def zoom(self, factor: float) -> None:
+        self.fit_mode = False
+        scale = self.transform().m11() * factor
+        if 0.05 <= scale <= 32:
+            self.scale(factor, factor)
+
+    @property
+    def scale_factor(self) -> float:
+        return self.transform().m11()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom(1.25**steps)
+        event.accept()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.fit_mode:
+            self.fit()
+
+
+class ImageViewer(QDialog):
+    """Signals: navigate(int delta), image_wanted(str image id)."""
+
+    navigate = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "imageViewer", "Image viewer")
+        self.setWindowTitle("leodesk — Viewer")
+        self.resize(1100, 760)
+        self.record: Any = None
+        self.path: Path | None = None
+        self._image = QImage()
+
+        self.canvas = ZoomView()
+        self.meta = named(QLabel(), "viewerMetadata", "Generation details")
+        self.meta.setWordWrap(True)
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.meta.setMinimumWidth(260)
+
+        def button(text: str, name: str, tip: str, slot: Any) -> QPushButton:
+            b = named(QPushButton(text), name, text, tip)
+            b.clicked.connect(slot)
+            return b
+
+        self.prev_button = button(
+            "◀ Previous",
+            "viewerPrevButton",
+            "Previous image (Left)",
+            lambda: self.navigate.emit(-1),
+        )
+        self.next_button = button(
+            "Next ▶", "viewerNextButton", "Next image (Right)", lambda: self.navigate.emit(1)
+        )
+        self.fit_button = button("Fit", "viewerFitButton", "Fit to window (F)", self.canvas.fit)
+        self.actual_button = button(
+            "100%", "viewerActualButton", "Actual size (1)", self.canvas.actual_size
+        )
+        self.copy_image_button = button(
+            "Copy image",
+            "copyImageButton",
+            "Copy the image to the clipboard (Ctrl+C)",
+            self.copy_image,
+        )
+        self.copy_prompt_button = button(
+            "Copy prompt", "copyPromptButton", "Copy the prompt", self.copy_prompt
+        )
+        self.copy_seed_button = button(
+            "Copy seed", "copySeedButton", "Copy the seed", self.copy_seed
+        )
+        self.folder_button = button(
+            "Open folder",
+            "openFolderButton",
+            "Open the folder that holds this image",
+            self.open_folder,
+        )
+
+        tools = QHBoxLayout()
+        for b in (self.prev_button, self.next_button, self.fit_button, self.actual_button):
+            tools.addWidget(b)
+        tools.addStretch(1)
+        for b in (
+            self.copy_image_button,
+            self.copy_prompt_button,
+            self.copy_seed_button,
+            self.folder_button,
+        ):
+            tools.addWidget(b)
+
+        split = QSplitter()
+        split.addWidget(self.canvas)
+        split.addWidget(self.meta)
+        split.setStretchFactor(0, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tools)
+        layout.addWidget(split, 1)
+
+        for seq, slot in (
+            (QKeySequence(Qt.Key.Key_Left), lambda: self.navigate.emit(-1)),
+            (QKeySequence(Qt.Key.Key_Right), lambda: self.navigate.emit(1)),
+            (QKeySequence(Qt.Key.Key_F), self.canvas.fit),
+            (QKeySequence(Qt.Key.Key_1), self.canvas.actual_size),
+            (QKeySequence(Qt.Key.Key_Plus), lambda: self.canvas.zoom(1.25)),
+            (QKeySequence(Qt.Key.Key_Minus), lambda: self.canvas.zoom(0.8)),
+            (QKeySequence.StandardKey.Copy, self.copy_image),
+        ):
+            QShortcut(seq, self, activated=slot)
+
+    # -- content --------------------------------------------------------------------------
+    def show_record(self, record: Any, path: Path | None) -> None:
+        """Show a record's metadata now; the picture follows with :meth:`show_image`."""
+        self.record = record
+        self.path = path
+        self._image = QImage()
+        self.canvas.set_pixmap(QPixmap())
+        self.meta.setText(self._metadata_html(record))
+        self.copy_seed_button.setEnabled(getattr(record, "seed", None) is not None)
+        self.folder_button.setEnabled(path is not None)
+        self.copy_image_button.setEnabled(False)
+
+    def show_image(self, image_id: str, image: QImage) -> None:
+        if self.record is None or self.record.id != image_id or image.isNull():
+            return
+        self._image = image
+        self.canvas.set_pixmap(QPixmap.fromImage(image))
+        self.copy_image_button.setEnabled(True)
+
+    def show_error(self, image_id: str, message: str) -> None:
+        if self.record is not None and self.record.id == image_id:
+            self.meta.setText(
+                self._metadata_html(self.record)
+                + f"<p style='color:#e57373'>{html.escape(message)}</p>"
+            )
+
+    @staticmethod
+    def _metadata_html(r: Any) -> str:
+        rows = [
+            ("Prompt", getattr(r, "prompt", None)),
+            ("Negative", getattr(r, "negative_prompt", None)),
+            ("Model", getattr(r, "model_name", None) or getattr(r, "model_id", None)),
+            ("Size", f"{r.width} × {r.height}" if getattr(r, "width", None) else None),
+            ("Seed", getattr(r, "seed", None)),
+            ("Guidance", getattr(r, "guidance_scale", None)),
+            ("Steps", getattr(r, "steps", None)),
+            ("Scheduler", getattr(r, "scheduler", None)),
+            ("Style", getattr(r, "preset_style", None)),
+            ("Created", getattr(r, "created_at", None)),
+            ("Generation", getattr(r, "generation_id", None)),
+            ("Image", getattr(r, "id", None)),
+        ]
+        body = "".join(
+            f"<tr><td style='color:#999;padding-right:8px'>{k}</td>"
+            f"<td>{html.escape(str(v))}</td></tr>"
+            for k, v in rows
+            if v not in (None, "")
+        )
+        return f"<table>{body}</table>"
+
+    # -- actions --------------------------------------------------------------------------
+    def copy_image(self) -> None:
+        if not self._image.isNull():
+            QGuiApplication.clipboard().setImage(self._image)
+
+    def copy_prompt(self) -> None:
+        QGuiApplication.clipboard().setText(getattr(self.record, "prompt", None) or "")
+
+    def copy_seed(self) -> None:
+        seed = getattr(self.record, "seed", None)
+        if seed is not None:
+            QGuiApplication.clipboard().setText(str(seed))
+
+    def open_folder(self) -> None:
+        if self.path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))

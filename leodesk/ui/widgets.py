@@ -1,0 +1,18 @@
+"""Small shared helpers for widgets."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtWidgets import QWidget
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, object_name: str, accessible_name: str, tooltip: str | None = None) -> W:
+    """Give a widget its objectName (for tests and tools) and accessible name (for screen readers)."""
+    widget.setObjectName(object_name)
+    widget.setAccessibleName(accessible_name)
+    if tooltip:
+        widget.setToolTip(tooltip)
+    return widget

@@ -1,0 +1,742 @@
+"""The SQLite library: schema and migrations, generations and images, search, models, jobs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leodesk.core import library as library_module
+from leodesk.core.api.models import GeneratedImage, Generation, Variation
+from leodesk.core.catalog import ModelInfo
+from leodesk.core.jobs import JobState
+from leodesk.core.library import (
+    APPLICATION_ID,
+    MAX_DOWNLOAD_ATTEMPTS,
+    SCHEMA_VERSION,
+    Library,
+    LibraryError,
+    fts_query,
+)
+
+T0 = "2024-05-01T12:00:00Z"
+T0_MS = 1714564800000
+
+
+class Clock:
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_gen(
+    gen_id: str,
+    prompt: str | None = "a cat",
+    *,
+    created_at: str | None = T0,
+    images: int = 2,
+    negative: str | None = None,
+    status: str = "COMPLETE",
+    **kwargs: Any,
+) -> Generation:
+    return Generation(
+        id=gen_id,
+        status=status,
+        prompt=prompt,
+        negative_prompt=negative,
+        created_at=created_at,
+        images=tuple(
+            GeneratedImage(id=f"{gen_id}-{n}", url=f"https://cdn.example/{gen_id}/{n}.jpg")
+            for n in range(images)
+        ),
+        **kwargs,
+    )
+
+
+def at(minutes: int) -> str:
+    """A server timestamp ``minutes`` after T0."""
+    return datetime.fromtimestamp(T0_MS / 1000 + 60 * minutes, tz=UTC).strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z"
+    )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "library.sqlite3"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def lib(db_path: Path, clock: Clock) -> Iterator[Library]:
+    library = Library.open(db_path, clock=clock)
+    try:
+        yield library
+    finally:
+        library.close()
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path)
+
+
+# ------------------------------------------------------------------------------ schema
+
+
+def test_open_creates_schema_with_wal_and_pragmas(lib: Library, db_path: Path) -> None:
+    assert lib.schema_version() == SCHEMA_VERSION == 1
+    conn = raw(db_path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert {"generations", "generations_fts", "images", "models", "model_favourites"} <= names
+    assert "jobs" in names
+    pragmas = lib._connection()
+    assert pragmas.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert pragmas.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert pragmas.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+
+
+def test_open_twice_keeps_data_and_version(db_path: Path) -> None:
+    with Library.open(db_path) as first:
+        first.upsert_generation(make_gen("g1"))
+    with Library.open(db_path) as second:
+        assert second.schema_version() == SCHEMA_VERSION
+        assert second.count_images() == 2
+    conn = raw(db_path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_migrations_run_in_order_and_a_failing_one_rolls_back(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Library.open(db_path).close()
+
+    def v2(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE curated (image_id TEXT PRIMARY KEY)")
+
+    def v3_broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(library_module, "MIGRATIONS", (library_module._migrate_v1, v2, v3_broken))
+    with pytest.raises(RuntimeError, match="boom"):
+        Library.open(db_path)
+    conn = raw(db_path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert "curated" in tables
+    assert "half_done" not in tables  # the failed step left nothing behind
+
+    monkeypatch.setattr(library_module, "MIGRATIONS", (library_module._migrate_v1, v2))
+    with Library.open(db_path) as lib:
+        assert lib.schema_version() == 2
+
+
+def test_a_newer_library_is_refused(db_path: Path) -> None:
+    Library.open(db_path).close()
+    conn = raw(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(LibraryError, match="newer version") as info:
+        Library.open(db_path)
+    assert info.value.reason == "newer"
+    with pytest.raises(LibraryError):
+        Library.open_readonly(db_path)
+
+
+def test_another_programs_database_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = raw(db_path)
+    conn.execute("CREATE TABLE something_else (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(LibraryError, match="not a leodesk library") as info:
+        Library.open(db_path)
+    assert info.value.reason == "foreign"
+
+
+def test_a_garbage_file_is_a_corrupt_library(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"this is not sqlite at all" * 200)
+    with pytest.raises(LibraryError, match="not a valid database") as info:
+        Library.open(db_path)
+    assert info.value.reason == "corrupt"
+    assert isinstance(info.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_disk_full_becomes_a_library_error(lib: Library) -> None:
+    conn = lib._connection()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # a "disk" with no room left
+    with pytest.raises(LibraryError, match=r"disk .* is full") as info:
+        lib.upsert_generation(make_gen("big", "word " * 20000, images=50))
+    assert info.value.reason == "full"
+    assert lib.get_generation("big") is None  # rolled back
+    assert lib.count_images() == 0
+
+
+def test_other_sqlite_errors_propagate(lib: Library) -> None:
+    with pytest.raises(sqlite3.Error) as info, lib._writing() as conn:
+        conn.execute("SELECT * FROM no_such_table")
+    assert not isinstance(info.value, LibraryError)
+
+
+def test_closed_library(lib: Library) -> None:
+    lib.close()
+    lib.close()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        lib.count_images()
+
+
+# ------------------------------------------------------------------------------ readers
+
+
+def test_readonly_connection_reads_from_another_thread_and_refuses_writes(
+    lib: Library, db_path: Path
+) -> None:
+    lib.upsert_generation(make_gen("g1", "red fox"))
+    reader = Library.open_readonly(db_path)
+    try:
+        result: dict[str, Any] = {}
+
+        def read() -> None:
+            result["ids"] = reader.image_ids_page(0, 10, query="fox")
+
+        worker = threading.Thread(target=read)
+        worker.start()
+        worker.join()
+        assert result["ids"] == ["g1-0", "g1-1"]
+        lib.upsert_generation(make_gen("g2", "blue fox", created_at=at(1)))
+        assert reader.count_images("fox") == 4  # sees the writer's commits
+        assert reader.readonly
+        with pytest.raises(LibraryError) as info:
+            reader.upsert_generation(make_gen("g3"))
+        assert info.value.reason == "readonly"
+        with pytest.raises(LibraryError):
+            reader.set_model_favourite("m", True)
+    finally:
+        reader.close()
+
+
+def test_readonly_open_of_a_missing_file_is_a_library_error(tmp_path: Path) -> None:
+    with pytest.raises(LibraryError) as info:
+        Library.open_readonly(tmp_path / "missing.sqlite3")
+    assert info.value.reason == "cantopen"
+    assert not (tmp_path / "missing.sqlite3").exists()
+
+
+# ------------------------------------------------------------------------------ generations
+
+
+def test_generation_round_trip(lib: Library, clock: Clock) -> None:
+    gen = make_gen(
+        "g1",
+        "a lighthouse at dusk",
+        negative="blurry",
+        model_id="m1",
+        image_width=1024,
+        image_height=768,
+        seed=9_999_999_998,
+        guidance_scale=7.5,
+        inference_steps=30,
+        scheduler="LEONARDO",
+        preset_style="CINEMATIC",
+        photo_real=True,
+        init_strength=0.4,
+        extra={"alchemy": True, "futureField": [1, 2]},
+    )
+    request = json.dumps({"prompt": "a lighthouse at dusk", "num_images": 2, "alchemy": True})
+    lib.upsert_generation(gen, request_json=request)
+    rec = lib.get_generation("g1")
+    assert rec is not None
+    assert (rec.prompt, rec.negative_prompt, rec.model_id) == (
+        "a lighthouse at dusk",
+        "blurry",
+        "m1",
+    )
+    assert (rec.width, rec.height, rec.num_images) == (1024, 768, 2)
+    assert rec.seed == 9_999_999_998
+    assert (rec.guidance_scale, rec.steps, rec.scheduler) == (7.5, 30, "LEONARDO")
+    assert (rec.preset_style, rec.photo_real, rec.alchemy, rec.prompt_magic) == (
+        "CINEMATIC",
+        True,
+        True,
+        None,
+    )
+    assert rec.init_strength == 0.4
+    assert rec.created_at == T0 and rec.created_ms == T0_MS
+    assert rec.status == "COMPLETE" and not rec.deleted_remote
+    assert rec.request_json == request
+    assert rec.added_ms == rec.updated_ms == int(clock.now * 1000)
+    assert rec.raw_json is not None
+    raw_row = json.loads(rec.raw_json)
+    assert raw_row["futureField"] == [1, 2] and raw_row["seed"] == 9_999_999_998
+    assert [i.id for i in rec.images] == ["g1-0", "g1-1"]
+    assert [i.index for i in rec.images] == [0, 1]
+    assert rec.images[0].width == 1024  # the generation's size until the file is known
+    assert lib.get_generation("nope") is None
+
+
+@pytest.mark.parametrize("seed", [0, 2_147_483_637, 9_999_999_998, 2**63 - 1, -(2**63)])
+def test_64_bit_seeds_round_trip(lib: Library, seed: int) -> None:
+    lib.upsert_generation(make_gen("g", seed=seed))
+    rec = lib.get_generation("g")
+    assert rec is not None and rec.seed == seed
+    assert lib.image_records(["g-0"])["g-0"].seed == seed
+
+
+def test_a_seed_beyond_64_bits_is_kept_only_in_the_raw_row(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g", seed=2**64))
+    rec = lib.get_generation("g")
+    assert rec is not None and rec.seed is None
+    assert rec.raw_json is not None and json.loads(rec.raw_json)["seed"] == 2**64
+
+
+def test_raw_json_given_by_the_caller_is_stored_verbatim(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g"), raw_json='{"id": "g", "weird": true}')
+    rec = lib.get_generation("g")
+    assert rec is not None and rec.raw_json == '{"id": "g", "weird": true}'
+
+
+def test_upsert_is_idempotent_and_keeps_downloaded_files(lib: Library, clock: Clock) -> None:
+    pending = make_gen("g", "first prompt", status="PENDING", images=0, created_at=at(5))
+    lib.upsert_generation(pending, request_json='{"num_images": 2}')
+    rec = lib.get_generation("g")
+    assert rec is not None and rec.status == "PENDING" and rec.images == ()
+    assert rec.num_images == 2
+    added = rec.added_ms
+
+    clock.now += 10
+    lib.upsert_generation(make_gen("g", "first prompt", created_at=at(5)))
+    lib.set_image_file("g-0", "ab" * 32, "png", width=2048, height=1536)
+    clock.now += 10
+    again = make_gen("g", None, created_at=None, seed=42)  # a sparse row: nothing is erased
+    lib.upsert_generation(again, request_json='{"num_images": 9}')
+    lib.upsert_generation(again)
+
+    rec = lib.get_generation("g")
+    assert rec is not None
+    assert rec.status == "COMPLETE"
+    assert rec.prompt == "first prompt" and rec.created_ms == T0_MS + 5 * 60_000
+    assert rec.request_json == '{"num_images": 2}'  # the first request is kept
+    assert rec.seed == 42
+    assert rec.added_ms == added and rec.updated_ms == int(clock.now * 1000)
+    first = rec.images[0]
+    assert (first.sha256, first.ext, first.download_state) == ("ab" * 32, "png", "done")
+    assert (first.width, first.height) == (2048, 1536) and first.has_file
+    assert not rec.images[1].has_file
+    assert lib.count_images() == 2
+    conn = lib._connection()
+    assert conn.execute("SELECT COUNT(*) FROM generations").fetchone()[0] == 1
+
+
+def test_generation_without_id_is_rejected(lib: Library) -> None:
+    with pytest.raises(ValueError):
+        lib.upsert_generation(Generation(id=None, prompt="x"))
+
+
+def test_missing_created_at_uses_the_local_clock(lib: Library, clock: Clock) -> None:
+    lib.upsert_generation(make_gen("g", created_at=None))
+    rec = lib.get_generation("g")
+    assert rec is not None and rec.created_ms == int(clock.now * 1000)
+
+
+def test_variations_and_motion_are_images_with_lineage(lib: Library) -> None:
+    gen = Generation(
+        id="g",
+        status="COMPLETE",
+        prompt="p",
+        created_at=T0,
+        images=(
+            GeneratedImage(
+                id="base",
+                url="https://cdn/x.jpg",
+                nsfw=True,
+                variations=(
+                    Variation(
+                        id="up", status="COMPLETE", transform_type="UPSCALE", url="https://u"
+                    ),
+                    Variation(id="wip", status="PENDING", transform_type="NOBG", url=None),
+                ),
+            ),
+            GeneratedImage(id="mov", url="https://cdn/m.jpg", motion_mp4_url="https://m.mp4"),
+        ),
+    )
+    lib.upsert_generation(gen)
+    rec = lib.get_generation("g")
+    assert rec is not None
+    by_id = {i.id: i for i in rec.images}
+    assert set(by_id) == {"base", "up", "mov"}  # the unfinished variation waits
+    assert by_id["up"].kind == "variation" and by_id["up"].parent_image_id == "base"
+    assert by_id["up"].transform == "UPSCALE" and by_id["up"].nsfw
+    assert by_id["mov"].kind == "motion" and by_id["mov"].motion_url == "https://m.mp4"
+    assert by_id["base"].kind == "image" and by_id["base"].nsfw
+    assert [i.id for i in rec.images] == ["base", "up", "mov"]
+
+
+def test_deleted_remote_flag(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g"))
+    lib.set_deleted_remote("g")
+    rec = lib.get_generation("g")
+    assert rec is not None and rec.deleted_remote
+    assert lib.image_records(["g-0"])["g-0"].deleted_remote
+    lib.upsert_generation(make_gen("g"))  # the server has it again
+    rec = lib.get_generation("g")
+    assert rec is not None and not rec.deleted_remote
+
+
+# ------------------------------------------------------------------------------ gallery
+
+
+def test_pages_are_newest_first_then_by_index(lib: Library) -> None:
+    lib.upsert_generation(make_gen("old", created_at=at(0), images=3))
+    lib.upsert_generation(make_gen("new", created_at=at(10), images=2))
+    lib.upsert_generation(make_gen("mid", created_at=at(5), images=2))
+    expected = ["new-0", "new-1", "mid-0", "mid-1", "old-0", "old-1", "old-2"]
+    assert lib.image_ids_page(0, 100) == expected
+    assert lib.image_ids_page(0, 3) + lib.image_ids_page(3, 3) + lib.image_ids_page(6, 3) == (
+        expected
+    )
+    assert lib.image_ids_page(7, 3) == []
+    assert lib.image_ids_page(-5, 2) == expected[:2]
+    assert lib.image_ids_page(0, 0) == []
+    assert lib.count_images() == 7
+
+
+def test_image_records(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g", "a cat", seed=5, model_id="m"))
+    records = lib.image_records(["g-1", "missing", "g-1"])
+    assert set(records) == {"g-1"}
+    r = records["g-1"]
+    assert (r.generation_id, r.index, r.prompt, r.seed, r.model_id, r.status) == (
+        "g",
+        1,
+        "a cat",
+        5,
+        "m",
+        "COMPLETE",
+    )
+    assert r.url == "https://cdn.example/g/1.jpg" and r.created_ms == T0_MS
+    assert lib.image_records([]) == {}
+
+
+def test_image_records_in_chunks(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g", images=1234))
+    ids = lib.image_ids_page(0, 2000)
+    assert len(ids) == 1234
+    assert set(lib.image_records(ids)) == set(ids)
+
+
+@pytest.fixture
+def searchable(lib: Library) -> Library:
+    prompts = {
+        "cafe": ("Un café crème à Paris", None),
+        "creme": ("creme brulee dessert", "burnt"),
+        "fox": ("a quick brown fox, cinematic", "blurry, cat"),
+        "hamlet": ("to be or not to be", None),
+        "cyr": ("Кошка на крыше", None),
+        "greek": ("Ελληνικό φως", None),
+        "cjk": ("東京の夜景", None),
+        "near": ("NEAR the lighthouse AND the sea", None),
+        "emoji": ("rocket 🚀 launch", None),
+        "scifi": ("sci-fi city", None),
+        "quote": ('say "cheese"', None),
+    }
+    for n, (gen_id, (prompt, negative)) in enumerate(prompts.items()):
+        searchable_gen = make_gen(gen_id, prompt, negative=negative, created_at=at(n), images=1)
+        lib.upsert_generation(searchable_gen)
+    return lib
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cafe", {"cafe"}),
+        ("CAFÉ", {"cafe"}),
+        ("crème", {"cafe", "creme"}),
+        ("CREME", {"cafe", "creme"}),
+        ("brûlée", {"creme"}),
+        ("cré", {"cafe", "creme"}),  # prefix on the last word
+        ("fox cinem", {"fox"}),
+        ("cinematic fox", {"fox"}),  # order does not matter
+        ("fox cat", set()),  # "cat" is only in the negative prompt
+        ("blurry", set()),
+        ("or not", {"hamlet"}),  # operators are words
+        ("NOT", {"hamlet"}),
+        ("AND", {"near"}),
+        ("NEAR lighthouse", {"near"}),
+        ("кошка", {"cyr"}),
+        ("КРЫШ", {"cyr"}),
+        ("ΕΛΛΗΝΙΚ", {"greek"}),  # case folding works beyond Latin...
+        ("ελληνικό", {"greek"}),
+        ("ελληνικο", set()),  # ...but unicode61 strips diacritics from Latin letters only
+        ("東京", {"cjk"}),
+        ("-fox", {"fox"}),  # a dash is not NOT
+        ("sci-fi", {"scifi"}),
+        ('"cheese"', {"quote"}),
+        ('chee"', {"quote"}),
+        ("rocket 🚀", {"emoji"}),
+        ("lighthouse*", {"near"}),
+        ("nothing-matches-this", set()),
+    ],
+)
+def test_search_finds_the_right_rows(searchable: Library, query: str, expected: set[str]) -> None:
+    ids = searchable.image_ids_page(0, 100, query=query)
+    assert {i.rsplit("-", 1)[0] for i in ids} == expected
+    assert searchable.count_images(query) == len(ids)
+
+
+def test_search_in_negative_prompts_on_request(searchable: Library) -> None:
+    ids = searchable.image_ids_page(0, 100, query="blurry", include_negative=True)
+    assert ids == ["fox-0"]
+    assert searchable.count_images("burnt", include_negative=True) == 1
+
+
+ODD_QUERIES = [
+    '"',
+    '""',
+    '"""',
+    "'",
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "NEAR(",
+    "NEAR(a b, 2)",
+    "a AND",
+    "OR b",
+    "NOT NOT",
+    "*",
+    "**",
+    "a*b",
+    "-",
+    "--",
+    "-a",
+    "+",
+    "^",
+    "^a",
+    "(",
+    ")",
+    "()",
+    "a:b",
+    "prompt:",
+    "prompt: x",
+    "{prompt}:x",
+    "negative_prompt : cat",
+    "rowid",
+    "\\",
+    "\x00",
+    "a\x00b",
+    "\x00cat",
+    "\ud800",
+    "cat\udfff",
+    "\x1b[31m",
+    "\u0301",
+    "\u200b",
+    "🚀",
+    "   ",
+    "\t\n",
+    "",
+    "%",
+    "_",
+    "' OR 1=1 --",
+    "x" * 5000,
+    " ".join(["a"] * 300),
+    " ".join(f"w{n}" for n in range(1000)),
+]
+
+
+@pytest.mark.parametrize("query", [*ODD_QUERIES, None])
+def test_odd_queries_never_raise(searchable: Library, query: str | None) -> None:
+    ids = searchable.image_ids_page(0, 50, query=query)
+    assert searchable.count_images(query) == len(ids) or len(ids) == 50
+    assert searchable.count_images(query, include_negative=True) >= 0
+
+
+def test_text_without_words_filters_nothing(searchable: Library) -> None:
+    everything = searchable.image_ids_page(0, 100)
+    for query in ("", "   ", "*", '"', "-", "()", "\u0301"):
+        assert searchable.image_ids_page(0, 100, query=query) == everything
+
+
+def test_fts_query_quotes_everything() -> None:
+    assert fts_query(None) is None
+    assert fts_query(" * - ") is None
+    assert fts_query("cat") == '"cat"*'
+    assert fts_query('a "b" NOT', column="prompt") == 'prompt : ("a" """b""" "NOT"*)'
+
+
+def test_search_follows_prompt_changes(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g", "old words"))
+    lib.upsert_generation(make_gen("g", "fresh words"))
+    assert lib.count_images("old") == 0
+    assert lib.count_images("fresh") == 2
+    conn = lib._connection()
+    # FTS5's own consistency check against the content table.
+    conn.execute("INSERT INTO generations_fts(generations_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_both_search_plans_give_the_same_pages(lib: Library) -> None:
+    for n in range(30):
+        words = "portrait" if n % 3 else "landscape"
+        lib.upsert_generation(make_gen(f"g{n:02d}", f"{words} {n}", created_at=at(n % 7), images=3))
+    conn = lib._connection()
+    for query in ("portrait", "landscape", "portrait 1", "nothing"):
+        match = fts_query(query, column="prompt")
+        for offset in (0, 5, 40):
+            walk = conn.execute(library_module._search_sql(walk=True), (match, 10, offset))
+            sort = conn.execute(library_module._search_sql(walk=False), (match, 10, offset))
+            walk_ids = [r[0] for r in walk]
+            assert walk_ids == [r[0] for r in sort]
+            assert walk_ids == lib.image_ids_page(offset, 10, query=query)
+    # Order check on one of them: newest first, then index, then id.
+    page = lib.image_ids_page(0, 100, query="landscape")
+    records = lib.image_records(page)
+    keys = [(-records[i].created_ms, records[i].index, i) for i in page]
+    assert keys == sorted(keys) and len(page) == 30
+
+
+def test_plan_choice() -> None:
+    prefer = library_module._prefer_walk
+    assert prefer(matches=20_000, generations=25_000, rows_needed=200)  # a common word
+    assert not prefer(matches=250, generations=25_000, rows_needed=200)  # a rare one
+
+
+# ------------------------------------------------------------------------------ downloads
+
+
+def test_download_queue(lib: Library) -> None:
+    lib.upsert_generation(make_gen("old", created_at=at(0), images=2))
+    lib.upsert_generation(make_gen("new", created_at=at(1), images=2))
+    lib.upsert_generation(Generation(id="nourl", created_at=at(2), images=(GeneratedImage("x"),)))
+    assert [r.id for r in lib.images_to_download(10)] == ["new-0", "new-1", "old-0", "old-1"]
+    assert [r.id for r in lib.images_to_download(1)] == ["new-0"]
+
+    lib.set_image_file("new-0", "cd" * 32, "jpg")
+    for attempt in range(1, MAX_DOWNLOAD_ATTEMPTS + 1):
+        lib.mark_image_failed("new-1")
+        rec = lib.image_records(["new-1"])["new-1"]
+        assert rec.download_attempts == attempt
+        assert rec.download_state == ("failed" if attempt == MAX_DOWNLOAD_ATTEMPTS else "pending")
+    assert [r.id for r in lib.images_to_download(10)] == ["old-0", "old-1"]
+
+    lib.mark_image_failed("new-0")  # a finished download is not un-done
+    assert lib.image_records(["new-0"])["new-0"].download_state == "done"
+
+
+# ------------------------------------------------------------------------------ models
+
+
+def models(*ids: str, kind: str = "platform") -> list[ModelInfo]:
+    return [ModelInfo(id=i, name=f"Model {i}", kind=kind, sd_version="SDXL_1_0") for i in ids]
+
+
+def test_model_cache_replaces_per_kind_and_keeps_favourites(lib: Library, clock: Clock) -> None:
+    assert lib.load_models("platform") == []
+    assert lib.models_fetched_ms("platform") is None
+    lib.save_models("platform", models("b", "a", "c"))
+    lib.save_models("own", models("mine", kind="own"))
+    lib.set_model_favourite("a", True)
+    lib.set_model_favourite("a", True)
+    lib.set_model_favourite("mine", True)
+    assert [m.id for m in lib.load_models("platform")] == ["b", "a", "c"]
+    assert lib.load_models("platform")[0] == models("b")[0]
+    assert lib.models_fetched_ms("platform") == int(clock.now * 1000)
+
+    clock.now += 60
+    lib.save_models("platform", models("c", "d"))
+    assert [m.id for m in lib.load_models("platform")] == ["c", "d"]
+    assert [m.id for m in lib.load_models("own")] == ["mine"]
+    assert lib.model_favourites() == {"a", "mine"}  # "a" is gone from the list, still a favourite
+    assert lib.models_fetched_ms("platform") == int(clock.now * 1000)
+
+    lib.set_model_favourite("a", False)
+    lib.set_model_favourite("never", False)
+    assert lib.model_favourites() == {"mine"}
+    lib.save_models("platform", [])
+    assert lib.load_models("platform") == []
+
+
+def test_model_cache_edge_cases(lib: Library) -> None:
+    with pytest.raises(ValueError):
+        lib.save_models("community", models("x"))
+    lib.save_models("platform", [*models("dup", "dup"), ModelInfo(id="", name="no id")])
+    assert [m.id for m in lib.load_models("platform")] == ["dup"]
+
+
+# ------------------------------------------------------------------------------ jobs
+
+
+def test_jobs_survive_a_reopen(db_path: Path) -> None:
+    submitted = 1714564801.5  # epoch seconds, as time.time() gives them
+    with Library.open(db_path) as lib:
+        a = lib.add_job("generation", '{"prompt": "a"}')
+        b = lib.add_job("generation", '{"prompt": "b"}')
+        c = lib.add_job("motion", None)
+        lib.update_job(a, state=JobState.SUBMITTING, submitted_at=submitted)
+        lib.update_job(a, state=JobState.PENDING, generation_id="g-a")
+        lib.update_job(b, state=JobState.FAILED, error="Moderated")
+        lib.update_job(c, state="cancelled")  # the plain value works too
+    with Library.open(db_path) as lib:
+        unfinished = lib.unfinished_jobs()
+        assert [j.id for j in unfinished] == [a]
+        job = unfinished[0]
+        assert (job.kind, job.state, job.generation_id) == ("generation", JobState.PENDING, "g-a")
+        assert job.request_json == '{"prompt": "a"}'
+        assert job.submitted_at == submitted
+        failed = lib.get_job(b)
+        assert failed is not None and failed.state is JobState.FAILED
+        assert failed.error == "Moderated"
+        as_job = failed.to_job()
+        assert (as_job.local_id, as_job.state, as_job.message) == (b, JobState.FAILED, "Moderated")
+        assert as_job.is_terminal
+        assert lib.get_job(999) is None
+        d = lib.add_job("generation", "{}")
+        assert d > c  # ids are never reused
+        assert [j.id for j in lib.unfinished_jobs()] == [a, d]
+
+
+def test_update_job_checks_its_input(lib: Library) -> None:
+    job_id = lib.add_job("generation", None)
+    with pytest.raises(KeyError):
+        lib.update_job(job_id + 1, state=JobState.DONE)
+    with pytest.raises(ValueError):
+        lib.update_job(job_id, submitted_at=datetime(2024, 1, 1))  # naive
+    with pytest.raises(ValueError):
+        lib.update_job(job_id, state="bogus")
+    lib.update_job(job_id, state="downloading", submitted_at=datetime(2024, 1, 1, tzinfo=UTC))
+    rec = lib.get_job(job_id)
+    assert rec is not None and rec.state is JobState.DOWNLOADING
+    assert rec.submitted_at == datetime(2024, 1, 1, tzinfo=UTC).timestamp()
+
+
+def test_a_state_from_a_newer_version_reads_as_unknown(lib: Library) -> None:
+    job_id = lib.add_job("generation", None)
+    lib._connection().execute("UPDATE jobs SET state = 'paused' WHERE id = ?", (job_id,))
+    rec = lib.get_job(job_id)
+    assert rec is not None and rec.state is JobState.UNKNOWN
+    assert [j.id for j in lib.unfinished_jobs()] == [job_id]

@@ -1,0 +1,31 @@
+"""Fixtures for GUI tests: the real app (window + launcher) on the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import SIM_KEY
+
+
+@pytest.fixture
+def app_window(qtbot: Any, sim: Any) -> Iterator[Any]:
+    """The main window, attached to a context on the simulator, shown."""
+    from leodesk.app import Launcher
+    from leodesk.core import paths
+    from leodesk.runtime import Runtime
+    from leodesk.ui.main_window import MainWindow
+
+    runtime = Runtime(paths=paths.resolve().ensure(), base_url=sim.base_url, demo=True,
+                      demo_key=SIM_KEY)
+    window = MainWindow(demo=True)
+    qtbot.addWidget(window)
+    launcher = Launcher(window, demo=True, runtime=runtime)
+    window.launcher = launcher
+    window.show()
+    launcher.start()
+    launcher.ctx.generation.poll_interval = 0.1
+    yield window
+    launcher.shutdown()
