@@ -42,8 +42,15 @@ def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
 class Launcher(QObject):
     """Takes the window from shell to working app: key (or demo), context, first loads."""
 
-    def __init__(self, window: Any, *, demo: bool, runtime: Any = None,
-                 settings_path: Any = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        window: Any,
+        *,
+        demo: bool,
+        runtime: Any = None,
+        settings_path: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         from leodesk.qt.workers import Pools
 
@@ -92,8 +99,9 @@ class Launcher(QObject):
         from leodesk.ui.key_dialog import KeyDialog
 
         dialog = KeyDialog(replacing=not first_run, allow_demo=first_run, parent=self.window)
-        dialog.key_submitted.connect(lambda key: (dialog.show_checking(),
-                                                  self.key_service.check_and_store(key)))
+        dialog.key_submitted.connect(
+            lambda key: (dialog.show_checking(), self.key_service.check_and_store(key))
+        )
         dialog.remove_requested.connect(self.key_service.remove)
         dialog.finished.connect(lambda result: self._dialog_closed(result, first_run))
         if error:
@@ -207,20 +215,28 @@ class Launcher(QObject):
 
 
 class _FirstPaint(QObject):
+    """Calls back once, right after the window's first paint."""
+
+    def __init__(self, window: Any, callback: Any) -> None:
+        super().__init__(window)
+        self._callback = callback
+        window.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: Any) -> bool:
         from PySide6.QtCore import QEvent
-        from PySide6.QtWidgets import QApplication
 
         if event.type() == QEvent.Type.Paint:
-            print(f"leodesk-first-paint {time.time():.6f}", flush=True)
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, QApplication.quit)
+            QTimer.singleShot(0, self._callback)
         return False
 
 
-def _exit_after_first_paint(window: Any) -> None:
-    window._first_paint = _FirstPaint(window)
-    window.installEventFilter(window._first_paint)
+def _report_first_paint() -> None:
+    """Start-up benchmark hook (tests/bench/startup.py): print the time and quit."""
+    from PySide6.QtWidgets import QApplication
+
+    print(f"leodesk-first-paint {time.time():.6f}", flush=True)
+    QApplication.quit()
 
 
 def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
@@ -239,11 +255,13 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     app.setApplicationName("leodesk")
     app.setOrganizationName("leodesk")
     window = MainWindow(demo=demo)
-    if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
-        _exit_after_first_paint(window)  # start-up benchmark (tests/bench/startup.py)
-    window.show()
     launcher = Launcher(window, demo=demo)
-    QTimer.singleShot(0, launcher.start)
+    if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
+        _FirstPaint(window, _report_first_paint)
+    else:
+        # Everything heavy (keychain, httpx, the simulator, the panes) loads after the first paint.
+        _FirstPaint(window, launcher.start)
+    window.show()
     code = int(app.exec())
     launcher.shutdown()
     return code

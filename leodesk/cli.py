@@ -14,11 +14,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leodesk import __version__
-from leodesk.runtime import Runtime
-from leodesk.runtime import start as start_runtime
+
+if TYPE_CHECKING:
+    from leodesk.runtime import Runtime
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -51,8 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_text, description=help_text)
         sp.add_argument("--json", action="store_true", help="print JSON on stdout")
-        sp.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                        help="run against the built-in simulator")
+        sp.add_argument(
+            "--demo",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="run against the built-in simulator",
+        )
         return sp
 
     add("me", "show the account, its API credit balance and concurrency slots")
@@ -66,15 +71,24 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--negative", metavar="TEXT", help="negative prompt")
     gen.add_argument("--seed", type=int)
     gen.add_argument("--init-image", type=Path, metavar="FILE", help="image-to-image source")
-    gen.add_argument("--init-strength", type=float, default=0.5, metavar="S",
-                     help="0.1-0.9 (default 0.5)")
-    gen.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                     help="where to write the images (default: current directory)")
+    gen.add_argument(
+        "--init-strength", type=float, default=0.5, metavar="S", help="0.1-0.9 (default 0.5)"
+    )
+    gen.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="where to write the images (default: current directory)",
+    )
     gen.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
     key = add("key", "store, remove or inspect the API key in the OS keychain")
     key.add_argument("action", choices=["set", "clear", "status"])
-    key.add_argument("--no-check", action="store_true",
-                     help="`set`: store without checking the key against the API")
+    key.add_argument(
+        "--no-check",
+        action="store_true",
+        help="`set`: store without checking the key against the API",
+    )
     return p
 
 
@@ -86,9 +100,10 @@ def run(argv: Sequence[str]) -> int:
 
         return gui_main(demo=args.demo)
     from leodesk.core.log import setup_logging
+    from leodesk.runtime import start as start_runtime
 
     setup_logging(None, stderr_level=30)
-    handler: Callable[[argparse.Namespace, Runtime], Any] = COMMANDS[args.command]
+    handler = COMMANDS[args.command]
     runtime: Runtime | None = None
     try:
         runtime = start_runtime(demo=bool(getattr(args, "demo", False)))
@@ -157,7 +172,10 @@ def cmd_me(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         "demo": runtime.demo,
     }
     if not args.json:
-        print(f"account:   {me.username or '?'} ({me.user_id or '?'})" + (" [demo]" if runtime.demo else ""))
+        print(
+            f"account:   {me.username or '?'} ({me.user_id or '?'})"
+            + (" [demo]" if runtime.demo else "")
+        )
         print(f"credits:   {_fmt_int(me.api_credits)} API credits")
         print(f"slots:     {_fmt_int(me.api_concurrency_slots)} concurrent jobs")
         if me.api_plan_token_renewal_date:
@@ -176,20 +194,40 @@ def cmd_models(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any
         own = client.list_user_models(me.user_id) if me.user_id else []
     rows: list[dict[str, Any]] = []
     for m in platform:
-        rows.append({"id": m.id, "name": m.name, "kind": "platform", "featured": m.featured,
-                     "nsfw": m.nsfw, "description": m.description})
+        rows.append(
+            {
+                "id": m.id,
+                "name": m.name,
+                "kind": "platform",
+                "featured": m.featured,
+                "nsfw": m.nsfw,
+                "description": m.description,
+            }
+        )
     for m in own:
-        rows.append({"id": m.id, "name": m.name, "kind": "own", "featured": None,
-                     "nsfw": None, "description": m.description})
+        rows.append(
+            {
+                "id": m.id,
+                "name": m.name,
+                "kind": "own",
+                "featured": None,
+                "nsfw": None,
+                "description": m.description,
+            }
+        )
     if not args.json:
         for r in rows:
-            flags = " ".join(f for f, on in (("featured", r["featured"]), ("nsfw", r["nsfw"])) if on)
-            print(f"{r['id']}  {r['kind']:<8} {r['name'] or '?'}" + (f"  [{flags}]" if flags else ""))
+            flags = " ".join(
+                f for f, on in (("featured", r["featured"]), ("nsfw", r["nsfw"])) if on
+            )
+            print(
+                f"{r['id']}  {r['kind']:<8} {r['name'] or '?'}" + (f"  [{flags}]" if flags else "")
+            )
     return rows
 
 
 def prepare_upload(path: Path) -> tuple[bytes, str]:
-    """Read an image for upload: EXIF orientation applied, converted to PNG unless the API takes it."""
+    """Read an image for upload: EXIF orientation applied, PNG unless the API takes the format."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
@@ -313,8 +351,12 @@ def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         st = secrets.key_status()
         if not args.json:
             print(st.describe())
-        return {"source": st.source, "backend": st.backend, "account": st.account,
-                "secure": st.secure}
+        return {
+            "source": st.source,
+            "backend": st.backend,
+            "account": st.account,
+            "secure": st.secure,
+        }
     if args.action == "clear":
         removed = secrets.clear_api_key()
         if not args.json:

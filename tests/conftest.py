@@ -67,9 +67,13 @@ def no_dangling_workers(request: pytest.FixtureRequest) -> Iterator[None]:
     leftovers: list[str] = []
     for pools in list(Pools.instances):
         try:
-            for pool in (pools.network, pools.db, pools.thumbs):
+            for name in ("network", "db", "thumbs"):
+                pool = getattr(pools, name)
                 if not pool.waitForDone(5000):
-                    leftovers.append(f"{pool.activeThreadCount()} thread(s) busy")
+                    leftovers.append(
+                        f"{pool.activeThreadCount()} thread(s) busy in {name}: "
+                        f"{pools.running_names()}"
+                    )
         except RuntimeError:  # the C++ object is already gone: nothing can be running
             continue
     QCoreApplication.processEvents()

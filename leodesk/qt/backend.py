@@ -1,4 +1,4 @@
-"""Backend: the pools and the core objects the services share, with the threading rules in one place.
+"""Backend: the pools and core objects the services share, with the threading rules in one place.
 
 - Network calls run on the ``network`` pool with one shared (thread-safe) API client.
 - Every SQLite write runs on the ``db`` pool (exactly one thread) through :meth:`Backend.db`.

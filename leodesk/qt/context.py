@@ -60,16 +60,22 @@ def build_context(
     thumb_cache_bytes: int = 512 * 1024 * 1024,
     parent: QObject | None = None,
 ) -> AppContext:
-    backend = Backend(paths, client_factory, network_threads=network_threads,
-                      thumb_cache_bytes=thumb_cache_bytes, parent=parent)
+    backend = Backend(
+        paths,
+        client_factory,
+        network_threads=network_threads,
+        thumb_cache_bytes=thumb_cache_bytes,
+        parent=parent,
+    )
 
     def fetch(url: str) -> bytes:
         data: bytes = backend.client().download(url)
         return data
 
     thumbs = ThumbnailLoader(backend.pools, backend.thumb_cache, fetch, size=256, parent=backend)
-    model_thumbs = ThumbnailLoader(backend.pools, backend.thumb_cache, fetch, size=128,
-                                   parent=backend)
+    model_thumbs = ThumbnailLoader(
+        backend.pools, backend.thumb_cache, fetch, size=128, parent=backend
+    )
     ctx_holder: dict[str, AppContext] = {}
 
     def image_path(record: Any) -> Path | None:
@@ -95,8 +101,9 @@ def build_context(
     ctx.generation.job_changed.connect(ctx.jobs.update)
     ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
     ctx.catalog.models_ready.connect(
-        lambda kind, models: (ctx.platform_models if kind == "platform" else ctx.own_models)
-        .set_models(models)
+        lambda kind, models: (
+            ctx.platform_models if kind == "platform" else ctx.own_models
+        ).set_models(models)
     )
 
     def favourites(ids: set[str]) -> None:

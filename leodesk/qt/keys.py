@@ -25,9 +25,13 @@ class KeyService(QObject):
     removed = Signal(bool)
     remove_failed = Signal(str)
 
-    def __init__(self, pools: Pools, base_url: str | None,
-                 client_factory: Callable[[str], Any] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        pools: Pools,
+        base_url: str | None,
+        client_factory: Callable[[str], Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._pools = pools
         self._base_url = base_url
@@ -46,9 +50,12 @@ class KeyService(QObject):
 
             return secrets.get_api_key()
 
-        self._pools.submit(job, on_result=self.found.emit,
-                           on_error=lambda e: self.lookup_failed.emit(user_message(e)),
-                           name="key lookup")
+        self._pools.submit(
+            job,
+            on_result=self.found.emit,
+            on_error=lambda e: self.lookup_failed.emit(user_message(e)),
+            name="key lookup",
+        )
 
     def check_and_store(self, key: str) -> None:
         from leodesk.core.log import register_secret
@@ -67,9 +74,12 @@ class KeyService(QObject):
             secrets.set_api_key(key)
             return username
 
-        self._pools.submit(job, on_result=self.stored.emit,
-                           on_error=lambda e: self.store_failed.emit(user_message(e)),
-                           name="key check")
+        self._pools.submit(
+            job,
+            on_result=self.stored.emit,
+            on_error=lambda e: self.store_failed.emit(user_message(e)),
+            name="key check",
+        )
 
     def remove(self) -> None:
         def job(token: CancelToken) -> bool:
@@ -77,6 +87,9 @@ class KeyService(QObject):
 
             return secrets.clear_api_key()
 
-        self._pools.submit(job, on_result=self.removed.emit,
-                           on_error=lambda e: self.remove_failed.emit(user_message(e)),
-                           name="key remove")
+        self._pools.submit(
+            job,
+            on_result=self.removed.emit,
+            on_error=lambda e: self.remove_failed.emit(user_message(e)),
+            name="key remove",
+        )

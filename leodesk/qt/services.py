@@ -133,8 +133,9 @@ class GenerationService(QObject):
         def job(token: CancelToken) -> list[Any]:
             return list(self._b.db(lambda lib: lib.unfinished_jobs()).result(DB_WAIT))
 
-        self._b.pools.submit(job, on_result=self._resume_each, on_error=self._error,
-                             name="unfinished jobs")
+        self._b.pools.submit(
+            job, on_result=self._resume_each, on_error=self._error, name="unfinished jobs"
+        )
 
     def _resume_each(self, records: list[Any]) -> None:
         from leodesk.core.pipeline import request_from_json
@@ -144,8 +145,11 @@ class GenerationService(QObject):
                 req = request_from_json(rec.request_json or "")
             except (ValueError, TypeError) as exc:
                 log.warning("job %s has an unreadable request: %s", rec.id, exc)
-                self._b.db(lambda lib, i=rec.id: lib.update_job(
-                    i, state=FAILED, error="The saved request could not be read."))
+                self._b.db(
+                    lambda lib, i=rec.id: lib.update_job(
+                        i, state=FAILED, error="The saved request could not be read."
+                    )
+                )
                 continue
             self._labels[rec.id] = _label_for(req.prompt)
             if rec.generation_id is None and rec.submitted_at is None:
@@ -154,8 +158,9 @@ class GenerationService(QObject):
                     self._progress(Progress(r.id, QUEUED, "Queued (resumed)"))
                     return str(self._pipeline(token).run(r.id, q).id)
 
-                self._b.pools.submit(fresh, on_result=self._stored, on_error=self._error,
-                                     name="resume")
+                self._b.pools.submit(
+                    fresh, on_result=self._stored, on_error=self._error, name="resume"
+                )
                 continue
 
             def again(token: CancelToken, r: Any = rec, p: str = req.prompt) -> str:
@@ -168,8 +173,7 @@ class GenerationService(QObject):
                 )
                 return str(gen.id)
 
-            self._b.pools.submit(again, on_result=self._stored, on_error=self._error,
-                                 name="resume")
+            self._b.pools.submit(again, on_result=self._stored, on_error=self._error, name="resume")
 
     def _stored(self, generation_id: str) -> None:
         self.generation_stored.emit(generation_id)
@@ -212,7 +216,9 @@ class CatalogService(QObject):
             client = self._b.client()
             platform = [_platform_info(m) for m in client.list_platform_models() if m.id]
             user_id = client.get_me().user_id
-            own = [_own_info(m) for m in client.list_user_models(user_id) if m.id] if user_id else []
+            own = (
+                [_own_info(m) for m in client.list_user_models(user_id) if m.id] if user_id else []
+            )
             result = {"platform": platform, "own": own}
             for kind, models in result.items():
                 self._b.db(lambda lib, k=kind, m=models: lib.save_models(k, m)).result(DB_WAIT)
@@ -222,9 +228,9 @@ class CatalogService(QObject):
             for kind, models in result.items():
                 self.models_ready.emit(kind, models)
 
-        self._b.pools.submit(job, on_result=done,
-                             on_error=lambda e: self.failed.emit(user_message(e)),
-                             name="models")
+        self._b.pools.submit(
+            job, on_result=done, on_error=lambda e: self.failed.emit(user_message(e)), name="models"
+        )
 
     def set_favourite(self, model_id: str, on: bool) -> None:
         def job(token: CancelToken) -> set[str]:
@@ -234,22 +240,37 @@ class CatalogService(QObject):
 
             return self._b.db(write).result(DB_WAIT)
 
-        self._b.pools.submit(job, on_result=self.favourites_ready.emit,
-                             on_error=lambda e: self.failed.emit(user_message(e)))
+        self._b.pools.submit(
+            job,
+            on_result=self.favourites_ready.emit,
+            on_error=lambda e: self.failed.emit(user_message(e)),
+        )
 
 
 def _platform_info(m: Any) -> ModelInfo:
     return ModelInfo(
-        id=m.id, name=m.name or m.id, kind="platform", description=m.description or "",
-        sd_version=m.sd_version, featured=bool(m.featured), nsfw=bool(m.nsfw),
-        thumbnail_url=m.thumbnail_url, width=m.model_width, height=m.model_height,
+        id=m.id,
+        name=m.name or m.id,
+        kind="platform",
+        description=m.description or "",
+        sd_version=m.sd_version,
+        featured=bool(m.featured),
+        nsfw=bool(m.nsfw),
+        thumbnail_url=m.thumbnail_url,
+        width=m.model_width,
+        height=m.model_height,
     )
 
 
 def _own_info(m: Any) -> ModelInfo:
     return ModelInfo(
-        id=m.id, name=m.name or m.id, kind="own", description=m.description or "",
-        sd_version=m.sd_version, width=m.model_width, height=m.model_height,
+        id=m.id,
+        name=m.name or m.id,
+        kind="own",
+        description=m.description or "",
+        sd_version=m.sd_version,
+        width=m.model_width,
+        height=m.model_height,
     )
 
 
@@ -276,8 +297,9 @@ class PricingService(QObject):
             self._cache[result[0]] = result[1]
             self.cost_ready.emit(*result)
 
-        self._b.pools.submit(job, on_result=done,
-                             on_error=lambda e: self.cost_ready.emit(key, None), name="price")
+        self._b.pools.submit(
+            job, on_result=done, on_error=lambda e: self.cost_ready.emit(key, None), name="price"
+        )
 
 
 class PromptService(QObject):
@@ -373,8 +395,13 @@ class AccountService(QObject):
     def refresh(self) -> None:
         def job(token: CancelToken) -> AccountState:
             me = self._b.client().get_me()
-            return AccountState(me.username, me.user_id, me.api_credits,
-                                me.api_concurrency_slots, time.time())
+            return AccountState(
+                me.username, me.user_id, me.api_credits, me.api_concurrency_slots, time.time()
+            )
 
-        self._b.pools.submit(job, on_result=self.loaded.emit,
-                             on_error=lambda e: self.failed.emit(user_message(e)), name="me")
+        self._b.pools.submit(
+            job,
+            on_result=self.loaded.emit,
+            on_error=lambda e: self.failed.emit(user_message(e)),
+            name="me",
+        )

@@ -12,7 +12,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -72,7 +72,7 @@ class Pools(QObject):
     """Named pools: ``network`` (bounded), ``db`` (one thread: all SQLite writes), ``thumbs``."""
 
     #: Every live Pools object (tests use it to fail on workers left running).
-    instances: weakref.WeakSet[Pools] = weakref.WeakSet()
+    instances: ClassVar[weakref.WeakSet[Pools]] = weakref.WeakSet()
 
     def __init__(self, network_threads: int = 4, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +84,7 @@ class Pools(QObject):
         self.thumbs = QThreadPool(self)
         self.thumbs.setMaxThreadCount(max(1, QThreadPool.globalInstance().maxThreadCount() - 1))
         self._running: set[Worker] = set()
+        self.closed = False
 
     def submit(
         self,
@@ -95,6 +96,9 @@ class Pools(QObject):
         name: str = "",
     ) -> Worker:
         worker = Worker(fn, name)
+        if self.closed:  # shutting down: late requests (a debounce timer firing) are dropped
+            worker.token.cancel()
+            return worker
         if on_result is not None:
             worker.signals.result.connect(on_result)
         if on_error is not None:
@@ -121,6 +125,7 @@ class Pools(QObject):
         Database work is not dropped: pending writes finish, so closing loses nothing. The
         database pool is drained last, since network workers may still be handing it writes.
         """
+        self.closed = True
         for w in list(self._running):
             w.token.cancel()
         self.network.clear()

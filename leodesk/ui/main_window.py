@@ -8,7 +8,7 @@ through ``attach`` and do every piece of I/O.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leodesk.ui.gallery import GalleryView
-from leodesk.ui.job_strip import JobStrip
-from leodesk.ui.model_browser import ModelBrowser
-from leodesk.ui.prompt_form import PromptForm
-from leodesk.ui.viewer import ImageViewer
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:  # the panes load in attach(), after the first paint
+    from leodesk.ui.gallery import GalleryView
+    from leodesk.ui.job_strip import JobStrip
+    from leodesk.ui.model_browser import ModelBrowser
+    from leodesk.ui.prompt_form import PromptForm
+    from leodesk.ui.viewer import ImageViewer
 
 
 def _b64(data: QByteArray) -> str:
@@ -61,8 +63,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.starting)
 
         bar = self.statusBar()
-        self.demo_badge = named(QLabel(" DEMO "), "demoBadge", "Demo mode: the built-in simulator",
-                                "Running on the built-in simulator: no key, no network, no cost")
+        self.demo_badge = named(
+            QLabel(" DEMO "),
+            "demoBadge",
+            "Demo mode: the built-in simulator",
+            "Running on the built-in simulator: no key, no network, no cost",
+        )
         self.demo_badge.setStyleSheet(
             "QLabel { background: #d97706; color: white; font-weight: bold; border-radius: 3px; }"
         )
@@ -111,6 +117,11 @@ class MainWindow(QMainWindow):
     # -- assembly -----------------------------------------------------------------------------
     def attach(self, ctx: Any, settings: Any = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
+        from leodesk.ui.gallery import GalleryView
+        from leodesk.ui.job_strip import JobStrip
+        from leodesk.ui.model_browser import ModelBrowser
+        from leodesk.ui.prompt_form import PromptForm
+
         self.ctx = ctx
         self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
         self.form = PromptForm()
@@ -147,9 +158,7 @@ class MainWindow(QMainWindow):
         ctx.catalog.models_ready.connect(lambda *_a: self.browser.set_status(""))
         # form ⇄ generation, pricing, prompts
         self.form.generate_requested.connect(ctx.generation.submit)
-        self.form.cost_query.connect(
-            lambda req: ctx.pricing.query(self.form.pricing_key(), req)
-        )
+        self.form.cost_query.connect(lambda req: ctx.pricing.query(self.form.pricing_key(), req))
         ctx.pricing.cost_ready.connect(self.form.set_cost)
         self.form.random_prompt_requested.connect(ctx.prompts.random)
         self.form.improve_prompt_requested.connect(ctx.prompts.improve)
@@ -221,6 +230,8 @@ class MainWindow(QMainWindow):
         if row is None:
             return
         if self.viewer is None:
+            from leodesk.ui.viewer import ImageViewer
+
             self.viewer = ImageViewer(self)
             self.viewer.navigate.connect(self._navigate)
         self._show_row(row)

@@ -27,7 +27,7 @@ TABS = ("platform", "own", "favourites")
 
 
 class ModelBrowser(QWidget):
-    """Signals: model_chosen(ModelInfo), favourite_toggled(str model id, bool), refresh_requested()."""
+    """Signals: model_chosen(ModelInfo), favourite_toggled(str model id, bool)."""
 
     model_chosen = Signal(object)
     favourite_toggled = Signal(str, bool)

@@ -10,7 +10,7 @@ W = TypeVar("W", bound=QWidget)
 
 
 def named(widget: W, object_name: str, accessible_name: str, tooltip: str | None = None) -> W:
-    """Give a widget its objectName (for tests and tools) and accessible name (for screen readers)."""
+    """Set a widget's objectName (for tests and tools) and accessible name (for screen readers)."""
     widget.setObjectName(object_name)
     widget.setAccessibleName(accessible_name)
     if tooltip:

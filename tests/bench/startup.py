@@ -46,9 +46,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     home = tempfile.mkdtemp(prefix="leodesk-bench-")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LEODESK_HOME=home,
-               LEODESK_EXIT_AFTER_PAINT="1", LEONARDO_API_KEY="bench-key",
-               LEODESK_API_URL="http://127.0.0.1:9")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        LEODESK_HOME=home,
+        LEODESK_EXIT_AFTER_PAINT="1",
+        LEONARDO_API_KEY="bench-key",
+        LEODESK_API_URL="http://127.0.0.1:9",
+    )
     cases = {
         "bare QMainWindow": [sys.executable, "-c", BARE],
         "leodesk": [sys.executable, "-m", "leodesk"],
@@ -64,8 +69,10 @@ def main() -> None:
     print(f"start-up to first paint, offscreen, median of {args.runs} (min–max):")
     for name, values in results.items():
         med = statistics.median(values)
-        print(f"  {name:<18} {med:7.1f} ms  ({min(values):.1f}–{max(values):.1f})"
-              f"  ratio {med / floor:.2f}×")
+        print(
+            f"  {name:<18} {med:7.1f} ms  ({min(values):.1f}–{max(values):.1f})"
+            f"  ratio {med / floor:.2f}×"
+        )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ def app_window(qtbot: Any, sim: Any) -> Iterator[Any]:
     from leodesk.runtime import Runtime
     from leodesk.ui.main_window import MainWindow
 
-    runtime = Runtime(paths=paths.resolve().ensure(), base_url=sim.base_url, demo=True,
-                      demo_key=SIM_KEY)
+    runtime = Runtime(
+        paths=paths.resolve().ensure(), base_url=sim.base_url, demo=True, demo_key=SIM_KEY
+    )
     window = MainWindow(demo=True)
     qtbot.addWidget(window)
     launcher = Launcher(window, demo=True, runtime=runtime)

@@ -30,8 +30,11 @@ def xvfb() -> object:
     if exe is None:
         pytest.skip("Xvfb is not installed (bash packaging/dev.sh test installs it)")
     display = _free_display()
-    proc = subprocess.Popen([exe, f":{display}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, f":{display}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     socket = Path(f"/tmp/.X11-unix/X{display}")
     deadline = time.monotonic() + 10
     while not socket.exists():
@@ -49,8 +52,14 @@ def test_real_app_under_xvfb_generates_and_screenshots(xvfb: str, tmp_path: Path
     out = ARTIFACTS / "main-window.png"
     out.unlink(missing_ok=True)
     env = dict(os.environ, DISPLAY=xvfb, QT_QPA_PLATFORM="xcb", LEODESK_HOME=str(tmp_path / "h"))
-    r = subprocess.run([sys.executable, "-m", "tests.ui.xvfb_driver", str(out)], cwd=REPO,
-                       env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "tests.ui.xvfb_driver", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "rows=" in r.stdout
     with Image.open(out) as im:

@@ -6,14 +6,8 @@ Qt-free and independent of the simulator: the OpenAPI spec is the contract. Star
 
 from __future__ import annotations
 
-from .client import (
-    DEFAULT_BASE_URL,
-    DEFAULT_MAX_DOWNLOAD_BYTES,
-    ENV_BASE_URL,
-    LeonardoClient,
-    RequestKind,
-    Timeouts,
-)
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     AuthenticationError,
     InsufficientCreditsError,
@@ -61,6 +55,35 @@ from .models import (
 )
 from .retry import RetryPolicy, parse_retry_after
 from .serialize import pricing_for_generation
+
+if TYPE_CHECKING:
+    from .client import (
+        DEFAULT_BASE_URL,
+        DEFAULT_MAX_DOWNLOAD_BYTES,
+        ENV_BASE_URL,
+        LeonardoClient,
+        RequestKind,
+        Timeouts,
+    )
+
+# The client module loads httpx (~80-150 ms). It is imported on first use, so that code needing
+# only the data classes (the prompt form, the library) does not pay for it at start-up.
+_LAZY = {
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "ENV_BASE_URL",
+    "LeonardoClient",
+    "RequestKind",
+    "Timeouts",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_BASE_URL",

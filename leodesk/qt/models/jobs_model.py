@@ -67,7 +67,9 @@ class JobListModel(QAbstractListModel):
             return job
         state = STATE_TEXT.get(job.state, job.state)
         if role == Qt.ItemDataRole.DisplayRole:
-            progress = f" {job.done}/{job.total}" if job.state == "downloading" and job.total else ""
+            progress = (
+                f" {job.done}/{job.total}" if job.state == "downloading" and job.total else ""
+            )
             return f"{state}{progress} · {job.label}"
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{state}: {job.label}" + (f"\n{job.message}" if job.message else "")
