@@ -230,8 +230,15 @@ class Pipeline:
         self._end(job_id, FAILED, message)
         raise JobFailed(message)
 
-    def _emit(self, job_id: int, state: str, message: str = "", generation_id: str | None = None,
-              done: int = 0, total: int = 0) -> None:
+    def _emit(
+        self,
+        job_id: int,
+        state: str,
+        message: str = "",
+        generation_id: str | None = None,
+        done: int = 0,
+        total: int = 0,
+    ) -> None:
         self.on_progress(Progress(job_id, state, message, generation_id, done, total))
 
     def _end(self, job_id: int, state: str, message: str, generation_id: str | None = None) -> None:

@@ -17,22 +17,48 @@ from leodesk import cli
 from tests.conftest import SIM_KEY
 
 
-def run_cli(args: list[str], sim: Any, *, key: str = SIM_KEY, stdin: str | None = None,
-            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    args: list[str],
+    sim: Any,
+    *,
+    key: str = SIM_KEY,
+    stdin: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["LEODESK_API_URL"] = sim.base_url
     env["LEONARDO_API_KEY"] = key
     env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, "-m", "leodesk", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=60,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 def test_gen_writes_real_images(sim: Any, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    r = run_cli(["gen", "a red fox in the snow", "-n", "2", "--width", "512", "--height", "384",
-                 "--seed", "9876543210", "--out", str(out), "--json"], sim)
+    r = run_cli(
+        [
+            "gen",
+            "a red fox in the snow",
+            "-n",
+            "2",
+            "--width",
+            "512",
+            "--height",
+            "384",
+            "--seed",
+            "9876543210",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        sim,
+    )
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
     assert result["status"] == "COMPLETE"
@@ -50,8 +76,21 @@ def test_gen_writes_real_images(sim: Any, tmp_path: Path) -> None:
 
 
 def test_gen_prints_paths_without_json(sim: Any, tmp_path: Path) -> None:
-    r = run_cli(["gen", "a small boat", "-n", "1", "--width", "256", "--height", "256",
-                 "--out", str(tmp_path)], sim)
+    r = run_cli(
+        [
+            "gen",
+            "a small boat",
+            "-n",
+            "1",
+            "--width",
+            "256",
+            "--height",
+            "256",
+            "--out",
+            str(tmp_path),
+        ],
+        sim,
+    )
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 1 and Path(lines[0]).is_file()
@@ -87,8 +126,24 @@ def test_moderated_prompt_is_an_error(sim: Any, tmp_path: Path) -> None:
 def test_init_image_is_converted_and_uploaded(sim: Any, tmp_path: Path) -> None:
     src = tmp_path / "source.bmp"
     Image.new("RGB", (64, 48), (200, 30, 30)).save(src)
-    r = run_cli(["gen", "repaint this", "-n", "1", "--width", "512", "--height", "512",
-                 "--init-image", str(src), "--out", str(tmp_path / "o"), "--json"], sim)
+    r = run_cli(
+        [
+            "gen",
+            "repaint this",
+            "-n",
+            "1",
+            "--width",
+            "512",
+            "--height",
+            "512",
+            "--init-image",
+            str(src),
+            "--out",
+            str(tmp_path / "o"),
+            "--json",
+        ],
+        sim,
+    )
     assert r.returncode == 0, r.stderr
     presign = [q for q in sim.requests if q.method == "POST" and q.path == "/init-image"]
     assert presign and presign[0].json == {"extension": "png"}
@@ -111,14 +166,22 @@ def test_not_an_image_is_refused_before_any_upload(sim: Any, tmp_path: Path) -> 
 
 def test_demo_needs_no_key() -> None:
     env = {k: v for k, v in os.environ.items() if k != "LEONARDO_API_KEY"}
-    r = subprocess.run([sys.executable, "-m", "leodesk", "--demo", "me", "--json"],
-                       env=env, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "leodesk", "--demo", "me", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["demo"] is True
 
 
 def test_key_set_from_stdin_status_and_clear(
-    sim: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sim: Any,
+    memory_keyring: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("LEODESK_API_URL", sim.base_url)
     monkeypatch.setattr(sys, "stdin", io.StringIO(SIM_KEY + "\n"))
@@ -133,7 +196,10 @@ def test_key_set_from_stdin_status_and_clear(
 
 
 def test_key_set_refuses_a_key_the_api_rejects(
-    sim: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sim: Any,
+    memory_keyring: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("LEODESK_API_URL", sim.base_url)
     monkeypatch.setattr(sys, "stdin", io.StringIO("not-the-key\n"))

@@ -36,9 +36,7 @@ def test_ui_layer_does_no_network_or_threads() -> None:
     root = Path(leodesk.ui.__file__).parent
     banned = ("httpx", "sqlite3", "threading", "concurrent", "socket", "urllib", "keyring")
     offenders = {
-        str(p.relative_to(root)): sorted(
-            n for n in _imports(p) if n.split(".")[0] in banned
-        )
+        str(p.relative_to(root)): sorted(n for n in _imports(p) if n.split(".")[0] in banned)
         for p in root.rglob("*.py")
     }
     offenders = {k: v for k, v in offenders.items() if v}
