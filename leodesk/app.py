@@ -193,6 +193,7 @@ class Launcher(QObject):
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.generation.resume_unfinished()
+        self.ctx.thumbs.prune_disk()
 
     def shutdown(self) -> None:
         from dataclasses import replace

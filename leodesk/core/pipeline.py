@@ -122,7 +122,8 @@ class Pipeline:
     on_progress: Callable[[Progress], None]
     cancelled: Callable[[], bool] = lambda: False
     verify: Callable[[bytes], Any] | None = None  # raises on a broken image
-    poll_interval: float = 2.0
+    poll_interval: float = 1.0  # the first poll; it grows ×1.5 per poll up to max_poll_interval
+    max_poll_interval: float = 5.0
     poll_timeout: float = 900.0
     reconcile_tries: int = 4
     reconcile_delay: float = 3.0
@@ -168,6 +169,7 @@ class Pipeline:
             gen = self.client.wait_for_generation(
                 generation_id,
                 interval=self.poll_interval,
+                max_interval=max(self.poll_interval, self.max_poll_interval),
                 timeout=self.poll_timeout,
                 cancel=self.cancelled,
             )

@@ -92,7 +92,7 @@ class GenerationService(QObject):
         super().__init__(parent)
         self._b = backend
         self._labels: dict[int, str] = {}
-        self.poll_interval = 2.0
+        self.poll_interval = 1.0
 
     def _pipeline(self, token: CancelToken) -> Pipeline:
         from leodesk.core.imagestore import verify_image

@@ -60,6 +60,8 @@ class ThumbnailLoader(QObject):
         self._memory_items = memory_items
         self._inflight: dict[str, Worker] = {}
         self._failed: set[str] = set()
+        self._made_since_prune = 0
+        self.prune_every = 500
 
     # -- memory -------------------------------------------------------------------------
     def pixmap(self, key: str) -> QPixmap | None:
@@ -140,6 +142,15 @@ class ThumbnailLoader(QObject):
         self._memory[decoded.key] = QPixmap.fromImage(decoded.image)
         self._trim()
         self.ready.emit(decoded.key)
+        self._made_since_prune += 1
+        if self._made_since_prune >= self.prune_every:
+            self.prune_disk()
+
+    def prune_disk(self) -> None:
+        """Keep the disk cache under its size cap (least recently used go first), off-thread."""
+        self._made_since_prune = 0
+        cache = self._cache
+        self._pools.submit(lambda token: cache.prune(), pool="thumbs", name="thumb prune")
 
     def _on_error(self, key: str, exc: BaseException) -> None:
         log.debug("thumbnail %s failed: %s", key[:8], exc)

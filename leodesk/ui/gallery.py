@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPixmap
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -53,9 +62,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
 
 class GalleryView(QListView):
-    """Signals: open_requested(str image id)."""
+    """Signals: open_requested(str image id), visible_rows_changed(first, last, per_screen).
+
+    ``visible_rows_changed`` fires (debounced) after scrolling or resizing, so the owner can size
+    the thumbnail memory to a few screens and drop requests for rows that scrolled far away.
+    """
 
     open_requested = Signal(str)
+    visible_rows_changed = Signal(int, int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +89,34 @@ class GalleryView(QListView):
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setStyleSheet("QListView#galleryView { background: #28282c; }")
         self.doubleClicked.connect(self._open)
+        self._visible_timer = QTimer(self)
+        self._visible_timer.setSingleShot(True)
+        self._visible_timer.setInterval(120)
+        self._visible_timer.timeout.connect(self._report_visible)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._visible_timer.start())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._visible_timer.start()
+
+    def visible_rows(self) -> tuple[int, int]:
+        """First and last row with a cell in the viewport (-1, -1 when empty)."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return -1, -1
+        vp = self.viewport().rect()
+        first = self.indexAt(vp.topLeft() + QPoint(CELL // 2, CELL // 2))
+        last = self.indexAt(vp.bottomRight() - QPoint(CELL // 2, CELL // 2))
+        lo = first.row() if first.isValid() else 0
+        hi = last.row() if last.isValid() else model.rowCount() - 1
+        return lo, max(lo, hi)
+
+    def _report_visible(self) -> None:
+        lo, hi = self.visible_rows()
+        vp = self.viewport().rect()
+        per_screen = max(1, (vp.width() // CELL + 1) * (vp.height() // CELL + 1))
+        if lo >= 0:
+            self.visible_rows_changed.emit(lo, hi, per_screen)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():

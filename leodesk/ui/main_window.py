@@ -167,8 +167,9 @@ class MainWindow(QMainWindow):
         ctx.prompts.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         ctx.generation.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         ctx.generation.generation_stored.connect(lambda _g: ctx.account.refresh())
-        # gallery → viewer
+        # gallery → viewer; thumbnail memory follows the viewport
         self.gallery.open_requested.connect(self.open_viewer)
+        self.gallery.visible_rows_changed.connect(self._visible_rows)
         ctx.images.loaded.connect(self._image_loaded)
         ctx.images.failed.connect(self._image_failed)
         # account
@@ -179,6 +180,11 @@ class MainWindow(QMainWindow):
 
         if settings is not None:
             self.restore(settings)
+
+    def _visible_rows(self, first: int, last: int, per_screen: int) -> None:
+        # Keep about three screens of thumbnails in memory; forget queued requests two screens away.
+        self.ctx.thumbs.set_memory_items(per_screen * 3)
+        self.ctx.gallery_model.retain_rows(first - 2 * per_screen, last + 2 * per_screen)
 
     # -- settings -----------------------------------------------------------------------------
     def restore(self, settings: Any) -> None:

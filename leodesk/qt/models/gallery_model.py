@@ -145,6 +145,15 @@ class GalleryModel(QAbstractListModel):
             self._records.popitem(last=False)
         return self._records.get(image_id)
 
+    def retain_rows(self, first: int, last: int) -> int:
+        """Drop queued thumbnail requests for rows outside ``first..last`` (scrolled far away)."""
+        keys = []
+        for image_id in self._ids[max(0, first) : max(0, last + 1)]:
+            rec = self._records.get(image_id)
+            if rec is not None:
+                keys.append(self.thumb_key(rec))
+        return self._thumbs.retain_only(keys)
+
     def thumb_key(self, rec: Any) -> str:
         return key_for("image", rec.id)
 

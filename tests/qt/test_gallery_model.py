@@ -1,0 +1,75 @@
+"""GalleryModel over a real library: paging, prepend, records, and Qt's model tester."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from leodesk.core.api.models import GeneratedImage, Generation
+from leodesk.core.library import Library
+from leodesk.core.thumbs import ThumbCache
+from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, GalleryModel
+from leodesk.qt.thumbnails import ThumbnailLoader
+from leodesk.qt.workers import Pools
+
+
+def _gen(n: int) -> Generation:
+    return Generation(
+        id=f"gen-{n:05d}",
+        status="COMPLETE",
+        prompt=f"prompt number {n} lighthouse" if n % 10 == 0 else f"prompt number {n}",
+        created_at=f"2026-01-01T00:{n // 60 % 60:02d}:{n % 60:02d}.000Z",
+        image_width=512,
+        image_height=512,
+        images=(GeneratedImage(id=f"img-{n:05d}", url=f"http://cdn/{n}.jpg"),),
+    )
+
+
+@pytest.fixture
+def setup(qtbot: Any, tmp_path: Path) -> Any:
+    db = tmp_path / "lib.sqlite3"
+    lib = Library.open(db)
+    for n in range(1200):
+        lib.upsert_generation(_gen(n))
+    reader = Library.open_readonly(db)
+    pools = Pools()
+    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
+    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=500)
+    yield lib, model
+    pools.shutdown()
+    reader.close()
+    lib.close()
+
+
+def test_pages_newest_first(setup: Any) -> None:
+    _lib, model = setup
+    assert model.rowCount() == 500 and model.canFetchMore()
+    assert model.index(0).data(IMAGE_ID_ROLE) == "img-01199"
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 1200 and not model.canFetchMore()
+    assert model.index(1199).data(IMAGE_ID_ROLE) == "img-00000"
+    assert "prompt number 0" in model.index(1199).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_search_reloads_in_place(setup: Any) -> None:
+    _lib, model = setup
+    model.reload("lighthouse")
+    assert model.rowCount() == 120
+    assert all("lighthouse" in model.record(r).prompt for r in range(model.rowCount()))
+
+
+def test_prepend_new(setup: Any) -> None:
+    lib, model = setup
+    lib.upsert_generation(_gen(5000))
+    assert model.prepend_new() == 1
+    assert model.index(0).data(IMAGE_ID_ROLE) == "img-05000"
+    assert model.prepend_new() == 0
+
+
+def test_model_tester(qtmodeltester: Any, setup: Any) -> None:
+    _lib, model = setup
+    qtmodeltester.check(model)
