@@ -7,16 +7,20 @@ keyring and the simulator load after the first paint, and the key lookup runs on
 from __future__ import annotations
 
 import faulthandler
-import logging
 import os
 import sys
 import time
-import traceback
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-log = logging.getLogger("leodesk.app")
+# logging and traceback load after the first paint (start-up is measured in tests/bench/startup.py)
+
+
+def _log() -> Any:
+    import logging
+
+    return logging.getLogger("leodesk.app")
 
 
 def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
@@ -28,6 +32,9 @@ def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
         faulthandler.enable()
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+        import traceback
+
+        log = _log()
         log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
         if show_dialog:
             from leodesk.core.log import redact
@@ -205,7 +212,7 @@ class Launcher(QObject):
                 snap = self.window.snapshot()
                 settings_mod.save(replace(self.settings, **snap), self.settings_path)
             except Exception as exc:  # saving the layout must never block closing
-                log.warning("could not save settings: %s", exc)
+                _log().warning("could not save settings: %s", exc)
         if self.ctx is not None:
             self.ctx.shutdown()
             self.ctx = None
@@ -243,25 +250,31 @@ def _report_first_paint() -> None:
 def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from leodesk.core import paths as paths_mod
-    from leodesk.core.log import setup_logging
     from leodesk.ui.main_window import MainWindow
 
-    base = paths_mod.resolve()
-    profile = (base.profile("demo") if demo else base).ensure()
-    setup_logging(profile.log_file)
-    install_crash_handler(profile.logs)
-
+    faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("leodesk")
     app.setOrganizationName("leodesk")
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo)
+
+    def after_first_paint() -> None:
+        # Paths, the log file and the crash handler are not needed to draw the first frame.
+        from leodesk.core import paths as paths_mod
+        from leodesk.core.log import setup_logging
+
+        base = paths_mod.resolve()
+        profile = (base.profile("demo") if demo else base).ensure()
+        setup_logging(profile.log_file)
+        install_crash_handler(profile.logs)
+        launcher.start()
+
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
-        _FirstPaint(window, _report_first_paint)
+        _FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)
     else:
         # Everything heavy (keychain, httpx, the simulator, the panes) loads after the first paint.
-        _FirstPaint(window, launcher.start)
+        _FirstPaint(window, after_first_paint)
     window.show()
     code = int(app.exec())
     launcher.shutdown()
