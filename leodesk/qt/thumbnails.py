@@ -139,6 +139,7 @@ class ThumbnailLoader(QObject):
     def _on_result(self, decoded: _Decoded | None) -> None:
         if decoded is None:
             return
+        self._inflight.pop(decoded.key, None)
         self._memory[decoded.key] = QPixmap.fromImage(decoded.image)
         self._trim()
         self.ready.emit(decoded.key)
@@ -154,5 +155,6 @@ class ThumbnailLoader(QObject):
 
     def _on_error(self, key: str, exc: BaseException) -> None:
         log.debug("thumbnail %s failed: %s", key[:8], exc)
+        self._inflight.pop(key, None)
         self._failed.add(key)
         self.failed.emit(key)
