@@ -1,1 +1,89 @@
-"""A faithful simulator of the Leonardo.Ai Production API, served over real HTTP on loopback."""
+"""A faithful simulator of the Leonardo.Ai Production API, served over real HTTP on loopback.
+
+Stdlib + Pillow only; it never imports :mod:`leodesk.core` or Qt. The OpenAPI spec is the
+contract between the client and this simulator.
+
+Programmatic use::
+
+    from leodesk.sim import SimConfig, SimServer
+
+    with SimServer(SimConfig(generation_seconds=0.1)) as sim:
+        sim.base_url      # "http://127.0.0.1:PORT/api/rest/v1"
+        sim.api_key       # the only accepted bearer key
+        sim.add_fault("POST", "/generations", "500", times=1)
+        sim.count("POST", "/generations")
+        sim.complete_all()   # finish every pending job now
+        sim.state.credits    # apiSubscriptionTokens
+
+Command line: ``python -m leodesk.sim --port 0 --faults "GET /me=429x2"`` prints the base URL
+(first line) and the API key (second line), then serves until SIGINT/SIGTERM.
+
+URL layout (``ORIGIN`` = ``http://127.0.0.1:PORT``, no auth outside the API):
+
+* API: ``ORIGIN/api/rest/v1/...`` (bearer key required)
+* generated images: ``ORIGIN/cdn/users/<uid>/generations/<gid>/Leonardo_<n>.jpg`` (``.png`` with
+  ``transparency: foreground_only``); motion: ``.../Leonardo_Motion_0.jpg`` + ``.mp4``
+* variations: ``ORIGIN/cdn/users/<uid>/generations/<gid>/variations/<TYPE>_<vid>.jpg``
+  (``.png`` for NOBG; ``ORIGIN/cdn/users/<uid>/variations/<vid>/...`` for init-image sources)
+* init images: ``ORIGIN/cdn/users/<uid>/initImages/<id>.<ext>``; S3 POST: ``ORIGIN/s3/<bucket>``
+* model previews ``ORIGIN/cdn/models/<id>/preview.jpg``; elements ``ORIGIN/cdn/elements/<id>.jpg``
+
+Fault grammar (``--faults`` and ``SimConfig.faults``)
+------------------------------------------------------
+
+::
+
+    SPEC   := RULE ( (";" | newline) RULE )*
+    RULE   := METHOD " " GLOB "=" KIND [ ":" PARAMS ] SUFFIX*
+    METHOD := GET | POST | DELETE | ... | "*"          (case-insensitive)
+    GLOB   := fnmatch pattern on the recorded path: relative to /api/rest/v1 for API calls
+              ("/generations/*"), the full path for others ("/cdn/*", "/s3/*"); "*" also
+              matches "/"
+    PARAMS := ITEM ( "," ITEM )*     ITEM := key=value | bare value | "commit"
+    SUFFIX := "@" PROBABILITY (0..1, rolled on the seeded RNG) | "x" TIMES (fires at most N times)
+
+Examples: ``POST /generations=500@0.3;GET /me=429x2;GET /generations/*=slow:2.0`` and
+``POST /generations=slow:delay=3,commit=true x1`` is written ``POST /generations=slow:3,commitx1``.
+``add_fault(method, glob, kind, probability=, times=, **params)`` takes the same parameters.
+
+Kinds (a bare value sets the parameter in brackets):
+
+* ``429`` [retry_after=1]: 429, ``Retry-After`` header, JSON ``{"error":"Too Many Requests",...}``
+* ``500``: JSON ``{"error":"internal error","path":"$","code":"unexpected"}``
+* ``502`` / ``503`` [retry_after] / ``504``: an HTML page, like a load balancer (not JSON)
+* ``slow`` [delay=1.0]: without ``commit``, wait ``delay`` then handle the request, unless the
+  client hung up meanwhile (then nothing is performed; recorded status 499). With
+  ``commit=true``, perform the operation (e.g. create the billed job) first, then wait, then
+  respond: a client timeout then happens *after* the server accepted the job.
+* ``reset``: close the connection with a TCP RST and no response (``commit=true``: after
+  performing the operation).
+* ``truncated`` [fraction=0.5]: send the real response with its full ``Content-Length`` but
+  only the first ``fraction`` of the body, then close (operation performed).
+* ``malformed_json``: 200 (operation performed) with a body that is not valid JSON.
+* ``nulls`` [fields=a|b]: null out fields the spec calls non-null (default: scheduler,
+  sdVersion, status, presetStyle, likeCount, nsfw, public, featured, transformType, ...).
+* ``unknown_enum`` [fields=a|b, value=X]: replace enum values with unknown ones
+  (sdVersion/baseModel -> ``SDXL_9_9``, scheduler -> ``SIM_SCHEDULER_9``, ...).
+* ``upscale_misspelled``: the upscale response key becomes ``sdUpscalerjob`` (spec example).
+
+The error kinds (429/5xx) also accept ``commit=true``: the operation runs, then the error is
+sent (the server accepted the job but the client sees a failure). Every matching rule fires
+independently; error kinds win over the rest; ``times`` counts firings per rule.
+"""
+
+from __future__ import annotations
+
+from .config import SimConfig
+from .faults import Fault, FaultSpecError, parse_faults
+from .server import RecordedRequest, SimServer
+from .state import SimState
+
+__all__ = [
+    "Fault",
+    "FaultSpecError",
+    "RecordedRequest",
+    "SimConfig",
+    "SimServer",
+    "SimState",
+    "parse_faults",
+]

@@ -1,0 +1,315 @@
+"""Routing of the simulated REST API, the CDN and the S3 endpoint to :class:`SimState`.
+
+Everything here is transport-independent: :meth:`SimApi.handle` takes the parts of a request
+and returns a :class:`Response`; :mod:`leodesk.sim.server` does the HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .rules import (
+    MSG_NOT_FOUND,
+    MSG_UNAUTHORIZED,
+    ApiError,
+    check_request,
+    require_uuid,
+)
+from .state import S3_BUCKET, SimState
+
+API_PREFIX = "/api/rest/v1"
+CDN_PREFIX = "/cdn/"
+S3_PREFIX = "/s3/"
+
+
+@dataclass
+class Response:
+    """A response before it is written: status, headers, body bytes."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    op_id: str | None = None
+    form_fields: list[str] | None = None
+
+    @classmethod
+    def of_json(cls, status: int, data: Any, headers: Mapping[str, str] | None = None) -> Response:
+        """A JSON response."""
+        h = {"Content-Type": "application/json; charset=utf-8"}
+        h.update(headers or {})
+        body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        return cls(status, body, h, json=data)
+
+    @classmethod
+    def of_error(cls, err: ApiError) -> Response:
+        """The Hasura-shaped error response of ``err``."""
+        return cls.of_json(err.status, err.body(), err.headers)
+
+
+Handler = Callable[[dict[str, str], dict[str, str], Any], Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API operation: method, path template, spec operationId, handler."""
+
+    method: str
+    template: str
+    op_id: str
+    handler: Handler
+    regex: re.Pattern[str]
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    return re.compile(f"^{pattern}$")
+
+
+class SimApi:
+    """Dispatches API, CDN and S3 requests to the state."""
+
+    def __init__(self, state: SimState, api_key: str) -> None:
+        self.state = state
+        self.api_key = api_key
+        s = state
+        table: list[tuple[str, str, str, Handler]] = [
+            ("GET", "/me", "getUserSelf", lambda p, q, b: s.me()),
+            ("GET", "/platformModels", "listPlatformModels", lambda p, q, b: s.platform_models()),
+            (
+                "GET",
+                "/models/user/{userId}",
+                "getCustomModelsByUserId",
+                lambda p, q, b: s.user_models(require_uuid(p["userId"])),
+            ),
+            (
+                "GET",
+                "/models/{id}",
+                "getModelById",
+                lambda p, q, b: s.model_by_id(require_uuid(p["id"])),
+            ),
+            ("GET", "/elements", "listElements", lambda p, q, b: s.elements()),
+            (
+                "GET",
+                "/elements/user/{userId}",
+                "getCustomElementsByUserId",
+                lambda p, q, b: s.user_elements(require_uuid(p["userId"])),
+            ),
+            ("POST", "/generations", "createGeneration", self._create_generation),
+            (
+                "GET",
+                "/generations/user/{userId}",
+                "getGenerationsByUserId",
+                self._list_generations,
+            ),
+            (
+                "GET",
+                "/generations/{id}",
+                "getGenerationById",
+                lambda p, q, b: s.get_generation(require_uuid(p["id"])),
+            ),
+            (
+                "DELETE",
+                "/generations/{id}",
+                "deleteGenerationById",
+                lambda p, q, b: s.delete_generation(require_uuid(p["id"])),
+            ),
+            (
+                "POST",
+                "/init-image",
+                "uploadInitImage",
+                lambda p, q, b: s.create_init_image(check_request("uploadInitImage", b)),
+            ),
+            (
+                "GET",
+                "/init-image/{id}",
+                "getInitImageById",
+                lambda p, q, b: s.get_init_image(require_uuid(p["id"])),
+            ),
+            (
+                "DELETE",
+                "/init-image/{id}",
+                "deleteInitImageById",
+                lambda p, q, b: s.delete_init_image(require_uuid(p["id"])),
+            ),
+            (
+                "POST",
+                "/variations/upscale",
+                "createVariationUpscale",
+                lambda p, q, b: s.create_variation(
+                    "upscale", check_request("createVariationUpscale", b)
+                ),
+            ),
+            (
+                "POST",
+                "/variations/unzoom",
+                "createVariationUnzoom",
+                lambda p, q, b: s.create_variation(
+                    "unzoom", check_request("createVariationUnzoom", b)
+                ),
+            ),
+            (
+                "POST",
+                "/variations/nobg",
+                "createVariationNoBG",
+                lambda p, q, b: s.create_variation("nobg", check_request("createVariationNoBG", b)),
+            ),
+            (
+                "POST",
+                "/variations/universal-upscaler",
+                "CreateUniversalUpscalerJob",
+                lambda p, q, b: s.create_universal_upscale(
+                    check_request("CreateUniversalUpscalerJob", b)
+                ),
+            ),
+            (
+                "GET",
+                "/variations/{id}",
+                "getVariationById",
+                lambda p, q, b: s.get_variation(require_uuid(p["id"])),
+            ),
+            (
+                "POST",
+                "/generations-motion-svd",
+                "createSVDMotionGeneration",
+                lambda p, q, b: s.create_motion(check_request("createSVDMotionGeneration", b)),
+            ),
+            (
+                "POST",
+                "/prompt/random",
+                "promptRandom",
+                lambda p, q, b: (check_request("promptRandom", b), s.prompt_random())[1],
+            ),
+            (
+                "POST",
+                "/prompt/improve",
+                "promptImprove",
+                lambda p, q, b: s.prompt_improve(check_request("promptImprove", b)),
+            ),
+            (
+                "POST",
+                "/pricing-calculator",
+                "pricingCalculator",
+                lambda p, q, b: s.pricing_calculator(check_request("pricingCalculator", b)),
+            ),
+        ]
+        routes = [Route(m, t, o, h, _compile(t)) for m, t, o, h in table]
+        # Literal paths win over templated ones (``/variations/upscale`` vs ``/variations/{id}``).
+        self.routes = sorted(routes, key=lambda r: r.template.count("{"))
+
+    # ------------------------------------------------------------------ handlers with logic
+
+    def _create_generation(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        return self.state.create_generation(check_request("createGeneration", b))
+
+    def _list_generations(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        user_id = require_uuid(p["userId"])
+        offset = _int_param(q, "offset", 0)
+        limit = _int_param(q, "limit", 10)
+        if offset < 0:
+            raise ApiError(400, "OFFSET must not be negative", "data-exception")
+        if limit < 0:
+            raise ApiError(400, "LIMIT must not be negative", "data-exception")
+        return self.state.list_generations(user_id, offset, limit)
+
+    # ------------------------------------------------------------------ dispatch
+
+    def match(self, method: str, rel_path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route and path parameters for an API path, or None."""
+        for route in self.routes:
+            if route.method != method:
+                continue
+            m = route.regex.match(rel_path)
+            if m:
+                return route, m.groupdict()
+        return None
+
+    def handle_api(
+        self,
+        method: str,
+        rel_path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Response:
+        """An API request (path relative to ``/api/rest/v1``)."""
+        try:
+            auth = headers.get("authorization", "")
+            scheme, _, token = auth.partition(" ")
+            if scheme.lower() != "bearer" or token.strip() != self.api_key:
+                raise ApiError(401, MSG_UNAUTHORIZED, "access-denied")
+            found = self.match(method, rel_path)
+            if found is None:
+                raise ApiError(404, MSG_NOT_FOUND, "not-found")
+            route, params = found
+            if method == "POST":
+                self.state.check_rate_limit(rel_path)
+            parsed = _parse_json_body(body) if method in ("POST", "PUT", "PATCH") else None
+            result = route.handler(params, query, parsed)
+            resp = Response.of_json(200, result)
+            resp.op_id = route.op_id
+            return resp
+        except ApiError as err:
+            return Response.of_error(err)
+
+    def handle_cdn(self, method: str, path: str) -> Response:
+        """A CDN request (``/cdn/...``): images, videos, previews; no auth."""
+        if method not in ("GET", "HEAD"):
+            return _xml(405, "MethodNotAllowed", "The specified method is not allowed.")
+        found = self.state.cdn_get(path)
+        if found is None:
+            return _xml(403, "AccessDenied", "Access Denied")
+        data, content_type = found
+        return Response(
+            200,
+            data,
+            {
+                "Content-Type": content_type,
+                "ETag": '"' + hashlib.md5(data).hexdigest() + '"',
+                "Cache-Control": "public, max-age=31536000, immutable",
+                "Accept-Ranges": "none",
+            },
+        )
+
+    def handle_s3(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
+        """The presigned S3 POST endpoint (``/s3/<bucket>``)."""
+        if path.rstrip("/") != f"{S3_PREFIX}{S3_BUCKET}" or method != "POST":
+            return _xml(405 if method != "POST" else 404, "NoSuchBucket", "Not supported here")
+        status, xml, extra, fields = self.state.s3_post(headers, body)
+        return Response(status, xml, dict(extra), form_fields=fields)
+
+
+def _xml(status: int, code: str, message: str) -> Response:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    ).encode()
+    return Response(status, body, {"Content-Type": "application/xml"})
+
+
+def _int_param(q: Mapping[str, str], key: str, default: int) -> int:
+    raw = q.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ApiError(
+            400, "Expected an integer for type Int but found a string", "validation-failed"
+        ) from None
+
+
+def _parse_json_body(body: bytes) -> Any:
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            400, "Error in $: Failed reading: not a valid json value", "invalid-json"
+        ) from None

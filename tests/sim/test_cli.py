@@ -1,0 +1,85 @@
+"""``python -m leodesk.sim`` as a subprocess: prints the URL and key, serves, stops on signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+
+@pytest.fixture
+def run_cli() -> Iterator[list[subprocess.Popen[str]]]:
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=5)
+
+
+def start(procs: list[subprocess.Popen[str]], *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leodesk.sim", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    procs.append(proc)
+    return proc
+
+
+def test_cli_serves_and_stops(run_cli: list[subprocess.Popen[str]]) -> None:
+    proc = start(
+        run_cli,
+        "--port",
+        "0",
+        "--generation-seconds",
+        "0.05",
+        "--slots",
+        "3",
+        "--seed-generations",
+        "2",
+        "--latency-ms",
+        "1",
+        "--faults",
+        "GET /platformModels=503x1",
+        "--seed",
+        "5",
+    )
+    assert proc.stdout is not None
+    base_url = proc.stdout.readline().strip()
+    key = proc.stdout.readline().strip()
+    assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/rest/v1")
+    assert key == "leodesk-demo-key"
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}) as api:
+        me = api.get("/me").json()["user_details"][0]
+        assert me["apiConcurrencySlots"] == 3
+        user = me["user"]["id"]
+        assert len(api.get(f"/generations/user/{user}").json()["generations"]) == 2
+        assert api.get("/platformModels").status_code == 503
+        assert api.get("/platformModels").status_code == 200
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=5) == 0
+
+
+def test_cli_sigint(run_cli: list[subprocess.Popen[str]]) -> None:
+    proc = start(run_cli, "--port", "0")
+    assert proc.stdout is not None
+    base_url = proc.stdout.readline().strip()
+    with httpx.Client() as client:
+        assert client.get(base_url + "/me").status_code == 401
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=5) == 0
+
+
+def test_cli_rejects_bad_faults(run_cli: list[subprocess.Popen[str]]) -> None:
+    proc = start(run_cli, "--faults", "GET /me=explode")
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 2 and "explode" in err
