@@ -122,11 +122,11 @@ class MainWindow(QMainWindow):
     # -- assembly -----------------------------------------------------------------------------
     def attach(self, ctx: Any, settings: Any = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
+        from PySide6.QtCore import Qt
+
         from leodesk.ui.gallery import GalleryView
         from leodesk.ui.job_strip import JobStrip
         from leodesk.ui.model_browser import ModelBrowser
-        from PySide6.QtCore import Qt
-
         from leodesk.ui.prompt_form import PromptForm
 
         self.ctx = ctx

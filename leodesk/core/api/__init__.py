@@ -85,6 +85,7 @@ def __getattr__(name: str) -> Any:
         return getattr(client, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
