@@ -243,7 +243,8 @@ def _report_first_paint() -> None:
     """Start-up benchmark hook (tests/bench/startup.py): print the time and quit."""
     from PySide6.QtWidgets import QApplication
 
-    print(f"leodesk-first-paint {time.time():.6f}", flush=True)
+    heavy = [m for m in ("httpx", "keyring", "PIL", "sqlite3", "leodesk.sim") if m in sys.modules]
+    print(f"leodesk-first-paint {time.time():.6f} heavy={','.join(heavy)}", flush=True)
     QApplication.quit()
 
 

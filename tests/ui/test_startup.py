@@ -1,0 +1,69 @@
+"""Start-up: the first paint waits for no heavy import; the crash handler redacts the key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from leodesk import app as app_mod
+from leodesk.core.log import register_secret, setup_logging
+
+
+@pytest.mark.parametrize("args", [[], ["--demo"]])
+def test_first_paint_needs_no_network_keychain_or_simulator(
+    args: list[str], tmp_path: Path
+) -> None:
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        LEODESK_HOME=str(tmp_path),
+        LEODESK_EXIT_AFTER_PAINT="1",
+        # no server there: the window must not wait for it
+        LEODESK_API_URL="http://127.0.0.1:9",
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "leodesk", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if x.startswith("leodesk-first-paint"))
+    assert line.endswith("heavy="), line  # httpx, keyring, PIL, sqlite3, the simulator: later
+
+
+def test_crash_report_is_logged_and_shown_without_the_key(qtbot: Any, tmp_path: Path) -> None:
+    secret = "sk-crash-test-0123456789"
+    register_secret(secret)
+    setup_logging(tmp_path / "leodesk.log")
+    shown: list[str] = []
+
+    def close_box() -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QMessageBox) and w.objectName() == "crashDialog" and w.isVisible():
+                shown.append(w.detailedText())
+                w.accept()
+                return
+        QTimer.singleShot(20, close_box)
+
+    old = sys.excepthook
+    try:
+        app_mod.install_crash_handler(tmp_path)
+        QTimer.singleShot(20, close_box)
+        try:
+            raise RuntimeError(f"request failed with key {secret}")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = old
+    assert shown and "RuntimeError" in shown[0] and secret not in shown[0]
+    text = (tmp_path / "leodesk.log").read_text()
+    assert "unhandled exception" in text and secret not in text
