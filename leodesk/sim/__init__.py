@@ -42,9 +42,11 @@ Fault grammar (``--faults`` and ``SimConfig.faults``)
     PARAMS := ITEM ( "," ITEM )*     ITEM := key=value | bare value | "commit"
     SUFFIX := "@" PROBABILITY (0..1, rolled on the seeded RNG) | "x" TIMES (fires at most N times)
 
-Examples: ``POST /generations=500@0.3;GET /me=429x2;GET /generations/*=slow:2.0`` and
-``POST /generations=slow:delay=3,commit=true x1`` is written ``POST /generations=slow:3,commitx1``.
-``add_fault(method, glob, kind, probability=, times=, **params)`` takes the same parameters.
+Examples: ``POST /generations=500@0.3;GET /me=429x2;GET /generations/*=slow:2.0``;
+``POST /generations=slow:3,commit@0.5x2`` (create the job, then answer 3 s late; half of the
+time, at most twice); ``GET /cdn/*=truncated:0.25x1``; ``GET /generations/*=nulls:fields=status``.
+``add_fault(method, glob, kind, probability=, times=, **params)`` takes the same parameters
+(``fields`` as a list or ``a|b`` string).
 
 Kinds (a bare value sets the parameter in brackets):
 

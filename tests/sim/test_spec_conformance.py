@@ -13,6 +13,7 @@ import pytest
 
 from leodesk.sim import SimConfig, SimServer, SimState
 from leodesk.sim.api import SimApi
+from leodesk.sim.faults import DEFAULT_UNKNOWN_ENUMS
 from leodesk.sim.rules import REQUEST_TABLES, Field
 from tests.helpers import spec
 from tests.sim._util import (
@@ -101,14 +102,19 @@ def test_request_tables_cover_every_served_body() -> None:
 # --------------------------------------------------------------------------- live responses
 
 
+Call = tuple[str, str, Any, dict[str, Any]]
+Tour = tuple[SimServer, httpx.Client, dict[str, Any], dict[str, dict[str, Any]], dict[str, Call]]
+
+
 @pytest.fixture(scope="module")
-def tour() -> Iterator[tuple[SimServer, httpx.Client, dict[str, Any], dict[str, dict[str, Any]]]]:
-    """One server that has been through every operation; ids and each op's response."""
+def tour() -> Iterator[Tour]:
+    """One server that has been through every operation: ids, each op's response and call."""
     sim = SimServer(SimConfig(seed=3, generation_seconds=0.02, seed_generations=2)).start()
     client = httpx.Client(
         base_url=sim.base_url, headers={"Authorization": f"Bearer {sim.api_key}"}, timeout=5
     )
     seen: dict[str, dict[str, Any]] = {}
+    calls: dict[str, Call] = {}
 
     def call(method: str, path: str, body: Any = None, **kw: Any) -> Any:
         op_id = spec.operation_for(method, path)
@@ -117,6 +123,7 @@ def tour() -> Iterator[tuple[SimServer, httpx.Client, dict[str, Any], dict[str, 
         resp = client.request(method, path, json=body, **kw)
         assert resp.status_code == 200, (op_id, resp.text)
         seen[op_id] = resp.json()
+        calls[op_id] = (method, path, body, kw)
         return resp.json()
 
     ids: dict[str, Any] = {"user": sim.user_id}
@@ -180,34 +187,34 @@ def tour() -> Iterator[tuple[SimServer, httpx.Client, dict[str, Any], dict[str, 
         doomed = call("POST", "/generations", {"prompt": "to delete", "num_images": 1})
         call("DELETE", f"/generations/{doomed['sdGenerationJob']['generationId']}")
         sim.complete_all()
-        yield sim, client, ids, seen
+        yield sim, client, ids, seen, calls
     finally:
         client.close()
         sim.stop()
 
 
-def test_tour_covers_every_served_operation(tour: Any) -> None:
-    _, _, _, seen = tour
+def test_tour_covers_every_served_operation(tour: Tour) -> None:
+    _, _, _, seen, _ = tour
     assert set(seen) == SERVED
 
 
 @pytest.mark.parametrize("op_id", sorted(SERVED))
 def test_response_validates(op_id: str, tour: Any) -> None:
-    _, _, _, seen = tour
+    _, _, _, seen, _ = tour
     spec.validate_response(op_id, seen[op_id])
 
 
-def test_motion_generation_row_validates_with_its_nulls(tour: Any) -> None:
-    _, client, ids, _ = tour
+def test_motion_generation_row_validates_with_its_nulls(tour: Tour) -> None:
+    _, client, ids, _, _ = tour
     row = wait_done(client, ids["motion"])
     assert row["generated_images"][0]["motionMP4URL"]
     assert row["sdVersion"] is None and row["scheduler"] is None  # real-API quirk (ts-sdk #80)
     spec.validate_response("getGenerationById", {"generations_by_pk": row})
 
 
-def test_lenient_response_schema_allows_the_quirky_nulls(tour: Any) -> None:
+def test_lenient_response_schema_allows_the_quirky_nulls(tour: Tour) -> None:
     """The spec's non-null fields really are null in motion rows (lenient mode is needed)."""
-    _, client, ids, _ = tour
+    _, client, ids, _, _ = tour
     body = client.get(f"/generations/{ids['motion']}").json()
     schema = spec.response_schema("getGenerationById")
     assert "null" in schema["properties"]["generations_by_pk"]["properties"]["sdVersion"]["type"]
@@ -215,6 +222,53 @@ def test_lenient_response_schema_allows_the_quirky_nulls(tour: Any) -> None:
 
 
 # --------------------------------------------------------------------------- faulted responses
+
+
+def _enum_properties(schema: Any) -> set[str]:
+    """Names of the properties the schema types as enums, anywhere."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for name, sub in (schema.get("properties") or {}).items():
+            if isinstance(sub, dict) and "enum" in sub:
+                found.add(name)
+            found |= _enum_properties(sub)
+        if isinstance(schema.get("items"), dict):
+            found |= _enum_properties(schema["items"])
+    return found
+
+
+def _replay(tour: Tour, op_id: str, kind: str) -> Any:
+    sim, client, _, _, calls = tour
+    method, path, body, kw = calls[op_id]
+    sim.add_fault(method, path, kind, times=1)
+    resp = client.request(method, path, json=body, **kw)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+@pytest.mark.parametrize("op_id", sorted(SERVED))
+def test_every_operation_under_nulls(op_id: str, tour: Tour) -> None:
+    body = _replay(tour, op_id, "nulls")
+    spec.validate_response(op_id, body)
+
+
+@pytest.mark.parametrize("op_id", sorted(SERVED))
+def test_every_operation_under_unknown_enum(op_id: str, tour: Tour) -> None:
+    _, _, _, seen, _ = tour
+    enum_keys = set(DEFAULT_UNKNOWN_ENUMS) & _enum_properties(spec.response_schema(op_id))
+    expected = {
+        DEFAULT_UNKNOWN_ENUMS[k]
+        for k in enum_keys
+        if any(isinstance(v, str) for v in _values_of(seen[op_id], k))
+    }
+    body = _replay(tour, op_id, "unknown_enum")
+    problems = spec.enum_errors(op_id, body)
+    for value in expected:
+        assert any(value in p for p in problems), (value, problems)
+    if not expected:
+        spec.validate_response(op_id, body)
+    spec.validate_response(op_id, body, allow_unknown_enums=True)
+
 
 FaultCase = tuple[str, Callable[[dict[str, Any]], str], tuple[str, ...]]
 
@@ -244,9 +298,9 @@ def _values_of(node: Any, key: str) -> list[Any]:
 
 @pytest.mark.parametrize(("op_id", "path", "fields"), NULL_CASES, ids=[c[0] for c in NULL_CASES])
 def test_nulls_fault_validates_with_nulls(
-    op_id: str, path: Callable[[dict[str, Any]], str], fields: tuple[str, ...], tour: Any
+    op_id: str, path: Callable[[dict[str, Any]], str], fields: tuple[str, ...], tour: Tour
 ) -> None:
-    sim, client, ids, _ = tour
+    sim, client, ids, _, _ = tour
     url = path(ids)
     sim.add_fault("GET", url, "nulls", times=1)
     body = client.get(url).json()
@@ -267,9 +321,9 @@ ENUM_CASES: list[FaultCase] = [
 
 @pytest.mark.parametrize(("op_id", "path", "values"), ENUM_CASES, ids=[c[0] for c in ENUM_CASES])
 def test_unknown_enum_fault_is_visible_to_the_validator(
-    op_id: str, path: Callable[[dict[str, Any]], str], values: tuple[str, ...], tour: Any
+    op_id: str, path: Callable[[dict[str, Any]], str], values: tuple[str, ...], tour: Tour
 ) -> None:
-    sim, client, ids, seen = tour
+    sim, client, ids, seen, _ = tour
     ids = {**ids, "model": seen["listPlatformModels"]["custom_models"][5]["id"]}
     url = path(ids)
     sim.add_fault("GET", url, "unknown_enum", times=1)
@@ -282,8 +336,8 @@ def test_unknown_enum_fault_is_visible_to_the_validator(
     spec.validate_response(op_id, body, allow_unknown_enums=True)
 
 
-def test_upscale_misspelled_fault_leaves_no_schema_key(tour: Any) -> None:
-    sim, client, ids, _ = tour
+def test_upscale_misspelled_fault_leaves_no_schema_key(tour: Tour) -> None:
+    sim, client, ids, _, _ = tour
     sim.add_fault("POST", "/variations/upscale", "upscale_misspelled", times=1)
     body = client.post("/variations/upscale", json={"id": ids["image"]}).json()
     assert "sdUpscaleJob" not in body and body["sdUpscalerjob"]["id"]
