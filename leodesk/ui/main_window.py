@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -100,6 +99,9 @@ class MainWindow(QMainWindow):
         self.splitter: QSplitter | None = None
         self.browser: ModelBrowser | None = None
         self.form: PromptForm | None = None
+        self.drafts: Any = None
+        self.gallery_pane: Any = None
+        self.metadata: Any = None
         self.gallery: GalleryView | None = None
         self.jobs: JobStrip | None = None
         self.viewer: ImageViewer | None = None
@@ -123,33 +125,47 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: Any, settings: Any = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
         from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget
 
+        from leodesk.ui.drafts import DraftsPane
         from leodesk.ui.gallery import GalleryView
+        from leodesk.ui.gallery_pane import GalleryPane
         from leodesk.ui.job_strip import JobStrip
+        from leodesk.ui.metadata_panel import MetadataPanel
         from leodesk.ui.model_browser import ModelBrowser
         from leodesk.ui.prompt_form import PromptForm
 
         self.ctx = ctx
         self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
         self.form = PromptForm()
+        self.drafts = DraftsPane(self.form)
         self.gallery = GalleryView()
         self.gallery.setModel(ctx.gallery_model)
         self.jobs = JobStrip(ctx.jobs)
-
-        right = QWidget()
-        right.setObjectName("galleryPane")
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.gallery, 1)
-        rl.addWidget(self.jobs)
+        self.gallery_pane = GalleryPane(self.gallery, self.jobs)
+        self.metadata = MetadataPanel()
+        dock = QDockWidget("Details", self)
+        dock.setObjectName("metadataDock")
+        dock.setWidget(self.metadata)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.metadata_dock = dock
+        view_menu = self.menuBar().addMenu("&View")
+        toggle = dock.toggleViewAction()
+        toggle.setObjectName("toggleDetailsAction")
+        toggle.setText("&Details panel")
+        view_menu.addAction(toggle)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.browser)
-        self.splitter.addWidget(self.form)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.drafts)
+        self.splitter.addWidget(self.gallery_pane)
         self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([290, 470, 640])
+        self.splitter.setSizes([270, 460, 640])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()
@@ -174,11 +190,17 @@ class MainWindow(QMainWindow):
         ctx.prompts.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         ctx.generation.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         ctx.generation.generation_stored.connect(lambda _g: ctx.account.refresh())
-        # gallery → viewer; thumbnail memory follows the viewport
+        ctx.generation.generation_stored.connect(lambda _g: self._update_count())
+        # gallery: search, selection → details, viewer; thumbnail memory follows the viewport
+        self.gallery_pane.search_changed.connect(self.search)
+        self.gallery.selectionModel().selectionChanged.connect(self._selection_changed)
+        ctx.gallery_model.modelReset.connect(self._rewire_selection)
         self.gallery.open_requested.connect(self.open_viewer)
         self.gallery.visible_rows_changed.connect(self._visible_rows)
         ctx.images.loaded.connect(self._image_loaded)
         ctx.images.failed.connect(self._image_failed)
+        self.metadata.recall_field.connect(self.recall_field)
+        self.metadata.recall_all.connect(self.recall_all)
         # account
         ctx.account.loaded.connect(self.show_account)
         ctx.account.failed.connect(self.show_connection_error)
@@ -187,6 +209,94 @@ class MainWindow(QMainWindow):
 
         if settings is not None:
             self.restore(settings)
+        self._update_count()
+
+    # -- library: search, selection, recall -------------------------------------------------------
+    def search(self, text: str) -> None:
+        """Show the images matching ``text``; the selection survives where it is still present."""
+        model = self.ctx.gallery_model
+        current = self.gallery.currentIndex()
+        keep_current = model.image_id(current.row()) if current.isValid() else None
+        keep = set(self.gallery.selected_image_ids())
+        model.reload(text)
+        self._restore_selection(keep, keep_current)
+        self._update_count()
+
+    def _restore_selection(self, ids: set[str], current: str | None) -> None:
+        from PySide6.QtCore import QItemSelectionModel
+
+        model = self.ctx.gallery_model
+        sel = self.gallery.selectionModel()
+        for image_id in ids:
+            row = model.row_of(image_id)
+            if row is not None:
+                sel.select(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+        row = model.row_of(current) if current else None
+        if row is not None:
+            sel.setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.gallery.scrollTo(model.index(row))
+
+    def _rewire_selection(self) -> None:
+        self._selection_changed()
+
+    def _update_count(self) -> None:
+        model = self.ctx.gallery_model
+        self.gallery_pane.set_count(model.rowCount(), model.canFetchMore())
+
+    def selected_generations(self) -> list[tuple[Any, Any]]:
+        """(image record, generation record) for each selected image, in grid order."""
+        model = self.ctx.gallery_model
+        rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
+        out = []
+        for row in rows:
+            image = model.record(row)
+            if image is None:
+                continue
+            out.append((image, self.ctx.backend.reader.get_generation(image.generation_id)))
+        return out
+
+    def _selection_changed(self, *args: Any) -> None:
+        n = len(self.gallery.selectionModel().selectedIndexes())
+        if n == 0:
+            self.metadata.show_none()
+        elif n == 1:
+            image, generation = self.selected_generations()[0]
+            self.metadata.show_one(generation or image, image, self._model_names())
+        elif n == 2:
+            (_ia, ga), (_ib, gb) = self.selected_generations()
+            self.metadata.show_two(ga, gb)
+        else:
+            self.metadata.show_many(n)
+
+    def _model_names(self) -> dict[str, str]:
+        models = self.ctx.platform_models.models() + self.ctx.own_models.models()
+        return {m.id: m.name for m in models}
+
+    def _model_for(self, model_id: str | None) -> Any:
+        for m in self.ctx.platform_models.models() + self.ctx.own_models.models():
+            if m.id == model_id:
+                return m
+        return None
+
+    def recall_field(self, field: str) -> None:
+        from leodesk.ui import recall
+
+        generation = self.metadata.generation
+        if generation is None:
+            return
+        model = self._model_for(getattr(generation, "model_id", None))
+        self.form.restore_state(recall.field_state(generation, field, model))
+        self.statusBar().showMessage("Recalled into the current draft", 3000)
+
+    def recall_all(self) -> None:
+        from leodesk.ui import recall
+
+        generation = self.metadata.generation
+        if generation is None:
+            return
+        model = self._model_for(getattr(generation, "model_id", None))
+        self.drafts.new_draft(recall.draft_state(generation, model))
+        self.statusBar().showMessage("Opened in a new draft", 3000)
 
     def _visible_rows(self, first: int, last: int, per_screen: int) -> None:
         # Keep about three screens of thumbnails in memory; forget queued requests two screens away.
@@ -199,19 +309,25 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = _unb64(getattr(settings, "window_state", None))
-        if state is not None and self.splitter is not None:
-            self.splitter.restoreState(state)
+        if state is not None:
+            self.restoreState(state)
+        sizes = (getattr(settings, "splitter_sizes", None) or {}).get("main")
+        if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
+            self.splitter.setSizes(list(sizes))
         form_state = getattr(settings, "last_form", None)
-        if form_state and self.form is not None:
-            self.form.restore_state(form_state)
+        if form_state and self.drafts is not None:
+            self.drafts.restore(dict(form_state))
 
     def snapshot(self) -> dict[str, Any]:
         """What to save on close: window geometry, pane sizes, the form."""
-        out: dict[str, Any] = {"window_geometry": _b64(self.saveGeometry())}
+        out: dict[str, Any] = {
+            "window_geometry": _b64(self.saveGeometry()),
+            "window_state": _b64(self.saveState()),
+        }
         if self.splitter is not None:
-            out["window_state"] = _b64(self.splitter.saveState())
-        if self.form is not None:
-            out["last_form"] = self.form.state()
+            out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}
+        if self.form is not None and self.drafts is not None:
+            out["last_form"] = self.drafts.snapshot()
             model = self.form.model()
             out["last_model_id"] = model.id if model is not None else None
         return out

@@ -1,0 +1,150 @@
+"""DraftsPane: the prompt form with draft tabs, so recalling never overwrites the work in progress.
+
+Each tab holds a complete form state; switching tabs stores the form into the old tab and loads
+the new one. "Recall all" opens a new tab. Closing the last tab is not possible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
+
+from leodesk.ui.prompt_form import PromptForm
+from leodesk.ui.widgets import named
+
+
+def _title(state: dict[str, Any], n: int) -> str:
+    words = str(state.get("prompt") or "").split()
+    text = " ".join(words[:3])
+    return (text[:22] + "…") if len(text) > 22 else (text or f"Draft {n}")
+
+
+class DraftsPane(QWidget):
+    """Signals: draft_changed(int index)."""
+
+    draft_changed = Signal(int)
+
+    def __init__(self, form: PromptForm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("draftsPane")
+        self.form = form
+        self.tabs = named(QTabBar(), "draftTabs", "Drafts")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(False)
+        self.tabs.setExpanding(False)
+        self.tabs.setDocumentMode(True)
+        self.new_button = named(
+            QToolButton(),
+            "newDraftButton",
+            "New draft",
+            "Start a new draft from the current settings (Ctrl+T)",
+        )
+        self.new_button.setText("+")
+        self.new_button.clicked.connect(lambda: self.new_draft(None))
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.tabs, 1)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(form, 1)
+        self._states: list[dict[str, Any]] = [form.state()]
+        self._current = 0
+        self.tabs.addTab(_title(self._states[0], 1))
+        self.tabs.currentChanged.connect(self._switch)
+        self.tabs.tabCloseRequested.connect(self.close_draft)
+        form.state_changed.connect(self._retitle)
+
+    # -- drafts -------------------------------------------------------------------------------
+    def count(self) -> int:
+        return len(self._states)
+
+    def current(self) -> int:
+        return self._current
+
+    def states(self) -> list[dict[str, Any]]:
+        self._states[self._current] = self.form.state()
+        return [dict(s) for s in self._states]
+
+    def new_draft(self, changes: dict[str, Any] | None) -> int:
+        """Open a new tab: the current settings, with ``changes`` applied on top."""
+        self._states[self._current] = self.form.state()
+        state = dict(self._states[self._current])
+        state.update(changes or {})
+        self._states.append(state)
+        index = self.tabs.addTab(_title(state, len(self._states)))
+        self.tabs.setCurrentIndex(index)  # → _switch loads it
+        return index
+
+    def close_draft(self, index: int) -> None:
+        if len(self._states) <= 1 or not 0 <= index < len(self._states):
+            return
+        if index == self._current:
+            self._states[self._current] = self.form.state()
+        del self._states[index]
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.blockSignals(False)
+        self._current = min(
+            self._current if index > self._current else self._current - 1, len(self._states) - 1
+        )
+        self._current = max(0, self._current)
+        self.tabs.setCurrentIndex(self._current)
+        self.form.restore_state(self._states[self._current])
+        self.draft_changed.emit(self._current)
+
+    def _switch(self, index: int) -> None:
+        if index < 0 or index == self._current or index >= len(self._states):
+            return
+        self._states[self._current] = self.form.state()
+        self._current = index
+        self.form.restore_state(self._states[index])
+        self.draft_changed.emit(index)
+
+    def _retitle(self) -> None:
+        self.tabs.setTabText(
+            self._current,
+            _title({"prompt": self.form.prompt_edit.toPlainText()}, self._current + 1),
+        )
+
+    # -- persistence ----------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """The current form state plus every draft (stored as the settings' ``last_form``)."""
+        states = self.states()
+        current = dict(states[self._current])
+        current["drafts"] = states
+        current["draft_index"] = self._current
+        return current
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        drafts = saved.get("drafts")
+        if not isinstance(drafts, list) or not drafts:
+            self.form.restore_state(saved)
+            self._states = [self.form.state()]
+            self.tabs.setTabText(0, _title(self._states[0], 1))
+            return
+        base = self.form.state()
+        states = []
+        for d in drafts:
+            if isinstance(d, dict):
+                s = dict(base)
+                s.update({k: v for k, v in d.items() if k not in ("drafts", "draft_index")})
+                states.append(s)
+        if not states:
+            return
+        index = saved.get("draft_index")
+        index = index if isinstance(index, int) and 0 <= index < len(states) else 0
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            self.tabs.removeTab(0)
+        for n, s in enumerate(states, start=1):
+            self.tabs.addTab(_title(s, n))
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        self._states = states
+        self._current = index
+        self.form.restore_state(states[index])

@@ -1,0 +1,117 @@
+"""GalleryPane: search box, sync controls, the gallery grid and the job strip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.ui.gallery import GalleryView
+from leodesk.ui.job_strip import JobStrip
+from leodesk.ui.widgets import named
+
+SEARCH_DEBOUNCE_MS = 250
+
+
+class GalleryPane(QWidget):
+    """Signals: search_changed(str), sync_requested(), sync_cancel_requested()."""
+
+    search_changed = Signal(str)
+    sync_requested = Signal()
+    sync_cancel_requested = Signal()
+
+    def __init__(self, gallery: GalleryView, jobs: JobStrip, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("galleryPane")
+        self.gallery = gallery
+        self.jobs = jobs
+        self.search = named(
+            QLineEdit(),
+            "searchEdit",
+            "Search the library",
+            "Search prompts in your library (Ctrl+F)",
+        )
+        self.search.setPlaceholderText("Search prompts…")
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(lambda: self.search_changed.emit(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.count_label = named(QLabel(""), "countLabel", "Number of images shown")
+        self.sync_button = named(
+            QPushButton("Sync library"),
+            "syncButton",
+            "Sync library",
+            "Bring every generation of your account into the local library",
+        )
+        self.sync_button.clicked.connect(self.sync_requested.emit)
+        self.sync_progress = named(QProgressBar(), "syncProgress", "Sync progress")
+        self.sync_progress.setRange(0, 0)
+        self.sync_progress.setMaximumWidth(220)
+        self.sync_progress.setTextVisible(True)
+        self.sync_progress.setVisible(False)
+        self.cancel_sync_button = named(
+            QPushButton("Cancel"),
+            "cancelSyncButton",
+            "Cancel the sync",
+            "Stop syncing; the next sync resumes",
+        )
+        self.cancel_sync_button.clicked.connect(self.sync_cancel_requested.emit)
+        self.cancel_sync_button.setVisible(False)
+        self.sync_status = named(QLabel(""), "syncStatus", "Sync status")
+
+        top = QHBoxLayout()
+        top.setContentsMargins(4, 4, 4, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.sync_progress)
+        top.addWidget(self.cancel_sync_button)
+        top.addWidget(self.sync_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.sync_status)
+        layout.addWidget(gallery, 1)
+        layout.addWidget(jobs)
+        self.sync_status.setVisible(False)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def set_count(self, shown: int, more: bool) -> None:
+        self.count_label.setText(f"{shown:,}{'+' if more else ''} images")
+
+    # -- sync ---------------------------------------------------------------------------------
+    def sync_started(self) -> None:
+        self.sync_button.setEnabled(False)
+        self.sync_progress.setVisible(True)
+        self.cancel_sync_button.setVisible(True)
+        self.sync_progress.setFormat("Starting…")
+        self.sync_status.setVisible(False)
+
+    def sync_progressed(self, p: Any) -> None:
+        self.sync_progress.setFormat(
+            f"{p.pages} pages · {p.generations:,} generations · {p.images:,} images"
+        )
+        self.sync_progress.setToolTip(getattr(p, "message", "") or "")
+
+    def sync_ended(self, message: str, error: bool = False) -> None:
+        self.sync_button.setEnabled(True)
+        self.sync_progress.setVisible(False)
+        self.cancel_sync_button.setVisible(False)
+        self.sync_status.setVisible(bool(message))
+        self.sync_status.setStyleSheet("color: #e57373;" if error else "")
+        self.sync_status.setText(message)

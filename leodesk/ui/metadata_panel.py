@@ -1,0 +1,142 @@
+"""MetadataPanel: the selected generation's parameters, with recall buttons and a two-way diff.
+
+One image selected: every parameter with a "recall" button that copies that one value into the
+form, and "Recall all into a new draft" (never overwrites the draft being edited). Two selected: a
+table of the parameters that differ. More: a count.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.ui import recall
+from leodesk.ui.widgets import named
+
+
+class MetadataPanel(QScrollArea):
+    """Signals: recall_field(str field), recall_all()."""
+
+    recall_field = Signal(str)
+    recall_all = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "metadataPanel", "Image details")
+        self.setWidgetResizable(True)
+        self.setMinimumWidth(240)
+        body = QWidget()
+        self.setWidget(body)
+        self._layout = QVBoxLayout(body)
+        self.title = named(
+            QLabel("Select an image to see how it was made."), "metadataTitle", "Selection summary"
+        )
+        self.title.setWordWrap(True)
+        self._layout.addWidget(self.title)
+        self._grid_host = QWidget()
+        self._grid = QGridLayout(self._grid_host)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setColumnStretch(1, 1)
+        self._layout.addWidget(self._grid_host)
+        self.recall_all_button = named(
+            QPushButton("Recall all into a new draft"),
+            "recallAllButton",
+            "Recall all parameters into a new draft",
+            "Open these parameters in a new draft tab; the draft you are editing stays as it is",
+        )
+        self.recall_all_button.clicked.connect(self.recall_all.emit)
+        self._layout.addWidget(self.recall_all_button)
+        self.diff_label = named(QLabel(""), "diffLabel", "Differences between the two images")
+        self.diff_label.setWordWrap(True)
+        self.diff_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._layout.addWidget(self.diff_label)
+        self._layout.addStretch(1)
+        self.generation: Any = None
+        self.values: dict[str, QLabel] = {}
+        self.recall_buttons: dict[str, QPushButton] = {}
+        self._build_rows()
+        self.show_none()
+
+    def _build_rows(self) -> None:
+        for row, (field, label, _key) in enumerate(recall.FIELDS):
+            name = QLabel(label)
+            name.setStyleSheet("color: palette(mid);")
+            value = named(QLabel(""), f"meta_{field}", label)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            button = named(
+                QPushButton("↩"),
+                f"recall_{field}",
+                f"Recall {label.lower()}",
+                f"Copy the {label.lower()} into the form",
+            )
+            button.setFixedWidth(30)
+            button.clicked.connect(lambda _c=False, f=field: self.recall_field.emit(f))
+            self._grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            self._grid.addWidget(value, row, 1)
+            self._grid.addWidget(button, row, 2, Qt.AlignmentFlag.AlignTop)
+            self.values[field] = value
+            self.recall_buttons[field] = button
+
+    # -- content --------------------------------------------------------------------------
+    def show_none(self) -> None:
+        self.generation = None
+        self.title.setText("Select an image to see how it was made.")
+        self._grid_host.setVisible(False)
+        self.recall_all_button.setVisible(False)
+        self.diff_label.setVisible(False)
+
+    def show_one(
+        self, generation: Any, image: Any = None, model_names: dict[str, str] | None = None
+    ) -> None:
+        self.generation = generation
+        extra = []
+        if image is not None and getattr(image, "deleted_remote", False):
+            extra.append("deleted on the server; kept here")
+        self.title.setText("<b>1 image</b>" + "".join(f" · {html.escape(x)}" for x in extra))
+        for field, _label, _key in recall.FIELDS:
+            text = recall.display(generation, field, model_names)
+            self.values[field].setText(text)
+            self.recall_buttons[field].setEnabled(text != "—")
+        self._grid_host.setVisible(True)
+        self.recall_all_button.setVisible(True)
+        self.diff_label.setVisible(False)
+
+    def show_two(self, a: Any, b: Any) -> None:
+        self.generation = None
+        rows = recall.diff(a, b)
+        self._grid_host.setVisible(False)
+        self.recall_all_button.setVisible(False)
+        self.diff_label.setVisible(True)
+        if getattr(a, "id", None) == getattr(b, "id", None):
+            self.title.setText("<b>2 images</b> of the same generation: same parameters.")
+            self.diff_label.setText("")
+            return
+        self.title.setText(f"<b>2 images</b>: {len(rows)} parameter(s) differ")
+        body = "".join(
+            f"<tr><td style='color:gray;padding-right:6px'>{html.escape(label)}</td>"
+            f"<td>{html.escape(str(va))}</td><td>{html.escape(str(vb))}</td></tr>"
+            for label, va, vb in rows
+        )
+        self.diff_label.setText(
+            f"<table><tr><th></th><th align=left>A</th><th align=left>B</th></tr>{body}</table>"
+            if rows
+            else "Same parameters."
+        )
+
+    def show_many(self, n: int) -> None:
+        self.generation = None
+        self.title.setText(f"<b>{n} images</b> selected")
+        self._grid_host.setVisible(False)
+        self.recall_all_button.setVisible(False)
+        self.diff_label.setVisible(False)

@@ -1,0 +1,115 @@
+"""Turn a stored generation into prompt-form state: one field, or a whole new draft.
+
+Pure functions over records (no I/O): the form's :meth:`PromptForm.restore_state` applies the
+result, and keys left out keep their current value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# field → (label, form-state key); the order is the metadata panel's order.
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("prompt", "Prompt", "prompt"),
+    ("negative_prompt", "Negative prompt", "negative_prompt"),
+    ("model_id", "Model", "model"),
+    ("size", "Size", "size"),
+    ("num_images", "Images", "num_images"),
+    ("seed", "Seed", "seed"),
+    ("guidance_scale", "Guidance", "guidance_scale"),
+    ("steps", "Steps", "steps"),
+    ("scheduler", "Scheduler", "scheduler"),
+    ("preset_style", "Style", "preset_style"),
+    ("alchemy", "Alchemy", "alchemy"),
+    ("photo_real", "PhotoReal", "photo_real"),
+    ("prompt_magic", "Prompt Magic", "prompt_magic"),
+    ("init_strength", "Init strength", "init_strength"),
+)
+
+
+def _sent(generation: Any) -> dict[str, Any]:
+    raw = getattr(generation, "request_json", None)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def value(generation: Any, field: str) -> Any:
+    """The stored value of ``field`` (what the server reports, else what was sent)."""
+    sent = _sent(generation)
+    if field == "size":
+        w = getattr(generation, "width", None) or sent.get("width")
+        h = getattr(generation, "height", None) or sent.get("height")
+        return (w, h) if w and h else None
+    stored = getattr(generation, field, None)
+    if stored is None or stored == "":
+        stored = sent.get(field)
+    return stored
+
+
+def display(generation: Any, field: str, model_names: dict[str, str] | None = None) -> str:
+    v = value(generation, field)
+    if v is None or v == "":
+        return "—"
+    if field == "size":
+        return f"{v[0]} × {v[1]}"
+    if field == "model_id" and model_names:
+        return model_names.get(str(v), str(v))
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    return str(v)
+
+
+def field_state(generation: Any, field: str, model: Any = None) -> dict[str, Any]:
+    """Form state that recalls one field (empty if the record has no value for it)."""
+    v = value(generation, field)
+    if v is None:
+        return {}
+    if field == "size":
+        return {"width": int(v[0]), "height": int(v[1])}
+    if field == "seed":
+        return {"seed": str(v), "random_seed": False}
+    if field == "model_id":
+        return {"model": model.to_json()} if model is not None else {}
+    key = next(k for f, _label, k in FIELDS if f == field)
+    return {key: v}
+
+
+def draft_state(generation: Any, model: Any = None) -> dict[str, Any]:
+    """Form state for a whole new draft from a stored generation."""
+    state: dict[str, Any] = {}
+    for field, _label, _key in FIELDS:
+        state.update(field_state(generation, field, model))
+    sent = _sent(generation)
+    for key in (
+        "high_resolution",
+        "photo_real_version",
+        "photo_real_strength",
+        "prompt_magic_version",
+        "prompt_magic_strength",
+        "contrast",
+        "tiling",
+        "transparency",
+    ):
+        if sent.get(key) is not None:
+            state[key] = sent[key]
+    if sent.get("high_contrast") is False:
+        state["raw_mode"] = True
+    if model is None:
+        state["model"] = None
+    return state
+
+
+def diff(a: Any, b: Any) -> list[tuple[str, Any, Any]]:
+    """The fields whose values differ between two generations: (label, a, b)."""
+    rows = []
+    for field, label, _key in FIELDS:
+        va, vb = value(a, field), value(b, field)
+        if va != vb:
+            rows.append((label, va, vb))
+    return rows
