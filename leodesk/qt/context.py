@@ -24,6 +24,8 @@ from leodesk.qt.services import (
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
 
+DRAG_LIMIT = 50
+
 
 @dataclass
 class AppContext:
@@ -46,6 +48,39 @@ class AppContext:
         if getattr(record, "sha256", None) and getattr(record, "ext", None):
             return self.backend.store.path_for(record.sha256, record.ext)
         return None
+
+    def export_items(self, records: list[Any]) -> list[Any]:
+        """Export items (file + image + generation) for the records that have a local file."""
+        from leodesk.core.export import ExportItem
+
+        items = []
+        for rec in records:
+            path = self.image_path(rec)
+            if path is not None and path.exists():
+                generation = self.backend.reader.get_generation(rec.generation_id)
+                items.append(ExportItem(path, rec, generation))
+        return items
+
+    def drag_files(self, records: list[Any]) -> list[Path]:
+        """PNGs with parameters for a drag to another app, cached by image id (max 50).
+
+        Runs on the GUI thread at drag start (a drop needs the files); the cache makes a second
+        drag of the same images free.
+        """
+        from leodesk.core.export import export, file_name
+
+        folder = self.backend.paths.cache / "drag"
+        items = self.export_items(records[:DRAG_LIMIT])
+        out: list[Path] = []
+        todo = []
+        for item in items:
+            target = folder / f"{file_name(item)}.png"
+            if target.exists():
+                out.append(target)
+            else:
+                todo.append(item)
+        out += export(todo, folder, sidecar=False)
+        return out
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         return self.backend.shutdown(timeout_ms)
@@ -91,7 +126,13 @@ def build_context(
         images=ImageLoader(backend, parent=backend),
         thumbs=thumbs,
         model_thumbs=model_thumbs,
-        gallery_model=GalleryModel(backend.reader, thumbs, image_path, parent=backend),
+        gallery_model=GalleryModel(
+            backend.reader,
+            thumbs,
+            image_path,
+            drag_files=lambda records: ctx_holder["ctx"].drag_files(records),
+            parent=backend,
+        ),
         platform_models=ModelListModel(model_thumbs, parent=backend),
         own_models=ModelListModel(model_thumbs, parent=backend),
         jobs=JobListModel(parent=backend),

@@ -73,3 +73,23 @@ def test_prepend_new(setup: Any) -> None:
 def test_model_tester(qtmodeltester: Any, setup: Any) -> None:
     _lib, model = setup
     qtmodeltester.check(model)
+
+
+def test_drag_carries_ids_and_files(setup: Any, tmp_path: Path) -> None:
+    _lib, base = setup
+    calls: list[list[str]] = []
+
+    def drag_files(records: list[Any]) -> list[Path]:
+        calls.append([r.id for r in records])
+        return [tmp_path / f"{r.id}.png" for r in records]
+
+    model = GalleryModel(base._source, base._thumbs, lambda rec: None, drag_files=drag_files)
+    data = model.mimeData([model.index(0), model.index(2)])
+    ids = bytes(data.data("application/x-leodesk-image-ids").data()).decode().split("\n")
+    assert ids == ["img-01199", "img-01197"]
+    assert [u.toLocalFile() for u in data.urls()] == [
+        str(tmp_path / "img-01199.png"),
+        str(tmp_path / "img-01197.png"),
+    ]
+    assert calls == [ids]
+    assert model.supportedDragActions() == Qt.DropAction.CopyAction

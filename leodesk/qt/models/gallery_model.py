@@ -13,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+)
 from PySide6.QtGui import QColor, QPixmap
 
 from leodesk.qt.thumbnails import ThumbnailLoader, key_for
@@ -21,6 +29,7 @@ from leodesk.qt.thumbnails import ThumbnailLoader, key_for
 IMAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 PATH_ROLE = Qt.ItemDataRole.UserRole + 3
+IMAGE_IDS_MIME = "application/x-leodesk-image-ids"
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -37,6 +46,7 @@ class GalleryModel(QAbstractListModel):
         thumbs: ThumbnailLoader,
         image_path: Callable[[Any], Path | None],
         *,
+        drag_files: Callable[[list[Any]], list[Path]] | None = None,
         page_size: int = 500,
         record_cache: int = 2000,
         parent: Any = None,
@@ -45,6 +55,7 @@ class GalleryModel(QAbstractListModel):
         self._source = source
         self._thumbs = thumbs
         self._image_path = image_path
+        self._drag_files = drag_files
         self._page = page_size
         self._ids: list[str] = []
         self._row_of: dict[str, int] = {}
@@ -194,6 +205,24 @@ class GalleryModel(QAbstractListModel):
             | Qt.ItemFlag.ItemIsDragEnabled
             | Qt.ItemFlag.ItemNeverHasChildren
         )
+
+    # -- drag out ---------------------------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return [IMAGE_IDS_MIME, "text/uri-list"]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes: Any) -> QMimeData:
+        """Image ids (for drops inside leodesk) and PNG files with their parameters (outside)."""
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        records = [r for r in (self.record(row) for row in rows) if r is not None]
+        data = QMimeData()
+        data.setData(IMAGE_IDS_MIME, QByteArray("\n".join(r.id for r in records).encode()))
+        if self._drag_files is not None:
+            files = self._drag_files(records)
+            data.setUrls([QUrl.fromLocalFile(str(p)) for p in files])
+        return data
 
     def _thumb_ready(self, key: str) -> None:
         image_id = self._key_rows.pop(key, None)
