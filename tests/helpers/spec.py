@@ -20,7 +20,11 @@ Main entry points (all take the spec ``operationId``, e.g. ``"createGeneration"`
   ``None`` or ``{}``.
 * :func:`validate_response` checks a response body against the operation's 200 schema made
   **lenient on nulls**: every value may be null (the real API nulls fields the spec calls
-  non-null) and extra keys are allowed. Enums stay closed unless ``allow_unknown_enums=True``.
+  non-null) and extra keys are allowed. Enums stay closed unless ``allow_unknown_enums=True``;
+  ``allow_nulls=False`` allows null only where the spec says ``nullable`` (for sample replies
+  that must follow the spec to the letter).
+* :func:`resolved_request_schema` and :func:`request_properties` give the request schema as the
+  spec writes it (refs inlined, nothing made strict), for checking key lists against the spec.
 
 Both raise :class:`SpecValidationError` (an ``AssertionError``) listing every violation with
 its JSON path. The resolver inlines every ``$ref``, including the spec's refs into property
@@ -226,12 +230,18 @@ def _raw_response_schema(operation_id: str) -> dict[str, Any]:
     return schema
 
 
+def resolved_request_schema(operation_id: str) -> dict[str, Any]:
+    """The request body's schema as the spec writes it, refs inlined (not made strict).
+
+    An operation without a request body gives an object schema without properties.
+    """
+    schema = _raw_request_schema(operation_id)
+    return {"type": "object", "properties": {}} if schema is None else schema
+
+
 def request_properties(operation_id: str) -> dict[str, dict[str, Any]]:
     """The request body's top-level properties (refs inlined), ``{}`` without a body."""
-    schema = _raw_request_schema(operation_id)
-    if schema is None:
-        return {}
-    props: dict[str, dict[str, Any]] = schema.get("properties", {})
+    props: dict[str, dict[str, Any]] = resolved_request_schema(operation_id).get("properties", {})
     return props
 
 
@@ -312,11 +322,14 @@ def request_schema(operation_id: str) -> dict[str, Any] | None:
     return _to_jsonschema(copy.deepcopy(raw), strict=True, all_nullable=False, open_enums=False)
 
 
-def response_schema(operation_id: str, *, allow_unknown_enums: bool = False) -> dict[str, Any]:
-    """The lenient JSON Schema of the 200 response (nulls allowed anywhere)."""
+def response_schema(
+    operation_id: str, *, allow_unknown_enums: bool = False, allow_nulls: bool = True
+) -> dict[str, Any]:
+    """The lenient JSON Schema of the 200 response (nulls allowed anywhere unless
+    ``allow_nulls=False``: then only where the spec says ``nullable``)."""
     raw = _raw_response_schema(operation_id)
     return _to_jsonschema(
-        copy.deepcopy(raw), strict=False, all_nullable=True, open_enums=allow_unknown_enums
+        copy.deepcopy(raw), strict=False, all_nullable=allow_nulls, open_enums=allow_unknown_enums
     )
 
 
@@ -347,10 +360,16 @@ def validate_request(operation_id: str, body: Any) -> None:
         raise SpecValidationError(operation_id, "request", errors)
 
 
-def validate_response(operation_id: str, body: Any, *, allow_unknown_enums: bool = False) -> None:
-    """Raise :class:`SpecValidationError` unless ``body`` fits the 200 schema (nulls allowed)."""
+def validate_response(
+    operation_id: str, body: Any, *, allow_unknown_enums: bool = False, allow_nulls: bool = True
+) -> None:
+    """Raise :class:`SpecValidationError` unless ``body`` fits the 200 schema (nulls allowed
+    anywhere unless ``allow_nulls=False``)."""
     require_spec()
-    errors = _errors(response_schema(operation_id, allow_unknown_enums=allow_unknown_enums), body)
+    schema = response_schema(
+        operation_id, allow_unknown_enums=allow_unknown_enums, allow_nulls=allow_nulls
+    )
+    errors = _errors(schema, body)
     if errors:
         raise SpecValidationError(operation_id, "response", errors)
 

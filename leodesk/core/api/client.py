@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -118,6 +118,8 @@ _NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _CANCEL_SLICE: Final = 0.2
 _POLL_FAILED: Final = object()  # a poll that failed transiently (not "missing")
 
+_T = TypeVar("_T")
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -191,6 +193,11 @@ def _network_message(exc: httpx.RequestError) -> str:
     return NetworkError.default_message
 
 
+def _timeout(timeouts: Timeouts, *, read: float, write: float) -> httpx.Timeout:
+    """Connecting and waiting for a pooled connection both get ``timeouts.connect``."""
+    return httpx.Timeout(connect=timeouts.connect, read=read, write=write, pool=timeouts.connect)
+
+
 def _path_id(value: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("an id must be a non-empty string")
@@ -254,24 +261,14 @@ class LeonardoClient:
                 "accept": "application/json",
                 "user-agent": agent,
             },
-            timeout=httpx.Timeout(
-                connect=timeouts.connect,
-                read=timeouts.read,
-                write=timeouts.read,
-                pool=timeouts.connect,
-            ),
+            timeout=_timeout(timeouts, read=timeouts.read, write=timeouts.read),
             transport=transport,
             follow_redirects=False,
         )
         # S3 and CDN: never the Authorization header (S3 answers 403 when it is present).
         self._raw = httpx.Client(
             headers={"user-agent": agent},
-            timeout=httpx.Timeout(
-                connect=timeouts.connect,
-                read=timeouts.read,
-                write=timeouts.upload,
-                pool=timeouts.connect,
-            ),
+            timeout=_timeout(timeouts, read=timeouts.read, write=timeouts.upload),
             transport=transport,
             follow_redirects=True,
         )
@@ -311,7 +308,9 @@ class LeonardoClient:
         key = self._key.reveal().encode("utf-8", errors="replace")
         return data.replace(key, b"<redacted>") if key in data else data
 
-    def _pause(self, seconds: float, what: str, why: str) -> None:
+    def _pause(self, attempt: int, what: str, why: str, retry_after: float | None = None) -> None:
+        """Sleep before a retry: the server's ``retry_after`` if given, else the backoff."""
+        seconds = self._retry.delay(attempt, retry_after, self._rand)
         log.info("%s: %s; retrying in %.2f s", what, why, seconds)
         self._sleep(seconds)
 
@@ -319,23 +318,36 @@ class LeonardoClient:
         self,
         method: str,
         path: str,
-        *,
         operation: str,
         kind: RequestKind,
+        *keys: str,
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
         request: object = None,
     ) -> Any:
-        """Send one API request with the retry rules of ``kind``; return the decoded JSON body."""
+        """Send one API request with the retry rules of ``kind``; return the reply's value under
+        the first of ``keys`` (see ``top_level``)."""
         policy = self._retry
-        submitted_at: datetime | None = None
+        what = f"{method} {path}"
         url = path.lstrip("/")
+        submitted_at = self._now()
+
+        def outcome_unknown(
+            status: int | None, server_message: str | None, code: str | None = None
+        ) -> OutcomeUnknownError:
+            return OutcomeUnknownError(
+                submitted_at=submitted_at,
+                request=request,
+                operation=operation,
+                status=status,
+                code=code,
+                server_message=server_message,
+            )
+
         attempt = 0
         while True:
             attempt += 1
             can_retry = attempt < policy.max_attempts
-            if submitted_at is None:
-                submitted_at = self._now()
             started = time.perf_counter()
             try:
                 response = self._http.request(
@@ -360,19 +372,10 @@ class LeonardoClient:
                         "The API address is not valid.", server_message=str(exc)
                     ) from exc
                 if (not_sent or kind in _REPEATABLE) and can_retry:
-                    self._pause(
-                        policy.delay(attempt, rand=self._rand),
-                        f"{method} {path}",
-                        type(exc).__name__,
-                    )
+                    self._pause(attempt, what, type(exc).__name__)
                     continue
                 if kind is RequestKind.BILLED_POST and not not_sent:
-                    raise OutcomeUnknownError(
-                        submitted_at=submitted_at,
-                        request=request,
-                        operation=operation,
-                        server_message=type(exc).__name__,
-                    ) from exc
+                    raise outcome_unknown(None, type(exc).__name__) from exc
                 raise NetworkError(
                     _network_message(exc), server_message=type(exc).__name__
                 ) from exc
@@ -382,26 +385,17 @@ class LeonardoClient:
             log.debug("%s %s -> %d in %.0f ms (attempt %d)", method, path, status, elapsed, attempt)
             if 200 <= status < 300:
                 try:
-                    return json.loads(response.content)
+                    data = json.loads(response.content)
                 except ValueError as exc:
                     if kind in _REPEATABLE and can_retry:
-                        self._pause(
-                            policy.delay(attempt, rand=self._rand),
-                            f"{method} {path}",
-                            "invalid JSON",
-                        )
+                        self._pause(attempt, what, "invalid JSON")
                         continue
                     if kind is RequestKind.BILLED_POST:
-                        raise OutcomeUnknownError(
-                            submitted_at=submitted_at,
-                            request=request,
-                            operation=operation,
-                            status=status,
-                            server_message="the reply was not valid JSON",
-                        ) from exc
+                        raise outcome_unknown(status, "the reply was not valid JSON") from exc
                     raise ProtocolError(
                         status=status, server_message="the reply was not valid JSON"
                     ) from exc
+                return top_level(data, *keys, operation=operation)
 
             retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())
             error = classify_error(
@@ -414,40 +408,55 @@ class LeonardoClient:
                 # Not accepted: safe to retry for every kind, billed POSTs included.
                 within_cap = retry_after is None or retry_after <= policy.max_retry_after
                 if can_retry and within_cap:
-                    self._pause(
-                        policy.delay(attempt, retry_after, self._rand),
-                        f"{method} {path}",
-                        "HTTP 429",
-                    )
+                    self._pause(attempt, what, "HTTP 429", retry_after)
                     continue
                 raise error
             if type(error) is ServerError:
                 if kind in _REPEATABLE and status in RETRYABLE_STATUSES and can_retry:
                     # A 503 may carry Retry-After too; honour it unless it is unreasonably long.
                     hint = retry_after if (retry_after or 0.0) <= policy.max_retry_after else None
-                    self._pause(
-                        policy.delay(attempt, hint, self._rand),
-                        f"{method} {path}",
-                        f"HTTP {status}",
-                    )
+                    self._pause(attempt, what, f"HTTP {status}", hint)
                     continue
                 if kind is RequestKind.BILLED_POST:
-                    raise OutcomeUnknownError(
-                        submitted_at=submitted_at,
-                        request=request,
-                        operation=operation,
-                        status=status,
-                        code=error.code,
-                        server_message=error.server_message,
-                    ) from error
+                    raise outcome_unknown(status, error.server_message, error.code) from error
             raise error
+
+    def _get(
+        self, path: str, operation: str, key: str, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        return self._call("GET", path, operation, RequestKind.IDEMPOTENT, key, params=params)
+
+    def _get_list(
+        self,
+        path: str,
+        operation: str,
+        key: str,
+        parse_item: Callable[[Mapping[str, Any]], _T],
+        params: Mapping[str, Any] | None = None,
+    ) -> list[_T]:
+        return parse_list(self._get(path, operation, key, params), parse_item)
+
+    def _delete(self, path: str, operation: str, key: str) -> str | None:
+        """The deleted id, or None if nothing was deleted."""
+        item = self._call("DELETE", path, operation, RequestKind.IDEMPOTENT, key)
+        if not isinstance(item, Mapping):
+            return None
+        value = item.get("id")
+        return value if isinstance(value, str) else None
+
+    def _submit(
+        self, path: str, operation: str, body: Mapping[str, Any], request: object, *keys: str
+    ) -> Any:
+        """A billed job submit (never re-sent once it may have been accepted): the job object."""
+        return self._call(
+            "POST", path, operation, RequestKind.BILLED_POST, *keys, body=body, request=request
+        )
 
     # ------------------------------------------------------------------------ account, models
 
     def get_me(self) -> UserInfo:
         """``GET /me``: the account (element 0 of ``user_details``)."""
-        data = self._call("GET", "/me", operation="getUserSelf", kind=RequestKind.IDEMPOTENT)
-        details = top_level(data, "user_details", operation="getUserSelf")
+        details = self._get("/me", "getUserSelf", "user_details")
         if isinstance(details, Mapping):
             details = [details]
         users = parse_list(details, parse_user_info)
@@ -457,64 +466,45 @@ class LeonardoClient:
 
     def list_platform_models(self) -> list[PlatformModel]:
         """``GET /platformModels``."""
-        data = self._call(
-            "GET", "/platformModels", operation="listPlatformModels", kind=RequestKind.IDEMPOTENT
+        return self._get_list(
+            "/platformModels", "listPlatformModels", "custom_models", parse_platform_model
         )
-        items = top_level(data, "custom_models", operation="listPlatformModels")
-        return parse_list(items, parse_platform_model)
 
     def list_user_models(self, user_id: str) -> list[CustomModel]:
         """``GET /models/user/{userId}``: the user's custom models."""
-        data = self._call(
-            "GET",
+        return self._get_list(
             f"/models/user/{_path_id(user_id)}",
-            operation="getCustomModelsByUserId",
-            kind=RequestKind.IDEMPOTENT,
+            "getCustomModelsByUserId",
+            "custom_models",
+            parse_custom_model,
         )
-        items = top_level(data, "custom_models", operation="getCustomModelsByUserId")
-        return parse_list(items, parse_custom_model)
 
     def list_elements(self) -> list[Element]:
         """``GET /elements``: the platform elements (LoRAs)."""
-        data = self._call("GET", "/elements", operation="listElements", kind=RequestKind.IDEMPOTENT)
-        return parse_list(top_level(data, "loras", operation="listElements"), parse_element)
+        return self._get_list("/elements", "listElements", "loras", parse_element)
 
     def list_user_elements(self, user_id: str) -> list[UserElement]:
         """``GET /elements/user/{userId}``: the user's custom elements."""
-        data = self._call(
-            "GET",
+        return self._get_list(
             f"/elements/user/{_path_id(user_id)}",
-            operation="getCustomElementsByUserId",
-            kind=RequestKind.IDEMPOTENT,
+            "getCustomElementsByUserId",
+            "user_loras",
+            parse_user_element,
         )
-        items = top_level(data, "user_loras", operation="getCustomElementsByUserId")
-        return parse_list(items, parse_user_element)
 
     # ------------------------------------------------------------------------ generations
 
     def create_generation(self, req: GenerationRequest) -> GenerationJob:
         """``POST /generations``. Billed: never re-sent after it may have been accepted."""
         body = generation_body(req)
-        data = self._call(
-            "POST",
-            "/generations",
-            operation="createGeneration",
-            kind=RequestKind.BILLED_POST,
-            body=body,
-            request=req,
-        )
-        job = top_level(data, "sdGenerationJob", operation="createGeneration")
+        job = self._submit("/generations", "createGeneration", body, req, "sdGenerationJob")
         return parse_generation_job(job, operation="createGeneration")
 
     def get_generation(self, generation_id: str) -> Generation | None:
         """``GET /generations/{id}``; None when the server answers ``generations_by_pk: null``."""
-        data = self._call(
-            "GET",
-            f"/generations/{_path_id(generation_id)}",
-            operation="getGenerationById",
-            kind=RequestKind.IDEMPOTENT,
+        item = self._get(
+            f"/generations/{_path_id(generation_id)}", "getGenerationById", "generations_by_pk"
         )
-        item = top_level(data, "generations_by_pk", operation="getGenerationById")
         if item is None:
             return None
         if not isinstance(item, Mapping):
@@ -524,33 +514,21 @@ class LeonardoClient:
     def list_generations(self, user_id: str, offset: int = 0, limit: int = 10) -> list[Generation]:
         """``GET /generations/user/{userId}?offset&limit``, newest first. No total is given:
         a page shorter than ``limit`` is the last."""
-        data = self._call(
-            "GET",
+        return self._get_list(
             f"/generations/user/{_path_id(user_id)}",
-            operation="getGenerationsByUserId",
-            kind=RequestKind.IDEMPOTENT,
+            "getGenerationsByUserId",
+            "generations",
+            parse_generation,
             params={"offset": int(offset), "limit": int(limit)},
         )
-        items = top_level(data, "generations", operation="getGenerationsByUserId")
-        return parse_list(items, parse_generation)
 
     def delete_generation(self, generation_id: str) -> str | None:
         """``DELETE /generations/{id}``: the deleted id, or None if nothing was deleted."""
-        data = self._call(
-            "DELETE",
+        return self._delete(
             f"/generations/{_path_id(generation_id)}",
-            operation="deleteGenerationById",
-            kind=RequestKind.IDEMPOTENT,
+            "deleteGenerationById",
+            "delete_generations_by_pk",
         )
-        return self._deleted_id(data, "delete_generations_by_pk", "deleteGenerationById")
-
-    @staticmethod
-    def _deleted_id(data: Any, key: str, operation: str) -> str | None:
-        item = top_level(data, key, operation=operation)
-        if not isinstance(item, Mapping):
-            return None
-        value = item.get("id")
-        return value if isinstance(value, str) else None
 
     # ------------------------------------------------------------------------ init images
 
@@ -584,14 +562,14 @@ class LeonardoClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _presign_init_image(self, body: Mapping[str, Any]) -> _Presign:
-        data = self._call(
+        raw = self._call(
             "POST",
             "/init-image",
-            operation="uploadInitImage",
-            kind=RequestKind.SAFE_POST,
+            "uploadInitImage",
+            RequestKind.SAFE_POST,
+            "uploadInitImage",
             body=body,
         )
-        raw = top_level(data, "uploadInitImage", operation="uploadInitImage")
         presign = parse_init_image_upload(raw) if isinstance(raw, Mapping) else None
         if presign is None or not presign.id or not presign.url or presign.fields is None:
             raise ProtocolError(
@@ -608,6 +586,8 @@ class LeonardoClient:
         fields = presign.fields
         policy = self._retry
         target = _safe_url(presign.url)
+        upload = self._timeouts.upload
+        timeout = _timeout(self._timeouts, read=upload, write=upload)
         attempt = 0
         while True:
             attempt += 1
@@ -619,20 +599,13 @@ class LeonardoClient:
                     presign.url,
                     data=fields,
                     files={"file": (f"init.{ext}", data, mime)},
-                    timeout=httpx.Timeout(
-                        connect=self._timeouts.connect,
-                        read=self._timeouts.upload,
-                        write=self._timeouts.upload,
-                        pool=self._timeouts.connect,
-                    ),
+                    timeout=timeout,
                     follow_redirects=False,
                 )
             except httpx.RequestError as exc:
                 log.debug("POST %s -> %s (attempt %d)", target, type(exc).__name__, attempt)
                 if can_retry:
-                    self._pause(
-                        policy.delay(attempt, rand=self._rand), f"POST {target}", type(exc).__name__
-                    )
+                    self._pause(attempt, f"POST {target}", type(exc).__name__)
                     continue
                 raise UploadError(
                     "The image upload failed: the storage server could not be reached.",
@@ -655,49 +628,32 @@ class LeonardoClient:
                 raise _PresignExpired()
             if status in RETRYABLE_STATUSES and can_retry:
                 retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())
-                self._pause(
-                    policy.delay(attempt, retry_after, self._rand),
-                    f"POST {target}",
-                    f"HTTP {status}",
-                )
+                self._pause(attempt, f"POST {target}", f"HTTP {status}", retry_after)
                 continue
             raise UploadError(status=status, code=parsed.get("Code"), server_message=detail)
 
     def get_init_image(self, init_image_id: str) -> InitImage | None:
         """``GET /init-image/{id}``; None when the server answers ``init_images_by_pk: null``."""
-        data = self._call(
-            "GET",
-            f"/init-image/{_path_id(init_image_id)}",
-            operation="getInitImageById",
-            kind=RequestKind.IDEMPOTENT,
+        item = self._get(
+            f"/init-image/{_path_id(init_image_id)}", "getInitImageById", "init_images_by_pk"
         )
-        item = top_level(data, "init_images_by_pk", operation="getInitImageById")
         return parse_init_image(item) if isinstance(item, Mapping) else None
 
     def delete_init_image(self, init_image_id: str) -> str | None:
         """``DELETE /init-image/{id}``: the deleted id, or None if nothing was deleted."""
-        data = self._call(
-            "DELETE",
+        return self._delete(
             f"/init-image/{_path_id(init_image_id)}",
-            operation="deleteInitImageById",
-            kind=RequestKind.IDEMPOTENT,
+            "deleteInitImageById",
+            "delete_init_images_by_pk",
         )
-        return self._deleted_id(data, "delete_init_images_by_pk", "deleteInitImageById")
 
     # ------------------------------------------------------------------------ variations
 
     def _variation(
         self, path: str, operation: str, body: Mapping[str, Any], *keys: str
     ) -> VariationJob:
-        data = self._call(
-            "POST",
-            path,
-            operation=operation,
-            kind=RequestKind.BILLED_POST,
-            body=body,
-            request=dict(body),
-        )
-        return parse_variation_job(top_level(data, *keys, operation=operation), operation=operation)
+        job = self._submit(path, operation, body, dict(body), *keys)
+        return parse_variation_job(job, operation=operation)
 
     def upscale(self, image_id: str) -> VariationJob:
         """``POST /variations/upscale`` on a generated image (reads ``sdUpscaleJob`` or the
@@ -720,27 +676,23 @@ class LeonardoClient:
     def universal_upscale(self, req: UniversalUpscaleRequest) -> VariationJob:
         """``POST /variations/universal-upscaler``."""
         body = universal_upscale_body(req)
-        data = self._call(
-            "POST",
+        job = self._submit(
             "/variations/universal-upscaler",
-            operation="CreateUniversalUpscalerJob",
-            kind=RequestKind.BILLED_POST,
-            body=body,
-            request=req,
+            "CreateUniversalUpscalerJob",
+            body,
+            req,
+            "universalUpscaler",
         )
-        job = top_level(data, "universalUpscaler", operation="CreateUniversalUpscalerJob")
         return parse_variation_job(job, operation="CreateUniversalUpscalerJob")
 
     def get_variation(self, variation_id: str) -> list[Variation]:
         """``GET /variations/{id}`` (an array; usually one item)."""
-        data = self._call(
-            "GET",
+        return self._get_list(
             f"/variations/{_path_id(variation_id)}",
-            operation="getVariationById",
-            kind=RequestKind.IDEMPOTENT,
+            "getVariationById",
+            "generated_image_variation_generic",
+            parse_variation,
         )
-        items = top_level(data, "generated_image_variation_generic", operation="getVariationById")
-        return parse_list(items, parse_variation)
 
     # ------------------------------------------------------------------------ motion, prompts
 
@@ -748,41 +700,32 @@ class LeonardoClient:
         """``POST /generations-motion-svd`` (``isPublic: false``). Poll with get_generation; the
         video is in ``images[].motion_mp4_url``."""
         body = motion_body(req)
-        data = self._call(
-            "POST",
+        job = self._submit(
             "/generations-motion-svd",
-            operation="createSVDMotionGeneration",
-            kind=RequestKind.BILLED_POST,
-            body=body,
-            request=req,
+            "createSVDMotionGeneration",
+            body,
+            req,
+            "motionSvdGenerationJob",
         )
-        job = top_level(data, "motionSvdGenerationJob", operation="createSVDMotionGeneration")
         return parse_generation_job(job, operation="createSVDMotionGeneration")
 
     def random_prompt(self) -> PromptResult:
         """``POST /prompt/random`` (costs a few credits; not retried once sent)."""
-        data = self._call(
-            "POST", "/prompt/random", operation="promptRandom", kind=RequestKind.UNSAFE_POST
-        )
-        return self._prompt_result(data, "promptRandom")
+        return self._prompt("/prompt/random", "promptRandom")
 
     def improve_prompt(
         self, prompt: str, instructions: str | None = None, *, is_video: bool | None = None
     ) -> PromptResult:
         """``POST /prompt/improve`` (the prompt must be under 200 characters)."""
         body = improve_prompt_body(prompt, instructions, is_video)
-        data = self._call(
-            "POST",
-            "/prompt/improve",
-            operation="promptImprove",
-            kind=RequestKind.UNSAFE_POST,
-            body=body,
-        )
-        return self._prompt_result(data, "promptImprove")
+        return self._prompt("/prompt/improve", "promptImprove", body)
 
-    @staticmethod
-    def _prompt_result(data: Any, operation: str) -> PromptResult:
-        item = top_level(data, "promptGeneration", operation=operation)
+    def _prompt(
+        self, path: str, operation: str, body: Mapping[str, Any] | None = None
+    ) -> PromptResult:
+        item = self._call(
+            "POST", path, operation, RequestKind.UNSAFE_POST, "promptGeneration", body=body
+        )
         if not isinstance(item, Mapping):
             raise ProtocolError(server_message=f"{operation}: promptGeneration is no object")
         result = parse_prompt_result(item)
@@ -794,14 +737,14 @@ class LeonardoClient:
 
     def price(self, request: PricingRequest) -> int:
         """``POST /pricing-calculator``: the cost (API credits) of a job."""
-        data = self._call(
+        item = self._call(
             "POST",
             "/pricing-calculator",
-            operation="pricingCalculator",
-            kind=RequestKind.SAFE_POST,
+            "pricingCalculator",
+            RequestKind.SAFE_POST,
+            "calculateProductionApiServiceCost",
             body=pricing_body(request),
         )
-        item = top_level(data, "calculateProductionApiServiceCost", operation="pricingCalculator")
         cost = as_int(item.get("cost")) if isinstance(item, Mapping) else None
         if cost is None:
             raise ProtocolError(server_message="pricingCalculator: no cost in the reply")
@@ -1016,9 +959,7 @@ class LeonardoClient:
             except httpx.RequestError as exc:
                 log.debug("GET %s -> %s (attempt %d)", target, type(exc).__name__, attempt)
                 if can_retry:
-                    self._pause(
-                        policy.delay(attempt, rand=self._rand), f"GET {target}", type(exc).__name__
-                    )
+                    self._pause(attempt, f"GET {target}", type(exc).__name__)
                     continue
                 raise NetworkError(
                     _network_message(exc), server_message=type(exc).__name__
@@ -1035,9 +976,7 @@ class LeonardoClient:
                 return body
             transient = problem == "truncated" or status in RETRYABLE_STATUSES or status == 408
             if transient and can_retry:
-                self._pause(
-                    policy.delay(attempt, retry_after, self._rand), f"GET {target}", problem or ""
-                )
+                self._pause(attempt, f"GET {target}", problem or "", retry_after)
                 continue
             if problem == "too large":
                 raise ProtocolError(

@@ -58,8 +58,11 @@ _ELEMENTS = "elements"
 _USER_ELEMENTS = "userElements"
 _CONTROLNETS = "controlnets"
 
+# Field tables: (request attribute, API key, kind) triples.
+_Fields = tuple[tuple[str, str, str], ...]
+
 # GenerationRequest attribute → (API key, kind). Every attribute except ``prompt`` is optional.
-_GENERATION_FIELDS: Final[tuple[tuple[str, str, str], ...]] = (
+_GENERATION_FIELDS: Final[_Fields] = (
     ("prompt", "prompt", _STR),
     ("negative_prompt", "negative_prompt", _STR),
     ("model_id", "modelId", _STR),
@@ -108,7 +111,7 @@ _GENERATION_FIELDS: Final[tuple[tuple[str, str, str], ...]] = (
     ("style_uuid", "styleUUID", _STR),
 )
 
-_UPSCALER_FIELDS: Final[tuple[tuple[str, str, str], ...]] = (
+_UPSCALER_FIELDS: Final[_Fields] = (
     ("generated_image_id", "generatedImageId", _STR),
     ("init_image_id", "initImageId", _STR),
     ("variation_id", "variationId", _STR),
@@ -120,6 +123,32 @@ _UPSCALER_FIELDS: Final[tuple[tuple[str, str, str], ...]] = (
     ("similarity", "similarity", _INT),
     ("detail_contrast", "detailContrast", _INT),
 )
+
+# Array item kind → (class, always-sent fields, fields sent when set); fields as above.
+_REFS: Final[Mapping[str, tuple[type, _Fields, _Fields]]] = {
+    _ELEMENTS: (
+        ElementRef,
+        (("ak_uuid", "akUUID", _STR),),
+        (("weight", "weight", _NUM),),
+    ),
+    _USER_ELEMENTS: (
+        UserElementRef,
+        (("user_lora_id", "userLoraId", _INT),),
+        (("weight", "weight", _NUM),),
+    ),
+    _CONTROLNETS: (
+        ControlNetRef,
+        (
+            ("init_image_id", "initImageId", _STR),
+            ("init_image_type", "initImageType", _STR),
+            ("preprocessor_id", "preprocessorId", _NUM),
+        ),
+        (
+            ("weight", "weight", _NUM),
+            ("strength_type", "strengthType", _STR),
+        ),
+    ),
+}
 
 #: Top-level keys the client may send, per operation id. Checked against the spec by a test.
 REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
@@ -243,12 +272,8 @@ def _check(name: str, value: Any, kind: str) -> Any:
     if kind == _STR_LIST:
         items = _as_items(name, value)
         return [_check(f"{name}[]", item, _STR) for item in items]
-    if kind == _ELEMENTS:
-        return [_element(name, item) for item in _as_items(name, value)]
-    if kind == _USER_ELEMENTS:
-        return [_user_element(name, item) for item in _as_items(name, value)]
-    if kind == _CONTROLNETS:
-        return [_controlnet(name, item) for item in _as_items(name, value)]
+    if kind in _REFS:
+        return [_ref_body(name, item, kind) for item in _as_items(name, value)]
     raise AssertionError(f"unknown kind {kind}")  # pragma: no cover
 
 
@@ -258,45 +283,24 @@ def _as_items(name: str, value: Any) -> Iterable[Any]:
     return list(value)
 
 
-def _element(name: str, item: Any) -> dict[str, Any]:
-    if not isinstance(item, ElementRef):
-        raise TypeError(f"{name} items must be ElementRef")
-    out: dict[str, Any] = {"akUUID": _check(f"{name}.ak_uuid", item.ak_uuid, _STR)}
-    if item.weight is not None:
-        out["weight"] = _check(f"{name}.weight", item.weight, _NUM)
+def _ref_body(name: str, item: Any, kind: str) -> dict[str, Any]:
+    """One array item of kind ``kind``: its required keys always, the optional ones when set."""
+    cls, required, optional = _REFS[kind]
+    if not isinstance(item, cls):
+        raise TypeError(f"{name} items must be {cls.__name__}")
+    out = {key: _check(f"{name}.{attr}", getattr(item, attr), k) for attr, key, k in required}
+    out.update(_fields_body(item, optional, prefix=f"{name}."))
     return out
 
 
-def _user_element(name: str, item: Any) -> dict[str, Any]:
-    if not isinstance(item, UserElementRef):
-        raise TypeError(f"{name} items must be UserElementRef")
-    out: dict[str, Any] = {"userLoraId": _check(f"{name}.user_lora_id", item.user_lora_id, _INT)}
-    if item.weight is not None:
-        out["weight"] = _check(f"{name}.weight", item.weight, _NUM)
-    return out
-
-
-def _controlnet(name: str, item: Any) -> dict[str, Any]:
-    if not isinstance(item, ControlNetRef):
-        raise TypeError(f"{name} items must be ControlNetRef")
-    out: dict[str, Any] = {
-        "initImageId": _check(f"{name}.init_image_id", item.init_image_id, _STR),
-        "initImageType": _check(f"{name}.init_image_type", item.init_image_type, _STR),
-        "preprocessorId": _check(f"{name}.preprocessor_id", item.preprocessor_id, _NUM),
-    }
-    if item.weight is not None:
-        out["weight"] = _check(f"{name}.weight", item.weight, _NUM)
-    if item.strength_type is not None:
-        out["strengthType"] = _check(f"{name}.strength_type", item.strength_type, _STR)
-    return out
-
-
-def _fields_body(obj: object, spec: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+def _fields_body(
+    obj: object, spec: Iterable[tuple[str, str, str]], prefix: str = ""
+) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for attr, key, kind in spec:
         value = getattr(obj, attr)
         if value is not None:
-            body[key] = _check(attr, value, kind)
+            body[key] = _check(prefix + attr, value, kind)
     return body
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the API client tests: a fake clock, a scripted MockTransport and the spec."""
+"""Fixtures for the API client tests: a fake clock and a scripted MockTransport."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from leodesk.core.api import LeonardoClient, RetryPolicy, Timeouts
 from tests.core.api.api_samples import API_KEY, BASE, FakeClock, Script
-from tests.core.api.spec_tools import load_spec, spec_path
 
 
 @pytest.fixture
@@ -49,14 +48,3 @@ def make_client(clock: FakeClock, script: Script) -> Iterator[Callable[..., Leon
 @pytest.fixture
 def client(make_client: Callable[..., LeonardoClient]) -> LeonardoClient:
     return make_client()
-
-
-# ------------------------------------------------------------------------------------- spec
-
-
-@pytest.fixture(scope="session")
-def spec() -> dict[str, Any]:
-    data = load_spec()
-    if data is None:
-        pytest.skip(f"OpenAPI spec not found at {spec_path()} (set LEODESK_SPEC)")
-    return data
