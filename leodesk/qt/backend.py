@@ -81,6 +81,14 @@ class Backend(QObject):
         self.pools.submit(job, pool="db", name="db")
         return future
 
+    def db_proxy(self, timeout: float = 60.0) -> Any:
+        """An object with the library's methods that runs each call on the database thread.
+
+        For core code that takes a library (the syncer) but runs on a network worker: its
+        writes still all happen on the one database thread.
+        """
+        return _DbProxy(self, timeout)
+
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         done = self.pools.shutdown(timeout_ms)
         with self._client_lock:
@@ -90,3 +98,21 @@ class Backend(QObject):
         self.reader.close()
         self.library.close()
         return done
+
+
+class _DbProxy:
+    def __init__(self, backend: Backend, timeout: float) -> None:
+        self._backend = backend
+        self._timeout = timeout
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._backend.library, name)
+        if not callable(method):
+            return method
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._backend.db(lambda lib: getattr(lib, name)(*args, **kwargs)).result(
+                self._timeout
+            )
+
+        return call

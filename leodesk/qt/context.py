@@ -21,6 +21,7 @@ from leodesk.qt.services import (
     ImageLoader,
     PricingService,
     PromptService,
+    SyncService,
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
 
@@ -35,6 +36,7 @@ class AppContext:
     generation: GenerationService
     pricing: PricingService
     prompts: PromptService
+    sync: SyncService
     images: ImageLoader
     thumbs: ThumbnailLoader
     model_thumbs: ThumbnailLoader
@@ -123,6 +125,7 @@ def build_context(
         generation=GenerationService(backend, parent=backend),
         pricing=PricingService(backend, parent=backend),
         prompts=PromptService(backend, parent=backend),
+        sync=SyncService(backend, parent=backend),
         images=ImageLoader(backend, parent=backend),
         thumbs=thumbs,
         model_thumbs=model_thumbs,

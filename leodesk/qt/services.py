@@ -7,6 +7,7 @@ the GUI thread as signals carrying frozen dataclasses or plain values.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -405,3 +406,78 @@ class AccountService(QObject):
             on_error=lambda e: self.failed.emit(user_message(e)),
             name="me",
         )
+
+
+class SyncService(QObject):
+    """Runs a library sync in the background.
+
+    Signals: started(), progress(SyncProgress), finished(SyncProgress), stored() (a page of
+    generations reached the library: the gallery can show it).
+    """
+
+    started = Signal()
+    progress = Signal(object)
+    finished = Signal(object)
+    stored = Signal()
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+        self._worker: Any = None
+        # Its own flag, not the worker's token: a cancelled sync still reports how it ended.
+        self._cancel = threading.Event()
+        self.page_size = 50
+        self.min_interval = 0.05
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def start(self, *, images: bool = False) -> bool:
+        """Start a sync (full until one completed, then incremental); False if one runs."""
+        if self._worker is not None:
+            return False
+        from leodesk.core.sync import Syncer
+
+        last_pages = [0]
+
+        def report(p: Any) -> None:  # on the worker: signals only
+            self.progress.emit(p)
+            if p.pages != last_pages[0]:
+                last_pages[0] = p.pages
+                self.stored.emit()
+
+        def job(token: CancelToken) -> Any:
+            syncer = Syncer(
+                self._b.client(),
+                self._b.db_proxy(),
+                page_size=self.page_size,
+                min_interval=self.min_interval,
+                on_progress=report,
+                cancelled=lambda: self._cancel.is_set() or token.cancelled,
+            )
+            result = syncer.sync()
+            if images and result.ok and not self._cancel.is_set():
+                result = syncer.download_images(self._b.store)
+            return result
+
+        self._cancel.clear()
+        self.started.emit()
+        self._worker = self._b.pools.submit(
+            job, on_result=self._done, on_error=self._failed, name="sync"
+        )
+        return True
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _done(self, result: Any) -> None:
+        self._worker = None
+        self.stored.emit()
+        self.finished.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        from leodesk.core.sync import Phase, SyncProgress
+
+        self._worker = None
+        self.finished.emit(SyncProgress(Phase.FAILED, message=user_message(exc)))

@@ -201,6 +201,13 @@ class MainWindow(QMainWindow):
         ctx.images.failed.connect(self._image_failed)
         self.metadata.recall_field.connect(self.recall_field)
         self.metadata.recall_all.connect(self.recall_all)
+        # library sync
+        self.gallery_pane.sync_requested.connect(self.start_sync)
+        self.gallery_pane.sync_cancel_requested.connect(ctx.sync.cancel)
+        ctx.sync.started.connect(self.gallery_pane.sync_started)
+        ctx.sync.progress.connect(self.gallery_pane.sync_progressed)
+        ctx.sync.stored.connect(self._library_grew)
+        ctx.sync.finished.connect(self._sync_finished)
         # account
         ctx.account.loaded.connect(self.show_account)
         ctx.account.failed.connect(self.show_connection_error)
@@ -238,6 +245,35 @@ class MainWindow(QMainWindow):
 
     def _rewire_selection(self) -> None:
         self._selection_changed()
+
+    def start_sync(self) -> None:
+        images = bool(getattr(self, "keep_full_images_offline", False))
+        self.ctx.sync.start(images=images)
+
+    def _library_grew(self) -> None:
+        # Newer rows go on top; older ones (a sync pages newest first) arrive through fetchMore.
+        model = self.ctx.gallery_model
+        model.prepend_new()
+        model.refresh_tail()
+        self._update_count()
+
+    def _sync_finished(self, result: Any) -> None:
+        self._library_grew()
+        if result.ok:
+            text = (
+                f"Library synced: {result.generations:,} generations checked, "
+                f"{result.new:,} new"
+                + (
+                    f", {result.deleted_remote:,} deleted on the server"
+                    if result.deleted_remote
+                    else ""
+                )
+            )
+            self.gallery_pane.sync_ended(text)
+        else:
+            self.gallery_pane.sync_ended(
+                result.message or "Sync stopped.", error=result.phase == "failed"
+            )
 
     def _update_count(self) -> None:
         model = self.ctx.gallery_model
@@ -305,6 +341,7 @@ class MainWindow(QMainWindow):
 
     # -- settings -----------------------------------------------------------------------------
     def restore(self, settings: Any) -> None:
+        self.keep_full_images_offline = bool(getattr(settings, "keep_full_images_offline", False))
         geometry = _unb64(getattr(settings, "window_geometry", None))
         if geometry is not None:
             self.restoreGeometry(geometry)

@@ -121,6 +121,10 @@ class GalleryModel(QAbstractListModel):
         self.endInsertRows()
         return len(fresh)
 
+    def refresh_tail(self) -> None:
+        """Older rows may have arrived (a sync): let ``fetchMore`` look again."""
+        self._exhausted = False
+
     def forget_records(self, ids: list[str]) -> None:
         """Drop cached details (an image's file arrived) and repaint those rows."""
         for i in ids:
