@@ -174,7 +174,7 @@ class Launcher(QObject):
             from leodesk.core.api import LeonardoClient
             from leodesk.core.log import register_secret
 
-            current = key if runtime.demo else (runtime.api_key() or key)
+            current = key if runtime.demo else runtime.api_key()
             if not current:
                 raise RuntimeError("No API key: use Account → API key…")
             register_secret(current)

@@ -82,6 +82,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the images (default: current directory)",
     )
     gen.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
+    sync = add("sync", "mirror your generations into the local library (resumable)")
+    sync.add_argument(
+        "--images", action="store_true", help="also download every image not stored yet"
+    )
+    sync.add_argument(
+        "--full",
+        action="store_true",
+        help="run a full pass even if one completed before (finds deletions on the server)",
+    )
+    search = add("search", "search the local library (run `leodesk sync` first)")
+    search.add_argument("query", nargs="?", default="", help="words from the prompt")
+    search.add_argument(
+        "--model", action="append", default=[], metavar="ID", help="model id (repeatable)"
+    )
+    search.add_argument("--since", metavar="DATE", help="created on or after YYYY-MM-DD")
+    search.add_argument("--until", metavar="DATE", help="created on or before YYYY-MM-DD")
+    search.add_argument("--favourite", action="store_true", help="favourites only")
+    search.add_argument("--negative", action="store_true", help="search negative prompts too")
+    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (50)")
     key = add("key", "store, remove or inspect the API key in the OS keychain")
     key.add_argument("action", choices=["set", "clear", "status"])
     key.add_argument(
@@ -386,9 +405,145 @@ def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     return {"stored": True, "username": username}
 
 
+class _SyncReporter:
+    """Progress of a sync on stderr: at most a few lines a second, and the last state."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self._interval = interval
+        self._last = 0.0
+        self._shown: Any = None
+
+    def __call__(self, progress: Any) -> None:
+        if progress.phase in ("starting", "failed", "cancelled"):
+            return  # a failure is reported as the one error line
+        now = time.monotonic()
+        if progress.ended or progress.message.startswith("Rate limited"):
+            self._show(progress)
+        elif now - self._last >= self._interval:
+            self._last = now
+            self._show(progress)
+
+    def _show(self, p: Any) -> None:
+        if p == self._shown:
+            return
+        self._shown = p
+        if p.mode == "images":
+            line = f"images: {p.downloaded} downloaded, {p.download_failed} failed"
+        else:
+            line = (
+                f"{p.mode or 'sync'}: page {p.pages}, {p.generations} generations, "
+                f"{p.images} images ({p.new} new, {p.updated} updated)"
+            )
+        if p.message and not p.ended:
+            line += f" - {p.message}"
+        _say(line)
+
+
+def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
+    from leodesk.core.imagestore import ImageStore
+    from leodesk.core.library import Library
+    from leodesk.core.sync import Syncer, summarize
+
+    reporter = _SyncReporter()
+    with _client(runtime) as client, Library.open(runtime.paths.library_db) as library:
+        syncer = Syncer(client, library, on_progress=reporter)
+        result = syncer.full() if args.full else syncer.sync()
+        runs = [result]
+        if result.phase == "failed":
+            raise CliError(result.message)
+        if args.images and result.ok:
+            images = syncer.download_images(ImageStore(runtime.paths.images))
+            runs.append(images)
+            if images.phase == "failed":
+                raise CliError(images.message)
+        summary = summarize(runs)
+        summary["library"] = str(runtime.paths.library_db)
+        summary["visible_images"] = library.count_images()
+    if not args.json:
+        for run in runs:
+            print(run.message)
+    return summary
+
+
+def _parse_day(text: str | None, option: str, *, end: bool) -> Any:
+    """``YYYY-MM-DD`` as a local datetime: the day's first millisecond, or its last (``end``)."""
+    from datetime import datetime, timedelta
+
+    if text is None:
+        return None
+    try:
+        day = datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise CliError(
+            f"{option} must be a date like 2024-05-31, not {text!r}", EXIT_USAGE
+        ) from None
+    return day + timedelta(days=1, milliseconds=-1) if end else day
+
+
+def cmd_search(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any]]:
+    from datetime import UTC, datetime
+
+    from leodesk.core.imagestore import ImageStore
+    from leodesk.core.library import Library
+    from leodesk.core.search import Filter
+
+    if not 1 <= args.limit <= 10_000:
+        raise CliError("--limit must be between 1 and 10000", EXIT_USAGE)
+    flt = Filter(
+        text=args.query,
+        include_negative=args.negative,
+        model_ids=tuple(args.model),
+        since=_parse_day(args.since, "--since", end=False),
+        until=_parse_day(args.until, "--until", end=True),
+        favourite=True if args.favourite else None,
+    )
+    store = ImageStore(runtime.paths.images)
+    with Library.open(runtime.paths.library_db) as library:
+        ids = library.image_ids_page(0, args.limit, filter=flt)
+        records = library.image_records(ids)
+    rows: list[dict[str, Any]] = []
+    for image_id in ids:
+        rec = records.get(image_id)
+        if rec is None:  # purged between the two reads
+            continue
+        path = store.path_for(rec.sha256, rec.ext) if rec.sha256 and rec.ext else None
+        created = datetime.fromtimestamp(rec.created_ms / 1000, UTC)
+        rows.append(
+            {
+                "image_id": rec.id,
+                "generation_id": rec.generation_id,
+                "prompt": rec.prompt,
+                "negative_prompt": rec.negative_prompt,
+                "model_id": rec.model_id,
+                "model": rec.model_name,
+                "width": rec.width,
+                "height": rec.height,
+                "seed": rec.seed,
+                "created_at": created.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "kind": rec.kind,
+                "favourite": rec.favourite,
+                "rating": rec.rating,
+                "url": rec.url,
+                "file": str(path) if path is not None and path.is_file() else None,
+            }
+        )
+    if not args.json:
+        for row in rows:
+            size = f"{row['width'] or '?'}x{row['height'] or '?'}"
+            prompt = " ".join(row["prompt"].split())
+            print(
+                f"{row['created_at'][:16]}  {row['image_id']}  {size:>9}  "
+                f"{prompt[:70]}{'…' if len(prompt) > 70 else ''}"
+            )
+        _say(f"{len(rows)} image(s)")
+    return rows
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Runtime], Any]] = {
     "me": cmd_me,
     "models": cmd_models,
     "gen": cmd_gen,
     "key": cmd_key,
+    "sync": cmd_sync,
+    "search": cmd_search,
 }

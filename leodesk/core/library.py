@@ -15,7 +15,15 @@ whose version is newer than this code knows is refused rather than guessed at.
 Search: ``generations_fts`` is an FTS5 external-content index over ``prompt`` and
 ``negative_prompt`` (unicode61, diacritics removed), kept in sync by triggers. User text never
 reaches ``MATCH`` as syntax: :func:`fts_query` turns it into quoted phrases, with a prefix match
-on the last one, so operators, quotes and stray punctuation are plain text.
+on the last one, so operators, quotes and stray punctuation are plain text. Filters
+(:class:`~leodesk.core.search.Filter`) and the choice of query plan live in
+:mod:`leodesk.core.search`.
+
+Curation (schema v2) is per image: ``favourite``, ``rating`` (0-5), ``pick`` (picked/rejected),
+local collections, and ``deleted_local_ms`` for delete-with-undo (such images are hidden from
+every page until :meth:`Library.purge_deleted` removes them). ``sync_state`` is a small key/value
+table for :mod:`leodesk.core.sync` (resumable full passes); ``generations.sync_pass`` records the
+last full pass that saw a generation on the server.
 
 Errors: a full disk, a read-only or unopenable file, a corrupt database and a database locked
 for too long become :class:`LibraryError`, whose ``str()`` is a message for the user; every
@@ -33,31 +41,38 @@ import os
 import sqlite3
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from leodesk.core import search
 from leodesk.core.api.models import GeneratedImage, Generation, parse_timestamp
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.jobs import TERMINAL_STATES, Job, JobState
+from leodesk.core.search import MAX_QUERY_WORDS, PICK_STATES, Filter, fts_query
 
 __all__ = [
     "APPLICATION_ID",
+    "DIFF_FIELDS",
     "MAX_DOWNLOAD_ATTEMPTS",
     "MAX_QUERY_WORDS",
     "MIGRATIONS",
     "MODEL_KINDS",
     "SCHEMA_VERSION",
+    "CollectionRecord",
     "DownloadState",
+    "FileRef",
+    "Filter",
     "GenerationRecord",
     "ImageKind",
     "ImageRecord",
     "JobRecord",
     "Library",
     "LibraryError",
+    "Pick",
+    "UpsertBatch",
     "fts_query",
 ]
 
@@ -71,7 +86,9 @@ BUSY_TIMEOUT_MS: Final = 5000
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 _CHUNK: Final = 500  # ids per IN (...) list
-MAX_QUERY_WORDS: Final = 32
+# Candidate sets are counted up to this many rows when choosing a query plan (beyond it the
+# ordered walk always wins, and counting further would cost more than it tells).
+_ESTIMATE_CAP: Final = 20_000
 
 
 class DownloadState:
@@ -88,6 +105,13 @@ class ImageKind:
     IMAGE: Final = "image"
     VARIATION: Final = "variation"
     MOTION: Final = "motion"
+
+
+class Pick:
+    """Values of ``images.pick`` (None = not marked)."""
+
+    PICKED: Final = "picked"
+    REJECTED: Final = "rejected"
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,10 +340,74 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# v2: curation, collections, delete-with-undo, resumable sync. ADD COLUMN keeps existing rows
+# (no table rewrite); the partial indexes keep curated views in gallery order without a sort.
+_V2: Final[tuple[str, ...]] = (
+    """
+    ALTER TABLE images ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0
+        CHECK (favourite IN (0, 1))
+    """,
+    """
+    ALTER TABLE images ADD COLUMN rating INTEGER NOT NULL DEFAULT 0
+        CHECK (rating BETWEEN 0 AND 5)
+    """,
+    "ALTER TABLE images ADD COLUMN pick TEXT CHECK (pick IN ('picked', 'rejected'))",
+    "ALTER TABLE images ADD COLUMN deleted_local_ms INTEGER",  # NULL = not deleted
+    "ALTER TABLE generations ADD COLUMN sync_pass INTEGER",  # last full pass that saw it
+    # The gallery order over visible images. It also holds everything the unfiltered page and
+    # count test (generation_id for deleted-on-server; deleted_local_ms, always NULL here, is
+    # there because SQLite does not count a partial index's condition as covered), so those
+    # never touch the table.
+    "DROP INDEX images_by_time",
+    """
+    CREATE INDEX images_live_by_time
+    ON images(created_ms DESC, idx, id, generation_id, deleted_local_ms)
+    WHERE deleted_local_ms IS NULL
+    """,
+    "CREATE INDEX images_favourites ON images(created_ms DESC, idx, id) WHERE favourite = 1",
+    "CREATE INDEX images_rated ON images(created_ms DESC, idx, id) WHERE rating > 0",
+    "CREATE INDEX images_picked ON images(created_ms DESC, idx, id) WHERE pick IS NOT NULL",
+    """
+    CREATE INDEX images_deleted_local ON images(deleted_local_ms)
+    WHERE deleted_local_ms IS NOT NULL
+    """,
+    "CREATE INDEX images_by_file ON images(sha256, ext) WHERE sha256 IS NOT NULL",
+    "CREATE INDEX generations_deleted_remote ON generations(id) WHERE deleted_remote = 1",
+    "CREATE INDEX generations_by_model ON generations(model_id)",
+    """
+    CREATE TABLE collections (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        created_ms INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE collection_images (
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        image_id      TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        added_ms      INTEGER NOT NULL,
+        PRIMARY KEY (collection_id, image_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX collection_images_by_image ON collection_images(image_id)",
+    """
+    CREATE TABLE sync_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
+
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    for statement in _V2:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
-MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1,)
+MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1, _migrate_v2)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
@@ -358,6 +446,13 @@ class ImageRecord:
     seed: int | None
     status: str | None
     deleted_remote: bool
+    favourite: bool = False
+    rating: int = 0
+    pick: str | None = None
+    collection_ids: tuple[int, ...] = ()
+    has_children: bool = False
+    deleted_local: bool = False
+    model_name: str | None = None
 
     @property
     def has_file(self) -> bool:
@@ -398,6 +493,56 @@ class GenerationRecord:
 
 
 @dataclass(frozen=True)
+class CollectionRecord:
+    """A local collection; ``count`` is how many (not locally deleted) images it holds."""
+
+    id: int
+    name: str
+    created_ms: int
+    count: int
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file in the image store (``ImageStore.path_for(sha256, ext)``)."""
+
+    sha256: str
+    ext: str
+
+
+@dataclass(frozen=True)
+class UpsertBatch:
+    """What :meth:`Library.upsert_generations` did: generation ids that were new, changed or
+    already stored exactly so (in input order), and how many images the batch carried."""
+
+    new: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    images: int = 0
+
+
+#: The stored parameters :meth:`Library.diff_generations` compares, in display order.
+DIFF_FIELDS: Final = (
+    "prompt",
+    "negative_prompt",
+    "model_id",
+    "width",
+    "height",
+    "num_images",
+    "seed",
+    "guidance_scale",
+    "steps",
+    "scheduler",
+    "preset_style",
+    "sd_version",
+    "alchemy",
+    "photo_real",
+    "prompt_magic",
+    "init_strength",
+)
+
+
+@dataclass(frozen=True)
 class JobRecord:
     """A stored job. ``submitted_at`` is when the submit request was sent, in epoch seconds
     (``time.time()`` style, millisecond precision)."""
@@ -423,78 +568,6 @@ class JobRecord:
             created_ms=self.created_ms,
             updated_ms=self.updated_ms,
         )
-
-
-# --------------------------------------------------------------------------------------------
-# Search
-# --------------------------------------------------------------------------------------------
-
-
-def _is_token_char(ch: str) -> bool:
-    # unicode61's default token characters: letters, numbers and private-use code points.
-    category = unicodedata.category(ch)
-    return category[0] in "LN" or category == "Co"
-
-
-def fts_query(text: str | None, *, column: str | None = None) -> str | None:
-    """Turn what a user typed into a safe FTS5 query, or None when nothing is searchable.
-
-    Every whitespace-separated chunk that contains a letter or digit becomes one quoted phrase
-    (so ``AND``, ``NEAR``, ``*``, ``-`` and quotes are plain text); all phrases must match; the
-    last one is a prefix match so results follow typing. ``column`` restricts the search.
-    """
-    if not text:
-        return None
-    # NUL ends a C string and lone surrogates cannot be encoded: treat control characters and
-    # surrogates as spaces. Only the first MAX_QUERY_WORDS words count (a pasted essay is not
-    # a search).
-    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
-    chunks = [c for c in cleaned.split() if any(_is_token_char(ch) for ch in c)]
-    chunks = chunks[:MAX_QUERY_WORDS]
-    if not chunks:
-        return None
-    phrases = ['"' + c.replace('"', '""') + '"' for c in chunks]
-    phrases[-1] += "*"
-    expr = " ".join(phrases)
-    return f"{column} : ({expr})" if column else expr
-
-
-_ORDER_PAGE: Final = "ORDER BY i.created_ms DESC, i.idx, i.id LIMIT ? OFFSET ?"
-_FTS_COUNT: Final = "SELECT COUNT(*) FROM generations_fts WHERE generations_fts MATCH ?"
-_MATCHING_IMAGE: Final = """
-    i.generation_id IN (
-        SELECT g.id FROM generations g WHERE g.pk IN (
-            SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?
-        )
-    )
-"""
-
-
-def _prefer_walk(matches: int, generations: int, rows_needed: int) -> bool:
-    """Pick the cheaper plan for a search page.
-
-    Walking the images in time order and testing each against the (materialised) match set
-    costs about ``rows_needed * generations / matches`` steps; starting from the matches and
-    sorting them costs about ``4 * matches`` (a few images each). Common words favour the walk
-    (a page of "portrait" over 25k generations: ~4 ms instead of ~60 ms), rare ones the sort.
-    """
-    return rows_needed * generations < 4 * matches * matches
-
-
-def _search_sql(*, walk: bool) -> str:
-    if walk:
-        # INDEXED BY makes SQLite walk newest-first and stop after the page. EXISTS (not IN)
-        # keeps the materialised set to the FTS rowids instead of every matching generation id.
-        return f"""
-            SELECT i.id FROM images i INDEXED BY images_by_time
-            WHERE EXISTS (
-                SELECT 1 FROM generations g WHERE g.id = i.generation_id AND g.pk IN (
-                    SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?
-                )
-            )
-            {_ORDER_PAGE}
-        """
-    return f"SELECT i.id FROM images i WHERE {_MATCHING_IMAGE} {_ORDER_PAGE}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -568,6 +641,49 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
         yield items[start : start + size]
 
 
+def _distinct_ids(ids: Iterable[str]) -> list[str]:
+    """The distinct string ids of ``ids`` in order (a lone string is one id)."""
+    if isinstance(ids, str):
+        return [ids]
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str)))
+
+
+def _with_query(flt: Filter | None, query: str | None, include_negative: bool) -> Filter:
+    if flt is None:
+        return Filter(text=query, include_negative=include_negative)
+    if query is not None and not flt.text:
+        return replace(flt, text=query, include_negative=include_negative or flt.include_negative)
+    return flt
+
+
+def _collection_name(name: str) -> str:
+    clean = " ".join(name.split()) if isinstance(name, str) else ""
+    if not clean:
+        raise ValueError("A collection needs a name.")
+    return clean
+
+
+def _image_count(gen: Generation) -> int:
+    """Images :meth:`Library.upsert_generation` stores for ``gen`` (variations included)."""
+    count = 0
+    for image in gen.images:
+        if image.id:
+            count += 1 + sum(1 for v in image.variations if v.id and v.url)
+    return count
+
+
+def _write_state(conn: sqlite3.Connection, values: Mapping[str, str | int | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+        else:
+            conn.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, str(value)),
+            )
+
+
 def _image_kind(image: GeneratedImage) -> str:
     if image.motion or image.motion_mp4_url:
         return ImageKind.MOTION
@@ -579,11 +695,21 @@ _IMAGE_COLUMNS: Final = """
     COALESCE(i.width, g.width) AS width, COALESCE(i.height, g.height) AS height,
     i.sha256, i.ext, i.download_state, i.download_attempts, i.parent_image_id, i.transform,
     i.motion_url, i.created_ms, g.prompt, g.negative_prompt, g.model_id, g.seed, g.status,
-    g.deleted_remote
+    g.deleted_remote, i.favourite, i.rating, i.pick, i.deleted_local_ms,
+    (SELECT group_concat(ci.collection_id) FROM collection_images ci WHERE ci.image_id = i.id)
+        AS collection_ids,
+    EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) AS has_children
 """
 
 
-def _image_record(row: sqlite3.Row) -> ImageRecord:
+def _collection_ids(value: Any) -> tuple[int, ...]:
+    if not value:
+        return ()
+    return tuple(sorted(int(part) for part in str(value).split(",") if part.strip()))
+
+
+def _image_record(row: sqlite3.Row, model_names: Mapping[str, str] | None = None) -> ImageRecord:
+    model_id = row["model_id"]
     return ImageRecord(
         id=row["id"],
         generation_id=row["generation_id"],
@@ -603,10 +729,17 @@ def _image_record(row: sqlite3.Row) -> ImageRecord:
         created_ms=row["created_ms"],
         prompt=row["prompt"],
         negative_prompt=row["negative_prompt"],
-        model_id=row["model_id"],
+        model_id=model_id,
         seed=row["seed"],
         status=row["status"],
         deleted_remote=bool(row["deleted_remote"]),
+        favourite=bool(row["favourite"]),
+        rating=int(row["rating"]),
+        pick=row["pick"],
+        collection_ids=_collection_ids(row["collection_ids"]),
+        has_children=bool(row["has_children"]),
+        deleted_local=row["deleted_local_ms"] is not None,
+        model_name=None if model_names is None or model_id is None else model_names.get(model_id),
     )
 
 
@@ -653,6 +786,7 @@ class Library:
         self._readonly = readonly
         self._clock = clock
         self._lock = threading.RLock()
+        self._names_cache: tuple[tuple[Any, ...], Mapping[str, str]] | None = None
 
     # ---------------------------------------------------------------------------- lifecycle
 
@@ -785,20 +919,80 @@ class Library:
         """Insert or update ``gen`` and its images; idempotent.
 
         Server fields that arrive empty never erase what is already stored, ``request_json`` is
-        kept from the first time it was given, and images keep their download state and file.
-        Images the server no longer lists are kept (sync decides about those). ``raw_json`` is
-        the server's row; without it a JSON dump of ``gen`` (fields plus ``extra``) is stored.
-        Completed variations with a URL are stored as images of kind ``variation`` whose
-        ``parent_image_id`` is the image they came from.
+        kept from the first time it was given, and images keep their download state, file and
+        curation (favourite, rating, pick, collections, local deletion). Images the server no
+        longer lists are kept (sync decides about those). ``raw_json`` is the server's row;
+        without it a JSON dump of ``gen`` (fields plus ``extra``) is stored. Completed
+        variations with a URL are stored as images of kind ``variation`` whose
+        ``parent_image_id`` is the image they came from. Storing a generation clears its
+        ``deleted_remote`` flag (the server has it).
         """
         if not gen.id:
             raise ValueError("a generation without an id cannot be stored")
         now = self._now_ms()
+        with self._writing() as conn:
+            self._upsert_one(conn, gen, request_json=request_json, raw_json=raw_json, now=now)
+
+    def upsert_generations(
+        self,
+        gens: Sequence[Generation],
+        *,
+        sync_pass: int | None = None,
+        state: Mapping[str, str | int | None] | None = None,
+    ) -> UpsertBatch:
+        """Store a page of generations (as :meth:`upsert_generation` does) in one transaction.
+
+        Generations without an id are skipped; an id repeated in the batch is stored once.
+        ``sync_pass`` marks every generation as seen by that full sync pass (see
+        :meth:`seen_in_pass`), and ``state`` is written to the sync state in the same
+        transaction (so a saved resume offset never runs ahead of the stored rows).
+        """
+        now = self._now_ms()
+        new: list[str] = []
+        updated: list[str] = []
+        unchanged: list[str] = []
+        images = 0
+        seen: set[str] = set()
+        with self._writing() as conn:
+            for gen in gens:
+                if not gen.id or gen.id in seen:
+                    continue
+                seen.add(gen.id)
+                images += _image_count(gen)
+                outcome = self._upsert_one(conn, gen, now=now, sync_pass=sync_pass)
+                {"new": new, "updated": updated, "unchanged": unchanged}[outcome].append(gen.id)
+            if state:
+                _write_state(conn, state)
+        return UpsertBatch(tuple(new), tuple(updated), tuple(unchanged), images)
+
+    def _upsert_one(
+        self,
+        conn: sqlite3.Connection,
+        gen: Generation,
+        *,
+        now: int,
+        request_json: str | None = None,
+        raw_json: str | None = None,
+        sync_pass: int | None = None,
+    ) -> str:
+        """Store one generation; returns ``new``, ``updated`` or ``unchanged`` (the stored row
+        already holds exactly this server row: only the sync marks are written)."""
+        assert gen.id
         created = gen.created_at_datetime
         created_ms = None if created is None else int(created.timestamp() * 1000)
         request = _request_dict(request_json)
         plain_images = [img for img in gen.images if img.id]
         raw = raw_json if raw_json is not None else json.dumps(_jsonable(gen), sort_keys=True)
+        prior = conn.execute("SELECT raw_json FROM generations WHERE id = ?", (gen.id,)).fetchone()
+        if prior is not None and request_json is None and prior["raw_json"] == raw:
+            conn.execute(
+                """
+                UPDATE generations SET deleted_remote = 0, sync_pass = COALESCE(?, sync_pass)
+                WHERE id = ?
+                """,
+                (sync_pass, gen.id),
+            )
+            return "unchanged"
         params: dict[str, Any] = {
             "id": gen.id,
             "created_at": gen.created_at,
@@ -827,85 +1021,87 @@ class Library:
             "init_strength": _finite(gen.init_strength),
             "request_json": request_json,
             "raw_json": raw,
+            "sync_pass": sync_pass,
         }
-        with self._writing() as conn:
-            conn.execute(
-                """
-                INSERT INTO generations (
-                    id, created_at, created_ms, status, prompt, negative_prompt, model_id,
-                    width, height, num_images, seed, guidance_scale, steps, scheduler,
-                    preset_style, sd_version, alchemy, photo_real, prompt_magic, init_strength,
-                    request_json, raw_json, deleted_remote, added_ms, updated_ms
-                ) VALUES (
-                    :id, :created_at, COALESCE(:created_ms, :now), :status,
-                    COALESCE(:prompt, ''), COALESCE(:negative_prompt, ''), :model_id,
-                    :width, :height, :num_images, :seed, :guidance_scale, :steps, :scheduler,
-                    :preset_style, :sd_version, :alchemy, :photo_real, :prompt_magic,
-                    :init_strength, :request_json, :raw_json, 0, :now, :now
-                )
-                ON CONFLICT (id) DO UPDATE SET
-                    created_at = COALESCE(:created_at, created_at),
-                    created_ms = COALESCE(:created_ms, created_ms),
-                    status = COALESCE(:status, status),
-                    prompt = COALESCE(:prompt, prompt),
-                    negative_prompt = COALESCE(:negative_prompt, negative_prompt),
-                    model_id = COALESCE(:model_id, model_id),
-                    width = COALESCE(:width, width),
-                    height = COALESCE(:height, height),
-                    num_images = COALESCE(:num_images, num_images),
-                    seed = COALESCE(:seed, seed),
-                    guidance_scale = COALESCE(:guidance_scale, guidance_scale),
-                    steps = COALESCE(:steps, steps),
-                    scheduler = COALESCE(:scheduler, scheduler),
-                    preset_style = COALESCE(:preset_style, preset_style),
-                    sd_version = COALESCE(:sd_version, sd_version),
-                    alchemy = COALESCE(:alchemy, alchemy),
-                    photo_real = COALESCE(:photo_real, photo_real),
-                    prompt_magic = COALESCE(:prompt_magic, prompt_magic),
-                    init_strength = COALESCE(:init_strength, init_strength),
-                    request_json = COALESCE(request_json, :request_json),
-                    raw_json = :raw_json,
-                    deleted_remote = 0,
-                    updated_ms = :now
-                """,
-                params,
+        conn.execute(
+            """
+            INSERT INTO generations (
+                id, created_at, created_ms, status, prompt, negative_prompt, model_id,
+                width, height, num_images, seed, guidance_scale, steps, scheduler,
+                preset_style, sd_version, alchemy, photo_real, prompt_magic, init_strength,
+                request_json, raw_json, deleted_remote, added_ms, updated_ms, sync_pass
+            ) VALUES (
+                :id, :created_at, COALESCE(:created_ms, :now), :status,
+                COALESCE(:prompt, ''), COALESCE(:negative_prompt, ''), :model_id,
+                :width, :height, :num_images, :seed, :guidance_scale, :steps, :scheduler,
+                :preset_style, :sd_version, :alchemy, :photo_real, :prompt_magic,
+                :init_strength, :request_json, :raw_json, 0, :now, :now, :sync_pass
             )
-            gen_ms = conn.execute(
-                "SELECT created_ms FROM generations WHERE id = ?", (gen.id,)
-            ).fetchone()[0]
-            for idx, image in enumerate(plain_images):
+            ON CONFLICT (id) DO UPDATE SET
+                created_at = COALESCE(:created_at, created_at),
+                created_ms = COALESCE(:created_ms, created_ms),
+                status = COALESCE(:status, status),
+                prompt = COALESCE(:prompt, prompt),
+                negative_prompt = COALESCE(:negative_prompt, negative_prompt),
+                model_id = COALESCE(:model_id, model_id),
+                width = COALESCE(:width, width),
+                height = COALESCE(:height, height),
+                num_images = COALESCE(:num_images, num_images),
+                seed = COALESCE(:seed, seed),
+                guidance_scale = COALESCE(:guidance_scale, guidance_scale),
+                steps = COALESCE(:steps, steps),
+                scheduler = COALESCE(:scheduler, scheduler),
+                preset_style = COALESCE(:preset_style, preset_style),
+                sd_version = COALESCE(:sd_version, sd_version),
+                alchemy = COALESCE(:alchemy, alchemy),
+                photo_real = COALESCE(:photo_real, photo_real),
+                prompt_magic = COALESCE(:prompt_magic, prompt_magic),
+                init_strength = COALESCE(:init_strength, init_strength),
+                request_json = COALESCE(request_json, :request_json),
+                raw_json = :raw_json,
+                deleted_remote = 0,
+                updated_ms = :now,
+                sync_pass = COALESCE(:sync_pass, sync_pass)
+            """,
+            params,
+        )
+        gen_ms = conn.execute(
+            "SELECT created_ms FROM generations WHERE id = ?", (gen.id,)
+        ).fetchone()[0]
+        for idx, image in enumerate(plain_images):
+            self._upsert_image(
+                conn,
+                image_id=image.id or "",
+                generation_id=gen.id,
+                idx=idx,
+                kind=_image_kind(image),
+                parent=None,
+                transform=None,
+                url=image.url,
+                motion_url=image.motion_mp4_url,
+                nsfw=image.nsfw,
+                created_ms=gen_ms,
+                now=now,
+            )
+            for variation in image.variations:
+                if not variation.id or not variation.url:
+                    continue
+                when = parse_timestamp(variation.created_at)
                 self._upsert_image(
                     conn,
-                    image_id=image.id or "",
+                    image_id=variation.id,
                     generation_id=gen.id,
                     idx=idx,
-                    kind=_image_kind(image),
-                    parent=None,
-                    transform=None,
-                    url=image.url,
-                    motion_url=image.motion_mp4_url,
+                    kind=ImageKind.VARIATION,
+                    parent=image.id,
+                    transform=variation.transform_type,
+                    url=variation.url,
+                    motion_url=None,
                     nsfw=image.nsfw,
-                    created_ms=gen_ms,
+                    created_ms=gen_ms if when is None else int(when.timestamp() * 1000),
                     now=now,
                 )
-                for variation in image.variations:
-                    if not variation.id or not variation.url:
-                        continue
-                    when = parse_timestamp(variation.created_at)
-                    self._upsert_image(
-                        conn,
-                        image_id=variation.id,
-                        generation_id=gen.id,
-                        idx=idx,
-                        kind=ImageKind.VARIATION,
-                        parent=image.id,
-                        transform=variation.transform_type,
-                        url=variation.url,
-                        motion_url=None,
-                        nsfw=image.nsfw,
-                        created_ms=gen_ms if when is None else int(when.timestamp() * 1000),
-                        now=now,
-                    )
+        return "new" if prior is None else "updated"
 
     @staticmethod
     def _upsert_image(
@@ -974,6 +1170,7 @@ class Library:
                 """,
                 (generation_id,),
             ).fetchall()
+            names = self._model_names(conn)
         return GenerationRecord(
             id=row["id"],
             status=row["status"],
@@ -1000,7 +1197,7 @@ class Library:
             deleted_remote=bool(row["deleted_remote"]),
             added_ms=row["added_ms"],
             updated_ms=row["updated_ms"],
-            images=tuple(_image_record(r) for r in images),
+            images=tuple(_image_record(r, names) for r in images),
         )
 
     def set_deleted_remote(self, generation_id: str, deleted: bool = True) -> None:
@@ -1011,6 +1208,22 @@ class Library:
                 (int(deleted), self._now_ms(), generation_id),
             )
 
+    def diff_generations(self, a: str, b: str) -> list[tuple[str, Any, Any]]:
+        """The stored parameters that differ between generations ``a`` and ``b``, as
+        ``(field, a_value, b_value)`` in :data:`DIFF_FIELDS` order. KeyError if one is missing.
+        """
+        first, second = self.get_generation(a), self.get_generation(b)
+        if first is None:
+            raise KeyError(a)
+        if second is None:
+            raise KeyError(b)
+        out: list[tuple[str, Any, Any]] = []
+        for name in DIFF_FIELDS:
+            left, right = getattr(first, name), getattr(second, name)
+            if left != right:
+                out.append((name, left, right))
+        return out
+
     # ---------------------------------------------------------------------------- gallery
 
     def image_ids_page(
@@ -1020,45 +1233,106 @@ class Library:
         *,
         query: str | None = None,
         include_negative: bool = False,
+        filter: Filter | None = None,
+        after: str | None = None,
     ) -> list[str]:
         """Image ids, newest first (by ``created_ms``, then position in the generation, then id).
 
-        ``query`` searches prompts (and negative prompts with ``include_negative``); any text is
-        accepted, see :func:`fts_query`. Text with nothing searchable in it filters nothing.
-        """
-        offset, limit = max(0, offset), max(0, limit)
-        match = fts_query(query, column=None if include_negative else "prompt")
-        with self._reading() as conn:
-            if match is None:
-                rows = conn.execute(
-                    f"SELECT i.id FROM images i {_ORDER_PAGE}", (limit, offset)
-                ).fetchall()
-                return [r[0] for r in rows]
-            matches = conn.execute(_FTS_COUNT, (match,)).fetchone()[0]
-            if not matches or not limit:
-                return []
-            approx_generations = conn.execute("SELECT MAX(pk) FROM generations").fetchone()[0]
-            walk = _prefer_walk(matches, approx_generations or 1, offset + limit)
-            rows = conn.execute(_search_sql(walk=walk), (match, limit, offset)).fetchall()
-        return [r[0] for r in rows]
+        ``filter`` selects what is shown (see :class:`~leodesk.core.search.Filter`; None shows
+        every visible image: not deleted locally, not deleted on the server). ``query`` /
+        ``include_negative`` are a shortcut for the filter's ``text`` / ``include_negative``
+        (used when the filter has no text of its own). Any input is accepted: text with nothing
+        searchable in it filters nothing, impossible filters give ``[]``.
 
-    def count_images(self, query: str | None = None, *, include_negative: bool = False) -> int:
-        """How many images :meth:`image_ids_page` can return for ``query``."""
-        match = fts_query(query, column=None if include_negative else "prompt")
+        ``after`` (an image id) continues after that image in this order, so deep pages cost
+        about as much as the first one; ``offset`` then counts from there. An unknown ``after``
+        id gives ``[]``.
+        """
+        offset, limit = max(0, int(offset)), max(0, int(limit))
+        flt = _with_query(filter, query, include_negative)
         with self._reading() as conn:
-            if match is None:
-                row = conn.execute("SELECT COUNT(*) FROM images").fetchone()
-            else:
-                row = conn.execute(
-                    f"SELECT COUNT(*) FROM images i WHERE {_MATCHING_IMAGE}", (match,)
-                ).fetchone()
+            compiled = self._compile(conn, flt, after)
+            if compiled is None or compiled.empty or not limit:
+                return []
+            driver = self._choose(conn, compiled, offset + limit)
+            if driver is None:
+                return []
+            return self._page(conn, compiled, driver, offset, limit)
+
+    def count_images(
+        self,
+        query: str | None = None,
+        *,
+        include_negative: bool = False,
+        filter: Filter | None = None,
+    ) -> int:
+        """How many images :meth:`image_ids_page` can return for the same arguments."""
+        flt = _with_query(filter, query, include_negative)
+        with self._reading() as conn:
+            compiled = self._compile(conn, flt, None)
+            if compiled is None or compiled.empty:
+                return 0
+            sizes = self._driver_sizes(conn, compiled)
+            if any(size == 0 for size in sizes.values()):
+                return 0
+            # Counting visits every match anyway: start from the smallest candidate set.
+            driver = min(sizes, key=lambda name: sizes[name]) if sizes else "time"
+            row = conn.execute(search.count_sql(compiled, driver), compiled.params).fetchone()
         return int(row[0])
 
+    def _compile(
+        self, conn: sqlite3.Connection, flt: Filter, after: str | None
+    ) -> search.Compiled | None:
+        key: tuple[int, int, str] | None = None
+        if after is not None:
+            row = conn.execute(
+                "SELECT created_ms, idx, id FROM images WHERE id = ?", (after,)
+            ).fetchone()
+            if row is None:
+                return None
+            key = (int(row[0]), int(row[1]), str(row[2]))
+        return search.compile_filter(flt, after=key)
+
+    def _driver_sizes(self, conn: sqlite3.Connection, compiled: search.Compiled) -> dict[str, int]:
+        return {
+            name: int(conn.execute(sql, compiled.params).fetchone()[0])
+            for name, sql in search.driver_sizes_sql(compiled, _ESTIMATE_CAP).items()
+        }
+
+    def _choose(
+        self, conn: sqlite3.Connection, compiled: search.Compiled, rows_needed: int
+    ) -> str | None:
+        """The driver for a page, or None when a candidate set is empty (nothing matches)."""
+        if compiled.drivers == ["time"]:
+            return "time"
+        sizes = self._driver_sizes(conn, compiled)
+        if any(size == 0 for size in sizes.values()):
+            return None
+        totals = conn.execute(
+            "SELECT (SELECT MAX(rowid) FROM images), (SELECT MAX(pk) FROM generations)"
+        ).fetchone()
+        return search.choose_driver(
+            compiled,
+            rows_needed=rows_needed,
+            images=int(totals[0] or 1),
+            generations=int(totals[1] or 1),
+            sizes=sizes,
+        )
+
+    @staticmethod
+    def _page(
+        conn: sqlite3.Connection, compiled: search.Compiled, driver: str, offset: int, limit: int
+    ) -> list[str]:
+        params = {**compiled.params, "limit": limit, "offset": offset}
+        return [r[0] for r in conn.execute(search.page_sql(compiled, driver), params)]
+
     def image_records(self, ids: Iterable[str]) -> dict[str, ImageRecord]:
-        """The records of ``ids`` that exist (missing ids are simply absent)."""
+        """The records of ``ids`` that exist (missing ids are simply absent), with their
+        curation, collections and the model's name when the model list knows it."""
         wanted = list(dict.fromkeys(ids))
         out: dict[str, ImageRecord] = {}
         with self._reading() as conn:
+            names = self._model_names(conn)
             for chunk in _chunks(wanted):
                 marks = ",".join("?" * len(chunk))
                 rows = conn.execute(
@@ -1069,8 +1343,335 @@ class Library:
                     tuple(chunk),
                 ).fetchall()
                 for row in rows:
-                    out[row["id"]] = _image_record(row)
+                    out[row["id"]] = _image_record(row, names)
         return out
+
+    def _model_names(self, conn: sqlite3.Connection) -> Mapping[str, str]:
+        """Model id → name from the cached model lists (own models win), cached until the lists
+        change."""
+        stamp = tuple(conn.execute("SELECT COUNT(*), MAX(fetched_ms) FROM models").fetchone())
+        cached = self._names_cache
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        names: dict[str, str] = {}
+        rows = conn.execute("SELECT id, info_json FROM models ORDER BY kind = 'own'").fetchall()
+        for row in rows:
+            try:
+                data = json.loads(row[1])
+            except ValueError:
+                continue
+            name = data.get("name") if isinstance(data, Mapping) else None
+            if isinstance(name, str) and name:
+                names[row[0]] = name
+        self._names_cache = (stamp, names)
+        return names
+
+    def library_models(self) -> list[tuple[str, str | None, int]]:
+        """The models the stored generations used, as ``(model_id, name, generations)``, most
+        used first (for a model filter)."""
+        with self._reading() as conn:
+            names = self._model_names(conn)
+            rows = conn.execute(
+                """
+                SELECT model_id, COUNT(*) AS n FROM generations
+                WHERE model_id IS NOT NULL GROUP BY model_id ORDER BY n DESC, model_id
+                """
+            ).fetchall()
+        return [(r[0], names.get(r[0]), int(r[1])) for r in rows]
+
+    # ---------------------------------------------------------------------------- curation
+
+    def _update_images(self, sql: str, args: Sequence[Any], image_ids: Iterable[str]) -> int:
+        """Run ``UPDATE images SET ... WHERE <extra> AND id IN (chunk)`` over ``image_ids``."""
+        wanted = _distinct_ids(image_ids)
+        changed = 0
+        with self._writing() as conn:
+            for chunk in _chunks(wanted):
+                marks = ",".join("?" * len(chunk))
+                cur = conn.execute(f"{sql} AND id IN ({marks})", (*args, *chunk))
+                changed += cur.rowcount
+        return changed
+
+    def set_favourite(self, image_ids: Iterable[str], on: bool) -> int:
+        """Mark or unmark images as favourites; returns how many changed."""
+        flag = int(bool(on))
+        return self._update_images(
+            "UPDATE images SET favourite = ?, updated_ms = ? WHERE favourite != ?",
+            (flag, self._now_ms(), flag),
+            image_ids,
+        )
+
+    def set_rating(self, image_ids: Iterable[str], rating: int) -> int:
+        """Set the star rating (0 = none, 1-5); ValueError outside 0-5. Returns how many
+        changed."""
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 0 <= rating <= 5:
+            raise ValueError(f"a rating is 0 to 5, not {rating!r}")
+        return self._update_images(
+            "UPDATE images SET rating = ?, updated_ms = ? WHERE rating != ?",
+            (rating, self._now_ms(), rating),
+            image_ids,
+        )
+
+    def set_pick(self, image_ids: Iterable[str], state: str | None) -> int:
+        """Mark images :attr:`Pick.PICKED`, :attr:`Pick.REJECTED` or unmarked (None);
+        ValueError for anything else. Returns how many changed."""
+        if state is not None and state not in PICK_STATES:
+            raise ValueError(f"a pick is 'picked', 'rejected' or None, not {state!r}")
+        return self._update_images(
+            "UPDATE images SET pick = ?, updated_ms = ? WHERE pick IS NOT ?",
+            (state, self._now_ms(), state),
+            image_ids,
+        )
+
+    def create_collection(self, name: str) -> int:
+        """Create a local collection and return its id. ValueError for an empty name or one
+        already used (names compare case-insensitively)."""
+        clean = _collection_name(name)
+        with self._writing() as conn:
+            try:
+                cur = conn.execute(
+                    "INSERT INTO collections (name, created_ms) VALUES (?, ?)",
+                    (clean, self._now_ms()),
+                )
+            except sqlite3.IntegrityError:
+                raise ValueError(f"A collection named “{clean}” already exists.") from None
+            new_id = cur.lastrowid
+        assert new_id is not None
+        return new_id
+
+    def rename_collection(self, collection_id: int, name: str) -> None:
+        """Rename a collection; KeyError if it does not exist, ValueError as for create."""
+        clean = _collection_name(name)
+        with self._writing() as conn:
+            try:
+                cur = conn.execute(
+                    "UPDATE collections SET name = ? WHERE id = ?", (clean, collection_id)
+                )
+            except sqlite3.IntegrityError:
+                raise ValueError(f"A collection named “{clean}” already exists.") from None
+            if cur.rowcount == 0:
+                raise KeyError(collection_id)
+
+    def delete_collection(self, collection_id: int) -> bool:
+        """Delete a collection (its images stay in the library); False if it did not exist."""
+        with self._writing() as conn:
+            cur = conn.execute("DELETE FROM collections WHERE id = ?", (collection_id,))
+        return cur.rowcount > 0
+
+    def collections(self) -> list[CollectionRecord]:
+        """Every collection, by name."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                """
+                SELECT c.id, c.name, c.created_ms,
+                    (SELECT COUNT(*) FROM collection_images ci JOIN images i ON i.id = ci.image_id
+                     WHERE ci.collection_id = c.id AND i.deleted_local_ms IS NULL) AS n
+                FROM collections c ORDER BY c.name, c.id
+                """
+            ).fetchall()
+        return [CollectionRecord(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def add_to_collection(self, collection_id: int, image_ids: Iterable[str]) -> int:
+        """Add images (unknown ids are ignored); returns how many were not in it yet. KeyError
+        if the collection does not exist."""
+        wanted = _distinct_ids(image_ids)
+        added = 0
+        now = self._now_ms()
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM collections WHERE id = ?", (collection_id,)).fetchone():
+                for chunk in _chunks(wanted):
+                    marks = ",".join("?" * len(chunk))
+                    cur = conn.execute(
+                        f"""
+                        INSERT INTO collection_images (collection_id, image_id, added_ms)
+                        SELECT ?, id, ? FROM images WHERE id IN ({marks})
+                        ON CONFLICT DO NOTHING
+                        """,
+                        (collection_id, now, *chunk),
+                    )
+                    added += cur.rowcount
+            else:
+                raise KeyError(collection_id)
+        return added
+
+    def remove_from_collection(self, collection_id: int, image_ids: Iterable[str]) -> int:
+        """Remove images from a collection; returns how many were in it."""
+        wanted = _distinct_ids(image_ids)
+        removed = 0
+        with self._writing() as conn:
+            for chunk in _chunks(wanted):
+                marks = ",".join("?" * len(chunk))
+                cur = conn.execute(
+                    "DELETE FROM collection_images WHERE collection_id = ? "
+                    f"AND image_id IN ({marks})",
+                    (collection_id, *chunk),
+                )
+                removed += cur.rowcount
+        return removed
+
+    def mark_deleted_local(self, image_ids: Iterable[str], on: bool = True) -> int:
+        """Hide images pending deletion (``on``) or bring them back (undo, ``on=False``).
+        Hidden images leave every page and count at once; :meth:`purge_deleted` removes them.
+        Returns how many changed."""
+        if on:
+            return self._update_images(
+                "UPDATE images SET deleted_local_ms = ? WHERE deleted_local_ms IS NULL",
+                (self._now_ms(),),
+                image_ids,
+            )
+        return self._update_images(
+            "UPDATE images SET deleted_local_ms = NULL WHERE deleted_local_ms IS NOT NULL",
+            (),
+            image_ids,
+        )
+
+    def deleted_local_ids(self) -> list[str]:
+        """Images marked deleted but not purged yet, oldest mark first (e.g. left over by a
+        crash inside the undo window)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                """
+                SELECT id FROM images INDEXED BY images_deleted_local
+                WHERE deleted_local_ms IS NOT NULL ORDER BY deleted_local_ms, id
+                """
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def purge_deleted(self, image_ids: Iterable[str] | None = None) -> list[FileRef]:
+        """Remove the rows of images marked deleted (all of them, or those of ``image_ids``;
+        unmarked ids are left alone) together with their collection entries, and generations
+        left with no image. Returns the image-store files no remaining image uses: the caller
+        deletes them from disk."""
+        with self._writing() as conn:
+            if image_ids is None:
+                ids = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM images WHERE deleted_local_ms IS NOT NULL"
+                    )
+                ]
+            else:
+                ids = []
+                for chunk in _chunks(_distinct_ids(image_ids)):
+                    marks = ",".join("?" * len(chunk))
+                    ids += [
+                        r[0]
+                        for r in conn.execute(
+                            f"SELECT id FROM images WHERE id IN ({marks}) "
+                            "AND deleted_local_ms IS NOT NULL",
+                            tuple(chunk),
+                        )
+                    ]
+            files: dict[tuple[str, str], None] = {}
+            generations: dict[str, None] = {}
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    f"SELECT generation_id, sha256, ext FROM images WHERE id IN ({marks})",
+                    tuple(chunk),
+                ):
+                    generations[row[0]] = None
+                    if row[1] is not None and row[2] is not None:
+                        files[(row[1], row[2])] = None
+                conn.execute(f"DELETE FROM images WHERE id IN ({marks})", tuple(chunk))
+            for chunk in _chunks(list(generations)):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(
+                    f"""
+                    DELETE FROM generations WHERE id IN ({marks})
+                    AND NOT EXISTS (SELECT 1 FROM images i WHERE i.generation_id = generations.id)
+                    """,
+                    tuple(chunk),
+                )
+            orphaned = [
+                FileRef(sha, ext)
+                for sha, ext in files
+                if conn.execute(
+                    "SELECT 1 FROM images WHERE sha256 = ? AND ext = ? LIMIT 1", (sha, ext)
+                ).fetchone()
+                is None
+            ]
+        return orphaned
+
+    def generation_ids_for(self, image_ids: Iterable[str]) -> list[str]:
+        """The generations of ``image_ids`` (each once, in the order first met; unknown ids are
+        skipped): what a cloud delete of those images has to delete."""
+        wanted = _distinct_ids(image_ids)
+        found: dict[str, str] = {}
+        with self._reading() as conn:
+            for chunk in _chunks(wanted):
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    f"SELECT id, generation_id FROM images WHERE id IN ({marks})", tuple(chunk)
+                ):
+                    found[row[0]] = row[1]
+        return list(dict.fromkeys(found[i] for i in wanted if i in found))
+
+    # ---------------------------------------------------------------------------- sync
+
+    def now_ms(self) -> int:
+        """The library clock in epoch milliseconds (the one ``added_ms`` is written with)."""
+        return self._now_ms()
+
+    def sync_state(self) -> dict[str, str]:
+        """The sync engine's saved state (key → value)."""
+        with self._reading() as conn:
+            return {r[0]: r[1] for r in conn.execute("SELECT key, value FROM sync_state")}
+
+    def set_sync_state(self, values: Mapping[str, str | int | None]) -> None:
+        """Write sync state keys atomically (None deletes a key)."""
+        with self._writing() as conn:
+            _write_state(conn, values)
+
+    def seen_in_pass(self, generation_ids: Iterable[str], sync_pass: int) -> set[str]:
+        """Which of ``generation_ids`` the full pass ``sync_pass`` has stored."""
+        wanted = _distinct_ids(generation_ids)
+        out: set[str] = set()
+        with self._reading() as conn:
+            for chunk in _chunks(wanted):
+                marks = ",".join("?" * len(chunk))
+                out.update(
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT id FROM generations WHERE sync_pass = ? AND id IN ({marks})",
+                        (sync_pass, *chunk),
+                    )
+                )
+        return out
+
+    def mark_unseen_deleted_remote(
+        self,
+        sync_pass: int,
+        started_ms: int,
+        *,
+        state: Mapping[str, str | int | None] | None = None,
+    ) -> list[str]:
+        """End a complete full pass: flag ``deleted_remote`` on every generation it did not see
+        that was stored before the pass started (``added_ms < started_ms``; newer rows may
+        simply have been created after the listing passed them). Rows are never removed.
+        ``state`` is written in the same transaction. Returns the newly flagged ids."""
+        with self._writing() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    """
+                    SELECT id FROM generations
+                    WHERE sync_pass IS NOT ? AND added_ms < ? AND deleted_remote = 0
+                    """,
+                    (sync_pass, started_ms),
+                )
+            ]
+            now = self._now_ms()
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(
+                    f"UPDATE generations SET deleted_remote = 1, updated_ms = ? "
+                    f"WHERE id IN ({marks})",
+                    (now, *chunk),
+                )
+            if state:
+                _write_state(conn, state)
+        return ids
 
     # ---------------------------------------------------------------------------- downloads
 
@@ -1109,18 +1710,39 @@ class Library:
                 (MAX_DOWNLOAD_ATTEMPTS, self._now_ms(), image_id),
             )
 
-    def images_to_download(self, limit: int) -> list[ImageRecord]:
-        """Images with a URL still waiting for their file, newest first."""
+    def images_to_download(self, limit: int, *, after: str | None = None) -> list[ImageRecord]:
+        """Images with a URL still waiting for their file, newest first (locally deleted ones
+        excluded). ``after`` (an image id) continues after that image in the same order, so a
+        caller can walk past images it has just failed on."""
+        key: tuple[int, int, str] | None = None
         with self._reading() as conn:
+            if after is not None:
+                row = conn.execute(
+                    "SELECT created_ms, idx, id FROM images WHERE id = ?", (after,)
+                ).fetchone()
+                if row is None:
+                    return []
+                key = (int(row[0]), int(row[1]), str(row[2]))
+            where = ""
+            args: list[Any] = []
+            if key is not None:
+                where = (
+                    "AND i.created_ms <= ? AND (i.created_ms < ? OR (i.created_ms = ? AND "
+                    "(i.idx > ? OR (i.idx = ? AND i.id > ?))))"
+                )
+                args = [key[0], key[0], key[0], key[1], key[1], key[2]]
             rows = conn.execute(
                 f"""
-                SELECT {_IMAGE_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id
+                SELECT {_IMAGE_COLUMNS} FROM images i INDEXED BY images_to_download
+                JOIN generations g ON g.id = i.generation_id
                 WHERE i.download_state = 'pending' AND i.url IS NOT NULL
+                    AND i.deleted_local_ms IS NULL {where}
                 ORDER BY i.created_ms DESC, i.idx, i.id LIMIT ?
                 """,
-                (max(0, limit),),
+                (*args, max(0, limit)),
             ).fetchall()
-        return [_image_record(r) for r in rows]
+            names = self._model_names(conn)
+        return [_image_record(r, names) for r in rows]
 
     # ---------------------------------------------------------------------------- models
 

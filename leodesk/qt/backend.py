@@ -78,7 +78,9 @@ class Backend(QObject):
             except BaseException as exc:
                 future.set_exception(exc)
 
-        self.pools.submit(job, pool="db", name="db")
+        worker = self.pools.submit(job, pool="db", name="db")
+        if worker.token.cancelled and future.set_running_or_notify_cancel():
+            future.set_exception(RuntimeError("the library is closed"))
         return future
 
     def db_proxy(self, timeout: float = 60.0) -> Any:

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 log = logging.getLogger("leodesk.workers")
 
@@ -50,6 +50,10 @@ class Worker(QRunnable):
         self.name = name or getattr(fn, "__name__", "worker")
         self.token = CancelToken()
         self.signals = WorkerSignals()
+        # Set for workers submitted from a thread without an event loop (a worker handing the
+        # database thread a write): they are forgotten as soon as they end.
+        self.on_end: Callable[[Worker], None] | None = None
+        self.pool = "network"
 
     def run(self) -> None:
         self.signals.started.emit()
@@ -66,6 +70,8 @@ class Worker(QRunnable):
                 self.signals.result.emit(value)
         finally:
             self.signals.finished.emit()
+            if self.on_end is not None:
+                self.on_end(self)
 
 
 class Pools(QObject):
@@ -84,6 +90,7 @@ class Pools(QObject):
         self.thumbs = QThreadPool(self)
         self.thumbs.setMaxThreadCount(max(1, QThreadPool.globalInstance().maxThreadCount() - 1))
         self._running: set[Worker] = set()
+        self._lock = threading.Lock()
         self.closed = False
 
     def submit(
@@ -96,28 +103,38 @@ class Pools(QObject):
         name: str = "",
     ) -> Worker:
         worker = Worker(fn, name)
-        if self.closed:  # shutting down: late requests (a debounce timer firing) are dropped
+        worker.pool = pool
+        if self.closed and pool != "db":
+            # Shutting down: late requests (a debounce timer firing) are dropped. Database work
+            # still runs: it is what a worker finishing its job writes, and closing loses nothing.
             worker.token.cancel()
             return worker
         if on_result is not None:
             worker.signals.result.connect(on_result)
         if on_error is not None:
             worker.signals.error.connect(on_error)
-        worker.signals.finished.connect(lambda w=worker: self._running.discard(w))
-        self._running.add(worker)
+        if QThread.currentThread() == self.thread():
+            # Forgotten when its finished signal reaches this (GUI) thread, after its results.
+            worker.signals.finished.connect(lambda w=worker: self.forget(w))
+        else:
+            worker.on_end = self.forget
+        with self._lock:
+            self._running.add(worker)
         getattr(self, pool).start(worker)
         return worker
 
     def forget(self, worker: Worker) -> None:
-        """Stop tracking a worker that was taken back from its pool before it ran."""
-        self._running.discard(worker)
+        """Stop tracking a worker (it ended, or it was taken back before it ran)."""
+        with self._lock:
+            self._running.discard(worker)
 
     @property
     def active(self) -> int:
         return len(self._running)
 
     def running_names(self) -> list[str]:
-        return sorted(w.name for w in self._running)
+        with self._lock:
+            return sorted(w.name for w in self._running)
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Cancel everything, drop queued network and decode work, and wait (bounded).
@@ -126,8 +143,11 @@ class Pools(QObject):
         database pool is drained last, since network workers may still be handing it writes.
         """
         self.closed = True
-        for w in list(self._running):
-            w.token.cancel()
+        with self._lock:
+            running = list(self._running)
+        for w in running:
+            if w.pool != "db":  # pending writes must still run
+                w.token.cancel()
         self.network.clear()
         self.thumbs.clear()
         done = self.network.waitForDone(timeout_ms)

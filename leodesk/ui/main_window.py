@@ -347,7 +347,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         state = _unb64(getattr(settings, "window_state", None))
         if state is not None:
-            self.restoreState(state)
+            # After the docks are laid out (this runs on a window that is already shown).
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: self.restoreState(state))
         sizes = (getattr(settings, "splitter_sizes", None) or {}).get("main")
         if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
             self.splitter.setSizes(list(sizes))

@@ -98,8 +98,9 @@ class ModelFilterProxy(QSortFilterProxyModel):
         self._favourites_only = False
 
     def set_favourites_only(self, on: bool) -> None:
+        # invalidateRowsFilter (Qt 6.0+) rather than the deprecated invalidateFilter.
         self._favourites_only = on
-        self.invalidateFilter()
+        self.invalidateRowsFilter()
 
     def set_search(self, text: str) -> None:
         self.setFilterFixedString(text.strip())

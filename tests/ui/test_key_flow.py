@@ -1,0 +1,261 @@
+"""First run without a key: the key dialog, the environment key, the demo, removing the key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
+
+from leodesk.core import secrets
+from tests.conftest import SIM_KEY
+from tests.helpers.memkeyring import PlaintextLikeKeyring
+from tests.ui.helpers import (
+    Apps,
+    child,
+    fast_polls,
+    replace_text,
+    sim_runtime,
+    submit_prompt,
+    wait_idle,
+    wait_models,
+)
+
+STORED = (secrets.SERVICE, secrets.DEFAULT_ACCOUNT)
+
+
+@pytest.fixture
+def apps(qtbot: Any) -> Iterator[Apps]:
+    started = Apps(qtbot)
+    try:
+        yield started
+    finally:
+        started.shutdown_all()
+
+
+def _key_dialog(qtbot: Any, window: Any) -> Any:
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "keyDialog") is not None, timeout=10000)
+    dialog = window.findChild(QDialog, "keyDialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    return dialog
+
+
+def _type_key(qtbot: Any, dialog: Any, key: str) -> None:
+    replace_text(qtbot, child(dialog, QLineEdit, "apiKeyEdit"), key)
+
+
+def _attached(qtbot: Any, window: Any) -> None:
+    wait_models(qtbot, window)
+    qtbot.waitUntil(lambda: window.balance_label.text().endswith("credits"), timeout=10000)
+
+
+def _me_calls(sim: Any, key: str) -> list[Any]:
+    return [
+        r
+        for r in sim.requests
+        if r.method == "GET"
+        and r.path == "/me"
+        and r.headers.get("authorization") == f"Bearer {key}"
+    ]
+
+
+def test_first_run_wrong_key_then_right_key(
+    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+) -> None:
+    window = apps.start(sim_runtime(sim, demo=False))
+    dialog = _key_dialog(qtbot, window)
+    assert window.browser is None  # nothing opens before there is a key
+    save = child(dialog, QPushButton, "saveKeyButton")
+    message = child(dialog, QLabel, "keyMessage")
+    assert child(dialog, QPushButton, "tryDemoButton").isVisible()
+    assert not child(dialog, QPushButton, "removeKeyButton").isVisible()
+    assert not save.isEnabled()  # nothing typed yet
+
+    _type_key(qtbot, dialog, "not-the-key")
+    assert save.isEnabled()
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "rejected" in message.text(), timeout=10000)
+    assert message.text() == "The API key was rejected. Check it in the settings."
+    assert dialog.isVisible()
+    assert save.isEnabled()  # the user can try again at once
+    assert child(dialog, QLineEdit, "apiKeyEdit").isEnabled()
+    assert memory_keyring.store == {}
+    # It was the server that said no.
+    assert [r.status for r in _me_calls(sim, "not-the-key")] == [401]
+    assert window.browser is None
+
+    _type_key(qtbot, dialog, SIM_KEY)
+    assert message.text() == ""  # typing clears the old error
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert memory_keyring.store == {STORED: SIM_KEY}
+
+    _attached(qtbot, window)
+    assert window.account_label.text() == "leodesk-sim"
+    assert window.balance_label.text() == f"{sim.state.credits:,} credits"
+    assert window.connection_label.text() == "Connected"
+    assert not window.demo_badge.isVisible()
+    assert window.key_action.isEnabled()
+    assert window.windowTitle() == "leodesk"
+
+
+def test_cancelled_first_run_then_key_from_the_account_menu(
+    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+) -> None:
+    window = apps.start(sim_runtime(sim, demo=False))
+    first = _key_dialog(qtbot, window)
+    assert first.isModal()  # the window waits for an answer
+    qtbot.mouseClick(child(first, QPushButton, "cancelKeyButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=5000)
+    assert window.connection_label.text() == "Offline"
+    assert "No API key" in window.statusBar().currentMessage()
+    assert window.browser is None
+    assert window.key_action.isEnabled()
+
+    window.key_action.trigger()  # Account → API key…
+    qtbot.waitUntil(lambda: len(window.findChildren(QDialog, "keyDialog")) == 2, timeout=5000)
+    second = window.findChildren(QDialog, "keyDialog")[-1]
+    qtbot.waitUntil(second.isVisible, timeout=5000)
+    _type_key(qtbot, second, SIM_KEY)
+    QTest.keyClick(child(second, QLineEdit, "apiKeyEdit"), Qt.Key.Key_Return)  # Enter submits
+    qtbot.waitUntil(lambda: not second.isVisible(), timeout=10000)
+    assert memory_keyring.store == {STORED: SIM_KEY}
+    _attached(qtbot, window)
+    assert window.account_label.text() == "leodesk-sim"
+
+
+def test_environment_key_skips_the_dialog_and_stores_nothing(
+    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(secrets.ENV_KEY, SIM_KEY)
+    window = apps.start(sim_runtime(sim, demo=False))
+    _attached(qtbot, window)
+    assert window.findChild(QDialog, "keyDialog") is None
+    assert window.account_label.text() == "leodesk-sim"
+    assert memory_keyring.store == {}
+    assert _me_calls(sim, SIM_KEY)
+
+
+def test_try_the_demo_runs_on_its_own_simulator(
+    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+) -> None:
+    window = apps.start(sim_runtime(sim, demo=False))
+    dialog = _key_dialog(qtbot, window)
+    assert not window.demo_badge.isVisible()
+    qtbot.mouseClick(child(dialog, QPushButton, "tryDemoButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+
+    assert window.demo_badge.isVisible()
+    assert window.windowTitle() == "leodesk — Demo"
+    assert not window.key_action.isEnabled()  # no key to change in the demo
+    launcher = window.launcher
+    demo_sim = launcher.runtime.sim
+    assert demo_sim is not None and demo_sim.base_url != sim.base_url
+    _attached(qtbot, window)
+    fast_polls(launcher)
+    assert window.connection_label.text() == "Demo"
+    assert window.account_label.text() == "leodesk-sim"
+    assert memory_keyring.store == {}
+
+    # A generation runs on the in-process simulator, not on the test's.
+    submit_prompt(qtbot, window, "a paper boat on a puddle", num_images=1)
+
+    def accepted() -> bool:
+        posts = [r for r in demo_sim.requests if r.path == "/generations" and r.method == "POST"]
+        return len(posts) == 1 and posts[0].status == 200
+
+    qtbot.waitUntil(accepted, timeout=10000)
+    demo_sim.complete_all()  # no need to wait out the demo's generation time
+    qtbot.waitUntil(lambda: window.gallery.model().rowCount() == 1, timeout=10000)
+    assert sim.count("POST", "/generations") == 0
+    assert sim.count("GET", "/platformModels") == 0
+
+
+def test_remove_key_from_the_account_menu(
+    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+) -> None:
+    memory_keyring.store[STORED] = SIM_KEY
+    window = apps.start(sim_runtime(sim, demo=False))
+    _attached(qtbot, window)
+    assert window.findChild(QDialog, "keyDialog") is None
+
+    # Account → API key…
+    action = window.key_action
+    account_menu = next(
+        a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Account"
+    )
+    assert action in account_menu.actions()
+    assert action.isEnabled()
+    action.trigger()
+    dialog = _key_dialog(qtbot, window)
+    assert not child(dialog, QPushButton, "tryDemoButton").isVisible()
+    remove = child(dialog, QPushButton, "removeKeyButton")
+    assert remove.isVisible()
+
+    qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    assert memory_keyring.store == {}
+    assert window.statusBar().currentMessage() == "API key removed from the keychain."
+
+    # Removing again: the dialog says there was nothing to remove.
+    action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            len(window.findChildren(QDialog, "keyDialog")) == 2
+            and window.findChildren(QDialog, "keyDialog")[-1].isVisible()
+        ),
+        timeout=5000,
+    )
+    again = window.findChildren(QDialog, "keyDialog")[-1]
+    qtbot.mouseClick(child(again, QPushButton, "removeKeyButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not again.isVisible(), timeout=10000)
+    assert window.statusBar().currentMessage() == "No API key was stored."
+
+
+def test_a_removed_key_is_no_longer_used(
+    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+) -> None:
+    memory_keyring.store[STORED] = SIM_KEY
+    window = apps.start(sim_runtime(sim, demo=False))
+    _attached(qtbot, window)
+    window.key_action.trigger()
+    dialog = _key_dialog(qtbot, window)
+    qtbot.mouseClick(child(dialog, QPushButton, "removeKeyButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: memory_keyring.store == {}, timeout=10000)
+    used = len(_me_calls(sim, SIM_KEY))
+
+    window.refresh_action.trigger()  # Account → Refresh account and models
+    qtbot.waitUntil(
+        lambda: len(_me_calls(sim, SIM_KEY)) > used or window.connection_label.text() == "Offline",
+        timeout=10000,
+    )
+    wait_idle(qtbot, window)  # the model refresh too: closing while it runs would block
+    assert len(_me_calls(sim, SIM_KEY)) == used  # the removed key never goes out again
+    assert "No API key" in window.connection_label.toolTip()
+
+
+def test_insecure_keychain_shows_the_install_hint(
+    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+) -> None:
+    insecure = PlaintextLikeKeyring()
+    keyring.set_keyring(insecure)  # memory_keyring puts the previous backend back afterwards
+    window = apps.start(sim_runtime(sim, demo=False))
+    dialog = _key_dialog(qtbot, window)
+    message = child(dialog, QLabel, "keyMessage")
+    # The lookup itself already explains it.
+    assert "No secure keychain" in message.text()
+
+    _type_key(qtbot, dialog, SIM_KEY)
+    assert message.text() == ""
+    qtbot.mouseClick(child(dialog, QPushButton, "saveKeyButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "No secure keychain" in message.text(), timeout=10000)
+    assert message.text() == secrets.INSTALL_HINT
+    assert dialog.isVisible()
+    assert insecure.store == {} and memory_keyring.store == {}
+    assert _me_calls(sim, SIM_KEY) == []  # refused before the key left the machine
+    assert window.browser is None

@@ -1,0 +1,212 @@
+"""Closing and starting again: an unfinished job resumes, the form and layout come back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDockWidget, QPlainTextEdit, QSpinBox, QSplitter
+
+from leodesk.core import paths
+from leodesk.sim import SimConfig, SimServer
+from tests.conftest import SIM_KEY
+from tests.ui.helpers import (
+    Apps,
+    child,
+    replace_text,
+    sim_runtime,
+    submit_prompt,
+    wait_idle,
+    wait_models,
+)
+
+PROMPT = "a keeper's cat asleep on the logbook"  # short: the job strip shows it whole
+
+
+@pytest.fixture
+def apps(qtbot: Any) -> Iterator[Apps]:
+    started = Apps(qtbot)
+    try:
+        yield started
+    finally:
+        started.shutdown_all()
+
+
+@pytest.fixture
+def slow_sim() -> Iterator[Any]:
+    """A simulator whose jobs take long enough to still be running when the app closes."""
+    server = SimServer(
+        SimConfig(seed=11, generation_seconds=30.0, api_key=SIM_KEY, latency_ms=0)
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _strings(value: Any) -> set[str]:
+    """Every string somewhere in a JSON value."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value))
+    return set()
+
+
+def _generation_polls(sim: Any, generation_id: str) -> int:
+    return int(sim.count("GET", f"/generations/{generation_id}"))
+
+
+def test_pending_job_resumes_after_restart(qtbot: Any, apps: Apps, slow_sim: Any) -> None:
+    sim = slow_sim
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    submit_prompt(qtbot, window, PROMPT, num_images=2)
+
+    def pending() -> bool:
+        jobs = window.jobs.model.jobs()
+        return bool(jobs) and jobs[0].state == "pending" and bool(jobs[0].generation_id)
+
+    qtbot.waitUntil(pending, timeout=10000)
+    generation_id = window.jobs.model.jobs()[0].generation_id
+    # It is being polled, and is still running on the server.
+    qtbot.waitUntil(lambda: _generation_polls(sim, generation_id) >= 1, timeout=5000)
+    assert window.gallery.model().rowCount() == 0
+    assert sim.count("POST", "/generations") == 1
+
+    window.close()  # the user quits while the job runs
+    assert window.launcher.ctx is None
+    polls_before = _generation_polls(sim, generation_id)
+
+    again = apps.start(sim_runtime(sim))
+    wait_models(qtbot, again)
+    # The job shows up again, as the same generation, without a new submit.
+    qtbot.waitUntil(
+        lambda: [j.generation_id for j in again.jobs.model.jobs()] == [generation_id],
+        timeout=10000,
+    )
+    job = again.jobs.model.jobs()[0]
+    assert job.label == PROMPT
+    strip = again.jobs.view
+    assert strip.model().index(0, 0).data() in (f"Generating · {PROMPT}", f"Queued · {PROMPT}")
+    qtbot.waitUntil(lambda: _generation_polls(sim, generation_id) > polls_before, timeout=10000)
+    assert sim.complete_all() == 1  # the server finishes it now instead of in 30 s
+
+    qtbot.waitUntil(lambda: again.gallery.model().rowCount() == 2, timeout=15000)
+    qtbot.waitUntil(lambda: again.jobs.model.jobs()[0].state == "done", timeout=10000)
+    assert sim.count("POST", "/generations") == 1
+    model = again.gallery.model()
+    records = [model.record(row) for row in range(model.rowCount())]
+    assert {r.generation_id for r in records} == {generation_id}
+    assert {r.prompt for r in records} == {PROMPT}
+    assert all(again.ctx.image_path(r) is not None for r in records)
+    assert all(again.ctx.image_path(r).exists() for r in records)
+    assert again.jobs.detail.text() == "2 image(s)"
+    wait_idle(qtbot, again)
+
+
+def test_form_comes_back_after_restart(qtbot: Any, apps: Apps, sim: Any) -> None:
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    form = window.form
+
+    replace_text(qtbot, child(form, QPlainTextEdit, "promptEdit"), "misty pines\nat dawn")
+    replace_text(qtbot, child(form, QPlainTextEdit, "negativePromptEdit"), "people")
+    width = child(form, QSpinBox, "widthSpin")
+    start_width = width.value()
+    qtbot.mouseClick(width, Qt.MouseButton.LeftButton)
+    QTest.keyClick(width, Qt.Key.Key_Up)
+    QTest.keyClick(width, Qt.Key.Key_Up)
+    assert width.value() == start_width + 16
+    chosen_width = width.value()
+    height = child(form, QSpinBox, "heightSpin").value()
+    wait_idle(qtbot, window)
+
+    window.close()
+    saved = json.loads(paths.resolve().settings_file.read_text(encoding="utf-8"))
+    assert "misty pines\nat dawn" in _strings(saved["last_form"])  # saved on close
+
+    again = apps.start(sim_runtime(sim))
+    assert again is not window
+    form = again.form
+    assert child(form, QPlainTextEdit, "promptEdit").toPlainText() == "misty pines\nat dawn"
+    assert child(form, QPlainTextEdit, "negativePromptEdit").toPlainText() == "people"
+    assert child(form, QSpinBox, "widthSpin").value() == chosen_width
+    assert child(form, QSpinBox, "heightSpin").value() == height
+    # The restored settings are what Ctrl+Enter sends.
+    request = form.request()
+    assert (request.prompt, request.width, request.height) == (
+        "misty pines\nat dawn",
+        chosen_width,
+        height,
+    )
+    wait_idle(qtbot, again)
+
+
+def test_layout_comes_back_after_restart(qtbot: Any, apps: Apps, sim: Any) -> None:
+    """Window size, the hidden Details panel and the pane sizes come back.
+
+    ``MainWindow.restore`` calls ``restoreState`` on a window that is already shown, right after
+    ``addDockWidget``: the dock is hidden at that moment but Qt shows it again on the next pass
+    of the event loop. Deferring the ``restoreState`` call (``QTimer.singleShot(0, ...)``) keeps it
+    hidden and brings the splitter sizes back exactly.
+    """
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    # View → Details panel: hide it (the window then fits the 800×800 offscreen screen).
+    details = child(window, QAction, "toggleDetailsAction")
+    assert details.isChecked()
+    details.trigger()
+    dock = child(window, QDockWidget, "metadataDock")
+    assert not dock.isVisible()
+    window.resize(760, 700)
+    qtbot.waitUntil(lambda: window.height() == 700, timeout=5000)
+    size = (window.width(), window.height())
+    assert size[0] < 800  # (Qt may make it a little wider than asked)
+
+    # Drag the handle between the model browser and the form 60 px to the right.
+    splitter = child(window, QSplitter, "mainSplitter")
+    qtbot.waitUntil(lambda: splitter.width() == window.width(), timeout=5000)
+    handle = splitter.handle(1)
+    browser_width = splitter.sizes()[0]
+    centre = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=centre)
+    QTest.mouseMove(handle, centre + QPoint(60, 0))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=centre + QPoint(60, 0))
+    sizes = splitter.sizes()
+    assert sizes[0] == browser_width + 60
+    wait_idle(qtbot, window)
+    window.close()
+
+    again = apps.start(sim_runtime(sim))
+    wait_idle(qtbot, again)
+    splitter = child(again, QSplitter, "mainSplitter")
+    qtbot.waitUntil(lambda: splitter.width() > 0, timeout=5000)
+    assert (again.width(), again.height()) == size
+    assert not child(again, QAction, "toggleDetailsAction").isChecked()
+    assert not child(again, QDockWidget, "metadataDock").isVisible()
+    assert splitter.sizes() == sizes
+
+
+def test_closing_while_the_model_list_loads_is_prompt(qtbot: Any, apps: Apps, sim: Any) -> None:
+    """Quitting right after start, while the model list is still on its way, closes cleanly.
+
+    The refresh worker, once its answer arrives, asks the database thread to save the list
+    while the pools are closing: that write must still run (not be dropped, leaving the worker
+    waiting for it), so closing is prompt and nothing is left running.
+    """
+    sim.add_fault("GET", "/platformModels", "slow", delay=0.5, times=1)
+    window = apps.start(sim_runtime(sim))
+    qtbot.waitUntil(lambda: sim.count("GET", "/platformModels") == 1, timeout=5000)
+    pools = window.ctx.backend.pools
+    window.close()
+    assert window.launcher.ctx is None
+    # Closing returned with nothing left running.
+    assert [p.activeThreadCount() for p in (pools.network, pools.db, pools.thumbs)] == [0, 0, 0]
