@@ -98,9 +98,13 @@ class ModelFilterProxy(QSortFilterProxyModel):
         self._favourites_only = False
 
     def set_favourites_only(self, on: bool) -> None:
-        # invalidateRowsFilter (Qt 6.0+) rather than the deprecated invalidateFilter.
-        self._favourites_only = on
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter is deprecated
+            self.beginFilterChange()
+            self._favourites_only = on
+            self.endFilterChange()
+        else:
+            self._favourites_only = on
+            self.invalidateFilter()
 
     def set_search(self, text: str) -> None:
         self.setFilterFixedString(text.strip())
