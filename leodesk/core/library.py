@@ -1261,12 +1261,15 @@ class Library:
 
     def count_images(
         self,
-        query: str | None = None,
+        query: str | Filter | None = None,
         *,
         include_negative: bool = False,
         filter: Filter | None = None,
     ) -> int:
-        """How many images :meth:`image_ids_page` can return for the same arguments."""
+        """How many images :meth:`image_ids_page` can return for the same arguments
+        (``count_images(Filter(...))`` works too)."""
+        if isinstance(query, Filter):
+            query, filter = None, query if filter is None else filter
         flt = _with_query(filter, query, include_negative)
         with self._reading() as conn:
             compiled = self._compile(conn, flt, None)
@@ -1293,10 +1296,12 @@ class Library:
             key = (int(row[0]), int(row[1]), str(row[2]))
         return search.compile_filter(flt, after=key)
 
-    def _driver_sizes(self, conn: sqlite3.Connection, compiled: search.Compiled) -> dict[str, int]:
+    def _driver_sizes(
+        self, conn: sqlite3.Connection, compiled: search.Compiled, cap: int = _ESTIMATE_CAP
+    ) -> dict[str, int]:
         return {
             name: int(conn.execute(sql, compiled.params).fetchone()[0])
-            for name, sql in search.driver_sizes_sql(compiled, _ESTIMATE_CAP).items()
+            for name, sql in search.driver_sizes_sql(compiled, cap).items()
         }
 
     def _choose(
@@ -1305,17 +1310,20 @@ class Library:
         """The driver for a page, or None when a candidate set is empty (nothing matches)."""
         if compiled.drivers == ["time"]:
             return "time"
-        sizes = self._driver_sizes(conn, compiled)
-        if any(size == 0 for size in sizes.values()):
-            return None
         totals = conn.execute(
             "SELECT (SELECT MAX(rowid) FROM images), (SELECT MAX(pk) FROM generations)"
         ).fetchone()
+        images, generations = int(totals[0] or 1), int(totals[1] or 1)
+        sizes = self._driver_sizes(
+            conn, compiled, search.estimate_cap(rows_needed, max(images, generations))
+        )
+        if any(size == 0 for size in sizes.values()):
+            return None
         return search.choose_driver(
             compiled,
             rows_needed=rows_needed,
-            images=int(totals[0] or 1),
-            generations=int(totals[1] or 1),
+            images=images,
+            generations=generations,
             sizes=sizes,
         )
 

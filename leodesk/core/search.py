@@ -23,6 +23,7 @@ User text never reaches ``MATCH`` as syntax (see :func:`fts_query`), and no inpu
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ __all__ = [
     "compile_filter",
     "count_sql",
     "driver_sizes_sql",
+    "estimate_cap",
     "fts_query",
     "page_sql",
 ]
@@ -520,6 +522,13 @@ def choose_driver(
         if cost < best_cost:
             best, best_cost = name, cost
     return best
+
+
+def estimate_cap(rows_needed: int, total: int) -> int:
+    """How far to count a candidate set when choosing a plan. Past about
+    ``sqrt(rows_needed * total)`` candidates an ordered walk beats sorting the set whatever the
+    exact size, so counting on (which costs as much as the count) tells nothing more."""
+    return max(1000, 2 * math.isqrt(max(0, rows_needed) * max(0, total)))
 
 
 def driver_sizes_sql(c: Compiled, cap: int) -> Mapping[str, str]:

@@ -74,6 +74,7 @@ STATE_WATERMARK: Final = "watermark_ms"  # every generation created up to here i
 _TERMINAL: Final = frozenset({"COMPLETE", "FAILED"})
 _WAIT_SLICE: Final = 0.25  # a long wait checks ``cancelled`` this often
 _DOWNLOAD_BATCH: Final = 50
+_MAX_STEPS_BACK: Final = 1000  # a listing that keeps shifting under us is given up on
 
 
 class Phase:
@@ -97,9 +98,10 @@ class SyncProgress:
 
     ``phase`` is what runs now (``full``, ``incremental``, ``images``) or how the run ended
     (``done``, ``cancelled``, ``failed``; ``message`` then says why). ``mode`` is the kind of run
-    (``full``, ``incremental`` or ``images``). Counts are for this run: ``pages`` requested,
-    distinct ``generations`` and their ``images`` received, of which ``new`` and ``updated``
-    generations; ``deleted_remote`` generations flagged at the end of a full pass; images
+    (``full``, ``incremental`` or ``images``). Counts are for this run: ``pages`` requested
+    (counted when the page arrives, before it is stored), distinct ``generations`` and their
+    ``images`` stored (counted once the page is committed: a change of ``generations`` means
+    the library has new rows to show), of which ``new`` and ``updated`` generations; ``deleted_remote`` generations flagged at the end of a full pass; images
     ``downloaded`` and ``download_failed`` by :meth:`Syncer.download_images`; API
     ``requests`` sent (retries after 429 included).
     """
@@ -165,6 +167,14 @@ class _Cancelled(Exception):
 
 class _Stop(Exception):
     """End the run as failed with this message."""
+
+
+def _int(text: str | None) -> int | None:
+    """A saved state value as an int (None if absent or unreadable: the state is rebuilt)."""
+    try:
+        return None if text is None else int(text)
+    except ValueError:
+        return None
 
 
 def _created_ms(gen: Generation) -> int | None:
@@ -235,7 +245,7 @@ class Syncer:
         return self._run(Phase.INCREMENTAL, self._incremental)
 
     def download_images(
-        self, store: ImageSink, *, limit: int | None = None, verify: bool = True
+        self, store: ImageSink, limit: int | None = None, verify: bool = True
     ) -> SyncProgress:
         """Download images still waiting for their file (newest first, at most ``limit``) into
         ``store``. Each image is tried once per call; a failed one is counted by the library
@@ -365,6 +375,7 @@ class Syncer:
         last)`` stores a page and says whether to go on.
         """
         size = self._page_size
+        steps_back = 0
         while True:
             overlap = 1 if offset > 0 else 0
             fetch_at = offset - overlap
@@ -372,6 +383,12 @@ class Syncer:
             if overlap:
                 first = page[0].id if page and page[0].id else None
                 if first is None or not stored([first]):
+                    steps_back += 1
+                    if steps_back > _MAX_STEPS_BACK:
+                        raise _Stop(
+                            "Sync stopped: the list of generations kept changing while it was "
+                            "read. What was fetched is kept; try again later."
+                        )
                     log.info("sync: rows moved up at offset %d; stepping back", offset)
                     offset = max(0, offset - size)
                     continue
@@ -415,9 +432,10 @@ class Syncer:
     def _full(self) -> str:
         user = self._user()
         state = self._library.sync_state()
-        if STATE_FULL_PASS in state:
-            sync_pass = int(state[STATE_FULL_PASS])
-            offset = max(0, int(state.get(STATE_FULL_OFFSET, "0")))
+        running = _int(state.get(STATE_FULL_PASS))
+        if running is not None:
+            sync_pass = running
+            offset = max(0, _int(state.get(STATE_FULL_OFFSET)) or 0)
             log.info("sync: resuming full pass %d at offset %d", sync_pass, offset)
         else:
             sync_pass = self._library.now_ms()
@@ -442,7 +460,8 @@ class Syncer:
 
         self._walk(user, offset, stored=stored, handle=handle)
         finished = self._library.sync_state()
-        watermark = finished.get(STATE_FULL_TOP) or (str(top[0]) if top else None)
+        saved_top = _int(finished.get(STATE_FULL_TOP))
+        watermark = saved_top if saved_top is not None else (top[0] if top else None)
         flagged = self._library.mark_unseen_deleted_remote(
             sync_pass,
             sync_pass,
@@ -466,8 +485,7 @@ class Syncer:
     def _incremental(self) -> str:
         user = self._user()
         state = self._library.sync_state()
-        raw_mark = state.get(STATE_WATERMARK)
-        watermark = int(raw_mark) if raw_mark is not None else None
+        watermark = _int(state.get(STATE_WATERMARK))
         top: list[int] = []
 
         def stored(ids: Sequence[str]) -> set[str]:

@@ -55,6 +55,7 @@ class DraftsPane(QWidget):
         self._states: list[dict[str, Any]] = [form.state()]
         self._current = 0
         self.tabs.addTab(_title(self._states[0], 1))
+        self.tabs.setTabsClosable(False)  # closable once there are two drafts
         self.tabs.currentChanged.connect(self._switch)
         self.tabs.tabCloseRequested.connect(self.close_draft)
         form.state_changed.connect(self._retitle)
@@ -77,6 +78,7 @@ class DraftsPane(QWidget):
         state.update(changes or {})
         self._states.append(state)
         index = self.tabs.addTab(_title(state, len(self._states)))
+        self.tabs.setTabsClosable(True)
         self.tabs.setCurrentIndex(index)  # → _switch loads it
         return index
 
@@ -94,6 +96,7 @@ class DraftsPane(QWidget):
         )
         self._current = max(0, self._current)
         self.tabs.setCurrentIndex(self._current)
+        self.tabs.setTabsClosable(len(self._states) > 1)
         self.form.restore_state(self._states[self._current])
         self.draft_changed.emit(self._current)
 
@@ -144,6 +147,7 @@ class DraftsPane(QWidget):
         for n, s in enumerate(states, start=1):
             self.tabs.addTab(_title(s, n))
         self.tabs.setCurrentIndex(index)
+        self.tabs.setTabsClosable(len(states) > 1)
         self.tabs.blockSignals(False)
         self._states = states
         self._current = index

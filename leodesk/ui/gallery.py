@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE
 from leodesk.ui.widgets import named
 
-CELL = 200
+CELL = 176
 PAD = 6
 
 

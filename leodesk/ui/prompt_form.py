@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Sign
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QStandardItemModel, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -89,6 +90,9 @@ def _restyle(widget: QWidget) -> None:
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
+    widget.update()
+    if isinstance(widget, QAbstractScrollArea):  # the frame is painted with the viewport
+        widget.viewport().update()
 
 
 def _as_bool(value: Any, default: bool) -> bool:
@@ -1319,6 +1323,8 @@ class PromptForm(QWidget):
         by_widget: dict[QWidget, list[str]] = {}
         widgets = self._problem_widgets()
         for problem in self._problems:
+            if problem.field == "prompt" and problem.message == "Write a prompt":
+                continue  # an empty prompt is the normal starting state, not an error
             widget = widgets.get(problem.field)
             if widget is not None:
                 by_widget.setdefault(widget, []).append(problem.message)

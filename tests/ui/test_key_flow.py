@@ -227,6 +227,9 @@ def test_a_removed_key_is_no_longer_used(
     dialog = _key_dialog(qtbot, window)
     qtbot.mouseClick(child(dialog, QPushButton, "removeKeyButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: memory_keyring.store == {}, timeout=10000)
+    # what the user sees confirms it (the app has dropped its client by then)
+    qtbot.waitUntil(lambda: "removed" in window.statusBar().currentMessage(), timeout=10000)
+    wait_idle(qtbot, window)
     used = len(_me_calls(sim, SIM_KEY))
 
     window.refresh_action.trigger()  # Account → Refresh account and models
