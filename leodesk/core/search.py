@@ -403,6 +403,8 @@ def compile_filter(flt: Filter | None, *, after: tuple[int, int, str] | None = N
 # --------------------------------------------------------------------------------------------
 
 _ORDER: Final = "ORDER BY i.created_ms DESC, i.idx, i.id"
+# Without a join to the generation: the (few) generations deleted on the server, as one list.
+_REMOTE_GONE: Final = "i.generation_id NOT IN (SELECT id FROM generations WHERE deleted_remote = 1)"
 
 
 def _from_and_where(c: Compiled, driver: str) -> tuple[str, list[str]]:
@@ -415,10 +417,7 @@ def _from_and_where(c: Compiled, driver: str) -> tuple[str, list[str]]:
     if joins_g and not c.include_deleted_remote:
         gen_terms.append("g.deleted_remote = 0")
     elif not c.include_deleted_remote:
-        # No join: the (few) generations deleted on the server, as one small set.
-        image_terms.append(
-            "i.generation_id NOT IN (SELECT id FROM generations WHERE deleted_remote = 1)"
-        )
+        image_terms.append(_REMOTE_GONE)
     join_g = "CROSS JOIN generations g ON g.id = i.generation_id"
     where: list[str] = []
     if driver in _ORDERED:
@@ -462,9 +461,31 @@ def page_sql(c: Compiled, driver: str) -> str:
     return f"SELECT i.id {source}{clause} {_ORDER} LIMIT :limit OFFSET :offset"
 
 
+_REMOTE_GONE: Final = "i.generation_id NOT IN (SELECT id FROM generations WHERE deleted_remote = 1)"
+
+
 def count_sql(c: Compiled, driver: str) -> str:
     """``SELECT COUNT(*) ...`` of every image the filter matches."""
     source, where = _from_and_where(c, driver)
+    if _REMOTE_GONE in where:
+        # Testing every row against the deleted-on-server list costs more than the count
+        # itself: count all, then take away the (few) rows of those generations.
+        kept = [t for t in where if t != _REMOTE_GONE]
+        clause = f" WHERE {' AND '.join(kept)}" if kept else ""
+        gone = " AND ".join(
+            [*kept, "g.deleted_remote = 1"]
+            if driver in _ORDERED
+            else [*kept, "i.generation_id IN (SELECT id FROM generations WHERE deleted_remote = 1)"]
+        )
+        if driver in _ORDERED:
+            minus = (
+                "SELECT COUNT(*) FROM generations g INDEXED BY generations_deleted_remote "
+                "CROSS JOIN images i INDEXED BY images_by_generation ON i.generation_id = g.id "
+                f"WHERE {gone}"
+            )
+        else:
+            minus = f"SELECT COUNT(*) {source} WHERE {gone}"
+        return f"SELECT (SELECT COUNT(*) {source}{clause}) - ({minus})"
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     return f"SELECT COUNT(*) {source}{clause}"
 

@@ -101,9 +101,10 @@ class SyncProgress:
     (``full``, ``incremental`` or ``images``). Counts are for this run: ``pages`` requested
     (counted when the page arrives, before it is stored), distinct ``generations`` and their
     ``images`` stored (counted once the page is committed: a change of ``generations`` means
-    the library has new rows to show), of which ``new`` and ``updated`` generations; ``deleted_remote`` generations flagged at the end of a full pass; images
-    ``downloaded`` and ``download_failed`` by :meth:`Syncer.download_images`; API
-    ``requests`` sent (retries after 429 included).
+    the library has new rows to show), of which ``new`` and ``updated`` generations;
+    ``deleted_remote`` generations flagged at the end of a full pass; images ``downloaded`` and
+    ``download_failed`` by :meth:`Syncer.download_images`; API ``requests`` sent (retries after
+    429 included).
     """
 
     phase: str

@@ -31,7 +31,6 @@ class DraftsPane(QWidget):
         self.setObjectName("draftsPane")
         self.form = form
         self.tabs = named(QTabBar(), "draftTabs", "Drafts")
-        self.tabs.setTabsClosable(True)
         self.tabs.setMovable(False)
         self.tabs.setExpanding(False)
         self.tabs.setDocumentMode(True)

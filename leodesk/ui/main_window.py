@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.drafts)
         self.splitter.addWidget(self.gallery_pane)
         self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([250, 430, 720])
+        self.splitter.setSizes([280, 420, 700])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()

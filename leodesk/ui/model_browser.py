@@ -50,7 +50,7 @@ class ModelBrowser(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
 
         self.tabs = named(QTabBar(), "modelTabs", "Model lists")
-        for label in ("Platform", "Your models", "Favourites"):
+        for label in ("Platform", "Yours", "Favourites"):
             self.tabs.addTab(label)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -61,8 +61,8 @@ class ModelBrowser(QWidget):
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
         self.view.setUniformItemSizes(True)
-        self.view.setIconSize(QSize(112, 112))
-        self.view.setGridSize(QSize(128, 150))
+        self.view.setIconSize(QSize(100, 100))
+        self.view.setGridSize(QSize(116, 140))
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setWordWrap(True)
         self.view.setModel(self.proxy)

@@ -1,4 +1,4 @@
-"""The model browser: search, the "Your models" tab, the context menu, favourites, the cache."""
+"""The model browser: search, the "Yours" tab, the context menu, favourites, the cache."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def test_your_models_tab_lists_the_accounts_models(qtbot: Any, apps: Apps, sim: 
     wait_models(qtbot, window)
     browser = window.browser
     qtbot.waitUntil(lambda: len(window.ctx.own_models.models()) == len(OWN_NAMES), timeout=10000)
-    _click_tab(qtbot, browser, "Your models")
+    _click_tab(qtbot, browser, "Yours")
     assert browser.current_tab() == "own"
     assert _names(browser) == OWN_NAMES
     # The search works in this tab too.
@@ -124,7 +124,7 @@ def test_clicking_a_model_sets_the_forms_model(qtbot: Any, apps: Apps, sim: Any)
 
     # An own model from the other tab.
     qtbot.waitUntil(lambda: len(window.ctx.own_models.models()) == len(OWN_NAMES), timeout=10000)
-    _click_tab(qtbot, browser, "Your models")
+    _click_tab(qtbot, browser, "Yours")
     qtbot.mouseClick(
         browser.view.viewport(),
         Qt.MouseButton.LeftButton,
@@ -173,7 +173,7 @@ def test_favourites_survive_a_restart_and_the_cache_fills_the_list_first(
     _click_tab(qtbot, browser, "Favourites")
     qtbot.waitUntil(lambda: _names(browser) == ["Leonardo Anime XL"], timeout=5000)
     # An own model can be a favourite too.
-    _click_tab(qtbot, browser, "Your models")
+    _click_tab(qtbot, browser, "Yours")
     texts = choose_from_context_menu(
         qtbot,
         browser.view,
