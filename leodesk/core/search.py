@@ -461,9 +461,6 @@ def page_sql(c: Compiled, driver: str) -> str:
     return f"SELECT i.id {source}{clause} {_ORDER} LIMIT :limit OFFSET :offset"
 
 
-_REMOTE_GONE: Final = "i.generation_id NOT IN (SELECT id FROM generations WHERE deleted_remote = 1)"
-
-
 def count_sql(c: Compiled, driver: str) -> str:
     """``SELECT COUNT(*) ...`` of every image the filter matches."""
     source, where = _from_and_where(c, driver)

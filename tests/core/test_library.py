@@ -21,8 +21,10 @@ from leodesk.core.library import (
     APPLICATION_ID,
     MAX_DOWNLOAD_ATTEMPTS,
     SCHEMA_VERSION,
+    Filter,
     Library,
     LibraryError,
+    Pick,
     fts_query,
 )
 
@@ -96,7 +98,7 @@ def raw(path: Path) -> sqlite3.Connection:
 
 
 def test_open_creates_schema_with_wal_and_pragmas(lib: Library, db_path: Path) -> None:
-    assert lib.schema_version() == SCHEMA_VERSION == 1
+    assert lib.schema_version() == SCHEMA_VERSION == 2
     conn = raw(db_path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -105,7 +107,7 @@ def test_open_creates_schema_with_wal_and_pragmas(lib: Library, db_path: Path) -
     finally:
         conn.close()
     assert {"generations", "generations_fts", "images", "models", "model_favourites"} <= names
-    assert "jobs" in names
+    assert {"jobs", "collections", "collection_images", "sync_state"} <= names
     pragmas = lib._connection()
     assert pragmas.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert pragmas.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -131,29 +133,30 @@ def test_migrations_run_in_order_and_a_failing_one_rolls_back(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Library.open(db_path).close()
+    real = library_module.MIGRATIONS
 
-    def v2(conn: sqlite3.Connection) -> None:
-        conn.execute("CREATE TABLE curated (image_id TEXT PRIMARY KEY)")
+    def v3(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE later (image_id TEXT PRIMARY KEY)")
 
-    def v3_broken(conn: sqlite3.Connection) -> None:
+    def v4_broken(conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(library_module, "MIGRATIONS", (library_module._migrate_v1, v2, v3_broken))
+    monkeypatch.setattr(library_module, "MIGRATIONS", (*real, v3, v4_broken))
     with pytest.raises(RuntimeError, match="boom"):
         Library.open(db_path)
     conn = raw(db_path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     finally:
         conn.close()
-    assert "curated" in tables
+    assert "later" in tables
     assert "half_done" not in tables  # the failed step left nothing behind
 
-    monkeypatch.setattr(library_module, "MIGRATIONS", (library_module._migrate_v1, v2))
+    monkeypatch.setattr(library_module, "MIGRATIONS", (*real, v3))
     with Library.open(db_path) as lib:
-        assert lib.schema_version() == 2
+        assert lib.schema_version() == 3
 
 
 def test_a_newer_library_is_refused(db_path: Path) -> None:
@@ -600,32 +603,6 @@ def test_search_follows_prompt_changes(lib: Library) -> None:
     conn.execute("INSERT INTO generations_fts(generations_fts, rank) VALUES ('integrity-check', 1)")
 
 
-def test_both_search_plans_give_the_same_pages(lib: Library) -> None:
-    for n in range(30):
-        words = "portrait" if n % 3 else "landscape"
-        lib.upsert_generation(make_gen(f"g{n:02d}", f"{words} {n}", created_at=at(n % 7), images=3))
-    conn = lib._connection()
-    for query in ("portrait", "landscape", "portrait 1", "nothing"):
-        match = fts_query(query, column="prompt")
-        for offset in (0, 5, 40):
-            walk = conn.execute(library_module._search_sql(walk=True), (match, 10, offset))
-            sort = conn.execute(library_module._search_sql(walk=False), (match, 10, offset))
-            walk_ids = [r[0] for r in walk]
-            assert walk_ids == [r[0] for r in sort]
-            assert walk_ids == lib.image_ids_page(offset, 10, query=query)
-    # Order check on one of them: newest first, then index, then id.
-    page = lib.image_ids_page(0, 100, query="landscape")
-    records = lib.image_records(page)
-    keys = [(-records[i].created_ms, records[i].index, i) for i in page]
-    assert keys == sorted(keys) and len(page) == 30
-
-
-def test_plan_choice() -> None:
-    prefer = library_module._prefer_walk
-    assert prefer(matches=20_000, generations=25_000, rows_needed=200)  # a common word
-    assert not prefer(matches=250, generations=25_000, rows_needed=200)  # a rare one
-
-
 # ------------------------------------------------------------------------------ downloads
 
 
@@ -740,3 +717,303 @@ def test_a_state_from_a_newer_version_reads_as_unknown(lib: Library) -> None:
     rec = lib.get_job(job_id)
     assert rec is not None and rec.state is JobState.UNKNOWN
     assert [j.id for j in lib.unfinished_jobs()] == [job_id]
+
+
+# ------------------------------------------------------------------------------ schema v2
+
+
+def make_v1_library(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library as leodesk with schema v1 left it: rows written with v1's columns only."""
+    with monkeypatch.context() as m:
+        m.setattr(library_module, "MIGRATIONS", (library_module._migrate_v1,))
+        Library.open(path).close()
+    conn = raw(path)
+    with conn:
+        conn.execute(
+            """
+            INSERT INTO generations (id, created_at, created_ms, status, prompt, negative_prompt,
+                model_id, width, height, num_images, seed, raw_json, deleted_remote, added_ms,
+                updated_ms)
+            VALUES ('old', ?, ?, 'COMPLETE', 'an old lighthouse', 'fog', 'm1', 512, 512, 2,
+                    9999999998, '{"id": "old"}', 0, 1, 1),
+                   ('gone', ?, ?, 'COMPLETE', 'a deleted castle', '', 'm2', 512, 512, 1, 5,
+                    NULL, 1, 1, 1)
+            """,
+            (T0, T0_MS, at(1), T0_MS + 60_000),
+        )
+        conn.execute(
+            """
+            INSERT INTO images (id, generation_id, idx, url, sha256, ext, download_state,
+                created_ms, updated_ms)
+            VALUES ('old-0', 'old', 0, 'https://c/0.jpg', ?, 'jpg', 'done', ?, 1),
+                   ('old-1', 'old', 1, 'https://c/1.jpg', NULL, NULL, 'pending', ?, 1),
+                   ('gone-0', 'gone', 0, 'https://c/g.jpg', NULL, NULL, 'pending', ?, 1)
+            """,
+            ("ef" * 32, T0_MS, T0_MS, T0_MS + 60_000),
+        )
+        conn.execute(
+            "INSERT INTO jobs (kind, state, generation_id, created_ms, updated_ms) "
+            "VALUES ('generation', 'pending', 'old', 1, 1)"
+        )
+        conn.execute("INSERT INTO model_favourites (model_id, added_ms) VALUES ('m1', 1)")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+
+
+def test_a_v1_library_is_upgraded_to_v2_keeping_everything(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_v1_library(db_path, monkeypatch)
+    with Library.open(db_path) as lib:
+        assert lib.schema_version() == 2
+        rec = lib.get_generation("old")
+        assert rec is not None and rec.prompt == "an old lighthouse" and rec.seed == 9999999998
+        assert [i.id for i in rec.images] == ["old-0", "old-1"]
+        first = rec.images[0]
+        assert first.has_file and first.sha256 == "ef" * 32
+        assert (first.favourite, first.rating, first.pick, first.collection_ids) == (
+            False,
+            0,
+            None,
+            (),
+        )
+        assert not first.deleted_local
+        # Search and pages work on the old rows (FTS kept, new indexes built).
+        assert lib.image_ids_page(0, 10, query="lighthouse") == ["old-0", "old-1"]
+        assert lib.image_ids_page(0, 10) == ["old-0", "old-1"]  # "gone" is deleted remotely
+        assert lib.image_ids_page(0, 10, filter=Filter(include_deleted_remote=True)) == [
+            "gone-0",
+            "old-0",
+            "old-1",
+        ]
+        assert [r.id for r in lib.images_to_download(10)] == ["gone-0", "old-1"]
+        assert lib.unfinished_jobs()[0].generation_id == "old"
+        assert lib.model_favourites() == {"m1"}
+        assert lib.sync_state() == {}
+        # The new features work on migrated rows.
+        lib.set_favourite(["old-1"], True)
+        assert lib.image_ids_page(0, 10, filter=Filter(favourite=True)) == ["old-1"]
+    conn = raw(db_path)
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        conn.execute("INSERT INTO generations_fts(generations_fts) VALUES ('integrity-check')")
+    finally:
+        conn.close()
+    assert {"images_live_by_time", "images_favourites", "collections", "sync_state"} <= names
+    assert "images_by_time" not in names
+
+
+# ------------------------------------------------------------------------------ batches, sync
+
+
+def test_upsert_generations_reports_what_changed(lib: Library) -> None:
+    first = lib.upsert_generations([make_gen("a"), make_gen("b", images=3), Generation(id=None)])
+    assert (first.new, first.updated, first.unchanged, first.images) == (("a", "b"), (), (), 5)
+    changed = make_gen("b", "a new prompt", images=3)
+    second = lib.upsert_generations([make_gen("a"), changed, make_gen("a"), make_gen("c")])
+    assert (second.new, second.updated, second.unchanged) == (("c",), ("b",), ("a",))
+    assert lib.count_images("new prompt") == 3
+
+
+def test_a_batch_and_its_state_commit_together(lib: Library) -> None:
+    lib.upsert_generations([make_gen("a")], state={"full.offset": 50})
+    conn = lib._connection()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(LibraryError):
+        lib.upsert_generations(
+            [make_gen(f"big{n}", "word " * 5000, images=20) for n in range(5)],
+            state={"full.offset": 100},
+        )
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    assert lib.sync_state() == {"full.offset": "50"}
+    assert lib.get_generation("big0") is None
+
+
+def test_sync_state_and_pass_marks(lib: Library, clock: Clock) -> None:
+    lib.set_sync_state({"a": 1, "b": "two"})
+    lib.set_sync_state({"a": None, "c": 3})
+    assert lib.sync_state() == {"b": "two", "c": "3"}
+    lib.upsert_generation(make_gen("before"))
+    clock.now += 1
+    started = lib.now_ms()
+    lib.upsert_generations([make_gen("seen")], sync_pass=started)
+    clock.now += 1
+    lib.upsert_generation(make_gen("after"))
+    assert lib.seen_in_pass(["seen", "before", "after", "missing"], started) == {"seen"}
+    flagged = lib.mark_unseen_deleted_remote(started, started, state={"done": 1})
+    assert flagged == ["before"]
+    assert lib.sync_state()["done"] == "1"
+    assert lib.mark_unseen_deleted_remote(started, started) == []  # already flagged
+    lib.upsert_generations([make_gen("before")], sync_pass=started + 1)  # seen again
+    rec = lib.get_generation("before")
+    assert rec is not None and not rec.deleted_remote
+
+
+def test_an_unchanged_row_is_not_rewritten(lib: Library, clock: Clock) -> None:
+    lib.upsert_generation(make_gen("g"))
+    rec = lib.get_generation("g")
+    assert rec is not None
+    clock.now += 100
+    assert lib.upsert_generations([make_gen("g")]).unchanged == ("g",)
+    again = lib.get_generation("g")
+    assert again is not None and again.updated_ms == rec.updated_ms
+
+
+# ------------------------------------------------------------------------------ curation
+
+
+def test_curation_is_per_image_and_survives_sync(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g", images=3))
+    assert lib.set_favourite(["g-0", "g-1", "missing"], True) == 2
+    assert lib.set_favourite(["g-0"], True) == 0  # already
+    assert lib.set_rating(["g-1", "g-2"], 4) == 2
+    assert lib.set_pick(["g-2"], "rejected") == 1
+    assert lib.set_pick(["g-0"], Pick.PICKED) == 1
+    lib.upsert_generation(make_gen("g", "a changed prompt", images=3))  # the server changed
+    records = lib.image_records(["g-0", "g-1", "g-2"])
+    assert [(r.favourite, r.rating, r.pick) for r in records.values()] == [
+        (True, 0, "picked"),
+        (True, 4, None),
+        (False, 4, "rejected"),
+    ]
+    assert lib.set_pick(["g-0", "g-2"], None) == 2
+    assert lib.set_rating("g-1", 0) == 1  # a lone id is one id, not characters
+    assert lib.set_favourite(iter(["g-0"]), False) == 1
+    rec = lib.image_records(["g-0", "g-1"])
+    assert not rec["g-0"].favourite and rec["g-0"].pick is None and rec["g-1"].rating == 0
+
+
+@pytest.mark.parametrize("rating", [-1, 6, 2.5, True, "3", None])
+def test_a_bad_rating_is_refused(lib: Library, rating: Any) -> None:
+    with pytest.raises(ValueError):
+        lib.set_rating(["x"], rating)
+
+
+@pytest.mark.parametrize("pick", ["", "PICKED", "keep", 1])
+def test_a_bad_pick_is_refused(lib: Library, pick: Any) -> None:
+    with pytest.raises(ValueError):
+        lib.set_pick(["x"], pick)
+
+
+def test_collections(lib: Library) -> None:
+    lib.upsert_generation(make_gen("g", images=3))
+    travel = lib.create_collection("  Travel   ideas ")
+    best = lib.create_collection("Best")
+    assert travel != best
+    with pytest.raises(ValueError, match="already exists"):
+        lib.create_collection("BEST")
+    with pytest.raises(ValueError, match="needs a name"):
+        lib.create_collection("   ")
+    assert lib.add_to_collection(travel, ["g-0", "g-1", "nope", "g-0"]) == 2
+    assert lib.add_to_collection(travel, ["g-1", "g-2"]) == 1
+    assert lib.add_to_collection(best, ["g-1"]) == 1
+    with pytest.raises(KeyError):
+        lib.add_to_collection(999, ["g-0"])
+    assert [(c.name, c.count) for c in lib.collections()] == [("Best", 1), ("Travel ideas", 3)]
+    assert lib.image_records(["g-1"])["g-1"].collection_ids == tuple(sorted((travel, best)))
+    lib.rename_collection(best, "Keepers")
+    with pytest.raises(ValueError):
+        lib.rename_collection(best, "travel IDEAS")
+    with pytest.raises(KeyError):
+        lib.rename_collection(999, "x")
+    assert lib.remove_from_collection(travel, ["g-0", "g-0", "nope"]) == 1
+    assert lib.image_ids_page(0, 10, filter=Filter(collection_id=travel)) == ["g-1", "g-2"]
+    lib.mark_deleted_local(["g-2"])
+    assert {c.name: c.count for c in lib.collections()} == {"Keepers": 1, "Travel ideas": 1}
+    assert lib.delete_collection(travel)
+    assert not lib.delete_collection(travel)
+    assert lib.image_records(["g-1"])["g-1"].collection_ids == (best,)
+    assert lib.get_generation("g") is not None  # images stay
+
+
+def test_delete_with_undo_then_purge(lib: Library) -> None:
+    lib.upsert_generation(make_gen("a", images=2))
+    lib.upsert_generation(make_gen("b", images=1, created_at=at(1)))
+    lib.set_image_file("a-0", "aa" * 32, "png")
+    lib.set_image_file("a-1", "bb" * 32, "jpg")
+    lib.set_image_file("b-0", "aa" * 32, "png")  # the same bytes as a-0
+    cid = lib.create_collection("c")
+    lib.add_to_collection(cid, ["a-0"])
+    assert lib.mark_deleted_local(["a-0", "a-1"]) == 2
+    assert lib.image_ids_page(0, 10) == ["b-0"]
+    assert lib.count_images() == 1 and lib.count_images("cat") == 1
+    assert lib.deleted_local_ids() == ["a-0", "a-1"]
+    assert lib.image_records(["a-0"])["a-0"].deleted_local
+    assert lib.mark_deleted_local(["a-1"], on=False) == 1  # undo one
+    assert lib.image_ids_page(0, 10) == ["b-0", "a-1"]
+    assert lib.purge_deleted(["a-1"]) == []  # not marked: left alone
+    files = lib.purge_deleted()
+    assert files == []  # a-0's file is still used by b-0
+    assert lib.image_records(["a-0"]) == {}
+    assert lib.collections()[0].count == 0
+    rec = lib.get_generation("a")
+    assert rec is not None and [i.id for i in rec.images] == ["a-1"]
+
+    lib.mark_deleted_local(["a-1", "b-0"])
+    files = lib.purge_deleted(["a-1", "b-0", "never"])
+    assert sorted((f.sha256, f.ext) for f in files) == [("aa" * 32, "png"), ("bb" * 32, "jpg")]
+    assert lib.get_generation("a") is None and lib.get_generation("b") is None  # emptied
+    assert lib.count_images() == 0 and lib.count_images("cat") == 0
+    lib._connection().execute(
+        "INSERT INTO generations_fts(generations_fts) VALUES ('integrity-check')"
+    )
+
+
+def test_generation_ids_for_and_diff(lib: Library) -> None:
+    lib.upsert_generation(
+        make_gen("a", "a fox", model_id="m1", seed=1, image_width=512, guidance_scale=7.0)
+    )
+    lib.upsert_generation(
+        make_gen("b", "a fox", model_id="m2", seed=2, image_width=512, photo_real=True)
+    )
+    assert lib.generation_ids_for(["b-1", "a-0", "b-0", "zzz", "a-1"]) == ["b", "a"]
+    assert lib.generation_ids_for([]) == []
+    assert lib.diff_generations("a", "b") == [
+        ("model_id", "m1", "m2"),
+        ("seed", 1, 2),
+        ("guidance_scale", 7.0, None),
+        ("photo_real", None, True),
+    ]
+    assert lib.diff_generations("a", "a") == []
+    with pytest.raises(KeyError):
+        lib.diff_generations("a", "missing")
+
+
+def test_image_records_carry_the_model_name_and_lineage(lib: Library) -> None:
+    gen = Generation(
+        id="g",
+        status="COMPLETE",
+        prompt="p",
+        model_id="m-own",
+        created_at=T0,
+        images=(
+            GeneratedImage(
+                id="base",
+                url="https://c/b.jpg",
+                variations=(
+                    Variation(id="up", status="COMPLETE", transform_type="UPSCALE", url="u"),
+                ),
+            ),
+        ),
+    )
+    lib.upsert_generation(gen)
+    assert lib.image_records(["base"])["base"].model_name is None
+    lib.save_models("platform", models("m-own"))
+    assert lib.image_records(["base"])["base"].model_name == "Model m-own"
+    lib.save_models("own", [ModelInfo(id="m-own", name="My own", kind="own")])
+    records = lib.image_records(["base", "up"])
+    assert records["base"].model_name == "My own"  # own models win
+    assert records["base"].has_children and not records["up"].has_children
+    assert lib.library_models() == [("m-own", "My own", 1)]
+
+
+def test_images_to_download_continue_after_an_image(lib: Library) -> None:
+    for n in range(3):
+        lib.upsert_generation(make_gen(f"g{n}", created_at=at(n), images=2))
+    order = [r.id for r in lib.images_to_download(10)]
+    assert order == ["g2-0", "g2-1", "g1-0", "g1-1", "g0-0", "g0-1"]
+    assert [r.id for r in lib.images_to_download(2, after="g2-1")] == ["g1-0", "g1-1"]
+    assert lib.images_to_download(2, after="unknown") == []
+    lib.mark_deleted_local(["g1-0"])
+    assert [r.id for r in lib.images_to_download(2, after="g2-1")] == ["g1-1", "g0-0"]
