@@ -200,6 +200,7 @@ class Launcher(QObject):
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.generation.resume_unfinished()
+        self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
 
     def shutdown(self) -> None:
@@ -214,6 +215,7 @@ class Launcher(QObject):
             except Exception as exc:  # saving the layout must never block closing
                 _log().warning("could not save settings: %s", exc)
         if self.ctx is not None:
+            self.ctx.deleter.commit()  # closing ends the undo window (resumed next start if cut)
             self.ctx.shutdown()
             self.ctx = None
         self.pools.shutdown()

@@ -17,6 +17,9 @@ from leodesk.qt.models.jobs_model import JobListModel
 from leodesk.qt.services import (
     AccountService,
     CatalogService,
+    CurationService,
+    DeleteService,
+    ExportService,
     GenerationService,
     ImageLoader,
     PricingService,
@@ -37,6 +40,9 @@ class AppContext:
     pricing: PricingService
     prompts: PromptService
     sync: SyncService
+    exporter: ExportService
+    curation: CurationService
+    deleter: DeleteService
     images: ImageLoader
     thumbs: ThumbnailLoader
     model_thumbs: ThumbnailLoader
@@ -126,6 +132,9 @@ def build_context(
         pricing=PricingService(backend, parent=backend),
         prompts=PromptService(backend, parent=backend),
         sync=SyncService(backend, parent=backend),
+        exporter=ExportService(backend, parent=backend),
+        curation=CurationService(backend, parent=backend),
+        deleter=DeleteService(backend, parent=backend),
         images=ImageLoader(backend, parent=backend),
         thumbs=thumbs,
         model_thumbs=model_thumbs,
@@ -155,4 +164,8 @@ def build_context(
         ctx.own_models.set_favourites(ids)
 
     ctx.catalog.favourites_ready.connect(favourites)
+    ctx.curation.changed.connect(ctx.gallery_model.forget_records)
+    ctx.deleter.hidden.connect(lambda _p: ctx.gallery_model.reload_keep())
+    ctx.deleter.restored.connect(lambda _ids: ctx.gallery_model.reload_keep())
+    ctx.deleter.failed.connect(lambda _m: ctx.gallery_model.reload_keep())
     return ctx

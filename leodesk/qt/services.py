@@ -439,12 +439,12 @@ class SyncService(QObject):
             return False
         from leodesk.core.sync import Syncer
 
-        last_pages = [0]
+        last = [0]
 
         def report(p: Any) -> None:  # on the worker: signals only
             self.progress.emit(p)
-            if p.pages != last_pages[0]:
-                last_pages[0] = p.pages
+            if p.generations != last[0]:  # rises once a page is committed
+                last[0] = p.generations
                 self.stored.emit()
 
         def job(token: CancelToken) -> Any:
@@ -481,3 +481,262 @@ class SyncService(QObject):
 
         self._worker = None
         self.finished.emit(SyncProgress(Phase.FAILED, message=user_message(exc)))
+
+
+class ExportService(QObject):
+    """Exports images (PNG + parameters + JSON sidecar) to a folder in the background.
+
+    Signals: progress(int done, int total), finished(list[str] written paths, str message).
+    """
+
+    progress = Signal(int, int)
+    finished = Signal(object, str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+        self._worker: Any = None
+
+    def export(self, items: list[Any], dest: Path) -> None:
+        from leodesk.core.export import export
+
+        def job(token: CancelToken) -> list[str]:
+            written = export(
+                items,
+                dest,
+                on_progress=lambda n, total: self.progress.emit(n, total),
+                cancelled=lambda: token.cancelled,
+            )
+            return [str(p) for p in written]
+
+        def done(paths: list[str]) -> None:
+            self._worker = None
+            self.finished.emit(paths, f"Exported {len(paths)} image(s) to {dest}")
+
+        def error(exc: BaseException) -> None:
+            self._worker = None
+            self.finished.emit([], f"Export failed: {user_message(exc)}")
+
+        self._worker = self._b.pools.submit(job, on_result=done, on_error=error, name="export")
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.token.cancel()
+            self._worker = None
+            self.finished.emit([], "Export cancelled")
+
+
+class CurationService(QObject):
+    """Favourites, ratings, picks and collections: written on the database thread.
+
+    Signals: changed(list[str] image ids), collections_changed(list), failed(str).
+    """
+
+    changed = Signal(object)
+    collections_changed = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+
+    def _write(self, fn: Callable[[Any], Any], ids: list[str]) -> None:
+        future = self._b.db(fn)
+
+        def job(token: CancelToken) -> list[str]:
+            future.result(DB_WAIT)
+            return ids
+
+        self._b.pools.submit(
+            job,
+            on_result=self.changed.emit,
+            on_error=lambda e: self.failed.emit(user_message(e)),
+            name="curate",
+        )
+
+    def set_favourite(self, ids: list[str], on: bool) -> None:
+        self._write(lambda lib: lib.set_favourite(ids, on), ids)
+
+    def set_rating(self, ids: list[str], rating: int) -> None:
+        self._write(lambda lib: lib.set_rating(ids, rating), ids)
+
+    def set_pick(self, ids: list[str], state: str | None) -> None:
+        self._write(lambda lib: lib.set_pick(ids, state), ids)
+
+    def add_to_collection(self, ids: list[str], name: str) -> None:
+        def write(lib: Any) -> None:
+            existing = {c.name: c.id for c in lib.collections()}
+            cid = existing.get(name)
+            if cid is None:
+                cid = lib.create_collection(name)
+            lib.add_to_collection(cid, ids)
+
+        self._write(write, ids)
+        self.refresh_collections()
+
+    def refresh_collections(self) -> None:
+        future = self._b.db(lambda lib: lib.collections())
+
+        def job(token: CancelToken) -> list[Any]:
+            return list(future.result(DB_WAIT))
+
+        self._b.pools.submit(
+            job,
+            on_result=self.collections_changed.emit,
+            on_error=lambda e: self.failed.emit(user_message(e)),
+        )
+
+
+@dataclass(frozen=True)
+class PendingDelete:
+    """Images hidden now, deleted for good when the undo window closes."""
+
+    image_ids: tuple[str, ...]
+    whole_generations: tuple[str, ...]  # generations all of whose images are in the delete
+    partial_images: int = 0  # images whose generation keeps others: hidden, not deleted remotely
+
+
+def _image_ids_of(lib: Any, generation_ids: Any) -> list[str]:
+    out: list[str] = []
+    for gid in generation_ids:
+        record = lib.get_generation(gid)
+        if record is not None:
+            out += [im.id for im in record.images]
+    return out
+
+
+def _pending(lib: Any, ids: list[str]) -> PendingDelete:
+    """Which generations of the (already marked) images can go: those with every image marked."""
+    whole, partial = [], 0
+    for gid in lib.generation_ids_for(ids):
+        record = lib.get_generation(gid)
+        if record is None:
+            continue
+        if all(im.deleted_local for im in record.images):
+            whole.append(gid)
+        else:
+            partial += sum(1 for im in record.images if im.id in ids)
+    return PendingDelete(tuple(ids), tuple(whole), partial)
+
+
+class DeleteService(QObject):
+    """Delete with undo: hide at once, then (after ``undo_seconds``) delete on the server and
+    remove the files. The server deletes whole generations; images of a generation only partly
+    deleted stay hidden here and stay on the account.
+
+    Signals: hidden(PendingDelete), restored(list[str]), done(str message), failed(str message).
+    """
+
+    hidden = Signal(object)
+    restored = Signal(object)
+    done = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+        self.undo_seconds = 6.0
+        self.pending: PendingDelete | None = None
+        from PySide6.QtCore import QTimer
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.commit)
+
+    def _run(self, fn: Callable[[Any], Any], on_result: Callable[[Any], None], name: str) -> None:
+        future = self._b.db(fn)
+        self._b.pools.submit(
+            lambda token: future.result(DB_WAIT),
+            on_result=on_result,
+            on_error=lambda e: self.failed.emit(user_message(e)),
+            name=name,
+        )
+
+    def delete(self, image_ids: list[str]) -> None:
+        """Hide ``image_ids`` now; commit after the undo window (a previous one commits first)."""
+        if self.pending is not None:
+            self.commit()
+        ids = list(dict.fromkeys(image_ids))
+
+        def write(lib: Any) -> PendingDelete:
+            lib.mark_deleted_local(ids, True)
+            return _pending(lib, ids)
+
+        def hidden(p: PendingDelete) -> None:
+            self.pending = p
+            self._timer.start(int(self.undo_seconds * 1000))
+            self.hidden.emit(p)
+
+        self._run(write, hidden, "delete")
+
+    def resume(self) -> None:
+        """Finish deletes a previous run left (it closed inside the undo window)."""
+
+        def read(lib: Any) -> PendingDelete:
+            return _pending(lib, list(lib.deleted_local_ids()))
+
+        def go(p: PendingDelete) -> None:
+            if p.whole_generations:
+                self.commit_now(p)
+
+        self._run(read, go, "resume deletes")
+
+    def undo(self) -> None:
+        p, self.pending = self.pending, None
+        self._timer.stop()
+        if p is None:
+            return
+        ids = list(p.image_ids)
+        self._run(
+            lambda lib: (lib.mark_deleted_local(ids, False), ids)[1],
+            self.restored.emit,
+            "undo delete",
+        )
+
+    def commit(self) -> None:
+        """Delete the pending generations on the server, then their rows and files."""
+        p, self.pending = self.pending, None
+        self._timer.stop()
+        if p is not None:
+            self.commit_now(p)
+
+    def commit_now(self, p: PendingDelete) -> None:
+        store = self._b.store
+
+        def job(token: CancelToken) -> str:
+            client = self._b.client()
+            deleted: list[str] = []
+            errors: list[str] = []
+            for gid in p.whole_generations:
+                try:
+                    client.delete_generation(gid)
+                    deleted.append(gid)
+                except Exception as exc:  # the others still go; this one comes back
+                    errors.append(user_message(exc))
+            failed = [g for g in p.whole_generations if g not in deleted]
+
+            def finish(lib: Any) -> list[Any]:
+                lib.mark_deleted_local(_image_ids_of(lib, failed), False)
+                return list(lib.purge_deleted(_image_ids_of(lib, deleted)))
+
+            for ref in self._b.db(finish).result(DB_WAIT):
+                store.path_for(ref.sha256, ref.ext).unlink(missing_ok=True)
+            parts = []
+            if deleted:
+                parts.append(f"Deleted {len(deleted)} generation(s) from your account")
+            if p.partial_images:
+                parts.append(
+                    f"{p.partial_images} image(s) hidden here: their generations keep other "
+                    "images, and the API deletes whole generations only"
+                )
+            text = "; ".join(parts) or "Nothing to delete"
+            if errors:
+                raise RuntimeError(f"Could not delete on the server, shown again: {errors[0]}")
+            return text
+
+        self._b.pools.submit(
+            job,
+            on_result=self.done.emit,
+            on_error=lambda e: self.failed.emit(user_message(e)),
+            name="delete on server",
+        )

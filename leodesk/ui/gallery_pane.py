@@ -12,15 +12,24 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from leodesk.ui.filter_bar import FilterBar
 from leodesk.ui.gallery import GalleryView
 from leodesk.ui.job_strip import JobStrip
 from leodesk.ui.widgets import named
 
 SEARCH_DEBOUNCE_MS = 250
+
+
+def _tool(text: str) -> QToolButton:
+    """A compact text button (narrower than a QPushButton, so the pane can be narrow)."""
+    button = QToolButton()
+    button.setText(text)
+    return button
 
 
 class GalleryPane(QWidget):
@@ -29,6 +38,7 @@ class GalleryPane(QWidget):
     search_changed = Signal(str)
     sync_requested = Signal()
     sync_cancel_requested = Signal()
+    undo_requested = Signal()
 
     def __init__(self, gallery: GalleryView, jobs: JobStrip, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,7 +60,7 @@ class GalleryPane(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.count_label = named(QLabel(""), "countLabel", "Number of images shown")
         self.sync_button = named(
-            QPushButton("Sync library"),
+            _tool("Sync library"),
             "syncButton",
             "Sync library",
             "Bring every generation of your account into the local library",
@@ -70,10 +80,37 @@ class GalleryPane(QWidget):
         self.cancel_sync_button.clicked.connect(self.sync_cancel_requested.emit)
         self.cancel_sync_button.setVisible(False)
         self.sync_status = named(QLabel(""), "syncStatus", "Sync status")
+        self.filters = FilterBar()
+        self.filters.setVisible(False)
+        self.filters_button = named(
+            _tool("Filters"),
+            "filtersButton",
+            "Show filters",
+            "Filter by model, date, size, seed, mode and rating",
+        )
+        self.filters_button.setCheckable(True)
+        self.filters_button.toggled.connect(self.filters.setVisible)
+        self.filters.changed.connect(self._count_filters)
+        self.undo_bar = QWidget()
+        self.undo_bar.setObjectName("undoBar")
+        self.undo_label = named(QLabel(""), "undoLabel", "Deleted images")
+        self.undo_button = named(
+            QPushButton("Undo"),
+            "undoButton",
+            "Undo the delete",
+            "Bring the deleted images back (Ctrl+Z)",
+        )
+        self.undo_button.clicked.connect(self.undo_requested.emit)
+        undo_row = QHBoxLayout(self.undo_bar)
+        undo_row.setContentsMargins(4, 0, 4, 0)
+        undo_row.addWidget(self.undo_label, 1)
+        undo_row.addWidget(self.undo_button)
+        self.undo_bar.setVisible(False)
 
         top = QHBoxLayout()
         top.setContentsMargins(4, 4, 4, 0)
         top.addWidget(self.search, 1)
+        top.addWidget(self.filters_button)
         top.addWidget(self.count_label)
         top.addWidget(self.sync_progress)
         top.addWidget(self.cancel_sync_button)
@@ -81,7 +118,9 @@ class GalleryPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.filters)
         layout.addWidget(self.sync_status)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(gallery, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
@@ -90,6 +129,17 @@ class GalleryPane(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def _count_filters(self) -> None:
+        n = self.filters.active_count()
+        self.filters_button.setText(f"Filters ({n})" if n else "Filters")
+
+    def show_undo(self, text: str) -> None:
+        self.undo_label.setText(text)
+        self.undo_bar.setVisible(True)
+
+    def hide_undo(self) -> None:
+        self.undo_bar.setVisible(False)
 
     def set_count(self, shown: int, more: bool) -> None:
         self.count_label.setText(f"{shown:,}{'+' if more else ''} images")

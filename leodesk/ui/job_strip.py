@@ -25,7 +25,7 @@ class JobStrip(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.clear_button = named(
-            QPushButton("Clear finished"), "clearJobsButton", "Remove finished jobs from the strip"
+            QPushButton("Clear"), "clearJobsButton", "Remove finished jobs from the strip"
         )
         self.clear_button.clicked.connect(model.clear_finished)
         top = QHBoxLayout()

@@ -191,8 +191,37 @@ class MainWindow(QMainWindow):
         ctx.generation.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         ctx.generation.generation_stored.connect(lambda _g: ctx.account.refresh())
         ctx.generation.generation_stored.connect(lambda _g: self._update_count())
-        # gallery: search, selection → details, viewer; thumbnail memory follows the viewport
+        # gallery: search and filters, selection → details, viewer, curation, delete with undo
+        from leodesk.ui.library_actions import LibraryActions
+
+        self.collections: list[Any] = []
+        self.library_actions = LibraryActions(self, ctx)
+        image_menu = self.menuBar().addMenu("&Image")
+        image_menu.setObjectName("imageMenu")
+        for action in self.library_actions.actions.values():
+            image_menu.addAction(action)
         self.gallery_pane.search_changed.connect(self.search)
+        self.gallery_pane.filters.changed.connect(
+            lambda: self.search(self.gallery_pane.search.text())
+        )
+        ctx.catalog.models_ready.connect(
+            lambda *_a: self.gallery_pane.filters.set_models(
+                ctx.platform_models.models() + ctx.own_models.models()
+            )
+        )
+        ctx.curation.collections_changed.connect(self._collections)
+        ctx.curation.changed.connect(lambda _ids: self._selection_changed())
+        ctx.curation.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        ctx.deleter.hidden.connect(self._deleted)
+        ctx.deleter.restored.connect(lambda ids: self._undone(ids))
+        ctx.deleter.done.connect(self._delete_done)
+        ctx.deleter.failed.connect(self._delete_failed)
+        self.gallery_pane.undo_requested.connect(ctx.deleter.undo)
+        ctx.exporter.finished.connect(lambda _paths, msg: self.statusBar().showMessage(msg, 8000))
+        ctx.exporter.progress.connect(
+            lambda n, total: self.statusBar().showMessage(f"Exporting {n}/{total}…")
+        )
+        ctx.curation.refresh_collections()
         self.gallery.selectionModel().selectionChanged.connect(self._selection_changed)
         ctx.gallery_model.modelReset.connect(self._rewire_selection)
         self.gallery.open_requested.connect(self.open_viewer)
@@ -216,16 +245,23 @@ class MainWindow(QMainWindow):
 
         if settings is not None:
             self.restore(settings)
-        self._update_count()
+        self.search("")  # the default filter: everything, generations deleted on the server too
 
     # -- library: search, selection, recall -------------------------------------------------------
+    def current_filter(self, text: str | None = None) -> Any:
+        from leodesk.core.search import Filter
+
+        text = self.gallery_pane.search.text() if text is None else text
+        return Filter(text=text.strip() or None, **self.gallery_pane.filters.values())
+
     def search(self, text: str) -> None:
-        """Show the images matching ``text``; the selection survives where it is still present."""
+        """Show the images matching ``text`` and the filters; the selection survives where the
+        images are still shown."""
         model = self.ctx.gallery_model
         current = self.gallery.currentIndex()
         keep_current = model.image_id(current.row()) if current.isValid() else None
         keep = set(self.gallery.selected_image_ids())
-        model.reload(text)
+        model.reload(self.current_filter(text))
         self._restore_selection(keep, keep_current)
         self._update_count()
 
@@ -274,6 +310,32 @@ class MainWindow(QMainWindow):
             self.gallery_pane.sync_ended(
                 result.message or "Sync stopped.", error=result.phase == "failed"
             )
+
+    def _collections(self, collections: list[Any]) -> None:
+        self.collections = list(collections)
+        self.gallery_pane.filters.set_collections(self.collections)
+
+    def _deleted(self, pending: Any) -> None:
+        n = len(pending.image_ids)
+        self.gallery_pane.show_undo(
+            f"{n} image(s) deleted. They leave your account in a few seconds."
+        )
+        self._update_count()
+
+    def _undone(self, ids: list[str]) -> None:
+        self.gallery_pane.hide_undo()
+        self.statusBar().showMessage(f"{len(ids)} image(s) restored", 4000)
+        self._update_count()
+
+    def _delete_done(self, message: str) -> None:
+        self.gallery_pane.hide_undo()
+        self.statusBar().showMessage(message, 8000)
+        self._update_count()
+
+    def _delete_failed(self, message: str) -> None:
+        self.gallery_pane.hide_undo()
+        self.statusBar().showMessage(message, 12000)
+        self._update_count()
 
     def _update_count(self) -> None:
         model = self.ctx.gallery_model

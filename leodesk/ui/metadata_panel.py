@@ -34,7 +34,7 @@ class MetadataPanel(QScrollArea):
         super().__init__(parent)
         named(self, "metadataPanel", "Image details")
         self.setWidgetResizable(True)
-        self.setMinimumWidth(240)
+        self.setMinimumWidth(190)
         body = QWidget()
         self.setWidget(body)
         self._layout = QVBoxLayout(body)

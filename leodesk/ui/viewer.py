@@ -166,16 +166,17 @@ class ImageViewer(QDialog):
         layout.addLayout(tools)
         layout.addWidget(split, 1)
 
-        for seq, slot in (
-            (QKeySequence(Qt.Key.Key_Left), lambda: self.navigate.emit(-1)),
-            (QKeySequence(Qt.Key.Key_Right), lambda: self.navigate.emit(1)),
-            (QKeySequence(Qt.Key.Key_F), self.canvas.fit),
-            (QKeySequence(Qt.Key.Key_1), self.canvas.actual_size),
-            (QKeySequence(Qt.Key.Key_Plus), lambda: self.canvas.zoom(1.25)),
-            (QKeySequence(Qt.Key.Key_Minus), lambda: self.canvas.zoom(0.8)),
-            (QKeySequence.StandardKey.Copy, self.copy_image),
+        self.shortcuts: dict[str, QShortcut] = {}
+        for name, seq, slot in (
+            ("previous", QKeySequence(Qt.Key.Key_Left), lambda: self.navigate.emit(-1)),
+            ("next", QKeySequence(Qt.Key.Key_Right), lambda: self.navigate.emit(1)),
+            ("fit", QKeySequence(Qt.Key.Key_F), self.canvas.fit),
+            ("actual", QKeySequence(Qt.Key.Key_1), self.canvas.actual_size),
+            ("zoom in", QKeySequence(Qt.Key.Key_Plus), lambda: self.canvas.zoom(1.25)),
+            ("zoom out", QKeySequence(Qt.Key.Key_Minus), lambda: self.canvas.zoom(0.8)),
+            ("copy", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_image),
         ):
-            QShortcut(seq, self, activated=slot)
+            self.shortcuts[name] = QShortcut(seq, self, activated=slot)
 
     # -- content --------------------------------------------------------------------------
     def show_record(self, record: Any, path: Path | None) -> None:

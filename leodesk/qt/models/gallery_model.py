@@ -35,7 +35,9 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class GallerySource(Protocol):
-    def image_ids_page(self, offset: int, limit: int, *, query: str | None = None) -> list[str]: ...
+    def image_ids_page(
+        self, offset: int, limit: int, *, filter: Any = None, after: str | None = None
+    ) -> list[str]: ...
     def image_records(self, ids: list[str]) -> dict[str, Any]: ...
 
 
@@ -60,7 +62,7 @@ class GalleryModel(QAbstractListModel):
         self._ids: list[str] = []
         self._row_of: dict[str, int] = {}
         self._exhausted = False
-        self._query: str | None = None
+        self._filter: Any = None  # leodesk.core.search.Filter, or None for everything
         self._records: OrderedDict[str, Any] = OrderedDict()
         self._record_cache = record_cache
         self._key_rows: dict[str, str] = {}  # thumbnail key -> image id
@@ -70,15 +72,38 @@ class GalleryModel(QAbstractListModel):
         self.reload()
 
     # -- paging ---------------------------------------------------------------------------
-    def reload(self, query: str | None = None) -> None:
-        """Start again from the newest image (after a search or a library change)."""
+    def reload(self, filter: Any = None) -> None:
+        """Start again from the newest image matching ``filter`` (a Filter, a search text, or
+        None for everything)."""
+        if isinstance(filter, str):
+            from leodesk.core.search import Filter
+
+            filter = Filter(text=filter) if filter.strip() else None
         self.beginResetModel()
-        self._query = query or None
+        self._filter = filter
         self._ids = []
         self._row_of = {}
+        self._records.clear()
         self._exhausted = False
-        self._append(self._source.image_ids_page(0, self._page, query=self._query))
+        self._append(self._page_ids(0))
         self.endResetModel()
+
+    @property
+    def filter(self) -> Any:
+        return self._filter
+
+    def reload_keep(self) -> None:
+        """Reload with the same filter, keeping as many loaded rows as before."""
+        wanted = len(self._ids)
+        self.reload(self._filter)
+        while len(self._ids) < wanted and self.canFetchMore():
+            self.fetchMore()
+
+    def _page_ids(self, offset: int, after: str | None = None) -> list[str]:
+        # Keyset paging (``after`` the last loaded id) keeps a deep page as fast as the first.
+        if after is not None:
+            return self._source.image_ids_page(0, self._page, filter=self._filter, after=after)
+        return self._source.image_ids_page(offset, self._page, filter=self._filter)
 
     def _append(self, ids: list[str]) -> list[str]:
         fresh = [i for i in ids if i not in self._row_of]
@@ -95,7 +120,7 @@ class GalleryModel(QAbstractListModel):
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted:
             return
-        ids = self._source.image_ids_page(len(self._ids), self._page, query=self._query)
+        ids = self._page_ids(len(self._ids), after=self._ids[-1] if self._ids else None)
         fresh = [i for i in ids if i not in self._row_of]
         if not fresh:
             self._exhausted = True
@@ -107,7 +132,7 @@ class GalleryModel(QAbstractListModel):
 
     def prepend_new(self) -> int:
         """Insert images newer than the current first row (a generation just finished)."""
-        newest = self._source.image_ids_page(0, self._page, query=self._query)
+        newest = self._page_ids(0)
         fresh = []
         for i in newest:
             if i in self._row_of:

@@ -1,0 +1,74 @@
+"""Triage: a full-screen pass over the gallery with one key per decision.
+
+Left / Right move, 1–5 rate (0 clears), P picks, X rejects, C adds to a collection, F toggles
+favourite, Esc leaves. Every decision is applied at once and shown on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QWidget
+
+from leodesk.ui.viewer import ImageViewer
+from leodesk.ui.widgets import named
+
+HELP = "←/→ move · 1–5 rate · 0 clear · P pick · X reject · F favourite · C collect · Esc leave"
+
+
+class TriageWindow(ImageViewer):
+    """Signals (besides the viewer's): rate(str id, int), pick(str id, str|None),
+    favourite(str id, bool), collect(str id)."""
+
+    rate = Signal(str, int)
+    pick = Signal(str, object)
+    favourite = Signal(str, bool)
+    collect = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "triageWindow", "Triage")
+        self.setWindowTitle("leodesk — Triage")
+        self.status = named(QLabel(""), "triageStatus", "Triage state of this image")
+        self.status.setStyleSheet("font-size: 15px; padding: 4px;")
+        self.layout().insertWidget(0, self.status)
+        self.meta.setVisible(False)
+        self.position = (0, 0)
+        # F and 1 mean favourite and one star here, not fit and actual size.
+        self.shortcuts["fit"].setEnabled(False)
+        self.shortcuts["actual"].setEnabled(False)
+
+    def show_state(self, record: Any, position: tuple[int, int]) -> None:
+        self.position = position
+        rating = int(getattr(record, "rating", 0) or 0)
+        pick = getattr(record, "pick", None)
+        fav = bool(getattr(record, "favourite", False))
+        stars = "★" * rating + "☆" * (5 - rating)
+        mark = {"picked": "✔ picked", "rejected": "✘ rejected"}.get(pick or "", "—")
+        self.status.setText(
+            f"{position[0] + 1} / {position[1]}   {stars}   {mark}   "
+            f"{'♥ favourite' if fav else ''}\n{HELP}"
+        )
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        record = self.record
+        key = event.key()
+        if record is None:
+            super().keyPressEvent(event)
+            return
+        if Qt.Key.Key_0 <= key <= Qt.Key.Key_5:
+            self.rate.emit(record.id, int(key - Qt.Key.Key_0))
+        elif key == Qt.Key.Key_P:
+            self.pick.emit(record.id, None if record.pick == "picked" else "picked")
+        elif key == Qt.Key.Key_X:
+            self.pick.emit(record.id, None if record.pick == "rejected" else "rejected")
+        elif key == Qt.Key.Key_F:
+            self.favourite.emit(record.id, not bool(getattr(record, "favourite", False)))
+        elif key == Qt.Key.Key_C:
+            self.collect.emit(record.id)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
