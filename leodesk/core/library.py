@@ -1387,6 +1387,21 @@ class Library:
             ).fetchall()
         return [(r[0], names.get(r[0]), int(r[1])) for r in rows]
 
+    def month_counts(self) -> list[tuple[str, int]]:
+        """Visible images per month (local time), newest month first, as ``("2026-11", n)``:
+        the gallery's date scrubber (the unfiltered, newest-first order)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                """
+                SELECT strftime('%Y-%m', i.created_ms / 1000, 'unixepoch', 'localtime') AS ym,
+                       COUNT(*)
+                FROM images i INDEXED BY images_live_by_time
+                WHERE i.deleted_local_ms IS NULL
+                GROUP BY ym ORDER BY ym DESC
+                """
+            ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows if r[0] is not None]
+
     # ---------------------------------------------------------------------------- curation
 
     def _update_images(self, sql: str, args: Sequence[Any], image_ids: Iterable[str]) -> int:

@@ -22,6 +22,7 @@ from leodesk.qt.services import (
     ExportService,
     GenerationService,
     ImageLoader,
+    MonthsService,
     PricingService,
     PromptService,
     SyncService,
@@ -43,6 +44,7 @@ class AppContext:
     exporter: ExportService
     curation: CurationService
     deleter: DeleteService
+    months: MonthsService
     images: ImageLoader
     thumbs: ThumbnailLoader
     model_thumbs: ThumbnailLoader
@@ -135,6 +137,7 @@ def build_context(
         exporter=ExportService(backend, parent=backend),
         curation=CurationService(backend, parent=backend),
         deleter=DeleteService(backend, parent=backend),
+        months=MonthsService(backend, parent=backend),
         images=ImageLoader(backend, parent=backend),
         thumbs=thumbs,
         model_thumbs=model_thumbs,

@@ -740,3 +740,30 @@ class DeleteService(QObject):
             on_error=lambda e: self.failed.emit(user_message(e)),
             name="delete on server",
         )
+
+
+class MonthsService(QObject):
+    """Images per month for the date scrubber, counted off the GUI thread.
+
+    Signals: ready(list[tuple[str, int]]).
+    """
+
+    ready = Signal(object)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+
+    def refresh(self) -> None:
+        path = self._b.paths.library_db
+
+        def job(token: CancelToken) -> list[tuple[str, int]]:
+            from leodesk.core.library import Library
+
+            reader = Library.open_readonly(path)
+            try:
+                return reader.month_counts()
+            finally:
+                reader.close()
+
+        self._b.pools.submit(job, on_result=self.ready.emit, name="months")

@@ -109,10 +109,11 @@ class Pools(QObject):
             # still runs: it is what a worker finishing its job writes, and closing loses nothing.
             worker.token.cancel()
             return worker
+        # After shutdown the receivers may be gone: late results are dropped, not delivered.
         if on_result is not None:
-            worker.signals.result.connect(on_result)
+            worker.signals.result.connect(lambda v, f=on_result: None if self.closed else f(v))
         if on_error is not None:
-            worker.signals.error.connect(on_error)
+            worker.signals.error.connect(lambda e, f=on_error: None if self.closed else f(e))
         if QThread.currentThread() == self.thread():
             # Forgotten when its finished signal reaches this (GUI) thread, after its results.
             worker.signals.finished.connect(lambda w=worker: self.forget(w))

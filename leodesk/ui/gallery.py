@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE
+from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, RECORD_ROLE
 from leodesk.ui.widgets import named
 
 CELL = 176
@@ -55,10 +57,48 @@ class ThumbnailDelegate(QStyledItemDelegate):
             y = inner.y() + (inner.height() - scaled.height()) // 2
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawPixmap(QRect(x, y, scaled.width(), scaled.height()), pm)
+        record = index.data(RECORD_ROLE)
+        if record is not None:
+            self._paint_badges(painter, rect, record)
         if selected:
             painter.setPen(QColor(90, 160, 230))
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
+
+    @staticmethod
+    def _paint_badges(painter: QPainter, rect: QRect, record: Any) -> None:
+        """Favourite, rating, pick and "deleted on the server", from the record in memory."""
+        pick = getattr(record, "pick", None)
+        if pick == "rejected":
+            painter.fillRect(rect, QColor(0, 0, 0, 120))
+        font = painter.font()
+        font.setPixelSize(13)
+        font.setBold(True)
+        painter.setFont(font)
+        inner = rect.adjusted(PAD + 3, PAD + 2, -PAD - 3, -PAD - 2)
+        top_left = []
+        if getattr(record, "favourite", False):
+            top_left.append(("♥", QColor(240, 98, 146)))
+        if pick == "picked":
+            top_left.append(("✔", QColor(102, 187, 106)))
+        elif pick == "rejected":
+            top_left.append(("✘", QColor(239, 83, 80)))
+        x = inner.left()
+        for text, colour in top_left:
+            painter.setPen(QColor(0, 0, 0, 160))
+            painter.drawText(x + 1, inner.top() + 14, text)
+            painter.setPen(colour)
+            painter.drawText(x, inner.top() + 13, text)
+            x += 16
+        rating = int(getattr(record, "rating", 0) or 0)
+        if rating:
+            painter.setPen(QColor(255, 202, 40))
+            painter.drawText(inner.left(), inner.bottom() - 2, "★" * rating)
+        if getattr(record, "deleted_remote", False):
+            painter.setPen(QColor(255, 183, 77))
+            painter.drawText(
+                inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, "deleted online"
+            )
 
 
 class GalleryView(QListView):

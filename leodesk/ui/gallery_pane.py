@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.ui.date_scrubber import DateScrubber
 from leodesk.ui.filter_bar import FilterBar
 from leodesk.ui.gallery import GalleryView
 from leodesk.ui.job_strip import JobStrip
@@ -121,7 +122,13 @@ class GalleryPane(QWidget):
         layout.addWidget(self.filters)
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
-        layout.addWidget(gallery, 1)
+        self.scrubber = DateScrubber()
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        middle.addWidget(gallery, 1)
+        middle.addWidget(self.scrubber)
+        layout.addLayout(middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)

@@ -222,6 +222,12 @@ class MainWindow(QMainWindow):
             lambda n, total: self.statusBar().showMessage(f"Exporting {n}/{total}…")
         )
         ctx.curation.refresh_collections()
+        # the date scrubber: months of the unfiltered library
+        ctx.months.ready.connect(self._months)
+        self.gallery_pane.scrubber.jump_requested.connect(self.jump_to_row)
+        for signal in (ctx.sync.finished, ctx.generation.generation_stored, ctx.deleter.done):
+            signal.connect(lambda *_a: ctx.months.refresh())
+        ctx.months.refresh()
         self.gallery.selectionModel().selectionChanged.connect(self._selection_changed)
         ctx.gallery_model.modelReset.connect(self._rewire_selection)
         self.gallery.open_requested.connect(self.open_viewer)
@@ -262,6 +268,8 @@ class MainWindow(QMainWindow):
         keep_current = model.image_id(current.row()) if current.isValid() else None
         keep = set(self.gallery.selected_image_ids())
         model.reload(self.current_filter(text))
+        if hasattr(self.gallery_pane, "scrubber"):
+            self._scrubber_visibility()
         self._restore_selection(keep, keep_current)
         self._update_count()
 
@@ -310,6 +318,32 @@ class MainWindow(QMainWindow):
             self.gallery_pane.sync_ended(
                 result.message or "Sync stopped.", error=result.phase == "failed"
             )
+
+    def _months(self, months: list[tuple[str, int]]) -> None:
+        self.gallery_pane.scrubber.set_months(months)
+        self._scrubber_visibility()
+
+    def _scrubber_visibility(self) -> None:
+        # Month offsets hold for the unfiltered, newest-first view only.
+        f = self.current_filter()
+        from leodesk.core.search import Filter
+
+        plain = f == Filter(include_deleted_remote=True)
+        self.gallery_pane.scrubber.setVisible(plain and self.gallery_pane.scrubber.count() > 1)
+
+    def jump_to_row(self, row: int) -> None:
+        """Scroll the gallery to ``row`` (loading pages up to it) and make it current."""
+        model = self.ctx.gallery_model
+        while row >= model.rowCount() and model.canFetchMore():
+            model.fetchMore()
+        row = min(row, model.rowCount() - 1)
+        if row < 0:
+            return
+        from PySide6.QtWidgets import QAbstractItemView
+
+        index = model.index(row)
+        self.gallery.setCurrentIndex(index)
+        self.gallery.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _collections(self, collections: list[Any]) -> None:
         self.collections = list(collections)
