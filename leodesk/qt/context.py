@@ -30,6 +30,7 @@ from leodesk.qt.services import (
 from leodesk.qt.thumbnails import ThumbnailLoader
 
 DRAG_LIMIT = 50
+GALLERY_CELL = 164  # the gallery's picture box (leodesk.ui.gallery.INNER; qt cannot import ui)
 
 
 @dataclass
@@ -117,7 +118,9 @@ def build_context(
         data: bytes = backend.client().download(url)
         return data
 
-    thumbs = ThumbnailLoader(backend.pools, backend.thumb_cache, fetch, size=256, parent=backend)
+    thumbs = ThumbnailLoader(
+        backend.pools, backend.thumb_cache, fetch, size=256, display=GALLERY_CELL, parent=backend
+    )
     model_thumbs = ThumbnailLoader(
         backend.pools, backend.thumb_cache, fetch, size=128, parent=backend
     )

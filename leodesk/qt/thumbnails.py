@@ -1,25 +1,29 @@
 """ThumbnailLoader: thumbnails from disk cache or source, decoded off the GUI thread.
 
 A view asks for a key and paints a placeholder until :attr:`ThumbnailLoader.ready` fires for it.
-Requests are deduplicated while in flight; a memory LRU of QPixmaps (made on the GUI thread only;
-workers hand back QImage, which is safe across threads) holds a few screens' worth; queued
-requests for rows that scrolled far away can be dropped with :meth:`retain_only`.
+Requests go into one queue, drained newest-first (the rows on screen now come before the ones
+scrolled past) by at most ``thumbs``-pool-size long-lived workers, so asking for a thumbnail costs
+the GUI thread a dict insert, not a new runnable. Requests are deduplicated while queued or in
+flight; :meth:`retain_only` drops queued requests for rows far out of view. Decoded pictures come
+back as QImage (safe across threads), scaled once to the size they are drawn, and become QPixmaps
+on the GUI thread only, in a memory LRU sized to a few screens.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from leodesk.qt.workers import CancelToken, Pools, Worker
+from leodesk.qt.workers import CancelToken, Pools
 
 log = logging.getLogger("leodesk.thumbs")
 
@@ -30,9 +34,10 @@ def key_for(kind: str, ident: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Decoded:
+class _Request:
     key: str
-    image: QImage
+    path: Path | None
+    url: str | None
 
 
 class ThumbnailLoader(QObject):
@@ -40,6 +45,7 @@ class ThumbnailLoader(QObject):
 
     ready = Signal(str)
     failed = Signal(str)
+    _decoded = Signal(str, object)  # key, QImage | BaseException (worker → GUI thread)
 
     def __init__(
         self,
@@ -48,6 +54,7 @@ class ThumbnailLoader(QObject):
         fetch: Callable[[str], bytes],
         *,
         size: int = 256,
+        display: int | None = None,
         memory_items: int = 400,
         parent: QObject | None = None,
     ) -> None:
@@ -56,14 +63,21 @@ class ThumbnailLoader(QObject):
         self._cache = cache
         self._fetch = fetch
         self.size = size
+        # Pictures are kept in memory at the size they are drawn (scaled once, off-thread), so
+        # painting a cell is a plain copy, not a smooth rescale on every frame.
+        self.display = display
         self._memory: OrderedDict[str, QPixmap] = OrderedDict()
         self._memory_items = memory_items
-        self._inflight: dict[str, Worker] = {}
         self._failed: set[str] = set()
+        self._lock = threading.Lock()
+        self._queue: OrderedDict[str, _Request] = OrderedDict()  # newest request last
+        self._working: set[str] = set()  # keys a worker is decoding now
+        self._drainers = 0
         self._made_since_prune = 0
         self.prune_every = 500
+        self._decoded.connect(self._arrived)
 
-    # -- memory -------------------------------------------------------------------------
+    # -- memory ---------------------------------------------------------------------------
     def pixmap(self, key: str) -> QPixmap | None:
         pm = self._memory.get(key)
         if pm is not None:
@@ -83,69 +97,36 @@ class ThumbnailLoader(QObject):
 
     @property
     def pending(self) -> int:
-        return len(self._inflight)
+        """Requests queued or being decoded."""
+        with self._lock:
+            return len(self._queue) + len(self._working)
 
-    # -- requests -----------------------------------------------------------------------
+    # -- requests -------------------------------------------------------------------------
     def request(self, key: str, *, path: Path | None = None, url: str | None = None) -> None:
         """Load ``key`` from the cache, else make it from ``path`` (a local file) or ``url``."""
-        if key in self._memory or key in self._inflight or key in self._failed:
+        if key in self._memory or key in self._failed or (path is None and url is None):
             return
-        if path is None and url is None:
-            return
-        cache, size, fetch = self._cache, self.size, self._fetch
-
-        def job(token: CancelToken) -> _Decoded | None:
-            data = cache.get(key, size)
-            if data is None:
-                if token.cancelled:
-                    return None
-                if cache.is_failed(key):
-                    raise RuntimeError("marked as failed")
-                if path is not None and path.exists():
-                    data = cache.make(key, size, source_path=path)
-                elif url is not None:
-                    data = cache.make(key, size, data=fetch(url))
-                else:
-                    raise FileNotFoundError(str(path))
-            image = QImage.fromData(data)
-            if image.isNull():
-                raise ValueError("undecodable thumbnail")
-            return _Decoded(key, image)
-
-        worker = self._pools.submit(
-            job,
-            pool="thumbs",
-            on_result=self._on_result,
-            on_error=lambda exc, k=key: self._on_error(k, exc),
-            name=f"thumb {key[:8]}",
-        )
-        worker.signals.finished.connect(lambda k=key: self._inflight.pop(k, None))
-        self._inflight[key] = worker
+        with self._lock:
+            if key in self._working:
+                return
+            if key in self._queue:
+                self._queue.move_to_end(key)  # asked again: it is on screen now
+                return
+            self._queue[key] = _Request(key, path, url)
+            start = self._drainers < self._pools.thumbs.maxThreadCount()
+            if start:
+                self._drainers += 1
+        if start:
+            self._pools.submit(self._drain, pool="thumbs", name="thumbnails")
 
     def retain_only(self, keys: Iterable[str]) -> int:
         """Drop queued (not yet started) requests whose key is not in ``keys``."""
         keep = set(keys)
-        dropped = 0
-        for key, worker in list(self._inflight.items()):
-            if key in keep:
-                continue
-            if self._pools.thumbs.tryTake(worker):
-                worker.token.cancel()
-                self._inflight.pop(key, None)
-                self._pools.forget(worker)
-                dropped += 1
-        return dropped
-
-    def _on_result(self, decoded: _Decoded | None) -> None:
-        if decoded is None:
-            return
-        self._inflight.pop(decoded.key, None)
-        self._memory[decoded.key] = QPixmap.fromImage(decoded.image)
-        self._trim()
-        self.ready.emit(decoded.key)
-        self._made_since_prune += 1
-        if self._made_since_prune >= self.prune_every:
-            self.prune_disk()
+        with self._lock:
+            gone = [k for k in self._queue if k not in keep]
+            for k in gone:
+                del self._queue[k]
+        return len(gone)
 
     def prune_disk(self) -> None:
         """Keep the disk cache under its size cap (least recently used go first), off-thread."""
@@ -153,8 +134,64 @@ class ThumbnailLoader(QObject):
         cache = self._cache
         self._pools.submit(lambda token: cache.prune(), pool="thumbs", name="thumb prune")
 
-    def _on_error(self, key: str, exc: BaseException) -> None:
-        log.debug("thumbnail %s failed: %s", key[:8], exc)
-        self._inflight.pop(key, None)
-        self._failed.add(key)
-        self.failed.emit(key)
+    # -- the workers ----------------------------------------------------------------------
+    def _drain(self, token: CancelToken) -> None:
+        while True:
+            with self._lock:
+                if token.cancelled or not self._queue:
+                    self._drainers -= 1
+                    return
+                key, req = self._queue.popitem(last=True)  # newest first
+                self._working.add(key)
+            try:
+                result: object = self._decode(req)
+            except Exception as exc:  # reported to the GUI thread, the loop goes on
+                result = exc
+            if token.cancelled:
+                with self._lock:
+                    self._working.discard(key)
+                    self._drainers -= 1
+                return
+            self._decoded.emit(key, result)
+
+    def _decode(self, req: _Request) -> QImage:
+        cache, size = self._cache, self.size
+        data = cache.get(req.key, size)
+        if data is None:
+            if cache.is_failed(req.key):
+                raise RuntimeError("marked as failed")
+            if req.path is not None and req.path.exists():
+                data = cache.make(req.key, size, source_path=req.path)
+            elif req.url is not None:
+                data = cache.make(req.key, size, data=self._fetch(req.url))
+            else:
+                raise FileNotFoundError(str(req.path))
+        image = QImage.fromData(data)
+        if image.isNull():
+            raise ValueError("undecodable thumbnail")
+        display = self.display
+        if display is not None and max(image.width(), image.height()) > display:
+            image = image.scaled(
+                display,
+                display,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        return image
+
+    def _arrived(self, key: str, result: object) -> None:
+        with self._lock:
+            self._working.discard(key)
+        if self._pools.closed:
+            return
+        if isinstance(result, QImage):
+            self._memory[key] = QPixmap.fromImage(result)
+            self._trim()
+            self.ready.emit(key)
+            self._made_since_prune += 1
+            if self._made_since_prune >= self.prune_every:
+                self.prune_disk()
+        else:
+            log.debug("thumbnail %s failed: %s", key[:8], result)
+            self._failed.add(key)
+            self.failed.emit(key)

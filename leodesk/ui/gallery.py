@@ -29,6 +29,11 @@ from leodesk.ui.widgets import named
 
 CELL = 176
 PAD = 6
+INNER = CELL - 2 * PAD  # the picture's box: thumbnails are kept in memory at this size
+_BG = QColor(40, 40, 44)
+_SELECTED_BG = QColor(38, 79, 120)
+_PLACEHOLDER = QColor(60, 60, 64)
+_SELECTED = QStyle.StateFlag.State_Selected
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -47,16 +52,24 @@ class ThumbnailDelegate(QStyledItemDelegate):
     ) -> None:
         rect: QRect = option.rect  # type: ignore[attr-defined]
         painter.save()
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        painter.fillRect(rect, QColor(40, 40, 44) if not selected else QColor(38, 79, 120))
+        selected = bool(option.state & _SELECTED)  # type: ignore[attr-defined]
+        painter.fillRect(rect, _SELECTED_BG if selected else _BG)
+        inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
         pm = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(pm, QPixmap) and not pm.isNull():
-            inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
-            scaled = pm.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            x = inner.x() + (inner.width() - scaled.width()) // 2
-            y = inner.y() + (inner.height() - scaled.height()) // 2
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawPixmap(QRect(x, y, scaled.width(), scaled.height()), pm)
+            if pm.width() <= inner.width() and pm.height() <= inner.height():
+                # the loader made it at display size: a plain copy, centred
+                x = inner.x() + (inner.width() - pm.width()) // 2
+                y = inner.y() + (inner.height() - pm.height()) // 2
+                painter.drawPixmap(x, y, pm)
+            else:
+                scaled = pm.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                x = inner.x() + (inner.width() - scaled.width()) // 2
+                y = inner.y() + (inner.height() - scaled.height()) // 2
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+                painter.drawPixmap(QRect(x, y, scaled.width(), scaled.height()), pm)
+        else:
+            painter.fillRect(inner, _PLACEHOLDER)
         record = index.data(RECORD_ROLE)
         if record is not None:
             self._paint_badges(painter, rect, record)

@@ -132,6 +132,10 @@ class GalleryPane(QWidget):
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        model = gallery.model()
+        if model is not None:  # pages the view fetches while scrolling count too
+            model.rowsInserted.connect(self._recount)
+            model.rowsRemoved.connect(self._recount)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -148,8 +152,14 @@ class GalleryPane(QWidget):
     def hide_undo(self) -> None:
         self.undo_bar.setVisible(False)
 
+    def _recount(self, *_args: Any) -> None:
+        model = self.gallery.model()
+        if model is not None:
+            self.set_count(model.rowCount(), model.canFetchMore())
+
     def set_count(self, shown: int, more: bool) -> None:
-        self.count_label.setText(f"{shown:,}{'+' if more else ''} images")
+        noun = "image" if shown == 1 and not more else "images"
+        self.count_label.setText(f"{shown:,}{'+' if more else ''} {noun}")
 
     # -- sync ---------------------------------------------------------------------------------
     def sync_started(self) -> None:

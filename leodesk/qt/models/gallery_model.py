@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     Qt,
     QUrl,
 )
-from PySide6.QtGui import QColor, QPixmap
 
 from leodesk.qt.thumbnails import ThumbnailLoader, key_for
 
@@ -30,6 +29,12 @@ IMAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 PATH_ROLE = Qt.ItemDataRole.UserRole + 3
 IMAGE_IDS_MIME = "application/x-leodesk-image-ids"
+_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDragEnabled
+    | Qt.ItemFlag.ItemNeverHasChildren
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -66,8 +71,7 @@ class GalleryModel(QAbstractListModel):
         self._records: OrderedDict[str, Any] = OrderedDict()
         self._record_cache = record_cache
         self._key_rows: dict[str, str] = {}  # thumbnail key -> image id
-        self._placeholder = QPixmap(thumbs.size, thumbs.size)
-        self._placeholder.fill(QColor(60, 60, 64))
+        self._thumb_keys: dict[str, str] = {}
         thumbs.ready.connect(self._thumb_ready)
         self.reload()
 
@@ -195,7 +199,10 @@ class GalleryModel(QAbstractListModel):
         return self._thumbs.retain_only(keys)
 
     def thumb_key(self, rec: Any) -> str:
-        return key_for("image", rec.id)
+        key = self._thumb_keys.get(rec.id)
+        if key is None:
+            key = self._thumb_keys[rec.id] = key_for("image", rec.id)
+        return key
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -216,7 +223,7 @@ class GalleryModel(QAbstractListModel):
             self._key_rows[key] = rec.id
             path = self._image_path(rec)
             self._thumbs.request(key, path=path, url=None if path else rec.url)
-            return self._placeholder
+            return None  # the delegate paints a placeholder until the picture is in memory
         if role == Qt.ItemDataRole.ToolTipRole:
             return rec.prompt or ""
         if role == PATH_ROLE:
@@ -226,14 +233,7 @@ class GalleryModel(QAbstractListModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsDragEnabled
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     # -- drag out ---------------------------------------------------------------------------------
     def mimeTypes(self) -> list[str]:
