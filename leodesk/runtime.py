@@ -48,7 +48,13 @@ def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> R
         return Runtime(paths=base.ensure(), base_url=os.environ.get(API_URL_ENV) or None)
     from leodesk.sim import SimConfig, SimServer
 
-    options: dict[str, Any] = {"api_key": DEMO_KEY, "generation_seconds": 2.0, "latency_ms": 60}
+    # A history of 150 generations on the demo account, so "Sync library" has work to show.
+    options: dict[str, Any] = {
+        "api_key": DEMO_KEY,
+        "generation_seconds": 2.0,
+        "latency_ms": 60,
+        "seed_generations": 150,
+    }
     options.update(sim_options or {})
     sim = SimServer(SimConfig(**options)).start()
     register_secret(options["api_key"])
