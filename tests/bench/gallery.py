@@ -195,6 +195,7 @@ def gallery_phase(home: Path, floor: bool) -> dict[str, float]:
         from leodesk.core import paths
         from leodesk.core.library import Library
 
+        Library.open(paths.resolve().library_db).close()  # a kept library: current schema
         lib = Library.open_readonly(paths.resolve().library_db)
         names = [f"x{n}" for n in range(lib.count_images())]
         lib.close()
@@ -266,6 +267,7 @@ def search_phase(home: Path) -> dict[str, float]:
 
     os.environ["LEODESK_HOME"] = str(home)
     db = paths.resolve().library_db
+    Library.open(db).close()  # brings a kept library to the current schema
     lib = Library.open_readonly(db)
     raw = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     out: dict[str, float] = {}
@@ -392,9 +394,17 @@ def main() -> None:
             f"library: {b['generations']:,} generations, {b['images']:,} images, "
             f"built in {b['build_s']:.1f} s"
         )
+    search = _child(["--phase", "search", "--home", str(home)])
+    if args.million:  # the 1M figure is search; scrolling 2.5M rows is not asked
+        print("\nsearch, first page of 200 (floor: raw FTS5 MATCH ORDER BY rowid DESC LIMIT 200)")
+        for label in ("common", "rare", "none"):
+            print(
+                f"  {label:<8} {search[label + '_ms']:8.2f} ms  floor "
+                f"{search[label + '_floor_ms']:6.2f} ms   target ≤ 50 ms at 1M"
+            )
+        return
     floor = _child(["--phase", "floor", "--home", str(home)])
     ours = _child(["--phase", "gallery", "--home", str(home)])
-    search = _child(["--phase", "search", "--home", str(home)])
     sync = _child(["--phase", "sync", "--home", str(Path(tempfile.mkdtemp()))])
 
     def row(name: str, value: float, base: float, unit: str = "ms", target: str = "") -> None:
