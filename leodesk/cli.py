@@ -26,8 +26,6 @@ EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_INTERRUPTED = 130
 
-UPLOADABLE = {"png": "png", "jpg": "jpg", "jpeg": "jpg", "webp": "webp"}
-
 
 class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
@@ -246,32 +244,14 @@ def cmd_models(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any
 
 
 def prepare_upload(path: Path) -> tuple[bytes, str]:
-    """Read an image for upload: EXIF orientation applied, PNG unless the API takes the format."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """Read an image for upload (see :mod:`leodesk.core.imageprep`): bytes and extension."""
+    from leodesk.core.imageprep import ImagePrepError, prepare_file
 
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        with Image.open(io.BytesIO(raw)) as im:
-            fmt = (im.format or "").lower()
-            im.load()
-            oriented = ImageOps.exif_transpose(im)
-            changed = oriented is not im
-            ext = UPLOADABLE.get(fmt if fmt != "jpeg" else "jpg")
-            if ext is not None and not changed:
-                return raw, ext
-            out = io.BytesIO()
-            if ext == "jpg":
-                oriented.convert("RGB").save(out, "JPEG", quality=95)
-                return out.getvalue(), "jpg"
-            if oriented.mode not in ("RGB", "RGBA", "L", "LA"):
-                oriented = oriented.convert("RGBA")
-            oriented.save(out, "PNG")
-            return out.getvalue(), "png"
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise CliError(f"{path} is not an image leodesk can read ({exc})") from None
+        prepared = prepare_file(path)
+    except ImagePrepError as exc:
+        raise CliError(f"{path}: {exc}") from None
+    return prepared.data, prepared.extension
 
 
 def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:

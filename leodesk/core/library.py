@@ -25,6 +25,9 @@ every page until :meth:`Library.purge_deleted` removes them). ``sync_state`` is 
 table for :mod:`leodesk.core.sync` (resumable full passes); ``generations.sync_pass`` records the
 last full pass that saw a generation on the server.
 
+Uploads (schema v3): ``uploads`` maps the sha256 of a prepared init image to the id it was
+uploaded as, so the same picture is not uploaded twice (ids older than a day are not reused).
+
 Errors: a full disk, a read-only or unopenable file, a corrupt database and a database locked
 for too long become :class:`LibraryError`, whose ``str()`` is a message for the user; every
 other ``sqlite3`` error propagates (it is a bug).
@@ -61,6 +64,7 @@ __all__ = [
     "MIGRATIONS",
     "MODEL_KINDS",
     "SCHEMA_VERSION",
+    "UPLOAD_REUSE_S",
     "CollectionRecord",
     "DownloadState",
     "FileRef",
@@ -404,11 +408,29 @@ def _migrate_v2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# v3: init images already uploaded, by the sha256 of the prepared bytes (never upload twice).
+_V3: Final = (
+    """
+    CREATE TABLE uploads (
+        sha256        TEXT PRIMARY KEY,
+        init_image_id TEXT NOT NULL,
+        created_ms    INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
+
+def _migrate_v3(conn: sqlite3.Connection) -> None:
+    for statement in _V3:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
-MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1, _migrate_v2)
+MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1, _migrate_v2, _migrate_v3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
+UPLOAD_REUSE_S: Final = 24 * 3600.0  # an uploaded init image id is reused for a day
 
 
 # --------------------------------------------------------------------------------------------
@@ -876,6 +898,28 @@ class Library:
     def schema_version(self) -> int:
         with self._reading() as conn:
             return _user_version(conn)
+
+    # ---------------------------------------------------------------------------- uploads
+
+    def upload_id_for(self, sha256: str, *, max_age_s: float = UPLOAD_REUSE_S) -> str | None:
+        """The init image id uploaded for content ``sha256`` within ``max_age_s``, else None."""
+        oldest = self._now_ms() - int(max_age_s * 1000)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT init_image_id FROM uploads WHERE sha256 = ? AND created_ms >= ?",
+                (sha256, oldest),
+            ).fetchone()
+        return str(row[0]) if row is not None else None
+
+    def remember_upload(self, sha256: str, init_image_id: str) -> None:
+        """Record that content ``sha256`` was uploaded as ``init_image_id`` (now)."""
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO uploads (sha256, init_image_id, created_ms) VALUES (?, ?, ?) "
+                "ON CONFLICT(sha256) DO UPDATE SET init_image_id = excluded.init_image_id, "
+                "created_ms = excluded.created_ms",
+                (sha256, init_image_id, self._now_ms()),
+            )
 
     # ---------------------------------------------------------------------------- plumbing
 

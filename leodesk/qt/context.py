@@ -28,6 +28,7 @@ from leodesk.qt.services import (
     SyncService,
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
+from leodesk.qt.uploads import UploadService
 
 DRAG_LIMIT = 50
 GALLERY_CELL = 164  # the gallery's picture box (leodesk.ui.gallery.INNER; qt cannot import ui)
@@ -53,6 +54,7 @@ class AppContext:
     platform_models: ModelListModel
     own_models: ModelListModel
     jobs: JobListModel
+    uploads: UploadService  # image to image: init images and image prompts
     demo: bool = False
 
     def image_path(self, record: Any) -> Path | None:
@@ -154,6 +156,7 @@ def build_context(
         platform_models=ModelListModel(model_thumbs, parent=backend),
         own_models=ModelListModel(model_thumbs, parent=backend),
         jobs=JobListModel(parent=backend),
+        uploads=UploadService(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSlider,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -44,12 +45,17 @@ from leodesk.core.api.models import Element, ElementRef, GenerationRequest, Pric
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.rules import Problem
 from leodesk.ui.form_section import CollapsibleSection
+from leodesk.ui.image_slot import ImageSlot, label_for
 
 __all__ = ["PromptForm"]
 
 STATE_VERSION = 1
 COST_DEBOUNCE_MS = 400
 CUSTOM_ASPECT = "Custom"
+IMAGE_PROMPT_SLOTS = 2
+INIT_SLOT = "initImageSlot"
+DEFAULT_INIT_STRENGTH = 0.5
+UPLOAD_PROBLEM = "Wait for the image upload to finish"
 
 _ERROR_COLOR = "#c62828"
 _STYLE = f"""
@@ -122,6 +128,9 @@ class PromptForm(QWidget):
     improve_prompt_requested = Signal(str)
     model_requested = Signal()  # the model button was clicked: open the model browser
     state_changed = Signal()
+    # Image to image: (slot objectName, source) to prepare/upload; a slot was cleared.
+    image_source_dropped = Signal(str, object)
+    image_cleared = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -192,6 +201,12 @@ class PromptForm(QWidget):
         self.advanced_section = CollapsibleSection("Advanced", "advancedSection")
         self._build_advanced(self.advanced_section.body)
         col.addWidget(self.advanced_section)
+
+        self.image_section = CollapsibleSection(
+            "Image to image", "imageToImageSection", expanded=True
+        )
+        self._build_images(self.image_section.body)
+        col.addWidget(self.image_section)
 
         self.elements_section = CollapsibleSection("Elements", "elementsSection")
         self._build_elements(self.elements_section.body)
@@ -486,6 +501,48 @@ class PromptForm(QWidget):
         self.elements_hint.setProperty("hint", True)
         lay.addWidget(self.elements_hint)
 
+    def _build_images(self, body: QWidget) -> None:
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        self.init_slot = ImageSlot(INIT_SLOT, "Init image")
+        lay.addWidget(self.init_slot)
+        row = QHBoxLayout()
+        self.init_strength_label = QLabel()
+        self.init_strength_label.setObjectName("initStrengthLabel")
+        self.init_strength_slider = QSlider(Qt.Orientation.Horizontal)
+        _name(self.init_strength_slider, "initStrengthSlider", "Init strength")
+        self.init_strength_slider.setRange(10, 90)
+        self.init_strength_slider.setSingleStep(5)
+        self.init_strength_slider.setPageStep(10)
+        self.init_strength_slider.setValue(round(DEFAULT_INIT_STRENGTH * 100))
+        self.init_strength_slider.setToolTip(
+            "How much the init image shapes the result (0.1 loose – 0.9 close)"
+        )
+        self.init_strength_label.setBuddy(self.init_strength_slider)
+        row.addWidget(self.init_strength_label)
+        row.addWidget(self.init_strength_slider, 1)
+        self.init_strength_row = QWidget()
+        self.init_strength_row.setObjectName("initStrengthRow")
+        self.init_strength_row.setLayout(row)
+        row.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.init_strength_row)
+        prompts_label = QLabel("Image prompts")
+        prompts_label.setProperty("hint", True)
+        lay.addWidget(prompts_label)
+        self.image_prompt_slots = [
+            ImageSlot(f"imagePromptSlot{i}", f"Image prompt {i + 1}")
+            for i in range(IMAGE_PROMPT_SLOTS)
+        ]
+        for slot in self.image_prompt_slots:
+            lay.addWidget(slot)
+        self.image_hint = QLabel()
+        self.image_hint.setObjectName("imageSlotsHint")
+        self.image_hint.setProperty("hint", True)
+        self.image_hint.setWordWrap(True)
+        self.image_hint.hide()
+        lay.addWidget(self.image_hint)
+
     def _build_footer(self) -> QWidget:
         box = QWidget()
         box.setObjectName("promptFormFooter")
@@ -553,6 +610,11 @@ class PromptForm(QWidget):
         self.elements_list.currentItemChanged.connect(self._on_current_element)
         self.element_weight_spin.valueChanged.connect(self._on_element_weight)
         self.generate_button.clicked.connect(self._on_generate)
+        for slot in self.image_slots():
+            slot.sources_dropped.connect(lambda sources, s=slot: self._on_sources(s, sources))
+            slot.cleared.connect(lambda s=slot: self._on_slot_cleared(s))
+        self.init_strength_slider.valueChanged.connect(changed)
+        self.image_section.expanded_changed.connect(changed)
         self.advanced_section.expanded_changed.connect(changed)
         self.elements_section.expanded_changed.connect(changed)
 
@@ -638,6 +700,42 @@ class PromptForm(QWidget):
         if key == self._current_key:
             self._show_cost()
 
+    def image_slots(self) -> list[ImageSlot]:
+        """The init image slot, then the image prompt slots."""
+        return [self.init_slot, *self.image_prompt_slots]
+
+    def image_slot(self, key: str) -> ImageSlot | None:
+        """The slot whose objectName is ``key``."""
+        return next((s for s in self.image_slots() if s.objectName() == key), None)
+
+    def set_image_busy(self, key: str) -> None:
+        """The upload service started on slot ``key``."""
+        slot = self.image_slot(key)
+        if slot is not None and not slot.is_busy():
+            slot.set_busy(slot.source_label.text())
+            self._refresh()
+
+    def set_image_ready(self, key: str, image: Any) -> None:
+        """Slot ``key`` holds ``image`` (an ``UploadedImage``)."""
+        slot = self.image_slot(key)
+        if slot is not None:
+            slot.set_image(image)
+            self._refresh()
+
+    def set_image_failed(self, key: str, message: str) -> None:
+        """Slot ``key`` could not be filled: say why on the slot."""
+        slot = self.image_slot(key)
+        if slot is not None:
+            slot.set_error(message)
+            self._refresh()
+
+    def uploading(self) -> bool:
+        """True while any image slot waits for its upload."""
+        return any(slot.is_busy() for slot in self.image_slots())
+
+    def init_strength(self) -> float:
+        return round(self.init_strength_slider.value() / 100, 2)
+
     def pricing_request(self) -> PricingRequest:
         """The pricing request matching the current settings."""
         return rules.pricing_params(self.request(), self._model)
@@ -705,6 +803,18 @@ class PromptForm(QWidget):
         refs = self._element_refs()
         if refs:
             fields["elements"] = refs
+        init = self.init_slot.value()
+        if init is not None:
+            key = "init_generation_image_id" if init.generated else "init_image_id"
+            fields[key] = init.image_id
+            fields["init_strength"] = self.init_strength()
+        prompts = tuple(
+            image.image_id
+            for image in (slot.value() for slot in self.image_prompt_slots)
+            if image is not None
+        )
+        if prompts:
+            fields["image_prompts"] = prompts
         return GenerationRequest(**fields)
 
     def problems(self) -> list[Problem]:
@@ -712,6 +822,8 @@ class PromptForm(QWidget):
         problems = rules.validate(self.request(), self._model, elements=self._elements)
         if not self.random_seed_check.isChecked() and self._seed_value() is None:
             problems.append(Problem("seed", "Enter a seed or tick Random"))
+        if self.uploading():
+            problems.insert(0, Problem("image_upload", UPLOAD_PROBLEM))  # the reason shown first
         return problems
 
     def state(self) -> dict[str, Any]:
@@ -748,9 +860,11 @@ class PromptForm(QWidget):
             "elements": {
                 ak: weight for ak, (checked, weight) in self._element_choice.items() if checked
             },
+            "init_strength": self.init_strength(),
             "sections": {
                 "advanced": self.advanced_section.is_expanded(),
                 "elements": self.elements_section.is_expanded(),
+                "image": self.image_section.is_expanded(),
             },
         }
 
@@ -865,6 +979,12 @@ class PromptForm(QWidget):
             els = sections.get("elements")
             if isinstance(els, bool):
                 self.elements_section.set_expanded(els)
+            image = sections.get("image")
+            if isinstance(image, bool):
+                self.image_section.set_expanded(image)
+        strength = _as_float(s.get("init_strength"))
+        if strength is not None and 0.1 <= strength <= 0.9:
+            self.init_strength_slider.setValue(round(strength * 100))
 
     # ----------------------------------------------------------------------------------------
     # Reactions
@@ -887,6 +1007,37 @@ class PromptForm(QWidget):
         if self._problems:
             return
         self.generate_requested.emit(self.request())
+
+    def _on_sources(self, slot: ImageSlot, sources: list[Any]) -> None:
+        """A drop or paste on ``slot``: the first source goes there, the others fill the empty
+        image prompt slots after it (then before it)."""
+        if not sources:
+            return
+        targets = [slot]
+        prompts = self.image_prompt_slots
+        start = prompts.index(slot) + 1 if slot in prompts else 0
+        for other in prompts[start:] + prompts[:start]:
+            if len(targets) == len(sources):
+                break
+            if other is not slot and other.is_empty():
+                targets.append(other)
+        left = len(sources) - len(targets)
+        self.image_hint.setText(
+            f"{left} image{'s' if left > 1 else ''} did not fit: clear a slot and drop again"
+            if left > 0
+            else ""
+        )
+        self.image_hint.setVisible(left > 0)
+        self.image_section.set_expanded(True)
+        for target, source in zip(targets, sources, strict=False):
+            target.set_busy(label_for(source))
+            self.image_source_dropped.emit(target.objectName(), source)
+        self._refresh()
+
+    def _on_slot_cleared(self, slot: ImageSlot) -> None:
+        self.image_hint.hide()
+        self.image_cleared.emit(slot.objectName())
+        self._refresh()
 
     def _on_improve(self) -> None:
         text = self.prompt_edit.toPlainText().strip()
@@ -1244,6 +1395,10 @@ class PromptForm(QWidget):
         else:
             self.contrast_combo.setToolTip("Contrast of the image")
 
+        # Image to image: the strength only matters with an init image.
+        self.init_strength_row.setVisible(self.init_slot.value() is not None)
+        self.init_strength_label.setText(f"Strength {self.init_strength():.2f}")
+
         # Elements hint and tooltips.
         count = self.elements_list.count()
         chosen = len(self._element_refs())
@@ -1316,6 +1471,11 @@ class PromptForm(QWidget):
             "contrast": self.contrast_combo,
             "transparency": self.transparency_combo,
             "elements": self.elements_list,
+            "image_upload": self.init_slot,
+            "init_image_id": self.init_slot,
+            "init_generation_image_id": self.init_slot,
+            "init_strength": self.init_strength_slider,
+            "image_prompts": self.image_prompt_slots[0],
         }
 
     def _show_problems(self) -> None:
@@ -1368,12 +1528,13 @@ class PromptForm(QWidget):
     def _show_cost(self) -> None:
         key = self._current_key
         cost = self._cost_cache.get(key) if key is not None else None
+        verb = "Generate from image" if self.init_slot.value() is not None else "Generate"
         if cost is not None:
-            self.generate_button.setText(f"Generate · {cost:,} credits")
+            self.generate_button.setText(f"{verb} · {cost:,} credits")
             self.cost_label.setText(f"Cost: {cost:,} credits")
             cost_tip = f"This generation costs {cost:,} API credits"
         else:
-            self.generate_button.setText("Generate")
+            self.generate_button.setText(verb)
             failed = key in self._cost_failed
             self.cost_label.setText("Cost unknown" if failed else "Checking cost…")
             cost_tip = "Cost unknown"

@@ -98,7 +98,7 @@ def raw(path: Path) -> sqlite3.Connection:
 
 
 def test_open_creates_schema_with_wal_and_pragmas(lib: Library, db_path: Path) -> None:
-    assert lib.schema_version() == SCHEMA_VERSION == 2
+    assert lib.schema_version() == SCHEMA_VERSION == 3
     conn = raw(db_path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -147,7 +147,7 @@ def test_migrations_run_in_order_and_a_failing_one_rolls_back(
         Library.open(db_path)
     conn = raw(db_path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(real) + 1
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     finally:
         conn.close()
@@ -156,7 +156,7 @@ def test_migrations_run_in_order_and_a_failing_one_rolls_back(
 
     monkeypatch.setattr(library_module, "MIGRATIONS", (*real, v3))
     with Library.open(db_path) as lib:
-        assert lib.schema_version() == 3
+        assert lib.schema_version() == len(real) + 1
 
 
 def test_a_newer_library_is_refused(db_path: Path) -> None:
@@ -765,7 +765,7 @@ def test_a_v1_library_is_upgraded_to_v2_keeping_everything(
 ) -> None:
     make_v1_library(db_path, monkeypatch)
     with Library.open(db_path) as lib:
-        assert lib.schema_version() == 2
+        assert lib.schema_version() == SCHEMA_VERSION
         rec = lib.get_generation("old")
         assert rec is not None and rec.prompt == "an old lighthouse" and rec.seed == 9999999998
         assert [i.id for i in rec.images] == ["old-0", "old-1"]

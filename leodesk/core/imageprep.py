@@ -1,0 +1,169 @@
+"""Prepare an image for ``POST /init-image``: checked, upright, small enough, in an API format.
+
+The API accepts png, jpg, jpeg and webp (NOTES §6). Anything else Pillow reads (bmp, tiff, gif,
+...) is converted to PNG. EXIF orientation is applied to the pixels, and images larger than the
+API's limit (longest side :data:`MAX_SIDE`) are scaled down keeping their aspect ratio. A file
+that needs none of this is sent byte for byte.
+
+Bad input raises :class:`ImagePrepError`, whose ``str()`` is a message for the user: not an
+image, a corrupt or truncated file, a file over :data:`MAX_BYTES` or :data:`MAX_MEGAPIXELS`.
+Qt-free; safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_MEGAPIXELS",
+    "MAX_SIDE",
+    "ImagePrepError",
+    "PreparedImage",
+    "prepare_file",
+    "prepare_image",
+]
+
+MAX_BYTES: Final = 50 * 1024 * 1024
+MAX_MEGAPIXELS: Final = 64.0
+MAX_SIDE: Final = 1536
+
+# Pillow format name -> the extension the API takes.
+_KEEP: Final = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+_ORIENTATION_TAG: Final = 0x0112
+_JPEG_QUALITY: Final = 95
+
+
+class ImagePrepError(ValueError):
+    """The input cannot be used as an init image; ``str()`` says why, for the user."""
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """Bytes ready to upload, in the format of ``extension``; ``sha256`` is of ``data``."""
+
+    data: bytes
+    extension: str
+    width: int
+    height: int
+    sha256: str
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _label(name: str) -> str:
+    return f"{name} " if name else "The file "
+
+
+def prepare_file(
+    path: Path,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_megapixels: float = MAX_MEGAPIXELS,
+    max_side: int = MAX_SIDE,
+) -> PreparedImage:
+    """:func:`prepare_image` for a local file (its size is checked before it is read)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ImagePrepError(
+                f"{path.name} is too large ({_mb(size)}; the limit is {_mb(max_bytes)})."
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImagePrepError(f"Cannot read {path.name}: {exc.strerror or exc}") from None
+    return prepare_image(
+        data, name=path.name, max_bytes=max_bytes, max_megapixels=max_megapixels, max_side=max_side
+    )
+
+
+def prepare_image(
+    data: bytes,
+    *,
+    name: str = "",
+    max_bytes: int = MAX_BYTES,
+    max_megapixels: float = MAX_MEGAPIXELS,
+    max_side: int = MAX_SIDE,
+) -> PreparedImage:
+    """Check, orient, downscale and (if needed) convert ``data``; see the module docstring."""
+    label = _label(name)
+    if not data:
+        raise ImagePrepError(f"{label}is empty.")
+    if len(data) > max_bytes:
+        raise ImagePrepError(
+            f"{label}is too large ({_mb(len(data))}; the limit is {_mb(max_bytes)})."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+                if width * height > max_megapixels * 1_000_000:
+                    raise ImagePrepError(
+                        f"{label}is too large ({width} × {height}, "
+                        f"{width * height / 1e6:.0f} megapixels; the limit is "
+                        f"{max_megapixels:g})."
+                    )
+                fmt = (im.format or "").upper()
+                im.load()
+                return _prepare_loaded(im, data, fmt, max_side)
+    except ImagePrepError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImagePrepError(f"{label}is too large to open safely.") from None
+    except UnidentifiedImageError:
+        raise ImagePrepError(f"{label}is not an image leodesk can read.") from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
+        detail = str(exc) or type(exc).__name__
+        if "truncated" in detail.lower():
+            raise ImagePrepError(f"{label}is truncated (incomplete).") from None
+        raise ImagePrepError(
+            f"{label}is corrupt or not an image leodesk can read ({detail})."
+        ) from None
+
+
+def _prepare_loaded(im: Image.Image, raw: bytes, fmt: str, max_side: int) -> PreparedImage:
+    orientation = im.getexif().get(_ORIENTATION_TAG, 1)
+    changed = orientation not in (None, 1)
+    out: Image.Image = im
+    if changed:
+        out = ImageOps.exif_transpose(im)
+    if getattr(im, "n_frames", 1) > 1:
+        changed = True  # animated: the first frame, as a still PNG
+    w, h = out.size
+    if max(w, h) > max_side:
+        scale = max_side / max(w, h)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        if out.mode not in ("RGB", "RGBA", "L", "LA"):
+            out = out.convert("RGBA" if _has_alpha(out) else "RGB")
+        out = out.resize(size, Image.Resampling.LANCZOS)
+        changed = True
+    keep = _KEEP.get(fmt)
+    if keep is not None and not changed:
+        return _result(raw, keep, out.size)
+    buf = io.BytesIO()
+    if keep == "jpg":
+        out.convert("RGB").save(buf, "JPEG", quality=_JPEG_QUALITY)
+        return _result(buf.getvalue(), "jpg", out.size)
+    if out.mode not in ("RGB", "RGBA", "L", "LA"):
+        out = out.convert("RGBA" if _has_alpha(out) else "RGB")
+    out.save(buf, "PNG")
+    return _result(buf.getvalue(), "png", out.size)
+
+
+def _has_alpha(im: Image.Image) -> bool:
+    return "A" in im.getbands() or "transparency" in im.info
+
+
+def _result(data: bytes, ext: str, size: tuple[int, int]) -> PreparedImage:
+    return PreparedImage(data, ext, size[0], size[1], hashlib.sha256(data).hexdigest())
