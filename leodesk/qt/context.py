@@ -174,6 +174,7 @@ def build_context(
 
     ctx.catalog.favourites_ready.connect(favourites)
     ctx.curation.changed.connect(ctx.gallery_model.forget_records)
+    ctx.images.stored.connect(lambda image_id: ctx.gallery_model.forget_records([image_id]))
     ctx.deleter.hidden.connect(lambda _p: ctx.gallery_model.reload_keep())
     ctx.deleter.restored.connect(lambda _ids: ctx.gallery_model.reload_keep())
     ctx.deleter.failed.connect(lambda _m: ctx.gallery_model.reload_keep())

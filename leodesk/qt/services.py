@@ -353,22 +353,44 @@ class ImageLoader(QObject):
         super().__init__(parent)
         self._b = backend
 
+    stored = Signal(str)  # image id: a full image was downloaded into the store
+
     def load(self, image_id: str, path: Path | None, url: str | None) -> None:
+        """Decode the image; one that is not on this computer yet is downloaded into the
+        content-addressed store first (and recorded in the library), so it opens offline next
+        time."""
+        backend = self._b
+        fetched: list[bool] = []
+
         def job(token: CancelToken) -> tuple[str, QImage]:
             if path is not None and path.exists():
                 image = QImage(str(path))
             elif url:
-                image = QImage.fromData(self._b.client().download(url))
+                from leodesk.core.imagestore import verify_image
+
+                data = backend.client().download(url)
+                info = verify_image(data)
+                kept = backend.store.put(data, info.ext)
+                backend.db(lambda lib: lib.set_image_file(image_id, kept.sha256, kept.ext)).result(
+                    DB_WAIT
+                )
+                fetched.append(True)
+                image = QImage.fromData(data)
             else:
                 raise FileNotFoundError("the image is not on this computer yet")
             if image.isNull():
                 raise ValueError("the image file cannot be decoded")
             return image_id, image
 
+        def done(r: tuple[str, QImage]) -> None:
+            if fetched:
+                self.stored.emit(image_id)
+            self.loaded.emit(*r)
+
         self._b.pools.submit(
             job,
             pool="thumbs",
-            on_result=lambda r: self.loaded.emit(*r),
+            on_result=done,
             on_error=lambda e: self.failed.emit(image_id, user_message(e)),
             name="image",
         )

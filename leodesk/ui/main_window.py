@@ -91,6 +91,17 @@ class MainWindow(QMainWindow):
         self.key_action.setEnabled(not demo)
         self.key_action.triggered.connect(self.change_key_requested.emit)
         account_menu.addAction(self.key_action)
+        self.offline_action = QAction("Keep full images &offline", self)
+        self.offline_action.setObjectName("keepOfflineAction")
+        self.offline_action.setCheckable(True)
+        self.offline_action.setToolTip(
+            "Sync downloads every full image (otherwise only thumbnails, and full images when "
+            "you open them)"
+        )
+        self.offline_action.toggled.connect(
+            lambda on: setattr(self, "keep_full_images_offline", on)
+        )
+        account_menu.addAction(self.offline_action)
         self.refresh_action = QAction("&Refresh account and models", self)
         self.refresh_action.setObjectName("refreshAction")
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -309,6 +320,8 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, result: Any) -> None:
         self._library_grew()
+        if getattr(result, "downloaded", 0):
+            self.ctx.gallery_model.refresh_records()
         if result.ok:
             text = (
                 f"Library synced: {result.generations:,} generations checked, "
@@ -444,6 +457,7 @@ class MainWindow(QMainWindow):
     # -- settings -----------------------------------------------------------------------------
     def restore(self, settings: Any) -> None:
         self.keep_full_images_offline = bool(getattr(settings, "keep_full_images_offline", False))
+        self.offline_action.setChecked(self.keep_full_images_offline)
         geometry = _unb64(getattr(settings, "window_geometry", None))
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -465,6 +479,7 @@ class MainWindow(QMainWindow):
         out: dict[str, Any] = {
             "window_geometry": _b64(self.saveGeometry()),
             "window_state": _b64(self.saveState()),
+            "keep_full_images_offline": self.offline_action.isChecked(),
         }
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}

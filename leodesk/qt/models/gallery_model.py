@@ -154,6 +154,12 @@ class GalleryModel(QAbstractListModel):
         """Older rows may have arrived (a sync): let ``fetchMore`` look again."""
         self._exhausted = False
 
+    def refresh_records(self) -> None:
+        """Drop every cached detail (many files arrived) and repaint; rows stay where they are."""
+        self._records.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
+
     def forget_records(self, ids: list[str]) -> None:
         """Drop cached details (an image's file arrived) and repaint those rows."""
         for i in ids:
