@@ -653,6 +653,7 @@ class DeleteService(QObject):
     restored = Signal(object)
     done = Signal(str)
     failed = Signal(str)
+    progress = Signal(int, int)  # generations deleted on the server so far, of how many
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -729,12 +730,15 @@ class DeleteService(QObject):
             client = self._b.client()
             deleted: list[str] = []
             errors: list[str] = []
-            for gid in p.whole_generations:
+            total = len(p.whole_generations)
+            for n, gid in enumerate(p.whole_generations, start=1):
                 try:
                     client.delete_generation(gid)
                     deleted.append(gid)
                 except Exception as exc:  # the others still go; this one comes back
                     errors.append(user_message(exc))
+                if total > 1:
+                    self.progress.emit(n, total)
             failed = [g for g in p.whole_generations if g not in deleted]
 
             def finish(lib: Any) -> list[Any]:

@@ -234,6 +234,9 @@ class MainWindow(QMainWindow):
         ctx.deleter.done.connect(self._delete_done)
         ctx.deleter.failed.connect(self._delete_failed)
         self.gallery_pane.undo_requested.connect(ctx.deleter.undo)
+        ctx.deleter.progress.connect(
+            lambda n, total: self.statusBar().showMessage(f"Deleting on the server: {n}/{total}…")
+        )
         ctx.exporter.finished.connect(lambda _paths, msg: self.statusBar().showMessage(msg, 8000))
         ctx.exporter.progress.connect(
             lambda n, total: self.statusBar().showMessage(f"Exporting {n}/{total}…")
