@@ -216,6 +216,7 @@ class Launcher(QObject):
                 _log().warning("could not save settings: %s", exc)
         if self.ctx is not None:
             self.ctx.deleter.commit()  # closing ends the undo window (resumed next start if cut)
+            self.ctx.deleter.wait_committed(5.0)
             self.ctx.shutdown()
             self.ctx = None
         self.pools.shutdown()

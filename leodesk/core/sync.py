@@ -212,6 +212,7 @@ class Syncer:
         clock: Callable[[], float] = time.monotonic,
         max_rate_limited: int = 8,
         max_backoff: float = 60.0,
+        full_after_days: float | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -226,6 +227,9 @@ class Syncer:
         self._clock = clock
         self._max_rate_limited = max(1, int(max_rate_limited))
         self._max_backoff = max(0.0, float(max_backoff))
+        # sync() runs a full pass (which also notices deletions on the server) when the last
+        # one is older than this; None: only until one completed.
+        self._full_after_ms = None if full_after_days is None else full_after_days * 86_400_000
         self._last_request: float | None = None
         self._progress = SyncProgress(Phase.STARTING)
         self._seen: set[str] = set()
@@ -422,7 +426,11 @@ class Syncer:
     def _auto(self) -> str:
         self._user()
         state = self._library.sync_state()
-        if STATE_FULL_FINISHED in state and STATE_FULL_PASS not in state:
+        finished = _int(state.get(STATE_FULL_FINISHED))
+        fresh = finished is not None and (
+            self._full_after_ms is None or self._library.now_ms() - finished < self._full_after_ms
+        )
+        if fresh and STATE_FULL_PASS not in state:
             self._emit(phase=Phase.INCREMENTAL, mode=Phase.INCREMENTAL)
             return self._incremental()
         self._emit(phase=Phase.FULL, mode=Phase.FULL)

@@ -450,13 +450,16 @@ class SyncService(QObject):
         self._cancel = threading.Event()
         self.page_size = 50
         self.min_interval = 0.05
+        self.full_after_days = 7.0
 
     @property
     def running(self) -> bool:
         return self._worker is not None
 
-    def start(self, *, images: bool = False) -> bool:
-        """Start a sync (full until one completed, then incremental); False if one runs."""
+    def start(self, *, images: bool = False, full: bool = False) -> bool:
+        """Start a sync; False if one runs. A full pass (which also notices generations deleted
+        on the server) when ``full``, when none completed yet, or when the last one is older
+        than ``full_after_days``; an incremental pass otherwise."""
         if self._worker is not None:
             return False
         from leodesk.core.sync import Syncer
@@ -477,8 +480,9 @@ class SyncService(QObject):
                 min_interval=self.min_interval,
                 on_progress=report,
                 cancelled=lambda: self._cancel.is_set() or token.cancelled,
+                full_after_days=self.full_after_days,
             )
-            result = syncer.sync()
+            result = syncer.full() if full else syncer.sync()
             if images and result.ok and not self._cancel.is_set():
                 result = syncer.download_images(self._b.store)
             return result
@@ -660,6 +664,7 @@ class DeleteService(QObject):
         self._b = backend
         self.undo_seconds = 6.0
         self.pending: PendingDelete | None = None
+        self._committing: threading.Event | None = None
         from PySide6.QtCore import QTimer
 
         self._timer = QTimer(self)
@@ -723,10 +728,22 @@ class DeleteService(QObject):
         if p is not None:
             self.commit_now(p)
 
+    def wait_committed(self, timeout: float) -> bool:
+        """Wait (bounded) for the server deletes under way, e.g. when the app closes."""
+        done = self._committing
+        return done is None or done.wait(timeout)
+
     def commit_now(self, p: PendingDelete) -> None:
         store = self._b.store
+        finished = self._committing = threading.Event()
 
         def job(token: CancelToken) -> str:
+            try:
+                return run()
+            finally:
+                finished.set()
+
+        def run() -> str:
             client = self._b.client()
             deleted: list[str] = []
             errors: list[str] = []

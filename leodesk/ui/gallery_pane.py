@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QToolButton,
@@ -38,6 +39,7 @@ class GalleryPane(QWidget):
 
     search_changed = Signal(str)
     sync_requested = Signal()
+    full_sync_requested = Signal()
     sync_cancel_requested = Signal()
     undo_requested = Signal()
 
@@ -67,6 +69,15 @@ class GalleryPane(QWidget):
             "Bring every generation of your account into the local library",
         )
         self.sync_button.clicked.connect(self.sync_requested.emit)
+        sync_menu = QMenu(self.sync_button)
+        sync_menu.setObjectName("syncMenu")
+        full = QAction("Full check (also finds generations deleted on the server)", sync_menu)
+        full.setObjectName("fullSyncAction")
+        full.triggered.connect(self.full_sync_requested.emit)
+        sync_menu.addAction(full)
+        self.full_sync_action = full
+        self.sync_button.setMenu(sync_menu)
+        self.sync_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.sync_progress = named(QProgressBar(), "syncProgress", "Sync progress")
         self.sync_progress.setRange(0, 0)
         self.sync_progress.setMaximumWidth(220)
@@ -155,7 +166,7 @@ class GalleryPane(QWidget):
     def _recount(self, *_args: Any) -> None:
         model = self.gallery.model()
         if model is not None:
-            self.set_count(model.rowCount(), model.canFetchMore())
+            self.set_count(model.rowCount(), model.canFetchMore(QModelIndex()))
 
     def set_count(self, shown: int, more: bool) -> None:
         noun = "image" if shown == 1 and not more else "images"

@@ -71,9 +71,7 @@ class LibraryActions(QObject):
         )
         add("triageAction", "Triage…", self.start_triage, "T")
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.gallery.customContextMenuRequested.connect(
-            lambda pos: self.context_menu().exec(self.gallery.viewport().mapToGlobal(pos))
-        )
+        self.gallery.customContextMenuRequested.connect(self._show_context_menu)
         ctx.images.loaded.connect(self._image_for_clipboard)
         self._clipboard_wanted: str | None = None
 
@@ -85,6 +83,11 @@ class LibraryActions(QObject):
 
     def selected_ids(self) -> list[str]:
         return [r.id for r in self.selected_records()]
+
+    def _show_context_menu(self, pos: Any) -> None:
+        menu = self.context_menu()
+        menu.exec(self.gallery.viewport().mapToGlobal(pos))
+        menu.deleteLater()  # a new menu is built for every right-click
 
     def context_menu(self) -> QMenu:
         menu = QMenu(self.gallery)

@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self.metadata.recall_all.connect(self.recall_all)
         # library sync
         self.gallery_pane.sync_requested.connect(self.start_sync)
+        self.gallery_pane.full_sync_requested.connect(lambda: self.start_sync(full=True))
         self.gallery_pane.sync_cancel_requested.connect(ctx.sync.cancel)
         ctx.sync.started.connect(self.gallery_pane.sync_started)
         ctx.sync.progress.connect(self.gallery_pane.sync_progressed)
@@ -310,9 +311,9 @@ class MainWindow(QMainWindow):
     def _rewire_selection(self) -> None:
         self._selection_changed()
 
-    def start_sync(self) -> None:
+    def start_sync(self, full: bool = False) -> None:
         images = bool(getattr(self, "keep_full_images_offline", False))
-        self.ctx.sync.start(images=images)
+        self.ctx.sync.start(images=images, full=full)
 
     def _library_grew(self) -> None:
         # Newer rows go on top; older ones (a sync pages newest first) arrive through fetchMore.
@@ -323,8 +324,7 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, result: Any) -> None:
         self._library_grew()
-        if getattr(result, "downloaded", 0):
-            self.ctx.gallery_model.refresh_records()
+        self.ctx.gallery_model.refresh_records()  # badges (deleted online, files) may have changed
         if result.ok:
             text = (
                 f"Library synced: {result.generations:,} generations checked, "
@@ -373,9 +373,14 @@ class MainWindow(QMainWindow):
 
     def _deleted(self, pending: Any) -> None:
         n = len(pending.image_ids)
-        self.gallery_pane.show_undo(
-            f"{n} image(s) deleted. They leave your account in a few seconds."
-        )
+        if pending.whole_generations:
+            text = f"{n} image(s) deleted. They leave your account in a few seconds."
+        else:
+            text = (
+                f"{n} image(s) hidden. Their generations keep other images, so they stay on "
+                "your account (the API deletes whole generations only)."
+            )
+        self.gallery_pane.show_undo(text)
         self._update_count()
 
     def _undone(self, ids: list[str]) -> None:
@@ -418,7 +423,7 @@ class MainWindow(QMainWindow):
             self.metadata.show_one(generation or image, image, self._model_names())
         elif n == 2:
             (_ia, ga), (_ib, gb) = self.selected_generations()
-            self.metadata.show_two(ga, gb)
+            self.metadata.show_two(ga, gb, self._model_names())
         else:
             self.metadata.show_many(n)
 

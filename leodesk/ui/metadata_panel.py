@@ -112,9 +112,14 @@ class MetadataPanel(QScrollArea):
         self.recall_all_button.setVisible(True)
         self.diff_label.setVisible(False)
 
-    def show_two(self, a: Any, b: Any) -> None:
+    def show_two(self, a: Any, b: Any, model_names: dict[str, str] | None = None) -> None:
         self.generation = None
-        rows = recall.diff(a, b)
+        # shown as in the one-image view ("1024 × 768", "on", the model's name), not raw values
+        rows = [
+            (label, recall.display(a, f, model_names), recall.display(b, f, model_names))
+            for f, label, _key in recall.FIELDS
+            if recall.value(a, f) != recall.value(b, f)
+        ]
         self._grid_host.setVisible(False)
         self.recall_all_button.setVisible(False)
         self.diff_label.setVisible(True)

@@ -98,6 +98,27 @@ def child(parent: QWidget, cls: type, name: str) -> Any:
     return found
 
 
+def type_text(qtbot: Any, widget: QWidget, text: str) -> None:
+    """Type ``text`` into ``widget``: ASCII as key clicks, any other character as the key event
+    a keyboard layout sends for it (no key code, the character as the event's text).
+    (``QTest.keyClicks`` only knows ASCII: other characters abort a debug build of Qt.)"""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    run = ""
+    for ch in text:
+        if ch.isascii():
+            run += ch
+            continue
+        if run:
+            qtbot.keyClicks(widget, run)
+            run = ""
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+    if run:
+        qtbot.keyClicks(widget, run)
+
+
 def replace_text(qtbot: Any, widget: QWidget, text: str) -> None:
     """Click into a field, select everything (Ctrl+A) and type ``text`` over it (Return for a
     line break)."""
@@ -111,6 +132,16 @@ def replace_text(qtbot: Any, widget: QWidget, text: str) -> None:
             QTest.keyClick(widget, Qt.Key.Key_Return)
         if line:
             qtbot.keyClicks(widget, line)
+
+
+def retype(qtbot: Any, widget: QWidget, text: str) -> None:
+    """:func:`replace_text` for one line of any text (non-ASCII typed with :func:`type_text`)."""
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    if not text:
+        QTest.keyClick(widget, Qt.Key.Key_Backspace)
+        return
+    type_text(qtbot, widget, text)
 
 
 def submit_prompt(qtbot: Any, window: Any, prompt: str, *, num_images: int | None = None) -> None:
@@ -184,3 +215,173 @@ def choose_from_context_menu(
     qtbot.waitUntil(lambda: "texts" in seen or seen.get("tries", 0) >= 200, timeout=5000)
     assert "texts" in seen, "no context menu appeared"
     return list(seen["texts"])
+
+
+# -- the library: sync, rows, selection, keys, filters -------------------------------------------
+
+
+def start_history_sim(generations: int, *, seed: int = 3) -> Any:
+    """A started simulator whose account already holds ``generations`` COMPLETE generations
+    (1–4 images each, several models and sizes). The caller stops it."""
+    from leodesk.sim import SimConfig, SimServer
+
+    return SimServer(
+        SimConfig(
+            seed=seed,
+            generation_seconds=0.2,
+            api_key=SIM_KEY,
+            latency_ms=0,
+            seed_generations=generations,
+        )
+    ).start()
+
+
+def fast_sync(window: Any) -> None:
+    """Small pages and no request pacing, so a sync of a few dozen generations is quick."""
+    window.ctx.sync.page_size = 10
+    window.ctx.sync.min_interval = 0.0
+
+
+def sync_library(qtbot: Any, window: Any, timeout: int = 20000) -> str:
+    """Click "Sync library", wait for the sync to end; returns the status line it shows."""
+    pane = window.gallery_pane
+    button = child(pane, QWidget, "syncButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not button.isEnabled(), "the sync did not start"
+    qtbot.waitUntil(button.isEnabled, timeout=timeout)
+    status = child(pane, QWidget, "syncStatus")
+    return str(status.text())
+
+
+def load_all(model: Any) -> int:
+    """Fetch every page of the gallery model (what scrolling to the end does); the row count."""
+    while model.canFetchMore():
+        model.fetchMore()
+    return int(model.rowCount())
+
+
+def shown_records(window: Any) -> list[Any]:
+    """The records of every row of the gallery, in grid order (all pages loaded)."""
+    model = window.gallery.model()
+    load_all(model)
+    return [model.record(row) for row in range(model.rowCount())]
+
+
+def shown_ids(window: Any) -> list[str]:
+    model = window.gallery.model()
+    load_all(model)
+    return [model.image_id(row) for row in range(model.rowCount())]
+
+
+def activate(qtbot: Any, widget: QWidget) -> None:
+    """Make ``widget``'s window the active one (window shortcuts need it)."""
+    window = widget.window()
+    window.activateWindow()
+    window.raise_()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+
+def click_row(
+    qtbot: Any,
+    view: QAbstractItemView,
+    row: int,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """Click the cell of ``row`` (scrolled into view first), with ``modifier`` held."""
+    pos = cell_center(qtbot, view, view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
+
+
+def selected_rows(view: QAbstractItemView) -> list[int]:
+    return sorted({i.row() for i in view.selectionModel().selectedIndexes()})
+
+
+def key(
+    widget: QWidget,
+    k: Qt.Key,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """Press and release one key on ``widget`` (shortcuts of its window see it first)."""
+    QTest.keyClick(widget, k, modifier)
+
+
+def choose_in_combo(qtbot: Any, combo: Any, data: Any) -> str:
+    """Open ``combo``'s list with a click, walk to the entry whose data is ``data`` with the
+    arrow keys and press Return; returns the chosen text.
+
+    (Keys, not a click on the entry: a combo ignores the mouse release that follows the click
+    opening it for a double-click interval, and a test must not sleep through that.)
+    """
+    index = combo.findData(data)
+    assert index >= 0, f"{combo.objectName()} has no entry for {data!r}"
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=5000)
+    current = view.currentIndex().row()
+    step = Qt.Key.Key_Down if index > current else Qt.Key.Key_Up
+    for _ in range(abs(index - current)):
+        QTest.keyClick(view, step)
+    assert view.currentIndex().row() == index
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=5000)
+    assert combo.currentIndex() == index, f"{combo.objectName()}: nothing was chosen"
+    return str(combo.currentText())
+
+
+def wait_rows(qtbot: Any, window: Any, predicate: Any, timeout: int = 5000) -> list[Any]:
+    """Wait until ``predicate(records shown)`` holds; returns the records."""
+    found: dict[str, list[Any]] = {}
+
+    def check() -> bool:
+        found["rows"] = shown_records(window)
+        return bool(predicate(found["rows"]))
+
+    try:
+        qtbot.waitUntil(check, timeout=timeout)
+    except Exception:
+        rows = found.get("rows", [])
+        raise AssertionError(
+            f"the gallery never showed what was expected; it shows {len(rows)} rows"
+        ) from None
+    return found["rows"]
+
+
+def scroll_to_end(qtbot: Any, view: QAbstractItemView) -> int:
+    """Drag the gallery's scroll bar to the bottom until no page is left to load (the view
+    fetches the next page when the bar reaches its end); returns the row count."""
+    model = view.model()
+    bar = view.verticalScrollBar()
+    for _ in range(1000):
+        if not model.canFetchMore(QModelIndex()):
+            break
+        rows = model.rowCount()
+
+        def grew(rows: int = rows) -> bool:
+            return model.rowCount() > rows or not model.canFetchMore(QModelIndex())
+
+        qtbot.waitUntil(lambda: bar.maximum() > 0 or grew(), timeout=5000)
+        bar.setValue(bar.maximum())
+        qtbot.waitUntil(grew, timeout=5000)
+    return int(model.rowCount())
+
+
+def delete_on_server(sim: Any, generation_id: str) -> None:
+    """Delete a generation in the simulated account, as the website would (not through the
+    app)."""
+    from leodesk.core.api import LeonardoClient
+
+    client = LeonardoClient(SIM_KEY, base_url=sim.base_url)
+    try:
+        assert client.delete_generation(generation_id) == generation_id
+    finally:
+        client.close()
+
+
+def generate(qtbot: Any, window: Any, prompt: str, num_images: int = 1) -> list[Any]:
+    """Generate from the form (typed prompt, Ctrl+Enter) and wait for the images in the
+    gallery; returns their records."""
+    model = window.gallery.model()
+    before = set(shown_ids(window))
+    submit_prompt(qtbot, window, prompt, num_images=num_images)
+    qtbot.waitUntil(lambda: len(set(shown_ids(window)) - before) == num_images, timeout=20000)
+    return [r for r in shown_records(window) if r.id not in before and model is not None]
