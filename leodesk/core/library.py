@@ -425,10 +425,30 @@ def _migrate_v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# v4: the job queue. ``position`` orders the queue panel (and what is sent next),
+# ``group_label`` ties jobs sent together, ``cleared_ms`` hides a finished job from the panel.
+_V4: Final = (
+    "ALTER TABLE jobs ADD COLUMN position INTEGER",
+    "ALTER TABLE jobs ADD COLUMN group_label TEXT",
+    "ALTER TABLE jobs ADD COLUMN cleared_ms INTEGER",
+    "UPDATE jobs SET position = id",
+    """
+    UPDATE jobs SET cleared_ms = updated_ms
+    WHERE state IN ('done', 'failed', 'cancelled')
+    """,
+    "CREATE INDEX jobs_in_queue ON jobs(position, id) WHERE cleared_ms IS NULL",
+)
+
+
+def _migrate_v4(conn: sqlite3.Connection) -> None:
+    for statement in _V4:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
-MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1, _migrate_v2, _migrate_v3)
+MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 UPLOAD_REUSE_S: Final = 24 * 3600.0  # an uploaded init image id is reused for a day
 
@@ -578,6 +598,8 @@ class JobRecord:
     error: str | None
     created_ms: int
     updated_ms: int
+    position: int | None = None  # order in the queue panel (schema v4)
+    group_label: str | None = None  # jobs sent together share it
 
     def to_job(self) -> Job:
         """The state machine's view of this job (``error`` becomes the message)."""
@@ -785,6 +807,8 @@ def _job_record(row: sqlite3.Row) -> JobRecord:
         error=row["error"],
         created_ms=row["created_ms"],
         updated_ms=row["updated_ms"],
+        position=row["position"],
+        group_label=row["group_label"],
     )
 
 
@@ -1811,6 +1835,84 @@ class Library:
             names = self._model_names(conn)
         return [_image_record(r, names) for r in rows]
 
+    # ---------------------------------------------------------------------------- lineage
+    # Variations and motion (leodesk.core.variations): children of an image, and the chain back.
+
+    def add_variation_child(
+        self,
+        *,
+        image_id: str,
+        parent_image_id: str,
+        transform: str,
+        url: str | None,
+        created_ms: int | None = None,
+    ) -> None:
+        """Store a finished variation as an image of kind ``variation`` under its parent's
+        generation (idempotent; the parent must be in the library)."""
+        now = self._now_ms()
+        with self._writing() as conn:
+            row = conn.execute(
+                "SELECT generation_id, idx, nsfw FROM images WHERE id = ?", (parent_image_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(parent_image_id)
+            self._upsert_image(
+                conn,
+                image_id=image_id,
+                generation_id=row["generation_id"],
+                idx=row["idx"],
+                kind=ImageKind.VARIATION,
+                parent=parent_image_id,
+                transform=transform,
+                url=url,
+                motion_url=None,
+                nsfw=bool(row["nsfw"]),
+                created_ms=now if created_ms is None else created_ms,
+                now=now,
+            )
+
+    def set_image_parent(self, image_id: str, parent_image_id: str, transform: str) -> None:
+        """Record where an image came from (a motion made from ``parent_image_id``)."""
+        with self._writing() as conn:
+            conn.execute(
+                "UPDATE images SET parent_image_id = ?, transform = ?, updated_ms = ? WHERE id = ?",
+                (parent_image_id, transform, self._now_ms(), image_id),
+            )
+
+    def children_of(self, image_id: str) -> list[ImageRecord]:
+        """The images made from ``image_id`` (variations, motion), oldest first."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"""
+                SELECT {_IMAGE_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id
+                WHERE i.parent_image_id = ? AND i.deleted_local_ms IS NULL
+                ORDER BY i.created_ms, i.id
+                """,
+                (image_id,),
+            ).fetchall()
+            names = self._model_names(conn)
+        return [_image_record(r, names) for r in rows]
+
+    def ancestors_of(self, image_id: str, limit: int = 50) -> list[ImageRecord]:
+        """The chain back from ``image_id``: its parent, grandparent… (nearest first). Stops at
+        an image the library does not hold, and never loops."""
+        chain: list[str] = []
+        seen = {image_id}
+        with self._reading() as conn:
+            current = image_id
+            while len(chain) < limit:
+                row = conn.execute(
+                    "SELECT parent_image_id FROM images WHERE id = ?", (current,)
+                ).fetchone()
+                parent = None if row is None else row[0]
+                if parent is None or parent in seen:
+                    break
+                seen.add(parent)
+                chain.append(parent)
+                current = parent
+        records = self.image_records(chain)
+        return [records[i] for i in chain if i in records]
+
     # ---------------------------------------------------------------------------- models
 
     def save_models(self, kind: str, models: Sequence[ModelInfo]) -> None:
@@ -1874,17 +1976,23 @@ class Library:
     # ---------------------------------------------------------------------------- jobs
 
     def add_job(
-        self, kind: str, request_json: str | None, *, state: JobState | str = JobState.QUEUED
+        self,
+        kind: str,
+        request_json: str | None,
+        *,
+        state: JobState | str = JobState.QUEUED,
+        group_label: str | None = None,
     ) -> int:
-        """Store a new job and return its local id."""
+        """Store a new job (at the end of the queue) and return its local id."""
         now = self._now_ms()
         with self._writing() as conn:
             cur = conn.execute(
                 """
-                INSERT INTO jobs (kind, state, request_json, created_ms, updated_ms)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO jobs (kind, state, request_json, created_ms, updated_ms, position,
+                                  group_label)
+                VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM jobs), ?)
                 """,
-                (kind, JobState(state).value, request_json, now, now),
+                (kind, JobState(state).value, request_json, now, now, group_label),
             )
             job_id = cur.lastrowid
         assert job_id is not None
@@ -1945,6 +2053,108 @@ class Library:
                 f"SELECT * FROM jobs WHERE state NOT IN ({marks}) ORDER BY id", terminal
             ).fetchall()
         return [_job_record(r) for r in rows]
+
+    # ---------------------------------------------------------------------------- the job queue
+    # What the queue panel shows and the sender takes from: jobs not cleared, by ``position``.
+    # A job is *claimed* (QUEUED -> SUBMITTING in one statement) before it is sent, so a cancel
+    # and a send can never both win.
+
+    def queue_jobs(self) -> list[JobRecord]:
+        """Jobs shown in the queue panel (not cleared), in queue order."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM jobs WHERE cleared_ms IS NULL ORDER BY position, id"
+            ).fetchall()
+        return [_job_record(r) for r in rows]
+
+    def claim_job(self, job_id: int) -> bool:
+        """QUEUED -> SUBMITTING (nothing sent yet: ``submitted_at`` stays empty); False when the
+        job is no longer queued (cancelled meanwhile)."""
+        with self._writing() as conn:
+            cur = conn.execute(
+                "UPDATE jobs SET state = ?, updated_ms = ? WHERE id = ? AND state = ?",
+                (JobState.SUBMITTING.value, self._now_ms(), job_id, JobState.QUEUED.value),
+            )
+            return cur.rowcount == 1
+
+    def requeue_job(self, job_id: int, message: str | None = None) -> None:
+        """Back to QUEUED after a submit the server refused without creating anything (429)."""
+        with self._writing() as conn:
+            conn.execute(
+                """
+                UPDATE jobs SET state = ?, submitted_ms = NULL, error = ?, updated_ms = ?
+                WHERE id = ? AND generation_id IS NULL
+                """,
+                (JobState.QUEUED.value, message, self._now_ms(), job_id),
+            )
+
+    def cancel_queued_jobs(self, job_ids: Iterable[int] | None = None) -> list[int]:
+        """Cancel the given jobs (all when None) that are still QUEUED; returns those cancelled."""
+        with self._writing() as conn:
+            rows = conn.execute(
+                "SELECT id FROM jobs WHERE state = ? AND cleared_ms IS NULL",
+                (JobState.QUEUED.value,),
+            ).fetchall()
+            wanted = None if job_ids is None else set(job_ids)
+            ids = [r[0] for r in rows if wanted is None or r[0] in wanted]
+            now = self._now_ms()
+            conn.executemany(
+                "UPDATE jobs SET state = ?, error = ?, updated_ms = ? WHERE id = ? AND state = ?",
+                [
+                    (
+                        JobState.CANCELLED.value,
+                        "Cancelled before it was sent",
+                        now,
+                        i,
+                        JobState.QUEUED.value,
+                    )
+                    for i in ids
+                ],
+            )
+        return ids
+
+    def move_jobs_to_front(self, job_ids: Sequence[int]) -> None:
+        """Put ``job_ids`` (in this order) before every other job of the queue."""
+        ids = list(dict.fromkeys(job_ids))
+        if not ids:
+            return
+        with self._writing() as conn:
+            low = conn.execute("SELECT COALESCE(MIN(position), 0) FROM jobs").fetchone()[0]
+            conn.executemany(
+                "UPDATE jobs SET position = ? WHERE id = ?",
+                [(low - len(ids) + n, i) for n, i in enumerate(ids)],
+            )
+
+    def reorder_jobs(self, job_ids: Sequence[int]) -> None:
+        """Give ``job_ids`` the places they hold between them, in the given order (a drag)."""
+        ids = list(dict.fromkeys(job_ids))
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        with self._writing() as conn:
+            rows = conn.execute(
+                f"SELECT id, position FROM jobs WHERE id IN ({marks})", ids
+            ).fetchall()
+            places = sorted(r[1] if r[1] is not None else r[0] for r in rows)
+            known = {r[0] for r in rows}
+            ordered = [i for i in ids if i in known]
+            # Equal places (never expected) would lose the order: spread them out first.
+            if len(set(places)) < len(places):
+                places = [places[0] + n for n in range(len(places))]
+            conn.executemany(
+                "UPDATE jobs SET position = ? WHERE id = ?", list(zip(places, ordered, strict=True))
+            )
+
+    def clear_finished_jobs(self) -> int:
+        """Hide DONE, FAILED and CANCELLED jobs from the queue panel; returns how many."""
+        terminal = sorted(s.value for s in TERMINAL_STATES)
+        marks = ",".join("?" * len(terminal))
+        with self._writing() as conn:
+            cur = conn.execute(
+                f"UPDATE jobs SET cleared_ms = ? WHERE cleared_ms IS NULL AND state IN ({marks})",
+                (self._now_ms(), *terminal),
+            )
+            return cur.rowcount
 
 
 # --------------------------------------------------------------------------------------------

@@ -140,6 +140,10 @@ class Pipeline:
             generation_id = str(job.generation_id)
         except errors.OutcomeUnknownError:
             generation_id = self._reconcile(job_id, req.prompt, submitted_at)
+        except errors.RateLimitedError:
+            # 429: the server created nothing. Not a failure of the job: the caller puts it
+            # back in the queue and pauses sending for ``retry_after``.
+            raise
         except errors.LeonardoError as exc:
             self._end(job_id, FAILED, exc.user_message)
             raise JobFailed(exc.user_message) from exc

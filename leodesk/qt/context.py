@@ -14,6 +14,7 @@ from leodesk.qt.backend import Backend
 from leodesk.qt.models.catalog_model import ModelListModel
 from leodesk.qt.models.gallery_model import GalleryModel
 from leodesk.qt.models.jobs_model import JobListModel
+from leodesk.qt.models.queue_model import QueueModel
 from leodesk.qt.services import (
     AccountService,
     CatalogService,
@@ -29,6 +30,7 @@ from leodesk.qt.services import (
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.uploads import UploadService
+from leodesk.qt.variations import VariationService  # issue 6: variations and motion
 
 DRAG_LIMIT = 50
 GALLERY_CELL = 164  # the gallery's picture box (leodesk.ui.gallery.INNER; qt cannot import ui)
@@ -55,6 +57,8 @@ class AppContext:
     own_models: ModelListModel
     jobs: JobListModel
     uploads: UploadService  # image to image: init images and image prompts
+    variations: VariationService  # issue 6: upscale, unzoom, no background, motion
+    queue: QueueModel  # issue 7: the queue panel's stored jobs, in queue order
     demo: bool = False
 
     def image_path(self, record: Any) -> Path | None:
@@ -157,11 +161,28 @@ def build_context(
         own_models=ModelListModel(model_thumbs, parent=backend),
         jobs=JobListModel(parent=backend),
         uploads=UploadService(backend, parent=backend),
+        variations=VariationService(backend, parent=backend),
+        queue=QueueModel(parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
     ctx.generation.job_changed.connect(ctx.jobs.update)
+    # the queue: stored jobs in order, live progress, drag to reorder, slots from /me
+    ctx.queue.label_for = ctx.generation.label
+    ctx.generation.queue_changed.connect(ctx.queue.set_records)
+    ctx.generation.job_changed.connect(ctx.queue.update)
+    ctx.queue.reorder_requested.connect(ctx.generation.reorder)
+    ctx.account.loaded.connect(lambda state: ctx.generation.set_slots(state.slots))
     ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
+    # -- issue 6: variation / motion jobs show in the job strip; their results in the gallery
+    ctx.variations.job_changed.connect(ctx.jobs.update)
+
+    def child_stored(parent_id: str) -> None:
+        ctx.gallery_model.prepend_new()
+        ctx.gallery_model.refresh_records()  # the parent's children mark, the child's file
+
+    ctx.variations.child_stored.connect(child_stored)
+    # -- end issue 6
     ctx.catalog.models_ready.connect(
         lambda kind, models: (
             ctx.platform_models if kind == "platform" else ctx.own_models

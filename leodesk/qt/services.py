@@ -82,24 +82,98 @@ class JobView:
     total: int = 0
 
 
+@dataclass(frozen=True)
+class QueueStatus:
+    """What the queue panel says about the queue as a whole."""
+
+    queued: int
+    running: int
+    slots: int
+    paused: bool
+    api_pause: float  # seconds left of a pause the API asked for (429)
+    cost: int  # credits of the queued jobs whose price is known
+    cost_known: bool  # every queued job's price is known
+
+    def text(self) -> str:
+        parts = [f"{self.queued} queued", f"{self.running} of {self.slots} running"]
+        if self.queued:
+            parts.append(f"{self.cost}{'' if self.cost_known else '+'} credits queued")
+        line = " · ".join(parts)
+        if self.api_pause > 0:
+            return f"Paused by the API for {max(1, round(self.api_pause))} s · {line}"
+        if self.paused:
+            return f"Paused · {line}"
+        return line
+
+
+class _SenderClient:
+    """The shared client, except that a submit refused with 429 is not retried inside the
+    request: it comes back to the queue, which pauses sending for ``Retry-After``."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._sender = client
+        with_retry = getattr(client, "with_retry", None)
+        if with_retry is not None:
+            from dataclasses import replace
+
+            from leodesk.core.api.client import DEFAULT_RETRY
+
+            self._sender = with_retry(replace(DEFAULT_RETRY, max_retry_after=0.0))
+
+    def create_generation(self, req: Any) -> Any:
+        return self._sender.create_generation(req)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
 class GenerationService(QObject):
-    """Signals: job_changed(JobView), generation_stored(str generation id), failed(str)."""
+    """The generation queue: every job is stored QUEUED first, then sent by a scheduler that
+    keeps to the account's ``apiConcurrencySlots`` and 100 submits a minute, and pauses when the
+    API answers 429. Queue order, groups and states live in the library, so a restart resumes.
+
+    Signals: job_changed(JobView), generation_stored(str generation id), failed(str),
+    queue_changed(list[JobRecord] in queue order), status_changed(QueueStatus).
+    """
 
     job_changed = Signal(object)
     generation_stored = Signal(str)
     failed = Signal(str)
+    queue_changed = Signal(object)
+    status_changed = Signal(object)
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        from PySide6.QtCore import QTimer
+
+        from leodesk.core.queue import SendGate
+
         self._b = backend
         self._labels: dict[int, str] = {}
         self.poll_interval = 1.0
+        self.gate = SendGate()
+        self.records: list[Any] = []  # JobRecord, queue order (the last read)
+        self._costs: dict[str, int | None] = {}  # request json -> credits (None: asking)
+        self._sender: tuple[Any, _SenderClient] | None = None
+        self._batches = 0  # Generate clicks this run (part of the group label)
+        self._loaded = False  # the previous run's jobs were looked at (resume_unfinished)
+        self._timer = QTimer(self)  # the next send, after an API pause or the rate window
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._pump)
+        self._ticker = QTimer(self)  # counts an API pause down on the panel
+        self._ticker.setInterval(500)
+        self._ticker.timeout.connect(self._tick)
 
+    # -- plumbing -------------------------------------------------------------------------
     def _pipeline(self, token: CancelToken) -> Pipeline:
         from leodesk.core.imagestore import verify_image
 
+        client = self._b.client()
+        if self._sender is None or self._sender[0] is not client:
+            self._sender = (client, _SenderClient(client))
         return Pipeline(
-            client=self._b.client(),
+            client=self._sender[1],
             store=self._b.store,
             persist=_LibraryPersist(self._b),
             on_progress=self._progress,
@@ -114,39 +188,262 @@ class GenerationService(QObject):
             JobView(p.job_id, label, p.state, p.message, p.generation_id, p.done, p.total)
         )
 
+    def _db(self, fn: Callable[[Any], Any], then: Callable[[Any], None] | None = None) -> None:
+        """Run ``fn(library)`` on the database thread; ``then(result)`` on the GUI thread."""
+        library = self._b.library
+        self._b.pools.submit(
+            lambda token: fn(library),
+            pool="db",
+            on_result=then,
+            on_error=lambda e: self.failed.emit(user_message(e)),
+            name="db",
+        )
+
+    def reload(self) -> None:
+        """Read the queue from the library again (then send what may be sent)."""
+        self._db(lambda lib: lib.queue_jobs(), self._set_records)
+
+    def _set_records(self, records: list[Any]) -> None:
+        self.records = list(records)
+        for rec in self.records:
+            if rec.id not in self._labels:
+                self._labels[rec.id] = _label_for(_prompt_of(rec.request_json))
+        self.queue_changed.emit(self.records)
+        self._price_queued()
+        self._pump()
+
+    def label(self, job_id: int) -> str:
+        return self._labels.get(job_id, "")
+
+    # -- adding ---------------------------------------------------------------------------
     def submit(self, req: Any) -> None:
-        """Record the job in the library, then submit, poll and download it in the background."""
-        label = _label_for(req.prompt)
-        req_json = request_json(req)
+        """Queue one job (one Generate click)."""
+        self.submit_batch([req])
 
-        def job(token: CancelToken) -> str:
-            job_id = self._b.db(lambda lib: lib.add_job("generation", req_json)).result(DB_WAIT)
-            self._labels[job_id] = label
-            self._progress(Progress(job_id, QUEUED, "Queued"))
-            gen = self._pipeline(token).run(job_id, req)
-            return str(gen.id)
+    def submit_batch(self, reqs: list[Any], group: str | None = None) -> None:
+        """Store every request as a QUEUED job under one group label; the scheduler sends them."""
+        if not reqs:
+            return
+        self._batches += 1
+        label = group or (
+            f"{_label_for(reqs[0].prompt)} · {time.strftime('%H:%M:%S')} #{self._batches}"
+        )
+        bodies = [request_json(r) for r in reqs]
+        labels = [_label_for(r.prompt) for r in reqs]
 
-        self._b.pools.submit(job, on_result=self._stored, on_error=self._error, name="generate")
+        def write(lib: Any) -> list[int]:
+            return [lib.add_job("generation", b, group_label=label) for b in bodies]
 
-    def resume_unfinished(self) -> None:
-        """Pick up jobs a previous run left pending (their ids are in the library)."""
+        def added(ids: list[int]) -> None:
+            for job_id, text in zip(ids, labels, strict=True):
+                self._labels[job_id] = text
+                self._progress(Progress(job_id, QUEUED, "Queued"))
+            self.reload()
 
-        def job(token: CancelToken) -> list[Any]:
-            return list(self._b.db(lambda lib: lib.unfinished_jobs()).result(DB_WAIT))
+        self._db(write, added)
+
+    # -- the scheduler ----------------------------------------------------------------------
+    def set_slots(self, slots: int | None) -> None:
+        """The account's ``apiConcurrencySlots`` (from ``/me``)."""
+        if slots:
+            self.gate.slots = slots
+            self._pump()
+
+    def _capacity(self) -> int:
+        # Each job holds a network thread while it is followed: leave one for everything else.
+        return max(1, self._b.pools.network.maxThreadCount() - 1)
+
+    def _pump(self) -> None:
+        if not self._loaded or self._b.pools.closed:
+            self._emit_status()
+            return
+        while len(self.gate.in_flight) < self._capacity():
+            wait = self.gate.wait()
+            if wait is None:
+                break
+            if wait > 0:
+                self._timer.start(max(1, int(wait * 1000)))
+                break
+            rec = next(
+                (
+                    r
+                    for r in self.records
+                    if r.state.value == QUEUED
+                    and r.kind == "generation"
+                    and r.id not in self.gate.in_flight
+                ),
+                None,
+            )
+            if rec is None:
+                break
+            self.gate.sent(rec.id)
+            self._send(rec)
+        self._emit_status()
+
+    def _send(self, rec: Any) -> None:
+        from leodesk.core.api.errors import RateLimitedError
+        from leodesk.core.pipeline import request_from_json
+
+        job_id = rec.id
+
+        def job(token: CancelToken) -> str | None:
+            if not self._b.db(lambda lib: lib.claim_job(job_id)).result(DB_WAIT):
+                return None  # cancelled meanwhile
+            if token.cancelled:  # closing: it was never sent, so it stays queued
+                self._b.db(lambda lib: lib.requeue_job(job_id)).result(DB_WAIT)
+                return None
+            try:
+                req = request_from_json(rec.request_json or "")
+            except (ValueError, TypeError) as exc:
+                message = "The saved request could not be read."
+                self._b.db(lambda lib: lib.update_job(job_id, state=FAILED, error=message)).result(
+                    DB_WAIT
+                )
+                raise JobFailed(message) from exc
+            try:
+                return str(self._pipeline(token).run(job_id, req).id)
+            except RateLimitedError:
+                self._b.db(
+                    lambda lib: lib.requeue_job(job_id, "Paused by the API (rate limit)")
+                ).result(DB_WAIT)
+                raise
 
         self._b.pools.submit(
-            job, on_result=self._resume_each, on_error=self._error, name="unfinished jobs"
+            job,
+            on_result=lambda gid: self._ended(job_id, gid),
+            on_error=lambda exc: self._ended(job_id, None, exc),
+            name="generate",
         )
+
+    def _ended(
+        self, job_id: int, generation_id: str | None, exc: BaseException | None = None
+    ) -> None:
+        from leodesk.core.api.errors import RateLimitedError, WaitCancelledError
+
+        self.gate.ended(job_id)
+        if isinstance(exc, RateLimitedError):
+            self.gate.pause_for(exc.retry_after)
+            left = max(1, round(self.gate.api_pause_left()))
+            self._progress(Progress(job_id, QUEUED, f"Paused by the API for {left} s"))
+            self._ticker.start()
+        elif isinstance(exc, WaitCancelledError):
+            return  # the app is closing: the job resumes next time
+        elif exc is not None:
+            if not isinstance(exc, JobFailed):
+                log.warning("generation job error: %s", exc)
+            self.failed.emit(user_message(exc))
+        elif generation_id:
+            self.generation_stored.emit(generation_id)
+        self.reload()
+
+    def _tick(self) -> None:
+        if self.gate.api_pause_left() <= 0:
+            self._ticker.stop()
+        self._emit_status()
+
+    def status(self) -> QueueStatus:
+        queued = [r for r in self.records if r.state.value == QUEUED]
+        costs = [self._costs.get(r.request_json or "") for r in queued]
+        return QueueStatus(
+            queued=len(queued),
+            running=len(self.gate.in_flight),
+            slots=self.gate.slots,
+            paused=self.gate.paused,
+            api_pause=self.gate.api_pause_left(),
+            cost=sum(c for c in costs if c is not None),
+            cost_known=all(c is not None for c in costs),
+        )
+
+    def _emit_status(self) -> None:
+        self.status_changed.emit(self.status())
+
+    def _price_queued(self) -> None:
+        """Ask the pricing calculator once per distinct queued request (cached)."""
+        from leodesk.core.pipeline import request_from_json
+
+        for rec in self.records:
+            body = rec.request_json or ""
+            if rec.state.value != QUEUED or body in self._costs:
+                continue
+            self._costs[body] = None
+
+            def job(token: CancelToken, body: str = body) -> tuple[str, int]:
+                client = self._b.client()
+                pricing = client.pricing_for_generation(request_from_json(body))
+                return body, int(client.price(pricing))
+
+            def done(result: tuple[str, int]) -> None:
+                self._costs[result[0]] = result[1]
+                self._emit_status()
+
+            self._b.pools.submit(job, on_result=done, name="price")
+
+    # -- controls -------------------------------------------------------------------------
+    def pause(self) -> None:
+        self.gate.paused = True
+        self._emit_status()
+
+    def resume(self) -> None:
+        self.gate.paused = False
+        self._pump()
+
+    def cancel(self, job_ids: list[int] | None) -> None:
+        """Cancel the given queued jobs (None: every queued job). Jobs already sent go on."""
+
+        def cancelled(ids: list[int]) -> None:
+            for job_id in ids:
+                self._progress(Progress(job_id, "cancelled", "Cancelled before it was sent"))
+            self.reload()
+
+        self._db(lambda lib: lib.cancel_queued_jobs(job_ids), cancelled)
+
+    def cancel_all(self) -> None:
+        self.cancel(None)
+
+    def retry(self, job_id: int) -> None:
+        """A failed (or cancelled) job again: a new queued job from its stored request."""
+
+        def write(lib: Any) -> int | None:
+            rec = lib.get_job(job_id)
+            if rec is None or rec.state.value not in (FAILED, "cancelled"):
+                return None
+            return int(lib.add_job(rec.kind, rec.request_json, group_label=rec.group_label))
+
+        def added(new_id: int | None) -> None:
+            if new_id is not None:
+                self._labels[new_id] = self._labels.get(job_id, "")
+                self._progress(Progress(new_id, QUEUED, "Queued (retry)"))
+            self.reload()
+
+        self._db(write, added)
+
+    def move_to_front(self, job_ids: list[int]) -> None:
+        self._db(lambda lib: lib.move_jobs_to_front(job_ids), lambda _r: self.reload())
+
+    def reorder(self, job_ids: list[int]) -> None:
+        """The given jobs take the places they hold between them in this order (a drag)."""
+        self._db(lambda lib: lib.reorder_jobs(job_ids), lambda _r: self.reload())
+
+    def clear_finished(self) -> None:
+        self._db(lambda lib: lib.clear_finished_jobs(), lambda _r: self.reload())
+
+    # -- after a restart ------------------------------------------------------------------
+    def resume_unfinished(self) -> None:
+        """Pick up the previous run's jobs: those on the server (or possibly so) are followed
+        again at once and hold their slots; queued ones wait for the scheduler."""
+        self._db(lambda lib: lib.unfinished_jobs(), self._resume_each)
 
     def _resume_each(self, records: list[Any]) -> None:
         from leodesk.core.pipeline import request_from_json
 
         for rec in records:
+            if rec.id in self.gate.in_flight:
+                continue
             try:
                 req = request_from_json(rec.request_json or "")
             except (ValueError, TypeError) as exc:
                 log.warning("job %s has an unreadable request: %s", rec.id, exc)
-                self._b.db(
+                self._db(
                     lambda lib, i=rec.id: lib.update_job(
                         i, state=FAILED, error="The saved request could not be read."
                     )
@@ -154,15 +451,12 @@ class GenerationService(QObject):
                 continue
             self._labels[rec.id] = _label_for(req.prompt)
             if rec.generation_id is None and rec.submitted_at is None:
-
-                def fresh(token: CancelToken, r: Any = rec, q: Any = req) -> str:
-                    self._progress(Progress(r.id, QUEUED, "Queued (resumed)"))
-                    return str(self._pipeline(token).run(r.id, q).id)
-
-                self._b.pools.submit(
-                    fresh, on_result=self._stored, on_error=self._error, name="resume"
-                )
+                # Never sent: back in the queue (a claim the app closed on is undone).
+                if rec.state.value != QUEUED:
+                    self._db(lambda lib, i=rec.id: lib.requeue_job(i))
+                self._progress(Progress(rec.id, QUEUED, "Queued (resumed)"))
                 continue
+            self.gate.adopt(rec.id)
 
             def again(token: CancelToken, r: Any = rec, p: str = req.prompt) -> str:
                 gen = self._pipeline(token).resume(
@@ -174,19 +468,25 @@ class GenerationService(QObject):
                 )
                 return str(gen.id)
 
-            self._b.pools.submit(again, on_result=self._stored, on_error=self._error, name="resume")
+            self._b.pools.submit(
+                again,
+                on_result=lambda gid, i=rec.id: self._ended(i, gid),
+                on_error=lambda exc, i=rec.id: self._ended(i, None, exc),
+                name="resume",
+            )
+        self._loaded = True
+        self.reload()
 
-    def _stored(self, generation_id: str) -> None:
-        self.generation_stored.emit(generation_id)
 
-    def _error(self, exc: BaseException) -> None:
-        from leodesk.core.api.errors import WaitCancelledError
+def _prompt_of(body: str | None) -> str:
+    import json
 
-        if isinstance(exc, WaitCancelledError):
-            return  # the app is closing: the job resumes next time
-        if not isinstance(exc, JobFailed):
-            log.warning("generation job error: %s", exc)
-        self.failed.emit(user_message(exc))
+    try:
+        data = json.loads(body or "")
+    except ValueError:
+        return ""
+    prompt = data.get("prompt") if isinstance(data, dict) else None
+    return prompt if isinstance(prompt, str) else ""
 
 
 def _label_for(prompt: str) -> str:

@@ -169,6 +169,25 @@ class MainWindow(QMainWindow):
         toggle.setObjectName("toggleDetailsAction")
         toggle.setText("&Details panel")
         view_menu.addAction(toggle)
+        # -- issue 7: the queue panel, under the gallery and its job strip
+        from leodesk.ui.queue_panel import QueuePanel
+
+        self.queue_panel = QueuePanel(ctx.queue, ctx.generation)
+        queue_dock = QDockWidget("Queue", self)
+        queue_dock.setObjectName("queueDock")
+        queue_dock.setAccessibleName("Queue")
+        queue_dock.setWidget(self.queue_panel)
+        queue_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, queue_dock)
+        self.queue_dock = queue_dock
+        queue_toggle = queue_dock.toggleViewAction()
+        queue_toggle.setObjectName("toggleQueueAction")
+        queue_toggle.setText("&Queue panel")
+        view_menu.addAction(queue_toggle)
+        # -- end issue 7
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -523,11 +542,14 @@ class MainWindow(QMainWindow):
         row = self.ctx.gallery_model.row_of(image_id)
         if row is None:
             return
+        if self._open_motion(row):  # issue 6: a motion opens in the system player
+            return
         if self.viewer is None:
             from leodesk.ui.viewer import ImageViewer
 
             self.viewer = ImageViewer(self)
             self.viewer.navigate.connect(self._navigate)
+            self._wire_viewer_lineage(self.viewer)  # issue 6
         self._show_row(row)
         self.viewer.show()
         self.viewer.raise_()
@@ -541,9 +563,75 @@ class MainWindow(QMainWindow):
         self._viewer_row = row
         path = self.ctx.image_path(record)
         self.viewer.show_record(record, path)
+        self._show_lineage(record)  # issue 6
         self.ctx.images.load(record.id, path, record.url)
         if self.gallery is not None:
             self.gallery.setCurrentIndex(model.index(row))
+
+    # -- issue 6: variations, motion and lineage in the viewer --------------------------------
+    def _open_motion(self, row: int) -> bool:
+        record = self.ctx.gallery_model.record(row)
+        if getattr(record, "kind", None) != "motion":
+            return False
+        return bool(self.library_actions.variations.play(record))
+
+    def _wire_viewer_lineage(self, viewer: Any) -> None:
+        actions = self.library_actions.variations
+        viewer.variation_requested.connect(lambda kind: actions.request(kind, viewer.record))
+        viewer.play_requested.connect(lambda: actions.play(viewer.record))
+        viewer.open_image.connect(self.show_in_viewer)
+        viewer.branch_requested.connect(self.branch_from_viewer)
+        self.ctx.variations.child_stored.connect(self._child_stored)
+
+    def _show_lineage(self, record: Any) -> None:
+        assert self.viewer is not None and self.ctx is not None
+        reader = self.ctx.backend.reader
+        self.viewer.set_lineage(reader.ancestors_of(record.id), reader.children_of(record.id))
+
+    def _child_stored(self, parent_id: str) -> None:
+        record = None if self.viewer is None else self.viewer.record
+        if record is not None and self.viewer is not None and self.viewer.isVisible():
+            self._show_lineage(record)
+
+    def show_in_viewer(self, image_id: str) -> None:
+        """Show any library image in the viewer (a lineage link: it may be filtered out)."""
+        if self.ctx is None or self.viewer is None:
+            return
+        row = self.ctx.gallery_model.row_of(image_id)
+        if row is not None:
+            self._show_row(row)
+            return
+        record = self.ctx.backend.reader.image_records([image_id]).get(image_id)
+        if record is None:
+            self.statusBar().showMessage("That image is not in the library.", 6000)
+            return
+        path = self.ctx.image_path(record)
+        self.viewer.show_record(record, path)
+        self._show_lineage(record)
+        self.ctx.images.load(record.id, path, record.url)
+
+    def branch_from_viewer(self) -> None:
+        """'Branch from here': the shown image's generation in a new draft."""
+        from leodesk.ui import recall
+
+        record = None if self.viewer is None else self.viewer.record
+        if record is None or self.ctx is None:
+            return
+        reader = self.ctx.backend.reader
+        generation_id = record.generation_id
+        if getattr(record, "kind", None) == "motion":
+            # a motion's own generation holds no parameters: branch from the image it came from
+            ancestors = reader.ancestors_of(record.id)
+            if ancestors:
+                generation_id = ancestors[0].generation_id
+        generation = reader.get_generation(generation_id)
+        if generation is None:
+            return
+        model = self._model_for(getattr(generation, "model_id", None))
+        self.drafts.new_draft(recall.draft_state(generation, model))
+        self.statusBar().showMessage("Opened in a new draft", 3000)
+
+    # -- end issue 6
 
     def _navigate(self, delta: int) -> None:
         if self.ctx is None:

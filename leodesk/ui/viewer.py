@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import (
+    QAction,
     QDesktopServices,
     QGuiApplication,
     QImage,
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -89,9 +92,17 @@ class ZoomView(QGraphicsView):
 
 
 class ImageViewer(QDialog):
-    """Signals: navigate(int delta), image_wanted(str image id)."""
+    """Signals: navigate(int delta), image_wanted(str image id).
+
+    Lineage (issue 6): variation_requested(Kind), open_image(str image id) (a lineage link),
+    branch_requested(), play_requested().
+    """
 
     navigate = Signal(int)
+    variation_requested = Signal(object)
+    open_image = Signal(str)
+    branch_requested = Signal()
+    play_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,9 +169,53 @@ class ImageViewer(QDialog):
         ):
             tools.addWidget(b)
 
+        # -- issue 6: variations, motion and lineage
+        from leodesk.ui.variation_actions import ACTIONS
+
+        self.variations_button = named(
+            QToolButton(), "viewerVariationsButton", "Variations", "Upscale, unzoom, motion…"
+        )
+        self.variations_button.setText("Variations")
+        self.variations_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.variations_menu = QMenu(self.variations_button)
+        self.variations_menu.setObjectName("viewerVariationsMenu")
+        self.variation_actions: dict[str, QAction] = {}
+        for name, text, kind, _shortcut in ACTIONS:
+            action = self.variations_menu.addAction(text)
+            viewer_name = "viewer" + name[0].upper() + name[1:]
+            action.setObjectName(viewer_name)
+            action.triggered.connect(lambda _c=False, k=kind: self.variation_requested.emit(k))
+            self.variation_actions[viewer_name] = action
+        self.variations_button.setMenu(self.variations_menu)
+        self.play_button = button(
+            "Play motion",
+            "playMotionButton",
+            "Open this motion's video in the system player",
+            self.play_requested.emit,
+        )
+        self.branch_button = button(
+            "Branch from here",
+            "branchButton",
+            "Open this image's generation in a new draft",
+            self.branch_requested.emit,
+        )
+        for extra in (self.variations_button, self.play_button, self.branch_button):
+            tools.addWidget(extra)
+        self.lineage = named(QLabel(""), "viewerLineage", "Lineage")
+        self.lineage.setWordWrap(True)
+        self.lineage.setTextFormat(Qt.TextFormat.RichText)
+        self.lineage.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.lineage.linkActivated.connect(self._link)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.meta, 1)
+        side_layout.addWidget(self.lineage)
+        # -- end issue 6
+
         split = QSplitter()
         split.addWidget(self.canvas)
-        split.addWidget(self.meta)
+        split.addWidget(side)
         split.setStretchFactor(0, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(tools)
@@ -189,6 +244,14 @@ class ImageViewer(QDialog):
         self.copy_seed_button.setEnabled(getattr(record, "seed", None) is not None)
         self.folder_button.setEnabled(path is not None)
         self.copy_image_button.setEnabled(False)
+        kind = getattr(record, "kind", "image")  # issue 6
+        self.play_button.setVisible(kind == "motion")
+        for name, action in self.variation_actions.items():
+            action.setEnabled(
+                kind in ("image", "variation")
+                and not (name == "viewerUpscaleAction" and kind == "variation")
+            )
+        self.lineage.setText("")
 
     def show_image(self, image_id: str, image: QImage) -> None:
         if self.record is None or self.record.id != image_id or image.isNull():
@@ -228,6 +291,28 @@ class ImageViewer(QDialog):
         )
         return f"<table>{body}</table>"
 
+    # -- lineage (issue 6) ---------------------------------------------------------------
+    def set_lineage(self, ancestors: list[Any], children: list[Any]) -> None:
+        """Show where this image came from (parent first, then further back) and what was made
+        from it; every entry is a link that opens that image here."""
+        r = self.record
+        parts: list[str] = []
+        if ancestors and r is not None:
+            verb = "Motion from" if getattr(r, "kind", "") == "motion" else "Variation of"
+            if getattr(r, "kind", "") == "image":
+                verb = "Made from"
+            parts.append(f"<b>{verb}</b> {_link(ancestors[0])}")
+            if len(ancestors) > 1:
+                chain = " ← ".join(_link(a) for a in ancestors)
+                parts.append(f"<b>Chain</b> this ← {chain}")
+        if children:
+            parts.append("<b>Children</b> " + ", ".join(_link(c) for c in children))
+        self.lineage.setText("<br>".join(parts))
+
+    def _link(self, href: str) -> None:
+        if href.startswith("image:"):
+            self.open_image.emit(href[len("image:") :])
+
     # -- actions --------------------------------------------------------------------------
     def copy_image(self) -> None:
         if not self._image.isNull():
@@ -244,3 +329,15 @@ class ImageViewer(QDialog):
     def open_folder(self) -> None:
         if self.path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
+
+
+def _link(record: Any) -> str:
+    """A lineage link: what the image is (its transform) and a short id."""
+    kind = getattr(record, "kind", "image")
+    what = getattr(record, "transform", None) or ("Motion" if kind == "motion" else "Image")
+    what = {"UNIVERSAL_UPSCALE": "Universal upscale", "MOTION_SVD": "Motion"}.get(what, what)
+    short = str(record.id)[:8]
+    return (
+        f"<a href='image:{html.escape(record.id, quote=True)}'>"
+        f"{html.escape(what.title() if what.isupper() else what)} {html.escape(short)}</a>"
+    )

@@ -20,6 +20,7 @@ take request objects may raise ``TypeError``/``ValueError`` for programming erro
 
 from __future__ import annotations
 
+import copy
 import enum
 import json
 import logging
@@ -282,6 +283,16 @@ class LeonardoClient:
 
     def __repr__(self) -> str:
         return f"LeonardoClient(base_url={self._base_url!r}, api_key=<redacted>)"
+
+    def with_retry(self, retry: RetryPolicy) -> LeonardoClient:
+        """A view of this client with other retry rules, sharing its connection pools.
+
+        E.g. a queue that pauses itself on a 429 instead of sleeping inside the request. Close
+        only the original (closing the view closes the shared pools).
+        """
+        view = copy.copy(self)
+        view._retry = retry
+        return view
 
     def close(self) -> None:
         """Close the connection pools."""

@@ -1,0 +1,482 @@
+"""Variations and motion: post-process an image, follow the job, store the result as a child.
+
+Qt-free (the app and the tests share it), shaped like :mod:`leodesk.core.pipeline`: submit →
+poll → download → store, with progress through a callback and persistence through a
+:class:`Persist` object (the app runs every write on its database thread).
+
+- Upscale, unzoom, remove background and the universal upscaler take an image id; when that
+  image is itself a variation output the API must be told (``isVariation`` / ``variationId``),
+  or it answers "failed to find init variation". The result is stored as an image of kind
+  ``variation`` in the source's generation, with ``parent_image_id`` = the source.
+- SVD motion takes a generated (or variation) image **id**; a generation id gets "Service
+  Error". The motion job is a new generation; its image (the poster frame) is stored as an
+  image of kind ``motion`` whose parent is the source, and the MP4 is kept beside the image
+  store (:func:`video_path`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, Protocol
+
+from leodesk.core.api import errors
+from leodesk.core.api.models import (
+    Generation,
+    MotionRequest,
+    PricingRequest,
+    UniversalUpscaleRequest,
+    Variation,
+)
+from leodesk.core.pipeline import (
+    DONE,
+    DOWNLOADING,
+    FAILED,
+    PENDING,
+    SUBMITTING,
+    JobFailed,
+    Progress,
+)
+
+log = logging.getLogger("leodesk.variations")
+
+UPSCALER_STYLES: tuple[str, ...] = (
+    "GENERAL",
+    "CINEMATIC",
+    "2D ART & ILLUSTRATION",
+    "CG ART & GAME ASSETS",
+)
+DEFAULT_STYLE = "GENERAL"
+DEFAULT_CREATIVITY = 5
+DEFAULT_MULTIPLIER = 1.5
+DEFAULT_MOTION_STRENGTH = 5
+MAX_OUTPUT_PIXELS = 20_000_000  # the universal upscaler's output cap
+
+
+class Kind(enum.Enum):
+    """A post-processing job; the value is the ``transform`` stored on the child image."""
+
+    UPSCALE = "UPSCALE"
+    UNZOOM = "UNZOOM"
+    NOBG = "NOBG"
+    UNIVERSAL = "UNIVERSAL_UPSCALE"
+    MOTION = "MOTION_SVD"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Kind.UPSCALE: "Upscale",
+    Kind.UNZOOM: "Unzoom",
+    Kind.NOBG: "Remove background",
+    Kind.UNIVERSAL: "Universal upscale",
+    Kind.MOTION: "Motion",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """The image a job starts from.
+
+    ``is_variation``: the image is a variation output (kind ``variation`` in the library);
+    ``generation_id`` is the generation it is stored under; ``index`` its position there.
+    """
+
+    image_id: str
+    generation_id: str
+    is_variation: bool = False
+    index: int = 0
+    width: int | None = None
+    height: int | None = None
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class UniversalOptions:
+    style: str = DEFAULT_STYLE
+    creativity: int = DEFAULT_CREATIVITY  # 1–10
+    multiplier: float = DEFAULT_MULTIPLIER  # 1.0–2.0
+    prompt: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.style not in UPSCALER_STYLES:
+            raise ValueError(f"unknown upscaler style {self.style!r}")
+        if not 1 <= self.creativity <= 10:
+            raise ValueError("creativity must be between 1 and 10")
+        if not 1.0 <= self.multiplier <= 2.0:
+            raise ValueError("the multiplier must be between 1.0 and 2.0")
+
+
+@dataclass(frozen=True)
+class Child:
+    """A stored result: the new image's id, the source it came from, and the files."""
+
+    image_id: str
+    parent_image_id: str
+    kind: Kind
+    generation_id: str
+    video: Path | None = None
+    cost: int | None = None  # what the server said the job cost
+
+
+# -- what it costs -----------------------------------------------------------------------------
+
+
+def pricing_request(
+    kind: Kind, source: Source, options: UniversalOptions | None = None
+) -> PricingRequest | None:
+    """The pricing-calculator request for ``kind`` (None when it has no pricing service)."""
+    if kind is Kind.MOTION:
+        return PricingRequest("MOTION_SVD_GENERATION", {})
+    if kind is Kind.UNIVERSAL:
+        opts = options or UniversalOptions()
+        return PricingRequest(
+            "UNIVERSAL_UPSCALER", {"megapixel": output_megapixels(source, opts.multiplier)}
+        )
+    return None
+
+
+def output_megapixels(source: Source, multiplier: float) -> int:
+    """Megapixels (rounded up, at least 1, at most the 20 MP cap) of an upscale's output."""
+    width = source.width or 1024
+    height = source.height or 1024
+    pixels = min(width * height * multiplier * multiplier, MAX_OUTPUT_PIXELS)
+    return max(1, -(-int(pixels) // 1_000_000))
+
+
+def cost_of(
+    price: Callable[[PricingRequest], int],
+    kind: Kind,
+    source: Source,
+    options: UniversalOptions | None = None,
+    known: dict[Kind, int] | None = None,
+) -> int | None:
+    """The job's cost in API credits, or None when it cannot be known (never raises).
+
+    Upscale, unzoom and remove background have no pricing-calculator service: their cost is
+    only known from an earlier job of the same kind (``known``, filled from job replies).
+    """
+    request = pricing_request(kind, source, options)
+    if request is None:
+        return None if known is None else known.get(kind)
+    try:
+        return price(request)
+    except errors.LeonardoError as exc:
+        log.info("no price for %s: %s", kind.value, exc)
+        return None
+
+
+def cost_text(kind: Kind, cost: int | None) -> str:
+    """The confirmation line: "Upscale costs 15 credits." (or says the cost is unknown)."""
+    if cost is None:
+        return f"{kind.label}: the cost is not known in advance."
+    return f"{kind.label} costs {cost} credit{'s' if cost != 1 else ''}."
+
+
+# -- the request bodies ------------------------------------------------------------------------
+
+
+def universal_request(source: Source, options: UniversalOptions) -> UniversalUpscaleRequest:
+    """A variation source goes as ``variationId``, a generated image as ``generatedImageId``."""
+    common: dict[str, Any] = {
+        "upscale_multiplier": options.multiplier,
+        "upscaler_style": options.style,
+        "creativity_strength": options.creativity,
+        "prompt": options.prompt or None,
+    }
+    if source.is_variation:
+        return UniversalUpscaleRequest(variation_id=source.image_id, **common)
+    return UniversalUpscaleRequest(generated_image_id=source.image_id, **common)
+
+
+def motion_request(source: Source, strength: int) -> MotionRequest:
+    if not 1 <= strength <= 10:
+        raise ValueError("motion strength must be between 1 and 10")
+    return MotionRequest(
+        image_id=source.image_id,
+        is_init_image=False,
+        is_variation=source.is_variation,
+        motion_strength=strength,
+    )
+
+
+def video_path(store_root: Path, image_id: str) -> Path:
+    """Where a motion image's MP4 is kept (beside the content-addressed image files)."""
+    safe = "".join(ch for ch in image_id if ch.isalnum() or ch in "-_")
+    if not safe:
+        raise ValueError("an image id is needed")
+    return store_root / "video" / f"{safe}.mp4"
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+
+
+class Persist(Protocol):
+    """Where results are recorded (the app runs these on its database thread)."""
+
+    def add_variation_child(
+        self,
+        *,
+        image_id: str,
+        source: Source,
+        transform: str,
+        url: str | None,
+        created_at: str | None,
+    ) -> None: ...
+    def add_motion_child(self, generation: Generation, source: Source) -> None: ...
+    def image_stored(self, image_id: str, sha256: str, ext: str) -> None: ...
+
+
+class Store(Protocol):
+    @property
+    def root(self) -> Path: ...
+    def put(self, data: bytes, ext: str) -> Any: ...
+
+
+class Client(Protocol):
+    def upscale(self, image_id: str) -> Any: ...
+    def unzoom(self, image_id: str, is_variation: bool = ...) -> Any: ...
+    def remove_background(self, image_id: str, is_variation: bool = ...) -> Any: ...
+    def universal_upscale(self, req: UniversalUpscaleRequest) -> Any: ...
+    def wait_for_variation(
+        self,
+        variation_id: str,
+        *,
+        interval: float = ...,
+        max_interval: float = ...,
+        timeout: float = ...,
+        cancel: Callable[[], bool] | None = ...,
+    ) -> Variation: ...
+    def create_motion(self, req: MotionRequest) -> Any: ...
+    def wait_for_generation(
+        self,
+        generation_id: str,
+        *,
+        interval: float = ...,
+        max_interval: float = ...,
+        timeout: float = ...,
+        cancel: Callable[[], bool] | None = ...,
+    ) -> Generation: ...
+    def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
+
+
+_NEXT_STEP = {
+    "failed to find init variation": (
+        "The server does not know this image as a variation source. Sync the library and try again."
+    ),
+}
+
+
+def _failure(kind: Kind, exc: errors.LeonardoError) -> str:
+    text = exc.user_message
+    for needle, hint in _NEXT_STEP.items():
+        if needle in text.lower():
+            return f"{kind.label} failed: {text} {hint}"
+    if isinstance(exc, errors.WaitTimeoutError):
+        return (
+            f"{kind.label} is taking too long; it may still finish on the server. "
+            "Sync the library later to pick it up."
+        )
+    return f"{kind.label} failed: {text} Try again in a moment."
+
+
+def _job_cost(job: Any) -> int | None:
+    """The credits a submitted job cost (``apiCreditCost``; ``cost`` is in another unit)."""
+    legacy = getattr(job, "api_credit_cost", None)
+    return legacy if isinstance(legacy, int) and not isinstance(legacy, bool) else None
+
+
+def _ext_of(url: str, default: str) -> str:
+    tail = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    ext = tail.rsplit(".", 1)[-1].lower() if "." in tail else ""
+    ext = {"jpeg": "jpg"}.get(ext, ext)
+    return ext if ext in {"jpg", "png", "webp"} else default
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass
+class VariationPipeline:
+    client: Client
+    store: Store
+    persist: Persist
+    on_progress: Callable[[Progress], None]
+    cancelled: Callable[[], bool] = lambda: False
+    verify: Callable[[bytes], Any] | None = None  # raises on a broken image
+    poll_interval: float = 1.0
+    max_poll_interval: float = 5.0
+    poll_timeout: float = 900.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(
+        self,
+        job_id: int,
+        kind: Kind,
+        source: Source,
+        *,
+        options: UniversalOptions | None = None,
+        motion_strength: int = DEFAULT_MOTION_STRENGTH,
+    ) -> Child:
+        """Submit ``kind`` on ``source``, wait for it, download and record the child."""
+        if kind is Kind.MOTION:
+            return self._motion(job_id, source, motion_strength)
+        if kind is Kind.UPSCALE and source.is_variation:
+            self._fail(
+                job_id,
+                "Upscale works on generated images only. Use the universal upscaler on a "
+                "variation.",
+            )
+        self._emit(job_id, SUBMITTING, "Submitting…")
+        try:
+            job = self._submit(kind, source, options)
+        except errors.LeonardoError as exc:
+            self._fail(job_id, _failure(kind, exc), exc)
+        self._emit(job_id, PENDING, "Processing…")
+        try:
+            variation = self.client.wait_for_variation(
+                str(job.id),
+                interval=self.poll_interval,
+                max_interval=max(self.poll_interval, self.max_poll_interval),
+                timeout=self.poll_timeout,
+                cancel=self.cancelled,
+            )
+        except errors.WaitCancelledError:
+            raise
+        except errors.LeonardoError as exc:
+            self._fail(job_id, _failure(kind, exc), exc)
+        if variation.status != "COMPLETE" or not variation.url or not variation.id:
+            self._fail(
+                job_id,
+                f"{kind.label} failed on the server (failed jobs are refunded). "
+                "Try again, or pick another image.",
+            )
+        assert variation.id is not None and variation.url is not None
+        self.persist.add_variation_child(
+            image_id=variation.id,
+            source=source,
+            transform=kind.value,
+            url=variation.url,
+            created_at=variation.created_at,
+        )
+        self._emit(job_id, DOWNLOADING, "Downloading…", done=0, total=1)
+        self._download_image(variation.id, variation.url)
+        self._emit(job_id, DONE, "Done", done=1, total=1)
+        return Child(variation.id, source.image_id, kind, source.generation_id, cost=_job_cost(job))
+
+    def _submit(self, kind: Kind, source: Source, options: UniversalOptions | None) -> Any:
+        if kind is Kind.UPSCALE:
+            return self.client.upscale(source.image_id)
+        if kind is Kind.UNZOOM:
+            return self.client.unzoom(source.image_id, source.is_variation)
+        if kind is Kind.NOBG:
+            return self.client.remove_background(source.image_id, source.is_variation)
+        if kind is Kind.UNIVERSAL:
+            return self.client.universal_upscale(
+                universal_request(source, options or UniversalOptions())
+            )
+        raise ValueError(f"not a variation: {kind}")
+
+    def _motion(self, job_id: int, source: Source, strength: int) -> Child:
+        kind = Kind.MOTION
+        self._emit(job_id, SUBMITTING, "Submitting…")
+        try:
+            job = self.client.create_motion(motion_request(source, strength))
+        except errors.LeonardoError as exc:
+            self._fail(job_id, _failure(kind, exc), exc)
+        generation_id = str(job.generation_id)
+        self._emit(job_id, PENDING, "Making the motion…", generation_id)
+        try:
+            gen = self.client.wait_for_generation(
+                generation_id,
+                interval=self.poll_interval,
+                max_interval=max(self.poll_interval, self.max_poll_interval),
+                timeout=self.poll_timeout,
+                cancel=self.cancelled,
+            )
+        except errors.WaitCancelledError:
+            raise
+        except errors.LeonardoError as exc:
+            self._fail(job_id, _failure(kind, exc), exc, generation_id)
+        frames = [im for im in gen.images if im.id and (im.motion_mp4_url or im.url)]
+        if gen.status != "COMPLETE" or not frames:
+            self._fail(
+                job_id,
+                "The server could not make this motion (failed jobs are refunded). "
+                "Try a lower motion strength or another image.",
+                generation_id=generation_id,
+            )
+        self.persist.add_motion_child(gen, source)
+        image = frames[0]
+        assert image.id is not None
+        self._emit(job_id, DOWNLOADING, "Downloading…", generation_id, 0, 2)
+        if image.url:
+            self._download_image(image.id, image.url)
+        video: Path | None = None
+        if image.motion_mp4_url:
+            try:
+                data = self.client.download(image.motion_mp4_url, max_bytes=512 * 1024 * 1024)
+                video = video_path(self.store.root, image.id)
+                _write_atomic(video, data)
+            except (errors.LeonardoError, OSError) as exc:
+                log.warning("the MP4 of %s was not downloaded: %s", image.id, exc)
+                video = None
+        self._emit(job_id, DONE, "Done", generation_id, 2, 2)
+        return Child(
+            image.id, source.image_id, kind, str(gen.id or generation_id), video, _job_cost(job)
+        )
+
+    def _download_image(self, image_id: str, url: str) -> None:
+        """Fetch and store a result; a failure leaves the URL in the library for later."""
+        try:
+            data = self.client.download(url)
+            if self.verify is not None:
+                self.verify(data)
+        except errors.LeonardoError as exc:
+            log.warning("download of %s failed: %s", image_id, exc)
+            return
+        except Exception as exc:
+            log.warning("%s is broken: %s", image_id, exc)
+            return
+        stored = self.store.put(data, _ext_of(url, "jpg"))
+        self.persist.image_stored(image_id, stored.sha256, stored.ext)
+
+    def _fail(
+        self,
+        job_id: int,
+        message: str,
+        cause: BaseException | None = None,
+        generation_id: str | None = None,
+    ) -> NoReturn:
+        self._emit(job_id, FAILED, message, generation_id)
+        raise JobFailed(message) from cause
+
+    def _emit(
+        self,
+        job_id: int,
+        state: str,
+        message: str = "",
+        generation_id: str | None = None,
+        done: int = 0,
+        total: int = 0,
+    ) -> None:
+        self.on_progress(Progress(job_id, state, message, generation_id, done, total))

@@ -1,0 +1,137 @@
+"""QueuePanel: the stored jobs in queue order, with pause / resume, cancel, retry, move to front,
+drag to reorder and clear finished; the status line says what the queue waits for and what the
+queued jobs cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.qt.models.queue_model import JOB_ID_ROLE, STATE_ROLE
+from leodesk.ui.widgets import named
+
+
+class QueuePanel(QWidget):
+    def __init__(self, model: Any, service: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queuePanel")
+        self.setAccessibleName("Queue")
+        self.model = model
+        self.service = service
+        self.view = named(QListView(), "queueView", "Queued jobs")
+        self.view.setModel(model)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        self.view.setMinimumHeight(60)
+        self.view.contextMenuEvent = self._context_menu  # type: ignore[method-assign]
+        self.status = named(QLabel(""), "queueStatus", "Queue status")
+        self.status.setWordWrap(True)
+        self.pause_button = named(
+            QPushButton("Pause queue"), "pauseQueueButton", "Pause or resume sending queued jobs"
+        )
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self._pause_toggled)
+        self.cancel_all_button = named(
+            QPushButton("Cancel queued"), "cancelAllButton", "Cancel every job not yet sent"
+        )
+        self.cancel_all_button.clicked.connect(service.cancel_all)
+        self.clear_button = named(
+            QPushButton("Clear finished"), "clearQueueButton", "Remove finished jobs from the queue"
+        )
+        self.clear_button.clicked.connect(service.clear_finished)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.pause_button)
+        buttons.addWidget(self.cancel_all_button)
+        buttons.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+
+        self.front_action = self._action(
+            "Move to front", "queueMoveFrontAction", self.move_to_front
+        )
+        self.cancel_action = self._action("Cancel", "queueCancelAction", self.cancel_selected)
+        self.retry_action = self._action("Retry", "queueRetryAction", self.retry_selected)
+        service.status_changed.connect(self.show_status)
+        self.show_status(service.status())
+
+    def _action(self, text: str, name: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        return action
+
+    # -- status ---------------------------------------------------------------------------
+    def show_status(self, status: Any) -> None:
+        self.status.setText(status.text())
+        self.status.setAccessibleDescription(status.text())
+        if self.pause_button.isChecked() != status.paused:
+            self.pause_button.blockSignals(True)
+            self.pause_button.setChecked(status.paused)
+            self.pause_button.blockSignals(False)
+        self.pause_button.setText("Resume queue" if status.paused else "Pause queue")
+        self.cancel_all_button.setEnabled(status.queued > 0)
+
+    def _pause_toggled(self, on: bool) -> None:
+        if on:
+            self.service.pause()
+        else:
+            self.service.resume()
+
+    # -- the selection and its menu -------------------------------------------------------
+    def _selected(self) -> list[tuple[int, str]]:
+        rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [(int(i.data(JOB_ID_ROLE)), str(i.data(STATE_ROLE))) for i in rows]
+
+    def _context_menu(self, event: Any) -> None:
+        pos: QPoint = event.pos()
+        index = self.view.indexAt(pos)
+        if index.isValid() and not self.view.selectionModel().isSelected(index):
+            self.view.setCurrentIndex(index)
+        chosen = self._selected()
+        if not chosen:
+            return
+        states = {s for _i, s in chosen}
+        self.front_action.setEnabled("queued" in states)
+        self.cancel_action.setEnabled("queued" in states)
+        self.retry_action.setEnabled(bool(states & {"failed", "cancelled"}))
+        menu = QMenu(self)
+        menu.setObjectName("queueMenu")
+        menu.setAccessibleName("Queue actions")
+        for action in (self.front_action, self.cancel_action, self.retry_action):
+            menu.addAction(action)
+        menu.exec(event.globalPos())
+
+    def move_to_front(self) -> None:
+        ids = [i for i, s in self._selected() if s == "queued"]
+        if ids:
+            self.service.move_to_front(ids)
+
+    def cancel_selected(self) -> None:
+        ids = [i for i, s in self._selected() if s == "queued"]
+        if ids:
+            self.service.cancel(ids)
+
+    def retry_selected(self) -> None:
+        for job_id, state in self._selected():
+            if state in ("failed", "cancelled"):
+                self.service.retry(job_id)

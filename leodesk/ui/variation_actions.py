@@ -1,0 +1,256 @@
+"""VariationActions: Upscale, Unzoom, Remove background, Universal upscaler…, Make motion….
+
+The actions work on the image selected in the gallery (or, through :meth:`request`, on any
+record: the viewer uses that). Each one says what it costs before anything is sent; the jobs
+run in :class:`leodesk.qt.variations.VariationService` and show in the job strip.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QWidget,
+)
+
+from leodesk.core.variations import (
+    DEFAULT_CREATIVITY,
+    DEFAULT_MOTION_STRENGTH,
+    DEFAULT_MULTIPLIER,
+    UPSCALER_STYLES,
+    Kind,
+    UniversalOptions,
+    cost_text,
+    video_path,
+)
+from leodesk.ui.widgets import named
+
+# action object name, text, kind, shortcut
+ACTIONS: tuple[tuple[str, str, Kind, str | None], ...] = (
+    ("upscaleAction", "Upscale", Kind.UPSCALE, "Ctrl+U"),
+    ("unzoomAction", "Unzoom", Kind.UNZOOM, "Ctrl+Shift+U"),
+    ("removeBackgroundAction", "Remove background", Kind.NOBG, "Ctrl+B"),
+    ("universalUpscaleAction", "Universal upscaler…", Kind.UNIVERSAL, "Ctrl+Alt+U"),
+    ("motionAction", "Make motion…", Kind.MOTION, "Ctrl+M"),
+)
+
+
+def open_url(url: QUrl) -> bool:
+    return bool(QDesktopServices.openUrl(url))
+
+
+class UniversalDialog(QDialog):
+    """Style, creativity (1–10), multiplier (1.0–2.0) and an optional prompt."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "universalUpscaleDialog", "Universal upscaler")
+        self.setWindowTitle("Universal upscaler")
+        self.style_box = named(QComboBox(), "upscalerStyleCombo", "Style")
+        self.style_box.addItems(list(UPSCALER_STYLES))
+        self.creativity = named(QSpinBox(), "creativitySpin", "Creativity")
+        self.creativity.setRange(1, 10)
+        self.creativity.setValue(DEFAULT_CREATIVITY)
+        self.multiplier = named(QDoubleSpinBox(), "multiplierSpin", "Multiplier")
+        self.multiplier.setRange(1.0, 2.0)
+        self.multiplier.setSingleStep(0.1)
+        self.multiplier.setDecimals(2)
+        self.multiplier.setValue(DEFAULT_MULTIPLIER)
+        self.prompt = named(QLineEdit(), "upscalerPrompt", "Prompt (optional)")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Style", self.style_box)
+        form.addRow("Creativity (1–10)", self.creativity)
+        form.addRow("Multiplier (1.0–2.0)", self.multiplier)
+        form.addRow("Prompt", self.prompt)
+        form.addRow(buttons)
+
+    def options(self) -> UniversalOptions:
+        return UniversalOptions(
+            style=self.style_box.currentText(),
+            creativity=self.creativity.value(),
+            multiplier=round(self.multiplier.value(), 2),
+            prompt=self.prompt.text().strip() or None,
+        )
+
+
+class MotionDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "motionDialog", "Make motion")
+        self.setWindowTitle("Make motion")
+        self.strength = named(QSpinBox(), "motionStrengthSpin", "Motion strength")
+        self.strength.setRange(1, 10)
+        self.strength.setValue(DEFAULT_MOTION_STRENGTH)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(QLabel("A short video (SVD) made from this image."))
+        form.addRow("Motion strength (1–10)", self.strength)
+        form.addRow(buttons)
+
+
+class VariationActions(QObject):
+    def __init__(
+        self, window: Any, ctx: Any, records: Callable[[], list[Any]], parent: QObject
+    ) -> None:
+        super().__init__(parent)
+        self.window = window
+        self.ctx = ctx
+        self._records = records
+        # replaceable in tests: no modal dialogs, no system player
+        self.confirm: Callable[[str, str], bool] = self._confirm
+        self.ask_universal: Callable[[], UniversalOptions | None] = self._ask_universal
+        self.ask_motion_strength: Callable[[], int | None] = self._ask_motion
+        self.opener: Callable[[QUrl], bool] = open_url
+        self.actions: dict[str, QAction] = {}
+        self._keys = itertools.count()
+        self._pending: dict[int, tuple[Kind, Any, UniversalOptions | None, int]] = {}
+        ctx.variations.cost_ready.connect(self._cost_ready)
+        ctx.variations.failed.connect(lambda m: window.statusBar().showMessage(m, 10000))
+
+    def build(self, add: Callable[..., QAction]) -> None:
+        """Create the gallery actions with LibraryActions' ``add`` helper."""
+        for name, text, kind, shortcut in ACTIONS:
+            self.actions[name] = add(name, text, lambda _c=False, k=kind: self.request(k), shortcut)
+        self.actions["playMotionAction"] = add("playMotionAction", "Play motion", self.play)
+
+    def update_enabled(self, records: list[Any] | None) -> None:
+        """Enable what fits ``records`` (a menu is about to show); None enables everything."""
+        if records is None:
+            for action in self.actions.values():
+                action.setEnabled(True)
+            return
+        one = len(records) == 1
+        rec = records[0] if one else None
+        kind = getattr(rec, "kind", None)
+        for name, _text, k, _s in ACTIONS:
+            ok = one and kind in ("image", "variation")
+            if k is Kind.UPSCALE:
+                ok = ok and kind == "image"
+            self.actions[name].setEnabled(ok)
+        self.actions["playMotionAction"].setEnabled(one and kind == "motion")
+
+    # -- the flow: options → cost → confirm → start --------------------------------------------
+    def request(self, kind: Kind, record: Any = None) -> None:
+        if record is None:
+            records = self._records()
+            if len(records) != 1:
+                self._status("Select one image first.")
+                return
+            record = records[0]
+        if getattr(record, "kind", "image") == "motion":
+            self._status("Variations are made from images; this is a motion.")
+            return
+        if kind is Kind.UPSCALE and getattr(record, "kind", "image") == "variation":
+            self._status(
+                "Upscale works on generated images; use the universal upscaler on a variation."
+            )
+            return
+        options: UniversalOptions | None = None
+        strength = DEFAULT_MOTION_STRENGTH
+        if kind is Kind.UNIVERSAL:
+            options = self.ask_universal()
+            if options is None:
+                return
+        elif kind is Kind.MOTION:
+            asked = self.ask_motion_strength()
+            if asked is None:
+                return
+            strength = asked
+        if kind in (Kind.UPSCALE, Kind.UNZOOM, Kind.NOBG):
+            self._confirm_and_start(
+                kind, record, options, strength, self.ctx.variations.cost_now(kind)
+            )
+            return
+        key = next(self._keys)
+        self._pending[key] = (kind, record, options, strength)
+        self._status(f"{kind.label}: asking what it costs…")
+        self.ctx.variations.query_cost(key, kind, record, options)
+
+    def _cost_ready(self, key: Any, cost: Any) -> None:
+        pending = self._pending.pop(key, None)
+        if pending is not None:
+            kind, record, options, strength = pending
+            self._confirm_and_start(kind, record, options, strength, cost)
+
+    def _confirm_and_start(
+        self, kind: Kind, record: Any, options: UniversalOptions | None, strength: int, cost: Any
+    ) -> None:
+        text = cost_text(kind, cost if isinstance(cost, int) else None)
+        if not self.confirm(kind.label, f"{text}\n\nStart it now?"):
+            self._status("")
+            return
+        self.ctx.variations.start(kind, record, options=options, motion_strength=strength)
+        self._status(f"{kind.label} started; it shows in the job strip.")
+
+    # -- motion -------------------------------------------------------------------------------
+    def video_of(self, record: Any) -> Path | None:
+        path = video_path(self.ctx.backend.store.root, record.id)
+        return path if path.is_file() else None
+
+    def play(self, record: Any = None) -> bool:
+        """Open a motion image's MP4 in the system player (the local file, else its URL)."""
+        if record is None or isinstance(record, bool):
+            records = self._records()
+            record = records[0] if len(records) == 1 else None
+        if record is None or getattr(record, "kind", None) != "motion":
+            return False
+        path = self.video_of(record)
+        if path is not None:
+            return self.opener(QUrl.fromLocalFile(str(path)))
+        if getattr(record, "motion_url", None):
+            return self.opener(QUrl(record.motion_url))
+        self._status("This motion's video is not available.")
+        return False
+
+    # -- dialogs --------------------------------------------------------------------------------
+    def _status(self, text: str) -> None:
+        if text:
+            self.window.statusBar().showMessage(text, 8000)
+        else:
+            self.window.statusBar().clearMessage()
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self.window, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_universal(self) -> UniversalOptions | None:
+        dialog = UniversalDialog(self.window)
+        try:
+            ok = dialog.exec() == QDialog.DialogCode.Accepted
+            return dialog.options() if ok else None
+        finally:
+            dialog.deleteLater()
+
+    def _ask_motion(self) -> int | None:
+        dialog = MotionDialog(self.window)
+        try:
+            ok = dialog.exec() == QDialog.DialogCode.Accepted
+            return dialog.strength.value() if ok else None
+        finally:
+            dialog.deleteLater()
+
+
+__all__ = ["ACTIONS", "MotionDialog", "UniversalDialog", "VariationActions", "open_url"]

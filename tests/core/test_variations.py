@@ -1,0 +1,110 @@
+"""The variation / motion pipeline against the simulator, with a real library and image store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leodesk.core.api.client import LeonardoClient
+from leodesk.core.api.models import GenerationRequest
+from leodesk.core.imagestore import ImageStore
+from leodesk.core.library import Library
+from leodesk.core.pipeline import JobFailed
+from leodesk.core.variations import (
+    Kind,
+    Source,
+    UniversalOptions,
+    VariationPipeline,
+    cost_of,
+    cost_text,
+    video_path,
+)
+from tests.conftest import SIM_KEY
+
+
+class _Persist:
+    def __init__(self, lib: Library) -> None:
+        self.lib = lib
+
+    def add_variation_child(
+        self, *, image_id: str, source: Source, transform: str, url: Any, created_at: Any
+    ) -> None:
+        self.lib.add_variation_child(
+            image_id=image_id, parent_image_id=source.image_id, transform=transform, url=url
+        )
+
+    def add_motion_child(self, generation: Any, source: Source) -> None:
+        self.lib.upsert_generation(generation)
+        for image in generation.images:
+            self.lib.set_image_parent(image.id, source.image_id, Kind.MOTION.value)
+
+    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
+        self.lib.set_image_file(image_id, sha256, ext)
+
+
+@pytest.fixture
+def setup(sim: Any, tmp_path: Path) -> Any:
+    client = LeonardoClient(SIM_KEY, base_url=sim.base_url)
+    lib = Library.open(tmp_path / "lib.db")
+    store = ImageStore(tmp_path / "images")
+    job = client.create_generation(GenerationRequest(prompt="a red fox", num_images=1))
+    gen = client.wait_for_generation(job.generation_id, interval=0.05)
+    lib.upsert_generation(gen)
+    seen: list[Any] = []
+    pipe = VariationPipeline(
+        client, store, _Persist(lib), seen.append, poll_interval=0.05, max_poll_interval=0.2
+    )
+    yield client, lib, store, pipe, gen, seen
+    lib.close()
+    client.close()
+
+
+def _source(lib: Library, image_id: str) -> Source:
+    rec = lib.image_records([image_id])[image_id]
+    return Source(
+        rec.id,
+        rec.generation_id,
+        rec.kind == "variation",
+        rec.index,
+        rec.width,
+        rec.height,
+        rec.prompt,
+    )
+
+
+def test_chain_of_variations_and_motion(setup: Any) -> None:
+    _client, lib, store, pipe, gen, seen = setup
+    root = gen.images[0].id
+    up = pipe.run(1, Kind.UPSCALE, _source(lib, root))
+    assert up.cost == 15
+    nobg = pipe.run(2, Kind.NOBG, _source(lib, up.image_id))
+    motion = pipe.run(3, Kind.MOTION, _source(lib, root), motion_strength=3)
+    assert [r.id for r in lib.ancestors_of(nobg.image_id)] == [up.image_id, root]
+    assert {r.id for r in lib.children_of(root)} == {up.image_id, motion.image_id}
+    rec = lib.image_records([motion.image_id])[motion.image_id]
+    assert rec.kind == "motion" and rec.transform == "MOTION_SVD" and rec.has_file
+    assert motion.video == video_path(store.root, motion.image_id) and motion.video.is_file()
+    assert seen[-1].state == "done"
+
+
+def test_upscale_of_a_variation_is_refused_before_sending(setup: Any, sim: Any) -> None:
+    _client, lib, _store, pipe, gen, _seen = setup
+    up = pipe.run(1, Kind.UPSCALE, _source(lib, gen.images[0].id))
+    before = sim.count("POST", "/variations/upscale")
+    with pytest.raises(JobFailed, match="universal upscaler"):
+        pipe.run(2, Kind.UPSCALE, _source(lib, up.image_id))
+    assert sim.count("POST", "/variations/upscale") == before
+
+
+def test_costs(setup: Any) -> None:
+    client, lib, _store, _pipe, gen, _seen = setup
+    src = _source(lib, gen.images[0].id)
+    assert cost_of(client.price, Kind.MOTION, src) == 45
+    assert cost_of(client.price, Kind.UNIVERSAL, src, UniversalOptions(multiplier=2.0)) > 10
+    assert cost_of(client.price, Kind.UPSCALE, src) is None
+    assert cost_of(client.price, Kind.UPSCALE, src, known={Kind.UPSCALE: 15}) == 15
+    assert cost_text(Kind.UPSCALE, 15) == "Upscale costs 15 credits."
+    with pytest.raises(ValueError):
+        UniversalOptions(creativity=11)

@@ -1,0 +1,237 @@
+"""Variations and motion (issue 6), driven as a user: context menu, shortcuts, the viewer.
+
+Real simulator over loopback, real SQLite, real widgets. Dialogs are replaced by recorders
+(confirmation, universal-upscaler options, motion strength) and the system player by a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog
+
+from leodesk.core.variations import UniversalOptions, video_path
+from tests.ui.helpers import (
+    Apps,
+    activate,
+    cell_center,
+    choose_from_context_menu,
+    click_row,
+    double_click,
+    generate,
+    shown_records,
+    sim_runtime,
+    wait_idle,
+    wait_models,
+)
+
+PROMPT = "a lighthouse on a basalt cliff at dusk"
+
+
+@pytest.fixture
+def window(qtbot: Any, sim: Any) -> Iterator[Any]:
+    apps = Apps(qtbot)
+    try:
+        w = apps.start(sim_runtime(sim))
+        wait_models(qtbot, w)
+        generate(qtbot, w, PROMPT, num_images=1)
+        actions = w.library_actions.variations
+        w.asked = []  # type: ignore[attr-defined]
+        w.played = []  # type: ignore[attr-defined]
+
+        def confirm(title: str, text: str) -> bool:
+            w.asked.append(text)
+            return True
+
+        actions.confirm = confirm
+        actions.ask_universal = lambda: UniversalOptions("CINEMATIC", 7, 1.25)
+        actions.ask_motion_strength = lambda: 6
+        actions.opener = lambda url: w.played.append(url) or True
+        w.ctx.variations.poll_interval = 0.1
+        yield w
+        wait_idle(qtbot, w, timeout=20000)
+    finally:
+        apps.shutdown_all()
+
+
+def _row_of(window: Any, image_id: str) -> int:
+    shown_records(window)
+    row = window.gallery.model().row_of(image_id)
+    assert row is not None
+    return int(row)
+
+
+def _menu_on(qtbot: Any, window: Any, image_id: str, action: str) -> list[str]:
+    view = window.gallery
+    row = _row_of(window, image_id)
+    click_row(qtbot, view, row)
+    pos = cell_center(qtbot, view, view.model().index(row, 0))
+    return choose_from_context_menu(qtbot, view, pos, action)
+
+
+def _wait_child(qtbot: Any, window: Any, parent_id: str, transform: str) -> Any:
+    def found() -> Any:
+        for rec in shown_records(window):
+            if rec.parent_image_id == parent_id and rec.transform == transform and rec.has_file:
+                return rec
+        return None
+
+    qtbot.waitUntil(lambda: found() is not None, timeout=20000)
+    return found()
+
+
+def _bodies(sim: Any, path: str) -> list[Any]:
+    return [r.json for r in sim.requests if r.method == "POST" and r.path == path]
+
+
+def _strip_texts(window: Any) -> list[str]:
+    model = window.ctx.jobs
+    return [str(model.index(r).data()) for r in range(model.rowCount())]
+
+
+def _wait_strip(qtbot: Any, window: Any, needle: str) -> None:
+    qtbot.waitUntil(lambda: any(needle in t for t in _strip_texts(window)), timeout=20000)
+
+
+@pytest.mark.parametrize(
+    ("action", "path", "transform", "label"),
+    [
+        ("upscaleAction", "/variations/upscale", "UPSCALE", "Upscale"),
+        ("unzoomAction", "/variations/unzoom", "UNZOOM", "Unzoom"),
+        ("removeBackgroundAction", "/variations/nobg", "NOBG", "Remove background"),
+    ],
+)
+def test_variation_from_the_context_menu(
+    qtbot: Any, window: Any, sim: Any, action: str, path: str, transform: str, label: str
+) -> None:
+    source = shown_records(window)[0]
+    texts = _menu_on(qtbot, window, source.id, action)
+    assert label in texts
+    child = _wait_child(qtbot, window, source.id, transform)
+    bodies = _bodies(sim, path)
+    assert len(bodies) == 1 and bodies[0]["id"] == source.id
+    if transform != "UPSCALE":
+        assert bodies[0]["isVariation"] is False
+    assert child.kind == "variation" and child.generation_id == source.generation_id
+    assert window.ctx.image_path(child).is_file()
+    _wait_strip(qtbot, window, f"{label} · {PROMPT}")
+    qtbot.waitUntil(
+        lambda: any(t.startswith("Done") and label in t for t in _strip_texts(window)),
+        timeout=10000,
+    )
+    assert window.asked and label in window.asked[0]
+
+
+def test_upscale_shortcut_and_a_variation_of_a_variation(qtbot: Any, window: Any, sim: Any) -> None:
+    source = shown_records(window)[0]
+    click_row(qtbot, window.gallery, _row_of(window, source.id))
+    activate(qtbot, window.gallery)
+    QTest.keyClick(window.gallery, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    upscaled = _wait_child(qtbot, window, source.id, "UPSCALE")
+    # the cost is learned from the first job: the next confirmation says it
+    _menu_on(qtbot, window, upscaled.id, "removeBackgroundAction")
+    nobg = _wait_child(qtbot, window, upscaled.id, "NOBG")
+    body = _bodies(sim, "/variations/nobg")[-1]
+    assert body == {"id": upscaled.id, "isVariation": True}
+    assert nobg.parent_image_id == upscaled.id
+    # universal upscaler on the variation: sent as variationId with the dialog's options
+    _menu_on(qtbot, window, upscaled.id, "universalUpscaleAction")
+    uni = _wait_child(qtbot, window, upscaled.id, "UNIVERSAL_UPSCALE")
+    body = _bodies(sim, "/variations/universal-upscaler")[-1]
+    assert body["variationId"] == upscaled.id and "generatedImageId" not in body
+    assert body["upscalerStyle"] == "CINEMATIC" and body["creativityStrength"] == 7
+    assert body["upscaleMultiplier"] == 1.25
+    assert uni.kind == "variation"
+    assert any("Universal upscale costs" in t for t in window.asked)
+    # Ctrl+U on a variation sends nothing and says why (upscale takes generated images)
+    sent = sim.count("POST", "/variations/upscale")
+    click_row(qtbot, window.gallery, _row_of(window, upscaled.id))
+    activate(qtbot, window.gallery)
+    QTest.keyClick(window.gallery, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    assert "universal upscaler" in window.statusBar().currentMessage()
+    assert sim.count("POST", "/variations/upscale") == sent
+
+
+def test_universal_upscaler_on_a_generated_image(qtbot: Any, window: Any, sim: Any) -> None:
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "universalUpscaleAction")
+    child = _wait_child(qtbot, window, source.id, "UNIVERSAL_UPSCALE")
+    body = _bodies(sim, "/variations/universal-upscaler")[-1]
+    assert body["generatedImageId"] == source.id and "variationId" not in body
+    assert child.has_file
+    services = [b["service"] for b in _bodies(sim, "/pricing-calculator")]
+    assert "UNIVERSAL_UPSCALER" in services
+    assert window.asked and "credits" in window.asked[0]
+
+
+def test_motion_sends_the_image_id_and_keeps_poster_and_mp4(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "motionAction")
+    motion = _wait_child(qtbot, window, source.id, "MOTION_SVD")
+    body = _bodies(sim, "/generations-motion-svd")[-1]
+    assert body["imageId"] == source.id
+    assert body["imageId"] not in sim.state.generation_ids()
+    assert body["isVariation"] is False and body["isInitImage"] is False
+    assert body["motionStrength"] == 6
+    assert motion.kind == "motion"
+    poster = window.ctx.image_path(motion)
+    assert poster is not None and poster.is_file() and poster.suffix == ".jpg"
+    video = video_path(window.ctx.backend.store.root, motion.id)
+    assert video.is_file() and video.stat().st_size > 0
+    assert any("Motion costs 45 credits" in t for t in window.asked)
+    # the thumbnail is the poster; opening the motion plays the MP4 (no viewer)
+    view = window.gallery
+    row = _row_of(window, motion.id)
+    double_click(qtbot, view, cell_center(qtbot, view, view.model().index(row, 0)))
+    qtbot.waitUntil(lambda: bool(window.played), timeout=5000)
+    assert window.played[0] == QUrl.fromLocalFile(str(video))
+
+
+def test_a_failed_variation_says_so_in_the_strip(qtbot: Any, window: Any, sim: Any) -> None:
+    sim.add_fault("POST", "/variations/unzoom", "500", times=1)
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "unzoomAction")
+    qtbot.waitUntil(
+        lambda: any(t.startswith("Failed") and "Unzoom" in t for t in _strip_texts(window)),
+        timeout=20000,
+    )
+    detail = window.jobs.detail.text()
+    assert "Unzoom failed" in detail and "Try again" in detail
+    assert not any(r.parent_image_id == source.id for r in shown_records(window))
+
+
+def test_viewer_lineage_links_and_branch(qtbot: Any, window: Any, sim: Any) -> None:
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "upscaleAction")
+    upscaled = _wait_child(qtbot, window, source.id, "UPSCALE")
+    _menu_on(qtbot, window, upscaled.id, "unzoomAction")
+    unzoomed = _wait_child(qtbot, window, upscaled.id, "UNZOOM")
+    # open the grandchild in the viewer: the chain back shows parent and grandparent
+    view = window.gallery
+    row = _row_of(window, unzoomed.id)
+    double_click(qtbot, view, cell_center(qtbot, view, view.model().index(row, 0)))
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "imageViewer") is not None, timeout=5000)
+    viewer = window.findChild(QDialog, "imageViewer")
+    qtbot.waitUntil(viewer.isVisible, timeout=5000)
+    text = viewer.lineage.text()
+    assert "Variation of" in text and upscaled.id in text and source.id in text
+    # follow the link to the parent: its children line shows the unzoom
+    viewer.lineage.linkActivated.emit(f"image:{upscaled.id}")
+    assert viewer.record.id == upscaled.id
+    assert "Children" in viewer.lineage.text() and unzoomed.id in viewer.lineage.text()
+    # the viewer's own Variations menu runs jobs on the shown image
+    viewer.variation_actions["viewerRemoveBackgroundAction"].trigger()
+    _wait_child(qtbot, window, upscaled.id, "NOBG")
+    qtbot.waitUntil(lambda: viewer.lineage.text().count("image:") >= 3, timeout=10000)
+    assert not viewer.variation_actions["viewerUpscaleAction"].isEnabled()
+    # branch from here: a new draft with the generation's prompt
+    drafts_before = window.drafts.tabs.count()
+    qtbot.mouseClick(viewer.branch_button, Qt.MouseButton.LeftButton)
+    assert window.drafts.tabs.count() == drafts_before + 1
+    assert window.form.prompt_edit.toPlainText() == PROMPT
