@@ -126,6 +126,17 @@ class MainWindow(QMainWindow):
             )
         self.demo_badge.setVisible(demo)
 
+    def _default_dock_sizes(self) -> None:
+        """Details narrow on the right, the queue a low strip; applied once the layout has run
+        (a saved window state, restored later, wins)."""
+        from PySide6.QtCore import Qt, QTimer
+
+        def apply() -> None:
+            self.resizeDocks([self.metadata_dock], [260], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.queue_dock], [130], Qt.Orientation.Vertical)
+
+        QTimer.singleShot(0, apply)
+
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
         self._style_demo_badge(demo)
@@ -169,7 +180,7 @@ class MainWindow(QMainWindow):
         toggle.setObjectName("toggleDetailsAction")
         toggle.setText("&Details panel")
         view_menu.addAction(toggle)
-        # -- issue 7: the queue panel, under the gallery and its job strip
+        # -- issue 7: the queue panel
         from leodesk.ui.queue_panel import QueuePanel
 
         self.queue_panel = QueuePanel(ctx.queue, ctx.generation)
@@ -181,7 +192,9 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetMovable
         )
+        # A low strip along the bottom, so the form and the gallery keep most of the height.
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, queue_dock)
+        self._default_dock_sizes()
         self.queue_dock = queue_dock
         queue_toggle = queue_dock.toggleViewAction()
         queue_toggle.setObjectName("toggleQueueAction")
