@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # leodesk's set-up and run script for Debian 12 (bookworm) and derivatives.
 #
-#   bash packaging/dev.sh demo   install what is missing, then start the app on the built-in simulator
-#   bash packaging/dev.sh test   install what is missing, then run the linters and the whole test suite
+#   ./packaging/dev.sh demo   install what is missing, then start the app on the built-in simulator
+#   ./packaging/dev.sh test   install what is missing, then run the linters and the whole test suite
 #
 # It installs Debian packages only when they are missing (as root, or through sudo), keeps Python
 # packages in ./.venv, and reinstalls them only when pyproject.toml changes.

@@ -28,7 +28,7 @@ def _free_display() -> int:
 def xvfb() -> object:
     exe = shutil.which("Xvfb")
     if exe is None:
-        pytest.skip("Xvfb is not installed (bash packaging/dev.sh test installs it)")
+        pytest.skip("Xvfb is not installed (./packaging/dev.sh test installs it)")
     display = _free_display()
     proc = subprocess.Popen(
         [exe, f":{display}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
