@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import (
@@ -24,6 +24,7 @@ from leodesk.core.api.models import (
     GenerationRequest,
     UserElementRef,
 )
+from leodesk.core.imagestore import StorageError
 
 log = logging.getLogger("leodesk.pipeline")
 
@@ -210,11 +211,24 @@ class Pipeline:
             except Exception as exc:
                 log.warning("image %s is broken: %s", image.id, exc)
                 continue
-            stored = self.store.put(data, _ext_of(image.url))
+            try:
+                stored = self.store.put(data, _ext_of(image.url))
+            except (StorageError, OSError) as exc:
+                self._storage_failed(job_id, gen, exc)
             self.persist.image_stored(image.id, stored.sha256, stored.ext)
             self._emit(job_id, DOWNLOADING, f"Downloading {n}/{total}…", gen.id, n, total)
 
     # -- helpers --------------------------------------------------------------------------
+    def _storage_failed(self, job_id: int, gen: Generation, exc: BaseException) -> NoReturn:
+        """The disk refused the image: the job ends with what to do; nothing is lost (the
+        generation and its URLs are in the library, so the images download again later)."""
+        message = (
+            f"{exc}. The images are safe on your account and in the library: free some disk "
+            "space, then open or sync them to download them again."
+        )
+        self._end(job_id, FAILED, message, gen.id)
+        raise JobFailed(message) from exc
+
     def _reconcile(self, job_id: int, prompt: str, submitted_at: float) -> str:
         self._emit(job_id, UNKNOWN, "No answer from the server; checking whether the job exists…")
         user_id = self.client.get_me().user_id
