@@ -1199,7 +1199,9 @@ class Library:
             ON CONFLICT (id) DO UPDATE SET
                 idx = :idx,
                 kind = :kind,
-                parent_image_id = COALESCE(:parent, parent_image_id),
+                -- the first parent known wins: the app records a variation of a variation
+                -- exactly, while the server lists every variation under the root image
+                parent_image_id = COALESCE(parent_image_id, :parent),
                 transform = COALESCE(:transform, transform),
                 url = COALESCE(:url, url),
                 motion_url = COALESCE(:motion_url, motion_url),

@@ -108,3 +108,39 @@ def test_costs(setup: Any) -> None:
     assert cost_text(Kind.UPSCALE, 15) == "Upscale costs 15 credits."
     with pytest.raises(ValueError):
         UniversalOptions(creativity=11)
+
+
+def test_a_sync_keeps_the_exact_parent_of_a_variation_of_a_variation(tmp_path: Path) -> None:
+    """The server lists every variation under the root image; the library keeps the parent the
+    app recorded when it made the variation."""
+    from leodesk.core.api.models import GeneratedImage, Generation, Variation
+
+    lib = Library.open(tmp_path / "lineage.sqlite3")
+    root = GeneratedImage(id="root", url="http://127.0.0.1:9/root.jpg")
+    lib.upsert_generation(Generation(id="g", status="COMPLETE", prompt="p", images=(root,)))
+    lib.add_variation_child(
+        image_id="v1", parent_image_id="root", transform="UPSCALE", url="http://127.0.0.1:9/v1.jpg"
+    )
+    lib.add_variation_child(
+        image_id="v2", parent_image_id="v1", transform="NOBG", url="http://127.0.0.1:9/v2.jpg"
+    )
+    synced_root = GeneratedImage(
+        id="root",
+        url="http://127.0.0.1:9/root.jpg",
+        variations=(
+            Variation(
+                id="v1",
+                status="COMPLETE",
+                transform_type="UPSCALE",
+                url="http://127.0.0.1:9/v1.jpg",
+            ),
+            Variation(
+                id="v2", status="COMPLETE", transform_type="NOBG", url="http://127.0.0.1:9/v2.jpg"
+            ),
+        ),
+    )
+    lib.upsert_generation(Generation(id="g", status="COMPLETE", prompt="p", images=(synced_root,)))
+    records = lib.image_records(["v1", "v2"])
+    assert records["v1"].parent_image_id == "root"
+    assert records["v2"].parent_image_id == "v1"
+    lib.close()
