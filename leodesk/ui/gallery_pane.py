@@ -147,6 +147,8 @@ class GalleryPane(QWidget):
         if model is not None:  # pages the view fetches while scrolling count too
             model.rowsInserted.connect(self._recount)
             model.rowsRemoved.connect(self._recount)
+            if hasattr(model, "exhausted"):
+                model.exhausted.connect(self._recount)
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -102,6 +102,11 @@ class MainWindow(QMainWindow):
             lambda on: setattr(self, "keep_full_images_offline", on)
         )
         account_menu.addAction(self.offline_action)
+        self.confirm_cost_above: float | None = None
+        self.cost_limit_action = QAction("Ask before a job costs more than…", self)
+        self.cost_limit_action.setObjectName("costLimitAction")
+        self.cost_limit_action.triggered.connect(self.ask_cost_limit)
+        account_menu.addAction(self.cost_limit_action)
         self.refresh_action = QAction("&Refresh account and models", self)
         self.refresh_action.setObjectName("refreshAction")
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -223,7 +228,7 @@ class MainWindow(QMainWindow):
         )
         ctx.catalog.models_ready.connect(lambda *_a: self.browser.set_status(""))
         # form ⇄ generation, pricing, prompts
-        self.form.generate_requested.connect(ctx.generation.submit)
+        self.form.generate_requested.connect(self.generate)
         self.form.cost_query.connect(lambda req: ctx.pricing.query(self.form.pricing_key(), req))
         ctx.pricing.cost_ready.connect(self.form.set_cost)
         self.form.random_prompt_requested.connect(ctx.prompts.random)
@@ -342,6 +347,51 @@ class MainWindow(QMainWindow):
 
     def _rewire_selection(self) -> None:
         self._selection_changed()
+
+    # -- generate: the cost check ---------------------------------------------------------------
+    def generate(self, request: Any) -> None:
+        """Queue ``request``; above the user's cost limit (or at an unknown cost) ask first."""
+        limit = self.confirm_cost_above
+        if limit:
+            cost = self.form.known_cost()
+            text = (
+                f"This job costs {cost:,} credits, more than your limit of {limit:,.0f}."
+                if cost is not None
+                else f"The cost of this job is not known yet (your limit is {limit:,.0f})."
+            )
+            if (cost is None or cost > limit) and not self.confirm_cost(text):
+                self.statusBar().showMessage("Not sent: above your cost limit", 5000)
+                return
+        self.ctx.generation.submit(request)
+
+    def confirm_cost(self, text: str) -> bool:
+        """Ask whether to send an expensive job (replaceable in tests)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(self, "Send this job?", f"{text}\n\nSend it anyway?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_cost_limit(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        value, ok = QInputDialog.getInt(
+            self,
+            "Cost limit",
+            "Ask before sending a job that costs more than (credits, 0 = never ask):",
+            int(self.confirm_cost_above or 0),
+            0,
+            1_000_000,
+        )
+        if ok:
+            self.set_cost_limit(value or None)
+
+    def set_cost_limit(self, value: float | None) -> None:
+        self.confirm_cost_above = value
+        self.cost_limit_action.setText(
+            f"Ask before a job costs more than… ({value:,.0f})"
+            if value
+            else "Ask before a job costs more than…"
+        )
 
     def start_sync(self, full: bool = False) -> None:
         images = bool(getattr(self, "keep_full_images_offline", False))
@@ -498,6 +548,7 @@ class MainWindow(QMainWindow):
     def restore(self, settings: Any) -> None:
         self.keep_full_images_offline = bool(getattr(settings, "keep_full_images_offline", False))
         self.offline_action.setChecked(self.keep_full_images_offline)
+        self.set_cost_limit(getattr(settings, "confirm_cost_above", None))
         geometry = _unb64(getattr(settings, "window_geometry", None))
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -520,6 +571,7 @@ class MainWindow(QMainWindow):
             "window_geometry": _b64(self.saveGeometry()),
             "window_state": _b64(self.saveState()),
             "keep_full_images_offline": self.offline_action.isChecked(),
+            "confirm_cost_above": self.confirm_cost_above,
         }
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}

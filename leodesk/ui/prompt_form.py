@@ -700,6 +700,10 @@ class PromptForm(QWidget):
         if key == self._current_key:
             self._show_cost()
 
+    def known_cost(self) -> int | None:
+        """The pricing calculator's answer for the current settings, if it came in."""
+        return self._cost_cache.get(self._current_key) if self._current_key is not None else None
+
     def image_slots(self) -> list[ImageSlot]:
         """The init image slot, then the image prompt slots."""
         return [self.init_slot, *self.image_prompt_slots]

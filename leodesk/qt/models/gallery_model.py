@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QUrl,
+    Signal,
 )
 
 from leodesk.qt.thumbnails import ThumbnailLoader, key_for
@@ -47,6 +48,9 @@ class GallerySource(Protocol):
 
 
 class GalleryModel(QAbstractListModel):
+    #: Fired when a page comes back empty: the end of the list is reached without new rows.
+    exhausted = Signal()
+
     def __init__(
         self,
         source: GallerySource,
@@ -128,6 +132,7 @@ class GalleryModel(QAbstractListModel):
         fresh = [i for i in ids if i not in self._row_of]
         if not fresh:
             self._exhausted = True
+            self.exhausted.emit()  # no rows to insert, but "more to load" just became false
             return
         start = len(self._ids)
         self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
