@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QRunnable, QThread
 
 from leodesk.core.paths import Paths
 from leodesk.qt.workers import CancelToken, Pools
@@ -48,6 +48,12 @@ class Backend(QObject):
         self.reader = Library.open_readonly(paths.library_db)  # GUI-thread reads
         self.store = ImageStore(paths.images)
         self.thumb_cache = ThumbCache(paths.thumbs, max_bytes=thumb_cache_bytes)
+        # The database thread lives as long as the pool (created here, on the GUI thread), so a
+        # worker handing it a write never makes the pool create a thread.
+        self._plain: list[_Plain] = []
+        self._plain_lock = threading.Lock()
+        self.pools.db.setExpiryTimeout(-1)
+        self.db(lambda lib: None)
 
     # -- the API client ---------------------------------------------------------------------
     def client(self) -> Any:
@@ -66,11 +72,16 @@ class Backend(QObject):
 
     # -- the database thread ----------------------------------------------------------------
     def db(self, fn: Callable[[Any], T]) -> concurrent.futures.Future[T]:
-        """Run ``fn(library)`` on the database thread; the future carries its result."""
+        """Run ``fn(library)`` on the database thread; the future carries its result.
+
+        Called from a worker, the job is a bare QRunnable (no QObject, no signal connection):
+        creating or destroying QObjects on a worker while it holds the GIL can deadlock against
+        the GUI thread (see leodesk.qt.imaging).
+        """
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         library = self.library
 
-        def job(token: CancelToken) -> None:
+        def job(token: CancelToken | None = None) -> None:
             if not future.set_running_or_notify_cancel():
                 return
             try:
@@ -78,6 +89,16 @@ class Backend(QObject):
             except BaseException as exc:
                 future.set_exception(exc)
 
+        if QThread.currentThread() != self.thread():
+            runnable = _Plain(job)
+            with self._plain_lock:
+                # Keep each one referenced until it ran and the pool let go of it: finished ones
+                # are dropped, but never the newest few (the pool may still be returning).
+                recent = self._plain[-64:]
+                self._plain = [r for r in self._plain[:-64] if not r.done] + recent
+                self._plain.append(runnable)
+            self.pools.db.start(runnable)
+            return future
         worker = self.pools.submit(job, pool="db", name="db")
         if worker.token.cancelled and future.set_running_or_notify_cancel():
             future.set_exception(RuntimeError("the library is closed"))
@@ -118,3 +139,19 @@ class _DbProxy:
             )
 
         return call
+
+
+class _Plain(QRunnable):
+    """A job without signals (for the database thread, when a worker hands it a write)."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self._fn = fn
+        self.done = False
+
+    def run(self) -> None:
+        try:
+            self._fn()
+        finally:
+            self.done = True

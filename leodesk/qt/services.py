@@ -663,8 +663,10 @@ class ImageLoader(QObject):
         fetched: list[bool] = []
 
         def job(token: CancelToken) -> tuple[str, QImage]:
+            from leodesk.qt.imaging import decode
+
             if path is not None and path.exists():
-                image = QImage(str(path))
+                image = decode(path)
             elif url:
                 from leodesk.core.imagestore import verify_image
 
@@ -675,7 +677,7 @@ class ImageLoader(QObject):
                     DB_WAIT
                 )
                 fetched.append(True)
-                image = QImage.fromData(data)
+                image = decode(data)
             else:
                 raise FileNotFoundError("the image is not on this computer yet")
             if image.isNull():

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
+from leodesk.qt.imaging import decode
 from leodesk.qt.workers import CancelToken, Pools
 
 log = logging.getLogger("leodesk.thumbs")
@@ -166,17 +167,9 @@ class ThumbnailLoader(QObject):
                 data = cache.make(req.key, size, data=self._fetch(req.url))
             else:
                 raise FileNotFoundError(str(req.path))
-        image = QImage.fromData(data)
+        image = decode(data, self.display)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
         if image.isNull():
             raise ValueError("undecodable thumbnail")
-        display = self.display
-        if display is not None and max(image.width(), image.height()) > display:
-            image = image.scaled(
-                display,
-                display,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
         return image
 
     def _arrived(self, key: str, result: object) -> None:

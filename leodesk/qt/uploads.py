@@ -24,11 +24,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.imageprep import MAX_BYTES, ImagePrepError, PreparedImage, prepare_image
 from leodesk.qt.backend import Backend
+from leodesk.qt.imaging import decode, to_png
 
 log = logging.getLogger("leodesk.uploads")
 
@@ -125,25 +126,14 @@ def fetch_url(
 
 
 def _qimage_png(image: QImage) -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stub wants bytes
-        raise ImagePrepError("The pasted image could not be read.")
-    buffer.close()
-    return bytes(data.data())
+    try:
+        return to_png(image)
+    except (OSError, ValueError):
+        raise ImagePrepError("The pasted image could not be read.") from None
 
 
 def _thumbnail(data: bytes) -> QImage:
-    image = QImage.fromData(data)
-    if image.isNull():
-        return QImage()
-    return image.scaled(
-        THUMB_SIZE,
-        THUMB_SIZE,
-        Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation,
-    )
+    return decode(data, THUMB_SIZE)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
 
 
 class UploadService(QObject):

@@ -1,0 +1,51 @@
+"""Decoding for worker threads, done by Pillow: no Qt image plugins, no QObjects off the GUI thread.
+
+``QImage.fromData`` / ``QImage(path)`` on a worker load and probe Qt's image-format plugins, which
+create QObjects and take Qt-internal locks while holding the GIL; with the GUI thread inside a Qt
+call that needs the GIL (a signal disconnect calling back into Python) that deadlocks. So workers
+decode with Pillow and hand Qt only raw pixels (a plain ``QImage`` over a buffer, then copied).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtGui import QImage
+
+
+def qimage_from_pil(im: Image.Image) -> QImage:
+    """A QImage owning a copy of ``im``'s pixels (RGBA when it has alpha, else RGB)."""
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    im = im.convert("RGBA" if has_alpha else "RGB")
+    fmt = QImage.Format.Format_RGBA8888 if has_alpha else QImage.Format.Format_RGB888
+    data = im.tobytes()
+    stride = im.width * (4 if has_alpha else 3)
+    return QImage(data, im.width, im.height, stride, fmt).copy()
+
+
+def decode(source: bytes | Path, max_side: int | None = None) -> QImage:
+    """Decode an image file (bytes or a path), shrunk to fit ``max_side`` if given. A null
+    QImage if it cannot be read."""
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
+            if max_side is not None and max(im.size) > max_side:
+                im.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale
+                im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+            else:
+                im.load()
+            return qimage_from_pil(im)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return QImage()
+
+
+def to_png(image: QImage) -> bytes:
+    """``image`` as PNG bytes (without QBuffer, a QObject)."""
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    raw = bytes(rgba.constBits())[: rgba.sizeInBytes()]
+    stride = rgba.bytesPerLine()
+    im = Image.frombuffer("RGBA", (rgba.width(), rgba.height()), raw, "raw", "RGBA", stride, 1)
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
