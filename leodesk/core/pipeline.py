@@ -25,18 +25,38 @@ from leodesk.core.api.models import (
     UserElementRef,
 )
 from leodesk.core.imagestore import StorageError
+from leodesk.core.jobs import JobState
 
 log = logging.getLogger("leodesk.pipeline")
 
-# Job states as strings (the values of leodesk.core.jobs.JobState).
-QUEUED = "queued"
-SUBMITTING = "submitting"
-PENDING = "pending"
-DOWNLOADING = "downloading"
-DONE = "done"
-FAILED = "failed"
-CANCELLED = "cancelled"
-UNKNOWN = "unknown"
+# Job states as plain strings: the values of leodesk.core.jobs.JobState (one definition).
+QUEUED = JobState.QUEUED.value
+SUBMITTING = JobState.SUBMITTING.value
+PENDING = JobState.PENDING.value
+DOWNLOADING = JobState.DOWNLOADING.value
+DONE = JobState.DONE.value
+FAILED = JobState.FAILED.value
+CANCELLED = JobState.CANCELLED.value
+UNKNOWN = JobState.UNKNOWN.value
+
+
+class Polling:
+    """The poll schedule shared by the generate and variation pipelines (their dataclass fields
+    ``poll_interval``, ``max_poll_interval``, ``poll_timeout`` and ``cancelled``)."""
+
+    poll_interval: float
+    max_poll_interval: float
+    poll_timeout: float
+    cancelled: Callable[[], bool]
+
+    def _poll(self) -> dict[str, Any]:
+        """Keyword arguments for the client's ``wait_for_generation`` / ``wait_for_variation``."""
+        return {
+            "interval": self.poll_interval,
+            "max_interval": max(self.poll_interval, self.max_poll_interval),
+            "timeout": self.poll_timeout,
+            "cancel": self.cancelled,
+        }
 
 
 @dataclass(frozen=True)
@@ -116,7 +136,7 @@ def _ext_of(url: str) -> str:
 
 
 @dataclass
-class Pipeline:
+class Pipeline(Polling):
     client: Client
     store: Store
     persist: Persist
@@ -171,13 +191,7 @@ class Pipeline:
         self.persist.job_accepted(job_id, generation_id)
         self._emit(job_id, PENDING, "Generating…", generation_id)
         try:
-            gen = self.client.wait_for_generation(
-                generation_id,
-                interval=self.poll_interval,
-                max_interval=max(self.poll_interval, self.max_poll_interval),
-                timeout=self.poll_timeout,
-                cancel=self.cancelled,
-            )
+            gen = self.client.wait_for_generation(generation_id, **self._poll())
         except errors.WaitCancelledError:
             # Closing the app is not cancelling the job: it stays pending and resumes next time.
             raise

@@ -42,6 +42,7 @@ from leodesk.core.pipeline import (
     PENDING,
     SUBMITTING,
     JobFailed,
+    Polling,
     Progress,
 )
 
@@ -316,7 +317,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 @dataclass
-class VariationPipeline:
+class VariationPipeline(Polling):
     client: Client
     store: Store
     persist: Persist
@@ -353,13 +354,7 @@ class VariationPipeline:
             self._fail(job_id, _failure(kind, exc), exc)
         self._emit(job_id, PENDING, "Processing…")
         try:
-            variation = self.client.wait_for_variation(
-                str(job.id),
-                interval=self.poll_interval,
-                max_interval=max(self.poll_interval, self.max_poll_interval),
-                timeout=self.poll_timeout,
-                cancel=self.cancelled,
-            )
+            variation = self.client.wait_for_variation(str(job.id), **self._poll())
         except errors.WaitCancelledError:
             raise
         except errors.LeonardoError as exc:
@@ -406,13 +401,7 @@ class VariationPipeline:
         generation_id = str(job.generation_id)
         self._emit(job_id, PENDING, "Making the motion…", generation_id)
         try:
-            gen = self.client.wait_for_generation(
-                generation_id,
-                interval=self.poll_interval,
-                max_interval=max(self.poll_interval, self.max_poll_interval),
-                timeout=self.poll_timeout,
-                cancel=self.cancelled,
-            )
+            gen = self.client.wait_for_generation(generation_id, **self._poll())
         except errors.WaitCancelledError:
             raise
         except errors.LeonardoError as exc:
