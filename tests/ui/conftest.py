@@ -10,9 +10,9 @@ import pytest
 from tests.conftest import SIM_KEY
 
 
-@pytest.fixture
-def app_window(qtbot: Any, sim: Any) -> Iterator[Any]:
-    """The main window, attached to a context on the simulator, shown."""
+def open_app(qtbot: Any, sim: Any) -> Any:
+    """The main window on ``sim`` (this test's LEODESK_HOME), started and shown; the caller
+    shuts ``window.launcher`` down."""
     from leodesk.app import Launcher
     from leodesk.core import paths
     from leodesk.runtime import Runtime
@@ -27,6 +27,13 @@ def app_window(qtbot: Any, sim: Any) -> Iterator[Any]:
     window.launcher = launcher
     window.show()
     launcher.start()
-    launcher.ctx.generation.poll_interval = 0.1
+    return window
+
+
+@pytest.fixture
+def app_window(qtbot: Any, sim: Any) -> Iterator[Any]:
+    """The main window, attached to a context on the simulator, shown."""
+    window = open_app(qtbot, sim)
+    window.launcher.ctx.generation.poll_interval = 0.1
     yield window
-    launcher.shutdown()
+    window.launcher.shutdown()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from leodesk.core import paths
 from leodesk.core.api.models import GeneratedImage, Generation
 from leodesk.core.library import Library
-from tests.conftest import SIM_KEY
+from tests.ui.conftest import open_app
 
 MONTHS = {"2026-09": 700, "2026-07": 5, "2026-05": 40}  # images per month (1 per generation)
 
@@ -35,22 +35,9 @@ def _fill_library() -> None:
 
 
 def test_months_are_listed_and_a_click_jumps(qtbot: Any, sim: Any) -> None:
-    from leodesk.app import Launcher
-    from leodesk.runtime import Runtime
-    from leodesk.ui.main_window import MainWindow
-
     _fill_library()
-    window = MainWindow(demo=True)
-    qtbot.addWidget(window)
-    launcher = Launcher(
-        window,
-        demo=True,
-        runtime=Runtime(
-            paths=paths.resolve().ensure(), base_url=sim.base_url, demo=True, demo_key=SIM_KEY
-        ),
-    )
-    window.show()
-    launcher.start()
+    window = open_app(qtbot, sim)
+    launcher = window.launcher
     try:
         scrubber = window.gallery_pane.scrubber
         qtbot.waitUntil(lambda: scrubber.count() == 3, timeout=10000)

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import SIM_KEY
+from tests.ui.conftest import open_app
 
 
 @pytest.fixture
@@ -21,22 +22,10 @@ def history_sim() -> Any:
 
 @pytest.fixture
 def window(qtbot: Any, history_sim: Any) -> Any:
-    from leodesk.app import Launcher
-    from leodesk.core import paths
-    from leodesk.runtime import Runtime
-    from leodesk.ui.main_window import MainWindow
-
-    runtime = Runtime(
-        paths=paths.resolve().ensure(), base_url=history_sim.base_url, demo=True, demo_key=SIM_KEY
-    )
-    w = MainWindow(demo=True)
-    qtbot.addWidget(w)
-    launcher = Launcher(w, demo=True, runtime=runtime)
-    w.show()
-    launcher.start()
-    launcher.ctx.sync.min_interval = 0.0
+    w = open_app(qtbot, history_sim)
+    w.launcher.ctx.sync.min_interval = 0.0
     yield w
-    launcher.shutdown()
+    w.launcher.shutdown()
 
 
 def _sync(qtbot: Any, w: Any) -> None:
