@@ -100,6 +100,9 @@ class AppContext:
         return out
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
+        # the views may still paint or fetch a page after this: they see an empty list, not a
+        # closed library
+        self.gallery_model.detach()
         return self.backend.shutdown(timeout_ms)
 
 

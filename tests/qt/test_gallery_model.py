@@ -93,3 +93,24 @@ def test_drag_carries_ids_and_files(setup: Any, tmp_path: Path) -> None:
     ]
     assert calls == [ids]
     assert model.supportedDragActions() == Qt.DropAction.CopyAction
+
+
+def test_detached_model_is_empty_after_the_library_closes(qtbot: Any, tmp_path: Path) -> None:
+    db = tmp_path / "lib.sqlite3"
+    lib = Library.open(db)
+    lib.upsert_generation(_gen(1))
+    reader = Library.open_readonly(db)
+    pools = Pools()
+    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
+    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=500)
+    assert model.rowCount() == 1
+    reader.close()
+    with pytest.raises(RuntimeError):
+        reader.image_ids_page(0, 10)  # what a late paint or fetchMore used to hit
+    model.detach()
+    assert model.rowCount() == 0 and not model.canFetchMore()
+    model.fetchMore()
+    model.reload()
+    assert model.rowCount() == 0
+    pools.shutdown()
+    lib.close()

@@ -41,6 +41,8 @@ def test_opening_an_image_keeps_it_offline(qtbot: Any, window: Any, history_sim:
     model = w.gallery.model()
     record = model.record(0)
     assert not record.has_file  # a sync brings records and thumbnails, not full images
+    # thumbnails fetch the same URL: let them settle so the counts below are the viewer's own
+    qtbot.waitUntil(lambda: w.ctx.thumbs.pending == 0, timeout=10000)
     w.open_viewer(record.id)
     qtbot.waitUntil(lambda: not w.viewer.canvas.item.pixmap().isNull(), timeout=10000)
     qtbot.waitUntil(lambda: model.record(0).has_file, timeout=10000)

@@ -47,6 +47,18 @@ class GallerySource(Protocol):
     def image_records(self, ids: list[str]) -> dict[str, Any]: ...
 
 
+class _Detached:
+    """The source after :meth:`GalleryModel.detach`: nothing to list."""
+
+    def image_ids_page(
+        self, offset: int, limit: int, *, filter: Any = None, after: str | None = None
+    ) -> list[str]:
+        return []
+
+    def image_records(self, ids: list[str]) -> dict[str, Any]:
+        return {}
+
+
 class GalleryModel(QAbstractListModel):
     #: Fired when a page comes back empty: the end of the list is reached without new rows.
     exhausted = Signal()
@@ -94,6 +106,16 @@ class GalleryModel(QAbstractListModel):
         self._records.clear()
         self._exhausted = False
         self._append(self._page_ids(0))
+        self.endResetModel()
+
+    def detach(self) -> None:
+        """Let go of the library (it is closing): the list becomes empty and stays so."""
+        self.beginResetModel()
+        self._source = _Detached()
+        self._ids = []
+        self._row_of = {}
+        self._records.clear()
+        self._exhausted = True
         self.endResetModel()
 
     @property
