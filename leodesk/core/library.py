@@ -666,6 +666,23 @@ def _request_dict(request_json: str | None) -> Mapping[str, Any]:
     return data if isinstance(data, Mapping) else {}
 
 
+def _lineage_parent(request: Mapping[str, Any]) -> str | None:
+    """The library image a generation was made from: its init image when that was a generated
+    image (``init_generation_image_id``), else the first image prompt (uploaded init images have
+    no image in the library, so they start a chain)."""
+    for key in ("init_generation_image_id", "initGenerationImageId"):
+        value = request.get(key)
+        if isinstance(value, str) and value:
+            return value
+    for key in ("image_prompts", "imagePrompts"):
+        prompts = request.get(key)
+        if isinstance(prompts, list | tuple):
+            for item in prompts:
+                if isinstance(item, str) and item:
+                    return item
+    return None
+
+
 def _first_bool(*values: Any) -> bool | None:
     for v in values:
         if isinstance(v, bool):
@@ -1051,7 +1068,9 @@ class Library:
         request = _request_dict(request_json)
         plain_images = [img for img in gen.images if img.id]
         raw = raw_json if raw_json is not None else json.dumps(_jsonable(gen), sort_keys=True)
-        prior = conn.execute("SELECT raw_json FROM generations WHERE id = ?", (gen.id,)).fetchone()
+        prior = conn.execute(
+            "SELECT raw_json, request_json FROM generations WHERE id = ?", (gen.id,)
+        ).fetchone()
         if prior is not None and request_json is None and prior["raw_json"] == raw:
             conn.execute(
                 """
@@ -1136,6 +1155,9 @@ class Library:
         gen_ms = conn.execute(
             "SELECT created_ms FROM generations WHERE id = ?", (gen.id,)
         ).fetchone()[0]
+        if request_json is None and prior is not None:
+            request = _request_dict(prior["request_json"])
+        made_from = _lineage_parent(request)
         for idx, image in enumerate(plain_images):
             self._upsert_image(
                 conn,
@@ -1143,7 +1165,7 @@ class Library:
                 generation_id=gen.id,
                 idx=idx,
                 kind=_image_kind(image),
-                parent=None,
+                parent=made_from if made_from != image.id else None,
                 transform=None,
                 url=image.url,
                 motion_url=image.motion_mp4_url,

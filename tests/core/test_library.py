@@ -401,6 +401,24 @@ def test_variations_and_motion_are_images_with_lineage(lib: Library) -> None:
     assert [i.id for i in rec.images] == ["base", "up", "mov"]
 
 
+def test_images_made_from_a_library_image_record_it_as_their_parent(lib: Library) -> None:
+    lib.upsert_generation(make_gen("src", images=1))
+    # sent with the gallery image as init image: pending first (no images), then complete
+    req = json.dumps({"prompt": "again", "init_generation_image_id": "src-0"})
+    lib.upsert_generation(make_gen("child", images=0, status="PENDING"), request_json=req)
+    lib.upsert_generation(make_gen("child", images=2))  # as a sync or a poll brings it
+    assert [a.id for a in lib.ancestors_of("child-1")] == ["src-0"]
+    assert [c.id for c in lib.children_of("src-0")] == ["child-0", "child-1"]
+    # an image prompt from the gallery counts too; an uploaded init image starts a chain
+    prompts = json.dumps({"prompt": "p", "image_prompts": ["child-0"]})
+    lib.upsert_generation(make_gen("grand", images=1), request_json=prompts)
+    assert [a.id for a in lib.ancestors_of("grand-0")] == ["child-0", "src-0"]
+    upload = json.dumps({"prompt": "p", "init_image_id": "uploaded-xyz"})
+    lib.upsert_generation(make_gen("fresh", images=1), request_json=upload)
+    assert lib.ancestors_of("fresh-0") == []
+    assert lib.image_records(["fresh-0"])["fresh-0"].parent_image_id is None
+
+
 def test_deleted_remote_flag(lib: Library) -> None:
     lib.upsert_generation(make_gen("g"))
     lib.set_deleted_remote("g")

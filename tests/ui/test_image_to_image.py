@@ -16,7 +16,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.conftest import SIM_KEY
-from tests.ui.helpers import Apps, child, generate, replace_text, sim_runtime, wait_idle
+from tests.ui.helpers import (
+    Apps,
+    child,
+    generate,
+    replace_text,
+    shown_records,
+    sim_runtime,
+    wait_idle,
+)
 
 
 @pytest.fixture
@@ -250,6 +258,15 @@ def test_gallery_drag_sends_init_generation_image_id_and_a_url_drop_is_fetched(
     assert body["init_generation_image_id"] == record.id
     assert body["init_strength"] == 0.5 and "init_image_id" not in body
     assert sim.count("POST", "/init-image") == 0
+    # the new images know where they came from: the viewer shows the link back
+    qtbot.waitUntil(
+        lambda: any(r.parent_image_id == record.id for r in shown_records(window)), timeout=20000
+    )
+    made = next(r for r in shown_records(window) if r.parent_image_id == record.id)
+    window.open_viewer(made.id)
+    qtbot.waitUntil(lambda: "Made from" in window.viewer.lineage.text(), timeout=5000)
+    assert record.id[:8] in window.viewer.lineage.text()
+    window.viewer.close()
 
     # The image's CDN URL, as a browser drag carries it: fetched, then uploaded.
     assert record.url and record.url.startswith("http://127.0.0.1")
