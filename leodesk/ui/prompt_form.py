@@ -14,10 +14,18 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QStandardItemModel, QTextCursor
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QRegularExpressionValidator,
+    QStandardItemModel,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -44,8 +52,9 @@ from leodesk.core import rules
 from leodesk.core.api.models import Element, ElementRef, GenerationRequest, PricingRequest
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.rules import Problem
+from leodesk.qt.models.gallery_model import IMAGE_IDS_MIME
 from leodesk.ui.form_section import CollapsibleSection
-from leodesk.ui.image_slot import ImageSlot, label_for
+from leodesk.ui.image_slot import ImageSlot, label_for, sources_from_mime
 
 __all__ = ["PromptForm"]
 
@@ -1000,7 +1009,30 @@ class PromptForm(QWidget):
             if ctrl and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._on_generate()
                 return True
+            if event.matches(QKeySequence.StandardKey.Paste) and not isinstance(watched, ImageSlot):
+                return self.paste_image(text_field=_takes_text(watched))
         return super().eventFilter(watched, event)
+
+    def paste_image(self, *, text_field: bool = False) -> bool:
+        """Ctrl+V on the form outside a slot: an image, image file or gallery image on the
+        clipboard goes to the init slot when it is empty, else to the first empty image prompt
+        slot. In a text field, text on the clipboard is pasted as text (returns False then)."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None:
+            return False
+        has_picture = (
+            mime.hasImage()
+            or mime.hasFormat(IMAGE_IDS_MIME)
+            or any(u.isLocalFile() for u in (mime.urls() if mime.hasUrls() else []))
+        )
+        if text_field and (mime.hasText() and not has_picture):
+            return False
+        sources = sources_from_mime(mime) if has_picture or not text_field else []
+        if not sources:
+            return False
+        empty = [s for s in [self.init_slot, *self.image_prompt_slots] if s.is_empty()]
+        self._on_sources(empty[0] if empty else self.init_slot, sources)
+        return True
 
     def _on_changed(self, *_: object) -> None:
         if not self._updating:
@@ -1549,3 +1581,8 @@ class PromptForm(QWidget):
         else:
             self.generate_button.setEnabled(True)
             self.generate_button.setToolTip(f"{cost_tip} (Ctrl+Enter)")
+
+
+def _takes_text(widget: QObject) -> bool:
+    """A widget where Ctrl+V pastes text (the prompt, a spin box, a line edit)."""
+    return isinstance(widget, QPlainTextEdit | QLineEdit | QAbstractSpinBox)

@@ -308,3 +308,40 @@ def test_an_expired_presign_is_requested_again(qtbot: Any, apps: Apps, tmp_path:
         apps.shutdown_all()
         apps.launchers.clear()
         server.stop()
+
+
+def test_ctrl_v_anywhere_on_the_form_fills_the_next_empty_slot(
+    qtbot: Any, sim: Any, window: Any, tmp_path: Path
+) -> None:
+    form = window.form
+    edit = child(form, QWidget, "promptEdit")
+    init, prompt0 = slot(window, "initImageSlot"), slot(window, "imagePromptSlot0")
+    clipboard = QGuiApplication.clipboard()
+    # text on the clipboard: the prompt gets the text, no slot is touched
+    replace_text(qtbot, edit, "")
+    clipboard.setText("a misty harbour")
+    edit.setFocus()
+    QTest.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert edit.toPlainText() == "a misty harbour"
+    assert init.is_empty() and not init.is_busy()
+    # an image on the clipboard, the prompt focused: it goes to the (empty) init slot
+    image = QImage(48, 32, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.darkCyan)
+    clipboard.setImage(image)
+    QTest.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    wait_settled(qtbot, init)
+    assert init.value() is not None, init.error()
+    assert edit.toPlainText() == "a misty harbour"  # nothing pasted into the text
+    # a copied file, pasted on the width field: the init slot is taken, so image prompt 0
+    path = png_file(tmp_path, "boat.png", (20, 90, 160))
+    mime = files_mime(path)
+    clipboard.setMimeData(mime)
+    width = child(form, QWidget, "widthSpin")
+    width.setFocus()
+    QTest.keyClick(width, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    wait_settled(qtbot, prompt0)
+    assert prompt0.value() is not None, prompt0.error()
+    assert prompt0.source_label.text() == "boat.png"
+    assert form.request().image_prompts == (prompt0.value().image_id,)
+    clipboard.clear()
+    wait_idle(qtbot, window)
