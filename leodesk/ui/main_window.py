@@ -702,6 +702,8 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         model = self.ctx.gallery_model
+            model = self.ctx.gallery_model
+            self.viewer.drag_mime = lambda record: model.mime_for([record])
         row = self._viewer_row + delta
         if row >= model.rowCount() and model.canFetchMore():
             model.fetchMore()

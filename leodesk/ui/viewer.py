@@ -8,22 +8,26 @@ layer off the GUI thread); this widget does no I/O.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QDesktopServices,
+    QDrag,
     QGuiApplication,
     QImage,
     QKeySequence,
+    QMouseEvent,
     QPainter,
     QPixmap,
     QShortcut,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QGraphicsPixmapItem,
     QGraphicsScene,
@@ -42,8 +46,13 @@ from leodesk.ui.widgets import named
 
 
 class ZoomView(QGraphicsView):
+    """Signals: drag_out() (a left-drag on the fitted picture, where there is nothing to pan)."""
+
+    drag_out = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._press: QPoint | None = None
         named(self, "viewerCanvas", "Image")
         self.setScene(QGraphicsScene(self))
         self.item = QGraphicsPixmapItem()
@@ -79,6 +88,26 @@ class ZoomView(QGraphicsView):
     def scale_factor(self) -> float:
         return self.transform().m11()
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        fitted = self.fit_mode and not self.item.pixmap().isNull()
+        left = event.button() == Qt.MouseButton.LeftButton
+        self._press = event.position().toPoint() if fitted and left else None
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and (
+            (event.position().toPoint() - self._press).manhattanLength()
+            >= QApplication.startDragDistance()
+        ):
+            self._press = None
+            self.drag_out.emit()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        super().mouseReleaseEvent(event)
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
         if steps:
@@ -89,6 +118,39 @@ class ZoomView(QGraphicsView):
         super().resizeEvent(event)
         if self.fit_mode:
             self.fit()
+
+
+class DragHandle(QToolButton):
+    """A button the picture is dragged out by (also when the picture is zoomed and a drag on it
+    pans). Signals: drag_out()."""
+
+    drag_out = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._press: QPoint | None = None
+        self.setText("✥ Drag")
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and (
+            (event.position().toPoint() - self._press).manhattanLength()
+            >= QApplication.startDragDistance()
+        ):
+            self._press = None
+            self.setDown(False)
+            self.drag_out.emit()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        super().mouseReleaseEvent(event)
 
 
 class ImageViewer(QDialog):
@@ -112,6 +174,9 @@ class ImageViewer(QDialog):
         self.record: Any = None
         self.path: Path | None = None
         self._image = QImage()
+        #: record -> QMimeData for a drag of the shown picture (set by the window)
+        self.drag_mime: Callable[[Any], QMimeData] | None = None
+        self.last_drag: QMimeData | None = None  # kept for the drag's lifetime (and tests)
 
         self.canvas = ZoomView()
         self.meta = named(QLabel(), "viewerMetadata", "Generation details")
@@ -199,7 +264,20 @@ class ImageViewer(QDialog):
             "Open this image's generation in a new draft",
             self.branch_requested.emit,
         )
-        for extra in (self.variations_button, self.play_button, self.branch_button):
+        self.drag_handle = named(
+            DragHandle(),
+            "viewerDragHandle",
+            "Drag this image",
+            "Drag this image onto the form (image to image), a folder or another app",
+        )
+        self.drag_handle.drag_out.connect(self.start_drag)
+        self.canvas.drag_out.connect(self.start_drag)
+        for extra in (
+            self.variations_button,
+            self.play_button,
+            self.branch_button,
+            self.drag_handle,
+        ):
             tools.addWidget(extra)
         self.lineage = named(QLabel(""), "viewerLineage", "Lineage")
         self.lineage.setWordWrap(True)
@@ -314,6 +392,35 @@ class ImageViewer(QDialog):
             self.open_image.emit(href[len("image:") :])
 
     # -- actions --------------------------------------------------------------------------
+    def mime_data(self) -> QMimeData | None:
+        """What a drag of the shown picture carries: its image id (a drop on the form sends it
+        as ``init_generation_image_id``) and a PNG with its parameters (other apps)."""
+        if self.record is None or self.drag_mime is None:
+            return None
+        return self.drag_mime(self.record)
+
+    def start_drag(self) -> None:
+        mime = self.mime_data()
+        if mime is None:
+            return
+        self.last_drag = mime
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        if not self._image.isNull():
+            drag.setPixmap(
+                QPixmap.fromImage(self._image).scaled(
+                    96,
+                    96,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+        self.run_drag(drag)
+
+    def run_drag(self, drag: QDrag) -> None:
+        """The window system's drag loop (blocking until the drop; tests replace it)."""
+        drag.exec(Qt.DropAction.CopyAction)
+
     def copy_image(self) -> None:
         if not self._image.isNull():
             QGuiApplication.clipboard().setImage(self._image)

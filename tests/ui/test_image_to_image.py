@@ -345,3 +345,42 @@ def test_ctrl_v_anywhere_on_the_form_fills_the_next_empty_slot(
     assert form.request().image_prompts == (prompt0.value().image_id,)
     clipboard.clear()
     wait_idle(qtbot, window)
+
+
+def test_dragging_the_viewers_picture_onto_the_form_sends_its_image_id(
+    qtbot: Any, sim: Any, window: Any, monkeypatch: Any
+) -> None:
+    (record,) = generate(qtbot, window, "a lighthouse at dusk", num_images=1)
+    window.open_viewer(record.id)
+    viewer = window.viewer
+    qtbot.waitUntil(lambda: not viewer.canvas.item.pixmap().isNull(), timeout=10000)
+    handle = child(viewer, QWidget, "viewerDragHandle")
+    assert handle.accessibleName() and handle.isVisible()
+    drags: list[Any] = []
+    # the OS drag loop cannot run headless: keep what it would carry, drop it on the slot
+    monkeypatch.setattr(viewer, "run_drag", lambda drag: drags.append(drag.mimeData()))
+    start = handle.rect().center()
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    far = start + QPoint(QApplication.startDragDistance() + 5, 0)
+    QTest.mouseMove(handle, far)
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, far)
+    assert len(drags) == 1
+    mime = drags[0]
+    assert any(u.isLocalFile() and u.toLocalFile().endswith(".png") for u in mime.urls())
+    # a drag on the fitted picture itself does the same (nothing to pan)
+    canvas = viewer.canvas.viewport()
+    centre = canvas.rect().center()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    QTest.mouseMove(canvas, centre + QPoint(0, QApplication.startDragDistance() + 5))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    assert len(drags) == 2
+    viewer.close()
+    init = slot(window, "initImageSlot")
+    drop(init, mime)
+    wait_settled(qtbot, init)
+    value = init.value()
+    assert value is not None and value.generated and value.image_id == record.id, init.error()
+    body = send_with_ctrl_enter(qtbot, sim, window, "the lighthouse at dawn")
+    assert body["init_generation_image_id"] == record.id
+    assert sim.count("POST", "/init-image") == 0
+    wait_idle(qtbot, window, timeout=20000)

@@ -278,7 +278,10 @@ class GalleryModel(QAbstractListModel):
     def mimeData(self, indexes: Any) -> QMimeData:
         """Image ids (for drops inside leodesk) and PNG files with their parameters (outside)."""
         rows = sorted({i.row() for i in indexes if i.isValid()})
-        records = [r for r in (self.record(row) for row in rows) if r is not None]
+        return self.mime_for([r for r in (self.record(row) for row in rows) if r is not None])
+
+    def mime_for(self, records: list[Any]) -> QMimeData:
+        """What a drag of ``records`` carries (from the gallery, or the viewer's picture)."""
         data = QMimeData()
         data.setData(IMAGE_IDS_MIME, QByteArray("\n".join(r.id for r in records).encode()))
         if self._drag_files is not None:
