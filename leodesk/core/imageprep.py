@@ -2,8 +2,8 @@
 
 The API accepts png, jpg, jpeg and webp (NOTES §6). Anything else Pillow reads (bmp, tiff, gif,
 ...) is converted to PNG. EXIF orientation is applied to the pixels, and images larger than the
-API's limit (longest side :data:`MAX_SIDE`) are scaled down keeping their aspect ratio. A file
-that needs none of this is sent byte for byte.
+API's limit (longest side :data:`MAX_SIDE`) or than the form's output needs (``fit``) are scaled
+down keeping their aspect ratio. A file that needs none of this is sent byte for byte.
 
 Bad input raises :class:`ImagePrepError`, whose ``str()`` is a message for the user: not an
 image, a corrupt or truncated file, a file over :data:`MAX_BYTES` or :data:`MAX_MEGAPIXELS`.
@@ -70,6 +70,7 @@ def prepare_file(
     max_bytes: int = MAX_BYTES,
     max_megapixels: float = MAX_MEGAPIXELS,
     max_side: int = MAX_SIDE,
+    fit: tuple[int, int] | None = None,
 ) -> PreparedImage:
     """:func:`prepare_image` for a local file (its size is checked before it is read)."""
     path = Path(path)
@@ -83,7 +84,12 @@ def prepare_file(
     except OSError as exc:
         raise ImagePrepError(f"Cannot read {path.name}: {exc.strerror or exc}") from None
     return prepare_image(
-        data, name=path.name, max_bytes=max_bytes, max_megapixels=max_megapixels, max_side=max_side
+        data,
+        name=path.name,
+        max_bytes=max_bytes,
+        max_megapixels=max_megapixels,
+        max_side=max_side,
+        fit=fit,
     )
 
 
@@ -94,8 +100,12 @@ def prepare_image(
     max_bytes: int = MAX_BYTES,
     max_megapixels: float = MAX_MEGAPIXELS,
     max_side: int = MAX_SIDE,
+    fit: tuple[int, int] | None = None,
 ) -> PreparedImage:
-    """Check, orient, downscale and (if needed) convert ``data``; see the module docstring."""
+    """Check, orient, downscale and (if needed) convert ``data``; see the module docstring.
+
+    ``fit`` (the form's output width and height): an image larger than needed to cover that
+    size is scaled down to just cover it (never up), so no more is uploaded than is used."""
     label = _label(name)
     if not data:
         raise ImagePrepError(f"{label}is empty.")
@@ -116,7 +126,7 @@ def prepare_image(
                     )
                 fmt = (im.format or "").upper()
                 im.load()
-                return _prepare_loaded(im, data, fmt, max_side)
+                return _prepare_loaded(im, data, fmt, max_side, fit)
     except ImagePrepError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -132,7 +142,23 @@ def prepare_image(
         ) from None
 
 
-def _prepare_loaded(im: Image.Image, raw: bytes, fmt: str, max_side: int) -> PreparedImage:
+def _target_size(
+    size: tuple[int, int], max_side: int, fit: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The size to scale down to, or None to keep ``size``."""
+    w, h = size
+    scale = 1.0
+    if fit is not None and fit[0] > 0 and fit[1] > 0:
+        scale = max(fit[0] / w, fit[1] / h)  # the smallest scale that still covers the output
+    scale = min(scale, max_side / max(w, h), 1.0)
+    if scale >= 1.0:
+        return None
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _prepare_loaded(
+    im: Image.Image, raw: bytes, fmt: str, max_side: int, fit: tuple[int, int] | None = None
+) -> PreparedImage:
     orientation = im.getexif().get(_ORIENTATION_TAG, 1)
     changed = orientation not in (None, 1)
     out: Image.Image = im
@@ -140,10 +166,8 @@ def _prepare_loaded(im: Image.Image, raw: bytes, fmt: str, max_side: int) -> Pre
         out = ImageOps.exif_transpose(im)
     if getattr(im, "n_frames", 1) > 1:
         changed = True  # animated: the first frame, as a still PNG
-    w, h = out.size
-    if max(w, h) > max_side:
-        scale = max_side / max(w, h)
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    size = _target_size(out.size, max_side, fit)
+    if size is not None:
         if out.mode not in ("RGB", "RGBA", "L", "LA"):
             out = out.convert("RGBA" if _has_alpha(out) else "RGB")
         out = out.resize(size, Image.Resampling.LANCZOS)

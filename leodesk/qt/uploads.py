@@ -153,8 +153,11 @@ class UploadService(QObject):
         self._inflight: dict[str, concurrent.futures.Future[str]] = {}
 
     # -- GUI thread ---------------------------------------------------------------------------
-    def prepare_and_upload(self, slot: str, source: Source) -> None:
-        """Prepare and upload ``source`` for ``slot`` in the background (see the module doc)."""
+    def prepare_and_upload(
+        self, slot: str, source: Source, fit: tuple[int, int] | None = None
+    ) -> None:
+        """Prepare and upload ``source`` for ``slot`` in the background (see the module doc);
+        ``fit``: the form's output size (a larger picture is scaled down to just cover it)."""
         ticket = self._new_ticket(slot)
         label = describe(source)
         if isinstance(source, GalleryImage):
@@ -176,7 +179,7 @@ class UploadService(QObject):
             else:
                 self._start(slot, ticket, lambda token: self._gallery_job(record.id, path, label))
                 return
-        self._start(slot, ticket, lambda token: self._upload_job(source, label))
+        self._start(slot, ticket, lambda token: self._upload_job(source, label, fit))
 
     def cancel(self, slot: str) -> None:
         """Forget whatever ``slot`` was waiting for (its answer will be ignored)."""
@@ -222,8 +225,10 @@ class UploadService(QObject):
             thumb = _thumbnail(path.read_bytes())
         return UploadedImage(image_id, thumb, label, generated=True)
 
-    def _upload_job(self, source: Source, label: str) -> UploadedImage:
-        prepared = prepare_image(self._read(source), name=label)
+    def _upload_job(
+        self, source: Source, label: str, fit: tuple[int, int] | None = None
+    ) -> UploadedImage:
+        prepared = prepare_image(self._read(source), name=label, fit=fit)
         init_id = self._upload_once(prepared)
         return UploadedImage(
             init_id, _thumbnail(prepared.data), label, width=prepared.width, height=prepared.height

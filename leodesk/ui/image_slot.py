@@ -174,6 +174,8 @@ class ImageSlot(QFrame):
             state = self._error
         elif value is not None:
             state = "From the gallery (no upload)" if value.generated else "Uploaded"
+            if not value.generated and value.width and value.height:
+                state += f" at {value.width} × {value.height}"
         else:
             state = "Drop an image or paste (Ctrl+V)"
         self.state_label.setText(state)

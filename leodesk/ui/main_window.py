@@ -237,7 +237,11 @@ class MainWindow(QMainWindow):
         ctx.prompts.busy.connect(self.form.set_busy_prompt)
         ctx.prompts.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         # form image slots ⇄ uploads (init image, image prompts)
-        self.form.image_source_dropped.connect(ctx.uploads.prepare_and_upload)
+        self.form.image_source_dropped.connect(
+            lambda slot, source: ctx.uploads.prepare_and_upload(
+                slot, source, fit=(self.form.width_spin.value(), self.form.height_spin.value())
+            )
+        )
         self.form.image_cleared.connect(ctx.uploads.cancel)
         ctx.uploads.started.connect(self.form.set_image_busy)
         ctx.uploads.ready.connect(self.form.set_image_ready)

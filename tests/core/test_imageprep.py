@@ -83,6 +83,25 @@ def test_large_images_are_scaled_down_keeping_the_aspect() -> None:
     assert p.data != raw
 
 
+def test_fit_scales_down_to_just_cover_the_output_and_never_up() -> None:
+    raw = encode(Image.new("RGB", (1200, 900), (1, 2, 3)), "PNG")
+    # a 512 x 768 portrait output: the height decides (900 -> 768), the width still covers
+    p = prepare_image(raw, fit=(512, 768))
+    assert (p.width, p.height) == (1024, 768)
+    assert decode(p).size == (1024, 768)
+    # a landscape output wider than the picture's aspect: the width decides
+    p = prepare_image(raw, fit=(1024, 512))
+    assert (p.width, p.height) == (1024, 768)
+    # a small picture is never enlarged, and is sent byte for byte
+    small = encode(Image.new("RGB", (300, 200), (1, 2, 3)), "PNG")
+    p = prepare_image(small, fit=(1024, 1024))
+    assert (p.width, p.height) == (300, 200) and p.data == small
+    # the API's limit still holds when the output is larger than it
+    big = encode(Image.new("RGB", (4000, 1000), (1, 2, 3)), "PNG")
+    p = prepare_image(big, fit=(1536, 1536))
+    assert (p.width, p.height) == (MAX_SIDE, 384)
+
+
 def test_downscaled_jpeg_stays_jpeg() -> None:
     raw = encode(Image.new("RGB", (2000, 1000), (1, 2, 3)), "JPEG")
     p = prepare_image(raw, max_side=1000)

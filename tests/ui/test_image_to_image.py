@@ -384,3 +384,24 @@ def test_dragging_the_viewers_picture_onto_the_form_sends_its_image_id(
     assert body["init_generation_image_id"] == record.id
     assert sim.count("POST", "/init-image") == 0
     wait_idle(qtbot, window, timeout=20000)
+
+
+def test_a_large_picture_is_fitted_to_the_forms_size_before_upload(
+    qtbot: Any, sim: Any, window: Any, tmp_path: Path
+) -> None:
+    form = window.form
+    form.width_spin.setValue(512)
+    form.height_spin.setValue(768)
+    path = png_file(tmp_path, "poster.png", (90, 30, 120), size=(1500, 1200))
+    init = slot(window, "initImageSlot")
+    mime = files_mime(path)
+    drop(init, mime)
+    wait_settled(qtbot, init)
+    assert init.value() is not None, init.error()
+    # just covers 512 x 768 (the height decides), keeping the picture's aspect
+    assert init.state_label.text() == "Uploaded at 960 × 768"
+    (post,) = s3_posts(sim)
+    start = post.body.index(b"\x89PNG")
+    with Image.open(io.BytesIO(post.body[start:])) as uploaded:
+        assert uploaded.size == (960, 768)
+    wait_idle(qtbot, window)
