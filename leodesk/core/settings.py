@@ -84,7 +84,8 @@ class Settings:
     ``window_geometry``/``window_state`` are base64 text of Qt's ``saveGeometry``/``saveState``
     bytes; ``splitter_sizes`` maps a splitter's name to its sizes; ``last_form`` is the JSON-able
     state of the generation form; ``confirm_cost_above`` (API credits) asks before a generation
-    that costs more, None never asks.
+    that costs more, None never asks; ``notify_*`` turn each kind of notification on or off and
+    ``low_balance_below`` (API credits) is the balance under which one is shown.
     """
 
     version: int = SETTINGS_VERSION
@@ -100,6 +101,13 @@ class Settings:
     window_state: str | None = None
     splitter_sizes: Mapping[str, tuple[int, ...]] = field(default_factory=_empty_splitters)
     theme: str = "system"
+    # notifications (tray / OS): each kind on or off, the low-balance threshold, a sound
+    notify_batch_finished: bool = True
+    notify_job_failed: bool = True
+    notify_moderation: bool = True
+    notify_low_balance: bool = True
+    low_balance_below: int = 200
+    notify_sound: bool = False
 
 
 # ------------------------------------------------------------------------------ validation
@@ -197,6 +205,12 @@ _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "window_state": _optional_base64,
     "splitter_sizes": _splitters,
     "theme": _theme,
+    "notify_batch_finished": _bool,
+    "notify_job_failed": _bool,
+    "notify_moderation": _bool,
+    "notify_low_balance": _bool,
+    "low_balance_below": _int_range(0, 1_000_000_000),
+    "notify_sound": _bool,
 }
 
 

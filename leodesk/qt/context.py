@@ -15,6 +15,7 @@ from leodesk.qt.models.catalog_model import ModelListModel
 from leodesk.qt.models.gallery_model import GalleryModel
 from leodesk.qt.models.jobs_model import JobListModel
 from leodesk.qt.models.queue_model import QueueModel
+from leodesk.qt.notify import Notifier
 from leodesk.qt.services import (
     AccountService,
     CatalogService,
@@ -59,6 +60,7 @@ class AppContext:
     uploads: UploadService  # image to image: init images and image prompts
     variations: VariationService  # issue 6: upscale, unzoom, no background, motion
     queue: QueueModel  # issue 7: the queue panel's stored jobs, in queue order
+    notifier: Notifier  # issue 7: what to tell the user (tray / OS notifications)
     demo: bool = False
 
     def image_path(self, record: Any) -> Path | None:
@@ -166,6 +168,7 @@ def build_context(
         uploads=UploadService(backend, parent=backend),
         variations=VariationService(backend, parent=backend),
         queue=QueueModel(parent=backend),
+        notifier=Notifier(parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
@@ -177,6 +180,12 @@ def build_context(
     ctx.queue.reorder_requested.connect(ctx.generation.reorder)
     ctx.account.loaded.connect(lambda state: ctx.generation.set_slots(state.slots))
     ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
+    # -- issue 7: notifications (bound methods: worker-thread signals arrive queued)
+    ctx.notifier.label_for = ctx.generation.label
+    ctx.generation.job_changed.connect(ctx.notifier.job_changed)
+    ctx.generation.queue_changed.connect(ctx.notifier.queue_changed)
+    ctx.variations.job_changed.connect(ctx.notifier.job_changed)
+    ctx.account.loaded.connect(ctx.notifier.account_loaded)
     # -- issue 6: variation / motion jobs show in the job strip; their results in the gallery
     ctx.variations.job_changed.connect(ctx.jobs.update)
 

@@ -215,6 +215,12 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([280, 420, 700])
         self.splitter.setChildrenCollapsible(False)
+        # -- notifications (issue 7): tray icon, OS notices, View ▸ Notifications
+        from leodesk.ui.tray import TrayNotifications
+
+        self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
+        self.notifications.add_menu(view_menu)
+        # -- end notifications
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()
 
@@ -577,6 +583,8 @@ class MainWindow(QMainWindow):
             "keep_full_images_offline": self.offline_action.isChecked(),
             "confirm_cost_above": self.confirm_cost_above,
         }
+        if getattr(self, "notifications", None) is not None:  # -- notifications
+            out.update(self.notifications.snapshot())
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}
         if self.form is not None and self.drafts is not None:

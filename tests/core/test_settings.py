@@ -204,3 +204,32 @@ def test_save_rejects_values_json_cannot_hold(path: Path) -> None:
     with pytest.raises(ValueError):
         save(Settings(last_form={"x": float("nan")}), path)
     assert not path.parent.exists()  # refused before anything touched the disk
+
+
+def test_notification_settings_round_trip_and_fall_back(path: Path) -> None:
+    s = Settings()
+    assert (s.notify_batch_finished, s.notify_job_failed, s.notify_moderation) == (True,) * 3
+    assert s.notify_low_balance is True and s.notify_sound is False
+    assert s.low_balance_below == 200
+    changed = dataclasses.replace(
+        s, notify_job_failed=False, notify_sound=True, low_balance_below=1500
+    )
+    save(changed, path)
+    assert load(path) == changed
+    path.write_text(
+        json.dumps(
+            {
+                "notify_batch_finished": "no",  # not a boolean
+                "notify_moderation": False,
+                "notify_low_balance": 0,  # not a boolean
+                "low_balance_below": -5,  # out of range
+                "notify_sound": True,
+            }
+        )
+    )
+    s = load(path)
+    assert s.notify_batch_finished is True and s.notify_low_balance is True
+    assert s.notify_moderation is False and s.notify_sound is True
+    assert s.low_balance_below == 200
+    path.write_text(json.dumps({"low_balance_below": True}))  # a bool is not a number
+    assert load(path).low_balance_below == 200

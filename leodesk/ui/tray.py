@@ -1,0 +1,246 @@
+"""The tray icon, the notices it shows, and the View ▸ Notifications menu.
+
+:class:`TrayNotifications` shows what :class:`leodesk.qt.notify.Notifier` decides: while the main
+window is active, in the window (a status bar message); otherwise by the OS, through the tray icon's
+balloon when the desktop has a system tray, and in the window (plus a taskbar alert) when it has
+none. The tray icon's tooltip follows the queue. Every notice shown is also kept in
+:attr:`TrayNotifications.shown`, newest last, so it stays observable where no tray exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRect, Qt
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
+
+from leodesk.qt.notify import BATCH, FAILED, LOW_BALANCE, MODERATION, Notifier
+from leodesk.ui.widgets import named
+
+MESSAGE_MS = 10000  # how long a notice stays (balloon and status bar)
+SHOWN_KEPT = 100
+
+# kind -> (menu text, action object name, what the action turns on or off)
+_KIND_ACTIONS = {
+    BATCH: ("&Batch finished", "notifyBatchAction", "Tell me when every job of a batch ended"),
+    FAILED: ("Job &failed", "notifyFailedAction", "Tell me when a job fails"),
+    MODERATION: (
+        "Prompt rejected by &moderation",
+        "notifyModerationAction",
+        "Tell me when content moderation refuses a prompt",
+    ),
+    LOW_BALANCE: (
+        "&Low credit balance",
+        "notifyLowBalanceAction",
+        "Tell me when the API credit balance goes below the threshold",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A notice as the user saw it: ``where`` is "tray" (the OS balloon) or "window"."""
+
+    kind: str
+    title: str
+    text: str
+    where: str
+    system: bool  # the window was not active (the OS was asked to show it)
+
+
+def app_icon() -> QIcon:
+    """The application's icon, or a generated one (an amber rounded square with an "L")."""
+    icon = QApplication.windowIcon()
+    if not icon.isNull() and icon.availableSizes():
+        return icon
+    generated = QIcon()
+    for size in (16, 22, 32, 48, 64):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(217, 119, 6))
+        radius = size / 5
+        painter.drawRoundedRect(0, 0, size, size, radius, radius)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(max(8, int(size * 0.7)))
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "L")
+        painter.end()
+        generated.addPixmap(pixmap)
+    return generated
+
+
+class TrayNotifications(QObject):
+    """Owns the tray icon and the Notifications menu of ``window`` for ``notifier``."""
+
+    def __init__(
+        self,
+        window: Any,
+        notifier: Notifier,
+        generation: Any,
+        settings: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent if parent is not None else window)
+        self.window = window
+        self.notifier = notifier
+        self.shown: list[Shown] = []
+        if settings is not None:
+            notifier.apply(settings)
+        notifier.window_active = self._window_active
+        notifier.notify.connect(self._system)
+        notifier.in_window.connect(self._in_window)
+
+        self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        self.icon = QSystemTrayIcon(app_icon(), self)
+        self.icon.setObjectName("trayIcon")
+        self.tray_menu = QMenu(window)
+        show_action = QAction("&Show leodesk", self.tray_menu)
+        show_action.setObjectName("trayShowAction")
+        show_action.triggered.connect(self.raise_window)
+        self.tray_menu.addAction(show_action)
+        quit_action = QAction("&Quit", self.tray_menu)
+        quit_action.setObjectName("trayQuitAction")
+        quit_action.triggered.connect(window.close)
+        self.tray_menu.addAction(quit_action)
+        self.icon.setContextMenu(self.tray_menu)
+        self.icon.activated.connect(self._activated)
+        self.icon.messageClicked.connect(self.raise_window)
+        generation.status_changed.connect(self.set_queue_status)
+        self.set_queue_status(generation.status())
+        if self.available:
+            self.icon.show()
+        window.closing.connect(self.hide)
+
+        self.menu: QMenu | None = None
+        self.kind_actions: dict[str, QAction] = {}
+        self.sound_action: QAction | None = None
+        self.threshold_action: QAction | None = None
+
+    # -- the menu ---------------------------------------------------------------------------
+    def add_menu(self, parent_menu: QMenu) -> QMenu:
+        """Add the Notifications submenu (one checkable action per kind, the low-balance
+        threshold, the sound) to ``parent_menu``."""
+        menu = named(QMenu("&Notifications", parent_menu), "notificationsMenu", "Notifications")
+        for kind, (text, name, tip) in _KIND_ACTIONS.items():
+            action = QAction(text, menu)
+            action.setObjectName(name)
+            action.setCheckable(True)
+            action.setChecked(self.notifier.is_enabled(kind))
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.toggled.connect(lambda on, k=kind: self.notifier.set_enabled(k, on))
+            menu.addAction(action)
+            self.kind_actions[kind] = action
+        menu.addSeparator()
+        self.threshold_action = QAction(menu)
+        self.threshold_action.setObjectName("lowBalanceThresholdAction")
+        self.threshold_action.triggered.connect(self.ask_threshold)
+        self._threshold_text()
+        menu.addAction(self.threshold_action)
+        self.sound_action = QAction("Play a &sound", menu)
+        self.sound_action.setObjectName("notifySoundAction")
+        self.sound_action.setCheckable(True)
+        self.sound_action.setChecked(self.notifier.sound)
+        self.sound_action.setToolTip("Beep when a notification is shown outside the window")
+        self.sound_action.toggled.connect(lambda on: setattr(self.notifier, "sound", on))
+        menu.addAction(self.sound_action)
+        parent_menu.addMenu(menu)
+        self.menu = menu
+        return menu
+
+    def _threshold_text(self) -> None:
+        if self.threshold_action is not None:
+            value = self.notifier.low_balance_below
+            self.threshold_action.setText(f"Low balance threshold… ({value:,} credits)")
+            self.threshold_action.setToolTip(
+                f"Tell me when the API credit balance goes below {value:,} credits"
+            )
+
+    def ask_threshold(self) -> None:
+        value, ok = QInputDialog.getInt(
+            self.window,
+            "Low balance threshold",
+            "Tell me when the API credit balance goes below (credits):",
+            self.notifier.low_balance_below,
+            0,
+            1_000_000_000,
+        )
+        if ok:
+            self.set_threshold(value)
+
+    def set_threshold(self, value: int) -> None:
+        self.notifier.set_low_balance_below(value)
+        self._threshold_text()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The Settings fields to save on close."""
+        return self.notifier.snapshot()
+
+    # -- the tray icon ----------------------------------------------------------------------
+    def set_queue_status(self, status: Any) -> None:
+        text = status.text() if status is not None else ""
+        self.icon.setToolTip(f"leodesk — {text}" if text else "leodesk")
+
+    def tooltip(self) -> str:
+        return str(self.icon.toolTip())
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def raise_window(self) -> None:
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.raise_window()
+
+    # -- notices ----------------------------------------------------------------------------
+    def _window_active(self) -> bool:
+        window: QWidget = self.window
+        return bool(window.isVisible() and window.isActiveWindow())
+
+    def _system(self, kind: str, title: str, text: str) -> None:
+        """The window is not active: the OS shows it (the tray's balloon), or, with no tray,
+        the window does and asks the taskbar for attention."""
+        if self.available and QSystemTrayIcon.supportsMessages() and self.icon.isVisible():
+            warning = kind in (FAILED, MODERATION, LOW_BALANCE)
+            icon = (
+                QSystemTrayIcon.MessageIcon.Warning
+                if warning
+                else QSystemTrayIcon.MessageIcon.Information
+            )
+            self.icon.showMessage(title, text, icon, MESSAGE_MS)
+            where = "tray"
+        else:
+            self._status_message(title, text)
+            QApplication.alert(self.window)
+            where = "window"
+        if self.notifier.sound:
+            QApplication.beep()
+        self._record(Shown(kind, title, text, where, system=True))
+
+    def _in_window(self, kind: str, title: str, text: str) -> None:
+        self._status_message(title, text)
+        self._record(Shown(kind, title, text, "window", system=False))
+
+    def _status_message(self, title: str, text: str) -> None:
+        self.window.statusBar().showMessage(f"{title}: {text}", MESSAGE_MS)
+
+    def _record(self, shown: Shown) -> None:
+        self.shown.append(shown)
+        del self.shown[:-SHOWN_KEPT]
