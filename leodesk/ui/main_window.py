@@ -627,6 +627,8 @@ class MainWindow(QMainWindow):
             self.viewer = ImageViewer(self)
             self.viewer.navigate.connect(self._navigate)
             self._wire_viewer_lineage(self.viewer)  # issue 6
+            model = self.ctx.gallery_model
+            self.viewer.drag_mime = lambda record: model.mime_for([record])
         self._show_row(row)
         self.viewer.show()
         self.viewer.raise_()
@@ -714,8 +716,6 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         model = self.ctx.gallery_model
-            model = self.ctx.gallery_model
-            self.viewer.drag_mime = lambda record: model.mime_for([record])
         row = self._viewer_row + delta
         if row >= model.rowCount() and model.canFetchMore():
             model.fetchMore()
