@@ -11,6 +11,10 @@ non-images, truncated or corrupt files and images with more than :data:`MAX_PIXE
 
 Thread-safety: ``put`` may run on several threads at once (temporary names are unique and the
 final rename is atomic; two threads storing the same bytes both succeed).
+
+A process killed in the middle of a write leaves its temporary file (``.tmp-<pid>-….part``)
+behind: never an image (readers only ever see final names), but dead weight.
+:meth:`ImageStore.remove_stale_temp_files` removes those whose writer is gone.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import re
 import struct
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -45,6 +50,10 @@ __all__ = [
 MAX_PIXELS: Final = 80_000_000
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_TEMP_PREFIX: Final = ".tmp-"
+_TEMP_SUFFIX: Final = ".part"
+_TEMP_PID = re.compile(r"\.tmp-(?P<pid>[0-9]+)-")
+STALE_TEMP_AGE: Final = 3600.0  # seconds: a temporary file this old is left over, whoever wrote it
 _EXT = re.compile(r"[a-z0-9]{1,8}")
 _FORMAT_EXT: Final = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
@@ -174,6 +183,46 @@ class ImageStore:
             raise _storage_error(exc) from exc
         return StoredImage(sha, clean_ext, path)
 
+    def remove_stale_temp_files(
+        self, *, max_age: float = STALE_TEMP_AGE, now: float | None = None
+    ) -> int:
+        """Remove the temporary files interrupted writes left behind; returns how many.
+
+        A temporary file is removed when the process that wrote it (its pid is in the name) no
+        longer runs, or when it is older than ``max_age`` seconds (files of older versions,
+        which have no pid, and any platform where liveness cannot be asked). Files of this
+        process and of other running processes (the CLI may store images beside the app) are
+        kept. Scans every bucket, so call it on a worker thread.
+        """
+        if not self._root.is_dir():
+            return 0
+        now = time.time() if now is None else now
+        removed = 0
+        alive: dict[int, bool] = {}
+        with os.scandir(self._root) as buckets:
+            dirs = [b.path for b in buckets if b.is_dir(follow_symlinks=False)]
+        for bucket in dirs:
+            try:
+                with os.scandir(bucket) as entries:
+                    temps = [
+                        e
+                        for e in entries
+                        if e.name.startswith(_TEMP_PREFIX) and e.name.endswith(_TEMP_SUFFIX)
+                    ]
+                for entry in temps:
+                    match = _TEMP_PID.match(entry.name)
+                    pid = int(match["pid"]) if match else None
+                    if pid is not None and pid not in alive:
+                        alive[pid] = _process_alive(pid)
+                    stale = now - entry.stat(follow_symlinks=False).st_mtime > max_age
+                    if stale or (pid is not None and not alive[pid]):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+                            removed += 1
+            except OSError:
+                continue  # a bucket that cannot be read is left as it is
+        return removed
+
     def _ensure_dir(self, directory: Path) -> None:
         # mkdir(parents=True) ignores ``mode`` for the intermediate levels, so make the two
         # levels we own one by one.
@@ -190,7 +239,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a 0600 temporary file in the same directory."""
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
+    prefix = f"{_TEMP_PREFIX}{os.getpid()}-"
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=_TEMP_SUFFIX, dir=path.parent)
     try:
         try:
             _write_all(fd, data)
@@ -202,6 +252,21 @@ def _write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (True when it cannot be told: then age alone decides)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix" or pid <= 0:
+        return True  # (os.kill on Windows would end the process, not probe it)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # e.g. EPERM: it runs, as another user
+    return True
 
 
 def _storage_error(exc: OSError) -> StorageError:

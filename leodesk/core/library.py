@@ -22,8 +22,9 @@ on the last one, so operators, quotes and stray punctuation are plain text. Filt
 Curation (schema v2) is per image: ``favourite``, ``rating`` (0-5), ``pick`` (picked/rejected),
 local collections, and ``deleted_local_ms`` for delete-with-undo (such images are hidden from
 every page until :meth:`Library.purge_deleted` removes them). ``sync_state`` is a small key/value
-table for :mod:`leodesk.core.sync` (resumable full passes); ``generations.sync_pass`` records the
-last full pass that saw a generation on the server.
+table for :mod:`leodesk.core.sync` (resumable full passes) and for the job queue's paused flag
+(key ``queue.paused``); ``generations.sync_pass`` records the last full pass that saw a
+generation on the server.
 
 Uploads (schema v3): ``uploads`` maps the sha256 of a prepared init image to the id it was
 uploaded as, so the same picture is not uploaded twice (ids older than a day are not reused).
@@ -451,6 +452,7 @@ Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 UPLOAD_REUSE_S: Final = 24 * 3600.0  # an uploaded init image id is reused for a day
+QUEUE_PAUSED_KEY: Final = "queue.paused"  # in sync_state: "1" while the user keeps it paused
 
 
 # --------------------------------------------------------------------------------------------
@@ -2111,6 +2113,34 @@ class Library:
                 """,
                 (JobState.QUEUED.value, message, self._now_ms(), job_id),
             )
+
+    def claim_generation(self, job_id: int, generation_id: str) -> bool:
+        """Record that ``job_id`` follows ``generation_id`` (found by reconciling a submit whose
+        answer was lost), unless another job already follows it: then False, nothing changes.
+        One statement, so two jobs reconciling at once can never take the same generation."""
+        with self._writing() as conn:
+            cur = conn.execute(
+                """
+                UPDATE jobs SET generation_id = ?, updated_ms = ?
+                WHERE id = ? AND NOT EXISTS (
+                    SELECT 1 FROM jobs WHERE generation_id = ? AND id != ?
+                )
+                """,
+                (generation_id, self._now_ms(), job_id, generation_id, job_id),
+            )
+            return cur.rowcount == 1
+
+    def queue_paused(self) -> bool:
+        """Whether the user paused the queue (it stays paused across restarts)."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT value FROM sync_state WHERE key = ?", (QUEUE_PAUSED_KEY,)
+            ).fetchone()
+        return row is not None and row[0] == "1"
+
+    def set_queue_paused(self, paused: bool) -> None:
+        with self._writing() as conn:
+            _write_state(conn, {QUEUE_PAUSED_KEY: "1" if paused else None})
 
     def cancel_queued_jobs(self, job_ids: Iterable[int] | None = None) -> list[int]:
         """Cancel the given jobs (all when None) that are still QUEUED; returns those cancelled."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn, Protocol
@@ -96,7 +96,13 @@ class Client(Protocol):
     ) -> Generation: ...
     def get_me(self) -> Any: ...
     def reconcile_generation(
-        self, *, user_id: str, prompt: str, submitted_after: datetime, limit: int = ...
+        self,
+        *,
+        user_id: str,
+        prompt: str,
+        submitted_after: datetime,
+        limit: int = ...,
+        exclude_ids: Collection[str] = ...,
     ) -> Generation | None: ...
     def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
 
@@ -148,6 +154,10 @@ class Pipeline(Polling):
     poll_timeout: float = 900.0
     reconcile_tries: int = 4
     reconcile_delay: float = 3.0
+    # Records that a job follows a generation found by reconciling, unless another job already
+    # does (one atomic step); False: taken. Without it two jobs with the same prompt whose
+    # submits were both lost could both take the same generation.
+    claim: Callable[[int, str], bool] | None = None
     sleep: Callable[[float], None] = time.sleep
 
     # -- entry points ---------------------------------------------------------------------
@@ -247,15 +257,21 @@ class Pipeline(Polling):
         self._emit(job_id, UNKNOWN, "No answer from the server; checking whether the job exists…")
         user_id = self.client.get_me().user_id
         after = datetime.fromtimestamp(submitted_at, tz=UTC)
-        for attempt in range(self.reconcile_tries if user_id else 0):
+        taken: set[str] = set()  # generations other jobs follow (same prompt, same minutes)
+        attempt = 0
+        while user_id and attempt < self.reconcile_tries:
             if self.cancelled():
                 raise errors.WaitCancelledError("cancelled while reconciling")
             found = self.client.reconcile_generation(
-                user_id=user_id, prompt=prompt, submitted_after=after
+                user_id=user_id, prompt=prompt, submitted_after=after, exclude_ids=taken
             )
-            if found is not None and found.id:
-                return found.id
-            if attempt + 1 < self.reconcile_tries:
+            if found is not None and found.id and found.id not in taken:
+                if self.claim is None or self.claim(job_id, found.id):
+                    return found.id
+                taken.add(found.id)
+                continue  # look again at once, without it (each pass excludes one more)
+            attempt += 1
+            if attempt < self.reconcile_tries:
                 self.sleep(self.reconcile_delay)
         message = (
             "The server never confirmed this job and it is not in your recent generations. "

@@ -12,18 +12,25 @@ poll → download → store, with progress through a callback and persistence th
   Error". The motion job is a new generation; its image (the poster frame) is stored as an
   image of kind ``motion`` whose parent is the source, and the MP4 is kept beside the image
   store (:func:`video_path`).
+
+Every job is a row of the library's job queue (kind :data:`JOB_KIND`, the body from
+:func:`job_body`) before anything is sent; the pipeline records when it was sent, the server's
+id once accepted, and how it ended, so :meth:`VariationPipeline.resume` can follow an accepted
+job again after a restart. A job that was sent but whose answer was lost is never sent again
+(it may have been billed): it ends with a message saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import json
 import logging
 import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
@@ -127,6 +134,58 @@ class Child:
     generation_id: str
     video: Path | None = None
     cost: int | None = None  # what the server said the job cost
+
+
+# -- the stored job ----------------------------------------------------------------------------
+
+JOB_KIND = "variation"  # the library's job kind for every variation and motion job
+
+
+@dataclass(frozen=True)
+class VariationJob:
+    """What a stored variation or motion job asks for."""
+
+    kind: Kind
+    source: Source
+    options: UniversalOptions | None = None
+    motion_strength: int = DEFAULT_MOTION_STRENGTH
+
+    @property
+    def label(self) -> str:
+        prompt = " ".join(self.source.prompt.split())
+        prompt = prompt if len(prompt) <= 50 else prompt[:49] + "…"
+        return f"{self.kind.label} · {prompt}" if prompt else self.kind.label
+
+
+def job_body(job: VariationJob) -> str:
+    """The job as the JSON stored in the library's queue."""
+    return json.dumps(
+        {
+            "variation": job.kind.value,
+            "source": asdict(job.source),
+            "options": None if job.options is None else asdict(job.options),
+            "motion_strength": job.motion_strength,
+            "label": job.label,
+        },
+        sort_keys=True,
+    )
+
+
+def job_from_body(text: str | None) -> VariationJob:
+    """The inverse of :func:`job_body`; ValueError when the text is not such a job."""
+    try:
+        data = json.loads(text or "")
+        kind = Kind(data["variation"])
+        src = data["source"]
+        source = Source(**{k: v for k, v in src.items() if k in Source.__dataclass_fields__})
+        raw_options = data.get("options")
+        options = None if raw_options is None else UniversalOptions(**raw_options)
+        strength = int(data.get("motion_strength", DEFAULT_MOTION_STRENGTH))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"not a variation job: {exc}") from None
+    if not isinstance(source.image_id, str) or not source.image_id:
+        raise ValueError("not a variation job: no source image")
+    return VariationJob(kind, source, options, strength)
 
 
 # -- what it costs -----------------------------------------------------------------------------
@@ -235,6 +294,9 @@ class Persist(Protocol):
     ) -> None: ...
     def add_motion_child(self, generation: Generation, source: Source) -> None: ...
     def image_stored(self, image_id: str, sha256: str, ext: str) -> None: ...
+    def job_submitting(self, job_id: int, submitted_at: float) -> None: ...
+    def job_accepted(self, job_id: int, remote_id: str) -> None: ...
+    def job_ended(self, job_id: int, state: str, message: str | None) -> None: ...
 
 
 class Store(Protocol):
@@ -290,6 +352,13 @@ def _failure(kind: Kind, exc: errors.LeonardoError) -> str:
     return f"{kind.label} failed: {text} Try again in a moment."
 
 
+def _lost(kind: Kind) -> str:
+    return (
+        f"{kind.label} was sent but its answer was lost, so it was not sent again (it may have "
+        "been made and billed). Sync the library later to pick up its result."
+    )
+
+
 def _job_cost(job: Any) -> int | None:
     """The credits a submitted job cost (``apiCreditCost``; ``cost`` is in another unit)."""
     legacy = getattr(job, "api_credit_cost", None)
@@ -339,8 +408,6 @@ class VariationPipeline(Polling):
         motion_strength: int = DEFAULT_MOTION_STRENGTH,
     ) -> Child:
         """Submit ``kind`` on ``source``, wait for it, download and record the child."""
-        if kind is Kind.MOTION:
-            return self._motion(job_id, source, motion_strength)
         if kind is Kind.UPSCALE and source.is_variation:
             self._fail(
                 job_id,
@@ -348,13 +415,50 @@ class VariationPipeline(Polling):
                 "variation.",
             )
         self._emit(job_id, SUBMITTING, "Submitting…")
+        self.persist.job_submitting(job_id, time.time())
         try:
-            job = self._submit(kind, source, options)
+            if kind is Kind.MOTION:
+                job = self.client.create_motion(motion_request(source, motion_strength))
+            else:
+                job = self._submit(kind, source, options)
+        except errors.OutcomeUnknownError as exc:
+            self._fail(job_id, _lost(kind), exc)
         except errors.LeonardoError as exc:
             self._fail(job_id, _failure(kind, exc), exc)
+        remote_id = str(job.generation_id if kind is Kind.MOTION else job.id)
+        self.persist.job_accepted(job_id, remote_id)
+        return self._follow(job_id, kind, source, remote_id, cost=_job_cost(job))
+
+    def resume(
+        self,
+        job_id: int,
+        job: VariationJob,
+        *,
+        remote_id: str | None,
+        submitted_at: float | None,
+    ) -> Child:
+        """Pick a stored job up after a restart: one the server accepted is followed again; one
+        never sent is sent now; one sent whose answer was lost is not sent again."""
+        if remote_id:
+            return self._follow(job_id, job.kind, job.source, remote_id, cost=None)
+        if submitted_at is not None:
+            self._fail(job_id, _lost(job.kind))
+        return self.run(
+            job_id,
+            job.kind,
+            job.source,
+            options=job.options,
+            motion_strength=job.motion_strength,
+        )
+
+    def _follow(
+        self, job_id: int, kind: Kind, source: Source, remote_id: str, *, cost: int | None
+    ) -> Child:
+        if kind is Kind.MOTION:
+            return self._motion(job_id, source, remote_id, cost)
         self._emit(job_id, PENDING, "Processing…")
         try:
-            variation = self.client.wait_for_variation(str(job.id), **self._poll())
+            variation = self.client.wait_for_variation(remote_id, **self._poll())
         except errors.WaitCancelledError:
             raise
         except errors.LeonardoError as exc:
@@ -375,8 +479,8 @@ class VariationPipeline(Polling):
         )
         self._emit(job_id, DOWNLOADING, "Downloading…", done=0, total=1)
         self._download_image(variation.id, variation.url)
-        self._emit(job_id, DONE, "Done", done=1, total=1)
-        return Child(variation.id, source.image_id, kind, source.generation_id, cost=_job_cost(job))
+        self._done(job_id)
+        return Child(variation.id, source.image_id, kind, source.generation_id, cost=cost)
 
     def _submit(self, kind: Kind, source: Source, options: UniversalOptions | None) -> Any:
         if kind is Kind.UPSCALE:
@@ -391,14 +495,8 @@ class VariationPipeline(Polling):
             )
         raise ValueError(f"not a variation: {kind}")
 
-    def _motion(self, job_id: int, source: Source, strength: int) -> Child:
+    def _motion(self, job_id: int, source: Source, generation_id: str, cost: int | None) -> Child:
         kind = Kind.MOTION
-        self._emit(job_id, SUBMITTING, "Submitting…")
-        try:
-            job = self.client.create_motion(motion_request(source, strength))
-        except errors.LeonardoError as exc:
-            self._fail(job_id, _failure(kind, exc), exc)
-        generation_id = str(job.generation_id)
         self._emit(job_id, PENDING, "Making the motion…", generation_id)
         try:
             gen = self.client.wait_for_generation(generation_id, **self._poll())
@@ -429,10 +527,12 @@ class VariationPipeline(Polling):
             except (errors.LeonardoError, OSError) as exc:
                 log.warning("the MP4 of %s was not downloaded: %s", image.id, exc)
                 video = None
-        self._emit(job_id, DONE, "Done", generation_id, 2, 2)
-        return Child(
-            image.id, source.image_id, kind, str(gen.id or generation_id), video, _job_cost(job)
-        )
+        self._done(job_id, generation_id, 2)
+        return Child(image.id, source.image_id, kind, str(gen.id or generation_id), video, cost)
+
+    def _done(self, job_id: int, generation_id: str | None = None, total: int = 1) -> None:
+        self.persist.job_ended(job_id, DONE, None)
+        self._emit(job_id, DONE, "Done", generation_id, total, total)
 
     def _download_image(self, image_id: str, url: str) -> None:
         """Fetch and store a result; a failure leaves the URL in the library for later."""
@@ -456,6 +556,7 @@ class VariationPipeline(Polling):
         cause: BaseException | None = None,
         generation_id: str | None = None,
     ) -> NoReturn:
+        self.persist.job_ended(job_id, FAILED, message)
         self._emit(job_id, FAILED, message, generation_id)
         raise JobFailed(message) from cause
 

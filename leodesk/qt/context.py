@@ -186,8 +186,14 @@ def build_context(
     ctx.generation.queue_changed.connect(ctx.notifier.queue_changed)
     ctx.variations.job_changed.connect(ctx.notifier.job_changed)
     ctx.account.loaded.connect(ctx.notifier.account_loaded)
-    # -- issue 6: variation / motion jobs show in the job strip; their results in the gallery
+    # -- issue 6: variation / motion jobs are stored and sent by the same queue as generations;
+    # they show in the job strip and the queue panel, their results in the gallery
+    from leodesk.core.variations import JOB_KIND
+
+    ctx.variations.queue = ctx.generation
+    ctx.generation.register(JOB_KIND, ctx.variations)
     ctx.variations.job_changed.connect(ctx.jobs.update)
+    ctx.variations.job_changed.connect(ctx.queue.update)
 
     def child_stored(parent_id: str) -> None:
         ctx.gallery_model.prepend_new()

@@ -59,6 +59,10 @@ class _LibraryPersist:
     def job_accepted(self, job_id: int, generation_id: str) -> None:
         self._run(lambda lib: lib.update_job(job_id, state="pending", generation_id=generation_id))
 
+    def claim_generation(self, job_id: int, generation_id: str) -> bool:
+        claim = self._b.db(lambda lib: lib.claim_generation(job_id, generation_id))
+        return bool(claim.result(timeout=DB_WAIT))
+
     def generation_seen(self, generation: Any, request_json: str | None) -> None:
         self._run(lambda lib: lib.upsert_generation(generation, request_json=request_json))
 
@@ -106,13 +110,41 @@ class QueueStatus:
         return line
 
 
+@dataclass(frozen=True)
+class CreditShortfall:
+    """A job the API refused for lack of credits."""
+
+    job_id: int
+    label: str
+    needed: int | None  # the pricing calculator's price of the job (None: not known)
+    message: str  # what the job strip says
+
+
+class _NotEnoughCredits(JobFailed):
+    """The submit was refused for lack of credits; ``needed`` is the job's price, if known."""
+
+    def __init__(self, message: str, needed: int | None) -> None:
+        super().__init__(message)
+        self.needed = needed
+
+
 class _SenderClient:
     """The shared client, except that a submit refused with 429 is not retried inside the
-    request: it comes back to the queue, which pauses sending for ``Retry-After``."""
+    request: it comes back to the queue, which pauses sending for ``Retry-After``.
 
-    def __init__(self, client: Any) -> None:
+    It also reports (on the worker thread) each accepted submit's charge, ``charged(generation
+    id, apiCreditCost)``, and each generation that ends FAILED, ``refunded(generation id)``."""
+
+    def __init__(
+        self,
+        client: Any,
+        charged: Callable[[str, int], None] | None = None,
+        refunded: Callable[[str], None] | None = None,
+    ) -> None:
         self._client = client
         self._sender = client
+        self._charged = charged
+        self._refunded = refunded
         with_retry = getattr(client, "with_retry", None)
         if with_retry is not None:
             from dataclasses import replace
@@ -122,7 +154,18 @@ class _SenderClient:
             self._sender = with_retry(replace(DEFAULT_RETRY, max_retry_after=0.0))
 
     def create_generation(self, req: Any) -> Any:
-        return self._sender.create_generation(req)
+        job = self._sender.create_generation(req)
+        cost = getattr(job, "api_credit_cost", None)
+        gid = getattr(job, "generation_id", None)
+        if self._charged is not None and gid and isinstance(cost, int):
+            self._charged(str(gid), cost)
+        return job
+
+    def wait_for_generation(self, generation_id: str, **kw: Any) -> Any:
+        gen = self._client.wait_for_generation(generation_id, **kw)
+        if self._refunded is not None and getattr(gen, "status", None) == "FAILED":
+            self._refunded(str(generation_id))
+        return gen
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
@@ -134,7 +177,9 @@ class GenerationService(QObject):
     API answers 429. Queue order, groups and states live in the library, so a restart resumes.
 
     Signals: job_changed(JobView), generation_stored(str generation id), failed(str),
-    queue_changed(list[JobRecord] in queue order), status_changed(QueueStatus).
+    queue_changed(list[JobRecord] in queue order), status_changed(QueueStatus),
+    charged(str generation id, int credits), refunded(str generation id: it failed on the
+    server), insufficient_credits(CreditShortfall).
     """
 
     job_changed = Signal(object)
@@ -142,6 +187,9 @@ class GenerationService(QObject):
     failed = Signal(str)
     queue_changed = Signal(object)
     status_changed = Signal(object)
+    charged = Signal(str, int)
+    refunded = Signal(str)
+    insufficient_credits = Signal(object)
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -151,13 +199,17 @@ class GenerationService(QObject):
 
         self._b = backend
         self._labels: dict[int, str] = {}
+        # Other kinds of stored job (variations, motion) and who runs them: see register().
+        self._runners: dict[str, Any] = {}
         self.poll_interval = 1.0
         self.gate = SendGate()
         self.records: list[Any] = []  # JobRecord, queue order (the last read)
         self._costs: dict[str, int | None] = {}  # request json -> credits (None: asking)
+        self._models: dict[str, Any] = {}  # model id -> ModelInfo (pricing traits)
         self._sender: tuple[Any, _SenderClient] | None = None
         self._batches = 0  # Generate clicks this run (part of the group label)
         self._loaded = False  # the previous run's jobs were looked at (resume_unfinished)
+        self._pause_chosen = False  # paused or resumed this run (the stored flag is moot)
         self._timer = QTimer(self)  # the next send, after an API pause or the rate window
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._pump)
@@ -171,7 +223,10 @@ class GenerationService(QObject):
 
         client = self._b.client()
         if self._sender is None or self._sender[0] is not client:
-            self._sender = (client, _SenderClient(client))
+            self._sender = (
+                client,
+                _SenderClient(client, self.charged.emit, self.refunded.emit),
+            )
         return Pipeline(
             client=self._sender[1],
             store=self._b.store,
@@ -180,6 +235,7 @@ class GenerationService(QObject):
             cancelled=lambda: token.cancelled,
             verify=verify_image,
             poll_interval=self.poll_interval,
+            claim=_LibraryPersist(self._b).claim_generation,
         )
 
     def _progress(self, p: Progress) -> None:  # called on a worker thread: signals only
@@ -207,13 +263,72 @@ class GenerationService(QObject):
         self.records = list(records)
         for rec in self.records:
             if rec.id not in self._labels:
-                self._labels[rec.id] = _label_for(_prompt_of(rec.request_json))
+                self._labels[rec.id] = self._label_of(rec)
         self.queue_changed.emit(self.records)
         self._price_queued()
         self._pump()
 
     def label(self, job_id: int) -> str:
         return self._labels.get(job_id, "")
+
+    def _label_of(self, rec: Any) -> str:
+        runner = self._runners.get(rec.kind)
+        if runner is not None:
+            return str(runner.label(rec.request_json))
+        return _label_for(_prompt_of(rec.request_json))
+
+    # -- other kinds of job -----------------------------------------------------------------
+    def register(self, kind: str, runner: Any) -> None:
+        """Send, resume and report jobs of ``kind`` through ``runner``, which has
+        ``label(body) -> str``, ``send(rec, token)`` and ``resume(rec, token)`` (worker
+        threads; they return a result or raise), ``finished(result)`` and
+        ``job_failed(rec, exc)`` (GUI thread). They share the queue's order, pause, slots and
+        rate with generations, and are stored the same way, so a restart resumes them."""
+        self._runners[kind] = runner
+
+    def submit_job(self, kind: str, body: str, label: str) -> None:
+        """Store one job of a registered ``kind`` (QUEUED, its own group) for the scheduler."""
+        if kind not in self._runners:
+            raise ValueError(f"no runner for jobs of kind {kind!r}")
+
+        def added(job_id: int) -> None:
+            self._labels[job_id] = label
+            self._progress(Progress(job_id, QUEUED, "Queued"))
+            self.reload()
+
+        self._db(lambda lib: int(lib.add_job(kind, body, group_label=label)), added)
+
+    def _run_other(self, rec: Any, resume: bool) -> None:
+        """Send (or follow again) a job of a registered kind on the network pool."""
+        runner = self._runners[rec.kind]
+        job_id = rec.id
+
+        def job(token: CancelToken) -> Any:
+            if not resume:
+                if not self._b.db(lambda lib: lib.claim_job(job_id)).result(DB_WAIT):
+                    return _NOT_SENT  # cancelled meanwhile
+                if token.cancelled:  # closing: never sent, so it stays queued
+                    self._b.db(lambda lib: lib.requeue_job(job_id)).result(DB_WAIT)
+                    return _NOT_SENT
+                return runner.send(rec, token)
+            return runner.resume(rec, token)
+
+        def done(result: Any) -> None:
+            self._ended(job_id, None)
+            if result is not _NOT_SENT:
+                runner.finished(result)
+
+        def error(exc: BaseException) -> None:
+            from leodesk.core.api.errors import RateLimitedError, WaitCancelledError
+
+            if isinstance(exc, RateLimitedError | WaitCancelledError):
+                self._ended(job_id, None, exc)
+                return
+            self.gate.ended(job_id)
+            runner.job_failed(rec, exc)
+            self.reload()
+
+        self._b.pools.submit(job, on_result=done, on_error=error, name=rec.kind)
 
     # -- adding ---------------------------------------------------------------------------
     def submit(self, req: Any) -> None:
@@ -269,7 +384,7 @@ class GenerationService(QObject):
                     r
                     for r in self.records
                     if r.state.value == QUEUED
-                    and r.kind == "generation"
+                    and (r.kind == "generation" or r.kind in self._runners)
                     and r.id not in self.gate.in_flight
                 ),
                 None,
@@ -280,11 +395,45 @@ class GenerationService(QObject):
             self._send(rec)
         self._emit_status()
 
+    def _model_info(self, body: str) -> Any:
+        """The catalog's ModelInfo for a stored request's model (GUI thread; None: no model or
+        not in the cached lists). Pricing needs its traits (Lightning, Phoenix, Flux...), as
+        the form's live cost does, or the queue's prices differ from what is charged."""
+        model_id = _model_id_of(body)
+        if not model_id:
+            return None
+        if model_id not in self._models:
+            try:
+                reader = self._b.reader
+                self._models = {
+                    m.id: m for kind in ("platform", "own") for m in reader.load_models(kind)
+                }
+            except Exception as exc:
+                log.info("the model lists could not be read for pricing: %s", exc)
+        return self._models.get(model_id)
+
+    def _price_of(self, body: str, req: Any, model: Any) -> int | None:
+        """The job's price (on a worker): the queue's priced answer, else the calculator's."""
+        from leodesk.core.rules import pricing_params
+
+        known = self._costs.get(body)
+        if known is not None:
+            return known
+        try:
+            return int(self._b.client().price(pricing_params(req, model)))
+        except Exception as exc:  # the message says the price is not known
+            log.info("no price for a refused job: %s", exc)
+            return None
+
     def _send(self, rec: Any) -> None:
-        from leodesk.core.api.errors import RateLimitedError
+        from leodesk.core.api.errors import InsufficientCreditsError, RateLimitedError
         from leodesk.core.pipeline import request_from_json
 
+        if rec.kind != "generation":
+            self._run_other(rec, resume=False)
+            return
         job_id = rec.id
+        model = self._model_info(rec.request_json or "")
 
         def job(token: CancelToken) -> str | None:
             if not self._b.db(lambda lib: lib.claim_job(job_id)).result(DB_WAIT):
@@ -306,6 +455,11 @@ class GenerationService(QObject):
                 self._b.db(
                     lambda lib: lib.requeue_job(job_id, "Paused by the API (rate limit)")
                 ).result(DB_WAIT)
+                raise
+            except JobFailed as exc:
+                if isinstance(exc.__cause__, InsufficientCreditsError):
+                    needed = self._price_of(rec.request_json or "", req, model)
+                    raise _NotEnoughCredits(str(exc), needed) from exc.__cause__
                 raise
 
         self._b.pools.submit(
@@ -332,6 +486,10 @@ class GenerationService(QObject):
             if not isinstance(exc, JobFailed):
                 log.warning("generation job error: %s", exc)
             self.failed.emit(user_message(exc))
+            if isinstance(exc, _NotEnoughCredits):
+                self.insufficient_credits.emit(
+                    CreditShortfall(job_id, self.label(job_id), exc.needed, str(exc))
+                )
         elif generation_id:
             self.generation_stored.emit(generation_id)
         self.reload()
@@ -360,17 +518,18 @@ class GenerationService(QObject):
     def _price_queued(self) -> None:
         """Ask the pricing calculator once per distinct queued request (cached)."""
         from leodesk.core.pipeline import request_from_json
+        from leodesk.core.rules import pricing_params
 
         for rec in self.records:
             body = rec.request_json or ""
-            if rec.state.value != QUEUED or body in self._costs:
+            if rec.state.value != QUEUED or rec.kind != "generation" or body in self._costs:
                 continue
             self._costs[body] = None
+            model = self._model_info(body)
 
-            def job(token: CancelToken, body: str = body) -> tuple[str, int]:
-                client = self._b.client()
-                pricing = client.pricing_for_generation(request_from_json(body))
-                return body, int(client.price(pricing))
+            def job(token: CancelToken, body: str = body, model: Any = model) -> tuple[str, int]:
+                pricing = pricing_params(request_from_json(body), model)
+                return body, int(self._b.client().price(pricing))
 
             def done(result: tuple[str, int]) -> None:
                 self._costs[result[0]] = result[1]
@@ -380,12 +539,18 @@ class GenerationService(QObject):
 
     # -- controls -------------------------------------------------------------------------
     def pause(self) -> None:
-        self.gate.paused = True
+        """Stop sending queued jobs (those already sent go on); kept across restarts."""
+        self._set_paused(True)
         self._emit_status()
 
     def resume(self) -> None:
-        self.gate.paused = False
+        self._set_paused(False)
         self._pump()
+
+    def _set_paused(self, paused: bool) -> None:
+        self.gate.paused = paused
+        self._pause_chosen = True  # the stored flag, if still being read, no longer applies
+        self._db(lambda lib: lib.set_queue_paused(paused))
 
     def cancel(self, job_ids: list[int] | None) -> None:
         """Cancel the given queued jobs (None: every queued job). Jobs already sent go on."""
@@ -430,14 +595,41 @@ class GenerationService(QObject):
     # -- after a restart ------------------------------------------------------------------
     def resume_unfinished(self) -> None:
         """Pick up the previous run's jobs: those on the server (or possibly so) are followed
-        again at once and hold their slots; queued ones wait for the scheduler."""
-        self._db(lambda lib: lib.unfinished_jobs(), self._resume_each)
+        again at once and hold their slots; queued ones wait for the scheduler. Image files a
+        killed run was writing are removed (their images download again with their jobs)."""
+        store = self._b.store
+        self._b.pools.submit(
+            lambda token: store.remove_stale_temp_files(), pool="thumbs", name="store sweep"
+        )
+        self._db(lambda lib: (lib.queue_paused(), lib.unfinished_jobs()), self._resume_stored)
+
+    def _resume_stored(self, stored: tuple[bool, list[Any]]) -> None:
+        paused, records = stored
+        if not self._pause_chosen:  # a pause the user kept: still paused, nothing is sent
+            self.gate.paused = paused
+        self._resume_each(records)
+
+    def _resume_other(self, rec: Any) -> None:
+        if rec.kind not in self._runners:
+            log.warning("job %s is of an unknown kind %r: left as it is", rec.id, rec.kind)
+            return
+        self._labels[rec.id] = self._label_of(rec)
+        if rec.generation_id is None and rec.submitted_at is None:
+            if rec.state.value != QUEUED:  # a claim the app closed on is undone
+                self._db(lambda lib, i=rec.id: lib.requeue_job(i))
+            self._progress(Progress(rec.id, QUEUED, "Queued (resumed)"))
+            return
+        self.gate.adopt(rec.id)
+        self._run_other(rec, resume=True)
 
     def _resume_each(self, records: list[Any]) -> None:
         from leodesk.core.pipeline import request_from_json
 
         for rec in records:
             if rec.id in self.gate.in_flight:
+                continue
+            if rec.kind != "generation":
+                self._resume_other(rec)
                 continue
             try:
                 req = request_from_json(rec.request_json or "")
@@ -476,6 +668,20 @@ class GenerationService(QObject):
             )
         self._loaded = True
         self.reload()
+
+
+_NOT_SENT = object()  # a claimed job that was not sent after all (cancelled, or closing)
+
+
+def _model_id_of(body: str | None) -> str | None:
+    import json
+
+    try:
+        data = json.loads(body or "")
+    except ValueError:
+        return None
+    model_id = data.get("model_id") if isinstance(data, dict) else None
+    return model_id if isinstance(model_id, str) and model_id else None
 
 
 def _prompt_of(body: str | None) -> str:
@@ -702,34 +908,88 @@ class ImageLoader(QObject):
 class AccountState:
     username: str | None
     user_id: str | None
-    credits: int | None
+    credits: int | None  # apiSubscriptionTokens + apiPaidTokens; may be negative
     slots: int | None
     checked_at: float
+    renewal_date: str | None = None  # apiPlanTokenRenewalDate, as the API sent it
 
 
 class AccountService(QObject):
-    """Signals: loaded(AccountState), failed(str)."""
+    """The account (``/me``) and what this run spent.
+
+    ``refresh()`` asks ``/me`` again; calls while one is under way make one more afterwards, so
+    the last answer is never older than the last call (a refund right after a job shows).
+    ``charge(key, cost)`` / ``refund(key)`` keep the ledger of this run's jobs (see
+    :mod:`leodesk.core.credits`).
+
+    Signals: loaded(AccountState), failed(str), spent_changed(Spending).
+    """
 
     loaded = Signal(object)
     failed = Signal(str)
+    spent_changed = Signal(object)
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        from leodesk.core.credits import CreditLedger
+
         self._b = backend
+        self.ledger = CreditLedger()
+        self.first: AccountState | None = None  # the first balance this run saw
+        self.last: AccountState | None = None
+        self._asking = False
+        self._again = False
 
     def refresh(self) -> None:
+        if self._asking:
+            self._again = True
+            return
+        self._asking = True
+
         def job(token: CancelToken) -> AccountState:
             me = self._b.client().get_me()
             return AccountState(
-                me.username, me.user_id, me.api_credits, me.api_concurrency_slots, time.time()
+                me.username,
+                me.user_id,
+                me.api_credits,
+                me.api_concurrency_slots,
+                time.time(),
+                me.api_plan_token_renewal_date,
             )
 
-        self._b.pools.submit(
-            job,
-            on_result=self.loaded.emit,
-            on_error=lambda e: self.failed.emit(user_message(e)),
-            name="me",
-        )
+        self._b.pools.submit(job, on_result=self._loaded, on_error=self._failed, name="me")
+
+    def _settled(self) -> None:
+        self._asking = False
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _loaded(self, state: AccountState) -> None:
+        if state.credits is not None and (
+            self.first is None or self.first.user_id != state.user_id  # another key's account
+        ):
+            self.first = state
+        self.last = state
+        self.loaded.emit(state)
+        self._settled()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failed.emit(user_message(exc))
+        self._settled()
+
+    def charge(self, key: str, cost: int) -> None:
+        """A job this run sent was charged ``cost`` credits (the API's ``apiCreditCost``); the
+        balance is read again to show it."""
+        if self.ledger.charge(key, cost):
+            self.spent_changed.emit(self.ledger.snapshot())
+            self.refresh()
+
+    def refund(self, key: str) -> None:
+        """Job ``key`` ended FAILED on the server: its charge is refunded (the balance is read
+        again when the job's end is reported)."""
+        if self.ledger.refund(key):
+            self.spent_changed.emit(self.ledger.snapshot())
 
 
 class SyncService(QObject):

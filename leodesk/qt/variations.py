@@ -5,36 +5,36 @@ GUI thread with the same :class:`JobView` payloads as the generation service, so
 shows these jobs like generations.
 
 Signals: job_changed(JobView), child_stored(str parent image id), cost_ready(object key,
-object cost: int | None), failed(str message).
+object cost: int | None), failed(str message), charged(str new image id, int credits the API
+reported for a job that ended with its result stored).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from leodesk.core.pipeline import FAILED, QUEUED, JobFailed, Progress
+from leodesk.core.pipeline import FAILED, JobFailed, Progress
 from leodesk.core.variations import (
     DEFAULT_MOTION_STRENGTH,
+    JOB_KIND,
     Child,
     Kind,
     Source,
     UniversalOptions,
+    VariationJob,
     VariationPipeline,
     cost_of,
+    job_body,
+    job_from_body,
 )
 from leodesk.qt.backend import Backend
 from leodesk.qt.services import DB_WAIT, JobView, user_message
 from leodesk.qt.workers import CancelToken
 
 log = logging.getLogger("leodesk.variations")
-
-# Local job ids for these jobs count down from here, so they never meet the library's job ids
-# (which the generation service uses) in the job strip.
-_FIRST_JOB_ID = -1
 
 
 class _Persist:
@@ -76,6 +76,15 @@ class _Persist:
     def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
         self._run(lambda lib: lib.set_image_file(image_id, sha256, ext))
 
+    def job_submitting(self, job_id: int, submitted_at: float) -> None:
+        self._run(lambda lib: lib.update_job(job_id, state="submitting", submitted_at=submitted_at))
+
+    def job_accepted(self, job_id: int, remote_id: str) -> None:
+        self._run(lambda lib: lib.update_job(job_id, state="pending", generation_id=remote_id))
+
+    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
+        self._run(lambda lib: lib.update_job(job_id, state=state, error=message))
+
 
 def source_of(record: Any) -> Source:
     """The job source for a library image record."""
@@ -90,22 +99,17 @@ def source_of(record: Any) -> Source:
     )
 
 
-def job_label(kind: Kind, prompt: str) -> str:
-    text = " ".join((prompt or "").split())
-    text = text if len(text) <= 50 else text[:49] + "…"
-    return f"{kind.label} · {text}" if text else kind.label
-
-
 class VariationService(QObject):
     job_changed = Signal(object)
     child_stored = Signal(str)
     cost_ready = Signal(object, object)
     failed = Signal(str)
+    charged = Signal(str, int)
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._b = backend
-        self._ids = itertools.count(_FIRST_JOB_ID, -1)
+        self.queue: Any = None  # the GenerationService that stores and sends every job
         self._labels: dict[int, str] = {}
         self.known_costs: dict[Kind, int] = {}  # learned from job replies (no pricing service)
         self.poll_interval = 1.0
@@ -140,38 +144,78 @@ class VariationService(QObject):
         *,
         options: UniversalOptions | None = None,
         motion_strength: int = DEFAULT_MOTION_STRENGTH,
-    ) -> int:
-        """Run ``kind`` on the image ``record`` in the background; returns the strip's job id."""
-        job_id = next(self._ids)
-        source = source_of(record)
-        self._labels[job_id] = job_label(kind, source.prompt)
-        self._progress(Progress(job_id, QUEUED, "Queued"))
+    ) -> None:
+        """Queue ``kind`` on the image ``record``: the job is stored in the library's queue
+        first, then sent by the queue's scheduler (slots, rate, pause), which calls
+        :meth:`send` on a worker thread."""
+        job = VariationJob(kind, source_of(record), options, motion_strength)
+        if self.queue is None:
+            raise RuntimeError("the variation service has no queue")
+        self.queue.submit_job(JOB_KIND, job_body(job), job.label)
 
-        def job(token: CancelToken) -> Child:
-            from leodesk.core.imagestore import verify_image
+    def label(self, body: str | None) -> str:
+        try:
+            return job_from_body(body).label
+        except ValueError:
+            return "Variation"
 
-            pipeline = VariationPipeline(
-                client=self._b.client(),
-                store=self._b.store,
-                persist=_Persist(self._b),
-                on_progress=self._progress,
-                cancelled=lambda: token.cancelled,
-                verify=verify_image,
-                poll_interval=self.poll_interval,
+    def _pipeline(self, token: CancelToken) -> VariationPipeline:
+        from leodesk.core.imagestore import verify_image
+
+        return VariationPipeline(
+            client=self._b.client(),
+            store=self._b.store,
+            persist=_Persist(self._b),
+            on_progress=self._progress,
+            cancelled=lambda: token.cancelled,
+            verify=verify_image,
+            poll_interval=self.poll_interval,
+        )
+
+    # Called by the queue (GenerationService) for jobs of kind JOB_KIND.
+    def send(self, rec: Any, token: CancelToken) -> Child:
+        """On a worker thread: run the stored job ``rec`` (claimed by the queue)."""
+        job = self._job_of(rec)
+        self._labels[rec.id] = job.label
+        return self._pipeline(token).run(
+            rec.id,
+            job.kind,
+            job.source,
+            options=job.options,
+            motion_strength=job.motion_strength,
+        )
+
+    def resume(self, rec: Any, token: CancelToken) -> Child:
+        """On a worker thread: follow a job the previous run sent (see VariationPipeline)."""
+        job = self._job_of(rec)
+        self._labels[rec.id] = job.label
+        return self._pipeline(token).resume(
+            rec.id, job, remote_id=rec.generation_id, submitted_at=rec.submitted_at
+        )
+
+    def _job_of(self, rec: Any) -> VariationJob:
+        try:
+            return job_from_body(rec.request_json)
+        except ValueError as exc:
+            message = "The saved variation job could not be read."
+            self._b.db(lambda lib: lib.update_job(rec.id, state=FAILED, error=message)).result(
+                DB_WAIT
             )
-            return pipeline.run(
-                job_id, kind, source, options=options, motion_strength=motion_strength
-            )
+            self._progress(Progress(rec.id, FAILED, message))
+            raise JobFailed(message) from exc
 
-        def error(exc: BaseException) -> None:
-            message = user_message(exc)
-            if not isinstance(exc, JobFailed):
-                message = f"{kind.label} failed: {message}"
-                self._progress(Progress(job_id, FAILED, message))
-            self.failed.emit(message)
+    def finished(self, child: Child) -> None:
+        """On the GUI thread: a job's child is stored."""
+        self._stored(child)
 
-        self._b.pools.submit(job, on_result=self._stored, on_error=error, name=kind.label)
-        return job_id
+    def job_failed(self, rec: Any, exc: BaseException) -> None:
+        """On the GUI thread: a job ended without a child (the pipeline said why)."""
+        message = user_message(exc)
+        if not isinstance(exc, JobFailed):
+            label = self._labels.get(rec.id) or self.label(rec.request_json)
+            message = f"{label} failed: {message}"
+            self._progress(Progress(rec.id, FAILED, message))
+        self.failed.emit(message)
 
     def _progress(self, p: Progress) -> None:  # on a worker thread: signals only
         label = self._labels.get(p.job_id, "")
@@ -182,4 +226,5 @@ class VariationService(QObject):
     def _stored(self, child: Child) -> None:
         if child.cost is not None:
             self.known_costs[child.kind] = child.cost
+            self.charged.emit(child.image_id, child.cost)
         self.child_stored.emit(child.parent_image_id)

@@ -72,12 +72,21 @@ class MainWindow(QMainWindow):
         self.connection_label = named(QLabel("Connecting…"), "connectionLabel", "Connection state")
         self.account_label = named(QLabel(""), "accountLabel", "Account")
         self.balance_label = named(QLabel(""), "balanceLabel", "API credit balance")
+        self.balance_hint = named(QLabel("below zero"), "balanceHint", "The balance is negative")
+        self.balance_hint.setStyleSheet("QLabel { color: #b91c1c; font-weight: bold; }")
+        self.balance_hint.setVisible(False)
+        self.renewal_label = named(QLabel(""), "renewalLabel", "API plan renewal date")
+        self.spent_label = named(QLabel(""), "spentLabel", "Credits spent this run")
         self.slots_label = named(QLabel(""), "slotsLabel", "Concurrency slots")
         bar.addWidget(self.demo_badge)
         bar.addWidget(self.connection_label)
         bar.addPermanentWidget(self.account_label)
         bar.addPermanentWidget(self.balance_label)
+        bar.addPermanentWidget(self.balance_hint)
+        bar.addPermanentWidget(self.renewal_label)
+        bar.addPermanentWidget(self.spent_label)
         bar.addPermanentWidget(self.slots_label)
+        self.credits_dialog: Any = None  # InsufficientCreditsDialog, made on the first refusal
 
         file_menu = self.menuBar().addMenu("&File")
         quit_action = QAction("&Quit", self)
@@ -206,6 +215,12 @@ class MainWindow(QMainWindow):
         queue_toggle.setText("&Queue panel")
         view_menu.addAction(queue_toggle)
         # -- end issue 7
+        # -- notifications (issue 7): tray icon, OS notices, View ▸ Notifications
+        from leodesk.ui.tray import TrayNotifications
+
+        self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
+        self.notifications.add_menu(view_menu)
+        # -- end notifications
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -215,12 +230,6 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([280, 420, 700])
         self.splitter.setChildrenCollapsible(False)
-        # -- notifications (issue 7): tray icon, OS notices, View ▸ Notifications
-        from leodesk.ui.tray import TrayNotifications
-
-        self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
-        self.notifications.add_menu(view_menu)
-        # -- end notifications
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()
 
@@ -314,6 +323,7 @@ class MainWindow(QMainWindow):
         # account
         ctx.account.loaded.connect(self.show_account)
         ctx.account.failed.connect(self.show_connection_error)
+        self._wire_credits(ctx)
         self.refresh_action.triggered.connect(ctx.account.refresh)
         self.refresh_action.triggered.connect(ctx.catalog.refresh)
 
@@ -360,19 +370,27 @@ class MainWindow(QMainWindow):
 
     # -- generate: the cost check ---------------------------------------------------------------
     def generate(self, request: Any) -> None:
-        """Queue ``request``; above the user's cost limit (or at an unknown cost) ask first."""
+        """Queue ``request`` (as many times as the form's repeat count says, as one batch);
+        above the user's cost limit (or at an unknown cost) ask first."""
+        times = self.form.repeat_count()
         limit = self.confirm_cost_above
         if limit:
-            cost = self.form.known_cost()
+            each = self.form.known_cost()
+            cost = None if each is None else each * times
+            what = "This job costs" if times == 1 else f"These {times} jobs cost"
             text = (
-                f"This job costs {cost:,} credits, more than your limit of {limit:,.0f}."
+                f"{what} {cost:,} credits, more than your limit of {limit:,.0f}."
                 if cost is not None
                 else f"The cost of this job is not known yet (your limit is {limit:,.0f})."
             )
             if (cost is None or cost > limit) and not self.confirm_cost(text):
                 self.statusBar().showMessage("Not sent: above your cost limit", 5000)
                 return
-        self.ctx.generation.submit(request)
+        if times == 1:
+            self.ctx.generation.submit(request)
+        else:
+            self.ctx.generation.submit_batch([request] * times)
+            self.statusBar().showMessage(f"{times} jobs queued as one batch", 4000)
 
     def confirm_cost(self, text: str) -> bool:
         """Ask whether to send an expensive job (replaceable in tests)."""
@@ -595,13 +613,40 @@ class MainWindow(QMainWindow):
 
     # -- status -------------------------------------------------------------------------------
     def show_account(self, state: Any) -> None:
+        from leodesk.core.credits import credits_text, date_text, renewal_datetime
+
         self.account_label.setText(state.username or "")
         credits = state.credits
-        self.balance_label.setText("" if credits is None else f"{credits:,} credits")
-        tip = "API credit balance (subscription + paid)"
-        if credits is not None and credits < 0:
-            tip += ". It is negative: jobs ran on credit; top up to keep generating."
+        self.balance_label.setText("" if credits is None else credits_text(credits))
+        renews = renewal_datetime(getattr(state, "renewal_date", None))
+        tip = "API credit balance (plan credits + paid top-ups), read from Leonardo"
+        negative = credits is not None and credits < 0
+        if negative:
+            tip += (
+                ". It is below zero (the API can let a balance go negative): new jobs "
+                "may be refused until you top up or your plan renews and the balance covers their "
+                "price."
+            )
         self.balance_label.setToolTip(tip)
+        self.balance_label.setStyleSheet("QLabel { color: #b91c1c; }" if negative else "")
+        self.balance_hint.setToolTip(tip)
+        self.balance_hint.setVisible(negative)
+        if renews is None:
+            self.renewal_label.setText("")
+            self.renewal_label.setToolTip("")
+        else:
+            self.renewal_label.setText(f"renews {date_text(renews)}")
+            self.renewal_label.setToolTip(
+                f"Your API plan's credits renew on {date_text(renews)} "
+                f"({renews:%Y-%m-%d %H:%M} UTC)"
+            )
+        self.renewal_label.setVisible(renews is not None)
+        if self.ctx is not None:
+            self._show_spent(self.ctx.account.ledger.snapshot())
+            if getattr(self, "queue_panel", None) is not None:
+                self.queue_panel.set_balance(credits)
+        if self.credits_dialog is not None and self.credits_dialog.isVisible():
+            self.credits_dialog.set_balance(credits)
         self.slots_label.setText("" if state.slots is None else f"{state.slots} slots")
         self.slots_label.setToolTip("Jobs the API runs at once for this key")
         self.connection_label.setText("Demo" if self.demo else "Connected")
@@ -611,6 +656,48 @@ class MainWindow(QMainWindow):
         self.connection_label.setText("Offline")
         self.connection_label.setToolTip(message)
         self.statusBar().showMessage(message, 10000)
+
+    def _wire_credits(self, ctx: Any) -> None:
+        """Charges and refunds into the ledger; the balance read again when a job is charged
+        and when it ends (a failed job's refund shows); refused jobs open the credits dialog."""
+        account = ctx.account
+        ctx.generation.charged.connect(account.charge)
+        ctx.generation.refunded.connect(account.refund)
+        ctx.variations.charged.connect(account.charge)
+        account.spent_changed.connect(self._show_spent)
+        ctx.generation.job_changed.connect(self._job_ended_refresh)
+        ctx.variations.job_changed.connect(self._job_ended_refresh)
+        ctx.generation.insufficient_credits.connect(self.show_insufficient_credits)
+        self._show_spent(account.ledger.snapshot())
+
+    def _job_ended_refresh(self, view: Any) -> None:
+        if view.state in ("done", "failed"):
+            self.ctx.account.refresh()
+
+    def _show_spent(self, spending: Any) -> None:
+        from leodesk.core.credits import credits_text, spent_explanation
+
+        account = self.ctx.account
+        first = None if account.first is None else account.first.credits
+        now = None if account.last is None else account.last.credits
+        self.spent_label.setText(f"spent this run: {credits_text(spending.spent)}")
+        self.spent_label.setToolTip(spent_explanation(spending, first, now))
+
+    def open_url(self, url: Any) -> bool:
+        """Open ``url`` in the browser (replaceable in tests)."""
+        from PySide6.QtGui import QDesktopServices
+
+        return bool(QDesktopServices.openUrl(url))
+
+    def show_insufficient_credits(self, shortfall: Any) -> None:
+        """The API refused a job for lack of credits: what it needed, what is left, top up."""
+        if self.credits_dialog is None:
+            from leodesk.ui.credits import InsufficientCreditsDialog
+
+            self.credits_dialog = InsufficientCreditsDialog(lambda url: self.open_url(url), self)
+        last = self.ctx.account.last
+        left = None if last is None else last.credits
+        self.credits_dialog.show_shortfall(shortfall.needed, left, shortfall.label)
 
     # -- viewer -------------------------------------------------------------------------------
     def open_viewer(self, image_id: str) -> None:

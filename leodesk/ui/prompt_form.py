@@ -58,6 +58,8 @@ from leodesk.ui.image_slot import ImageSlot, label_for, sources_from_mime
 
 __all__ = ["PromptForm"]
 
+MAX_REPEAT = 50  # one click queues at most this many copies of the job
+
 STATE_VERSION = 1
 COST_DEBOUNCE_MS = 400
 CUSTOM_ASPECT = "Custom"
@@ -565,7 +567,18 @@ class PromptForm(QWidget):
         row = QHBoxLayout()
         self.cost_label = QLabel()
         _name(self.cost_label, "costLabel", "Cost")
+        # the button says the cost too: the label may be clipped rather than widen the pane
+        self.cost_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.cost_label, 1)
+        self.repeat_spin = QSpinBox()
+        _name(self.repeat_spin, "repeatSpin", "Times to queue")
+        self.repeat_spin.setRange(1, MAX_REPEAT)
+        self.repeat_spin.setPrefix("× ")
+        self.repeat_spin.setToolTip(
+            "Queue this job several times as one batch (each run gets its own seed unless the "
+            "seed is fixed)"
+        )
+        row.addWidget(self.repeat_spin)
         self.generate_button = QPushButton("Generate")
         _name(self.generate_button, "generateButton", "Generate")
         self.generate_button.setDefault(True)
@@ -619,6 +632,7 @@ class PromptForm(QWidget):
         self.elements_list.currentItemChanged.connect(self._on_current_element)
         self.element_weight_spin.valueChanged.connect(self._on_element_weight)
         self.generate_button.clicked.connect(self._on_generate)
+        self.repeat_spin.valueChanged.connect(lambda _v: self._show_cost())
         for slot in self.image_slots():
             slot.sources_dropped.connect(lambda sources, s=slot: self._on_sources(s, sources))
             slot.cleared.connect(lambda s=slot: self._on_slot_cleared(s))
@@ -712,6 +726,10 @@ class PromptForm(QWidget):
     def known_cost(self) -> int | None:
         """The pricing calculator's answer for the current settings, if it came in."""
         return self._cost_cache.get(self._current_key) if self._current_key is not None else None
+
+    def repeat_count(self) -> int:
+        """How many times one click queues the job (a batch)."""
+        return int(self.repeat_spin.value())
 
     def image_slots(self) -> list[ImageSlot]:
         """The init image slot, then the image prompt slots."""
@@ -1565,7 +1583,15 @@ class PromptForm(QWidget):
         key = self._current_key
         cost = self._cost_cache.get(key) if key is not None else None
         verb = "Generate from image" if self.init_slot.value() is not None else "Generate"
-        if cost is not None:
+        times = self.repeat_count()
+        if times > 1:
+            verb += f" ×{times}"
+        if cost is not None and times > 1:
+            total = cost * times
+            self.generate_button.setText(f"{verb} · {total:,} credits")
+            self.cost_label.setText(f"Cost: {times} × {cost:,} = {total:,} credits")
+            cost_tip = f"{times} generations of {cost:,} API credits each"
+        elif cost is not None:
             self.generate_button.setText(f"{verb} · {cost:,} credits")
             self.cost_label.setText(f"Cost: {cost:,} credits")
             cost_tip = f"This generation costs {cost:,} API credits"

@@ -1,6 +1,6 @@
 """QueuePanel: the stored jobs in queue order, with pause / resume, cancel, retry, move to front,
 drag to reorder and clear finished; the status line says what the queue waits for and what the
-queued jobs cost."""
+queued jobs cost, and a warning shows when they need more credits than the balance holds."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.qt.models.queue_model import JOB_ID_ROLE, STATE_ROLE
+from leodesk.ui.queue_delegate import QueueDelegate
 from leodesk.ui.widgets import named
 
 
@@ -32,6 +33,7 @@ class QueuePanel(QWidget):
         self.service = service
         self.view = named(QListView(), "queueView", "Queued jobs")
         self.view.setModel(model)
+        self.view.setItemDelegate(QueueDelegate(self.view))  # batch headers
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
@@ -43,6 +45,18 @@ class QueuePanel(QWidget):
         self.view.contextMenuEvent = self._context_menu  # type: ignore[method-assign]
         self.status = named(QLabel(""), "queueStatus", "Queue status")
         self.status.setWordWrap(True)
+        self.balance: int | None = None  # the account's last known balance
+        self._last_status: Any = None
+        self.balance_warning = named(
+            QLabel(""),
+            "queueBalanceWarning",
+            "Queued jobs need more credits than you have",
+            "Jobs sent while the balance is too low are refused (nothing is charged for them). "
+            "Top up, or cancel or pause some jobs.",
+        )
+        self.balance_warning.setWordWrap(True)
+        self.balance_warning.setStyleSheet("QLabel { color: #b45309; font-weight: bold; }")
+        self.balance_warning.setVisible(False)
         self.pause_button = named(
             QPushButton("Pause queue"), "pauseQueueButton", "Pause or resume sending queued jobs"
         )
@@ -64,6 +78,7 @@ class QueuePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addLayout(buttons)
+        layout.addWidget(self.balance_warning)
         layout.addWidget(self.view, 1)
 
         self.front_action = self._action(
@@ -90,6 +105,24 @@ class QueuePanel(QWidget):
             self.pause_button.blockSignals(False)
         self.pause_button.setText("Resume queue" if status.paused else "Pause queue")
         self.cancel_all_button.setEnabled(status.queued > 0)
+        self._last_status = status
+        self._check_balance()
+
+    def set_balance(self, credits: int | None) -> None:
+        """The account's balance (from ``/me``), to compare with what the queued jobs need."""
+        self.balance = credits
+        self._check_balance()
+
+    def _check_balance(self) -> None:
+        from leodesk.core.credits import queue_shortfall
+
+        status = self._last_status
+        text = None
+        if status is not None and status.queued:
+            text = queue_shortfall(status.cost, status.cost_known, self.balance)
+        self.balance_warning.setText(text or "")
+        self.balance_warning.setAccessibleDescription(text or "")
+        self.balance_warning.setVisible(text is not None)
 
     def _pause_toggled(self, on: bool) -> None:
         if on:

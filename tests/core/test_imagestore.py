@@ -186,3 +186,52 @@ def test_verify_rejects_decompression_bombs() -> None:
     assert len(bomb.getvalue()) < 1_000_000
     with pytest.raises(ImageError, match="too large"):
         verify_image(bomb.getvalue())
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.skipif(os.name != "posix", reason="writers are told apart by pid on POSIX")
+def test_temporary_files_of_interrupted_writes_are_removed(store: ImageStore) -> None:
+    """A process killed in the middle of a write leaves its temporary file; the next sweep
+    removes it, and keeps those of writers still running (this process, another one)."""
+    kept_image = store.put(image_bytes(), "png").path
+    bucket = kept_image.parent
+    dead = bucket / f".tmp-{_dead_pid()}-abc123.part"
+    mine = bucket / f".tmp-{os.getpid()}-def456.part"
+    other = bucket / f".tmp-{os.getppid()}-ghi789.part"  # the test runner's parent: running
+    old_style = bucket / ".tmp-jkl012.part"  # no pid: an older version wrote it
+    old_style_stale = bucket / ".tmp-mno345.part"
+    for path in (dead, mine, other, old_style, old_style_stale):
+        path.write_bytes(b"half an image")
+    os.utime(old_style_stale, (1_000_000, 1_000_000))
+    assert store.remove_stale_temp_files() == 2
+    assert all_files(store.root) == sorted([kept_image, mine, other, old_style])
+    # Much later every leftover goes, whoever wrote it; images stay.
+    later = mine.stat().st_mtime + 2 * imagestore.STALE_TEMP_AGE
+    assert store.remove_stale_temp_files(now=later) == 3
+    assert all_files(store.root) == [kept_image]
+    assert ImageStore(store.root / "missing").remove_stale_temp_files() == 0
+
+
+def test_a_write_names_its_temporary_file_after_its_process(
+    store: ImageStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names: list[str] = []
+
+    def record_then_fail(fd: int, payload: bytes) -> None:
+        names.extend(p.name for p in all_files(store.root))
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(imagestore, "_write_all", record_then_fail)
+    with pytest.raises(StorageError):
+        store.put(image_bytes(), "png")
+    assert len(names) == 1 and names[0].startswith(f".tmp-{os.getpid()}-")
+    assert names[0].endswith(".part")
+    assert all_files(store.root) == []

@@ -1035,3 +1035,29 @@ def test_images_to_download_continue_after_an_image(lib: Library) -> None:
     assert lib.images_to_download(2, after="unknown") == []
     lib.mark_deleted_local(["g1-0"])
     assert [r.id for r in lib.images_to_download(2, after="g2-1")] == ["g1-1", "g0-0"]
+
+
+def test_a_reconciled_generation_is_claimed_by_one_job_only(lib: Library) -> None:
+    a = lib.add_job("generation", '{"prompt": "a fox"}', state=JobState.SUBMITTING)
+    b = lib.add_job("generation", '{"prompt": "a fox"}', state=JobState.SUBMITTING)
+    assert lib.claim_generation(a, "g1")
+    assert not lib.claim_generation(b, "g1")  # job a follows it already
+    job_b = lib.get_job(b)
+    assert job_b is not None and job_b.generation_id is None
+    assert lib.claim_generation(a, "g1")  # its own: fine again
+    assert lib.claim_generation(b, "g2")
+    assert [lib.get_job(j).generation_id for j in (a, b)] == ["g1", "g2"]  # type: ignore[union-attr]
+    assert not lib.claim_generation(b + 1, "g3")  # no such job
+
+
+def test_the_queue_paused_flag_survives_a_reopen(db_path: Path) -> None:
+    with Library.open(db_path) as lib:
+        assert not lib.queue_paused()
+        lib.set_queue_paused(True)
+        assert lib.queue_paused()
+    with Library.open(db_path) as lib:
+        assert lib.queue_paused()
+        lib.set_queue_paused(False)
+    with Library.open(db_path) as lib:
+        assert not lib.queue_paused()
+        assert lib.sync_state() == {}  # resumed: the key is gone, the sync state untouched

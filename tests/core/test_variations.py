@@ -8,17 +8,22 @@ from typing import Any
 import pytest
 
 from leodesk.core.api.client import LeonardoClient
+from leodesk.core.api.errors import WaitCancelledError
 from leodesk.core.api.models import GenerationRequest
 from leodesk.core.imagestore import ImageStore
 from leodesk.core.library import Library
 from leodesk.core.pipeline import JobFailed
 from leodesk.core.variations import (
+    JOB_KIND,
     Kind,
     Source,
     UniversalOptions,
+    VariationJob,
     VariationPipeline,
     cost_of,
     cost_text,
+    job_body,
+    job_from_body,
     video_path,
 )
 from tests.conftest import SIM_KEY
@@ -42,6 +47,20 @@ class _Persist:
 
     def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
         self.lib.set_image_file(image_id, sha256, ext)
+
+    # the job row, when the test stored one (job ids of plain runs are just labels)
+    def _job(self, job_id: int, **fields: Any) -> None:
+        if self.lib.get_job(job_id) is not None:
+            self.lib.update_job(job_id, **fields)
+
+    def job_submitting(self, job_id: int, submitted_at: float) -> None:
+        self._job(job_id, state="submitting", submitted_at=submitted_at)
+
+    def job_accepted(self, job_id: int, remote_id: str) -> None:
+        self._job(job_id, state="pending", generation_id=remote_id)
+
+    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
+        self._job(job_id, state=state, error=message)
 
 
 @pytest.fixture
@@ -144,3 +163,77 @@ def test_a_sync_keeps_the_exact_parent_of_a_variation_of_a_variation(tmp_path: P
     assert records["v1"].parent_image_id == "root"
     assert records["v2"].parent_image_id == "v1"
     lib.close()
+
+
+def test_a_stored_job_round_trips_and_a_bad_body_is_refused() -> None:
+    job = VariationJob(
+        Kind.UNIVERSAL,
+        Source("img", "gen", True, 2, 512, 768, "a fox in the snow"),
+        UniversalOptions(creativity=7, multiplier=1.5),
+    )
+    assert job_from_body(job_body(job)) == job
+    assert job.label == "Universal upscale · a fox in the snow"
+    for bad in ("", "{}", '{"variation": "SHARPEN", "source": {"image_id": "x"}}', "[1]"):
+        with pytest.raises(ValueError):
+            job_from_body(bad)
+
+
+@pytest.mark.parametrize("kind", [Kind.UNZOOM, Kind.MOTION])
+def test_a_job_cut_off_while_followed_resumes_without_a_second_submit(
+    setup: Any, sim: Any, kind: Kind
+) -> None:
+    client, lib, store, _pipe, gen, _seen = setup
+    source = _source(lib, gen.images[0].id)
+    job = VariationJob(kind, source, motion_strength=2)
+    job_id = lib.add_job(JOB_KIND, job_body(job))
+    stop = {"now": False}
+    seen: list[Any] = []
+
+    def progress(p: Any) -> None:
+        seen.append(p)
+        if p.state == "pending":
+            stop["now"] = True  # the app closes while the server works on it
+
+    first = VariationPipeline(
+        client,
+        store,
+        _Persist(lib),
+        progress,
+        cancelled=lambda: stop["now"],
+        poll_interval=0.05,
+    )
+    with pytest.raises(WaitCancelledError):
+        first.run(job_id, kind, source, motion_strength=2)
+    row = lib.get_job(job_id)
+    assert row is not None and row.state.value == "pending" and row.generation_id
+    posts = len([q for q in sim.requests if q.method == "POST"])
+
+    # the next start: the same stored job, followed again by its server id
+    again = VariationPipeline(client, store, _Persist(lib), seen.append, poll_interval=0.05)
+    child = again.resume(
+        job_id,
+        job_from_body(row.request_json),
+        remote_id=row.generation_id,
+        submitted_at=row.submitted_at,
+    )
+    assert len([q for q in sim.requests if q.method == "POST"]) == posts  # nothing re-sent
+    assert lib.get_job(job_id).state.value == "done"  # type: ignore[union-attr]
+    assert [a.id for a in lib.ancestors_of(child.image_id)] == [source.image_id]
+
+
+def test_a_job_sent_without_an_answer_is_not_sent_again(setup: Any, sim: Any) -> None:
+    _client, lib, _store, pipe, gen, _seen = setup
+    source = _source(lib, gen.images[0].id)
+    job_id = lib.add_job(JOB_KIND, job_body(VariationJob(Kind.NOBG, source)))
+    lib.update_job(job_id, state="submitting", submitted_at=1_700_000_000.0)  # then killed
+    before = sim.count("POST", "/variations/nobg")
+    with pytest.raises(JobFailed, match="not sent again"):
+        pipe.resume(
+            job_id,
+            VariationJob(Kind.NOBG, source),
+            remote_id=None,
+            submitted_at=1_700_000_000.0,
+        )
+    assert sim.count("POST", "/variations/nobg") == before
+    row = lib.get_job(job_id)
+    assert row is not None and row.state.value == "failed" and "not sent again" in row.error

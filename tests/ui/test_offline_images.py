@@ -41,7 +41,10 @@ def test_opening_an_image_keeps_it_offline(qtbot: Any, window: Any, history_sim:
     model = w.gallery.model()
     record = model.record(0)
     assert not record.has_file  # a sync brings records and thumbnails, not full images
-    # thumbnails fetch the same URL: let them settle so the counts below are the viewer's own
+    # its thumbnail is made from the same URL: let it arrive first, so that the counts below
+    # are the viewer's own
+    key = model.thumb_key(record)
+    qtbot.waitUntil(lambda: w.ctx.thumbs.pixmap(key) is not None, timeout=10000)
     qtbot.waitUntil(lambda: w.ctx.thumbs.pending == 0, timeout=10000)
     w.open_viewer(record.id)
     qtbot.waitUntil(lambda: not w.viewer.canvas.item.pixmap().isNull(), timeout=10000)

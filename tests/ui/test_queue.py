@@ -243,3 +243,46 @@ def test_cancel_all_and_retry_a_failed_job(qtbot: Any, apps: Apps, quick_sim: Si
     reader = window.ctx.backend.reader
     assert reader.get_job(first).request_json == reader.get_job(retried).request_json
     wait_idle(qtbot, window)
+
+
+def test_a_batch_of_three_is_one_group_with_a_header(
+    qtbot: Any, apps: Apps, slow_sim: SimServer
+) -> None:
+    sim = slow_sim
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    qtbot.mouseClick(child(window, QPushButton, "pauseQueueButton"), Qt.MouseButton.LeftButton)
+    form = window.form
+    replace_text(qtbot, child(form, QWidget, "promptEdit"), "three herons")
+    qtbot.waitUntil(lambda: form.known_cost() is not None, timeout=10000)
+    each = form.known_cost()
+    repeat = child(form, QWidget, "repeatSpin")
+    assert repeat.accessibleName()
+    repeat.setFocus()
+    QTest.keyClick(repeat, Qt.Key.Key_Up)
+    QTest.keyClick(repeat, Qt.Key.Key_Up)
+    assert repeat.value() == 3
+    button = child(form, QPushButton, "generateButton")
+    assert button.text() == f"Generate ×3 · {3 * each:,} credits"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _states(window) == ["queued"] * 3, timeout=10000)
+    # one group: a header above the first row only, and the three rows under one label
+    from leodesk.ui.queue_delegate import header_text
+
+    model = window.ctx.queue
+    header = header_text(model, 0)
+    assert header is not None and header.startswith("Batch · three herons")
+    assert header.endswith("3 jobs")
+    assert header_text(model, 1) is None and header_text(model, 2) is None
+    view = _queue(window)
+    first, second = view.visualRect(model.index(0, 0)), view.visualRect(model.index(1, 0))
+    assert first.height() > second.height()  # the header line takes room above the first row
+    # a single job after it forms no batch header
+    repeat.setValue(1)
+    _type_and_send(qtbot, window, "one heron")
+    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=10000)
+    assert header_text(model, 3) is None
+    assert sim.count("POST", "/generations") == 0
+    qtbot.mouseClick(child(window, QPushButton, "cancelAllButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: set(_states(window)) == {"cancelled"}, timeout=10000)
+    wait_idle(qtbot, window)

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDockWidget, QPlainTextEdit, QSpinBox, QSplitter
+from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QSplitter
 
 from leodesk.core import paths
 from leodesk.sim import SimConfig, SimServer
@@ -210,3 +210,45 @@ def test_closing_while_the_model_list_loads_is_prompt(qtbot: Any, apps: Apps, si
     assert window.launcher.ctx is None
     # Closing returned with nothing left running.
     assert [p.activeThreadCount() for p in (pools.network, pools.db, pools.thumbs)] == [0, 0, 0]
+
+
+def test_a_paused_queue_stays_paused_after_restart(qtbot: Any, apps: Apps, sim: Any) -> None:
+    """The user pauses the queue and quits with jobs queued: the next start comes back paused
+    (the button pressed, nothing sent) until the user resumes."""
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    pause = child(window, QPushButton, "pauseQueueButton")
+    qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
+    assert pause.isChecked() and pause.text() == "Resume queue"
+    for prompt in ("a gull on a post", "a gull in the wind"):
+        submit_prompt(qtbot, window, prompt)
+    qtbot.waitUntil(lambda: window.ctx.queue.states() == ["queued", "queued"], timeout=10000)
+    wait_idle(qtbot, window)
+    window.close()
+    assert sim.count("POST", "/generations") == 0
+
+    again = apps.start(sim_runtime(sim))
+    wait_models(qtbot, again)
+    pause = child(again, QPushButton, "pauseQueueButton")
+    status = child(again, QLabel, "queueStatus")
+    qtbot.waitUntil(lambda: again.ctx.queue.states() == ["queued", "queued"], timeout=10000)
+    qtbot.waitUntil(pause.isChecked, timeout=5000)
+    assert pause.text() == "Resume queue"
+    assert status.text().startswith("Paused · 2 queued")
+    qtbot.wait(300)  # (the models and the balance have loaded: the queue had every chance)
+    assert sim.count("POST", "/generations") == 0
+
+    qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
+    assert not pause.isChecked() and pause.text() == "Pause queue"
+    qtbot.waitUntil(lambda: again.ctx.queue.states() == ["done", "done"], timeout=20000)
+    assert sim.count("POST", "/generations") == 2
+    wait_idle(qtbot, again)
+    again.close()
+
+    # Resumed is what the next start remembers too.
+    third = apps.start(sim_runtime(sim))
+    wait_models(qtbot, third)
+    qtbot.waitUntil(lambda: third.ctx.generation._loaded, timeout=10000)
+    assert not child(third, QPushButton, "pauseQueueButton").isChecked()
+    assert not third.ctx.generation.status().paused
+    wait_idle(qtbot, third)

@@ -24,6 +24,8 @@ from leodesk.qt.models.jobs_model import STATE_TEXT, TERMINAL
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 3
+#: The batch header shown above a row that starts a group of several jobs (else None).
+HEADER_ROLE = Qt.ItemDataRole.UserRole + 4
 MIME = "application/x-leodesk-job-ids"
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -38,10 +40,16 @@ class QueueModel(QAbstractListModel):
         super().__init__(parent)
         self._rows: list[Any] = []  # JobRecord
         self._live: dict[int, tuple[str, str]] = {}  # job id -> (state, message) from progress
+        self._group_sizes: dict[str, int] = {}
         self.label_for = label_for or (lambda _job_id: "")
 
     # -- data in --------------------------------------------------------------------------
     def set_records(self, records: list[Any]) -> None:
+        sizes: dict[str, int] = {}
+        for rec in records:
+            if rec.group_label:
+                sizes[rec.group_label] = sizes.get(rec.group_label, 0) + 1
+        self._group_sizes = sizes
         if [r.id for r in records] == [r.id for r in self._rows]:
             self._rows = list(records)
             self._live = {k: v for k, v in self._live.items() if not self._stored_is_newer(k)}
@@ -92,6 +100,8 @@ class QueueModel(QAbstractListModel):
             return state
         if role == GROUP_ROLE:
             return rec.group_label
+        if role == HEADER_ROLE:
+            return self._header(index.row())
         text = STATE_TEXT.get(state, state)
         label = self.label_for(rec.id)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -108,6 +118,16 @@ class QueueModel(QAbstractListModel):
 
             return QColor(229, 115, 115)
         return None
+
+    def _header(self, row: int) -> str | None:
+        """ "Batch · <label> · N jobs" above the first row of a group of several jobs."""
+        group = self._rows[row].group_label
+        size = self._group_sizes.get(group or "", 0)
+        if not group or size < 2:
+            return None
+        if row > 0 and self._rows[row - 1].group_label == group:
+            return None
+        return f"Batch · {group} · {size} jobs"
 
     # -- drag to reorder ------------------------------------------------------------------
     def flags(self, index: _Index) -> Qt.ItemFlag:
