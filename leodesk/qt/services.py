@@ -120,7 +120,7 @@ class CreditShortfall:
     message: str  # what the job strip says
 
 
-class _NotEnoughCredits(JobFailed):
+class NotEnoughCredits(JobFailed):
     """The submit was refused for lack of credits; ``needed`` is the job's price, if known."""
 
     def __init__(self, message: str, needed: int | None) -> None:
@@ -459,7 +459,7 @@ class GenerationService(QObject):
             except JobFailed as exc:
                 if isinstance(exc.__cause__, InsufficientCreditsError):
                     needed = self._price_of(rec.request_json or "", req, model)
-                    raise _NotEnoughCredits(str(exc), needed) from exc.__cause__
+                    raise NotEnoughCredits(str(exc), needed) from exc.__cause__
                 raise
 
         self._b.pools.submit(
@@ -486,7 +486,7 @@ class GenerationService(QObject):
             if not isinstance(exc, JobFailed):
                 log.warning("generation job error: %s", exc)
             self.failed.emit(user_message(exc))
-            if isinstance(exc, _NotEnoughCredits):
+            if isinstance(exc, NotEnoughCredits):
                 self.insufficient_credits.emit(
                     CreditShortfall(job_id, self.label(job_id), exc.needed, str(exc))
                 )

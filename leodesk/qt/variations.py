@@ -31,7 +31,13 @@ from leodesk.core.variations import (
     job_from_body,
 )
 from leodesk.qt.backend import Backend
-from leodesk.qt.services import DB_WAIT, JobView, user_message
+from leodesk.qt.services import (
+    DB_WAIT,
+    CreditShortfall,
+    JobView,
+    NotEnoughCredits,
+    user_message,
+)
 from leodesk.qt.workers import CancelToken
 
 log = logging.getLogger("leodesk.variations")
@@ -105,6 +111,7 @@ class VariationService(QObject):
     cost_ready = Signal(object, object)
     failed = Signal(str)
     charged = Signal(str, int)
+    insufficient_credits = Signal(object)  # CreditShortfall, as the generation queue's
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -175,15 +182,32 @@ class VariationService(QObject):
     # Called by the queue (GenerationService) for jobs of kind JOB_KIND.
     def send(self, rec: Any, token: CancelToken) -> Child:
         """On a worker thread: run the stored job ``rec`` (claimed by the queue)."""
+        from leodesk.core.api.errors import InsufficientCreditsError
+
         job = self._job_of(rec)
         self._labels[rec.id] = job.label
-        return self._pipeline(token).run(
-            rec.id,
-            job.kind,
-            job.source,
-            options=job.options,
-            motion_strength=job.motion_strength,
-        )
+        try:
+            return self._pipeline(token).run(
+                rec.id,
+                job.kind,
+                job.source,
+                options=job.options,
+                motion_strength=job.motion_strength,
+            )
+        except JobFailed as exc:
+            if isinstance(exc.__cause__, InsufficientCreditsError):
+                raise NotEnoughCredits(str(exc), self._price(job)) from exc.__cause__
+            raise
+
+    def _price(self, job: VariationJob) -> int | None:
+        """What ``job`` costs (on a worker), for the not-enough-credits message."""
+        try:
+            return cost_of(
+                self._b.client().price, job.kind, job.source, job.options, self.known_costs
+            )
+        except Exception as exc:  # the message then says the price is not known
+            log.info("no price for a refused %s: %s", job.kind.label, exc)
+            return None
 
     def resume(self, rec: Any, token: CancelToken) -> Child:
         """On a worker thread: follow a job the previous run sent (see VariationPipeline)."""
@@ -216,6 +240,9 @@ class VariationService(QObject):
             message = f"{label} failed: {message}"
             self._progress(Progress(rec.id, FAILED, message))
         self.failed.emit(message)
+        if isinstance(exc, NotEnoughCredits):
+            label = self._labels.get(rec.id) or self.label(rec.request_json)
+            self.insufficient_credits.emit(CreditShortfall(rec.id, label, exc.needed, message))
 
     def _progress(self, p: Progress) -> None:  # on a worker thread: signals only
         label = self._labels.get(p.job_id, "")

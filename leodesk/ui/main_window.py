@@ -668,6 +668,7 @@ class MainWindow(QMainWindow):
         ctx.generation.job_changed.connect(self._job_ended_refresh)
         ctx.variations.job_changed.connect(self._job_ended_refresh)
         ctx.generation.insufficient_credits.connect(self.show_insufficient_credits)
+        ctx.variations.insufficient_credits.connect(self.show_insufficient_credits)
         self._show_spent(account.ledger.snapshot())
 
     def _job_ended_refresh(self, view: Any) -> None:

@@ -285,3 +285,37 @@ def test_queued_jobs_over_the_balance_show_a_warning(qtbot: Any, app_window: Any
     qtbot.waitUntil(lambda: not warning.isVisible(), timeout=5000)  # nothing queued any more
     assert sim.count("POST", "/generations") == 0
     wait_idle(qtbot, w)
+
+
+def test_a_variation_refused_for_credits_opens_the_same_message(
+    qtbot: Any, apps: Apps, sim: Any
+) -> None:
+    w = apps.start(sim_runtime(sim))
+    w.ctx.variations.poll_interval = 0.1
+    opened: list[QUrl] = []
+    w.open_url = lambda url: opened.append(url) or True
+    wait_models(qtbot, w)
+    source = generate(qtbot, w, "a paper crane", num_images=1)[0]
+    actions = w.library_actions.variations
+    actions.confirm = lambda title, text: True
+    actions.ask_motion_strength = lambda: 4
+    needed = 45  # what the simulator's pricing calculator says a motion costs
+    sim.state.set_credits(needed - 1, paid=0)
+    click_row(qtbot, w.gallery, w.gallery.model().row_of(source.id))
+    activate(qtbot, w.gallery)
+    QTest.keyClick(w.gallery, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: w.findChild(QDialog, "insufficientCreditsDialog") is not None, timeout=10000
+    )
+    dialog = w.findChild(QDialog, "insufficientCreditsDialog")
+    message = child(dialog, QLabel, "creditsMessage")
+    want = f"This job needs {needed} credits, and your balance is {needed - 1} credits."
+    try:
+        qtbot.waitUntil(lambda: message.text() == want, timeout=10000)
+    except Exception:
+        raise AssertionError(f"the dialog says {message.text()!r}") from None
+    assert "Motion" in child(dialog, QLabel, "creditsJobs").text()
+    qtbot.mouseClick(child(dialog, QPushButton, "topUpButton"), Qt.MouseButton.LeftButton)
+    assert opened == [QUrl(TOP_UP)]
+    assert sim.count("POST", "/generations-motion-svd") == 1  # refused, not retried
+    wait_idle(qtbot, w, timeout=20000)
