@@ -167,7 +167,10 @@ class ImageSlot(QFrame):
             self.thumb.setPixmap(QPixmap.fromImage(value.thumbnail))
         else:
             self.thumb.clear()
-            self.thumb.setText("…" if self._busy else "Drop\nimage")
+            if self._busy:
+                self.thumb.setText("…")
+            else:
+                self.thumb.setText("Image" if value is not None else "Drop\nimage")
         if self._busy:
             state = "Uploading…"
         elif self._error:

@@ -8,14 +8,26 @@ The rules themselves live in :mod:`leodesk.core.rules`.
 
 from __future__ import annotations
 
+import base64
 import html
 import random
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QObject,
+    QRegularExpression,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QGuiApplication,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QRegularExpressionValidator,
@@ -892,12 +904,61 @@ class PromptForm(QWidget):
                 ak: weight for ak, (checked, weight) in self._element_choice.items() if checked
             },
             "init_strength": self.init_strength(),
+            "images": self._images_state(),
             "sections": {
                 "advanced": self.advanced_section.is_expanded(),
                 "elements": self.elements_section.is_expanded(),
                 "image": self.image_section.is_expanded(),
             },
         }
+
+    def _images_state(self) -> list[dict[str, Any]]:
+        """The ready image slots (uploaded ids or gallery image ids, with a small thumbnail),
+        so a draft switch or a restart keeps them."""
+        out = []
+        for slot in self.image_slots():
+            value = slot.value()
+            if value is None:
+                continue
+            out.append(
+                {
+                    "slot": slot.objectName(),
+                    "image_id": value.image_id,
+                    "generated": value.generated,
+                    "source": value.source,
+                    "width": value.width,
+                    "height": value.height,
+                    "thumbnail": _png_b64(value.thumbnail),
+                }
+            )
+        return out
+
+    def _restore_images(self, entries: Any) -> None:
+        from leodesk.qt.uploads import UploadedImage
+
+        by_slot: dict[str, Mapping[str, Any]] = {}
+        if isinstance(entries, list):
+            for e in entries:
+                if isinstance(e, Mapping) and isinstance(e.get("slot"), str):
+                    by_slot[e["slot"]] = e
+        for slot in self.image_slots():
+            if slot.is_busy():  # its upload belonged to the form as it was: forget the answer
+                self.image_cleared.emit(slot.objectName())
+            e = by_slot.get(slot.objectName())
+            image_id = None if e is None else _as_str(e.get("image_id"))
+            if e is None or not image_id:
+                slot.clear()
+                continue
+            slot.set_image(
+                UploadedImage(
+                    image_id,
+                    _image_from_b64(e.get("thumbnail")),
+                    _as_str(e.get("source")) or "Image",
+                    generated=_as_bool(e.get("generated"), False),
+                    width=_as_int(e.get("width")) or 0,
+                    height=_as_int(e.get("height")) or 0,
+                )
+            )
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
         """Apply what :meth:`state` returned; unknown keys are ignored, missing ones kept."""
@@ -916,6 +977,8 @@ class PromptForm(QWidget):
     # ----------------------------------------------------------------------------------------
 
     def _restore(self, s: Mapping[str, Any]) -> None:
+        if "images" in s:
+            self._restore_images(s.get("images"))
         model = s.get("model")
         if isinstance(model, Mapping) and model.get("id"):
             self._model = ModelInfo.from_json(model)
@@ -1612,3 +1675,25 @@ class PromptForm(QWidget):
 def _takes_text(widget: QObject) -> bool:
     """A widget where Ctrl+V pastes text (the prompt, a spin box, a line edit)."""
     return isinstance(widget, QPlainTextEdit | QLineEdit | QAbstractSpinBox)
+
+
+def _png_b64(image: QImage) -> str | None:
+    """A (small) picture as base64 PNG text, for JSON state."""
+    if image.isNull():
+        return None
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _image_from_b64(text: Any) -> QImage:
+    image = QImage()
+    if isinstance(text, str) and text:
+        try:
+            image.loadFromData(base64.b64decode(text, validate=True), "PNG")
+        except ValueError:
+            return QImage()
+    return image

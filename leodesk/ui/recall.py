@@ -102,7 +102,45 @@ def draft_state(generation: Any, model: Any = None) -> dict[str, Any]:
         state["raw_mode"] = True
     if model is None:
         state["model"] = None
+    state["images"] = _images(sent)
     return state
+
+
+def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:
+    """The image slots of a recalled generation: its init image and image prompts, by id."""
+    out: list[dict[str, Any]] = []
+    init_generated = sent.get("init_generation_image_id")
+    init_uploaded = sent.get("init_image_id")
+    if isinstance(init_generated, str) and init_generated:
+        out.append(
+            {
+                "slot": "initImageSlot",
+                "image_id": init_generated,
+                "generated": True,
+                "source": "Gallery image",
+            }
+        )
+    elif isinstance(init_uploaded, str) and init_uploaded:
+        out.append(
+            {
+                "slot": "initImageSlot",
+                "image_id": init_uploaded,
+                "generated": False,
+                "source": "Uploaded image",
+            }
+        )
+    prompts = sent.get("image_prompts")
+    if isinstance(prompts, list):
+        for n, image_id in enumerate(p for p in prompts if isinstance(p, str) and p):
+            out.append(
+                {
+                    "slot": f"imagePromptSlot{n}",
+                    "image_id": image_id,
+                    "generated": False,
+                    "source": "Image prompt",
+                }
+            )
+    return out
 
 
 def diff(a: Any, b: Any) -> list[tuple[str, Any, Any]]:

@@ -266,6 +266,12 @@ def test_gallery_drag_sends_init_generation_image_id_and_a_url_drop_is_fetched(
     window.open_viewer(made.id)
     qtbot.waitUntil(lambda: "Made from" in window.viewer.lineage.text(), timeout=5000)
     assert record.id[:8] in window.viewer.lineage.text()
+    # "Branch from here": a new draft with the generation's settings, its init image included
+    init.clear_button.click()
+    qtbot.mouseClick(window.viewer.branch_button, Qt.MouseButton.LeftButton)
+    branched = init.value()
+    assert branched is not None and branched.generated and branched.image_id == record.id
+    assert window.form.prompt_edit.toPlainText() == "the same fox, in winter"
     window.viewer.close()
 
     # The image's CDN URL, as a browser drag carries it: fetched, then uploaded.
@@ -405,3 +411,36 @@ def test_a_large_picture_is_fitted_to_the_forms_size_before_upload(
     with Image.open(io.BytesIO(post.body[start:])) as uploaded:
         assert uploaded.size == (960, 768)
     wait_idle(qtbot, window)
+
+
+def test_slot_images_stay_with_their_draft_and_come_back_after_a_restart(
+    qtbot: Any, apps: Apps, sim: Any, tmp_path: Path
+) -> None:
+    window = apps.start(sim_runtime(sim))
+    init = slot(window, "initImageSlot")
+    mime = files_mime(png_file(tmp_path, "kite.png", (250, 200, 0)))
+    drop(init, mime)
+    wait_settled(qtbot, init)
+    uploaded = init.value()
+    assert uploaded is not None, init.error()
+    # a new draft, emptied; back to the first: its image is still there
+    qtbot.mouseClick(child(window, QWidget, "newDraftButton"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(init.clear_button, Qt.MouseButton.LeftButton)
+    assert init.is_empty()
+    tabs = window.drafts.tabs
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(0).center())
+    assert tabs.currentIndex() == 0
+    assert init.value() is not None and init.value().image_id == uploaded.image_id
+    assert init.source_label.text() == "kite.png" and not init.thumb.pixmap().isNull()
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(1).center())
+    assert init.is_empty()
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(0).center())
+    wait_idle(qtbot, window)
+    window.close()
+
+    again = apps.start(sim_runtime(sim))
+    init = slot(again, "initImageSlot")
+    assert init.value() is not None and init.value().image_id == uploaded.image_id
+    assert again.form.request().init_image_id == uploaded.image_id
+    assert sim.count("POST", "/init-image") == 1  # nothing uploaded again
+    wait_idle(qtbot, again)
