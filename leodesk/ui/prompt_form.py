@@ -170,6 +170,7 @@ class PromptForm(QWidget):
         self._updating = 0  # > 0 while the form itself changes widgets
         self._busy_prompt = False
         self._problems: list[Problem] = []
+        self._pending_sources: dict[str, Any] = {}  # slot name -> what it is being filled from
         # Which widgets carry the "problem" mark, and the counter's state (not read back
         # from Qt properties, which would come back as None when unset).
         self._flagged: set[QWidget] = set()
@@ -761,6 +762,7 @@ class PromptForm(QWidget):
     def set_image_ready(self, key: str, image: Any) -> None:
         """Slot ``key`` holds ``image`` (an ``UploadedImage``)."""
         slot = self.image_slot(key)
+        self._pending_sources.pop(key, None)
         if slot is not None:
             slot.set_image(image)
             self._refresh()
@@ -768,6 +770,7 @@ class PromptForm(QWidget):
     def set_image_failed(self, key: str, message: str) -> None:
         """Slot ``key`` could not be filled: say why on the slot."""
         slot = self.image_slot(key)
+        self._pending_sources.pop(key, None)
         if slot is not None:
             slot.set_error(message)
             self._refresh()
@@ -915,9 +918,15 @@ class PromptForm(QWidget):
     def _images_state(self) -> list[dict[str, Any]]:
         """The ready image slots (uploaded ids or gallery image ids, with a small thumbnail),
         so a draft switch or a restart keeps them."""
-        out = []
+        out: list[dict[str, Any]] = []
         for slot in self.image_slots():
             value = slot.value()
+            pending = self._pending_sources.get(slot.objectName()) if slot.is_busy() else None
+            if pending is not None:
+                entry = _pending_entry(pending)
+                if entry is not None:
+                    out.append({"slot": slot.objectName(), **entry})
+                continue
             if value is None:
                 continue
             out.append(
@@ -942,9 +951,15 @@ class PromptForm(QWidget):
                 if isinstance(e, Mapping) and isinstance(e.get("slot"), str):
                     by_slot[e["slot"]] = e
         for slot in self.image_slots():
+            name = slot.objectName()
             if slot.is_busy():  # its upload belonged to the form as it was: forget the answer
-                self.image_cleared.emit(slot.objectName())
-            e = by_slot.get(slot.objectName())
+                self._pending_sources.pop(name, None)
+                self.image_cleared.emit(name)
+            e = by_slot.get(name)
+            pending = None if e is None else _pending_source(e)
+            if pending is not None:  # still to be uploaded when the state was taken: again
+                self._start_source(slot, pending)
+                continue
             image_id = None if e is None else _as_str(e.get("image_id"))
             if e is None or not image_id:
                 slot.clear()
@@ -1147,11 +1162,17 @@ class PromptForm(QWidget):
         self.image_hint.setVisible(left > 0)
         self.image_section.set_expanded(True)
         for target, source in zip(targets, sources, strict=False):
-            target.set_busy(label_for(source))
-            self.image_source_dropped.emit(target.objectName(), source)
+            self._start_source(target, source)
         self._refresh()
 
+    def _start_source(self, slot: ImageSlot, source: Any) -> None:
+        """Show ``slot`` busy and ask for ``source`` to be prepared (and uploaded) for it."""
+        self._pending_sources[slot.objectName()] = source
+        slot.set_busy(label_for(source))
+        self.image_source_dropped.emit(slot.objectName(), source)
+
     def _on_slot_cleared(self, slot: ImageSlot) -> None:
+        self._pending_sources.pop(slot.objectName(), None)
         self.image_hint.hide()
         self.image_cleared.emit(slot.objectName())
         self._refresh()
@@ -1697,3 +1718,54 @@ def _image_from_b64(text: Any) -> QImage:
         except ValueError:
             return QImage()
     return image
+
+
+_PENDING_IMAGE_LIMIT = 8 * 1024 * 1024  # a pasted picture kept in a draft's state (base64)
+
+
+def _pending_entry(source: Any) -> dict[str, Any] | None:
+    """A slot's source still being prepared, as JSON (a path, a link, a gallery image, or a
+    pasted picture as PNG); None for what cannot be kept."""
+    from pathlib import Path
+
+    from leodesk.qt.uploads import GalleryImage
+
+    if isinstance(source, Path):
+        return {"pending_path": str(source)}
+    if isinstance(source, str):
+        return {"pending_url": source}
+    if isinstance(source, GalleryImage):
+        return {"pending_gallery": source.image_id}
+    if isinstance(source, QImage):
+        data = _png_b64(source)
+        if data is not None and len(data) <= _PENDING_IMAGE_LIMIT:
+            return {"pending_png": data}
+    if isinstance(source, bytes | bytearray) and len(source) * 4 // 3 <= _PENDING_IMAGE_LIMIT:
+        return {"pending_bytes": base64.b64encode(bytes(source)).decode("ascii")}
+    return None
+
+
+def _pending_source(entry: Mapping[str, Any]) -> Any:
+    """The inverse of :func:`_pending_entry` (None when ``entry`` holds no pending source)."""
+    from pathlib import Path
+
+    from leodesk.qt.uploads import GalleryImage
+
+    path, url = _as_str(entry.get("pending_path")), _as_str(entry.get("pending_url"))
+    gallery = _as_str(entry.get("pending_gallery"))
+    if path:
+        return Path(path)
+    if url:
+        return url
+    if gallery:
+        return GalleryImage(gallery)
+    png = _image_from_b64(entry.get("pending_png"))
+    if not png.isNull():
+        return png
+    raw = _as_str(entry.get("pending_bytes"))
+    if raw:
+        try:
+            return base64.b64decode(raw, validate=True)
+        except ValueError:
+            return None
+    return None

@@ -444,3 +444,25 @@ def test_slot_images_stay_with_their_draft_and_come_back_after_a_restart(
     assert again.form.request().init_image_id == uploaded.image_id
     assert sim.count("POST", "/init-image") == 1  # nothing uploaded again
     wait_idle(qtbot, again)
+
+
+def test_an_upload_cut_off_by_closing_is_done_again_on_the_next_start(
+    qtbot: Any, apps: Apps, sim: Any, tmp_path: Path
+) -> None:
+    sim.add_fault("POST", "/init-image", "slow", delay=30.0, times=1)  # held when the app closes
+    window = apps.start(sim_runtime(sim))
+    init = slot(window, "initImageSlot")
+    mime = files_mime(png_file(tmp_path, "heron.png", (10, 120, 90)))
+    drop(init, mime)
+    assert init.is_busy()
+    qtbot.waitUntil(lambda: sim.count("POST", "/init-image") == 1, timeout=5000)
+    window.close()  # the upload never finished
+
+    again = apps.start(sim_runtime(sim))
+    init = slot(again, "initImageSlot")
+    assert init.is_busy() and init.source_label.text() == "heron.png"
+    wait_settled(qtbot, init)
+    assert init.value() is not None, init.error()
+    assert again.form.request().init_image_id == init.value().image_id
+    assert len(s3_posts(sim)) == 1
+    wait_idle(qtbot, again)
