@@ -9,6 +9,7 @@ from __future__ import annotations
 import faulthandler
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -70,6 +71,15 @@ class Launcher(QObject):
         self.pools = Pools(network_threads=2, parent=self)
         self.key_service: Any = None
         self.key_dialog: Any = None
+        # The form and layout are saved a little after each change (off the GUI thread), so
+        # a crash or a kill loses at most the last moments of typing.
+        self.autosave_ms = 2000
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.timeout.connect(self.save_settings_soon)
+        self._save_lock = threading.Lock()
+        self._save_seq = 0  # the last snapshot taken
+        self._saved_seq = 0  # the last snapshot written
         window.change_key_requested.connect(self.change_key)
         window.closing.connect(self.shutdown)
 
@@ -189,6 +199,7 @@ class Launcher(QObject):
             parent=self,
         )
         self.window.attach(self.ctx, self.settings)
+        self.window.form.state_changed.connect(lambda: self._autosave.start(self.autosave_ms))
         self.window.key_action.setEnabled(not runtime.demo)
         self.ctx.catalog.load_cached()
         last = self.settings.last_model_id
@@ -203,15 +214,43 @@ class Launcher(QObject):
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
 
-    def shutdown(self) -> None:
+    def _snapshot(self) -> tuple[int, Any]:
         from dataclasses import replace
 
+        self._save_seq += 1
+        return self._save_seq, replace(self.settings, **self.window.snapshot())
+
+    def _write_settings(self, seq: int, settings: Any) -> None:
+        """Write ``settings`` unless a newer snapshot was written already (any thread)."""
         from leodesk.core import settings as settings_mod
 
+        with self._save_lock:
+            if seq <= self._saved_seq:
+                return
+            settings_mod.save(settings, self.settings_path)
+            self._saved_seq = seq
+
+    def save_settings_soon(self) -> None:
+        """Save the form and layout now, on the database thread (the autosave)."""
+        if self.ctx is None or self.settings is None:
+            return
+        try:
+            seq, settings = self._snapshot()
+        except Exception as exc:
+            _log().warning("could not take the settings: %s", exc)
+            return
+        self.ctx.backend.pools.submit(
+            lambda token: self._write_settings(seq, settings),
+            pool="db",
+            on_error=lambda exc: _log().warning("could not save settings: %s", exc),
+            name="autosave",
+        )
+
+    def shutdown(self) -> None:
+        self._autosave.stop()
         if self.ctx is not None and self.settings is not None:
             try:
-                snap = self.window.snapshot()
-                settings_mod.save(replace(self.settings, **snap), self.settings_path)
+                self._write_settings(*self._snapshot())
             except Exception as exc:  # saving the layout must never block closing
                 _log().warning("could not save settings: %s", exc)
         if self.ctx is not None:

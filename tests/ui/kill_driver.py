@@ -12,6 +12,9 @@ after :data:`LIFETIME` seconds, so a process the test lost never lingers.
 
 ``--hold-write``: the image store writes the first half of a file, prints ``writing``, and
 stops there (a disk write under way at the moment the process is killed).
+
+``--type=TEXT``: puts TEXT in the prompt box (as typing does), prints ``typed``, and prints
+``saved`` once the form's autosave has written it to disk.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ def main(argv: list[str]) -> int:
     from leodesk.ui.main_window import MainWindow
 
     hold = "--hold-write" in argv
-    prompts = [a for a in argv if a != "--hold-write"]
+    typed = next((a.split("=", 1)[1] for a in argv if a.startswith("--type=")), None)
+    prompts = [a for a in argv if not a.startswith("--")]
     if hold:
         _hold_writes()
     app = QApplication(sys.argv[:1])
@@ -67,7 +71,15 @@ def main(argv: list[str]) -> int:
             app.exit(3)
             return
         ctx = launcher.ctx
-        if ctx is None or queued:
+        if ctx is not None and typed is not None:
+            if "typed" not in queued:
+                queued["typed"] = True
+                window.form.prompt_edit.setPlainText(typed)
+                print("typed", flush=True)
+            elif "saved" not in queued and launcher._saved_seq > 0:
+                queued["saved"] = True
+                print("saved", flush=True)
+        if ctx is None or "submitted" in queued or not prompts:
             return
         service = ctx.generation
         service.poll_interval = POLL

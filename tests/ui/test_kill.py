@@ -309,3 +309,18 @@ def test_killed_while_an_image_is_written(
 
     _restart_and_finish(qtbot, apps, sim, prompts)
     _check_finished(sim, prompts)
+
+
+def test_killed_after_typing_the_prompt_comes_back(
+    qtbot: Any, apps: Apps, kill_sim: Any, drivers: Callable[..., Driver]
+) -> None:
+    """The form is saved a moment after each change: a kill loses at most those moments."""
+    sim = kill_sim
+    text = "a heron standing in a misty river at dawn"
+    driver = drivers(sim, f"--type={text}")
+    driver.wait_for(lambda: driver.line("typed") is not None, "the prompt was typed")
+    driver.wait_for(lambda: driver.line("saved") is not None, "the autosave", timeout=10.0)
+    driver.kill()
+    window = apps.start(sim_runtime(sim))
+    assert window.form.prompt_edit.toPlainText() == text
+    wait_idle(qtbot, window)
