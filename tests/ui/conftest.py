@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -37,3 +37,38 @@ def app_window(qtbot: Any, sim: Any) -> Iterator[Any]:
     window.launcher.ctx.generation.poll_interval = 0.1
     yield window
     window.launcher.shutdown()
+
+
+@pytest.fixture
+def apps(qtbot: Any) -> Iterator[Any]:
+    """Starts windows (``apps.start(runtime)``), several in a row for restart tests; every one
+    is shut down at the end, even when the test fails."""
+    from tests.ui.helpers import Apps
+
+    started = Apps(qtbot)
+    try:
+        yield started
+    finally:
+        started.shutdown_all()
+
+
+@pytest.fixture
+def make_sim() -> Iterator[Callable[..., Any]]:
+    """``make_sim(**config)``: a started simulator with the tests' key and no added latency
+    (SimConfig fields override), stopped at the end of the test."""
+    from leodesk.sim import SimConfig, SimServer
+
+    servers: list[Any] = []
+
+    def make(**config: Any) -> Any:
+        config.setdefault("api_key", SIM_KEY)
+        config.setdefault("latency_ms", 0)
+        server = SimServer(SimConfig(**config)).start()
+        servers.append(server)
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in servers:
+            server.stop()

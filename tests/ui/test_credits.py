@@ -5,7 +5,6 @@ queue's warning when the queued jobs need more than the balance."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,8 +13,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
-from leodesk.sim import SimConfig, SimServer
-from tests.conftest import SIM_KEY
+from leodesk.sim import SimServer
 from tests.ui.helpers import (
     Apps,
     activate,
@@ -33,24 +31,9 @@ MINUS = "\u2212"
 
 
 @pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
-
-
-@pytest.fixture
-def slow_sim() -> Iterator[SimServer]:
+def slow_sim(make_sim: Any) -> Any:
     """Jobs take 1.5 s, so the balance is read while a job holds its charge."""
-    server = SimServer(
-        SimConfig(seed=7, generation_seconds=1.5, api_key=SIM_KEY, latency_ms=0)
-    ).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    return make_sim(seed=7, generation_seconds=1.5)
 
 
 def _balance(sim: Any) -> int:

@@ -3,7 +3,6 @@ left on disk and in the library."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,15 +37,6 @@ class Answers:
         self.asked.append((title, text))
         assert self.answers, f"an unexpected question: {title}: {text}"
         return self.answers.pop(0)
-
-
-@pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
 
 
 @pytest.fixture

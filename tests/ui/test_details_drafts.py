@@ -39,15 +39,6 @@ def history_sim() -> Iterator[Any]:
 
 
 @pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
-
-
-@pytest.fixture
 def window(qtbot: Any, history_sim: Any, apps: Apps) -> Any:
     w = apps.start(sim_runtime(history_sim))
     fast_sync(w)

@@ -4,7 +4,6 @@ the simulator's presign + S3 POST, the upload cache in the real library, and the
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +24,6 @@ from tests.ui.helpers import (
     sim_runtime,
     wait_idle,
 )
-
-
-@pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    a = Apps(qtbot)
-    try:
-        yield a
-    finally:
-        a.shutdown_all()
 
 
 @pytest.fixture

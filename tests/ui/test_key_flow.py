@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import keyring
@@ -26,15 +25,6 @@ from tests.ui.helpers import (
 )
 
 STORED = (secrets.SERVICE, secrets.DEFAULT_ACCOUNT)
-
-
-@pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
 
 
 def _key_dialog(qtbot: Any, window: Any) -> Any:

@@ -23,7 +23,6 @@ import pytest
 
 from leodesk.core import paths
 from leodesk.core.imagestore import verify_image
-from leodesk.sim import SimConfig, SimServer
 from tests.conftest import REPO, SIM_KEY
 from tests.ui.helpers import Apps, sim_runtime, wait_idle
 
@@ -120,23 +119,8 @@ def drivers(tmp_path: Path) -> Iterator[Callable[..., Driver]]:
 
 
 @pytest.fixture
-def kill_sim() -> Iterator[Any]:
-    server = SimServer(
-        SimConfig(seed=17, generation_seconds=0.2, api_key=SIM_KEY, latency_ms=0)
-    ).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
+def kill_sim(make_sim: Any) -> Any:
+    return make_sim(seed=17, generation_seconds=0.2)
 
 
 # -- what the simulator and the profile hold -------------------------------------------------

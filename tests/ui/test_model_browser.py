@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -24,15 +22,6 @@ from tests.ui.helpers import (
 
 PLATFORM_NAMES = [m.name for m in sim_catalog.PLATFORM_MODELS]
 OWN_NAMES = [m.name for m in sim_catalog.custom_models()]
-
-
-@pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
 
 
 def _names(browser: Any) -> list[str]:

@@ -4,7 +4,6 @@ active, the tray tooltip that follows the queue, and View ▸ Notifications turn
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,8 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QWidget
 
 from leodesk.qt.notify import BATCH, FAILED, LOW_BALANCE, MODERATION
-from leodesk.sim import SimConfig, SimServer
-from tests.conftest import SIM_KEY
+from leodesk.sim import SimServer
 from tests.ui.helpers import (
     Apps,
     activate,
@@ -28,26 +26,9 @@ from tests.ui.helpers import (
 
 
 @pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
-
-
-@pytest.fixture
-def slow_sim() -> Iterator[SimServer]:
+def slow_sim(make_sim: Any) -> Any:
     """Jobs run until the test finishes them (``complete_all``)."""
-    server = SimServer(
-        SimConfig(
-            seed=7, api_key=SIM_KEY, latency_ms=0, concurrency_slots=2, generation_seconds=60.0
-        )
-    ).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    return make_sim(seed=7, concurrency_slots=2, generation_seconds=60.0)
 
 
 def _send(qtbot: Any, window: Any, prompt: str) -> None:

@@ -3,7 +3,6 @@ in the middle of the queue, driven through the window against the simulator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,8 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QListView, QPushButton, QWidget
 
-from leodesk.sim import SimConfig, SimServer
-from tests.conftest import SIM_KEY
+from leodesk.sim import SimServer
 from tests.ui.helpers import (
     Apps,
     cell_center,
@@ -26,36 +24,13 @@ from tests.ui.helpers import (
 
 
 @pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
-
-
-def _sim(**kw: Any) -> SimServer:
-    cfg = {"seed": 7, "api_key": SIM_KEY, "latency_ms": 0, "concurrency_slots": 2}
-    cfg.update(kw)
-    return SimServer(SimConfig(**cfg)).start()
+def quick_sim(make_sim: Any) -> Any:
+    return make_sim(seed=7, concurrency_slots=2, generation_seconds=0.3)
 
 
 @pytest.fixture
-def quick_sim() -> Iterator[SimServer]:
-    server = _sim(generation_seconds=0.3)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def slow_sim() -> Iterator[SimServer]:
-    server = _sim(generation_seconds=60.0)
-    try:
-        yield server
-    finally:
-        server.stop()
+def slow_sim(make_sim: Any) -> Any:
+    return make_sim(seed=7, concurrency_slots=2, generation_seconds=60.0)
 
 
 def _type_and_send(qtbot: Any, window: Any, prompt: str) -> None:

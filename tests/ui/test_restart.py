@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,8 +12,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QSplitter
 
 from leodesk.core import paths
-from leodesk.sim import SimConfig, SimServer
-from tests.conftest import SIM_KEY
 from tests.ui.helpers import (
     Apps,
     child,
@@ -29,24 +26,9 @@ PROMPT = "a keeper's cat asleep on the logbook"  # short: the job strip shows it
 
 
 @pytest.fixture
-def apps(qtbot: Any) -> Iterator[Apps]:
-    started = Apps(qtbot)
-    try:
-        yield started
-    finally:
-        started.shutdown_all()
-
-
-@pytest.fixture
-def slow_sim() -> Iterator[Any]:
+def slow_sim(make_sim: Any) -> Any:
     """A simulator whose jobs take long enough to still be running when the app closes."""
-    server = SimServer(
-        SimConfig(seed=11, generation_seconds=30.0, api_key=SIM_KEY, latency_ms=0)
-    ).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    return make_sim(seed=11, generation_seconds=30.0)
 
 
 def _strings(value: Any) -> set[str]:

@@ -15,7 +15,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 
 from leodesk.core.variations import UniversalOptions, video_path
-from tests.conftest import SIM_KEY
 from tests.ui.helpers import (
     Apps,
     activate,
@@ -241,57 +240,48 @@ def test_viewer_lineage_links_and_branch(qtbot: Any, window: Any, sim: Any) -> N
     assert window.form.prompt_edit.toPlainText() == PROMPT
 
 
-def test_variation_and_motion_jobs_are_queued_and_survive_a_restart(qtbot: Any) -> None:
-    from leodesk.sim import SimConfig, SimServer
-
+def test_variation_and_motion_jobs_are_queued_and_survive_a_restart(
+    qtbot: Any, apps: Apps, make_sim: Any
+) -> None:
     # every job takes a minute on this server unless the test finishes it (complete_all)
-    sim = SimServer(SimConfig(seed=3, api_key=SIM_KEY, generation_seconds=60.0)).start()
-    apps = Apps(qtbot)
-    try:
-        w = apps.start(sim_runtime(sim))
-        wait_models(qtbot, w)
-        submit_prompt(qtbot, w, PROMPT, num_images=1)
-        qtbot.waitUntil(lambda: sim.complete_all() >= 0 and shown_records(w) != [], timeout=20000)
-        (source,) = shown_records(w)
-        qtbot.waitUntil(lambda: shown_records(w)[0].has_file, timeout=10000)
-        actions = w.library_actions.variations
-        actions.confirm = lambda title, text: True
-        actions.ask_motion_strength = lambda: 4
-        _menu_on(qtbot, w, source.id, "unzoomAction")
-        _menu_on(qtbot, w, source.id, "motionAction")
-        # both are rows of the stored queue, shown in the queue panel with their labels
-        qtbot.waitUntil(
-            lambda: (
-                sim.count("POST", "/variations/unzoom") == 1
-                and sim.count("POST", "/generations-motion-svd") == 1
-            ),
-            timeout=10000,
-        )
-        reader = w.ctx.backend.reader
-        assert sorted(j.kind for j in reader.unfinished_jobs()) == ["variation", "variation"]
-        queue = w.ctx.queue
-        texts = [str(queue.index(r).data()) for r in range(queue.rowCount())]
-        assert any("Unzoom" in t for t in texts) and any("Motion" in t for t in texts)
-        # accepted by the server (its ids stored), then the user quits while they run there
-        qtbot.waitUntil(
-            lambda: all(j.generation_id for j in reader.unfinished_jobs()), timeout=10000
-        )
-        w.close()
+    sim = make_sim(seed=3, generation_seconds=60.0)
+    w = apps.start(sim_runtime(sim))
+    wait_models(qtbot, w)
+    submit_prompt(qtbot, w, PROMPT, num_images=1)
+    qtbot.waitUntil(lambda: sim.complete_all() >= 0 and shown_records(w) != [], timeout=20000)
+    (source,) = shown_records(w)
+    qtbot.waitUntil(lambda: shown_records(w)[0].has_file, timeout=10000)
+    actions = w.library_actions.variations
+    actions.confirm = lambda title, text: True
+    actions.ask_motion_strength = lambda: 4
+    _menu_on(qtbot, w, source.id, "unzoomAction")
+    _menu_on(qtbot, w, source.id, "motionAction")
+    # both are rows of the stored queue, shown in the queue panel with their labels
+    qtbot.waitUntil(
+        lambda: (
+            sim.count("POST", "/variations/unzoom") == 1
+            and sim.count("POST", "/generations-motion-svd") == 1
+        ),
+        timeout=10000,
+    )
+    reader = w.ctx.backend.reader
+    assert sorted(j.kind for j in reader.unfinished_jobs()) == ["variation", "variation"]
+    queue = w.ctx.queue
+    texts = [str(queue.index(r).data()) for r in range(queue.rowCount())]
+    assert any("Unzoom" in t for t in texts) and any("Motion" in t for t in texts)
+    # accepted by the server (its ids stored), then the user quits while they run there
+    qtbot.waitUntil(lambda: all(j.generation_id for j in reader.unfinished_jobs()), timeout=10000)
+    w.close()
 
-        again = apps.start(sim_runtime(sim))
-        wait_models(qtbot, again)
-        again.ctx.variations.poll_interval = 0.1
-        reader = again.ctx.backend.reader
-        qtbot.waitUntil(
-            lambda: sim.complete_all() >= 0 and not reader.unfinished_jobs(), timeout=20000
-        )
-        unzoomed = _wait_child(qtbot, again, source.id, "UNZOOM")
-        motion = _wait_child(qtbot, again, source.id, "MOTION_SVD")
-        assert unzoomed.has_file and motion.kind == "motion"
-        # followed again by their ids, never sent twice
-        assert sim.count("POST", "/variations/unzoom") == 1
-        assert sim.count("POST", "/generations-motion-svd") == 1
-        wait_idle(qtbot, again, timeout=20000)
-    finally:
-        apps.shutdown_all()
-        sim.stop()
+    again = apps.start(sim_runtime(sim))
+    wait_models(qtbot, again)
+    again.ctx.variations.poll_interval = 0.1
+    reader = again.ctx.backend.reader
+    qtbot.waitUntil(lambda: sim.complete_all() >= 0 and not reader.unfinished_jobs(), timeout=20000)
+    unzoomed = _wait_child(qtbot, again, source.id, "UNZOOM")
+    motion = _wait_child(qtbot, again, source.id, "MOTION_SVD")
+    assert unzoomed.has_file and motion.kind == "motion"
+    # followed again by their ids, never sent twice
+    assert sim.count("POST", "/variations/unzoom") == 1
+    assert sim.count("POST", "/generations-motion-svd") == 1
+    wait_idle(qtbot, again, timeout=20000)
