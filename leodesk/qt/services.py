@@ -44,7 +44,7 @@ def user_message(exc: BaseException) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-class _LibraryPersist:
+class LibraryPersist:
     """Pipeline persistence: every write hops to the database thread and is awaited."""
 
     def __init__(self, backend: Backend) -> None:
@@ -230,12 +230,12 @@ class GenerationService(QObject):
         return Pipeline(
             client=self._sender[1],
             store=self._b.store,
-            persist=_LibraryPersist(self._b),
+            persist=LibraryPersist(self._b),
             on_progress=self._progress,
             cancelled=lambda: token.cancelled,
             verify=verify_image,
             poll_interval=self.poll_interval,
-            claim=_LibraryPersist(self._b).claim_generation,
+            claim=LibraryPersist(self._b).claim_generation,
         )
 
     def _progress(self, p: Progress) -> None:  # called on a worker thread: signals only

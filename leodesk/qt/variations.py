@@ -35,6 +35,7 @@ from leodesk.qt.services import (
     DB_WAIT,
     CreditShortfall,
     JobView,
+    LibraryPersist,
     NotEnoughCredits,
     user_message,
 )
@@ -43,14 +44,8 @@ from leodesk.qt.workers import CancelToken
 log = logging.getLogger("leodesk.variations")
 
 
-class _Persist:
-    """Every write hops to the database thread and is awaited."""
-
-    def __init__(self, backend: Backend) -> None:
-        self._b = backend
-
-    def _run(self, fn: Any) -> None:
-        self._b.db(fn).result(timeout=DB_WAIT)
+class _Persist(LibraryPersist):
+    """The queue's persistence (job rows, files), plus where a variation's result goes."""
 
     def add_variation_child(
         self,
@@ -78,18 +73,6 @@ class _Persist:
                     lib.set_image_parent(image.id, source.image_id, Kind.MOTION.value)
 
         self._run(write)
-
-    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
-        self._run(lambda lib: lib.set_image_file(image_id, sha256, ext))
-
-    def job_submitting(self, job_id: int, submitted_at: float) -> None:
-        self._run(lambda lib: lib.update_job(job_id, state="submitting", submitted_at=submitted_at))
-
-    def job_accepted(self, job_id: int, remote_id: str) -> None:
-        self._run(lambda lib: lib.update_job(job_id, state="pending", generation_id=remote_id))
-
-    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
-        self._run(lambda lib: lib.update_job(job_id, state=state, error=message))
 
 
 def source_of(record: Any) -> Source:
