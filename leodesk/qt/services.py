@@ -520,9 +520,24 @@ class GenerationService(QObject):
         from leodesk.core.pipeline import request_from_json
         from leodesk.core.rules import pricing_params
 
+        def done(result: tuple[str, int | None]) -> None:
+            self._costs[result[0]] = result[1]
+            self._emit_status()
+
         for rec in self.records:
             body = rec.request_json or ""
-            if rec.state.value != QUEUED or rec.kind != "generation" or body in self._costs:
+            if rec.state.value != QUEUED or body in self._costs:
+                continue
+            runner = self._runners.get(rec.kind)
+            if rec.kind != "generation":
+                if runner is None or not hasattr(runner, "price_body"):
+                    continue
+                self._costs[body] = None
+
+                def other(token: CancelToken, body: str = body, r: Any = runner) -> Any:
+                    return body, r.price_body(body)
+
+                self._b.pools.submit(other, on_result=done, name="price")
                 continue
             self._costs[body] = None
             model = self._model_info(body)
@@ -530,10 +545,6 @@ class GenerationService(QObject):
             def job(token: CancelToken, body: str = body, model: Any = model) -> tuple[str, int]:
                 pricing = pricing_params(request_from_json(body), model)
                 return body, int(self._b.client().price(pricing))
-
-            def done(result: tuple[str, int]) -> None:
-                self._costs[result[0]] = result[1]
-                self._emit_status()
 
             self._b.pools.submit(job, on_result=done, name="price")
 

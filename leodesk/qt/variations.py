@@ -182,6 +182,14 @@ class VariationService(QObject):
                 raise NotEnoughCredits(str(exc), self._price(job)) from exc.__cause__
             raise
 
+    def price_body(self, body: str | None) -> int | None:
+        """What the stored job ``body`` costs (on a worker; None: not known), for the queue."""
+        try:
+            job = job_from_body(body)
+        except ValueError:
+            return None
+        return self._price(job)
+
     def _price(self, job: VariationJob) -> int | None:
         """What ``job`` costs (on a worker), for the not-enough-credits message."""
         try:

@@ -285,3 +285,20 @@ def test_variation_and_motion_jobs_are_queued_and_survive_a_restart(
     assert sim.count("POST", "/variations/unzoom") == 1
     assert sim.count("POST", "/generations-motion-svd") == 1
     wait_idle(qtbot, again, timeout=20000)
+
+
+def test_a_queued_motion_is_priced_in_the_queue_total(qtbot: Any, window: Any, sim: Any) -> None:
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    pause = window.findChild(QPushButton, "pauseQueueButton")
+    qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "motionAction")
+    status = window.findChild(QLabel, "queueStatus")
+    qtbot.waitUntil(lambda: "1 queued" in status.text(), timeout=10000)
+    # the pricing calculator's price of a motion, not "unknown"
+    qtbot.waitUntil(lambda: "45 credits queued" in status.text(), timeout=10000)
+    assert sim.count("POST", "/generations-motion-svd") == 0  # paused: nothing sent
+    qtbot.mouseClick(window.findChild(QPushButton, "cancelAllButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "0 queued" in status.text(), timeout=10000)
+    qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
