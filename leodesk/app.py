@@ -73,6 +73,7 @@ class Launcher(QObject):
         self.key_dialog: Any = None
         # The form and layout are saved a little after each change (off the GUI thread), so
         # a crash or a kill loses at most the last moments of typing.
+        self.stopped_cleanly = True  # see shutdown()
         self.autosave_ms = 2000
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -253,12 +254,18 @@ class Launcher(QObject):
                 self._write_settings(*self._snapshot())
             except Exception as exc:  # saving the layout must never block closing
                 _log().warning("could not save settings: %s", exc)
+        # Gone from the screen at once: what follows may wait for work under way (bounded).
+        self.window.hide()
+        clean = True
         if self.ctx is not None:
             self.ctx.deleter.commit()  # closing ends the undo window (resumed next start if cut)
             self.ctx.deleter.wait_committed(5.0)
-            self.ctx.shutdown()
+            clean = bool(self.ctx.shutdown())
             self.ctx = None
-        self.pools.shutdown()
+        clean = self.pools.shutdown() and clean
+        # False once a worker was still busy (a request the server has not answered): the
+        # process then exits without waiting for it (see main()).
+        self.stopped_cleanly = self.stopped_cleanly and clean
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
@@ -321,4 +328,14 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     window.show()
     code = int(app.exec())
     launcher.shutdown()
+    if not launcher.stopped_cleanly:
+        # A worker still waits on the network. Everything is saved and the library closed,
+        # and a job cut off here resumes on the next start, so do not wait out its timeout
+        # (Qt's thread pools would hold the process until it ends).
+        import logging
+
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code

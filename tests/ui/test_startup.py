@@ -67,3 +67,56 @@ def test_crash_report_is_logged_and_shown_without_the_key(qtbot: Any, tmp_path: 
     assert shown and "RuntimeError" in shown[0] and secret not in shown[0]
     text = (tmp_path / "leodesk.log").read_text()
     assert "unhandled exception" in text and secret not in text
+
+
+_CLOSE_AFTER_START = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+app = QApplication(["leodesk"])
+
+def close():
+    window = next(w for w in app.topLevelWidgets() if w.objectName() == "mainWindow")
+    window.close()  # as the user does, with the model list still on its way
+    print("hidden" if not window.isVisible() else "still shown", flush=True)
+
+QTimer.singleShot(2500, close)
+from leodesk.app import main
+sys.exit(main())
+"""
+
+
+def test_closing_does_not_wait_out_a_request_the_server_holds(
+    tmp_path: Path, make_sim: Any
+) -> None:
+    """The window goes at once, the settings are saved, and the process ends without waiting
+    for the held request (which would keep it alive for a minute)."""
+    import time
+
+    from tests.conftest import SIM_KEY
+
+    sim = make_sim(seed=2)
+    sim.add_fault("GET", "/platformModels", "slow", delay=60.0)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        LEODESK_HOME=str(tmp_path),
+        LEODESK_API_URL=sim.base_url,
+        LEONARDO_API_KEY=SIM_KEY,
+    )
+    started = time.monotonic()
+    r = subprocess.run(
+        [sys.executable, "-c", _CLOSE_AFTER_START],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    took = time.monotonic() - started
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "hidden" in r.stdout
+    assert sim.count("GET", "/platformModels") == 1  # it was in flight when the app closed
+    assert took < 40, f"the process waited {took:.0f} s for the held request"
+    settings = list(tmp_path.rglob("settings.json"))
+    assert settings and '"last_form"' in settings[0].read_text()
