@@ -41,6 +41,7 @@ from leodesk.core.api.models import (
     PricingRequest,
     UniversalUpscaleRequest,
     Variation,
+    parse_timestamp,
 )
 from leodesk.core.pipeline import (
     DONE,
@@ -48,6 +49,7 @@ from leodesk.core.pipeline import (
     FAILED,
     PENDING,
     SUBMITTING,
+    UNKNOWN,
     JobFailed,
     Polling,
     Progress,
@@ -320,6 +322,8 @@ class Client(Protocol):
         cancel: Callable[[], bool] | None = ...,
     ) -> Variation: ...
     def create_motion(self, req: MotionRequest) -> Any: ...
+    def get_generation(self, generation_id: str) -> Generation | None: ...
+    def get_variation(self, variation_id: str) -> list[Variation]: ...
     def wait_for_generation(
         self,
         generation_id: str,
@@ -352,10 +356,21 @@ def _failure(kind: Kind, exc: errors.LeonardoError) -> str:
     return f"{kind.label} failed: {text} Try again in a moment."
 
 
+# The transformType a variation of each kind is listed under (the universal upscaler's is not
+# documented: the simulator lists it as UPSCALE).
+_RECONCILE_TRANSFORMS: dict[Kind, frozenset[str]] = {
+    Kind.UPSCALE: frozenset({"UPSCALE"}),
+    Kind.UNZOOM: frozenset({"UNZOOM"}),
+    Kind.NOBG: frozenset({"NOBG"}),
+    Kind.UNIVERSAL: frozenset({"UPSCALE", "UNIVERSAL_UPSCALE", "UNIVERSAL_UPSCALER"}),
+}
+
+
 def _lost(kind: Kind) -> str:
     return (
-        f"{kind.label} was sent but its answer was lost, so it was not sent again (it may have "
-        "been made and billed). Sync the library later to pick up its result."
+        f"{kind.label} was sent but its answer was lost, and the server does not list it (yet). "
+        "It was not sent again, so you were not charged twice; sync the library later to pick "
+        "up its result if it was made, or retry it."
     )
 
 
@@ -397,6 +412,11 @@ class VariationPipeline(Polling):
     max_poll_interval: float = 5.0
     poll_timeout: float = 900.0
     sleep: Callable[[float], None] = time.sleep
+    #: claim(job id, server id) -> False when another job already follows that id
+    claim: Callable[[int, str], bool] | None = None
+    reconcile_tries: int = 3
+    reconcile_delay: float = 3.0
+    reconcile_skew: float = 120.0  # seconds of clock difference tolerated
 
     def run(
         self,
@@ -415,14 +435,19 @@ class VariationPipeline(Polling):
                 "variation.",
             )
         self._emit(job_id, SUBMITTING, "Submitting…")
-        self.persist.job_submitting(job_id, time.time())
+        sent_at = time.time()
+        self.persist.job_submitting(job_id, sent_at)
         try:
             if kind is Kind.MOTION:
                 job = self.client.create_motion(motion_request(source, motion_strength))
             else:
                 job = self._submit(kind, source, options)
         except errors.OutcomeUnknownError as exc:
-            self._fail(job_id, _lost(kind), exc)
+            found = self._reconcile(job_id, kind, source, sent_at)
+            if found is None:
+                self._fail(job_id, _lost(kind), exc)
+            self.persist.job_accepted(job_id, found)
+            return self._follow(job_id, kind, source, found, cost=None)
         except errors.LeonardoError as exc:
             self._fail(job_id, _failure(kind, exc), exc)
         remote_id = str(job.generation_id if kind is Kind.MOTION else job.id)
@@ -442,7 +467,11 @@ class VariationPipeline(Polling):
         if remote_id:
             return self._follow(job_id, job.kind, job.source, remote_id, cost=None)
         if submitted_at is not None:
-            self._fail(job_id, _lost(job.kind))
+            found = self._reconcile(job_id, job.kind, job.source, submitted_at)
+            if found is None:
+                self._fail(job_id, _lost(job.kind))
+            self.persist.job_accepted(job_id, found)
+            return self._follow(job_id, job.kind, job.source, found, cost=None)
         return self.run(
             job_id,
             job.kind,
@@ -450,6 +479,50 @@ class VariationPipeline(Polling):
             options=job.options,
             motion_strength=job.motion_strength,
         )
+
+    def _reconcile(
+        self, job_id: int, kind: Kind, source: Source, submitted_at: float
+    ) -> str | None:
+        """After a submit whose answer was lost: the variation it made, if the server lists
+        one (same kind, under the source's generation, made since it was sent, not followed by
+        another job); None when none turns up (motion jobs cannot be told apart: None)."""
+        transforms = _RECONCILE_TRANSFORMS.get(kind)
+        if not transforms:
+            return None
+        self._emit(job_id, UNKNOWN, "No answer from the server; checking whether it was made…")
+        since = submitted_at - self.reconcile_skew
+        taken: set[str] = set()
+        for attempt in range(self.reconcile_tries):
+            if self.cancelled():
+                raise errors.WaitCancelledError("cancelled while reconciling")
+            if attempt:
+                self.sleep(self.reconcile_delay)
+            try:
+                gen = self.client.get_generation(source.generation_id)
+            except errors.LeonardoError as exc:
+                log.info("reconcile of job %s: %s", job_id, exc)
+                continue
+            candidates = [
+                v.id
+                for image in (gen.images if gen is not None else ())
+                for v in image.variations
+                if v.id and v.id not in taken and (v.transform_type or "").upper() in transforms
+            ]
+            for variation_id in candidates:
+                if self._made_since(variation_id, since) and (
+                    self.claim is None or self.claim(job_id, variation_id)
+                ):
+                    return variation_id
+                taken.add(variation_id)
+        return None
+
+    def _made_since(self, variation_id: str, since: float) -> bool:
+        try:
+            items = self.client.get_variation(variation_id)
+        except errors.LeonardoError:
+            return False
+        when = parse_timestamp(items[0].created_at) if items else None
+        return when is not None and when.timestamp() >= since
 
     def _follow(
         self, job_id: int, kind: Kind, source: Source, remote_id: str, *, cost: int | None

@@ -103,6 +103,7 @@ class VariationService(QObject):
         self._labels: dict[int, str] = {}
         self.known_costs: dict[Kind, int] = {}  # learned from job replies (no pricing service)
         self.poll_interval = 1.0
+        self.reconcile_delay = 3.0  # between looks for a job whose answer was lost
 
     # -- cost first ---------------------------------------------------------------------------
     def cost_now(self, kind: Kind) -> int | None:
@@ -152,14 +153,17 @@ class VariationService(QObject):
     def _pipeline(self, token: CancelToken) -> VariationPipeline:
         from leodesk.core.imagestore import verify_image
 
+        persist = _Persist(self._b)
         return VariationPipeline(
             client=self._b.client(),
             store=self._b.store,
-            persist=_Persist(self._b),
+            persist=persist,
             on_progress=self._progress,
             cancelled=lambda: token.cancelled,
             verify=verify_image,
             poll_interval=self.poll_interval,
+            claim=persist.claim_generation,  # one job per server id
+            reconcile_delay=self.reconcile_delay,
         )
 
     # Called by the queue (GenerationService) for jobs of kind JOB_KIND.

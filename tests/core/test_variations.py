@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,13 @@ def setup(sim: Any, tmp_path: Path) -> Any:
     lib.upsert_generation(gen)
     seen: list[Any] = []
     pipe = VariationPipeline(
-        client, store, _Persist(lib), seen.append, poll_interval=0.05, max_poll_interval=0.2
+        client,
+        store,
+        _Persist(lib),
+        seen.append,
+        poll_interval=0.05,
+        max_poll_interval=0.2,
+        reconcile_delay=0.01,
     )
     yield client, lib, store, pipe, gen, seen
     lib.close()
@@ -237,3 +244,26 @@ def test_a_job_sent_without_an_answer_is_not_sent_again(setup: Any, sim: Any) ->
     assert sim.count("POST", "/variations/nobg") == before
     row = lib.get_job(job_id)
     assert row is not None and row.state.value == "failed" and "not sent again" in row.error
+
+
+def test_a_job_whose_answer_was_lost_is_found_on_the_server(setup: Any, sim: Any) -> None:
+    client, lib, _store, pipe, gen, _seen = setup
+    source = _source(lib, gen.images[0].id)
+    job_id = lib.add_job(JOB_KIND, job_body(VariationJob(Kind.UNZOOM, source)))
+    sent = time.time()
+    lib.update_job(job_id, state="submitting", submitted_at=sent)
+    made = client.unzoom(source.image_id)  # the server made it; the app never heard back
+    before = sim.count("POST", "/variations/unzoom")
+    child = pipe.resume(
+        job_id, VariationJob(Kind.UNZOOM, source), remote_id=None, submitted_at=sent
+    )
+    assert child.image_id == made.id  # found by its kind, place and time, not sent again
+    assert sim.count("POST", "/variations/unzoom") == before
+    row = lib.get_job(job_id)
+    assert row is not None and row.state.value == "done" and row.generation_id == made.id
+    # made before the job was sent: not taken for it
+    other = lib.add_job(JOB_KIND, job_body(VariationJob(Kind.UNZOOM, source)))
+    late = time.time() + 600
+    lib.update_job(other, state="submitting", submitted_at=late)
+    with pytest.raises(JobFailed, match="not sent again"):
+        pipe.resume(other, VariationJob(Kind.UNZOOM, source), remote_id=None, submitted_at=late)

@@ -53,6 +53,7 @@ def window(qtbot: Any, sim: Any) -> Iterator[Any]:
         actions.ask_motion_strength = lambda: 6
         actions.opener = lambda url: w.played.append(url) or True
         w.ctx.variations.poll_interval = 0.1
+        w.ctx.variations.reconcile_delay = 0.1
         yield w
         wait_idle(qtbot, w, timeout=20000)
     finally:
@@ -302,3 +303,22 @@ def test_a_queued_motion_is_priced_in_the_queue_total(qtbot: Any, window: Any, s
     qtbot.mouseClick(window.findChild(QPushButton, "cancelAllButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "0 queued" in status.text(), timeout=10000)
     qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
+
+
+def test_a_variation_whose_answer_was_lost_is_found_not_sent_again(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    # the server makes the variation, then the answer is a 500: the outcome is unknown
+    sim.add_fault("POST", "/variations/nobg", "500", commit=True, times=1)
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "removeBackgroundAction")
+    child = _wait_child(qtbot, window, source.id, "NOBG")
+    assert child.has_file
+    assert sim.count("POST", "/variations/nobg") == 1  # looked for, never sent twice
+    assert sim.count("GET", f"/generations/{source.generation_id}") >= 1
+    qtbot.waitUntil(
+        lambda: any(
+            t.startswith("Done") and "Remove background" in t for t in _strip_texts(window)
+        ),
+        timeout=10000,
+    )
