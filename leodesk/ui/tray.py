@@ -98,7 +98,10 @@ class TrayNotifications(QObject):
         notifier.in_window.connect(self._in_window)
 
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
-        self.icon = QSystemTrayIcon(app_icon(), self)
+        icon = app_icon()
+        if QApplication.windowIcon().isNull() or not QApplication.windowIcon().availableSizes():
+            QApplication.setWindowIcon(icon)  # the taskbar and the window show it too
+        self.icon = QSystemTrayIcon(icon, self)
         self.icon.setObjectName("trayIcon")
         self.tray_menu = QMenu(window)
         show_action = QAction("&Show leodesk", self.tray_menu)

@@ -80,6 +80,8 @@ def test_told_while_away_and_in_the_window_while_there(
     wait_models(qtbot, window)
     tray = window.notifications
     qtbot.waitUntil(lambda: tray.tooltip() == "leodesk — 0 queued · 0 of 2 running", timeout=10000)
+    assert not window.windowIcon().isNull()  # the app's icon, in the taskbar and the tray
+    assert tray.icon.icon().cacheKey() == window.windowIcon().cacheKey()
     bar = window.statusBar()
 
     # The low-balance threshold, set from the menu (the balance is far above it for now).
