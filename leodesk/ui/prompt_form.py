@@ -1043,25 +1043,23 @@ class PromptForm(QWidget):
         # Ranges and lists depend on the mode set above.
         self._apply_structure()
 
-        num_images = _as_int(s.get("num_images"))
-        if num_images is not None:
-            self.num_images_spin.setValue(num_images)
-        guidance = _as_float(s.get("guidance_scale"))
-        if guidance is not None:
-            self.guidance_spin.setValue(guidance)
-        steps = _as_int(s.get("steps"))
-        if steps is not None:
-            self.steps_spin.setValue(steps)
-        pm_strength = _as_float(s.get("prompt_magic_strength"))
-        if pm_strength is not None:
-            self.prompt_magic_strength_spin.setValue(pm_strength)
-
-        prompt = _as_str(s.get("prompt"))
-        if prompt is not None:
-            self.prompt_edit.setPlainText(prompt)
-        negative = _as_str(s.get("negative_prompt"))
-        if negative is not None:
-            self.negative_prompt_edit.setPlainText(negative)
+        spins: tuple[tuple[QSpinBox | QDoubleSpinBox, str, Any], ...] = (
+            (self.num_images_spin, "num_images", _as_int),
+            (self.guidance_spin, "guidance_scale", _as_float),
+            (self.steps_spin, "steps", _as_int),
+            (self.prompt_magic_strength_spin, "prompt_magic_strength", _as_float),
+        )
+        for spin, key, read in spins:
+            number = read(s.get(key))
+            if number is not None:
+                spin.setValue(number)
+        for edit, key in (
+            (self.prompt_edit, "prompt"),
+            (self.negative_prompt_edit, "negative_prompt"),
+        ):
+            text = _as_str(s.get(key))
+            if text is not None:
+                edit.setPlainText(text)
 
         picked = s.get("elements")
         if isinstance(picked, Mapping):
