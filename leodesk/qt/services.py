@@ -280,8 +280,9 @@ class GenerationService(QObject):
     # -- other kinds of job -----------------------------------------------------------------
     def register(self, kind: str, runner: Any) -> None:
         """Send, resume and report jobs of ``kind`` through ``runner``, which has
-        ``label(body) -> str``, ``send(rec, token)`` and ``resume(rec, token)`` (worker
-        threads; they return a result or raise), ``finished(result)`` and
+        ``label(body) -> str``, ``send(rec, token)``, ``resume(rec, token)`` and
+        ``price_body(body) -> int | None`` (worker threads; send and resume return a result or
+        raise), ``finished(result)`` and
         ``job_failed(rec, exc)`` (GUI thread). They share the queue's order, pause, slots and
         rate with generations, and are stored the same way, so a restart resumes them."""
         self._runners[kind] = runner
@@ -298,20 +299,38 @@ class GenerationService(QObject):
 
         self._db(lambda lib: int(lib.add_job(kind, body, group_label=label)), added)
 
+    def _claim(self, job_id: int, token: CancelToken) -> bool:
+        """On a worker, before a job is sent: take it from the queue (QUEUED -> SUBMITTING).
+        False when it may not be sent: cancelled meanwhile, or the app is closing (then it
+        goes back to the queue, never having been sent)."""
+        if not self._b.db(lambda lib: lib.claim_job(job_id)).result(DB_WAIT):
+            return False
+        if token.cancelled:
+            self._b.db(lambda lib: lib.requeue_job(job_id)).result(DB_WAIT)
+            return False
+        return True
+
+    def _requeue_unsent(self, rec: Any) -> bool:
+        """After a restart: a job never sent goes back in the queue (a claim the app closed on
+        is undone). False when it was sent: it is to be followed, not queued."""
+        if rec.generation_id is not None or rec.submitted_at is not None:
+            return False
+        if rec.state.value != QUEUED:
+            self._db(lambda lib, i=rec.id: lib.requeue_job(i))
+        self._progress(Progress(rec.id, QUEUED, "Queued (resumed)"))
+        return True
+
     def _run_other(self, rec: Any, resume: bool) -> None:
         """Send (or follow again) a job of a registered kind on the network pool."""
         runner = self._runners[rec.kind]
         job_id = rec.id
 
         def job(token: CancelToken) -> Any:
-            if not resume:
-                if not self._b.db(lambda lib: lib.claim_job(job_id)).result(DB_WAIT):
-                    return _NOT_SENT  # cancelled meanwhile
-                if token.cancelled:  # closing: never sent, so it stays queued
-                    self._b.db(lambda lib: lib.requeue_job(job_id)).result(DB_WAIT)
-                    return _NOT_SENT
-                return runner.send(rec, token)
-            return runner.resume(rec, token)
+            if resume:
+                return runner.resume(rec, token)
+            if not self._claim(job_id, token):
+                return _NOT_SENT
+            return runner.send(rec, token)
 
         def done(result: Any) -> None:
             self._ended(job_id, None)
@@ -436,10 +455,7 @@ class GenerationService(QObject):
         model = self._model_info(rec.request_json or "")
 
         def job(token: CancelToken) -> str | None:
-            if not self._b.db(lambda lib: lib.claim_job(job_id)).result(DB_WAIT):
-                return None  # cancelled meanwhile
-            if token.cancelled:  # closing: it was never sent, so it stays queued
-                self._b.db(lambda lib: lib.requeue_job(job_id)).result(DB_WAIT)
+            if not self._claim(job_id, token):
                 return None
             try:
                 req = request_from_json(rec.request_json or "")
@@ -530,7 +546,7 @@ class GenerationService(QObject):
                 continue
             runner = self._runners.get(rec.kind)
             if rec.kind != "generation":
-                if runner is None or not hasattr(runner, "price_body"):
+                if runner is None:
                     continue
                 self._costs[body] = None
 
@@ -625,10 +641,7 @@ class GenerationService(QObject):
             log.warning("job %s is of an unknown kind %r: left as it is", rec.id, rec.kind)
             return
         self._labels[rec.id] = self._label_of(rec)
-        if rec.generation_id is None and rec.submitted_at is None:
-            if rec.state.value != QUEUED:  # a claim the app closed on is undone
-                self._db(lambda lib, i=rec.id: lib.requeue_job(i))
-            self._progress(Progress(rec.id, QUEUED, "Queued (resumed)"))
+        if self._requeue_unsent(rec):
             return
         self.gate.adopt(rec.id)
         self._run_other(rec, resume=True)
@@ -653,11 +666,7 @@ class GenerationService(QObject):
                 )
                 continue
             self._labels[rec.id] = _label_for(req.prompt)
-            if rec.generation_id is None and rec.submitted_at is None:
-                # Never sent: back in the queue (a claim the app closed on is undone).
-                if rec.state.value != QUEUED:
-                    self._db(lambda lib, i=rec.id: lib.requeue_job(i))
-                self._progress(Progress(rec.id, QUEUED, "Queued (resumed)"))
+            if self._requeue_unsent(rec):
                 continue
             self.gate.adopt(rec.id)
 

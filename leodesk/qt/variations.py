@@ -230,13 +230,12 @@ class VariationService(QObject):
     def job_failed(self, rec: Any, exc: BaseException) -> None:
         """On the GUI thread: a job ended without a child (the pipeline said why)."""
         message = user_message(exc)
+        label = self._labels.get(rec.id) or self.label(rec.request_json)
         if not isinstance(exc, JobFailed):
-            label = self._labels.get(rec.id) or self.label(rec.request_json)
             message = f"{label} failed: {message}"
             self._progress(Progress(rec.id, FAILED, message))
         self.failed.emit(message)
         if isinstance(exc, NotEnoughCredits):
-            label = self._labels.get(rec.id) or self.label(rec.request_json)
             self.insufficient_credits.emit(CreditShortfall(rec.id, label, exc.needed, message))
 
     def _progress(self, p: Progress) -> None:  # on a worker thread: signals only
