@@ -69,22 +69,31 @@ class Progress:
     total: int = 0
 
 
-class Persist(Protocol):
-    """Where the pipeline records what happened, so a restart can pick up from there."""
+class JobRecord(Protocol):
+    """The job row of a stored job (generation, variation, motion) and its files: what every
+    pipeline records, so a restart can pick up from there. ``job_accepted`` stores the server's
+    id of the job (a generation id, or a variation id)."""
 
     def job_submitting(self, job_id: int, submitted_at: float) -> None: ...
     def job_accepted(self, job_id: int, generation_id: str) -> None: ...
-    def generation_seen(self, generation: Generation, request_json: str | None) -> None: ...
     def image_stored(self, image_id: str, sha256: str, ext: str) -> None: ...
     def job_ended(self, job_id: int, state: str, message: str | None) -> None: ...
+
+
+class Persist(JobRecord, Protocol):
+    """Where the generate pipeline records what happened."""
+
+    def generation_seen(self, generation: Generation, request_json: str | None) -> None: ...
 
 
 class Store(Protocol):
     def put(self, data: bytes, ext: str) -> Any: ...
 
 
-class Client(Protocol):
-    def create_generation(self, req: GenerationRequest) -> Any: ...
+class Follows(Protocol):
+    """What every pipeline asks of the client once a job exists: its generation, polled, and
+    the files."""
+
     def wait_for_generation(
         self,
         generation_id: str,
@@ -94,6 +103,11 @@ class Client(Protocol):
         timeout: float = ...,
         cancel: Callable[[], bool] | None = ...,
     ) -> Generation: ...
+    def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
+
+
+class Client(Follows, Protocol):
+    def create_generation(self, req: GenerationRequest) -> Any: ...
     def get_me(self) -> Any: ...
     def reconcile_generation(
         self,
@@ -104,7 +118,6 @@ class Client(Protocol):
         limit: int = ...,
         exclude_ids: Collection[str] = ...,
     ) -> Generation | None: ...
-    def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
 
 
 class JobFailed(Exception):

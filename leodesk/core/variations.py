@@ -50,10 +50,13 @@ from leodesk.core.pipeline import (
     PENDING,
     SUBMITTING,
     UNKNOWN,
+    Follows,
     JobFailed,
+    JobRecord,
     Polling,
     Progress,
 )
+from leodesk.core.pipeline import Store as BaseStore
 
 log = logging.getLogger("leodesk.variations")
 
@@ -282,7 +285,7 @@ def video_path(store_root: Path, image_id: str) -> Path:
 # -- the pipeline ------------------------------------------------------------------------------
 
 
-class Persist(Protocol):
+class Persist(JobRecord, Protocol):
     """Where results are recorded (the app runs these on its database thread)."""
 
     def add_variation_child(
@@ -295,19 +298,14 @@ class Persist(Protocol):
         created_at: str | None,
     ) -> None: ...
     def add_motion_child(self, generation: Generation, source: Source) -> None: ...
-    def image_stored(self, image_id: str, sha256: str, ext: str) -> None: ...
-    def job_submitting(self, job_id: int, submitted_at: float) -> None: ...
-    def job_accepted(self, job_id: int, remote_id: str) -> None: ...
-    def job_ended(self, job_id: int, state: str, message: str | None) -> None: ...
 
 
-class Store(Protocol):
+class Store(BaseStore, Protocol):
     @property
     def root(self) -> Path: ...
-    def put(self, data: bytes, ext: str) -> Any: ...
 
 
-class Client(Protocol):
+class Client(Follows, Protocol):
     def upscale(self, image_id: str) -> Any: ...
     def unzoom(self, image_id: str, is_variation: bool = ...) -> Any: ...
     def remove_background(self, image_id: str, is_variation: bool = ...) -> Any: ...
@@ -324,16 +322,6 @@ class Client(Protocol):
     def create_motion(self, req: MotionRequest) -> Any: ...
     def get_generation(self, generation_id: str) -> Generation | None: ...
     def get_variation(self, variation_id: str) -> list[Variation]: ...
-    def wait_for_generation(
-        self,
-        generation_id: str,
-        *,
-        interval: float = ...,
-        max_interval: float = ...,
-        timeout: float = ...,
-        cancel: Callable[[], bool] | None = ...,
-    ) -> Generation: ...
-    def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
 
 
 _NEXT_STEP = {
