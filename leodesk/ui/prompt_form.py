@@ -12,6 +12,7 @@ import base64
 import html
 import random
 from collections.abc import Hashable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -65,6 +66,7 @@ from leodesk.core.api.models import Element, ElementRef, GenerationRequest, Pric
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.rules import Problem
 from leodesk.qt.models.gallery_model import IMAGE_IDS_MIME
+from leodesk.qt.uploads import GalleryImage, UploadedImage
 from leodesk.ui.form_section import CollapsibleSection
 from leodesk.ui.image_slot import ImageSlot, label_for, sources_from_mime
 
@@ -943,8 +945,6 @@ class PromptForm(QWidget):
         return out
 
     def _restore_images(self, entries: Any) -> None:
-        from leodesk.qt.uploads import UploadedImage
-
         by_slot: dict[str, Mapping[str, Any]] = {}
         if isinstance(entries, list):
             for e in entries:
@@ -1724,10 +1724,6 @@ _PENDING_IMAGE_LIMIT = 8 * 1024 * 1024  # a pasted picture kept in a draft's sta
 def _pending_entry(source: Any) -> dict[str, Any] | None:
     """A slot's source still being prepared, as JSON (a path, a link, a gallery image, or a
     pasted picture as PNG); None for what cannot be kept."""
-    from pathlib import Path
-
-    from leodesk.qt.uploads import GalleryImage
-
     if isinstance(source, Path):
         return {"pending_path": str(source)}
     if isinstance(source, str):
@@ -1745,10 +1741,6 @@ def _pending_entry(source: Any) -> dict[str, Any] | None:
 
 def _pending_source(entry: Mapping[str, Any]) -> Any:
     """The inverse of :func:`_pending_entry` (None when ``entry`` holds no pending source)."""
-    from pathlib import Path
-
-    from leodesk.qt.uploads import GalleryImage
-
     path, url = _as_str(entry.get("pending_path")), _as_str(entry.get("pending_url"))
     gallery = _as_str(entry.get("pending_gallery"))
     if path:
