@@ -3,7 +3,9 @@
 A job moves through these states::
 
     QUEUED ─► SUBMITTING ─► PENDING ─► DOWNLOADING ─► DONE
-       │           │           │            │
+       │           │           │            │  ▲
+       │           │           │            ▼  │ (download again)
+       │           │           │          INCOMPLETE (made and billed; images missing)
        │           ├─► UNKNOWN ┤            └─► FAILED / CANCELLED
        │           │     (the submit may or may not have reached the server: reconcile
        │           │      against the account's generation list before doing anything else)
@@ -55,6 +57,7 @@ class JobState(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"
+    INCOMPLETE = "incomplete"
 
 
 TERMINAL_STATES: Final[frozenset[JobState]] = frozenset(
@@ -66,7 +69,11 @@ TRANSITIONS: Final[Mapping[JobState, frozenset[JobState]]] = {
     JobState.QUEUED: frozenset({JobState.SUBMITTING, JobState.FAILED, JobState.CANCELLED}),
     JobState.SUBMITTING: frozenset({JobState.PENDING, JobState.FAILED, JobState.UNKNOWN}),
     JobState.PENDING: frozenset({JobState.DOWNLOADING, JobState.FAILED, JobState.CANCELLED}),
-    JobState.DOWNLOADING: frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED}),
+    JobState.DOWNLOADING: frozenset(
+        {JobState.DONE, JobState.INCOMPLETE, JobState.FAILED, JobState.CANCELLED}
+    ),
+    # Made and billed, some images not stored: they are downloaded again (DOWNLOADING).
+    JobState.INCOMPLETE: frozenset({JobState.DOWNLOADING, JobState.DONE}),
     # Reconciling an unknown submit: found it (PENDING), proved it never happened (FAILED), or
     # the user gave up on it (CANCELLED).
     JobState.UNKNOWN: frozenset({JobState.PENDING, JobState.FAILED, JobState.CANCELLED}),
@@ -77,7 +84,7 @@ TRANSITIONS: Final[Mapping[JobState, frozenset[JobState]]] = {
 
 # States that only make sense once the server has given us a generation id.
 _NEEDS_GENERATION: Final[frozenset[JobState]] = frozenset(
-    {JobState.PENDING, JobState.DOWNLOADING, JobState.DONE}
+    {JobState.PENDING, JobState.DOWNLOADING, JobState.INCOMPLETE, JobState.DONE}
 )
 
 

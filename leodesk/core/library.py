@@ -1812,6 +1812,16 @@ class Library:
                 (sha256, ext, width, height, self._now_ms(), image_id),
             )
 
+    def stored_image_ids(self, generation_id: str) -> set[str]:
+        """Ids of ``generation_id``'s images (variations and motion included) whose file is in
+        the image store."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT id FROM images WHERE generation_id = ? AND sha256 IS NOT NULL",
+                (generation_id,),
+            ).fetchall()
+        return {str(r[0]) for r in rows}
+
     def mark_image_failed(self, image_id: str) -> None:
         """Count a failed download; after :data:`MAX_DOWNLOAD_ATTEMPTS` the image stops being
         offered by :meth:`images_to_download`."""
@@ -2064,6 +2074,16 @@ class Library:
             cur = conn.execute(f"UPDATE jobs SET {', '.join(sets)} WHERE id = ?", (*args, job_id))
             if cur.rowcount == 0:
                 raise KeyError(job_id)
+
+    def submitted_since(self, since: float) -> list[float]:
+        """When jobs were sent (epoch seconds) at or after ``since``, oldest first: the rate
+        limit counts them across restarts."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT submitted_ms FROM jobs WHERE submitted_ms >= ? ORDER BY submitted_ms",
+                (round(since * 1000),),
+            ).fetchall()
+        return [int(r[0]) / 1000 for r in rows]
 
     def get_job(self, job_id: int) -> JobRecord | None:
         with self._reading() as conn:

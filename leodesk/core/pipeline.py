@@ -3,18 +3,23 @@
 Qt-free, so the CLI, the app and the tests share it. Persistence goes through a :class:`Persist`
 object (the app's runs every write on its single database thread), progress through a callback.
 A submit whose outcome is unknown (the request was sent, no answer came back) is never re-sent:
-the job is looked for in the account's recent generations instead.
+the job stays "checking whether it was made" and is looked for among everything the account
+made since it was sent, through errors and restarts, until it is found or it is certain that
+none was made. A job is done only when every image is stored whole; a full disk makes a job wait
+for space, never lose what the server made.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import time
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any, NoReturn, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import (
@@ -26,8 +31,11 @@ from leodesk.core.api.models import (
 )
 from leodesk.core.imagestore import StorageError
 from leodesk.core.jobs import JobState
+from leodesk.core.library import Library, LibraryError
 
 log = logging.getLogger("leodesk.pipeline")
+
+_T = TypeVar("_T")
 
 # Job states as plain strings: the values of leodesk.core.jobs.JobState (one definition).
 QUEUED = JobState.QUEUED.value
@@ -38,16 +46,49 @@ DONE = JobState.DONE.value
 FAILED = JobState.FAILED.value
 CANCELLED = JobState.CANCELLED.value
 UNKNOWN = JobState.UNKNOWN.value
+INCOMPLETE = JobState.INCOMPLETE.value
+
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
-class Polling:
-    """The poll schedule shared by the generate and variation pipelines (their dataclass fields
-    ``poll_interval``, ``max_poll_interval``, ``poll_timeout`` and ``cancelled``)."""
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (of the image store or of the library) is full."""
+    if isinstance(exc, StorageError):
+        return exc.errno in _FULL_ERRNOS
+    if isinstance(exc, LibraryError):
+        return exc.reason == "full"
+    if isinstance(exc, OSError):
+        return exc.errno in _FULL_ERRNOS
+    return False
 
+
+class Steps:
+    """What the generate and variation pipelines share (their dataclass fields are declared
+    here): the poll schedule, downloads that end with a whole image or none, writes that wait
+    for disk space, and the patient search for a job whose submit answer was lost."""
+
+    client: Any
+    store: Store
+    persist: JobRecord
+    on_progress: Callable[[Progress], None]
     poll_interval: float
     max_poll_interval: float
     poll_timeout: float
     cancelled: Callable[[], bool]
+    verify: Callable[[bytes], Any] | None
+    sleep: Callable[[float], None]
+    # Re-downloads of an image whose bytes did not decode (the client already retries
+    # connection errors, 5xx and short bodies itself); the delay doubles each time.
+    download_tries: int
+    download_delay: float
+    # While the disk is full, a write is tried again this often.
+    space_wait: float
+    # Looking for a job whose answer was lost: the first delay between looks (doubling up to
+    # ``reconcile_max_delay``), and how long after the send a complete look that finds nothing
+    # proves that nothing was made (the server cannot still be working on the request then).
+    reconcile_delay: float
+    reconcile_max_delay: float
+    settle: float
 
     def _poll(self) -> dict[str, Any]:
         """Keyword arguments for the client's ``wait_for_generation`` / ``wait_for_variation``."""
@@ -57,6 +98,114 @@ class Polling:
             "timeout": self.poll_timeout,
             "cancel": self.cancelled,
         }
+
+    def _nap(self, seconds: float) -> None:
+        """Sleep in short slices; WaitCancelledError as soon as the job is cancelled (the app
+        closes: the job resumes next time)."""
+        left = max(0.0, seconds)
+        while True:
+            if self.cancelled():
+                raise errors.WaitCancelledError("cancelled while waiting")
+            if left <= 0:
+                return
+            step = min(0.25, left)
+            self.sleep(step)
+            left -= step
+
+    def _emit(
+        self,
+        job_id: int,
+        state: str,
+        message: str = "",
+        generation_id: str | None = None,
+        done: int = 0,
+        total: int = 0,
+    ) -> None:
+        self.on_progress(Progress(job_id, state, message, generation_id, done, total))
+
+    def _keep(self, job_id: int, state: str, write: Callable[[], _T]) -> _T:
+        """Run ``write`` (a library write or a file store); while the disk is full, say so and
+        try again every ``space_wait`` seconds: what the server made is never dropped."""
+        warned = False
+        while True:
+            try:
+                return write()
+            except Exception as exc:
+                if not is_disk_full(exc):
+                    raise
+                if not warned:
+                    log.warning("job %s waits for disk space: %s", job_id, exc)
+                    warned = True
+                self._emit(
+                    job_id,
+                    state,
+                    "The disk is full: free some space and the job goes on by itself "
+                    "(nothing is lost).",
+                )
+                self._nap(self.space_wait)
+
+    def _fetch_whole(self, job_id: int, image_id: str, url: str) -> bytes | None:
+        """The bytes of ``url`` if they decode as a whole image (``verify``), after up to
+        ``download_tries`` downloads; None when every try failed."""
+        delay = self.download_delay
+        for attempt in range(max(1, self.download_tries)):
+            if attempt:
+                self._nap(delay)
+                delay *= 2
+            try:
+                data = self.client.download(url)
+                if self.verify is not None:
+                    self.verify(data)
+                return bytes(data)
+            except errors.WaitCancelledError:
+                raise
+            except (errors.NotFoundError, ValueError) as exc:
+                log.warning("image %s cannot be downloaded: %s", image_id, exc)
+                return None  # gone, or not a URL we download: trying again cannot help
+            except Exception as exc:  # a network error or bytes that do not decode
+                log.warning("image %s of job %s, try %d: %s", image_id, job_id, attempt + 1, exc)
+        return None
+
+    def _store_whole(self, job_id: int, state: str, data: bytes, url: str) -> Any:
+        return self._keep(job_id, state, lambda: self.store.put(data, _ext_of(url)))
+
+    def _keep_checking(
+        self, job_id: int, submitted_at: float, look: Callable[[], str | None]
+    ) -> str | None:
+        """After a submit whose answer was lost: ``look()`` (a complete look at what the
+        account made since the send; it raises when it could not look) until it finds the
+        job's server id. None only when a complete look that started ``settle`` seconds or more
+        after the send found nothing: then it is certain that nothing was made. Errors never end
+        the search, and the job is never sent again."""
+        self._keep(job_id, UNKNOWN, lambda: self.persist.job_checking(job_id))
+        self._emit(job_id, UNKNOWN, "No answer from the server; checking whether it was made…")
+        delay = self.reconcile_delay
+        while True:
+            if self.cancelled():
+                raise errors.WaitCancelledError("cancelled while checking")
+            started = time.time()
+            try:
+                found = look()
+            except errors.WaitCancelledError:
+                raise
+            except errors.LeonardoError as exc:
+                log.info("job %s: could not look for it yet: %s", job_id, exc)
+                self._emit(
+                    job_id,
+                    UNKNOWN,
+                    f"Checking whether it was made (the server said: {exc.user_message} "
+                    f"Trying again in {delay:.0f} s.)",
+                )
+            else:
+                if found is not None:
+                    return found
+                if started - submitted_at >= self.settle:
+                    return None
+                self._emit(
+                    job_id, UNKNOWN, "Checking whether it was made: not among your jobs yet…"
+                )
+            self._nap(delay)
+            delay = min(max(self.reconcile_max_delay, delay), delay * 2)
 
 
 @dataclass(frozen=True)
@@ -72,11 +221,15 @@ class Progress:
 class JobRecord(Protocol):
     """The job row of a stored job (generation, variation, motion) and its files: what every
     pipeline records, so a restart can pick up from there. ``job_accepted`` stores the server's
-    id of the job (a generation id, or a variation id)."""
+    id of the job (a generation id, or a variation id); ``job_checking`` marks a job whose
+    submit answer was lost (it is being looked for); ``stored_images`` are the ids of a
+    generation's images (variations included) whose files are stored."""
 
     def job_submitting(self, job_id: int, submitted_at: float) -> None: ...
+    def job_checking(self, job_id: int) -> None: ...
     def job_accepted(self, job_id: int, generation_id: str) -> None: ...
     def image_stored(self, image_id: str, sha256: str, ext: str) -> None: ...
+    def stored_images(self, generation_id: str) -> set[str]: ...
     def job_ended(self, job_id: int, state: str, message: str | None) -> None: ...
 
 
@@ -84,6 +237,38 @@ class Persist(JobRecord, Protocol):
     """Where the generate pipeline records what happened."""
 
     def generation_seen(self, generation: Generation, request_json: str | None) -> None: ...
+
+
+class LibraryRecord:
+    """:class:`Persist` straight into a library (the CLI, tests); the app runs the same writes
+    on its database thread."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    def job_submitting(self, job_id: int, submitted_at: float) -> None:
+        self.library.update_job(job_id, state=SUBMITTING, submitted_at=submitted_at)
+
+    def job_checking(self, job_id: int) -> None:
+        self.library.update_job(job_id, state=UNKNOWN)
+
+    def job_accepted(self, job_id: int, generation_id: str) -> None:
+        self.library.update_job(job_id, state=PENDING, generation_id=generation_id)
+
+    def claim_generation(self, job_id: int, generation_id: str) -> bool:
+        return self.library.claim_generation(job_id, generation_id)
+
+    def generation_seen(self, generation: Generation, request_json: str | None) -> None:
+        self.library.upsert_generation(generation, request_json=request_json)
+
+    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
+        self.library.set_image_file(image_id, sha256, ext)
+
+    def stored_images(self, generation_id: str) -> set[str]:
+        return self.library.stored_image_ids(generation_id)
+
+    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
+        self.library.update_job(job_id, state=state, error=message)
 
 
 class Store(Protocol):
@@ -124,6 +309,17 @@ class JobFailed(Exception):
     """The job ended without images; ``str()`` is the message for the user."""
 
 
+class ImagesMissing(JobFailed):
+    """The generation was made (and billed) but some of its images could not be stored whole:
+    the job is INCOMPLETE, its images are downloaded again later (Download again, the next
+    start, a sync)."""
+
+    def __init__(self, message: str, generation_id: str, missing: list[str]) -> None:
+        super().__init__(message)
+        self.generation_id = generation_id
+        self.missing = missing
+
+
 def request_json(req: GenerationRequest) -> str:
     """The request as JSON (for the library and for 'recall'); every field, None included."""
     return json.dumps(asdict(req), default=list, sort_keys=True)
@@ -155,7 +351,7 @@ def _ext_of(url: str) -> str:
 
 
 @dataclass
-class Pipeline(Polling):
+class Pipeline(Steps):
     client: Client
     store: Store
     persist: Persist
@@ -165,8 +361,12 @@ class Pipeline(Polling):
     poll_interval: float = 1.0  # the first poll; it grows ×1.5 per poll up to max_poll_interval
     max_poll_interval: float = 5.0
     poll_timeout: float = 900.0
-    reconcile_tries: int = 4
+    download_tries: int = 4
+    download_delay: float = 2.0
+    space_wait: float = 10.0
     reconcile_delay: float = 3.0
+    reconcile_max_delay: float = 60.0
+    settle: float = 150.0
     # Records that a job follows a generation found by reconciling, unless another job already
     # does (one atomic step); False: taken. Without it two jobs with the same prompt whose
     # submits were both lost could both take the same generation.
@@ -175,10 +375,11 @@ class Pipeline(Polling):
 
     # -- entry points ---------------------------------------------------------------------
     def run(self, job_id: int, req: GenerationRequest) -> Generation:
-        """Submit ``req`` and follow it to stored images."""
+        """Submit ``req`` and follow it to stored images. RateLimitedError (a 429 to the
+        submit: nothing was made) is the only error that leaves the job unsent."""
         self._emit(job_id, SUBMITTING, "Submitting…")
         submitted_at = time.time()
-        self.persist.job_submitting(job_id, submitted_at)
+        self._keep(job_id, SUBMITTING, lambda: self.persist.job_submitting(job_id, submitted_at))
         try:
             job = self.client.create_generation(req)
             generation_id = str(job.generation_id)
@@ -202,7 +403,8 @@ class Pipeline(Polling):
         submitted_at: float | None,
         req_json: str | None,
     ) -> Generation:
-        """Pick a job up after a restart: poll it if it has an id, else reconcile, never re-send."""
+        """Pick a job up after a restart: poll it if it has an id, else reconcile, never re-send.
+        A job whose images were missing downloads just those."""
         if generation_id is None:
             if submitted_at is None:
                 raise ValueError("a job that was never submitted is resumed with run()")
@@ -211,7 +413,7 @@ class Pipeline(Polling):
 
     def follow(self, job_id: int, generation_id: str, req_json: str | None) -> Generation:
         """Poll an accepted job to its end, then download and store its images."""
-        self.persist.job_accepted(job_id, generation_id)
+        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
         self._emit(job_id, PENDING, "Generating…", generation_id)
         try:
             gen = self.client.wait_for_generation(generation_id, **self._poll())
@@ -221,89 +423,86 @@ class Pipeline(Polling):
         except errors.LeonardoError as exc:
             self._end(job_id, FAILED, exc.user_message, generation_id)
             raise JobFailed(exc.user_message) from exc
-        self.persist.generation_seen(gen, req_json)
+        self._keep(job_id, PENDING, lambda: self.persist.generation_seen(gen, req_json))
         if gen.status != "COMPLETE":
             message = "The server could not make these images (failed jobs are refunded)."
             self._end(job_id, FAILED, message, generation_id)
             raise JobFailed(message)
-        self.download_images(job_id, gen)
-        self._end(job_id, DONE, f"{len(gen.images)} image(s)", generation_id)
+        missing = self.download_images(job_id, gen)
+        total = len([im for im in gen.images if im.url and im.id])
+        if missing:
+            message = (
+                f"{len(missing)} of {total} image(s) could not be downloaded. They are safe on "
+                "your account: use Download again (leodesk also tries at the next start and "
+                "when it syncs)."
+            )
+            self._end(job_id, INCOMPLETE, message, generation_id)
+            raise ImagesMissing(message, generation_id, missing)
+        self._end(job_id, DONE, f"{total} image(s)", generation_id)
         return gen
 
-    def download_images(self, job_id: int, gen: Generation) -> None:
+    def download_images(self, job_id: int, gen: Generation) -> list[str]:
+        """Download and store every image of ``gen`` not stored yet, each one whole (decoded)
+        or not at all; returns the ids of those still missing."""
         images = [im for im in gen.images if im.url and im.id]
         total = len(images)
+        have = self.persist.stored_images(gen.id) if gen.id else set()
+        missing: list[str] = []
         self._emit(job_id, DOWNLOADING, "Downloading…", gen.id, 0, total)
         for n, image in enumerate(images, start=1):
             if self.cancelled():
                 raise errors.WaitCancelledError("cancelled during download")
             assert image.url is not None and image.id is not None
-            try:
-                data = self.client.download(image.url)
-                if self.verify is not None:
-                    self.verify(data)
-            except errors.LeonardoError as exc:
-                log.warning("download of image %s failed: %s", image.id, exc)
-                continue  # the library keeps the URL; the download is retried later
-            except Exception as exc:
-                log.warning("image %s is broken: %s", image.id, exc)
+            image_id, url = image.id, image.url
+            if image_id in have:
                 continue
-            try:
-                stored = self.store.put(data, _ext_of(image.url))
-            except (StorageError, OSError) as exc:
-                self._storage_failed(job_id, gen, exc)
-            self.persist.image_stored(image.id, stored.sha256, stored.ext)
+            data = self._fetch_whole(job_id, image_id, url)
+            if data is None:
+                missing.append(image_id)
+                continue
+            stored = self._store_whole(job_id, DOWNLOADING, data, url)
+            self._keep(
+                job_id,
+                DOWNLOADING,
+                partial(self.persist.image_stored, image_id, stored.sha256, stored.ext),
+            )
             self._emit(job_id, DOWNLOADING, f"Downloading {n}/{total}…", gen.id, n, total)
+        return missing
 
     # -- helpers --------------------------------------------------------------------------
-    def _storage_failed(self, job_id: int, gen: Generation, exc: BaseException) -> NoReturn:
-        """The disk refused the image: the job ends with what to do; nothing is lost (the
-        generation and its URLs are in the library, so the images download again later)."""
-        message = (
-            f"{exc}. The images are safe on your account and in the library: free some disk "
-            "space, then open or sync them to download them again."
-        )
-        self._end(job_id, FAILED, message, gen.id)
-        raise JobFailed(message) from exc
-
     def _reconcile(self, job_id: int, prompt: str, submitted_at: float) -> str:
-        self._emit(job_id, UNKNOWN, "No answer from the server; checking whether the job exists…")
-        user_id = self.client.get_me().user_id
         after = datetime.fromtimestamp(submitted_at, tz=UTC)
         taken: set[str] = set()  # generations other jobs follow (same prompt, same minutes)
-        attempt = 0
-        while user_id and attempt < self.reconcile_tries:
-            if self.cancelled():
-                raise errors.WaitCancelledError("cancelled while reconciling")
-            found = self.client.reconcile_generation(
-                user_id=user_id, prompt=prompt, submitted_after=after, exclude_ids=taken
-            )
-            if found is not None and found.id and found.id not in taken:
-                if self.claim is None or self.claim(job_id, found.id):
+        user: list[str] = []
+
+        def look() -> str | None:
+            if not user:
+                user_id = self.client.get_me().user_id
+                if not user_id:
+                    raise errors.ProtocolError("The server did not say which account this is.")
+                user.append(user_id)
+            while True:
+                found = self.client.reconcile_generation(
+                    user_id=user[0], prompt=prompt, submitted_after=after, exclude_ids=taken
+                )
+                if found is None or not found.id:
+                    return None
+                if self.claim is None or self._keep(
+                    job_id, UNKNOWN, partial(self.claim, job_id, found.id)
+                ):
                     return found.id
-                taken.add(found.id)
-                continue  # look again at once, without it (each pass excludes one more)
-            attempt += 1
-            if attempt < self.reconcile_tries:
-                self.sleep(self.reconcile_delay)
+                taken.add(found.id)  # another job follows it: look again without it
+
+        found = self._keep_checking(job_id, submitted_at, look)
+        if found is not None:
+            return found
         message = (
-            "The server never confirmed this job and it is not in your recent generations. "
-            "It was not re-sent, so you were not charged twice; retry it if you want it."
+            "The server never received this job: nothing was made since it was sent, so "
+            "nothing was charged. Retry it if you want it."
         )
         self._end(job_id, FAILED, message)
         raise JobFailed(message)
 
-    def _emit(
-        self,
-        job_id: int,
-        state: str,
-        message: str = "",
-        generation_id: str | None = None,
-        done: int = 0,
-        total: int = 0,
-    ) -> None:
-        self.on_progress(Progress(job_id, state, message, generation_id, done, total))
-
     def _end(self, job_id: int, state: str, message: str, generation_id: str | None = None) -> None:
-        self.persist.job_ended(job_id, state, message)
+        self._keep(job_id, state, lambda: self.persist.job_ended(job_id, state, message))
         self._emit(job_id, state, message, generation_id)

@@ -43,6 +43,11 @@ class SendGate:
         self.paused = False  # by the user
 
     @property
+    def window(self) -> float:
+        """The rate's rolling window, in seconds."""
+        return self._window
+
+    @property
     def slots(self) -> int:
         return self._slots
 
@@ -78,6 +83,13 @@ class SendGate:
         """A job is being submitted: it takes a slot and counts against the rate."""
         self.in_flight.add(job_id)
         self._sent.append(self._clock())
+
+    def sent_earlier(self, ages: list[float]) -> None:
+        """Submits made ``ages`` seconds ago (by a previous run of the app) count against the
+        rate too, so a restart cannot exceed it."""
+        now = self._clock()
+        past = sorted(now - max(0.0, a) for a in ages if a < self._window)
+        self._sent = deque(sorted([*past, *self._sent]))
 
     def adopt(self, job_id: int) -> None:
         """A job already on the server (resumed after a restart) takes a slot."""

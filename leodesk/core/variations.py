@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
@@ -47,14 +48,15 @@ from leodesk.core.pipeline import (
     DONE,
     DOWNLOADING,
     FAILED,
+    INCOMPLETE,
     PENDING,
     SUBMITTING,
-    UNKNOWN,
     Follows,
+    ImagesMissing,
     JobFailed,
     JobRecord,
-    Polling,
     Progress,
+    Steps,
 )
 from leodesk.core.pipeline import Store as BaseStore
 
@@ -355,10 +357,16 @@ _RECONCILE_TRANSFORMS: dict[Kind, frozenset[str]] = {
 
 
 def _lost(kind: Kind) -> str:
+    if kind is Kind.MOTION:
+        # A motion is a new generation with nothing that ties it to the job: it cannot be
+        # looked for, so what happened is not known.
+        return (
+            f"{kind.label} was sent but its answer was lost. It was not sent again, so you were "
+            "not charged twice; sync the library later to pick up its result if it was made."
+        )
     return (
-        f"{kind.label} was sent but its answer was lost, and the server does not list it (yet). "
-        "It was not sent again, so you were not charged twice; sync the library later to pick "
-        "up its result if it was made, or retry it."
+        f"The server never received this {kind.label.lower()}: nothing was made since it was "
+        "sent, so nothing was charged. Retry it if you want it."
     )
 
 
@@ -389,7 +397,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 @dataclass
-class VariationPipeline(Polling):
+class VariationPipeline(Steps):
     client: Client
     store: Store
     persist: Persist
@@ -402,8 +410,12 @@ class VariationPipeline(Polling):
     sleep: Callable[[float], None] = time.sleep
     #: claim(job id, server id) -> False when another job already follows that id
     claim: Callable[[int, str], bool] | None = None
-    reconcile_tries: int = 3
+    download_tries: int = 4
+    download_delay: float = 2.0
+    space_wait: float = 10.0
     reconcile_delay: float = 3.0
+    reconcile_max_delay: float = 60.0
+    settle: float = 150.0
     reconcile_skew: float = 120.0  # seconds of clock difference tolerated
 
     def run(
@@ -424,7 +436,7 @@ class VariationPipeline(Polling):
             )
         self._emit(job_id, SUBMITTING, "Submitting…")
         sent_at = time.time()
-        self.persist.job_submitting(job_id, sent_at)
+        self._keep(job_id, SUBMITTING, lambda: self.persist.job_submitting(job_id, sent_at))
         try:
             if kind is Kind.MOTION:
                 job = self.client.create_motion(motion_request(source, motion_strength))
@@ -434,12 +446,12 @@ class VariationPipeline(Polling):
             found = self._reconcile(job_id, kind, source, sent_at)
             if found is None:
                 self._fail(job_id, _lost(kind), exc)
-            self.persist.job_accepted(job_id, found)
             return self._follow(job_id, kind, source, found, cost=None)
+        except errors.RateLimitedError:
+            raise  # nothing was made: back in the queue
         except errors.LeonardoError as exc:
             self._fail(job_id, _failure(kind, exc), exc)
         remote_id = str(job.generation_id if kind is Kind.MOTION else job.id)
-        self.persist.job_accepted(job_id, remote_id)
         return self._follow(job_id, kind, source, remote_id, cost=_job_cost(job))
 
     def resume(
@@ -458,7 +470,6 @@ class VariationPipeline(Polling):
             found = self._reconcile(job_id, job.kind, job.source, submitted_at)
             if found is None:
                 self._fail(job_id, _lost(job.kind))
-            self.persist.job_accepted(job_id, found)
             return self._follow(job_id, job.kind, job.source, found, cost=None)
         return self.run(
             job_id,
@@ -471,25 +482,17 @@ class VariationPipeline(Polling):
     def _reconcile(
         self, job_id: int, kind: Kind, source: Source, submitted_at: float
     ) -> str | None:
-        """After a submit whose answer was lost: the variation it made, if the server lists
-        one (same kind, under the source's generation, made since it was sent, not followed by
-        another job); None when none turns up (motion jobs cannot be told apart: None)."""
+        """After a submit whose answer was lost: the variation it made (same kind, under the
+        source's generation, made since it was sent, not followed by another job), looked for
+        until found or certainly not made (None). Motion jobs cannot be told apart: None."""
         transforms = _RECONCILE_TRANSFORMS.get(kind)
         if not transforms:
             return None
-        self._emit(job_id, UNKNOWN, "No answer from the server; checking whether it was made…")
         since = submitted_at - self.reconcile_skew
         taken: set[str] = set()
-        for attempt in range(self.reconcile_tries):
-            if self.cancelled():
-                raise errors.WaitCancelledError("cancelled while reconciling")
-            if attempt:
-                self.sleep(self.reconcile_delay)
-            try:
-                gen = self.client.get_generation(source.generation_id)
-            except errors.LeonardoError as exc:
-                log.info("reconcile of job %s: %s", job_id, exc)
-                continue
+
+        def look() -> str | None:
+            gen = self.client.get_generation(source.generation_id)
             candidates = [
                 v.id
                 for image in (gen.images if gen is not None else ())
@@ -498,23 +501,24 @@ class VariationPipeline(Polling):
             ]
             for variation_id in candidates:
                 if self._made_since(variation_id, since) and (
-                    self.claim is None or self.claim(job_id, variation_id)
+                    self.claim is None
+                    or self._keep(job_id, PENDING, partial(self.claim, job_id, variation_id))
                 ):
                     return variation_id
                 taken.add(variation_id)
-        return None
+            return None
+
+        return self._keep_checking(job_id, submitted_at, look)
 
     def _made_since(self, variation_id: str, since: float) -> bool:
-        try:
-            items = self.client.get_variation(variation_id)
-        except errors.LeonardoError:
-            return False
+        items = self.client.get_variation(variation_id)  # an error: the look is not complete
         when = parse_timestamp(items[0].created_at) if items else None
         return when is not None and when.timestamp() >= since
 
     def _follow(
         self, job_id: int, kind: Kind, source: Source, remote_id: str, *, cost: int | None
     ) -> Child:
+        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, remote_id))
         if kind is Kind.MOTION:
             return self._motion(job_id, source, remote_id, cost)
         self._emit(job_id, PENDING, "Processing…")
@@ -531,15 +535,20 @@ class VariationPipeline(Polling):
                 "Try again, or pick another image.",
             )
         assert variation.id is not None and variation.url is not None
-        self.persist.add_variation_child(
-            image_id=variation.id,
-            source=source,
-            transform=kind.value,
-            url=variation.url,
-            created_at=variation.created_at,
+        self._keep(
+            job_id,
+            PENDING,
+            partial(
+                self.persist.add_variation_child,
+                image_id=variation.id,
+                source=source,
+                transform=kind.value,
+                url=variation.url,
+                created_at=variation.created_at,
+            ),
         )
         self._emit(job_id, DOWNLOADING, "Downloading…", done=0, total=1)
-        self._download_image(variation.id, variation.url)
+        self._download_image(job_id, source.generation_id, variation.id, variation.url)
         self._done(job_id)
         return Child(variation.id, source.image_id, kind, source.generation_id, cost=cost)
 
@@ -573,18 +582,18 @@ class VariationPipeline(Polling):
                 "Try a lower motion strength or another image.",
                 generation_id=generation_id,
             )
-        self.persist.add_motion_child(gen, source)
+        self._keep(job_id, PENDING, partial(self.persist.add_motion_child, gen, source))
         image = frames[0]
         assert image.id is not None
         self._emit(job_id, DOWNLOADING, "Downloading…", generation_id, 0, 2)
         if image.url:
-            self._download_image(image.id, image.url)
+            self._download_image(job_id, source.generation_id, image.id, image.url)
         video: Path | None = None
         if image.motion_mp4_url:
             try:
                 data = self.client.download(image.motion_mp4_url, max_bytes=512 * 1024 * 1024)
                 video = video_path(self.store.root, image.id)
-                _write_atomic(video, data)
+                self._keep(job_id, DOWNLOADING, partial(_write_atomic, video, data))
             except (errors.LeonardoError, OSError) as exc:
                 log.warning("the MP4 of %s was not downloaded: %s", image.id, exc)
                 video = None
@@ -592,23 +601,31 @@ class VariationPipeline(Polling):
         return Child(image.id, source.image_id, kind, str(gen.id or generation_id), video, cost)
 
     def _done(self, job_id: int, generation_id: str | None = None, total: int = 1) -> None:
-        self.persist.job_ended(job_id, DONE, None)
+        self._keep(job_id, DONE, lambda: self.persist.job_ended(job_id, DONE, None))
         self._emit(job_id, DONE, "Done", generation_id, total, total)
 
-    def _download_image(self, image_id: str, url: str) -> None:
-        """Fetch and store a result; a failure leaves the URL in the library for later."""
-        try:
-            data = self.client.download(url)
-            if self.verify is not None:
-                self.verify(data)
-        except errors.LeonardoError as exc:
-            log.warning("download of %s failed: %s", image_id, exc)
+    def _download_image(self, job_id: int, generation_id: str, image_id: str, url: str) -> None:
+        """Fetch and store a result whole, unless it is stored already; when every try
+        failed the job is INCOMPLETE (ImagesMissing) and the image downloads again later."""
+        if image_id in self.persist.stored_images(generation_id):
             return
-        except Exception as exc:
-            log.warning("%s is broken: %s", image_id, exc)
-            return
-        stored = self.store.put(data, _ext_of(url, "jpg"))
-        self.persist.image_stored(image_id, stored.sha256, stored.ext)
+        data = self._fetch_whole(job_id, image_id, url)
+        if data is None:
+            message = (
+                "The result could not be downloaded. It is safe on your account: use Download "
+                "again (leodesk also tries at the next start and when it syncs)."
+            )
+            self._keep(
+                job_id, INCOMPLETE, lambda: self.persist.job_ended(job_id, INCOMPLETE, message)
+            )
+            self._emit(job_id, INCOMPLETE, message, generation_id)
+            raise ImagesMissing(message, generation_id, [image_id])
+        stored = self._store_whole(job_id, DOWNLOADING, data, url)
+        self._keep(
+            job_id,
+            DOWNLOADING,
+            partial(self.persist.image_stored, image_id, stored.sha256, stored.ext),
+        )
 
     def _fail(
         self,
@@ -617,17 +634,6 @@ class VariationPipeline(Polling):
         cause: BaseException | None = None,
         generation_id: str | None = None,
     ) -> NoReturn:
-        self.persist.job_ended(job_id, FAILED, message)
+        self._keep(job_id, FAILED, lambda: self.persist.job_ended(job_id, FAILED, message))
         self._emit(job_id, FAILED, message, generation_id)
         raise JobFailed(message) from cause
-
-    def _emit(
-        self,
-        job_id: int,
-        state: str,
-        message: str = "",
-        generation_id: str | None = None,
-        done: int = 0,
-        total: int = 0,
-    ) -> None:
-        self.on_progress(Progress(job_id, state, message, generation_id, done, total))

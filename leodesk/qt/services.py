@@ -6,13 +6,14 @@ the GUI thread as signals carrying frozen dataclasses or plain values.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
@@ -20,8 +21,11 @@ from PySide6.QtGui import QImage
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.pipeline import (
     FAILED,
+    INCOMPLETE,
     QUEUED,
+    ImagesMissing,
     JobFailed,
+    LibraryRecord,
     Pipeline,
     Progress,
     request_json,
@@ -32,6 +36,8 @@ from leodesk.qt.workers import CancelToken
 log = logging.getLogger("leodesk.services")
 
 DB_WAIT = 30.0  # seconds a network worker waits for its database write
+
+T = TypeVar("T")
 
 
 def user_message(exc: BaseException) -> str:
@@ -45,32 +51,39 @@ def user_message(exc: BaseException) -> str:
 
 # ---------------------------------------------------------------------------------------------
 class LibraryPersist:
-    """Pipeline persistence: every write hops to the database thread and is awaited."""
+    """Pipeline persistence: the core's :class:`LibraryRecord` writes, each run on the database
+    thread and awaited."""
 
     def __init__(self, backend: Backend) -> None:
         self._b = backend
 
-    def _run(self, fn: Callable[[Any], Any]) -> None:
-        self._b.db(fn).result(timeout=DB_WAIT)
+    def _run(self, fn: Callable[[LibraryRecord], T]) -> T:
+        result: T = self._b.db(lambda lib: fn(LibraryRecord(lib))).result(timeout=DB_WAIT)
+        return result
 
     def job_submitting(self, job_id: int, submitted_at: float) -> None:
-        self._run(lambda lib: lib.update_job(job_id, state="submitting", submitted_at=submitted_at))
+        self._run(lambda r: r.job_submitting(job_id, submitted_at))
+
+    def job_checking(self, job_id: int) -> None:
+        self._run(lambda r: r.job_checking(job_id))
 
     def job_accepted(self, job_id: int, generation_id: str) -> None:
-        self._run(lambda lib: lib.update_job(job_id, state="pending", generation_id=generation_id))
+        self._run(lambda r: r.job_accepted(job_id, generation_id))
 
     def claim_generation(self, job_id: int, generation_id: str) -> bool:
-        claim = self._b.db(lambda lib: lib.claim_generation(job_id, generation_id))
-        return bool(claim.result(timeout=DB_WAIT))
+        return self._run(lambda r: r.claim_generation(job_id, generation_id))
 
     def generation_seen(self, generation: Any, request_json: str | None) -> None:
-        self._run(lambda lib: lib.upsert_generation(generation, request_json=request_json))
+        self._run(lambda r: r.generation_seen(generation, request_json))
 
     def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
-        self._run(lambda lib: lib.set_image_file(image_id, sha256, ext))
+        self._run(lambda r: r.image_stored(image_id, sha256, ext))
+
+    def stored_images(self, generation_id: str) -> set[str]:
+        return self._run(lambda r: r.stored_images(generation_id))
 
     def job_ended(self, job_id: int, state: str, message: str | None) -> None:
-        self._run(lambda lib: lib.update_job(job_id, state=state, error=message))
+        self._run(lambda r: r.job_ended(job_id, state, message))
 
 
 @dataclass(frozen=True)
@@ -179,7 +192,8 @@ class GenerationService(QObject):
     Signals: job_changed(JobView), generation_stored(str generation id), failed(str),
     queue_changed(list[JobRecord] in queue order), status_changed(QueueStatus),
     charged(str generation id, int credits), refunded(str generation id: it failed on the
-    server), insufficient_credits(CreditShortfall).
+    server), insufficient_credits(CreditShortfall), images_missing(int job id, str generation
+    id: made and billed, some images not stored; see download_again).
     """
 
     job_changed = Signal(object)
@@ -190,6 +204,7 @@ class GenerationService(QObject):
     charged = Signal(str, int)
     refunded = Signal(str)
     insufficient_credits = Signal(object)
+    images_missing = Signal(int, str)  # job id, generation id: made, some images not stored
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -202,6 +217,9 @@ class GenerationService(QObject):
         # Other kinds of stored job (variations, motion) and who runs them: see register().
         self._runners: dict[str, Any] = {}
         self.poll_interval = 1.0
+        # Other pipeline timings (settle, reconcile_delay, download_delay, space_wait...): the
+        # pipeline's defaults unless set here (tests and benchmarks make them short).
+        self.tuning: dict[str, Any] = {}
         self.gate = SendGate()
         self.records: list[Any] = []  # JobRecord, queue order (the last read)
         self._costs: dict[str, int | None] = {}  # request json -> credits (None: asking)
@@ -227,15 +245,17 @@ class GenerationService(QObject):
                 client,
                 _SenderClient(client, self.charged.emit, self.refunded.emit),
             )
+        persist = LibraryPersist(self._b)
         return Pipeline(
             client=self._sender[1],
             store=self._b.store,
-            persist=LibraryPersist(self._b),
+            persist=persist,
             on_progress=self._progress,
             cancelled=lambda: token.cancelled,
             verify=verify_image,
+            claim=persist.claim_generation,
             poll_interval=self.poll_interval,
-            claim=LibraryPersist(self._b).claim_generation,
+            **self.tuning,
         )
 
     def _progress(self, p: Progress) -> None:  # called on a worker thread: signals only
@@ -310,6 +330,21 @@ class GenerationService(QObject):
             return False
         return True
 
+    @contextlib.contextmanager
+    def _requeued_on_429(self, job_id: int) -> Iterator[None]:
+        """A submit answered 429 made nothing: the job goes back in the queue (the scheduler
+        pauses sending for Retry-After). Only the submit itself raises RateLimitedError: what
+        follows a sent job never does."""
+        from leodesk.core.api.errors import RateLimitedError
+
+        try:
+            yield
+        except RateLimitedError:
+            self._b.db(
+                lambda lib: lib.requeue_job(job_id, "Paused by the API (rate limit)")
+            ).result(DB_WAIT)
+            raise
+
     def _requeue_unsent(self, rec: Any) -> bool:
         """After a restart: a job never sent goes back in the queue (a claim the app closed on
         is undone). False when it was sent: it is to be followed, not queued."""
@@ -330,7 +365,8 @@ class GenerationService(QObject):
                 return runner.resume(rec, token)
             if not self._claim(job_id, token):
                 return _NOT_SENT
-            return runner.send(rec, token)
+            with self._requeued_on_429(job_id):
+                return runner.send(rec, token)
 
         def done(result: Any) -> None:
             self._ended(job_id, None)
@@ -345,6 +381,8 @@ class GenerationService(QObject):
                 return
             self.gate.ended(job_id)
             runner.job_failed(rec, exc)
+            if isinstance(exc, ImagesMissing):
+                self.images_missing.emit(job_id, exc.generation_id)
             self.reload()
 
         self._b.pools.submit(job, on_result=done, on_error=error, name=rec.kind)
@@ -445,7 +483,7 @@ class GenerationService(QObject):
             return None
 
     def _send(self, rec: Any) -> None:
-        from leodesk.core.api.errors import InsufficientCreditsError, RateLimitedError
+        from leodesk.core.api.errors import InsufficientCreditsError
         from leodesk.core.pipeline import request_from_json
 
         if rec.kind != "generation":
@@ -466,12 +504,8 @@ class GenerationService(QObject):
                 )
                 raise JobFailed(message) from exc
             try:
-                return str(self._pipeline(token).run(job_id, req).id)
-            except RateLimitedError:
-                self._b.db(
-                    lambda lib: lib.requeue_job(job_id, "Paused by the API (rate limit)")
-                ).result(DB_WAIT)
-                raise
+                with self._requeued_on_429(job_id):
+                    return str(self._pipeline(token).run(job_id, req).id)
             except JobFailed as exc:
                 if isinstance(exc.__cause__, InsufficientCreditsError):
                     needed = self._price_of(rec.request_json or "", req, model)
@@ -502,6 +536,9 @@ class GenerationService(QObject):
             if not isinstance(exc, JobFailed):
                 log.warning("generation job error: %s", exc)
             self.failed.emit(user_message(exc))
+            if isinstance(exc, ImagesMissing):
+                self.images_missing.emit(job_id, exc.generation_id)
+                self.generation_stored.emit(exc.generation_id)
             if isinstance(exc, NotEnoughCredits):
                 self.insufficient_credits.emit(
                     CreditShortfall(job_id, self.label(job_id), exc.needed, str(exc))
@@ -628,12 +665,20 @@ class GenerationService(QObject):
         self._b.pools.submit(
             lambda token: store.remove_stale_temp_files(), pool="thumbs", name="store sweep"
         )
-        self._db(lambda lib: (lib.queue_paused(), lib.unfinished_jobs()), self._resume_stored)
+        since = time.time() - self.gate.window
 
-    def _resume_stored(self, stored: tuple[bool, list[Any]]) -> None:
-        paused, records = stored
+        def read(lib: Any) -> tuple[bool, list[float], list[Any]]:
+            return lib.queue_paused(), lib.submitted_since(since), lib.unfinished_jobs()
+
+        self._db(read, self._resume_stored)
+
+    def _resume_stored(self, stored: tuple[bool, list[float], list[Any]]) -> None:
+        paused, sent, records = stored
         if not self._pause_chosen:  # a pause the user kept: still paused, nothing is sent
             self.gate.paused = paused
+        # Submits of the last minute (the previous run's too) count against the rate.
+        now = time.time()
+        self.gate.sent_earlier([now - t for t in sent])
         self._resume_each(records)
 
     def _resume_other(self, rec: Any) -> None:
@@ -647,47 +692,61 @@ class GenerationService(QObject):
         self._run_other(rec, resume=True)
 
     def _resume_each(self, records: list[Any]) -> None:
-        from leodesk.core.pipeline import request_from_json
-
         for rec in records:
-            if rec.id in self.gate.in_flight:
-                continue
-            if rec.kind != "generation":
-                self._resume_other(rec)
-                continue
-            try:
-                req = request_from_json(rec.request_json or "")
-            except (ValueError, TypeError) as exc:
-                log.warning("job %s has an unreadable request: %s", rec.id, exc)
-                self._db(
-                    lambda lib, i=rec.id: lib.update_job(
-                        i, state=FAILED, error="The saved request could not be read."
-                    )
-                )
-                continue
-            self._labels[rec.id] = _label_for(req.prompt)
-            if self._requeue_unsent(rec):
-                continue
-            self.gate.adopt(rec.id)
-
-            def again(token: CancelToken, r: Any = rec, p: str = req.prompt) -> str:
-                gen = self._pipeline(token).resume(
-                    r.id,
-                    generation_id=r.generation_id,
-                    prompt=p,
-                    submitted_at=r.submitted_at,
-                    req_json=r.request_json,
-                )
-                return str(gen.id)
-
-            self._b.pools.submit(
-                again,
-                on_result=lambda gid, i=rec.id: self._ended(i, gid),
-                on_error=lambda exc, i=rec.id: self._ended(i, None, exc),
-                name="resume",
-            )
+            if rec.id not in self.gate.in_flight:
+                self._follow_again(rec)
         self._loaded = True
         self.reload()
+
+    def _follow_again(self, rec: Any) -> None:
+        """Follow a stored job that was sent (or put one never sent back in the queue): polled
+        if the server's id is known, looked for if its answer was lost, its missing images
+        downloaded if it is INCOMPLETE. Never sent again."""
+        from leodesk.core.pipeline import request_from_json
+
+        if rec.kind != "generation":
+            self._resume_other(rec)
+            return
+        try:
+            req = request_from_json(rec.request_json or "")
+        except (ValueError, TypeError) as exc:
+            log.warning("job %s has an unreadable request: %s", rec.id, exc)
+            self._db(
+                lambda lib, i=rec.id: lib.update_job(
+                    i, state=FAILED, error="The saved request could not be read."
+                )
+            )
+            return
+        self._labels[rec.id] = _label_for(req.prompt)
+        if self._requeue_unsent(rec):
+            return
+        self.gate.adopt(rec.id)
+
+        def again(token: CancelToken, r: Any = rec, p: str = req.prompt) -> str:
+            gen = self._pipeline(token).resume(
+                r.id,
+                generation_id=r.generation_id,
+                prompt=p,
+                submitted_at=r.submitted_at,
+                req_json=r.request_json,
+            )
+            return str(gen.id)
+
+        self._b.pools.submit(
+            again,
+            on_result=lambda gid, i=rec.id: self._ended(i, gid),
+            on_error=lambda exc, i=rec.id: self._ended(i, None, exc),
+            name="resume",
+        )
+
+    def download_again(self, job_id: int) -> None:
+        """An INCOMPLETE job (made, some images not stored): download what is missing now."""
+        rec = next((r for r in self.records if r.id == job_id), None)
+        if rec is None or rec.state.value != INCOMPLETE or job_id in self.gate.in_flight:
+            return
+        self._progress(Progress(job_id, INCOMPLETE, "Downloading again…", rec.generation_id))
+        self._follow_again(rec)
+        self._emit_status()
 
 
 _NOT_SENT = object()  # a claimed job that was not sent after all (cancelled, or closing)

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from leodesk.core.pipeline import FAILED, JobFailed, Progress
+from leodesk.core.pipeline import FAILED, JobFailed, LibraryRecord, Progress
 from leodesk.core.variations import (
     DEFAULT_MOTION_STRENGTH,
     JOB_KIND,
@@ -57,7 +57,7 @@ class _Persist(LibraryPersist):
         created_at: str | None,
     ) -> None:
         self._run(
-            lambda lib: lib.add_variation_child(
+            lambda r: r.library.add_variation_child(
                 image_id=image_id,
                 parent_image_id=source.image_id,
                 transform=transform,
@@ -66,11 +66,11 @@ class _Persist(LibraryPersist):
         )
 
     def add_motion_child(self, generation: Any, source: Source) -> None:
-        def write(lib: Any) -> None:
-            lib.upsert_generation(generation)
+        def write(r: LibraryRecord) -> None:
+            r.library.upsert_generation(generation)
             for image in generation.images:
                 if image.id:
-                    lib.set_image_parent(image.id, source.image_id, Kind.MOTION.value)
+                    r.library.set_image_parent(image.id, source.image_id, Kind.MOTION.value)
 
         self._run(write)
 
@@ -104,6 +104,7 @@ class VariationService(QObject):
         self.known_costs: dict[Kind, int] = {}  # learned from job replies (no pricing service)
         self.poll_interval = 1.0
         self.reconcile_delay = 3.0  # between looks for a job whose answer was lost
+        self.tuning: dict[str, Any] = {}  # other pipeline timings (see GenerationService)
 
     # -- cost first ---------------------------------------------------------------------------
     def cost_now(self, kind: Kind) -> int | None:
@@ -164,6 +165,7 @@ class VariationService(QObject):
             poll_interval=self.poll_interval,
             claim=persist.claim_generation,  # one job per server id
             reconcile_delay=self.reconcile_delay,
+            **self.tuning,
         )
 
     # Called by the queue (GenerationService) for jobs of kind JOB_KIND.

@@ -1,6 +1,7 @@
-"""QueuePanel: the stored jobs in queue order, with pause / resume, cancel, retry, move to front,
-drag to reorder and clear finished; the status line says what the queue waits for and what the
-queued jobs cost, and a warning shows when they need more credits than the balance holds."""
+"""QueuePanel: the stored jobs in queue order, with pause / resume, cancel, retry, download again
+(a job whose images could not all be stored), move to front, drag to reorder and clear finished;
+the status line says what the queue waits for and what the queued jobs cost, and a warning shows
+when they need more credits than the balance holds."""
 
 from __future__ import annotations
 
@@ -86,6 +87,9 @@ class QueuePanel(QWidget):
         )
         self.cancel_action = self._action("Cancel", "queueCancelAction", self.cancel_selected)
         self.retry_action = self._action("Retry", "queueRetryAction", self.retry_selected)
+        self.download_action = self._action(
+            "Download again", "queueDownloadAgainAction", self.download_selected
+        )
         service.status_changed.connect(self.show_status)
         self.show_status(service.status())
 
@@ -147,10 +151,12 @@ class QueuePanel(QWidget):
         self.front_action.setEnabled("queued" in states)
         self.cancel_action.setEnabled("queued" in states)
         self.retry_action.setEnabled(bool(states & {"failed", "cancelled"}))
+        self.download_action.setEnabled("incomplete" in states)
         menu = QMenu(self)
         menu.setObjectName("queueMenu")
         menu.setAccessibleName("Queue actions")
-        for action in (self.front_action, self.cancel_action, self.retry_action):
+        actions = (self.front_action, self.cancel_action, self.retry_action, self.download_action)
+        for action in actions:
             menu.addAction(action)
         menu.exec(event.globalPos())
 
@@ -168,3 +174,9 @@ class QueuePanel(QWidget):
         for job_id, state in self._selected():
             if state in ("failed", "cancelled"):
                 self.service.retry(job_id)
+
+    def download_selected(self) -> None:
+        """Download the missing images of the selected jobs that have some."""
+        for job_id, state in self._selected():
+            if state == "incomplete":
+                self.service.download_again(job_id)

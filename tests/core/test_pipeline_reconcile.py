@@ -16,32 +16,10 @@ from leodesk.core.api.models import Generation, GenerationRequest
 from leodesk.core.imagestore import ImageStore
 from leodesk.core.jobs import JobState
 from leodesk.core.library import Library
-from leodesk.core.pipeline import DONE, FAILED, JobFailed, Pipeline, request_json
+from leodesk.core.pipeline import DONE, FAILED, JobFailed, LibraryRecord, Pipeline, request_json
 from tests.conftest import SIM_KEY
 
 REQ = GenerationRequest(prompt="a red fox in fresh snow", num_images=1, width=512, height=512)
-
-
-class LibraryPersist:
-    """The pipeline's persistence straight into a library (the app hops to its db thread)."""
-
-    def __init__(self, lib: Library) -> None:
-        self.lib = lib
-
-    def job_submitting(self, job_id: int, submitted_at: float) -> None:
-        self.lib.update_job(job_id, state=JobState.SUBMITTING, submitted_at=submitted_at)
-
-    def job_accepted(self, job_id: int, generation_id: str) -> None:
-        self.lib.update_job(job_id, state=JobState.PENDING, generation_id=generation_id)
-
-    def generation_seen(self, generation: Generation, request_json: str | None) -> None:
-        self.lib.upsert_generation(generation, request_json=request_json)
-
-    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
-        self.lib.set_image_file(image_id, sha256, ext)
-
-    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
-        self.lib.update_job(job_id, state=state, error=message)
 
 
 @pytest.fixture
@@ -59,16 +37,21 @@ def client(sim: Any) -> Iterator[LeonardoClient]:
         yield c
 
 
-def _pipeline(client: Any, lib: Library, tmp_path: Path) -> Pipeline:
+def _pipeline(client: Any, lib: Library, tmp_path: Path, **kw: Any) -> Pipeline:
+    options: dict[str, Any] = {
+        "poll_interval": 0.05,
+        "settle": 0.0,  # the first complete look that finds nothing is final
+        "reconcile_delay": 0.05,
+        "sleep": lambda s: None,
+        **kw,
+    }
     return Pipeline(
         client,
         ImageStore(tmp_path / "images"),
-        LibraryPersist(lib),
+        LibraryRecord(lib),
         lambda p: None,
-        poll_interval=0.05,
-        reconcile_tries=2,
-        sleep=lambda s: None,
         claim=lib.claim_generation,
+        **options,
     )
 
 
@@ -120,7 +103,7 @@ def test_a_lost_submit_never_takes_an_earlier_job_s_generation(
     later = time.time()
     job_id = _lost_submit(lib, later)
 
-    with pytest.raises(JobFailed, match="not re-sent"):
+    with pytest.raises(JobFailed, match=r"never received this job.*nothing was charged"):
         _resume(_pipeline(client, lib, tmp_path), job_id, later)
     job = lib.get_job(job_id)
     assert job is not None and job.state.value == FAILED and job.generation_id is None

@@ -904,37 +904,49 @@ class LeonardoClient:
         user_id: str,
         prompt: str,
         submitted_after: datetime,
-        limit: int = 20,
+        limit: int = 50,
         skew: float = 120.0,
         exclude_ids: Collection[str] = (),
     ) -> Generation | None:
         """After an OutcomeUnknownError: find the generation the lost submit created, if any.
 
-        Looks at the user's ``limit`` most recent generations for one with the same prompt
-        (ignoring surrounding whitespace) created at or after ``submitted_after - skew`` seconds
-        (clock skew between this machine and the server), skipping ``exclude_ids`` (jobs the app
-        already tracks). Returns the closest in time, or None. A naive ``submitted_after`` is UTC.
-        Note: if the server rewrites prompts (``enhancePrompt``), no match can be made.
+        Pages through the user's generations (``limit`` a page, newest first) down to the first
+        one created before ``submitted_after - skew`` seconds (clock skew between this machine
+        and the server), so every generation made since the submit is seen however many others
+        were made meanwhile. A match has the same prompt (ignoring surrounding whitespace) and is
+        not in ``exclude_ids`` (jobs the app already follows). Returns the closest in time, or
+        None after a complete look. Any error of a page request is raised (the look is then not
+        complete). A naive ``submitted_after`` is UTC. Note: if the server rewrites prompts
+        (``enhancePrompt``), no match can be made.
         """
         target = _utc(submitted_after)
         threshold = target - timedelta(seconds=skew)
         wanted = prompt.strip()
+        page_size = max(1, int(limit))
         best: tuple[float, Generation] | None = None
-        for generation in self.list_generations(user_id, 0, limit):
-            created = generation.created_at_datetime
-            if (
-                generation.id is None
-                or generation.id in exclude_ids
-                or generation.prompt is None
-                or generation.prompt.strip() != wanted
-                or created is None
-                or created < threshold
-            ):
-                continue
-            distance = abs((created - target).total_seconds())
-            if best is None or distance < best[0]:
-                best = (distance, generation)
-        return best[1] if best is not None else None
+        offset = 0
+        while True:
+            page = self.list_generations(user_id, offset, page_size)
+            for generation in page:
+                created = generation.created_at_datetime
+                if (
+                    generation.id is None
+                    or generation.id in exclude_ids
+                    or generation.prompt is None
+                    or generation.prompt.strip() != wanted
+                    or created is None
+                    or created < threshold
+                ):
+                    continue
+                distance = abs((created - target).total_seconds())
+                if best is None or distance < best[0]:
+                    best = (distance, generation)
+            times = [c for g in page if (c := g.created_at_datetime) is not None]
+            if len(page) < page_size or (times and min(times) < threshold):
+                return best[1] if best is not None else None
+            # New generations made while paging push older ones down: a page may repeat a few
+            # items, none is skipped.
+            offset += len(page)
 
     # ------------------------------------------------------------------------ downloads
 

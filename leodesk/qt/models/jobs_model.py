@@ -19,6 +19,7 @@ STATE_TEXT = {
     "failed": "Failed",
     "cancelled": "Cancelled",
     "unknown": "Checking",
+    "incomplete": "Images missing",
 }
 TERMINAL = {"done", "failed", "cancelled"}
 

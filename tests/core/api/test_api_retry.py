@@ -462,7 +462,7 @@ def test_reconcile_finds_the_generation(client: LeonardoClient, script: Script) 
         user_id=USER_ID, prompt="a lighthouse", submitted_after=submitted
     )
     assert found is not None and found.id == "ours"
-    assert script.requests[0].url.params["limit"] == "20"
+    assert script.requests[0].url.params["limit"] == "50"  # a page; a short one is the last
     assert script.requests[0].url.params["offset"] == "0"
 
 
