@@ -134,7 +134,7 @@ def test_controls_and_a_restart_mid_queue(qtbot: Any, apps: Apps, slow_sim: SimS
 
     # Move the third to the front, cancel the second.
     texts = _menu(qtbot, window, 2, "queueMoveFrontAction")
-    assert texts == ["Move to front", "Cancel", "Retry"]
+    assert texts == ["Move to front", "Cancel", "Retry", "Download again"]
     order = [ids[2], ids[0], ids[1], ids[3]]
     qtbot.waitUntil(lambda: window.ctx.queue.job_ids() == order, timeout=5000)
     _menu(qtbot, window, 2, "queueCancelAction")
