@@ -6,9 +6,11 @@ is attached to every handler leodesk installs; :func:`register_secret` adds a va
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -67,6 +69,46 @@ class RedactingFilter(logging.Filter):
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
 
 
+class _Contained:
+    """A handler whose failed writes (a full disk, a closed pipe) are said once on stderr, in
+    one line and without a traceback, then dropped quietly until a write succeeds again:
+    logging never floods the console or disturbs the app."""
+
+    _failing = False
+    _failed_now = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)  # type: ignore[misc]
+        if not self._failed_now:
+            self._failing = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._failed_now = True
+        if self._failing:
+            return
+        self._failing = True
+        error = sys.exc_info()[1]
+        with contextlib.suppress(Exception):  # stderr itself is gone: nothing more to do
+            sys.stderr.write(
+                f"leodesk: a log line could not be written ({error}); "
+                "log lines are dropped until writing works again.\n"
+            )
+
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the last buffered lines could not be written
+            super().close()  # type: ignore[misc]
+
+
+class _ContainedStream(_Contained, logging.StreamHandler):  # type: ignore[type-arg]
+    pass
+
+
+class _ContainedFile(_Contained, logging.handlers.RotatingFileHandler):
+    pass
+
+
 def setup_logging(
     log_file: Path | None, *, level: int = logging.INFO, stderr_level: int = logging.WARNING
 ) -> None:
@@ -78,14 +120,12 @@ def setup_logging(
             root.removeHandler(h)
             h.close()
     handlers: list[logging.Handler] = []
-    stream = logging.StreamHandler()
+    stream = _ContainedStream()
     stream.setLevel(stderr_level)
     handlers.append(stream)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        rotating = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-        )
+        rotating = _ContainedFile(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         rotating.setLevel(level)
         handlers.append(rotating)
     for h in handlers:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from leodesk.core import log as leolog
 
@@ -29,3 +30,24 @@ def test_registered_secret_never_reaches_the_log_file(tmp_path: Path) -> None:
 
 def test_redact_leaves_other_text_alone() -> None:
     assert leolog.redact("nothing secret here") == "nothing secret here"
+
+
+def test_a_log_file_on_a_full_disk_is_said_once_and_never_floods_stderr(
+    capfd: Any, tmp_path: Path
+) -> None:
+    """/dev/full answers every write with ENOSPC, as a full disk does."""
+    leolog.setup_logging(Path("/dev/full"), level=logging.INFO, stderr_level=logging.CRITICAL)
+    logger = logging.getLogger("leodesk.test")
+    try:
+        for n in range(200):
+            logger.info("line %d", n)
+        err = capfd.readouterr().err
+        assert "Logging error" not in err and "Traceback" not in err
+        assert err.count("a log line could not be written") == 1
+        assert "No space left on device" in err
+        # a handler that can write again says nothing more
+        leolog.setup_logging(tmp_path / "log" / "leodesk.log", level=logging.INFO)
+        logger.info("fine again")
+        assert capfd.readouterr().err == ""
+    finally:
+        leolog.setup_logging(None)
