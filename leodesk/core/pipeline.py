@@ -390,8 +390,9 @@ class Pipeline(Steps):
             # back in the queue and pauses sending for ``retry_after``.
             raise
         except errors.LeonardoError as exc:
-            self._end(job_id, FAILED, exc.user_message)
-            raise JobFailed(exc.user_message) from exc
+            message = f"{exc.user_message} {errors.next_step(exc)}"
+            self._end(job_id, FAILED, message)
+            raise JobFailed(message) from exc
         return self.follow(job_id, generation_id, request_json(req))
 
     def resume(

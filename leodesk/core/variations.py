@@ -343,7 +343,7 @@ def _failure(kind: Kind, exc: errors.LeonardoError) -> str:
             f"{kind.label} is taking too long; it may still finish on the server. "
             "Sync the library later to pick it up."
         )
-    return f"{kind.label} failed: {text} Try again in a moment."
+    return f"{kind.label} failed: {text} {errors.next_step(exc)}"
 
 
 # The transformType a variation of each kind is listed under (the universal upscaler's is not

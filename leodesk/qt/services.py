@@ -419,6 +419,10 @@ class GenerationService(QObject):
         """The account's ``apiConcurrencySlots`` (from ``/me``)."""
         if slots:
             self.gate.slots = slots
+            # A job holds a network thread while it is followed (mostly asleep between polls):
+            # enough threads for every slot, plus one for everything else.
+            network = self._b.pools.network
+            network.setMaxThreadCount(max(network.maxThreadCount(), self.gate.slots + 1))
             self._pump()
 
     def _capacity(self) -> int:

@@ -37,6 +37,7 @@ __all__ = [
     "WaitCancelledError",
     "WaitTimeoutError",
     "classify_error",
+    "next_step",
     "parse_error_body",
 ]
 
@@ -367,3 +368,24 @@ def _with_detail(base: str, message: str | None) -> str:
     if not message:
         return base
     return f"{base} {message}" if base.endswith(".") else f"{base}: {message}"
+
+
+def next_step(exc: LeonardoError) -> str:
+    """What the user can do about a job the server refused or could not run, in one sentence:
+    a retry is suggested only where a retry can help."""
+    if isinstance(exc, ModerationError):
+        return (
+            "Reword the prompt or choose another image: sending it again as it is gets the same "
+            "answer (a refused job is not charged)."
+        )
+    if isinstance(exc, InsufficientCreditsError):
+        return "Top up your API credits, then retry."
+    if isinstance(exc, AuthenticationError):
+        return "Check the API key (Account ▸ API key…), then retry."
+    if isinstance(exc, NotFoundError):
+        return "It may have been deleted: sync the library, then choose another image."
+    if isinstance(exc, ValidationError):
+        return (
+            "Change the settings or the image: sending it again as it is gets the same answer."
+        )
+    return "Try again in a moment."

@@ -172,3 +172,18 @@ def test_outcome_unknown_error_fields() -> None:
     assert error.submitted_at == when and error.operation == "createGeneration"
     assert "may have been created" in error.user_message
     assert "createGeneration" in repr(error)
+
+
+def test_next_step_suggests_a_retry_only_where_it_can_help() -> None:
+    from leodesk.core.api.errors import (
+        ModerationError,
+        NetworkError,
+        ServerError,
+        ValidationError,
+        next_step,
+    )
+
+    assert "Reword the prompt" in next_step(ModerationError())
+    refused = next_step(ValidationError("couldn't access image"))
+    assert "Try again" not in refused and "same answer" in refused
+    assert next_step(ServerError()) == next_step(NetworkError()) == "Try again in a moment."
