@@ -95,7 +95,6 @@ class _Contained:
                 "log lines are dropped until writing works again.\n"
             )
 
-
     def close(self) -> None:
         with contextlib.suppress(OSError):  # the last buffered lines could not be written
             super().close()  # type: ignore[misc]

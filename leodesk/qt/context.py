@@ -179,6 +179,7 @@ def build_context(
     ctx.generation.job_changed.connect(ctx.queue.update)
     ctx.queue.reorder_requested.connect(ctx.generation.reorder)
     ctx.account.loaded.connect(lambda state: ctx.generation.set_slots(state.slots))
+    ctx.sync.finished.connect(lambda _p: ctx.generation.recheck_incomplete())
     ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
     # -- issue 7: notifications (bound methods: worker-thread signals arrive queued)
     ctx.notifier.label_for = ctx.generation.label

@@ -752,6 +752,15 @@ class GenerationService(QObject):
         self._follow_again(rec)
         self._emit_status()
 
+    def recheck_incomplete(self) -> None:
+        """After a sync (which downloads missing images too): INCOMPLETE jobs look again, and
+        those whose images are all stored now are done."""
+        if not self._loaded:
+            return
+        for rec in self.records:
+            if rec.state.value == INCOMPLETE:
+                self.download_again(rec.id)
+
 
 _NOT_SENT = object()  # a claimed job that was not sent after all (cancelled, or closing)
 

@@ -338,9 +338,7 @@ def main() -> int:
         floor = run_phase("floor", args.floor_jobs, 0, "", args.seed, root, args.budget)
         results.append(floor)
     if args.jobs:
-        results.append(
-            run_phase("steady", args.jobs, 0, args.faults, args.seed, root, args.budget)
-        )
+        results.append(run_phase("steady", args.jobs, 0, args.faults, args.seed, root, args.budget))
     if args.kill_jobs:
         results.append(
             run_phase(

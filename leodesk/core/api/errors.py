@@ -385,7 +385,5 @@ def next_step(exc: LeonardoError) -> str:
     if isinstance(exc, NotFoundError):
         return "It may have been deleted: sync the library, then choose another image."
     if isinstance(exc, ValidationError):
-        return (
-            "Change the settings or the image: sending it again as it is gets the same answer."
-        )
+        return "Change the settings or the image: sending it again as it is gets the same answer."
     return "Try again in a moment."
