@@ -28,6 +28,7 @@ from leodesk.core.pipeline import (
     LibraryRecord,
     Pipeline,
     Progress,
+    is_disk_full,
     request_json,
 )
 from leodesk.qt.backend import Backend
@@ -36,6 +37,7 @@ from leodesk.qt.workers import CancelToken
 log = logging.getLogger("leodesk.services")
 
 DB_WAIT = 30.0  # seconds a network worker waits for its database write
+SPACE_RETRY = 10.0  # seconds between tries to send while the library's disk is full
 
 T = TypeVar("T")
 
@@ -110,12 +112,15 @@ class QueueStatus:
     api_pause: float  # seconds left of a pause the API asked for (429)
     cost: int  # credits of the queued jobs whose price is known
     cost_known: bool  # every queued job's price is known
+    disk_full: bool = False  # the library's disk is full: sending waits for space
 
     def text(self) -> str:
         parts = [f"{self.queued} queued", f"{self.running} of {self.slots} running"]
         if self.queued:
             parts.append(f"{self.cost}{'' if self.cost_known else '+'} credits queued")
         line = " · ".join(parts)
+        if self.disk_full:
+            return f"Waiting for disk space (free some space; sending goes on by itself) · {line}"
         if self.api_pause > 0:
             return f"Paused by the API for {max(1, round(self.api_pause))} s · {line}"
         if self.paused:
@@ -228,6 +233,7 @@ class GenerationService(QObject):
         self._batches = 0  # Generate clicks this run (part of the group label)
         self._loaded = False  # the previous run's jobs were looked at (resume_unfinished)
         self._pause_chosen = False  # paused or resumed this run (the stored flag is moot)
+        self._disk_full = False  # the last job could not be taken from the queue: disk full
         self._timer = QTimer(self)  # the next send, after an API pause or the rate window
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._pump)
@@ -376,7 +382,7 @@ class GenerationService(QObject):
         def error(exc: BaseException) -> None:
             from leodesk.core.api.errors import RateLimitedError, WaitCancelledError
 
-            if isinstance(exc, RateLimitedError | WaitCancelledError):
+            if isinstance(exc, RateLimitedError | WaitCancelledError) or is_disk_full(exc):
                 self._ended(job_id, None, exc)
                 return
             self.gate.ended(job_id)
@@ -536,6 +542,13 @@ class GenerationService(QObject):
             self._ticker.start()
         elif isinstance(exc, WaitCancelledError):
             return  # the app is closing: the job resumes next time
+        elif exc is not None and is_disk_full(exc):
+            # The job could not even be taken from the queue: nothing was sent. Sending waits
+            # (it is tried again every SPACE_RETRY seconds) instead of failing job after job.
+            self._disk_full = True
+            self.gate.pause_for(SPACE_RETRY)
+            self._timer.start(int(SPACE_RETRY * 1000))
+            self._progress(Progress(job_id, QUEUED, "Waiting for disk space"))
         elif exc is not None:
             if not isinstance(exc, JobFailed):
                 log.warning("generation job error: %s", exc)
@@ -549,6 +562,8 @@ class GenerationService(QObject):
                 )
         elif generation_id:
             self.generation_stored.emit(generation_id)
+        if exc is None or not is_disk_full(exc):
+            self._disk_full = False
         self.reload()
 
     def _tick(self) -> None:
@@ -567,6 +582,7 @@ class GenerationService(QObject):
             api_pause=self.gate.api_pause_left(),
             cost=sum(c for c in costs if c is not None),
             cost_known=all(c is not None for c in costs),
+            disk_full=self._disk_full,
         )
 
     def _emit_status(self) -> None:

@@ -67,9 +67,22 @@ def test_a_sent_job_waits_for_space_and_then_finishes(
     assert "free some space" in window.jobs.detail.text()
     assert window.ctx.queue.states() != ["done"]
 
-    filler.unlink()  # space returns: the job goes on by itself
-    qtbot.waitUntil(lambda: window.ctx.queue.states() == ["done"], timeout=20000)
+    # A new job meanwhile cannot even be stored: it is refused with a clear message (the
+    # form keeps it), and nothing is sent.
+    failures: list[str] = []
+    window.ctx.generation.failed.connect(failures.append)
+    submit_prompt(qtbot, window, "a second greenhouse", num_images=2)
+    qtbot.waitUntil(lambda: bool(failures), timeout=15000)
+    assert "full" in failures[0] and "Free some space" in failures[0]
+    assert sim.count("POST", "/generations") == 1
+
+    filler.unlink()  # space returns: the sent job goes on by itself
+    qtbot.waitUntil(lambda: window.ctx.queue.states() == ["done"], timeout=30000)
     job = window.ctx.backend.reader.queue_jobs()[0]
     assert job.generation_id is not None
     assert len(window.ctx.backend.reader.stored_image_ids(job.generation_id)) == 2
-    assert sim.count("POST", "/generations") == 1
+    # and the refused one can be sent again as it is
+    submit_prompt(qtbot, window, "a second greenhouse", num_images=2)
+    qtbot.waitUntil(lambda: window.ctx.queue.states() == ["done", "done"], timeout=30000)
+    assert sim.count("POST", "/generations") == 2
+    assert len(failures) == 1
