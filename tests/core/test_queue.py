@@ -72,3 +72,27 @@ def test_queue_order_claims_and_cancels(tmp_path: Path) -> None:
     assert lib.queue_jobs() == []
     assert lib.get_job(ids[0]).group_label == "g"  # type: ignore[union-attr]
     lib.close()
+
+
+def test_the_previous_run_s_submits_count_against_the_rate(tmp_path: Path) -> None:
+    """The library keeps when each job was sent; a restarted app counts the last minute's
+    submits, so stopping and starting again never exceeds the API's rate."""
+    import time
+
+    lib = Library.open(tmp_path / "lib.db")
+    try:
+        now = time.time()
+        for age in (70.0, 50.0, 30.0, 10.0):  # the first is out of the window
+            job = lib.add_job("generation", "{}")
+            lib.update_job(job, state=JobState.PENDING, submitted_at=now - age)
+        sent = lib.submitted_since(now - 60.0)
+    finally:
+        lib.close()
+    assert [round(now - t) for t in sent] == [50, 30, 10]
+
+    clock = Clock()
+    gate = SendGate(slots=10, per_window=3, window=60.0, clock=clock)
+    gate.sent_earlier([now - t for t in sent])
+    assert round(gate.wait() or 0, 2) == 10.0  # the oldest (50 s ago) leaves in 10 s
+    clock.now += 10.01
+    assert gate.wait() == 0
