@@ -120,7 +120,7 @@ def drivers(tmp_path: Path) -> Iterator[Callable[..., Driver]]:
 
 @pytest.fixture
 def kill_sim(make_sim: Any) -> Any:
-    return make_sim(seed=17, generation_seconds=0.2)
+    return make_sim(seed=17, generation_seconds=0.2, concurrency_slots=3)
 
 
 # -- what the simulator and the profile hold -------------------------------------------------
@@ -225,8 +225,8 @@ def test_killed_while_submits_are_in_flight(
     sim.add_fault("POST", "/generations", "slow", delay=HELD, commit=True)
     driver = drivers(sim, *prompts)
     driver.wait_for(lambda: driver.line("queued") is not None, "the jobs were queued")
-    # The queue sends as many as it may at once (3 with the default 4 network threads), and
-    # the server creates each job, then holds its answer.
+    # The queue sends as many as the account's slots allow (3), and the server creates each
+    # job, then holds its answer.
     driver.wait_for(
         lambda: (
             _in_flight(sim, "POST", "/generations") == 3 and len(sim.state.generation_ids()) == 3
