@@ -18,6 +18,13 @@ Programmatic use::
 Command line: ``python -m leodesk.sim --port 0 --faults "GET /me=429x2"`` prints the base URL
 (first line) and the API key (second line), then serves until SIGINT/SIGTERM.
 
+Keeping an account: ``SimConfig(state_dir=DIR)`` (``--state-dir DIR``) continues the account
+saved in ``DIR`` and writes it back (atomically, at most every ``save_interval_s`` and at
+``stop()``), so a later server on ``DIR`` lists the same generations, serves the same image
+bytes (on the same port when it is free), accepts the same uploads, keeps the balance and
+finishes jobs left pending at their own time; new ids never repeat old ones. An unreadable
+``state.json`` is moved aside and a new account starts. See :mod:`leodesk.sim.persist`.
+
 URL layout (``ORIGIN`` = ``http://127.0.0.1:PORT``, no auth outside the API):
 
 * API: ``ORIGIN/api/rest/v1/...`` (bearer key required)

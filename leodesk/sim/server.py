@@ -361,6 +361,8 @@ class SimServer:
         self._stop = threading.Event()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._saver: threading.Thread | None = None
+        self._saver_stop = threading.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -368,7 +370,15 @@ class SimServer:
         """Bind ``127.0.0.1:<port>`` and serve in a daemon thread; returns self."""
         if self._httpd is not None:
             return self
-        httpd = _Server(("127.0.0.1", int(self.config.port)), _Handler)
+        port = int(self.config.port)
+        httpd: _Server | None = None
+        if port == 0 and self.state.saved_port:
+            # A kept account is served on its earlier port when free, so the URLs it handed
+            # out (images, uploads) still work.
+            with contextlib.suppress(OSError):
+                httpd = _Server(("127.0.0.1", self.state.saved_port), _Handler)
+        if httpd is None:
+            httpd = _Server(("127.0.0.1", port), _Handler)
         httpd.sim = self
         self._httpd = httpd
         self._stop.clear()
@@ -380,6 +390,12 @@ class SimServer:
             name=f"leodesk-sim:{self.port}",
         )
         self._thread.start()
+        if self.config.state_dir and (self.state.kept or self.state.reopen_store()):
+            self._saver_stop.clear()
+            self._saver = threading.Thread(
+                target=self._save_loop, daemon=True, name=f"leodesk-sim-save:{self.port}"
+            )
+            self._saver.start()
         return self
 
     def stop(self) -> None:
@@ -398,6 +414,13 @@ class SimServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        saver, self._saver = self._saver, None
+        if saver is not None:
+            self._saver_stop.set()
+            saver.join(timeout=30)
+        if self.config.state_dir:
+            self.state.save()
+            self.state.close_store()
 
     def __enter__(self) -> SimServer:
         return self.start()
@@ -511,7 +534,16 @@ class SimServer:
         """Finish every pending job now (FAILED for fail words); returns how many."""
         return self.state.complete_all()
 
+    def save(self) -> bool:
+        """Write the account to ``state_dir`` now if it changed; True when written."""
+        return self.state.save()
+
     # ------------------------------------------------------------------ internals
+
+    def _save_loop(self) -> None:
+        interval = max(0.05, float(self.config.save_interval_s))
+        while not self._saver_stop.wait(interval):
+            self.state.save()
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless stopping; True when the server is stopping."""
