@@ -391,6 +391,9 @@ class SimServer:
         )
         self._thread.start()
         if self.config.state_dir and (self.state.kept or self.state.reopen_store()):
+            # Written at once: the account (and the port its URLs name) is on disk before a
+            # client sees any of its ids.
+            self.state.save()
             self._saver_stop.clear()
             self._saver = threading.Thread(
                 target=self._save_loop, daemon=True, name=f"leodesk-sim-save:{self.port}"
