@@ -249,12 +249,13 @@ class SimState:
                 assert self._store is not None
                 self._store.reject(f"its content is inconsistent ({type(exc).__name__}: {exc})")
         if not self.restored:
-            rng = random.Random(f"sim:{cfg.seed}")
-            if self._store is not None:
-                # An account started afresh in a folder never repeats an earlier one's ids.
-                rng = random.Random(f"sim:{cfg.seed}:{os.urandom(16).hex()}")
-            self._reset_account(rng)
+            self._reset_account(random.Random(f"sim:{cfg.seed}"))
             self._seed_history(int(cfg.seed_generations))
+            if self._store is not None:
+                # The user and the seeded history follow the seed (the same demo account every
+                # time it starts afresh); ids handed out from now on never repeat those of an
+                # earlier account kept in the same place.
+                self._rng.seed(f"sim:{cfg.seed}:{os.urandom(16).hex()}")
         # What is loaded or seeded is written once even before the first change.
         self._changes += 1
 
@@ -1554,6 +1555,11 @@ class SimState:
         # Jobs that finished while nothing served the account finish at their own time.
         self._advance(mono)
         self._fill_slots(mono)
+        # Everything restored must render as the API shows it (raises on inconsistent rows).
+        for gen in self._generations.values():
+            self._generation_json(gen)
+        for var in self._variations.values():
+            self._variation_generic_json(var)
 
     # ------------------------------------------------------------------ CDN
 

@@ -80,12 +80,16 @@ def test_restart_continues_the_account(open_sim: Open, tmp_path: Path) -> None:
         gen_id, image_id = completed_image(api, prompt="kept lighthouse", num_images=2)
         up = api.post("/variations/upscale", json={"id": image_id}).json()["sdUpscaleJob"]
         upscale = wait_variation(api, up["id"])
+        motion = api.post(
+            "/generations-motion-svd", json={"imageId": image_id, "motionStrength": 3}
+        ).json()["motionSvdGenerationJob"]["generationId"]
+        (clip,) = wait_done(api, motion)["generated_images"]
         init_id = upload_init_image(sim, api)
         init_url = api.get(f"/init-image/{init_id}").json()["init_images_by_pk"]["url"]
         before = listing(api, sim.user_id)
         me = api.get("/me").json()["user_details"][0]
         urls = [i["url"] for i in generation(api, gen_id)["generated_images"]]
-        urls += [upscale["url"], init_url]
+        urls += [upscale["url"], init_url, clip["url"], clip["motionMP4URL"]]
         blobs = [download(u).content for u in urls]
     user_id, origin = sim.user_id, sim.origin
     sim.stop()
@@ -99,7 +103,7 @@ def test_restart_continues_the_account(open_sim: Open, tmp_path: Path) -> None:
         after = listing(api, user_id)
         assert [r["id"] for r in after] == [r["id"] for r in before]
         assert after == before
-        assert len(after) == 7  # 6 seeded once + 1 made, no second seeding
+        assert len(after) == 8  # 6 seeded once + 1 image + 1 motion made, no second seeding
         me2 = api.get("/me").json()["user_details"][0]
         assert me2["apiSubscriptionTokens"] == me["apiSubscriptionTokens"]
         assert me2["apiPaidTokens"] == me["apiPaidTokens"]
@@ -116,6 +120,20 @@ def test_restart_continues_the_account(open_sim: Open, tmp_path: Path) -> None:
         now = listing(api, user_id)
         assert not all_ids(now[:1]) & all_ids(before)
         assert [r["id"] for r in now[1:]] == [r["id"] for r in before]
+
+
+def test_the_billed_request_window_survives_a_restart(open_sim: Open) -> None:
+    """The per-minute budget of billed requests is the server's: a restart does not reset it."""
+    sim = open_sim(rate_limit_per_minute=2)
+    with client(sim) as api:
+        generate(api)
+        generate(api)
+        assert api.post("/generations", json={"prompt": "third"}).status_code == 429
+    sim.stop()
+    again = open_sim(rate_limit_per_minute=2)
+    with client(again) as api:
+        refused = api.post("/generations", json={"prompt": "third, after a restart"})
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 50
 
 
 def test_pending_jobs_finish_after_a_restart_at_their_own_time(open_sim: Open) -> None:
@@ -238,17 +256,34 @@ def test_writes_are_atomic_and_only_after_changes(open_sim: Open, tmp_path: Path
     assert [p.name for p in state.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_a_fresh_account_in_a_folder_never_repeats_another_fresh_accounts_ids(
+def test_a_fresh_account_keeps_the_seeded_history_but_never_repeats_new_ids(
     tmp_path: Path,
 ) -> None:
-    first = SimServer(SimConfig(seed=1, state_dir=str(tmp_path / "a"), seed_generations=2))
-    second = SimServer(SimConfig(seed=1, state_dir=str(tmp_path / "b"), seed_generations=2))
-    try:
-        assert first.user_id != second.user_id
-        assert not set(first.state.generation_ids()) & set(second.state.generation_ids())
-    finally:
-        first.state.close_store()
-        second.state.close_store()
+    """Started afresh (first launch, or after a damaged file), the demo account is the same
+    user with the same seeded history, so a library synced earlier still matches it; what it
+    makes from then on never reuses an id an earlier account in that folder handed out."""
+    made: list[set[str]] = []
+    for name in ("a", "b"):
+        cfg = SimConfig(
+            seed=1,
+            state_dir=str(tmp_path / name),
+            seed_generations=2,
+            api_key=KEY,
+            generation_seconds=0.05,
+        )
+        with SimServer(cfg) as sim, client(sim) as api:
+            assert len(sim.state.generation_ids()) == 2
+            history = (sim.user_id, sim.state.generation_ids())
+            new = {
+                api.post("/init-image", json={"extension": "png"}).json()["uploadInitImage"]["id"]
+                for _ in range(3)
+            }
+            new |= all_ids([wait_done(api, generate(api, prompt="new"))])
+            made.append(new)
+        if name == "a":
+            first_history = history
+    assert history == first_history
+    assert not made[0] & made[1]
 
 
 def test_demo_runtime_continues_the_first_launch(
@@ -295,3 +330,19 @@ def test_demo_runtime_continues_the_first_launch(
             assert newer not in all_ids(before)
     finally:
         second.close()
+
+
+def test_unchanged_generations_are_encoded_once(open_sim: Open) -> None:
+    """A write re-encodes only what changed, so a big account stays cheap to keep."""
+    sim = open_sim(seed_generations=40)
+    first = sim.state.snapshot().parts["generations"]
+    with client(sim) as api:
+        _, image_id = completed_image(api, prompt="one more")
+    second = sim.state.snapshot().parts["generations"]
+    assert len(second) == len(first) + 1
+    assert all(a is b for a, b in zip(first, second, strict=False))  # reused, not re-encoded
+    with client(sim) as api:
+        api.post("/variations/upscale", json={"id": image_id})
+    third = sim.state.snapshot().parts["generations"]
+    assert third[-1] is not second[-1] and '"variation_ids":["' in third[-1]
+    assert all(a is b for a, b in zip(second[:-1], third[:-1], strict=True))
