@@ -160,22 +160,26 @@ class StateFile:
                 raise StateError("it is not a simulator account file")
             if data.get("version") != VERSION:
                 raise StateError(f"its format version {data.get('version')!r} is not {VERSION}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            self._set_aside(str(exc) if isinstance(exc, StateError) else f"it is damaged ({exc})")
+            uploads = self._read_uploads(data["init_images"])
+        except Exception as exc:  # any damage (bad JSON, bad encoding, absurd nesting...)
+            self._set_aside(str(exc) if isinstance(exc, StateError) else f"it is damaged ({exc!r})")
             return None
+        self._written_uploads = dict(uploads)
+        return data, uploads
+
+    def _read_uploads(self, init_images: list[dict[str, Any]]) -> dict[str, bytes]:
         uploads: dict[str, bytes] = {}
-        for init in data.get("init_images") or []:
-            if not isinstance(init, dict) or not init.get("uploaded"):
+        for init in init_images:
+            if not init["uploaded"]:
                 continue
-            init_id = str(init.get("id", ""))
+            init_id = str(init["id"])
             try:
                 uploads[init_id] = (self.uploads / _upload_name(init_id)).read_bytes()
-            except (OSError, ValueError) as exc:
+            except OSError as exc:
                 log.warning(
                     "demo account: the upload of init image %s is missing (%s)", init_id, exc
                 )
-        self._written_uploads = dict(uploads)
-        return data, uploads
+        return uploads
 
     def reject(self, reason: str) -> None:
         """Move a ``state.json`` that loaded but could not be restored aside."""

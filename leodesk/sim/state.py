@@ -233,25 +233,36 @@ class SimState:
         self._reset_account(random.Random(f"sim:{cfg.seed}"))
         saved = None
         if cfg.state_dir:
-            self._store = persist.StateFile(cfg.state_dir)
-            if not self._store.acquire():
-                persist.log.warning(
-                    "another process keeps the demo account in %s; this one works on a copy "
-                    "and its changes are not kept",
+            store = persist.StateFile(cfg.state_dir)
+            try:
+                owned = store.acquire()
+                if not owned:
+                    persist.log.warning(
+                        "another process keeps the demo account in %s; this one works on a "
+                        "copy and its changes are not kept",
+                        cfg.state_dir,
+                    )
+                saved = store.load()
+                self._store = store
+            except OSError as exc:
+                store.release()
+                persist.log.error(
+                    "cannot use %s for the demo account (%s); this run starts a new account "
+                    "whose changes are not kept",
                     cfg.state_dir,
+                    exc,
                 )
-            saved = self._store.load()
         if saved is not None:
             try:
                 self._restore(*saved)
                 self.restored = True
-            except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            except Exception as exc:  # any damage: keep the file aside, start a new account
                 assert self._store is not None
                 self._store.reject(f"its content is inconsistent ({type(exc).__name__}: {exc})")
         if not self.restored:
             self._reset_account(random.Random(f"sim:{cfg.seed}"))
             self._seed_history(int(cfg.seed_generations))
-            if self._store is not None:
+            if cfg.state_dir:
                 # The user and the seeded history follow the seed (the same demo account every
                 # time it starts afresh); ids handed out from now on never repeat those of an
                 # earlier account kept in the same place.

@@ -346,3 +346,34 @@ def test_unchanged_generations_are_encoded_once(open_sim: Open) -> None:
     third = sim.state.snapshot().parts["generations"]
     assert third[-1] is not second[-1] and '"variation_ids":["' in third[-1]
     assert all(a is b for a, b in zip(second[:-1], third[:-1], strict=True))
+
+
+def test_a_saved_account_with_a_damaged_row_is_moved_aside(
+    open_sim: Open, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_sim().stop()
+    state = tmp_path / "account" / "state.json"
+    data = json.loads(state.read_bytes())
+    data["generations"][0]["images"] = "not a list of images"
+    state.write_text(json.dumps(data))
+    with caplog.at_level(logging.WARNING, logger="leodesk.sim"):
+        sim = open_sim()
+    assert not sim.state.restored and "inconsistent" in caplog.text
+    (aside,) = state.parent.glob("state.json.unreadable-*")
+    assert json.loads(aside.read_bytes()) == data
+    with client(sim) as api:
+        assert len(listing(api, sim.user_id)) == 6
+
+
+def test_an_unusable_folder_does_not_stop_the_simulator(
+    open_sim: Open, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with caplog.at_level(logging.ERROR, logger="leodesk.sim"):
+        sim = open_sim(state_dir=str(blocker / "account"))
+    assert "cannot use" in caplog.text and not sim.state.kept
+    with client(sim) as api:
+        assert wait_done(api, generate(api))["status"] == "COMPLETE"
+    sim.stop()
+    assert blocker.read_text() == "not a folder"
