@@ -3,7 +3,7 @@
 Shared by the GUI and the CLI so both honour the same environment (``LEODESK_HOME``,
 ``LEODESK_API_URL``, ``LEONARDO_API_KEY``) and the same ``--demo`` meaning: the built-in simulator
 in-process on a free loopback port, with its own profile so demo images never mix with a real
-account's.
+account's, and its account kept in that profile from one launch to the next.
 """
 
 from __future__ import annotations
@@ -48,18 +48,22 @@ def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> R
         return Runtime(paths=base.ensure(), base_url=os.environ.get(API_URL_ENV) or None)
     from leodesk.sim import SimConfig, SimServer
 
-    # A history of 150 generations on the demo account, so "Sync library" has work to show.
+    paths = base.profile("demo").ensure()
+    # The demo account lives in the demo profile: a second launch continues the first (same
+    # generations, uploads and balance; new ids never repeat old ones). Its first launch starts
+    # with a history of 150 generations, so "Sync library" has work to show.
     options: dict[str, Any] = {
         "api_key": DEMO_KEY,
         "generation_seconds": 2.0,
         "latency_ms": 60,
         "seed_generations": 150,
+        "state_dir": str(paths.sim_state),
     }
     options.update(sim_options or {})
     sim = SimServer(SimConfig(**options)).start()
     register_secret(options["api_key"])
     return Runtime(
-        paths=base.profile("demo").ensure(),
+        paths=paths,
         base_url=sim.base_url,
         demo=True,
         demo_key=options["api_key"],

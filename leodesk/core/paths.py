@@ -45,6 +45,11 @@ class Paths:
         return self.data / "images"
 
     @property
+    def sim_state(self) -> Path:
+        """Where the built-in simulator keeps its account between runs (the demo profile's)."""
+        return self.data / "simulator"
+
+    @property
     def thumbs(self) -> Path:
         return self.cache / "thumbs"
 

@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--credits", type=int, default=5000, help="initial apiSubscriptionTokens")
     p.add_argument("--api-key", default="leodesk-demo-key", help="the accepted bearer key")
     p.add_argument("--rate-limit", type=int, default=100, help="billed POSTs per minute before 429")
+    p.add_argument(
+        "--state-dir",
+        default=None,
+        metavar="DIR",
+        help="keep the account in DIR: a later run with the same DIR continues it",
+    )
     return p
 
 
@@ -50,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         seed_generations=args.seed_generations,
         faults=args.faults,
         port=args.port,
+        state_dir=args.state_dir,
     )
     try:
         sim = SimServer(cfg)

@@ -44,3 +44,15 @@ class SimConfig:
     """HTTP status of a moderation refusal (the docs show 400, the brief/NOTES 403)."""
     queue_per_slot: int = 20
     """Pending jobs allowed per concurrency slot before new jobs get 429."""
+    state_dir: str | None = None
+    """A folder that keeps the account between runs (see :mod:`leodesk.sim.persist`).
+
+    When set, the server continues the account saved there (users, generations and their
+    images, variations, uploads, balance, the billed-request window, pending jobs, which finish
+    at their own time) and writes it back at most every ``save_interval_s`` and at ``stop()``.
+    ``credits`` and ``seed_generations`` then only shape a new account, whose user and seeded
+    history follow ``seed`` as usual; every id handed out after that draws on a random salt,
+    so it never repeats an id of an earlier account kept there (or lost in a crash).
+    """
+    save_interval_s: float = 0.5
+    """How often, at most, a changed account is written to ``state_dir``."""

@@ -15,10 +15,18 @@ from typing import Any
 
 #: Kinds that replace the whole response with an error status.
 ERROR_KINDS = frozenset({"429", "500", "502", "503", "504"})
+#: Kinds that replace the whole response with a 200 that is not what the client asked for.
+FAKE_200_KINDS = frozenset({"html200", "bomb"})
+#: Kinds whose response stands in for the real one (the operation runs only with ``commit``).
+REPLACING_KINDS = ERROR_KINDS | FAKE_200_KINDS
 #: Kinds that rewrite a JSON response body after the operation ran.
 TRANSFORM_KINDS = frozenset({"nulls", "unknown_enum", "upscale_misspelled"})
 #: Every kind the simulator knows.
-KINDS = ERROR_KINDS | TRANSFORM_KINDS | {"slow", "reset", "truncated", "malformed_json"}
+KINDS = (
+    REPLACING_KINDS
+    | TRANSFORM_KINDS
+    | {"slow", "reset", "truncated", "short_length", "malformed_json", "silent"}
+)
 
 #: The parameter a bare (un-named) value sets, per kind.
 _POSITIONAL = {
@@ -26,6 +34,8 @@ _POSITIONAL = {
     "503": "retry_after",
     "slow": "delay",
     "truncated": "fraction",
+    "short_length": "fraction",
+    "silent": "max",
     "nulls": "fields",
     "unknown_enum": "fields",
 }
@@ -93,8 +103,11 @@ class Fault:
 
     @property
     def commit(self) -> bool:
-        """Whether the operation is performed before the fault shows (``commit=true``)."""
-        return bool(self.params.get("commit", False))
+        """Whether the operation is performed before the fault shows (``commit=true``).
+
+        ``silent`` commits unless told ``commit=false``; every other kind only when told.
+        """
+        return bool(self.params.get("commit", self.kind == "silent"))
 
     def describe(self) -> str:
         """The rule written back in the ``--faults`` grammar."""
@@ -131,7 +144,7 @@ def _coerce(key: str, raw: str) -> Any:
         if low in ("0", "false", "no", "off"):
             return False
         raise FaultSpecError(f"commit must be true or false, not {raw!r}")
-    if key in ("delay", "fraction"):
+    if key in ("delay", "fraction", "max"):
         try:
             return float(raw)
         except ValueError as exc:
@@ -157,8 +170,9 @@ def normalize_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
             out[key] = tuple(str(v) for v in value)
         else:
             out[key] = value
-    if "delay" in out and float(out["delay"]) < 0:
-        raise FaultSpecError("delay must not be negative")
+    for key in ("delay", "max"):
+        if key in out and float(out[key]) < 0:
+            raise FaultSpecError(f"{key} must not be negative")
     if "fraction" in out and not 0.0 <= float(out["fraction"]) < 1.0:
         raise FaultSpecError("fraction must be in [0, 1)")
     return out

@@ -8,10 +8,12 @@ bigger (which is how upscales look like their parent). A 1024x768 JPEG renders i
 from __future__ import annotations
 
 import colorsys
+import functools
 import hashlib
 import io
 import random
 import struct
+import zlib
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -180,3 +182,30 @@ def motion_mp4(key: str, size: int = 4096) -> bytes:
     payload_len = max(0, size - len(boxes) - 8)
     payload = rng.randbytes(payload_len)
     return boxes + struct.pack(">I", 8 + payload_len) + b"mdat" + payload
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+@functools.lru_cache(maxsize=4)
+def bomb_png(side: int = 40000) -> bytes:
+    """A valid, all-black, 1-bit PNG of ``side`` x ``side`` pixels: a decompression bomb.
+
+    40000 x 40000 (1.6 gigapixels, 6.4 GB as RGBA) compresses to about 190 KB: deflate cannot
+    shrink more than ~1000:1, and 1 bit per pixel is the least a PNG can store.
+    """
+    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte "none", then the packed pixels
+    packer = zlib.compressobj(9)
+    block = row * 1000
+    body = [packer.compress(block) for _ in range(side // 1000)]
+    body.append(packer.compress(row * (side % 1000)))
+    body.append(packer.flush())
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit grayscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", b"".join(body))
+        + _png_chunk(b"IEND", b"")
+    )

@@ -19,11 +19,12 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from . import images
 from .api import API_PREFIX, CDN_PREFIX, S3_PREFIX, Response, SimApi
 from .config import SimConfig
 from .faults import (
     DEFAULT_NULL_FIELDS,
-    ERROR_KINDS,
+    REPLACING_KINDS,
     Fault,
     FaultSet,
     apply_nulls,
@@ -65,8 +66,22 @@ _HTML = {
 }
 
 
+#: The page a captive portal or a misconfigured CDN answers with, status 200.
+_PORTAL_HTML = (
+    b'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
+    b"<title>Sign in to Wi-Fi</title></head>\n<body>\n<h1>Welcome to Airport Free Wi-Fi</h1>\n"
+    b"<p>Please accept the terms of use to continue browsing.</p>\n"
+    b'<form method="post" action="/login"><button type="submit">Accept and connect</button>'
+    b"</form>\n</body>\n</html>\n"
+)
+
+
 def fault_response(fault: Fault) -> Response:
-    """The error response an error-kind fault sends."""
+    """The response a replacing fault (an error status, ``html200``, ``bomb``) sends."""
+    if fault.kind == "html200":
+        return Response(200, _PORTAL_HTML, {"Content-Type": "text/html; charset=utf-8"})
+    if fault.kind == "bomb":
+        return Response(200, images.bomb_png(), {"Content-Type": "image/png"})
     status = int(fault.kind)
     if status == 429:
         retry = retry_after_text(fault.params.get("retry_after", 1))
@@ -210,10 +225,12 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, list[str] | None]:
         sim = self.server.sim
         fired = sim._faults.pick(method, path)
-        error = next((f for f in fired if f.kind in ERROR_KINDS), None)
+        error = next((f for f in fired if f.kind in REPLACING_KINDS), None)
         slow = next((f for f in fired if f.kind == "slow"), None)
         reset = next((f for f in fired if f.kind == "reset"), None)
+        silent = next((f for f in fired if f.kind == "silent"), None)
         truncated = next((f for f in fired if f.kind == "truncated"), None)
+        short = next((f for f in fired if f.kind == "short_length"), None)
         malformed = next((f for f in fired if f.kind == "malformed_json"), None)
         transforms = [f for f in fired if f.kind in ("nulls", "unknown_enum", "upscale_misspelled")]
         latency = sim.config.latency_ms / 1000.0 if area == "api" else 0.0
@@ -227,6 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
             return 499, None
         if reset is not None and not reset.commit:
             self._reset()
+            return 0, None
+        if silent is not None and not silent.commit:
+            self._hold_silent(silent)
             return 0, None
         if error is not None and not error.commit:
             sim._sleep(latency)
@@ -251,12 +271,19 @@ class _Handler(BaseHTTPRequestHandler):
         if reset is not None:
             self._reset()
             return 0, resp.form_fields
+        if silent is not None:
+            self._hold_silent(silent)
+            return 0, resp.form_fields
         if error is not None:
             sent = self._send(method, fault_response(error), form_fields=resp.form_fields)
             return sent, resp.form_fields
         if truncated is not None:
             fraction = float(truncated.params.get("fraction", 0.5))
             return self._send(method, resp, cut=fraction), resp.form_fields
+        if short is not None:
+            fraction = float(short.params.get("fraction", 0.5))
+            body = resp.body[: int(len(resp.body) * fraction)]
+            resp = Response(resp.status, body, resp.headers, None, resp.op_id, resp.form_fields)
         if malformed is not None and resp.body:
             cut = resp.body[: max(1, len(resp.body) * 2 // 3)] + b"<!-- upstream error -->"
             resp = Response(resp.status, cut, resp.headers, None, resp.op_id, resp.form_fields)
@@ -314,6 +341,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         return resp.status
 
+    def _hold_silent(self, fault: Fault) -> None:
+        """Send nothing; keep the connection open until the client hangs up, ``max`` seconds
+        pass or the server stops, then close it."""
+        self.close_connection = True
+        sim = self.server.sim
+        deadline = time.monotonic() + float(fault.params.get("max", 120.0))
+        while time.monotonic() < deadline and not self._peer_closed():
+            if sim._sleep(min(0.05, max(0.0, deadline - time.monotonic()))):
+                break
+
     def _reset(self) -> None:
         """Close the connection with a TCP RST and no response."""
         self.close_connection = True
@@ -361,6 +398,8 @@ class SimServer:
         self._stop = threading.Event()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._saver: threading.Thread | None = None
+        self._saver_stop = threading.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -368,7 +407,15 @@ class SimServer:
         """Bind ``127.0.0.1:<port>`` and serve in a daemon thread; returns self."""
         if self._httpd is not None:
             return self
-        httpd = _Server(("127.0.0.1", int(self.config.port)), _Handler)
+        port = int(self.config.port)
+        httpd: _Server | None = None
+        if port == 0 and self.state.saved_port:
+            # A kept account is served on its earlier port when free, so the URLs it handed
+            # out (images, uploads) still work.
+            with contextlib.suppress(OSError):
+                httpd = _Server(("127.0.0.1", self.state.saved_port), _Handler)
+        if httpd is None:
+            httpd = _Server(("127.0.0.1", port), _Handler)
         httpd.sim = self
         self._httpd = httpd
         self._stop.clear()
@@ -380,6 +427,15 @@ class SimServer:
             name=f"leodesk-sim:{self.port}",
         )
         self._thread.start()
+        if self.config.state_dir and (self.state.kept or self.state.reopen_store()):
+            # Written at once: the account (and the port its URLs name) is on disk before a
+            # client sees any of its ids.
+            self.state.save()
+            self._saver_stop.clear()
+            self._saver = threading.Thread(
+                target=self._save_loop, daemon=True, name=f"leodesk-sim-save:{self.port}"
+            )
+            self._saver.start()
         return self
 
     def stop(self) -> None:
@@ -398,6 +454,13 @@ class SimServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        saver, self._saver = self._saver, None
+        if saver is not None:
+            self._saver_stop.set()
+            saver.join(timeout=30)
+        if self.config.state_dir:
+            self.state.save()
+            self.state.close_store()
 
     def __enter__(self) -> SimServer:
         return self.start()
@@ -511,7 +574,16 @@ class SimServer:
         """Finish every pending job now (FAILED for fail words); returns how many."""
         return self.state.complete_all()
 
+    def save(self) -> bool:
+        """Write the account to ``state_dir`` now if it changed; True when written."""
+        return self.state.save()
+
     # ------------------------------------------------------------------ internals
+
+    def _save_loop(self) -> None:
+        interval = max(0.05, float(self.config.save_interval_s))
+        while not self._saver_stop.wait(interval):
+            self.state.save()
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless stopping; True when the server is stopping."""

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import math
+import os
 import random
 import threading
 import time
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import images, multipart, pricing
+from . import images, multipart, persist, pricing
 from .catalog import (
     HISTORY_PROMPTS,
     PLATFORM_ELEMENTS,
@@ -211,13 +212,70 @@ class SimState:
     def __init__(self, cfg: SimConfig) -> None:
         self.cfg = cfg
         self._lock = threading.RLock()
-        self._rng = random.Random(f"sim:{cfg.seed}")
-        self.user_id = self._uuid()
+        self._save_lock = threading.Lock()
+        self._changes = 0  # bumped by every change worth keeping
+        self._saved_changes = 0
+        self._save_error: str | None = None
+        self._encoded: dict[str, tuple[tuple[Any, ...], str]] = {}
         self.username = "leodesk-sim"
         self.origin = ""
-        self._subscription = int(cfg.credits)
-        self._paid = 0
         self._slots = max(1, int(cfg.concurrency_slots))
+        self._custom_models = custom_models()
+        self._models: dict[str, ModelInfo] = {m.id: m for m in PLATFORM_MODELS}
+        self._models.update({m.id: m for m in self._custom_models})
+        self._elements = {e.ak_uuid: e for e in PLATFORM_ELEMENTS}
+        self._user_elements = {e.id: e for e in USER_ELEMENTS}
+        self._store: persist.StateFile | None = None
+        self.restored = False
+        """True when the account was continued from ``cfg.state_dir``."""
+        self.saved_port: int | None = None
+        """The port the kept account was last served on (its URLs name it)."""
+        self._reset_account(random.Random(f"sim:{cfg.seed}"))
+        saved = None
+        if cfg.state_dir:
+            store = persist.StateFile(cfg.state_dir)
+            try:
+                owned = store.acquire()
+                if not owned:
+                    persist.log.warning(
+                        "another process keeps the demo account in %s; this one works on a "
+                        "copy and its changes are not kept",
+                        cfg.state_dir,
+                    )
+                saved = store.load()
+                self._store = store
+            except OSError as exc:
+                store.release()
+                persist.log.error(
+                    "cannot use %s for the demo account (%s); this run starts a new account "
+                    "whose changes are not kept",
+                    cfg.state_dir,
+                    exc,
+                )
+        if saved is not None:
+            try:
+                self._restore(*saved)
+                self.restored = True
+            except Exception as exc:  # any damage: keep the file aside, start a new account
+                assert self._store is not None
+                self._store.reject(f"its content is inconsistent ({type(exc).__name__}: {exc})")
+        if not self.restored:
+            self._reset_account(random.Random(f"sim:{cfg.seed}"))
+            self._seed_history(int(cfg.seed_generations))
+            if cfg.state_dir:
+                # The user and the seeded history follow the seed (the same demo account every
+                # time it starts afresh); ids handed out from now on never repeat those of an
+                # earlier account kept in the same place.
+                self._rng.seed(f"sim:{cfg.seed}:{os.urandom(16).hex()}")
+        # What is loaded or seeded is written once even before the first change.
+        self._changes += 1
+
+    def _reset_account(self, rng: random.Random) -> None:
+        """An empty account: a new user, the configured balance, no generations."""
+        self._rng = rng
+        self.user_id = self._uuid()
+        self._subscription = int(self.cfg.credits)
+        self._paid = 0
         self._seq = 0
         self._generations: dict[str, Generation] = {}
         self._images: dict[str, GenImage] = {}
@@ -230,11 +288,6 @@ class SimState:
         self._billed: deque[float] = deque()
         self._cdn: dict[str, CdnAsset] = {}
         self._cdn_cache: dict[str, bytes] = {}
-        self._custom_models = custom_models()
-        self._models: dict[str, ModelInfo] = {m.id: m for m in PLATFORM_MODELS}
-        self._models.update({m.id: m for m in self._custom_models})
-        self._elements = {e.ak_uuid: e for e in PLATFORM_ELEMENTS}
-        self._user_elements = {e.id: e for e in USER_ELEMENTS}
         self._account_created = datetime.now(UTC) - timedelta(days=90)
         for model in PLATFORM_MODELS:
             self._cdn[f"/cdn/models/{model.id}/preview.jpg"] = CdnAsset(
@@ -244,14 +297,15 @@ class SimState:
             self._cdn[f"/cdn/elements/{element.ak_uuid}.jpg"] = CdnAsset(
                 "render", f"element:{element.ak_uuid}", 384, 384, label=element.name
             )
-        self._seed_history(int(cfg.seed_generations))
 
     # ------------------------------------------------------------------ basics
 
     def _uuid(self) -> str:
+        self._changes += 1
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
     def _next_seq(self) -> int:
+        self._changes += 1
         self._seq += 1
         return self._seq
 
@@ -287,6 +341,7 @@ class SimState:
     def set_credits(self, subscription: int, paid: int | None = None) -> None:
         """Set the balances (e.g. to test insufficient credits)."""
         with self._lock:
+            self._changes += 1
             self._subscription = int(subscription)
             if paid is not None:
                 self._paid = int(paid)
@@ -360,6 +415,7 @@ class SimState:
         while self._queue and len(self._running) < self._slots:
             nxt = self._queue.popleft()
             nxt.started_at = at
+            self._changes += 1
             nxt.finished_at = at + nxt.duration
             self._running.append(nxt)
 
@@ -396,6 +452,7 @@ class SimState:
             self._advance()
             now = self.now()
             jobs = list(self._running) + list(self._queue)
+            self._changes += 1
             self._running.clear()
             self._queue.clear()
             for job in jobs:
@@ -409,6 +466,7 @@ class SimState:
         if job.done:
             return
         job.done = True
+        self._changes += 1
         if job.kind in ("generation", "motion"):
             gen = self._generations.get(job.target_id)
             if gen is None:
@@ -435,6 +493,7 @@ class SimState:
     def _charge(self, cost: int) -> None:
         if cost > self._subscription + self._paid:
             raise ApiError(400, MSG_NO_CREDITS, "unexpected")
+        self._changes += 1
         from_sub = min(cost, max(self._subscription, 0))
         self._subscription -= from_sub
         self._paid -= cost - from_sub
@@ -453,6 +512,7 @@ class SimState:
                     429, MSG_RATE_LIMITED, "rate-limited", headers={"Retry-After": str(wait)}
                 )
             self._billed.append(now)
+            self._changes += 1
 
     # ------------------------------------------------------------------ lookup (rules.Lookup)
 
@@ -830,6 +890,7 @@ class SimState:
             gen = self._generations.pop(gen_id, None)
             if gen is None:
                 return {"delete_generations_by_pk": None}
+            self._changes += 1
             job = self._jobs.pop(gen_id, None)
             if job is not None and not job.done:
                 if job in self._running:
@@ -908,20 +969,23 @@ class SimState:
         else:
             base = f"/cdn/users/{self.user_id}/variations/{var.id}"
         var.path = f"{base}/{var.transform_type}_{var.id}.{ext}"
+        self._cdn[var.path] = self._variation_asset(var)
+
+    @staticmethod
+    def _variation_asset(var: Variation) -> CdnAsset:
+        """What the CDN serves for a COMPLETE variation."""
         if var.source[0] == "init":
-            asset = CdnAsset("upload-resize", "", var.width, var.height, ref=var.source[1])
-        elif var.kind == "unzoom":
-            asset = CdnAsset("unzoom", var.render_key, var.width, var.height)
-        else:
-            asset = CdnAsset(
-                "render",
-                var.render_key,
-                var.width,
-                var.height,
-                fmt="PNG" if var.kind == "nobg" else "JPEG",
-                transparent=var.kind == "nobg",
-            )
-        self._cdn[var.path] = asset
+            return CdnAsset("upload-resize", "", var.width, var.height, ref=var.source[1])
+        if var.kind == "unzoom":
+            return CdnAsset("unzoom", var.render_key, var.width, var.height)
+        return CdnAsset(
+            "render",
+            var.render_key,
+            var.width,
+            var.height,
+            fmt="PNG" if var.kind == "nobg" else "JPEG",
+            transparent=var.kind == "nobg",
+        )
 
     def create_variation(self, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /variations/upscale|unzoom|nobg``."""
@@ -1207,6 +1271,7 @@ class SimState:
             init = self._init_images.pop(init_id, None)
             if init is None:
                 return {"delete_init_images_by_pk": None}
+            self._changes += 1
             self._init_by_key.pop(init.key, None)
             self._cdn.pop(self._init_path(init), None)
             return {"delete_init_images_by_pk": {"id": init.id}}
@@ -1292,10 +1357,220 @@ class SimState:
                 )
             data = parts[file_idx[0]].data
             init.data = data
+            self._changes += 1
             self._cdn_cache.pop(self._init_path(init), None)
             etag = '"' + hashlib.md5(data).hexdigest() + '"'
             location = f"{self.origin}/s3/{S3_BUCKET}/{init.key}"
             return 204, b"", {"ETag": etag, "Location": location}
+
+    # ------------------------------------------------------------------ keeping the account
+
+    @property
+    def kept(self) -> bool:
+        """True when this account is written to ``cfg.state_dir`` (this process owns it)."""
+        return self._store is not None and self._store.owned
+
+    @property
+    def state_file(self) -> persist.StateFile | None:
+        """The folder the account is kept in (None without ``state_dir``)."""
+        return self._store
+
+    def save(self, *, force: bool = False) -> bool:
+        """Write the account to its folder if it changed since the last write; True if written.
+
+        The snapshot is taken under the state lock; encoding and writing happen outside it. A
+        failure to write (disk full...) is logged once and retried at the next call.
+        """
+        store = self._store
+        if store is None or not store.owned:
+            return False
+        with self._save_lock:
+            with self._lock:
+                if self._changes == self._saved_changes and not force:
+                    return False
+                changes = self._changes
+                snapshot = self.snapshot()
+            try:
+                store.save(snapshot)
+            except OSError as exc:
+                message = f"{type(exc).__name__}: {exc}"
+                if message != self._save_error:
+                    persist.log.error(
+                        "cannot write the demo account to %s (%s); will try again",
+                        store.folder,
+                        message,
+                    )
+                self._save_error = message
+                return False
+            if self._save_error is not None:
+                persist.log.warning("demo account written to %s again", store.folder)
+                self._save_error = None
+            self._saved_changes = changes
+            return True
+
+    def close_store(self) -> None:
+        """Release the folder so another process (or server) can keep the account."""
+        if self._store is not None:
+            self._store.release()
+
+    def reopen_store(self) -> bool:
+        """Take the folder back after :meth:`close_store`; False when another process has it."""
+        return self._store is not None and self._store.acquire()
+
+    def snapshot(self) -> persist.Snapshot:
+        """The whole account, ready to write (see :class:`persist.Snapshot`).
+
+        Times on the simulator clock become wall-clock seconds, so jobs keep running (and
+        finish at their time) while no process serves the account. Generations, variations and
+        jobs are encoded once per change and reused, so a large, busy account stays cheap.
+        """
+        with self._lock:
+            mono, wall = self.now(), time.time()
+
+            def w(t: float | None) -> float | None:
+                return None if t is None else t - mono + wall
+
+            def job_data(j: Job) -> dict[str, Any]:
+                return {
+                    **_plain(j),
+                    "submitted_at": w(j.submitted_at),
+                    "started_at": w(j.started_at),
+                    "finished_at": w(j.finished_at),
+                }
+
+            cache, self._encoded = self._encoded, {}
+
+            def encoded(key: tuple[Any, ...], make: Any) -> str:
+                hit = cache.get(key[0])
+                text: str = hit[1] if hit is not None and hit[0] == key else _dumps(make())
+                self._encoded[key[0]] = (key, text)
+                return text
+
+            gens = sorted(self._generations.values(), key=lambda g: g.seq)
+            variations = sorted(self._variations.values(), key=lambda v: v.seq)
+            jobs = sorted(self._jobs.values(), key=lambda j: j.seq)
+            parts = {
+                "generations": [
+                    encoded(
+                        (
+                            "g" + g.id,
+                            g.status,
+                            tuple(len(i.variation_ids) for i in g.images),
+                        ),
+                        lambda g=g: _gen_data(g),
+                    )
+                    for g in gens
+                ],
+                "variations": [
+                    encoded(
+                        ("v" + v.id, v.status, v.path),
+                        lambda v=v: {**_plain(v, skip=("job",)), "source": list(v.source)},
+                    )
+                    for v in variations
+                ],
+                "jobs": [
+                    encoded(("j" + j.target_id, j.seq), lambda j=j: job_data(j))
+                    if j.done
+                    else _dumps(job_data(j))
+                    for j in jobs
+                ],
+            }
+            rng_version, rng_words, rng_gauss = self._rng.getstate()
+            head: dict[str, Any] = {
+                "port": int(self.origin.rsplit(":", 1)[1]) if self.origin else None,
+                "user_id": self.user_id,
+                "username": self.username,
+                "seq": self._seq,
+                "subscription": self._subscription,
+                "paid": self._paid,
+                "account_created": self._account_created.isoformat(),
+                "rng": [rng_version, list(rng_words), rng_gauss],
+                "billed": [w(t) for t in self._billed],
+                "init_images": [
+                    {
+                        **_plain(i, skip=("data",)),
+                        "fields": dict(i.fields),
+                        "presigned_at": w(i.presigned_at),
+                        "uploaded": i.data is not None,
+                    }
+                    for i in self._init_images.values()
+                ],
+            }
+            uploads = {i.id: i.data for i in self._init_images.values() if i.data is not None}
+            return persist.Snapshot(head, parts, uploads)
+
+    def _restore(self, data: dict[str, Any], uploads: dict[str, bytes]) -> None:
+        """Continue the account saved by :meth:`snapshot` (raises on inconsistent data)."""
+        mono, wall = self.now(), time.time()
+
+        def m(t: Any) -> float | None:
+            return None if t is None else float(t) - wall + mono
+
+        rng = random.Random()
+        version, words, gauss = data["rng"]
+        rng.setstate((int(version), tuple(int(x) for x in words), gauss))
+        # Continue on a fresh branch: ids handed out after the last write (then lost in a
+        # crash) are never handed out again.
+        rng.seed(f"{rng.getrandbits(128)}:{os.urandom(16).hex()}")
+        self._reset_account(rng)
+        port = data.get("port")
+        self.saved_port = int(port) if port else None
+        self.user_id = str(data["user_id"])
+        self.username = str(data["username"])
+        self._seq = int(data["seq"])
+        self._subscription = int(data["subscription"])
+        self._paid = int(data["paid"])
+        self._account_created = datetime.fromisoformat(str(data["account_created"]))
+        self._billed = deque(sorted(float(m(t) or 0.0) for t in data["billed"]))
+        for row in data["generations"]:
+            gen = _gen_from(row)
+            self._generations[gen.id] = gen
+            for img in gen.images:
+                self._register_image(img)
+                if img.motion_path:
+                    self._cdn[img.motion_path] = CdnAsset("mp4", gen.render_key)
+        for row in data["variations"]:
+            var = Variation(**{**row, "source": _pair(row["source"]), "job": None})
+            self._variations[var.id] = var
+            if var.path is not None:
+                self._cdn[var.path] = self._variation_asset(var)
+        for row in data["init_images"]:
+            fields = {k: v for k, v in row.items() if k not in ("uploaded", "presigned_at")}
+            init = InitImage(
+                **fields,
+                presigned_at=float(m(row["presigned_at"]) or 0.0),
+                data=uploads.get(row["id"]),
+            )
+            self._init_images[init.id] = init
+            self._init_by_key[init.key] = init.id
+            self._cdn[self._init_path(init)] = CdnAsset("upload", "", ref=init.id)
+        for row in data["jobs"]:
+            job = Job(
+                **{
+                    **row,
+                    "submitted_at": m(row["submitted_at"]),
+                    "started_at": m(row["started_at"]),
+                    "finished_at": m(row["finished_at"]),
+                }
+            )
+            self._jobs[job.target_id] = job
+            target = self._generations.get(job.target_id) or self._variations.get(job.target_id)
+            if target is not None:
+                target.job = job
+            if job.done:
+                continue
+            if job.started_at is None:
+                self._queue.append(job)
+            else:
+                self._running.append(job)
+        # Jobs that finished while nothing served the account finish at their own time.
+        self._advance(mono)
+        self._fill_slots(mono)
+        # Everything restored must render as the API shows it (raises on inconsistent rows).
+        for gen in self._generations.values():
+            self._generation_json(gen)
+        for var in self._variations.values():
+            self._variation_generic_json(var)
 
     # ------------------------------------------------------------------ CDN
 
@@ -1337,6 +1612,48 @@ class SimState:
             if path in self._cdn:
                 self._cdn_cache[path] = data
         return data, asset.content_type
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _plain(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A dataclass's own fields as a dict (shallow; values must already be JSON-ready)."""
+    return {k: v for k, v in obj.__dict__.items() if k not in skip}
+
+
+def _pair(value: Any) -> tuple[str, str]:
+    first, second = value
+    return str(first), str(second)
+
+
+def _gen_data(gen: Generation) -> dict[str, Any]:
+    return {
+        **_plain(gen, skip=("job", "images")),
+        "elements": [list(e) for e in gen.elements],
+        "motion_source": None if gen.motion_source is None else list(gen.motion_source),
+        "fields": dict(gen.fields),
+        "images": [{**_plain(i), "variation_ids": list(i.variation_ids)} for i in gen.images],
+    }
+
+
+def _gen_from(row: dict[str, Any]) -> Generation:
+    if not isinstance(row["fields"], dict):
+        raise TypeError("generation fields must be an object")
+    images_ = [
+        GenImage(**{**i, "variation_ids": [str(v) for v in i["variation_ids"]]})
+        for i in row["images"]
+    ]
+    return Generation(
+        **{
+            **row,
+            "elements": [(str(a), float(b)) for a, b in row["elements"]],
+            "motion_source": None if row["motion_source"] is None else _pair(row["motion_source"]),
+            "images": images_,
+            "job": None,
+        }
+    )
 
 
 def _order_msg(name: str) -> str:
