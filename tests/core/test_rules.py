@@ -12,12 +12,19 @@ from leodesk.core.api.serialize import PRICING_PARAM_KEYS, pricing_body
 from leodesk.core.catalog import DIFFUSION_XL, KINO_XL, VISION_XL, ModelInfo
 from leodesk.core.rules import Problem
 
-KINO = ModelInfo(id=KINO_XL, name="Leonardo Kino XL")
-DIFFUSION = ModelInfo(id=DIFFUSION_XL, name="Leonardo Diffusion XL")
-VISION = ModelInfo(id=VISION_XL, name="Leonardo Vision XL")
-ALBEDO = ModelInfo(id="2067ae52-33fd-4a82-bb92-c2c55e7d2786", name="AlbedoBase XL")
-LIGHTNING = ModelInfo(id=rules.DEFAULT_MODEL_ID, name="Leonardo Lightning XL")
-PHOENIX = ModelInfo(id="6b645e3a-d64f-4341-a6d8-7a3690fbf042", name="Leonardo Phoenix")
+# Models with the facts the API gives about them (GET /models/{id}).
+KINO = ModelInfo(id=KINO_XL, name="Leonardo Kino XL", sd_version="SDXL_1_0")
+DIFFUSION = ModelInfo(id=DIFFUSION_XL, name="Leonardo Diffusion XL", sd_version="SDXL_0_9")
+VISION = ModelInfo(id=VISION_XL, name="Leonardo Vision XL", sd_version="SDXL_0_9")
+ALBEDO = ModelInfo(
+    id="2067ae52-33fd-4a82-bb92-c2c55e7d2786", name="AlbedoBase XL", sd_version="SDXL_0_9"
+)
+LIGHTNING = ModelInfo(
+    id=rules.DEFAULT_MODEL_ID, name="Leonardo Lightning XL", sd_version="SDXL_LIGHTNING"
+)
+PHOENIX = ModelInfo(
+    id="6b645e3a-d64f-4341-a6d8-7a3690fbf042", name="Leonardo Phoenix", sd_version="PHOENIX"
+)
 SD15 = ModelInfo(id="sd15-model", name="DreamShaper v7", sd_version="v1_5")
 FLUX = ModelInfo(id="flux-model", name="Flux Dev", sd_version="FLUX_DEV")
 CUSTOM = ModelInfo(id="my-model", name="My model", kind="own", sd_version="SDXL_1_0")
@@ -194,7 +201,10 @@ def test_validate_guidance(
 
 def test_guidance_with_no_model_uses_the_api_default_model() -> None:
     # No model chosen: the API runs Leonardo Lightning XL (SDXL), so 25 is too much.
-    assert "guidance_scale" in fields(rules.validate(req(alchemy=True, guidance_scale=25), None))
+    problems = rules.validate(req(alchemy=True, guidance_scale=25), None, default_model=LIGHTNING)
+    assert "guidance_scale" in fields(problems)
+    # Without the catalog's facts its version is unknown: permissive.
+    assert rules.validate(req(alchemy=True, guidance_scale=25), None) == []
     # Alchemy defaults to on when not sent.
     assert "guidance_scale" in fields(rules.validate(req(guidance_scale=25), KINO))
 
@@ -388,7 +398,11 @@ def test_photo_real_version_must_be_known() -> None:
 def test_effective_model() -> None:
     assert rules.effective_model(KINO) is KINO
     assert rules.effective_model(None) is rules.DEFAULT_MODEL
-    assert rules.DEFAULT_MODEL.is_lightning
+    # Without the catalog's facts the default model's version is unknown; with them it is known.
+    assert not rules.DEFAULT_MODEL.version_known
+    assert rules.effective_model(None, default=LIGHTNING) is LIGHTNING
+    assert rules.effective_model(KINO, default=LIGHTNING) is KINO
+    assert rules.effective_model(None, photo_real=True, default=LIGHTNING) is None
     assert rules.effective_model(KINO, photo_real=True, photo_real_version="v2") is KINO
     assert rules.effective_model(KINO, photo_real=True, photo_real_version="v1") is None
     assert rules.effective_model(KINO, photo_real=True) is None
@@ -619,7 +633,7 @@ def test_pricing_params_basic() -> None:
 
 def test_pricing_params_model_flags() -> None:
     def flags(model: ModelInfo | None, **kw: object) -> set[str]:
-        params = rules.pricing_params(req(**kw), model).params
+        params = rules.pricing_params(req(**kw), model, default_model=LIGHTNING).params
         return {k for k, v in params.items() if k.startswith("is") and v is True}
 
     assert flags(None) == {"isSDXLLightning"}  # the API default model
