@@ -456,6 +456,69 @@ def test_contrast_values() -> None:
     assert rules.CONTRAST_VALUES == (1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5)
     assert rules.contrast_applies(PHOENIX) and rules.contrast_applies(FLUX)
     assert not rules.contrast_applies(KINO) and not rules.contrast_applies(None)
+    # Permissive when the version is unknown (it may be a Phoenix or Flux model).
+    assert rules.contrast_applies(MYSTERY)
+    assert rules.validate(req(contrast=3.5), MYSTERY) == []
+
+
+@pytest.mark.parametrize(
+    ("model", "applies"),
+    [(SD15, True), (None, True), (MYSTERY, True), (KINO, False), (PHOENIX, False), (FLUX, False)],
+)
+def test_high_resolution_is_an_alchemy_v1_setting(model: ModelInfo | None, applies: bool) -> None:
+    assert rules.high_resolution_applies(model) is applies
+
+
+def test_guidance_with_an_unknown_version_is_permissive() -> None:
+    lo, hi, reason = rules.guidance_range(True, MYSTERY, None)
+    assert (lo, hi) == (1, 30) and "unknown" in reason
+    assert rules.validate(req(guidance_scale=1), MYSTERY) == []
+    assert rules.validate(req(guidance_scale=28), MYSTERY) == []
+    new = ModelInfo(id="n", name="New", sd_version="GPT_IMAGE_1")  # newer than the spec
+    assert rules.guidance_range(True, new, None)[:2] == (1, 30)
+    assert rules.max_seed(new) == rules.SEED_MAX
+
+
+def test_a_model_that_is_not_ready_is_a_problem() -> None:
+    training = CUSTOM.with_facts(sd_version="SDXL_1_0", width=1024, height=1024, status="PENDING")
+    problems = rules.validate(req(model_id=training.id), training)
+    assert fields(problems) == ["model_id"]
+    assert "not ready to generate" in problems[0].message and "pick another" in problems[0].message
+    # PhotoReal v1 does not run on it: no problem then.
+    assert rules.validate(req(photo_real=True), training) == []
+    ready = training.with_facts(sd_version="SDXL_1_0", width=1024, height=1024, status="COMPLETE")
+    assert rules.validate(req(model_id=ready.id), ready) == []
+
+
+def test_phoenix_needs_its_sd_version_by_its_facts() -> None:
+    assert fields(rules.validate(req(), PHOENIX)) == ["sd_version"]
+    assert rules.validate(req(sd_version="PHOENIX"), PHOENIX) == []
+    # The default model's facts decide too.
+    default_phoenix = replace(PHOENIX, id=rules.DEFAULT_MODEL_ID)
+    assert fields(rules.validate(req(), None, default_model=default_phoenix)) == ["sd_version"]
+
+
+@pytest.mark.parametrize(
+    ("model", "text"),
+    [
+        (MYSTERY, "version not known yet"),
+        (replace(MYSTERY, facts_known=True), "version unknown"),
+        (
+            ModelInfo(id="k", name="K", sd_version="KINO_2_0", facts_known=True),
+            "KINO_2_0: a version the form has no rules for",
+        ),
+        (
+            PHOENIX.with_facts(sd_version="PHOENIX", width=1024, height=1024, status="COMPLETE"),
+            "PHOENIX · trained at 1024×1024",
+        ),
+        (
+            SD15.with_facts(sd_version="v1_5", width=640, height=832, status="PENDING"),
+            "v1_5 · trained at 640×832 · status PENDING: not ready to generate",
+        ),
+    ],
+)
+def test_model_summary(model: ModelInfo, text: str) -> None:
+    assert rules.model_summary(model) == text
 
 
 def test_phoenix_needs_sd_version() -> None:
@@ -531,6 +594,9 @@ def test_element_fits_model() -> None:
         (True, False, PHOENIX, (1024, 768)),
         (True, False, FLUX, (1024, 768)),
         (True, False, MYSTERY, (1024, 768)),
+        (True, True, FLUX, (1024, 768)),
+        (True, False, ModelInfo(id="v3", name="SD3", sd_version="v3"), (1024, 768)),
+        (True, False, ModelInfo(id="fk", name="Kontext", sd_version="FLUX_KONTEXT"), (1024, 768)),
     ],
 )
 def test_output_size(

@@ -106,6 +106,8 @@ def test_a_record_that_cannot_be_read_leaves_the_model_usable_and_is_asked_again
     qtbot.waitUntil(lambda: form.request().sd_version == "PHOENIX", timeout=15000)
     assert form.model() is not None and form.model().is_phoenix
     assert not note.isVisible()
+    # The lists were updated in place: the browser still has the model selected.
+    assert window.browser.view.currentIndex().data() == "Leonardo Phoenix 1.0"
     assert "PHOENIX · trained at 1024×1024" in child(form, QPushButton, "modelButton").toolTip()
     assert (form.guidance_spin.minimum(), form.guidance_spin.maximum()) == (2, 30)
     assert not form.high_res_check.isEnabled()  # Alchemy v1 only
