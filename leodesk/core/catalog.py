@@ -29,8 +29,6 @@ SDXL_VERSIONS = frozenset({"SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING"}
 READY = "COMPLETE"
 
 
-#: Families whose rules the form knows (Alchemy version, guidance range, output size...).
-KNOWN_FAMILIES = frozenset({"SD1", "SD2", "SDXL", "PHOENIX", "FLUX"})
 _SD_FAMILIES = {"V1_5": "SD1", "V2": "SD2"}
 
 

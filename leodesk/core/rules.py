@@ -176,6 +176,15 @@ def model_traits(model: ModelInfo | None) -> ModelTraits:
     return ModelTraits.from_sd_version(model.sd_version, is_custom=model.is_custom)
 
 
+_FAMILY_LABELS: Final[Mapping[str, str]] = {
+    "SD1": "SD 1.5",
+    "SD2": "SD 2.1",
+    "SDXL": "SDXL",
+    "PHOENIX": "Phoenix",
+    "FLUX": "Flux",
+}
+
+
 def model_summary(model: ModelInfo) -> str:
     """One line on what the API says of a model: its version (or that it is unknown), the size
     it was trained at and, when it cannot generate yet, its status."""
@@ -184,7 +193,9 @@ def model_summary(model: ModelInfo) -> str:
     elif not model.version_known:
         parts = [f"{model.sd_version}: a version the form has no rules for"]
     else:
-        parts = [model.sd_version]
+        label = _FAMILY_LABELS[model.family or ""]
+        same = label.upper() == model.sd_version.upper()
+        parts = [label if same else f"{label} ({model.sd_version})"]
     if model.width and model.height:
         parts.append(f"trained at {model.width}×{model.height}")
     if not model.ready:

@@ -288,12 +288,17 @@ class PromptForm(QWidget):
         _name(self.model_button, "modelButton", "Model")
         self.model_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         label.setBuddy(self.model_button)
+        self.model_facts = QLabel()
+        _name(self.model_facts, "modelFactsLabel", "Model version and size")
+        self.model_facts.setProperty("hint", True)
+        self.model_facts.setWordWrap(True)
         self.model_note = QLabel()
         _name(self.model_note, "modelNoteLabel", "Model note")
         self.model_note.setProperty("hint", True)
         self.model_note.setWordWrap(True)
         inner = QVBoxLayout()
         inner.addWidget(self.model_button)
+        inner.addWidget(self.model_facts)
         inner.addWidget(self.model_note)
         lay.addWidget(label)
         lay.addLayout(inner, 1)
@@ -1481,6 +1486,14 @@ class PromptForm(QWidget):
             note = ""
         self.model_note.setText(note)
         self.model_note.setVisible(bool(note))
+        # What the API says of it, when the form knows its rules (else the note says why not).
+        facts = ""
+        if not note and real_model is not None:
+            facts = rules.model_summary(real_model)
+            if model is None:
+                facts = f"API default · {facts}"
+        self.model_facts.setText(facts)
+        self.model_facts.setVisible(bool(facts))
 
         # Alchemy: the version the API picks for the model.
         if real_model is None or real_model.family in ("SD1", "SD2"):

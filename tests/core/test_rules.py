@@ -509,11 +509,15 @@ def test_phoenix_needs_its_sd_version_by_its_facts() -> None:
         ),
         (
             PHOENIX.with_facts(sd_version="PHOENIX", width=1024, height=1024, status="COMPLETE"),
-            "PHOENIX · trained at 1024×1024",
+            "Phoenix · trained at 1024×1024",
+        ),
+        (
+            FLUX.with_facts(sd_version="FLUX_DEV", width=1024, height=1024, status="COMPLETE"),
+            "Flux (FLUX_DEV) · trained at 1024×1024",
         ),
         (
             SD15.with_facts(sd_version="v1_5", width=640, height=832, status="PENDING"),
-            "v1_5 · trained at 640×832 · status PENDING: not ready to generate",
+            "SD 1.5 (v1_5) · trained at 640×832 · status PENDING: not ready to generate",
         ),
     ],
 )

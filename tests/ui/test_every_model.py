@@ -163,6 +163,11 @@ def test_every_model_generates_with_the_defaults_and_each_mode(
         wait_idle(qtbot, window)
         return
 
+    # The form shows what the API says of the model.
+    facts = child(form, QWidget, "modelFactsLabel")
+    assert facts.isVisible() and str(model.sd_version).upper() in facts.text().upper()
+    assert f"{model.width}×{model.height}" in facts.text()
+
     # The form's defaults, through the app's queue: the job ends DONE with its images, of the
     # size the form predicted.
     assert form.generate_button.isEnabled(), form.generate_button.toolTip()

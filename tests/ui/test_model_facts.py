@@ -108,7 +108,7 @@ def test_a_record_that_cannot_be_read_leaves_the_model_usable_and_is_asked_again
     assert not note.isVisible()
     # The lists were updated in place: the browser still has the model selected.
     assert window.browser.view.currentIndex().data() == "Leonardo Phoenix 1.0"
-    assert "PHOENIX · trained at 1024×1024" in child(form, QPushButton, "modelButton").toolTip()
+    assert "Phoenix · trained at 1024×1024" in child(form, QPushButton, "modelButton").toolTip()
     assert (form.guidance_spin.minimum(), form.guidance_spin.maximum()) == (2, 30)
     assert not form.high_res_check.isEnabled()  # Alchemy v1 only
     assert form.generate_button.isEnabled() or not form.request().prompt
