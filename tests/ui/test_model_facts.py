@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from leodesk.sim import catalog as sim_catalog
@@ -115,3 +116,34 @@ def test_a_record_that_cannot_be_read_leaves_the_model_usable_and_is_asked_again
     wait_idle(qtbot, window)
     # Each model's record was read once, Phoenix 1.0's twice (the failed read, then again).
     assert _record_reads(sim) == len(PLATFORM) + 1
+
+
+def test_the_queue_prices_default_model_jobs_as_the_form_does(
+    qtbot: Any, apps: Apps, sim: Any
+) -> None:
+    # No model chosen: the request has no modelId; the form and the queue both price it with
+    # the facts of the API's default model (Lightning XL), which the catalog read.
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    qtbot.waitUntil(lambda: _all_facts(window), timeout=15000)
+    form = window.form
+    assert form.model() is None
+    facts = child(form, QWidget, "modelFactsLabel")
+    assert facts.text() == "API default · SDXL (SDXL_LIGHTNING) · trained at 1024×1024"
+    assert form.model_button.text() == "Default model (Leonardo Lightning XL)"
+    qtbot.mouseClick(child(window, QPushButton, "pauseQueueButton"), Qt.MouseButton.LeftButton)
+    edit = child(form, QWidget, "promptEdit")
+    edit.setFocus()
+    qtbot.keyClicks(edit, "two herons at dawn")
+    assert form.request().model_id is None
+    assert form.pricing_request().params["isSDXLLightning"] is True
+    qtbot.waitUntil(lambda: form.known_cost() is not None, timeout=10000)
+    each = form.known_cost()
+    assert each is not None
+    for _ in range(2):
+        QTest.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    status = window.findChild(QWidget, "queueStatus")
+    qtbot.waitUntil(lambda: f"· {2 * each:,} credits queued" in status.text(), timeout=10000)
+    assert sim.count("POST", "/generations") == 0
+    qtbot.mouseClick(child(window, QPushButton, "cancelAllButton"), Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
