@@ -1986,6 +1986,24 @@ class Library:
                 out.append(ModelInfo.from_json(data))
         return out
 
+    def update_models(self, kind: str, models: Sequence[ModelInfo]) -> int:
+        """Replace the cached entries of ``models`` in the list of ``kind`` (by id), keeping the
+        list, its order and when it was fetched; models not in the list are ignored. Returns how
+        many entries changed."""
+        if kind not in MODEL_KINDS:
+            raise ValueError(f"unknown model kind: {kind!r}")
+        with self._writing() as conn:
+            changed = 0
+            for m in models:
+                if not m.id:
+                    continue
+                cur = conn.execute(
+                    "UPDATE models SET info_json = ? WHERE kind = ? AND id = ?",
+                    (json.dumps(m.to_json(), sort_keys=True), kind, m.id),
+                )
+                changed += cur.rowcount
+        return changed
+
     def models_fetched_ms(self, kind: str) -> int | None:
         """When the cached list of ``kind`` was saved (epoch ms), or None if never."""
         with self._reading() as conn:

@@ -28,7 +28,7 @@ from leodesk.core.api.models import (
     PricingRequest,
 )
 from leodesk.core.api.serialize import pricing_for_generation
-from leodesk.core.catalog import SDXL_VERSIONS, ModelInfo
+from leodesk.core.catalog import ModelInfo, version_family
 
 __all__ = [
     "ASPECT_PRESETS",
@@ -68,10 +68,12 @@ __all__ = [
     "element_fits_model",
     "element_weight_range",
     "guidance_range",
+    "high_resolution_applies",
     "is_photo_real_v1",
     "max_images",
     "max_images_reason",
     "max_seed",
+    "model_summary",
     "model_traits",
     "output_scale",
     "output_size",
@@ -136,7 +138,9 @@ def max_images_reason(width: int, height: int) -> str:
 # Models
 # --------------------------------------------------------------------------------------------
 
-#: The model the API uses when a request has no ``modelId`` (Leonardo Lightning XL).
+#: The model the API uses when a request has no ``modelId`` (the spec's default; Leonardo
+#: Lightning XL). Its facts come from the catalog like any model's: :data:`DEFAULT_MODEL` is the
+#: stand-in used while the catalog does not know it (version unknown).
 DEFAULT_MODEL_ID: Final = "b24e16ff-06e3-43eb-8d33-4416c2d75876"
 DEFAULT_MODEL: Final = ModelInfo(id=DEFAULT_MODEL_ID, name="Leonardo Lightning XL (API default)")
 
@@ -153,30 +157,50 @@ def effective_model(
     *,
     photo_real: bool | None = None,
     photo_real_version: str | None = None,
+    default: ModelInfo | None = None,
 ) -> ModelInfo | None:
     """The model a request really runs on: ``None`` for PhotoReal v1 (no model), else the chosen
-    model or, when none is chosen, the API's default model."""
+    model or, when none is chosen, the API's default model (``default``: the catalog's entry for
+    :data:`DEFAULT_MODEL_ID`, else :data:`DEFAULT_MODEL`)."""
     if is_photo_real_v1(photo_real, photo_real_version):
         return None
-    return model if model is not None else DEFAULT_MODEL
+    if model is not None:
+        return model
+    return default if default is not None else DEFAULT_MODEL
 
 
 def model_traits(model: ModelInfo | None) -> ModelTraits:
     """The pricing calculator's model flags for ``model`` (no flags for ``None``)."""
     if model is None:
         return ModelTraits()
-    return ModelTraits.from_sd_version(model.effective_sd_version, is_custom=model.is_custom)
+    return ModelTraits.from_sd_version(model.sd_version, is_custom=model.is_custom)
 
 
-def _family(sd_version: str | None) -> str | None:
-    if not sd_version:
-        return None
-    version = sd_version.upper()
-    if version in SDXL_VERSIONS:
-        return "SDXL"
-    if version.startswith("FLUX"):
-        return "FLUX"
-    return version
+_FAMILY_LABELS: Final[Mapping[str, str]] = {
+    "SD1": "SD 1.5",
+    "SD2": "SD 2.1",
+    "SDXL": "SDXL",
+    "PHOENIX": "Phoenix",
+    "FLUX": "Flux",
+}
+
+
+def model_summary(model: ModelInfo) -> str:
+    """One line on what the API says of a model: its version (or that it is unknown), the size
+    it was trained at and, when it cannot generate yet, its status."""
+    if model.sd_version is None:
+        parts = ["version unknown" if model.facts_known else "version not known yet"]
+    elif not model.version_known:
+        parts = [f"{model.sd_version}: a version the form has no rules for"]
+    else:
+        label = _FAMILY_LABELS[model.family or ""]
+        same = label.upper() == model.sd_version.upper()
+        parts = [label if same else f"{label} ({model.sd_version})"]
+    if model.width and model.height:
+        parts.append(f"trained at {model.width}×{model.height}")
+    if not model.ready:
+        parts.append(f"status {model.status}: not ready to generate")
+    return " · ".join(parts)
 
 
 def element_fits_model(element: Element, model: ModelInfo | None) -> bool | None:
@@ -185,8 +209,8 @@ def element_fits_model(element: Element, model: ModelInfo | None) -> bool | None
     ``None`` when either side's version is unknown. Reading: only a hint, not a problem, because
     the docs do not say which families accept which elements.
     """
-    element_family = _family(element.base_model)
-    model_family = _family(model.effective_sd_version) if model is not None else None
+    element_family = version_family(element.base_model)
+    model_family = model.family if model is not None else None
     if element_family is None or model_family is None:
         return None
     return element_family == model_family
@@ -218,7 +242,9 @@ def guidance_range(
     * without Alchemy: 1–20, capped at 7 with the LEONARDO scheduler;
     * Alchemy on a model that is not SDXL: 2–30;
     * Alchemy on an SDXL model (Alchemy v2): reading: 1–20, the spec's general range, because the
-      FAQ says nothing about it.
+      FAQ says nothing about it;
+    * Alchemy on a model whose version is unknown: 1–30, the union of both (permissive: the
+      server limits the value itself).
     """
     if not alchemy:
         if scheduler == _LEONARDO_SCHEDULER:
@@ -226,6 +252,8 @@ def guidance_range(
         return 1.0, 20.0, "1–20 without Alchemy"
     if model is not None and model.is_sdxl:
         return 1.0, 20.0, "1–20 with Alchemy v2 on an SDXL model"
+    if model is not None and not model.version_known:
+        return 1.0, 30.0, "1–30: this model's version is unknown, the server may limit it"
     return 2.0, 30.0, "2–30 with Alchemy on a model that is not SDXL"
 
 
@@ -342,8 +370,18 @@ ELEMENT_WEIGHT_FALLBACK: Final = (-1.0, 2.0)
 
 
 def contrast_applies(model: ModelInfo | None) -> bool:
-    """``contrast`` is a Phoenix and Flux setting."""
-    return model is not None and (model.is_phoenix or model.is_flux)
+    """``contrast`` is a Phoenix and Flux setting (allowed too when the version is unknown)."""
+    if model is None:
+        return False
+    return model.is_phoenix or model.is_flux or not model.version_known
+
+
+def high_resolution_applies(model: ModelInfo | None) -> bool:
+    """High resolution is an Alchemy v1 setting: the SD 1.5/2.x models and PhotoReal v1 (no
+    model). Not for SDXL (Alchemy v2), Phoenix or Flux; allowed when the version is unknown."""
+    if model is None:
+        return True
+    return not (model.is_sdxl or model.is_phoenix or model.is_flux)
 
 
 def element_weight_range(element: Element) -> tuple[float, float]:
@@ -377,8 +415,8 @@ def output_scale(
             return 1.75, "Alchemy v2 ×1.75"
         if model.is_phoenix or model.is_flux:
             return 1.0, "no upscale"
-        if model.effective_sd_version is None:
-            return 1.0, "upscale unknown for this model"
+        if not model.version_known:
+            return 1.0, "upscale unknown: the model's version is unknown"
     if high_resolution:
         return 2.0, "Alchemy v1 high resolution ×2"
     return 1.5, "Alchemy v1 ×1.5"
@@ -429,20 +467,33 @@ def validate(
     model: ModelInfo | None,
     *,
     elements: Iterable[Element] = (),
+    default_model: ModelInfo | None = None,
 ) -> list[Problem]:
     """Every rule above, checked against ``req``.
 
-    ``model`` is the chosen model (``None``: no model chosen, i.e. the API default); PhotoReal v1
-    is taken into account here, so pass the chosen model, not :func:`effective_model`.
-    ``elements`` is the element catalog, used to check element weights against their range.
+    ``model`` is the chosen model (``None``: no model chosen, i.e. the API default, whose facts
+    are ``default_model`` when the catalog knows them); PhotoReal v1 is taken into account here,
+    so pass the chosen model, not :func:`effective_model`. ``elements`` is the element catalog,
+    used to check element weights against their range.
     """
     problems: list[Problem] = []
     add = problems.append
     alchemy = req.alchemy if req.alchemy is not None else True
     photo_real = bool(req.photo_real)
     real_model = effective_model(
-        model, photo_real=req.photo_real, photo_real_version=req.photo_real_version
+        model,
+        photo_real=req.photo_real,
+        photo_real_version=req.photo_real_version,
+        default=default_model,
     )
+    if real_model is not None and not real_model.ready:
+        add(
+            Problem(
+                "model_id",
+                f"{real_model.name or 'This model'} is not ready to generate "
+                f"(status {real_model.status}): pick another model or wait until it is trained",
+            )
+        )
 
     # Prompt
     if not req.prompt.strip():
@@ -609,14 +660,20 @@ def validate(
 # --------------------------------------------------------------------------------------------
 
 
-def pricing_params(req: GenerationRequest, model: ModelInfo | None) -> PricingRequest:
+def pricing_params(
+    req: GenerationRequest, model: ModelInfo | None, *, default_model: ModelInfo | None = None
+) -> PricingRequest:
     """The ``IMAGE_GENERATION`` pricing request for ``req`` on the chosen ``model``.
 
     Built by the client's :func:`~leodesk.core.api.serialize.pricing_for_generation`, with the
-    model flags of the model the request really runs on (none for PhotoReal v1).
+    model flags of the model the request really runs on (none for PhotoReal v1; the catalog's
+    ``default_model`` when no model is chosen).
     """
     real_model = effective_model(
-        model, photo_real=req.photo_real, photo_real_version=req.photo_real_version
+        model,
+        photo_real=req.photo_real,
+        photo_real_version=req.photo_real_version,
+        default=default_model,
     )
     return pricing_for_generation(req, model=model_traits(real_model))
 

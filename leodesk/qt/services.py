@@ -10,6 +10,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from leodesk.core.catalog import ModelInfo
+from leodesk.core.catalog import ModelInfo, carry_facts, needing_facts
 from leodesk.core.pipeline import (
     FAILED,
     INCOMPLETE,
@@ -463,13 +464,15 @@ class GenerationService(QObject):
         self._emit_status()
 
     def _model_info(self, body: str) -> Any:
-        """The catalog's ModelInfo for a stored request's model (GUI thread; None: no model or
-        not in the cached lists). Pricing needs its traits (Lightning, Phoenix, Flux...), as
+        """The catalog's ModelInfo for a stored request's model (GUI thread; None: not in the
+        cached lists). Pricing needs its traits (Lightning, Phoenix, Flux...), as
         the form's live cost does, or the queue's prices differ from what is charged."""
-        model_id = _model_id_of(body)
-        if not model_id:
-            return None
-        if model_id not in self._models:
+        from leodesk.core.rules import DEFAULT_MODEL_ID
+
+        # No modelId: the API's default model, whose facts the catalog has like any model's.
+        model_id = _model_id_of(body) or DEFAULT_MODEL_ID
+        cached = self._models.get(model_id)
+        if cached is None or not cached.facts_known:  # facts may have arrived since
             try:
                 reader = self._b.reader
                 self._models = {
@@ -810,18 +813,32 @@ def _label_for(prompt: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 class CatalogService(QObject):
-    """Signals: models_ready(str kind, list[ModelInfo]), favourites_ready(set), failed(str)."""
+    """The model lists and each model's facts, kept in the library.
+
+    :meth:`refresh` reads the lists; the facts (version, size, status) that the lists lack are
+    then read from each model's own record (``GET /models/{id}``), :data:`FACTS_AT_ONCE` at a
+    time in the background, and cached with the list. A model whose record cannot be read stays
+    usable with an unknown version and is asked for again on the next refresh.
+
+    Signals: models_ready(str kind, list[ModelInfo]) (again when facts arrive),
+    favourites_ready(set), failed(str).
+    """
 
     models_ready = Signal(str, object)
     favourites_ready = Signal(object)
     failed = Signal(str)
 
+    #: How many model records are read at the same time.
+    FACTS_AT_ONCE = 3
+
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._b = backend
+        self._facts_workers = 0  # facts readers still running (GUI thread only)
+        self._facts_again: dict[str, list[ModelInfo]] | None = None
 
     def load_cached(self) -> None:
-        """Fill the browser from the library at once (the last refresh's lists)."""
+        """Fill the browser from the library at once (the last refresh's lists and facts)."""
         for kind in ("platform", "own"):
             self.models_ready.emit(kind, self._b.reader.load_models(kind))
         self.favourites_ready.emit(self._b.reader.model_favourites())
@@ -834,18 +851,94 @@ class CatalogService(QObject):
             own = (
                 [_own_info(m) for m in client.list_user_models(user_id) if m.id] if user_id else []
             )
-            result = {"platform": platform, "own": own}
-            for kind, models in result.items():
-                self._b.db(lambda lib, k=kind, m=models: lib.save_models(k, m)).result(DB_WAIT)
+            result: dict[str, list[ModelInfo]] = {}
+            for kind, models in (("platform", platform), ("own", own)):
+
+                def write(lib: Any, k: str = kind, m: list[ModelInfo] = models) -> list[ModelInfo]:
+                    fresh = carry_facts(m, lib.load_models(k))
+                    lib.save_models(k, fresh)
+                    return fresh
+
+                result[kind] = self._b.db(write).result(DB_WAIT)
             return result
 
         def done(result: dict[str, list[ModelInfo]]) -> None:
             for kind, models in result.items():
                 self.models_ready.emit(kind, models)
+            self._read_facts(result)
 
         self._b.pools.submit(
             job, on_result=done, on_error=lambda e: self.failed.emit(user_message(e)), name="models"
         )
+
+    def _read_facts(self, lists: dict[str, list[ModelInfo]]) -> None:
+        """Read the records of the listed models whose facts are not cached (GUI thread)."""
+        if self._facts_workers:
+            self._facts_again = lists  # after the pass under way
+            return
+        todo = deque((kind, m) for kind, models in lists.items() for m in needing_facts(models))
+        if not todo:
+            return
+        lock = threading.Lock()
+
+        def read(token: CancelToken) -> set[str]:
+            client = self._b.client()
+            got: list[tuple[str, ModelInfo]] = []
+            while not token.cancelled:
+                with lock:
+                    if not todo:
+                        break
+                    kind, model = todo.popleft()
+                try:
+                    record = client.get_model(model.id)
+                except Exception as exc:  # the model stays usable, its version unknown
+                    log.info("the facts of model %s could not be read: %s", model.id, exc)
+                    continue
+                if record is None:
+                    log.info("the API has no record of model %s", model.id)
+                    continue
+                got.append(
+                    (
+                        kind,
+                        model.with_facts(
+                            sd_version=record.sd_version,
+                            width=record.model_width,
+                            height=record.model_height,
+                            status=record.status,
+                        ),
+                    )
+                )
+            kinds = {kind for kind, _ in got}
+            if got:
+
+                def write(lib: Any) -> None:
+                    for k in kinds:
+                        lib.update_models(k, [m for kind, m in got if kind == k])
+
+                self._b.db(write).result(DB_WAIT)
+            return kinds
+
+        changed: set[str] = set()
+
+        def ended(kinds: set[str] | None) -> None:
+            changed.update(kinds or ())
+            self._facts_workers -= 1
+            if self._facts_workers:
+                return
+            for kind in sorted(changed):
+                self.models_ready.emit(kind, self._b.reader.load_models(kind))
+            again, self._facts_again = self._facts_again, None
+            if again is not None:
+                self._read_facts({kind: self._b.reader.load_models(kind) for kind in again})
+
+        def failed(exc: BaseException) -> None:
+            log.info("reading model facts stopped: %s", exc)
+            ended(None)
+
+        workers = min(self.FACTS_AT_ONCE, len(todo))
+        self._facts_workers = workers
+        for _ in range(workers):
+            self._b.pools.submit(read, on_result=ended, on_error=failed, name="model-facts")
 
     def set_favourite(self, model_id: str, on: bool) -> None:
         def job(token: CancelToken) -> set[str]:
@@ -863,6 +956,8 @@ class CatalogService(QObject):
 
 
 def _platform_info(m: Any) -> ModelInfo:
+    """A ``/platformModels`` item; its facts come from the model's record afterwards (the list
+    is not known to carry them: the spec lists no ``sdVersion`` or size there)."""
     return ModelInfo(
         id=m.id,
         name=m.name or m.id,
@@ -878,14 +973,17 @@ def _platform_info(m: Any) -> ModelInfo:
 
 
 def _own_info(m: Any) -> ModelInfo:
-    return ModelInfo(
+    """A ``/models/user/{userId}`` row: the model's whole record, facts included."""
+    info = ModelInfo(
         id=m.id,
         name=m.name or m.id,
         kind="own",
         description=m.description or "",
-        sd_version=m.sd_version,
-        width=m.model_width,
-        height=m.model_height,
+    )
+    if m.sd_version is None:  # a row without its version: read the record itself
+        return info
+    return info.with_facts(
+        sd_version=m.sd_version, width=m.model_width, height=m.model_height, status=m.status
     )
 
 

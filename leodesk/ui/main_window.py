@@ -248,6 +248,11 @@ class MainWindow(QMainWindow):
             lambda msg: self.browser.set_status(f"Could not refresh the models: {msg}")
         )
         ctx.catalog.models_ready.connect(lambda *_a: self.browser.set_status(""))
+        ctx.catalog.models_ready.connect(
+            lambda *_a: self.form.set_catalog(
+                ctx.platform_models.models() + ctx.own_models.models()
+            )
+        )
         # form ⇄ generation, pricing, prompts
         self.form.generate_requested.connect(self.generate)
         self.form.cost_query.connect(lambda req: ctx.pricing.query(self.form.pricing_key(), req))

@@ -60,7 +60,7 @@ class ModelBrowser(QWidget):
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
-        self.view.setUniformItemSizes(True)
+        self.view.setUniformItemSizes(False)
         self.view.setIconSize(QSize(100, 100))
         self.view.setGridSize(QSize(116, 140))
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)

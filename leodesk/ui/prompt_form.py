@@ -164,6 +164,9 @@ class PromptForm(QWidget):
         self.setStyleSheet(_STYLE)
 
         self._model: ModelInfo | None = None
+        # Every listed model by id, with the facts the API gave (version, size, status): the
+        # chosen model is always shown with its latest facts.
+        self._catalog: dict[str, ModelInfo] = {}
         self._elements: list[Element] = []
         # ak_uuid → (checked, weight): survives set_elements() and restore_state().
         self._element_choice: dict[str, tuple[bool, float]] = {}
@@ -285,12 +288,17 @@ class PromptForm(QWidget):
         _name(self.model_button, "modelButton", "Model")
         self.model_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         label.setBuddy(self.model_button)
+        self.model_facts = QLabel()
+        _name(self.model_facts, "modelFactsLabel", "Model version and size")
+        self.model_facts.setProperty("hint", True)
+        self.model_facts.setWordWrap(True)
         self.model_note = QLabel()
         _name(self.model_note, "modelNoteLabel", "Model note")
         self.model_note.setProperty("hint", True)
         self.model_note.setWordWrap(True)
         inner = QVBoxLayout()
         inner.addWidget(self.model_button)
+        inner.addWidget(self.model_facts)
         inner.addWidget(self.model_note)
         lay.addWidget(label)
         lay.addLayout(inner, 1)
@@ -664,8 +672,30 @@ class PromptForm(QWidget):
         """The chosen model (``None``: the API's default model)."""
         return self._model
 
+    def set_catalog(self, models: Iterable[ModelInfo]) -> None:
+        """The listed models with their facts; the chosen model (and the API's default model,
+        when none is chosen) follows them, e.g. when the facts arrive after the choice."""
+        self._catalog = {m.id: m for m in models if m.id}
+        fresh = self._fresh(self._model)
+        if fresh != self._model:
+            self._model = fresh
+        self._refresh()
+
+    def _fresh(self, model: ModelInfo | None) -> ModelInfo | None:
+        """``model`` with the catalog's latest facts about it."""
+        if model is None:
+            return None
+        known = self._catalog.get(model.id)
+        return known if known is not None and known.kind == model.kind else model
+
+    def default_model(self) -> ModelInfo:
+        """The API's default model (used when no model is chosen), with its facts when the
+        catalog has them."""
+        return self._catalog.get(rules.DEFAULT_MODEL_ID) or rules.DEFAULT_MODEL
+
     def set_model(self, model: ModelInfo | None) -> None:
         """Show ``model`` as the chosen one and re-check every rule that depends on it."""
+        model = self._fresh(model)
         self._model = model
         if not self.photo_real_check.isChecked():
             # PhotoReal is off: preselect the version this model takes; when it is on, keep
@@ -786,7 +816,7 @@ class PromptForm(QWidget):
 
     def pricing_request(self) -> PricingRequest:
         """The pricing request matching the current settings."""
-        return rules.pricing_params(self.request(), self._model)
+        return rules.pricing_params(self.request(), self._model, default_model=self.default_model())
 
     def pricing_key(self) -> Hashable:
         """The cost cache key of the current settings."""
@@ -800,7 +830,10 @@ class PromptForm(QWidget):
         pr_v1 = rules.is_photo_real_v1(photo_real, pr_version)
         model = self._model
         real_model = rules.effective_model(
-            model, photo_real=photo_real, photo_real_version=pr_version
+            model,
+            photo_real=photo_real,
+            photo_real_version=pr_version,
+            default=self.default_model(),
         )
         fields: dict[str, Any] = {
             "prompt": self.prompt_edit.toPlainText().strip(),
@@ -816,8 +849,8 @@ class PromptForm(QWidget):
             fields["negative_prompt"] = negative
         if model is not None and not pr_v1:
             fields["model_id"] = model.id
-            if model.is_phoenix:
-                fields["sd_version"] = "PHOENIX"
+        if real_model is not None and real_model.is_phoenix:
+            fields["sd_version"] = "PHOENIX"  # the API refuses Phoenix without it
         seed = self._seed_value()
         if seed is not None:
             fields["seed"] = seed
@@ -827,7 +860,11 @@ class PromptForm(QWidget):
         style = self.preset_style_combo.currentData()
         if style:
             fields["preset_style"] = style
-        if alchemy and self.high_res_check.isChecked():
+        if (
+            alchemy
+            and self.high_res_check.isChecked()
+            and rules.high_resolution_applies(real_model)
+        ):
             fields["high_resolution"] = True
         if photo_real:
             fields["photo_real"] = True
@@ -867,7 +904,12 @@ class PromptForm(QWidget):
 
     def problems(self) -> list[Problem]:
         """What stops the current settings from being generated (empty: ready)."""
-        problems = rules.validate(self.request(), self._model, elements=self._elements)
+        problems = rules.validate(
+            self.request(),
+            self._model,
+            elements=self._elements,
+            default_model=self.default_model(),
+        )
         if not self.random_seed_check.isChecked() and self._seed_value() is None:
             problems.append(Problem("seed", "Enter a seed or tick Random"))
         if self.uploading():
@@ -996,7 +1038,7 @@ class PromptForm(QWidget):
             self._restore_images(s.get("images"))
         model = s.get("model")
         if isinstance(model, Mapping) and model.get("id"):
-            self._model = ModelInfo.from_json(model)
+            self._model = self._fresh(ModelInfo.from_json(model))
         elif "model" in s and model is None:
             self._model = None
 
@@ -1320,7 +1362,12 @@ class PromptForm(QWidget):
     def _real_model(self) -> ModelInfo | None:
         _, photo_real = self._mode()
         version = self.photo_real_version_combo.currentData() if photo_real else None
-        return rules.effective_model(self._model, photo_real=photo_real, photo_real_version=version)
+        return rules.effective_model(
+            self._model,
+            photo_real=photo_real,
+            photo_real_version=version,
+            default=self.default_model(),
+        )
 
     def _seed_value(self) -> int | None:
         if self.random_seed_check.isChecked():
@@ -1413,29 +1460,63 @@ class PromptForm(QWidget):
         real_model = self._real_model()
         model = self._model
 
-        # Model button and note.
+        # Model button and note: what the API says of the model the request runs on.
+        default = self.default_model()
         if model is None:
             self.model_button.setText("Default model (Leonardo Lightning XL)")
-            self.model_button.setToolTip("No model chosen: the API uses Leonardo Lightning XL")
+            self.model_button.setToolTip(
+                "No model chosen: the API uses Leonardo Lightning XL\n"
+                + rules.model_summary(default)
+            )
         else:
             self.model_button.setText(model.name or model.id)
-            version = model.effective_sd_version or "unknown version"
-            self.model_button.setToolTip(f"{model.name}\n{version} · {model.id}")
+            self.model_button.setToolTip(f"{model.name}\n{rules.model_summary(model)}\n{model.id}")
         if photo_real and real_model is None and model is not None:
-            self.model_note.setText(
-                f"PhotoReal v1 runs without a model: {model.name or model.id} is not sent"
-            )
+            note = f"PhotoReal v1 runs without a model: {model.name or model.id} is not sent"
         elif photo_real and real_model is None:
-            self.model_note.setText("PhotoReal v1 runs without a model")
+            note = "PhotoReal v1 runs without a model"
+        elif real_model is not None and not real_model.ready:
+            note = rules.model_summary(real_model)
+        elif real_model is not None and not real_model.version_known:
+            note = (
+                f"{rules.model_summary(real_model)}: the form cannot check this model's "
+                "limits, the server may adjust or refuse some settings"
+            )
         else:
-            self.model_note.setText("")
-        self.model_note.setVisible(bool(self.model_note.text()))
+            note = ""
+        self.model_note.setText(note)
+        self.model_note.setVisible(bool(note))
+        # What the API says of it, when the form knows its rules (else the note says why not).
+        facts = ""
+        if not note and real_model is not None:
+            facts = rules.model_summary(real_model)
+            if model is None:
+                facts = f"API default · {facts}"
+        self.model_facts.setText(facts)
+        self.model_facts.setVisible(bool(facts))
 
-        # High resolution: an Alchemy setting.
-        self.high_res_check.setEnabled(alchemy)
-        self.high_res_check.setToolTip(
-            "Alchemy v1: ×2 instead of ×1.5 output" if alchemy else "Needs Alchemy"
-        )
+        # Alchemy: the version the API picks for the model.
+        if real_model is None or real_model.family in ("SD1", "SD2"):
+            alchemy_tip = "Alchemy v1 (×1.5 output, ×2 with High resolution)"
+        elif real_model.is_sdxl:
+            alchemy_tip = "Alchemy v2 on this SDXL model (×1.75 output)"
+        elif real_model.is_phoenix or real_model.is_flux:
+            alchemy_tip = "Alchemy: this model's quality mode (no upscale)"
+        else:
+            alchemy_tip = "Alchemy: the API picks the version for this model"
+        self.alchemy_check.setToolTip(f"Leonardo's quality pipeline. {alchemy_tip}. Costs more.")
+
+        # High resolution: an Alchemy v1 setting.
+        high_res_applies = rules.high_resolution_applies(real_model)
+        self.high_res_check.setEnabled(alchemy and high_res_applies)
+        if not alchemy:
+            self.high_res_check.setToolTip("Needs Alchemy")
+        elif not high_res_applies:
+            self.high_res_check.setToolTip(
+                "Alchemy v1 only: this model uses Alchemy v2 or its own quality mode"
+            )
+        else:
+            self.high_res_check.setToolTip("Alchemy v1: ×2 instead of ×1.5 output")
 
         # PhotoReal.
         self.photo_real_check.setEnabled(alchemy)
@@ -1524,6 +1605,10 @@ class PromptForm(QWidget):
         self.contrast_combo.setEnabled(applies)
         if not applies:
             self.contrast_combo.setToolTip("Contrast works with Phoenix and Flux models only")
+        elif real_model is not None and not real_model.version_known:
+            self.contrast_combo.setToolTip(
+                "Contrast works with Phoenix and Flux models; this model's version is unknown"
+            )
         elif real_model is not None and real_model.is_phoenix and alchemy:
             self.contrast_combo.setToolTip(
                 f"Phoenix with Alchemy needs {rules.PHOENIX_ALCHEMY_MIN_CONTRAST:g} or higher"
@@ -1572,7 +1657,11 @@ class PromptForm(QWidget):
         alchemy, _ = self._mode()
         width, height = self.width_spin.value(), self.height_spin.value()
         real_model = self._real_model()
-        high_res = alchemy and self.high_res_check.isChecked()
+        high_res = (
+            alchemy
+            and self.high_res_check.isChecked()
+            and rules.high_resolution_applies(real_model)
+        )
         out_w, out_h = rules.output_size(
             width, height, alchemy=alchemy, high_resolution=high_res, model=real_model
         )
@@ -1643,7 +1732,9 @@ class PromptForm(QWidget):
         self.problems_label.setVisible(bool(shown))
 
     def _update_cost(self) -> None:
-        pricing = rules.pricing_params(self.request(), self._model)
+        pricing = rules.pricing_params(
+            self.request(), self._model, default_model=self.default_model()
+        )
         key = rules.pricing_key(pricing)
         self._current_pricing = pricing
         if key != self._current_key:

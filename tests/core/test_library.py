@@ -676,6 +676,35 @@ def test_model_cache_replaces_per_kind_and_keeps_favourites(lib: Library, clock:
     assert lib.load_models("platform") == []
 
 
+def test_model_facts_update_the_cached_entries_in_place(
+    lib: Library, clock: Clock, db_path: Path
+) -> None:
+    listed = [ModelInfo(id=i, name=f"Model {i}") for i in ("b", "a", "c")]
+    lib.save_models("platform", listed)
+    lib.save_models("own", [ModelInfo(id="a", name="My a", kind="own")])
+    fetched = lib.models_fetched_ms("platform")
+    clock.now += 60
+    phoenix = listed[1].with_facts(sd_version="PHOENIX", width=1024, height=1024, status="COMPLETE")
+    stray = ModelInfo(id="not-listed", name="x").with_facts(
+        sd_version="FLUX", width=8, height=8, status="COMPLETE"
+    )
+    assert lib.update_models("platform", [phoenix, stray]) == 1
+    got = lib.load_models("platform")
+    assert [m.id for m in got] == ["b", "a", "c"]  # the list and its order stay
+    assert got[1] == phoenix and not got[0].facts_known
+    assert lib.models_fetched_ms("platform") == fetched  # facts are not a new list
+    assert lib.load_models("own") == [ModelInfo(id="a", name="My a", kind="own")]  # other kind
+    with pytest.raises(ValueError):
+        lib.update_models("community", [phoenix])
+    # The facts survive a reopen (a restart has them at once).
+    lib.close()
+    again = Library.open(db_path)
+    try:
+        assert again.load_models("platform")[1] == phoenix
+    finally:
+        again.close()
+
+
 def test_model_cache_edge_cases(lib: Library) -> None:
     with pytest.raises(ValueError):
         lib.save_models("community", models("x"))

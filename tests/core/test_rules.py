@@ -12,12 +12,19 @@ from leodesk.core.api.serialize import PRICING_PARAM_KEYS, pricing_body
 from leodesk.core.catalog import DIFFUSION_XL, KINO_XL, VISION_XL, ModelInfo
 from leodesk.core.rules import Problem
 
-KINO = ModelInfo(id=KINO_XL, name="Leonardo Kino XL")
-DIFFUSION = ModelInfo(id=DIFFUSION_XL, name="Leonardo Diffusion XL")
-VISION = ModelInfo(id=VISION_XL, name="Leonardo Vision XL")
-ALBEDO = ModelInfo(id="2067ae52-33fd-4a82-bb92-c2c55e7d2786", name="AlbedoBase XL")
-LIGHTNING = ModelInfo(id=rules.DEFAULT_MODEL_ID, name="Leonardo Lightning XL")
-PHOENIX = ModelInfo(id="6b645e3a-d64f-4341-a6d8-7a3690fbf042", name="Leonardo Phoenix")
+# Models with the facts the API gives about them (GET /models/{id}).
+KINO = ModelInfo(id=KINO_XL, name="Leonardo Kino XL", sd_version="SDXL_1_0")
+DIFFUSION = ModelInfo(id=DIFFUSION_XL, name="Leonardo Diffusion XL", sd_version="SDXL_0_9")
+VISION = ModelInfo(id=VISION_XL, name="Leonardo Vision XL", sd_version="SDXL_0_9")
+ALBEDO = ModelInfo(
+    id="2067ae52-33fd-4a82-bb92-c2c55e7d2786", name="AlbedoBase XL", sd_version="SDXL_0_9"
+)
+LIGHTNING = ModelInfo(
+    id=rules.DEFAULT_MODEL_ID, name="Leonardo Lightning XL", sd_version="SDXL_LIGHTNING"
+)
+PHOENIX = ModelInfo(
+    id="6b645e3a-d64f-4341-a6d8-7a3690fbf042", name="Leonardo Phoenix", sd_version="PHOENIX"
+)
 SD15 = ModelInfo(id="sd15-model", name="DreamShaper v7", sd_version="v1_5")
 FLUX = ModelInfo(id="flux-model", name="Flux Dev", sd_version="FLUX_DEV")
 CUSTOM = ModelInfo(id="my-model", name="My model", kind="own", sd_version="SDXL_1_0")
@@ -194,7 +201,10 @@ def test_validate_guidance(
 
 def test_guidance_with_no_model_uses_the_api_default_model() -> None:
     # No model chosen: the API runs Leonardo Lightning XL (SDXL), so 25 is too much.
-    assert "guidance_scale" in fields(rules.validate(req(alchemy=True, guidance_scale=25), None))
+    problems = rules.validate(req(alchemy=True, guidance_scale=25), None, default_model=LIGHTNING)
+    assert "guidance_scale" in fields(problems)
+    # Without the catalog's facts its version is unknown: permissive.
+    assert rules.validate(req(alchemy=True, guidance_scale=25), None) == []
     # Alchemy defaults to on when not sent.
     assert "guidance_scale" in fields(rules.validate(req(guidance_scale=25), KINO))
 
@@ -388,7 +398,11 @@ def test_photo_real_version_must_be_known() -> None:
 def test_effective_model() -> None:
     assert rules.effective_model(KINO) is KINO
     assert rules.effective_model(None) is rules.DEFAULT_MODEL
-    assert rules.DEFAULT_MODEL.is_lightning
+    # Without the catalog's facts the default model's version is unknown; with them it is known.
+    assert not rules.DEFAULT_MODEL.version_known
+    assert rules.effective_model(None, default=LIGHTNING) is LIGHTNING
+    assert rules.effective_model(KINO, default=LIGHTNING) is KINO
+    assert rules.effective_model(None, photo_real=True, default=LIGHTNING) is None
     assert rules.effective_model(KINO, photo_real=True, photo_real_version="v2") is KINO
     assert rules.effective_model(KINO, photo_real=True, photo_real_version="v1") is None
     assert rules.effective_model(KINO, photo_real=True) is None
@@ -442,6 +456,73 @@ def test_contrast_values() -> None:
     assert rules.CONTRAST_VALUES == (1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5)
     assert rules.contrast_applies(PHOENIX) and rules.contrast_applies(FLUX)
     assert not rules.contrast_applies(KINO) and not rules.contrast_applies(None)
+    # Permissive when the version is unknown (it may be a Phoenix or Flux model).
+    assert rules.contrast_applies(MYSTERY)
+    assert rules.validate(req(contrast=3.5), MYSTERY) == []
+
+
+@pytest.mark.parametrize(
+    ("model", "applies"),
+    [(SD15, True), (None, True), (MYSTERY, True), (KINO, False), (PHOENIX, False), (FLUX, False)],
+)
+def test_high_resolution_is_an_alchemy_v1_setting(model: ModelInfo | None, applies: bool) -> None:
+    assert rules.high_resolution_applies(model) is applies
+
+
+def test_guidance_with_an_unknown_version_is_permissive() -> None:
+    lo, hi, reason = rules.guidance_range(True, MYSTERY, None)
+    assert (lo, hi) == (1, 30) and "unknown" in reason
+    assert rules.validate(req(guidance_scale=1), MYSTERY) == []
+    assert rules.validate(req(guidance_scale=28), MYSTERY) == []
+    new = ModelInfo(id="n", name="New", sd_version="GPT_IMAGE_1")  # newer than the spec
+    assert rules.guidance_range(True, new, None)[:2] == (1, 30)
+    assert rules.max_seed(new) == rules.SEED_MAX
+
+
+def test_a_model_that_is_not_ready_is_a_problem() -> None:
+    training = CUSTOM.with_facts(sd_version="SDXL_1_0", width=1024, height=1024, status="PENDING")
+    problems = rules.validate(req(model_id=training.id), training)
+    assert fields(problems) == ["model_id"]
+    assert "not ready to generate" in problems[0].message and "pick another" in problems[0].message
+    # PhotoReal v1 does not run on it: no problem then.
+    assert rules.validate(req(photo_real=True), training) == []
+    ready = training.with_facts(sd_version="SDXL_1_0", width=1024, height=1024, status="COMPLETE")
+    assert rules.validate(req(model_id=ready.id), ready) == []
+
+
+def test_phoenix_needs_its_sd_version_by_its_facts() -> None:
+    assert fields(rules.validate(req(), PHOENIX)) == ["sd_version"]
+    assert rules.validate(req(sd_version="PHOENIX"), PHOENIX) == []
+    # The default model's facts decide too.
+    default_phoenix = replace(PHOENIX, id=rules.DEFAULT_MODEL_ID)
+    assert fields(rules.validate(req(), None, default_model=default_phoenix)) == ["sd_version"]
+
+
+@pytest.mark.parametrize(
+    ("model", "text"),
+    [
+        (MYSTERY, "version not known yet"),
+        (replace(MYSTERY, facts_known=True), "version unknown"),
+        (
+            ModelInfo(id="k", name="K", sd_version="KINO_2_0", facts_known=True),
+            "KINO_2_0: a version the form has no rules for",
+        ),
+        (
+            PHOENIX.with_facts(sd_version="PHOENIX", width=1024, height=1024, status="COMPLETE"),
+            "Phoenix · trained at 1024×1024",
+        ),
+        (
+            FLUX.with_facts(sd_version="FLUX_DEV", width=1024, height=1024, status="COMPLETE"),
+            "Flux (FLUX_DEV) · trained at 1024×1024",
+        ),
+        (
+            SD15.with_facts(sd_version="v1_5", width=640, height=832, status="PENDING"),
+            "SD 1.5 (v1_5) · trained at 640×832 · status PENDING: not ready to generate",
+        ),
+    ],
+)
+def test_model_summary(model: ModelInfo, text: str) -> None:
+    assert rules.model_summary(model) == text
 
 
 def test_phoenix_needs_sd_version() -> None:
@@ -517,6 +598,9 @@ def test_element_fits_model() -> None:
         (True, False, PHOENIX, (1024, 768)),
         (True, False, FLUX, (1024, 768)),
         (True, False, MYSTERY, (1024, 768)),
+        (True, True, FLUX, (1024, 768)),
+        (True, False, ModelInfo(id="v3", name="SD3", sd_version="v3"), (1024, 768)),
+        (True, False, ModelInfo(id="fk", name="Kontext", sd_version="FLUX_KONTEXT"), (1024, 768)),
     ],
 )
 def test_output_size(
@@ -619,7 +703,7 @@ def test_pricing_params_basic() -> None:
 
 def test_pricing_params_model_flags() -> None:
     def flags(model: ModelInfo | None, **kw: object) -> set[str]:
-        params = rules.pricing_params(req(**kw), model).params
+        params = rules.pricing_params(req(**kw), model, default_model=LIGHTNING).params
         return {k for k, v in params.items() if k.startswith("is") and v is True}
 
     assert flags(None) == {"isSDXLLightning"}  # the API default model

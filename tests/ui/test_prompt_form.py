@@ -28,9 +28,17 @@ from leodesk.core.api.serialize import generation_body
 from leodesk.core.catalog import KINO_XL, ModelInfo
 from leodesk.ui.prompt_form import PromptForm
 
-KINO = ModelInfo(id=KINO_XL, name="Leonardo Kino XL")
+KINO = ModelInfo(id=KINO_XL, name="Leonardo Kino XL", sd_version="SDXL_1_0")
 SD15 = ModelInfo(id="sd15-model", name="DreamShaper v7", sd_version="v1_5")
-PHOENIX = ModelInfo(id="6b645e3a-d64f-4341-a6d8-7a3690fbf042", name="Leonardo Phoenix")
+PHOENIX = ModelInfo(
+    id="6b645e3a-d64f-4341-a6d8-7a3690fbf042", name="Leonardo Phoenix", sd_version="PHOENIX"
+)
+LIGHTNING = ModelInfo(
+    id=rules.DEFAULT_MODEL_ID,
+    name="Leonardo Lightning XL",
+    sd_version="SDXL_LIGHTNING",
+    facts_known=True,
+)
 
 ELEMENTS = [
     Element(
@@ -48,6 +56,7 @@ ELEMENTS = [
 @pytest.fixture
 def form(qtbot: QtBot) -> PromptForm:
     widget = PromptForm()
+    widget.set_catalog([LIGHTNING])  # the API's default model, with the facts the API gives
     widget.cost_queries = []  # every cost_query, recorded from the start
     widget.cost_query.connect(widget.cost_queries.append)
     qtbot.addWidget(widget)
@@ -593,7 +602,9 @@ def test_cost_query_is_debounced_and_cached(qtbot: QtBot, form: PromptForm) -> N
 
 def test_set_cost_for_other_settings_is_kept_for_later(qtbot: QtBot, form: PromptForm) -> None:
     qtbot.keyClicks(form.prompt_edit, "x")
-    other = rules.pricing_params(dataclasses.replace(form.request(), num_images=1), None)
+    other = rules.pricing_params(
+        dataclasses.replace(form.request(), num_images=1), None, default_model=LIGHTNING
+    )
     form.set_cost(rules.pricing_key(other), 9)
     assert form.generate_button.text() == "Generate"
     type_into_spin(qtbot, form.num_images_spin, "1")

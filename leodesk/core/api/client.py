@@ -490,6 +490,17 @@ class LeonardoClient:
             parse_custom_model,
         )
 
+    def get_model(self, model_id: str) -> CustomModel | None:
+        """``GET /models/{id}``: a model's own record (``sdVersion``, size, status...). The API
+        answers it for platform model ids too; None when it answers ``custom_models_by_pk:
+        null``."""
+        item = self._get(f"/models/{_path_id(model_id)}", "getModelById", "custom_models_by_pk")
+        if item is None:
+            return None
+        if not isinstance(item, Mapping):
+            raise ProtocolError(server_message="getModelById: custom_models_by_pk is no object")
+        return parse_custom_model(item)
+
     def list_elements(self) -> list[Element]:
         """``GET /elements``: the platform elements (LoRAs)."""
         return self._get_list("/elements", "listElements", "loras", parse_element)

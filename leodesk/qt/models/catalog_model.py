@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from leodesk.core.catalog import ModelInfo
+from leodesk.core.rules import model_summary
 from leodesk.qt.thumbnails import ThumbnailLoader, key_for
 
 MODEL_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -36,8 +37,17 @@ class ModelListModel(QAbstractListModel):
         thumbs.ready.connect(self._thumb_ready)
 
     def set_models(self, models: list[ModelInfo]) -> None:
+        """Show ``models``. The same models in the same order (their facts arrived) are updated
+        in place, so the view keeps its selection and scroll position."""
+        models = list(models)
+        if models and [m.id for m in models] == [m.id for m in self._models]:
+            changed = [row for row, m in enumerate(models) if m != self._models[row]]
+            self._models = models
+            if changed:
+                self.dataChanged.emit(self.index(min(changed)), self.index(max(changed)))
+            return
         self.beginResetModel()
-        self._models = list(models)
+        self._models = models
         self._key_rows = {}
         self.endResetModel()
 
@@ -65,7 +75,7 @@ class ModelListModel(QAbstractListModel):
         if role == SEARCH_ROLE:
             return f"{m.name}\n{m.description}\n{m.id}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return m.description or m.name
+            return f"{m.description or m.name}\n{model_summary(m)}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Model {m.name}"
         if role == Qt.ItemDataRole.DecorationRole:

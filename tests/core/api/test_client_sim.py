@@ -207,6 +207,24 @@ def test_account_models_and_elements(sim: Any, client: LeonardoClient) -> None:
     assert isinstance(client.list_user_elements(sim.user_id), list)
 
 
+def test_get_model_reads_a_models_record(sim: Any, client: LeonardoClient) -> None:
+    # Platform models: the list has no version; the record has it, and the size.
+    phoenix = next(m for m in client.list_platform_models() if m.name == "Leonardo Phoenix 1.0")
+    assert phoenix.id and phoenix.sd_version is None
+    record = client.get_model(phoenix.id)
+    assert record is not None
+    assert (record.id, record.name, record.sd_version) == (phoenix.id, phoenix.name, "PHOENIX")
+    assert (record.model_width, record.model_height, record.status) == (1024, 1024, "COMPLETE")
+    # An own model's record is the same row as in the user's list.
+    own = client.list_user_models(sim.user_id)[0]
+    assert own.id and client.get_model(own.id) == own
+    # An id the API does not know: no record.
+    assert client.get_model("00000000-0000-4000-8000-000000000000") is None
+    assert [r.path for r in sim.requests if r.path.startswith("/models/")][-1] == (
+        "/models/00000000-0000-4000-8000-000000000000"
+    )
+
+
 def test_generation_round_trip(sim: Any, client: LeonardoClient) -> None:
     before = client.get_me().api_credits
     req = GenerationRequest(
