@@ -81,6 +81,7 @@ IMAGE_PROMPT_SLOTS = 2
 INIT_SLOT = "initImageSlot"
 DEFAULT_INIT_STRENGTH = 0.5
 UPLOAD_PROBLEM = "Wait for the image upload to finish"
+BLANK_PROMPT = "The prompt holds only spaces or blank lines: write what to make"
 
 _ERROR_COLOR = "#c62828"
 _STYLE = f"""
@@ -910,6 +911,14 @@ class PromptForm(QWidget):
             elements=self._elements,
             default_model=self.default_model(),
         )
+        if self.prompt_edit.toPlainText() and not self.prompt_edit.toPlainText().strip():
+            # Not the empty starting state: the box holds only spaces or blank lines.
+            problems = [
+                Problem("prompt", BLANK_PROMPT)
+                if p.field == "prompt" and p.message == "Write a prompt"
+                else p
+                for p in problems
+            ]
         if not self.random_seed_check.isChecked() and self._seed_value() is None:
             problems.append(Problem("seed", "Enter a seed or tick Random"))
         if self.uploading():

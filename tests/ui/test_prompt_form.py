@@ -183,8 +183,12 @@ def test_empty_prompt_disables_generate(qtbot: QtBot, form: PromptForm) -> None:
     assert button.toolTip() == "Write a prompt"
     with qtbot.assertNotEmitted(form.generate_requested):
         ctrl_enter(form.prompt_edit)
+    assert form.problems_label.isHidden()  # the empty starting state is not an error
     qtbot.keyClicks(form.prompt_edit, "   ")
     assert not button.isEnabled()
+    # spaces only: the reason is said, on the button and under the form
+    assert "only spaces" in button.toolTip()
+    assert not form.problems_label.isHidden() and "only spaces" in form.problems_label.text()
     qtbot.keyClicks(form.prompt_edit, "x")
     assert button.isEnabled()
     QTest.keyClick(form.prompt_edit, Qt.Key.Key_Backspace)
