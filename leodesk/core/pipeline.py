@@ -154,16 +154,20 @@ class Steps:
                 delay *= 2
             try:
                 data = self.client.download(url)
-                if self.verify is not None:
-                    self.verify(data)
-                return bytes(data)
             except errors.WaitCancelledError:
                 raise
             except (errors.NotFoundError, ValueError) as exc:
                 log.warning("image %s cannot be downloaded: %s", image_id, exc)
                 return None  # gone, or not a URL we download: trying again cannot help
-            except Exception as exc:  # a network error or bytes that do not decode
+            except errors.LeonardoError as exc:  # the client's own retries were not enough
                 log.warning("image %s of job %s, try %d: %s", image_id, job_id, attempt + 1, exc)
+                continue
+            try:
+                if self.verify is not None:
+                    self.verify(data)
+                return bytes(data)
+            except Exception as exc:  # bytes that do not decode: cut short, a web page, a bomb
+                log.warning("image %s of job %s is broken: %s", image_id, job_id, exc)
         return None
 
     def _store_whole(self, job_id: int, state: str, data: bytes, url: str) -> Any:

@@ -191,3 +191,24 @@ def test_a_job_checking_when_the_app_closes_stays_checking(
     )
     assert _made(sim) == [gen.id]
     assert sim.count("POST", "/generations") == 1
+
+
+@pytest.mark.parametrize("fault", ["short_length", "html200", "bomb", "malformed_json"])
+def test_an_image_broken_once_is_downloaded_again_and_stored_whole(
+    sim: Any, client: LeonardoClient, lib: Library, tmp_path: Path, fault: str
+) -> None:
+    """The CDN answers 200 with bytes that do not decode (cut with an honest Content-Length, a
+    web page, a decompression bomb): the image is fetched again, and the job is done only with
+    every image whole."""
+    from leodesk.core.imagestore import verify_image
+
+    sim.add_fault("GET", "/cdn/*Leonardo_0.*", fault, times=1)
+    progress: list[Progress] = []
+    job_id = _job(lib)
+    pipeline = _pipeline(client, lib, tmp_path, progress, download_delay=0.01)
+    pipeline.verify = verify_image
+    gen = pipeline.run(job_id, REQ)
+    job = lib.get_job(job_id)
+    assert job is not None and job.state.value == DONE
+    assert len(lib.stored_image_ids(gen.id or "")) == 2
+    assert sim.count("GET", "/cdn/*Leonardo_0.*") == 2  # the broken answer, then a whole one
