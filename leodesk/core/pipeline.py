@@ -436,10 +436,10 @@ class Pipeline(Steps):
         missing = self.download_images(job_id, gen)
         total = len([im for im in gen.images if im.url and im.id])
         if missing:
+            what = "The image" if total == 1 else f"{len(missing)} of {total} images"
             message = (
-                f"{len(missing)} of {total} image(s) could not be downloaded. They are safe on "
-                "your account: use Download again (leodesk also tries at the next start and "
-                "when it syncs)."
+                f"{what} could not be downloaded. Safe on your account: use Download again "
+                "(leodesk also tries at the next start and when it syncs)."
             )
             self._end(job_id, INCOMPLETE, message, generation_id)
             raise ImagesMissing(message, generation_id, missing)

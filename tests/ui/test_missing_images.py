@@ -50,7 +50,7 @@ def test_an_image_that_never_decodes_leaves_the_job_incomplete_until_downloaded_
     index = view.model().index(0, 0)
     assert "Images missing" in index.data()
     tip = index.data(Qt.ItemDataRole.ToolTipRole)
-    assert "1 of 2 image(s) could not be downloaded" in tip and "Download again" in tip
+    assert "1 of 2 images could not be downloaded" in tip and "Download again" in tip
     rec = window.ctx.backend.reader.queue_jobs()[0]
     assert rec.generation_id and len(_stored(window, rec.generation_id)) == 1
     assert sim.count("POST", "/generations") == 1
