@@ -6,7 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -83,3 +85,34 @@ def test_cli_rejects_bad_faults(run_cli: list[subprocess.Popen[str]]) -> None:
     proc = start(run_cli, "--faults", "GET /me=explode")
     _, err = proc.communicate(timeout=10)
     assert proc.returncode == 2 and "explode" in err
+
+
+def test_cli_state_dir_survives_kill_9(
+    run_cli: list[subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """The account is written in the background, so even a SIGKILL keeps what was made."""
+    folder = tmp_path / "account"
+    args = ("--generation-seconds", "0.05", "--seed-generations", "1", "--state-dir", str(folder))
+    proc = start(run_cli, *args)
+    assert proc.stdout is not None
+    base_url, key = proc.stdout.readline().strip(), proc.stdout.readline().strip()
+    auth = {"Authorization": f"Bearer {key}"}
+    body = {"prompt": "kept through a kill", "width": 512, "height": 512, "num_images": 1}
+    with httpx.Client(base_url=base_url, headers=auth) as api:
+        made = api.post("/generations", json=body).json()["sdGenerationJob"]["generationId"]
+        user = api.get("/me").json()["user_details"][0]["user"]["id"]
+    deadline = time.monotonic() + 5
+    while made.encode() not in (folder / "state.json").read_bytes():
+        assert time.monotonic() < deadline, "the account was not written within 5 s"
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait(timeout=5)
+
+    again = start(run_cli, *args)
+    assert again.stdout is not None
+    base_url = again.stdout.readline().strip()
+    with httpx.Client(base_url=base_url, headers=auth) as api:
+        rows = api.get(f"/generations/user/{user}").json()["generations"]
+        assert len(rows) == 2 and rows[0]["id"] == made
+    again.send_signal(signal.SIGTERM)
+    assert again.wait(timeout=5) == 0
