@@ -128,6 +128,14 @@ class Launcher(QObject):
         dialog.open()
 
     def change_key(self) -> None:
+        if self.demo or (self.runtime is not None and self.runtime.demo):
+            # The demo runs on the simulator's own key: the keychain is never read or written.
+            self.window.statusBar().showMessage(
+                "The demo uses the simulator's own key and never touches your keychain. "
+                "Start leodesk without --demo to use your API key.",
+                10000,
+            )
+            return
         self.ask_key(first_run=False)
 
     def _key_stored(self, username: str | None) -> None:
