@@ -214,7 +214,12 @@ class Launcher(QObject):
             )
         except LibraryError as exc:
             _log().error("the library cannot be opened (%s): %s", exc.reason, exc)
-            self._library_problem(key, damaged=exc.reason == "corrupt", message=str(exc))
+            self._library_problem(
+                key,
+                damaged=exc.reason == "corrupt",
+                message=str(exc),
+                findings=[f"Opening the library: {exc.__cause__}"] if exc.__cause__ else None,
+            )
             return
         self.window.attach(self.ctx, self.settings)
         self.ctx.gallery_model.read_failed.connect(lambda exc: self._read_failed(key, exc))
@@ -250,7 +255,7 @@ class Launcher(QObject):
             except LibraryError as exc:
                 if exc.reason != "corrupt":
                     raise
-                found = [str(exc)]
+                found = [f"Opening the library: {exc.__cause__ or exc}"]
             _log().info(
                 "library check: %s in %.0f ms",
                 "; ".join(found[:3]) or "ok",
@@ -271,7 +276,8 @@ class Launcher(QObject):
         from leodesk.core.library import LibraryError
 
         if isinstance(exc, LibraryError) and exc.reason == "corrupt":
-            self._library_problem(key, damaged=True, findings=[str(exc)])
+            detail = exc.__cause__ or exc
+            self._library_problem(key, damaged=True, findings=[f"Reading the gallery: {detail}"])
 
     def _library_problem(
         self,
