@@ -42,7 +42,9 @@ def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
             from leodesk.ui.crash_dialog import show_crash_report
 
             report = redact("".join(traceback.format_exception(exc_type, exc, tb)))
-            show_crash_report(report, log_dir)
+            line = " ".join(str(exc).split()) or exc_type.__name__
+            summary = redact(line if len(line) <= 300 else line[:297] + "...")
+            show_crash_report(report, log_dir, summary)
 
     sys.excepthook = hook
 
