@@ -155,6 +155,23 @@ def test_a_download_cut_twice_is_retried_and_succeeds(
         verify_image(f.read_bytes())
 
 
+def test_an_image_url_that_is_not_http_is_a_clear_error(
+    sim: SimServer, proxy: HostileProxy, tmp_path: Path
+) -> None:
+    proxy.on_json = lambda text: re.sub(
+        r'"url":\s*"[^"]*/Leonardo_1\.jpg"', '"url": "file:///etc/passwd"', text
+    )
+    out = tmp_path / "out"
+    r = run_cli(
+        ["gen", "a local url", *SMALL, "--out", str(out), "--json"],
+        proxy.base_url(sim.base_url),
+    )
+    assert r.returncode == cli.EXIT_ERROR
+    assert "cannot be downloaded" in r.stderr and "unexpected" not in r.stderr
+    result = json.loads(r.stdout)
+    assert len(result["files"]) == 1 and len(result["missing_images"]) == 1
+
+
 # -------------------------------------------------------------------------- hostile ids
 
 
