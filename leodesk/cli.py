@@ -76,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--height", type=int)
     gen.add_argument("--negative", metavar="TEXT", help="negative prompt")
     gen.add_argument("--seed", type=int)
-    gen.add_argument("--init-image", metavar="FILE", help="image-to-image source (a local file)")
+    gen.add_argument(
+        "--init-image",
+        metavar="FILE|ID",
+        help="image-to-image source: a local file, or the id of an image in your library "
+        "(see `leodesk search`)",
+    )
     gen.add_argument(
         "--init-strength", type=float, default=0.5, metavar="S", help="0.1-0.9 (default 0.5)"
     )
@@ -471,7 +476,15 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     early = [p for p in rules.validate(draft, None) if p.field in ("prompt", "negative_prompt")]
     if early:
         raise CliError("; ".join(p.message for p in early), EXIT_USAGE)
-    init_path = _init_image_path(args.init_image) if args.init_image is not None else None
+    from leodesk.core.api.parse import is_valid_id
+
+    init_path: Path | None = None
+    library_image: str | None = None  # an image of the library, sent by id (its lineage kept)
+    if args.init_image is not None:
+        if is_valid_id(args.init_image) and not Path(args.init_image).exists():
+            library_image = args.init_image
+        else:
+            init_path = _init_image_path(args.init_image)
     prepared = _prepare_init_image(init_path) if init_path is not None else None
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -480,6 +493,14 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         if args.model is not None:
             _check_model(client, args.model)
         init_id = None
+        if library_image is not None:
+            found = library.image_records([library_image]).get(library_image)
+            if found is None or found.kind != "image":
+                raise CliError(
+                    f"--init-image: {library_image} is neither a file nor a generated image of "
+                    "your library (`leodesk search` lists their ids)",
+                    EXIT_USAGE,
+                )
         if prepared is not None and init_path is not None:
             init_id = library.upload_id_for(prepared.sha256)
             if init_id is None:
@@ -495,7 +516,8 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
             height=args.height,
             seed=args.seed,
             init_image_id=init_id,
-            init_strength=args.init_strength if init_id else None,
+            init_generation_image_id=library_image,
+            init_strength=args.init_strength if init_id or library_image else None,
         )
         problems = rules.validate(request, None)
         if problems:

@@ -104,6 +104,30 @@ def test_gen_records_its_generation_and_images_in_the_library(
     assert sim.count("POST", "/init-image") == 1
 
 
+def test_an_image_of_the_library_as_init_image_keeps_its_lineage(
+    sim: SimServer, tmp_path: Path
+) -> None:
+    r = run_cli(["gen", "a first picture", *SMALL, "--out", str(tmp_path), "--json"], sim.base_url)
+    assert r.returncode == 0, r.stderr
+    with Library.open(paths.resolve().library_db) as lib:
+        rec = lib.get_generation(json.loads(r.stdout)["generation_id"])
+        assert rec is not None
+        source = rec.images[0].id
+    args = ["gen", "the same, at night", *SMALL, "--init-image", source, "--out", str(tmp_path)]
+    r = run_cli([*args, "--json"], sim.base_url)
+    assert r.returncode == 0, r.stderr
+    body = [q.json for q in sim.requests if q.method == "POST" and q.path == "/generations"][-1]
+    assert body["init_generation_image_id"] == source and "init_image_id" not in body
+    assert sim.count("POST", "/init-image") == 0  # sent by id, nothing uploaded
+    with Library.open(paths.resolve().library_db) as lib:
+        child = lib.get_generation(json.loads(r.stdout)["generation_id"])
+        assert child is not None
+        for image in child.images:
+            assert [a.id for a in lib.ancestors_of(image.id)] == [source]
+    r = run_cli(["gen", "x", "--init-image", "no-such-image", "--out", str(tmp_path)], sim.base_url)
+    assert r.returncode == cli.EXIT_USAGE and "neither a file nor" in r.stderr
+
+
 def test_search_json_names_the_model_of_synced_generations(sim: SimServer) -> None:
     assert run_cli(["sync"], sim.base_url).returncode == 0
     r = run_cli(["search", "--json"], sim.base_url)
