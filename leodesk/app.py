@@ -42,7 +42,9 @@ def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
             from leodesk.ui.crash_dialog import show_crash_report
 
             report = redact("".join(traceback.format_exception(exc_type, exc, tb)))
-            show_crash_report(report, log_dir)
+            line = " ".join(str(exc).split()) or exc_type.__name__
+            summary = redact(line if len(line) <= 300 else line[:297] + "...")
+            show_crash_report(report, log_dir, summary)
 
     sys.excepthook = hook
 
@@ -71,6 +73,8 @@ class Launcher(QObject):
         self.pools = Pools(network_threads=2, parent=self)
         self.key_service: Any = None
         self.key_dialog: Any = None
+        self.library_dialog: Any = None  # the damaged / unusable library dialog, while shown
+        self._damage_reported = False  # said once per library file
         # The form and layout are saved a little after each change (off the GUI thread), so
         # a crash or a kill loses at most the last moments of typing.
         self.stopped_cleanly = True  # see shutdown()
@@ -128,6 +132,14 @@ class Launcher(QObject):
         dialog.open()
 
     def change_key(self) -> None:
+        if self.demo or (self.runtime is not None and self.runtime.demo):
+            # The demo runs on the simulator's own key: the keychain is never read or written.
+            self.window.statusBar().showMessage(
+                "The demo uses the simulator's own key and never touches your keychain. "
+                "Start leodesk without --demo to use your API key.",
+                10000,
+            )
+            return
         self.ask_key(first_run=False)
 
     def _key_stored(self, username: str | None) -> None:
@@ -191,15 +203,28 @@ class Launcher(QObject):
             register_secret(current)
             return LeonardoClient(current, base_url=runtime.base_url)
 
-        self.ctx = build_context(
-            paths,
-            client_factory,
-            demo=runtime.demo,
-            network_threads=self.settings.network_threads,
-            thumb_cache_bytes=self.settings.thumb_cache_mb * 1024 * 1024,
-            parent=self,
-        )
+        from leodesk.core.library import LibraryError
+
+        try:
+            self.ctx = build_context(
+                paths,
+                client_factory,
+                demo=runtime.demo,
+                network_threads=self.settings.network_threads,
+                thumb_cache_bytes=self.settings.thumb_cache_mb * 1024 * 1024,
+                parent=self,
+            )
+        except LibraryError as exc:
+            _log().error("the library cannot be opened (%s): %s", exc.reason, exc)
+            self._library_problem(
+                key,
+                damaged=exc.reason == "corrupt",
+                message=str(exc),
+                findings=[f"Opening the library: {exc.__cause__}"] if exc.__cause__ else None,
+            )
+            return
         self.window.attach(self.ctx, self.settings)
+        self.ctx.gallery_model.read_failed.connect(lambda exc: self._read_failed(key, exc))
         self.window.form.state_changed.connect(lambda: self._autosave.start(self.autosave_ms))
         self.window.key_action.setEnabled(not runtime.demo)
         self.ctx.catalog.load_cached()
@@ -214,6 +239,147 @@ class Launcher(QObject):
         self.ctx.generation.resume_unfinished()
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
+        self.check_library(key)
+
+    # -- a damaged library ----------------------------------------------------------------------
+    def check_library(self, key: str | None) -> None:
+        """SQLite's quick check of the whole library file, on a worker with its own read-only
+        connection, so neither the window nor the database thread waits for it."""
+        path = self.runtime.paths.library_db
+
+        def job(token: Any) -> list[str]:
+            from leodesk.core.library import Library, LibraryError
+
+            started = time.perf_counter()
+            try:
+                with Library.open_readonly(path) as lib:
+                    found = lib.quick_check()
+            except LibraryError as exc:
+                if exc.reason != "corrupt":
+                    raise
+                found = [f"Opening the library: {exc.__cause__ or exc}"]
+            _log().info(
+                "library check: %s in %.0f ms",
+                "; ".join(found[:3]) or "ok",
+                (time.perf_counter() - started) * 1000,
+            )
+            return found
+
+        self.pools.submit(
+            job,
+            on_result=lambda found: (
+                found and self._library_problem(key, damaged=True, findings=found)
+            ),
+            on_error=lambda exc: _log().warning("the library check could not run: %s", exc),
+            name="library check",
+        )
+
+    def _read_failed(self, key: str | None, exc: BaseException) -> None:
+        from leodesk.core.library import LibraryError
+
+        if isinstance(exc, LibraryError) and exc.reason == "corrupt":
+            detail = exc.__cause__ or exc
+            self._library_problem(key, damaged=True, findings=[f"Reading the gallery: {detail}"])
+
+    def _library_problem(
+        self,
+        key: str | None,
+        *,
+        damaged: bool,
+        message: str = "",
+        findings: list[str] | None = None,
+    ) -> None:
+        """Say what is wrong with the library file, once, and offer what can be done."""
+        from leodesk.ui.library_dialog import LibraryProblemDialog
+
+        if self.library_dialog is not None or (damaged and self._damage_reported):
+            return
+        self._damage_reported = self._damage_reported or damaged
+        dialog = LibraryProblemDialog(
+            self.runtime.paths.library_db,
+            damaged=damaged,
+            message=message,
+            findings=findings,
+            parent=self.window,
+        )
+        dialog.rebuild.connect(lambda: self.rebuild_library(key))
+        dialog.quit.connect(self.quit)
+
+        def closed(_result: int) -> None:
+            self.library_dialog = None
+            if self.ctx is None and not dialog.result():
+                self.window.show_connection_error(
+                    "The library could not be opened: restart leodesk to decide what to do."
+                )
+
+        dialog.finished.connect(closed)
+        self.library_dialog = dialog
+        dialog.open()
+
+    def rebuild_library(self, key: str | None) -> None:
+        """Move the damaged library aside (kept) and go on with a new one that a sync refills."""
+        from leodesk.core.library import Library
+
+        path = self.runtime.paths.library_db
+        self._damage_reported = False
+        try:
+            if self.ctx is None:
+                moved = Library.move_aside(path)
+                self._open(key)
+            else:
+                moved = self._swap_library(path)
+        except OSError as exc:
+            _log().error("could not move the library aside: %s", exc)
+            self._library_problem(
+                key,
+                damaged=False,
+                message=(
+                    f"It could not be moved aside ({exc.strerror or exc}). Use Open folder to "
+                    "move or rename the file yourself, then start leodesk again."
+                ),
+            )
+            return
+        _log().warning("library moved aside to %s", ", ".join(str(p) for p in moved))
+        if self.ctx is not None:
+            self.ctx.sync.start()
+            kept = moved[0].name if moved else "a backup"
+            self.window.statusBar().showMessage(
+                f"The damaged library was kept as {kept}. A new library is being filled "
+                "from your account.",
+                20000,
+            )
+
+    def _swap_library(self, path: Any) -> list[Any]:
+        """Replace the open (damaged) library with a new one under the running app: the old
+        one is closed on the database thread while the GUI thread waits, then moved aside."""
+        from leodesk.core.library import Library
+
+        ctx = self.ctx
+        backend = ctx.backend
+        ctx.gallery_model.detach()
+
+        def swap(old: Any) -> list[Any]:
+            old.close()
+            backend.reader.close()
+            try:
+                return Library.move_aside(path)
+            finally:
+                # A new library when the old one moved; the same file again when it could not.
+                backend.library = Library.open(path)
+                backend.reader = Library.open_readonly(path)
+
+        moved = backend.db(swap).result(timeout=60)
+        ctx.gallery_model.set_source(backend.reader)
+        ctx.generation.reload()
+        ctx.catalog.load_cached()
+        ctx.catalog.refresh()
+        return moved
+
+    def quit(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.window.close()
+        QApplication.quit()
 
     def _snapshot(self) -> tuple[int, Any]:
         from dataclasses import replace

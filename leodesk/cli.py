@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import io
 import json
 import sys
 import time
@@ -25,12 +24,21 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_INTERRUPTED = 130
+# What a shell reports for a tool stopped by SIGPIPE (``leodesk search | head -1``).
+EXIT_BROKEN_PIPE = 141
+# Downloads whose bytes do not decode are tried this many more times, with doubling pauses.
+DOWNLOAD_RETRIES = 3
+DOWNLOAD_BACKOFF_S = 0.5
 
 
 class CliError(Exception):
-    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+    """One line for stderr and the exit code; ``result`` is still printed with ``--json``
+    (what a partly successful command did)."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR, result: Any = None) -> None:
         super().__init__(message)
         self.code = code
+        self.result = result
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--height", type=int)
     gen.add_argument("--negative", metavar="TEXT", help="negative prompt")
     gen.add_argument("--seed", type=int)
-    gen.add_argument("--init-image", type=Path, metavar="FILE", help="image-to-image source")
+    gen.add_argument(
+        "--init-image",
+        metavar="FILE|ID",
+        help="image-to-image source: a local file, or the id of an image in your library "
+        "(see `leodesk search`)",
+    )
     gen.add_argument(
         "--init-strength", type=float, default=0.5, metavar="S", help="0.1-0.9 (default 0.5)"
     )
@@ -116,31 +129,63 @@ def run(argv: Sequence[str]) -> int:
         from leodesk.app import main as gui_main
 
         return gui_main(demo=args.demo)
+    demo = bool(getattr(args, "demo", False))
+    if args.command == "key" and demo:
+        print(
+            "leodesk: the demo uses the simulator's own key and never reads or writes your "
+            "keychain; run `leodesk key` without --demo to manage your API key",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     from leodesk.core.log import setup_logging
     from leodesk.runtime import start as start_runtime
 
     setup_logging(None, stderr_level=30)
     handler = COMMANDS[args.command]
     runtime: Runtime | None = None
+    result: Any = None
+    code = 0
     try:
-        runtime = start_runtime(demo=bool(getattr(args, "demo", False)))
-        result = handler(args, runtime)
-    except KeyboardInterrupt:
-        print("leodesk: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except CliError as exc:
-        print(f"leodesk: {exc}", file=sys.stderr)
-        return exc.code
-    except Exception as exc:  # every error becomes one line, never a traceback
-        code, message = describe_error(exc)
-        print(f"leodesk: {message}", file=sys.stderr)
-        return code
-    finally:
-        if runtime is not None:
-            runtime.close()
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-    return 0
+        try:
+            runtime = start_runtime(demo=demo)
+            result = handler(args, runtime)
+        except KeyboardInterrupt:
+            print("leodesk: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except CliError as exc:
+            print(f"leodesk: {exc}", file=sys.stderr)
+            if exc.result is None or not args.json:
+                return exc.code
+            result, code = exc.result, exc.code
+        except BrokenPipeError:
+            raise
+        except Exception as exc:  # every error becomes one line, never a traceback
+            code, message = describe_error(exc)
+            print(f"leodesk: {message}", file=sys.stderr)
+            return code
+        finally:
+            if runtime is not None:
+                runtime.close()
+        if args.json:
+            print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _stdout_closed()
+    return code
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout went away (``| head``): stop quietly, like other Unix tools.
+    Python would otherwise complain again when it flushes stdout at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def describe_error(exc: Exception) -> tuple[int, str]:
@@ -243,30 +288,225 @@ def cmd_models(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any
     return rows
 
 
-def prepare_upload(path: Path) -> tuple[bytes, str]:
-    """Read an image for upload (see :mod:`leodesk.core.imageprep`): bytes and extension."""
+def _init_image_path(text: str) -> Path:
+    """The local file ``--init-image`` names: a path or a ``file://`` URL; other URLs and
+    missing files are usage errors."""
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
+    parts = urlsplit(text)
+    if parts.scheme.lower() == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise CliError(
+                f"--init-image: {text} is on another machine; copy it here first", EXIT_USAGE
+            )
+        path = Path(url2pathname(unquote(parts.path)))
+    elif len(parts.scheme) > 1 and "://" in text:
+        raise CliError(
+            f"--init-image takes a local file, not a {parts.scheme} URL: download it first",
+            EXIT_USAGE,
+        )
+    else:
+        path = Path(text)
+    if not path.is_file():
+        what = "is a folder, not an image file" if path.is_dir() else "does not exist"
+        raise CliError(f"--init-image: {path} {what}", EXIT_USAGE)
+    return path
+
+
+def _prepare_init_image(path: Path) -> Any:
     from leodesk.core.imageprep import ImagePrepError, prepare_file
 
     try:
-        prepared = prepare_file(path)
+        return prepare_file(path)
     except ImagePrepError as exc:
-        raise CliError(f"{path}: {exc}") from None
-    return prepared.data, prepared.extension
+        raise CliError(f"--init-image: {path}: {exc}", EXIT_USAGE) from None
+
+
+def _check_model(client: Any, model_id: str) -> str | None:
+    """The name of the model ``--model`` names, or a usage error when the API does not know
+    it (the API answers an unknown model id with a server error only after the submit)."""
+    from leodesk.core.api.parse import is_valid_id
+
+    unknown = CliError(
+        f"--model: {model_id!r} is not a model of this account; `leodesk models` lists them",
+        EXIT_USAGE,
+    )
+    if not is_valid_id(model_id):
+        raise unknown
+    for m in client.list_platform_models():
+        if m.id == model_id:
+            return str(m.name or m.id)
+    user_id = client.get_me().user_id
+    for m in client.list_user_models(user_id) if user_id else []:
+        if m.id == model_id:
+            return str(m.name or m.id)
+    # Base models are not listed but can be asked for by id.
+    from urllib.parse import quote
+
+    from leodesk.core.api import errors
+
+    try:
+        found = client._get(
+            f"/models/{quote(model_id, safe='')}", "getModelById", "custom_models_by_pk"
+        )
+    except (errors.NotFoundError, errors.ValidationError):
+        raise unknown from None
+    if not isinstance(found, dict):
+        raise unknown
+    name = found.get("name")
+    return name if isinstance(name, str) else model_id
+
+
+class _LibraryRecord:
+    """The pipeline's persistence for ``leodesk gen``: the generation (with the request) and
+    its stored images go into the library as the app records them; the CLI keeps no queue
+    job, so the job steps only remember what happened."""
+
+    def __init__(self, library: Any) -> None:
+        self.library = library
+        self.generation: Any = None
+        self.stored: dict[str, tuple[str, str]] = {}  # image id -> (sha256, ext)
+
+    def job_submitting(self, job_id: int, submitted_at: float) -> None:
+        pass
+
+    def job_accepted(self, job_id: int, generation_id: str) -> None:
+        pass
+
+    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
+        pass
+
+    def generation_seen(self, generation: Any, request_json: str | None) -> None:
+        self.generation = generation
+        self.library.upsert_generation(generation, request_json=request_json)
+
+    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
+        self.library.set_image_file(image_id, sha256, ext)
+        self.stored[image_id] = (sha256, ext)
+
+
+class _GenReporter:
+    """The pipeline's progress as short lines on stderr (each state once)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, str] | None = None
+
+    def __call__(self, p: Any) -> None:
+        from leodesk.core import pipeline as pl
+
+        if p.state == pl.SUBMITTING:
+            line = "submitting …"
+        elif p.state == pl.PENDING:
+            line = f"generation {p.generation_id}: waiting …"
+        elif p.state == pl.DOWNLOADING:
+            line = f"downloading {p.done}/{p.total} …" if p.total else "downloading …"
+        elif p.state == pl.UNKNOWN:
+            line = "the server did not answer; checking whether the job was created …"
+        else:
+            return  # the end is reported by the command itself
+        if (p.state, line) != self._last:
+            self._last = (p.state, line)
+            _say(line)
+
+
+def _safe_name(out_dir: Path, name: str) -> Path:
+    """``out_dir / name``, refusing any name that would land outside ``out_dir``."""
+    target = out_dir / name
+    if (
+        not name
+        or name in (".", "..")
+        or Path(name).name != name
+        or "\\" in name
+        or target.resolve().parent != out_dir.resolve()
+    ):
+        raise CliError(f"refusing to write a file named {name!r} (it would leave --out)")
+    return target
+
+
+def _fetch_missing(
+    client: Any,
+    store: Any,
+    record: _LibraryRecord,
+    images: list[Any],
+    sleep: Callable[[float], None],
+) -> dict[str, str]:
+    """Download again, with doubling pauses, each image the pipeline could not store whole.
+    Returns why each image still missing is missing."""
+    from leodesk.core.api import errors
+    from leodesk.core.imagestore import ImageError, StorageError, verify_image
+
+    problems: dict[str, str] = {}
+    for image in images:
+        delay = DOWNLOAD_BACKOFF_S
+        for attempt in range(DOWNLOAD_RETRIES):
+            if attempt:
+                sleep(delay)
+                delay *= 2
+            try:
+                data = client.download(image.url)
+                stored = store.put(data, verify_image(data).ext)
+            except ValueError as exc:
+                if isinstance(exc, ImageError):
+                    problems[image.id] = str(exc).rstrip(".").lower()
+                    continue
+                problems[image.id] = f"its address cannot be downloaded ({image.url[:60]})"
+                break
+            except errors.LeonardoError as exc:
+                problems[image.id] = exc.user_message.rstrip(".").lower()
+                continue
+            except (StorageError, OSError) as exc:
+                raise CliError(f"{exc}: free some disk space and run the command again") from exc
+            record.image_stored(image.id, stored.sha256, stored.ext)
+            problems.pop(image.id, None)
+            break
+    return problems
 
 
 def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
-    from leodesk.core.api import GenerationRequest, errors
+    from leodesk.core import rules
+    from leodesk.core.api import GenerationRequest
+    from leodesk.core.imagestore import ImageStore, verify_image
+    from leodesk.core.library import Library
+    from leodesk.core.pipeline import JobFailed, Pipeline
 
     if args.num_images is not None and not 1 <= args.num_images <= 8:
         raise CliError("-n must be between 1 and 8", EXIT_USAGE)
+    draft = GenerationRequest(prompt=args.prompt, negative_prompt=args.negative)
+    early = [p for p in rules.validate(draft, None) if p.field in ("prompt", "negative_prompt")]
+    if early:
+        raise CliError("; ".join(p.message for p in early), EXIT_USAGE)
+    from leodesk.core.api.parse import is_valid_id
+
+    init_path: Path | None = None
+    library_image: str | None = None  # an image of the library, sent by id (its lineage kept)
+    if args.init_image is not None:
+        if is_valid_id(args.init_image) and not Path(args.init_image).exists():
+            library_image = args.init_image
+        else:
+            init_path = _init_image_path(args.init_image)
+    prepared = _prepare_init_image(init_path) if init_path is not None else None
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _client(runtime) as client:
+    store = ImageStore(runtime.paths.images)
+    with _client(runtime) as client, Library.open(runtime.paths.library_db) as library:
+        if args.model is not None:
+            _check_model(client, args.model)
         init_id = None
-        if args.init_image is not None:
-            data, ext = prepare_upload(args.init_image)
-            _say(f"uploading {args.init_image.name} …")
-            init_id = client.upload_init_image(data, ext)
+        if library_image is not None:
+            found = library.image_records([library_image]).get(library_image)
+            if found is None or found.kind != "image":
+                raise CliError(
+                    f"--init-image: {library_image} is neither a file nor a generated image of "
+                    "your library (`leodesk search` lists their ids)",
+                    EXIT_USAGE,
+                )
+        if prepared is not None and init_path is not None:
+            init_id = library.upload_id_for(prepared.sha256)
+            if init_id is None:
+                _say(f"uploading {init_path.name} …")
+                init_id = client.upload_init_image(prepared.data, prepared.extension)
+                library.remember_upload(prepared.sha256, init_id)
         request = GenerationRequest(
             prompt=args.prompt,
             negative_prompt=args.negative,
@@ -276,71 +516,75 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
             height=args.height,
             seed=args.seed,
             init_image_id=init_id,
-            init_strength=args.init_strength if init_id else None,
+            init_generation_image_id=library_image,
+            init_strength=args.init_strength if init_id or library_image else None,
         )
-        from leodesk.core import rules
-
         problems = rules.validate(request, None)
         if problems:
             raise CliError("; ".join(p.message for p in problems), EXIT_USAGE)
-        submitted = time.time()
-        _say("submitting …")
+        record = _LibraryRecord(library)
+        pipeline = Pipeline(
+            client=client,
+            store=store,
+            persist=record,
+            on_progress=_GenReporter(),
+            verify=verify_image,
+            poll_timeout=args.timeout,
+        )
         try:
-            job = client.create_generation(request)
-            generation_id = job.generation_id
-        except errors.OutcomeUnknownError:
-            _say("the server did not answer; checking whether the job was created …")
-            me = client.get_me()
-            found = None
-            for _ in range(5):
-                found = client.reconcile_generation(
-                    user_id=me.user_id, prompt=args.prompt, submitted_after=_utc(submitted)
-                )
-                if found is not None:
-                    break
-                time.sleep(2.0)
-            if found is None:
-                raise CliError(
-                    "the server did not confirm the job and it is not in your recent "
-                    "generations; nothing was re-sent to avoid paying twice"
-                ) from None
-            generation_id = found.id
-        _say(f"generation {generation_id}: waiting …")
-        gen = client.wait_for_generation(generation_id, timeout=args.timeout)
-        if gen.status != "COMPLETE":
-            raise CliError(f"generation {generation_id} ended as {gen.status or 'unknown'}")
-        files: list[str] = []
-        for n, image in enumerate(gen.images):
-            if not image.url:
-                continue
-            data = client.download(image.url)
-            suffix = Path(image.url.split("?", 1)[0]).suffix or ".jpg"
-            target = out_dir / f"{generation_id}_{n}{suffix}"
-            _write_verified(target, data)
-            files.append(str(target.resolve()))
-            if not args.json:
-                print(target)
-    return {"generation_id": generation_id, "status": gen.status, "seed": gen.seed, "files": files}
+            gen = pipeline.run(0, request)
+        except JobFailed as exc:
+            gen = record.generation
+            if gen is None or gen.status != "COMPLETE":
+                raise CliError(str(exc)) from None
+        generation_id = str(gen.id)
+        wanted = [im for im in gen.images if im.url and im.id]
+        missing = [im for im in wanted if im.id not in record.stored]
+        why: dict[str, str] = {}
+        if missing:
+            _say(f"{len(missing)} image(s) arrived broken; downloading again …")
+            why = _fetch_missing(client, store, record, missing, time.sleep)
+    files: list[str] = []
+    for n, image in enumerate(wanted):
+        if image.id not in record.stored:
+            continue
+        sha256, ext = record.stored[image.id]
+        target = _safe_name(out_dir, f"{generation_id}_{n}.{ext}")
+        _copy_atomic(store.path_for(sha256, ext), target)
+        files.append(str(target.resolve()))
+    result = {
+        "generation_id": generation_id,
+        "status": gen.status,
+        "seed": gen.seed,
+        "files": files,
+        "missing_images": sorted(why),
+    }
+    if not args.json:
+        for f in files:
+            print(f)
+    if why:
+        detail = "; ".join(f"{image_id}: {reason}" for image_id, reason in sorted(why.items()))
+        raise CliError(
+            f"{len(why)} of {len(wanted)} image(s) of generation {generation_id} could not be "
+            f"downloaded whole ({detail}). The others are in {out_dir}; the generation is in "
+            "your library, so `leodesk sync --images` fetches the rest later",
+            EXIT_ERROR,
+            result,
+        )
+    if not wanted:
+        raise CliError(f"generation {generation_id} finished without any image", EXIT_ERROR, result)
+    return result
 
 
-def _utc(ts: float) -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(ts, tz=UTC)
-
-
-def _write_verified(target: Path, data: bytes) -> None:
-    """Check that ``data`` decodes as an image, then write it atomically."""
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im.verify()
-    except Exception as exc:
-        raise CliError(f"the server sent a broken image for {target.name} ({exc})") from None
+def _copy_atomic(source: Path, target: Path) -> None:
+    """Copy a stored (verified) image to ``target``; a reader never sees a partial file."""
     tmp = target.with_name(target.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    try:
+        tmp.write_bytes(source.read_bytes())
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
@@ -495,7 +739,7 @@ def cmd_search(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any
                 "prompt": rec.prompt,
                 "negative_prompt": rec.negative_prompt,
                 "model_id": rec.model_id,
-                "model": rec.model_name,
+                "model": rec.model_name or rec.model_id,
                 "width": rec.width,
                 "height": rec.height,
                 "seed": rec.seed,

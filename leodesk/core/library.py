@@ -53,6 +53,7 @@ from typing import Any, Final
 
 from leodesk.core import search
 from leodesk.core.api.models import GeneratedImage, Generation, parse_timestamp
+from leodesk.core.api.parse import is_valid_id
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.jobs import TERMINAL_STATES, Job, JobState
 from leodesk.core.search import MAX_QUERY_WORDS, PICK_STATES, Filter, fts_query
@@ -726,6 +727,29 @@ def _collection_name(name: str) -> str:
     return clean
 
 
+def _require_id(value: str | None, what: str) -> str:
+    """``value`` if it is a valid server id (see :func:`leodesk.core.api.parse.is_valid_id`):
+    ids become keys here and file names elsewhere, so anything else is refused."""
+    if not is_valid_id(value):
+        shown = repr(value)[:60]
+        raise ValueError(f"the library refuses a {what} that is not a valid id: {shown}")
+    assert value is not None
+    return value
+
+
+def _check_generation_ids(gen: Generation) -> None:
+    """Refuse ``gen`` when any id it would store is not a valid id."""
+    _require_id(gen.id, "generation id")
+    if gen.model_id is not None:
+        _require_id(gen.model_id, "model id")
+    for image in gen.images:
+        if image.id:
+            _require_id(image.id, "image id")
+        for variation in image.variations:
+            if variation.id:
+                _require_id(variation.id, "variation id")
+
+
 def _image_count(gen: Generation) -> int:
     """Images :meth:`Library.upsert_generation` stores for ``gen`` (variations included)."""
     count = 0
@@ -921,6 +945,42 @@ class Library:
                 raise
         return cls(conn, readonly=True, clock=clock)
 
+    def quick_check(self, max_findings: int = 20) -> list[str]:
+        """SQLite's ``PRAGMA quick_check``: an empty list when the file is sound, else what it
+        found (at most ``max_findings`` lines). A page so damaged that the check itself stops is
+        a finding too. It reads the whole file (about half a second for 100,000 generations),
+        so run it on a worker, on its own connection (:meth:`open_readonly`)."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                rows = conn.execute(f"PRAGMA quick_check({max(1, int(max_findings))})").fetchall()
+            except sqlite3.DatabaseError as exc:
+                return [str(exc)]
+        found = [str(row[0]) for row in rows]
+        return [] if found == ["ok"] else found
+
+    @staticmethod
+    def move_aside(path: Path, *, clock: Callable[[], float] = time.time) -> list[Path]:
+        """Rename the library file at ``path`` and its WAL and shared-memory files to
+        ``<name>.damaged-<date-time>`` beside it (kept, never deleted), so a new library can be
+        created at ``path``. Returns the new paths of the files that existed. The library must
+        be closed everywhere first."""
+        path = Path(path)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
+        base = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+        n = 1
+        while any(Path(f"{base}{tail}").exists() for tail in ("", "-wal", "-shm")):
+            n += 1
+            base = path.with_name(f"{path.stem}.damaged-{stamp}-{n}{path.suffix}")
+        moved: list[Path] = []
+        for tail in ("", "-wal", "-shm"):
+            source = Path(f"{path}{tail}")
+            if source.exists():
+                target = Path(f"{base}{tail}")
+                source.rename(target)
+                moved.append(target)
+        return moved
+
     def close(self) -> None:
         """Close the connection (idempotent)."""
         with self._lock:
@@ -956,6 +1016,7 @@ class Library:
 
     def remember_upload(self, sha256: str, init_image_id: str) -> None:
         """Record that content ``sha256`` was uploaded as ``init_image_id`` (now)."""
+        _require_id(init_image_id, "init image id")
         with self._writing() as conn:
             conn.execute(
                 "INSERT INTO uploads (sha256, init_image_id, created_ms) VALUES (?, ?, ?) "
@@ -1016,6 +1077,7 @@ class Library:
         """
         if not gen.id:
             raise ValueError("a generation without an id cannot be stored")
+        _check_generation_ids(gen)
         now = self._now_ms()
         with self._writing() as conn:
             self._upsert_one(conn, gen, request_json=request_json, raw_json=raw_json, now=now)
@@ -1044,6 +1106,7 @@ class Library:
             for gen in gens:
                 if not gen.id or gen.id in seen:
                     continue
+                _check_generation_ids(gen)
                 seen.add(gen.id)
                 images += _image_count(gen)
                 outcome = self._upsert_one(conn, gen, now=now, sync_pass=sync_pass)
@@ -1160,6 +1223,8 @@ class Library:
         if request_json is None and prior is not None:
             request = _request_dict(prior["request_json"])
         made_from = _lineage_parent(request)
+        if made_from is not None and not is_valid_id(made_from):
+            made_from = None  # a request naming no usable image starts a chain
         for idx, image in enumerate(plain_images):
             self._upsert_image(
                 conn,
@@ -1802,6 +1867,7 @@ class Library:
         height: int | None = None,
     ) -> None:
         """Record that ``image_id`` is in the image store as ``sha256``.``ext``."""
+        _require_id(image_id, "image id")
         with self._writing() as conn:
             conn.execute(
                 """
@@ -1885,6 +1951,8 @@ class Library:
     ) -> None:
         """Store a finished variation as an image of kind ``variation`` under its parent's
         generation (idempotent; the parent must be in the library)."""
+        _require_id(image_id, "variation id")
+        _require_id(parent_image_id, "image id")
         now = self._now_ms()
         with self._writing() as conn:
             row = conn.execute(
@@ -1909,6 +1977,7 @@ class Library:
 
     def set_image_parent(self, image_id: str, parent_image_id: str, transform: str) -> None:
         """Record where an image came from (a motion made from ``parent_image_id``)."""
+        _require_id(parent_image_id, "image id")
         with self._writing() as conn:
             conn.execute(
                 "UPDATE images SET parent_image_id = ?, transform = ?, updated_ms = ? WHERE id = ?",

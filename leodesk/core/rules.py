@@ -17,6 +17,7 @@ Conventions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -462,6 +463,10 @@ def _check_size(problems: list[Problem], name: str, label: str, value: int | Non
         )
 
 
+# Control characters other than tab and line breaks (C0, DEL, C1): they are never meant in a prompt.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def validate(
     req: GenerationRequest,
     model: ModelInfo | None,
@@ -506,6 +511,12 @@ def validate(
                 f"(max {PROMPT_MAX}): shorten it",
             )
         )
+    for field, label, text in (
+        ("prompt", "Prompt", req.prompt),
+        ("negative_prompt", "Negative prompt", req.negative_prompt or ""),
+    ):
+        if _CONTROL.search(text):
+            add(Problem(field, f"{label} has invisible control characters: retype or remove them"))
     if req.negative_prompt is not None and len(req.negative_prompt) > NEGATIVE_PROMPT_MAX:
         add(
             Problem(

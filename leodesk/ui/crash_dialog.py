@@ -7,7 +7,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 
-def show_crash_report(report: str, log_dir: Path) -> None:
+def show_crash_report(report: str, log_dir: Path, summary: str | None = None) -> None:
+    """Show the report; ``summary`` (one redacted line: what went wrong) is shown in the
+    dialog itself, the full report under "Show Details"."""
     if QApplication.instance() is None:
         return
     box = QMessageBox()
@@ -16,8 +18,9 @@ def show_crash_report(report: str, log_dir: Path) -> None:
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("leodesk — Something went wrong")
     box.setText("leodesk hit an unexpected error. Your work is saved; you can keep going.")
+    what = f"What happened: {summary}\n\n" if summary else ""
     box.setInformativeText(
-        f"The details below (your API key removed) are also in the log: {log_dir}"
+        f"{what}The details below (your API key removed) are also in the log: {log_dir}"
     )
     box.setDetailedText(report)
     box.exec()

@@ -159,7 +159,7 @@ def test_not_an_image_is_refused_before_any_upload(sim: Any, tmp_path: Path) -> 
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
     r = run_cli(["gen", "x", "--init-image", str(bad), "--out", str(tmp_path)], sim)
-    assert r.returncode == cli.EXIT_ERROR
+    assert r.returncode == cli.EXIT_USAGE
     assert "not an image" in r.stderr
     assert sim.count("POST", "/init-image") == 0
 

@@ -1,9 +1,9 @@
 """Validate requests and responses against the real Leonardo OpenAPI spec.
 
-The spec is never copied into the repo: it is read from ``<repo>/../shared/leonardo-api/
-openapi.json`` (or the file named by the ``LEODESK_SPEC`` environment variable). Tests that need
-it call :func:`require_spec` (or use the functions below, which call it) and are *skipped*
-with a clear reason when the file is absent.
+The official spec is kept in the repository as ``tests/spec/openapi.json`` (the file named by
+the ``LEODESK_SPEC`` environment variable is read instead when set). Tests that need it call
+:func:`require_spec` (or use the functions below, which call it); a missing spec *fails* them
+with a clear reason, so a checkout without it can never pass by skipping.
 
 Main entry points (all take the spec ``operationId``, e.g. ``"createGeneration"``)::
 
@@ -63,12 +63,11 @@ class SpecValidationError(AssertionError):
 
 
 def spec_path() -> Path:
-    """Where the spec is read from (``$LEODESK_SPEC`` or ``<repo>/../shared/...``)."""
+    """Where the spec is read from (``$LEODESK_SPEC``, else ``tests/spec/openapi.json``)."""
     env = os.environ.get(SPEC_ENV)
     if env:
         return Path(env)
-    repo = Path(__file__).resolve().parents[2]
-    return (repo / ".." / "shared" / "leonardo-api" / "openapi.json").resolve()
+    return Path(__file__).resolve().parents[1] / "spec" / "openapi.json"
 
 
 def spec_available() -> bool:
@@ -92,12 +91,15 @@ def load_spec() -> dict[str, Any]:
 
 
 def require_spec() -> dict[str, Any]:
-    """The spec, or ``pytest.skip`` with the reason when the file is missing."""
+    """The spec; the calling test fails with the reason when the file is missing."""
     path = spec_path()
     if not path.is_file():
         import pytest
 
-        pytest.skip(f"Leonardo OpenAPI spec not found at {path} (set ${SPEC_ENV} to its path)")
+        pytest.fail(
+            f"Leonardo OpenAPI spec not found at {path}: restore tests/spec/openapi.json "
+            f"(or set ${SPEC_ENV} to its path)"
+        )
     return load_spec()
 
 

@@ -21,9 +21,10 @@ from tests.sim._util import (
     wait_variation,
 )
 
-pytestmark = pytest.mark.skipif(
-    not spec.spec_available(), reason=f"Leonardo spec not found at {spec.spec_path()}"
-)
+
+@pytest.fixture(autouse=True)
+def _spec_present() -> None:
+    spec.require_spec()  # a missing spec fails every test here
 
 
 def _spec_type(schema: dict[str, Any]) -> str | None:

@@ -68,3 +68,25 @@ def test_real_app_under_xvfb_generates_and_screenshots(xvfb: str, tmp_path: Path
         # not blank: real contrast, and many distinct colours (text, thumbnails, widgets)
         assert max(stat.stddev) > 20
         assert len(im.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 500
+
+
+@pytest.mark.parametrize("damage", ["pages", "header"])
+def test_damaged_library_dialog_under_xvfb(xvfb: str, tmp_path: Path, damage: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"damaged-library-{damage}.png"
+    out.unlink(missing_ok=True)
+    env = dict(os.environ, DISPLAY=xvfb, QT_QPA_PLATFORM="xcb", LEODESK_HOME=str(tmp_path / "h"))
+    r = subprocess.run(
+        [sys.executable, "-m", "tests.ui.xvfb_library_driver", str(out), damage],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "dialog=shown" in r.stdout
+    assert "Traceback" not in r.stderr, r.stderr
+    with Image.open(out) as im:
+        assert im.size == (1400, 900)
+        assert max(ImageStat.Stat(im.convert("RGB")).stddev) > 20

@@ -5,12 +5,19 @@ of the wrong type; enums stay plain strings; unknown keys go to ``extra``; seeds
 even when they arrive as strings; lists are parsed item by item and only items that are not
 objects are skipped. Only a reply that lacks what the operation is for (a job id, the top-level
 key) is an error: :class:`~leodesk.core.api.errors.ProtocolError`.
+
+Ids (generations, images, variations, init images, models, elements, users) become keys in the
+library and parts of file names and URL paths, so they are checked where they enter: an id is
+1-128 characters of ASCII letters, digits, ``-``, ``_`` and single dots inside (the API sends
+UUIDs). Anything else (a path separator, ``..``, a control character, an absurd length) makes
+the whole reply a ProtocolError rather than a value anything downstream could trust.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -38,6 +45,8 @@ __all__ = [
     "as_float",
     "as_int",
     "as_str",
+    "check_id",
+    "is_valid_id",
     "parse_cost",
     "parse_custom_model",
     "parse_element",
@@ -116,6 +125,58 @@ def _as_amount(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+MAX_ID_LENGTH = 128
+_ID = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
+
+
+def is_valid_id(value: object) -> bool:
+    """Whether ``value`` is an id that is safe as a library key, a file name part and a URL
+    path segment (see the module docstring)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_ID_LENGTH
+        and _ID.fullmatch(value) is not None
+    )
+
+
+def _shown(value: str) -> str:
+    """``value`` for a message: control characters escaped, cut to a readable length."""
+    text = value.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_id(value: str, what: str = "id") -> str:
+    """``value`` if it is a valid id, else :class:`ProtocolError` naming ``what``."""
+    if not is_valid_id(value):
+        raise ProtocolError(
+            f"Leonardo's reply held a {what} leodesk cannot use safely, so it was not used. "
+            "Try again; if it keeps happening, the service may be misbehaving.",
+            server_message=f"invalid {what}: {_shown(str(value))!r}",
+        )
+    return value
+
+
+def _id_of(what: str) -> Converter:
+    """A converter for an id field: None when missing, null or not a string (like
+    :func:`as_str`), ProtocolError when it is a string that is not a valid id."""
+
+    def convert(value: Any) -> str | None:
+        if not isinstance(value, str) or value == "":
+            return None
+        return check_id(value, what)
+
+    return convert
+
+
+_GENERATION_ID = _id_of("generation id")
+_IMAGE_ID = _id_of("image id")
+_VARIATION_ID = _id_of("variation id")
+_MODEL_ID = _id_of("model id")
+_INIT_IMAGE_ID = _id_of("init image id")
+_ELEMENT_ID = _id_of("element id")
+_USER_ID = _id_of("user id")
 
 
 # ---------------------------------------------------------------------------- generic helpers
@@ -208,7 +269,7 @@ def parse_user_info(data: Mapping[str, Any]) -> UserInfo:
     elif "user" in data and not isinstance(data.get("user"), Mapping):
         extra["user"] = data.get("user")
     return UserInfo(
-        user_id=as_str(user.get("id")),
+        user_id=_USER_ID(user.get("id")),
         username=as_str(user.get("username")) or info.username,
         api_subscription_tokens=info.api_subscription_tokens,
         api_paid_tokens=info.api_paid_tokens,
@@ -224,7 +285,7 @@ def parse_user_info(data: Mapping[str, Any]) -> UserInfo:
 
 
 _PLATFORM_MODEL: Mapping[str, tuple[str, Converter]] = {
-    "id": ("id", as_str),
+    "id": ("id", _MODEL_ID),
     "name": ("name", as_str),
     "description": ("description", as_str),
     "nsfw": ("nsfw", as_bool),
@@ -250,13 +311,13 @@ def parse_platform_model(data: Mapping[str, Any]) -> PlatformModel:
         PlatformModel,
         rest,
         _PLATFORM_MODEL,
-        thumbnail_id=as_str(thumb.get("id")),
+        thumbnail_id=_IMAGE_ID(thumb.get("id")),
         thumbnail_url=as_str(thumb.get("url")),
     )
 
 
 _CUSTOM_MODEL: Mapping[str, tuple[str, Converter]] = {
-    "id": ("id", as_str),
+    "id": ("id", _MODEL_ID),
     "name": ("name", as_str),
     "description": ("description", as_str),
     "instancePrompt": ("instance_prompt", as_str),
@@ -277,7 +338,7 @@ def parse_custom_model(data: Mapping[str, Any]) -> CustomModel:
 
 
 _ELEMENT: Mapping[str, tuple[str, Converter]] = {
-    "akUUID": ("ak_uuid", as_str),
+    "akUUID": ("ak_uuid", _ELEMENT_ID),
     "name": ("name", as_str),
     "description": ("description", as_str),
     "urlImage": ("url_image", as_str),
@@ -317,7 +378,7 @@ def parse_user_element(data: Mapping[str, Any]) -> UserElement:
 
 
 _VARIATION: Mapping[str, tuple[str, Converter]] = {
-    "id": ("id", as_str),
+    "id": ("id", _VARIATION_ID),
     "status": ("status", as_str),
     "transformType": ("transform_type", as_str),
     "url": ("url", as_str),
@@ -331,7 +392,7 @@ def parse_variation(data: Mapping[str, Any]) -> Variation:
 
 
 _IMAGE: Mapping[str, tuple[str, Converter]] = {
-    "id": ("id", as_str),
+    "id": ("id", _IMAGE_ID),
     "url": ("url", as_str),
     "nsfw": ("nsfw", as_bool),
     "likeCount": ("like_count", as_int),
@@ -371,11 +432,11 @@ def parse_generation_element(data: Mapping[str, Any]) -> GenerationElement:
 
 
 _GENERATION: Mapping[str, tuple[str, Converter]] = {
-    "id": ("id", as_str),
+    "id": ("id", _GENERATION_ID),
     "status": ("status", as_str),
     "prompt": ("prompt", as_str),
     "negativePrompt": ("negative_prompt", as_str),
-    "modelId": ("model_id", as_str),
+    "modelId": ("model_id", _MODEL_ID),
     "imageWidth": ("image_width", as_int),
     "imageHeight": ("image_height", as_int),
     "seed": ("seed", as_int),
@@ -415,28 +476,28 @@ _JOB_META: Mapping[str, tuple[str, Converter]] = {
 def parse_generation_job(value: Any, *, operation: str) -> GenerationJob:
     """``sdGenerationJob`` / ``motionSvdGenerationJob``; ProtocolError without ``generationId``."""
     data = _obj(value)
-    job_id = as_str(data.get("generationId")) if data is not None else None
+    job_id = _GENERATION_ID(data.get("generationId")) if data is not None else None
     if data is None or not job_id:
         raise ProtocolError(
             "The job was sent but Leonardo's reply had no job id. Check the history.",
             server_message=f"{operation}: no generationId in the reply",
         )
     spec = dict(_JOB_META)
-    spec["generationId"] = ("generation_id", as_str)
+    spec["generationId"] = ("generation_id", _GENERATION_ID)
     return _build(GenerationJob, data, spec)
 
 
 def parse_variation_job(value: Any, *, operation: str) -> VariationJob:
     """A variation job object; ProtocolError without ``id``."""
     data = _obj(value)
-    job_id = as_str(data.get("id")) if data is not None else None
+    job_id = _VARIATION_ID(data.get("id")) if data is not None else None
     if data is None or not job_id:
         raise ProtocolError(
             "The job was sent but Leonardo's reply had no job id. Check the image's variations.",
             server_message=f"{operation}: no job id in the reply",
         )
     spec = dict(_JOB_META)
-    spec["id"] = ("id", as_str)
+    spec["id"] = ("id", _VARIATION_ID)
     return _build(VariationJob, data, spec)
 
 
@@ -448,7 +509,7 @@ def parse_prompt_result(data: Mapping[str, Any]) -> PromptResult:
 
 
 _INIT_IMAGE: Mapping[str, tuple[str, Converter]] = {
-    "id": ("id", as_str),
+    "id": ("id", _IMAGE_ID),
     "url": ("url", as_str),
     "createdAt": ("created_at", as_str),
 }
@@ -480,7 +541,7 @@ def _decode_fields(value: Any) -> Mapping[str, str] | None:
 
 
 _UPLOAD: Mapping[str, tuple[str, Converter]] = {
-    "id": ("id", as_str),
+    "id": ("id", _INIT_IMAGE_ID),
     "url": ("url", as_str),
     "key": ("key", as_str),
     "fields": ("fields", _decode_fields),

@@ -4,10 +4,16 @@ Rows arrive in pages through ``canFetchMore``/``fetchMore``. Per-row details (pr
 are read in small batches when a row is first painted and kept in a bounded cache. The decoration
 is a shared placeholder until the thumbnail loader has the picture in memory; then exactly that
 row gets ``dataChanged``.
+
+Reading never raises into a paint: a library read that fails (a damaged file) gives empty pages
+and placeholder cells, is logged once (not once per paint) and is reported once through
+``read_failed`` so the app can say what happened; rows whose details could not be read are not
+read again until the source changes.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +31,8 @@ from PySide6.QtCore import (
 )
 
 from leodesk.qt.thumbnails import ThumbnailLoader, key_for
+
+log = logging.getLogger("leodesk.gallery")
 
 IMAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -62,6 +70,8 @@ class _Detached:
 class GalleryModel(QAbstractListModel):
     #: Fired when a page comes back empty: the end of the list is reached without new rows.
     exhausted = Signal()
+    #: The library could not be read (the exception), once until the source changes.
+    read_failed = Signal(object)
 
     def __init__(
         self,
@@ -88,8 +98,31 @@ class GalleryModel(QAbstractListModel):
         self._record_cache = record_cache
         self._key_rows: dict[str, str] = {}  # thumbnail key -> image id
         self._thumb_keys: dict[str, str] = {}
+        self._unreadable: set[str] = set()  # ids whose details could not be read
+        self._read_error: BaseException | None = None
         thumbs.ready.connect(self._thumb_ready)
         self.reload()
+
+    # -- reading the library ----------------------------------------------------------------
+    def _failed(self, exc: BaseException) -> None:
+        """A read failed: logged and reported the first time only."""
+        if self._read_error is not None:
+            return
+        self._read_error = exc
+        log.error("the gallery cannot read the library: %s", exc)
+        self.read_failed.emit(exc)
+
+    @property
+    def read_error(self) -> BaseException | None:
+        """The first read that failed since the source was set, or None."""
+        return self._read_error
+
+    def set_source(self, source: GallerySource) -> None:
+        """Read from ``source`` from now on (a new library) and start again from the top."""
+        self._source = source
+        self._read_error = None
+        self._unreadable.clear()
+        self.reload(self._filter)
 
     # -- paging ---------------------------------------------------------------------------
     def reload(self, filter: Any = None) -> None:
@@ -104,6 +137,7 @@ class GalleryModel(QAbstractListModel):
         self._ids = []
         self._row_of = {}
         self._records.clear()
+        self._unreadable.clear()
         self._exhausted = False
         self._append(self._page_ids(0))
         self.endResetModel()
@@ -115,6 +149,7 @@ class GalleryModel(QAbstractListModel):
         self._ids = []
         self._row_of = {}
         self._records.clear()
+        self._unreadable.clear()
         self._exhausted = True
         self.endResetModel()
 
@@ -131,9 +166,13 @@ class GalleryModel(QAbstractListModel):
 
     def _page_ids(self, offset: int, after: str | None = None) -> list[str]:
         # Keyset paging (``after`` the last loaded id) keeps a deep page as fast as the first.
-        if after is not None:
-            return self._source.image_ids_page(0, self._page, filter=self._filter, after=after)
-        return self._source.image_ids_page(offset, self._page, filter=self._filter)
+        try:
+            if after is not None:
+                return self._source.image_ids_page(0, self._page, filter=self._filter, after=after)
+            return self._source.image_ids_page(offset, self._page, filter=self._filter)
+        except Exception as exc:
+            self._failed(exc)
+            return []
 
     def _append(self, ids: list[str]) -> list[str]:
         fresh = [i for i in ids if i not in self._row_of]
@@ -163,6 +202,8 @@ class GalleryModel(QAbstractListModel):
 
     def prepend_new(self) -> int:
         """Insert images newer than the current first row (a generation just finished)."""
+        if self._read_error is not None:
+            return 0  # an empty page now would read as "nothing new"; the list stays as it is
         newest = self._page_ids(0)
         fresh = []
         for i in newest:
@@ -212,9 +253,20 @@ class GalleryModel(QAbstractListModel):
         if rec is not None:
             self._records.move_to_end(image_id)
             return rec
+        if image_id in self._unreadable:
+            return None
         lo = max(0, row - 20)
-        batch = [i for i in self._ids[lo : row + 60] if i not in self._records]
-        found = self._source.image_records(batch)
+        batch = [
+            i
+            for i in self._ids[lo : row + 60]
+            if i not in self._records and i not in self._unreadable
+        ]
+        try:
+            found = self._source.image_records(batch)
+        except Exception as exc:
+            self._failed(exc)
+            self._unreadable.update(batch)  # placeholders, not a query per paint
+            return None
         for i in batch:
             if i in found:
                 self._records[i] = found[i]
@@ -240,7 +292,13 @@ class GalleryModel(QAbstractListModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
-        row = index.row()
+        try:
+            return self._data(index.row(), role)
+        except Exception as exc:  # a paint must never raise: the cell shows its placeholder
+            self._failed(exc)
+            return None
+
+    def _data(self, row: int, role: int) -> Any:
         if role == IMAGE_ID_ROLE:
             return self._ids[row]
         rec = self.record(row)

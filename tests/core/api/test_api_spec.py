@@ -1,4 +1,4 @@
-"""The client's allow-lists and bodies checked against the OpenAPI spec (skipped without it)."""
+"""The client's allow-lists and bodies checked against the OpenAPI spec (failed without it)."""
 
 from __future__ import annotations
 
