@@ -358,32 +358,32 @@ def _check_model(client: Any, model_id: str) -> str | None:
     return name if isinstance(name, str) else model_id
 
 
-class _LibraryRecord:
+def _gen_record(library: Any) -> Any:
     """The pipeline's persistence for ``leodesk gen``: the generation (with the request) and
-    its stored images go into the library as the app records them; the CLI keeps no queue
-    job, so the job steps only remember what happened."""
+    its stored images go into the library as the app records them; the CLI keeps no queue job,
+    so the job steps only remember the generation."""
+    from leodesk.core.pipeline import LibraryRecord
 
-    def __init__(self, library: Any) -> None:
-        self.library = library
-        self.generation: Any = None
-        self.stored: dict[str, tuple[str, str]] = {}  # image id -> (sha256, ext)
+    class GenRecord(LibraryRecord):
+        generation: Any = None
 
-    def job_submitting(self, job_id: int, submitted_at: float) -> None:
-        pass
+        def job_submitting(self, job_id: int, submitted_at: float) -> None:
+            pass
 
-    def job_accepted(self, job_id: int, generation_id: str) -> None:
-        pass
+        def job_checking(self, job_id: int) -> None:
+            pass
 
-    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
-        pass
+        def job_accepted(self, job_id: int, generation_id: str) -> None:
+            pass
 
-    def generation_seen(self, generation: Any, request_json: str | None) -> None:
-        self.generation = generation
-        self.library.upsert_generation(generation, request_json=request_json)
+        def job_ended(self, job_id: int, state: str, message: str | None) -> None:
+            pass
 
-    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
-        self.library.set_image_file(image_id, sha256, ext)
-        self.stored[image_id] = (sha256, ext)
+        def generation_seen(self, generation: Any, request_json: str | None) -> None:
+            self.generation = generation
+            super().generation_seen(generation, request_json)
+
+    return GenRecord(library)
 
 
 class _GenReporter:
@@ -424,51 +424,12 @@ def _safe_name(out_dir: Path, name: str) -> Path:
     return target
 
 
-def _fetch_missing(
-    client: Any,
-    store: Any,
-    record: _LibraryRecord,
-    images: list[Any],
-    sleep: Callable[[float], None],
-) -> dict[str, str]:
-    """Download again, with doubling pauses, each image the pipeline could not store whole.
-    Returns why each image still missing is missing."""
-    from leodesk.core.api import errors
-    from leodesk.core.imagestore import ImageError, StorageError, verify_image
-
-    problems: dict[str, str] = {}
-    for image in images:
-        delay = DOWNLOAD_BACKOFF_S
-        for attempt in range(DOWNLOAD_RETRIES):
-            if attempt:
-                sleep(delay)
-                delay *= 2
-            try:
-                data = client.download(image.url)
-                stored = store.put(data, verify_image(data).ext)
-            except ValueError as exc:
-                if isinstance(exc, ImageError):
-                    problems[image.id] = str(exc).rstrip(".").lower()
-                    continue
-                problems[image.id] = f"its address cannot be downloaded ({image.url[:60]})"
-                break
-            except errors.LeonardoError as exc:
-                problems[image.id] = exc.user_message.rstrip(".").lower()
-                continue
-            except (StorageError, OSError) as exc:
-                raise CliError(f"{exc}: free some disk space and run the command again") from exc
-            record.image_stored(image.id, stored.sha256, stored.ext)
-            problems.pop(image.id, None)
-            break
-    return problems
-
-
 def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     from leodesk.core import rules
     from leodesk.core.api import GenerationRequest
     from leodesk.core.imagestore import ImageStore, verify_image
     from leodesk.core.library import Library
-    from leodesk.core.pipeline import JobFailed, Pipeline
+    from leodesk.core.pipeline import ImagesMissing, JobFailed, Pipeline
 
     if args.num_images is not None and not 1 <= args.num_images <= 8:
         raise CliError("-n must be between 1 and 8", EXIT_USAGE)
@@ -522,7 +483,7 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         problems = rules.validate(request, None)
         if problems:
             raise CliError("; ".join(p.message for p in problems), EXIT_USAGE)
-        record = _LibraryRecord(library)
+        record = _gen_record(library)
         pipeline = Pipeline(
             client=client,
             store=store,
@@ -530,27 +491,27 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
             on_progress=_GenReporter(),
             verify=verify_image,
             poll_timeout=args.timeout,
+            # a download that does not decode is fetched again, with doubling pauses
+            download_tries=1 + DOWNLOAD_RETRIES,
+            download_delay=DOWNLOAD_BACKOFF_S,
         )
+        why: dict[str, str] = {}
         try:
             gen = pipeline.run(0, request)
+        except ImagesMissing as exc:
+            gen, why = record.generation, exc.missing
         except JobFailed as exc:
-            gen = record.generation
-            if gen is None or gen.status != "COMPLETE":
-                raise CliError(str(exc)) from None
+            raise CliError(str(exc)) from None
         generation_id = str(gen.id)
         wanted = [im for im in gen.images if im.url and im.id]
-        missing = [im for im in wanted if im.id not in record.stored]
-        why: dict[str, str] = {}
-        if missing:
-            _say(f"{len(missing)} image(s) arrived broken; downloading again …")
-            why = _fetch_missing(client, store, record, missing, time.sleep)
+        stored = library.image_records([im.id for im in wanted])
     files: list[str] = []
     for n, image in enumerate(wanted):
-        if image.id not in record.stored:
+        rec = stored.get(image.id)
+        if image.id in why or rec is None or not rec.sha256 or not rec.ext:
             continue
-        sha256, ext = record.stored[image.id]
-        target = _safe_name(out_dir, f"{generation_id}_{n}.{ext}")
-        _copy_atomic(store.path_for(sha256, ext), target)
+        target = _safe_name(out_dir, f"{generation_id}_{n}.{rec.ext}")
+        _copy_atomic(store.path_for(rec.sha256, rec.ext), target)
         files.append(str(target.resolve()))
     result = {
         "generation_id": generation_id,

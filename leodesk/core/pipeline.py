@@ -144,10 +144,11 @@ class Steps:
                 )
                 self._nap(self.space_wait)
 
-    def _fetch_whole(self, job_id: int, image_id: str, url: str) -> bytes | None:
+    def _fetch_whole(self, job_id: int, image_id: str, url: str) -> bytes:
         """The bytes of ``url`` if they decode as a whole image (``verify``), after up to
-        ``download_tries`` downloads; None when every try failed."""
+        ``download_tries`` downloads; ImageUnavailable (saying why) when every try failed."""
         delay = self.download_delay
+        why = "it could not be downloaded"
         for attempt in range(max(1, self.download_tries)):
             if attempt:
                 self._nap(delay)
@@ -156,10 +157,12 @@ class Steps:
                 data = self.client.download(url)
             except errors.WaitCancelledError:
                 raise
-            except (errors.NotFoundError, ValueError) as exc:
-                log.warning("image %s cannot be downloaded: %s", image_id, exc)
-                return None  # gone, or not a URL we download: trying again cannot help
+            except errors.NotFoundError as exc:  # gone: trying again cannot help
+                raise ImageUnavailable("it is no longer on the server") from exc
+            except ValueError as exc:  # not an address leodesk downloads (file:, ftp:...)
+                raise ImageUnavailable(f"its address cannot be downloaded ({url[:60]})") from exc
             except errors.LeonardoError as exc:  # the client's own retries were not enough
+                why = exc.user_message.rstrip(".").lower()
                 log.warning("image %s of job %s, try %d: %s", image_id, job_id, attempt + 1, exc)
                 continue
             try:
@@ -167,8 +170,9 @@ class Steps:
                     self.verify(data)
                 return bytes(data)
             except Exception as exc:  # bytes that do not decode: cut short, a web page, a bomb
+                why = str(exc).rstrip(".").lower() or "the file is broken"
                 log.warning("image %s of job %s is broken: %s", image_id, job_id, exc)
-        return None
+        raise ImageUnavailable(why)
 
     def _store_whole(self, job_id: int, state: str, data: bytes, url: str) -> Any:
         return self._keep(job_id, state, lambda: self.store.put(data, _ext_of(url)))
@@ -316,12 +320,16 @@ class JobFailed(Exception):
 class ImagesMissing(JobFailed):
     """The generation was made (and billed) but some of its images could not be stored whole:
     the job is INCOMPLETE, its images are downloaded again later (Download again, the next
-    start, a sync)."""
+    start, a sync). ``missing`` maps each missing image id to why."""
 
-    def __init__(self, message: str, generation_id: str, missing: list[str]) -> None:
+    def __init__(self, message: str, generation_id: str, missing: dict[str, str]) -> None:
         super().__init__(message)
         self.generation_id = generation_id
         self.missing = missing
+
+
+class ImageUnavailable(Exception):
+    """Every download of an image failed; ``str()`` says why, in a few lowercase words."""
 
 
 def request_json(req: GenerationRequest) -> str:
@@ -446,13 +454,13 @@ class Pipeline(Steps):
         self._end(job_id, DONE, f"{total} image(s)", generation_id)
         return gen
 
-    def download_images(self, job_id: int, gen: Generation) -> list[str]:
+    def download_images(self, job_id: int, gen: Generation) -> dict[str, str]:
         """Download and store every image of ``gen`` not stored yet, each one whole (decoded)
-        or not at all; returns the ids of those still missing."""
+        or not at all; returns the images still missing (id -> why)."""
         images = [im for im in gen.images if im.url and im.id]
         total = len(images)
         have = self.persist.stored_images(gen.id) if gen.id else set()
-        missing: list[str] = []
+        missing: dict[str, str] = {}
         self._emit(job_id, DOWNLOADING, "Downloading…", gen.id, 0, total)
         for n, image in enumerate(images, start=1):
             if self.cancelled():
@@ -461,9 +469,10 @@ class Pipeline(Steps):
             image_id, url = image.id, image.url
             if image_id in have:
                 continue
-            data = self._fetch_whole(job_id, image_id, url)
-            if data is None:
-                missing.append(image_id)
+            try:
+                data = self._fetch_whole(job_id, image_id, url)
+            except ImageUnavailable as exc:
+                missing[image_id] = str(exc)
                 continue
             stored = self._store_whole(job_id, DOWNLOADING, data, url)
             self._keep(

@@ -53,6 +53,7 @@ from leodesk.core.pipeline import (
     SUBMITTING,
     Follows,
     ImagesMissing,
+    ImageUnavailable,
     JobFailed,
     JobRecord,
     Progress,
@@ -609,8 +610,9 @@ class VariationPipeline(Steps):
         failed the job is INCOMPLETE (ImagesMissing) and the image downloads again later."""
         if image_id in self.persist.stored_images(generation_id):
             return
-        data = self._fetch_whole(job_id, image_id, url)
-        if data is None:
+        try:
+            data = self._fetch_whole(job_id, image_id, url)
+        except ImageUnavailable as exc:
             message = (
                 "The result could not be downloaded. It is safe on your account: use Download "
                 "again (leodesk also tries at the next start and when it syncs)."
@@ -619,7 +621,7 @@ class VariationPipeline(Steps):
                 job_id, INCOMPLETE, lambda: self.persist.job_ended(job_id, INCOMPLETE, message)
             )
             self._emit(job_id, INCOMPLETE, message, generation_id)
-            raise ImagesMissing(message, generation_id, [image_id])
+            raise ImagesMissing(message, generation_id, {image_id: str(exc)}) from exc
         stored = self._store_whole(job_id, DOWNLOADING, data, url)
         self._keep(
             job_id,
