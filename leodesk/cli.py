@@ -323,10 +323,13 @@ def _prepare_init_image(path: Path) -> Any:
         raise CliError(f"--init-image: {path}: {exc}", EXIT_USAGE) from None
 
 
-def _check_model(client: Any, model_id: str) -> str | None:
-    """The name of the model ``--model`` names, or a usage error when the API does not know
-    it (the API answers an unknown model id with a server error only after the submit)."""
+def _model_facts(client: Any, model_id: str) -> Any:
+    """What the API says of the model ``--model`` names (a ModelInfo with its facts), or a
+    usage error when the API does not know it (it answers an unknown model id on the submit
+    only, with a server error)."""
+    from leodesk.core.api import errors
     from leodesk.core.api.parse import is_valid_id
+    from leodesk.core.catalog import ModelInfo
 
     unknown = CliError(
         f"--model: {model_id!r} is not a model of this account; `leodesk models` lists them",
@@ -334,28 +337,18 @@ def _check_model(client: Any, model_id: str) -> str | None:
     )
     if not is_valid_id(model_id):
         raise unknown
-    for m in client.list_platform_models():
-        if m.id == model_id:
-            return str(m.name or m.id)
-    user_id = client.get_me().user_id
-    for m in client.list_user_models(user_id) if user_id else []:
-        if m.id == model_id:
-            return str(m.name or m.id)
-    # Base models are not listed but can be asked for by id.
-    from urllib.parse import quote
-
-    from leodesk.core.api import errors
-
     try:
-        found = client._get(
-            f"/models/{quote(model_id, safe='')}", "getModelById", "custom_models_by_pk"
-        )
+        found = client.get_model(model_id)  # answered for platform and own models alike
     except (errors.NotFoundError, errors.ValidationError):
         raise unknown from None
-    if not isinstance(found, dict):
+    if found is None:
         raise unknown
-    name = found.get("name")
-    return name if isinstance(name, str) else model_id
+    return ModelInfo(id=model_id, name=found.name or model_id).with_facts(
+        sd_version=found.sd_version,
+        width=found.model_width,
+        height=found.model_height,
+        status=found.status,
+    )
 
 
 def _gen_record(library: Any) -> Any:
@@ -451,8 +444,7 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
     store = ImageStore(runtime.paths.images)
     with _client(runtime) as client, Library.open(runtime.paths.library_db) as library:
-        if args.model is not None:
-            _check_model(client, args.model)
+        model = _model_facts(client, args.model) if args.model is not None else None
         init_id = None
         if library_image is not None:
             found = library.image_records([library_image]).get(library_image)
@@ -479,8 +471,10 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
             init_image_id=init_id,
             init_generation_image_id=library_image,
             init_strength=args.init_strength if init_id or library_image else None,
+            # the API refuses a Phoenix model without it
+            sd_version="PHOENIX" if model is not None and model.is_phoenix else None,
         )
-        problems = rules.validate(request, None)
+        problems = rules.validate(request, model)
         if problems:
             raise CliError("; ".join(p.message for p in problems), EXIT_USAGE)
         record = _gen_record(library)

@@ -207,3 +207,18 @@ def test_key_set_refuses_a_key_the_api_rejects(
     assert memory_keyring.store == {}
     err = capsys.readouterr().err
     assert "not-the-key" not in err
+
+
+def test_gen_with_a_phoenix_model_sends_what_the_api_asks(sim: Any, tmp_path: Path) -> None:
+    """The model's facts come from the API (GET /models/{id}): a Phoenix model is sent with
+    sd_version PHOENIX, which the API requires, and it generates."""
+    phoenix = "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"
+    out = tmp_path / "out"
+    r = run_cli(
+        ["gen", "a sign that says hello", "-n", "1", "--model", phoenix, "--out", str(out)], sim
+    )
+    assert r.returncode == 0, r.stderr
+    posts = [q for q in sim.requests if q.method == "POST" and q.path == "/generations"]
+    assert len(posts) == 1
+    assert posts[0].json["modelId"] == phoenix and posts[0].json["sd_version"] == "PHOENIX"
+    assert len(list(out.iterdir())) == 1
