@@ -103,8 +103,9 @@ def app_main(args: argparse.Namespace) -> int:
         service = ctx.generation
         if not state["submitted"]:
             state["submitted"] = True
-            if args.jobs:
-                left = args.jobs
+            # What a killed run had not stored yet is queued now (the rest resumes by itself).
+            left = args.expect - len(ctx.backend.reader.queue_jobs())
+            if left > 0:
                 batch = 0
                 while left > 0:
                     size = min(left, rng.randint(1, BATCH))
@@ -157,13 +158,11 @@ def _env(home: Path, base_url: str) -> dict[str, str]:
     return env
 
 
-def _spawn(home: Path, base_url: str, jobs: int, expect: int, seed: int, log: Any) -> Any:
+def _spawn(home: Path, base_url: str, expect: int, seed: int, log: Any) -> Any:
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
         "--app",
-        "--jobs",
-        str(jobs),
         "--expect",
         str(expect),
         "--seed",
@@ -295,7 +294,7 @@ def run_phase(
     started = time.monotonic()
     deadline = started + budget
     try:
-        proc = _spawn(home, sim.base_url, jobs, jobs, seed, log)
+        proc = _spawn(home, sim.base_url, jobs, seed, log)
         for n in range(kills):
             time.sleep(rng.uniform(3.0, 20.0))
             if proc.poll() is not None:
@@ -303,7 +302,7 @@ def run_phase(
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             print(f"    kill -9 #{n + 1} at {time.monotonic() - started:.0f} s", flush=True)
-            proc = _spawn(home, sim.base_url, 0, jobs, seed, log)  # queues nothing new
+            proc = _spawn(home, sim.base_url, jobs, seed, log)
         ended = _wait_end(proc, deadline)
         if not ended:
             print(f"    not every job ended within {budget:.0f} s", flush=True)
