@@ -23,15 +23,6 @@ REQ = GenerationRequest(prompt="a red fox in fresh snow", num_images=1, width=51
 
 
 @pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    library = Library.open(tmp_path / "library.sqlite3")
-    try:
-        yield library
-    finally:
-        library.close()
-
-
-@pytest.fixture
 def client(sim: Any) -> Iterator[LeonardoClient]:
     with LeonardoClient(SIM_KEY, base_url=sim.base_url) as c:
         yield c

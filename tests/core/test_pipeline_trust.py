@@ -33,15 +33,6 @@ LIST = "/generations/user/*"
 
 
 @pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    library = Library.open(tmp_path / "library.sqlite3")
-    try:
-        yield library
-    finally:
-        library.close()
-
-
-@pytest.fixture
 def client(sim: Any) -> Iterator[LeonardoClient]:
     # The client's own retries do not wait (the pipeline's waits are what is tested).
     with LeonardoClient(SIM_KEY, base_url=sim.base_url, sleep=lambda s: None) as c:

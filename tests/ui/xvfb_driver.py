@@ -7,31 +7,16 @@ Prints "rows=N" when the gallery has the images, then saves the X root window to
 from __future__ import annotations
 
 import sys
-import time
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+
+from tests.ui.xvfb_app import DemoApp
 
 
 def main(out: str) -> int:
-    from leodesk.app import Launcher
-    from leodesk.ui.main_window import MainWindow
-
-    app = QApplication(sys.argv[:1])
-    window = MainWindow(demo=True)
-    window.resize(1400, 860)
-    window.show()
-    launcher = Launcher(window, demo=True)
-    launcher.start()
-    deadline = time.monotonic() + 60
-
-    def wait(cond: object, what: str) -> None:
-        while not cond():  # type: ignore[operator]
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.02)
+    demo = DemoApp()
+    app, window, launcher, wait = demo.app, demo.window, demo.launcher, demo.wait
 
     wait(lambda: window.browser is not None and window.browser.proxy.rowCount() > 3, "models")
     prompt = window.form.findChild(object, "promptEdit")
@@ -43,9 +28,7 @@ def main(out: str) -> int:
     keys = [model.thumb_key(model.record(r)) for r in range(model.rowCount())]
     wait(lambda: all(window.ctx.thumbs.pixmap(k) is not None for k in keys), "thumbnails")
     wait(lambda: window.balance_label.text().endswith("credits"), "balance")
-    for _ in range(20):
-        app.processEvents()
-        time.sleep(0.02)
+    demo.settle(20)
     print(f"rows={model.rowCount()}", flush=True)
     shot = app.primaryScreen().grabWindow(0)
     ok = shot.save(out)

@@ -8,33 +8,18 @@ Prints "chosen=NAME version=SD_VERSION" before saving.
 from __future__ import annotations
 
 import sys
-import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+
+from tests.ui.xvfb_app import DemoApp
 
 
 def main(name: str, out: str) -> int:
     from PySide6.QtCore import Qt
 
-    from leodesk.app import Launcher
-    from leodesk.ui.main_window import MainWindow
-
-    app = QApplication(sys.argv[:1])
-    window = MainWindow(demo=True)
-    window.resize(1400, 860)
-    window.show()
-    launcher = Launcher(window, demo=True)
-    launcher.start()
-    deadline = time.monotonic() + 60
-
-    def wait(cond: object, what: str) -> None:
-        while not cond():  # type: ignore[operator]
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.02)
+    demo = DemoApp()
+    app, window, launcher, wait = demo.app, demo.window, demo.launcher, demo.wait
 
     def listed() -> object:
         models = window.ctx.platform_models.models() if window.ctx else []
@@ -58,9 +43,7 @@ def main(name: str, out: str) -> int:
     if not toggle.isChecked():
         QTest.mouseClick(toggle, Qt.MouseButton.LeftButton)
     wait(lambda: window.balance_label.text().endswith("credits"), "balance")
-    for _ in range(30):
-        app.processEvents()
-        time.sleep(0.02)
+    demo.settle()
     print(f"chosen={form.model().name} version={form.model().sd_version}", flush=True)
     ok = window.grab().save(out)
     QTimer.singleShot(0, window.close)

@@ -9,43 +9,31 @@ Quit.
 from __future__ import annotations
 
 import sys
-import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
+
+from tests.ui.xvfb_app import DemoApp
 
 
 def main(out: str, damage: str) -> int:
-    from leodesk.app import Launcher
     from leodesk.core import paths
-    from leodesk.ui.main_window import MainWindow
     from tests.helpers.damage import damage_middle, destroy_header, make_library
 
     db = paths.resolve().profile("demo").ensure().library_db
     make_library(db)
     (destroy_header if damage == "header" else damage_middle)(db)
 
-    app = QApplication(sys.argv[:1])
-    window = MainWindow(demo=True)
-    window.resize(1400, 860)
-    window.show()
-    launcher = Launcher(window, demo=True)
-    launcher.start()
-    deadline = time.monotonic() + 60
+    demo = DemoApp()
+    app, window, launcher = demo.app, demo.window, demo.launcher
 
     def dialog() -> QDialog | None:
         found = window.findChild(QDialog, "libraryProblemDialog")
         return found if found is not None and found.isVisible() else None
 
-    while dialog() is None:
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out waiting for the dialog")
-        app.processEvents()
-        time.sleep(0.02)
-    for _ in range(30):
-        app.processEvents()
-        time.sleep(0.02)
+    demo.wait(lambda: dialog() is not None, "the dialog")
+    demo.settle()
     print("dialog=shown", flush=True)
     ok = app.primaryScreen().grabWindow(0).save(out)
     shown = dialog()
