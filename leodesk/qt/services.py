@@ -198,8 +198,7 @@ class GenerationService(QObject):
     Signals: job_changed(JobView), generation_stored(str generation id), failed(str),
     queue_changed(list[JobRecord] in queue order), status_changed(QueueStatus),
     charged(str generation id, int credits), refunded(str generation id: it failed on the
-    server), insufficient_credits(CreditShortfall), images_missing(int job id, str generation
-    id: made and billed, some images not stored; see download_again).
+    server), insufficient_credits(CreditShortfall).
     """
 
     job_changed = Signal(object)
@@ -210,7 +209,6 @@ class GenerationService(QObject):
     charged = Signal(str, int)
     refunded = Signal(str)
     insufficient_credits = Signal(object)
-    images_missing = Signal(int, str)  # job id, generation id: made, some images not stored
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -388,8 +386,6 @@ class GenerationService(QObject):
                 return
             self.gate.ended(job_id)
             runner.job_failed(rec, exc)
-            if isinstance(exc, ImagesMissing):
-                self.images_missing.emit(job_id, exc.generation_id)
             self.reload()
 
         self._b.pools.submit(job, on_result=done, on_error=error, name=rec.kind)
@@ -556,8 +552,7 @@ class GenerationService(QObject):
             if not isinstance(exc, JobFailed):
                 log.warning("generation job error: %s", exc)
             self.failed.emit(user_message(exc))
-            if isinstance(exc, ImagesMissing):
-                self.images_missing.emit(job_id, exc.generation_id)
+            if isinstance(exc, ImagesMissing):  # made: the gallery shows what arrived
                 self.generation_stored.emit(exc.generation_id)
             if isinstance(exc, NotEnoughCredits):
                 self.insufficient_credits.emit(
