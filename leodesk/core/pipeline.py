@@ -511,8 +511,8 @@ class Pipeline(Steps):
         if found is not None:
             return found
         message = (
-            "The server never received this job: nothing was made since it was sent, so "
-            "nothing was charged. Retry it if you want it."
+            "Nothing was made for this job: its answer was lost, and nothing it made appeared "
+            "in the minutes after it was sent. Nothing was charged; retry it if you want it."
         )
         self._end(job_id, FAILED, message)
         raise JobFailed(message)

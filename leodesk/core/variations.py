@@ -366,8 +366,9 @@ def _lost(kind: Kind) -> str:
             "not charged twice; sync the library later to pick up its result if it was made."
         )
     return (
-        f"The server never received this {kind.label.lower()}: nothing was made since it was "
-        "sent, so nothing was charged. Retry it if you want it."
+        f"Nothing was made for this {kind.label.lower()}: its answer was lost, and nothing it "
+        "made appeared in the minutes after it was sent. Nothing was charged; retry it if you "
+        "want it."
     )
 
 

@@ -242,7 +242,7 @@ def test_a_job_sent_without_an_answer_is_not_sent_again(setup: Any, sim: Any) ->
     job_id = lib.add_job(JOB_KIND, job_body(VariationJob(Kind.NOBG, source)))
     lib.update_job(job_id, state="submitting", submitted_at=1_700_000_000.0)  # then killed
     before = sim.count("POST", "/variations/nobg")
-    with pytest.raises(JobFailed, match="nothing was charged"):
+    with pytest.raises(JobFailed, match="Nothing was charged"):
         pipe.resume(
             job_id,
             VariationJob(Kind.NOBG, source),
@@ -251,7 +251,7 @@ def test_a_job_sent_without_an_answer_is_not_sent_again(setup: Any, sim: Any) ->
         )
     assert sim.count("POST", "/variations/nobg") == before
     row = lib.get_job(job_id)
-    assert row is not None and row.state.value == "failed" and "never received" in row.error
+    assert row is not None and row.state.value == "failed" and "Nothing was made" in row.error
 
 
 def test_a_job_whose_answer_was_lost_is_found_on_the_server(setup: Any, sim: Any) -> None:
@@ -274,5 +274,5 @@ def test_a_job_whose_answer_was_lost_is_found_on_the_server(setup: Any, sim: Any
     late = time.time() + 0.3
     lib.update_job(other, state="submitting", submitted_at=late)
     pipe.reconcile_skew = 0.0
-    with pytest.raises(JobFailed, match="nothing was charged"):
+    with pytest.raises(JobFailed, match="Nothing was charged"):
         pipe.resume(other, VariationJob(Kind.UNZOOM, source), remote_id=None, submitted_at=late)
