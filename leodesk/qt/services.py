@@ -758,22 +758,23 @@ class GenerationService(QObject):
         )
 
     def download_again(self, job_id: int) -> None:
-        """An INCOMPLETE job (made, some images not stored): download what is missing now."""
-        rec = next((r for r in self.records if r.id == job_id), None)
-        if rec is None or rec.state.value != INCOMPLETE or job_id in self.gate.in_flight:
-            return
-        self._progress(Progress(job_id, INCOMPLETE, "Downloading again…", rec.generation_id))
-        self._follow_again(rec)
-        self._emit_status()
+        """An INCOMPLETE job (made, some images not stored): download what is missing now.
+        The job is read afresh (the last queue read may predate its end)."""
+        self._db(lambda lib: [lib.get_job(job_id)], self._download_missing)
 
     def recheck_incomplete(self) -> None:
         """After a sync (which downloads missing images too): INCOMPLETE jobs look again, and
         those whose images are all stored now are done."""
-        if not self._loaded:
-            return
-        for rec in self.records:
-            if rec.state.value == INCOMPLETE:
-                self.download_again(rec.id)
+        if self._loaded:
+            self._db(lambda lib: lib.unfinished_jobs(), self._download_missing)
+
+    def _download_missing(self, records: list[Any]) -> None:
+        for rec in records:
+            if rec is None or rec.state.value != INCOMPLETE or rec.id in self.gate.in_flight:
+                continue
+            self._progress(Progress(rec.id, INCOMPLETE, "Downloading again…", rec.generation_id))
+            self._follow_again(rec)
+        self._emit_status()
 
 
 _NOT_SENT = object()  # a claimed job that was not sent after all (cancelled, or closing)
