@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from leodesk.core import library as library_module
 from leodesk.core.api.models import GeneratedImage, Generation, Variation
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.jobs import JobState
@@ -27,6 +26,7 @@ from leodesk.core.library import (
     Pick,
     fts_query,
 )
+from leodesk.core.library import db as library_module
 
 T0 = "2024-05-01T12:00:00Z"
 T0_MS = 1714564800000

@@ -1,0 +1,106 @@
+"""The local library: generations, images, the model cache and the job queue in one SQLite file.
+
+:class:`Library` is the one object callers hold. It is composed of one class per concern, each
+in its own module, all over the one connection of :class:`~leodesk.core.library.db.Store`:
+
+- :mod:`~leodesk.core.library.db`: the connection (opening, the lock, one transaction per
+  call), the versioned schema (:data:`MIGRATIONS`) and :class:`LibraryError`, which turns the
+  SQLite errors a user can act on into a sentence (see that module for threading and errors).
+- :mod:`~leodesk.core.library.generations`: storing the server's generations with their images,
+  reading and comparing them, and the sync engine's state.
+- :mod:`~leodesk.core.library.images`: gallery pages and counts, image records, downloads, and
+  lineage (variations and motion).
+- :mod:`~leodesk.core.library.curation`: favourites, ratings, picks, collections, delete with
+  undo.
+- :mod:`~leodesk.core.library.job_queue`: stored jobs in queue order, and the paused flag.
+- :mod:`~leodesk.core.library.model_cache` and :mod:`~leodesk.core.library.upload_cache`: the
+  model lists and favourite models, and init images already uploaded.
+- :mod:`~leodesk.core.library.records`: the frozen records handed out, and column values.
+
+The parts are mixins of :class:`Library` rather than manager objects it holds: every caller
+(the app's DB worker, the CLI, sync, the pipeline, the tests) calls ``lib.<method>`` on one
+object, and managers would need about seventy forwarding methods repeating each signature on
+the front to keep those calls as they are, a second place to edit for every change. Each part
+inherits only :class:`~leodesk.core.library.db.Store` (the connection, lock and clock), plus
+the part whose rows it reads with its own (images carry model names from the model cache, and
+a generation stores its images), so a part's module shows everything it depends on.
+
+Search: ``generations_fts`` is an FTS5 external-content index over ``prompt`` and
+``negative_prompt`` (unicode61, diacritics removed), kept in sync by triggers. User text never
+reaches ``MATCH`` as syntax: :func:`fts_query` turns it into quoted phrases, with a prefix match
+on the last one, so operators, quotes and stray punctuation are plain text. Filters
+(:class:`~leodesk.core.search.Filter`) and the choice of query plan live in
+:mod:`leodesk.core.search`.
+
+Curation (schema v2) is per image: ``favourite``, ``rating`` (0-5), ``pick`` (picked/rejected),
+local collections, and ``deleted_local_ms`` for delete-with-undo (such images are hidden from
+every page until :meth:`Library.purge_deleted` removes them). ``sync_state`` is a small key/value
+table for :mod:`leodesk.core.sync` (resumable full passes) and for the job queue's paused flag
+(key ``queue.paused``); ``generations.sync_pass`` records the last full pass that saw a
+generation on the server.
+
+Uploads (schema v3): ``uploads`` maps the sha256 of a prepared init image to the id it was
+uploaded as, so the same picture is not uploaded twice (ids older than a day are not reused).
+
+The job queue (schema v4): ``position`` orders the queue panel (and what is sent next),
+``group_label`` ties jobs sent together, ``cleared_ms`` hides a finished job from the panel.
+"""
+
+from __future__ import annotations
+
+from leodesk.core.library.curation import Curation
+from leodesk.core.library.db import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    LibraryError,
+    Store,
+)
+from leodesk.core.library.generations import DIFF_FIELDS, Generations
+from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS, Images
+from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY, JobQueue
+from leodesk.core.library.model_cache import MODEL_KINDS, ModelCache
+from leodesk.core.library.records import (
+    CollectionRecord,
+    DownloadState,
+    FileRef,
+    GenerationRecord,
+    ImageKind,
+    ImageRecord,
+    JobRecord,
+    Pick,
+    UpsertBatch,
+)
+from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
+from leodesk.core.search import MAX_QUERY_WORDS, Filter, fts_query
+
+__all__ = [
+    "APPLICATION_ID",
+    "BUSY_TIMEOUT_MS",
+    "DIFF_FIELDS",
+    "MAX_DOWNLOAD_ATTEMPTS",
+    "MAX_QUERY_WORDS",
+    "MIGRATIONS",
+    "MODEL_KINDS",
+    "QUEUE_PAUSED_KEY",
+    "SCHEMA_VERSION",
+    "UPLOAD_REUSE_S",
+    "CollectionRecord",
+    "DownloadState",
+    "FileRef",
+    "Filter",
+    "GenerationRecord",
+    "ImageKind",
+    "ImageRecord",
+    "JobRecord",
+    "Library",
+    "LibraryError",
+    "Pick",
+    "UpsertBatch",
+    "fts_query",
+]
+
+
+class Library(Generations, Images, Curation, JobQueue, ModelCache, UploadCache, Store):
+    """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""
