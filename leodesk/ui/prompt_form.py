@@ -34,12 +34,12 @@ from leodesk.core import form as core_form
 from leodesk.core import rules
 from leodesk.core.api.models import Element, GenerationRequest, PricingRequest
 from leodesk.core.catalog import ModelInfo
-from leodesk.core.form import STATE_VERSION, FieldRule, FormRules, FormState
+from leodesk.core.form import FieldRule, FormRules, FormState
 from leodesk.core.rules import Problem
 from leodesk.qt.models.gallery_model import IMAGE_IDS_MIME
 from leodesk.ui.form_bindings import BINDINGS, BY_FIELD, Kind, Restore, read, set_combo_data, write
 from leodesk.ui.form_elements import ElementsSection
-from leodesk.ui.form_footer import MAX_REPEAT, FormFooter
+from leodesk.ui.form_footer import FormFooter
 from leodesk.ui.form_images import ImagesSection
 from leodesk.ui.form_model import ModelSection, SizeSection
 from leodesk.ui.form_prompt import PromptSection
@@ -47,7 +47,7 @@ from leodesk.ui.form_quality import AdvancedSection, ModesSection
 from leodesk.ui.form_section import UpdateGuard, restyle
 from leodesk.ui.image_slot import ImageSlot, sources_from_mime
 
-__all__ = ["MAX_REPEAT", "STATE_VERSION", "PromptForm"]
+__all__ = ["PromptForm"]
 
 _ERROR_COLOR = "#c62828"
 _STYLE = f"""
