@@ -183,46 +183,62 @@ class PromptForm(QWidget):
     def _take_widgets(self) -> None:
         """The sections' widgets as the form's own attributes (the binding table, the tests and
         the main window name them so)."""
-        p, m, s, q = self.prompt_section, self.model_section, self.size_section, self.modes_section
-        a, i, e, f = self.advanced_section, self.image_section, self.elements_section, self.footer
-        self.prompt_edit, self.prompt_counter = p.prompt_edit, p.prompt_counter
-        self.random_prompt_button = p.random_prompt_button
-        self.improve_prompt_button = p.improve_prompt_button
-        self.negative_prompt_edit = p.negative_prompt_edit
-        self.model_button, self.model_facts, self.model_note = (
-            m.model_button,
-            m.model_facts,
-            m.model_note,
-        )
-        self.aspect_combo, self.width_spin, self.height_spin = (
-            s.aspect_combo,
-            s.width_spin,
-            s.height_spin,
-        )
-        self.keep_ratio_check, self.output_size_label = s.keep_ratio_check, s.output_size_label
-        self.num_images_spin, self.num_images_reason = s.num_images_spin, s.num_images_reason
-        self.alchemy_check, self.high_res_check = q.alchemy_check, q.high_res_check
-        self.preset_style_combo, self.photo_real_check = q.preset_style_combo, q.photo_real_check
-        self.photo_real_version_combo = q.photo_real_version_combo
-        self.photo_real_strength_combo = q.photo_real_strength_combo
-        self.guidance_spin, self.guidance_reason = a.guidance_spin, a.guidance_reason
-        self.steps_spin, self.scheduler_combo = a.steps_spin, a.scheduler_combo
-        self.random_seed_check, self.seed_edit = a.random_seed_check, a.seed_edit
-        self.new_seed_button, self.prompt_magic_check = a.new_seed_button, a.prompt_magic_check
-        self.prompt_magic_version_combo = a.prompt_magic_version_combo
-        self.prompt_magic_strength_spin = a.prompt_magic_strength_spin
-        self.raw_mode_check, self.contrast_combo = a.raw_mode_check, a.contrast_combo
-        self.tiling_check, self.transparency_combo = a.tiling_check, a.transparency_combo
-        self.init_slot, self.image_prompt_slots = i.init_slot, i.image_prompt_slots
-        self.init_strength_slider, self.init_strength_label = (
-            i.init_strength_slider,
-            i.init_strength_label,
-        )
-        self.init_strength_row, self.image_hint = i.init_strength_row, i.image_hint
-        self.elements_list, self.elements_hint = e.elements_list, e.elements_hint
-        self.element_weight_spin = e.element_weight_spin
-        self.problems_label, self.cost_label = f.problems_label, f.cost_label
-        self.repeat_spin, self.generate_button = f.repeat_spin, f.generate_button
+        prompt = self.prompt_section
+        self.prompt_edit = prompt.prompt_edit
+        self.prompt_counter = prompt.prompt_counter
+        self.random_prompt_button = prompt.random_prompt_button
+        self.improve_prompt_button = prompt.improve_prompt_button
+        self.negative_prompt_edit = prompt.negative_prompt_edit
+        model = self.model_section
+        self.model_button = model.model_button
+        self.model_facts = model.model_facts
+        self.model_note = model.model_note
+        size = self.size_section
+        self.aspect_combo = size.aspect_combo
+        self.width_spin = size.width_spin
+        self.height_spin = size.height_spin
+        self.keep_ratio_check = size.keep_ratio_check
+        self.output_size_label = size.output_size_label
+        self.num_images_spin = size.num_images_spin
+        self.num_images_reason = size.num_images_reason
+        modes = self.modes_section
+        self.alchemy_check = modes.alchemy_check
+        self.high_res_check = modes.high_res_check
+        self.preset_style_combo = modes.preset_style_combo
+        self.photo_real_check = modes.photo_real_check
+        self.photo_real_version_combo = modes.photo_real_version_combo
+        self.photo_real_strength_combo = modes.photo_real_strength_combo
+        advanced = self.advanced_section
+        self.guidance_spin = advanced.guidance_spin
+        self.guidance_reason = advanced.guidance_reason
+        self.steps_spin = advanced.steps_spin
+        self.random_seed_check = advanced.random_seed_check
+        self.seed_edit = advanced.seed_edit
+        self.new_seed_button = advanced.new_seed_button
+        self.scheduler_combo = advanced.scheduler_combo
+        self.prompt_magic_check = advanced.prompt_magic_check
+        self.prompt_magic_version_combo = advanced.prompt_magic_version_combo
+        self.prompt_magic_strength_spin = advanced.prompt_magic_strength_spin
+        self.raw_mode_check = advanced.raw_mode_check
+        self.contrast_combo = advanced.contrast_combo
+        self.tiling_check = advanced.tiling_check
+        self.transparency_combo = advanced.transparency_combo
+        images = self.image_section
+        self.init_slot = images.init_slot
+        self.init_strength_label = images.init_strength_label
+        self.init_strength_slider = images.init_strength_slider
+        self.init_strength_row = images.init_strength_row
+        self.image_prompt_slots = images.image_prompt_slots
+        self.image_hint = images.image_hint
+        elements = self.elements_section
+        self.elements_list = elements.elements_list
+        self.element_weight_spin = elements.element_weight_spin
+        self.elements_hint = elements.elements_hint
+        footer = self.footer
+        self.problems_label = footer.problems_label
+        self.cost_label = footer.cost_label
+        self.repeat_spin = footer.repeat_spin
+        self.generate_button = footer.generate_button
 
     def _connect(self) -> None:
         changed = self._on_changed
@@ -556,8 +572,8 @@ def _apply_rule(widget: QWidget, rule: FieldRule) -> None:
         widget.setEnabled(rule.enabled)
     if rule.tip is not None:
         widget.setToolTip(rule.tip)
-    if isinstance(widget, QSpinBox | QDoubleSpinBox):
-        if rule.minimum is not None and rule.maximum is not None:
-            widget.setRange(rule.minimum, rule.maximum)  # type: ignore[arg-type]
-        elif rule.maximum is not None:
-            widget.setMaximum(int(rule.maximum))
+    lo, hi = rule.minimum, rule.maximum
+    if isinstance(widget, QDoubleSpinBox) and lo is not None and hi is not None:
+        widget.setRange(lo, hi)
+    elif isinstance(widget, QSpinBox) and hi is not None:
+        widget.setMaximum(int(hi))
