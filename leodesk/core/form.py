@@ -40,6 +40,7 @@ __all__ = [
     "parse_state",
     "real_model",
     "seed_value",
+    "shown_problems",
 ]
 
 #: The version written with every saved form state. Readers accept any version: keys they do not
@@ -56,6 +57,10 @@ SECTIONS: Final[Mapping[str, str]] = {
     "elements": "elements_open",
     "image": "image_open",
 }
+
+
+#: FormState fields the image slots save themselves (with their thumbnails).
+_NOT_SAVED: Final = frozenset({"init_image", "image_prompts"})
 
 
 @dataclass(frozen=True)
@@ -127,9 +132,6 @@ class FormState:
         out["elements"] = {ref.ak_uuid: ref.weight for ref in self.elements}
         out["sections"] = {key: getattr(self, name) for key, name in SECTIONS.items()}
         return out
-
-
-_NOT_SAVED: Final = frozenset({"init_image", "image_prompts"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,7 +289,7 @@ def build_request(
     order, and chosen ones not among them are left out (``None``: send every chosen one).
     """
     model = real_model(state, default_model)
-    fields_: dict[str, Any] = {
+    body: dict[str, Any] = {
         "prompt": state.prompt.strip(),
         "width": state.width,
         "height": state.height,
@@ -298,32 +300,32 @@ def build_request(
     }
     negative = state.negative_prompt.strip()
     if negative:
-        fields_["negative_prompt"] = negative
+        body["negative_prompt"] = negative
     pr_v1 = rules.is_photo_real_v1(
         state.photo_real_on, state.photo_real_version if state.photo_real_on else None
     )
     if state.model is not None and not pr_v1:
-        fields_["model_id"] = state.model.id
+        body["model_id"] = state.model.id
     if model is not None and model.is_phoenix:
-        fields_["sd_version"] = "PHOENIX"  # the API refuses Phoenix without it
+        body["sd_version"] = "PHOENIX"  # the API refuses Phoenix without it
     seed = seed_value(state)
     if seed is not None:
-        fields_["seed"] = seed
+        body["seed"] = seed
     if state.scheduler:
-        fields_["scheduler"] = state.scheduler
+        body["scheduler"] = state.scheduler
     if state.preset_style:
-        fields_["preset_style"] = state.preset_style
-    fields_.update(_quality_fields(state, model))
+        body["preset_style"] = state.preset_style
+    body.update(_quality_fields(state, model))
     refs = _sent_elements(state, elements)
     if refs:
-        fields_["elements"] = refs
+        body["elements"] = refs
     if state.init_image is not None:
         key = "init_generation_image_id" if state.init_image.generated else "init_image_id"
-        fields_[key] = state.init_image.image_id
-        fields_["init_strength"] = state.init_strength
+        body[key] = state.init_image.image_id
+        body["init_strength"] = state.init_strength
     if state.image_prompts:
-        fields_["image_prompts"] = state.image_prompts
-    return GenerationRequest(**fields_)
+        body["image_prompts"] = state.image_prompts
+    return GenerationRequest(**body)
 
 
 def check(
