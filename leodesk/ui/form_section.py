@@ -1,9 +1,51 @@
-"""A titled section whose body folds away behind a toggle (used by the prompt form)."""
+"""Parts shared by the prompt form's sections: a titled section whose body folds away behind a
+toggle, the guard that marks the form's own changes, and naming and restyling helpers."""
 
 from __future__ import annotations
 
+from types import TracebackType
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+
+def name_widget(widget: QWidget, object_name: str, accessible: str) -> None:
+    """Give ``widget`` its objectName (for tests and styles) and its accessible name."""
+    widget.setObjectName(object_name)
+    widget.setAccessibleName(accessible)
+
+
+def restyle(widget: QWidget) -> None:
+    """Apply the style sheet again after a dynamic property of ``widget`` changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+    if isinstance(widget, QAbstractScrollArea):  # the frame is painted with the viewport
+        widget.viewport().update()
+
+
+class UpdateGuard:
+    """True while the form itself changes its widgets (``with guard:`` nests): their change
+    signals then do not count as the user's."""
+
+    def __init__(self) -> None:
+        self._depth = 0
+
+    def __bool__(self) -> bool:
+        return self._depth > 0
+
+    def __enter__(self) -> UpdateGuard:
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
 
 
 class CollapsibleSection(QWidget):

@@ -1,0 +1,79 @@
+"""The prompt form's first section: the prompt, its length, the prompt helpers, the negative
+prompt."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from leodesk.core.form import FormRules
+from leodesk.ui.form_section import name_widget, restyle
+
+_BUSY_TIP = "Waiting for the prompt service…"
+
+
+class PromptSection(QWidget):
+    """The prompt and negative prompt boxes, the length counter and the prompt helper buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # The counter's state (not read back from the Qt property, which is None when unset).
+        self._over_limit = False
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+
+        self.prompt_edit = QPlainTextEdit()
+        name_widget(self.prompt_edit, "promptEdit", "Prompt")
+        self.prompt_edit.setPlaceholderText("Describe the image… (Ctrl+Enter generates)")
+        self.prompt_edit.setTabChangesFocus(True)
+        self.prompt_edit.setMinimumHeight(80)
+        lay.addWidget(self.prompt_edit)
+
+        row = QHBoxLayout()
+        self.prompt_counter = QLabel()
+        name_widget(self.prompt_counter, "promptCounterLabel", "Prompt length")
+        row.addWidget(self.prompt_counter)
+        row.addStretch(1)
+        self.random_prompt_button = QPushButton("Random prompt")
+        name_widget(self.random_prompt_button, "randomPromptButton", "Random prompt")
+        self.random_prompt_button.setToolTip("Ask Leonardo for a random prompt")
+        self.improve_prompt_button = QPushButton("Improve prompt")
+        name_widget(self.improve_prompt_button, "improvePromptButton", "Improve prompt")
+        row.addWidget(self.random_prompt_button)
+        row.addWidget(self.improve_prompt_button)
+        lay.addLayout(row)
+
+        self.negative_prompt_edit = QPlainTextEdit()
+        name_widget(self.negative_prompt_edit, "negativePromptEdit", "Negative prompt")
+        self.negative_prompt_edit.setPlaceholderText("What to leave out (optional)")
+        self.negative_prompt_edit.setTabChangesFocus(True)
+        self.negative_prompt_edit.setMaximumHeight(60)
+        lay.addWidget(self.negative_prompt_edit)
+        self.prompt_counter.setProperty("overLimit", False)
+
+    def set_prompt_text(self, text: str) -> None:
+        """Replace the prompt as one undoable edit."""
+        cursor = self.prompt_edit.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        self.prompt_edit.setTextCursor(cursor)
+
+    def show_rules(self, rules: FormRules, *, busy: bool) -> None:
+        """The counter and the helper buttons (disabled while a helper request runs)."""
+        self.prompt_counter.setText(rules.prompt_length)
+        self.prompt_counter.setToolTip(rules.prompt_length_tip)
+        if self._over_limit != rules.prompt_over_limit:
+            self._over_limit = rules.prompt_over_limit
+            self.prompt_counter.setProperty("overLimit", self._over_limit)
+            restyle(self.prompt_counter)
+        self.random_prompt_button.setEnabled(not busy)
+        self.improve_prompt_button.setEnabled(rules.can_improve and not busy)
+        if busy:
+            self.improve_prompt_button.setToolTip(_BUSY_TIP)
+            self.random_prompt_button.setToolTip(_BUSY_TIP)
+        else:
+            self.improve_prompt_button.setToolTip(rules.improve_tip)
+            self.random_prompt_button.setToolTip("Ask Leonardo for a random prompt")
