@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from leodesk.core.api.errors import InsufficientCreditsError
+from leodesk.core.imagestore import verify_image
 from leodesk.core.pipeline import FAILED, JobFailed, LibraryRecord, Progress
 from leodesk.core.variations import (
     DEFAULT_MOTION_STRENGTH,
@@ -146,8 +148,6 @@ class VariationService(QObject):
             return "Variation"
 
     def _pipeline(self, token: CancelToken) -> VariationPipeline:
-        from leodesk.core.imagestore import verify_image
-
         persist = _Persist(self._b)
         return VariationPipeline(
             client=self._b.client(),
@@ -169,8 +169,6 @@ class VariationService(QObject):
 
     def send(self, rec: Any, token: CancelToken) -> Child:
         """On a worker thread: run the stored job ``rec`` (claimed by the queue)."""
-        from leodesk.core.api.errors import InsufficientCreditsError
-
         job = self._job_of(rec)
         self._labels[rec.id] = job.label
         try:
