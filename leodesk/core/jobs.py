@@ -7,7 +7,7 @@ A job moves through these states; these are the only moves (:data:`TRANSITIONS`)
     UNKNOWN     ─► PENDING, FAILED, CANCELLED
     PENDING     ─► DOWNLOADING, DONE, INCOMPLETE, FAILED, CANCELLED
     DOWNLOADING ─► DONE, INCOMPLETE, FAILED, CANCELLED
-    INCOMPLETE  ─► PENDING, DOWNLOADING, DONE
+    INCOMPLETE  ─► PENDING, DOWNLOADING, DONE, FAILED (its saved job unreadable)
     DONE, FAILED, CANCELLED: terminal
 
 * ``UNKNOWN``: the submit may or may not have reached the server; the job is looked for among
@@ -87,8 +87,10 @@ TRANSITIONS: Final[Mapping[JobState, frozenset[JobState]]] = {
         {JobState.DONE, JobState.INCOMPLETE, JobState.FAILED, JobState.CANCELLED}
     ),
     # Made and billed, some images not stored: they are downloaded again (the generation is
-    # polled first: PENDING).
-    JobState.INCOMPLETE: frozenset({JobState.PENDING, JobState.DOWNLOADING, JobState.DONE}),
+    # polled first: PENDING). FAILED only when its saved job can no longer be read.
+    JobState.INCOMPLETE: frozenset(
+        {JobState.PENDING, JobState.DOWNLOADING, JobState.DONE, JobState.FAILED}
+    ),
     # Reconciling an unknown submit: found it (PENDING), proved it never happened (FAILED), or
     # the user gave up on it (CANCELLED).
     JobState.UNKNOWN: frozenset({JobState.PENDING, JobState.FAILED, JobState.CANCELLED}),

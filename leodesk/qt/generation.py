@@ -21,6 +21,7 @@ from leodesk.core.pipeline import (
     FAILED,
     ImagesMissing,
     JobFailed,
+    LibraryRecord,
     Pipeline,
     request_from_json,
     request_json,
@@ -125,8 +126,8 @@ class GenerationRunner:
             log.warning("job %s has an unreadable request: %s", rec.id, exc)
             job_id = rec.id
             self.queue.write(
-                lambda lib: lib.update_job(
-                    job_id, state=FAILED, error="The saved request could not be read."
+                lambda lib: LibraryRecord(lib).job_ended(
+                    job_id, FAILED, "The saved request could not be read."
                 )
             )
             return False
@@ -156,9 +157,7 @@ class GenerationRunner:
             req = request_from_json(body)
         except (ValueError, TypeError) as exc:
             message = "The saved request could not be read."
-            self._b.db(lambda lib: lib.update_job(rec.id, state=FAILED, error=message)).result(
-                DB_WAIT
-            )
+            LibraryPersist(self._b).job_ended(rec.id, FAILED, message)
             raise JobFailed(message) from exc
         try:
             return str(self._pipeline(token).run(rec.id, req).id)

@@ -32,7 +32,7 @@ from leodesk.core.variations import (
     job_body,
     job_from_body,
 )
-from leodesk.qt.backend import DB_WAIT, Backend
+from leodesk.qt.backend import Backend
 from leodesk.qt.errors import user_message
 from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
@@ -215,9 +215,7 @@ class VariationService(QObject):
             return job_from_body(rec.request_json)
         except ValueError as exc:
             message = "The saved variation job could not be read."
-            self._b.db(lambda lib: lib.update_job(rec.id, state=FAILED, error=message)).result(
-                DB_WAIT
-            )
+            _Persist(self._b).job_ended(rec.id, FAILED, message)
             self._progress(Progress(rec.id, FAILED, message))
             raise JobFailed(message) from exc
 
