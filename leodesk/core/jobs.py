@@ -1,34 +1,38 @@
 """The state machine of a local job (a generation, variation or motion request), as pure logic.
 
-A job moves through these states::
+A job moves through these states; these are the only moves (:data:`TRANSITIONS`)::
 
-    QUEUED ─► SUBMITTING ─► PENDING ─► DOWNLOADING ─► DONE
-       │           │           │            │  ▲
-       │           │           │            ▼  │ (download again)
-       │           │           │          INCOMPLETE (made and billed; images missing)
-       │           ├─► UNKNOWN ┤            └─► FAILED / CANCELLED
-       │           │     (the submit may or may not have reached the server: reconcile
-       │           │      against the account's generation list before doing anything else)
-       └───────────┴─────────► FAILED / CANCELLED
+    QUEUED      ─► SUBMITTING, FAILED, CANCELLED
+    SUBMITTING  ─► PENDING, UNKNOWN, FAILED, QUEUED (nothing was sent)
+    UNKNOWN     ─► PENDING, FAILED, CANCELLED
+    PENDING     ─► DOWNLOADING, DONE, INCOMPLETE, FAILED, CANCELLED
+    DOWNLOADING ─► DONE, INCOMPLETE, FAILED, CANCELLED
+    INCOMPLETE  ─► PENDING, DOWNLOADING, DONE, FAILED (its saved job unreadable)
+    DONE, FAILED, CANCELLED: terminal
 
+* ``UNKNOWN``: the submit may or may not have reached the server; the job is looked for among
+  what the account made before anything else, and never sent again.
+* ``INCOMPLETE``: made and billed, some images not stored; they are downloaded again.
 * ``SUBMITTING`` cannot be cancelled: once the request is on the wire the server may charge for
   it, so the only honest outcomes are PENDING (we got a generation id), FAILED (a definite
-  rejection) or UNKNOWN (the connection died before we heard back).
-* ``PENDING`` and ``DOWNLOADING`` require a generation id.
+  rejection) or UNKNOWN (the connection died before we heard back). It goes back to QUEUED only
+  when nothing was sent (the app closed on a claimed job, or the API answered 429).
+* ``PENDING``, ``DOWNLOADING``, ``INCOMPLETE`` and ``DONE`` require a generation id (for a
+  variation, the server's id of the variation job), which never changes once set.
 * Staying in the same non-terminal state is always allowed; that is how progress and message
   updates are made.
 * DONE, FAILED and CANCELLED are terminal. A retry is a new job.
 
-:func:`state_after_restart` says where a job stored in the library resumes when the app starts
-again. :class:`PollSchedule` is the backoff used while a job is PENDING. Nothing here does I/O or
-reads the clock unless given one.
+Every state the pipelines store goes through :func:`advance` (see
+``leodesk.core.pipeline.LibraryRecord``). The poll backoff while a job is PENDING is the API
+client's (``wait_for_generation``). Nothing here does I/O or reads the clock unless given one.
 """
 
 from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -38,11 +42,9 @@ __all__ = [
     "InvalidTransition",
     "Job",
     "JobState",
-    "PollSchedule",
     "advance",
     "can_advance",
     "is_terminal",
-    "state_after_restart",
 ]
 
 
@@ -67,13 +69,28 @@ TERMINAL_STATES: Final[frozenset[JobState]] = frozenset(
 # Allowed moves to a *different* state. Self-transitions of non-terminal states are always allowed.
 TRANSITIONS: Final[Mapping[JobState, frozenset[JobState]]] = {
     JobState.QUEUED: frozenset({JobState.SUBMITTING, JobState.FAILED, JobState.CANCELLED}),
-    JobState.SUBMITTING: frozenset({JobState.PENDING, JobState.FAILED, JobState.UNKNOWN}),
-    JobState.PENDING: frozenset({JobState.DOWNLOADING, JobState.FAILED, JobState.CANCELLED}),
+    # Back to QUEUED only when nothing was sent (a claim undone, or a 429).
+    JobState.SUBMITTING: frozenset(
+        {JobState.PENDING, JobState.FAILED, JobState.UNKNOWN, JobState.QUEUED}
+    ),
+    # The pipelines store no DOWNLOADING: a followed job ends straight from PENDING.
+    JobState.PENDING: frozenset(
+        {
+            JobState.DOWNLOADING,
+            JobState.DONE,
+            JobState.INCOMPLETE,
+            JobState.FAILED,
+            JobState.CANCELLED,
+        }
+    ),
     JobState.DOWNLOADING: frozenset(
         {JobState.DONE, JobState.INCOMPLETE, JobState.FAILED, JobState.CANCELLED}
     ),
-    # Made and billed, some images not stored: they are downloaded again (DOWNLOADING).
-    JobState.INCOMPLETE: frozenset({JobState.DOWNLOADING, JobState.DONE}),
+    # Made and billed, some images not stored: they are downloaded again (the generation is
+    # polled first: PENDING). FAILED only when its saved job can no longer be read.
+    JobState.INCOMPLETE: frozenset(
+        {JobState.PENDING, JobState.DOWNLOADING, JobState.DONE, JobState.FAILED}
+    ),
     # Reconciling an unknown submit: found it (PENDING), proved it never happened (FAILED), or
     # the user gave up on it (CANCELLED).
     JobState.UNKNOWN: frozenset({JobState.PENDING, JobState.FAILED, JobState.CANCELLED}),
@@ -108,15 +125,6 @@ def can_advance(current: JobState, new: JobState) -> bool:
     if current == new:
         return not is_terminal(current)
     return new in TRANSITIONS[current]
-
-
-def state_after_restart(state: JobState) -> JobState:
-    """Where a job stored as ``state`` resumes after the app restarts.
-
-    A job that was SUBMITTING when the app stopped may or may not have reached the server, so it
-    becomes UNKNOWN and must be reconciled. Every other state resumes as it was.
-    """
-    return JobState.UNKNOWN if state == JobState.SUBMITTING else state
 
 
 @dataclass(frozen=True)
@@ -180,58 +188,3 @@ def advance(
         progress=new_progress,
         updated_ms=_now_ms() if now_ms is None else now_ms,
     )
-
-
-class PollSchedule:
-    """Backoff for polling a pending generation: 1.5 s, ×1.5 each time, at most 10 s apart.
-
-    :meth:`next_delay` gives the wait before the next poll, clipped so that the last poll lands
-    on the deadline, and None once the deadline has passed. ``clock`` is a monotonic seconds
-    clock (injectable for tests). Not thread-safe: one schedule belongs to one poller.
-    """
-
-    def __init__(
-        self,
-        *,
-        initial: float = 1.5,
-        factor: float = 1.5,
-        cap: float = 10.0,
-        deadline: float = 600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if initial <= 0 or factor < 1 or cap < initial or deadline <= 0:
-            raise ValueError("need 0 < initial <= cap, factor >= 1 and deadline > 0")
-        self._initial = initial
-        self._factor = factor
-        self._cap = cap
-        self._clock = clock
-        self._deadline_at = clock() + deadline
-        self._current = initial
-        self._polls = 0
-
-    @property
-    def polls(self) -> int:
-        """How many delays have been handed out."""
-        return self._polls
-
-    def remaining(self) -> float:
-        """Seconds left before the deadline (never negative)."""
-        return max(0.0, self._deadline_at - self._clock())
-
-    @property
-    def expired(self) -> bool:
-        return self.remaining() <= 0.0
-
-    def next_delay(self) -> float | None:
-        """Seconds to wait before the next poll, or None when the deadline has passed."""
-        left = self.remaining()
-        if left <= 0.0:
-            return None
-        delay = min(self._current, self._cap, left)
-        self._current = min(self._current * self._factor, self._cap)
-        self._polls += 1
-        return delay
-
-    def reset(self) -> None:
-        """Start the backoff again from ``initial`` (the deadline is unchanged)."""
-        self._current = self._initial

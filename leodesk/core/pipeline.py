@@ -30,7 +30,7 @@ from leodesk.core.api.models import (
     UserElementRef,
 )
 from leodesk.core.imagestore import StorageError
-from leodesk.core.jobs import JobState
+from leodesk.core.jobs import Job, JobState, advance
 from leodesk.core.library import Library, LibraryError
 
 log = logging.getLogger("leodesk.pipeline")
@@ -249,19 +249,45 @@ class Persist(JobRecord, Protocol):
 
 class LibraryRecord:
     """:class:`Persist` straight into a library (the CLI, tests); the app runs the same writes
-    on its database thread."""
+    on its database thread. Every job state it stores is a move the job state machine allows
+    (:func:`leodesk.core.jobs.advance`)."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
 
+    def move(
+        self,
+        job_id: int,
+        state: str,
+        *,
+        generation_id: str | None = None,
+        error: str | None = None,
+        submitted_at: float | None = None,
+    ) -> None:
+        """Store job ``job_id`` in ``state`` with the given fields (None: unchanged).
+        InvalidTransition when the state machine does not allow the move, KeyError when there
+        is no such job."""
+        rec = self.library.get_job(job_id)
+        if rec is None:
+            raise KeyError(job_id)
+        stored = Job(rec.id, rec.kind, JobState(rec.state), rec.generation_id)
+        advance(stored, JobState(state), generation_id=generation_id)
+        self.library.update_job(
+            job_id,
+            state=state,
+            generation_id=generation_id,
+            error=error,
+            submitted_at=submitted_at,
+        )
+
     def job_submitting(self, job_id: int, submitted_at: float) -> None:
-        self.library.update_job(job_id, state=SUBMITTING, submitted_at=submitted_at)
+        self.move(job_id, SUBMITTING, submitted_at=submitted_at)
 
     def job_checking(self, job_id: int) -> None:
-        self.library.update_job(job_id, state=UNKNOWN)
+        self.move(job_id, UNKNOWN)
 
     def job_accepted(self, job_id: int, generation_id: str) -> None:
-        self.library.update_job(job_id, state=PENDING, generation_id=generation_id)
+        self.move(job_id, PENDING, generation_id=generation_id)
 
     def claim_generation(self, job_id: int, generation_id: str) -> bool:
         return self.library.claim_generation(job_id, generation_id)
@@ -276,7 +302,7 @@ class LibraryRecord:
         return self.library.stored_image_ids(generation_id)
 
     def job_ended(self, job_id: int, state: str, message: str | None) -> None:
-        self.library.update_job(job_id, state=state, error=message)
+        self.move(job_id, state, error=message)
 
 
 class Store(Protocol):

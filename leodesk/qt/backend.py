@@ -23,6 +23,8 @@ from leodesk.qt.workers import CancelToken, Pools
 log = logging.getLogger("leodesk.backend")
 T = TypeVar("T")
 
+DB_WAIT = 30.0  # seconds a network worker waits for its database write
+
 
 class Backend(QObject):
     def __init__(

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject
 
 from leodesk.core.paths import Paths
 from leodesk.qt.backend import Backend
+from leodesk.qt.generation import GenerationService
 from leodesk.qt.models.catalog_model import ModelListModel
 from leodesk.qt.models.gallery_model import GalleryModel
 from leodesk.qt.models.jobs_model import JobListModel
@@ -22,7 +23,6 @@ from leodesk.qt.services import (
     CurationService,
     DeleteService,
     ExportService,
-    GenerationService,
     ImageLoader,
     MonthsService,
     PricingService,

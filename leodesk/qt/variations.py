@@ -1,8 +1,8 @@
 """VariationService: upscale / unzoom / remove background / universal upscaler / SVD motion.
 
 Runs :class:`leodesk.core.variations.VariationPipeline` on the network pool and reports to the
-GUI thread with the same :class:`JobView` payloads as the generation service, so the job strip
-shows these jobs like generations.
+GUI thread with the same :class:`JobView` payloads as the job queue, so the job strip shows
+these jobs like generations.
 
 Signals: job_changed(JobView), child_stored(str parent image id), cost_ready(object key,
 object cost: int | None), failed(str message), charged(str new image id, int credits the API
@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from leodesk.core.api.errors import InsufficientCreditsError
+from leodesk.core.imagestore import verify_image
 from leodesk.core.pipeline import FAILED, JobFailed, LibraryRecord, Progress
 from leodesk.core.variations import (
     DEFAULT_MOTION_STRENGTH,
@@ -31,14 +33,8 @@ from leodesk.core.variations import (
     job_from_body,
 )
 from leodesk.qt.backend import Backend
-from leodesk.qt.services import (
-    DB_WAIT,
-    CreditShortfall,
-    JobView,
-    LibraryPersist,
-    NotEnoughCredits,
-    user_message,
-)
+from leodesk.qt.errors import user_message
+from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
 
 log = logging.getLogger("leodesk.variations")
@@ -99,12 +95,12 @@ class VariationService(QObject):
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._b = backend
-        self.queue: Any = None  # the GenerationService that stores and sends every job
+        self.queue: JobQueue | None = None  # stores and sends every job
         self._labels: dict[int, str] = {}
         self.known_costs: dict[Kind, int] = {}  # learned from job replies (no pricing service)
         self.poll_interval = 1.0
         self.reconcile_delay = 3.0  # between looks for a job whose answer was lost
-        self.tuning: dict[str, Any] = {}  # other pipeline timings (see GenerationService)
+        self.tuning: dict[str, Any] = {}  # other pipeline timings (see GenerationRunner)
 
     # -- cost first ---------------------------------------------------------------------------
     def cost_now(self, kind: Kind) -> int | None:
@@ -152,8 +148,6 @@ class VariationService(QObject):
             return "Variation"
 
     def _pipeline(self, token: CancelToken) -> VariationPipeline:
-        from leodesk.core.imagestore import verify_image
-
         persist = _Persist(self._b)
         return VariationPipeline(
             client=self._b.client(),
@@ -168,11 +162,13 @@ class VariationService(QObject):
             **self.tuning,
         )
 
-    # Called by the queue (GenerationService) for jobs of kind JOB_KIND.
+    # Called by the queue (JobQueue) for jobs of kind JOB_KIND: see leodesk.qt.queue.Runner.
+    def can_resume(self, rec: Any) -> bool:
+        """Every stored variation job is followed (one that cannot be read fails in resume)."""
+        return True
+
     def send(self, rec: Any, token: CancelToken) -> Child:
         """On a worker thread: run the stored job ``rec`` (claimed by the queue)."""
-        from leodesk.core.api.errors import InsufficientCreditsError
-
         job = self._job_of(rec)
         self._labels[rec.id] = job.label
         try:
@@ -219,9 +215,7 @@ class VariationService(QObject):
             return job_from_body(rec.request_json)
         except ValueError as exc:
             message = "The saved variation job could not be read."
-            self._b.db(lambda lib: lib.update_job(rec.id, state=FAILED, error=message)).result(
-                DB_WAIT
-            )
+            _Persist(self._b).job_ended(rec.id, FAILED, message)
             self._progress(Progress(rec.id, FAILED, message))
             raise JobFailed(message) from exc
 

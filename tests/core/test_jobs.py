@@ -1,4 +1,4 @@
-"""The job state machine and the poll backoff."""
+"""The job state machine."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from leodesk.core.jobs import (
     InvalidTransition,
     Job,
     JobState,
-    PollSchedule,
     advance,
     can_advance,
     is_terminal,
-    state_after_restart,
 )
+from leodesk.core.library import Library
+from leodesk.core.pipeline import LibraryRecord
 
 S = JobState
 
@@ -105,65 +105,38 @@ def test_progress_is_clamped_and_advance_is_pure() -> None:
     assert j.progress is None  # the original is untouched
 
 
-def test_state_after_restart() -> None:
-    assert state_after_restart(S.SUBMITTING) is S.UNKNOWN
-    for state in set(S) - {S.SUBMITTING}:
-        assert state_after_restart(state) is state
-
-
 def test_states_are_stable_strings() -> None:
     assert S.PENDING.value == "pending" and isinstance(S.PENDING, str)
     assert S("downloading") is S.DOWNLOADING
     assert f"{S.UNKNOWN}" == "unknown"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_poll_schedule_backs_off_to_the_cap() -> None:
-    clock = FakeClock()
-    schedule = PollSchedule(deadline=1000, clock=clock)
-    delays = []
-    for _ in range(8):
-        d = schedule.next_delay()
-        assert d is not None
-        delays.append(d)
-        clock.now += d
-    assert delays[:5] == pytest.approx([1.5, 2.25, 3.375, 5.0625, 7.59375])
-    assert delays[5:] == [10.0, 10.0, 10.0]
-    assert schedule.polls == 8
-
-
-def test_poll_schedule_stops_at_the_deadline() -> None:
-    clock = FakeClock()
-    schedule = PollSchedule(deadline=5.0, clock=clock)
-    assert schedule.next_delay() == 1.5
-    clock.now += 1.5
-    assert schedule.next_delay() == 2.25
-    clock.now += 2.25
-    # 1.25 s left: the last wait is clipped so the final poll lands on the deadline.
-    assert schedule.next_delay() == pytest.approx(1.25)
-    clock.now += 1.25
-    assert schedule.expired
-    assert schedule.next_delay() is None
-    assert schedule.remaining() == 0.0
+def test_the_pipelines_store_only_moves_the_table_allows(lib: Library) -> None:
+    record = LibraryRecord(lib)
+    job_id = lib.add_job("generation", "{}")
+    record.job_submitting(job_id, 1_700_000_000.0)
+    record.job_accepted(job_id, "g1")
+    with pytest.raises(InvalidTransition, match="from pending to submitting"):
+        record.job_submitting(job_id, 1_700_000_001.0)  # sent twice: could charge twice
+    with pytest.raises(InvalidTransition, match="cannot change"):
+        record.job_accepted(job_id, "g2")
+    record.job_ended(job_id, S.INCOMPLETE.value, "1 of 2 images missing")
+    record.job_accepted(job_id, "g1")  # Download again polls the generation first
+    record.job_ended(job_id, S.DONE.value, "2 image(s)")
+    with pytest.raises(InvalidTransition, match="from done to failed"):
+        record.job_ended(job_id, S.FAILED.value, "late")
+    stored = lib.get_job(job_id)
+    assert stored is not None
+    assert (stored.state, stored.generation_id, stored.error) == (S.DONE, "g1", "2 image(s)")
+    with pytest.raises(KeyError):
+        record.job_checking(job_id + 1)
 
 
-def test_poll_schedule_reset_and_validation() -> None:
-    clock = FakeClock()
-    schedule = PollSchedule(deadline=100, clock=clock)
-    schedule.next_delay()
-    schedule.next_delay()
-    schedule.reset()
-    assert schedule.next_delay() == 1.5
-    with pytest.raises(ValueError):
-        PollSchedule(initial=0)
-    with pytest.raises(ValueError):
-        PollSchedule(initial=20, cap=10)
-    with pytest.raises(ValueError):
-        PollSchedule(deadline=0)
+def test_a_job_never_sent_can_fail_but_not_be_done(lib: Library) -> None:
+    record = LibraryRecord(lib)
+    job_id = lib.add_job("generation", "{}")
+    with pytest.raises(InvalidTransition, match="from queued to done"):
+        record.job_ended(job_id, S.DONE.value, "nothing was made")
+    record.job_ended(job_id, S.FAILED.value, "The saved request could not be read.")
+    stored = lib.get_job(job_id)
+    assert stored is not None and stored.state is S.FAILED

@@ -13,7 +13,7 @@ from leodesk.core.api.errors import WaitCancelledError
 from leodesk.core.api.models import GenerationRequest
 from leodesk.core.imagestore import ImageStore
 from leodesk.core.library import Library
-from leodesk.core.pipeline import JobFailed
+from leodesk.core.pipeline import JobFailed, LibraryRecord
 from leodesk.core.variations import (
     JOB_KIND,
     Kind,
@@ -52,7 +52,7 @@ class _Persist:
     # the job row, when the test stored one (job ids of plain runs are just labels)
     def _job(self, job_id: int, **fields: Any) -> None:
         if self.lib.get_job(job_id) is not None:
-            self.lib.update_job(job_id, **fields)
+            LibraryRecord(self.lib).move(job_id, **fields)
 
     def job_submitting(self, job_id: int, submitted_at: float) -> None:
         self._job(job_id, state="submitting", submitted_at=submitted_at)

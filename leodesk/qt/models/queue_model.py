@@ -1,6 +1,6 @@
 """QueueModel: the stored jobs of the queue panel, in queue order, with drag-to-reorder.
 
-Rows come from the library (``GenerationService.queue_changed``); live progress (JobView)
+Rows come from the library (``JobQueue.queue_changed``); live progress (JobView)
 updates a row's state in between. An internal drag calls :meth:`moveRows` (what QListView
 does for an InternalMove); the new order goes out as ``reorder_requested`` to be stored.
 """

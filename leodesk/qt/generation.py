@@ -1,0 +1,295 @@
+"""Generations as a kind of job: the runner the queue sends them through, and the queue as the
+app holds it (:class:`GenerationService`, a :class:`JobQueue` that also takes Generate clicks
+and reports stored generations, charges and refunds).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from leodesk.core.api.errors import InsufficientCreditsError
+from leodesk.core.imagestore import verify_image
+from leodesk.core.pipeline import (
+    FAILED,
+    ImagesMissing,
+    JobFailed,
+    LibraryRecord,
+    Pipeline,
+    request_from_json,
+    request_json,
+)
+from leodesk.core.rules import DEFAULT_MODEL_ID, pricing_params
+from leodesk.qt.backend import DB_WAIT, Backend
+from leodesk.qt.errors import user_message
+from leodesk.qt.queue import CreditShortfall, JobQueue, LibraryPersist, NotEnoughCredits
+from leodesk.qt.workers import CancelToken
+
+log = logging.getLogger("leodesk.generation")
+
+GENERATION = "generation"  # the stored kind of a generation job
+
+
+class _SenderClient:
+    """The shared client, except that a submit refused with 429 is not retried inside the
+    request: it comes back to the queue, which pauses sending for ``Retry-After``.
+
+    It also reports (on the worker thread) each accepted submit's charge, ``charged(generation
+    id, apiCreditCost)``, and each generation that ends FAILED, ``refunded(generation id)``."""
+
+    def __init__(
+        self,
+        client: Any,
+        charged: Callable[[str, int], None] | None = None,
+        refunded: Callable[[str], None] | None = None,
+    ) -> None:
+        self._client = client
+        self._sender = client
+        self._charged = charged
+        self._refunded = refunded
+        with_retry = getattr(client, "with_retry", None)
+        if with_retry is not None:
+            # Imported here: the client module (~7 ms to import, measured) loads with the client,
+            # on a worker, not at start-up.
+            from leodesk.core.api.client import DEFAULT_RETRY
+
+            self._sender = with_retry(replace(DEFAULT_RETRY, max_retry_after=0.0))
+
+    def create_generation(self, req: Any) -> Any:
+        job = self._sender.create_generation(req)
+        cost = getattr(job, "api_credit_cost", None)
+        gid = getattr(job, "generation_id", None)
+        if self._charged is not None and gid and isinstance(cost, int):
+            self._charged(str(gid), cost)
+        return job
+
+    def wait_for_generation(self, generation_id: str, **kw: Any) -> Any:
+        gen = self._client.wait_for_generation(generation_id, **kw)
+        if self._refunded is not None and getattr(gen, "status", None) == "FAILED":
+            self._refunded(str(generation_id))
+        return gen
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class GenerationRunner:
+    """Sends and follows stored generation jobs for the queue (:class:`leodesk.qt.queue.Runner`)
+    and reports through the queue's :class:`GenerationService` signals."""
+
+    def __init__(self, backend: Backend, queue: GenerationService) -> None:
+        self._b = backend
+        self.queue = queue
+        self.poll_interval = 1.0
+        # Other pipeline timings (settle, reconcile_delay, download_delay, space_wait...): the
+        # pipeline's defaults unless set here (tests and benchmarks make them short).
+        self.tuning: dict[str, Any] = {}
+        self._sender: tuple[Any, _SenderClient] | None = None
+        self._prices: dict[str, int] = {}  # stored body -> credits (priced while queued)
+        self._models: dict[str, Any] = {}  # model id -> ModelInfo (pricing traits)
+        self._models_lock = threading.Lock()
+
+    def _pipeline(self, token: CancelToken) -> Pipeline:
+        client = self._b.client()
+        if self._sender is None or self._sender[0] is not client:
+            q = self.queue
+            self._sender = (client, _SenderClient(client, q.charged.emit, q.refunded.emit))
+        persist = LibraryPersist(self._b)
+        return Pipeline(
+            client=self._sender[1],
+            store=self._b.store,
+            persist=persist,
+            on_progress=self.queue.report,
+            cancelled=lambda: token.cancelled,
+            verify=verify_image,
+            claim=persist.claim_generation,
+            poll_interval=self.poll_interval,
+            **self.tuning,
+        )
+
+    # -- what the queue asks (GUI thread) ----------------------------------------------------
+    def label(self, body: str | None) -> str:
+        return label_for(_prompt_of(body))
+
+    def can_resume(self, rec: Any) -> bool:
+        """A stored request that cannot be read is marked failed, not followed."""
+        try:
+            request_from_json(rec.request_json or "")
+        except (ValueError, TypeError) as exc:
+            log.warning("job %s has an unreadable request: %s", rec.id, exc)
+            job_id = rec.id
+            self.queue.write(
+                lambda lib: LibraryRecord(lib).job_ended(
+                    job_id, FAILED, "The saved request could not be read."
+                )
+            )
+            return False
+        return True
+
+    def finished(self, generation_id: str) -> None:
+        if generation_id:
+            self.queue.generation_stored.emit(generation_id)
+
+    def job_failed(self, rec: Any, exc: BaseException) -> None:
+        q = self.queue
+        if not isinstance(exc, JobFailed):
+            log.warning("generation job error: %s", exc)
+        q.failed.emit(user_message(exc))
+        if isinstance(exc, ImagesMissing):  # made: the gallery shows what arrived
+            q.generation_stored.emit(exc.generation_id)
+        if isinstance(exc, NotEnoughCredits):
+            q.insufficient_credits.emit(
+                CreditShortfall(rec.id, q.label(rec.id), exc.needed, str(exc))
+            )
+
+    # -- what the queue asks (worker threads) ------------------------------------------------
+    def send(self, rec: Any, token: CancelToken) -> str:
+        """Submit the stored request of ``rec`` (claimed by the queue) and follow it."""
+        body = rec.request_json or ""
+        try:
+            req = request_from_json(body)
+        except (ValueError, TypeError) as exc:
+            message = "The saved request could not be read."
+            LibraryPersist(self._b).job_ended(rec.id, FAILED, message)
+            raise JobFailed(message) from exc
+        try:
+            return str(self._pipeline(token).run(rec.id, req).id)
+        except JobFailed as exc:
+            if isinstance(exc.__cause__, InsufficientCreditsError):
+                needed = self._prices.get(body)
+                if needed is None:
+                    needed = self._price(req, body, "a refused job")
+                raise NotEnoughCredits(str(exc), needed) from exc.__cause__
+            raise
+
+    def resume(self, rec: Any, token: CancelToken) -> str:
+        """Follow a job the previous run sent (polled, looked for, or its missing images
+        downloaded); never sent again."""
+        req = request_from_json(rec.request_json or "")
+        gen = self._pipeline(token).resume(
+            rec.id,
+            generation_id=rec.generation_id,
+            prompt=req.prompt,
+            submitted_at=rec.submitted_at,
+            req_json=rec.request_json,
+        )
+        return str(gen.id)
+
+    def price_body(self, body: str | None) -> int | None:
+        """The pricing calculator's price of a stored request (None: not known)."""
+        try:
+            req = request_from_json(body or "")
+        except (ValueError, TypeError):
+            return None
+        price = self._price(req, body or "", "a queued job")
+        if price is not None:
+            self._prices[body or ""] = price
+        return price
+
+    def _price(self, req: Any, body: str, what: str) -> int | None:
+        try:
+            return int(self._b.client().price(pricing_params(req, self._model_info(body))))
+        except Exception as exc:  # the queue and the message then say the price is not known
+            log.info("no price for %s: %s", what, exc)
+            return None
+
+    def _model_info(self, body: str) -> Any:
+        """The catalog's ModelInfo for a stored request's model (None: not in the cached
+        lists). Pricing needs its traits (Lightning, Phoenix, Flux...), as the form's live cost
+        does, or the queue's prices differ from what is charged."""
+        # No modelId: the API's default model, whose facts the catalog has like any model's.
+        model_id = _model_id_of(body) or DEFAULT_MODEL_ID
+        with self._models_lock:
+            cached = self._models.get(model_id)
+            if cached is None or not cached.facts_known:  # facts may have arrived since
+                try:
+                    models = self._b.db(_all_models).result(DB_WAIT)
+                    self._models = {m.id: m for m in models}
+                except Exception as exc:
+                    log.info("the model lists could not be read for pricing: %s", exc)
+            return self._models.get(model_id)
+
+
+def _all_models(lib: Any) -> list[Any]:
+    return [m for kind in ("platform", "own") for m in lib.load_models(kind)]
+
+
+class GenerationService(JobQueue):
+    """The job queue of the app (every kind of job), with generations registered as one kind:
+    Generate clicks come in through :meth:`submit` / :meth:`submit_batch`.
+
+    Signals, besides the queue's: generation_stored(str generation id), charged(str generation
+    id, int credits), refunded(str generation id: it failed on the server),
+    insufficient_credits(CreditShortfall).
+    """
+
+    generation_stored = Signal(str)
+    charged = Signal(str, int)
+    refunded = Signal(str)
+    insufficient_credits = Signal(object)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(backend, parent)
+        self.generations = GenerationRunner(backend, self)
+        self.register(GENERATION, self.generations)
+        self._batches = 0  # Generate clicks this run (part of the group label)
+
+    @property
+    def poll_interval(self) -> float:
+        """The first wait between polls of a generation."""
+        return self.generations.poll_interval
+
+    @poll_interval.setter
+    def poll_interval(self, seconds: float) -> None:
+        self.generations.poll_interval = seconds
+
+    @property
+    def tuning(self) -> dict[str, Any]:
+        """Other generation pipeline timings (see :class:`GenerationRunner`)."""
+        return self.generations.tuning
+
+    def submit(self, req: Any) -> None:
+        """Queue one job (one Generate click)."""
+        self.submit_batch([req])
+
+    def submit_batch(self, reqs: list[Any], group: str | None = None) -> None:
+        """Store every request as a QUEUED job under one group label; the scheduler sends them."""
+        if not reqs:
+            return
+        self._batches += 1
+        label = group or (
+            f"{label_for(reqs[0].prompt)} · {time.strftime('%H:%M:%S')} #{self._batches}"
+        )
+        bodies = [request_json(r) for r in reqs]
+        self.submit_jobs(GENERATION, bodies, [label_for(r.prompt) for r in reqs], label)
+
+
+def _field_of(body: str | None, key: str) -> Any:
+    try:
+        data = json.loads(body or "")
+    except ValueError:
+        return None
+    return data.get(key) if isinstance(data, dict) else None
+
+
+def _model_id_of(body: str | None) -> str | None:
+    model_id = _field_of(body, "model_id")
+    return model_id if isinstance(model_id, str) and model_id else None
+
+
+def _prompt_of(body: str | None) -> str:
+    prompt = _field_of(body, "prompt")
+    return prompt if isinstance(prompt, str) else ""
+
+
+def label_for(prompt: str) -> str:
+    """What the job strip calls a generation: its prompt, on one line, at most 40 characters."""
+    prompt = " ".join(prompt.split())
+    return prompt if len(prompt) <= 40 else prompt[:39] + "…"
