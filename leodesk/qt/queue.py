@@ -180,6 +180,7 @@ class JobQueue(QObject):
         self._loaded = False  # the previous run's jobs were looked at (resume_unfinished)
         self._pause_chosen = False  # paused or resumed this run (the stored flag is moot)
         self._disk_full = False  # the last job could not be taken from the queue: disk full
+        self._again: set[int] = set()  # Download again asked while the job was still ending
         self._timer = QTimer(self)  # the next send, after an API pause or the rate window
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._pump)
@@ -302,7 +303,7 @@ class JobQueue(QObject):
             if isinstance(exc, RateLimitedError | WaitCancelledError) or is_disk_full(exc):
                 self._ended(job_id, exc)
                 return
-            self.gate.ended(job_id)
+            self._left_slot(job_id)
             self._disk_full = False
             runner.job_failed(rec, exc)
             self.reload()
@@ -312,7 +313,7 @@ class JobQueue(QObject):
     def _ended(self, job_id: int, exc: BaseException | None = None) -> None:
         """A job left its slot: it ended, or (``exc``) the API paused sending, the app is
         closing, or the library's disk is full."""
-        self.gate.ended(job_id)
+        self._left_slot(job_id)
         if isinstance(exc, RateLimitedError):
             self.gate.pause_for(exc.retry_after)
             left = max(1, round(self.gate.api_pause_left()))
@@ -525,6 +526,12 @@ class JobQueue(QObject):
         self.gate.adopt(rec.id)
         self._run(rec, resume=True)
 
+    def _left_slot(self, job_id: int) -> None:
+        self.gate.ended(job_id)
+        if job_id in self._again:
+            self._again.discard(job_id)
+            self.download_again(job_id)
+
     def download_again(self, job_id: int) -> None:
         """An INCOMPLETE job (made, some images not stored): download what is missing now.
         The job is read afresh (the last queue read may predate its end)."""
@@ -538,7 +545,11 @@ class JobQueue(QObject):
 
     def _download_missing(self, records: list[Any]) -> None:
         for rec in records:
-            if rec is None or rec.state.value != INCOMPLETE or rec.id in self.gate.in_flight:
+            if rec is not None and rec.id in self.gate.in_flight:
+                # Still finishing (its end is on its way from the worker): again once it ends.
+                self._again.add(rec.id)
+                continue
+            if rec is None or rec.state.value != INCOMPLETE:
                 continue
             self.report(Progress(rec.id, INCOMPLETE, "Downloading again…", rec.generation_id))
             self._follow_again(rec)

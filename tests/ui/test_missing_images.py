@@ -81,3 +81,29 @@ def test_the_next_start_downloads_what_was_missing(qtbot: Any, apps: Apps, make_
     qtbot.waitUntil(lambda: second.ctx is not None and _states(second) == ["done"], timeout=20000)
     assert len(_stored(second, generation_id)) == 2
     assert sim.count("POST", "/generations") == 1
+
+
+def test_download_again_asked_while_the_job_is_still_ending_is_not_lost(
+    qtbot: Any, apps: Apps, make_sim: Any
+) -> None:
+    """The queue shows "Images missing" as soon as the pipeline says so, a moment before the
+    job leaves its slot: Download again asked in that moment runs once the job has ended."""
+    sim = make_sim(seed=6, generation_seconds=0.2)
+    sim.add_fault("GET", BROKEN, "malformed_json")
+    window = apps.start(sim_runtime(sim))
+    asked: list[int] = []
+
+    def on_change(*_args: Any) -> None:  # the queue model, on the GUI thread
+        if not asked and window.ctx.queue.states() == ["incomplete"]:
+            job_id = window.ctx.backend.reader.queue_jobs()[0].id
+            asked.append(job_id)
+            assert job_id in window.ctx.generation.gate.in_flight  # still ending
+            sim.clear_faults()
+            window.ctx.generation.download_again(job_id)
+
+    window.ctx.queue.dataChanged.connect(on_change)
+    _generate(qtbot, window, "a kite over the dunes", 2)
+    qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+    qtbot.waitUntil(lambda: _states(window) == ["done"], timeout=20000)
+    rec = window.ctx.backend.reader.queue_jobs()[0]
+    assert rec.generation_id and len(_stored(window, rec.generation_id)) == 2
