@@ -86,20 +86,25 @@ def test_the_next_start_downloads_what_was_missing(qtbot: Any, apps: Apps, make_
 def test_download_again_asked_while_the_job_is_still_ending_is_not_lost(
     qtbot: Any, apps: Apps, make_sim: Any
 ) -> None:
-    """The queue shows "Images missing" as soon as the pipeline says so, a moment before the
-    job leaves its slot: Download again asked in that moment runs once the job has ended."""
-    sim = make_sim(seed=6, generation_seconds=0.2)
+    """The queue shows "Images missing" as soon as the pipeline says so, a moment before the job
+    leaves its slot, so Download again can be asked while the job still holds it: it then runs
+    once the job has ended. Here it is asked while the job is still on its way (the widest such
+    moment), which makes the case certain rather than a matter of timing."""
+    sim = make_sim(seed=6, generation_seconds=0.5)
     sim.add_fault("GET", BROKEN, "malformed_json")
     window = apps.start(sim_runtime(sim))
+    service = window.ctx.generation
     asked: list[int] = []
 
     def on_change(*_args: Any) -> None:  # the queue model, on the GUI thread
-        if not asked and window.ctx.queue.states() == ["incomplete"]:
+        states = window.ctx.queue.states()
+        if not asked and states == ["pending"]:
             job_id = window.ctx.backend.reader.queue_jobs()[0].id
+            assert job_id in service.gate.in_flight
             asked.append(job_id)
-            assert job_id in window.ctx.generation.gate.in_flight  # still ending
-            sim.clear_faults()
-            window.ctx.generation.download_again(job_id)
+            service.download_again(job_id)
+        elif states == ["incomplete"]:
+            sim.clear_faults()  # the CDN is well again by the time it runs
 
     window.ctx.queue.dataChanged.connect(on_change)
     _generate(qtbot, window, "a kite over the dunes", 2)
@@ -107,3 +112,4 @@ def test_download_again_asked_while_the_job_is_still_ending_is_not_lost(
     qtbot.waitUntil(lambda: _states(window) == ["done"], timeout=20000)
     rec = window.ctx.backend.reader.queue_jobs()[0]
     assert rec.generation_id and len(_stored(window, rec.generation_id)) == 2
+    assert sim.count("POST", "/generations") == 1
