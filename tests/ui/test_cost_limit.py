@@ -27,6 +27,9 @@ def test_a_job_above_the_limit_asks_first(qtbot: Any, app_window: Any, sim: Any)
     prompt = w.form.findChild(object, "promptEdit")
     prompt.setFocus()
     qtbot.keyClicks(prompt, "a tin robot reading")
+    # the price read below is the final one only once the default model's facts are in (they
+    # arrive from the API after the lists and may change the priced request)
+    qtbot.waitUntil(lambda: w.form.default_model().facts_known, timeout=10000)
     qtbot.waitUntil(lambda: w.form.known_cost() is not None, timeout=10000)
     cost = w.form.known_cost()
 
