@@ -18,7 +18,7 @@ Conventions:
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -484,7 +484,6 @@ def validate(
     problems: list[Problem] = []
     add = problems.append
     alchemy = req.alchemy if req.alchemy is not None else True
-    photo_real = bool(req.photo_real)
     real_model = effective_model(
         model,
         photo_real=req.photo_real,
@@ -499,8 +498,20 @@ def validate(
                 f"(status {real_model.status}): pick another model or wait until it is trained",
             )
         )
+    _check_prompt(req, add)
+    _check_size_and_count(req, problems)
+    _check_sampling(req, add, alchemy, real_model)
+    _check_modes(req, add, alchemy, real_model)
+    _check_prompt_magic(req, add)
+    _check_phoenix_and_flux(req, add, alchemy, real_model)
+    _check_elements(req, add, elements)
+    return problems
 
-    # Prompt
+
+_Add = Callable[[Problem], None]
+
+
+def _check_prompt(req: GenerationRequest, add: _Add) -> None:
     if not req.prompt.strip():
         add(Problem("prompt", "Write a prompt"))
     elif len(req.prompt) > PROMPT_MAX:
@@ -525,7 +536,9 @@ def validate(
             )
         )
 
-    # Size and count
+
+def _check_size_and_count(req: GenerationRequest, problems: list[Problem]) -> None:
+    add = problems.append
     _check_size(problems, "width", "Width", req.width)
     _check_size(problems, "height", "Height", req.height)
     if req.num_images is not None:
@@ -543,7 +556,11 @@ def validate(
                 )
             )
 
-    # Guidance, steps, seed, scheduler
+
+def _check_sampling(
+    req: GenerationRequest, add: _Add, alchemy: bool, real_model: ModelInfo | None
+) -> None:
+    """Scheduler, guidance, steps and seed."""
     if req.scheduler is not None and req.scheduler not in SCHEDULERS:
         add(Problem("scheduler", f"Unknown scheduler {req.scheduler}: pick one from the list"))
     if req.guidance_scale is not None:
@@ -565,7 +582,12 @@ def validate(
             flux = " for Flux models" if top == SEED_MAX_FLUX else ""
             add(Problem("seed", f"Seed must be {SEED_MIN}–{top}{flux}: pick a smaller one"))
 
-    # Modes
+
+def _check_modes(
+    req: GenerationRequest, add: _Add, alchemy: bool, real_model: ModelInfo | None
+) -> None:
+    """Ultra, High resolution, PhotoReal and the style."""
+    photo_real = bool(req.photo_real)
     if req.ultra and alchemy:
         add(Problem("ultra", "Ultra cannot be combined with Alchemy: turn one of them off"))
     if req.high_resolution and not alchemy:
@@ -611,7 +633,8 @@ def validate(
                 )
             )
 
-    # Prompt Magic
+
+def _check_prompt_magic(req: GenerationRequest, add: _Add) -> None:
     if req.prompt_magic_version is not None and req.prompt_magic_version not in (
         PROMPT_MAGIC_VERSIONS
     ):
@@ -627,7 +650,11 @@ def validate(
             )
         )
 
-    # Phoenix / Flux
+
+def _check_phoenix_and_flux(
+    req: GenerationRequest, add: _Add, alchemy: bool, real_model: ModelInfo | None
+) -> None:
+    """sd_version, contrast and transparency."""
     if real_model is not None and real_model.is_phoenix and req.sd_version != "PHOENIX":
         add(Problem("sd_version", "Phoenix needs sd_version PHOENIX"))
     if req.contrast is not None:
@@ -652,7 +679,8 @@ def validate(
     if req.transparency is not None and req.transparency not in TRANSPARENCY_VALUES:
         add(Problem("transparency", "Transparency must be disabled or foreground_only"))
 
-    # Elements
+
+def _check_elements(req: GenerationRequest, add: _Add, elements: Iterable[Element]) -> None:
     catalog = {e.ak_uuid: e for e in elements if e.ak_uuid}
     for ref in req.elements or ():
         element = catalog.get(ref.ak_uuid)
@@ -662,8 +690,6 @@ def validate(
         if not lo <= ref.weight <= hi:
             name = element.name or ref.ak_uuid
             add(Problem("elements", f"Weight of {name} must be {_fmt(lo)}–{_fmt(hi)}"))
-
-    return problems
 
 
 # --------------------------------------------------------------------------------------------
