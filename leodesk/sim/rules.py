@@ -647,7 +647,8 @@ def plan_generation(
     nsfw_words: tuple[str, ...],
     moderation_status: int = 403,
 ) -> GenerationPlan:
-    """Apply the documented rules to a strictly-checked ``createGeneration`` body."""
+    """Apply the documented rules to a strictly-checked ``createGeneration`` body (one step
+    per part of the request; the plan and its pricing keys are listed in full below)."""
     prompt: str = body["prompt"]
     if len(prompt) > 1500:
         raise bad_request(MSG_PROMPT_TOO_LONG)
@@ -656,171 +657,15 @@ def plan_generation(
     word = find_word(prompt, moderation_words)
     if word is not None:
         raise ApiError(moderation_status, moderation_message(word), "unexpected")
-
-    # ---- model
-    photo_real = bool(body.get("photoReal", False))
-    pr_version: str | None = None
-    if photo_real:
-        pr_version = body.get("photoRealVersion") or "v1"
-        if pr_version not in ("v1", "v2"):
-            raise bad_request("photoRealVersion must be v1 or v2")  # sim text
-    model_id: str | None = body.get("modelId")
-    model: ModelInfo
-    if model_id is not None:
-        if not is_uuid(model_id):
-            raise ApiError(500, MSG_INTERNAL, "unexpected")
-        found = lookup.model(model_id.lower())
-        if found is None:
-            raise bad_request(f"{model_id} is not supported within the Production API.")
-        if found.status != "COMPLETE":
-            raise bad_request(f"model {model_id} is not ready for generation yet")  # sim text
-        model = found
-        model_id = found.id
-    elif photo_real and pr_version == "v1":
-        model = BASE_MODELS["v1_5"]
-    elif body.get("sd_version"):
-        model = BASE_MODELS[body["sd_version"]]
-    else:
-        model = lookup.model(DEFAULT_MODEL_ID) or BASE_MODELS["SDXL_LIGHTNING"]
-        model_id = model.id
-    if model.is_phoenix and body.get("sd_version") != "PHOENIX":
-        raise bad_request(MSG_PHOENIX_SD_VERSION)
-
-    # ---- modes
-    ultra = bool(body.get("ultra", False))
-    if ultra and body.get("alchemy") is True:
-        raise bad_request("Ultra mode can not be used with Alchemy.")  # sim text
-    alchemy = bool(body.get("alchemy", True)) and not ultra
-    if photo_real:
-        if not alchemy:
-            raise bad_request("photoReal requires alchemy to be enabled")  # sim text
-        if pr_version == "v1" and body.get("modelId") is not None:
-            raise bad_request(
-                "photoReal v1 does not take a modelId: remove modelId to use photoReal v1"
-            )  # sim text
-        if pr_version == "v2" and (model_id or "") not in PHOTOREAL_V2_MODELS:
-            raise bad_request(
-                "photoReal v2 requires Leonardo Kino XL, Leonardo Diffusion XL or "
-                "Leonardo Vision XL"
-            )  # sim text
-    pr_strength = _num(body, "photoRealStrength", 0.55 if photo_real else None)
-    if photo_real and pr_strength not in PHOTOREAL_STRENGTHS:
-        raise bad_request("photoRealStrength must be 0.55, 0.5 or 0.45")  # sim text
-
-    # ---- size and count
-    width = int(body.get("width", 1024))
-    height = int(body.get("height", 768))
-    for v in (width, height):
-        if not 32 <= v <= 1536 or v % 8:
-            raise bad_request(MSG_INVALID_DIMENSIONS)
-    num_images = int(body.get("num_images", 4))
-    if num_images < 1:
-        raise bad_request("num_images must be at least 1")  # sim text
-    if num_images > 8 or (num_images > 4 and (width > 768 or height > 768)):
-        raise bad_request(MSG_TOO_MANY_IMAGES)
-    steps = int(body.get("num_inference_steps", 15))
-    if not 10 <= steps <= 60:
-        raise bad_request("num_inference_steps must be between 10 and 60")  # sim text
-
-    # ---- guidance (the FAQ: silently limited, not refused)
-    scheduler = body.get("scheduler", "EULER_DISCRETE")
-    guidance = float(body.get("guidance_scale", 7))
-    if alchemy and not model.is_sdxl:
-        guidance = min(max(guidance, 2.0), 30.0)
-    else:
-        guidance = min(max(guidance, 1.0), 20.0)
-    if not alchemy and scheduler == "LEONARDO":
-        guidance = min(guidance, 7.0)
-
-    # ---- style
-    if photo_real:
-        allowed, mode = PHOTOREAL_STYLES, "with photoReal"
-    elif alchemy:
-        allowed, mode = ALCHEMY_STYLES, "with alchemy"
-    else:
-        allowed, mode = NO_ALCHEMY_STYLES, "without alchemy (use LEONARDO or NONE)"
-    preset = body.get("presetStyle")
-    if preset is None:
-        preset = "DYNAMIC" if (alchemy or photo_real) else "LEONARDO"
-    elif preset not in allowed:
-        raise bad_request(f"presetStyle {preset} is not valid {mode}")  # sim text
-
-    # ---- ranges
-    contrast = _num(body, "contrast")
-    if contrast is not None:
-        if contrast not in CONTRAST_VALUES:
-            raise bad_request("contrast must be one of 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5")
-        if model.is_phoenix and alchemy and contrast < 2.5:
-            raise bad_request("For Phoenix, if alchemy is true, contrast needs to be 2.5 or higher")
-    _range(_num(body, "contrastRatio"), 0.0, 1.0, "contrastRatio")
-    init_strength = _num(body, "init_strength")
-    _range(init_strength, 0.1, 0.9, "init_strength")
-    pm = bool(body.get("promptMagic", False))
-    pm_strength = _num(body, "promptMagicStrength")
-    _range(pm_strength, 0.1, 1.0, "promptMagicStrength")
-    pm_version = body.get("promptMagicVersion")
-    if pm_version is not None and pm_version not in ("v2", "v3"):
-        raise bad_request("promptMagicVersion must be v2 or v3")  # sim text
-
-    # ---- seed
-    max_seed = MAX_SEED_FLUX if model.is_flux else MAX_SEED
-    seed = body.get("seed")
-    if seed is None:
-        seed = random_seed % (max_seed + 1)
-    elif not 0 <= seed <= max_seed:
-        raise bad_request(f"seed must be between 0 and {max_seed}")  # sim text
-
-    # ---- referenced images
-    init_image_id = body.get("init_image_id")
-    if init_image_id is not None and not lookup.init_image_ready(init_image_id):
-        raise bad_request(MSG_INVALID_INIT_IMAGE)
-    init_gen_image = body.get("init_generation_image_id")
-    if init_gen_image is not None and not lookup.generated_image_exists(init_gen_image):
-        raise bad_request(MSG_COULDNT_ACCESS)
-    if body.get("unzoom") and (init_image_id is None or body.get("unzoomAmount") is None):
-        raise bad_request("unzoom requires init_image_id and unzoomAmount")  # sim text
-    for cn in body.get("controlnets", []):
-        if cn["initImageType"] == "UPLOADED":
-            if not lookup.init_image_ready(cn["initImageId"]):
-                raise bad_request(MSG_INVALID_INIT_IMAGE)
-        elif not lookup.generated_image_exists(cn["initImageId"]):
-            raise bad_request(MSG_COULDNT_ACCESS)
-    for image_id in body.get("imagePrompts", []):
-        if image_id is None:
-            continue
-        if not (lookup.init_image_ready(image_id) or lookup.generated_image_exists(image_id)):
-            raise bad_request(MSG_INVALID_INIT_IMAGE)
-    if body.get("canvasRequest"):
-        if body.get("canvasRequestType") is None:
-            raise bad_request("canvasRequest requires canvasRequestType")  # sim text
-        for key in ("canvasInitId", "canvasMaskId"):
-            cid = body.get(key)
-            if key == "canvasInitId" and cid is None:
-                raise bad_request(MSG_INVALID_INIT_IMAGE)
-            if cid is not None and not lookup.init_image_ready(cid):
-                raise bad_request(MSG_INVALID_INIT_IMAGE)
-    elements: list[tuple[str, float]] = []
-    for el in body.get("elements", []):
-        info = lookup.element(el["akUUID"])
-        if info is None:
-            raise bad_request(f"element {el['akUUID']} not found")  # sim text
-        elements.append((info.ak_uuid, float(el.get("weight", info.weight_default))))
-    user_elements: list[tuple[int, float]] = []
-    for el in body.get("userElements", []):
-        lora_id = el.get("userLoraId")
-        if lora_id is None or lookup.user_element(int(lora_id)) is None:
-            raise bad_request(f"user element {lora_id} not found")  # sim text
-        user_elements.append((int(lora_id), float(el.get("weight", 1.0))))
-
-    # ---- output size (Alchemy upscales)
-    factor = 1.0
-    if alchemy and not (model.is_phoenix or model.is_flux):
-        if model.is_sdxl:
-            factor = 1.75
-        elif model.sd_version in ("v1_5", "v2"):
-            factor = 2.0 if body.get("highResolution") else 1.5
-    out_w = min(round8(width * factor), 3072)
-    out_h = min(round8(height * factor), 3072)
+    model, model_id, photo_real, pr_version = _plan_model(body, lookup)
+    ultra, alchemy, pr_strength = _plan_modes(body, model_id, photo_real, pr_version)
+    width, height, num_images, steps = _plan_size(body)
+    scheduler, guidance = _plan_guidance(body, alchemy, model)
+    preset = _plan_style(body, alchemy, photo_real)
+    init_strength, pm, pm_strength, pm_version = _plan_ranges(body, model, alchemy)
+    seed = _plan_seed(body, model, random_seed)
+    elements, user_elements = _plan_references(body, lookup)
+    out_w, out_h = _plan_output_size(body, model, alchemy, width, height)
 
     pricing: dict[str, Any] = {
         "imageWidth": width,
@@ -878,3 +723,204 @@ def plan_generation(
         nsfw=find_word(prompt, nsfw_words) is not None,
         fail=find_word(prompt, fail_words) is not None,
     )
+
+
+def _plan_model(
+    body: Mapping[str, Any], lookup: Lookup
+) -> tuple[ModelInfo, str | None, bool, str | None]:
+    """The model that runs (and its id as the generation records it), PhotoReal and its
+    version."""
+    photo_real = bool(body.get("photoReal", False))
+    pr_version: str | None = None
+    if photo_real:
+        pr_version = body.get("photoRealVersion") or "v1"
+        if pr_version not in ("v1", "v2"):
+            raise bad_request("photoRealVersion must be v1 or v2")  # sim text
+    model_id: str | None = body.get("modelId")
+    model: ModelInfo
+    if model_id is not None:
+        if not is_uuid(model_id):
+            raise ApiError(500, MSG_INTERNAL, "unexpected")
+        found = lookup.model(model_id.lower())
+        if found is None:
+            raise bad_request(f"{model_id} is not supported within the Production API.")
+        if found.status != "COMPLETE":
+            raise bad_request(f"model {model_id} is not ready for generation yet")  # sim text
+        model = found
+        model_id = found.id
+    elif photo_real and pr_version == "v1":
+        model = BASE_MODELS["v1_5"]
+    elif body.get("sd_version"):
+        model = BASE_MODELS[body["sd_version"]]
+    else:
+        model = lookup.model(DEFAULT_MODEL_ID) or BASE_MODELS["SDXL_LIGHTNING"]
+        model_id = model.id
+    if model.is_phoenix and body.get("sd_version") != "PHOENIX":
+        raise bad_request(MSG_PHOENIX_SD_VERSION)
+    return model, model_id, photo_real, pr_version
+
+
+def _plan_modes(
+    body: Mapping[str, Any], model_id: str | None, photo_real: bool, pr_version: str | None
+) -> tuple[bool, bool, float | None]:
+    """Ultra, Alchemy and PhotoReal's rules; the PhotoReal strength."""
+    ultra = bool(body.get("ultra", False))
+    if ultra and body.get("alchemy") is True:
+        raise bad_request("Ultra mode can not be used with Alchemy.")  # sim text
+    alchemy = bool(body.get("alchemy", True)) and not ultra
+    if photo_real:
+        if not alchemy:
+            raise bad_request("photoReal requires alchemy to be enabled")  # sim text
+        if pr_version == "v1" and body.get("modelId") is not None:
+            raise bad_request(
+                "photoReal v1 does not take a modelId: remove modelId to use photoReal v1"
+            )  # sim text
+        if pr_version == "v2" and (model_id or "") not in PHOTOREAL_V2_MODELS:
+            raise bad_request(
+                "photoReal v2 requires Leonardo Kino XL, Leonardo Diffusion XL or "
+                "Leonardo Vision XL"
+            )  # sim text
+    pr_strength = _num(body, "photoRealStrength", 0.55 if photo_real else None)
+    if photo_real and pr_strength not in PHOTOREAL_STRENGTHS:
+        raise bad_request("photoRealStrength must be 0.55, 0.5 or 0.45")  # sim text
+    return ultra, alchemy, pr_strength
+
+
+def _plan_size(body: Mapping[str, Any]) -> tuple[int, int, int, int]:
+    """Width, height, number of images and steps."""
+    width = int(body.get("width", 1024))
+    height = int(body.get("height", 768))
+    for v in (width, height):
+        if not 32 <= v <= 1536 or v % 8:
+            raise bad_request(MSG_INVALID_DIMENSIONS)
+    num_images = int(body.get("num_images", 4))
+    if num_images < 1:
+        raise bad_request("num_images must be at least 1")  # sim text
+    if num_images > 8 or (num_images > 4 and (width > 768 or height > 768)):
+        raise bad_request(MSG_TOO_MANY_IMAGES)
+    steps = int(body.get("num_inference_steps", 15))
+    if not 10 <= steps <= 60:
+        raise bad_request("num_inference_steps must be between 10 and 60")  # sim text
+    return width, height, num_images, steps
+
+
+def _plan_guidance(body: Mapping[str, Any], alchemy: bool, model: ModelInfo) -> tuple[str, float]:
+    """The scheduler and the guidance (the FAQ: silently limited, not refused)."""
+    scheduler = body.get("scheduler", "EULER_DISCRETE")
+    guidance = float(body.get("guidance_scale", 7))
+    if alchemy and not model.is_sdxl:
+        guidance = min(max(guidance, 2.0), 30.0)
+    else:
+        guidance = min(max(guidance, 1.0), 20.0)
+    if not alchemy and scheduler == "LEONARDO":
+        guidance = min(guidance, 7.0)
+    return scheduler, guidance
+
+
+def _plan_style(body: Mapping[str, Any], alchemy: bool, photo_real: bool) -> str:
+    if photo_real:
+        allowed, mode = PHOTOREAL_STYLES, "with photoReal"
+    elif alchemy:
+        allowed, mode = ALCHEMY_STYLES, "with alchemy"
+    else:
+        allowed, mode = NO_ALCHEMY_STYLES, "without alchemy (use LEONARDO or NONE)"
+    preset = body.get("presetStyle")
+    if preset is None:
+        preset = "DYNAMIC" if (alchemy or photo_real) else "LEONARDO"
+    elif preset not in allowed:
+        raise bad_request(f"presetStyle {preset} is not valid {mode}")  # sim text
+    return str(preset)
+
+
+def _plan_ranges(
+    body: Mapping[str, Any], model: ModelInfo, alchemy: bool
+) -> tuple[float | None, bool, float | None, str | None]:
+    """Contrast, init strength and Prompt Magic."""
+    contrast = _num(body, "contrast")
+    if contrast is not None:
+        if contrast not in CONTRAST_VALUES:
+            raise bad_request("contrast must be one of 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5")
+        if model.is_phoenix and alchemy and contrast < 2.5:
+            raise bad_request("For Phoenix, if alchemy is true, contrast needs to be 2.5 or higher")
+    _range(_num(body, "contrastRatio"), 0.0, 1.0, "contrastRatio")
+    init_strength = _num(body, "init_strength")
+    _range(init_strength, 0.1, 0.9, "init_strength")
+    pm = bool(body.get("promptMagic", False))
+    pm_strength = _num(body, "promptMagicStrength")
+    _range(pm_strength, 0.1, 1.0, "promptMagicStrength")
+    pm_version = body.get("promptMagicVersion")
+    if pm_version is not None and pm_version not in ("v2", "v3"):
+        raise bad_request("promptMagicVersion must be v2 or v3")  # sim text
+    return init_strength, pm, pm_strength, pm_version
+
+
+def _plan_seed(body: Mapping[str, Any], model: ModelInfo, random_seed: int) -> int:
+    max_seed = MAX_SEED_FLUX if model.is_flux else MAX_SEED
+    seed = body.get("seed")
+    if seed is None:
+        seed = random_seed % (max_seed + 1)
+    elif not 0 <= seed <= max_seed:
+        raise bad_request(f"seed must be between 0 and {max_seed}")  # sim text
+    return int(seed)
+
+
+def _plan_references(
+    body: Mapping[str, Any], lookup: Lookup
+) -> tuple[list[tuple[str, float]], list[tuple[int, float]]]:
+    """Every image and element the request names must exist; the elements with weights."""
+    init_image_id = body.get("init_image_id")
+    if init_image_id is not None and not lookup.init_image_ready(init_image_id):
+        raise bad_request(MSG_INVALID_INIT_IMAGE)
+    init_gen_image = body.get("init_generation_image_id")
+    if init_gen_image is not None and not lookup.generated_image_exists(init_gen_image):
+        raise bad_request(MSG_COULDNT_ACCESS)
+    if body.get("unzoom") and (init_image_id is None or body.get("unzoomAmount") is None):
+        raise bad_request("unzoom requires init_image_id and unzoomAmount")  # sim text
+    for cn in body.get("controlnets", []):
+        if cn["initImageType"] == "UPLOADED":
+            if not lookup.init_image_ready(cn["initImageId"]):
+                raise bad_request(MSG_INVALID_INIT_IMAGE)
+        elif not lookup.generated_image_exists(cn["initImageId"]):
+            raise bad_request(MSG_COULDNT_ACCESS)
+    for image_id in body.get("imagePrompts", []):
+        if image_id is None:
+            continue
+        if not (lookup.init_image_ready(image_id) or lookup.generated_image_exists(image_id)):
+            raise bad_request(MSG_INVALID_INIT_IMAGE)
+    if body.get("canvasRequest"):
+        if body.get("canvasRequestType") is None:
+            raise bad_request("canvasRequest requires canvasRequestType")  # sim text
+        for key in ("canvasInitId", "canvasMaskId"):
+            cid = body.get(key)
+            if key == "canvasInitId" and cid is None:
+                raise bad_request(MSG_INVALID_INIT_IMAGE)
+            if cid is not None and not lookup.init_image_ready(cid):
+                raise bad_request(MSG_INVALID_INIT_IMAGE)
+    elements: list[tuple[str, float]] = []
+    for el in body.get("elements", []):
+        info = lookup.element(el["akUUID"])
+        if info is None:
+            raise bad_request(f"element {el['akUUID']} not found")  # sim text
+        elements.append((info.ak_uuid, float(el.get("weight", info.weight_default))))
+    user_elements: list[tuple[int, float]] = []
+    for el in body.get("userElements", []):
+        lora_id = el.get("userLoraId")
+        if lora_id is None or lookup.user_element(int(lora_id)) is None:
+            raise bad_request(f"user element {lora_id} not found")  # sim text
+        user_elements.append((int(lora_id), float(el.get("weight", 1.0))))
+    return elements, user_elements
+
+
+def _plan_output_size(
+    body: Mapping[str, Any], model: ModelInfo, alchemy: bool, width: int, height: int
+) -> tuple[int, int]:
+    """The size of the images made (Alchemy upscales)."""
+    factor = 1.0
+    if alchemy and not (model.is_phoenix or model.is_flux):
+        if model.is_sdxl:
+            factor = 1.75
+        elif model.sd_version in ("v1_5", "v2"):
+            factor = 2.0 if body.get("highResolution") else 1.5
+    out_w = min(round8(width * factor), 3072)
+    out_h = min(round8(height * factor), 3072)
+    return out_w, out_h
