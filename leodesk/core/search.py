@@ -263,8 +263,27 @@ def compile_filter(flt: Filter | None, *, after: tuple[int, int, str] | None = N
     flt = flt if flt is not None else Filter()
     c = Compiled(include_deleted_remote=bool(flt.include_deleted_remote))
     c.image_terms.append("i.deleted_local_ms IS NULL")
+    _generation_terms(flt, c)
+    _size_terms(flt, c)
+    _time_and_curation_terms(flt, c)
+    _pick_collection_lineage_terms(flt, c)
+    if after is not None:
+        ms, idx, image_id = (c.add(v) for v in after)
+        # The first term lets SQLite seek in the time index; the second is the exact key.
+        c.image_terms.append(f"i.created_ms <= {ms}")
+        c.image_terms.append(
+            f"(i.created_ms < {ms} OR (i.created_ms = {ms} AND "
+            f"(i.idx > {idx} OR (i.idx = {idx} AND i.id > {image_id}))))"
+        )
+    if c.empty:
+        # The SQL agrees with the flag whatever plan runs it. (A literal 0 would do, but SQLite
+        # then refuses INDEXED BY a partial index: "no query solution".)
+        c.image_terms.append(f"{c.add(0)} = 1")
+    return c
 
-    # -- generation level
+
+def _generation_terms(flt: Filter, c: Compiled) -> None:
+    """Prompt text, models, statuses, seed and modes (columns of the generation)."""
     c.match = fts_query(flt.text, column=None if flt.include_negative else "prompt")
     if c.match is not None:
         c.match_param = c.add(c.match)
@@ -303,6 +322,10 @@ def compile_filter(flt: Filter | None, *, after: tuple[int, int, str] | None = N
             c.gen_terms.append(f"g.{column} = 1")
         elif flag is False:
             c.gen_terms.append(f"g.{column} IS NOT 1")
+
+
+def _size_terms(flt: Filter, c: Compiled) -> None:
+    """An exact size or bounds on width and height (the file's when known, else the request's)."""
     size = flt.size
     min_w, max_w, min_h, max_h = flt.min_width, flt.max_width, flt.min_height, flt.max_height
     if size is not None:
@@ -325,7 +348,9 @@ def compile_filter(flt: Filter | None, *, after: tuple[int, int, str] | None = N
         else:
             c.gen_terms.append(f"{expr} {op} {c.add(number)}")
 
-    # -- image level
+
+def _time_and_curation_terms(flt: Filter, c: Compiled) -> None:
+    """When the image was made, favourites and ratings."""
     since = _epoch_ms(flt.since, upper=False)
     until = _epoch_ms(flt.until, upper=True)
     if since is not None:
@@ -347,6 +372,10 @@ def compile_filter(flt: Filter | None, *, after: tuple[int, int, str] | None = N
         else:
             c.image_terms.append(f"i.rating >= {c.add(min_rating)}")
             c.drivers.append("rated")
+
+
+def _pick_collection_lineage_terms(flt: Filter, c: Compiled) -> None:
+    """Picks and rejects, a collection, and images that have children (variations, motion)."""
     if flt.picks:
         states = [p for p in flt.picks if p in PICK_STATES]
         unmarked = None in flt.picks
@@ -383,19 +412,6 @@ def compile_filter(flt: Filter | None, *, after: tuple[int, int, str] | None = N
             c.drivers.append("children")
         else:
             c.image_terms.append(f"NOT {term}")
-    if after is not None:
-        ms, idx, image_id = (c.add(v) for v in after)
-        # The first term lets SQLite seek in the time index; the second is the exact key.
-        c.image_terms.append(f"i.created_ms <= {ms}")
-        c.image_terms.append(
-            f"(i.created_ms < {ms} OR (i.created_ms = {ms} AND "
-            f"(i.idx > {idx} OR (i.idx = {idx} AND i.id > {image_id}))))"
-        )
-    if c.empty:
-        # The SQL agrees with the flag whatever plan runs it. (A literal 0 would do, but SQLite
-        # then refuses INDEXED BY a partial index: "no query solution".)
-        c.image_terms.append(f"{c.add(0)} = 1")
-    return c
 
 
 # --------------------------------------------------------------------------------------------
