@@ -497,12 +497,12 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         except JobFailed as exc:
             raise CliError(str(exc)) from None
         generation_id = str(gen.id)
-        wanted = [im for im in gen.images if im.url and im.id]
-        stored = library.image_records([im.id for im in wanted])
+        wanted = [im.id for im in gen.images if im.url and im.id]
+        stored = library.image_records(wanted)
     files: list[str] = []
-    for n, image in enumerate(wanted):
-        rec = stored.get(image.id)
-        if image.id in why or rec is None or not rec.sha256 or not rec.ext:
+    for n, image_id in enumerate(wanted):
+        rec = stored.get(image_id)
+        if image_id in why or rec is None or not rec.sha256 or not rec.ext:
             continue
         target = _safe_name(out_dir, f"{generation_id}_{n}.{rec.ext}")
         _copy_atomic(store.path_for(rec.sha256, rec.ext), target)

@@ -50,9 +50,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         painter.save()
-        selected = bool(option.state & _SELECTED)  # type: ignore[attr-defined]
+        selected = bool(option.state & _SELECTED)
         painter.fillRect(rect, _SELECTED_BG if selected else _BG)
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
         pm = index.data(Qt.ItemDataRole.DecorationRole)

@@ -142,7 +142,7 @@ class GalleryPane(QWidget):
         layout.addLayout(middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
         model = gallery.model()
         if model is not None:  # pages the view fetches while scrolling count too
             model.rowsInserted.connect(self._recount)

@@ -8,20 +8,26 @@ menu. The actions only ask the app's services; the gallery repaints when they an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
+if TYPE_CHECKING:
+    from leodesk.qt.context import AppContext
+    from leodesk.ui.main_window import MainWindow
+    from leodesk.ui.triage import TriageWindow
+
 
 class LibraryActions(QObject):
-    def __init__(self, window: Any, ctx: Any) -> None:
+    def __init__(self, window: MainWindow, ctx: AppContext) -> None:
         super().__init__(window)
         self.window = window
         self.ctx = ctx
+        assert window.gallery is not None  # built by the window's attach(), which makes these
         self.gallery = window.gallery
-        self.triage: Any = None
+        self.triage: TriageWindow | None = None
         self._triage_row = 0
         self.confirm = self._ask  # replaced in tests
         self.ask_text = self._ask_text
@@ -238,7 +244,7 @@ class LibraryActions(QObject):
     def _triage_show(self, row: int) -> None:
         model = self.ctx.gallery_model
         rec = model.record(row)
-        if rec is None:
+        if rec is None or self.triage is None:
             return
         self._triage_row = row
         path = self.ctx.image_path(rec)

@@ -353,6 +353,7 @@ class MainWindow(QMainWindow):
         """Show the images matching ``text`` and the filters; the selection survives where the
         images are still shown."""
         model = self.ctx.gallery_model
+        assert self.gallery is not None
         current = self.gallery.currentIndex()
         keep_current = model.image_id(current.row()) if current.isValid() else None
         keep = set(self.gallery.selected_image_ids())
@@ -366,6 +367,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QItemSelectionModel
 
         model = self.ctx.gallery_model
+        assert self.gallery is not None
         sel = self.gallery.selectionModel()
         for image_id in ids:
             row = model.row_of(image_id)
@@ -383,6 +385,7 @@ class MainWindow(QMainWindow):
     def generate(self, request: Any) -> None:
         """Queue ``request`` (as many times as the form's repeat count says, as one batch);
         above the user's cost limit (or at an unknown cost) ask first."""
+        assert self.form is not None
         times = self.form.repeat_count()
         limit = self.confirm_cost_above
         if limit:
@@ -485,6 +488,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QAbstractItemView
 
         index = model.index(row)
+        assert self.gallery is not None
         self.gallery.setCurrentIndex(index)
         self.gallery.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
@@ -526,6 +530,7 @@ class MainWindow(QMainWindow):
     def selected_generations(self) -> list[tuple[Any, Any]]:
         """(image record, generation record) for each selected image, in grid order."""
         model = self.ctx.gallery_model
+        assert self.gallery is not None
         rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
         out = []
         for row in rows:
@@ -536,6 +541,7 @@ class MainWindow(QMainWindow):
         return out
 
     def _selection_changed(self, *args: Any) -> None:
+        assert self.gallery is not None
         n = len(self.gallery.selectionModel().selectedIndexes())
         if n == 0:
             self.metadata.show_none()
@@ -565,6 +571,7 @@ class MainWindow(QMainWindow):
         if generation is None:
             return
         model = self._model_for(getattr(generation, "model_id", None))
+        assert self.form is not None
         self.form.restore_state(recall.field_state(generation, field, model))
         self.statusBar().showMessage("Recalled into the current draft", 3000)
 

@@ -6,11 +6,11 @@ favourite, Esc leaves. Every decision is applied at once and shown on screen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from leodesk.ui.viewer import ImageViewer
 from leodesk.ui.widgets import named
@@ -33,7 +33,7 @@ class TriageWindow(ImageViewer):
         self.setWindowTitle("leodesk — Triage")
         self.status = named(QLabel(""), "triageStatus", "Triage state of this image")
         self.status.setStyleSheet("font-size: 15px; padding: 4px;")
-        self.layout().insertWidget(0, self.status)
+        cast(QVBoxLayout, self.layout()).insertWidget(0, self.status)
         self.meta.setVisible(False)
         self.position = (0, 0)
         # F and 1 mean favourite and one star here, not fit and actual size.

@@ -309,7 +309,7 @@ class ImageViewer(QDialog):
             ("zoom out", QKeySequence(Qt.Key.Key_Minus), lambda: self.canvas.zoom(0.8)),
             ("copy", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_image),
         ):
-            self.shortcuts[name] = QShortcut(seq, self, activated=slot)
+            self.shortcuts[name] = QShortcut(seq, self, slot)
 
     # -- content --------------------------------------------------------------------------
     def show_record(self, record: Any, path: Path | None) -> None:
