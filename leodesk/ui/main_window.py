@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 from leodesk.ui.widgets import named
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
+    from leodesk.core.settings import Settings
+    from leodesk.qt.context import AppContext
     from leodesk.ui.gallery import GalleryView
     from leodesk.ui.job_strip import JobStrip
     from leodesk.ui.model_browser import ModelBrowser
@@ -52,7 +54,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.demo = demo
-        self.ctx: Any = None
+        self.ctx: AppContext | None = None
         self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
         self.resize(1400, 860)
 
@@ -164,7 +166,7 @@ class MainWindow(QMainWindow):
         self.key_action.setEnabled(not demo)
 
     # -- assembly -----------------------------------------------------------------------------
-    def attach(self, ctx: Any, settings: Any = None) -> None:
+    def attach(self, ctx: AppContext, settings: Settings | None = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QDockWidget
@@ -352,6 +354,7 @@ class MainWindow(QMainWindow):
     def search(self, text: str) -> None:
         """Show the images matching ``text`` and the filters; the selection survives where the
         images are still shown."""
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         assert self.gallery is not None
         current = self.gallery.currentIndex()
@@ -364,6 +367,7 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def _restore_selection(self, ids: set[str], current: str | None) -> None:
+        assert self.ctx is not None
         from PySide6.QtCore import QItemSelectionModel
 
         model = self.ctx.gallery_model
@@ -385,6 +389,7 @@ class MainWindow(QMainWindow):
     def generate(self, request: Any) -> None:
         """Queue ``request`` (as many times as the form's repeat count says, as one batch);
         above the user's cost limit (or at an unknown cost) ask first."""
+        assert self.ctx is not None
         assert self.form is not None
         times = self.form.repeat_count()
         limit = self.confirm_cost_above
@@ -436,17 +441,20 @@ class MainWindow(QMainWindow):
         )
 
     def start_sync(self, full: bool = False) -> None:
+        assert self.ctx is not None
         images = bool(getattr(self, "keep_full_images_offline", False))
         self.ctx.sync.start(images=images, full=full)
 
     def _library_grew(self) -> None:
         # Newer rows go on top; older ones (a sync pages newest first) arrive through fetchMore.
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         model.prepend_new()
         model.refresh_tail()
         self._update_count()
 
     def _sync_finished(self, result: Any) -> None:
+        assert self.ctx is not None
         self._library_grew()
         self.ctx.gallery_model.refresh_records()  # badges (deleted online, files) may have changed
         if result.ok:
@@ -479,6 +487,7 @@ class MainWindow(QMainWindow):
 
     def jump_to_row(self, row: int) -> None:
         """Scroll the gallery to ``row`` (loading pages up to it) and make it current."""
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         while row >= model.rowCount() and model.canFetchMore():
             model.fetchMore()
@@ -524,11 +533,13 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def _update_count(self) -> None:
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         self.gallery_pane.set_count(model.rowCount(), model.canFetchMore())
 
     def selected_generations(self) -> list[tuple[Any, Any]]:
         """(image record, generation record) for each selected image, in grid order."""
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         assert self.gallery is not None
         rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
@@ -555,10 +566,12 @@ class MainWindow(QMainWindow):
             self.metadata.show_many(n)
 
     def _model_names(self) -> dict[str, str]:
+        assert self.ctx is not None
         models = self.ctx.platform_models.models() + self.ctx.own_models.models()
         return {m.id: m.name for m in models}
 
     def _model_for(self, model_id: str | None) -> Any:
+        assert self.ctx is not None
         for m in self.ctx.platform_models.models() + self.ctx.own_models.models():
             if m.id == model_id:
                 return m
@@ -587,11 +600,12 @@ class MainWindow(QMainWindow):
 
     def _visible_rows(self, first: int, last: int, per_screen: int) -> None:
         # Keep about three screens of thumbnails in memory; forget queued requests two screens away.
+        assert self.ctx is not None
         self.ctx.thumbs.set_memory_items(per_screen * 3)
         self.ctx.gallery_model.retain_rows(first - 2 * per_screen, last + 2 * per_screen)
 
     # -- settings -----------------------------------------------------------------------------
-    def restore(self, settings: Any) -> None:
+    def restore(self, settings: Settings) -> None:
         self.keep_full_images_offline = bool(getattr(settings, "keep_full_images_offline", False))
         self.offline_action.setChecked(self.keep_full_images_offline)
         self.set_cost_limit(getattr(settings, "confirm_cost_above", None))
@@ -675,7 +689,7 @@ class MainWindow(QMainWindow):
         self.connection_label.setToolTip(message)
         self.statusBar().showMessage(message, 10000)
 
-    def _wire_credits(self, ctx: Any) -> None:
+    def _wire_credits(self, ctx: AppContext) -> None:
         """Charges and refunds into the ledger; the balance read again when a job is charged
         and when it ends (a failed job's refund shows); refused jobs open the credits dialog."""
         account = ctx.account
@@ -690,10 +704,12 @@ class MainWindow(QMainWindow):
         self._show_spent(account.ledger.snapshot())
 
     def _job_ended_refresh(self, view: Any) -> None:
+        assert self.ctx is not None
         if view.state in ("done", "failed"):
             self.ctx.account.refresh()
 
     def _show_spent(self, spending: Any) -> None:
+        assert self.ctx is not None
         from leodesk.core.credits import credits_text, spent_explanation
 
         account = self.ctx.account
@@ -710,6 +726,7 @@ class MainWindow(QMainWindow):
 
     def show_insufficient_credits(self, shortfall: Any) -> None:
         """The API refused a job for lack of credits: what it needed, what is left, top up."""
+        assert self.ctx is not None
         if self.credits_dialog is None:
             from leodesk.ui.credits import InsufficientCreditsDialog
 
@@ -755,12 +772,14 @@ class MainWindow(QMainWindow):
 
     # -- issue 6: variations, motion and lineage in the viewer --------------------------------
     def _open_motion(self, row: int) -> bool:
+        assert self.ctx is not None
         record = self.ctx.gallery_model.record(row)
         if getattr(record, "kind", None) != "motion":
             return False
         return bool(self.library_actions.variations.play(record))
 
     def _wire_viewer_lineage(self, viewer: Any) -> None:
+        assert self.ctx is not None
         actions = self.library_actions.variations
         viewer.variation_requested.connect(lambda kind: actions.request(kind, viewer.record))
         viewer.play_requested.connect(lambda: actions.play(viewer.record))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
@@ -38,6 +38,11 @@ from leodesk.core.variations import (
     video_path,
 )
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from leodesk.core.library import ImageRecord
+    from leodesk.qt.context import AppContext
+    from leodesk.ui.main_window import MainWindow
 
 # action object name, text, kind, shortcut
 ACTIONS: tuple[tuple[str, str, Kind, str | None], ...] = (
@@ -113,7 +118,11 @@ class MotionDialog(QDialog):
 
 class VariationActions(QObject):
     def __init__(
-        self, window: Any, ctx: Any, records: Callable[[], list[Any]], parent: QObject
+        self,
+        window: MainWindow,
+        ctx: AppContext,
+        records: Callable[[], list[ImageRecord]],
+        parent: QObject,
     ) -> None:
         super().__init__(parent)
         self.window = window
