@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
@@ -23,6 +23,9 @@ from leodesk.qt.backend import DB_WAIT, Backend
 from leodesk.qt.errors import user_message
 from leodesk.qt.queue import JobView as JobView  # the job strip's payload, imported from here too
 from leodesk.qt.workers import CancelToken
+
+if TYPE_CHECKING:
+    from leodesk.core.library import Pick
 
 log = logging.getLogger("leodesk.services")
 
@@ -570,7 +573,7 @@ class CurationService(QObject):
     def set_rating(self, ids: list[str], rating: int) -> None:
         self._write(lambda lib: lib.set_rating(ids, rating), ids)
 
-    def set_pick(self, ids: list[str], state: str | None) -> None:
+    def set_pick(self, ids: list[str], state: Pick | None) -> None:
         self._write(lambda lib: lib.set_pick(ids, state), ids)
 
     def add_to_collection(self, ids: list[str], name: str) -> None:

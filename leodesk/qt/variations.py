@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
 from leodesk.core.imagestore import verify_image
+from leodesk.core.library import ImageKind
 from leodesk.core.pipeline import FAILED, JobFailed, LibraryRecord, Progress
 from leodesk.core.variations import (
     DEFAULT_MOTION_STRENGTH,
@@ -38,7 +39,7 @@ from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist,
 from leodesk.qt.workers import CancelToken
 
 if TYPE_CHECKING:
-    from leodesk.core.library import JobRecord
+    from leodesk.core.library import ImageRecord, JobRecord
 
 log = logging.getLogger("leodesk.variations")
 
@@ -74,16 +75,16 @@ class _Persist(LibraryPersist):
         self._run(write)
 
 
-def source_of(record: Any) -> Source:
+def source_of(record: ImageRecord) -> Source:
     """The job source for a library image record."""
     return Source(
         image_id=record.id,
         generation_id=record.generation_id,
-        is_variation=getattr(record, "kind", "image") == "variation",
-        index=getattr(record, "index", 0),
-        width=getattr(record, "width", None),
-        height=getattr(record, "height", None),
-        prompt=getattr(record, "prompt", "") or "",
+        is_variation=record.kind == ImageKind.VARIATION,
+        index=record.index,
+        width=record.width,
+        height=record.height,
+        prompt=record.prompt or "",
     )
 
 
@@ -111,7 +112,7 @@ class VariationService(QObject):
         return self.known_costs.get(kind)
 
     def query_cost(
-        self, key: Any, kind: Kind, record: Any, options: UniversalOptions | None = None
+        self, key: Any, kind: Kind, record: ImageRecord, options: UniversalOptions | None = None
     ) -> None:
         """Ask the pricing calculator; ``cost_ready(key, cost or None)`` answers."""
         source = source_of(record)
@@ -131,7 +132,7 @@ class VariationService(QObject):
     def start(
         self,
         kind: Kind,
-        record: Any,
+        record: ImageRecord,
         *,
         options: UniversalOptions | None = None,
         motion_strength: int = DEFAULT_MOTION_STRENGTH,
