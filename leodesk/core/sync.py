@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol
 
 from leodesk.core.api.errors import LeonardoError, RateLimitedError
-from leodesk.core.api.models import Generation
+from leodesk.core.api.models import Generation, UserInfo
 from leodesk.core.imagestore import ImageError, StorageError, verify_image
 from leodesk.core.library import ImageRecord, LibraryError, UpsertBatch
 
@@ -150,7 +150,7 @@ class SyncProgress:
 class SyncClient(Protocol):
     """What the syncer needs from :class:`~leodesk.core.api.LeonardoClient`."""
 
-    def get_me(self) -> Any: ...
+    def get_me(self) -> UserInfo: ...
     def list_generations(
         self, user_id: str, offset: int = ..., limit: int = ...
     ) -> list[Generation]: ...
@@ -372,7 +372,7 @@ class Syncer:
         """The account's user id; the saved state is reset when it belongs to another one."""
         if self._user_id is None:
             me = self._request("GET /me", self._client.get_me)
-            user = getattr(me, "user_id", None)
+            user = me.user_id
             if not isinstance(user, str) or not user:
                 raise _Stop("Leonardo did not say which account this key belongs to.")
             self._user_id = user

@@ -24,10 +24,13 @@ from leodesk.ui.widgets import named
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
+    from leodesk.qt.services import AccountState
     from leodesk.ui.gallery import GalleryView
     from leodesk.ui.job_strip import JobStrip
     from leodesk.ui.model_browser import ModelBrowser
     from leodesk.ui.prompt_form import PromptForm
+    from leodesk.ui.queue_panel import QueuePanel
+    from leodesk.ui.tray import TrayNotifications
     from leodesk.ui.viewer import ImageViewer
 
 
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
         self.key_action.setEnabled(not demo)
         self.key_action.triggered.connect(self.change_key_requested.emit)
         account_menu.addAction(self.key_action)
+        self.keep_full_images_offline = False  # a sync also downloads the full images
         self.offline_action = QAction("Keep full images &offline", self)
         self.offline_action.setObjectName("keepOfflineAction")
         self.offline_action.setCheckable(True)
@@ -138,6 +142,8 @@ class MainWindow(QMainWindow):
         self.gallery: GalleryView | None = None
         self.jobs: JobStrip | None = None
         self.viewer: ImageViewer | None = None
+        self.queue_panel: QueuePanel | None = None
+        self.notifications: TrayNotifications | None = None
         self._viewer_row = 0
 
     def _style_demo_badge(self, demo: bool) -> None:
@@ -442,7 +448,7 @@ class MainWindow(QMainWindow):
 
     def start_sync(self, full: bool = False) -> None:
         assert self.ctx is not None
-        images = bool(getattr(self, "keep_full_images_offline", False))
+        images = self.keep_full_images_offline
         self.ctx.sync.start(images=images, full=full)
 
     def _library_grew(self) -> None:
@@ -583,7 +589,7 @@ class MainWindow(QMainWindow):
         generation = self.metadata.generation
         if generation is None:
             return
-        model = self._model_for(getattr(generation, "model_id", None))
+        model = self._model_for(generation.model_id)
         assert self.form is not None
         self.form.restore_state(recall.field_state(generation, field, model))
         self.statusBar().showMessage("Recalled into the current draft", 3000)
@@ -594,7 +600,7 @@ class MainWindow(QMainWindow):
         generation = self.metadata.generation
         if generation is None:
             return
-        model = self._model_for(getattr(generation, "model_id", None))
+        model = self._model_for(generation.model_id)
         self.drafts.new_draft(recall.draft_state(generation, model))
         self.statusBar().showMessage("Opened in a new draft", 3000)
 
@@ -606,22 +612,22 @@ class MainWindow(QMainWindow):
 
     # -- settings -----------------------------------------------------------------------------
     def restore(self, settings: Settings) -> None:
-        self.keep_full_images_offline = bool(getattr(settings, "keep_full_images_offline", False))
+        self.keep_full_images_offline = bool(settings.keep_full_images_offline)
         self.offline_action.setChecked(self.keep_full_images_offline)
-        self.set_cost_limit(getattr(settings, "confirm_cost_above", None))
-        geometry = _unb64(getattr(settings, "window_geometry", None))
+        self.set_cost_limit(settings.confirm_cost_above)
+        geometry = _unb64(settings.window_geometry)
         if geometry is not None:
             self.restoreGeometry(geometry)
-        state = _unb64(getattr(settings, "window_state", None))
+        state = _unb64(settings.window_state)
         if state is not None:
             # After the docks are laid out (this runs on a window that is already shown).
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, lambda: self.restoreState(state))
-        sizes = (getattr(settings, "splitter_sizes", None) or {}).get("main")
+        sizes = (settings.splitter_sizes or {}).get("main")
         if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
             self.splitter.setSizes(list(sizes))
-        form_state = getattr(settings, "last_form", None)
+        form_state = settings.last_form
         if form_state and self.drafts is not None:
             self.drafts.restore(dict(form_state))
 
@@ -633,7 +639,7 @@ class MainWindow(QMainWindow):
             "keep_full_images_offline": self.offline_action.isChecked(),
             "confirm_cost_above": self.confirm_cost_above,
         }
-        if getattr(self, "notifications", None) is not None:  # -- notifications
+        if self.notifications is not None:  # -- notifications
             out.update(self.notifications.snapshot())
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}
@@ -644,13 +650,13 @@ class MainWindow(QMainWindow):
         return out
 
     # -- status -------------------------------------------------------------------------------
-    def show_account(self, state: Any) -> None:
+    def show_account(self, state: AccountState) -> None:
         from leodesk.core.credits import credits_text, date_text, renewal_datetime
 
         self.account_label.setText(state.username or "")
         credits = state.credits
         self.balance_label.setText("" if credits is None else credits_text(credits))
-        renews = renewal_datetime(getattr(state, "renewal_date", None))
+        renews = renewal_datetime(state.renewal_date)
         tip = "API credit balance (plan credits + paid top-ups), read from Leonardo"
         negative = credits is not None and credits < 0
         if negative:
@@ -675,7 +681,7 @@ class MainWindow(QMainWindow):
         self.renewal_label.setVisible(renews is not None)
         if self.ctx is not None:
             self._show_spent(self.ctx.account.ledger.snapshot())
-            if getattr(self, "queue_panel", None) is not None:
+            if self.queue_panel is not None:
                 self.queue_panel.set_balance(credits)
         if self.credits_dialog is not None and self.credits_dialog.isVisible():
             self.credits_dialog.set_balance(credits)
@@ -774,7 +780,7 @@ class MainWindow(QMainWindow):
     def _open_motion(self, row: int) -> bool:
         assert self.ctx is not None
         record = self.ctx.gallery_model.record(row)
-        if getattr(record, "kind", None) != "motion":
+        if record is None or record.kind != "motion":
             return False
         return bool(self.library_actions.variations.play(record))
 
@@ -823,7 +829,7 @@ class MainWindow(QMainWindow):
             return
         reader = self.ctx.backend.reader
         generation_id = record.generation_id
-        if getattr(record, "kind", None) == "motion":
+        if record.kind == "motion":
             # a motion's own generation holds no parameters: branch from the image it came from
             ancestors = reader.ancestors_of(record.id)
             if ancestors:
@@ -831,7 +837,7 @@ class MainWindow(QMainWindow):
         generation = reader.get_generation(generation_id)
         if generation is None:
             return
-        model = self._model_for(getattr(generation, "model_id", None))
+        model = self._model_for(generation.model_id)
         self.drafts.new_draft(recall.draft_state(generation, model))
         self.statusBar().showMessage("Opened in a new draft", 3000)
 
