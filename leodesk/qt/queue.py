@@ -35,7 +35,7 @@ from leodesk.qt.errors import user_message
 from leodesk.qt.workers import CancelToken
 
 if TYPE_CHECKING:
-    from leodesk.core.library import JobRecord
+    from leodesk.core.library import JobRecord, Library
 
 log = logging.getLogger("leodesk.queue")
 
@@ -247,7 +247,7 @@ class JobQueue(QObject):
         if kind not in self._runners:
             raise ValueError(f"no runner for jobs of kind {kind!r}")
 
-        def write(lib: Any) -> list[int]:
+        def write(lib: Library) -> list[int]:
             return [int(lib.add_job(kind, body, group_label=group)) for body in bodies]
 
         def added(ids: list[int]) -> None:
@@ -448,7 +448,7 @@ class JobQueue(QObject):
     def retry(self, job_id: int) -> None:
         """A failed (or cancelled) job again: a new queued job from its stored request."""
 
-        def write(lib: Any) -> int | None:
+        def write(lib: Library) -> int | None:
             rec = lib.get_job(job_id)
             if rec is None or rec.state.value not in (FAILED, CANCELLED):
                 return None
@@ -483,7 +483,7 @@ class JobQueue(QObject):
         )
         since = time.time() - self.gate.window
 
-        def read(lib: Any) -> tuple[bool, list[float], list[Any]]:
+        def read(lib: Library) -> tuple[bool, list[float], list[Any]]:
             return lib.queue_paused(), lib.submitted_since(since), lib.unfinished_jobs()
 
         self.write(read, self._resume_stored)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from leodesk.ui.widgets import named
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
+    from leodesk.core.library import ImageRecord
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
     from leodesk.qt.services import AccountState
@@ -793,7 +794,7 @@ class MainWindow(QMainWindow):
         viewer.branch_requested.connect(self.branch_from_viewer)
         self.ctx.variations.child_stored.connect(self._child_stored)
 
-    def _show_lineage(self, record: Any) -> None:
+    def _show_lineage(self, record: ImageRecord) -> None:
         assert self.viewer is not None and self.ctx is not None
         reader = self.ctx.backend.reader
         self.viewer.set_lineage(reader.ancestors_of(record.id), reader.children_of(record.id))
