@@ -11,9 +11,15 @@ import os
 import sys
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from leodesk.core.settings import Settings
+    from leodesk.qt.context import AppContext
 
 # logging and traceback load after the first paint (start-up is measured in tests/bench/startup.py)
 
@@ -67,8 +73,8 @@ class Launcher(QObject):
         self.window = window
         self.demo = demo
         self.runtime = runtime
-        self.ctx: Any = None
-        self.settings: Any = None
+        self.ctx: AppContext | None = None
+        self.settings: Settings | None = None
         self.settings_path = settings_path
         self.pools = Pools(network_threads=2, parent=self)
         self.key_service: Any = None
@@ -121,9 +127,12 @@ class Launcher(QObject):
         from leodesk.ui.key_dialog import KeyDialog
 
         dialog = KeyDialog(replacing=not first_run, allow_demo=first_run, parent=self.window)
-        dialog.key_submitted.connect(
-            lambda key: (dialog.show_checking(), self.key_service.check_and_store(key))
-        )
+
+        def check(key: str) -> None:
+            dialog.show_checking()
+            self.key_service.check_and_store(key)
+
+        dialog.key_submitted.connect(check)
         dialog.remove_requested.connect(self.key_service.remove)
         dialog.finished.connect(lambda result: self._dialog_closed(result, first_run))
         if error:
@@ -265,11 +274,13 @@ class Launcher(QObject):
             )
             return found
 
+        def checked(found: list[str]) -> None:
+            if found:
+                self._library_problem(key, damaged=True, findings=found)
+
         self.pools.submit(
             job,
-            on_result=lambda found: (
-                found and self._library_problem(key, damaged=True, findings=found)
-            ),
+            on_result=checked,
             on_error=lambda exc: _log().warning("the library check could not run: %s", exc),
             name="library check",
         )
@@ -349,16 +360,17 @@ class Launcher(QObject):
                 20000,
             )
 
-    def _swap_library(self, path: Any) -> list[Any]:
+    def _swap_library(self, path: Path) -> list[Path]:
         """Replace the open (damaged) library with a new one under the running app: the old
         one is closed on the database thread while the GUI thread waits, then moved aside."""
         from leodesk.core.library import Library
 
         ctx = self.ctx
+        assert ctx is not None  # called only while the app runs
         backend = ctx.backend
         ctx.gallery_model.detach()
 
-        def swap(old: Any) -> list[Any]:
+        def swap(old: Library) -> list[Path]:
             old.close()
             backend.reader.close()
             try:
@@ -381,13 +393,14 @@ class Launcher(QObject):
         self.window.close()
         QApplication.quit()
 
-    def _snapshot(self) -> tuple[int, Any]:
+    def _snapshot(self) -> tuple[int, Settings]:
         from dataclasses import replace
 
+        assert self.settings is not None  # called only once the settings are loaded
         self._save_seq += 1
         return self._save_seq, replace(self.settings, **self.window.snapshot())
 
-    def _write_settings(self, seq: int, settings: Any) -> None:
+    def _write_settings(self, seq: int, settings: Settings) -> None:
         """Write ``settings`` unless a newer snapshot was written already (any thread)."""
         from leodesk.core import settings as settings_mod
 

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from leodesk import __version__
 
 if TYPE_CHECKING:
+    from leodesk.core.api.protocol import LeonardoApi
+    from leodesk.core.catalog import ModelInfo
+    from leodesk.core.library import Library
     from leodesk.runtime import Runtime
 
 EXIT_ERROR = 1
@@ -323,7 +326,7 @@ def _prepare_init_image(path: Path) -> Any:
         raise CliError(f"--init-image: {path}: {exc}", EXIT_USAGE) from None
 
 
-def _model_facts(client: Any, model_id: str) -> Any:
+def _model_facts(client: LeonardoApi, model_id: str) -> ModelInfo:
     """What the API says of the model ``--model`` names (a ModelInfo with its facts), or a
     usage error when the API does not know it (it answers an unknown model id on the submit
     only, with a server error)."""
@@ -351,7 +354,7 @@ def _model_facts(client: Any, model_id: str) -> Any:
     )
 
 
-def _gen_record(library: Any) -> Any:
+def _gen_record(library: Library) -> Any:
     """The pipeline's persistence for ``leodesk gen``: the generation (with the request) and
     its stored images go into the library as the app records them; the CLI keeps no queue job,
     so the job steps only remember the generation."""
@@ -497,12 +500,12 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         except JobFailed as exc:
             raise CliError(str(exc)) from None
         generation_id = str(gen.id)
-        wanted = [im for im in gen.images if im.url and im.id]
-        stored = library.image_records([im.id for im in wanted])
+        wanted = [im.id for im in gen.images if im.url and im.id]
+        stored = library.image_records(wanted)
     files: list[str] = []
-    for n, image in enumerate(wanted):
-        rec = stored.get(image.id)
-        if image.id in why or rec is None or not rec.sha256 or not rec.ext:
+    for n, image_id in enumerate(wanted):
+        rec = stored.get(image_id)
+        if image_id in why or rec is None or not rec.sha256 or not rec.ext:
             continue
         target = _safe_name(out_dir, f"{generation_id}_{n}.{rec.ext}")
         _copy_atomic(store.path_for(rec.sha256, rec.ext), target)

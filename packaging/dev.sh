@@ -52,7 +52,7 @@ run_tests() {
   export QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE=1
   say "ruff check"; .venv/bin/ruff check .
   say "ruff format --check"; .venv/bin/ruff format --check .
-  say "mypy --strict leodesk/core"; .venv/bin/mypy --strict leodesk/core
+  say "mypy --strict leodesk"; .venv/bin/mypy --strict leodesk
   say "lint-imports"; .venv/bin/lint-imports
   say "pytest (real keychain: dbus-run-session + gnome-keyring-daemon --unlock)"
   # A fresh keyring directory, so an existing login keyring with another password cannot interfere.

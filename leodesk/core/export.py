@@ -14,9 +14,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, PngImagePlugin
+
+if TYPE_CHECKING:
+    from leodesk.core.library import GenerationRecord, ImageRecord
 
 SOFTWARE = "leodesk"
 
@@ -26,36 +29,35 @@ class ExportItem:
     """One image to export: its file, its record and (if known) its generation's record."""
 
     source: Path
-    image: Any  # leodesk.core.library.ImageRecord
-    generation: Any = None  # leodesk.core.library.GenerationRecord | None
+    image: ImageRecord
+    generation: GenerationRecord | None = None
 
 
-def metadata(image: Any, generation: Any = None) -> dict[str, Any]:
+def metadata(image: ImageRecord, generation: GenerationRecord | None = None) -> dict[str, Any]:
     """The parameters of an image as a JSON-able dict (None values left out)."""
     g = generation
     data: dict[str, Any] = {
-        "prompt": getattr(g, "prompt", None) or getattr(image, "prompt", None),
-        "negative_prompt": getattr(g, "negative_prompt", None)
-        or getattr(image, "negative_prompt", None),
-        "model_id": getattr(g, "model_id", None) or getattr(image, "model_id", None),
-        "seed": getattr(g, "seed", None) if g is not None else getattr(image, "seed", None),
-        "width": getattr(g, "width", None),
-        "height": getattr(g, "height", None),
-        "guidance_scale": getattr(g, "guidance_scale", None),
-        "steps": getattr(g, "steps", None),
-        "scheduler": getattr(g, "scheduler", None),
-        "preset_style": getattr(g, "preset_style", None),
-        "sd_version": getattr(g, "sd_version", None),
-        "alchemy": getattr(g, "alchemy", None),
-        "photo_real": getattr(g, "photo_real", None),
-        "prompt_magic": getattr(g, "prompt_magic", None),
-        "init_strength": getattr(g, "init_strength", None),
-        "created_at": getattr(g, "created_at", None),
-        "generation_id": getattr(image, "generation_id", None),
-        "image_id": getattr(image, "id", None),
-        "parent_image_id": getattr(image, "parent_image_id", None),
+        "prompt": (g.prompt if g is not None else None) or image.prompt,
+        "negative_prompt": (g.negative_prompt if g is not None else None) or image.negative_prompt,
+        "model_id": (g.model_id if g is not None else None) or image.model_id,
+        "seed": g.seed if g is not None else image.seed,
+        "width": g.width if g is not None else None,
+        "height": g.height if g is not None else None,
+        "guidance_scale": g.guidance_scale if g is not None else None,
+        "steps": g.steps if g is not None else None,
+        "scheduler": g.scheduler if g is not None else None,
+        "preset_style": g.preset_style if g is not None else None,
+        "sd_version": g.sd_version if g is not None else None,
+        "alchemy": g.alchemy if g is not None else None,
+        "photo_real": g.photo_real if g is not None else None,
+        "prompt_magic": g.prompt_magic if g is not None else None,
+        "init_strength": g.init_strength if g is not None else None,
+        "created_at": g.created_at if g is not None else None,
+        "generation_id": image.generation_id,
+        "image_id": image.id,
+        "parent_image_id": image.parent_image_id,
     }
-    request = getattr(g, "request_json", None)
+    request = g.request_json if g is not None else None
     if request:
         try:
             sent = json.loads(request)
@@ -133,15 +135,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def file_name(item: ExportItem) -> str:
     """``<prompt words>_<seed>_<image id prefix>`` — readable and unique."""
-    prompt = str(getattr(item.image, "prompt", "") or "image")
+    prompt = str(item.image.prompt or "image")
     words = "".join(c if c.isalnum() else "-" for c in prompt[:48]).strip("-")
     while "--" in words:
         words = words.replace("--", "-")
-    seed = getattr(item.generation, "seed", None) or getattr(item.image, "seed", None)
+    seed = (item.generation.seed if item.generation is not None else None) or item.image.seed
     parts = [words or "image"]
     if seed is not None:
         parts.append(str(seed))
-    parts.append(str(getattr(item.image, "id", "x"))[:8])
+    parts.append(str(item.image.id)[:8])
     return "_".join(parts)
 
 

@@ -36,14 +36,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol
 
 from leodesk.core.api.errors import LeonardoError, RateLimitedError
-from leodesk.core.api.models import Generation
+from leodesk.core.api.models import Generation, UserInfo
 from leodesk.core.imagestore import ImageError, StorageError, verify_image
-from leodesk.core.library import Library, LibraryError
+from leodesk.core.library import ImageRecord, LibraryError, UpsertBatch
 
 __all__ = [
     "STATE_FULL_FINISHED",
@@ -55,6 +55,7 @@ __all__ = [
     "STATE_WATERMARK",
     "Phase",
     "SyncClient",
+    "SyncLibrary",
     "SyncProgress",
     "Syncer",
     "summarize",
@@ -149,11 +150,46 @@ class SyncProgress:
 class SyncClient(Protocol):
     """What the syncer needs from :class:`~leodesk.core.api.LeonardoClient`."""
 
-    def get_me(self) -> Any: ...
+    def get_me(self) -> UserInfo: ...
     def list_generations(
         self, user_id: str, offset: int = ..., limit: int = ...
     ) -> list[Generation]: ...
     def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
+
+
+class SyncLibrary(Protocol):
+    """What the syncer needs from :class:`~leodesk.core.library.Library` (the app hands it one
+    whose calls run on the database thread)."""
+
+    def now_ms(self) -> int: ...
+    def sync_state(self) -> dict[str, str]: ...
+    def set_sync_state(self, values: Mapping[str, str | int | None]) -> None: ...
+    def upsert_generations(
+        self,
+        gens: Sequence[Generation],
+        *,
+        sync_pass: int | None = ...,
+        state: Mapping[str, str | int | None] | None = ...,
+    ) -> UpsertBatch: ...
+    def seen_in_pass(self, generation_ids: Iterable[str], sync_pass: int) -> set[str]: ...
+    def mark_unseen_deleted_remote(
+        self,
+        sync_pass: int,
+        started_ms: int,
+        *,
+        state: Mapping[str, str | int | None] | None = ...,
+    ) -> list[str]: ...
+    def images_to_download(self, limit: int, *, after: str | None = ...) -> list[ImageRecord]: ...
+    def mark_image_failed(self, image_id: str) -> None: ...
+    def set_image_file(
+        self,
+        image_id: str,
+        sha256: str,
+        ext: str,
+        *,
+        width: int | None = ...,
+        height: int | None = ...,
+    ) -> None: ...
 
 
 class ImageSink(Protocol):
@@ -201,7 +237,7 @@ class Syncer:
     def __init__(
         self,
         client: SyncClient,
-        library: Library,
+        library: SyncLibrary,
         *,
         user_id: str | None = None,
         page_size: int = 50,
@@ -336,7 +372,7 @@ class Syncer:
         """The account's user id; the saved state is reset when it belongs to another one."""
         if self._user_id is None:
             me = self._request("GET /me", self._client.get_me)
-            user = getattr(me, "user_id", None)
+            user = me.user_id
             if not isinstance(user, str) or not user:
                 raise _Stop("Leonardo did not say which account this key belongs to.")
             self._user_id = user

@@ -38,12 +38,14 @@ from typing import Any, NoReturn, Protocol
 from leodesk.core.api import errors
 from leodesk.core.api.models import (
     Generation,
+    GenerationJob,
     MotionRequest,
     PricingRequest,
     UniversalUpscaleRequest,
     Variation,
     parse_timestamp,
 )
+from leodesk.core.api.models import VariationJob as SubmittedVariation
 from leodesk.core.pipeline import (
     DONE,
     DOWNLOADING,
@@ -372,9 +374,9 @@ def _lost(kind: Kind) -> str:
     )
 
 
-def _job_cost(job: Any) -> int | None:
+def _job_cost(job: GenerationJob | SubmittedVariation) -> int | None:
     """The credits a submitted job cost (``apiCreditCost``; ``cost`` is in another unit)."""
-    legacy = getattr(job, "api_credit_cost", None)
+    legacy = job.api_credit_cost
     return legacy if isinstance(legacy, int) and not isinstance(legacy, bool) else None
 
 

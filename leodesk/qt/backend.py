@@ -12,13 +12,18 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThread
 
 from leodesk.core.paths import Paths
 from leodesk.qt.workers import CancelToken, Pools
+
+if TYPE_CHECKING:
+    from leodesk.core.api.models import Generation
+    from leodesk.core.api.protocol import LeonardoApi
+    from leodesk.core.library import ImageRecord, Library, UpsertBatch
 
 log = logging.getLogger("leodesk.backend")
 T = TypeVar("T")
@@ -30,7 +35,7 @@ class Backend(QObject):
     def __init__(
         self,
         paths: Paths,
-        client_factory: Callable[[], Any],
+        client_factory: Callable[[], LeonardoApi],
         *,
         network_threads: int = 4,
         thumb_cache_bytes: int = 512 * 1024 * 1024,
@@ -44,7 +49,7 @@ class Backend(QObject):
         self.paths = paths
         self.pools = Pools(network_threads, parent=self)
         self._client_factory = client_factory
-        self._client: Any = None
+        self._client: LeonardoApi | None = None
         self._client_lock = threading.Lock()
         self.library = Library.open(paths.library_db)  # the writer: used on the db thread only
         self.reader = Library.open_readonly(paths.library_db)  # GUI-thread reads
@@ -58,7 +63,7 @@ class Backend(QObject):
         self.db(lambda lib: None)
 
     # -- the API client ---------------------------------------------------------------------
-    def client(self) -> Any:
+    def client(self) -> LeonardoApi:
         """The shared client, built on first use (from a worker: httpx loads off the GUI thread)."""
         with self._client_lock:
             if self._client is None:
@@ -73,7 +78,7 @@ class Backend(QObject):
             old.close()
 
     # -- the database thread ----------------------------------------------------------------
-    def db(self, fn: Callable[[Any], T]) -> concurrent.futures.Future[T]:
+    def db(self, fn: Callable[[Library], T]) -> concurrent.futures.Future[T]:
         """Run ``fn(library)`` on the database thread; the future carries its result.
 
         Called from a worker, the job is a bare QRunnable (no QObject, no signal connection):
@@ -106,13 +111,13 @@ class Backend(QObject):
             future.set_exception(RuntimeError("the library is closed"))
         return future
 
-    def db_proxy(self, timeout: float = 60.0) -> Any:
-        """An object with the library's methods that runs each call on the database thread.
+    def db_proxy(self, timeout: float = 60.0) -> DbThreadLibrary:
+        """The library calls of the syncer, each run on the database thread.
 
         For core code that takes a library (the syncer) but runs on a network worker: its
         writes still all happen on the one database thread.
         """
-        return _DbProxy(self, timeout)
+        return DbThreadLibrary(self, timeout)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         done = self.pools.shutdown(timeout_ms)
@@ -125,22 +130,65 @@ class Backend(QObject):
         return done
 
 
-class _DbProxy:
+class DbThreadLibrary:
+    """The library as :class:`leodesk.core.sync.SyncLibrary`: each call runs on the database
+    thread, and the calling worker waits up to ``timeout`` seconds for its result."""
+
     def __init__(self, backend: Backend, timeout: float) -> None:
         self._backend = backend
         self._timeout = timeout
 
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._backend.library, name)
-        if not callable(method):
-            return method
+    def _run(self, fn: Callable[[Library], T]) -> T:
+        return self._backend.db(fn).result(self._timeout)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return self._backend.db(lambda lib: getattr(lib, name)(*args, **kwargs)).result(
-                self._timeout
-            )
+    def now_ms(self) -> int:
+        return self._run(lambda lib: lib.now_ms())
 
-        return call
+    def sync_state(self) -> dict[str, str]:
+        return self._run(lambda lib: lib.sync_state())
+
+    def set_sync_state(self, values: Mapping[str, str | int | None]) -> None:
+        self._run(lambda lib: lib.set_sync_state(values))
+
+    def upsert_generations(
+        self,
+        gens: Sequence[Generation],
+        *,
+        sync_pass: int | None = None,
+        state: Mapping[str, str | int | None] | None = None,
+    ) -> UpsertBatch:
+        return self._run(lambda lib: lib.upsert_generations(gens, sync_pass=sync_pass, state=state))
+
+    def seen_in_pass(self, generation_ids: Iterable[str], sync_pass: int) -> set[str]:
+        return self._run(lambda lib: lib.seen_in_pass(generation_ids, sync_pass))
+
+    def mark_unseen_deleted_remote(
+        self,
+        sync_pass: int,
+        started_ms: int,
+        *,
+        state: Mapping[str, str | int | None] | None = None,
+    ) -> list[str]:
+        return self._run(
+            lambda lib: lib.mark_unseen_deleted_remote(sync_pass, started_ms, state=state)
+        )
+
+    def images_to_download(self, limit: int, *, after: str | None = None) -> list[ImageRecord]:
+        return self._run(lambda lib: lib.images_to_download(limit, after=after))
+
+    def mark_image_failed(self, image_id: str) -> None:
+        self._run(lambda lib: lib.mark_image_failed(image_id))
+
+    def set_image_file(
+        self,
+        image_id: str,
+        sha256: str,
+        ext: str,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> None:
+        self._run(lambda lib: lib.set_image_file(image_id, sha256, ext, width=width, height=height))
 
 
 class _Plain(QRunnable):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
@@ -34,6 +34,10 @@ from leodesk.qt.uploads import UploadService
 from leodesk.qt.variations import VariationService  # issue 6: variations and motion
 
 DRAG_LIMIT = 50
+if TYPE_CHECKING:
+    from leodesk.core.export import ExportItem
+    from leodesk.core.library import ImageRecord
+
 GALLERY_CELL = 164  # the gallery's picture box (leodesk.ui.gallery.INNER; qt cannot import ui)
 
 
@@ -63,12 +67,12 @@ class AppContext:
     notifier: Notifier  # issue 7: what to tell the user (tray / OS notifications)
     demo: bool = False
 
-    def image_path(self, record: Any) -> Path | None:
-        if getattr(record, "sha256", None) and getattr(record, "ext", None):
+    def image_path(self, record: ImageRecord) -> Path | None:
+        if record.sha256 and record.ext:
             return self.backend.store.path_for(record.sha256, record.ext)
         return None
 
-    def export_items(self, records: list[Any]) -> list[Any]:
+    def export_items(self, records: list[ImageRecord]) -> list[ExportItem]:
         """Export items (file + image + generation) for the records that have a local file."""
         from leodesk.core.export import ExportItem
 
@@ -137,7 +141,7 @@ def build_context(
     )
     ctx_holder: dict[str, AppContext] = {}
 
-    def image_path(record: Any) -> Path | None:
+    def image_path(record: ImageRecord) -> Path | None:
         return ctx_holder["ctx"].image_path(record)
 
     ctx = AppContext(

@@ -9,13 +9,15 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
+from leodesk.core.api.models import Generation, GenerationJob, GenerationRequest, UserInfo
 from leodesk.core.imagestore import verify_image
 from leodesk.core.pipeline import (
     FAILED,
@@ -32,6 +34,11 @@ from leodesk.qt.errors import user_message
 from leodesk.qt.queue import CreditShortfall, JobQueue, LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
 
+if TYPE_CHECKING:
+    from leodesk.core.api.protocol import LeonardoApi
+    from leodesk.core.catalog import ModelInfo
+    from leodesk.core.library import JobRecord, Library
+
 log = logging.getLogger("leodesk.generation")
 
 GENERATION = "generation"  # the stored kind of a generation job
@@ -46,38 +53,72 @@ class _SenderClient:
 
     def __init__(
         self,
-        client: Any,
+        client: LeonardoApi,
         charged: Callable[[str, int], None] | None = None,
         refunded: Callable[[str], None] | None = None,
     ) -> None:
+        # Imported here: the client module (~7 ms to import, measured) loads with the client,
+        # on a worker, not at start-up.
+        from leodesk.core.api.client import DEFAULT_RETRY
+
         self._client = client
-        self._sender = client
+        self._sender = client.with_retry(replace(DEFAULT_RETRY, max_retry_after=0.0))
         self._charged = charged
         self._refunded = refunded
-        with_retry = getattr(client, "with_retry", None)
-        if with_retry is not None:
-            # Imported here: the client module (~7 ms to import, measured) loads with the client,
-            # on a worker, not at start-up.
-            from leodesk.core.api.client import DEFAULT_RETRY
 
-            self._sender = with_retry(replace(DEFAULT_RETRY, max_retry_after=0.0))
-
-    def create_generation(self, req: Any) -> Any:
+    def create_generation(self, req: GenerationRequest) -> GenerationJob:
         job = self._sender.create_generation(req)
-        cost = getattr(job, "api_credit_cost", None)
-        gid = getattr(job, "generation_id", None)
+        cost = job.api_credit_cost
+        gid = job.generation_id
         if self._charged is not None and gid and isinstance(cost, int):
             self._charged(str(gid), cost)
         return job
 
-    def wait_for_generation(self, generation_id: str, **kw: Any) -> Any:
-        gen = self._client.wait_for_generation(generation_id, **kw)
-        if self._refunded is not None and getattr(gen, "status", None) == "FAILED":
+    def wait_for_generation(
+        self,
+        generation_id: str,
+        *,
+        interval: float = 2.0,
+        max_interval: float = 10.0,
+        timeout: float = 600.0,
+        cancel: Callable[[], bool] | None = None,
+    ) -> Generation:
+        gen = self._client.wait_for_generation(
+            generation_id,
+            interval=interval,
+            max_interval=max_interval,
+            timeout=timeout,
+            cancel=cancel,
+        )
+        if self._refunded is not None and gen.status == "FAILED":
             self._refunded(str(generation_id))
         return gen
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
+    def get_me(self) -> UserInfo:
+        return self._client.get_me()
+
+    def reconcile_generation(
+        self,
+        *,
+        user_id: str,
+        prompt: str,
+        submitted_after: datetime,
+        limit: int = 50,
+        exclude_ids: Collection[str] = (),
+    ) -> Generation | None:
+        return self._client.reconcile_generation(
+            user_id=user_id,
+            prompt=prompt,
+            submitted_after=submitted_after,
+            limit=limit,
+            exclude_ids=exclude_ids,
+        )
+
+    def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """The file at ``url``; ``max_bytes`` None: the client's own limit."""
+        if max_bytes is None:
+            return self._client.download(url)
+        return self._client.download(url, max_bytes=max_bytes)
 
 
 class GenerationRunner:
@@ -91,9 +132,9 @@ class GenerationRunner:
         # Other pipeline timings (settle, reconcile_delay, download_delay, space_wait...): the
         # pipeline's defaults unless set here (tests and benchmarks make them short).
         self.tuning: dict[str, Any] = {}
-        self._sender: tuple[Any, _SenderClient] | None = None
+        self._sender: tuple[LeonardoApi, _SenderClient] | None = None
         self._prices: dict[str, int] = {}  # stored body -> credits (priced while queued)
-        self._models: dict[str, Any] = {}  # model id -> ModelInfo (pricing traits)
+        self._models: dict[str, ModelInfo] = {}  # pricing traits
         self._models_lock = threading.Lock()
 
     def _pipeline(self, token: CancelToken) -> Pipeline:
@@ -118,7 +159,7 @@ class GenerationRunner:
     def label(self, body: str | None) -> str:
         return label_for(_prompt_of(body))
 
-    def can_resume(self, rec: Any) -> bool:
+    def can_resume(self, rec: JobRecord) -> bool:
         """A stored request that cannot be read is marked failed, not followed."""
         try:
             request_from_json(rec.request_json or "")
@@ -137,7 +178,7 @@ class GenerationRunner:
         if generation_id:
             self.queue.generation_stored.emit(generation_id)
 
-    def job_failed(self, rec: Any, exc: BaseException) -> None:
+    def job_failed(self, rec: JobRecord, exc: BaseException) -> None:
         q = self.queue
         if not isinstance(exc, JobFailed):
             log.warning("generation job error: %s", exc)
@@ -150,7 +191,7 @@ class GenerationRunner:
             )
 
     # -- what the queue asks (worker threads) ------------------------------------------------
-    def send(self, rec: Any, token: CancelToken) -> str:
+    def send(self, rec: JobRecord, token: CancelToken) -> str:
         """Submit the stored request of ``rec`` (claimed by the queue) and follow it."""
         body = rec.request_json or ""
         try:
@@ -169,7 +210,7 @@ class GenerationRunner:
                 raise NotEnoughCredits(str(exc), needed) from exc.__cause__
             raise
 
-    def resume(self, rec: Any, token: CancelToken) -> str:
+    def resume(self, rec: JobRecord, token: CancelToken) -> str:
         """Follow a job the previous run sent (polled, looked for, or its missing images
         downloaded); never sent again."""
         req = request_from_json(rec.request_json or "")
@@ -193,14 +234,14 @@ class GenerationRunner:
             self._prices[body or ""] = price
         return price
 
-    def _price(self, req: Any, body: str, what: str) -> int | None:
+    def _price(self, req: GenerationRequest, body: str, what: str) -> int | None:
         try:
             return int(self._b.client().price(pricing_params(req, self._model_info(body))))
         except Exception as exc:  # the queue and the message then say the price is not known
             log.info("no price for %s: %s", what, exc)
             return None
 
-    def _model_info(self, body: str) -> Any:
+    def _model_info(self, body: str) -> ModelInfo | None:
         """The catalog's ModelInfo for a stored request's model (None: not in the cached
         lists). Pricing needs its traits (Lightning, Phoenix, Flux...), as the form's live cost
         does, or the queue's prices differ from what is charged."""
@@ -217,7 +258,7 @@ class GenerationRunner:
             return self._models.get(model_id)
 
 
-def _all_models(lib: Any) -> list[Any]:
+def _all_models(lib: Library) -> list[ModelInfo]:
     return [m for kind in ("platform", "own") for m in lib.load_models(kind)]
 
 
@@ -255,11 +296,11 @@ class GenerationService(JobQueue):
         """Other generation pipeline timings (see :class:`GenerationRunner`)."""
         return self.generations.tuning
 
-    def submit(self, req: Any) -> None:
+    def submit(self, req: GenerationRequest) -> None:
         """Queue one job (one Generate click)."""
         self.submit_batch([req])
 
-    def submit_batch(self, reqs: list[Any], group: str | None = None) -> None:
+    def submit_batch(self, reqs: list[GenerationRequest], group: str | None = None) -> None:
         """Store every request as a QUEUED job under one group label; the scheduler sends them."""
         if not reqs:
             return

@@ -6,12 +6,15 @@ Everything that touches keyring (slow backend discovery, D-Bus) or the network r
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from leodesk.qt.services import user_message
+from leodesk.qt.errors import user_message
 from leodesk.qt.workers import CancelToken, Pools
+
+if TYPE_CHECKING:
+    from leodesk.core.api.protocol import LeonardoApi
 
 
 class KeyService(QObject):
@@ -29,7 +32,7 @@ class KeyService(QObject):
         self,
         pools: Pools,
         base_url: str | None,
-        client_factory: Callable[[str], Any] | None = None,
+        client_factory: Callable[[str], LeonardoApi] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -37,7 +40,7 @@ class KeyService(QObject):
         self._base_url = base_url
         self._client_factory = client_factory
 
-    def _client(self, key: str) -> Any:
+    def _client(self, key: str) -> LeonardoApi:
         if self._client_factory is not None:
             return self._client_factory(key)
         from leodesk.core.api import LeonardoClient

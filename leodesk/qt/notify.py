@@ -21,11 +21,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QObject, Signal
 
 from leodesk.core.api.errors import ModerationError
+
+if TYPE_CHECKING:
+    from leodesk.core.library import JobRecord
+    from leodesk.core.settings import Settings
+    from leodesk.qt.services import AccountState
 
 log = logging.getLogger("leodesk.notify")
 
@@ -66,9 +71,8 @@ def is_moderation(message: str) -> bool:
     return ModerationError.default_message.lower() in message.lower()
 
 
-def _state_of(rec: Any) -> str:
-    state = getattr(rec, "state", "")
-    return str(getattr(state, "value", state))
+def _state_of(rec: JobRecord) -> str:
+    return str(rec.state.value)
 
 
 def _no_window() -> bool:
@@ -122,16 +126,22 @@ class Notifier(QObject):
         if self._credits is not None:
             self._check_balance(self._credits)
 
-    def apply(self, settings: Any) -> None:
-        """Take the notification fields of a Settings (missing fields keep their values)."""
-        for kind, name in SETTING_FOR_KIND.items():
-            value = getattr(settings, name, None)
+    def apply(self, settings: Settings) -> None:
+        """Take the notification fields of a Settings (:data:`SETTING_FOR_KIND`,
+        :data:`THRESHOLD_SETTING`, :data:`SOUND_SETTING`; values of another type are ignored)."""
+        enabled = {
+            BATCH: settings.notify_batch_finished,
+            FAILED: settings.notify_job_failed,
+            MODERATION: settings.notify_moderation,
+            LOW_BALANCE: settings.notify_low_balance,
+        }
+        for kind, value in enabled.items():
             if isinstance(value, bool):
                 self.set_enabled(kind, value)
-        threshold = getattr(settings, THRESHOLD_SETTING, None)
+        threshold = settings.low_balance_below
         if isinstance(threshold, int) and not isinstance(threshold, bool):
             self.low_balance_below = max(0, threshold)
-        sound = getattr(settings, SOUND_SETTING, None)
+        sound = settings.notify_sound
         if isinstance(sound, bool):
             self.sound = sound
 
@@ -158,7 +168,7 @@ class Notifier(QObject):
         if group is not None:
             self._check_group(group)
 
-    def queue_changed(self, records: Iterable[Any]) -> None:
+    def queue_changed(self, records: Iterable[JobRecord]) -> None:
         """The stored queue (JobRecords): group membership and stored states."""
         touched: set[str] = set()
         for rec in records:
@@ -167,21 +177,21 @@ class Notifier(QObject):
             known = self._jobs.get(job_id)
             if state == "failed" and known is not None and known not in _TERMINAL:
                 # ended this session without a live "failed" (e.g. an unreadable request)
-                self._failed(job_id, str(getattr(rec, "error", "") or ""), "")
-            group = getattr(rec, "group_label", None)
+                self._failed(job_id, str(rec.error or ""), "")
+            group = rec.group_label
             if group:
                 self._groups[job_id] = str(group)
                 touched.add(str(group))
             self._set_state(job_id, state)
-            error = getattr(rec, "error", None)
+            error = rec.error
             if error:
                 self._messages.setdefault(job_id, str(error))
         for group in sorted(touched):
             self._check_group(group)
 
-    def account_loaded(self, state: Any) -> None:
-        """A fresh account state (AccountState): the balance against the threshold."""
-        credits = getattr(state, "credits", None)
+    def account_loaded(self, state: AccountState) -> None:
+        """A fresh account state: the balance against the threshold."""
+        credits = state.credits
         if isinstance(credits, int) and not isinstance(credits, bool):
             self._credits = credits
             self._check_balance(credits)

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -33,6 +33,9 @@ from leodesk.core.queue import SendGate
 from leodesk.qt.backend import DB_WAIT, Backend
 from leodesk.qt.errors import user_message
 from leodesk.qt.workers import CancelToken
+
+if TYPE_CHECKING:
+    from leodesk.core.library import JobRecord, Library
 
 log = logging.getLogger("leodesk.queue")
 
@@ -144,12 +147,12 @@ class Runner(Protocol):
     ``can_resume``, ``finished`` and ``job_failed`` run on the GUI thread."""
 
     def label(self, body: str | None) -> str: ...
-    def can_resume(self, rec: Any) -> bool: ...
-    def send(self, rec: Any, token: CancelToken) -> Any: ...
-    def resume(self, rec: Any, token: CancelToken) -> Any: ...
+    def can_resume(self, rec: JobRecord) -> bool: ...
+    def send(self, rec: JobRecord, token: CancelToken) -> Any: ...
+    def resume(self, rec: JobRecord, token: CancelToken) -> Any: ...
     def price_body(self, body: str | None) -> int | None: ...
     def finished(self, result: Any) -> None: ...
-    def job_failed(self, rec: Any, exc: BaseException) -> None: ...
+    def job_failed(self, rec: JobRecord, exc: BaseException) -> None: ...
 
 
 _NOT_SENT = object()  # a claimed job that was not sent after all (cancelled, or closing)
@@ -224,7 +227,7 @@ class JobQueue(QObject):
     def label(self, job_id: int) -> str:
         return self._labels.get(job_id, "")
 
-    def _label_of(self, rec: Any) -> str:
+    def _label_of(self, rec: JobRecord) -> str:
         runner = self._runners.get(rec.kind)
         return "" if runner is None else str(runner.label(rec.request_json))
 
@@ -245,7 +248,7 @@ class JobQueue(QObject):
         if kind not in self._runners:
             raise ValueError(f"no runner for jobs of kind {kind!r}")
 
-        def write(lib: Any) -> list[int]:
+        def write(lib: Library) -> list[int]:
             return [int(lib.add_job(kind, body, group_label=group)) for body in bodies]
 
         def added(ids: list[int]) -> None:
@@ -281,7 +284,7 @@ class JobQueue(QObject):
             ).result(DB_WAIT)
             raise
 
-    def _run(self, rec: Any, resume: bool) -> None:
+    def _run(self, rec: JobRecord, resume: bool) -> None:
         """Send (or follow again) a stored job through its kind's runner on the network pool."""
         runner = self._runners[rec.kind]
         job_id = rec.id
@@ -446,7 +449,7 @@ class JobQueue(QObject):
     def retry(self, job_id: int) -> None:
         """A failed (or cancelled) job again: a new queued job from its stored request."""
 
-        def write(lib: Any) -> int | None:
+        def write(lib: Library) -> int | None:
             rec = lib.get_job(job_id)
             if rec is None or rec.state.value not in (FAILED, CANCELLED):
                 return None
@@ -481,7 +484,7 @@ class JobQueue(QObject):
         )
         since = time.time() - self.gate.window
 
-        def read(lib: Any) -> tuple[bool, list[float], list[Any]]:
+        def read(lib: Library) -> tuple[bool, list[float], list[Any]]:
             return lib.queue_paused(), lib.submitted_since(since), lib.unfinished_jobs()
 
         self.write(read, self._resume_stored)
@@ -499,7 +502,7 @@ class JobQueue(QObject):
         self._loaded = True
         self.reload()
 
-    def _requeue_unsent(self, rec: Any) -> bool:
+    def _requeue_unsent(self, rec: JobRecord) -> bool:
         """After a restart: a job never sent goes back in the queue (a claim the app closed on
         is undone). False when it was sent: it is to be followed, not queued."""
         if rec.generation_id is not None or rec.submitted_at is not None:
@@ -510,7 +513,7 @@ class JobQueue(QObject):
         self.report(Progress(job_id, QUEUED, "Queued (resumed)"))
         return True
 
-    def _follow_again(self, rec: Any) -> None:
+    def _follow_again(self, rec: JobRecord) -> None:
         """Follow a stored job that was sent (or put one never sent back in the queue): polled
         if the server's id is known, looked for if its answer was lost, its missing images
         downloaded if it is INCOMPLETE. Never sent again."""

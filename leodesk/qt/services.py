@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
@@ -23,6 +23,9 @@ from leodesk.qt.backend import DB_WAIT, Backend
 from leodesk.qt.errors import user_message
 from leodesk.qt.queue import JobView as JobView  # the job strip's payload, imported from here too
 from leodesk.qt.workers import CancelToken
+
+if TYPE_CHECKING:
+    from leodesk.core.library import Library, Pick
 
 log = logging.getLogger("leodesk.services")
 
@@ -70,7 +73,9 @@ class CatalogService(QObject):
             result: dict[str, list[ModelInfo]] = {}
             for kind, models in (("platform", platform), ("own", own)):
 
-                def write(lib: Any, k: str = kind, m: list[ModelInfo] = models) -> list[ModelInfo]:
+                def write(
+                    lib: Library, k: str = kind, m: list[ModelInfo] = models
+                ) -> list[ModelInfo]:
                     fresh = carry_facts(m, lib.load_models(k))
                     lib.save_models(k, fresh)
                     return fresh
@@ -127,7 +132,7 @@ class CatalogService(QObject):
             kinds = {kind for kind, _ in got}
             if got:
 
-                def write(lib: Any) -> None:
+                def write(lib: Library) -> None:
                     for k in kinds:
                         lib.update_models(k, [m for kind, m in got if kind == k])
 
@@ -158,7 +163,7 @@ class CatalogService(QObject):
 
     def set_favourite(self, model_id: str, on: bool) -> None:
         def job(token: CancelToken) -> set[str]:
-            def write(lib: Any) -> set[str]:
+            def write(lib: Library) -> set[str]:
                 lib.set_model_favourite(model_id, on)
                 return set(lib.model_favourites())
 
@@ -570,11 +575,11 @@ class CurationService(QObject):
     def set_rating(self, ids: list[str], rating: int) -> None:
         self._write(lambda lib: lib.set_rating(ids, rating), ids)
 
-    def set_pick(self, ids: list[str], state: str | None) -> None:
+    def set_pick(self, ids: list[str], state: Pick | None) -> None:
         self._write(lambda lib: lib.set_pick(ids, state), ids)
 
     def add_to_collection(self, ids: list[str], name: str) -> None:
-        def write(lib: Any) -> None:
+        def write(lib: Library) -> None:
             existing = {c.name: c.id for c in lib.collections()}
             cid = existing.get(name)
             if cid is None:
@@ -606,7 +611,7 @@ class PendingDelete:
     partial_images: int = 0  # images whose generation keeps others: hidden, not deleted remotely
 
 
-def _image_ids_of(lib: Any, generation_ids: Any) -> list[str]:
+def _image_ids_of(lib: Library, generation_ids: Any) -> list[str]:
     out: list[str] = []
     for gid in generation_ids:
         record = lib.get_generation(gid)
@@ -615,7 +620,7 @@ def _image_ids_of(lib: Any, generation_ids: Any) -> list[str]:
     return out
 
 
-def _pending(lib: Any, ids: list[str]) -> PendingDelete:
+def _pending(lib: Library, ids: list[str]) -> PendingDelete:
     """Which generations of the (already marked) images can go: those with every image marked."""
     whole, partial = [], 0
     for gid in lib.generation_ids_for(ids):
@@ -670,7 +675,7 @@ class DeleteService(QObject):
             self.commit()
         ids = list(dict.fromkeys(image_ids))
 
-        def write(lib: Any) -> PendingDelete:
+        def write(lib: Library) -> PendingDelete:
             lib.mark_deleted_local(ids, True)
             return _pending(lib, ids)
 
@@ -684,7 +689,7 @@ class DeleteService(QObject):
     def resume(self) -> None:
         """Finish deletes a previous run left (it closed inside the undo window)."""
 
-        def read(lib: Any) -> PendingDelete:
+        def read(lib: Library) -> PendingDelete:
             return _pending(lib, list(lib.deleted_local_ids()))
 
         def go(p: PendingDelete) -> None:
@@ -742,7 +747,7 @@ class DeleteService(QObject):
                     self.progress.emit(n, total)
             failed = [g for g in p.whole_generations if g not in deleted]
 
-            def finish(lib: Any) -> list[Any]:
+            def finish(lib: Library) -> list[Any]:
                 lib.mark_deleted_local(_image_ids_of(lib, failed), False)
                 return list(lib.purge_deleted(_image_ids_of(lib, deleted)))
 

@@ -12,12 +12,13 @@ reported for a job that ended with its result stored).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
 from leodesk.core.imagestore import verify_image
+from leodesk.core.library import ImageKind
 from leodesk.core.pipeline import FAILED, JobFailed, LibraryRecord, Progress
 from leodesk.core.variations import (
     DEFAULT_MOTION_STRENGTH,
@@ -36,6 +37,9 @@ from leodesk.qt.backend import Backend
 from leodesk.qt.errors import user_message
 from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
+
+if TYPE_CHECKING:
+    from leodesk.core.library import ImageRecord, JobRecord
 
 log = logging.getLogger("leodesk.variations")
 
@@ -71,16 +75,16 @@ class _Persist(LibraryPersist):
         self._run(write)
 
 
-def source_of(record: Any) -> Source:
+def source_of(record: ImageRecord) -> Source:
     """The job source for a library image record."""
     return Source(
         image_id=record.id,
         generation_id=record.generation_id,
-        is_variation=getattr(record, "kind", "image") == "variation",
-        index=getattr(record, "index", 0),
-        width=getattr(record, "width", None),
-        height=getattr(record, "height", None),
-        prompt=getattr(record, "prompt", "") or "",
+        is_variation=record.kind == ImageKind.VARIATION,
+        index=record.index,
+        width=record.width,
+        height=record.height,
+        prompt=record.prompt or "",
     )
 
 
@@ -108,7 +112,7 @@ class VariationService(QObject):
         return self.known_costs.get(kind)
 
     def query_cost(
-        self, key: Any, kind: Kind, record: Any, options: UniversalOptions | None = None
+        self, key: Any, kind: Kind, record: ImageRecord, options: UniversalOptions | None = None
     ) -> None:
         """Ask the pricing calculator; ``cost_ready(key, cost or None)`` answers."""
         source = source_of(record)
@@ -128,7 +132,7 @@ class VariationService(QObject):
     def start(
         self,
         kind: Kind,
-        record: Any,
+        record: ImageRecord,
         *,
         options: UniversalOptions | None = None,
         motion_strength: int = DEFAULT_MOTION_STRENGTH,
@@ -163,11 +167,11 @@ class VariationService(QObject):
         )
 
     # Called by the queue (JobQueue) for jobs of kind JOB_KIND: see leodesk.qt.queue.Runner.
-    def can_resume(self, rec: Any) -> bool:
+    def can_resume(self, rec: JobRecord) -> bool:
         """Every stored variation job is followed (one that cannot be read fails in resume)."""
         return True
 
-    def send(self, rec: Any, token: CancelToken) -> Child:
+    def send(self, rec: JobRecord, token: CancelToken) -> Child:
         """On a worker thread: run the stored job ``rec`` (claimed by the queue)."""
         job = self._job_of(rec)
         self._labels[rec.id] = job.label
@@ -202,7 +206,7 @@ class VariationService(QObject):
             log.info("no price for a refused %s: %s", job.kind.label, exc)
             return None
 
-    def resume(self, rec: Any, token: CancelToken) -> Child:
+    def resume(self, rec: JobRecord, token: CancelToken) -> Child:
         """On a worker thread: follow a job the previous run sent (see VariationPipeline)."""
         job = self._job_of(rec)
         self._labels[rec.id] = job.label
@@ -210,7 +214,7 @@ class VariationService(QObject):
             rec.id, job, remote_id=rec.generation_id, submitted_at=rec.submitted_at
         )
 
-    def _job_of(self, rec: Any) -> VariationJob:
+    def _job_of(self, rec: JobRecord) -> VariationJob:
         try:
             return job_from_body(rec.request_json)
         except ValueError as exc:
@@ -223,7 +227,7 @@ class VariationService(QObject):
         """On the GUI thread: a job's child is stored."""
         self._stored(child)
 
-    def job_failed(self, rec: Any, exc: BaseException) -> None:
+    def job_failed(self, rec: JobRecord, exc: BaseException) -> None:
         """On the GUI thread: a job ended without a child (the pipeline said why)."""
         message = user_message(exc)
         label = self._labels.get(rec.id) or self.label(rec.request_json)

@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,16 +58,16 @@ class StateError(ValueError):
 
 def _lock(handle: IO[bytes]) -> bool:
     """Take an exclusive, non-blocking lock on an open file; False when another holds it."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        try:
-            import msvcrt
+    if sys.platform == "win32":
+        import msvcrt
 
+        try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
+    import fcntl
+
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

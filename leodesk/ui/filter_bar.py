@@ -6,6 +6,7 @@ It only collects values: :meth:`FilterBar.values` returns keyword arguments for
 
 from __future__ import annotations
 
+from datetime import date as _date
 from datetime import datetime, time
 from typing import Any
 
@@ -231,9 +232,9 @@ class FilterBar(QWidget):
         if status not in (None, ANY):
             v["statuses"] = (status,)
         if self.since_check.isChecked():
-            v["since"] = datetime.combine(self.since_edit.date().toPython(), time.min)
+            v["since"] = datetime.combine(_day(self.since_edit.date()), time.min)
         if self.until_check.isChecked():
-            v["until"] = datetime.combine(self.until_edit.date().toPython(), time.max)
+            v["until"] = datetime.combine(_day(self.until_edit.date()), time.max)
         if self.min_width_spin.value():
             v["min_width"] = self.min_width_spin.value()
         if self.min_height_spin.value():
@@ -266,3 +267,8 @@ class FilterBar(QWidget):
         """How many filters narrow the view (for the toggle button's label)."""
         v = self.values()
         return len(v) - 1 + (0 if v["include_deleted_remote"] else 1)
+
+
+def _day(value: QDate) -> _date:
+    """The calendar day a date edit shows."""
+    return _date(value.year(), value.month(), value.day())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.core.library.records import ImageRecord, Pick
 from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, RECORD_ROLE
 from leodesk.ui.widgets import named
 
@@ -50,9 +49,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         painter.save()
-        selected = bool(option.state & _SELECTED)  # type: ignore[attr-defined]
+        selected = bool(option.state & _SELECTED)
         painter.fillRect(rect, _SELECTED_BG if selected else _BG)
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
         pm = index.data(Qt.ItemDataRole.DecorationRole)
@@ -79,10 +78,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def _paint_badges(painter: QPainter, rect: QRect, record: Any) -> None:
+    def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord) -> None:
         """Favourite, rating, pick and "deleted on the server", from the record in memory."""
-        pick = getattr(record, "pick", None)
-        if pick == "rejected":
+        pick = record.pick
+        if pick == Pick.REJECTED:
             painter.fillRect(rect, QColor(0, 0, 0, 120))
         font = painter.font()
         font.setPixelSize(13)
@@ -90,11 +89,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.setFont(font)
         inner = rect.adjusted(PAD + 3, PAD + 2, -PAD - 3, -PAD - 2)
         top_left = []
-        if getattr(record, "favourite", False):
+        if record.favourite:
             top_left.append(("♥", QColor(240, 98, 146)))
-        if pick == "picked":
+        if pick == Pick.PICKED:
             top_left.append(("✔", QColor(102, 187, 106)))
-        elif pick == "rejected":
+        elif pick == Pick.REJECTED:
             top_left.append(("✘", QColor(239, 83, 80)))
         x = inner.left()
         for text, colour in top_left:
@@ -103,11 +102,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setPen(colour)
             painter.drawText(x, inner.top() + 13, text)
             x += 16
-        rating = int(getattr(record, "rating", 0) or 0)
+        rating = int(record.rating or 0)
         if rating:
             painter.setPen(QColor(255, 202, 40))
             painter.drawText(inner.left(), inner.bottom() - 2, "★" * rating)
-        if getattr(record, "deleted_remote", False):
+        if record.deleted_remote:
             painter.setPen(QColor(255, 183, 77))
             painter.drawText(
                 inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, "deleted online"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -23,6 +23,9 @@ from leodesk.ui.filter_bar import FilterBar
 from leodesk.ui.gallery import GalleryView
 from leodesk.ui.job_strip import JobStrip
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from leodesk.core.sync import SyncProgress
 
 SEARCH_DEBOUNCE_MS = 250
 
@@ -142,7 +145,7 @@ class GalleryPane(QWidget):
         layout.addLayout(middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
         model = gallery.model()
         if model is not None:  # pages the view fetches while scrolling count too
             model.rowsInserted.connect(self._recount)
@@ -182,11 +185,11 @@ class GalleryPane(QWidget):
         self.sync_progress.setFormat("Starting…")
         self.sync_status.setVisible(False)
 
-    def sync_progressed(self, p: Any) -> None:
+    def sync_progressed(self, p: SyncProgress) -> None:
         self.sync_progress.setFormat(
             f"{p.pages} pages · {p.generations:,} generations · {p.images:,} images"
         )
-        self.sync_progress.setToolTip(getattr(p, "message", "") or "")
+        self.sync_progress.setToolTip(p.message or "")
 
     def sync_ended(self, message: str, error: bool = False) -> None:
         self.sync_button.setEnabled(True)

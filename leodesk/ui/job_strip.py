@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from leodesk.qt.models.jobs_model import JOB_ROLE, JobListModel
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from leodesk.qt.queue import JobView
 
 
 class JobStrip(QWidget):
@@ -43,10 +48,10 @@ class JobStrip(QWidget):
         if jobs:
             self._show(jobs[0])
 
-    def _show(self, job: object) -> None:
+    def _show(self, job: JobView | None) -> None:
         if job is None:
             return
-        state = getattr(job, "state", "")
-        message = getattr(job, "message", "")
+        state = job.state
+        message = job.message
         self.detail.setStyleSheet("color: #e57373;" if state == "failed" else "")
         self.detail.setText(message)

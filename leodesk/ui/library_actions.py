@@ -8,20 +8,28 @@ menu. The actions only ask the app's services; the gallery repaints when they an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
+from leodesk.core.library.records import ImageRecord, Pick
+
+if TYPE_CHECKING:
+    from leodesk.qt.context import AppContext
+    from leodesk.ui.main_window import MainWindow
+    from leodesk.ui.triage import TriageWindow
+
 
 class LibraryActions(QObject):
-    def __init__(self, window: Any, ctx: Any) -> None:
+    def __init__(self, window: MainWindow, ctx: AppContext) -> None:
         super().__init__(window)
         self.window = window
         self.ctx = ctx
+        assert window.gallery is not None  # built by the window's attach(), which makes these
         self.gallery = window.gallery
-        self.triage: Any = None
+        self.triage: TriageWindow | None = None
         self._triage_row = 0
         self.confirm = self._ask  # replaced in tests
         self.ask_text = self._ask_text
@@ -55,8 +63,8 @@ class LibraryActions(QObject):
                 lambda _c=False, n=n: self.rate(n),
                 str(n),
             )
-        add("pickAction", "Pick", lambda: self.pick("picked"), "P")
-        add("rejectAction", "Reject", lambda: self.pick("rejected"), "X")
+        add("pickAction", "Pick", lambda: self.pick(Pick.PICKED), "P")
+        add("rejectAction", "Reject", lambda: self.pick(Pick.REJECTED), "X")
         add("collectAction", "Add to collection…", self.collect, "C")
         add("copyImageAction", "Copy image", self.copy_image, "Ctrl+Shift+C")
         add("copyPromptAction", "Copy prompt", self.copy_prompt)
@@ -82,7 +90,7 @@ class LibraryActions(QObject):
         self._clipboard_wanted: str | None = None
 
     # -- selection ------------------------------------------------------------------------------
-    def selected_records(self) -> list[Any]:
+    def selected_records(self) -> list[ImageRecord]:
         model = self.ctx.gallery_model
         rows = sorted({i.row() for i in self.gallery.selectionModel().selectedIndexes()})
         return [r for r in (model.record(row) for row in rows) if r is not None]
@@ -137,7 +145,7 @@ class LibraryActions(QObject):
     def toggle_favourite(self) -> None:
         records = self.selected_records()
         if records:
-            on = not all(getattr(r, "favourite", False) for r in records)
+            on = not all(r.favourite for r in records)
             self.ctx.curation.set_favourite([r.id for r in records], on)
 
     def rate(self, n: int) -> None:
@@ -145,10 +153,10 @@ class LibraryActions(QObject):
         if ids:
             self.ctx.curation.set_rating(ids, n)
 
-    def pick(self, state: str) -> None:
+    def pick(self, state: Pick) -> None:
         records = self.selected_records()
         if records:
-            same = all(getattr(r, "pick", None) == state for r in records)
+            same = all(r.pick == state for r in records)
             self.ctx.curation.set_pick([r.id for r in records], None if same else state)
 
     def collect(self, ids: list[str] | None = None) -> None:
@@ -207,7 +215,7 @@ class LibraryActions(QObject):
             "account? You can undo for a few seconds.",
         ):
             return
-        favourites = sum(1 for r in records if getattr(r, "favourite", False))
+        favourites = sum(1 for r in records if r.favourite)
         if favourites and not self.confirm(
             "Delete favourites",
             f"{favourites} of them are favourites. Delete them anyway?",
@@ -238,7 +246,7 @@ class LibraryActions(QObject):
     def _triage_show(self, row: int) -> None:
         model = self.ctx.gallery_model
         rec = model.record(row)
-        if rec is None:
+        if rec is None or self.triage is None:
             return
         self._triage_row = row
         path = self.ctx.image_path(rec)

@@ -22,10 +22,16 @@ from PySide6.QtWidgets import (
 from leodesk.ui.widgets import named
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
+    from leodesk.core.library import ImageRecord
+    from leodesk.core.settings import Settings
+    from leodesk.qt.context import AppContext
+    from leodesk.qt.services import AccountState
     from leodesk.ui.gallery import GalleryView
     from leodesk.ui.job_strip import JobStrip
     from leodesk.ui.model_browser import ModelBrowser
     from leodesk.ui.prompt_form import PromptForm
+    from leodesk.ui.queue_panel import QueuePanel
+    from leodesk.ui.tray import TrayNotifications
     from leodesk.ui.viewer import ImageViewer
 
 
@@ -52,7 +58,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.demo = demo
-        self.ctx: Any = None
+        self.ctx: AppContext | None = None
         self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
         self.resize(1400, 860)
 
@@ -106,6 +112,7 @@ class MainWindow(QMainWindow):
         self.key_action.setEnabled(not demo)
         self.key_action.triggered.connect(self.change_key_requested.emit)
         account_menu.addAction(self.key_action)
+        self.keep_full_images_offline = False  # a sync also downloads the full images
         self.offline_action = QAction("Keep full images &offline", self)
         self.offline_action.setObjectName("keepOfflineAction")
         self.offline_action.setCheckable(True)
@@ -136,6 +143,8 @@ class MainWindow(QMainWindow):
         self.gallery: GalleryView | None = None
         self.jobs: JobStrip | None = None
         self.viewer: ImageViewer | None = None
+        self.queue_panel: QueuePanel | None = None
+        self.notifications: TrayNotifications | None = None
         self._viewer_row = 0
 
     def _style_demo_badge(self, demo: bool) -> None:
@@ -164,7 +173,7 @@ class MainWindow(QMainWindow):
         self.key_action.setEnabled(not demo)
 
     # -- assembly -----------------------------------------------------------------------------
-    def attach(self, ctx: Any, settings: Any = None) -> None:
+    def attach(self, ctx: AppContext, settings: Settings | None = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QDockWidget
@@ -352,7 +361,9 @@ class MainWindow(QMainWindow):
     def search(self, text: str) -> None:
         """Show the images matching ``text`` and the filters; the selection survives where the
         images are still shown."""
+        assert self.ctx is not None
         model = self.ctx.gallery_model
+        assert self.gallery is not None
         current = self.gallery.currentIndex()
         keep_current = model.image_id(current.row()) if current.isValid() else None
         keep = set(self.gallery.selected_image_ids())
@@ -363,9 +374,11 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def _restore_selection(self, ids: set[str], current: str | None) -> None:
+        assert self.ctx is not None
         from PySide6.QtCore import QItemSelectionModel
 
         model = self.ctx.gallery_model
+        assert self.gallery is not None
         sel = self.gallery.selectionModel()
         for image_id in ids:
             row = model.row_of(image_id)
@@ -383,6 +396,8 @@ class MainWindow(QMainWindow):
     def generate(self, request: Any) -> None:
         """Queue ``request`` (as many times as the form's repeat count says, as one batch);
         above the user's cost limit (or at an unknown cost) ask first."""
+        assert self.ctx is not None
+        assert self.form is not None
         times = self.form.repeat_count()
         limit = self.confirm_cost_above
         if limit:
@@ -433,17 +448,20 @@ class MainWindow(QMainWindow):
         )
 
     def start_sync(self, full: bool = False) -> None:
-        images = bool(getattr(self, "keep_full_images_offline", False))
+        assert self.ctx is not None
+        images = self.keep_full_images_offline
         self.ctx.sync.start(images=images, full=full)
 
     def _library_grew(self) -> None:
         # Newer rows go on top; older ones (a sync pages newest first) arrive through fetchMore.
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         model.prepend_new()
         model.refresh_tail()
         self._update_count()
 
     def _sync_finished(self, result: Any) -> None:
+        assert self.ctx is not None
         self._library_grew()
         self.ctx.gallery_model.refresh_records()  # badges (deleted online, files) may have changed
         if result.ok:
@@ -476,6 +494,7 @@ class MainWindow(QMainWindow):
 
     def jump_to_row(self, row: int) -> None:
         """Scroll the gallery to ``row`` (loading pages up to it) and make it current."""
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         while row >= model.rowCount() and model.canFetchMore():
             model.fetchMore()
@@ -485,6 +504,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QAbstractItemView
 
         index = model.index(row)
+        assert self.gallery is not None
         self.gallery.setCurrentIndex(index)
         self.gallery.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
@@ -520,12 +540,15 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def _update_count(self) -> None:
+        assert self.ctx is not None
         model = self.ctx.gallery_model
         self.gallery_pane.set_count(model.rowCount(), model.canFetchMore())
 
     def selected_generations(self) -> list[tuple[Any, Any]]:
         """(image record, generation record) for each selected image, in grid order."""
+        assert self.ctx is not None
         model = self.ctx.gallery_model
+        assert self.gallery is not None
         rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
         out = []
         for row in rows:
@@ -536,6 +559,7 @@ class MainWindow(QMainWindow):
         return out
 
     def _selection_changed(self, *args: Any) -> None:
+        assert self.gallery is not None
         n = len(self.gallery.selectionModel().selectedIndexes())
         if n == 0:
             self.metadata.show_none()
@@ -549,10 +573,12 @@ class MainWindow(QMainWindow):
             self.metadata.show_many(n)
 
     def _model_names(self) -> dict[str, str]:
+        assert self.ctx is not None
         models = self.ctx.platform_models.models() + self.ctx.own_models.models()
         return {m.id: m.name for m in models}
 
     def _model_for(self, model_id: str | None) -> Any:
+        assert self.ctx is not None
         for m in self.ctx.platform_models.models() + self.ctx.own_models.models():
             if m.id == model_id:
                 return m
@@ -564,7 +590,8 @@ class MainWindow(QMainWindow):
         generation = self.metadata.generation
         if generation is None:
             return
-        model = self._model_for(getattr(generation, "model_id", None))
+        model = self._model_for(generation.model_id)
+        assert self.form is not None
         self.form.restore_state(recall.field_state(generation, field, model))
         self.statusBar().showMessage("Recalled into the current draft", 3000)
 
@@ -574,33 +601,34 @@ class MainWindow(QMainWindow):
         generation = self.metadata.generation
         if generation is None:
             return
-        model = self._model_for(getattr(generation, "model_id", None))
+        model = self._model_for(generation.model_id)
         self.drafts.new_draft(recall.draft_state(generation, model))
         self.statusBar().showMessage("Opened in a new draft", 3000)
 
     def _visible_rows(self, first: int, last: int, per_screen: int) -> None:
         # Keep about three screens of thumbnails in memory; forget queued requests two screens away.
+        assert self.ctx is not None
         self.ctx.thumbs.set_memory_items(per_screen * 3)
         self.ctx.gallery_model.retain_rows(first - 2 * per_screen, last + 2 * per_screen)
 
     # -- settings -----------------------------------------------------------------------------
-    def restore(self, settings: Any) -> None:
-        self.keep_full_images_offline = bool(getattr(settings, "keep_full_images_offline", False))
+    def restore(self, settings: Settings) -> None:
+        self.keep_full_images_offline = bool(settings.keep_full_images_offline)
         self.offline_action.setChecked(self.keep_full_images_offline)
-        self.set_cost_limit(getattr(settings, "confirm_cost_above", None))
-        geometry = _unb64(getattr(settings, "window_geometry", None))
+        self.set_cost_limit(settings.confirm_cost_above)
+        geometry = _unb64(settings.window_geometry)
         if geometry is not None:
             self.restoreGeometry(geometry)
-        state = _unb64(getattr(settings, "window_state", None))
+        state = _unb64(settings.window_state)
         if state is not None:
             # After the docks are laid out (this runs on a window that is already shown).
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, lambda: self.restoreState(state))
-        sizes = (getattr(settings, "splitter_sizes", None) or {}).get("main")
+        sizes = (settings.splitter_sizes or {}).get("main")
         if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
             self.splitter.setSizes(list(sizes))
-        form_state = getattr(settings, "last_form", None)
+        form_state = settings.last_form
         if form_state and self.drafts is not None:
             self.drafts.restore(dict(form_state))
 
@@ -612,7 +640,7 @@ class MainWindow(QMainWindow):
             "keep_full_images_offline": self.offline_action.isChecked(),
             "confirm_cost_above": self.confirm_cost_above,
         }
-        if getattr(self, "notifications", None) is not None:  # -- notifications
+        if self.notifications is not None:  # -- notifications
             out.update(self.notifications.snapshot())
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}
@@ -623,13 +651,13 @@ class MainWindow(QMainWindow):
         return out
 
     # -- status -------------------------------------------------------------------------------
-    def show_account(self, state: Any) -> None:
+    def show_account(self, state: AccountState) -> None:
         from leodesk.core.credits import credits_text, date_text, renewal_datetime
 
         self.account_label.setText(state.username or "")
         credits = state.credits
         self.balance_label.setText("" if credits is None else credits_text(credits))
-        renews = renewal_datetime(getattr(state, "renewal_date", None))
+        renews = renewal_datetime(state.renewal_date)
         tip = "API credit balance (plan credits + paid top-ups), read from Leonardo"
         negative = credits is not None and credits < 0
         if negative:
@@ -654,7 +682,7 @@ class MainWindow(QMainWindow):
         self.renewal_label.setVisible(renews is not None)
         if self.ctx is not None:
             self._show_spent(self.ctx.account.ledger.snapshot())
-            if getattr(self, "queue_panel", None) is not None:
+            if self.queue_panel is not None:
                 self.queue_panel.set_balance(credits)
         if self.credits_dialog is not None and self.credits_dialog.isVisible():
             self.credits_dialog.set_balance(credits)
@@ -668,7 +696,7 @@ class MainWindow(QMainWindow):
         self.connection_label.setToolTip(message)
         self.statusBar().showMessage(message, 10000)
 
-    def _wire_credits(self, ctx: Any) -> None:
+    def _wire_credits(self, ctx: AppContext) -> None:
         """Charges and refunds into the ledger; the balance read again when a job is charged
         and when it ends (a failed job's refund shows); refused jobs open the credits dialog."""
         account = ctx.account
@@ -683,10 +711,12 @@ class MainWindow(QMainWindow):
         self._show_spent(account.ledger.snapshot())
 
     def _job_ended_refresh(self, view: Any) -> None:
+        assert self.ctx is not None
         if view.state in ("done", "failed"):
             self.ctx.account.refresh()
 
     def _show_spent(self, spending: Any) -> None:
+        assert self.ctx is not None
         from leodesk.core.credits import credits_text, spent_explanation
 
         account = self.ctx.account
@@ -703,6 +733,7 @@ class MainWindow(QMainWindow):
 
     def show_insufficient_credits(self, shortfall: Any) -> None:
         """The API refused a job for lack of credits: what it needed, what is left, top up."""
+        assert self.ctx is not None
         if self.credits_dialog is None:
             from leodesk.ui.credits import InsufficientCreditsDialog
 
@@ -748,12 +779,14 @@ class MainWindow(QMainWindow):
 
     # -- issue 6: variations, motion and lineage in the viewer --------------------------------
     def _open_motion(self, row: int) -> bool:
+        assert self.ctx is not None
         record = self.ctx.gallery_model.record(row)
-        if getattr(record, "kind", None) != "motion":
+        if record is None or record.kind != "motion":
             return False
         return bool(self.library_actions.variations.play(record))
 
     def _wire_viewer_lineage(self, viewer: Any) -> None:
+        assert self.ctx is not None
         actions = self.library_actions.variations
         viewer.variation_requested.connect(lambda kind: actions.request(kind, viewer.record))
         viewer.play_requested.connect(lambda: actions.play(viewer.record))
@@ -761,7 +794,7 @@ class MainWindow(QMainWindow):
         viewer.branch_requested.connect(self.branch_from_viewer)
         self.ctx.variations.child_stored.connect(self._child_stored)
 
-    def _show_lineage(self, record: Any) -> None:
+    def _show_lineage(self, record: ImageRecord) -> None:
         assert self.viewer is not None and self.ctx is not None
         reader = self.ctx.backend.reader
         self.viewer.set_lineage(reader.ancestors_of(record.id), reader.children_of(record.id))
@@ -797,7 +830,7 @@ class MainWindow(QMainWindow):
             return
         reader = self.ctx.backend.reader
         generation_id = record.generation_id
-        if getattr(record, "kind", None) == "motion":
+        if record.kind == "motion":
             # a motion's own generation holds no parameters: branch from the image it came from
             ancestors = reader.ancestors_of(record.id)
             if ancestors:
@@ -805,7 +838,7 @@ class MainWindow(QMainWindow):
         generation = reader.get_generation(generation_id)
         if generation is None:
             return
-        model = self._model_for(getattr(generation, "model_id", None))
+        model = self._model_for(generation.model_id)
         self.drafts.new_draft(recall.draft_state(generation, model))
         self.statusBar().showMessage("Opened in a new draft", 3000)
 

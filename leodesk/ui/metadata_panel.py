@@ -8,7 +8,7 @@ table of the parameters that differ. More: a count.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
 
 from leodesk.ui import recall
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from leodesk.core.library import ImageRecord
 
 
 class MetadataPanel(QScrollArea):
@@ -97,11 +100,14 @@ class MetadataPanel(QScrollArea):
         self.diff_label.setVisible(False)
 
     def show_one(
-        self, generation: Any, image: Any = None, model_names: dict[str, str] | None = None
+        self,
+        generation: Any,
+        image: ImageRecord | None = None,
+        model_names: dict[str, str] | None = None,
     ) -> None:
         self.generation = generation
         extra = []
-        if image is not None and getattr(image, "deleted_remote", False):
+        if image is not None and image.deleted_remote:
             extra.append("deleted on the server; kept here")
         self.title.setText("<b>1 image</b>" + "".join(f" · {html.escape(x)}" for x in extra))
         for field, _label, _key in recall.FIELDS:

@@ -17,7 +17,7 @@ class QueueDelegate(QStyledItemDelegate):
     """Paints a row as usual, below a bold "Batch · … · N jobs" line when it starts a batch."""
 
     def _header_height(self, option: QStyleOptionViewItem) -> int:
-        return int(option.fontMetrics.height() + 6)  # type: ignore[attr-defined]
+        return int(option.fontMetrics.height() + 6)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         size = super().sizeHint(option, index)
@@ -30,24 +30,24 @@ class QueueDelegate(QStyledItemDelegate):
         if not header:
             super().paint(painter, option, index)
             return
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         height = self._header_height(option)
         top = QRect(rect.left(), rect.top(), rect.width(), height)
         painter.save()
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        font = QFont(option.font)
         font.setBold(True)
         painter.setFont(font)
-        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))  # type: ignore[attr-defined]
+        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(
             top.adjusted(4, 3, -4, 0),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            option.fontMetrics.elidedText(  # type: ignore[attr-defined]
+            option.fontMetrics.elidedText(
                 str(header), Qt.TextElideMode.ElideRight, max(0, top.width() - 8)
             ),
         )
         painter.restore()
         row = QStyleOptionViewItem(option)
-        row.rect = QRect(rect.left(), rect.top() + height, rect.width(), rect.height() - height)  # type: ignore[attr-defined]
+        row.rect = QRect(rect.left(), rect.top() + height, rect.width(), rect.height() - height)
         super().paint(painter, row, index)
 
 

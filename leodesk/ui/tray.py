@@ -10,7 +10,7 @@ none. The tray icon's tooltip follows the queue. Every notice shown is also kept
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon
 
 from leodesk.qt.notify import BATCH, FAILED, LOW_BALANCE, MODERATION, Notifier
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from leodesk.core.settings import Settings
 
 MESSAGE_MS = 10000  # how long a notice stays (balloon and status bar)
 SHOWN_KEPT = 100
@@ -84,7 +87,7 @@ class TrayNotifications(QObject):
         window: Any,
         notifier: Notifier,
         generation: Any,
-        settings: Any = None,
+        settings: Settings | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent if parent is not None else window)

@@ -6,12 +6,13 @@ favourite, Esc leaves. Every decision is applied at once and shown on screen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from leodesk.core.library.records import ImageRecord, Pick
 from leodesk.ui.viewer import ImageViewer
 from leodesk.ui.widgets import named
 
@@ -33,20 +34,21 @@ class TriageWindow(ImageViewer):
         self.setWindowTitle("leodesk — Triage")
         self.status = named(QLabel(""), "triageStatus", "Triage state of this image")
         self.status.setStyleSheet("font-size: 15px; padding: 4px;")
-        self.layout().insertWidget(0, self.status)
+        cast(QVBoxLayout, self.layout()).insertWidget(0, self.status)
         self.meta.setVisible(False)
         self.position = (0, 0)
         # F and 1 mean favourite and one star here, not fit and actual size.
         self.shortcuts["fit"].setEnabled(False)
         self.shortcuts["actual"].setEnabled(False)
 
-    def show_state(self, record: Any, position: tuple[int, int]) -> None:
+    def show_state(self, record: ImageRecord, position: tuple[int, int]) -> None:
         self.position = position
-        rating = int(getattr(record, "rating", 0) or 0)
-        pick = getattr(record, "pick", None)
-        fav = bool(getattr(record, "favourite", False))
+        rating = int(record.rating or 0)
+        pick = record.pick
+        fav = record.favourite
         stars = "★" * rating + "☆" * (5 - rating)
-        mark = {"picked": "✔ picked", "rejected": "✘ rejected"}.get(pick or "", "—")
+        marks = {Pick.PICKED: "✔ picked", Pick.REJECTED: "✘ rejected"}
+        mark = "—" if pick is None else marks[pick]
         self.status.setText(
             f"{position[0] + 1} / {position[1]}   {stars}   {mark}   "
             f"{'♥ favourite' if fav else ''}\n{HELP}"
@@ -61,11 +63,11 @@ class TriageWindow(ImageViewer):
         if Qt.Key.Key_0 <= key <= Qt.Key.Key_5:
             self.rate.emit(record.id, int(key - Qt.Key.Key_0))
         elif key == Qt.Key.Key_P:
-            self.pick.emit(record.id, None if record.pick == "picked" else "picked")
+            self.pick.emit(record.id, None if record.pick == Pick.PICKED else Pick.PICKED)
         elif key == Qt.Key.Key_X:
-            self.pick.emit(record.id, None if record.pick == "rejected" else "rejected")
+            self.pick.emit(record.id, None if record.pick == Pick.REJECTED else Pick.REJECTED)
         elif key == Qt.Key.Key_F:
-            self.favourite.emit(record.id, not bool(getattr(record, "favourite", False)))
+            self.favourite.emit(record.id, not record.favourite)
         elif key == Qt.Key.Key_C:
             self.collect.emit(record.id)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.core.library.records import ImageKind, ImageRecord
 from leodesk.core.variations import (
     DEFAULT_CREATIVITY,
     DEFAULT_MOTION_STRENGTH,
@@ -38,6 +39,10 @@ from leodesk.core.variations import (
     video_path,
 )
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from leodesk.qt.context import AppContext
+    from leodesk.ui.main_window import MainWindow
 
 # action object name, text, kind, shortcut
 ACTIONS: tuple[tuple[str, str, Kind, str | None], ...] = (
@@ -113,7 +118,11 @@ class MotionDialog(QDialog):
 
 class VariationActions(QObject):
     def __init__(
-        self, window: Any, ctx: Any, records: Callable[[], list[Any]], parent: QObject
+        self,
+        window: MainWindow,
+        ctx: AppContext,
+        records: Callable[[], list[ImageRecord]],
+        parent: QObject,
     ) -> None:
         super().__init__(parent)
         self.window = window
@@ -126,7 +135,7 @@ class VariationActions(QObject):
         self.opener: Callable[[QUrl], bool] = open_url
         self.actions: dict[str, QAction] = {}
         self._keys = itertools.count()
-        self._pending: dict[int, tuple[Kind, Any, UniversalOptions | None, int]] = {}
+        self._pending: dict[int, tuple[Kind, ImageRecord, UniversalOptions | None, int]] = {}
         ctx.variations.cost_ready.connect(self._cost_ready)
         ctx.variations.failed.connect(lambda m: window.statusBar().showMessage(m, 10000))
 
@@ -136,7 +145,7 @@ class VariationActions(QObject):
             self.actions[name] = add(name, text, lambda _c=False, k=kind: self.request(k), shortcut)
         self.actions["playMotionAction"] = add("playMotionAction", "Play motion", self.play)
 
-    def update_enabled(self, records: list[Any] | None) -> None:
+    def update_enabled(self, records: list[ImageRecord] | None) -> None:
         """Enable what fits ``records`` (a menu is about to show); None enables everything."""
         if records is None:
             for action in self.actions.values():
@@ -144,7 +153,7 @@ class VariationActions(QObject):
             return
         one = len(records) == 1
         rec = records[0] if one else None
-        kind = getattr(rec, "kind", None)
+        kind = None if rec is None else rec.kind
         for name, _text, k, _s in ACTIONS:
             ok = one and kind in ("image", "variation")
             if k is Kind.UPSCALE:
@@ -153,17 +162,17 @@ class VariationActions(QObject):
         self.actions["playMotionAction"].setEnabled(one and kind == "motion")
 
     # -- the flow: options → cost → confirm → start --------------------------------------------
-    def request(self, kind: Kind, record: Any = None) -> None:
+    def request(self, kind: Kind, record: ImageRecord | None = None) -> None:
         if record is None:
             records = self._records()
             if len(records) != 1:
                 self._status("Select one image first.")
                 return
             record = records[0]
-        if getattr(record, "kind", "image") == "motion":
+        if record.kind == ImageKind.MOTION:
             self._status("Variations are made from images; this is a motion.")
             return
-        if kind is Kind.UPSCALE and getattr(record, "kind", "image") == "variation":
+        if kind is Kind.UPSCALE and record.kind == ImageKind.VARIATION:
             self._status(
                 "Upscale works on generated images; use the universal upscaler on a variation."
             )
@@ -196,7 +205,12 @@ class VariationActions(QObject):
             self._confirm_and_start(kind, record, options, strength, cost)
 
     def _confirm_and_start(
-        self, kind: Kind, record: Any, options: UniversalOptions | None, strength: int, cost: Any
+        self,
+        kind: Kind,
+        record: ImageRecord,
+        options: UniversalOptions | None,
+        strength: int,
+        cost: Any,
     ) -> None:
         text = cost_text(kind, cost if isinstance(cost, int) else None)
         if not self.confirm(kind.label, f"{text}\n\nStart it now?"):
@@ -206,21 +220,21 @@ class VariationActions(QObject):
         self._status(f"{kind.label} started; it shows in the job strip.")
 
     # -- motion -------------------------------------------------------------------------------
-    def video_of(self, record: Any) -> Path | None:
+    def video_of(self, record: ImageRecord) -> Path | None:
         path = video_path(self.ctx.backend.store.root, record.id)
         return path if path.is_file() else None
 
-    def play(self, record: Any = None) -> bool:
+    def play(self, record: ImageRecord | bool | None = None) -> bool:
         """Open a motion image's MP4 in the system player (the local file, else its URL)."""
         if record is None or isinstance(record, bool):
             records = self._records()
             record = records[0] if len(records) == 1 else None
-        if record is None or getattr(record, "kind", None) != "motion":
+        if record is None or isinstance(record, bool) or record.kind != ImageKind.MOTION:
             return False
         path = self.video_of(record)
         if path is not None:
             return self.opener(QUrl.fromLocalFile(str(path)))
-        if getattr(record, "motion_url", None):
+        if record.motion_url:
             return self.opener(QUrl(record.motion_url))
         self._status("This motion's video is not available.")
         return False

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.core.library.records import ImageKind, ImageRecord
 from leodesk.ui.widgets import named
 
 
@@ -171,7 +172,7 @@ class ImageViewer(QDialog):
         named(self, "imageViewer", "Image viewer")
         self.setWindowTitle("leodesk — Viewer")
         self.resize(1100, 760)
-        self.record: Any = None
+        self.record: ImageRecord | None = None
         self.path: Path | None = None
         self._image = QImage()
         #: record -> QMimeData for a drag of the shown picture (set by the window)
@@ -309,20 +310,20 @@ class ImageViewer(QDialog):
             ("zoom out", QKeySequence(Qt.Key.Key_Minus), lambda: self.canvas.zoom(0.8)),
             ("copy", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_image),
         ):
-            self.shortcuts[name] = QShortcut(seq, self, activated=slot)
+            self.shortcuts[name] = QShortcut(seq, self, slot)
 
     # -- content --------------------------------------------------------------------------
-    def show_record(self, record: Any, path: Path | None) -> None:
+    def show_record(self, record: ImageRecord, path: Path | None) -> None:
         """Show a record's metadata now; the picture follows with :meth:`show_image`."""
         self.record = record
         self.path = path
         self._image = QImage()
         self.canvas.set_pixmap(QPixmap())
         self.meta.setText(self._metadata_html(record))
-        self.copy_seed_button.setEnabled(getattr(record, "seed", None) is not None)
+        self.copy_seed_button.setEnabled(record.seed is not None)
         self.folder_button.setEnabled(path is not None)
         self.copy_image_button.setEnabled(False)
-        kind = getattr(record, "kind", "image")  # issue 6
+        kind = record.kind
         self.play_button.setVisible(kind == "motion")
         for name, action in self.variation_actions.items():
             action.setEnabled(
@@ -346,20 +347,15 @@ class ImageViewer(QDialog):
             )
 
     @staticmethod
-    def _metadata_html(r: Any) -> str:
-        rows = [
-            ("Prompt", getattr(r, "prompt", None)),
-            ("Negative", getattr(r, "negative_prompt", None)),
-            ("Model", getattr(r, "model_name", None) or getattr(r, "model_id", None)),
-            ("Size", f"{r.width} × {r.height}" if getattr(r, "width", None) else None),
-            ("Seed", getattr(r, "seed", None)),
-            ("Guidance", getattr(r, "guidance_scale", None)),
-            ("Steps", getattr(r, "steps", None)),
-            ("Scheduler", getattr(r, "scheduler", None)),
-            ("Style", getattr(r, "preset_style", None)),
-            ("Created", getattr(r, "created_at", None)),
-            ("Generation", getattr(r, "generation_id", None)),
-            ("Image", getattr(r, "id", None)),
+    def _metadata_html(r: ImageRecord) -> str:
+        rows: list[tuple[str, object]] = [
+            ("Prompt", r.prompt),
+            ("Negative", r.negative_prompt),
+            ("Model", r.model_name or r.model_id),
+            ("Size", f"{r.width} × {r.height}" if r.width else None),
+            ("Seed", r.seed),
+            ("Generation", r.generation_id),
+            ("Image", r.id),
         ]
         body = "".join(
             f"<tr><td style='color:#999;padding-right:8px'>{k}</td>"
@@ -370,14 +366,14 @@ class ImageViewer(QDialog):
         return f"<table>{body}</table>"
 
     # -- lineage (issue 6) ---------------------------------------------------------------
-    def set_lineage(self, ancestors: list[Any], children: list[Any]) -> None:
+    def set_lineage(self, ancestors: list[ImageRecord], children: list[ImageRecord]) -> None:
         """Show where this image came from (parent first, then further back) and what was made
         from it; every entry is a link that opens that image here."""
         r = self.record
         parts: list[str] = []
         if ancestors and r is not None:
-            verb = "Motion from" if getattr(r, "kind", "") == "motion" else "Variation of"
-            if getattr(r, "kind", "") == "image":
+            verb = "Motion from" if r.kind == ImageKind.MOTION else "Variation of"
+            if r.kind == ImageKind.IMAGE:
                 verb = "Made from"
             parts.append(f"<b>{verb}</b> {_link(ancestors[0])}")
             if len(ancestors) > 1:
@@ -426,10 +422,10 @@ class ImageViewer(QDialog):
             QGuiApplication.clipboard().setImage(self._image)
 
     def copy_prompt(self) -> None:
-        QGuiApplication.clipboard().setText(getattr(self.record, "prompt", None) or "")
+        QGuiApplication.clipboard().setText(self.record.prompt if self.record is not None else "")
 
     def copy_seed(self) -> None:
-        seed = getattr(self.record, "seed", None)
+        seed = None if self.record is None else self.record.seed
         if seed is not None:
             QGuiApplication.clipboard().setText(str(seed))
 
@@ -438,10 +434,10 @@ class ImageViewer(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
 
 
-def _link(record: Any) -> str:
+def _link(record: ImageRecord) -> str:
     """A lineage link: what the image is (its transform) and a short id."""
-    kind = getattr(record, "kind", "image")
-    what = getattr(record, "transform", None) or ("Motion" if kind == "motion" else "Image")
+    kind = record.kind
+    what = record.transform or ("Motion" if kind == ImageKind.MOTION else "Image")
     what = {"UNIVERSAL_UPSCALE": "Universal upscale", "MOTION_SVD": "Motion"}.get(what, what)
     short = str(record.id)[:8]
     return (

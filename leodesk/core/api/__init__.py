@@ -53,6 +53,7 @@ from .models import (
     VariationJob,
     parse_timestamp,
 )
+from .protocol import LeonardoApi
 from .retry import RetryPolicy, parse_retry_after
 from .serialize import pricing_for_generation
 
@@ -107,6 +108,7 @@ __all__ = [
     "InitImage",
     "InitImageUpload",
     "InsufficientCreditsError",
+    "LeonardoApi",
     "LeonardoClient",
     "LeonardoError",
     "ModelTraits",

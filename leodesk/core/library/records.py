@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,27 +11,27 @@ from typing import Any, Final
 from leodesk.core.jobs import Job, JobState
 
 
-class DownloadState:
-    """Values of ``images.download_state``."""
+class DownloadState(enum.StrEnum):
+    """Values of ``images.download_state`` (each member is its stored text)."""
 
-    PENDING: Final = "pending"
-    DONE: Final = "done"
-    FAILED: Final = "failed"
-
-
-class ImageKind:
-    """Values of ``images.kind``."""
-
-    IMAGE: Final = "image"
-    VARIATION: Final = "variation"
-    MOTION: Final = "motion"
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
 
 
-class Pick:
-    """Values of ``images.pick`` (None = not marked)."""
+class ImageKind(enum.StrEnum):
+    """Values of ``images.kind`` (each member is its stored text)."""
 
-    PICKED: Final = "picked"
-    REJECTED: Final = "rejected"
+    IMAGE = "image"
+    VARIATION = "variation"
+    MOTION = "motion"
+
+
+class Pick(enum.StrEnum):
+    """Values of ``images.pick`` (None = not marked; each member is its stored text)."""
+
+    PICKED = "picked"
+    REJECTED = "rejected"
 
 
 # --------------------------------------------------------------------------------------------
@@ -49,14 +50,14 @@ class ImageRecord:
     id: str
     generation_id: str
     index: int
-    kind: str
+    kind: ImageKind
     url: str | None
     nsfw: bool
     width: int | None
     height: int | None
     sha256: str | None
     ext: str | None
-    download_state: str
+    download_state: DownloadState
     download_attempts: int
     parent_image_id: str | None
     transform: str | None
@@ -70,7 +71,7 @@ class ImageRecord:
     deleted_remote: bool
     favourite: bool = False
     rating: int = 0
-    pick: str | None = None
+    pick: Pick | None = None
     collection_ids: tuple[int, ...] = ()
     has_children: bool = False
     deleted_local: bool = False
@@ -197,14 +198,14 @@ def _image_record(row: sqlite3.Row, model_names: Mapping[str, str] | None = None
         id=row["id"],
         generation_id=row["generation_id"],
         index=row["idx"],
-        kind=row["kind"],
+        kind=ImageKind(row["kind"]),
         url=row["url"],
         nsfw=bool(row["nsfw"]),
         width=row["width"],
         height=row["height"],
         sha256=row["sha256"],
         ext=row["ext"],
-        download_state=row["download_state"],
+        download_state=DownloadState(row["download_state"]),
         download_attempts=row["download_attempts"],
         parent_image_id=row["parent_image_id"],
         transform=row["transform"],
@@ -218,7 +219,7 @@ def _image_record(row: sqlite3.Row, model_names: Mapping[str, str] | None = None
         deleted_remote=bool(row["deleted_remote"]),
         favourite=bool(row["favourite"]),
         rating=int(row["rating"]),
-        pick=row["pick"],
+        pick=None if row["pick"] is None else Pick(row["pick"]),
         collection_ids=_collection_ids(row["collection_ids"]),
         has_children=bool(row["has_children"]),
         deleted_local=row["deleted_local_ms"] is not None,

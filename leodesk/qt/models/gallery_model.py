@@ -17,7 +17,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -45,6 +45,9 @@ _FLAGS = (
     | Qt.ItemFlag.ItemNeverHasChildren
 )
 
+if TYPE_CHECKING:
+    from leodesk.core.library import ImageRecord
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -52,7 +55,7 @@ class GallerySource(Protocol):
     def image_ids_page(
         self, offset: int, limit: int, *, filter: Any = None, after: str | None = None
     ) -> list[str]: ...
-    def image_records(self, ids: list[str]) -> dict[str, Any]: ...
+    def image_records(self, ids: list[str]) -> dict[str, ImageRecord]: ...
 
 
 class _Detached:
@@ -63,7 +66,7 @@ class _Detached:
     ) -> list[str]:
         return []
 
-    def image_records(self, ids: list[str]) -> dict[str, Any]:
+    def image_records(self, ids: list[str]) -> dict[str, ImageRecord]:
         return {}
 
 
@@ -77,9 +80,9 @@ class GalleryModel(QAbstractListModel):
         self,
         source: GallerySource,
         thumbs: ThumbnailLoader,
-        image_path: Callable[[Any], Path | None],
+        image_path: Callable[[ImageRecord], Path | None],
         *,
-        drag_files: Callable[[list[Any]], list[Path]] | None = None,
+        drag_files: Callable[[list[ImageRecord]], list[Path]] | None = None,
         page_size: int = 500,
         record_cache: int = 2000,
         parent: Any = None,
@@ -94,7 +97,7 @@ class GalleryModel(QAbstractListModel):
         self._row_of: dict[str, int] = {}
         self._exhausted = False
         self._filter: Any = None  # leodesk.core.search.Filter, or None for everything
-        self._records: OrderedDict[str, Any] = OrderedDict()
+        self._records: OrderedDict[str, ImageRecord] = OrderedDict()
         self._record_cache = record_cache
         self._key_rows: dict[str, str] = {}  # thumbnail key -> image id
         self._thumb_keys: dict[str, str] = {}
@@ -247,7 +250,7 @@ class GalleryModel(QAbstractListModel):
     def row_of(self, image_id: str) -> int | None:
         return self._row_of.get(image_id)
 
-    def record(self, row: int) -> Any:
+    def record(self, row: int) -> ImageRecord | None:
         image_id = self._ids[row]
         rec = self._records.get(image_id)
         if rec is not None:
@@ -283,7 +286,7 @@ class GalleryModel(QAbstractListModel):
                 keys.append(self.thumb_key(rec))
         return self._thumbs.retain_only(keys)
 
-    def thumb_key(self, rec: Any) -> str:
+    def thumb_key(self, rec: ImageRecord) -> str:
         key = self._thumb_keys.get(rec.id)
         if key is None:
             key = self._thumb_keys[rec.id] = key_for("image", rec.id)
@@ -338,7 +341,7 @@ class GalleryModel(QAbstractListModel):
         rows = sorted({i.row() for i in indexes if i.isValid()})
         return self.mime_for([r for r in (self.record(row) for row in rows) if r is not None])
 
-    def mime_for(self, records: list[Any]) -> QMimeData:
+    def mime_for(self, records: list[ImageRecord]) -> QMimeData:
         """What a drag of ``records`` carries (from the gallery, or the viewer's picture)."""
         data = QMimeData()
         data.setData(IMAGE_IDS_MIME, QByteArray("\n".join(r.id for r in records).encode()))
