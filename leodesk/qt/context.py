@@ -31,7 +31,7 @@ from leodesk.qt.services import (
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.uploads import UploadService
-from leodesk.qt.variations import VariationService  # issue 6: variations and motion
+from leodesk.qt.variations import VariationService
 
 DRAG_LIMIT = 50
 GALLERY_CELL = 164  # the gallery's picture box (leodesk.ui.gallery.INNER; qt cannot import ui)
@@ -58,9 +58,9 @@ class AppContext:
     own_models: ModelListModel
     jobs: JobListModel
     uploads: UploadService  # image to image: init images and image prompts
-    variations: VariationService  # issue 6: upscale, unzoom, no background, motion
-    queue: QueueModel  # issue 7: the queue panel's stored jobs, in queue order
-    notifier: Notifier  # issue 7: what to tell the user (tray / OS notifications)
+    variations: VariationService  # upscale, unzoom, no background, motion
+    queue: QueueModel  # the queue panel's stored jobs, in queue order
+    notifier: Notifier  # what to tell the user (tray / OS notifications)
     demo: bool = False
 
     def image_path(self, record: Any) -> Path | None:
@@ -181,13 +181,13 @@ def build_context(
     ctx.account.loaded.connect(lambda state: ctx.generation.set_slots(state.slots))
     ctx.sync.finished.connect(lambda _p: ctx.generation.recheck_incomplete())
     ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
-    # -- issue 7: notifications (bound methods: worker-thread signals arrive queued)
+    # Notifications (bound methods: worker-thread signals arrive queued)
     ctx.notifier.label_for = ctx.generation.label
     ctx.generation.job_changed.connect(ctx.notifier.job_changed)
     ctx.generation.queue_changed.connect(ctx.notifier.queue_changed)
     ctx.variations.job_changed.connect(ctx.notifier.job_changed)
     ctx.account.loaded.connect(ctx.notifier.account_loaded)
-    # -- issue 6: variation / motion jobs are stored and sent by the same queue as generations;
+    # Variation / motion jobs are stored and sent by the same queue as generations;
     # they show in the job strip and the queue panel, their results in the gallery
     from leodesk.core.variations import JOB_KIND
 
@@ -201,7 +201,6 @@ def build_context(
         ctx.gallery_model.refresh_records()  # the parent's children mark, the child's file
 
     ctx.variations.child_stored.connect(child_stored)
-    # -- end issue 6
     ctx.catalog.models_ready.connect(
         lambda kind, models: (
             ctx.platform_models if kind == "platform" else ctx.own_models

@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         toggle.setObjectName("toggleDetailsAction")
         toggle.setText("&Details panel")
         view_menu.addAction(toggle)
-        # -- issue 7: the queue panel
+        # The queue panel
         from leodesk.ui.queue_panel import QueuePanel
 
         self.queue_panel = QueuePanel(ctx.queue, ctx.generation)
@@ -220,13 +220,11 @@ class MainWindow(QMainWindow):
         queue_toggle.setObjectName("toggleQueueAction")
         queue_toggle.setText("&Queue panel")
         view_menu.addAction(queue_toggle)
-        # -- end issue 7
-        # -- notifications (issue 7): tray icon, OS notices, View ▸ Notifications
+        # Notifications: tray icon, OS notices, View ▸ Notifications
         from leodesk.ui.tray import TrayNotifications
 
         self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
         self.notifications.add_menu(view_menu)
-        # -- end notifications
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -718,14 +716,14 @@ class MainWindow(QMainWindow):
         row = self.ctx.gallery_model.row_of(image_id)
         if row is None:
             return
-        if self._open_motion(row):  # issue 6: a motion opens in the system player
+        if self._open_motion(row):  # a motion opens in the system player
             return
         if self.viewer is None:
             from leodesk.ui.viewer import ImageViewer
 
             self.viewer = ImageViewer(self)
             self.viewer.navigate.connect(self._navigate)
-            self._wire_viewer_lineage(self.viewer)  # issue 6
+            self._wire_viewer_lineage(self.viewer)
             model = self.ctx.gallery_model
             self.viewer.drag_mime = lambda record: model.mime_for([record])
         self._show_row(row)
@@ -741,12 +739,12 @@ class MainWindow(QMainWindow):
         self._viewer_row = row
         path = self.ctx.image_path(record)
         self.viewer.show_record(record, path)
-        self._show_lineage(record)  # issue 6
+        self._show_lineage(record)
         self.ctx.images.load(record.id, path, record.url)
         if self.gallery is not None:
             self.gallery.setCurrentIndex(model.index(row))
 
-    # -- issue 6: variations, motion and lineage in the viewer --------------------------------
+    # -- variations, motion and lineage in the viewer -----------------------------------------
     def _open_motion(self, row: int) -> bool:
         record = self.ctx.gallery_model.record(row)
         if getattr(record, "kind", None) != "motion":
@@ -808,8 +806,6 @@ class MainWindow(QMainWindow):
         model = self._model_for(getattr(generation, "model_id", None))
         self.drafts.new_draft(recall.draft_state(generation, model))
         self.statusBar().showMessage("Opened in a new draft", 3000)
-
-    # -- end issue 6
 
     def _navigate(self, delta: int) -> None:
         if self.ctx is None:

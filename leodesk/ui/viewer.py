@@ -156,7 +156,7 @@ class DragHandle(QToolButton):
 class ImageViewer(QDialog):
     """Signals: navigate(int delta), image_wanted(str image id).
 
-    Lineage (issue 6): variation_requested(Kind), open_image(str image id) (a lineage link),
+    Lineage: variation_requested(Kind), open_image(str image id) (a lineage link),
     branch_requested(), play_requested().
     """
 
@@ -234,7 +234,7 @@ class ImageViewer(QDialog):
         ):
             tools.addWidget(b)
 
-        # -- issue 6: variations, motion and lineage
+        # Variations, motion and lineage
         from leodesk.ui.variation_actions import ACTIONS
 
         self.variations_button = named(
@@ -289,7 +289,6 @@ class ImageViewer(QDialog):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.meta, 1)
         side_layout.addWidget(self.lineage)
-        # -- end issue 6
 
         split = QSplitter()
         split.addWidget(self.canvas)
@@ -322,7 +321,7 @@ class ImageViewer(QDialog):
         self.copy_seed_button.setEnabled(getattr(record, "seed", None) is not None)
         self.folder_button.setEnabled(path is not None)
         self.copy_image_button.setEnabled(False)
-        kind = getattr(record, "kind", "image")  # issue 6
+        kind = getattr(record, "kind", "image")
         self.play_button.setVisible(kind == "motion")
         for name, action in self.variation_actions.items():
             action.setEnabled(
@@ -369,7 +368,7 @@ class ImageViewer(QDialog):
         )
         return f"<table>{body}</table>"
 
-    # -- lineage (issue 6) ---------------------------------------------------------------
+    # -- lineage -------------------------------------------------------------------------
     def set_lineage(self, ancestors: list[Any], children: list[Any]) -> None:
         """Show where this image came from (parent first, then further back) and what was made
         from it; every entry is a link that opens that image here."""
