@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leodesk import __version__
+from leodesk.core.errors import LeodeskError
 
 if TYPE_CHECKING:
     from leodesk.runtime import Runtime
@@ -31,7 +32,7 @@ DOWNLOAD_RETRIES = 3
 DOWNLOAD_BACKOFF_S = 0.5
 
 
-class CliError(Exception):
+class CliError(LeodeskError):
     """One line for stderr and the exit code; ``result`` is still printed with ``--json``
     (what a partly successful command did)."""
 

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from leodesk.core.errors import LeodeskError
 from leodesk.core.log import forget_secret, register_secret
 
 SERVICE = "leodesk"
@@ -25,8 +26,8 @@ INSTALL_HINT = (
 )
 
 
-class SecretsError(Exception):
-    """Base class: ``str(err)`` is a short message for the user."""
+class SecretsError(LeodeskError):
+    """Base class: ``user_message`` (and ``str(err)``) is a short message for the user."""
 
 
 class NoSecureKeychainError(SecretsError):
