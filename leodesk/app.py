@@ -11,9 +11,12 @@ import os
 import sys
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
+
+if TYPE_CHECKING:
+    from leodesk.core.paths import Paths
 
 # logging and traceback load after the first paint (start-up is measured in tests/bench/startup.py)
 
@@ -24,10 +27,11 @@ def _log() -> Any:
     return logging.getLogger("leodesk.app")
 
 
-def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
+def install_crash_handler(paths: Paths, show_dialog: bool = True) -> None:
     """Log unhandled exceptions (redacted) and offer a copyable report; dump fatal signals."""
+    log_dir = paths.logs
     try:
-        crash_file = open(log_dir / "faults.log", "a", encoding="utf-8")  # noqa: SIM115
+        crash_file = open(paths.faults_file, "a", encoding="utf-8")  # noqa: SIM115
         faulthandler.enable(crash_file)
     except OSError:
         faulthandler.enable()
@@ -483,7 +487,7 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
         base = paths_mod.resolve()
         profile = (base.profile("demo") if demo else base).ensure()
         setup_logging(profile.log_file)
-        install_crash_handler(profile.logs)
+        install_crash_handler(profile)
         launcher.start()
 
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):

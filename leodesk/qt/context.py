@@ -88,7 +88,7 @@ class AppContext:
         """
         from leodesk.core.export import export, file_name
 
-        folder = self.backend.paths.cache / "drag"
+        folder = self.backend.paths.drag_cache
         items = self.export_items(records[:DRAG_LIMIT])
         out: list[Path] = []
         todo = []
