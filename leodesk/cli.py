@@ -9,17 +9,25 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from leodesk import __version__
+from leodesk.core import secrets
 from leodesk.core.errors import LeodeskError
+from leodesk.core.log import redact, register_secret, setup_logging
+from leodesk.runtime import Runtime
+from leodesk.runtime import start as start_runtime
 
-if TYPE_CHECKING:
-    from leodesk.runtime import Runtime
+# Each command imports the heavy parts it needs where it starts (lines marked "per command"):
+# the API client, SQLite, PIL and the rest of core together cost ~110 ms to import, PySide6 ~50 ms
+# (measured), which `leodesk key status`, `--help` and usage errors do not pay.
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -127,7 +135,7 @@ def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if args.command is None:
-        from leodesk.app import main as gui_main
+        from leodesk.app import main as gui_main  # per command
 
         return gui_main(demo=args.demo)
     demo = bool(getattr(args, "demo", False))
@@ -138,9 +146,6 @@ def run(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from leodesk.core.log import setup_logging
-    from leodesk.runtime import start as start_runtime
-
     setup_logging(None, stderr_level=30)
     handler = COMMANDS[args.command]
     runtime: Runtime | None = None
@@ -178,8 +183,6 @@ def run(argv: Sequence[str]) -> int:
 def _stdout_closed() -> int:
     """The reader of stdout went away (``| head``): stop quietly, like other Unix tools.
     Python would otherwise complain again when it flushes stdout at exit."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -190,9 +193,7 @@ def _stdout_closed() -> int:
 
 
 def describe_error(exc: Exception) -> tuple[int, str]:
-    from leodesk.core import secrets
-    from leodesk.core.api import errors
-    from leodesk.core.log import redact
+    from leodesk.core.api import errors  # per command
 
     if isinstance(exc, errors.AuthenticationError):
         return EXIT_AUTH, exc.user_message
@@ -206,7 +207,7 @@ def describe_error(exc: Exception) -> tuple[int, str]:
 
 
 def _client(runtime: Runtime) -> Any:
-    from leodesk.core.api import LeonardoClient
+    from leodesk.core.api import LeonardoClient  # per command
 
     key = runtime.api_key()
     if not key:
@@ -292,8 +293,7 @@ def cmd_models(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any
 def _init_image_path(text: str) -> Path:
     """The local file ``--init-image`` names: a path or a ``file://`` URL; other URLs and
     missing files are usage errors."""
-    from urllib.parse import unquote, urlsplit
-    from urllib.request import url2pathname
+    from urllib.request import url2pathname  # per command
 
     parts = urlsplit(text)
     if parts.scheme.lower() == "file":
@@ -316,7 +316,7 @@ def _init_image_path(text: str) -> Path:
 
 
 def _prepare_init_image(path: Path) -> Any:
-    from leodesk.core.imageprep import ImagePrepError, prepare_file
+    from leodesk.core.imageprep import ImagePrepError, prepare_file  # per command
 
     try:
         return prepare_file(path)
@@ -328,6 +328,7 @@ def _model_facts(client: Any, model_id: str) -> Any:
     """What the API says of the model ``--model`` names (a ModelInfo with its facts), or a
     usage error when the API does not know it (it answers an unknown model id on the submit
     only, with a server error)."""
+    # per command
     from leodesk.core.api import errors
     from leodesk.core.api.parse import is_valid_id
     from leodesk.core.catalog import ModelInfo
@@ -356,7 +357,7 @@ def _gen_record(library: Any) -> Any:
     """The pipeline's persistence for ``leodesk gen``: the generation (with the request) and
     its stored images go into the library as the app records them; the CLI keeps no queue job,
     so the job steps only remember the generation."""
-    from leodesk.core.pipeline import LibraryRecord
+    from leodesk.core.pipeline import LibraryRecord  # per command
 
     class GenRecord(LibraryRecord):
         generation: Any = None
@@ -387,7 +388,7 @@ class _GenReporter:
         self._last: tuple[str, str] | None = None
 
     def __call__(self, p: Any) -> None:
-        from leodesk.core import pipeline as pl
+        from leodesk.core import pipeline as pl  # per command
 
         if p.state == pl.SUBMITTING:
             line = "submitting …"
@@ -419,6 +420,7 @@ def _safe_name(out_dir: Path, name: str) -> Path:
 
 
 def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
+    # per command
     from leodesk.core import rules
     from leodesk.core.api import GenerationRequest
     from leodesk.core.imagestore import ImageStore, verify_image
@@ -431,7 +433,7 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     early = [p for p in rules.validate(draft, None) if p.field in ("prompt", "negative_prompt")]
     if early:
         raise CliError("; ".join(p.message for p in early), EXIT_USAGE)
-    from leodesk.core.api.parse import is_valid_id
+    from leodesk.core.api.parse import is_valid_id  # per command
 
     init_path: Path | None = None
     library_image: str | None = None  # an image of the library, sent by id (its lineage kept)
@@ -544,8 +546,6 @@ def _copy_atomic(source: Path, target: Path) -> None:
 
 
 def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
-    from leodesk.core import secrets
-
     if args.action == "status":
         st = secrets.key_status()
         if not args.json:
@@ -569,12 +569,10 @@ def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         key = getpass.getpass("Leonardo Production API key: ").strip()
     if not key:
         raise CliError("no key given", EXIT_USAGE)
-    from leodesk.core.log import register_secret
-
     register_secret(key)
     username = None
     if not args.no_check:
-        from leodesk.core.api import LeonardoClient
+        from leodesk.core.api import LeonardoClient  # per command
 
         with LeonardoClient(key, base_url=runtime.base_url) as client:
             username = client.get_me().username
@@ -620,6 +618,7 @@ class _SyncReporter:
 
 
 def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
+    # per command
     from leodesk.core.imagestore import ImageStore
     from leodesk.core.library import Library
     from leodesk.core.sync import Syncer, summarize
@@ -647,8 +646,6 @@ def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
 
 def _parse_day(text: str | None, option: str, *, end: bool) -> Any:
     """``YYYY-MM-DD`` as a local datetime: the day's first millisecond, or its last (``end``)."""
-    from datetime import datetime, timedelta
-
     if text is None:
         return None
     try:
@@ -661,8 +658,7 @@ def _parse_day(text: str | None, option: str, *, end: bool) -> Any:
 
 
 def cmd_search(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any]]:
-    from datetime import UTC, datetime
-
+    # per command
     from leodesk.core.imagestore import ImageStore
     from leodesk.core.library import Library
     from leodesk.core.search import Filter

@@ -80,7 +80,7 @@ def backend_name(backend: Any) -> str:
 
 def is_secure(backend: Any) -> bool:
     """False for keyring's fail backend and any plaintext backend (priority < 1)."""
-    from keyring.backends.chainer import ChainerBackend
+    from keyring.backends.chainer import ChainerBackend  # keyring loads lazily: see _keyring
 
     module = type(backend).__module__
     if isinstance(backend, ChainerBackend):

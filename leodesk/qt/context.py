@@ -9,7 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from leodesk.core.export import ExportItem, export, file_name
 from leodesk.core.paths import Paths
+from leodesk.core.variations import JOB_KIND
 from leodesk.qt.backend import Backend
 from leodesk.qt.generation import GenerationService
 from leodesk.qt.models.catalog_model import ModelListModel
@@ -70,8 +72,6 @@ class AppContext:
 
     def export_items(self, records: list[Any]) -> list[Any]:
         """Export items (file + image + generation) for the records that have a local file."""
-        from leodesk.core.export import ExportItem
-
         items = []
         for rec in records:
             path = self.image_path(rec)
@@ -86,8 +86,6 @@ class AppContext:
         Runs on the GUI thread at drag start (a drop needs the files); the cache makes a second
         drag of the same images free.
         """
-        from leodesk.core.export import export, file_name
-
         folder = self.backend.paths.drag_cache
         items = self.export_items(records[:DRAG_LIMIT])
         out: list[Path] = []
@@ -189,8 +187,6 @@ def build_context(
     ctx.account.loaded.connect(ctx.notifier.account_loaded)
     # Variation / motion jobs are stored and sent by the same queue as generations;
     # they show in the job strip and the queue panel, their results in the gallery
-    from leodesk.core.variations import JOB_KIND
-
     ctx.variations.queue = ctx.generation
     ctx.generation.register(JOB_KIND, ctx.variations)
     ctx.variations.job_changed.connect(ctx.jobs.update)

@@ -10,7 +10,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from leodesk.qt.services import user_message
+from leodesk.core import secrets
+from leodesk.core.log import register_secret
+from leodesk.qt.errors import user_message
 from leodesk.qt.workers import CancelToken, Pools
 
 
@@ -40,14 +42,12 @@ class KeyService(QObject):
     def _client(self, key: str) -> Any:
         if self._client_factory is not None:
             return self._client_factory(key)
-        from leodesk.core.api import LeonardoClient
+        from leodesk.core.api import LeonardoClient  # the client (httpx) loads on this worker
 
         return LeonardoClient(key, base_url=self._base_url)
 
     def lookup(self) -> None:
         def job(token: CancelToken) -> str | None:
-            from leodesk.core import secrets
-
             return secrets.get_api_key()
 
         self._pools.submit(
@@ -58,13 +58,9 @@ class KeyService(QObject):
         )
 
     def check_and_store(self, key: str) -> None:
-        from leodesk.core.log import register_secret
-
         register_secret(key)
 
         def job(token: CancelToken) -> str | None:
-            from leodesk.core import secrets
-
             secrets.secure_backend()  # fail early with the "install a keychain" message
             client = self._client(key)
             try:
@@ -83,8 +79,6 @@ class KeyService(QObject):
 
     def remove(self) -> None:
         def job(token: CancelToken) -> bool:
-            from leodesk.core import secrets
-
             return secrets.clear_api_key()
 
         self._pools.submit(

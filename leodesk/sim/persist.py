@@ -58,7 +58,7 @@ class StateError(ValueError):
 def _lock(handle: IO[bytes]) -> bool:
     """Take an exclusive, non-blocking lock on an open file; False when another holds it."""
     try:
-        import fcntl
+        import fcntl  # POSIX only: the platform decides which lock module exists
     except ImportError:  # Windows
         try:
             import msvcrt

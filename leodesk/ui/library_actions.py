@@ -14,6 +14,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
+from leodesk.ui.triage import TriageWindow
+from leodesk.ui.variation_actions import VariationActions
+
 
 class LibraryActions(QObject):
     def __init__(self, window: Any, ctx: Any) -> None:
@@ -71,8 +74,6 @@ class LibraryActions(QObject):
         )
         add("triageAction", "Triage…", self.start_triage, "T")
         # Variations and motion (leodesk.ui.variation_actions)
-        from leodesk.ui.variation_actions import VariationActions
-
         self.variations = VariationActions(window, ctx, self.selected_records, self)
         self.variations.build(add)
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -216,8 +217,6 @@ class LibraryActions(QObject):
 
     # -- triage -----------------------------------------------------------------------------------
     def start_triage(self) -> None:
-        from leodesk.ui.triage import TriageWindow
-
         model = self.ctx.gallery_model
         if model.rowCount() == 0:
             return

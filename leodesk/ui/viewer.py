@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.ui.variation_actions import ACTIONS
 from leodesk.ui.widgets import named
 
 
@@ -235,8 +236,6 @@ class ImageViewer(QDialog):
             tools.addWidget(b)
 
         # Variations, motion and lineage
-        from leodesk.ui.variation_actions import ACTIONS
-
         self.variations_button = named(
             QToolButton(), "viewerVariationsButton", "Variations", "Upscale, unzoom, motion…"
         )
