@@ -15,19 +15,19 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from leodesk import __version__
-from leodesk.core import secrets
 from leodesk.core.errors import LeodeskError
-from leodesk.core.log import redact, register_secret, setup_logging
-from leodesk.runtime import Runtime
-from leodesk.runtime import start as start_runtime
 
-# Each command imports the heavy parts it needs where it starts (lines marked "per command"):
-# the API client, SQLite, PIL and the rest of core together cost ~110 ms to import, PySide6 ~50 ms
-# (measured), which `leodesk key status`, `--help` and usage errors do not pay.
+if TYPE_CHECKING:
+    from leodesk.runtime import Runtime
+
+# Each command imports what it needs where it starts (lines marked "per command"). Measured:
+# with the runtime (paths, keychain, logging) imported here `--help` takes ~70 ms instead of
+# ~45 ms, and `leodesk key status` would pay for the API client, SQLite, PIL and the rest of core
+# (~110 ms together; PySide6 ~50 ms).
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -146,6 +146,9 @@ def run(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    from leodesk.core.log import setup_logging  # per command
+    from leodesk.runtime import start as start_runtime  # per command
+
     setup_logging(None, stderr_level=30)
     handler = COMMANDS[args.command]
     runtime: Runtime | None = None
@@ -193,7 +196,10 @@ def _stdout_closed() -> int:
 
 
 def describe_error(exc: Exception) -> tuple[int, str]:
-    from leodesk.core.api import errors  # per command
+    # per command
+    from leodesk.core import secrets
+    from leodesk.core.api import errors
+    from leodesk.core.log import redact
 
     if isinstance(exc, errors.AuthenticationError):
         return EXIT_AUTH, exc.user_message
@@ -546,6 +552,9 @@ def _copy_atomic(source: Path, target: Path) -> None:
 
 
 def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
+    from leodesk.core import secrets  # per command
+    from leodesk.core.log import register_secret  # per command
+
     if args.action == "status":
         st = secrets.key_status()
         if not args.json:
