@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> int:
         from leodesk.app import main as gui_main
 
         return gui_main(demo=bool(args))
-    from leodesk.cli import run
+    from leodesk.cli import run  # the CLI only: the app never loads its parser
 
     return run(args)
 

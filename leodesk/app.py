@@ -7,45 +7,48 @@ keyring and the simulator load after the first paint, and the key lookup runs on
 from __future__ import annotations
 
 import faulthandler
+import logging
 import os
 import sys
 import threading
 import time
+import traceback
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from leodesk.qt.workers import Pools
+from leodesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from leodesk.core.paths import Paths
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
 
-# logging and traceback load after the first paint (start-up is measured in tests/bench/startup.py)
+log = logging.getLogger("leodesk.app")
+
+# Only what the first frame needs is imported above (tests/bench/startup.py measures it): the
+# imports marked "after the first paint" below load paths, settings, the keychain, httpx, SQLite,
+# PIL, the simulator and the panes once the window is on screen.
 
 
-def _log() -> Any:
-    import logging
-
-    return logging.getLogger("leodesk.app")
-
-
-def install_crash_handler(log_dir: Any, show_dialog: bool = True) -> None:
+def install_crash_handler(paths: Paths, show_dialog: bool = True) -> None:
     """Log unhandled exceptions (redacted) and offer a copyable report; dump fatal signals."""
+    log_dir = paths.logs
     try:
-        crash_file = open(log_dir / "faults.log", "a", encoding="utf-8")  # noqa: SIM115
+        crash_file = open(paths.faults_file, "a", encoding="utf-8")  # noqa: SIM115
         faulthandler.enable(crash_file)
     except OSError:
         faulthandler.enable()
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
-        import traceback
-
-        log = _log()
         log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
         if show_dialog:
-            from leodesk.core.log import redact
-            from leodesk.ui.crash_dialog import show_crash_report
+            from leodesk.core.log import redact  # only on a crash
+            from leodesk.ui.crash_dialog import show_crash_report  # only on a crash
 
             report = redact("".join(traceback.format_exception(exc_type, exc, tb)))
             line = " ".join(str(exc).split()) or exc_type.__name__
@@ -68,8 +71,6 @@ class Launcher(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        from leodesk.qt.workers import Pools
-
         self.window = window
         self.demo = demo
         self.runtime = runtime
@@ -96,8 +97,8 @@ class Launcher(QObject):
 
     # -- start ----------------------------------------------------------------------------------
     def start(self) -> None:
-        from leodesk.qt.keys import KeyService
-        from leodesk.runtime import start as start_runtime
+        from leodesk.qt.keys import KeyService  # after the first paint
+        from leodesk.runtime import start as start_runtime  # after the first paint
 
         if self.runtime is None:
             self.runtime = start_runtime(demo=self.demo)
@@ -124,7 +125,7 @@ class Launcher(QObject):
 
     # -- the key dialog -------------------------------------------------------------------------
     def ask_key(self, *, first_run: bool, error: str | None = None) -> None:
-        from leodesk.ui.key_dialog import KeyDialog
+        from leodesk.ui.key_dialog import KeyDialog  # after the first paint
 
         dialog = KeyDialog(replacing=not first_run, allow_demo=first_run, parent=self.window)
 
@@ -169,11 +170,11 @@ class Launcher(QObject):
             self.ctx.backend.reset_client()
 
     def _dialog_closed(self, result: int, first_run: bool) -> None:
-        from leodesk.ui.key_dialog import DEMO
+        from leodesk.ui.key_dialog import DEMO  # after the first paint
 
         self.key_dialog = None
         if result == DEMO:
-            from leodesk.runtime import start as start_runtime
+            from leodesk.runtime import start as start_runtime  # after the first paint
 
             self.runtime.close()
             self.runtime = start_runtime(demo=True)
@@ -194,8 +195,8 @@ class Launcher(QObject):
 
     # -- the working app ------------------------------------------------------------------------
     def _open(self, key: str | None) -> None:
-        from leodesk.core import settings as settings_mod
-        from leodesk.qt.context import build_context
+        from leodesk.core import settings as settings_mod  # after the first paint
+        from leodesk.qt.context import build_context  # after the first paint
 
         runtime = self.runtime
         paths = runtime.paths
@@ -203,8 +204,8 @@ class Launcher(QObject):
         self.settings = settings_mod.load(self.settings_path)
 
         def client_factory() -> Any:
-            from leodesk.core.api import LeonardoClient
-            from leodesk.core.log import register_secret
+            from leodesk.core.api import LeonardoClient  # after the first paint
+            from leodesk.core.log import register_secret  # after the first paint
 
             current = key if runtime.demo else runtime.api_key()
             if not current:
@@ -212,7 +213,7 @@ class Launcher(QObject):
             register_secret(current)
             return LeonardoClient(current, base_url=runtime.base_url)
 
-        from leodesk.core.library import LibraryError
+        from leodesk.core.library import LibraryError  # after the first paint
 
         try:
             self.ctx = build_context(
@@ -224,7 +225,7 @@ class Launcher(QObject):
                 parent=self,
             )
         except LibraryError as exc:
-            _log().error("the library cannot be opened (%s): %s", exc.reason, exc)
+            log.error("the library cannot be opened (%s): %s", exc.reason, exc)
             self._library_problem(
                 key,
                 damaged=exc.reason == "corrupt",
@@ -257,7 +258,7 @@ class Launcher(QObject):
         path = self.runtime.paths.library_db
 
         def job(token: Any) -> list[str]:
-            from leodesk.core.library import Library, LibraryError
+            from leodesk.core.library import Library, LibraryError  # after the first paint
 
             started = time.perf_counter()
             try:
@@ -267,7 +268,7 @@ class Launcher(QObject):
                 if exc.reason != "corrupt":
                     raise
                 found = [f"Opening the library: {exc.__cause__ or exc}"]
-            _log().info(
+            log.info(
                 "library check: %s in %.0f ms",
                 "; ".join(found[:3]) or "ok",
                 (time.perf_counter() - started) * 1000,
@@ -281,12 +282,12 @@ class Launcher(QObject):
         self.pools.submit(
             job,
             on_result=checked,
-            on_error=lambda exc: _log().warning("the library check could not run: %s", exc),
+            on_error=lambda exc: log.warning("the library check could not run: %s", exc),
             name="library check",
         )
 
     def _read_failed(self, key: str | None, exc: BaseException) -> None:
-        from leodesk.core.library import LibraryError
+        from leodesk.core.library import LibraryError  # after the first paint
 
         if isinstance(exc, LibraryError) and exc.reason == "corrupt":
             detail = exc.__cause__ or exc
@@ -301,7 +302,7 @@ class Launcher(QObject):
         findings: list[str] | None = None,
     ) -> None:
         """Say what is wrong with the library file, once, and offer what can be done."""
-        from leodesk.ui.library_dialog import LibraryProblemDialog
+        from leodesk.ui.library_dialog import LibraryProblemDialog  # after the first paint
 
         if self.library_dialog is not None or (damaged and self._damage_reported):
             return
@@ -329,7 +330,7 @@ class Launcher(QObject):
 
     def rebuild_library(self, key: str | None) -> None:
         """Move the damaged library aside (kept) and go on with a new one that a sync refills."""
-        from leodesk.core.library import Library
+        from leodesk.core.library import Library  # after the first paint
 
         path = self.runtime.paths.library_db
         self._damage_reported = False
@@ -340,7 +341,7 @@ class Launcher(QObject):
             else:
                 moved = self._swap_library(path)
         except OSError as exc:
-            _log().error("could not move the library aside: %s", exc)
+            log.error("could not move the library aside: %s", exc)
             self._library_problem(
                 key,
                 damaged=False,
@@ -350,7 +351,7 @@ class Launcher(QObject):
                 ),
             )
             return
-        _log().warning("library moved aside to %s", ", ".join(str(p) for p in moved))
+        log.warning("library moved aside to %s", ", ".join(str(p) for p in moved))
         if self.ctx is not None:
             self.ctx.sync.start()
             kept = moved[0].name if moved else "a backup"
@@ -363,7 +364,7 @@ class Launcher(QObject):
     def _swap_library(self, path: Path) -> list[Path]:
         """Replace the open (damaged) library with a new one under the running app: the old
         one is closed on the database thread while the GUI thread waits, then moved aside."""
-        from leodesk.core.library import Library
+        from leodesk.core.library import Library  # after the first paint
 
         ctx = self.ctx
         assert ctx is not None  # called only while the app runs
@@ -388,13 +389,11 @@ class Launcher(QObject):
         return moved
 
     def quit(self) -> None:
-        from PySide6.QtWidgets import QApplication
-
         self.window.close()
         QApplication.quit()
 
     def _snapshot(self) -> tuple[int, Settings]:
-        from dataclasses import replace
+        from dataclasses import replace  # after the first paint
 
         assert self.settings is not None  # called only once the settings are loaded
         self._save_seq += 1
@@ -402,7 +401,7 @@ class Launcher(QObject):
 
     def _write_settings(self, seq: int, settings: Settings) -> None:
         """Write ``settings`` unless a newer snapshot was written already (any thread)."""
-        from leodesk.core import settings as settings_mod
+        from leodesk.core import settings as settings_mod  # after the first paint
 
         with self._save_lock:
             if seq <= self._saved_seq:
@@ -417,12 +416,12 @@ class Launcher(QObject):
         try:
             seq, settings = self._snapshot()
         except Exception as exc:
-            _log().warning("could not take the settings: %s", exc)
+            log.warning("could not take the settings: %s", exc)
             return
         self.ctx.backend.pools.submit(
             lambda token: self._write_settings(seq, settings),
             pool="db",
-            on_error=lambda exc: _log().warning("could not save settings: %s", exc),
+            on_error=lambda exc: log.warning("could not save settings: %s", exc),
             name="autosave",
         )
 
@@ -432,7 +431,7 @@ class Launcher(QObject):
             try:
                 self._write_settings(*self._snapshot())
             except Exception as exc:  # saving the layout must never block closing
-                _log().warning("could not save settings: %s", exc)
+                log.warning("could not save settings: %s", exc)
         # Gone from the screen at once: what follows may wait for work under way (bounded).
         self.window.hide()
         clean = True
@@ -459,8 +458,6 @@ class _FirstPaint(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
-        from PySide6.QtCore import QEvent
-
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)
@@ -469,18 +466,12 @@ class _FirstPaint(QObject):
 
 def _report_first_paint() -> None:
     """Start-up benchmark hook (tests/bench/startup.py): print the time and quit."""
-    from PySide6.QtWidgets import QApplication
-
     heavy = [m for m in ("httpx", "keyring", "PIL", "sqlite3", "leodesk.sim") if m in sys.modules]
     print(f"leodesk-first-paint {time.time():.6f} heavy={','.join(heavy)}", flush=True)
     QApplication.quit()
 
 
 def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from leodesk.ui.main_window import MainWindow
-
     faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("leodesk")
@@ -490,13 +481,13 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
-        from leodesk.core import paths as paths_mod
-        from leodesk.core.log import setup_logging
+        from leodesk.core import paths as paths_mod  # after the first paint
+        from leodesk.core.log import setup_logging  # after the first paint
 
         base = paths_mod.resolve()
         profile = (base.profile("demo") if demo else base).ensure()
         setup_logging(profile.log_file)
-        install_crash_handler(profile.logs)
+        install_crash_handler(profile)
         launcher.start()
 
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
@@ -511,8 +502,6 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
         # A worker still waits on the network. Everything is saved and the library closed,
         # and a job cut off here resumes on the next start, so do not wait out its timeout
         # (Qt's thread pools would hold the process until it ends).
-        import logging
-
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

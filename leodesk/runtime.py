@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leodesk.core import paths as paths_mod
+from leodesk.core import secrets
 from leodesk.core.log import register_secret
 
 API_URL_ENV = "LEODESK_API_URL"
@@ -31,8 +32,6 @@ class Runtime:
         """The key to use: the simulator's in demo mode, else environment, else keychain."""
         if self.demo:
             return self.demo_key
-        from leodesk.core import secrets
-
         return secrets.get_api_key()
 
     def close(self) -> None:
@@ -46,7 +45,7 @@ def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> R
     base = paths_mod.resolve()
     if not demo:
         return Runtime(paths=base.ensure(), base_url=os.environ.get(API_URL_ENV) or None)
-    from leodesk.sim import SimConfig, SimServer
+    from leodesk.sim import SimConfig, SimServer  # the simulator loads for the demo only
 
     paths = base.profile("demo").ensure()
     # The demo account lives in the demo profile: a second launch continues the first (same

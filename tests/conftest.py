@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.keychain import RealKeychain
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -22,19 +25,42 @@ def leodesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "real_keychain" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.keychain)
+
+
+# Set by packaging/dev.sh, which starts a keychain: without one the keychain tests fail there.
+KEYCHAIN_REQUIRED_ENV = "LEODESK_TEST_KEYCHAIN"
+
+
 @pytest.fixture
-def memory_keyring() -> Iterator[object]:
+def real_keychain(monkeypatch: pytest.MonkeyPatch) -> Iterator[RealKeychain]:
+    """The real OS keychain (gnome-keyring under dbus-run-session, as ``packaging/dev.sh test``
+    starts it) under a service name of this test's own, so a user's leodesk key is never read
+    or changed. Afterwards what the test stored is deleted and the active keyring backend is put
+    back. Skipped where no Secret Service runs, unless ``LEODESK_TEST_KEYCHAIN=1`` says one
+    must."""
     import keyring
+    from keyring.backends import SecretService
 
-    from tests.helpers.memkeyring import MemoryKeyring
+    from leodesk.core import secrets
 
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
+    backend = keyring.get_keyring()
+    if not isinstance(backend, SecretService.Keyring):
+        why = f"no Secret Service keychain here (active backend: {type(backend).__name__})"
+        if os.environ.get(KEYCHAIN_REQUIRED_ENV):
+            pytest.fail(why)
+        pytest.skip(why)
+    chain = RealKeychain(backend, f"leodesk-test-{uuid.uuid4().hex}", secrets.DEFAULT_ACCOUNT)
+    monkeypatch.setattr(secrets, "SERVICE", chain.service)
     try:
-        yield backend
+        yield chain
     finally:
-        keyring.set_keyring(previous)
+        keyring.set_keyring(backend)
+        chain.clear()
+    assert chain.store == {}
 
 
 SIM_KEY = "test-sim-key"

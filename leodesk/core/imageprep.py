@@ -21,6 +21,8 @@ from typing import Final
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from leodesk.core.errors import LeodeskError
+
 __all__ = [
     "MAX_BYTES",
     "MAX_MEGAPIXELS",
@@ -41,7 +43,7 @@ _ORIENTATION_TAG: Final = 0x0112
 _JPEG_QUALITY: Final = 95
 
 
-class ImagePrepError(ValueError):
+class ImagePrepError(LeodeskError, ValueError):
     """The input cannot be used as an init image; ``str()`` says why, for the user."""
 
 

@@ -34,6 +34,8 @@ from typing import Final
 
 from PIL import Image, UnidentifiedImageError
 
+from leodesk.core.errors import LeodeskError
+
 __all__ = [
     "MAX_PIXELS",
     "ImageError",
@@ -58,11 +60,11 @@ _EXT = re.compile(r"[a-z0-9]{1,8}")
 _FORMAT_EXT: Final = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
-class ImageError(ValueError):
+class ImageError(LeodeskError, ValueError):
     """The bytes are not a usable image. ``str(err)`` is for the user."""
 
 
-class StorageError(Exception):
+class StorageError(LeodeskError):
     """The image could not be written (disk full, no permission...). ``str(err)`` is for the
     user; ``errno`` is the underlying error number (0 if unknown)."""
 

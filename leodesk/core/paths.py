@@ -54,8 +54,18 @@ class Paths:
         return self.cache / "thumbs"
 
     @property
+    def drag_cache(self) -> Path:
+        """PNGs written for a drag to another app (cached by image id)."""
+        return self.cache / "drag"
+
+    @property
     def log_file(self) -> Path:
         return self.logs / "leodesk.log"
+
+    @property
+    def faults_file(self) -> Path:
+        """Where a fatal signal's Python traceback is written (faulthandler)."""
+        return self.logs / "faults.log"
 
     def profile(self, name: str) -> Paths:
         """A sub-profile (for example ``demo``) whose data and cache never mix with this one."""

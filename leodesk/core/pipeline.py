@@ -29,6 +29,7 @@ from leodesk.core.api.models import (
     GenerationRequest,
     UserElementRef,
 )
+from leodesk.core.errors import LeodeskError
 from leodesk.core.imagestore import StorageError
 from leodesk.core.jobs import Job, JobState, advance
 from leodesk.core.library import Library, LibraryError
@@ -339,7 +340,7 @@ class Client(Follows, Protocol):
     ) -> Generation | None: ...
 
 
-class JobFailed(Exception):
+class JobFailed(LeodeskError):
     """The job ended without images; ``str()`` is the message for the user."""
 
 

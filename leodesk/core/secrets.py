@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from leodesk.core.errors import LeodeskError
 from leodesk.core.log import forget_secret, register_secret
 
 SERVICE = "leodesk"
@@ -25,8 +26,8 @@ INSTALL_HINT = (
 )
 
 
-class SecretsError(Exception):
-    """Base class: ``str(err)`` is a short message for the user."""
+class SecretsError(LeodeskError):
+    """Base class: ``user_message`` (and ``str(err)``) is a short message for the user."""
 
 
 class NoSecureKeychainError(SecretsError):
@@ -79,7 +80,7 @@ def backend_name(backend: Any) -> str:
 
 def is_secure(backend: Any) -> bool:
     """False for keyring's fail backend and any plaintext backend (priority < 1)."""
-    from keyring.backends.chainer import ChainerBackend
+    from keyring.backends.chainer import ChainerBackend  # keyring loads lazily: see _keyring
 
     module = type(backend).__module__
     if isinstance(backend, ChainerBackend):

@@ -9,7 +9,7 @@ Secrets never go here: the API key lives in the OS keychain (:mod:`leodesk.core.
 :func:`save` enforces that by refusing any field or ``last_form`` key named like a key, token,
 secret, password or credential (:class:`SecretFieldError`).
 
-To change settings, make a new value: ``dataclasses.replace(settings, theme="dark")``.
+To change settings, make a new value: ``dataclasses.replace(settings, notify_sound=True)``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from typing import Any, Final
 
 __all__ = [
     "SETTINGS_VERSION",
-    "THEMES",
     "SecretFieldError",
     "Settings",
     "load",
@@ -42,7 +41,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SETTINGS_VERSION: Final = 1
-THEMES: Final = ("system", "light", "dark")
 
 _SECRET_WORDS: Final = frozenset(
     {
@@ -93,14 +91,11 @@ class Settings:
     network_threads: int = 4
     keep_full_images_offline: bool = False
     confirm_cost_above: float | None = None
-    blur_nsfw: bool = True
-    gallery_thumb_size: int = 256
     last_form: Mapping[str, Any] = field(default_factory=_empty_form)
     last_model_id: str | None = None
     window_geometry: str | None = None
     window_state: str | None = None
     splitter_sizes: Mapping[str, tuple[int, ...]] = field(default_factory=_empty_splitters)
-    theme: str = "system"
     # notifications (tray / OS): each kind on or off, the low-balance threshold, a sound
     notify_batch_finished: bool = True
     notify_job_failed: bool = True
@@ -186,25 +181,16 @@ def _splitters(value: Any) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def _theme(value: Any) -> str:
-    if value not in THEMES:
-        raise ValueError(f"expected one of {', '.join(THEMES)}")
-    return str(value)
-
-
 _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "thumb_cache_mb": _int_range(16, 65536),
     "network_threads": _int_range(1, 16),
     "keep_full_images_offline": _bool,
     "confirm_cost_above": _optional_cost,
-    "blur_nsfw": _bool,
-    "gallery_thumb_size": _int_range(64, 1024),
     "last_form": _form,
     "last_model_id": _optional_str,
     "window_geometry": _optional_base64,
     "window_state": _optional_base64,
     "splitter_sizes": _splitters,
-    "theme": _theme,
     "notify_batch_finished": _bool,
     "notify_job_failed": _bool,
     "notify_moderation": _bool,

@@ -44,6 +44,7 @@ from typing import Final
 
 from PIL import Image, ImageOps
 
+from leodesk.core.errors import LeodeskError
 from leodesk.core.imagestore import MAX_PIXELS
 
 __all__ = [
@@ -77,7 +78,7 @@ _CACHEDIR_TAG = (
 )
 
 
-class ThumbError(Exception):
+class ThumbError(LeodeskError):
     """No thumbnail could be made. ``recorded`` says whether a failure marker now exists (the
     source itself is bad) or not (the source file could not be read, which may be temporary)."""
 

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from leodesk.core.export import ExportItem, export, file_name
 from leodesk.core.paths import Paths
+from leodesk.core.variations import JOB_KIND
 from leodesk.qt.backend import Backend
 from leodesk.qt.generation import GenerationService
 from leodesk.qt.models.catalog_model import ModelListModel
@@ -31,7 +33,7 @@ from leodesk.qt.services import (
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.uploads import UploadService
-from leodesk.qt.variations import VariationService  # issue 6: variations and motion
+from leodesk.qt.variations import VariationService
 
 DRAG_LIMIT = 50
 if TYPE_CHECKING:
@@ -62,9 +64,9 @@ class AppContext:
     own_models: ModelListModel
     jobs: JobListModel
     uploads: UploadService  # image to image: init images and image prompts
-    variations: VariationService  # issue 6: upscale, unzoom, no background, motion
-    queue: QueueModel  # issue 7: the queue panel's stored jobs, in queue order
-    notifier: Notifier  # issue 7: what to tell the user (tray / OS notifications)
+    variations: VariationService  # upscale, unzoom, no background, motion
+    queue: QueueModel  # the queue panel's stored jobs, in queue order
+    notifier: Notifier  # what to tell the user (tray / OS notifications)
     demo: bool = False
 
     def image_path(self, record: ImageRecord) -> Path | None:
@@ -74,8 +76,6 @@ class AppContext:
 
     def export_items(self, records: list[ImageRecord]) -> list[ExportItem]:
         """Export items (file + image + generation) for the records that have a local file."""
-        from leodesk.core.export import ExportItem
-
         items = []
         for rec in records:
             path = self.image_path(rec)
@@ -90,9 +90,7 @@ class AppContext:
         Runs on the GUI thread at drag start (a drop needs the files); the cache makes a second
         drag of the same images free.
         """
-        from leodesk.core.export import export, file_name
-
-        folder = self.backend.paths.cache / "drag"
+        folder = self.backend.paths.drag_cache
         items = self.export_items(records[:DRAG_LIMIT])
         out: list[Path] = []
         todo = []
@@ -185,16 +183,14 @@ def build_context(
     ctx.account.loaded.connect(lambda state: ctx.generation.set_slots(state.slots))
     ctx.sync.finished.connect(lambda _p: ctx.generation.recheck_incomplete())
     ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
-    # -- issue 7: notifications (bound methods: worker-thread signals arrive queued)
+    # Notifications (bound methods: worker-thread signals arrive queued)
     ctx.notifier.label_for = ctx.generation.label
     ctx.generation.job_changed.connect(ctx.notifier.job_changed)
     ctx.generation.queue_changed.connect(ctx.notifier.queue_changed)
     ctx.variations.job_changed.connect(ctx.notifier.job_changed)
     ctx.account.loaded.connect(ctx.notifier.account_loaded)
-    # -- issue 6: variation / motion jobs are stored and sent by the same queue as generations;
+    # Variation / motion jobs are stored and sent by the same queue as generations;
     # they show in the job strip and the queue panel, their results in the gallery
-    from leodesk.core.variations import JOB_KIND
-
     ctx.variations.queue = ctx.generation
     ctx.generation.register(JOB_KIND, ctx.variations)
     ctx.variations.job_changed.connect(ctx.jobs.update)
@@ -205,7 +201,6 @@ def build_context(
         ctx.gallery_model.refresh_records()  # the parent's children mark, the child's file
 
     ctx.variations.child_stored.connect(child_stored)
-    # -- end issue 6
     ctx.catalog.models_ready.connect(
         lambda kind, models: (
             ctx.platform_models if kind == "platform" else ctx.own_models

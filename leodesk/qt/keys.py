@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from leodesk.core import secrets
+from leodesk.core.log import register_secret
 from leodesk.qt.errors import user_message
 from leodesk.qt.workers import CancelToken, Pools
 
@@ -43,14 +45,12 @@ class KeyService(QObject):
     def _client(self, key: str) -> LeonardoApi:
         if self._client_factory is not None:
             return self._client_factory(key)
-        from leodesk.core.api import LeonardoClient
+        from leodesk.core.api import LeonardoClient  # the client (httpx) loads on this worker
 
         return LeonardoClient(key, base_url=self._base_url)
 
     def lookup(self) -> None:
         def job(token: CancelToken) -> str | None:
-            from leodesk.core import secrets
-
             return secrets.get_api_key()
 
         self._pools.submit(
@@ -61,13 +61,9 @@ class KeyService(QObject):
         )
 
     def check_and_store(self, key: str) -> None:
-        from leodesk.core.log import register_secret
-
         register_secret(key)
 
         def job(token: CancelToken) -> str | None:
-            from leodesk.core import secrets
-
             secrets.secure_backend()  # fail early with the "install a keychain" message
             client = self._client(key)
             try:
@@ -86,8 +82,6 @@ class KeyService(QObject):
 
     def remove(self) -> None:
         def job(token: CancelToken) -> bool:
-            from leodesk.core import secrets
-
             return secrets.clear_api_key()
 
         self._pools.submit(

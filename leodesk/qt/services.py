@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.catalog import ModelInfo, carry_facts, needing_facts
+from leodesk.core.credits import CreditLedger
+from leodesk.core.export import export
+from leodesk.core.imagestore import verify_image
+from leodesk.core.library import Library
+from leodesk.core.sync import Phase, Syncer, SyncProgress
 from leodesk.qt.backend import DB_WAIT, Backend
 from leodesk.qt.errors import user_message
+from leodesk.qt.imaging import decode
 from leodesk.qt.queue import JobView as JobView  # the job strip's payload, imported from here too
 from leodesk.qt.workers import CancelToken
 
@@ -296,13 +302,9 @@ class ImageLoader(QObject):
         fetched: list[bool] = []
 
         def job(token: CancelToken) -> tuple[str, QImage]:
-            from leodesk.qt.imaging import decode
-
             if path is not None and path.exists():
                 image = decode(path)
             elif url:
-                from leodesk.core.imagestore import verify_image
-
                 data = backend.client().download(url)
                 info = verify_image(data)
                 kept = backend.store.put(data, info.ext)
@@ -358,8 +360,6 @@ class AccountService(QObject):
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        from leodesk.core.credits import CreditLedger
-
         self._b = backend
         self.ledger = CreditLedger()
         self.first: AccountState | None = None  # the first balance this run saw
@@ -451,8 +451,6 @@ class SyncService(QObject):
         than ``full_after_days``; an incremental pass otherwise."""
         if self._worker is not None:
             return False
-        from leodesk.core.sync import Syncer
-
         last = [0]
 
         def report(p: Any) -> None:  # on the worker: signals only
@@ -492,8 +490,6 @@ class SyncService(QObject):
         self.finished.emit(result)
 
     def _failed(self, exc: BaseException) -> None:
-        from leodesk.core.sync import Phase, SyncProgress
-
         self._worker = None
         self.finished.emit(SyncProgress(Phase.FAILED, message=user_message(exc)))
 
@@ -513,8 +509,6 @@ class ExportService(QObject):
         self._worker: Any = None
 
     def export(self, items: list[Any], dest: Path) -> None:
-        from leodesk.core.export import export
-
         def job(token: CancelToken) -> list[str]:
             written = export(
                 items,
@@ -654,8 +648,6 @@ class DeleteService(QObject):
         self.undo_seconds = 6.0
         self.pending: PendingDelete | None = None
         self._committing: threading.Event | None = None
-        from PySide6.QtCore import QTimer
-
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.commit)
@@ -790,8 +782,6 @@ class MonthsService(QObject):
         path = self._b.paths.library_db
 
         def job(token: CancelToken) -> list[tuple[str, int]]:
-            from leodesk.core.library import Library
-
             reader = Library.open_readonly(path)
             try:
                 return reader.month_counts()

@@ -27,6 +27,7 @@ import httpx
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from leodesk.core.errors import LeodeskError
 from leodesk.core.imageprep import MAX_BYTES, ImagePrepError, PreparedImage, prepare_image
 from leodesk.qt.backend import Backend
 from leodesk.qt.imaging import decode, to_png
@@ -81,7 +82,7 @@ def describe(source: Source) -> str:
     return "Pasted image"
 
 
-class FetchError(Exception):
+class FetchError(LeodeskError):
     """A remote image could not be fetched; ``str()`` is for the user."""
 
 
@@ -285,10 +286,7 @@ class UploadService(QObject):
 
 
 def _message(exc: BaseException) -> str:
-    if isinstance(exc, ImagePrepError | FetchError):
-        return str(exc)
-    msg = getattr(exc, "user_message", None)
-    if isinstance(msg, str) and msg:
-        return msg
+    if isinstance(exc, LeodeskError) and exc.user_message:
+        return exc.user_message
     log.warning("upload failed: %r", exc)
     return str(exc) or type(exc).__name__

@@ -59,14 +59,14 @@ class StateError(ValueError):
 def _lock(handle: IO[bytes]) -> bool:
     """Take an exclusive, non-blocking lock on an open file; False when another holds it."""
     if sys.platform == "win32":
-        import msvcrt
+        import msvcrt  # the platform decides which lock module exists
 
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
-    import fcntl
+    import fcntl  # POSIX only
 
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -95,9 +95,6 @@ class ImagesSection(CollapsibleSection):
     def init_strength(self) -> float:
         return round(self.init_strength_slider.value() / 100, 2)
 
-    def set_init_strength(self, strength: float) -> None:
-        self.init_strength_slider.setValue(round(strength * 100))
-
     def init_image(self) -> ImageChoice | None:
         value = self.init_slot.value()
         return None if value is None else ImageChoice(value.image_id, value.generated)

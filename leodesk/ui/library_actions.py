@@ -15,11 +15,12 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
 from leodesk.core.library.records import ImageRecord, Pick
+from leodesk.ui.triage import TriageWindow
+from leodesk.ui.variation_actions import VariationActions
 
 if TYPE_CHECKING:
     from leodesk.qt.context import AppContext
     from leodesk.ui.main_window import MainWindow
-    from leodesk.ui.triage import TriageWindow
 
 
 class LibraryActions(QObject):
@@ -78,12 +79,9 @@ class LibraryActions(QObject):
             Qt.ShortcutContext.WindowShortcut,
         )
         add("triageAction", "Triage…", self.start_triage, "T")
-        # -- issue 6: variations and motion (leodesk.ui.variation_actions)
-        from leodesk.ui.variation_actions import VariationActions
-
+        # Variations and motion (leodesk.ui.variation_actions)
         self.variations = VariationActions(window, ctx, self.selected_records, self)
         self.variations.build(add)
-        # -- end issue 6
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.gallery.customContextMenuRequested.connect(self._show_context_menu)
         ctx.images.loaded.connect(self._image_for_clipboard)
@@ -102,7 +100,7 @@ class LibraryActions(QObject):
         menu = self.context_menu()
         menu.exec(self.gallery.viewport().mapToGlobal(pos))
         menu.deleteLater()  # a new menu is built for every right-click
-        self.variations.update_enabled(None)  # issue 6: shortcuts check the selection themselves
+        self.variations.update_enabled(None)  # shortcuts check the selection themselves
 
     def context_menu(self) -> QMenu:
         menu = QMenu(self.gallery)
@@ -124,7 +122,7 @@ class LibraryActions(QObject):
         menu.addAction(a["exportAction"])
         menu.addAction(a["triageAction"])
         menu.addSeparator()
-        variation_actions = list(self.variations.actions.values())  # issue 6
+        variation_actions = list(self.variations.actions.values())
         for action in variation_actions:
             menu.addAction(action)
         menu.addSeparator()
@@ -133,7 +131,7 @@ class LibraryActions(QObject):
         for action in menu.actions():
             if action is not a["triageAction"] and action not in variation_actions:
                 action.setEnabled(has)
-        self.variations.update_enabled(self.selected_records())  # issue 6
+        self.variations.update_enabled(self.selected_records())
         return menu
 
     # -- curation -------------------------------------------------------------------------------
@@ -225,8 +223,6 @@ class LibraryActions(QObject):
 
     # -- triage -----------------------------------------------------------------------------------
     def start_triage(self) -> None:
-        from leodesk.ui.triage import TriageWindow
-
         model = self.ctx.gallery_model
         if model.rowCount() == 0:
             return

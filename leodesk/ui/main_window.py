@@ -10,11 +10,15 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPalette
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QInputDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QWidget,
 )
@@ -158,7 +162,6 @@ class MainWindow(QMainWindow):
     def _default_dock_sizes(self) -> None:
         """Details narrow on the right, the queue a low strip; applied once the layout has run
         (a saved window state, restored later, wins)."""
-        from PySide6.QtCore import Qt, QTimer
 
         def apply() -> None:
             self.resizeDocks([self.metadata_dock], [260], Qt.Orientation.Horizontal)
@@ -175,16 +178,17 @@ class MainWindow(QMainWindow):
     # -- assembly -----------------------------------------------------------------------------
     def attach(self, ctx: AppContext, settings: Settings | None = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QDockWidget
-
+        # The panes load here, after the first paint (tests/bench/startup.py measures it).
         from leodesk.ui.drafts import DraftsPane
         from leodesk.ui.gallery import GalleryView
         from leodesk.ui.gallery_pane import GalleryPane
         from leodesk.ui.job_strip import JobStrip
+        from leodesk.ui.library_actions import LibraryActions
         from leodesk.ui.metadata_panel import MetadataPanel
         from leodesk.ui.model_browser import ModelBrowser
         from leodesk.ui.prompt_form import PromptForm
+        from leodesk.ui.queue_panel import QueuePanel
+        from leodesk.ui.tray import TrayNotifications
 
         self.ctx = ctx
         self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
@@ -209,9 +213,7 @@ class MainWindow(QMainWindow):
         toggle.setObjectName("toggleDetailsAction")
         toggle.setText("&Details panel")
         view_menu.addAction(toggle)
-        # -- issue 7: the queue panel
-        from leodesk.ui.queue_panel import QueuePanel
-
+        # The queue panel
         self.queue_panel = QueuePanel(ctx.queue, ctx.generation)
         queue_dock = QDockWidget("Queue", self)
         queue_dock.setObjectName("queueDock")
@@ -229,13 +231,9 @@ class MainWindow(QMainWindow):
         queue_toggle.setObjectName("toggleQueueAction")
         queue_toggle.setText("&Queue panel")
         view_menu.addAction(queue_toggle)
-        # -- end issue 7
-        # -- notifications (issue 7): tray icon, OS notices, View ▸ Notifications
-        from leodesk.ui.tray import TrayNotifications
-
+        # Notifications: tray icon, OS notices, View ▸ Notifications
         self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
         self.notifications.add_menu(view_menu)
-        # -- end notifications
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -285,8 +283,6 @@ class MainWindow(QMainWindow):
         ctx.generation.generation_stored.connect(lambda _g: ctx.account.refresh())
         ctx.generation.generation_stored.connect(lambda _g: self._update_count())
         # gallery: search and filters, selection → details, viewer, curation, delete with undo
-        from leodesk.ui.library_actions import LibraryActions
-
         self.collections: list[Any] = []
         self.library_actions = LibraryActions(self, ctx)
         image_menu = self.menuBar().addMenu("&Image")
@@ -353,7 +349,7 @@ class MainWindow(QMainWindow):
 
     # -- library: search, selection, recall -------------------------------------------------------
     def current_filter(self, text: str | None = None) -> Any:
-        from leodesk.core.search import Filter
+        from leodesk.core.search import Filter  # after the first paint
 
         text = self.gallery_pane.search.text() if text is None else text
         return Filter(text=text.strip() or None, **self.gallery_pane.filters.values())
@@ -375,8 +371,6 @@ class MainWindow(QMainWindow):
 
     def _restore_selection(self, ids: set[str], current: str | None) -> None:
         assert self.ctx is not None
-        from PySide6.QtCore import QItemSelectionModel
-
         model = self.ctx.gallery_model
         assert self.gallery is not None
         sel = self.gallery.selectionModel()
@@ -420,14 +414,10 @@ class MainWindow(QMainWindow):
 
     def confirm_cost(self, text: str) -> bool:
         """Ask whether to send an expensive job (replaceable in tests)."""
-        from PySide6.QtWidgets import QMessageBox
-
         answer = QMessageBox.question(self, "Send this job?", f"{text}\n\nSend it anyway?")
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_cost_limit(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         value, ok = QInputDialog.getInt(
             self,
             "Cost limit",
@@ -487,7 +477,7 @@ class MainWindow(QMainWindow):
     def _scrubber_visibility(self) -> None:
         # Month offsets hold for the unfiltered, newest-first view only.
         f = self.current_filter()
-        from leodesk.core.search import Filter
+        from leodesk.core.search import Filter  # after the first paint
 
         plain = f == Filter(include_deleted_remote=True)
         self.gallery_pane.scrubber.setVisible(plain and self.gallery_pane.scrubber.count() > 1)
@@ -501,8 +491,6 @@ class MainWindow(QMainWindow):
         row = min(row, model.rowCount() - 1)
         if row < 0:
             return
-        from PySide6.QtWidgets import QAbstractItemView
-
         index = model.index(row)
         assert self.gallery is not None
         self.gallery.setCurrentIndex(index)
@@ -585,7 +573,7 @@ class MainWindow(QMainWindow):
         return None
 
     def recall_field(self, field: str) -> None:
-        from leodesk.ui import recall
+        from leodesk.ui import recall  # after the first paint
 
         generation = self.metadata.generation
         if generation is None:
@@ -596,7 +584,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Recalled into the current draft", 3000)
 
     def recall_all(self) -> None:
-        from leodesk.ui import recall
+        from leodesk.ui import recall  # after the first paint
 
         generation = self.metadata.generation
         if generation is None:
@@ -622,8 +610,6 @@ class MainWindow(QMainWindow):
         state = _unb64(settings.window_state)
         if state is not None:
             # After the docks are laid out (this runs on a window that is already shown).
-            from PySide6.QtCore import QTimer
-
             QTimer.singleShot(0, lambda: self.restoreState(state))
         sizes = (settings.splitter_sizes or {}).get("main")
         if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
@@ -652,7 +638,11 @@ class MainWindow(QMainWindow):
 
     # -- status -------------------------------------------------------------------------------
     def show_account(self, state: AccountState) -> None:
-        from leodesk.core.credits import credits_text, date_text, renewal_datetime
+        from leodesk.core.credits import (  # after the first paint
+            credits_text,
+            date_text,
+            renewal_datetime,
+        )
 
         self.account_label.setText(state.username or "")
         credits = state.credits
@@ -717,7 +707,7 @@ class MainWindow(QMainWindow):
 
     def _show_spent(self, spending: Any) -> None:
         assert self.ctx is not None
-        from leodesk.core.credits import credits_text, spent_explanation
+        from leodesk.core.credits import credits_text, spent_explanation  # after the first paint
 
         account = self.ctx.account
         first = None if account.first is None else account.first.credits
@@ -727,15 +717,13 @@ class MainWindow(QMainWindow):
 
     def open_url(self, url: Any) -> bool:
         """Open ``url`` in the browser (replaceable in tests)."""
-        from PySide6.QtGui import QDesktopServices
-
         return bool(QDesktopServices.openUrl(url))
 
     def show_insufficient_credits(self, shortfall: Any) -> None:
         """The API refused a job for lack of credits: what it needed, what is left, top up."""
         assert self.ctx is not None
         if self.credits_dialog is None:
-            from leodesk.ui.credits import InsufficientCreditsDialog
+            from leodesk.ui.credits import InsufficientCreditsDialog  # after the first paint
 
             self.credits_dialog = InsufficientCreditsDialog(lambda url: self.open_url(url), self)
         last = self.ctx.account.last
@@ -749,14 +737,14 @@ class MainWindow(QMainWindow):
         row = self.ctx.gallery_model.row_of(image_id)
         if row is None:
             return
-        if self._open_motion(row):  # issue 6: a motion opens in the system player
+        if self._open_motion(row):  # a motion opens in the system player
             return
         if self.viewer is None:
-            from leodesk.ui.viewer import ImageViewer
+            from leodesk.ui.viewer import ImageViewer  # after the first paint
 
             self.viewer = ImageViewer(self)
             self.viewer.navigate.connect(self._navigate)
-            self._wire_viewer_lineage(self.viewer)  # issue 6
+            self._wire_viewer_lineage(self.viewer)
             model = self.ctx.gallery_model
             self.viewer.drag_mime = lambda record: model.mime_for([record])
         self._show_row(row)
@@ -772,12 +760,12 @@ class MainWindow(QMainWindow):
         self._viewer_row = row
         path = self.ctx.image_path(record)
         self.viewer.show_record(record, path)
-        self._show_lineage(record)  # issue 6
+        self._show_lineage(record)
         self.ctx.images.load(record.id, path, record.url)
         if self.gallery is not None:
             self.gallery.setCurrentIndex(model.index(row))
 
-    # -- issue 6: variations, motion and lineage in the viewer --------------------------------
+    # -- variations, motion and lineage in the viewer -----------------------------------------
     def _open_motion(self, row: int) -> bool:
         assert self.ctx is not None
         record = self.ctx.gallery_model.record(row)
@@ -823,7 +811,7 @@ class MainWindow(QMainWindow):
 
     def branch_from_viewer(self) -> None:
         """'Branch from here': the shown image's generation in a new draft."""
-        from leodesk.ui import recall
+        from leodesk.ui import recall  # after the first paint
 
         record = None if self.viewer is None else self.viewer.record
         if record is None or self.ctx is None:
@@ -841,8 +829,6 @@ class MainWindow(QMainWindow):
         model = self._model_for(generation.model_id)
         self.drafts.new_draft(recall.draft_state(generation, model))
         self.statusBar().showMessage("Opened in a new draft", 3000)
-
-    # -- end issue 6
 
     def _navigate(self, delta: int) -> None:
         if self.ctx is None:

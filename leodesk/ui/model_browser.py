@@ -126,14 +126,6 @@ class ModelBrowser(QWidget):
         if isinstance(model, ModelInfo):
             self.model_chosen.emit(model)
 
-    def select_model(self, model_id: str) -> bool:
-        for row in range(self.proxy.rowCount()):
-            idx = self.proxy.index(row, 0)
-            if idx.data(MODEL_ROLE).id == model_id:
-                self.view.setCurrentIndex(idx)
-                return True
-        return False
-
     def _context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
         model = index.data(MODEL_ROLE) if index.isValid() else None

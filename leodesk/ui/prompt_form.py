@@ -346,10 +346,6 @@ class PromptForm(QWidget):
         """The init image slot, then the image prompt slots."""
         return self.image_section.slots()
 
-    def image_slot(self, key: str) -> ImageSlot | None:
-        """The slot whose objectName is ``key``."""
-        return self.image_section.slot(key)
-
     def set_image_busy(self, key: str) -> None:
         """The upload service started on slot ``key``."""
         self.image_section.set_busy(key)

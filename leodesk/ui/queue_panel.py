@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.core.credits import queue_shortfall
 from leodesk.qt.models.queue_model import JOB_ID_ROLE, STATE_ROLE
 from leodesk.ui.queue_delegate import QueueDelegate
 from leodesk.ui.widgets import named
@@ -118,8 +119,6 @@ class QueuePanel(QWidget):
         self._check_balance()
 
     def _check_balance(self) -> None:
-        from leodesk.core.credits import queue_shortfall
-
         status = self._last_status
         text = None
         if status is not None and status.queued:

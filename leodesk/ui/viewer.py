@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.core.library.records import ImageKind, ImageRecord
+from leodesk.ui.variation_actions import ACTIONS
 from leodesk.ui.widgets import named
 
 
@@ -157,7 +158,7 @@ class DragHandle(QToolButton):
 class ImageViewer(QDialog):
     """Signals: navigate(int delta), image_wanted(str image id).
 
-    Lineage (issue 6): variation_requested(Kind), open_image(str image id) (a lineage link),
+    Lineage: variation_requested(Kind), open_image(str image id) (a lineage link),
     branch_requested(), play_requested().
     """
 
@@ -235,9 +236,7 @@ class ImageViewer(QDialog):
         ):
             tools.addWidget(b)
 
-        # -- issue 6: variations, motion and lineage
-        from leodesk.ui.variation_actions import ACTIONS
-
+        # Variations, motion and lineage
         self.variations_button = named(
             QToolButton(), "viewerVariationsButton", "Variations", "Upscale, unzoom, motion…"
         )
@@ -290,7 +289,6 @@ class ImageViewer(QDialog):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.meta, 1)
         side_layout.addWidget(self.lineage)
-        # -- end issue 6
 
         split = QSplitter()
         split.addWidget(self.canvas)
@@ -365,7 +363,7 @@ class ImageViewer(QDialog):
         )
         return f"<table>{body}</table>"
 
-    # -- lineage (issue 6) ---------------------------------------------------------------
+    # -- lineage -------------------------------------------------------------------------
     def set_lineage(self, ancestors: list[ImageRecord], children: list[ImageRecord]) -> None:
         """Show where this image came from (parent first, then further back) and what was made
         from it; every entry is a link that opens that image here."""

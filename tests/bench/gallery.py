@@ -395,7 +395,7 @@ def main() -> None:
             f"built in {b['build_s']:.1f} s"
         )
     search = _child(["--phase", "search", "--home", str(home)])
-    if args.million:  # the 1M figure is search; scrolling 2.5M rows is not asked
+    if args.million:  # 1M rows: search is timed; scrolling 2.5M rows is not
         print("\nsearch, first page of 200 (floor: raw FTS5 MATCH ORDER BY rowid DESC LIMIT 200)")
         for label in ("common", "rare", "none"):
             print(

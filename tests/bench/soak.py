@@ -45,7 +45,7 @@ SLOTS = 8
 BATCH = 50
 TERMINAL = {"done", "failed", "cancelled", "incomplete"}
 
-# Every fault the issue names, at rates a bad day might have (per request).
+# The faults of a bad day, each at a rate per request.
 FAULTS = ";".join(
     [
         "POST /generations=429:retry_after=1@0.04",

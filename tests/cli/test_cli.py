@@ -179,32 +179,32 @@ def test_demo_needs_no_key() -> None:
 
 def test_key_set_from_stdin_status_and_clear(
     sim: Any,
-    memory_keyring: Any,
+    real_keychain: Any,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("LEODESK_API_URL", sim.base_url)
     monkeypatch.setattr(sys, "stdin", io.StringIO(SIM_KEY + "\n"))
     assert cli.run(["key", "set", "--json"]) == 0
-    assert memory_keyring.store[("leodesk", "default")] == SIM_KEY
+    assert real_keychain.store == {real_keychain.entry: SIM_KEY}
     assert sim.count("GET", "/me") == 1  # checked against the API before storing
     assert cli.run(["key", "status", "--json"]) == 0
     out = capsys.readouterr().out
     assert SIM_KEY not in out and '"source": "keychain"' in out
     assert cli.run(["key", "clear"]) == 0
-    assert memory_keyring.store == {}
+    assert real_keychain.store == {}
 
 
 def test_key_set_refuses_a_key_the_api_rejects(
     sim: Any,
-    memory_keyring: Any,
+    real_keychain: Any,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("LEODESK_API_URL", sim.base_url)
     monkeypatch.setattr(sys, "stdin", io.StringIO("not-the-key\n"))
     assert cli.run(["key", "set"]) == cli.EXIT_AUTH
-    assert memory_keyring.store == {}
+    assert real_keychain.store == {}
     err = capsys.readouterr().err
     assert "not-the-key" not in err
 

@@ -43,3 +43,11 @@ def test_demo_profile_is_separate() -> None:
     assert demo.library_db != p.library_db
     with pytest.raises(ValueError):
         p.profile("../escape")
+
+
+def test_drag_files_and_fault_dumps_have_their_place(leodesk_home: Path) -> None:
+    p = paths.resolve()
+    assert p.drag_cache == leodesk_home.resolve() / "cache" / "drag"
+    assert p.faults_file == leodesk_home.resolve() / "logs" / "faults.log"
+    demo = p.profile("demo")
+    assert demo.drag_cache.parent == demo.cache and demo.faults_file.parent == p.logs

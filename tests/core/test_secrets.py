@@ -7,13 +7,14 @@ import pytest
 from keyring.backends import fail
 
 from leodesk.core import secrets
+from tests.helpers.keychain import RealKeychain
 from tests.helpers.memkeyring import MemoryKeyring, PlaintextLikeKeyring
 
 
-def test_round_trip_in_memory_backend(memory_keyring: MemoryKeyring) -> None:
+def test_round_trip_in_the_keychain(real_keychain: RealKeychain) -> None:
     assert secrets.get_api_key() is None
     secrets.set_api_key("  key-123  ")
-    assert memory_keyring.store == {("leodesk", "default"): "key-123"}
+    assert real_keychain.store == {real_keychain.entry: "key-123"}
     assert secrets.get_api_key() == "key-123"
     status = secrets.key_status()
     assert status.source == "keychain" and "key-123" not in status.describe()
@@ -22,7 +23,7 @@ def test_round_trip_in_memory_backend(memory_keyring: MemoryKeyring) -> None:
     assert secrets.clear_api_key() is False
 
 
-def test_accounts_are_separate(memory_keyring: MemoryKeyring) -> None:
+def test_accounts_are_separate(real_keychain: RealKeychain) -> None:
     secrets.set_api_key("a", account="work")
     secrets.set_api_key("b", account="home")
     assert secrets.get_api_key("work") == "a"
@@ -30,13 +31,13 @@ def test_accounts_are_separate(memory_keyring: MemoryKeyring) -> None:
 
 
 def test_environment_overrides_and_is_never_stored(
-    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+    real_keychain: RealKeychain, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secrets.set_api_key("stored")
     monkeypatch.setenv("LEONARDO_API_KEY", "from-env")
     assert secrets.get_api_key() == "from-env"
     assert secrets.key_status().source == "environment"
-    assert "from-env" not in memory_keyring.store.values()
+    assert "from-env" not in real_keychain.store.values()
 
 
 @pytest.mark.parametrize("backend", [fail.Keyring(), PlaintextLikeKeyring()])
@@ -54,19 +55,14 @@ def test_insecure_backends_give_a_clear_error(backend: object) -> None:
         keyring.set_keyring(previous)
 
 
-def test_empty_key_is_refused(memory_keyring: MemoryKeyring) -> None:
+def test_empty_key_is_refused(real_keychain: RealKeychain) -> None:
     with pytest.raises(secrets.SecretsError):
         secrets.set_api_key("   ")
 
 
 @pytest.mark.keychain
-def test_real_secret_service_round_trip() -> None:
+def test_real_secret_service_round_trip(real_keychain: RealKeychain) -> None:
     """Round trip through the real OS keychain (gnome-keyring under dbus-run-session in CI)."""
-    from keyring.backends import SecretService
-
-    backend = keyring.get_keyring()
-    if not isinstance(backend, SecretService.Keyring):
-        pytest.skip(f"no Secret Service keychain here (active backend: {type(backend).__name__})")
     account = f"pytest-{uuid.uuid4()}"
     value = "real-keychain-ключ-" + uuid.uuid4().hex
     try:

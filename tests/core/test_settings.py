@@ -33,9 +33,9 @@ def test_defaults() -> None:
     assert s.keep_full_images_offline is False and s.confirm_cost_above is None
     assert s.last_form == {} and s.splitter_sizes == {}
     assert s.window_geometry is None and s.window_state is None and s.last_model_id is None
-    assert s.theme == "system" and s.blur_nsfw is True
+    assert s.notify_sound is False and s.low_balance_below == 200
     with pytest.raises(dataclasses.FrozenInstanceError):
-        s.theme = "dark"  # type: ignore[misc]
+        s.notify_sound = True  # type: ignore[misc]
 
 
 def test_missing_file_gives_defaults(path: Path) -> None:
@@ -56,7 +56,7 @@ def test_round_trip(path: Path) -> None:
         window_state=base64.b64encode(b"state").decode(),
         splitter_sizes={"main": (300, 900), "gallery": (1, 2, 3)},
         last_model_id="m-1",
-        theme="dark",
+        notify_sound=True,
     )
     save(s, path)
     assert load(path) == s
@@ -66,7 +66,7 @@ def test_round_trip(path: Path) -> None:
 
 
 def test_save_is_atomic_and_private(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    save(Settings(theme="light"), path)
+    save(Settings(last_model_id="light"), path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
@@ -75,9 +75,9 @@ def test_save_is_atomic_and_private(path: Path, monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="simulated"):
-        save(Settings(theme="dark"), path)
+        save(Settings(last_model_id="dark"), path)
     monkeypatch.undo()
-    assert load(path).theme == "light"  # the old file is intact
+    assert load(path).last_model_id == "light"  # the old file is intact
     assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]  # no temp left
 
 
@@ -93,8 +93,8 @@ def test_a_corrupt_file_is_kept_as_bak(path: Path, content: bytes) -> None:
     backup = path.with_name("settings.json.bak")
     assert backup.read_bytes() == content
     assert not path.exists()
-    save(Settings(theme="dark"), path)  # the next save starts a fresh file
-    assert load(path).theme == "dark"
+    save(Settings(last_model_id="dark"), path)  # the next save starts a fresh file
+    assert load(path).last_model_id == "dark"
 
 
 def test_unknown_keys_and_bad_values_fall_back_per_field(path: Path) -> None:
@@ -111,7 +111,7 @@ def test_unknown_keys_and_bad_values_fall_back_per_field(path: Path) -> None:
                 "window_geometry": "not base64!!",
                 "window_state": base64.b64encode(b"ok").decode(),
                 "splitter_sizes": {"main": [1, 2], "bad": ["x"], "neg": [-1]},
-                "theme": "neon",
+                "theme": "neon",  # a key no longer written: ignored
                 "last_model_id": 7,
                 "last_form": {"prompt": "p", "api_key": "sk-123", "nested": {"token": "t"}},
             }
@@ -124,9 +124,31 @@ def test_unknown_keys_and_bad_values_fall_back_per_field(path: Path) -> None:
     assert s.confirm_cost_above == 30.0
     assert s.window_geometry is None and s.window_state == base64.b64encode(b"ok").decode()
     assert s.splitter_sizes == {"main": (1, 2)}
-    assert s.theme == "system" and s.last_model_id is None
+    assert s.last_model_id is None
     assert s.last_form == {"prompt": "p", "nested": {}}  # secrets never come back in
     save(s, path)  # and therefore saving still works
+
+
+def test_a_file_with_keys_no_longer_kept_still_loads(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "theme": "dark",
+                "blur_nsfw": False,
+                "gallery_thumb_size": 512,
+                "network_threads": 2,
+                "last_model_id": "m-1",
+            }
+        )
+    )
+    s = load(path)
+    assert (s.network_threads, s.last_model_id) == (2, "m-1")
+    save(s, path)
+    on_disk = json.loads(path.read_text("utf-8"))
+    assert not {"theme", "blur_nsfw", "gallery_thumb_size"} & on_disk.keys()
+    assert load(path) == s
 
 
 def test_an_unreadable_file_gives_defaults_and_is_left_alone(path: Path) -> None:

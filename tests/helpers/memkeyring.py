@@ -1,4 +1,6 @@
-"""An in-memory keyring backend for unit tests, and a look-alike of an insecure backend."""
+"""Keyring backends for the checks of what counts as secure: an in-memory one with a secure
+priority, and a look-alike of an insecure (plaintext) backend. The tests of storing a key use the
+real keychain (``real_keychain`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
-    """Secure enough for tests (priority 10), never touches the disk."""
+    """A secure priority (10); never touches the disk."""
 
     priority = 10  # type: ignore[assignment]
 

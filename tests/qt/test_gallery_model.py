@@ -106,7 +106,7 @@ def test_detached_model_is_empty_after_the_library_closes(qtbot: Any, tmp_path: 
     assert model.rowCount() == 1
     reader.close()
     with pytest.raises(RuntimeError):
-        reader.image_ids_page(0, 10)  # what a late paint or fetchMore used to hit
+        reader.image_ids_page(0, 10)  # what a late paint or fetchMore may hit
     model.detach()
     assert model.rowCount() == 0 and not model.canFetchMore()
     model.fetchMore()

@@ -144,7 +144,7 @@ def interactive_count(root: QWidget) -> int:
 
 @pytest.fixture
 def window(
-    qtbot: Any, sim: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, sim: Any, real_keychain: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Any]:
     """The app with a (non-demo) key from the environment, so every menu entry is live."""
     monkeypatch.setenv(secrets.ENV_KEY, SIM_KEY)

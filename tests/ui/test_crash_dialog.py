@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from leodesk import app as app_mod
 from leodesk.core.log import register_secret, setup_logging
+from leodesk.core.paths import Paths
 
 
 def test_the_crash_dialog_says_what_happened(qtbot: Any, tmp_path: Path) -> None:
@@ -29,7 +30,9 @@ def test_the_crash_dialog_says_what_happened(qtbot: Any, tmp_path: Path) -> None
 
     old = sys.excepthook
     try:
-        app_mod.install_crash_handler(tmp_path)
+        app_mod.install_crash_handler(
+            Paths(config=tmp_path, data=tmp_path, cache=tmp_path, logs=tmp_path)
+        )
         QTimer.singleShot(20, close_box)
         try:
             raise OSError(f"the thumbnail folder is gone\nkey {secret}")

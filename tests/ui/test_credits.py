@@ -1,4 +1,4 @@
-"""Cost and credits (issue 7), through the window against the simulator's credit model: the
+"""Cost and credits, through the window against the simulator's credit model: the
 balance, the plan's renewal date and what this run spent in the status bar; a negative balance;
 a refund after a failed job; the "not enough credits" dialog with its top-up button; and the
 queue's warning when the queued jobs need more than the balance."""

@@ -24,8 +24,6 @@ from tests.ui.helpers import (
     wait_models,
 )
 
-STORED = (secrets.SERVICE, secrets.DEFAULT_ACCOUNT)
-
 
 def _key_dialog(qtbot: Any, window: Any) -> Any:
     qtbot.waitUntil(lambda: window.findChild(QDialog, "keyDialog") is not None, timeout=10000)
@@ -54,7 +52,7 @@ def _me_calls(sim: Any, key: str) -> list[Any]:
 
 
 def test_first_run_wrong_key_then_right_key(
-    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
     window = apps.start(sim_runtime(sim, demo=False))
     dialog = _key_dialog(qtbot, window)
@@ -73,7 +71,7 @@ def test_first_run_wrong_key_then_right_key(
     assert dialog.isVisible()
     assert save.isEnabled()  # the user can try again at once
     assert child(dialog, QLineEdit, "apiKeyEdit").isEnabled()
-    assert memory_keyring.store == {}
+    assert real_keychain.store == {}
     # It was the server that said no.
     assert [r.status for r in _me_calls(sim, "not-the-key")] == [401]
     assert window.browser is None
@@ -83,7 +81,7 @@ def test_first_run_wrong_key_then_right_key(
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert memory_keyring.store == {STORED: SIM_KEY}
+    assert real_keychain.store == {real_keychain.entry: SIM_KEY}
 
     _attached(qtbot, window)
     assert window.account_label.text() == "leodesk-sim"
@@ -95,7 +93,7 @@ def test_first_run_wrong_key_then_right_key(
 
 
 def test_cancelled_first_run_then_key_from_the_account_menu(
-    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
     window = apps.start(sim_runtime(sim, demo=False))
     first = _key_dialog(qtbot, window)
@@ -114,25 +112,25 @@ def test_cancelled_first_run_then_key_from_the_account_menu(
     _type_key(qtbot, second, SIM_KEY)
     QTest.keyClick(child(second, QLineEdit, "apiKeyEdit"), Qt.Key.Key_Return)  # Enter submits
     qtbot.waitUntil(lambda: not second.isVisible(), timeout=10000)
-    assert memory_keyring.store == {STORED: SIM_KEY}
+    assert real_keychain.store == {real_keychain.entry: SIM_KEY}
     _attached(qtbot, window)
     assert window.account_label.text() == "leodesk-sim"
 
 
 def test_environment_key_skips_the_dialog_and_stores_nothing(
-    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(secrets.ENV_KEY, SIM_KEY)
     window = apps.start(sim_runtime(sim, demo=False))
     _attached(qtbot, window)
     assert window.findChild(QDialog, "keyDialog") is None
     assert window.account_label.text() == "leodesk-sim"
-    assert memory_keyring.store == {}
+    assert real_keychain.store == {}
     assert _me_calls(sim, SIM_KEY)
 
 
 def test_try_the_demo_runs_on_its_own_simulator(
-    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
     window = apps.start(sim_runtime(sim, demo=False))
     dialog = _key_dialog(qtbot, window)
@@ -150,7 +148,7 @@ def test_try_the_demo_runs_on_its_own_simulator(
     fast_polls(launcher)
     assert window.connection_label.text() == "Demo"
     assert window.account_label.text() == "leodesk-sim"
-    assert memory_keyring.store == {}
+    assert real_keychain.store == {}
 
     # A generation runs on the in-process simulator, not on the test's.
     submit_prompt(qtbot, window, "a paper boat on a puddle", num_images=1)
@@ -167,9 +165,9 @@ def test_try_the_demo_runs_on_its_own_simulator(
 
 
 def test_remove_key_from_the_account_menu(
-    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
-    memory_keyring.store[STORED] = SIM_KEY
+    real_keychain.put(SIM_KEY)
     window = apps.start(sim_runtime(sim, demo=False))
     _attached(qtbot, window)
     assert window.findChild(QDialog, "keyDialog") is None
@@ -189,7 +187,7 @@ def test_remove_key_from_the_account_menu(
 
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
-    assert memory_keyring.store == {}
+    assert real_keychain.store == {}
     assert window.statusBar().currentMessage() == "API key removed from the keychain."
 
     # Removing again: the dialog says there was nothing to remove.
@@ -208,15 +206,15 @@ def test_remove_key_from_the_account_menu(
 
 
 def test_a_removed_key_is_no_longer_used(
-    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
-    memory_keyring.store[STORED] = SIM_KEY
+    real_keychain.put(SIM_KEY)
     window = apps.start(sim_runtime(sim, demo=False))
     _attached(qtbot, window)
     window.key_action.trigger()
     dialog = _key_dialog(qtbot, window)
     qtbot.mouseClick(child(dialog, QPushButton, "removeKeyButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: memory_keyring.store == {}, timeout=10000)
+    qtbot.waitUntil(lambda: real_keychain.store == {}, timeout=10000)
     # what the user sees confirms it (the app has dropped its client by then)
     qtbot.waitUntil(lambda: "removed" in window.statusBar().currentMessage(), timeout=10000)
     wait_idle(qtbot, window)
@@ -233,10 +231,10 @@ def test_a_removed_key_is_no_longer_used(
 
 
 def test_insecure_keychain_shows_the_install_hint(
-    qtbot: Any, apps: Apps, sim: Any, memory_keyring: Any
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
     insecure = PlaintextLikeKeyring()
-    keyring.set_keyring(insecure)  # memory_keyring puts the previous backend back afterwards
+    keyring.set_keyring(insecure)  # real_keychain puts the previous backend back afterwards
     window = apps.start(sim_runtime(sim, demo=False))
     dialog = _key_dialog(qtbot, window)
     message = child(dialog, QLabel, "keyMessage")
@@ -249,6 +247,6 @@ def test_insecure_keychain_shows_the_install_hint(
     qtbot.waitUntil(lambda: "No secure keychain" in message.text(), timeout=10000)
     assert message.text() == secrets.INSTALL_HINT
     assert dialog.isVisible()
-    assert insecure.store == {} and memory_keyring.store == {}
+    assert insecure.store == {} and real_keychain.store == {}
     assert _me_calls(sim, SIM_KEY) == []  # refused before the key left the machine
     assert window.browser is None

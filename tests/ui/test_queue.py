@@ -1,4 +1,4 @@
-"""The generation queue (issue 7): slots, the 429 pause, the panel's controls, and a restart
+"""The generation queue: slots, the 429 pause, the panel's controls, and a restart
 in the middle of the queue, driven through the window against the simulator."""
 
 from __future__ import annotations

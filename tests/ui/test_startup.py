@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from leodesk import app as app_mod
 from leodesk.core.log import register_secret, setup_logging
+from leodesk.core.paths import Paths
 
 
 @pytest.mark.parametrize("args", [[], ["--demo"]])
@@ -56,7 +57,9 @@ def test_crash_report_is_logged_and_shown_without_the_key(qtbot: Any, tmp_path: 
 
     old = sys.excepthook
     try:
-        app_mod.install_crash_handler(tmp_path)
+        app_mod.install_crash_handler(
+            Paths(config=tmp_path, data=tmp_path, cache=tmp_path, logs=tmp_path)
+        )
         QTimer.singleShot(20, close_box)
         try:
             raise RuntimeError(f"request failed with key {secret}")

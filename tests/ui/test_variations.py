@@ -1,4 +1,4 @@
-"""Variations and motion (issue 6), driven as a user: context menu, shortcuts, the viewer.
+"""Variations and motion, driven as a user: context menu, shortcuts, the viewer.
 
 Real simulator over loopback, real SQLite, real widgets. Dialogs are replaced by recorders
 (confirmation, universal-upscaler options, motion strength) and the system player by a list.

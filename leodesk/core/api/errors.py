@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from leodesk.core.errors import LeodeskError
+
 __all__ = [
     "AuthenticationError",
     "ErrorBody",
@@ -44,7 +46,7 @@ __all__ = [
 _MAX_SERVER_MESSAGE = 300
 
 
-class LeonardoError(Exception):
+class LeonardoError(LeodeskError):
     """Base class of every error raised by the API client.
 
     ``user_message`` is short and safe to show in the UI. ``status`` is the HTTP status (None when

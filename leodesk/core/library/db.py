@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Final, Self
 
 from leodesk.core.api.parse import is_valid_id
+from leodesk.core.errors import LeodeskError
 
 # Named after the package: the parts of the library log as one.
 log = logging.getLogger("leodesk.core.library")
@@ -51,8 +52,9 @@ _CHUNK: Final = 500  # ids per IN (...) list
 # --------------------------------------------------------------------------------------------
 
 
-class LibraryError(Exception):
-    """A problem with the library file the user can act on. ``str(err)`` is for the user.
+class LibraryError(LeodeskError):
+    """A problem with the library file the user can act on. ``user_message`` (and ``str(err)``)
+    is for the user.
 
     ``reason`` is one of ``full``, ``readonly``, ``corrupt``, ``cantopen``, ``io``, ``busy``,
     ``newer`` (written by a newer leodesk) or ``foreign`` (not a leodesk library).

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from leodesk.core.jobs import Job, JobState
+from leodesk.core.jobs import JobState
 
 
 class DownloadState(enum.StrEnum):
@@ -160,18 +160,6 @@ class JobRecord:
     updated_ms: int
     position: int | None = None  # order in the queue panel (schema v4)
     group_label: str | None = None  # jobs sent together share it
-
-    def to_job(self) -> Job:
-        """The state machine's view of this job (``error`` becomes the message)."""
-        return Job(
-            local_id=self.id,
-            kind=self.kind,
-            state=self.state,
-            generation_id=self.generation_id,
-            message=self.error or "",
-            created_ms=self.created_ms,
-            updated_ms=self.updated_ms,
-        )
 
 
 _IMAGE_COLUMNS: Final = """

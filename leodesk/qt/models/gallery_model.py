@@ -30,6 +30,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from leodesk.core.search import Filter
 from leodesk.qt.thumbnails import ThumbnailLoader, key_for
 
 log = logging.getLogger("leodesk.gallery")
@@ -132,8 +133,6 @@ class GalleryModel(QAbstractListModel):
         """Start again from the newest image matching ``filter`` (a Filter, a search text, or
         None for everything)."""
         if isinstance(filter, str):
-            from leodesk.core.search import Filter
-
             filter = Filter(text=filter) if filter.strip() else None
         self.beginResetModel()
         self._filter = filter

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -75,7 +76,5 @@ class JobListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{state}: {job.label}" + (f"\n{job.message}" if job.message else "")
         if role == Qt.ItemDataRole.ForegroundRole and job.state == "failed":
-            from PySide6.QtGui import QColor
-
             return QColor(229, 115, 115)
         return None

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor
 
 from leodesk.qt.models.jobs_model import STATE_TEXT, TERMINAL
 
@@ -114,8 +115,6 @@ class QueueModel(QAbstractListModel):
                 lines.append(message)
             return "\n".join(lines)
         if role == Qt.ItemDataRole.ForegroundRole and state == "failed":
-            from PySide6.QtGui import QColor
-
             return QColor(229, 115, 115)
         return None
 
