@@ -10,6 +10,7 @@ freed slot at that same instant, so timing is deterministic regardless of when c
 
 from __future__ import annotations
 
+import abc
 import math
 import random
 import threading
@@ -41,7 +42,7 @@ BILLED_PATHS = frozenset(
 )
 
 
-class Account:
+class Account(abc.ABC):
     """The account's collections, balance and job scheduler (the parts add the endpoints)."""
 
     def __init__(self, cfg: SimConfig) -> None:
@@ -304,10 +305,10 @@ class Account:
 
     # ------------------------------------------------------------------ what a finished job makes
 
+    @abc.abstractmethod
     def _materialize(self, gen: Generation) -> None:
         """The images of a generation whose job completed (see :mod:`leodesk.sim.generations`)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _materialize_variation(self, var: Variation) -> None:
         """The output of a variation whose job completed (see :mod:`leodesk.sim.variations`)."""
-        raise NotImplementedError
