@@ -1,0 +1,134 @@
+"""The simulated account's records: jobs, generations and their images, variations, init images
+and what a CDN path serves, plus the two small JSON helpers every part uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def timestamp(dt: datetime) -> str:
+    """Hasura ``timestamp`` text: ISO 8601 with milliseconds and no zone (UTC)."""
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds")
+
+
+def cost_json(credits: int) -> dict[str, Any]:
+    """The spec's ``cost`` object, in credits."""
+    return {"amount": str(credits), "unit": "CREDITS"}
+
+
+@dataclass
+class Job:
+    """A unit of work holding a concurrency slot for ``duration`` seconds."""
+
+    seq: int
+    kind: str
+    target_id: str
+    duration: float
+    submitted_at: float
+    cost: int
+    fail: bool = False
+    started_at: float | None = None
+    finished_at: float | None = None
+    done: bool = False
+
+
+@dataclass
+class GenImage:
+    """One generated image (``generated_images[]``)."""
+
+    id: str
+    generation_id: str
+    index: int
+    path: str
+    width: int
+    height: int
+    render_key: str
+    label: str
+    nsfw: bool = False
+    transparent: bool = False
+    motion: bool = False
+    motion_path: str | None = None
+    motion_strength: int | None = None
+    variation_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Generation:
+    """A generation row; ``images`` fill in when its job completes."""
+
+    id: str
+    seq: int
+    created_at: str
+    fields: dict[str, Any]
+    out_width: int
+    out_height: int
+    num_images: int
+    render_key: str
+    label: str
+    nsfw: bool
+    transparent: bool
+    elements: list[tuple[str, float]]
+    status: str = "PENDING"
+    images: list[GenImage] = field(default_factory=list)
+    job: Job | None = None
+    motion_source: tuple[str, str] | None = None
+    motion_strength: int | None = None
+
+
+@dataclass
+class Variation:
+    """A post-processing job output (upscale, unzoom, nobg, universal upscaler)."""
+
+    id: str
+    seq: int
+    created_at: str
+    transform_type: str
+    kind: str
+    root_image_id: str | None
+    generation_id: str | None
+    width: int
+    height: int
+    render_key: str
+    source: tuple[str, str]
+    status: str = "PENDING"
+    path: str | None = None
+    job: Job | None = None
+
+
+@dataclass
+class InitImage:
+    """An init image: presigned at ``POST /init-image``, filled by the S3 POST."""
+
+    id: str
+    created_at: str
+    extension: str
+    key: str
+    fields: dict[str, str]
+    presigned_at: float
+    data: bytes | None = None
+    content_type: str = "image/png"
+
+
+@dataclass(frozen=True)
+class CdnAsset:
+    """What a CDN path serves: a rendering recipe or uploaded bytes."""
+
+    kind: str
+    key: str
+    width: int = 0
+    height: int = 0
+    fmt: str = "JPEG"
+    transparent: bool = False
+    label: str = ""
+    ref: str = ""
+
+    @property
+    def content_type(self) -> str:
+        """MIME type of the served bytes."""
+        if self.kind == "mp4":
+            return "video/mp4"
+        if self.transparent or self.fmt == "PNG":
+            return "image/png"
+        return "image/jpeg"
