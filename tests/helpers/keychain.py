@@ -7,8 +7,10 @@ stored.
 
 from __future__ import annotations
 
-from contextlib import closing
+from contextlib import closing, suppress
 from typing import Any
+
+from secretstorage.exceptions import ItemNotFoundException
 
 
 class RealKeychain:
@@ -30,9 +32,12 @@ class RealKeychain:
         with closing(collection.connection):
             out: dict[tuple[str, str], str] = {}
             for item in self._items(collection, service):
-                self.backend.unlock(item)
-                account = item.get_attributes().get(scheme["username"], "")
-                out[(service, account)] = item.get_secret().decode("utf-8")
+                try:
+                    self.backend.unlock(item)
+                    account = item.get_attributes().get(scheme["username"], "")
+                    out[(service, account)] = item.get_secret().decode("utf-8")
+                except ItemNotFoundException:
+                    continue  # deleted (by the app under test) between the search and the read
             return out
 
     @property
@@ -48,4 +53,5 @@ class RealKeychain:
         collection = self.backend.get_preferred_collection()
         with closing(collection.connection):
             for item in self._items(collection, self.service):
-                item.delete()
+                with suppress(ItemNotFoundException):
+                    item.delete()
