@@ -38,6 +38,7 @@ def _utc(value: datetime) -> datetime:
 class Waiting(Transport, ABC):
     """Polling with backoff and cancellation, and reconciling a lost submit."""
 
+    # The client's reads that the waits poll (defined by LeonardoClient).
     @abstractmethod
     def get_generation(self, generation_id: str) -> Generation | None: ...
 
