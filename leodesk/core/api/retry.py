@@ -1,7 +1,7 @@
 """Retry policy: exponential backoff with jitter, and ``Retry-After`` parsing.
 
-What is retried is decided by the client per request kind (see ``client.RequestKind``); this module
-only says how long to wait.
+What is retried is decided by the client per request kind (see ``transport.RequestKind``); this
+module only says how long to wait.
 """
 
 from __future__ import annotations
