@@ -11,7 +11,7 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.widgets import named
+from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
 from leodesk.ui.window_viewer import ViewerLink
 
@@ -81,7 +82,13 @@ class MainWindow(QMainWindow):
         self.renewal_label = self.status.renewal_label
         self.spent_label = self.status.spent_label
         self.slots_label = self.status.slots_label
-        self._build_menus(demo)
+        self.keep_full_images_offline = False  # a sync also downloads the full images
+        self.confirm_cost_above: float | None = None
+        menus = WindowMenus(self, demo)
+        self.key_action = menus.key_action
+        self.offline_action = menus.offline_action
+        self.cost_limit_action = menus.cost_limit_action
+        self.refresh_action = menus.refresh_action
         self.viewer_link = ViewerLink(self)
 
         self.splitter: QSplitter | None = None
@@ -94,42 +101,6 @@ class MainWindow(QMainWindow):
         self.jobs: JobStrip | None = None
         self.queue_panel: QueuePanel | None = None
         self.notifications: TrayNotifications | None = None
-
-    def _build_menus(self, demo: bool) -> None:
-        """File ▸ Quit and the Account menu (View and Image come with the panes)."""
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setObjectName("quitAction")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        account_menu = self.menuBar().addMenu("&Account")
-        self.key_action = QAction("API &key…", self)
-        self.key_action.setObjectName("changeKeyAction")
-        self.key_action.setEnabled(not demo)
-        self.key_action.triggered.connect(self.change_key_requested.emit)
-        account_menu.addAction(self.key_action)
-        self.keep_full_images_offline = False  # a sync also downloads the full images
-        self.offline_action = QAction("Keep full images &offline", self)
-        self.offline_action.setObjectName("keepOfflineAction")
-        self.offline_action.setCheckable(True)
-        self.offline_action.setToolTip(
-            "Sync downloads every full image (otherwise only thumbnails, and full images when "
-            "you open them)"
-        )
-        self.offline_action.toggled.connect(
-            lambda on: setattr(self, "keep_full_images_offline", on)
-        )
-        account_menu.addAction(self.offline_action)
-        self.confirm_cost_above: float | None = None
-        self.cost_limit_action = QAction("Ask before a job costs more than…", self)
-        self.cost_limit_action.setObjectName("costLimitAction")
-        self.cost_limit_action.triggered.connect(self.ask_cost_limit)
-        account_menu.addAction(self.cost_limit_action)
-        self.refresh_action = QAction("&Refresh account and models", self)
-        self.refresh_action.setObjectName("refreshAction")
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        account_menu.addAction(self.refresh_action)
 
     def _default_dock_sizes(self) -> None:
         """Details narrow on the right, the queue a low strip; applied once the layout has run
