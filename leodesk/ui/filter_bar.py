@@ -54,7 +54,13 @@ class FilterBar(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self.changed.emit)
+        self._build_image_filters()
+        self._build_curation_filters()
+        self._lay_out()
+        self._wire()
 
+    def _build_image_filters(self) -> None:
+        """Model, dates, size, seed, the generation's switches, status."""
         self.model_combo = named(QComboBox(), "filterModelCombo", "Model")
         self.model_combo.addItem("Any model", ANY)
         self.since_check = named(QCheckBox("From"), "filterSinceCheck", "Only from a date")
@@ -89,6 +95,9 @@ class FilterBar(QWidget):
             ("Pending", "PENDING"),
         ):
             self.status_combo.addItem(text, data)
+
+    def _build_curation_filters(self) -> None:
+        """Favourites, rating, picks, collection, variations, deleted on the server; Reset."""
         self.favourite_check = named(
             QCheckBox("★ Favourites"), "filterFavouriteCheck", "Favourites only"
         )
@@ -116,6 +125,7 @@ class FilterBar(QWidget):
         self.reset_button = named(QPushButton("Reset"), "filterResetButton", "Reset filters")
         self.reset_button.clicked.connect(self.reset)
 
+    def _lay_out(self) -> None:
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 0, 4, 4)
         row0 = [
@@ -148,6 +158,8 @@ class FilterBar(QWidget):
             for c, w in enumerate(row):
                 grid.addWidget(w, r, c)
 
+    def _wire(self) -> None:
+        """Any change starts the debounce; ``changed`` follows once the user pauses."""
         for combo in (
             self.model_combo,
             self.status_combo,

@@ -51,6 +51,20 @@ class GalleryPane(QWidget):
         self.setObjectName("galleryPane")
         self.gallery = gallery
         self.jobs = jobs
+        self._build_search()
+        self._build_sync()
+        self._build_filters_and_undo()
+        self._lay_out(gallery, jobs)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        model = gallery.model()
+        if model is not None:  # pages the view fetches while scrolling count too
+            model.rowsInserted.connect(self._recount)
+            model.rowsRemoved.connect(self._recount)
+            if hasattr(model, "exhausted"):
+                model.exhausted.connect(self._recount)
+
+    def _build_search(self) -> None:
+        """The search field (debounced) and the count of images shown."""
         self.search = named(
             QLineEdit(),
             "searchEdit",
@@ -65,6 +79,9 @@ class GalleryPane(QWidget):
         self._debounce.timeout.connect(lambda: self.search_changed.emit(self.search.text()))
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.count_label = named(QLabel(""), "countLabel", "Number of images shown")
+
+    def _build_sync(self) -> None:
+        """Sync button with its Full check menu, progress, Cancel and the status line."""
         self.sync_button = named(
             _tool("Sync library"),
             "syncButton",
@@ -95,6 +112,9 @@ class GalleryPane(QWidget):
         self.cancel_sync_button.clicked.connect(self.sync_cancel_requested.emit)
         self.cancel_sync_button.setVisible(False)
         self.sync_status = named(QLabel(""), "syncStatus", "Sync status")
+
+    def _build_filters_and_undo(self) -> None:
+        """The filter bar with its toggle button; the undo bar shown after a delete."""
         self.filters = FilterBar()
         self.filters.setVisible(False)
         self.filters_button = named(
@@ -122,6 +142,7 @@ class GalleryPane(QWidget):
         undo_row.addWidget(self.undo_button)
         self.undo_bar.setVisible(False)
 
+    def _lay_out(self, gallery: GalleryView, jobs: JobStrip) -> None:
         top = QHBoxLayout()
         top.setContentsMargins(4, 4, 4, 0)
         top.addWidget(self.search, 1)
@@ -145,13 +166,6 @@ class GalleryPane(QWidget):
         layout.addLayout(middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
-        model = gallery.model()
-        if model is not None:  # pages the view fetches while scrolling count too
-            model.rowsInserted.connect(self._recount)
-            model.rowsRemoved.connect(self._recount)
-            if hasattr(model, "exhausted"):
-                model.exhausted.connect(self._recount)
 
     def focus_search(self) -> None:
         self.search.setFocus()

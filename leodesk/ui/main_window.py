@@ -11,7 +11,7 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QDesktopServices, QKeySequence, QPalette
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.widgets import named
+from leodesk.ui.window_menus import WindowMenus
+from leodesk.ui.window_status import AccountStatus
+from leodesk.ui.window_viewer import ViewerLink
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
-    from leodesk.core.library import ImageRecord
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
     from leodesk.qt.services import AccountState
@@ -71,72 +73,23 @@ class MainWindow(QMainWindow):
         named(self.starting, "startingLabel", "Starting")
         self.setCentralWidget(self.starting)
 
-        bar = self.statusBar()
-        self.demo_badge = named(
-            QLabel(" DEMO "),
-            "demoBadge",
-            "Demo mode: the built-in simulator",
-            "Running on the built-in simulator: no key, no network, no cost",
-        )
-        self._style_demo_badge(demo)
-        self.connection_label = named(QLabel("Connecting…"), "connectionLabel", "Connection state")
-        self.account_label = named(QLabel(""), "accountLabel", "Account")
-        self.balance_label = named(QLabel(""), "balanceLabel", "API credit balance")
-        self.balance_hint = named(QLabel("below zero"), "balanceHint", "The balance is negative")
-        # a palette and a font, not a style sheet: the first style sheet costs start-up time
-        hint_palette = self.balance_hint.palette()
-        hint_palette.setColor(QPalette.ColorRole.WindowText, QColor(185, 28, 28))
-        self.balance_hint.setPalette(hint_palette)
-        hint_font = self.balance_hint.font()
-        hint_font.setBold(True)
-        self.balance_hint.setFont(hint_font)
-        self.balance_hint.setVisible(False)
-        self.renewal_label = named(QLabel(""), "renewalLabel", "API plan renewal date")
-        self.spent_label = named(QLabel(""), "spentLabel", "Credits spent this run")
-        self.slots_label = named(QLabel(""), "slotsLabel", "Concurrency slots")
-        bar.addWidget(self.demo_badge)
-        bar.addWidget(self.connection_label)
-        bar.addPermanentWidget(self.account_label)
-        bar.addPermanentWidget(self.balance_label)
-        bar.addPermanentWidget(self.balance_hint)
-        bar.addPermanentWidget(self.renewal_label)
-        bar.addPermanentWidget(self.spent_label)
-        bar.addPermanentWidget(self.slots_label)
-        self.credits_dialog: Any = None  # InsufficientCreditsDialog, made on the first refusal
-
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setObjectName("quitAction")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        account_menu = self.menuBar().addMenu("&Account")
-        self.key_action = QAction("API &key…", self)
-        self.key_action.setObjectName("changeKeyAction")
-        self.key_action.setEnabled(not demo)
-        self.key_action.triggered.connect(self.change_key_requested.emit)
-        account_menu.addAction(self.key_action)
+        self.status = AccountStatus(self, demo)
+        self.demo_badge = self.status.demo_badge
+        self.connection_label = self.status.connection_label
+        self.account_label = self.status.account_label
+        self.balance_label = self.status.balance_label
+        self.balance_hint = self.status.balance_hint
+        self.renewal_label = self.status.renewal_label
+        self.spent_label = self.status.spent_label
+        self.slots_label = self.status.slots_label
         self.keep_full_images_offline = False  # a sync also downloads the full images
-        self.offline_action = QAction("Keep full images &offline", self)
-        self.offline_action.setObjectName("keepOfflineAction")
-        self.offline_action.setCheckable(True)
-        self.offline_action.setToolTip(
-            "Sync downloads every full image (otherwise only thumbnails, and full images when "
-            "you open them)"
-        )
-        self.offline_action.toggled.connect(
-            lambda on: setattr(self, "keep_full_images_offline", on)
-        )
-        account_menu.addAction(self.offline_action)
         self.confirm_cost_above: float | None = None
-        self.cost_limit_action = QAction("Ask before a job costs more than…", self)
-        self.cost_limit_action.setObjectName("costLimitAction")
-        self.cost_limit_action.triggered.connect(self.ask_cost_limit)
-        account_menu.addAction(self.cost_limit_action)
-        self.refresh_action = QAction("&Refresh account and models", self)
-        self.refresh_action.setObjectName("refreshAction")
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        account_menu.addAction(self.refresh_action)
+        menus = WindowMenus(self, demo)
+        self.key_action = menus.key_action
+        self.offline_action = menus.offline_action
+        self.cost_limit_action = menus.cost_limit_action
+        self.refresh_action = menus.refresh_action
+        self.viewer_link = ViewerLink(self)
 
         self.splitter: QSplitter | None = None
         self.browser: ModelBrowser | None = None
@@ -146,18 +99,8 @@ class MainWindow(QMainWindow):
         self.metadata: Any = None
         self.gallery: GalleryView | None = None
         self.jobs: JobStrip | None = None
-        self.viewer: ImageViewer | None = None
         self.queue_panel: QueuePanel | None = None
         self.notifications: TrayNotifications | None = None
-        self._viewer_row = 0
-
-    def _style_demo_badge(self, demo: bool) -> None:
-        if demo:  # a style sheet costs a re-polish: only pay for it when the badge shows
-            self.demo_badge.setStyleSheet(
-                "QLabel { background: #d97706; color: white; font-weight: bold;"
-                " border-radius: 3px; }"
-            )
-        self.demo_badge.setVisible(demo)
 
     def _default_dock_sizes(self) -> None:
         """Details narrow on the right, the queue a low strip; applied once the layout has run
@@ -171,26 +114,36 @@ class MainWindow(QMainWindow):
 
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
-        self._style_demo_badge(demo)
+        self.status.style_demo_badge(demo)
         self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
         self.key_action.setEnabled(not demo)
 
     # -- assembly -----------------------------------------------------------------------------
     def attach(self, ctx: AppContext, settings: Settings | None = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
-        # The panes load here, after the first paint (tests/bench/startup.py measures it).
+        # The panes load in these steps, after the first paint (tests/bench/startup.py measures
+        # it): each step imports the widget modules it needs.
+        self.ctx = ctx
+        self._build_panes(ctx)
+        self._build_docks(ctx, settings)
+        self._build_splitter()
+        self._wire_models_and_form(ctx)
+        self._wire_library(ctx)
+        self._wire_gallery(ctx)
+        self._wire_sync_and_account(ctx)
+        if settings is not None:
+            self.restore(settings)
+        self.search("")  # the default filter: everything, generations deleted on the server too
+
+    def _build_panes(self, ctx: AppContext) -> None:
+        """Model browser, drafts with the form, gallery with the job strip."""
         from leodesk.ui.drafts import DraftsPane
         from leodesk.ui.gallery import GalleryView
         from leodesk.ui.gallery_pane import GalleryPane
         from leodesk.ui.job_strip import JobStrip
-        from leodesk.ui.library_actions import LibraryActions
-        from leodesk.ui.metadata_panel import MetadataPanel
         from leodesk.ui.model_browser import ModelBrowser
         from leodesk.ui.prompt_form import PromptForm
-        from leodesk.ui.queue_panel import QueuePanel
-        from leodesk.ui.tray import TrayNotifications
 
-        self.ctx = ctx
         self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
         self.form = PromptForm()
         self.drafts = DraftsPane(self.form)
@@ -198,6 +151,13 @@ class MainWindow(QMainWindow):
         self.gallery.setModel(ctx.gallery_model)
         self.jobs = JobStrip(ctx.jobs)
         self.gallery_pane = GalleryPane(self.gallery, self.jobs)
+
+    def _build_docks(self, ctx: AppContext, settings: Settings | None) -> None:
+        """Details and queue docks, the View menu, the tray notifications."""
+        from leodesk.ui.metadata_panel import MetadataPanel
+        from leodesk.ui.queue_panel import QueuePanel
+        from leodesk.ui.tray import TrayNotifications
+
         self.metadata = MetadataPanel()
         dock = QDockWidget("Details", self)
         dock.setObjectName("metadataDock")
@@ -235,6 +195,9 @@ class MainWindow(QMainWindow):
         self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
         self.notifications.add_menu(view_menu)
 
+    def _build_splitter(self) -> None:
+        """The three panes side by side, in place of the start-up label."""
+        assert self.browser is not None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.browser)
@@ -246,6 +209,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()
 
+    def _wire_models_and_form(self, ctx: AppContext) -> None:
+        """Model browser ⇄ catalog and form; form ⇄ generation, pricing, prompts, uploads."""
+        assert self.browser is not None and self.form is not None
         # model browser ⇄ catalog and form
         self.browser.model_chosen.connect(self.form.set_model)
         self.browser.favourite_toggled.connect(ctx.catalog.set_favourite)
@@ -282,7 +248,12 @@ class MainWindow(QMainWindow):
         ctx.generation.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         ctx.generation.generation_stored.connect(lambda _g: ctx.account.refresh())
         ctx.generation.generation_stored.connect(lambda _g: self._update_count())
-        # gallery: search and filters, selection → details, viewer, curation, delete with undo
+
+    def _wire_library(self, ctx: AppContext) -> None:
+        """Image menu, search and filters, curation, delete with undo, export."""
+        from leodesk.ui.library_actions import LibraryActions
+
+        # gallery: search and filters, curation, delete with undo
         self.collections: list[Any] = []
         self.library_actions = LibraryActions(self, ctx)
         image_menu = self.menuBar().addMenu("&Image")
@@ -314,6 +285,10 @@ class MainWindow(QMainWindow):
             lambda n, total: self.statusBar().showMessage(f"Exporting {n}/{total}…")
         )
         ctx.curation.refresh_collections()
+
+    def _wire_gallery(self, ctx: AppContext) -> None:
+        """Date scrubber, selection → details, viewer, thumbnails in memory, recall."""
+        assert self.gallery is not None
         # the date scrubber: months of the unfiltered library
         ctx.months.ready.connect(self._months)
         self.gallery_pane.scrubber.jump_requested.connect(self.jump_to_row)
@@ -324,10 +299,13 @@ class MainWindow(QMainWindow):
         ctx.gallery_model.modelReset.connect(self._rewire_selection)
         self.gallery.open_requested.connect(self.open_viewer)
         self.gallery.visible_rows_changed.connect(self._visible_rows)
-        ctx.images.loaded.connect(self._image_loaded)
-        ctx.images.failed.connect(self._image_failed)
+        ctx.images.loaded.connect(self.viewer_link.image_loaded)
+        ctx.images.failed.connect(self.viewer_link.image_failed)
         self.metadata.recall_field.connect(self.recall_field)
         self.metadata.recall_all.connect(self.recall_all)
+
+    def _wire_sync_and_account(self, ctx: AppContext) -> None:
+        """Library sync, the account and credits in the status bar, Refresh."""
         # library sync
         self.gallery_pane.sync_requested.connect(self.start_sync)
         self.gallery_pane.full_sync_requested.connect(lambda: self.start_sync(full=True))
@@ -339,13 +317,9 @@ class MainWindow(QMainWindow):
         # account
         ctx.account.loaded.connect(self.show_account)
         ctx.account.failed.connect(self.show_connection_error)
-        self._wire_credits(ctx)
+        self.status.wire_credits(ctx)
         self.refresh_action.triggered.connect(ctx.account.refresh)
         self.refresh_action.triggered.connect(ctx.catalog.refresh)
-
-        if settings is not None:
-            self.restore(settings)
-        self.search("")  # the default filter: everything, generations deleted on the server too
 
     # -- library: search, selection, recall -------------------------------------------------------
     def current_filter(self, text: str | None = None) -> Any:
@@ -565,7 +539,7 @@ class MainWindow(QMainWindow):
         models = self.ctx.platform_models.models() + self.ctx.own_models.models()
         return {m.id: m.name for m in models}
 
-    def _model_for(self, model_id: str | None) -> Any:
+    def model_for(self, model_id: str | None) -> Any:
         assert self.ctx is not None
         for m in self.ctx.platform_models.models() + self.ctx.own_models.models():
             if m.id == model_id:
@@ -578,7 +552,7 @@ class MainWindow(QMainWindow):
         generation = self.metadata.generation
         if generation is None:
             return
-        model = self._model_for(generation.model_id)
+        model = self.model_for(generation.model_id)
         assert self.form is not None
         self.form.restore_state(recall.field_state(generation, field, model))
         self.statusBar().showMessage("Recalled into the current draft", 3000)
@@ -589,7 +563,7 @@ class MainWindow(QMainWindow):
         generation = self.metadata.generation
         if generation is None:
             return
-        model = self._model_for(generation.model_id)
+        model = self.model_for(generation.model_id)
         self.drafts.new_draft(recall.draft_state(generation, model))
         self.statusBar().showMessage("Opened in a new draft", 3000)
 
@@ -638,82 +612,10 @@ class MainWindow(QMainWindow):
 
     # -- status -------------------------------------------------------------------------------
     def show_account(self, state: AccountState) -> None:
-        from leodesk.core.credits import (  # after the first paint
-            credits_text,
-            date_text,
-            renewal_datetime,
-        )
-
-        self.account_label.setText(state.username or "")
-        credits = state.credits
-        self.balance_label.setText("" if credits is None else credits_text(credits))
-        renews = renewal_datetime(state.renewal_date)
-        tip = "API credit balance (plan credits + paid top-ups), read from Leonardo"
-        negative = credits is not None and credits < 0
-        if negative:
-            tip += (
-                ". It is below zero (the API can let a balance go negative): new jobs "
-                "may be refused until you top up or your plan renews and the balance covers their "
-                "price."
-            )
-        self.balance_label.setToolTip(tip)
-        self.balance_label.setStyleSheet("QLabel { color: #b91c1c; }" if negative else "")
-        self.balance_hint.setToolTip(tip)
-        self.balance_hint.setVisible(negative)
-        if renews is None:
-            self.renewal_label.setText("")
-            self.renewal_label.setToolTip("")
-        else:
-            self.renewal_label.setText(f"renews {date_text(renews)}")
-            self.renewal_label.setToolTip(
-                f"Your API plan's credits renew on {date_text(renews)} "
-                f"({renews:%Y-%m-%d %H:%M} UTC)"
-            )
-        self.renewal_label.setVisible(renews is not None)
-        if self.ctx is not None:
-            self._show_spent(self.ctx.account.ledger.snapshot())
-            if self.queue_panel is not None:
-                self.queue_panel.set_balance(credits)
-        if self.credits_dialog is not None and self.credits_dialog.isVisible():
-            self.credits_dialog.set_balance(credits)
-        self.slots_label.setText("" if state.slots is None else f"{state.slots} slots")
-        self.slots_label.setToolTip("Jobs the API runs at once for this key")
-        self.connection_label.setText("Demo" if self.demo else "Connected")
-        self.connection_label.setToolTip("")
+        self.status.show_account(state)
 
     def show_connection_error(self, message: str) -> None:
-        self.connection_label.setText("Offline")
-        self.connection_label.setToolTip(message)
-        self.statusBar().showMessage(message, 10000)
-
-    def _wire_credits(self, ctx: AppContext) -> None:
-        """Charges and refunds into the ledger; the balance read again when a job is charged
-        and when it ends (a failed job's refund shows); refused jobs open the credits dialog."""
-        account = ctx.account
-        ctx.generation.charged.connect(account.charge)
-        ctx.generation.refunded.connect(account.refund)
-        ctx.variations.charged.connect(account.charge)
-        account.spent_changed.connect(self._show_spent)
-        ctx.generation.job_changed.connect(self._job_ended_refresh)
-        ctx.variations.job_changed.connect(self._job_ended_refresh)
-        ctx.generation.insufficient_credits.connect(self.show_insufficient_credits)
-        ctx.variations.insufficient_credits.connect(self.show_insufficient_credits)
-        self._show_spent(account.ledger.snapshot())
-
-    def _job_ended_refresh(self, view: Any) -> None:
-        assert self.ctx is not None
-        if view.state in ("done", "failed"):
-            self.ctx.account.refresh()
-
-    def _show_spent(self, spending: Any) -> None:
-        assert self.ctx is not None
-        from leodesk.core.credits import credits_text, spent_explanation  # after the first paint
-
-        account = self.ctx.account
-        first = None if account.first is None else account.first.credits
-        now = None if account.last is None else account.last.credits
-        self.spent_label.setText(f"spent this run: {credits_text(spending.spent)}")
-        self.spent_label.setToolTip(spent_explanation(spending, first, now))
+        self.status.show_connection_error(message)
 
     def open_url(self, url: Any) -> bool:
         """Open ``url`` in the browser (replaceable in tests)."""
@@ -721,132 +623,15 @@ class MainWindow(QMainWindow):
 
     def show_insufficient_credits(self, shortfall: Any) -> None:
         """The API refused a job for lack of credits: what it needed, what is left, top up."""
-        assert self.ctx is not None
-        if self.credits_dialog is None:
-            from leodesk.ui.credits import InsufficientCreditsDialog  # after the first paint
-
-            self.credits_dialog = InsufficientCreditsDialog(lambda url: self.open_url(url), self)
-        last = self.ctx.account.last
-        left = None if last is None else last.credits
-        self.credits_dialog.show_shortfall(shortfall.needed, left, shortfall.label)
+        self.status.show_insufficient_credits(shortfall)
 
     # -- viewer -------------------------------------------------------------------------------
+    @property
+    def viewer(self) -> ImageViewer | None:
+        return self.viewer_link.viewer
+
     def open_viewer(self, image_id: str) -> None:
-        if self.ctx is None:
-            return
-        row = self.ctx.gallery_model.row_of(image_id)
-        if row is None:
-            return
-        if self._open_motion(row):  # a motion opens in the system player
-            return
-        if self.viewer is None:
-            from leodesk.ui.viewer import ImageViewer  # after the first paint
-
-            self.viewer = ImageViewer(self)
-            self.viewer.navigate.connect(self._navigate)
-            self._wire_viewer_lineage(self.viewer)
-            model = self.ctx.gallery_model
-            self.viewer.drag_mime = lambda record: model.mime_for([record])
-        self._show_row(row)
-        self.viewer.show()
-        self.viewer.raise_()
-
-    def _show_row(self, row: int) -> None:
-        assert self.viewer is not None and self.ctx is not None
-        model = self.ctx.gallery_model
-        record = model.record(row)
-        if record is None:
-            return
-        self._viewer_row = row
-        path = self.ctx.image_path(record)
-        self.viewer.show_record(record, path)
-        self._show_lineage(record)
-        self.ctx.images.load(record.id, path, record.url)
-        if self.gallery is not None:
-            self.gallery.setCurrentIndex(model.index(row))
-
-    # -- variations, motion and lineage in the viewer -----------------------------------------
-    def _open_motion(self, row: int) -> bool:
-        assert self.ctx is not None
-        record = self.ctx.gallery_model.record(row)
-        if record is None or record.kind != "motion":
-            return False
-        return bool(self.library_actions.variations.play(record))
-
-    def _wire_viewer_lineage(self, viewer: Any) -> None:
-        assert self.ctx is not None
-        actions = self.library_actions.variations
-        viewer.variation_requested.connect(lambda kind: actions.request(kind, viewer.record))
-        viewer.play_requested.connect(lambda: actions.play(viewer.record))
-        viewer.open_image.connect(self.show_in_viewer)
-        viewer.branch_requested.connect(self.branch_from_viewer)
-        self.ctx.variations.child_stored.connect(self._child_stored)
-
-    def _show_lineage(self, record: ImageRecord) -> None:
-        assert self.viewer is not None and self.ctx is not None
-        reader = self.ctx.backend.reader
-        self.viewer.set_lineage(reader.ancestors_of(record.id), reader.children_of(record.id))
-
-    def _child_stored(self, parent_id: str) -> None:
-        record = None if self.viewer is None else self.viewer.record
-        if record is not None and self.viewer is not None and self.viewer.isVisible():
-            self._show_lineage(record)
-
-    def show_in_viewer(self, image_id: str) -> None:
-        """Show any library image in the viewer (a lineage link: it may be filtered out)."""
-        if self.ctx is None or self.viewer is None:
-            return
-        row = self.ctx.gallery_model.row_of(image_id)
-        if row is not None:
-            self._show_row(row)
-            return
-        record = self.ctx.backend.reader.image_records([image_id]).get(image_id)
-        if record is None:
-            self.statusBar().showMessage("That image is not in the library.", 6000)
-            return
-        path = self.ctx.image_path(record)
-        self.viewer.show_record(record, path)
-        self._show_lineage(record)
-        self.ctx.images.load(record.id, path, record.url)
-
-    def branch_from_viewer(self) -> None:
-        """'Branch from here': the shown image's generation in a new draft."""
-        from leodesk.ui import recall  # after the first paint
-
-        record = None if self.viewer is None else self.viewer.record
-        if record is None or self.ctx is None:
-            return
-        reader = self.ctx.backend.reader
-        generation_id = record.generation_id
-        if record.kind == "motion":
-            # a motion's own generation holds no parameters: branch from the image it came from
-            ancestors = reader.ancestors_of(record.id)
-            if ancestors:
-                generation_id = ancestors[0].generation_id
-        generation = reader.get_generation(generation_id)
-        if generation is None:
-            return
-        model = self._model_for(generation.model_id)
-        self.drafts.new_draft(recall.draft_state(generation, model))
-        self.statusBar().showMessage("Opened in a new draft", 3000)
-
-    def _navigate(self, delta: int) -> None:
-        if self.ctx is None:
-            return
-        model = self.ctx.gallery_model
-        row = self._viewer_row + delta
-        if row >= model.rowCount() and model.canFetchMore():
-            model.fetchMore()
-        if 0 <= row < model.rowCount():
-            self._show_row(row)
-
-    def _image_loaded(self, image_id: str, image: Any) -> None:
-        if self.viewer is not None:
-            self.viewer.show_image(image_id, image)
-
-    def _image_failed(self, image_id: str, message: str) -> None:
-        if self.viewer is not None:
-            self.viewer.show_error(image_id, message)
+        self.viewer_link.open_viewer(image_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

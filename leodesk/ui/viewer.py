@@ -186,12 +186,26 @@ class ImageViewer(QDialog):
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.meta.setMinimumWidth(260)
+        tools = self._build_tools()
+        self._build_lineage_tools(tools)
+        split = QSplitter()
+        split.addWidget(self.canvas)
+        split.addWidget(self._build_side())
+        split.setStretchFactor(0, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tools)
+        layout.addWidget(split, 1)
+        self._build_shortcuts()
 
-        def button(text: str, name: str, tip: str, slot: Any) -> QPushButton:
-            b = named(QPushButton(text), name, text, tip)
-            b.clicked.connect(slot)
-            return b
+    @staticmethod
+    def _button(text: str, name: str, tip: str, slot: Any) -> QPushButton:
+        b = named(QPushButton(text), name, text, tip)
+        b.clicked.connect(slot)
+        return b
 
+    def _build_tools(self) -> QHBoxLayout:
+        """Previous / next, fit / 100%, copy and open-folder buttons in a row."""
+        button = self._button
         self.prev_button = button(
             "◀ Previous",
             "viewerPrevButton",
@@ -235,8 +249,11 @@ class ImageViewer(QDialog):
             self.folder_button,
         ):
             tools.addWidget(b)
+        return tools
 
-        # Variations, motion and lineage
+    def _build_lineage_tools(self, tools: QHBoxLayout) -> None:
+        """Variations menu, play, branch and the drag handle, at the end of ``tools``."""
+        button = self._button
         self.variations_button = named(
             QToolButton(), "viewerVariationsButton", "Variations", "Upscale, unzoom, motion…"
         )
@@ -279,6 +296,9 @@ class ImageViewer(QDialog):
             self.drag_handle,
         ):
             tools.addWidget(extra)
+
+    def _build_side(self) -> QWidget:
+        """The generation's details above its lineage links."""
         self.lineage = named(QLabel(""), "viewerLineage", "Lineage")
         self.lineage.setWordWrap(True)
         self.lineage.setTextFormat(Qt.TextFormat.RichText)
@@ -289,15 +309,9 @@ class ImageViewer(QDialog):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.meta, 1)
         side_layout.addWidget(self.lineage)
+        return side
 
-        split = QSplitter()
-        split.addWidget(self.canvas)
-        split.addWidget(side)
-        split.setStretchFactor(0, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(tools)
-        layout.addWidget(split, 1)
-
+    def _build_shortcuts(self) -> None:
         self.shortcuts: dict[str, QShortcut] = {}
         for name, seq, slot in (
             ("previous", QKeySequence(Qt.Key.Key_Left), lambda: self.navigate.emit(-1)),
