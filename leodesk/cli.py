@@ -22,9 +22,11 @@ from leodesk import __version__
 from leodesk.core.errors import LeodeskError
 
 if TYPE_CHECKING:
+    from leodesk.core.api import GenerationRequest
     from leodesk.core.api.protocol import LeonardoApi
     from leodesk.core.catalog import ModelInfo
-    from leodesk.core.library import Library
+    from leodesk.core.imagestore import ImageStore
+    from leodesk.core.library import ImageRecord, Library
     from leodesk.runtime import Runtime
 
 # Each command imports what it needs where it starts (lines marked "per command"). Measured:
@@ -430,95 +432,28 @@ def _safe_name(out_dir: Path, name: str) -> Path:
 
 def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     # per command
-    from leodesk.core import rules
-    from leodesk.core.api import GenerationRequest
-    from leodesk.core.imagestore import ImageStore, verify_image
+    from leodesk.core.imagestore import ImageStore
     from leodesk.core.library import Library
-    from leodesk.core.pipeline import ImagesMissing, JobFailed, Pipeline
 
-    if args.num_images is not None and not 1 <= args.num_images <= 8:
-        raise CliError("-n must be between 1 and 8", EXIT_USAGE)
-    draft = GenerationRequest(prompt=args.prompt, negative_prompt=args.negative)
-    early = [p for p in rules.validate(draft, None) if p.field in ("prompt", "negative_prompt")]
-    if early:
-        raise CliError("; ".join(p.message for p in early), EXIT_USAGE)
-    from leodesk.core.api.parse import is_valid_id  # per command
-
-    init_path: Path | None = None
-    library_image: str | None = None  # an image of the library, sent by id (its lineage kept)
-    if args.init_image is not None:
-        if is_valid_id(args.init_image) and not Path(args.init_image).exists():
-            library_image = args.init_image
-        else:
-            init_path = _init_image_path(args.init_image)
+    _check_gen_prompt(args)
+    init_path, library_image = _resolve_init_image(args.init_image)
     prepared = _prepare_init_image(init_path) if init_path is not None else None
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
     store = ImageStore(runtime.paths.images)
     with _client(runtime) as client, Library.open(runtime.paths.library_db) as library:
         model = _model_facts(client, args.model) if args.model is not None else None
-        init_id = None
         if library_image is not None:
-            found = library.image_records([library_image]).get(library_image)
-            if found is None or found.kind != "image":
-                raise CliError(
-                    f"--init-image: {library_image} is neither a file nor a generated image of "
-                    "your library (`leodesk search` lists their ids)",
-                    EXIT_USAGE,
-                )
+            _check_library_image(library, library_image)
+        init_id = None
         if prepared is not None and init_path is not None:
-            init_id = library.upload_id_for(prepared.sha256)
-            if init_id is None:
-                _say(f"uploading {init_path.name} …")
-                init_id = client.upload_init_image(prepared.data, prepared.extension)
-                library.remember_upload(prepared.sha256, init_id)
-        request = GenerationRequest(
-            prompt=args.prompt,
-            negative_prompt=args.negative,
-            model_id=args.model,
-            num_images=args.num_images,
-            width=args.width,
-            height=args.height,
-            seed=args.seed,
-            init_image_id=init_id,
-            init_generation_image_id=library_image,
-            init_strength=args.init_strength if init_id or library_image else None,
-            # the API refuses a Phoenix model without it
-            sd_version="PHOENIX" if model is not None and model.is_phoenix else None,
-        )
-        problems = rules.validate(request, model)
-        if problems:
-            raise CliError("; ".join(p.message for p in problems), EXIT_USAGE)
-        record = _gen_record(library)
-        pipeline = Pipeline(
-            client=client,
-            store=store,
-            persist=record,
-            on_progress=_GenReporter(),
-            verify=verify_image,
-            poll_timeout=args.timeout,
-            # a download that does not decode is fetched again, with doubling pauses
-            download_tries=1 + DOWNLOAD_RETRIES,
-            download_delay=DOWNLOAD_BACKOFF_S,
-        )
-        why: dict[str, str] = {}
-        try:
-            gen = pipeline.run(0, request)
-        except ImagesMissing as exc:
-            gen, why = record.generation, exc.missing
-        except JobFailed as exc:
-            raise CliError(str(exc)) from None
+            init_id = _upload_init_image(client, library, init_path, prepared)
+        request = _gen_request(args, model, init_id, library_image)
+        gen, why = _run_gen_pipeline(client, store, library, request, args.timeout)
         generation_id = str(gen.id)
         wanted = [im.id for im in gen.images if im.url and im.id]
         stored = library.image_records(wanted)
-    files: list[str] = []
-    for n, image_id in enumerate(wanted):
-        rec = stored.get(image_id)
-        if image_id in why or rec is None or not rec.sha256 or not rec.ext:
-            continue
-        target = _safe_name(out_dir, f"{generation_id}_{n}.{rec.ext}")
-        _copy_atomic(store.path_for(rec.sha256, rec.ext), target)
-        files.append(str(target.resolve()))
+    files = _write_gen_files(out_dir, store, generation_id, wanted, stored, why)
     result = {
         "generation_id": generation_id,
         "status": gen.status,
@@ -541,6 +476,141 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     if not wanted:
         raise CliError(f"generation {generation_id} finished without any image", EXIT_ERROR, result)
     return result
+
+
+def _check_gen_prompt(args: argparse.Namespace) -> None:
+    """Usage errors of ``-n`` and the prompts, found before any file or network is touched."""
+    # per command
+    from leodesk.core import rules
+    from leodesk.core.api import GenerationRequest
+
+    if args.num_images is not None and not 1 <= args.num_images <= 8:
+        raise CliError("-n must be between 1 and 8", EXIT_USAGE)
+    draft = GenerationRequest(prompt=args.prompt, negative_prompt=args.negative)
+    early = [p for p in rules.validate(draft, None) if p.field in ("prompt", "negative_prompt")]
+    if early:
+        raise CliError("; ".join(p.message for p in early), EXIT_USAGE)
+
+
+def _resolve_init_image(text: str | None) -> tuple[Path | None, str | None]:
+    """What ``--init-image`` names: ``(local file, None)``, or ``(None, image id)`` for an
+    image of the library (sent by id, its lineage kept), or ``(None, None)`` without it."""
+    from leodesk.core.api.parse import is_valid_id  # per command
+
+    if text is None:
+        return None, None
+    if is_valid_id(text) and not Path(text).exists():
+        return None, text
+    return _init_image_path(text), None
+
+
+def _check_library_image(library: Library, image_id: str) -> None:
+    """A usage error unless ``image_id`` is a generated image of the library."""
+    found = library.image_records([image_id]).get(image_id)
+    if found is None or found.kind != "image":
+        raise CliError(
+            f"--init-image: {image_id} is neither a file nor a generated image of "
+            "your library (`leodesk search` lists their ids)",
+            EXIT_USAGE,
+        )
+
+
+def _upload_init_image(client: LeonardoApi, library: Library, path: Path, prepared: Any) -> str:
+    """The init image id of a prepared file: the one of an earlier upload of the same bytes,
+    else a new upload (remembered for next time)."""
+    init_id = library.upload_id_for(prepared.sha256)
+    if init_id is None:
+        _say(f"uploading {path.name} …")
+        init_id = client.upload_init_image(prepared.data, prepared.extension)
+        library.remember_upload(prepared.sha256, init_id)
+    return init_id
+
+
+def _gen_request(
+    args: argparse.Namespace,
+    model: ModelInfo | None,
+    init_id: str | None,
+    library_image: str | None,
+) -> GenerationRequest:
+    """The request ``leodesk gen`` sends, or a usage error naming every rule it breaks."""
+    # per command
+    from leodesk.core import rules
+    from leodesk.core.api import GenerationRequest
+
+    request = GenerationRequest(
+        prompt=args.prompt,
+        negative_prompt=args.negative,
+        model_id=args.model,
+        num_images=args.num_images,
+        width=args.width,
+        height=args.height,
+        seed=args.seed,
+        init_image_id=init_id,
+        init_generation_image_id=library_image,
+        init_strength=args.init_strength if init_id or library_image else None,
+        # the API refuses a Phoenix model without it
+        sd_version="PHOENIX" if model is not None and model.is_phoenix else None,
+    )
+    problems = rules.validate(request, model)
+    if problems:
+        raise CliError("; ".join(p.message for p in problems), EXIT_USAGE)
+    return request
+
+
+def _run_gen_pipeline(
+    client: LeonardoApi,
+    store: ImageStore,
+    library: Library,
+    request: GenerationRequest,
+    timeout: float,
+) -> tuple[Any, dict[str, str]]:
+    """Submit, wait and download into the library: the generation and, per image id that could
+    not be downloaded whole, the reason."""
+    # per command
+    from leodesk.core.imagestore import verify_image
+    from leodesk.core.pipeline import ImagesMissing, JobFailed, Pipeline
+
+    record = _gen_record(library)
+    pipeline = Pipeline(
+        client=client,
+        store=store,
+        persist=record,
+        on_progress=_GenReporter(),
+        verify=verify_image,
+        poll_timeout=timeout,
+        # a download that does not decode is fetched again, with doubling pauses
+        download_tries=1 + DOWNLOAD_RETRIES,
+        download_delay=DOWNLOAD_BACKOFF_S,
+    )
+    why: dict[str, str] = {}
+    try:
+        gen = pipeline.run(0, request)
+    except ImagesMissing as exc:
+        gen, why = record.generation, exc.missing
+    except JobFailed as exc:
+        raise CliError(str(exc)) from None
+    return gen, why
+
+
+def _write_gen_files(
+    out_dir: Path,
+    store: ImageStore,
+    generation_id: str,
+    wanted: list[str],
+    stored: dict[str, ImageRecord],
+    why: dict[str, str],
+) -> list[str]:
+    """Copy each downloaded image of the generation into ``out_dir`` as
+    ``<generation id>_<n>.<ext>``; the absolute paths written."""
+    files: list[str] = []
+    for n, image_id in enumerate(wanted):
+        rec = stored.get(image_id)
+        if image_id in why or rec is None or not rec.sha256 or not rec.ext:
+            continue
+        target = _safe_name(out_dir, f"{generation_id}_{n}.{rec.ext}")
+        _copy_atomic(store.path_for(rec.sha256, rec.ext), target)
+        files.append(str(target.resolve()))
+    return files
 
 
 def _copy_atomic(source: Path, target: Path) -> None:

@@ -174,8 +174,17 @@ def build_context(
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
+    _wire_queue(ctx)
+    _wire_notifications(ctx)
+    _wire_variations(ctx)
+    _wire_gallery_and_catalog(ctx)
+    return ctx
+
+
+def _wire_queue(ctx: AppContext) -> None:
+    """The generation queue: the job strip, the queue panel (stored jobs in order, live
+    progress, drag to reorder), slots from /me, the gallery's new generations."""
     ctx.generation.job_changed.connect(ctx.jobs.update)
-    # the queue: stored jobs in order, live progress, drag to reorder, slots from /me
     ctx.queue.label_for = ctx.generation.label
     ctx.generation.queue_changed.connect(ctx.queue.set_records)
     ctx.generation.job_changed.connect(ctx.queue.update)
@@ -183,14 +192,20 @@ def build_context(
     ctx.account.loaded.connect(lambda state: ctx.generation.set_slots(state.slots))
     ctx.sync.finished.connect(lambda _p: ctx.generation.recheck_incomplete())
     ctx.generation.generation_stored.connect(lambda _gid: ctx.gallery_model.prepend_new())
-    # Notifications (bound methods: worker-thread signals arrive queued)
+
+
+def _wire_notifications(ctx: AppContext) -> None:
+    """What the notifier tells the user (bound methods: worker-thread signals arrive queued)."""
     ctx.notifier.label_for = ctx.generation.label
     ctx.generation.job_changed.connect(ctx.notifier.job_changed)
     ctx.generation.queue_changed.connect(ctx.notifier.queue_changed)
     ctx.variations.job_changed.connect(ctx.notifier.job_changed)
     ctx.account.loaded.connect(ctx.notifier.account_loaded)
-    # Variation / motion jobs are stored and sent by the same queue as generations;
-    # they show in the job strip and the queue panel, their results in the gallery
+
+
+def _wire_variations(ctx: AppContext) -> None:
+    """Variation / motion jobs: stored and sent by the same queue as generations, shown in
+    the job strip and the queue panel, their results in the gallery."""
     ctx.variations.queue = ctx.generation
     ctx.generation.register(JOB_KIND, ctx.variations)
     ctx.variations.job_changed.connect(ctx.jobs.update)
@@ -201,6 +216,11 @@ def build_context(
         ctx.gallery_model.refresh_records()  # the parent's children mark, the child's file
 
     ctx.variations.child_stored.connect(child_stored)
+
+
+def _wire_gallery_and_catalog(ctx: AppContext) -> None:
+    """The model lists follow the catalog; the gallery follows curation, stored images and
+    deletions."""
     ctx.catalog.models_ready.connect(
         lambda kind, models: (
             ctx.platform_models if kind == "platform" else ctx.own_models
@@ -217,4 +237,3 @@ def build_context(
     ctx.deleter.hidden.connect(lambda _p: ctx.gallery_model.reload_keep())
     ctx.deleter.restored.connect(lambda _ids: ctx.gallery_model.reload_keep())
     ctx.deleter.failed.connect(lambda _m: ctx.gallery_model.reload_keep())
-    return ctx

@@ -6,6 +6,7 @@ and returns a :class:`Response`; :mod:`leodesk.sim.server` does the HTTP.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -53,6 +54,8 @@ class Response:
 
 
 Handler = Callable[[dict[str, str], dict[str, str], Any], Any]
+# a handler before it is bound to the state: (state, path params, query, parsed body)
+StateHandler = Callable[[SimState, dict[str, str], dict[str, str], Any], Any]
 
 
 @dataclass(frozen=True)
@@ -71,151 +74,153 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
+def _create_generation(s: SimState, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+    return s.create_generation(check_request("createGeneration", b))
+
+
+def _list_generations(s: SimState, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+    user_id = require_uuid(p["userId"])
+    offset = _int_param(q, "offset", 0)
+    limit = _int_param(q, "limit", 10)
+    if offset < 0:
+        raise ApiError(400, "OFFSET must not be negative", "data-exception")
+    if limit < 0:
+        raise ApiError(400, "LIMIT must not be negative", "data-exception")
+    return s.list_generations(user_id, offset, limit)
+
+
+# One row per API operation: method, path template, spec operationId, handler of the state.
+ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
+    ("GET", "/me", "getUserSelf", lambda s, p, q, b: s.me()),
+    ("GET", "/platformModels", "listPlatformModels", lambda s, p, q, b: s.platform_models()),
+    (
+        "GET",
+        "/models/user/{userId}",
+        "getCustomModelsByUserId",
+        lambda s, p, q, b: s.user_models(require_uuid(p["userId"])),
+    ),
+    (
+        "GET",
+        "/models/{id}",
+        "getModelById",
+        lambda s, p, q, b: s.model_by_id(require_uuid(p["id"])),
+    ),
+    ("GET", "/elements", "listElements", lambda s, p, q, b: s.elements()),
+    (
+        "GET",
+        "/elements/user/{userId}",
+        "getCustomElementsByUserId",
+        lambda s, p, q, b: s.user_elements(require_uuid(p["userId"])),
+    ),
+    ("POST", "/generations", "createGeneration", _create_generation),
+    (
+        "GET",
+        "/generations/user/{userId}",
+        "getGenerationsByUserId",
+        _list_generations,
+    ),
+    (
+        "GET",
+        "/generations/{id}",
+        "getGenerationById",
+        lambda s, p, q, b: s.get_generation(require_uuid(p["id"])),
+    ),
+    (
+        "DELETE",
+        "/generations/{id}",
+        "deleteGenerationById",
+        lambda s, p, q, b: s.delete_generation(require_uuid(p["id"])),
+    ),
+    (
+        "POST",
+        "/init-image",
+        "uploadInitImage",
+        lambda s, p, q, b: s.create_init_image(check_request("uploadInitImage", b)),
+    ),
+    (
+        "GET",
+        "/init-image/{id}",
+        "getInitImageById",
+        lambda s, p, q, b: s.get_init_image(require_uuid(p["id"])),
+    ),
+    (
+        "DELETE",
+        "/init-image/{id}",
+        "deleteInitImageById",
+        lambda s, p, q, b: s.delete_init_image(require_uuid(p["id"])),
+    ),
+    (
+        "POST",
+        "/variations/upscale",
+        "createVariationUpscale",
+        lambda s, p, q, b: s.create_variation(
+            "upscale", check_request("createVariationUpscale", b)
+        ),
+    ),
+    (
+        "POST",
+        "/variations/unzoom",
+        "createVariationUnzoom",
+        lambda s, p, q, b: s.create_variation("unzoom", check_request("createVariationUnzoom", b)),
+    ),
+    (
+        "POST",
+        "/variations/nobg",
+        "createVariationNoBG",
+        lambda s, p, q, b: s.create_variation("nobg", check_request("createVariationNoBG", b)),
+    ),
+    (
+        "POST",
+        "/variations/universal-upscaler",
+        "CreateUniversalUpscalerJob",
+        lambda s, p, q, b: s.create_universal_upscale(
+            check_request("CreateUniversalUpscalerJob", b)
+        ),
+    ),
+    (
+        "GET",
+        "/variations/{id}",
+        "getVariationById",
+        lambda s, p, q, b: s.get_variation(require_uuid(p["id"])),
+    ),
+    (
+        "POST",
+        "/generations-motion-svd",
+        "createSVDMotionGeneration",
+        lambda s, p, q, b: s.create_motion(check_request("createSVDMotionGeneration", b)),
+    ),
+    (
+        "POST",
+        "/prompt/random",
+        "promptRandom",
+        lambda s, p, q, b: (check_request("promptRandom", b), s.prompt_random())[1],
+    ),
+    (
+        "POST",
+        "/prompt/improve",
+        "promptImprove",
+        lambda s, p, q, b: s.prompt_improve(check_request("promptImprove", b)),
+    ),
+    (
+        "POST",
+        "/pricing-calculator",
+        "pricingCalculator",
+        lambda s, p, q, b: s.pricing_calculator(check_request("pricingCalculator", b)),
+    ),
+)
+
+
 class SimApi:
     """Dispatches API, CDN and S3 requests to the state."""
 
     def __init__(self, state: SimState, api_key: str) -> None:
         self.state = state
         self.api_key = api_key
-        s = state
-        table: list[tuple[str, str, str, Handler]] = [
-            ("GET", "/me", "getUserSelf", lambda p, q, b: s.me()),
-            ("GET", "/platformModels", "listPlatformModels", lambda p, q, b: s.platform_models()),
-            (
-                "GET",
-                "/models/user/{userId}",
-                "getCustomModelsByUserId",
-                lambda p, q, b: s.user_models(require_uuid(p["userId"])),
-            ),
-            (
-                "GET",
-                "/models/{id}",
-                "getModelById",
-                lambda p, q, b: s.model_by_id(require_uuid(p["id"])),
-            ),
-            ("GET", "/elements", "listElements", lambda p, q, b: s.elements()),
-            (
-                "GET",
-                "/elements/user/{userId}",
-                "getCustomElementsByUserId",
-                lambda p, q, b: s.user_elements(require_uuid(p["userId"])),
-            ),
-            ("POST", "/generations", "createGeneration", self._create_generation),
-            (
-                "GET",
-                "/generations/user/{userId}",
-                "getGenerationsByUserId",
-                self._list_generations,
-            ),
-            (
-                "GET",
-                "/generations/{id}",
-                "getGenerationById",
-                lambda p, q, b: s.get_generation(require_uuid(p["id"])),
-            ),
-            (
-                "DELETE",
-                "/generations/{id}",
-                "deleteGenerationById",
-                lambda p, q, b: s.delete_generation(require_uuid(p["id"])),
-            ),
-            (
-                "POST",
-                "/init-image",
-                "uploadInitImage",
-                lambda p, q, b: s.create_init_image(check_request("uploadInitImage", b)),
-            ),
-            (
-                "GET",
-                "/init-image/{id}",
-                "getInitImageById",
-                lambda p, q, b: s.get_init_image(require_uuid(p["id"])),
-            ),
-            (
-                "DELETE",
-                "/init-image/{id}",
-                "deleteInitImageById",
-                lambda p, q, b: s.delete_init_image(require_uuid(p["id"])),
-            ),
-            (
-                "POST",
-                "/variations/upscale",
-                "createVariationUpscale",
-                lambda p, q, b: s.create_variation(
-                    "upscale", check_request("createVariationUpscale", b)
-                ),
-            ),
-            (
-                "POST",
-                "/variations/unzoom",
-                "createVariationUnzoom",
-                lambda p, q, b: s.create_variation(
-                    "unzoom", check_request("createVariationUnzoom", b)
-                ),
-            ),
-            (
-                "POST",
-                "/variations/nobg",
-                "createVariationNoBG",
-                lambda p, q, b: s.create_variation("nobg", check_request("createVariationNoBG", b)),
-            ),
-            (
-                "POST",
-                "/variations/universal-upscaler",
-                "CreateUniversalUpscalerJob",
-                lambda p, q, b: s.create_universal_upscale(
-                    check_request("CreateUniversalUpscalerJob", b)
-                ),
-            ),
-            (
-                "GET",
-                "/variations/{id}",
-                "getVariationById",
-                lambda p, q, b: s.get_variation(require_uuid(p["id"])),
-            ),
-            (
-                "POST",
-                "/generations-motion-svd",
-                "createSVDMotionGeneration",
-                lambda p, q, b: s.create_motion(check_request("createSVDMotionGeneration", b)),
-            ),
-            (
-                "POST",
-                "/prompt/random",
-                "promptRandom",
-                lambda p, q, b: (check_request("promptRandom", b), s.prompt_random())[1],
-            ),
-            (
-                "POST",
-                "/prompt/improve",
-                "promptImprove",
-                lambda p, q, b: s.prompt_improve(check_request("promptImprove", b)),
-            ),
-            (
-                "POST",
-                "/pricing-calculator",
-                "pricingCalculator",
-                lambda p, q, b: s.pricing_calculator(check_request("pricingCalculator", b)),
-            ),
+        routes = [
+            Route(m, t, o, functools.partial(h, state), _compile(t)) for m, t, o, h in ROUTE_TABLE
         ]
-        routes = [Route(m, t, o, h, _compile(t)) for m, t, o, h in table]
         # Literal paths win over templated ones (``/variations/upscale`` vs ``/variations/{id}``).
         self.routes = sorted(routes, key=lambda r: r.template.count("{"))
-
-    # ------------------------------------------------------------------ handlers with logic
-
-    def _create_generation(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
-        return self.state.create_generation(check_request("createGeneration", b))
-
-    def _list_generations(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
-        user_id = require_uuid(p["userId"])
-        offset = _int_param(q, "offset", 0)
-        limit = _int_param(q, "limit", 10)
-        if offset < 0:
-            raise ApiError(400, "OFFSET must not be negative", "data-exception")
-        if limit < 0:
-            raise ApiError(400, "LIMIT must not be negative", "data-exception")
-        return self.state.list_generations(user_id, offset, limit)
 
     # ------------------------------------------------------------------ dispatch
 

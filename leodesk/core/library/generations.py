@@ -199,6 +199,49 @@ def _generation_params(
     }
 
 
+# One generation row, inserted or merged into the stored one: a value the server leaves out
+# (None) keeps the stored value, and a stored request is never replaced.
+_UPSERT_GENERATION = """
+    INSERT INTO generations (
+        id, created_at, created_ms, status, prompt, negative_prompt, model_id,
+        width, height, num_images, seed, guidance_scale, steps, scheduler,
+        preset_style, sd_version, alchemy, photo_real, prompt_magic, init_strength,
+        request_json, raw_json, deleted_remote, added_ms, updated_ms, sync_pass
+    ) VALUES (
+        :id, :created_at, COALESCE(:created_ms, :now), :status,
+        COALESCE(:prompt, ''), COALESCE(:negative_prompt, ''), :model_id,
+        :width, :height, :num_images, :seed, :guidance_scale, :steps, :scheduler,
+        :preset_style, :sd_version, :alchemy, :photo_real, :prompt_magic,
+        :init_strength, :request_json, :raw_json, 0, :now, :now, :sync_pass
+    )
+    ON CONFLICT (id) DO UPDATE SET
+        created_at = COALESCE(:created_at, created_at),
+        created_ms = COALESCE(:created_ms, created_ms),
+        status = COALESCE(:status, status),
+        prompt = COALESCE(:prompt, prompt),
+        negative_prompt = COALESCE(:negative_prompt, negative_prompt),
+        model_id = COALESCE(:model_id, model_id),
+        width = COALESCE(:width, width),
+        height = COALESCE(:height, height),
+        num_images = COALESCE(:num_images, num_images),
+        seed = COALESCE(:seed, seed),
+        guidance_scale = COALESCE(:guidance_scale, guidance_scale),
+        steps = COALESCE(:steps, steps),
+        scheduler = COALESCE(:scheduler, scheduler),
+        preset_style = COALESCE(:preset_style, preset_style),
+        sd_version = COALESCE(:sd_version, sd_version),
+        alchemy = COALESCE(:alchemy, alchemy),
+        photo_real = COALESCE(:photo_real, photo_real),
+        prompt_magic = COALESCE(:prompt_magic, prompt_magic),
+        init_strength = COALESCE(:init_strength, init_strength),
+        request_json = COALESCE(request_json, :request_json),
+        raw_json = :raw_json,
+        deleted_remote = 0,
+        updated_ms = :now,
+        sync_pass = COALESCE(:sync_pass, sync_pass)
+    """
+
+
 class Generations(Images):
     """The ``generations`` table (and its images, which come with it), and ``sync_state``."""
 
@@ -300,48 +343,7 @@ class Generations(Images):
             raw=raw,
             sync_pass=sync_pass,
         )
-        conn.execute(
-            """
-            INSERT INTO generations (
-                id, created_at, created_ms, status, prompt, negative_prompt, model_id,
-                width, height, num_images, seed, guidance_scale, steps, scheduler,
-                preset_style, sd_version, alchemy, photo_real, prompt_magic, init_strength,
-                request_json, raw_json, deleted_remote, added_ms, updated_ms, sync_pass
-            ) VALUES (
-                :id, :created_at, COALESCE(:created_ms, :now), :status,
-                COALESCE(:prompt, ''), COALESCE(:negative_prompt, ''), :model_id,
-                :width, :height, :num_images, :seed, :guidance_scale, :steps, :scheduler,
-                :preset_style, :sd_version, :alchemy, :photo_real, :prompt_magic,
-                :init_strength, :request_json, :raw_json, 0, :now, :now, :sync_pass
-            )
-            ON CONFLICT (id) DO UPDATE SET
-                created_at = COALESCE(:created_at, created_at),
-                created_ms = COALESCE(:created_ms, created_ms),
-                status = COALESCE(:status, status),
-                prompt = COALESCE(:prompt, prompt),
-                negative_prompt = COALESCE(:negative_prompt, negative_prompt),
-                model_id = COALESCE(:model_id, model_id),
-                width = COALESCE(:width, width),
-                height = COALESCE(:height, height),
-                num_images = COALESCE(:num_images, num_images),
-                seed = COALESCE(:seed, seed),
-                guidance_scale = COALESCE(:guidance_scale, guidance_scale),
-                steps = COALESCE(:steps, steps),
-                scheduler = COALESCE(:scheduler, scheduler),
-                preset_style = COALESCE(:preset_style, preset_style),
-                sd_version = COALESCE(:sd_version, sd_version),
-                alchemy = COALESCE(:alchemy, alchemy),
-                photo_real = COALESCE(:photo_real, photo_real),
-                prompt_magic = COALESCE(:prompt_magic, prompt_magic),
-                init_strength = COALESCE(:init_strength, init_strength),
-                request_json = COALESCE(request_json, :request_json),
-                raw_json = :raw_json,
-                deleted_remote = 0,
-                updated_ms = :now,
-                sync_pass = COALESCE(:sync_pass, sync_pass)
-            """,
-            params,
-        )
+        conn.execute(_UPSERT_GENERATION, params)
         gen_ms = conn.execute(
             "SELECT created_ms FROM generations WHERE id = ?", (gen.id,)
         ).fetchone()[0]
