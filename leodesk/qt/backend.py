@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThread
 
+from leodesk.core.imagestore import ImageStore
+from leodesk.core.library import Library
 from leodesk.core.paths import Paths
+from leodesk.core.thumbs import ThumbCache
 from leodesk.qt.workers import CancelToken, Pools
 
 if TYPE_CHECKING:
     from leodesk.core.api.models import Generation
     from leodesk.core.api.protocol import LeonardoApi
-    from leodesk.core.library import ImageRecord, Library, UpsertBatch
+    from leodesk.core.library import ImageRecord, UpsertBatch
 
 log = logging.getLogger("leodesk.backend")
 T = TypeVar("T")
@@ -42,10 +45,6 @@ class Backend(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        from leodesk.core.imagestore import ImageStore
-        from leodesk.core.library import Library
-        from leodesk.core.thumbs import ThumbCache
-
         self.paths = paths
         self.pools = Pools(network_threads, parent=self)
         self._client_factory = client_factory
