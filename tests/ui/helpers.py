@@ -385,3 +385,36 @@ def generate(qtbot: Any, window: Any, prompt: str, num_images: int = 1) -> list[
     submit_prompt(qtbot, window, prompt, num_images=num_images)
     qtbot.waitUntil(lambda: len(set(shown_ids(window)) - before) == num_images, timeout=20000)
     return [r for r in shown_records(window) if r.id not in before and model is not None]
+
+
+def crash_dialog_after(exc: BaseException, logs: Any, read: Any) -> list[str]:
+    """Raise ``exc`` into the crash handler (installed on a profile in ``logs``) and return what
+    ``read(box)`` takes from the crash dialog it shows, closing it as a user would."""
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from leodesk import app as app_mod
+    from leodesk.core.paths import Paths
+
+    shown: list[str] = []
+
+    def close_box() -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QMessageBox) and w.objectName() == "crashDialog" and w.isVisible():
+                shown.append(read(w))
+                w.accept()
+                return
+        QTimer.singleShot(20, close_box)
+
+    old = sys.excepthook
+    try:
+        app_mod.install_crash_handler(Paths(config=logs, data=logs, cache=logs, logs=logs))
+        QTimer.singleShot(20, close_box)
+        try:
+            raise exc
+        except type(exc):
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = old
+    return shown

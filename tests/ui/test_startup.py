@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
 
-from leodesk import app as app_mod
 from leodesk.core.log import register_secret, setup_logging
-from leodesk.core.paths import Paths
+from tests.ui.helpers import crash_dialog_after
 
 
 @pytest.mark.parametrize("args", [[], ["--demo"]])
@@ -45,28 +42,9 @@ def test_crash_report_is_logged_and_shown_without_the_key(qtbot: Any, tmp_path: 
     secret = "sk-crash-test-0123456789"
     register_secret(secret)
     setup_logging(tmp_path / "leodesk.log")
-    shown: list[str] = []
-
-    def close_box() -> None:
-        for w in QApplication.topLevelWidgets():
-            if isinstance(w, QMessageBox) and w.objectName() == "crashDialog" and w.isVisible():
-                shown.append(w.detailedText())
-                w.accept()
-                return
-        QTimer.singleShot(20, close_box)
-
-    old = sys.excepthook
-    try:
-        app_mod.install_crash_handler(
-            Paths(config=tmp_path, data=tmp_path, cache=tmp_path, logs=tmp_path)
-        )
-        QTimer.singleShot(20, close_box)
-        try:
-            raise RuntimeError(f"request failed with key {secret}")
-        except RuntimeError:
-            sys.excepthook(*sys.exc_info())
-    finally:
-        sys.excepthook = old
+    shown = crash_dialog_after(
+        RuntimeError(f"request failed with key {secret}"), tmp_path, lambda box: box.detailedText()
+    )
     assert shown and "RuntimeError" in shown[0] and secret not in shown[0]
     text = (tmp_path / "leodesk.log").read_text()
     assert "unhandled exception" in text and secret not in text
