@@ -166,7 +166,7 @@ class GenerationRunner:
         except (ValueError, TypeError) as exc:
             log.warning("job %s has an unreadable request: %s", rec.id, exc)
             job_id = rec.id
-            self.queue.write(
+            self.queue.on_db(
                 lambda lib: LibraryRecord(lib).job_ended(
                     job_id, FAILED, "The saved request could not be read."
                 )

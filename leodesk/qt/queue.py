@@ -199,7 +199,7 @@ class JobQueue(QObject):
             JobView(p.job_id, label, p.state, p.message, p.generation_id, p.done, p.total)
         )
 
-    def write(self, fn: Callable[[Any], Any], then: Callable[[Any], None] | None = None) -> None:
+    def on_db(self, fn: Callable[[Any], Any], then: Callable[[Any], None] | None = None) -> None:
         """Run ``fn(library)`` on the database thread; ``then(result)`` on the GUI thread (an
         error is reported by ``failed``)."""
         library = self._b.library
@@ -213,7 +213,7 @@ class JobQueue(QObject):
 
     def reload(self) -> None:
         """Read the queue from the library again (then send what may be sent)."""
-        self.write(lambda lib: lib.queue_jobs(), self._set_records)
+        self.on_db(lambda lib: lib.queue_jobs(), self._set_records)
 
     def _set_records(self, records: list[Any]) -> None:
         self.records = list(records)
@@ -257,7 +257,7 @@ class JobQueue(QObject):
                 self.report(Progress(job_id, QUEUED, "Queued"))
             self.reload()
 
-        self.write(write, added)
+        self.on_db(write, added)
 
     # -- sending ------------------------------------------------------------------------------
     def _claim(self, job_id: int, token: CancelToken) -> bool:
@@ -431,7 +431,7 @@ class JobQueue(QObject):
     def _set_paused(self, paused: bool) -> None:
         self.gate.paused = paused
         self._pause_chosen = True  # the stored flag, if still being read, no longer applies
-        self.write(lambda lib: lib.set_queue_paused(paused))
+        self.on_db(lambda lib: lib.set_queue_paused(paused))
 
     def cancel(self, job_ids: list[int] | None) -> None:
         """Cancel the given queued jobs (None: every queued job). Jobs already sent go on."""
@@ -441,7 +441,7 @@ class JobQueue(QObject):
                 self.report(Progress(job_id, CANCELLED, "Cancelled before it was sent"))
             self.reload()
 
-        self.write(lambda lib: lib.cancel_queued_jobs(job_ids), cancelled)
+        self.on_db(lambda lib: lib.cancel_queued_jobs(job_ids), cancelled)
 
     def cancel_all(self) -> None:
         self.cancel(None)
@@ -461,17 +461,17 @@ class JobQueue(QObject):
                 self.report(Progress(new_id, QUEUED, "Queued (retry)"))
             self.reload()
 
-        self.write(write, added)
+        self.on_db(write, added)
 
     def move_to_front(self, job_ids: list[int]) -> None:
-        self.write(lambda lib: lib.move_jobs_to_front(job_ids), lambda _r: self.reload())
+        self.on_db(lambda lib: lib.move_jobs_to_front(job_ids), lambda _r: self.reload())
 
     def reorder(self, job_ids: list[int]) -> None:
         """The given jobs take the places they hold between them in this order (a drag)."""
-        self.write(lambda lib: lib.reorder_jobs(job_ids), lambda _r: self.reload())
+        self.on_db(lambda lib: lib.reorder_jobs(job_ids), lambda _r: self.reload())
 
     def clear_finished(self) -> None:
-        self.write(lambda lib: lib.clear_finished_jobs(), lambda _r: self.reload())
+        self.on_db(lambda lib: lib.clear_finished_jobs(), lambda _r: self.reload())
 
     # -- after a restart ------------------------------------------------------------------
     def resume_unfinished(self) -> None:
@@ -487,7 +487,7 @@ class JobQueue(QObject):
         def read(lib: Library) -> tuple[bool, list[float], list[Any]]:
             return lib.queue_paused(), lib.submitted_since(since), lib.unfinished_jobs()
 
-        self.write(read, self._resume_stored)
+        self.on_db(read, self._resume_stored)
 
     def _resume_stored(self, stored: tuple[bool, list[float], list[Any]]) -> None:
         paused, sent, records = stored
@@ -509,7 +509,7 @@ class JobQueue(QObject):
             return False
         job_id = rec.id
         if rec.state.value != QUEUED:
-            self.write(lambda lib: lib.requeue_job(job_id))
+            self.on_db(lambda lib: lib.requeue_job(job_id))
         self.report(Progress(job_id, QUEUED, "Queued (resumed)"))
         return True
 
@@ -538,13 +538,13 @@ class JobQueue(QObject):
     def download_again(self, job_id: int) -> None:
         """An INCOMPLETE job (made, some images not stored): download what is missing now.
         The job is read afresh (the last queue read may predate its end)."""
-        self.write(lambda lib: [lib.get_job(job_id)], self._download_missing)
+        self.on_db(lambda lib: [lib.get_job(job_id)], self._download_missing)
 
     def recheck_incomplete(self) -> None:
         """After a sync (which downloads missing images too): INCOMPLETE jobs look again, and
         those whose images are all stored now are done."""
         if self._loaded:
-            self.write(lambda lib: lib.unfinished_jobs(), self._download_missing)
+            self.on_db(lambda lib: lib.unfinished_jobs(), self._download_missing)
 
     def _download_missing(self, records: list[Any]) -> None:
         for rec in records:
