@@ -17,7 +17,9 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .catalog import (
     PLATFORM_ELEMENTS,
@@ -27,7 +29,7 @@ from .catalog import (
     custom_models,
 )
 from .config import SimConfig
-from .records import CdnAsset, Generation, GenImage, InitImage, Job, Variation
+from .records import CanvasSource, CdnAsset, Generation, GenImage, InitImage, Job, Variation
 from .rules import MSG_NO_CREDITS, MSG_RATE_LIMITED, ApiError
 
 #: Billed POSTs that count toward ``rate_limit_per_minute`` (paths relative to the API root).
@@ -308,6 +310,11 @@ class Account(abc.ABC):
     @abc.abstractmethod
     def _materialize(self, gen: Generation) -> None:
         """The images of a generation whose job completed (see :mod:`leodesk.sim.generations`)."""
+
+    @abc.abstractmethod
+    def _canvas_source(self, body: Mapping[str, Any]) -> CanvasSource | None:
+        """The checked init and mask of a canvas ``POST /generations`` (see
+        :mod:`leodesk.sim.canvas`); None when the request is not a canvas request."""
 
     @abc.abstractmethod
     def _materialize_variation(self, var: Variation) -> None:

@@ -138,6 +138,12 @@ ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
         lambda s, p, q, b: s.create_init_image(check_request("uploadInitImage", b)),
     ),
     (
+        "POST",
+        "/canvas-init-image",
+        "uploadCanvasInitImage",
+        lambda s, p, q, b: s.create_canvas_init_image(check_request("uploadCanvasInitImage", b)),
+    ),
+    (
         "GET",
         "/init-image/{id}",
         "getInitImageById",

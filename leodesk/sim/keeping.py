@@ -15,15 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from . import persist
+from .canvas import Canvas
 from .records import CdnAsset, Generation, GenImage, InitImage, Job, Variation
-from .uploads import InitImages
 from .variations import Variations
 
 #: Turns a time on the simulator clock into wall-clock seconds (None stays None).
 ToWall = Callable[[float | None], float | None]
 
 
-class Keeping(Variations, InitImages):
+class Keeping(Variations, Canvas):
     """The account's folder: loading at start, saving on change, snapshot and restore."""
 
     def _open_store(self) -> None:

@@ -397,6 +397,10 @@ REQUEST_TABLES: dict[str, dict[str, Field]] = {
     "promptRandom": {},
     "promptImprove": {"prompt": _s(nullable=False), "promptInstructions": _s(), "isVideo": _b()},
     "uploadInitImage": {"extension": _s(nullable=False)},
+    "uploadCanvasInitImage": {
+        "initExtension": _s(nullable=False),
+        "maskExtension": _s(nullable=False),
+    },
     "createVariationUpscale": {"id": _s(nullable=False)},
     "createVariationUnzoom": {"id": _s(nullable=False), "isVariation": _b()},
     # The spec marks nobg's isVariation non-nullable (GraphQL Boolean!), so it must be sent.
