@@ -43,6 +43,11 @@ BILLED_PATHS = frozenset(
     }
 )
 
+#: The realtime canvas (LCM) POSTs: billed, answered at once, rate-limited in their own window.
+LCM_PATHS = frozenset(
+    {"/generations-lcm", "/lcm-instant-refine", "/lcm-inpainting", "/lcm-upscale"}
+)
+
 
 class Account(abc.ABC):
     """The account's collections, balance and job scheduler (the parts add the endpoints)."""
@@ -77,6 +82,7 @@ class Account(abc.ABC):
         self._queue: deque[Job] = deque()
         self._jobs: dict[str, Job] = {}
         self._billed: deque[float] = deque()
+        self._billed_lcm: deque[float] = deque()
         self._cdn: dict[str, CdnAsset] = {}
         self._cdn_cache: dict[str, bytes] = {}
         self._account_created = datetime.now(UTC) - timedelta(days=90)
@@ -290,19 +296,27 @@ class Account(abc.ABC):
         self._paid -= cost - from_sub
 
     def check_rate_limit(self, path: str) -> None:
-        """Count a billed POST; raise 429 with Retry-After past ``rate_limit_per_minute``."""
-        if path not in BILLED_PATHS:
+        """Count a billed POST; raise 429 with Retry-After past ``rate_limit_per_minute``.
+
+        The job POSTs (:data:`BILLED_PATHS`) share one sliding minute, the LCM POSTs
+        (:data:`LCM_PATHS`) another, so live mode cannot starve the job queue.
+        """
+        if path in BILLED_PATHS:
+            window = self._billed
+        elif path in LCM_PATHS:
+            window = self._billed_lcm
+        else:
             return
         with self._lock:
             now = self.now()
-            while self._billed and self._billed[0] <= now - 60.0:
-                self._billed.popleft()
-            if len(self._billed) >= self.cfg.rate_limit_per_minute:
-                wait = max(1, math.ceil(self._billed[0] + 60.0 - now))
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+            if len(window) >= self.cfg.rate_limit_per_minute:
+                wait = max(1, math.ceil(window[0] + 60.0 - now))
                 raise ApiError(
                     429, MSG_RATE_LIMITED, "rate-limited", headers={"Retry-After": str(wait)}
                 )
-            self._billed.append(now)
+            window.append(now)
             self._changes += 1
 
     # ------------------------------------------------------------------ what a finished job makes

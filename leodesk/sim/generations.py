@@ -102,6 +102,9 @@ class Generations(Listings):
 
     def _register_image(self, img: GenImage) -> None:
         self._images[img.id] = img
+        if img.blob is not None:  # kept bytes (an LCM upscale's picture)
+            self._cdn[img.path] = CdnAsset("upload", "", ref=img.blob)
+            return
         if img.canvas_init is not None:
             self._cdn[img.path] = CdnAsset(
                 "canvas",

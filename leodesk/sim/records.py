@@ -55,6 +55,7 @@ class GenImage:
     canvas_init: str | None = None
     canvas_mask: str | None = None
     canvas_type: str | None = None
+    blob: str | None = None
 
 
 @dataclass

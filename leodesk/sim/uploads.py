@@ -122,6 +122,28 @@ class InitImages(Account):
         self._cdn[self._init_path(init)] = CdnAsset("upload", "", ref=init_id)
         return init
 
+    def _keep_bytes(self, data: bytes, content_type: str = "image/jpeg") -> InitImage:
+        """Bytes the account keeps (an LCM upscale's pictures): stored and persisted like an
+        upload, under ``users/<uid>/lcmImages/``, but never uploadable (the S3 POST always
+        fails its signature check)."""
+        blob_id = self._uuid()
+        key = f"users/{self.user_id}/lcmImages/{blob_id}.jpg"
+        blob = InitImage(
+            id=blob_id,
+            created_at=timestamp(datetime.now(UTC)),
+            extension="jpg",
+            key=key,
+            fields={"X-Amz-Signature": self._uuid().replace("-", "")},
+            presigned_at=self.now() - self.cfg.presign_ttl_s - 1.0,
+            data=data,
+            content_type=content_type,
+            folder="lcmImages",
+        )
+        self._init_images[blob_id] = blob
+        self._init_by_key[key] = blob_id
+        self._cdn[self._init_path(blob)] = CdnAsset("upload", "", ref=blob_id)
+        return blob
+
     def _init_path(self, init: InitImage) -> str:
         return f"/cdn/users/{self.user_id}/{init.folder}/{init.id}.{init.extension}"
 
