@@ -267,12 +267,12 @@ def test_unreadable_init_is_refused(api: httpx.Client) -> None:
     assert error_of(resp) == f"the image of canvasInitId {up['initImageId']} cannot be read"
 
 
-def test_kept_account_keeps_canvas_uploads_and_results(make_server: Make, tmp_path: Any) -> None:
+def test_kept_account_keeps_canvas_uploads_and_results(
+    make_server: Make, make_client: Client, tmp_path: Any
+) -> None:
     folder = str(tmp_path / "account")
     sim = make_server(state_dir=folder)
-    with httpx.Client(
-        base_url=sim.base_url, headers={"Authorization": f"Bearer {sim.api_key}"}, timeout=5
-    ) as api:
+    with make_client(sim) as api:
         init_id, mask_id = upload_canvas(api, init_picture(), right_half_mask())
         resp = api.post("/generations", json=canvas_body(init_id, mask_id))
         row = wait_done(api, resp.json()["sdGenerationJob"]["generationId"])
@@ -282,9 +282,7 @@ def test_kept_account_keeps_canvas_uploads_and_results(make_server: Make, tmp_pa
     again = make_server(state_dir=folder)
     assert again.state.restored
     again.state._cdn_cache.clear()
-    with httpx.Client(
-        base_url=again.base_url, headers={"Authorization": f"Bearer {again.api_key}"}, timeout=5
-    ) as api:
+    with make_client(again) as api:
         assert download(url).content == result  # rendered again from the kept uploads
         for image_id in (init_id, mask_id):
             assert api.get(f"/init-image/{image_id}").json()["init_images_by_pk"]["url"]

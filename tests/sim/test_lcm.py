@@ -405,12 +405,12 @@ def test_faults_apply_to_lcm(server: SimServer, api: httpx.Client) -> None:
     assert server.count("POST", "/generations-lcm") == 2
 
 
-def test_kept_account_serves_the_upscale_after_a_restart(make_server: Make, tmp_path: Path) -> None:
+def test_kept_account_serves_the_upscale_after_a_restart(
+    make_server: Make, make_client: Client, tmp_path: Path
+) -> None:
     folder = str(tmp_path / "account")
     sim = make_server(state_dir=folder)
-    with httpx.Client(
-        base_url=sim.base_url, headers={"Authorization": f"Bearer {sim.api_key}"}, timeout=5
-    ) as api:
+    with make_client(sim) as api:
         job = job_of(api, "performAlchemyUpscaleLCM")
         post(api, "createLCMGeneration", body_for("createLCMGeneration"))
         var_id = job["variationId"][0]
@@ -419,9 +419,7 @@ def test_kept_account_serves_the_upscale_after_a_restart(make_server: Make, tmp_
     sim.stop()
     again = make_server(state_dir=folder, rate_limit_per_minute=3)
     assert again.state.restored
-    with httpx.Client(
-        base_url=again.base_url, headers={"Authorization": f"Bearer {again.api_key}"}, timeout=5
-    ) as api:
+    with make_client(again) as api:
         row = api.get(f"/variations/{var_id}").json()["generated_image_variation_generic"][0]
         assert download(row["url"]).content == data
         gen = api.get(f"/generations/{job['generationId'][0]}").json()["generations_by_pk"]
