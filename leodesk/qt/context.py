@@ -13,6 +13,7 @@ from leodesk.core.export import ExportItem, export, file_name
 from leodesk.core.paths import Paths
 from leodesk.core.variations import JOB_KIND
 from leodesk.qt.backend import Backend
+from leodesk.qt.canvas import CanvasSession
 from leodesk.qt.generation import GenerationService
 from leodesk.qt.models.catalog_model import ModelListModel
 from leodesk.qt.models.gallery_model import GalleryModel
@@ -68,6 +69,10 @@ class AppContext:
     queue: QueueModel  # the queue panel's stored jobs, in queue order
     notifier: Notifier  # what to tell the user (tray / OS notifications)
     demo: bool = False
+
+    def canvas_session(self) -> CanvasSession:
+        """A new session for one canvas window (its jobs go through the app's queue)."""
+        return CanvasSession(self.backend, self.generation)
 
     def image_path(self, record: ImageRecord) -> Path | None:
         if record.sha256 and record.ext:

@@ -56,6 +56,7 @@ class LibraryActions(QObject):
             return action
 
         add("openAction", "Open", self.open_current)
+        add("editInCanvasAction", "Edit in canvas…", self.edit_in_canvas, "Ctrl+Shift+E")
         add("favouriteAction", "Favourite", self.toggle_favourite, "F")
         for n in range(0, 6):
             add(
@@ -107,6 +108,7 @@ class LibraryActions(QObject):
         menu.setObjectName("galleryContextMenu")
         a = self.actions
         menu.addAction(a["openAction"])
+        menu.addAction(a["editInCanvasAction"])
         menu.addSeparator()
         menu.addAction(a["favouriteAction"])
         rate = menu.addMenu("Rate")
@@ -139,6 +141,12 @@ class LibraryActions(QObject):
         index = self.gallery.currentIndex()
         if index.isValid():
             self.window.open_viewer(self.ctx.gallery_model.image_id(index.row()))
+
+    def edit_in_canvas(self) -> None:
+        """Open the current image in a canvas window (inpaint, outpaint, sketch, live)."""
+        ids = self.selected_ids()
+        if ids:
+            self.window.canvas_link.open_gallery_image(ids[0])
 
     def toggle_favourite(self) -> None:
         records = self.selected_records()

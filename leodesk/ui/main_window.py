@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.widgets import named
+from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
 from leodesk.ui.window_viewer import ViewerLink
@@ -90,6 +91,10 @@ class MainWindow(QMainWindow):
         self.cost_limit_action = menus.cost_limit_action
         self.refresh_action = menus.refresh_action
         self.viewer_link = ViewerLink(self)
+        self.canvas_link = CanvasLink(self)
+        canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
+        menus.file_menu.insertActions(menus.quit_action, canvas_actions)
+        menus.file_menu.insertSeparator(menus.quit_action)
 
         self.splitter: QSplitter | None = None
         self.browser: ModelBrowser | None = None

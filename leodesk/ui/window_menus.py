@@ -26,6 +26,8 @@ class WindowMenus(QObject):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(window.close)
         file_menu.addAction(quit_action)
+        self.file_menu = file_menu
+        self.quit_action = quit_action
         account_menu = window.menuBar().addMenu("&Account")
         self.key_action = QAction("API &key…", window)
         self.key_action.setObjectName("changeKeyAction")
