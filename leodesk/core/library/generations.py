@@ -95,10 +95,11 @@ def _request_dict(request_json: str | None) -> Mapping[str, Any]:
 
 
 def _lineage_parent(request: Mapping[str, Any]) -> str | None:
-    """The library image a generation was made from: its init image when that was a generated
-    image (``init_generation_image_id``), else the first image prompt (uploaded init images have
-    no image in the library, so they start a chain)."""
-    for key in ("init_generation_image_id", "initGenerationImageId"):
+    """The library image a generation was made from: the image a canvas job was painted over
+    (``made_from``, local to the request), else its init image when that was a generated image
+    (``init_generation_image_id``), else the first image prompt (uploaded init images have no
+    image in the library, so they start a chain)."""
+    for key in ("made_from", "init_generation_image_id", "initGenerationImageId"):
         value = request.get(key)
         if isinstance(value, str) and value:
             return value
