@@ -37,6 +37,7 @@ __all__ = [
     "EXTENSION_KEYS",
     "LCM_OPERATIONS",
     "LCM_SIZES",
+    "LOCAL_ONLY_FIELDS",
     "NESTED_REQUEST_KEYS",
     "PRICING_PARAM_KEYS",
     "REQUEST_KEYS",
@@ -192,6 +193,9 @@ _REFS: Final[Mapping[str, tuple[type, _Fields, _Fields]]] = {
         ),
     ),
 }
+
+#: GenerationRequest fields that stay on this machine (never a key of the body).
+LOCAL_ONLY_FIELDS: Final = frozenset({"made_from"})
 
 #: Top-level keys the client may send, per operation id. Checked against the spec by a test.
 REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {

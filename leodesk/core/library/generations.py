@@ -443,6 +443,7 @@ class Generations(Images):
             request_json=row["request_json"],
             raw_json=row["raw_json"],
             deleted_remote=bool(row["deleted_remote"]),
+            local=bool(row["local"]),
             added_ms=row["added_ms"],
             updated_ms=row["updated_ms"],
             images=tuple(_image_record(r, names) for r in images),
@@ -509,7 +510,8 @@ class Generations(Images):
     ) -> list[str]:
         """End a complete full pass: flag ``deleted_remote`` on every generation it did not see
         that was stored before the pass started (``added_ms < started_ms``; newer rows may
-        simply have been created after the listing passed them). Rows are never removed.
+        simply have been created after the listing passed them). Local generations (kept
+        realtime results) are never flagged: the server never had them. Rows are never removed.
         ``state`` is written in the same transaction. Returns the newly flagged ids."""
         with self._writing() as conn:
             ids = [
@@ -518,6 +520,7 @@ class Generations(Images):
                     """
                     SELECT id FROM generations
                     WHERE sync_pass IS NOT ? AND added_ms < ? AND deleted_remote = 0
+                        AND local = 0
                     """,
                     (sync_pass, started_ms),
                 )
