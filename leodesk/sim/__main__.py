@@ -25,6 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=0, help="TCP port (0 = any free port)")
     p.add_argument("--latency-ms", type=int, default=0, help="latency added to API responses")
+    p.add_argument(
+        "--lcm-latency",
+        type=float,
+        default=SimConfig.lcm_latency,
+        metavar="SECONDS",
+        help="time an LCM (realtime canvas) answer takes, on top of --latency-ms",
+    )
     p.add_argument("--faults", default="", help="fault rules, e.g. 'POST /generations=500@0.3'")
     p.add_argument("--seed", type=int, default=0, help="seed of ids, images and fault rolls")
     p.add_argument("--generation-seconds", type=float, default=1.0, help="job duration")
@@ -48,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = SimConfig(
         seed=args.seed,
         latency_ms=args.latency_ms,
+        lcm_latency=args.lcm_latency,
         generation_seconds=args.generation_seconds,
         concurrency_slots=args.slots,
         api_key=args.api_key,

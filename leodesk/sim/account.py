@@ -17,7 +17,9 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .catalog import (
     PLATFORM_ELEMENTS,
@@ -27,7 +29,7 @@ from .catalog import (
     custom_models,
 )
 from .config import SimConfig
-from .records import CdnAsset, Generation, GenImage, InitImage, Job, Variation
+from .records import CanvasSource, CdnAsset, Generation, GenImage, InitImage, Job, Variation
 from .rules import MSG_NO_CREDITS, MSG_RATE_LIMITED, ApiError
 
 #: Billed POSTs that count toward ``rate_limit_per_minute`` (paths relative to the API root).
@@ -39,6 +41,11 @@ BILLED_PATHS = frozenset(
         "/variations/nobg",
         "/variations/universal-upscaler",
     }
+)
+
+#: The realtime canvas (LCM) POSTs: billed, answered at once, rate-limited in their own window.
+LCM_PATHS = frozenset(
+    {"/generations-lcm", "/lcm-instant-refine", "/lcm-inpainting", "/lcm-upscale"}
 )
 
 
@@ -75,6 +82,7 @@ class Account(abc.ABC):
         self._queue: deque[Job] = deque()
         self._jobs: dict[str, Job] = {}
         self._billed: deque[float] = deque()
+        self._billed_lcm: deque[float] = deque()
         self._cdn: dict[str, CdnAsset] = {}
         self._cdn_cache: dict[str, bytes] = {}
         self._account_created = datetime.now(UTC) - timedelta(days=90)
@@ -288,19 +296,27 @@ class Account(abc.ABC):
         self._paid -= cost - from_sub
 
     def check_rate_limit(self, path: str) -> None:
-        """Count a billed POST; raise 429 with Retry-After past ``rate_limit_per_minute``."""
-        if path not in BILLED_PATHS:
+        """Count a billed POST; raise 429 with Retry-After past ``rate_limit_per_minute``.
+
+        The job POSTs (:data:`BILLED_PATHS`) share one sliding minute, the LCM POSTs
+        (:data:`LCM_PATHS`) another, so live mode cannot starve the job queue.
+        """
+        if path in BILLED_PATHS:
+            window = self._billed
+        elif path in LCM_PATHS:
+            window = self._billed_lcm
+        else:
             return
         with self._lock:
             now = self.now()
-            while self._billed and self._billed[0] <= now - 60.0:
-                self._billed.popleft()
-            if len(self._billed) >= self.cfg.rate_limit_per_minute:
-                wait = max(1, math.ceil(self._billed[0] + 60.0 - now))
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+            if len(window) >= self.cfg.rate_limit_per_minute:
+                wait = max(1, math.ceil(window[0] + 60.0 - now))
                 raise ApiError(
                     429, MSG_RATE_LIMITED, "rate-limited", headers={"Retry-After": str(wait)}
                 )
-            self._billed.append(now)
+            window.append(now)
             self._changes += 1
 
     # ------------------------------------------------------------------ what a finished job makes
@@ -308,6 +324,11 @@ class Account(abc.ABC):
     @abc.abstractmethod
     def _materialize(self, gen: Generation) -> None:
         """The images of a generation whose job completed (see :mod:`leodesk.sim.generations`)."""
+
+    @abc.abstractmethod
+    def _canvas_source(self, body: Mapping[str, Any]) -> CanvasSource | None:
+        """The checked init and mask of a canvas ``POST /generations`` (see
+        :mod:`leodesk.sim.canvas`); None when the request is not a canvas request."""
 
     @abc.abstractmethod
     def _materialize_variation(self, var: Variation) -> None:

@@ -89,6 +89,10 @@ def _list_generations(s: SimState, p: dict[str, str], q: dict[str, str], b: Any)
     return s.list_generations(user_id, offset, limit)
 
 
+def _lcm(op_id: str, s: SimState, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+    return s.lcm(op_id, check_request(op_id, b))
+
+
 # One row per API operation: method, path template, spec operationId, handler of the state.
 ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
     ("GET", "/me", "getUserSelf", lambda s, p, q, b: s.me()),
@@ -136,6 +140,12 @@ ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
         "/init-image",
         "uploadInitImage",
         lambda s, p, q, b: s.create_init_image(check_request("uploadInitImage", b)),
+    ),
+    (
+        "POST",
+        "/canvas-init-image",
+        "uploadCanvasInitImage",
+        lambda s, p, q, b: s.create_canvas_init_image(check_request("uploadCanvasInitImage", b)),
     ),
     (
         "GET",
@@ -188,6 +198,15 @@ ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
         "/generations-motion-svd",
         "createSVDMotionGeneration",
         lambda s, p, q, b: s.create_motion(check_request("createSVDMotionGeneration", b)),
+    ),
+    *(
+        ("POST", path, op_id, functools.partial(_lcm, op_id))
+        for path, op_id in (
+            ("/generations-lcm", "createLCMGeneration"),
+            ("/lcm-instant-refine", "performInstantRefine"),
+            ("/lcm-inpainting", "performInpaintingLCM"),
+            ("/lcm-upscale", "performAlchemyUpscaleLCM"),
+        )
     ),
     (
         "POST",

@@ -16,6 +16,9 @@ class SimConfig:
     """Seed of the simulator RNG (ids, random seeds and prompts, fault probability rolls)."""
     latency_ms: int = 0
     """Added before every API response (not to CDN or S3 responses)."""
+    lcm_latency: float = 0.15
+    """Seconds an LCM (realtime canvas) answer takes, on top of ``latency_ms``: the synchronous
+    ``/generations-lcm``, ``/lcm-instant-refine``, ``/lcm-inpainting`` and ``/lcm-upscale``."""
     generation_seconds: float = 1.0
     """Time a job needs once it holds a concurrency slot (PENDING -> COMPLETE/FAILED)."""
     concurrency_slots: int = 10
@@ -33,7 +36,8 @@ class SimConfig:
     presign_ttl_s: float = 120.0
     """Lifetime of the presigned S3 POST returned by ``POST /init-image``."""
     rate_limit_per_minute: int = 100
-    """Billed POSTs (generations, upscale, unzoom, nobg, universal-upscaler) per sliding minute."""
+    """Billed POSTs (generations, upscale, unzoom, nobg, universal-upscaler) per sliding minute;
+    the LCM operations have a window of their own with the same limit."""
     seed_generations: int = 0
     """COMPLETE generations that already exist in the account when the server starts."""
     faults: str = ""

@@ -93,12 +93,29 @@ class Generations(Listings):
                 label=gen.label,
                 nsfw=gen.nsfw,
                 transparent=gen.transparent,
+                canvas_init=gen.canvas_init,
+                canvas_mask=gen.canvas_mask,
+                canvas_type=gen.canvas_type,
             )
             self._register_image(img)
             gen.images.append(img)
 
     def _register_image(self, img: GenImage) -> None:
         self._images[img.id] = img
+        if img.blob is not None:  # kept bytes (an LCM upscale's picture)
+            self._cdn[img.path] = CdnAsset("upload", "", ref=img.blob)
+            return
+        if img.canvas_init is not None:
+            self._cdn[img.path] = CdnAsset(
+                "canvas",
+                img.render_key,
+                img.width,
+                img.height,
+                ref=img.canvas_init,
+                mask_ref=img.canvas_mask or "",
+                canvas_type=img.canvas_type or "",
+            )
+            return
         self._cdn[img.path] = CdnAsset(
             "render",
             img.render_key,
@@ -155,6 +172,9 @@ class Generations(Listings):
     def create_generation(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /generations`` (body already strictly checked)."""
         with self._lock:
+            canvas = self._canvas_source(body)
+            if canvas is not None:  # a canvas generation is the size of its init image
+                body = {**body, "width": canvas.width, "height": canvas.height}
             plan = plan_generation(
                 body,
                 self,
@@ -167,6 +187,10 @@ class Generations(Listings):
             self._check_queue()
             self._charge(plan.cost)
             gen = self._new_generation(plan, datetime.now(UTC))
+            if canvas is not None:
+                gen.out_width, gen.out_height = canvas.width, canvas.height
+                gen.canvas_type = canvas.kind
+                gen.canvas_init, gen.canvas_mask = canvas.init_id, canvas.mask_id
             gen.job = self._submit("generation", gen.id, plan.cost, plan.fail)
             return {
                 "sdGenerationJob": {

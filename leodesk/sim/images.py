@@ -87,6 +87,16 @@ def _compose(key: str, width: int, height: int) -> Image.Image:
     return img
 
 
+def picture(key: str, width: int, height: int) -> Image.Image:
+    """The RGB picture :func:`render` encodes for ``key`` (size clamped like it)."""
+    return _compose(key, *clamp_size(width, height))
+
+
+def encode(img: Image.Image, fmt: str = "JPEG") -> bytes:
+    """Encode a picture the way every rendering is encoded (JPEG quality 88, fast PNG)."""
+    return _encode(img, fmt)
+
+
 def _label(img: Image.Image, text: str) -> None:
     if not text or img.width < 64 or img.height < 32:
         return

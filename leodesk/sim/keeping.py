@@ -15,15 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from . import persist
+from .canvas import Canvas
+from .realtime import Realtime
 from .records import CdnAsset, Generation, GenImage, InitImage, Job, Variation
-from .uploads import InitImages
-from .variations import Variations
 
 #: Turns a time on the simulator clock into wall-clock seconds (None stays None).
 ToWall = Callable[[float | None], float | None]
 
 
-class Keeping(Variations, InitImages):
+class Keeping(Realtime, Canvas):
     """The account's folder: loading at start, saving on change, snapshot and restore."""
 
     def _open_store(self) -> None:
@@ -209,6 +209,7 @@ class Keeping(Variations, InitImages):
             "account_created": self._account_created.isoformat(),
             "rng": [rng_version, list(rng_words), rng_gauss],
             "billed": [w(t) for t in self._billed],
+            "billed_lcm": [w(t) for t in self._billed_lcm],
             "init_images": [
                 {
                     **_plain(i, skip=("data",)),
@@ -243,6 +244,7 @@ class Keeping(Variations, InitImages):
         self._paid = int(data["paid"])
         self._account_created = datetime.fromisoformat(str(data["account_created"]))
         self._billed = deque(sorted(float(m(t) or 0.0) for t in data["billed"]))
+        self._billed_lcm = deque(sorted(float(m(t) or 0.0) for t in data.get("billed_lcm", [])))
         for row in data["generations"]:
             gen = _gen_from(row)
             self._generations[gen.id] = gen

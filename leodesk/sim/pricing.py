@@ -20,6 +20,10 @@ isPhoenix/isSDXLLightning/isFluxSchnell/isFluxDev   from the model's family
 isUltra             ``ultra``
 ==================  ==========================================================================
 
+LCM_GENERATION (``/generations-lcm``, ``/lcm-inpainting``: ``{width, height}``;
+``/lcm-instant-refine``: ``instantRefine: true``; ``/lcm-upscale``: ``refine: true``), see
+:func:`lcm_cost`.
+
 ``isSDXL``, ``isFluxKontext`` and the strength parameters are accepted but do not change the
 price (isFluxKontext adds 100 %).
 """
@@ -91,6 +95,17 @@ def universal_upscaler_ultra_cost(input_width: int, input_height: int, multiplie
     return 20 + 8 * max(out_mp, 1)
 
 
+def lcm_cost(width: int, height: int, *, instant_refine: bool, refine: bool) -> int:
+    """LCM_GENERATION: 1 + output megapixels (rounded up), +2 for an instant refine, +8 for
+    a refine (the LCM upscale); ``/generations-lcm`` and ``/lcm-inpainting`` are neither."""
+    cost = 1 + math.ceil(max(width, 0) * max(height, 0) / 1_000_000)
+    if instant_refine:
+        cost += 2
+    if refine:
+        cost += 8
+    return cost
+
+
 def output_megapixels(width: int, height: int) -> int:
     """Megapixels rounded up, as the universal upscaler price uses them."""
     return max(1, math.ceil(width * height / 1_000_000))
@@ -116,14 +131,12 @@ def service_cost(service: str, params: Mapping[str, Any]) -> int:
     if service == "VEO3_MOTION_VIDEO_GENERATION":
         return 2000
     if service == "LCM_GENERATION":
-        w = int(params.get("width") or 512)
-        h = int(params.get("height") or 512)
-        cost = 1 + math.ceil(w * h / 1_000_000)
-        if params.get("instantRefine"):
-            cost += 2
-        if params.get("refine"):
-            cost += 8
-        return cost
+        return lcm_cost(
+            int(params.get("width") or 512),
+            int(params.get("height") or 512),
+            instant_refine=_flag(params, "instantRefine"),
+            refine=_flag(params, "refine"),
+        )
     if service == "MODEL_TRAINING":
         if params.get("sd_version") == "FLUX_DEV":
             return 1000 + 20 * int(params.get("datasetImageCount") or 0)

@@ -52,6 +52,10 @@ class GenImage:
     motion_path: str | None = None
     motion_strength: int | None = None
     variation_ids: list[str] = field(default_factory=list)
+    canvas_init: str | None = None
+    canvas_mask: str | None = None
+    canvas_type: str | None = None
+    blob: str | None = None
 
 
 @dataclass
@@ -75,6 +79,9 @@ class Generation:
     job: Job | None = None
     motion_source: tuple[str, str] | None = None
     motion_strength: int | None = None
+    canvas_init: str | None = None
+    canvas_mask: str | None = None
+    canvas_type: str | None = None
 
 
 @dataclass
@@ -109,6 +116,18 @@ class InitImage:
     presigned_at: float
     data: bytes | None = None
     content_type: str = "image/png"
+    folder: str = "initImages"
+
+
+@dataclass(frozen=True)
+class CanvasSource:
+    """The uploaded pictures of a canvas generation (``canvasInitId``/``canvasMaskId``)."""
+
+    kind: str
+    init_id: str
+    mask_id: str | None
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +142,8 @@ class CdnAsset:
     transparent: bool = False
     label: str = ""
     ref: str = ""
+    mask_ref: str = ""
+    canvas_type: str = ""
 
     @property
     def content_type(self) -> str:

@@ -211,6 +211,22 @@ PRICING_SERVICES = (
     "UNIVERSAL_UPSCALER",
     "UNIVERSAL_UPSCALER_ULTRA",
 )
+LCM_STYLES = (
+    "ANIME",
+    "CINEMATIC",
+    "DIGITAL_ART",
+    "DYNAMIC",
+    "ENVIRONMENT",
+    "FANTASY_ART",
+    "ILLUSTRATION",
+    "PHOTOGRAPHY",
+    "RENDER_3D",
+    "RAYTRACED",
+    "SKETCH_BW",
+    "SKETCH_COLOR",
+    "VIBRANT",
+    "NONE",
+)
 INIT_IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
 CONTRAST_VALUES = (1.0, 1.3, 1.8, 2.5, 3.0, 3.5, 4.0, 4.5)
 PHOTOREAL_STRENGTHS = (0.45, 0.5, 0.55)
@@ -391,12 +407,29 @@ PRICING_PARAMS: dict[str, Field] = {
     ),
 }
 
+LCM_REQUEST: dict[str, Field] = {
+    "imageDataUrl": _s(nullable=False),
+    "prompt": _s(nullable=False),
+    "guidance": _n(),
+    "strength": _n(),
+    "requestTimestamp": _s(),
+    "style": _e(LCM_STYLES, "lcm_generation_style"),
+    "steps": _i(),
+    "width": _i(),
+    "height": _i(),
+    "seed": _i(),
+}
+
 #: Request body tables per operationId (only the operations the simulator serves with a body).
 REQUEST_TABLES: dict[str, dict[str, Field]] = {
     "createGeneration": CREATE_GENERATION,
     "promptRandom": {},
     "promptImprove": {"prompt": _s(nullable=False), "promptInstructions": _s(), "isVideo": _b()},
     "uploadInitImage": {"extension": _s(nullable=False)},
+    "uploadCanvasInitImage": {
+        "initExtension": _s(nullable=False),
+        "maskExtension": _s(nullable=False),
+    },
     "createVariationUpscale": {"id": _s(nullable=False)},
     "createVariationUnzoom": {"id": _s(nullable=False), "isVariation": _b()},
     # The spec marks nobg's isVariation non-nullable (GraphQL Boolean!), so it must be sent.
@@ -419,6 +452,14 @@ REQUEST_TABLES: dict[str, dict[str, Field]] = {
         "isInitImage": _b(),
         "isVariation": _b(),
         "motionStrength": _i(),
+    },
+    "createLCMGeneration": LCM_REQUEST,
+    "performInstantRefine": LCM_REQUEST,
+    "performInpaintingLCM": {**LCM_REQUEST, "maskDataUrl": _s(nullable=False)},
+    "performAlchemyUpscaleLCM": {
+        **LCM_REQUEST,
+        "refineCreative": _b(),
+        "refineStrength": _n(),
     },
     "pricingCalculator": {
         "service": _e(PRICING_SERVICES, "pricingCalculatorServices", nullable=False),

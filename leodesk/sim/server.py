@@ -34,7 +34,7 @@ from .faults import (
     parse_faults,
     retry_after_text,
 )
-from .state import SimState
+from .state import LCM_PATHS, SimState
 
 
 @dataclass(frozen=True)
@@ -253,6 +253,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(method, fault_response(error)), None
 
         resp = self._perform(area, method, path, query, headers, body)
+        if area == "api" and method == "POST" and path in LCM_PATHS and resp.status == 200:
+            sim._sleep(sim.config.lcm_latency)  # the time an LCM answer takes to compute
 
         if transforms and resp.json is not None and resp.status == 200 and area == "api":
             data = resp.json

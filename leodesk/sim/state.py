@@ -33,7 +33,7 @@ when clients poll.
 
 from __future__ import annotations
 
-from .account import BILLED_PATHS
+from .account import BILLED_PATHS, LCM_PATHS
 from .catalog import stable_uuid
 from .cdn import Cdn
 from .config import SimConfig
@@ -50,4 +50,4 @@ class SimState(Keeping, Cdn, Prompts):
         self._open_store()
 
 
-__all__ = ["BILLED_PATHS", "S3_BUCKET", "SimState", "stable_uuid"]
+__all__ = ["BILLED_PATHS", "LCM_PATHS", "S3_BUCKET", "SimState", "stable_uuid"]

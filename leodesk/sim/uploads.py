@@ -35,63 +35,117 @@ class InitImages(Account):
     def create_init_image(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /init-image``: presigned S3 POST for an init image."""
         with self._lock:
-            ext = str(body["extension"]).lower()
-            if body["extension"] not in INIT_IMAGE_EXTENSIONS:
-                raise bad_request(MSG_INVALID_EXTENSION)
-            init_id = self._uuid()
-            key = f"users/{self.user_id}/initImages/{init_id}.{ext}"
-            now_dt = datetime.now(UTC)
-            expires = now_dt + timedelta(seconds=self.cfg.presign_ttl_s)
-            amz_date = now_dt.strftime("%Y%m%dT%H%M%SZ")
-            credential = f"ASIASIMULATOR/{now_dt:%Y%m%d}/us-east-1/s3/aws4_request"
-            content_type = _CONTENT_TYPES[ext]
-            policy_doc = {
-                "expiration": expires.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                "conditions": [
-                    {"bucket": S3_BUCKET},
-                    {"key": key},
-                    {"Content-Type": content_type},
-                    ["content-length-range", 0, 52_428_800],
-                    {"X-Amz-Algorithm": "AWS4-HMAC-SHA256"},
-                    {"X-Amz-Credential": credential},
-                    {"X-Amz-Date": amz_date},
-                ],
-            }
-            policy = base64.b64encode(json.dumps(policy_doc).encode()).decode()
-            signature = hmac.new(_S3_SECRET, policy.encode(), hashlib.sha256).hexdigest()
-            fields = {
-                "Content-Type": content_type,
-                "bucket": S3_BUCKET,
-                "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
-                "X-Amz-Credential": credential,
-                "X-Amz-Date": amz_date,
-                "key": key,
-                "Policy": policy,
-                "X-Amz-Signature": signature,
-            }
-            init = InitImage(
-                id=init_id,
-                created_at=timestamp(now_dt),
-                extension=ext,
-                key=key,
-                fields=fields,
-                presigned_at=self.now(),
-                content_type=content_type,
-            )
-            self._init_images[init_id] = init
-            self._init_by_key[key] = init_id
-            self._cdn[self._init_path(init)] = CdnAsset("upload", "", ref=init_id)
+            init = self._presign(body["extension"], "initImages")
             return {
                 "uploadInitImage": {
-                    "id": init_id,
+                    "id": init.id,
                     "url": self.url(f"/s3/{S3_BUCKET}"),
-                    "key": key,
-                    "fields": json.dumps(fields),
+                    "key": init.key,
+                    "fields": json.dumps(init.fields),
                 }
             }
 
+    def create_canvas_init_image(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /canvas-init-image``: two presigned S3 POSTs, the init and its mask.
+
+        Both are init images (the same S3 rules, ``GET /init-image/{id}`` knows them); they
+        are kept under their own folders so their keys tell them apart.
+        """
+        with self._lock:
+            for key in ("initExtension", "maskExtension"):
+                if body[key] not in INIT_IMAGE_EXTENSIONS:
+                    raise bad_request(MSG_INVALID_EXTENSION)
+            init = self._presign(body["initExtension"], "canvasInitImages")
+            mask = self._presign(body["maskExtension"], "canvasMaskImages")
+            s3_url = self.url(f"/s3/{S3_BUCKET}")
+            return {
+                "uploadCanvasInitImage": {
+                    "initImageId": init.id,
+                    "initFields": json.dumps(init.fields),
+                    "initKey": init.key,
+                    "initUrl": s3_url,
+                    "maskImageId": mask.id,
+                    "maskFields": json.dumps(mask.fields),
+                    "maskKey": mask.key,
+                    "maskUrl": s3_url,
+                }
+            }
+
+    def _presign(self, extension: str, folder: str) -> InitImage:
+        """A new init image awaiting its S3 POST under ``users/<uid>/<folder>/``."""
+        if extension not in INIT_IMAGE_EXTENSIONS:
+            raise bad_request(MSG_INVALID_EXTENSION)
+        ext = extension.lower()
+        init_id = self._uuid()
+        key = f"users/{self.user_id}/{folder}/{init_id}.{ext}"
+        now_dt = datetime.now(UTC)
+        expires = now_dt + timedelta(seconds=self.cfg.presign_ttl_s)
+        amz_date = now_dt.strftime("%Y%m%dT%H%M%SZ")
+        credential = f"ASIASIMULATOR/{now_dt:%Y%m%d}/us-east-1/s3/aws4_request"
+        content_type = _CONTENT_TYPES[ext]
+        policy_doc = {
+            "expiration": expires.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "conditions": [
+                {"bucket": S3_BUCKET},
+                {"key": key},
+                {"Content-Type": content_type},
+                ["content-length-range", 0, 52_428_800],
+                {"X-Amz-Algorithm": "AWS4-HMAC-SHA256"},
+                {"X-Amz-Credential": credential},
+                {"X-Amz-Date": amz_date},
+            ],
+        }
+        policy = base64.b64encode(json.dumps(policy_doc).encode()).decode()
+        signature = hmac.new(_S3_SECRET, policy.encode(), hashlib.sha256).hexdigest()
+        fields = {
+            "Content-Type": content_type,
+            "bucket": S3_BUCKET,
+            "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+            "X-Amz-Credential": credential,
+            "X-Amz-Date": amz_date,
+            "key": key,
+            "Policy": policy,
+            "X-Amz-Signature": signature,
+        }
+        init = InitImage(
+            id=init_id,
+            created_at=timestamp(now_dt),
+            extension=ext,
+            key=key,
+            fields=fields,
+            presigned_at=self.now(),
+            content_type=content_type,
+            folder=folder,
+        )
+        self._init_images[init_id] = init
+        self._init_by_key[key] = init_id
+        self._cdn[self._init_path(init)] = CdnAsset("upload", "", ref=init_id)
+        return init
+
+    def _keep_bytes(self, data: bytes, content_type: str = "image/jpeg") -> InitImage:
+        """Bytes the account keeps (an LCM upscale's pictures): stored and persisted like an
+        upload, under ``users/<uid>/lcmImages/``, but never uploadable (the S3 POST always
+        fails its signature check)."""
+        blob_id = self._uuid()
+        key = f"users/{self.user_id}/lcmImages/{blob_id}.jpg"
+        blob = InitImage(
+            id=blob_id,
+            created_at=timestamp(datetime.now(UTC)),
+            extension="jpg",
+            key=key,
+            fields={"X-Amz-Signature": self._uuid().replace("-", "")},
+            presigned_at=self.now() - self.cfg.presign_ttl_s - 1.0,
+            data=data,
+            content_type=content_type,
+            folder="lcmImages",
+        )
+        self._init_images[blob_id] = blob
+        self._init_by_key[key] = blob_id
+        self._cdn[self._init_path(blob)] = CdnAsset("upload", "", ref=blob_id)
+        return blob
+
     def _init_path(self, init: InitImage) -> str:
-        return f"/cdn/users/{self.user_id}/initImages/{init.id}.{init.extension}"
+        return f"/cdn/users/{self.user_id}/{init.folder}/{init.id}.{init.extension}"
 
     def get_init_image(self, init_id: str) -> dict[str, Any]:
         """``GET /init-image/{id}``."""

@@ -90,6 +90,8 @@ class Variations(Generations):
     @staticmethod
     def _variation_asset(var: Variation) -> CdnAsset:
         """What the CDN serves for a COMPLETE variation."""
+        if var.source[0] == "blob":  # kept bytes (an LCM upscale)
+            return CdnAsset("upload", "", ref=var.source[1])
         if var.source[0] == "init":
             return CdnAsset("upload-resize", "", var.width, var.height, ref=var.source[1])
         if var.kind == "unzoom":

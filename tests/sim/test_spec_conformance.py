@@ -91,7 +91,7 @@ def test_every_route_is_a_spec_operation() -> None:
         op = spec.operation(op_id)
         assert (op.method, op.path) == (method, template)
         assert spec.operation_for(method, template) == op_id
-    assert len(ROUTES) == 22
+    assert len(ROUTES) == 23
 
 
 def test_request_tables_cover_every_served_body() -> None:
@@ -164,6 +164,7 @@ def tour() -> Iterator[Tour]:
         init = call("POST", "/init-image", {"extension": "png"})["uploadInitImage"]["id"]
         call("GET", f"/init-image/{init}")
         call("DELETE", f"/init-image/{init}")
+        call("POST", "/canvas-init-image", {"initExtension": "png", "maskExtension": "jpg"})
         motion = call("POST", "/generations-motion-svd", {"imageId": image, "isPublic": False})
         ids["motion"] = motion["motionSvdGenerationJob"]["generationId"]
         call("POST", "/prompt/random")
