@@ -196,7 +196,7 @@ def _canvas_request(
     # per command
     from leodesk.core import rules
     from leodesk.core.api import CanvasUploadIds, GenerationRequest
-    from leodesk.core.canvas import canvas_request
+    from leodesk.core.canvas import CanvasError, canvas_request
 
     model = _model_facts(client, args.model) if args.model is not None else None
     form = GenerationRequest(
@@ -209,7 +209,10 @@ def _canvas_request(
         sd_version="PHOENIX" if model is not None and model.is_phoenix else None,
     )
     size = (prepared.width, prepared.height)
-    draft = canvas_request(form, mode, CanvasUploadIds("draft", "draft"), made_from, size=size)
+    try:
+        draft = canvas_request(form, mode, CanvasUploadIds("draft", "draft"), made_from, size=size)
+    except CanvasError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     problems = rules.validate(draft, model)
     if problems:
         raise CliError("; ".join(p.message for p in problems), EXIT_USAGE)

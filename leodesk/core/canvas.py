@@ -365,6 +365,8 @@ def canvas_request(
     strength = None
     if kind in _USES_STRENGTH:
         strength = _DEFAULT_STRENGTH if request.init_strength is None else request.init_strength
+        if not 0.1 <= strength <= 0.9:
+            raise CanvasError(f"The init strength must be between 0.1 and 0.9, not {strength}.")
     return replace(
         request,
         canvas_request=True,

@@ -236,3 +236,7 @@ def test_canvas_request_sets_the_canvas_fields_and_drops_other_inits() -> None:
     assert img2img.init_strength == 0.5
     with pytest.raises(CanvasError, match="multiple of 8"):
         canvas_request(form, "INPAINT", ids, None, size=(641, 480))
+    strong = GenerationRequest(prompt="p", init_strength=0.95)
+    with pytest.raises(CanvasError, match="init strength"):
+        canvas_request(strong, "IMG2IMG", ids, None, size=(64, 64))
+    assert canvas_request(strong, "INPAINT", ids, None, size=(64, 64)).init_strength is None

@@ -175,9 +175,7 @@ def test_an_expired_canvas_presign_is_asked_again_then_fails_clearly(
     assert sim.count("POST", "/canvas-init-image") == 2
 
 
-def test_bad_canvas_extensions_are_refused_before_sending(
-    sim: Any, client: LeonardoClient
-) -> None:
+def test_bad_canvas_extensions_are_refused_before_sending(sim: Any, client: LeonardoClient) -> None:
     with pytest.raises(ValueError, match="mask_extension"):
         client.upload_canvas_images(b"x", "png", b"y", "gif")
     with pytest.raises(ValueError, match="mask must be non-empty"):
