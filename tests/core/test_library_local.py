@@ -44,20 +44,6 @@ def client(sim: SimServer) -> Iterator[LeonardoClient]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "library.sqlite3"
-
-
-@pytest.fixture
-def lib(db_path: Path) -> Iterator[Library]:
-    library = Library.open(db_path)
-    try:
-        yield library
-    finally:
-        library.close()
-
-
-@pytest.fixture
 def store(tmp_path: Path) -> ImageStore:
     return ImageStore(tmp_path / "images")
 
@@ -153,7 +139,7 @@ def test_bad_bytes_or_arguments_keep_nothing(lib: Library, store: ImageStore) ->
 
 
 def test_a_live_result_is_kept_and_survives_full_syncs(
-    sim: SimServer, client: LeonardoClient, lib: Library, store: ImageStore, db_path: Path
+    sim: SimServer, client: LeonardoClient, lib: Library, store: ImageStore, tmp_path: Path
 ) -> None:
     assert syncer(client, lib).sync().ok
     parent = lib.image_ids_page(0, 1)[0]
@@ -176,7 +162,7 @@ def test_a_live_result_is_kept_and_survives_full_syncs(
     first = syncer(client, lib).full()
     second = syncer(client, lib).full()
     assert first.ok and second.ok and first.deleted_remote == 1
-    rows = stored(db_path)
+    rows = stored(tmp_path / "library.sqlite3")  # the file of the shared ``lib`` fixture
     assert rows[victim] == 1  # the pass did flag what the server lost...
     assert rows[generation_id] == 0  # ...but never the local generation
     assert kept in lib.image_ids_page(0, 100)
