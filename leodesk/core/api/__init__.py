@@ -59,7 +59,7 @@ from .models import (
 )
 from .protocol import LeonardoApi
 from .retry import RetryPolicy, parse_retry_after
-from .serialize import pricing_for_generation
+from .serialize import pricing_for_generation, pricing_for_lcm
 
 if TYPE_CHECKING:
     from .client import (
@@ -147,4 +147,5 @@ __all__ = [
     "parse_retry_after",
     "parse_timestamp",
     "pricing_for_generation",
+    "pricing_for_lcm",
 ]

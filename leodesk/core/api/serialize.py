@@ -50,6 +50,7 @@ __all__ = [
     "motion_body",
     "pricing_body",
     "pricing_for_generation",
+    "pricing_for_lcm",
     "universal_upscale_body",
     "variation_body",
 ]
@@ -526,3 +527,17 @@ def pricing_for_generation(
     }
     params.update({key: True for key, on in flags.items() if on})
     return PricingRequest(service="IMAGE_GENERATION", params=params)
+
+
+def pricing_for_lcm(operation: str, width: int, height: int) -> PricingRequest:
+    """The ``LCM_GENERATION`` pricing request of one realtime request of ``operation`` (an id
+    of :data:`LCM_OPERATIONS`) at ``width`` × ``height``: ``instantRefine`` for
+    ``/lcm-instant-refine``, ``refine`` for ``/lcm-upscale``."""
+    if operation not in LCM_OPERATIONS:
+        raise ValueError(f"not an LCM operation: {operation!r}")
+    params: dict[str, Any] = {"width": width, "height": height}
+    if operation == "performInstantRefine":
+        params["instantRefine"] = True
+    if operation == "performAlchemyUpscaleLCM":
+        params["refine"] = True
+    return PricingRequest(service="LCM_GENERATION", params=params)

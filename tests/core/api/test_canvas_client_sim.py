@@ -23,6 +23,7 @@ from leodesk.core.api import (
     ProtocolError,
     Timeouts,
     UploadError,
+    pricing_for_lcm,
 )
 from leodesk.core.api.parse import parse_lcm_result
 from leodesk.core.canvas import canvas_request, lcm_data_url, outpaint, prepare_canvas
@@ -255,6 +256,25 @@ def test_a_lost_lcm_answer_is_unknown_and_never_sent_again(
     assert "not sent again" in caught.value.user_message
     assert sim.count("POST", "/generations-lcm") == 1
     assert client.lcm_generate(lcm_request()).images  # the next request is a new one
+
+
+def test_the_live_cost_is_priced_before_sending(sim: Any, client: LeonardoClient) -> None:
+    plain = client.price(pricing_for_lcm("createLCMGeneration", 1024, 1024))
+    refined = client.price(pricing_for_lcm("performInstantRefine", 1024, 1024))
+    upscaled = client.price(pricing_for_lcm("performAlchemyUpscaleLCM", 1024, 1024))
+    assert 0 < plain < refined < upscaled
+    before = client.get_me().api_credits
+    result = client.lcm_generate(lcm_request(width=1024, height=1024))
+    assert result.api_credit_cost == plain
+    assert client.get_me().api_credits == (before or 0) - plain
+    pricing = [r.json for r in settled(sim) if r.path == "/pricing-calculator"]
+    assert pricing[1]["serviceParams"]["LCM_GENERATION"] == {
+        "width": 1024,
+        "height": 1024,
+        "instantRefine": True,
+    }
+    with pytest.raises(ValueError):
+        pricing_for_lcm("createGeneration", 512, 512)
 
 
 def test_a_rate_limited_lcm_request_is_retried(sim: Any, client: LeonardoClient) -> None:
