@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the images (default: current directory)",
     )
     gen.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
+    from leodesk.cli_canvas import add_canvas_parsers  # its commands beside `gen`
+
+    add_canvas_parsers(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -301,28 +304,28 @@ def cmd_models(args: argparse.Namespace, runtime: Runtime) -> list[dict[str, Any
     return rows
 
 
-def _init_image_path(text: str) -> Path:
-    """The local file ``--init-image`` names: a path or a ``file://`` URL; other URLs and
-    missing files are usage errors."""
+def _init_image_path(text: str, option: str = "--init-image") -> Path:
+    """The local file ``option`` names: a path or a ``file://`` URL; other URLs and missing
+    files are usage errors."""
     from urllib.request import url2pathname  # per command
 
     parts = urlsplit(text)
     if parts.scheme.lower() == "file":
         if parts.netloc not in ("", "localhost"):
             raise CliError(
-                f"--init-image: {text} is on another machine; copy it here first", EXIT_USAGE
+                f"{option}: {text} is on another machine; copy it here first", EXIT_USAGE
             )
         path = Path(url2pathname(unquote(parts.path)))
     elif len(parts.scheme) > 1 and "://" in text:
         raise CliError(
-            f"--init-image takes a local file, not a {parts.scheme} URL: download it first",
+            f"{option} takes a local file, not a {parts.scheme} URL: download it first",
             EXIT_USAGE,
         )
     else:
         path = Path(text)
     if not path.is_file():
         what = "is a folder, not an image file" if path.is_dir() else "does not exist"
-        raise CliError(f"--init-image: {path} {what}", EXIT_USAGE)
+        raise CliError(f"{option}: {path} {what}", EXIT_USAGE)
     return path
 
 
@@ -449,10 +452,23 @@ def cmd_gen(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
         if prepared is not None and init_path is not None:
             init_id = _upload_init_image(client, library, init_path, prepared)
         request = _gen_request(args, model, init_id, library_image)
-        gen, why = _run_gen_pipeline(client, store, library, request, args.timeout)
-        generation_id = str(gen.id)
-        wanted = [im.id for im in gen.images if im.url and im.id]
-        stored = library.image_records(wanted)
+        return _generate_into(args, client, store, library, request)
+
+
+def _generate_into(
+    args: argparse.Namespace,
+    client: LeonardoApi,
+    store: ImageStore,
+    library: Library,
+    request: GenerationRequest,
+) -> dict[str, Any]:
+    """Run ``request`` through the generate pipeline into the library, write its images into
+    ``--out`` and say what was made (``leodesk gen`` and the canvas commands alike)."""
+    out_dir: Path = args.out
+    gen, why = _run_gen_pipeline(client, store, library, request, args.timeout)
+    generation_id = str(gen.id)
+    wanted = [im.id for im in gen.images if im.url and im.id]
+    stored = library.image_records(wanted)
     files = _write_gen_files(out_dir, store, generation_id, wanted, stored, why)
     result = {
         "generation_id": generation_id,
@@ -805,3 +821,17 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Runtime], Any]] = {
     "sync": cmd_sync,
     "search": cmd_search,
 }
+
+
+def _canvas_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any]:
+    """The handler of canvas subcommand ``name`` (in :mod:`leodesk.cli_canvas`)."""
+
+    def handler(args: argparse.Namespace, runtime: Runtime) -> Any:
+        from leodesk import cli_canvas  # per command
+
+        return cli_canvas.COMMANDS[name](args, runtime)
+
+    return handler
+
+
+COMMANDS.update({name: _canvas_command(name) for name in ("inpaint", "outpaint", "sketch", "live")})

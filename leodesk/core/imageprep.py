@@ -12,9 +12,11 @@ Qt-free; safe to call from any thread.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -29,6 +31,7 @@ __all__ = [
     "MAX_SIDE",
     "ImagePrepError",
     "PreparedImage",
+    "load_file",
     "prepare_file",
     "prepare_image",
 ]
@@ -66,6 +69,19 @@ def _label(name: str) -> str:
     return f"{name} " if name else "The file "
 
 
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a local file, its size checked before it is read."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ImagePrepError(
+                f"{path.name} is too large ({_mb(size)}; the limit is {_mb(max_bytes)})."
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImagePrepError(f"Cannot read {path.name}: {exc.strerror or exc}") from None
+
+
 def prepare_file(
     path: Path,
     *,
@@ -76,23 +92,54 @@ def prepare_file(
 ) -> PreparedImage:
     """:func:`prepare_image` for a local file (its size is checked before it is read)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImagePrepError(
-                f"{path.name} is too large ({_mb(size)}; the limit is {_mb(max_bytes)})."
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImagePrepError(f"Cannot read {path.name}: {exc.strerror or exc}") from None
     return prepare_image(
-        data,
+        _read_file(path, max_bytes),
         name=path.name,
         max_bytes=max_bytes,
         max_megapixels=max_megapixels,
         max_side=max_side,
         fit=fit,
     )
+
+
+def _check_bytes(data: bytes, label: str, max_bytes: int) -> None:
+    if not data:
+        raise ImagePrepError(f"{label}is empty.")
+    if len(data) > max_bytes:
+        raise ImagePrepError(
+            f"{label}is too large ({_mb(len(data))}; the limit is {_mb(max_bytes)})."
+        )
+
+
+def _check_pixels(im: Image.Image, label: str, max_megapixels: float) -> None:
+    width, height = im.size
+    if width * height > max_megapixels * 1_000_000:
+        raise ImagePrepError(
+            f"{label}is too large ({width} × {height}, "
+            f"{width * height / 1e6:.0f} megapixels; the limit is {max_megapixels:g})."
+        )
+
+
+@contextlib.contextmanager
+def _reading(label: str) -> Iterator[None]:
+    """Pillow's errors while reading an image, as ImagePrepError sentences for the user."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    except ImagePrepError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImagePrepError(f"{label}is too large to open safely.") from None
+    except UnidentifiedImageError:
+        raise ImagePrepError(f"{label}is not an image leodesk can read.") from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
+        detail = str(exc) or type(exc).__name__
+        if "truncated" in detail.lower():
+            raise ImagePrepError(f"{label}is truncated (incomplete).") from None
+        raise ImagePrepError(
+            f"{label}is corrupt or not an image leodesk can read ({detail})."
+        ) from None
 
 
 def prepare_image(
@@ -109,39 +156,28 @@ def prepare_image(
     ``fit`` (the form's output width and height): an image larger than needed to cover that
     size is scaled down to just cover it (never up), so no more is uploaded than is used."""
     label = _label(name)
-    if not data:
-        raise ImagePrepError(f"{label}is empty.")
-    if len(data) > max_bytes:
-        raise ImagePrepError(
-            f"{label}is too large ({_mb(len(data))}; the limit is {_mb(max_bytes)})."
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                width, height = im.size
-                if width * height > max_megapixels * 1_000_000:
-                    raise ImagePrepError(
-                        f"{label}is too large ({width} × {height}, "
-                        f"{width * height / 1e6:.0f} megapixels; the limit is "
-                        f"{max_megapixels:g})."
-                    )
-                fmt = (im.format or "").upper()
-                im.load()
-                return _prepare_loaded(im, data, fmt, max_side, fit)
-    except ImagePrepError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImagePrepError(f"{label}is too large to open safely.") from None
-    except UnidentifiedImageError:
-        raise ImagePrepError(f"{label}is not an image leodesk can read.") from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
-        detail = str(exc) or type(exc).__name__
-        if "truncated" in detail.lower():
-            raise ImagePrepError(f"{label}is truncated (incomplete).") from None
-        raise ImagePrepError(
-            f"{label}is corrupt or not an image leodesk can read ({detail})."
-        ) from None
+    _check_bytes(data, label, max_bytes)
+    with _reading(label), Image.open(io.BytesIO(data)) as im:
+        _check_pixels(im, label, max_megapixels)
+        fmt = (im.format or "").upper()
+        im.load()
+        return _prepare_loaded(im, data, fmt, max_side, fit)
+
+
+def load_file(
+    path: Path, *, max_bytes: int = MAX_BYTES, max_megapixels: float = MAX_MEGAPIXELS
+) -> Image.Image:
+    """A local image file as a decoded, upright Pillow image (first frame), checked as
+    :func:`prepare_file` checks it: ImagePrepError (a sentence for the user) otherwise."""
+    path = Path(path)
+    data = _read_file(path, max_bytes)
+    label = _label(path.name)
+    _check_bytes(data, label, max_bytes)
+    with _reading(label), Image.open(io.BytesIO(data)) as im:
+        _check_pixels(im, label, max_megapixels)
+        im.load()
+        upright = ImageOps.exif_transpose(im)
+        return upright if upright is not im else im.copy()
 
 
 def _target_size(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import (
     AuthenticationError,
     InsufficientCreditsError,
+    LcmOutcomeUnknownError,
     LeonardoError,
     ModerationError,
     NetworkError,
@@ -28,6 +29,7 @@ from .models import (
     JOB_COMPLETE,
     JOB_FAILED,
     JOB_PENDING,
+    CanvasUploadIds,
     ControlNetRef,
     Cost,
     CustomModel,
@@ -40,6 +42,8 @@ from .models import (
     GenerationRequest,
     InitImage,
     InitImageUpload,
+    LcmRequest,
+    LcmResult,
     ModelTraits,
     MotionRequest,
     PlatformModel,
@@ -55,7 +59,7 @@ from .models import (
 )
 from .protocol import LeonardoApi
 from .retry import RetryPolicy, parse_retry_after
-from .serialize import pricing_for_generation
+from .serialize import pricing_for_generation, pricing_for_lcm
 
 if TYPE_CHECKING:
     from .client import (
@@ -95,6 +99,7 @@ __all__ = [
     "JOB_FAILED",
     "JOB_PENDING",
     "AuthenticationError",
+    "CanvasUploadIds",
     "ControlNetRef",
     "Cost",
     "CustomModel",
@@ -108,6 +113,9 @@ __all__ = [
     "InitImage",
     "InitImageUpload",
     "InsufficientCreditsError",
+    "LcmOutcomeUnknownError",
+    "LcmRequest",
+    "LcmResult",
     "LeonardoApi",
     "LeonardoClient",
     "LeonardoError",
@@ -139,4 +147,5 @@ __all__ = [
     "parse_retry_after",
     "parse_timestamp",
     "pricing_for_generation",
+    "pricing_for_lcm",
 ]

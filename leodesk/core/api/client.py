@@ -16,7 +16,8 @@ careful about three things:
 
 The client is put together from one module per concern: :mod:`.transport` (the connection pools,
 the key, one request with its retry rules), :mod:`.waiting` (polling and reconciling),
-:mod:`.downloads` (CDN files) and :mod:`.uploads` (init images to S3). The parts are mixins of
+:mod:`.downloads` (CDN files), :mod:`.uploads` (init images and canvas images to S3) and
+:mod:`.lcm` (the realtime operations, billed and answered synchronously). The parts are mixins of
 :class:`LeonardoClient` over :class:`~leodesk.core.api.transport.Transport`, so every caller
 keeps calling ``client.<method>`` on one object; this module holds the API's operations.
 
@@ -33,6 +34,7 @@ from typing import Any
 
 from .downloads import DEFAULT_MAX_DOWNLOAD_BYTES, Downloads
 from .errors import ProtocolError
+from .lcm import Lcm
 from .models import (
     CustomModel,
     Element,
@@ -100,7 +102,7 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, InitImageUpload):
+class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is

@@ -26,6 +26,7 @@ __all__ = [
     "AuthenticationError",
     "ErrorBody",
     "InsufficientCreditsError",
+    "LcmOutcomeUnknownError",
     "LeonardoError",
     "ModerationError",
     "NetworkError",
@@ -207,6 +208,17 @@ class OutcomeUnknownError(LeonardoError):
             f"OutcomeUnknownError(operation={self.operation!r}, "
             f"submitted_at={self.submitted_at.isoformat()!r}, status={self.status!r})"
         )
+
+
+class LcmOutcomeUnknownError(OutcomeUnknownError):
+    """A realtime (LCM) request was sent but its answer was lost. Its images existed only in
+    that answer, so nothing can be looked up afterwards; it is never re-sent (that would be
+    billed again): the caller decides whether to send a new request."""
+
+    default_message = (
+        "No answer came back from the live request: it may have been made and charged. "
+        "It was not sent again."
+    )
 
 
 @dataclass(frozen=True)

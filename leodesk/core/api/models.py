@@ -18,6 +18,7 @@ __all__ = [
     "JOB_COMPLETE",
     "JOB_FAILED",
     "JOB_PENDING",
+    "CanvasUploadIds",
     "ControlNetRef",
     "Cost",
     "CustomModel",
@@ -30,6 +31,8 @@ __all__ = [
     "GenerationRequest",
     "InitImage",
     "InitImageUpload",
+    "LcmRequest",
+    "LcmResult",
     "ModelTraits",
     "MotionRequest",
     "PlatformModel",
@@ -119,6 +122,8 @@ class GenerationRequest:
 
     ``public`` is not a field: the client always sends ``public: false``.
     ``style_uuid`` maps to ``styleUUID``, which is NOT in the v1 spec (see ``serialize``).
+    ``made_from`` is local: the library image a canvas job was painted over, recorded as the
+    results' parent in the lineage; the serializer's allow-list never sends it.
     """
 
     prompt: str
@@ -167,6 +172,48 @@ class GenerationRequest:
     canvas_init_id: str | None = None
     canvas_mask_id: str | None = None
     style_uuid: str | None = None
+    #: Local only, never sent: the library image a canvas job started from (its lineage parent).
+    made_from: str | None = None
+
+
+@dataclass(frozen=True)
+class LcmRequest:
+    """The body of a realtime (LCM) request: ``POST /generations-lcm``, ``/lcm-instant-refine``,
+    ``/lcm-inpainting`` (``mask_data_url`` required) or ``/lcm-upscale`` (``refine_creative``,
+    ``refine_strength``). Each operation sends only its own keys; ranges are checked before
+    sending (guidance 0.5-20, strength 0.1-1, steps 4-16, width/height 512, 640 or 1024,
+    refine_strength 0.5-0.9). ``request_timestamp`` is echoed by the server, so a caller can
+    match answers to requests."""
+
+    image_data_url: str
+    prompt: str
+    guidance: float | None = None
+    strength: float | None = None
+    steps: int | None = None
+    style: str | None = None
+    width: int | None = None
+    height: int | None = None
+    seed: int | None = None
+    request_timestamp: str | None = None
+    mask_data_url: str | None = None
+    refine_creative: bool | None = None
+    refine_strength: float | None = None
+
+    def __repr__(self) -> str:
+        # the data URLs are megabytes of base64: never in logs or tracebacks
+        return (
+            f"LcmRequest(prompt={self.prompt!r}, width={self.width!r}, height={self.height!r}, "
+            f"strength={self.strength!r}, seed={self.seed!r}, "
+            f"request_timestamp={self.request_timestamp!r})"
+        )
+
+
+@dataclass(frozen=True)
+class CanvasUploadIds:
+    """The ids of a canvas init image and its mask, uploaded (``POST /canvas-init-image``)."""
+
+    init_image_id: str
+    mask_image_id: str
 
 
 @dataclass(frozen=True)
@@ -496,6 +543,31 @@ class PromptResult:
     api_credit_cost: int | None = None
     cost: Cost | None = None
     extra: Mapping[str, Any] = field(default_factory=_extra, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class LcmResult:
+    """``lcmGenerationJob``: the images decoded from their data URLs (``image_ext`` is the
+    format of the first: ``jpg``, ``png`` or ``webp``), the echoed ``request_timestamp``, the
+    cost, and for ``/lcm-upscale`` the ids of what the server stored (all optional)."""
+
+    images: list[bytes]
+    image_ext: str = "jpg"
+    request_timestamp: str | None = None
+    api_credit_cost: int | None = None
+    cost_amount: str | None = None
+    cost: Cost | None = None
+    generation_ids: tuple[str, ...] = ()
+    variation_ids: tuple[str, ...] = ()
+    generated_image_id: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=_extra, compare=False, hash=False)
+
+    def __repr__(self) -> str:
+        sizes = [len(image) for image in self.images]
+        return (
+            f"LcmResult(images={sizes} bytes, image_ext={self.image_ext!r}, "
+            f"request_timestamp={self.request_timestamp!r}, cost_amount={self.cost_amount!r})"
+        )
 
 
 @dataclass(frozen=True)

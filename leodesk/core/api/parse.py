@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from .dataurl import DataUrlError, decode_data_url, sniff_image_ext
 from .errors import ProtocolError
 from .models import (
     Cost,
@@ -32,6 +33,7 @@ from .models import (
     GenerationJob,
     InitImage,
     InitImageUpload,
+    LcmResult,
     PlatformModel,
     PromptResult,
     UserElement,
@@ -47,6 +49,7 @@ __all__ = [
     "as_str",
     "check_id",
     "is_valid_id",
+    "parse_canvas_upload",
     "parse_cost",
     "parse_custom_model",
     "parse_element",
@@ -56,6 +59,7 @@ __all__ = [
     "parse_generation_job",
     "parse_init_image",
     "parse_init_image_upload",
+    "parse_lcm_result",
     "parse_list",
     "parse_platform_model",
     "parse_prompt_result",
@@ -551,3 +555,90 @@ _UPLOAD: Mapping[str, tuple[str, Converter]] = {
 def parse_init_image_upload(data: Mapping[str, Any]) -> InitImageUpload:
     """``uploadInitImage``; ``fields`` (a JSON string in the API) is decoded to a dict."""
     return _build(InitImageUpload, data, _UPLOAD)
+
+
+_CANVAS_UPLOAD: Mapping[str, tuple[str, Converter]] = {
+    "ImageId": ("id", _INIT_IMAGE_ID),
+    "Url": ("url", as_str),
+    "Key": ("key", as_str),
+    "Fields": ("fields", _decode_fields),
+}
+
+
+def parse_canvas_upload(data: Mapping[str, Any]) -> tuple[InitImageUpload, InitImageUpload]:
+    """``uploadCanvasInitImage``: the init image's presigned POST and the mask's
+    (``initImageId``/``initUrl``/``initKey``/``initFields`` and the ``mask…`` ones), each as an
+    :class:`InitImageUpload`; keys of neither go to the init's ``extra``."""
+    parts: dict[str, dict[str, Any]] = {"init": {}, "mask": {}}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        side = key[:4]
+        if side in parts and key[4:] in _CANVAS_UPLOAD:
+            parts[side][key[4:]] = value
+        else:
+            extra[key] = value
+    init = _build(InitImageUpload, parts["init"], _CANVAS_UPLOAD)
+    mask = _build(InitImageUpload, parts["mask"], _CANVAS_UPLOAD)
+    return InitImageUpload(init.id, init.url, init.key, init.fields, extra), mask
+
+
+def _valid_ids(value: Any) -> tuple[str, ...]:
+    """A list of ids (a lone string counts as one); items that are not valid ids are skipped
+    (the images were made and billed: a strange id must not lose them)."""
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return tuple(item for item in items if is_valid_id(item))
+
+
+def _lcm_images(value: Any, operation: str) -> list[bytes]:
+    urls = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    images: list[bytes] = []
+    for n, url in enumerate(urls):
+        try:
+            images.append(decode_data_url(url))
+        except DataUrlError as exc:
+            raise ProtocolError(
+                f"Leonardo answered with an image leodesk cannot read ({exc}).",
+                server_message=f"{operation}: imageDataUrl[{n}]: {exc}",
+            ) from None
+    if not images:
+        raise ProtocolError(
+            "Leonardo answered without an image.",
+            server_message=f"{operation}: no imageDataUrl in the reply",
+        )
+    return images
+
+
+def parse_lcm_result(value: Any, *, operation: str) -> LcmResult:
+    """``lcmGenerationJob`` with its images decoded; ProtocolError when it holds no image or
+    an image that is not a base64 JPEG/PNG/WebP data URL (saying so). Everything else is
+    optional and read leniently."""
+    data = _obj(value)
+    if data is None:
+        raise ProtocolError(
+            "Leonardo answered without an image.",
+            server_message=f"{operation}: lcmGenerationJob is no object",
+        )
+    images = _lcm_images(data.get("imageDataUrl"), operation)
+    cost = parse_cost(data.get("cost"))
+    known = {
+        "imageDataUrl",
+        "requestTimestamp",
+        "apiCreditCost",
+        "cost",
+        "generationId",
+        "variationId",
+        "generatedImageId",
+    }
+    stamp = data.get("requestTimestamp")
+    return LcmResult(
+        images=images,
+        image_ext=sniff_image_ext(images[0]) or "jpg",
+        request_timestamp=stamp if isinstance(stamp, str) else _as_amount(stamp),
+        api_credit_cost=as_int(data.get("apiCreditCost")),
+        cost_amount=cost.amount if cost is not None else None,
+        cost=cost,
+        generation_ids=_valid_ids(data.get("generationId")),
+        variation_ids=_valid_ids(data.get("variationId")),
+        generated_image_id=next(iter(_valid_ids(data.get("generatedImageId"))), None),
+        extra={key: item for key, item in data.items() if key not in known},
+    )

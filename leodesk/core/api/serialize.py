@@ -24,6 +24,7 @@ from .models import (
     ControlNetRef,
     ElementRef,
     GenerationRequest,
+    LcmRequest,
     ModelTraits,
     MotionRequest,
     PricingRequest,
@@ -34,16 +35,22 @@ from .models import (
 __all__ = [
     "ALLOWED_EXTENSIONS",
     "EXTENSION_KEYS",
+    "LCM_OPERATIONS",
+    "LCM_SIZES",
+    "LOCAL_ONLY_FIELDS",
     "NESTED_REQUEST_KEYS",
     "PRICING_PARAM_KEYS",
     "REQUEST_KEYS",
+    "canvas_init_body",
     "check_body",
     "generation_body",
     "improve_prompt_body",
     "init_image_body",
+    "lcm_body",
     "motion_body",
     "pricing_body",
     "pricing_for_generation",
+    "pricing_for_lcm",
     "universal_upscale_body",
     "variation_body",
 ]
@@ -111,6 +118,44 @@ _GENERATION_FIELDS: Final[_Fields] = (
     ("style_uuid", "styleUUID", _STR),
 )
 
+# LcmRequest attribute → (API key, kind): the keys every LCM operation knows.
+_LCM_FIELDS: Final[_Fields] = (
+    ("image_data_url", "imageDataUrl", _STR),
+    ("prompt", "prompt", _STR),
+    ("guidance", "guidance", _NUM),
+    ("strength", "strength", _NUM),
+    ("steps", "steps", _INT),
+    ("style", "style", _STR),
+    ("width", "width", _INT),
+    ("height", "height", _INT),
+    ("seed", "seed", _INT),
+    ("request_timestamp", "requestTimestamp", _STR),
+)
+_LCM_MASK: Final[_Fields] = (("mask_data_url", "maskDataUrl", _STR),)
+_LCM_REFINE: Final[_Fields] = (
+    ("refine_creative", "refineCreative", _BOOL),
+    ("refine_strength", "refineStrength", _NUM),
+)
+
+#: The realtime operations: operation id → (path, the fields it sends beyond _LCM_FIELDS).
+LCM_OPERATIONS: Final[Mapping[str, tuple[str, _Fields]]] = {
+    "createLCMGeneration": ("/generations-lcm", ()),
+    "performInstantRefine": ("/lcm-instant-refine", ()),
+    "performInpaintingLCM": ("/lcm-inpainting", _LCM_MASK),
+    "performAlchemyUpscaleLCM": ("/lcm-upscale", _LCM_REFINE),
+}
+
+#: The output sizes the LCM operations take, per side.
+LCM_SIZES: Final = (512, 640, 1024)
+
+# Inclusive ranges the spec gives for the LCM fields.
+_LCM_RANGES: Final[Mapping[str, tuple[float, float]]] = {
+    "guidance": (0.5, 20.0),
+    "strength": (0.1, 1.0),
+    "steps": (4, 16),
+    "refine_strength": (0.5, 0.9),
+}
+
 _UPSCALER_FIELDS: Final[_Fields] = (
     ("generated_image_id", "generatedImageId", _STR),
     ("init_image_id", "initImageId", _STR),
@@ -150,6 +195,9 @@ _REFS: Final[Mapping[str, tuple[type, _Fields, _Fields]]] = {
     ),
 }
 
+#: GenerationRequest fields that stay on this machine (never a key of the body).
+LOCAL_ONLY_FIELDS: Final = frozenset({"made_from"})
+
 #: Top-level keys the client may send, per operation id. Checked against the spec by a test.
 REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "createGeneration": frozenset(
@@ -166,6 +214,11 @@ REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "promptRandom": frozenset(),
     "promptImprove": frozenset({"prompt", "promptInstructions", "isVideo"}),
     "pricingCalculator": frozenset({"service", "serviceParams"}),
+    "uploadCanvasInitImage": frozenset({"initExtension", "maskExtension"}),
+    **{
+        operation: frozenset(key for _, key, _ in _LCM_FIELDS + extra)
+        for operation, (_, extra) in LCM_OPERATIONS.items()
+    },
 }
 
 #: Keys outside the spec that the client sends only when the caller sets them.
@@ -346,13 +399,64 @@ def variation_body(operation: str, image_id: str, is_variation: bool | None) -> 
     return body
 
 
+def _extension(name: str, extension: str) -> str:
+    """An image extension the API takes, normalised (``.PNG`` → ``png``)."""
+    ext = str(_check(name, extension, _STR)).strip().lower().lstrip(".")
+    if ext not in ALLOWED_EXTENSIONS:
+        raise ValueError(f"{name} must be one of {sorted(ALLOWED_EXTENSIONS)}, not {ext!r}")
+    return ext
+
+
 def init_image_body(extension: str) -> dict[str, Any]:
     """The JSON body of ``uploadInitImage``; ``extension`` is normalised (``.PNG`` → ``png``)."""
-    ext = _check("extension", extension, _STR).strip().lower().lstrip(".")
-    if ext not in ALLOWED_EXTENSIONS:
-        raise ValueError(f"extension must be one of {sorted(ALLOWED_EXTENSIONS)}, not {ext!r}")
-    body = {"extension": ext}
+    body = {"extension": _extension("extension", extension)}
     check_body("uploadInitImage", body)
+    return body
+
+
+def canvas_init_body(init_extension: str, mask_extension: str) -> dict[str, Any]:
+    """The JSON body of ``uploadCanvasInitImage`` (extensions normalised as above)."""
+    body = {
+        "initExtension": _extension("init_extension", init_extension),
+        "maskExtension": _extension("mask_extension", mask_extension),
+    }
+    check_body("uploadCanvasInitImage", body)
+    return body
+
+
+def _check_lcm_ranges(req: LcmRequest, operation: str) -> None:
+    """ValueError naming the first field outside the spec's range (before anything is sent)."""
+    if not isinstance(req.prompt, str) or not req.prompt.strip():
+        raise ValueError("the prompt must not be empty")
+    if not isinstance(req.image_data_url, str) or not req.image_data_url.startswith("data:"):
+        raise ValueError("image_data_url must be a data: URL")
+    for name, (low, high) in _LCM_RANGES.items():
+        value = getattr(req, name)
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and not low <= value <= high:
+            raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value!r}")
+    for name in ("width", "height"):
+        value = getattr(req, name)
+        if value is not None and value not in LCM_SIZES:
+            sizes = ", ".join(str(size) for size in LCM_SIZES)
+            raise ValueError(f"{name} must be one of {sizes}, not {value!r}")
+    if req.seed is not None and not isinstance(req.seed, bool) and req.seed < 0:
+        raise ValueError(f"seed must not be negative, not {req.seed!r}")
+    if operation == "performInpaintingLCM" and not req.mask_data_url:
+        raise ValueError("inpainting needs mask_data_url")
+
+
+def lcm_body(operation: str, req: LcmRequest) -> dict[str, Any]:
+    """The JSON body of one realtime operation (see :data:`LCM_OPERATIONS`): the fields every
+    LCM operation knows plus the operation's own (the mask for inpainting, the refine fields
+    for upscale); fields of other operations are never sent. ValueError for a value outside
+    the spec's ranges, TypeError for a wrong Python type."""
+    if operation not in LCM_OPERATIONS:
+        raise ValueError(f"not an LCM operation: {operation!r}")
+    _check_lcm_ranges(req, operation)
+    _, extra = LCM_OPERATIONS[operation]
+    body = _fields_body(req, _LCM_FIELDS + extra)
+    check_body(operation, body)
     return body
 
 
@@ -423,3 +527,17 @@ def pricing_for_generation(
     }
     params.update({key: True for key, on in flags.items() if on})
     return PricingRequest(service="IMAGE_GENERATION", params=params)
+
+
+def pricing_for_lcm(operation: str, width: int, height: int) -> PricingRequest:
+    """The ``LCM_GENERATION`` pricing request of one realtime request of ``operation`` (an id
+    of :data:`LCM_OPERATIONS`) at ``width`` × ``height``: ``instantRefine`` for
+    ``/lcm-instant-refine``, ``refine`` for ``/lcm-upscale``."""
+    if operation not in LCM_OPERATIONS:
+        raise ValueError(f"not an LCM operation: {operation!r}")
+    params: dict[str, Any] = {"width": width, "height": height}
+    if operation == "performInstantRefine":
+        params["instantRefine"] = True
+    if operation == "performAlchemyUpscaleLCM":
+        params["refine"] = True
+    return PricingRequest(service="LCM_GENERATION", params=params)

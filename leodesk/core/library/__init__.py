@@ -12,6 +12,7 @@ in its own module, all over the one connection of :class:`~leodesk.core.library.
   lineage (variations and motion).
 - :mod:`~leodesk.core.library.curation`: favourites, ratings, picks, collections, delete with
   undo.
+- :mod:`~leodesk.core.library.local`: local images (realtime results kept), with lineage.
 - :mod:`~leodesk.core.library.job_queue`: stored jobs in queue order, and the paused flag.
 - :mod:`~leodesk.core.library.model_cache` and :mod:`~leodesk.core.library.upload_cache`: the
   model lists and favourite models, and init images already uploaded.
@@ -44,6 +45,10 @@ uploaded as, so the same picture is not uploaded twice (ids older than a day are
 
 The job queue (schema v4): ``position`` orders the queue panel (and what is sent next),
 ``group_label`` ties jobs sent together, ``cleared_ms`` hides a finished job from the panel.
+
+Local images (schema v5, :mod:`~leodesk.core.library.local`): ``generations.local`` marks a
+generation made on this machine only (a kept realtime result); sync never flags it deleted on
+the server, and its ids start with ``local-``.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from leodesk.core.library.db import (
 from leodesk.core.library.generations import DIFF_FIELDS, Generations
 from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS, Images
 from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY, JobQueue
+from leodesk.core.library.local import LOCAL_PREFIX, LocalImages, is_local_id
 from leodesk.core.library.model_cache import MODEL_KINDS, ModelCache
 from leodesk.core.library.records import (
     CollectionRecord,
@@ -79,6 +85,7 @@ __all__ = [
     "APPLICATION_ID",
     "BUSY_TIMEOUT_MS",
     "DIFF_FIELDS",
+    "LOCAL_PREFIX",
     "MAX_DOWNLOAD_ATTEMPTS",
     "MAX_QUERY_WORDS",
     "MIGRATIONS",
@@ -99,8 +106,9 @@ __all__ = [
     "Pick",
     "UpsertBatch",
     "fts_query",
+    "is_local_id",
 ]
 
 
-class Library(Generations, Images, Curation, JobQueue, ModelCache, UploadCache, Store):
+class Library(LocalImages, Generations, Images, Curation, JobQueue, ModelCache, UploadCache, Store):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

@@ -375,10 +375,31 @@ def _migrate_v4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# v5: local generations (realtime results kept on this machine only): sync never flags them
+# deleted on the server.
+_V5: Final = (
+    """
+    ALTER TABLE generations ADD COLUMN local INTEGER NOT NULL DEFAULT 0
+        CHECK (local IN (0, 1))
+    """,
+)
+
+
+def _migrate_v5(conn: sqlite3.Connection) -> None:
+    for statement in _V5:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
-MIGRATIONS: Final[tuple[Migration, ...]] = (_migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4)
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    _migrate_v1,
+    _migrate_v2,
+    _migrate_v3,
+    _migrate_v4,
+    _migrate_v5,
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

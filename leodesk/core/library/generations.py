@@ -95,10 +95,11 @@ def _request_dict(request_json: str | None) -> Mapping[str, Any]:
 
 
 def _lineage_parent(request: Mapping[str, Any]) -> str | None:
-    """The library image a generation was made from: its init image when that was a generated
-    image (``init_generation_image_id``), else the first image prompt (uploaded init images have
-    no image in the library, so they start a chain)."""
-    for key in ("init_generation_image_id", "initGenerationImageId"):
+    """The library image a generation was made from: the image a canvas job was painted over
+    (``made_from``, local to the request), else its init image when that was a generated image
+    (``init_generation_image_id``), else the first image prompt (uploaded init images have no
+    image in the library, so they start a chain)."""
+    for key in ("made_from", "init_generation_image_id", "initGenerationImageId"):
         value = request.get(key)
         if isinstance(value, str) and value:
             return value
@@ -442,6 +443,7 @@ class Generations(Images):
             request_json=row["request_json"],
             raw_json=row["raw_json"],
             deleted_remote=bool(row["deleted_remote"]),
+            local=bool(row["local"]),
             added_ms=row["added_ms"],
             updated_ms=row["updated_ms"],
             images=tuple(_image_record(r, names) for r in images),
@@ -508,7 +510,8 @@ class Generations(Images):
     ) -> list[str]:
         """End a complete full pass: flag ``deleted_remote`` on every generation it did not see
         that was stored before the pass started (``added_ms < started_ms``; newer rows may
-        simply have been created after the listing passed them). Rows are never removed.
+        simply have been created after the listing passed them). Local generations (kept
+        realtime results) are never flagged: the server never had them. Rows are never removed.
         ``state`` is written in the same transaction. Returns the newly flagged ids."""
         with self._writing() as conn:
             ids = [
@@ -517,6 +520,7 @@ class Generations(Images):
                     """
                     SELECT id FROM generations
                     WHERE sync_pass IS NOT ? AND added_ms < ? AND deleted_remote = 0
+                        AND local = 0
                     """,
                     (sync_pass, started_ms),
                 )

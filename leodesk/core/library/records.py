@@ -76,6 +76,7 @@ class ImageRecord:
     has_children: bool = False
     deleted_local: bool = False
     model_name: str | None = None
+    local: bool = False  # of a local generation (schema v5): never on the server
 
     @property
     def has_file(self) -> bool:
@@ -113,6 +114,7 @@ class GenerationRecord:
     added_ms: int
     updated_ms: int
     images: tuple[ImageRecord, ...] = ()
+    local: bool = False  # kept on this machine only (schema v5): never on the server
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ _IMAGE_COLUMNS: Final = """
     COALESCE(i.width, g.width) AS width, COALESCE(i.height, g.height) AS height,
     i.sha256, i.ext, i.download_state, i.download_attempts, i.parent_image_id, i.transform,
     i.motion_url, i.created_ms, g.prompt, g.negative_prompt, g.model_id, g.seed, g.status,
-    g.deleted_remote, i.favourite, i.rating, i.pick, i.deleted_local_ms,
+    g.deleted_remote, g.local, i.favourite, i.rating, i.pick, i.deleted_local_ms,
     (SELECT group_concat(ci.collection_id) FROM collection_images ci WHERE ci.image_id = i.id)
         AS collection_ids,
     EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) AS has_children
@@ -212,4 +214,5 @@ def _image_record(row: sqlite3.Row, model_names: Mapping[str, str] | None = None
         has_children=bool(row["has_children"]),
         deleted_local=row["deleted_local_ms"] is not None,
         model_name=None if model_names is None or model_id is None else model_names.get(model_id),
+        local=bool(row["local"]),
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from leodesk.core.api import (
+    CanvasUploadIds,
     ControlNetRef,
     ElementRef,
     GenerationRequest,
+    LcmRequest,
     MotionRequest,
     PricingRequest,
     UniversalUpscaleRequest,
@@ -15,6 +19,7 @@ from leodesk.core.api import (
     pricing_for_generation,
 )
 from leodesk.core.api import serialize as ser
+from leodesk.core.canvas import canvas_request
 from tests.core.api.api_samples import (
     full_request,
     generation_json,
@@ -23,6 +28,7 @@ from tests.core.api.api_samples import (
 )
 from tests.helpers.spec import (
     SpecValidationError,
+    operation_for,
     request_properties,
     resolved_request_schema,
     validate_request,
@@ -139,3 +145,83 @@ def test_sample_payloads_match_the_response_schemas() -> None:
     )
     validate_response("getUserSelf", {"user_details": [user_details_json()]}, allow_nulls=False)
     validate_response("uploadInitImage", presign_json(), allow_nulls=False)
+
+
+# ----------------------------------------------------------------------------- canvas and LCM
+
+
+def _lcm_request(**kw: Any) -> LcmRequest:
+    values: dict[str, Any] = {
+        "image_data_url": "data:image/jpeg;base64,/9j/4AAQ",
+        "prompt": "p",
+        "guidance": 0.5,
+        "strength": 1.0,
+        "steps": 16,
+        "style": "ANIME",
+        "width": 1024,
+        "height": 640,
+        "seed": 9_999_999_998,
+        "request_timestamp": "1700000000000",
+        "mask_data_url": "data:image/jpeg;base64,/9j/4AAQ",
+        "refine_creative": False,
+        "refine_strength": 0.9,
+    }
+    values.update(kw)
+    return LcmRequest(**values)
+
+
+@pytest.mark.parametrize("operation_id", sorted(ser.LCM_OPERATIONS))
+def test_lcm_bodies_validate_and_carry_every_key_of_their_operation(operation_id: str) -> None:
+    path, _ = ser.LCM_OPERATIONS[operation_id]
+    assert operation_for("POST", path) == operation_id
+    body = ser.lcm_body(operation_id, _lcm_request())
+    validate_request(operation_id, body)
+    # every key the spec lists for the operation is one the client can send, and sends here
+    assert set(body) == set(request_properties(operation_id)) == ser.REQUEST_KEYS[operation_id]
+    required = set(resolved_request_schema(operation_id)["required"])
+    minimal = ser.lcm_body(
+        operation_id,
+        LcmRequest("data:image/jpeg;base64,/9j/", "p", mask_data_url="data:image/png;base64,iV"),
+    )
+    assert required <= set(minimal)
+    validate_request(operation_id, minimal)
+
+
+def test_canvas_upload_body_validates() -> None:
+    body = ser.canvas_init_body(".PNG", "jpeg")
+    assert body == {"initExtension": "png", "maskExtension": "jpeg"}
+    validate_request("uploadCanvasInitImage", body)
+    assert set(resolved_request_schema("uploadCanvasInitImage")["required"]) == set(body)
+
+
+@pytest.mark.parametrize("mode", ["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG"])
+def test_canvas_generation_bodies_validate(mode: str) -> None:
+    form = full_request()
+    req = canvas_request(form, mode, CanvasUploadIds("init-1", "mask-1"), "img-9", size=(768, 512))
+    body = ser.generation_body(req)
+    validate_request("createGeneration", body)
+    assert body["canvasRequest"] is True and body["canvasRequestType"] == mode
+    assert (body["canvasInitId"], body["canvasMaskId"]) == ("init-1", "mask-1")
+    assert (body["width"], body["height"]) == (768, 512)
+    assert "made_from" not in body and "init_image_id" not in body
+    assert ("init_strength" in body) == (mode in ("SKETCH2IMG", "IMG2IMG"))
+    enum = request_properties("createGeneration")["canvasRequestType"]["enum"]
+    assert mode in enum
+
+
+def test_made_from_is_never_sent() -> None:
+    body = ser.generation_body(GenerationRequest(prompt="p", made_from="img-1"))
+    assert body == {"prompt": "p", "public": False}
+
+
+def test_lcm_sample_answer_matches_the_spec() -> None:
+    sample = {
+        "lcmGenerationJob": {
+            "imageDataUrl": ["data:image/jpeg;base64,/9j/4AAQ"],
+            "requestTimestamp": "1234567890",
+            "apiCreditCost": None,
+            "cost": {"amount": "0.0147", "unit": "DOLLARS"},
+        }
+    }
+    for operation_id in ser.LCM_OPERATIONS:
+        validate_response(operation_id, sample)
