@@ -54,6 +54,15 @@ def _blank(size: QSize, fmt: QImage.Format) -> QImage:
     return image
 
 
+def _all_zero(image: QImage) -> bool:
+    """Whether every pixel of ``image`` is all zero bytes (no mask / transparent)."""
+    bits = bytes(image.constBits())
+    bpl, used = image.bytesPerLine(), image.width() * image.depth() // 8
+    if bpl == used:
+        return bits.count(0) == len(bits)
+    return all(bits[y * bpl : y * bpl + used].count(0) == used for y in range(image.height()))
+
+
 class _Stroke:
     """One stroke in progress: its tool, the layer it paints, its backup and where it is."""
 
@@ -124,7 +133,11 @@ class CanvasDocument(QObject):
             self.history.push(step)
             self._touch(self.rect())
             return
-        self._reset(base)
+        self.load(base)
+
+    def load(self, image: QImage) -> None:
+        """A new document on ``image`` (empty mask and sketch, no history)."""
+        self._reset(image.convertToFormat(ARGB))
         self.history.clear()
         self._resized()
 
@@ -134,9 +147,7 @@ class CanvasDocument(QObject):
         """A new document: a ``w`` × ``h`` sheet of ``colour`` (no history)."""
         base = QImage(max(1, w), max(1, h), ARGB)
         base.fill(colour)
-        self._reset(base)
-        self.history.clear()
-        self._resized()
+        self.load(base)
 
     def _touch(self, rect: QRect) -> None:
         self.revision += 1
@@ -240,12 +251,10 @@ class CanvasDocument(QObject):
         self._whole_mask_step(None)
 
     def mask_is_empty(self) -> bool:
-        m = self.mask
-        bits = bytes(m.constBits())
-        bpl, w = m.bytesPerLine(), m.width()
-        if bpl == w:
-            return bits.count(0) == len(bits)
-        return all(bits[y * bpl : y * bpl + w].count(0) == w for y in range(m.height()))
+        return _all_zero(self.mask)
+
+    def sketch_is_empty(self) -> bool:
+        return _all_zero(self.sketch)
 
     # -- outpaint -------------------------------------------------------------------------
     def grow(self, left: int, right: int, top: int, bottom: int) -> None:
