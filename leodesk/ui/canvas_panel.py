@@ -162,15 +162,16 @@ class SidePanel(QWidget):
         )
         self.hardness_slider.setRange(0, 100)
         grid.addWidget(QLabel("Size"), 0, 0)
-        grid.addWidget(self.size_spin, 0, 1, 1, 3)
+        grid.addWidget(self.size_spin, 0, 1)
         grid.addWidget(QLabel("Hardness"), 1, 0)
-        grid.addWidget(self.hardness_slider, 1, 1, 1, 3)
-        self.fill_button = push_button("Fill", "fillMaskButton", "Mask the whole picture")
+        grid.addWidget(self.hardness_slider, 1, 1)
+        self.fill_button = push_button("Fill mask", "fillMaskButton", "Mask the whole picture")
         self.clear_button = push_button("Clear", "clearMaskButton", "Clear the mask")
         self.invert_button = push_button("Invert", "invertMaskButton", "Invert the mask")
-        grid.addWidget(QLabel("Mask"), 2, 0)
-        for n, b in enumerate((self.fill_button, self.clear_button, self.invert_button)):
-            grid.addWidget(b, 2, n + 1)
+        row = QHBoxLayout()
+        for b in (self.fill_button, self.clear_button, self.invert_button):
+            row.addWidget(b)
+        grid.addLayout(row, 2, 0, 1, 2)
         return box
 
     def _build_outpaint(self) -> QGroupBox:
@@ -218,17 +219,17 @@ class SidePanel(QWidget):
         self.sketch_button = push_button(
             "Sketch → image", "sketchButton", "Make a picture from the sketch"
         )
-        actions = QHBoxLayout()
-        for b in (self.inpaint_button, self.outpaint_button, self.sketch_button):
-            actions.addWidget(b)
+        actions = QGridLayout()
+        actions.addWidget(self.inpaint_button, 0, 0)
+        actions.addWidget(self.outpaint_button, 0, 1)
+        actions.addWidget(self.sketch_button, 1, 0, 1, 2)
         self.message = named(QLabel(""), "canvasMessage", "Canvas message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #e57373;")
         self.message.hide()
         self.cost_label = named(QLabel(""), "canvasCostLabel", "Cost")
         self.cost_label.setWordWrap(True)
-        for w in (self.prompt_edit,):
-            col.addWidget(w)
+        col.addWidget(self.prompt_edit)
         col.addLayout(strength)
         col.addLayout(actions)
         col.addWidget(self.message)
@@ -240,6 +241,9 @@ class SidePanel(QWidget):
         grid = QGridLayout(box)
         self.live_toggle = push_button("Live", "liveToggle", "Regenerate as you paint")
         self.live_toggle.setCheckable(True)
+        self.live_toggle.setStyleSheet(
+            "QPushButton:checked { background: #2e7d32; color: white; font-weight: bold; }"
+        )
         self.new_seed_button = push_button("New seed", "liveNewSeedButton", "Try another seed")
         self.refine_button = push_button("Refine", "liveRefineButton", "Refine the live result")
         self.upscale_button = push_button("Upscale", "liveUpscaleButton", "Upscale the result")

@@ -119,7 +119,7 @@ class Viewport:
         y1 = math.ceil((r.bottom() + 1 - self.offset.y()) / self.scale) + margin
         return QRect(x0, y0, x1 - x0, y1 - y0).intersected(bounds)
 
-    def fit(self, image: QSize, widget: QSize, margin: int = 12) -> None:
+    def fit(self, image: QSize, widget: QSize, margin: int = 22) -> None:
         self.fit_mode = True
         if image.isEmpty() or widget.isEmpty():
             return

@@ -79,7 +79,9 @@ class ResultsStrip(QWidget):
         self.list.setFlow(QListWidget.Flow.LeftToRight)
         self.list.setWrapping(False)
         self.list.setIconSize(QSize(THUMB, THUMB))
-        self.list.setFixedHeight(THUMB + 22)
+        self.list.setGridSize(QSize(THUMB + 10, THUMB + 10))
+        self.list.setFixedHeight(THUMB + 16)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.list.currentRowChanged.connect(self._current)
         self._build()
 

@@ -107,7 +107,7 @@ class CanvasWindow(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(300)
+        scroll.setFixedWidth(310)
         root = QHBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
         root.addLayout(left, 1)
@@ -287,6 +287,9 @@ class CanvasWindow(QWidget):
         for b in (p.new_seed_button, p.refine_button, p.upscale_button, p.keep_button):
             b.setEnabled(on)
         self.live_pane.setVisible(on)
+        if on:
+            total = sum(self.split.sizes())
+            self.split.setSizes([total * 3 // 5, total - total * 3 // 5])
         self.set_live_status("Live: paint or type, the picture follows" if on else "Live is off")
         if not on:
             self._live_timer.stop()
