@@ -199,7 +199,10 @@ class CanvasDocument(QObject):
             self._paint(points)
 
     def end_stroke(self) -> None:
-        s, self._stroke = self._stroke, None
+        s = self._stroke
+        if s is not None and s.carry >= 1:  # the stroke ends where the pointer did
+            self._paint([s.last])
+        self._stroke = None
         if s is not None and s.backup.tiles:
             self.history.push(s.backup.step())
 
