@@ -28,7 +28,7 @@ from leodesk.qt.canvas_doc import MAX_BRUSH, MIN_BRUSH, Tool
 from leodesk.ui.canvas_view import OUTPAINT
 from leodesk.ui.widgets import named
 
-__all__ = ["ASPECTS", "PALETTE", "SidePanel", "ToolRow", "push_button"]
+__all__ = ["ASPECTS", "PALETTE", "SidePanel", "ToolRow", "push_button", "tool_button"]
 
 PALETTE = (
     ("Black", "#1b1b1b"),
@@ -54,6 +54,12 @@ def push_button(text: str, name: str, tip: str) -> QPushButton:
     return named(QPushButton(text), name, text, tip)
 
 
+def tool_button(text: str, name: str, tip: str) -> QToolButton:
+    b = named(QToolButton(), name, text, tip)
+    b.setText(text)
+    return b
+
+
 def _swatch_icon(colour: QColor) -> QIcon:
     pm = QPixmap(16, 16)
     pm.fill(colour)
@@ -77,8 +83,8 @@ class ToolRow(QWidget):
         self.tools = QButtonGroup(self)
         self.tool_buttons: dict[str, QToolButton] = {}
         for tool, text, name, tip in TOOLS:
-            b = named(QToolButton(), name, f"{text} tool", tip)
-            b.setText(text)
+            b = tool_button(text, name, tip)
+            b.setAccessibleName(f"{text} tool")
             b.setCheckable(True)
             b.clicked.connect(lambda _c=False, t=str(tool): self.tool_chosen.emit(t))
             self.tools.addButton(b)
@@ -88,15 +94,17 @@ class ToolRow(QWidget):
         row.addSpacing(8)
         self._build_palette(row)
         row.addStretch(1)
-        self.undo_button = push_button("Undo", "undoButton", "Undo (Ctrl+Z)")
-        self.redo_button = push_button("Redo", "redoButton", "Redo (Ctrl+Shift+Z)")
-        self.fit_button = push_button("Fit", "zoomFitButton", "Fit to the window (F)")
-        self.actual_button = push_button("100%", "zoom100Button", "Actual size (1)")
+        self.undo_button = tool_button("Undo", "undoButton", "Undo (Ctrl+Z)")
+        self.redo_button = tool_button("Redo", "redoButton", "Redo (Ctrl+Shift+Z)")
+        self.fit_button = tool_button("Fit", "zoomFitButton", "Fit to the window (F)")
+        self.actual_button = tool_button("100%", "zoom100Button", "Actual size (1)")
         self.zoom_label = named(QLabel("100%"), "zoomLabel", "Zoom")
         self.zoom_label.setMinimumWidth(44)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for w in (self.undo_button, self.redo_button, self.fit_button, self.actual_button):
-            w.setMaximumWidth(64)
+        for w in (self.undo_button, self.redo_button):
+            row.addWidget(w)
+        row.addSpacing(8)
+        for w in (self.fit_button, self.actual_button):
             row.addWidget(w)
         row.addWidget(self.zoom_label)
 
@@ -182,7 +190,7 @@ class SidePanel(QWidget):
         )
         self.aspect_combo = named(QComboBox(), "aspectCombo", "Aspect ratio", "Ratio to grow to")
         for aw, ah in ASPECTS:
-            self.aspect_combo.addItem(f"{aw}:{ah}", (aw, ah))
+            self.aspect_combo.addItem(f"{aw}:{ah}", f"{aw}:{ah}")
         self.aspect_button = push_button(
             "Grow to ratio", "growAspectButton", "Widen or heighten the canvas to this ratio"
         )

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leodesk.ui.canvas_panel import push_button
+from leodesk.ui.canvas_panel import push_button, tool_button
 from leodesk.ui.canvas_render import dark_background
 from leodesk.ui.widgets import named
 
@@ -86,8 +86,8 @@ class ResultsStrip(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.prev_button = push_button("◀", "resultPrevButton", "Previous result")
-        self.next_button = push_button("▶", "resultNextButton", "Next result")
+        self.prev_button = tool_button("◀", "resultPrevButton", "Previous result")
+        self.next_button = tool_button("▶", "resultNextButton", "Next result")
         self.accept_button = push_button("Accept", "resultAcceptButton", "Make it the canvas")
         self.discard_button = push_button("Discard", "resultDiscardButton", "Discard the result")
         self.compare_button = push_button(
@@ -100,8 +100,6 @@ class ResultsStrip(QWidget):
         self.opacity_slider.setValue(100)
         self.opacity_slider.setMaximumWidth(120)
         self.label = named(QLabel(""), "resultLabel", "Result")
-        for b in (self.prev_button, self.next_button):
-            b.setMaximumWidth(36)
         self.prev_button.clicked.connect(lambda: self.step(-1))
         self.next_button.clicked.connect(lambda: self.step(1))
         self.accept_button.clicked.connect(self._accept)

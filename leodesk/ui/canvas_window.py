@@ -138,7 +138,7 @@ class CanvasWindow(QWidget):
         p.clear_button.clicked.connect(doc.clear_mask)
         p.invert_button.clicked.connect(doc.invert_mask)
         p.grow25_button.clicked.connect(self.grow_preset)
-        p.aspect_button.clicked.connect(lambda: self.grow_to(*p.aspect_combo.currentData()))
+        p.aspect_button.clicked.connect(self._grow_to_chosen)
         p.inpaint_button.clicked.connect(self.request_inpaint)
         p.outpaint_button.clicked.connect(self.request_outpaint)
         p.sketch_button.clicked.connect(self.request_sketch)
@@ -218,6 +218,10 @@ class CanvasWindow(QWidget):
     def grow_preset(self) -> None:
         size = self.doc.size()
         self.doc.grow(*grow_by_fraction(size.width(), size.height()))
+
+    def _grow_to_chosen(self) -> None:
+        aw, ah = (int(v) for v in str(self.panel.aspect_combo.currentData()).split(":"))
+        self.grow_to(aw, ah)
 
     def grow_to(self, aw: int, ah: int) -> None:
         size = self.doc.size()
