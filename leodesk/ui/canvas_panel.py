@@ -28,7 +28,15 @@ from leodesk.qt.canvas_doc import MAX_BRUSH, MIN_BRUSH, Tool
 from leodesk.ui.canvas_view import OUTPAINT
 from leodesk.ui.widgets import named
 
-__all__ = ["ASPECTS", "PALETTE", "SidePanel", "ToolRow", "push_button", "tool_button"]
+__all__ = [
+    "ASPECTS",
+    "PALETTE",
+    "SidePanel",
+    "ToolRow",
+    "percent_slider",
+    "push_button",
+    "tool_button",
+]
 
 PALETTE = (
     ("Black", "#1b1b1b"),
@@ -58,6 +66,13 @@ def tool_button(text: str, name: str, tip: str) -> QToolButton:
     b = named(QToolButton(), name, text, tip)
     b.setText(text)
     return b
+
+
+def percent_slider(name: str, accessible: str, tip: str) -> QSlider:
+    """A horizontal slider from 0 to 100."""
+    slider = named(QSlider(Qt.Orientation.Horizontal), name, accessible, tip)
+    slider.setRange(0, 100)
+    return slider
 
 
 def _swatch_icon(colour: QColor) -> QIcon:
@@ -162,13 +177,9 @@ class SidePanel(QWidget):
         )
         self.size_spin.setRange(MIN_BRUSH, MAX_BRUSH)
         self.size_spin.setSuffix(" px")
-        self.hardness_slider = named(
-            QSlider(Qt.Orientation.Horizontal),
-            "brushHardnessSlider",
-            "Brush hardness",
-            "Soft edge (left) to hard edge (right)",
+        self.hardness_slider = percent_slider(
+            "brushHardnessSlider", "Brush hardness", "Soft edge (left) to hard edge (right)"
         )
-        self.hardness_slider.setRange(0, 100)
         grid.addWidget(QLabel("Size"), 0, 0)
         grid.addWidget(self.size_spin, 0, 1)
         grid.addWidget(QLabel("Hardness"), 1, 0)
@@ -206,13 +217,9 @@ class SidePanel(QWidget):
             QLineEdit(), "canvasPromptEdit", "Canvas prompt", "What to paint in the masked area"
         )
         self.prompt_edit.setPlaceholderText("Prompt…")
-        self.strength_slider = named(
-            QSlider(Qt.Orientation.Horizontal),
-            "canvasStrengthSlider",
-            "Strength",
-            "How much the picture may change",
+        self.strength_slider = percent_slider(
+            "canvasStrengthSlider", "Strength", "How much the picture may change"
         )
-        self.strength_slider.setRange(0, 100)
         self.strength_slider.setValue(50)
         self.strength_label = named(QLabel("0.50"), "canvasStrengthValue", "Strength value")
         self.strength_slider.valueChanged.connect(

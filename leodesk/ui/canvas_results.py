@@ -9,12 +9,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
-from leodesk.ui.canvas_panel import push_button, tool_button
+from leodesk.ui.canvas_panel import percent_slider, push_button, tool_button
 from leodesk.ui.canvas_render import dark_background
 from leodesk.ui.widgets import named
 
@@ -93,10 +92,9 @@ class ResultsStrip(QWidget):
         self.compare_button = push_button(
             "Hold to compare", "resultCompareButton", "Hold to see the canvas under the result"
         )
-        self.opacity_slider = named(
-            QSlider(Qt.Orientation.Horizontal), "resultOpacitySlider", "Result opacity"
+        self.opacity_slider = percent_slider(
+            "resultOpacitySlider", "Result opacity", "How much of the result covers the canvas"
         )
-        self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(100)
         self.opacity_slider.setMaximumWidth(120)
         self.label = named(QLabel(""), "resultLabel", "Result")

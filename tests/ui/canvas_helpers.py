@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
 
 from tests.ui.helpers import child
 
@@ -56,17 +56,3 @@ def mask_at(window: Any, x: int, y: int) -> int:
 def mask_bytes(window: Any) -> bytes:
     m = window.doc.export_mask()
     return bytes(m.constBits())
-
-
-def wheel(widget: QWidget, pos: QPointF, steps: int) -> None:
-    event = QWheelEvent(
-        pos,
-        QPointF(widget.mapToGlobal(pos.toPoint())),
-        QPoint(0, 0),
-        QPoint(0, 120 * steps),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)

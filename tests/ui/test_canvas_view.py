@@ -20,9 +20,8 @@ from tests.ui.canvas_helpers import (
     mask_bytes,
     open_canvas,
     view_of,
-    wheel,
 )
-from tests.ui.helpers import activate, child
+from tests.ui.helpers import activate, child, wheel
 
 
 @pytest.fixture
