@@ -4,7 +4,10 @@ Three layers of one size, in image pixels:
 
 * ``base``: the picture (ARGB32 premultiplied); outpaint's new area is transparent;
 * ``sketch``: colour strokes for sketch to image (ARGB32 premultiplied, transparent elsewhere);
-* ``mask``: Alpha8, 255 where the picture is to be regenerated (exported white on black).
+* ``mask``: white where the picture is to be regenerated, its alpha the mask's value (exported
+  as Grayscale8, white on black). It is kept ARGB32 premultiplied, not Alpha8: Qt blends a dab
+  onto ARGB32 premultiplied six times faster (0.013 vs 0.08 ms for a 200 px dab), which keeps
+  fast strokes with a big brush under a frame.
 
 Painting is done with strokes: :meth:`begin_stroke` (a tool and a point), :meth:`stroke_to` for
 every further point, :meth:`end_stroke`. The brush (:attr:`brush_size` in image pixels,
@@ -119,7 +122,7 @@ class CanvasDocument(QObject):
         self.layers = {
             "base": base,
             "sketch": _blank(base.size(), ARGB),
-            "mask": _blank(base.size(), QImage.Format.Format_Alpha8),
+            "mask": _blank(base.size(), ARGB),
         }
 
     def set_base(self, image: QImage) -> None:
@@ -211,14 +214,26 @@ class CanvasDocument(QObject):
         return self._stroke is not None
 
     def _paint(self, points: list[QPointF]) -> None:
+        """Dabs at ``points``, in runs whose bounding rect stays small (a long jump of the
+        pointer must not back up, repaint or redraw the whole rect around it)."""
         s = self._stroke
         assert s is not None
         size = s.dab.width()
-        rects = [dab_rect(pt, size) for pt in points]
-        dirty = QRect()
-        for r in rects:
-            dirty = dirty.united(r)
-        dirty = dirty.intersected(self.rect())
+        most = max(3 * size * size, 128 * 128)
+        run: list[QRect] = []
+        bounds = QRect()
+        for pt in points:
+            r = dab_rect(pt, size)
+            grown = bounds.united(r)
+            if run and grown.width() * grown.height() > most:
+                self._dab_run(s, run, bounds)
+                run, grown = [], r
+            run.append(r)
+            bounds = grown
+        self._dab_run(s, run, bounds)
+
+    def _dab_run(self, s: _Stroke, rects: list[QRect], bounds: QRect) -> None:
+        dirty = bounds.intersected(self.rect())
         if dirty.isEmpty():
             return
         s.backup.cover(dirty)
@@ -240,7 +255,7 @@ class CanvasDocument(QObject):
         if fill is None:
             self.mask.invertPixels(QImage.InvertMode.InvertRgba)
         else:
-            self.mask.fill(QColor(0, 0, 0, fill))
+            self.mask.fill(QColor(255, 255, 255, fill))
         self.history.push(step)
         self._touch(self.rect())
 
@@ -275,7 +290,7 @@ class CanvasDocument(QObject):
         for name, old in self.layers.items():
             image = _blank(size, old.format())
             if name == "mask":
-                image.fill(QColor(0, 0, 0, 255))
+                image.fill(QColor(255, 255, 255))
             put_pixels(image, at, old)
             grown[name] = image
         self.layers = grown
@@ -318,9 +333,13 @@ class CanvasDocument(QObject):
 
     def export_mask(self) -> QImage:
         """The mask as a Grayscale8 image: white where the picture is to be regenerated."""
-        m = self.mask
+        alpha = self.mask.convertToFormat(QImage.Format.Format_Alpha8)
         gray = QImage(
-            m.constBits(), m.width(), m.height(), m.bytesPerLine(), QImage.Format.Format_Grayscale8
+            alpha.constBits(),
+            alpha.width(),
+            alpha.height(),
+            alpha.bytesPerLine(),
+            QImage.Format.Format_Grayscale8,
         )
         return gray.copy()
 

@@ -142,9 +142,13 @@ class CanvasView(QWidget):
     # -- painting -------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
-        exposed = event.rect()
-        p.fillRect(exposed, dark_background())
-        self.view.draw(p, self.composite.image, exposed)
+        region = event.region()
+        parts: list[QRect] = (
+            list(region) if region.rectCount() <= 16 else [region.boundingRect()]  # type: ignore[call-overload]
+        )
+        for exposed in parts:
+            p.fillRect(exposed, dark_background())
+            self.view.draw(p, self.composite.image, exposed)
         if self.result is not None and not self.comparing:
             self._draw_result(p)
         if self.tool == OUTPAINT:
