@@ -96,7 +96,10 @@ class CanvasDocument(QObject):
         self._dabs = DabCache()
         self._stroke: _Stroke | None = None
         self.layers: dict[str, QImage] = {}
+        #: the library image the canvas was opened from (None: a file, a blank sheet)
+        self.source_id: str | None = None
         self._reset(_blank(QSize(512, 512), ARGB))
+        self._opened_at = self.revision
 
     # -- layers ---------------------------------------------------------------------------
     @property
@@ -125,32 +128,43 @@ class CanvasDocument(QObject):
             "mask": _blank(base.size(), ARGB),
         }
 
-    def set_base(self, image: QImage) -> None:
-        """A new picture. Of the canvas's size: an undoable step that keeps the mask and the
-        sketch (an accepted result). Of another size: a new document (empty layers, no history)."""
+    def set_base(self, image: QImage, source_id: str | None = None) -> None:
+        """A new picture (an accepted result, from the library image ``source_id``). Of the
+        canvas's size it keeps the mask and the sketch; of another size it starts over like
+        :meth:`load`. Undoable either way."""
         base = image.convertToFormat(ARGB)
-        if base.size() == self.size():
-            step = PixelStep()
-            step.add("base", self.rect(), self.base.copy())
-            put_pixels(self.base, QPoint(0, 0), base)
-            self.history.push(step)
-            self._touch(self.rect())
+        if base.size() != self.size():
+            self.load(base, source_id)
             return
-        self.load(base)
+        self._end_any_stroke()
+        self.history.push(SizeStep(dict(self.layers), self.source_id))
+        self.layers = {**self.layers, "base": base}
+        self.source_id = source_id
+        self._touch(self.rect())
 
-    def load(self, image: QImage) -> None:
-        """A new document on ``image`` (empty mask and sketch, no history)."""
+    def load(self, image: QImage, source_id: str | None = None) -> None:
+        """A new document on ``image`` (from the library image ``source_id``, if any), with an
+        empty mask and sketch. Undoable (nothing is lost by opening another picture), unless
+        the canvas was not changed since it was opened."""
+        self._end_any_stroke()
+        if self.history.can_undo or self.revision != self._opened_at:
+            self.history.push(SizeStep(dict(self.layers), self.source_id))
         self._reset(image.convertToFormat(ARGB))
-        self.history.clear()
+        self.source_id = source_id
         self._resized()
+        self._opened_at = self.revision
 
     def new_blank(
         self, w: int, h: int, colour: QColor | Qt.GlobalColor = Qt.GlobalColor.white
     ) -> None:
-        """A new document: a ``w`` × ``h`` sheet of ``colour`` (no history)."""
+        """A new document: a ``w`` × ``h`` sheet of ``colour`` (undoable, as :meth:`load`)."""
         base = QImage(max(1, w), max(1, h), ARGB)
         base.fill(colour)
         self.load(base)
+
+    def _end_any_stroke(self) -> None:
+        if self._stroke is not None:
+            self.end_stroke()
 
     def _touch(self, rect: QRect) -> None:
         self.revision += 1
@@ -182,8 +196,7 @@ class CanvasDocument(QObject):
     # -- strokes --------------------------------------------------------------------------
     def begin_stroke(self, tool: Tool | str, point: QPointF) -> None:
         """Start a stroke of ``tool`` with a dab at ``point`` (image pixels)."""
-        if self._stroke is not None:
-            self.end_stroke()
+        self._end_any_stroke()
         tool = Tool(tool)
         layer = self.layers[_LAYER[tool]]
         colour = self.colour if tool == Tool.COLOUR_BRUSH else QColor(255, 255, 255)
@@ -248,8 +261,7 @@ class CanvasDocument(QObject):
     # -- mask operations ------------------------------------------------------------------
     def _whole_mask_step(self, fill: int | None) -> None:
         """Fill the mask with ``fill`` (0–255) or invert it (None), as one undoable step."""
-        if self._stroke is not None:
-            self.end_stroke()
+        self._end_any_stroke()
         step = PixelStep()
         step.add("mask", self.rect(), self.mask.copy())
         if fill is None:
@@ -281,9 +293,8 @@ class CanvasDocument(QObject):
         left, right, top, bottom = (max(0, int(v)) for v in (left, right, top, bottom))
         if not (left or right or top or bottom):
             return
-        if self._stroke is not None:
-            self.end_stroke()
-        self.history.push(SizeStep(dict(self.layers)))
+        self._end_any_stroke()
+        self.history.push(SizeStep(dict(self.layers), self.source_id))
         size = QSize(self.size().width() + left + right, self.size().height() + top + bottom)
         at = QPoint(left, top)
         grown = {}
@@ -298,8 +309,7 @@ class CanvasDocument(QObject):
 
     # -- undo -----------------------------------------------------------------------------
     def undo(self) -> bool:
-        if self._stroke is not None:
-            self.end_stroke()
+        self._end_any_stroke()
         return self._apply(self.history.take_undo())
 
     def redo(self) -> bool:
@@ -310,7 +320,7 @@ class CanvasDocument(QObject):
             return False
         if isinstance(step, SizeStep):
             old_size = self.size()
-            self.layers = step.swap(self.layers)
+            self.layers, self.source_id = step.swap(self.layers, self.source_id)
             if self.size() != old_size:
                 self._resized()
             else:

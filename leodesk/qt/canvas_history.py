@@ -4,7 +4,7 @@ A :class:`PixelStep` holds, per layer, a few rects and their pixels before the c
 swaps them with the current pixels (which then serve the redo), so one structure serves both
 ways. A stroke collects its backups tile by tile while it paints (:class:`TileBackup`): a tile is
 copied the first time a dab touches it, never the whole layer. Steps that change the canvas size
-(outpaint's grow, a new base) are :class:`SizeStep` s, which carry whole layers.
+(outpaint's grow, a new picture) are :class:`SizeStep` s, which carry whole layers.
 """
 
 from __future__ import annotations
@@ -60,12 +60,18 @@ class PixelStep:
 
 @dataclass
 class SizeStep:
-    """A change of the canvas size (or of every layer at once): the layers before it."""
+    """A change of whole layers (a new size, a new picture): the layers before it, and the id of
+    the library image the canvas was opened from. Layers a step leaves alone are the same
+    objects before and after it, so steps before and after it keep applying to them."""
 
     layers: dict[str, QImage]
+    source_id: str | None = None
 
-    def swap(self, current: dict[str, QImage]) -> dict[str, QImage]:
-        old, self.layers = self.layers, dict(current)
+    def swap(
+        self, current: dict[str, QImage], source_id: str | None
+    ) -> tuple[dict[str, QImage], str | None]:
+        old = (self.layers, self.source_id)
+        self.layers, self.source_id = dict(current), source_id
         return old
 
     @property

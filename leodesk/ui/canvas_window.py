@@ -69,7 +69,6 @@ class CanvasWindow(QWidget):
         named(self, "canvasWindow", "Canvas")
         self.setWindowTitle("leodesk — Canvas")
         self.setAcceptDrops(True)
-        self.source_image_id: str | None = None
         self.doc = CanvasDocument(self)
         self.view = CanvasView(self.doc)
         self.tools = ToolRow()
@@ -278,9 +277,13 @@ class CanvasWindow(QWidget):
                 Qt.AspectRatioMode.IgnoreAspectRatio,
                 Qt.TransformationMode.SmoothTransformation,
             )
-        self.doc.set_base(image)
-        self.source_image_id = image_id
+        self.doc.set_base(image, image_id)
         self.resultAccepted.emit(image_id)
+
+    @property
+    def source_image_id(self) -> str | None:
+        """The library image the canvas's picture is (None: a file, a paste, a blank sheet)."""
+        return self.doc.source_id
 
     # -- live -----------------------------------------------------------------------------
     def set_live(self, on: bool) -> None:
@@ -314,16 +317,19 @@ class CanvasWindow(QWidget):
         self.panel.live_status.setText(text)
 
     # -- opening --------------------------------------------------------------------------
-    def open_image(self, image: QImage, source_image_id: str | None = None) -> None:
-        """Start over on ``image`` (the result strip and the live pane are cleared)."""
-        self.source_image_id = source_image_id
+    def open_image(self, image: QImage, source_image_id: str | None = None) -> bool:
+        """Start over on ``image`` (undoable: Ctrl+Z brings the previous canvas back); the
+        result strip and the live pane are cleared."""
+        if image.isNull() or image.width() < 8 or image.height() < 8:
+            return self._check("That picture is empty or too small to paint on")
         self.results.clear()
         self.live_pane.set_image(None)
-        self.doc.load(image)
+        self.doc.load(image, source_image_id)
         self.panel.show_message("")
+        return True
 
     def new_blank(self, w: int, h: int) -> None:
-        self.source_image_id = None
+        """Start over on a white ``w`` × ``h`` sheet (undoable, as :meth:`open_image`)."""
         self.results.clear()
         self.live_pane.set_image(None)
         self.doc.new_blank(w, h)
@@ -345,8 +351,7 @@ class CanvasWindow(QWidget):
         if mime.hasImage():
             image = mime.imageData()
             if isinstance(image, QImage) and not image.isNull():
-                self.open_image(image)
-                return True
+                return self.open_image(image)
         return self._check("That is not a picture: drop or paste a PNG, JPEG or WebP image")
 
     def open_file(self, path: Path) -> bool:
@@ -358,8 +363,7 @@ class CanvasWindow(QWidget):
                 f"“{path.name}” is not a picture leodesk can open "
                 f"({reader.errorString()}); the canvas is unchanged"
             )
-        self.open_image(image)
-        return True
+        return self.open_image(image)
 
     def paste(self) -> None:
         self.open_mime(QGuiApplication.clipboard().mimeData())

@@ -185,15 +185,29 @@ def test_grow_presets_make_sides_multiples_of_8() -> None:
     assert grow_to_aspect(1024, 1024, 1, 1) == (0, 0, 0, 0)
 
 
-def test_set_base_of_the_same_size_is_undoable_and_another_size_starts_over(
-    doc: CanvasDocument,
-) -> None:
+def test_set_base_and_load_are_undoable_and_carry_the_source_id(doc: CanvasDocument) -> None:
     stroke(doc, Tool.MASK_BRUSH, (50, 50))
+    mask = doc.export_mask()
     red = QImage(256, 192, QImage.Format.Format_RGB32)
     red.fill(QColor(255, 0, 0))
-    doc.set_base(red)
-    assert doc.base.pixelColor(3, 3) == QColor(255, 0, 0) and not doc.mask_is_empty()
+    doc.set_base(red, "result-1")  # the same size: the mask stays
+    assert doc.base.pixelColor(3, 3) == QColor(255, 0, 0) and doc.export_mask() == mask
+    assert doc.source_id == "result-1"
     doc.undo()
-    assert doc.base.pixelColor(3, 3) == QColor(90, 90, 90)
-    doc.set_base(QImage(64, 64, QImage.Format.Format_RGB32))
-    assert doc.size() == QSize(64, 64) and doc.mask_is_empty() and not doc.can_undo
+    assert doc.base.pixelColor(3, 3) == QColor(90, 90, 90) and doc.source_id is None
+    doc.redo()
+    stroke(doc, Tool.MASK_BRUSH, (150, 50))  # painting after a new base undoes in order
+    doc.undo()
+    assert doc.export_mask() == mask and doc.source_id == "result-1"
+    doc.load(QImage(64, 64, QImage.Format.Format_RGB32), "other")
+    assert doc.size() == QSize(64, 64) and doc.mask_is_empty() and doc.source_id == "other"
+    doc.undo()  # opening another picture loses nothing
+    assert doc.size() == QSize(256, 192) and doc.export_mask() == mask
+    assert doc.source_id == "result-1" and doc.base.pixelColor(3, 3) == QColor(255, 0, 0)
+
+
+def test_opening_an_untouched_canvas_leaves_no_step(qapp: Any) -> None:
+    doc = CanvasDocument()
+    doc.new_blank(64, 64)
+    doc.load(QImage(32, 32, QImage.Format.Format_RGB32), "a")
+    assert not doc.can_undo

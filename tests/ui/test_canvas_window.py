@@ -268,3 +268,43 @@ def test_fits_at_1366_by_768(qtbot: Any, window: Any) -> None:
         if w.isVisible():
             assert w.width() >= min(w.sizeHint().width(), w.minimumSizeHint().width()), w
     assert view_of(window).width() >= 500 and view_of(window).height() >= 400
+
+
+def test_a_drop_over_painted_work_can_be_undone(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    paint_a_little(qtbot, window)
+    mask = window.doc.export_mask()
+    png = tmp_path / "other.png"
+    assert flat("#00ff00", 64, 48).save(str(png))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(png))])
+    drop(window, mime)
+    assert window.doc.size() == QSize(64, 48) and window.source_image_id is None
+    activate(qtbot, window)
+    QTest.keyClick(view_of(window), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.doc.size() == QSize(512, 384) and window.doc.export_mask() == mask
+    assert window.source_image_id == "img-1"
+
+
+def test_an_empty_image_is_refused(window: Any) -> None:
+    assert not window.open_image(QImage(), "x")
+    assert message(window) == "That picture is empty or too small to paint on"
+    assert window.doc.size() == QSize(512, 384) and window.source_image_id == "img-1"
+
+
+def test_tool_keys_on_the_canvas_but_not_in_the_prompt(qtbot: Any, window: Any) -> None:
+    activate(qtbot, window)
+    view = view_of(window)
+    view.setFocus()
+    for key, tool in (
+        (Qt.Key.Key_C, "colour-brush"),
+        (Qt.Key.Key_O, "outpaint"),
+        (Qt.Key.Key_E, "mask-eraser"),
+        (Qt.Key.Key_B, "mask-brush"),
+    ):
+        QTest.keyClick(view, key)
+        assert window.view.tool == tool
+        assert window.tools.tool_buttons[tool].isChecked()
+    edit = child(window, QLineEdit, "canvasPromptEdit")
+    edit.setFocus()
+    QTest.keyClick(edit, Qt.Key.Key_C)
+    assert edit.text() == "c" and window.view.tool == "mask-brush"
