@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QWidget
@@ -418,3 +418,20 @@ def crash_dialog_after(exc: BaseException, logs: Any, read: Any) -> list[str]:
     finally:
         sys.excepthook = old
     return shown
+
+
+def wheel(widget: QWidget, pos: QPointF, steps: int) -> None:
+    """Turn the mouse wheel ``steps`` notches (up: positive) over ``pos`` of ``widget``."""
+    from PySide6.QtGui import QWheelEvent
+
+    event = QWheelEvent(
+        pos,
+        QPointF(widget.mapToGlobal(pos.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QGuiApplication, QImage, QTextDocument, QWheelEvent
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QTextDocument
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from tests.ui.helpers import (
     Apps,
@@ -19,6 +19,7 @@ from tests.ui.helpers import (
     sim_runtime,
     submit_prompt,
     wait_models,
+    wheel,
 )
 
 PROMPT = "two foxes under a <red> maple & a lantern"
@@ -67,18 +68,7 @@ def _shown_image_id(viewer: Any) -> str:
 
 
 def _wheel(widget: Any, steps: int) -> None:
-    pos = QPointF(widget.rect().center())
-    event = QWheelEvent(
-        pos,
-        QPointF(widget.mapToGlobal(pos.toPoint())),
-        QPoint(0, 0),
-        QPoint(0, 120 * steps),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
+    wheel(widget, QPointF(widget.rect().center()), steps)
 
 
 def test_double_click_opens_viewer_with_picture_and_metadata(qtbot: Any, window: Any) -> None:

@@ -1,0 +1,278 @@
+"""The canvas window's controls: the tool row above the canvas and the side panel beside it.
+
+Widgets only, with their objectNames and accessible names; :class:`CanvasWindow` connects them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QColorDialog,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.qt.canvas_doc import MAX_BRUSH, MIN_BRUSH, Tool
+from leodesk.ui.canvas_view import OUTPAINT
+from leodesk.ui.widgets import named
+
+__all__ = [
+    "ASPECTS",
+    "PALETTE",
+    "SidePanel",
+    "ToolRow",
+    "percent_slider",
+    "push_button",
+    "tool_button",
+]
+
+PALETTE = (
+    ("Black", "#1b1b1b"),
+    ("White", "#f5f5f5"),
+    ("Red", "#d83a3a"),
+    ("Orange", "#ef8a24"),
+    ("Yellow", "#f2d230"),
+    ("Green", "#3c9a46"),
+    ("Blue", "#2f6fd6"),
+    ("Brown", "#7a4f2a"),
+)
+ASPECTS = ((1, 1), (4, 3), (3, 2), (16, 9), (9, 16), (2, 3))
+TOOLS = (  # (tool, text, objectName, tip)
+    (Tool.MASK_BRUSH, "Mask", "maskBrushTool", "Paint the area to regenerate (B)"),
+    (Tool.MASK_ERASER, "Erase mask", "maskEraserTool", "Erase from the mask (E)"),
+    (Tool.COLOUR_BRUSH, "Colour", "colourBrushTool", "Paint a sketch in colour (C)"),
+    (Tool.COLOUR_ERASER, "Erase colour", "colourEraserTool", "Erase sketch strokes"),
+    (OUTPAINT, "Outpaint", "outpaintTool", "Drag the canvas's edges to grow it (O)"),
+)
+
+
+def push_button(text: str, name: str, tip: str) -> QPushButton:
+    return named(QPushButton(text), name, text, tip)
+
+
+def tool_button(text: str, name: str, tip: str) -> QToolButton:
+    b = named(QToolButton(), name, text, tip)
+    b.setText(text)
+    return b
+
+
+def percent_slider(name: str, accessible: str, tip: str) -> QSlider:
+    """A horizontal slider from 0 to 100."""
+    slider = named(QSlider(Qt.Orientation.Horizontal), name, accessible, tip)
+    slider.setRange(0, 100)
+    return slider
+
+
+def _swatch_icon(colour: QColor) -> QIcon:
+    pm = QPixmap(16, 16)
+    pm.fill(colour)
+    return QIcon(pm)
+
+
+class ToolRow(QWidget):
+    """Tools, the colour palette, undo / redo and zoom, in one row.
+
+    Signals: ``tool_chosen(str)``, ``colour_chosen(QColor)``.
+    """
+
+    tool_chosen = Signal(str)
+    colour_chosen = Signal(QColor)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.tools = QButtonGroup(self)
+        self.tool_buttons: dict[str, QToolButton] = {}
+        for tool, text, name, tip in TOOLS:
+            b = tool_button(text, name, tip)
+            b.setAccessibleName(f"{text} tool")
+            b.setCheckable(True)
+            b.clicked.connect(lambda _c=False, t=str(tool): self.tool_chosen.emit(t))
+            self.tools.addButton(b)
+            self.tool_buttons[str(tool)] = b
+            row.addWidget(b)
+        self.tool_buttons[Tool.MASK_BRUSH].setChecked(True)
+        row.addSpacing(8)
+        self._build_palette(row)
+        row.addStretch(1)
+        self.undo_button = tool_button("Undo", "undoButton", "Undo (Ctrl+Z)")
+        self.redo_button = tool_button("Redo", "redoButton", "Redo (Ctrl+Shift+Z)")
+        self.fit_button = tool_button("Fit", "zoomFitButton", "Fit to the window (F)")
+        self.actual_button = tool_button("100%", "zoom100Button", "Actual size (1)")
+        self.zoom_label = named(QLabel("100%"), "zoomLabel", "Zoom")
+        self.zoom_label.setMinimumWidth(44)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for w in (self.undo_button, self.redo_button):
+            row.addWidget(w)
+        row.addSpacing(8)
+        for w in (self.fit_button, self.actual_button):
+            row.addWidget(w)
+        row.addWidget(self.zoom_label)
+
+    def _build_palette(self, row: QHBoxLayout) -> None:
+        self.swatches: list[QToolButton] = []
+        for n, (name, hex_) in enumerate(PALETTE):
+            b = named(QToolButton(), f"colourSwatch{n}", f"{name} colour", f"Paint in {name}")
+            b.setIcon(_swatch_icon(QColor(hex_)))
+            b.setAutoRaise(True)
+            b.clicked.connect(lambda _c=False, c=hex_: self.colour_chosen.emit(QColor(c)))
+            self.swatches.append(b)
+            row.addWidget(b)
+        self.custom_colour = named(
+            QToolButton(), "customColourButton", "Custom colour", "Choose any colour"
+        )
+        self.custom_colour.setText("…")
+        self.custom_colour.clicked.connect(self._custom)
+        row.addWidget(self.custom_colour)
+        self.current_colour = named(QLabel(), "currentColour", "Current colour")
+        self.current_colour.setFixedSize(20, 20)
+        row.addWidget(self.current_colour)
+
+    def _custom(self) -> None:
+        colour = QColorDialog.getColor(parent=self, title="Sketch colour")
+        if colour.isValid():
+            self.colour_chosen.emit(colour)
+
+    def show_colour(self, colour: QColor) -> None:
+        self.current_colour.setStyleSheet(
+            f"background: {colour.name()}; border: 1px solid palette(mid); border-radius: 3px;"
+        )
+
+    def show_tool(self, tool: str) -> None:
+        self.tool_buttons[tool].setChecked(True)
+
+
+class SidePanel(QWidget):
+    """Brush, mask, outpaint, prompt, the action buttons, live mode: one column."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 4, 0)
+        col.addWidget(self._build_brush())
+        col.addWidget(self._build_outpaint())
+        col.addWidget(self._build_request())
+        col.addWidget(self._build_live())
+        col.addStretch(1)
+
+    def _build_brush(self) -> QGroupBox:
+        box = QGroupBox("Brush and mask")
+        grid = QGridLayout(box)
+        self.size_spin = named(
+            QSpinBox(), "brushSizeSpin", "Brush size", "Brush size in pixels ([ ])"
+        )
+        self.size_spin.setRange(MIN_BRUSH, MAX_BRUSH)
+        self.size_spin.setSuffix(" px")
+        self.hardness_slider = percent_slider(
+            "brushHardnessSlider", "Brush hardness", "Soft edge (left) to hard edge (right)"
+        )
+        grid.addWidget(QLabel("Size"), 0, 0)
+        grid.addWidget(self.size_spin, 0, 1)
+        grid.addWidget(QLabel("Hardness"), 1, 0)
+        grid.addWidget(self.hardness_slider, 1, 1)
+        self.fill_button = push_button("Fill mask", "fillMaskButton", "Mask the whole picture")
+        self.clear_button = push_button("Clear", "clearMaskButton", "Clear the mask")
+        self.invert_button = push_button("Invert", "invertMaskButton", "Invert the mask")
+        row = QHBoxLayout()
+        for b in (self.fill_button, self.clear_button, self.invert_button):
+            row.addWidget(b)
+        grid.addLayout(row, 2, 0, 1, 2)
+        return box
+
+    def _build_outpaint(self) -> QGroupBox:
+        box = QGroupBox("Grow the canvas")
+        grid = QGridLayout(box)
+        self.grow25_button = push_button(
+            "+25% each side", "grow25Button", "Grow the canvas by a quarter on every side"
+        )
+        self.aspect_combo = named(QComboBox(), "aspectCombo", "Aspect ratio", "Ratio to grow to")
+        for aw, ah in ASPECTS:
+            self.aspect_combo.addItem(f"{aw}:{ah}", f"{aw}:{ah}")
+        self.aspect_button = push_button(
+            "Grow to ratio", "growAspectButton", "Widen or heighten the canvas to this ratio"
+        )
+        grid.addWidget(self.grow25_button, 0, 0, 1, 2)
+        grid.addWidget(self.aspect_combo, 1, 0)
+        grid.addWidget(self.aspect_button, 1, 1)
+        return box
+
+    def _build_request(self) -> QGroupBox:
+        box = QGroupBox("Generate")
+        col = QVBoxLayout(box)
+        self.prompt_edit = named(
+            QLineEdit(), "canvasPromptEdit", "Canvas prompt", "What to paint in the masked area"
+        )
+        self.prompt_edit.setPlaceholderText("Prompt…")
+        self.strength_slider = percent_slider(
+            "canvasStrengthSlider", "Strength", "How much the picture may change"
+        )
+        self.strength_slider.setValue(50)
+        self.strength_label = named(QLabel("0.50"), "canvasStrengthValue", "Strength value")
+        self.strength_slider.valueChanged.connect(
+            lambda v: self.strength_label.setText(f"{v / 100:.2f}")
+        )
+        strength = QHBoxLayout()
+        strength.addWidget(QLabel("Strength"))
+        strength.addWidget(self.strength_slider, 1)
+        strength.addWidget(self.strength_label)
+        self.inpaint_button = push_button("Inpaint", "inpaintButton", "Regenerate the masked area")
+        self.outpaint_button = push_button("Outpaint", "outpaintButton", "Fill the grown area")
+        self.sketch_button = push_button(
+            "Sketch → image", "sketchButton", "Make a picture from the sketch"
+        )
+        actions = QGridLayout()
+        actions.addWidget(self.inpaint_button, 0, 0)
+        actions.addWidget(self.outpaint_button, 0, 1)
+        actions.addWidget(self.sketch_button, 1, 0, 1, 2)
+        self.message = named(QLabel(""), "canvasMessage", "Canvas message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #e57373;")
+        self.message.hide()
+        self.cost_label = named(QLabel(""), "canvasCostLabel", "Cost")
+        self.cost_label.setWordWrap(True)
+        col.addWidget(self.prompt_edit)
+        col.addLayout(strength)
+        col.addLayout(actions)
+        col.addWidget(self.message)
+        col.addWidget(self.cost_label)
+        return box
+
+    def _build_live(self) -> QGroupBox:
+        box = QGroupBox("Live")
+        grid = QGridLayout(box)
+        self.live_toggle = push_button("Live", "liveToggle", "Regenerate as you paint")
+        self.live_toggle.setCheckable(True)
+        self.live_toggle.setStyleSheet(
+            "QPushButton:checked { background: #2e7d32; color: white; font-weight: bold; }"
+        )
+        self.new_seed_button = push_button("New seed", "liveNewSeedButton", "Try another seed")
+        self.refine_button = push_button("Refine", "liveRefineButton", "Refine the live result")
+        self.upscale_button = push_button("Upscale", "liveUpscaleButton", "Upscale the result")
+        self.keep_button = push_button("Keep", "liveKeepButton", "Keep the result in the library")
+        self.live_status = named(QLabel("Live is off"), "liveStatusLabel", "Live status")
+        self.live_status.setWordWrap(True)
+        grid.addWidget(self.live_toggle, 0, 0)
+        grid.addWidget(self.new_seed_button, 0, 1)
+        grid.addWidget(self.refine_button, 1, 0)
+        grid.addWidget(self.upscale_button, 1, 1)
+        grid.addWidget(self.keep_button, 2, 0, 1, 2)
+        grid.addWidget(self.live_status, 3, 0, 1, 2)
+        return box
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))

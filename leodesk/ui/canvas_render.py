@@ -1,0 +1,170 @@
+"""What the canvas view draws, kept ready: the layers flattened into one image, redone only in
+the rects that changed, and the view's geometry (zoom, pan, image ↔ widget mapping)."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPixmap
+
+from leodesk.qt.canvas_doc import CanvasDocument
+
+__all__ = [
+    "MASK_OPACITY",
+    "MASK_TINT",
+    "Composite",
+    "Viewport",
+    "checker_brush",
+    "dark_background",
+]
+
+MASK_TINT = QColor(235, 40, 40)
+MASK_OPACITY = 0.45
+ARGB = QImage.Format.Format_ARGB32_Premultiplied
+
+
+def checker_brush(cell: int = 12) -> QBrush:
+    """The pattern shown where the picture is transparent (outpaint's new area)."""
+    tile = QPixmap(2 * cell, 2 * cell)
+    tile.fill(QColor(96, 96, 100))
+    p = QPainter(tile)
+    for x, y in ((0, 0), (cell, cell)):
+        p.fillRect(x, y, cell, cell, QColor(124, 124, 128))
+    p.end()
+    return QBrush(tile)
+
+
+class Composite:
+    """The document's layers flattened (picture, sketch, mask as a tinted translucent overlay)
+    at image size; :meth:`update` redoes one rect."""
+
+    def __init__(self, doc: CanvasDocument) -> None:
+        self.doc = doc
+        self.checker = checker_brush()
+        self.image = QImage()
+        self._tint = QImage()
+        self.mask_visible = True
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        self.image = QImage(self.doc.size(), ARGB)
+        self.update(self.doc.rect())
+
+    def update(self, rect: QRect) -> None:
+        rect = rect.intersected(self.image.rect())
+        if rect.isEmpty():
+            return
+        doc = self.doc
+        p = QPainter(self.image)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        p.fillRect(rect, self.checker)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        p.drawImage(rect.topLeft(), doc.base, rect)
+        p.drawImage(rect.topLeft(), doc.sketch, rect)
+        if self.mask_visible:
+            p.setOpacity(MASK_OPACITY)
+            p.drawImage(
+                rect.topLeft(), self._tinted(rect), QRect(0, 0, rect.width(), rect.height())
+            )
+        p.end()
+
+    def _tinted(self, rect: QRect) -> QImage:
+        """The tint colour where the mask is, in a buffer at least ``rect``'s size."""
+        if self._tint.width() < rect.width() or self._tint.height() < rect.height():
+            size = QSize(
+                max(self._tint.width(), rect.width()), max(self._tint.height(), rect.height())
+            )
+            self._tint = QImage(size, ARGB)
+        local = QRect(0, 0, rect.width(), rect.height())
+        p = QPainter(self._tint)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        p.fillRect(local, MASK_TINT)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+        p.drawImage(0, 0, self.doc.mask, rect.x(), rect.y(), rect.width(), rect.height())
+        p.end()
+        return self._tint
+
+
+class Viewport:
+    """Zoom and pan: a widget point is ``offset + image point × scale``."""
+
+    MIN_SCALE, MAX_SCALE = 0.05, 32.0
+
+    def __init__(self) -> None:
+        self.scale = 1.0
+        self.offset = QPointF(0, 0)
+        self.fit_mode = True
+
+    def to_image(self, p: QPointF) -> QPointF:
+        return (p - self.offset) / self.scale
+
+    def to_widget(self, p: QPointF) -> QPointF:
+        return self.offset + p * self.scale
+
+    def widget_rect(self, r: QRect | QRectF, margin: int = 2) -> QRect:
+        """The widget pixels an image rect covers (rounded out, with ``margin`` to spare)."""
+        r = QRectF(r)
+        x0 = math.floor(self.offset.x() + r.left() * self.scale) - margin
+        y0 = math.floor(self.offset.y() + r.top() * self.scale) - margin
+        x1 = math.ceil(self.offset.x() + r.right() * self.scale) + margin
+        y1 = math.ceil(self.offset.y() + r.bottom() * self.scale) + margin
+        return QRect(x0, y0, x1 - x0, y1 - y0)
+
+    def image_rect(self, r: QRect, bounds: QRect, margin: int = 2) -> QRect:
+        """The image pixels under a widget rect (rounded out, ``margin`` more, in ``bounds``)."""
+        x0 = math.floor((r.left() - self.offset.x()) / self.scale) - margin
+        y0 = math.floor((r.top() - self.offset.y()) / self.scale) - margin
+        x1 = math.ceil((r.right() + 1 - self.offset.x()) / self.scale) + margin
+        y1 = math.ceil((r.bottom() + 1 - self.offset.y()) / self.scale) + margin
+        return QRect(x0, y0, x1 - x0, y1 - y0).intersected(bounds)
+
+    def fit(self, image: QSize, widget: QSize, margin: int = 22) -> None:
+        self.fit_mode = True
+        if image.isEmpty() or widget.isEmpty():
+            return
+        w = max(1, widget.width() - 2 * margin)
+        h = max(1, widget.height() - 2 * margin)
+        self.scale = min(w / image.width(), h / image.height())
+        self._centre(image, widget)
+
+    def actual_size(self, image: QSize, widget: QSize) -> None:
+        self.fit_mode = False
+        self.scale = 1.0
+        self._centre(image, widget)
+
+    def _centre(self, image: QSize, widget: QSize) -> None:
+        self.offset = QPointF(
+            (widget.width() - image.width() * self.scale) / 2,
+            (widget.height() - image.height() * self.scale) / 2,
+        )
+
+    def zoom_about(self, factor: float, anchor: QPointF) -> bool:
+        """Zoom by ``factor`` keeping the image point under ``anchor`` (widget) in place."""
+        scale = self.scale * factor
+        if not self.MIN_SCALE <= scale <= self.MAX_SCALE:
+            return False
+        self.fit_mode = False
+        self.offset = anchor - (anchor - self.offset) * (scale / self.scale)
+        self.scale = scale
+        return True
+
+    def pan(self, delta: QPointF) -> None:
+        self.fit_mode = False
+        self.offset += delta
+
+    def smooth(self) -> bool:
+        return self.scale < 2.0 and not math.isclose(self.scale, 1.0)
+
+    def draw(self, p: QPainter, image: QImage, exposed: QRect) -> None:
+        """Draw the part of ``image`` (at image size) under the widget rect ``exposed``."""
+        src = self.image_rect(exposed, image.rect())
+        if src.isEmpty():
+            return
+        target = QRectF(self.to_widget(QPointF(src.topLeft())), src.size().toSizeF() * self.scale)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.smooth())
+        p.drawImage(target, image, QRectF(src))
+
+
+def dark_background() -> QColor:
+    return QColor(38, 38, 42)
