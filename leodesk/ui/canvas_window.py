@@ -200,7 +200,9 @@ class CanvasWindow(QWidget):
             self.panel.show_message("")
 
     def _live_input(self) -> None:
-        if self.panel.live_toggle.isChecked():
+        # A throttle, not a debounce: while the artist keeps painting, the newest picture goes
+        # out every LIVE_DEBOUNCE_MS (the live session drops what a newer one makes stale).
+        if self.panel.live_toggle.isChecked() and not self._live_timer.isActive():
             self._live_timer.start()
 
     # -- tools ----------------------------------------------------------------------------

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 BLANK_SIZES = ("1024 × 1024", "1024 × 768", "768 × 1024", "1536 × 1024", "1024 × 1536", "512 × 512")
 SEED_MAX = 2**31 - 1
+LIVE_GUIDANCE = 7.0
+LIVE_STEPS = 8
 
 
 class CanvasLink(QObject):
@@ -177,7 +179,7 @@ class CanvasBinding(QObject):
         if form is None:
             return
         size = self.canvas.doc.size()
-        self.session.price(self.request(), form.model, (size.width(), size.height()))
+        self.session.price(self.request(), form.model(), (size.width(), size.height()))
 
     def _curate(self, image_id: str, *, keep: bool) -> None:
         """An accepted result is marked picked in the library, a discarded one rejected."""
@@ -224,9 +226,9 @@ class CanvasBinding(QObject):
             mask=mask if op == "inpaint" else None,
             prompt=self.canvas.prompt or "a picture",
             strength=max(0.1, min(1.0, self.canvas.strength)),
-            guidance=self.canvas.live_guidance,
-            steps=self.canvas.live_steps,
-            style=self.canvas.live_style,
+            guidance=LIVE_GUIDANCE,
+            steps=LIVE_STEPS,
+            style=None,
             seed=self.seed,
         )
 

@@ -1,0 +1,124 @@
+"""The canvas in the app, end to end on the simulator over real HTTP: a gallery image opened in
+the canvas, a mask painted with the mouse, inpaint through the upload and the job queue, the
+result as a layer, accepted; live mode with real strokes, newest input winning, Keep into the
+library with its lineage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QListWidget, QWidget
+
+from tests.helpers.spec import validate_request
+from tests.ui.canvas_helpers import at_image, drag, line, view_of
+from tests.ui.helpers import Apps, child, generate, sim_runtime, type_text, wait_idle
+
+
+@pytest.fixture
+def window(apps: Apps, sim: Any) -> Any:
+    return apps.start(sim_runtime(sim))
+
+
+def bodies(sim: Any, path: str) -> list[Any]:
+    return [q.json for q in sim.requests if q.method == "POST" and q.path == path]
+
+
+def open_in_canvas(qtbot: Any, window: Any, image_id: str) -> Any:
+    window.gallery.setFocus()
+    canvas = window.canvas_link.open_gallery_image(image_id)
+    qtbot.addWidget(canvas)
+    qtbot.waitUntil(lambda: canvas.doc.source_id == image_id, timeout=10000)
+    return canvas
+
+
+def paint(qtbot: Any, canvas: Any, a: tuple[int, int], b: tuple[int, int]) -> None:
+    view = view_of(canvas)
+    drag(qtbot, view, line(at_image(view, *a), at_image(view, *b), 8))
+
+
+def click(qtbot: Any, widget: QWidget, name: str) -> None:
+    qtbot.mouseClick(child(widget, QWidget, name), Qt.MouseButton.LeftButton)
+
+
+def test_inpaint_a_gallery_image_through_the_queue(qtbot: Any, sim: Any, window: Any) -> None:
+    [record] = generate(qtbot, window, "a quiet harbour at dawn")
+    canvas = open_in_canvas(qtbot, window, record.id)
+    stored = window.ctx.image_path(window.ctx.backend.reader.image_records([record.id])[record.id])
+    with Image.open(stored) as im:
+        assert (canvas.doc.size().width(), canvas.doc.size().height()) == im.size
+    qtbot.waitUntil(lambda: "credits" in child(canvas, QWidget, "canvasCostLabel").text())
+    paint(qtbot, canvas, (100, 100), (300, 160))
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a red sailing boat")
+    click(qtbot, canvas, "inpaintButton")
+    results = child(canvas, QListWidget, "resultList")
+    message = child(canvas, QWidget, "canvasMessage")
+    qtbot.waitUntil(lambda: "queued" in message.text(), timeout=10000)
+    if im.size[0] > 1536:  # the simulator's pictures are larger than the canvas endpoint takes
+        assert "scaled" in message.text().lower() or "resized" in message.text().lower()
+    qtbot.waitUntil(lambda: results.count() >= 1, timeout=20000)
+    [upload] = bodies(sim, "/canvas-init-image")
+    validate_request("uploadCanvasInitImage", upload)
+    assert upload == {"initExtension": "png", "maskExtension": "png"}
+    body = bodies(sim, "/generations")[-1]
+    validate_request("createGeneration", body)
+    assert body["canvasRequest"] is True and body["canvasRequestType"] == "INPAINT"
+    assert body["prompt"] == "a red sailing boat" and body["public"] is False
+    assert "made_from" not in body and "madeFrom" not in body
+    # the result is in the library with the gallery image as its parent
+    result_id = results.item(0).data(Qt.ItemDataRole.UserRole)
+    lib = window.ctx.backend.reader
+    kept = lib.image_records([result_id])[result_id]
+    assert kept.parent_image_id == record.id
+    # accepted: the canvas now paints on the result, marked picked in the library
+    click(qtbot, canvas, "resultAcceptButton")
+    assert canvas.doc.source_id == result_id
+    qtbot.waitUntil(lambda: lib.image_records([result_id])[result_id].pick == "picked")
+    canvas.close()
+    wait_idle(qtbot, window)
+
+
+def test_a_mask_of_nothing_sends_nothing(qtbot: Any, sim: Any, window: Any) -> None:
+    [record] = generate(qtbot, window, "a quiet harbour at dawn")
+    canvas = open_in_canvas(qtbot, window, record.id)
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a boat")
+    click(qtbot, canvas, "inpaintButton")
+    assert child(canvas, QWidget, "canvasMessage").text() == "Paint the area to change first"
+    assert bodies(sim, "/canvas-init-image") == []
+    canvas.close()
+    wait_idle(qtbot, window)
+
+
+def test_live_follows_strokes_newest_first_and_keeps(qtbot: Any, apps: Apps, make_sim: Any) -> None:
+    sim = make_sim(lcm_latency=0.3)
+    window = apps.start(sim_runtime(sim))
+    canvas = window.canvas_link.open_canvas()
+    qtbot.addWidget(canvas)
+    canvas.new_blank(768, 512)
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lighthouse")
+    click(qtbot, canvas, "liveToggle")
+    session = window.canvas_link.canvases[-1][1].session
+    qtbot.waitUntil(lambda: session.live.stats.shown >= 1, timeout=10000)
+    click(qtbot, canvas, "colourBrushTool")
+    for k in range(8):  # strokes faster than the answers come
+        paint(qtbot, canvas, (50 + 60 * k, 100), (80 + 60 * k, 400))
+        qtbot.wait(90)
+    last = canvas.doc.revision
+    qtbot.waitUntil(
+        lambda: not session.live.in_flight and session.live._shown_revision == last, timeout=15000
+    )
+    stats = session.live.stats
+    lcm = bodies(sim, "/generations-lcm")
+    assert len(lcm) == stats.sent and stats.superseded > 0 and stats.stale == 0
+    assert stats.sent < 1 + 8  # stale inputs were dropped, not queued
+    for body in lcm:
+        validate_request("createLCMGeneration", body)
+        assert body["imageDataUrl"].startswith("data:image/jpeg;base64,")
+    assert len({b["seed"] for b in lcm}) == 1  # a fixed seed until a new one is asked for
+    click(qtbot, canvas, "liveKeepButton")
+    status = child(canvas, QWidget, "liveStatusLabel")
+    qtbot.waitUntil(lambda: status.text() == "Kept in the library", timeout=10000)
+    canvas.close()
+    wait_idle(qtbot, window)
