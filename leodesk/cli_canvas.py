@@ -99,7 +99,9 @@ def add_canvas_parsers(add: Callable[[str, str], argparse.ArgumentParser]) -> No
     live.add_argument("--strength", type=float, default=0.5, metavar="S", help="0.1-1 (0.5)")
     live.add_argument("--guidance", type=float, default=None, metavar="G", help="0.5-20")
     live.add_argument("--steps", type=int, default=None, metavar="N", help="4-16")
-    live.add_argument("--style", default=None, metavar="STYLE", help="e.g. DYNAMIC, ANIME")
+    live.add_argument(
+        "--style", default=None, type=str.upper, metavar="STYLE", help="DYNAMIC, ANIME, …"
+    )
     live.add_argument("--seed", type=int)
     live.add_argument(
         "--size", type=int, choices=(512, 640, 1024), default=None, help="side of the picture"
@@ -248,9 +250,11 @@ def _live_request(args: argparse.Namespace, picture: Image.Image, mask: Image.Im
     """The LcmRequest of ``leodesk live`` (a usage error for a value outside its range)."""
     # per command
     from leodesk.core.api import LcmRequest
-    from leodesk.core.api.serialize import lcm_body
+    from leodesk.core.api.serialize import LCM_STYLES, lcm_body
     from leodesk.core.canvas import CanvasError, binary_mask, lcm_data_url
 
+    if args.style is not None and args.style not in LCM_STYLES:
+        raise CliError(f"--style must be one of {', '.join(LCM_STYLES)}", EXIT_USAGE)
     try:
         image_url, width, height = lcm_data_url(picture, args.size)
         mask_url = None
@@ -269,7 +273,7 @@ def _live_request(args: argparse.Namespace, picture: Image.Image, mask: Image.Im
         guidance=args.guidance,
         strength=args.strength,
         steps=args.steps,
-        style=args.style.upper() if args.style else None,
+        style=args.style,
         width=width,
         height=height,
         seed=args.seed if args.seed is not None else random.randint(0, _LIVE_SEED_MAX),
