@@ -130,10 +130,16 @@ def _load_picture(
     path, image_id = _picture_source(text, what)
     if image_id is not None:
         rec = library.image_records([image_id]).get(image_id)
-        if rec is None or not rec.sha256 or not rec.ext:
+        if rec is None:
             raise CliError(
-                f"{what}: {image_id} is neither a file nor an image stored in your library "
+                f"{what}: {image_id} is neither a file nor an image of your library "
                 "(`leodesk search` lists them)",
+                EXIT_USAGE,
+            )
+        if not rec.sha256 or not rec.ext:
+            raise CliError(
+                f"{what}: the file of {image_id} is not downloaded yet; "
+                "`leodesk sync --images` fetches it",
                 EXIT_USAGE,
             )
         path = store.path_for(rec.sha256, rec.ext)
@@ -173,7 +179,8 @@ def _canvas_job(
     args.out.mkdir(parents=True, exist_ok=True)
     store = ImageStore(runtime.paths.images)
     with Library.open(runtime.paths.library_db) as library:
-        picture, made_from = _load_picture(args.image, args.command.upper(), library, store)
+        what = "SKETCH" if mode == "SKETCH2IMG" else "IMAGE"
+        picture, made_from = _load_picture(args.image, what, library, store)
         try:
             canvas, mask = make(picture)
             prepared = prepare_canvas(canvas, mask, mode)
@@ -298,7 +305,7 @@ def cmd_live(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     store = ImageStore(runtime.paths.images)
     with Library.open(runtime.paths.library_db) as library:
-        picture, made_from = _load_picture(args.image, "LIVE", library, store)
+        picture, made_from = _load_picture(args.image, "IMAGE", library, store)
         request = _live_request(args, picture, mask)
         with _client(runtime) as client:
             _say("live request …")
