@@ -32,8 +32,20 @@ URL layout (``ORIGIN`` = ``http://127.0.0.1:PORT``, no auth outside the API):
   ``transparency: foreground_only``); motion: ``.../Leonardo_Motion_0.jpg`` + ``.mp4``
 * variations: ``ORIGIN/cdn/users/<uid>/generations/<gid>/variations/<TYPE>_<vid>.jpg``
   (``.png`` for NOBG; ``ORIGIN/cdn/users/<uid>/variations/<vid>/...`` for init-image sources)
-* init images: ``ORIGIN/cdn/users/<uid>/initImages/<id>.<ext>``; S3 POST: ``ORIGIN/s3/<bucket>``
+* init images: ``ORIGIN/cdn/users/<uid>/initImages/<id>.<ext>``; S3 POST: ``ORIGIN/s3/<bucket>``;
+  canvas init and mask images (``POST /canvas-init-image``, the same S3 POST):
+  ``.../canvasInitImages/<id>.<ext>`` and ``.../canvasMaskImages/<id>.<ext>``
 * model previews ``ORIGIN/cdn/models/<id>/preview.jpg``; elements ``ORIGIN/cdn/elements/<id>.jpg``
+
+Canvas and realtime (LCM)
+-------------------------
+
+``POST /generations`` with ``canvasRequest: true`` (see :mod:`leodesk.sim.canvas`) takes the
+init's size, needs a mask of exactly that size for INPAINT/OUTPAINT, and renders the init with
+the mask's white area regenerated. ``/generations-lcm``, ``/lcm-instant-refine``,
+``/lcm-inpainting`` and ``/lcm-upscale`` (see :mod:`leodesk.sim.realtime`) answer at once with
+JPEG data URLs blended from the input picture, after ``SimConfig.lcm_latency`` seconds
+(``--lcm-latency``); they have a rate-limit window of their own.
 
 Fault grammar (``--faults`` and ``SimConfig.faults``)
 ------------------------------------------------------

@@ -34,7 +34,14 @@ from .lcm_rules import (
     plan_lcm,
 )
 from .pricing import lcm_cost
-from .records import Generation, GenImage, Variation, cost_json, timestamp
+from .records import (
+    Generation,
+    GenImage,
+    Variation,
+    cost_json,
+    plain_generation_fields,
+    timestamp,
+)
 from .rules import MAX_SEED, PRESET_STYLES
 from .uploads import InitImages
 from .variations import Variations
@@ -145,24 +152,14 @@ class Realtime(Variations, InitImages):
 
 def _generation_fields(plan: LcmPlan) -> dict[str, Any]:
     """The generation row of an LCM upscale (the LCM scheduler has no name in the spec)."""
-    return {
-        "prompt": plan.prompt,
-        "negativePrompt": None,
-        "modelId": None,
-        "imageWidth": plan.width,
-        "imageHeight": plan.height,
-        "inferenceSteps": plan.steps,
-        "guidanceScale": plan.guidance,
-        "initStrength": plan.strength,
-        "seed": plan.seed,
-        "scheduler": None,
-        "sdVersion": "SDXL_1_0",
-        "presetStyle": plan.style if plan.style in PRESET_STYLES else None,
-        "public": False,
-        "photoReal": False,
-        "photoRealStrength": None,
-        "promptMagic": False,
-        "promptMagicStrength": None,
-        "promptMagicVersion": None,
-        "ultra": False,
-    }
+    return plain_generation_fields(
+        plan.prompt,
+        plan.width,
+        plan.height,
+        inferenceSteps=plan.steps,
+        guidanceScale=plan.guidance,
+        initStrength=plan.strength,
+        seed=plan.seed,
+        sdVersion="SDXL_1_0",
+        presetStyle=plan.style if plan.style in PRESET_STYLES else None,
+    )

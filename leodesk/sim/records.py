@@ -18,6 +18,34 @@ def cost_json(credits: int) -> dict[str, Any]:
     return {"amount": str(credits), "unit": "CREDITS"}
 
 
+def plain_generation_fields(prompt: str, width: int, height: int, **values: Any) -> dict[str, Any]:
+    """A generation row's fields for a job that is not a text-to-image generation (motion,
+    an LCM upscale): every mode off and every other value null, then ``values``."""
+    fields: dict[str, Any] = {
+        "prompt": prompt,
+        "negativePrompt": None,
+        "modelId": None,
+        "imageWidth": width,
+        "imageHeight": height,
+        "inferenceSteps": None,
+        "guidanceScale": None,
+        "initStrength": None,
+        "seed": None,
+        "scheduler": None,
+        "sdVersion": None,
+        "presetStyle": None,
+        "public": False,
+        "photoReal": False,
+        "photoRealStrength": None,
+        "promptMagic": False,
+        "promptMagicStrength": None,
+        "promptMagicVersion": None,
+        "ultra": False,
+    }
+    fields.update(values)
+    return fields
+
+
 @dataclass
 class Job:
     """A unit of work holding a concurrency slot for ``duration`` seconds."""

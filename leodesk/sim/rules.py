@@ -928,15 +928,8 @@ def _plan_references(
             continue
         if not (lookup.init_image_ready(image_id) or lookup.generated_image_exists(image_id)):
             raise bad_request(MSG_INVALID_INIT_IMAGE)
-    if body.get("canvasRequest"):
-        if body.get("canvasRequestType") is None:
-            raise bad_request("canvasRequest requires canvasRequestType")  # sim text
-        for key in ("canvasInitId", "canvasMaskId"):
-            cid = body.get(key)
-            if key == "canvasInitId" and cid is None:
-                raise bad_request(MSG_INVALID_INIT_IMAGE)
-            if cid is not None and not lookup.init_image_ready(cid):
-                raise bad_request(MSG_INVALID_INIT_IMAGE)
+    # canvasRequest, canvasRequestType, canvasInitId, canvasMaskId: leodesk.sim.canvas checks
+    # them (and the pictures' sizes) before the request is planned.
     elements: list[tuple[str, float]] = []
     for el in body.get("elements", []):
         info = lookup.element(el["akUUID"])

@@ -12,7 +12,11 @@ the core of :class:`~leodesk.sim.account.Account`:
 - :mod:`~leodesk.sim.generations`: generations, their images, and the seeded history.
 - :mod:`~leodesk.sim.variations`: upscale, unzoom, remove background, the universal upscaler, and
   motion.
-- :mod:`~leodesk.sim.uploads`: init images and the presigned S3 upload.
+- :mod:`~leodesk.sim.uploads`: init images (and canvas init/mask pairs) and the presigned S3
+  upload.
+- :mod:`~leodesk.sim.canvas`: the checks of a canvas generation (``canvasRequest``).
+- :mod:`~leodesk.sim.realtime`: the synchronous LCM operations (rules in
+  :mod:`~leodesk.sim.lcm_rules`, pictures in :mod:`~leodesk.sim.derived`).
 - :mod:`~leodesk.sim.cdn`: the bytes behind every URL handed out.
 - :mod:`~leodesk.sim.prompts`: prompt help and the price calculator.
 - :mod:`~leodesk.sim.keeping`: continuing and saving the account in ``cfg.state_dir``.

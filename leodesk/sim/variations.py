@@ -9,7 +9,14 @@ from typing import Any
 
 from . import images, pricing
 from .generations import Generations
-from .records import CdnAsset, Generation, Variation, cost_json, timestamp
+from .records import (
+    CdnAsset,
+    Generation,
+    Variation,
+    cost_json,
+    plain_generation_fields,
+    timestamp,
+)
 from .rules import (
     MSG_COULDNT_ACCESS,
     MSG_INVALID_INIT_IMAGE,
@@ -219,29 +226,9 @@ class Variations(Generations):
                 id=self._uuid(),
                 seq=self._next_seq(),
                 created_at=timestamp(datetime.now(UTC)),
-                fields={
-                    "prompt": prompt,
-                    "negativePrompt": None,
-                    "modelId": None,
-                    "imageWidth": w,
-                    "imageHeight": h,
-                    "inferenceSteps": None,
-                    "guidanceScale": None,
-                    "initStrength": None,
-                    "seed": None,
-                    # The real API sends these null for motion rows although the spec says
-                    # non-null (ts-sdk #80).
-                    "scheduler": None,
-                    "sdVersion": None,
-                    "presetStyle": None,
-                    "public": bool(body.get("isPublic", False)),
-                    "photoReal": False,
-                    "photoRealStrength": None,
-                    "promptMagic": False,
-                    "promptMagicStrength": None,
-                    "promptMagicVersion": None,
-                    "ultra": False,
-                },
+                # The real API sends scheduler and sdVersion null for motion rows although
+                # the spec says non-null (ts-sdk #80).
+                fields=plain_generation_fields(prompt, w, h, public=bool(body.get("isPublic"))),
                 out_width=w,
                 out_height=h,
                 num_images=1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from leodesk.sim import SimServer
 from tests.helpers import spec
-from tests.sim._util import decode, download, wait_done
+from tests.sim._util import decode, download, wait_done, wait_until
 
 Make = Callable[..., SimServer]
 Client = Callable[..., httpx.Client]
@@ -265,3 +266,51 @@ def test_unreadable_init_is_refused(api: httpx.Client) -> None:
     assert s3_upload(up["initUrl"], up["initFields"], b"not a picture").status_code == 204
     resp = api.post("/generations", json=canvas_body(up["initImageId"], None, "IMG2IMG"))
     assert error_of(resp) == f"the image of canvasInitId {up['initImageId']} cannot be read"
+
+
+def test_kept_account_keeps_canvas_uploads_and_results(
+    make_server: Make, make_client: Client, tmp_path: Any
+) -> None:
+    folder = str(tmp_path / "account")
+    sim = make_server(state_dir=folder)
+    with make_client(sim) as api:
+        init_id, mask_id = upload_canvas(api, init_picture(), right_half_mask())
+        resp = api.post("/generations", json=canvas_body(init_id, mask_id))
+        row = wait_done(api, resp.json()["sdGenerationJob"]["generationId"])
+        url = row["generated_images"][0]["url"]
+        result = download(url).content
+    sim.stop()
+    again = make_server(state_dir=folder)
+    assert again.state.restored
+    again.state._cdn_cache.clear()
+    with make_client(again) as api:
+        assert download(url).content == result  # rendered again from the kept uploads
+        for image_id in (init_id, mask_id):
+            assert api.get(f"/init-image/{image_id}").json()["init_images_by_pk"]["url"]
+        resp = api.post("/generations", json=canvas_body(init_id, mask_id, "OUTPAINT"))
+        assert resp.status_code == 200, resp.text
+        assert wait_done(api, resp.json()["sdGenerationJob"]["generationId"])["imageWidth"] == 256
+
+
+def test_presigned_canvas_uploads_expire(make_server: Make, make_client: Client) -> None:
+    api = make_client(make_server(presign_ttl_s=0.05))
+    up = presign_canvas(api)
+    started = time.monotonic()
+    wait_until(lambda: time.monotonic() - started > 0.1, timeout=2)
+    late = s3_upload(up["maskUrl"], up["maskFields"], png(right_half_mask()))
+    assert late.status_code == 403 and b"Policy expired" in late.content
+
+
+def test_transparent_mask_pixels_count_as_black(api: httpx.Client) -> None:
+    init = init_picture()
+    mask = Image.new("RGBA", init.size, (255, 255, 255, 0))  # white but transparent
+    ImageDraw.Draw(mask).rectangle((128, 0, 256, 192), fill=(255, 255, 255, 255))
+    init_id, mask_id = upload_canvas(api, init, mask)
+    resp = api.post("/generations", json=canvas_body(init_id, mask_id, "OUTPAINT"))
+    row = wait_done(api, resp.json()["sdGenerationJob"]["generationId"])
+    result = decode(download(row["generated_images"][0]["url"]).content).convert("RGB")
+    left = (0, 0, 120, 192)
+    assert max(ImageStat.Stat(ImageChops.difference(result.crop(left), init.crop(left))).mean) < 4
+    right = (136, 0, 256, 192)
+    changed = ImageChops.difference(result.crop(right), init.crop(right))
+    assert max(ImageStat.Stat(changed).mean) > 30

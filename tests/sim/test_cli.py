@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import signal
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 
 @pytest.fixture
@@ -50,6 +53,8 @@ def test_cli_serves_and_stops(run_cli: list[subprocess.Popen[str]]) -> None:
         "2",
         "--latency-ms",
         "1",
+        "--lcm-latency",
+        "0.3",
         "--faults",
         "GET /platformModels=503x1",
         "--seed",
@@ -67,6 +72,16 @@ def test_cli_serves_and_stops(run_cli: list[subprocess.Popen[str]]) -> None:
         assert len(api.get(f"/generations/user/{user}").json()["generations"]) == 2
         assert api.get("/platformModels").status_code == 503
         assert api.get("/platformModels").status_code == 200
+        picture = io.BytesIO()
+        Image.new("RGB", (32, 32)).save(picture, format="JPEG")
+        lcm = {
+            "prompt": "a live sketch",
+            "imageDataUrl": "data:image/jpeg;base64,"
+            + base64.b64encode(picture.getvalue()).decode(),
+        }
+        started = time.monotonic()
+        assert api.post("/generations-lcm", json=lcm).status_code == 200
+        assert time.monotonic() - started >= 0.3  # --lcm-latency
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=5) == 0
 

@@ -5,11 +5,14 @@ Skipped (with the reason) when the spec file is not available.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from leodesk.sim import SimConfig, SimServer, SimState
 from leodesk.sim.api import SimApi
@@ -91,7 +94,7 @@ def test_every_route_is_a_spec_operation() -> None:
         op = spec.operation(op_id)
         assert (op.method, op.path) == (method, template)
         assert spec.operation_for(method, template) == op_id
-    assert len(ROUTES) == 23
+    assert len(ROUTES) == 27
 
 
 def test_request_tables_cover_every_served_body() -> None:
@@ -186,6 +189,20 @@ def tour() -> Iterator[Tour]:
                 },
             },
         )
+        picture = io.BytesIO()
+        Image.new("RGB", (64, 64), (90, 120, 200)).save(picture, format="JPEG")
+        lcm = {
+            "imageDataUrl": "data:image/jpeg;base64,"
+            + base64.b64encode(picture.getvalue()).decode(),
+            "prompt": "a realtime sketch",
+            "strength": 0.5,
+            "style": "DIGITAL_ART",
+            "requestTimestamp": "1234567890",
+        }
+        call("POST", "/generations-lcm", lcm)
+        call("POST", "/lcm-instant-refine", lcm)
+        call("POST", "/lcm-inpainting", {**lcm, "maskDataUrl": lcm["imageDataUrl"]})
+        call("POST", "/lcm-upscale", {**lcm, "refineStrength": 0.6})
         doomed = call("POST", "/generations", {"prompt": "to delete", "num_images": 1})
         call("DELETE", f"/generations/{doomed['sdGenerationJob']['generationId']}")
         sim.complete_all()
