@@ -99,7 +99,9 @@ def add_canvas_parsers(add: Callable[[str, str], argparse.ArgumentParser]) -> No
     live.add_argument("--strength", type=float, default=0.5, metavar="S", help="0.1-1 (0.5)")
     live.add_argument("--guidance", type=float, default=None, metavar="G", help="0.5-20")
     live.add_argument("--steps", type=int, default=None, metavar="N", help="4-16")
-    live.add_argument("--style", default=None, metavar="STYLE", help="e.g. DYNAMIC, ANIME")
+    live.add_argument(
+        "--style", default=None, type=str.upper, metavar="STYLE", help="DYNAMIC, ANIME, …"
+    )
     live.add_argument("--seed", type=int)
     live.add_argument(
         "--size", type=int, choices=(512, 640, 1024), default=None, help="side of the picture"
@@ -128,10 +130,16 @@ def _load_picture(
     path, image_id = _picture_source(text, what)
     if image_id is not None:
         rec = library.image_records([image_id]).get(image_id)
-        if rec is None or not rec.sha256 or not rec.ext:
+        if rec is None:
             raise CliError(
-                f"{what}: {image_id} is neither a file nor an image stored in your library "
+                f"{what}: {image_id} is neither a file nor an image of your library "
                 "(`leodesk search` lists them)",
+                EXIT_USAGE,
+            )
+        if not rec.sha256 or not rec.ext:
+            raise CliError(
+                f"{what}: the file of {image_id} is not downloaded yet; "
+                "`leodesk sync --images` fetches it",
                 EXIT_USAGE,
             )
         path = store.path_for(rec.sha256, rec.ext)
@@ -171,7 +179,8 @@ def _canvas_job(
     args.out.mkdir(parents=True, exist_ok=True)
     store = ImageStore(runtime.paths.images)
     with Library.open(runtime.paths.library_db) as library:
-        picture, made_from = _load_picture(args.image, args.command.upper(), library, store)
+        what = "SKETCH" if mode == "SKETCH2IMG" else "IMAGE"
+        picture, made_from = _load_picture(args.image, what, library, store)
         try:
             canvas, mask = make(picture)
             prepared = prepare_canvas(canvas, mask, mode)
@@ -248,9 +257,11 @@ def _live_request(args: argparse.Namespace, picture: Image.Image, mask: Image.Im
     """The LcmRequest of ``leodesk live`` (a usage error for a value outside its range)."""
     # per command
     from leodesk.core.api import LcmRequest
-    from leodesk.core.api.serialize import lcm_body
+    from leodesk.core.api.serialize import LCM_STYLES, lcm_body
     from leodesk.core.canvas import CanvasError, binary_mask, lcm_data_url
 
+    if args.style is not None and args.style not in LCM_STYLES:
+        raise CliError(f"--style must be one of {', '.join(LCM_STYLES)}", EXIT_USAGE)
     try:
         image_url, width, height = lcm_data_url(picture, args.size)
         mask_url = None
@@ -269,7 +280,7 @@ def _live_request(args: argparse.Namespace, picture: Image.Image, mask: Image.Im
         guidance=args.guidance,
         strength=args.strength,
         steps=args.steps,
-        style=args.style.upper() if args.style else None,
+        style=args.style,
         width=width,
         height=height,
         seed=args.seed if args.seed is not None else random.randint(0, _LIVE_SEED_MAX),
@@ -294,7 +305,7 @@ def cmd_live(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     store = ImageStore(runtime.paths.images)
     with Library.open(runtime.paths.library_db) as library:
-        picture, made_from = _load_picture(args.image, "LIVE", library, store)
+        picture, made_from = _load_picture(args.image, "IMAGE", library, store)
         request = _live_request(args, picture, mask)
         with _client(runtime) as client:
             _say("live request …")

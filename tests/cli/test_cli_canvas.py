@@ -324,6 +324,7 @@ def test_live_with_a_mask_inpaints(sim: Any, files: dict[str, Path], tmp_path: P
         (["live", "{picture}", "p", "--strength", "3"], "strength"),
         (["live", "{picture}", "p", "--mask", "{small_mask}"], "The mask is 100x60"),
         (["live", "{text}", "p"], "not an image"),
+        (["live", "{picture}", "p", "--style", "baroque"], "--style must be one of"),
     ],
 )
 def test_bad_input_is_a_clear_usage_error_before_any_upload(

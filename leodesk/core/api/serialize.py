@@ -37,6 +37,7 @@ __all__ = [
     "EXTENSION_KEYS",
     "LCM_OPERATIONS",
     "LCM_SIZES",
+    "LCM_STYLES",
     "LOCAL_ONLY_FIELDS",
     "NESTED_REQUEST_KEYS",
     "PRICING_PARAM_KEYS",
@@ -147,6 +148,24 @@ LCM_OPERATIONS: Final[Mapping[str, tuple[str, _Fields]]] = {
 
 #: The output sizes the LCM operations take, per side.
 LCM_SIZES: Final = (512, 640, 1024)
+
+#: The spec's ``lcm_generation_style`` values (a request with another is refused).
+LCM_STYLES: Final = (
+    "ANIME",
+    "CINEMATIC",
+    "DIGITAL_ART",
+    "DYNAMIC",
+    "ENVIRONMENT",
+    "FANTASY_ART",
+    "ILLUSTRATION",
+    "PHOTOGRAPHY",
+    "RENDER_3D",
+    "RAYTRACED",
+    "SKETCH_BW",
+    "SKETCH_COLOR",
+    "VIBRANT",
+    "NONE",
+)
 
 # Inclusive ranges the spec gives for the LCM fields.
 _LCM_RANGES: Final[Mapping[str, tuple[float, float]]] = {

@@ -106,9 +106,8 @@ class InitImageUpload(Transport):
         def presign() -> list[_Presign]:
             operation = "uploadCanvasInitImage"
             raw = self._presign_call("/canvas-init-image", operation, body)
-            if not isinstance(raw, Mapping):
-                return [_checked(None, operation)] * 2
-            return [_checked(part, operation) for part in parse_canvas_upload(raw)]
+            parts = parse_canvas_upload(raw) if isinstance(raw, Mapping) else (None, None)
+            return [_checked(part, operation) for part in parts]
 
         init_done, mask_done = self._upload_presigned(presign, files)
         return CanvasUploadIds(init_image_id=init_done.id, mask_image_id=mask_done.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -108,34 +109,9 @@ class LocalImages(Generations):
         sha256, ext, width, height = file
         generation_id, image_id = _new_id(), _new_id()
         now = self._now_ms()
-        created = datetime.fromtimestamp(now / 1000, UTC).isoformat(timespec="milliseconds")
-        seed = _number(params, "seed")
         with self._writing() as conn:
-            conn.execute(
-                """
-                INSERT INTO generations (
-                    id, created_at, created_ms, status, prompt, model_id, width, height,
-                    num_images, seed, guidance_scale, steps, preset_style, init_strength,
-                    request_json, raw_json, deleted_remote, added_ms, updated_ms, local
-                ) VALUES (?, ?, ?, 'COMPLETE', ?, NULL, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1)
-                """,
-                (
-                    generation_id,
-                    created.replace("+00:00", "Z"),
-                    now,
-                    prompt,
-                    width,
-                    height,
-                    int(seed) if isinstance(seed, int) else None,
-                    _number(params, "guidance"),
-                    _number(params, "steps"),
-                    params.get("style") if isinstance(params.get("style"), str) else None,
-                    _number(params, "strength"),
-                    request_json,
-                    json.dumps({"local": True, "kind": kind}),
-                    now,
-                    now,
-                ),
+            _insert_generation(
+                conn, generation_id, prompt, (width, height), params, request_json, kind, now
             )
             self._upsert_image(
                 conn,
@@ -160,3 +136,45 @@ class LocalImages(Generations):
                 (sha256, ext, width, height, image_id),
             )
         return image_id
+
+
+def _insert_generation(
+    conn: sqlite3.Connection,
+    generation_id: str,
+    prompt: str,
+    size: tuple[int, int],
+    params: Mapping[str, Any],
+    request_json: str,
+    kind: str,
+    now: int,
+) -> None:
+    """The local generation row: COMPLETE, one image, ``local = 1``, what it was made with."""
+    created = datetime.fromtimestamp(now / 1000, UTC).isoformat(timespec="milliseconds")
+    seed = _number(params, "seed")
+    style = params.get("style")
+    conn.execute(
+        """
+        INSERT INTO generations (
+            id, created_at, created_ms, status, prompt, model_id, width, height,
+            num_images, seed, guidance_scale, steps, preset_style, init_strength,
+            request_json, raw_json, deleted_remote, added_ms, updated_ms, local
+        ) VALUES (?, ?, ?, 'COMPLETE', ?, NULL, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1)
+        """,
+        (
+            generation_id,
+            created.replace("+00:00", "Z"),
+            now,
+            prompt,
+            size[0],
+            size[1],
+            seed if isinstance(seed, int) else None,
+            _number(params, "guidance"),
+            _number(params, "steps"),
+            style if isinstance(style, str) else None,
+            _number(params, "strength"),
+            request_json,
+            json.dumps({"local": True, "kind": kind}),
+            now,
+            now,
+        ),
+    )

@@ -187,6 +187,11 @@ def test_lcm_bodies_validate_and_carry_every_key_of_their_operation(operation_id
     validate_request(operation_id, minimal)
 
 
+def test_lcm_styles_are_the_spec_enum() -> None:
+    styles = request_properties("createLCMGeneration")["style"]["enum"]
+    assert set(ser.LCM_STYLES) == set(styles)
+
+
 def test_canvas_upload_body_validates() -> None:
     body = ser.canvas_init_body(".PNG", "jpeg")
     assert body == {"initExtension": "png", "maskExtension": "jpeg"}
