@@ -12,14 +12,12 @@ from leodesk.qt.canvas_doc import CanvasDocument
 
 __all__ = [
     "MASK_OPACITY",
-    "MASK_TINT",
     "Composite",
     "Viewport",
     "checker_brush",
     "dark_background",
 ]
 
-MASK_TINT = QColor(235, 40, 40)
 MASK_OPACITY = 0.45
 ARGB = QImage.Format.Format_ARGB32_Premultiplied
 
@@ -43,7 +41,6 @@ class Composite:
         self.doc = doc
         self.checker = checker_brush()
         self.image = QImage()
-        self._tint = QImage()
         self.mask_visible = True
         self.rebuild()
 
@@ -52,38 +49,25 @@ class Composite:
         self.update(self.doc.rect())
 
     def update(self, rect: QRect) -> None:
+        """Redo ``rect``: the picture (over a checkerboard where it is transparent), the sketch
+        if there may be one, the mask (in its overlay colour already) translucent on top."""
         rect = rect.intersected(self.image.rect())
         if rect.isEmpty():
             return
         doc = self.doc
         p = QPainter(self.image)
         p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        p.fillRect(rect, self.checker)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        if not doc.base_opaque:
+            p.fillRect(rect, self.checker)
+            p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         p.drawImage(rect.topLeft(), doc.base, rect)
-        p.drawImage(rect.topLeft(), doc.sketch, rect)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        if doc.sketch_used:
+            p.drawImage(rect.topLeft(), doc.sketch, rect)
         if self.mask_visible:
             p.setOpacity(MASK_OPACITY)
-            p.drawImage(
-                rect.topLeft(), self._tinted(rect), QRect(0, 0, rect.width(), rect.height())
-            )
+            p.drawImage(rect.topLeft(), doc.mask, rect)
         p.end()
-
-    def _tinted(self, rect: QRect) -> QImage:
-        """The tint colour where the mask is, in a buffer at least ``rect``'s size."""
-        if self._tint.width() < rect.width() or self._tint.height() < rect.height():
-            size = QSize(
-                max(self._tint.width(), rect.width()), max(self._tint.height(), rect.height())
-            )
-            self._tint = QImage(size, ARGB)
-        local = QRect(0, 0, rect.width(), rect.height())
-        p = QPainter(self._tint)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        p.fillRect(local, MASK_TINT)
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
-        p.drawImage(0, 0, self.doc.mask, rect.x(), rect.y(), rect.width(), rect.height())
-        p.end()
-        return self._tint
 
 
 class Viewport:

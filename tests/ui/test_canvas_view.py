@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -204,3 +204,32 @@ def test_fill_clear_invert_buttons(qtbot: Any, window: Any) -> None:
     assert window.doc.mask_is_empty()
     click(child(window, QWidget, "fillMaskButton"), Qt.MouseButton.LeftButton)
     assert mask_bytes(window).count(255) == 512 * 384
+
+
+def test_the_view_shows_the_mask_tinted_the_sketch_and_the_grown_area(
+    qtbot: Any, window: Any
+) -> None:
+    view = view_of(window)
+    set_size(qtbot, window, 40)
+    drag(qtbot, view, line(at_image(view, 100, 100), at_image(view, 200, 100)))
+    qtbot.mouseClick(child(window, QWidget, "colourSwatch6"), Qt.MouseButton.LeftButton)
+    drag(qtbot, view, line(at_image(view, 100, 300), at_image(view, 200, 300)))
+
+    def shown(x: int, y: int) -> QColor:
+        return view.grab().toImage().pixelColor(at_image(view, x, y))
+
+    grey, masked, sketched = shown(400, 200), shown(150, 100), shown(150, 300)
+    assert grey == QColor(90, 90, 90)
+    assert masked.red() > 150 and masked.green() < 80  # grey under translucent red
+    assert sketched == QColor("#2f6fd6")
+    qtbot.mouseClick(child(window, QWidget, "grow25Button"), Qt.MouseButton.LeftButton)
+    assert window.doc.size() == QSize(768, 576)
+    corner, middle = shown(4, 4), shown(384, 288)
+    assert corner.red() > 120 and corner.red() > corner.green() + 40  # checkerboard, tinted
+    assert middle == QColor(90, 90, 90)
+    green = QImage(8, 8, QImage.Format.Format_RGB32)
+    green.fill(QColor(0, 255, 0))
+    window.add_result("r", green)  # a result of another size covers the whole canvas
+    assert shown(384, 288) == QColor(0, 255, 0)
+    window.view.set_compare(True)
+    assert shown(384, 288) == QColor(90, 90, 90)
