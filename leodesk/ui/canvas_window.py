@@ -10,8 +10,9 @@ Signals:
 * ``inpaintRequested()``, ``outpaintRequested()``, ``sketchRequested()``: checked requests;
 * ``resultAccepted(str image_id)`` (the result is now the canvas's picture),
   ``resultDiscarded(str image_id)``;
-* ``liveToggled(bool)``; ``liveInputChanged()`` while live is on, ~60 ms after the last change of
-  the document, the prompt or the strength; ``liveNewSeedRequested()``, ``liveRefineRequested()``,
+* ``liveToggled(bool)``; ``liveInputChanged()`` while live is on, 60 ms after a change of the
+  document, the prompt or the strength, and at most every 60 ms while changes go on (read
+  ``doc.revision`` to tell rounds apart); ``liveNewSeedRequested()``, ``liveRefineRequested()``,
   ``liveUpscaleRequested()``, ``liveKeepRequested()``;
 * ``galleryImageDropped(str image_id)``: a gallery image was dropped (the caller loads it and
   calls :meth:`open_image`).
@@ -200,7 +201,9 @@ class CanvasWindow(QWidget):
             self.panel.show_message("")
 
     def _live_input(self) -> None:
-        if self.panel.live_toggle.isChecked():
+        """A change while live is on: ``liveInputChanged`` follows 60 ms after it, and at most
+        every 60 ms while changes go on (a long stroke updates the live picture as it goes)."""
+        if self.panel.live_toggle.isChecked() and not self._live_timer.isActive():
             self._live_timer.start()
 
     # -- tools ----------------------------------------------------------------------------

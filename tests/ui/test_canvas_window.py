@@ -3,6 +3,7 @@ and paste, the results strip, live mode's signals, names and fit at 1366 × 768.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -308,3 +309,22 @@ def test_tool_keys_on_the_canvas_but_not_in_the_prompt(qtbot: Any, window: Any) 
     edit.setFocus()
     QTest.keyClick(edit, Qt.Key.Key_C)
     assert edit.text() == "c" and window.view.tool == "mask-brush"
+
+
+def test_a_long_live_stroke_sends_input_as_it_goes(qtbot: Any, window: Any) -> None:
+    inputs: list[int] = []
+    window.liveInputChanged.connect(lambda: inputs.append(window.doc.revision))
+    window.set_live(True)
+    qtbot.waitUntil(lambda: len(inputs) == 1, timeout=2000)
+    view = view_of(window)
+    points = line(at_image(view, 20, 200), at_image(view, 490, 200), 30)
+    start = time.monotonic()
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=points[0])
+    for p in points[1:]:  # ~450 ms of painting
+        qtbot.mouseMove(view, p)
+        qtbot.wait(15)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=points[-1])
+    during, elapsed_ms = len(inputs) - 1, (time.monotonic() - start) * 1000
+    qtbot.wait(150)
+    assert 3 <= during <= elapsed_ms / 60 + 1  # every ~60 ms while painting, not once a move
+    assert inputs == sorted(set(inputs)) and inputs[-1] == window.doc.revision
