@@ -139,6 +139,7 @@ class CanvasWindow(QWidget):
         p.invert_button.clicked.connect(doc.invert_mask)
         p.grow25_button.clicked.connect(self.grow_preset)
         p.aspect_button.clicked.connect(self._grow_to_chosen)
+        p.sheet_button.clicked.connect(self._new_chosen_sheet)
         p.inpaint_button.clicked.connect(self.request_inpaint)
         p.outpaint_button.clicked.connect(self.request_outpaint)
         p.sketch_button.clicked.connect(self.request_sketch)
@@ -220,6 +221,10 @@ class CanvasWindow(QWidget):
     def grow_preset(self) -> None:
         size = self.doc.size()
         self.doc.grow(*grow_by_fraction(size.width(), size.height()))
+
+    def _new_chosen_sheet(self) -> None:
+        w, h = (int(v) for v in str(self.panel.sheet_combo.currentData()).split("x"))
+        self.new_blank(w, h)
 
     def _grow_to_chosen(self) -> None:
         aw, ah = (int(v) for v in str(self.panel.aspect_combo.currentData()).split(":"))

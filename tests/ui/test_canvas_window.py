@@ -328,3 +328,15 @@ def test_a_long_live_stroke_sends_input_as_it_goes(qtbot: Any, window: Any) -> N
     qtbot.wait(150)
     assert 3 <= during <= elapsed_ms / 60 + 1  # every ~60 ms while painting, not once a move
     assert inputs == sorted(set(inputs)) and inputs[-1] == window.doc.revision
+
+
+def test_new_sheet_of_a_chosen_size_and_back(qtbot: Any, window: Any) -> None:
+    paint_a_little(qtbot, window)
+    mask = window.doc.export_mask()
+    choose_in_combo(qtbot, child(window, QComboBox, "newSheetCombo"), "1472x832")
+    click(qtbot, window, "newSheetButton")
+    assert window.doc.size() == QSize(1472, 832) and window.doc.mask_is_empty()
+    assert window.doc.base.pixelColor(9, 9) == QColor(255, 255, 255)
+    assert window.source_image_id is None
+    click(qtbot, window, "undoButton")
+    assert window.doc.size() == QSize(512, 384) and window.doc.export_mask() == mask
