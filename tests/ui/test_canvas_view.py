@@ -233,3 +233,23 @@ def test_the_view_shows_the_mask_tinted_the_sketch_and_the_grown_area(
     assert shown(384, 288) == QColor(0, 255, 0)
     window.view.set_compare(True)
     assert shown(384, 288) == QColor(90, 90, 90)
+
+
+def test_zoomed_out_fine_detail_is_averaged_and_painting_shows(qtbot: Any, window: Any) -> None:
+    stripes = QImage(1024, 1024, QImage.Format.Format_RGB32)
+    stripes.fill(QColor(0, 0, 0))
+    for x in range(0, 1024, 2):  # one-pixel white lines: at 30 % they must read as grey
+        for y in range(1024):
+            stripes.setPixelColor(x, y, QColor(255, 255, 255))
+    window.open_image(stripes)
+    view = view_of(window)
+    view.actual_size()
+    view.zoom(0.3, QPointF(view.width() / 2, view.height() / 2))
+    assert view.scale == pytest.approx(0.3)
+    shot = view.grab().toImage()
+    values = [shot.pixelColor(at_image(view, x, 500)).red() for x in range(300, 700, 7)]
+    assert all(100 <= v <= 155 for v in values), values
+    set_size(qtbot, window, 60)
+    drag(qtbot, view, line(at_image(view, 400, 300), at_image(view, 600, 300), 4))
+    painted = view.grab().toImage().pixelColor(at_image(view, 500, 300))
+    assert painted.red() > painted.green() + 60  # the red overlay reached the small copy
