@@ -256,6 +256,7 @@ class SidePanel(QWidget):
         self.message.hide()
         self.cost_label = named(QLabel(""), "canvasCostLabel", "Cost")
         self.cost_label.setWordWrap(True)
+        self.cost_label.hide()
         col.addWidget(self.prompt_edit)
         col.addLayout(strength)
         col.addLayout(actions)

@@ -267,7 +267,9 @@ class CanvasWindow(QWidget):
         return None if self.prompt else NO_PROMPT
 
     def set_cost(self, text: str) -> None:
+        """What the next request costs ("" hides the line)."""
         self.panel.cost_label.setText(text)
+        self.panel.cost_label.setVisible(bool(text))
 
     def show_message(self, text: str) -> None:
         """An inline message under the action buttons ("" hides it)."""

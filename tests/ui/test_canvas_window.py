@@ -62,6 +62,12 @@ def test_inpaint_with_an_empty_mask_says_so_and_sends_nothing(qtbot: Any, window
     click(qtbot, window, "inpaintButton")
     assert sent == [True] and message(window) == ""
     assert window.prompt == "a red lantern"
+    cost = child(window, QWidget, "canvasCostLabel")
+    assert not cost.isVisible()
+    window.set_cost("Inpaint: 12 tokens")
+    assert cost.isVisible() and cost.text() == "Inpaint: 12 tokens"
+    window.set_cost("")
+    assert not cost.isVisible()
     slider = child(window, QWidget, "canvasStrengthSlider")
     slider.setFocus()
     QTest.keyClick(slider, Qt.Key.Key_End)
