@@ -49,6 +49,7 @@ NO_GROWTH = "Grow the canvas first: drag an edge with the Outpaint tool, or use 
 NO_SKETCH = "Paint a sketch first with the Colour tool"
 NO_PROMPT = "Type a prompt first"
 LIVE_DEBOUNCE_MS = 60
+MAX_SIDE = 4096  # a bigger picture is scaled down to this on opening (memory, smoothness)
 
 
 class CanvasWindow(QWidget):
@@ -332,10 +333,20 @@ class CanvasWindow(QWidget):
         result strip and the live pane are cleared."""
         if image.isNull() or image.width() < 8 or image.height() < 8:
             return self._check("That picture is empty or too small to paint on")
+        note = ""
+        if max(image.width(), image.height()) > MAX_SIDE:
+            w, h = image.width(), image.height()
+            image = image.scaled(
+                MAX_SIDE,
+                MAX_SIDE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            note = f"Scaled from {w} × {h} to {image.width()} × {image.height()} to paint on"
         self.results.clear()
         self.live_pane.set_image(None)
         self.doc.load(image, source_image_id)
-        self.panel.show_message("")
+        self.panel.show_message(note)
         return True
 
     def new_blank(self, w: int, h: int) -> None:

@@ -292,10 +292,13 @@ def test_a_drop_over_painted_work_can_be_undone(qtbot: Any, window: Any, tmp_pat
     assert window.source_image_id == "img-1"
 
 
-def test_an_empty_image_is_refused(window: Any) -> None:
+def test_an_empty_image_is_refused_and_a_huge_one_scaled(window: Any) -> None:
     assert not window.open_image(QImage(), "x")
     assert message(window) == "That picture is empty or too small to paint on"
     assert window.doc.size() == QSize(512, 384) and window.source_image_id == "img-1"
+    assert window.open_image(flat("#808080", 6000, 3000), "big")
+    assert window.doc.size() == QSize(4096, 2048) and window.source_image_id == "big"
+    assert message(window) == "Scaled from 6000 × 3000 to 4096 × 2048 to paint on"
 
 
 def test_tool_keys_on_the_canvas_but_not_in_the_prompt(qtbot: Any, window: Any) -> None:
