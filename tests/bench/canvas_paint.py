@@ -361,9 +361,9 @@ def report(out: dict[str, Any]) -> None:
     w, h = out.pop("view_size")
     print(f"platform {out.pop('platform')}, canvas view {w} × {h}, picture {SIZE} × {SIZE}")
     print(
-        f"{'':<26}{'frame (event → painted), ms':>36}   {'paintEvent, ms':>22}"
+        f"{'':<34}{'frame (event → painted), ms':>36}   {'paintEvent, ms':>22}"
         f"   {'work (handler + paint)':>26}   {'CPU':>12}   {'GC':>10}\n"
-        f"{'':<26}{'median':>9}{'p99':>8}{'max':>8}{'>16':>6}{'n':>5}   "
+        f"{'':<34}{'median':>9}{'p99':>8}{'max':>8}{'>16':>6}{'n':>5}   "
         f"{'median':>8}{'p99':>7}{'max':>7}   {'median':>7}{'p99':>7}{'max':>7}{'>16':>5}"
         f"   {'max':>7}{'>16':>5}   {'runs':>4} {'max':>6}"
     )
@@ -377,7 +377,7 @@ def report(out: dict[str, Any]) -> None:
                 f"   {c['max']:7.2f}{c['over16']:5d}   {collections:3d} {gc_max:6.2f}"
             )
         print(
-            f"{name:<26}{f['median']:9.2f}{f['p99']:8.2f}{f['max']:8.2f}{f['over16']:6d}"
+            f"{name:<34}{f['median']:9.2f}{f['p99']:8.2f}{f['max']:8.2f}{f['over16']:6d}"
             f"{f['n']:5d}   {p['median']:8.2f}{p['p99']:7.2f}{p['max']:7.2f}{extra}"
         )
     worst = max(s["frames"]["max"] for k, s in out.items() if " / " in k and "fill" not in k)
