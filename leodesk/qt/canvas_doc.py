@@ -4,10 +4,10 @@ Three layers of one size, in image pixels:
 
 * ``base``: the picture (ARGB32 premultiplied); outpaint's new area is transparent;
 * ``sketch``: colour strokes for sketch to image (ARGB32 premultiplied, transparent elsewhere);
-* ``mask``: white where the picture is to be regenerated, its alpha the mask's value (exported
-  as Grayscale8, white on black). It is kept ARGB32 premultiplied, not Alpha8: Qt blends a dab
-  onto ARGB32 premultiplied six times faster (0.013 vs 0.08 ms for a 200 px dab), which keeps
-  fast strokes with a big brush under a frame.
+* ``mask``: :data:`MASK_COLOUR` where the picture is to be regenerated, its alpha the mask's
+  value (exported as Grayscale8, white on black). It is kept ARGB32 premultiplied, not Alpha8:
+  Qt blends a dab onto ARGB32 premultiplied six times faster (0.013 vs 0.08 ms for a 200 px
+  dab); and in the overlay's colour, a view draws it as it is, translucent, over the picture.
 
 Painting is done with strokes: :meth:`begin_stroke` (a tool and a point), :meth:`stroke_to` for
 every further point, :meth:`end_stroke`. The brush (:attr:`brush_size` in image pixels,
@@ -29,9 +29,10 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from leodesk.qt.canvas_brush import SPACING, DabCache, dab_positions, dab_rect
 from leodesk.qt.canvas_history import History, PixelStep, SizeStep, TileBackup, put_pixels
 
-__all__ = ["CanvasDocument", "Tool", "grow_by_fraction", "grow_to_aspect"]
+__all__ = ["MASK_COLOUR", "CanvasDocument", "Tool", "grow_by_fraction", "grow_to_aspect"]
 
 ARGB = QImage.Format.Format_ARGB32_Premultiplied
+MASK_COLOUR = QColor(235, 40, 40)
 MIN_BRUSH, MAX_BRUSH = 1, 1000
 
 
@@ -57,13 +58,19 @@ def _blank(size: QSize, fmt: QImage.Format) -> QImage:
     return image
 
 
-def _all_zero(image: QImage) -> bool:
-    """Whether every pixel of ``image`` is all zero bytes (no mask / transparent)."""
+def _all_bytes(image: QImage, value: int) -> bool:
+    """Whether every byte of ``image``'s pixels is ``value`` (0: no mask, transparent)."""
     bits = bytes(image.constBits())
     bpl, used = image.bytesPerLine(), image.width() * image.depth() // 8
     if bpl == used:
-        return bits.count(0) == len(bits)
-    return all(bits[y * bpl : y * bpl + used].count(0) == used for y in range(image.height()))
+        return bits.count(value) == len(bits)
+    return all(bits[y * bpl : y * bpl + used].count(value) == used for y in range(image.height()))
+
+
+def _opaque(image: QImage) -> bool:
+    return not image.hasAlphaChannel() or _all_bytes(
+        image.convertToFormat(QImage.Format.Format_Alpha8), 255
+    )
 
 
 class _Stroke:
@@ -122,6 +129,10 @@ class CanvasDocument(QObject):
 
     def _reset(self, base: QImage) -> None:
         self._stroke = None
+        #: no pixel of the picture is transparent (views skip drawing what is under it)
+        self.base_opaque = _opaque(base)
+        #: the sketch may hold strokes (False: it is all transparent)
+        self.sketch_used = False
         self.layers = {
             "base": base,
             "sketch": _blank(base.size(), ARGB),
@@ -137,8 +148,9 @@ class CanvasDocument(QObject):
             self.load(base, source_id)
             return
         self._end_any_stroke()
-        self.history.push(SizeStep(dict(self.layers), self.source_id))
+        self.history.push(SizeStep(dict(self.layers), self.source_id, ("base",)))
         self.layers = {**self.layers, "base": base}
+        self.base_opaque = _opaque(base)
         self.source_id = source_id
         self._touch(self.rect())
 
@@ -199,7 +211,8 @@ class CanvasDocument(QObject):
         self._end_any_stroke()
         tool = Tool(tool)
         layer = self.layers[_LAYER[tool]]
-        colour = self.colour if tool == Tool.COLOUR_BRUSH else QColor(255, 255, 255)
+        colour = self.colour if tool == Tool.COLOUR_BRUSH else MASK_COLOUR
+        self.sketch_used = self.sketch_used or tool == Tool.COLOUR_BRUSH
         dab = self._dabs.get(self.brush_size, self.hardness, colour)
         self._stroke = _Stroke(tool, layer, dab, max(1.0, self.brush_size * SPACING))
         self._stroke.last = QPointF(point)
@@ -259,32 +272,36 @@ class CanvasDocument(QObject):
         self._touch(dirty)
 
     # -- mask operations ------------------------------------------------------------------
-    def _whole_mask_step(self, fill: int | None) -> None:
-        """Fill the mask with ``fill`` (0–255) or invert it (None), as one undoable step."""
+    def _whole_mask_step(self, fill: bool | None) -> None:
+        """Fill the mask (True), clear it (False) or invert it (None), as one undoable step
+        (a new mask image: undo and redo swap images, they copy no pixels)."""
         self._end_any_stroke()
-        step = PixelStep()
-        step.add("mask", self.rect(), self.mask.copy())
-        if fill is None:
-            self.mask.invertPixels(QImage.InvertMode.InvertRgba)
-        else:
-            self.mask.fill(QColor(255, 255, 255, fill))
-        self.history.push(step)
+        self.history.push(SizeStep(dict(self.layers), self.source_id, ("mask",)))
+        old = self.mask
+        mask = QImage(self.size(), ARGB)
+        mask.fill(MASK_COLOUR if fill is None or fill else Qt.GlobalColor.transparent)
+        if fill is None:  # inverted: the colour where the mask was not
+            p = QPainter(mask)
+            p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOut)
+            p.drawImage(0, 0, old)
+            p.end()
+        self.layers = {**self.layers, "mask": mask}
         self._touch(self.rect())
 
     def fill_mask(self) -> None:
-        self._whole_mask_step(255)
+        self._whole_mask_step(True)
 
     def clear_mask(self) -> None:
-        self._whole_mask_step(0)
+        self._whole_mask_step(False)
 
     def invert_mask(self) -> None:
         self._whole_mask_step(None)
 
     def mask_is_empty(self) -> bool:
-        return _all_zero(self.mask)
+        return _all_bytes(self.mask, 0)
 
     def sketch_is_empty(self) -> bool:
-        return _all_zero(self.sketch)
+        return _all_bytes(self.sketch, 0)
 
     # -- outpaint -------------------------------------------------------------------------
     def grow(self, left: int, right: int, top: int, bottom: int) -> None:
@@ -301,10 +318,11 @@ class CanvasDocument(QObject):
         for name, old in self.layers.items():
             image = _blank(size, old.format())
             if name == "mask":
-                image.fill(QColor(255, 255, 255))
+                image.fill(MASK_COLOUR)
             put_pixels(image, at, old)
             grown[name] = image
         self.layers = grown
+        self.base_opaque = False
         self._resized()
 
     # -- undo -----------------------------------------------------------------------------
@@ -319,8 +337,12 @@ class CanvasDocument(QObject):
         if step is None:
             return False
         if isinstance(step, SizeStep):
-            old_size = self.size()
+            old_size, before = self.size(), self.layers
             self.layers, self.source_id = step.swap(self.layers, self.source_id)
+            if self.base is not before["base"]:
+                self.base_opaque = _opaque(self.base)
+            if self.sketch is not before["sketch"]:
+                self.sketch_used = True  # it may be: another sketch is back
             if self.size() != old_size:
                 self._resized()
             else:

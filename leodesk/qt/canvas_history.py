@@ -66,6 +66,8 @@ class SizeStep:
 
     layers: dict[str, QImage]
     source_id: str | None = None
+    #: the layers the step replaces (what it holds alone, for the history's bound)
+    replaced: tuple[str, ...] = ("base", "sketch", "mask")
 
     def swap(
         self, current: dict[str, QImage], source_id: str | None
@@ -76,7 +78,7 @@ class SizeStep:
 
     @property
     def nbytes(self) -> int:
-        return sum(im.sizeInBytes() for im in self.layers.values())
+        return sum(self.layers[name].sizeInBytes() for name in self.replaced)
 
 
 Step = PixelStep | SizeStep

@@ -49,6 +49,7 @@ PALETTE = (
     ("Brown", "#7a4f2a"),
 )
 ASPECTS = ((1, 1), (4, 3), (3, 2), (16, 9), (9, 16), (2, 3))
+SHEETS = ((512, 512), (768, 768), (1024, 1024), (1024, 768), (768, 1024), (1472, 832), (832, 1472))
 TOOLS = (  # (tool, text, objectName, tip)
     (Tool.MASK_BRUSH, "Mask", "maskBrushTool", "Paint the area to regenerate (B)"),
     (Tool.MASK_ERASER, "Erase mask", "maskEraserTool", "Erase from the mask (E)"),
@@ -194,7 +195,7 @@ class SidePanel(QWidget):
         return box
 
     def _build_outpaint(self) -> QGroupBox:
-        box = QGroupBox("Grow the canvas")
+        box = QGroupBox("Canvas")
         grid = QGridLayout(box)
         self.grow25_button = push_button(
             "+25% each side", "grow25Button", "Grow the canvas by a quarter on every side"
@@ -205,9 +206,20 @@ class SidePanel(QWidget):
         self.aspect_button = push_button(
             "Grow to ratio", "growAspectButton", "Widen or heighten the canvas to this ratio"
         )
+        self.sheet_combo = named(
+            QComboBox(), "newSheetCombo", "New sheet size", "Size of a new blank sheet"
+        )
+        for w, h in SHEETS:
+            self.sheet_combo.addItem(f"{w} × {h}", f"{w}x{h}")
+        self.sheet_combo.setCurrentIndex(2)
+        self.sheet_button = push_button(
+            "New sheet", "newSheetButton", "Start on a blank white sheet (Ctrl+Z brings this back)"
+        )
         grid.addWidget(self.grow25_button, 0, 0, 1, 2)
         grid.addWidget(self.aspect_combo, 1, 0)
         grid.addWidget(self.aspect_button, 1, 1)
+        grid.addWidget(self.sheet_combo, 2, 0)
+        grid.addWidget(self.sheet_button, 2, 1)
         return box
 
     def _build_request(self) -> QGroupBox:
@@ -244,6 +256,7 @@ class SidePanel(QWidget):
         self.message.hide()
         self.cost_label = named(QLabel(""), "canvasCostLabel", "Cost")
         self.cost_label.setWordWrap(True)
+        self.cost_label.hide()
         col.addWidget(self.prompt_edit)
         col.addLayout(strength)
         col.addLayout(actions)

@@ -146,9 +146,10 @@ class CanvasView(QWidget):
         parts: list[QRect] = (
             list(region) if region.rectCount() <= 16 else [region.boundingRect()]  # type: ignore[call-overload]
         )
+        image, factor = self.composite.level(self.view.scale)
         for exposed in parts:
             p.fillRect(exposed, dark_background())
-            self.view.draw(p, self.composite.image, exposed)
+            self.view.draw(p, image, exposed, factor)
         if self.result is not None and not self.comparing:
             self._draw_result(p)
         if self.tool == OUTPAINT:

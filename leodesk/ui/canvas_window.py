@@ -10,8 +10,9 @@ Signals:
 * ``inpaintRequested()``, ``outpaintRequested()``, ``sketchRequested()``: checked requests;
 * ``resultAccepted(str image_id)`` (the result is now the canvas's picture),
   ``resultDiscarded(str image_id)``;
-* ``liveToggled(bool)``; ``liveInputChanged()`` while live is on, ~60 ms after the last change of
-  the document, the prompt or the strength; ``liveNewSeedRequested()``, ``liveRefineRequested()``,
+* ``liveToggled(bool)``; ``liveInputChanged()`` while live is on, 60 ms after a change of the
+  document, the prompt or the strength, and at most every 60 ms while changes go on (read
+  ``doc.revision`` to tell rounds apart); ``liveNewSeedRequested()``, ``liveRefineRequested()``,
   ``liveUpscaleRequested()``, ``liveKeepRequested()``;
 * ``galleryImageDropped(str image_id)``: a gallery image was dropped (the caller loads it and
   calls :meth:`open_image`).
@@ -48,6 +49,7 @@ NO_GROWTH = "Grow the canvas first: drag an edge with the Outpaint tool, or use 
 NO_SKETCH = "Paint a sketch first with the Colour tool"
 NO_PROMPT = "Type a prompt first"
 LIVE_DEBOUNCE_MS = 60
+MAX_SIDE = 4096  # a bigger picture is scaled down to this on opening (memory, smoothness)
 
 
 class CanvasWindow(QWidget):
@@ -138,6 +140,7 @@ class CanvasWindow(QWidget):
         p.invert_button.clicked.connect(doc.invert_mask)
         p.grow25_button.clicked.connect(self.grow_preset)
         p.aspect_button.clicked.connect(self._grow_to_chosen)
+        p.sheet_button.clicked.connect(self._new_chosen_sheet)
         p.inpaint_button.clicked.connect(self.request_inpaint)
         p.outpaint_button.clicked.connect(self.request_outpaint)
         p.sketch_button.clicked.connect(self.request_sketch)
@@ -200,8 +203,8 @@ class CanvasWindow(QWidget):
             self.panel.show_message("")
 
     def _live_input(self) -> None:
-        # A throttle, not a debounce: while the artist keeps painting, the newest picture goes
-        # out every LIVE_DEBOUNCE_MS (the live session drops what a newer one makes stale).
+        """A change while live is on: ``liveInputChanged`` follows 60 ms after it, and at most
+        every 60 ms while changes go on (a long stroke updates the live picture as it goes)."""
         if self.panel.live_toggle.isChecked() and not self._live_timer.isActive():
             self._live_timer.start()
 
@@ -219,6 +222,10 @@ class CanvasWindow(QWidget):
     def grow_preset(self) -> None:
         size = self.doc.size()
         self.doc.grow(*grow_by_fraction(size.width(), size.height()))
+
+    def _new_chosen_sheet(self) -> None:
+        w, h = (int(v) for v in str(self.panel.sheet_combo.currentData()).split("x"))
+        self.new_blank(w, h)
 
     def _grow_to_chosen(self) -> None:
         aw, ah = (int(v) for v in str(self.panel.aspect_combo.currentData()).split(":"))
@@ -261,7 +268,9 @@ class CanvasWindow(QWidget):
         return None if self.prompt else NO_PROMPT
 
     def set_cost(self, text: str) -> None:
+        """What the next request costs ("" hides the line)."""
         self.panel.cost_label.setText(text)
+        self.panel.cost_label.setVisible(bool(text))
 
     def show_message(self, text: str) -> None:
         """An inline message under the action buttons ("" hides it)."""
@@ -324,10 +333,20 @@ class CanvasWindow(QWidget):
         result strip and the live pane are cleared."""
         if image.isNull() or image.width() < 8 or image.height() < 8:
             return self._check("That picture is empty or too small to paint on")
+        note = ""
+        if max(image.width(), image.height()) > MAX_SIDE:
+            w, h = image.width(), image.height()
+            image = image.scaled(
+                MAX_SIDE,
+                MAX_SIDE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            note = f"Scaled from {w} × {h} to {image.width()} × {image.height()} to paint on"
         self.results.clear()
         self.live_pane.set_image(None)
         self.doc.load(image, source_image_id)
-        self.panel.show_message("")
+        self.panel.show_message(note)
         return True
 
     def new_blank(self, w: int, h: int) -> None:

@@ -122,3 +122,29 @@ def test_live_follows_strokes_newest_first_and_keeps(qtbot: Any, apps: Apps, mak
     qtbot.waitUntil(lambda: status.text() == "Kept in the library", timeout=10000)
     canvas.close()
     wait_idle(qtbot, window)
+
+
+def test_live_refused_for_rate_pauses_and_says_why(qtbot: Any, apps: Apps, make_sim: Any) -> None:
+    sim = make_sim(rate_limit_per_minute=2)
+    window = apps.start(sim_runtime(sim))
+    canvas = window.canvas_link.open_canvas()
+    qtbot.addWidget(canvas)
+    canvas.new_blank(512, 512)
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lighthouse")
+    click(qtbot, canvas, "liveToggle")
+    session = window.canvas_link.canvases[-1][1].session
+    click(qtbot, canvas, "colourBrushTool")
+    status = child(canvas, QWidget, "liveStatusLabel")
+    for k in range(4):
+        qtbot.waitUntil(lambda: not session.live.in_flight, timeout=10000)
+        paint(qtbot, canvas, (50 + 80 * k, 100), (80 + 80 * k, 400))
+        qtbot.wait(120)
+    qtbot.waitUntil(lambda: "rate limit" in status.text(), timeout=10000)
+    assert "Live is paused" in status.text() and session.live.stats.failed >= 1
+    sent = len(bodies(sim, "/generations-lcm"))
+    paint(qtbot, canvas, (400, 100), (450, 400))  # while paused: nothing is sent
+    qtbot.wait(300)
+    assert len(bodies(sim, "/generations-lcm")) == sent
+    click(qtbot, canvas, "liveToggle")  # off: nothing waits to be sent later
+    canvas.close()
+    wait_idle(qtbot, window)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -204,3 +204,52 @@ def test_fill_clear_invert_buttons(qtbot: Any, window: Any) -> None:
     assert window.doc.mask_is_empty()
     click(child(window, QWidget, "fillMaskButton"), Qt.MouseButton.LeftButton)
     assert mask_bytes(window).count(255) == 512 * 384
+
+
+def test_the_view_shows_the_mask_tinted_the_sketch_and_the_grown_area(
+    qtbot: Any, window: Any
+) -> None:
+    view = view_of(window)
+    set_size(qtbot, window, 40)
+    drag(qtbot, view, line(at_image(view, 100, 100), at_image(view, 200, 100)))
+    qtbot.mouseClick(child(window, QWidget, "colourSwatch6"), Qt.MouseButton.LeftButton)
+    drag(qtbot, view, line(at_image(view, 100, 300), at_image(view, 200, 300)))
+
+    def shown(x: int, y: int) -> QColor:
+        return view.grab().toImage().pixelColor(at_image(view, x, y))
+
+    grey, masked, sketched = shown(400, 200), shown(150, 100), shown(150, 300)
+    assert grey == QColor(90, 90, 90)
+    assert masked.red() > 150 and masked.green() < 80  # grey under translucent red
+    assert sketched == QColor("#2f6fd6")
+    qtbot.mouseClick(child(window, QWidget, "grow25Button"), Qt.MouseButton.LeftButton)
+    assert window.doc.size() == QSize(768, 576)
+    corner, middle = shown(4, 4), shown(384, 288)
+    assert corner.red() > 120 and corner.red() > corner.green() + 40  # checkerboard, tinted
+    assert middle == QColor(90, 90, 90)
+    green = QImage(8, 8, QImage.Format.Format_RGB32)
+    green.fill(QColor(0, 255, 0))
+    window.add_result("r", green)  # a result of another size covers the whole canvas
+    assert shown(384, 288) == QColor(0, 255, 0)
+    window.view.set_compare(True)
+    assert shown(384, 288) == QColor(90, 90, 90)
+
+
+def test_zoomed_out_fine_detail_is_averaged_and_painting_shows(qtbot: Any, window: Any) -> None:
+    stripes = QImage(1024, 1024, QImage.Format.Format_RGB32)
+    stripes.fill(QColor(0, 0, 0))
+    for x in range(0, 1024, 2):  # one-pixel white lines: at 30 % they must read as grey
+        for y in range(1024):
+            stripes.setPixelColor(x, y, QColor(255, 255, 255))
+    window.open_image(stripes)
+    view = view_of(window)
+    view.actual_size()
+    view.zoom(0.3, QPointF(view.width() / 2, view.height() / 2))
+    assert view.scale == pytest.approx(0.3)
+    shot = view.grab().toImage()
+    values = [shot.pixelColor(at_image(view, x, 500)).red() for x in range(300, 700, 7)]
+    assert all(100 <= v <= 155 for v in values), values
+    set_size(qtbot, window, 60)
+    drag(qtbot, view, line(at_image(view, 400, 300), at_image(view, 600, 300), 4))
+    painted = view.grab().toImage().pixelColor(at_image(view, 500, 300))
+    assert painted.red() > painted.green() + 60  # the red overlay reached the small copy

@@ -3,6 +3,7 @@ and paste, the results strip, live mode's signals, names and fit at 1366 × 768.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,9 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, 
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractSlider,
-    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QLineEdit,
-    QListWidget,
-    QScrollBar,
     QWidget,
 )
 
@@ -61,6 +58,12 @@ def test_inpaint_with_an_empty_mask_says_so_and_sends_nothing(qtbot: Any, window
     click(qtbot, window, "inpaintButton")
     assert sent == [True] and message(window) == ""
     assert window.prompt == "a red lantern"
+    cost = child(window, QWidget, "canvasCostLabel")
+    assert not cost.isVisible()
+    window.set_cost("Inpaint: 12 tokens")
+    assert cost.isVisible() and cost.text() == "Inpaint: 12 tokens"
+    window.set_cost("")
+    assert not cost.isVisible()
     slider = child(window, QWidget, "canvasStrengthSlider")
     slider.setFocus()
     QTest.keyClick(slider, Qt.Key.Key_End)
@@ -239,18 +242,16 @@ def test_live_input_is_debounced_and_only_while_live(qtbot: Any, window: Any) ->
     assert len(inputs) == 3
 
 
-INTERACTIVE = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QLineEdit, QComboBox)
-
-
 def test_every_interactive_widget_is_named(window: Any) -> None:
-    widgets = [w for cls in INTERACTIVE for w in window.findChildren(cls)]
-    widgets += [window.findChild(QListWidget, "resultList"), view_of(window)]
-    assert len(widgets) > 30
-    for w in widgets:
-        if w.objectName().startswith("qt_") or isinstance(w, QScrollBar):
-            continue  # Qt's own parts (a spin box's line edit, a scroll area's bars)
-        assert w.objectName(), w
-        assert w.accessibleName(), w.objectName()
+    """The same rule and exclusions as tests/ui/test_accessibility.py, on the canvas window."""
+    from tests.ui.test_accessibility import INTERACTIVE, qt_internal
+
+    widgets = [w for cls in INTERACTIVE for w in window.findChildren(cls)] + [view_of(window)]
+    checked = [w for w in widgets if qt_internal(w) is None]
+    assert len(checked) > 40
+    unnamed = [(w.metaObject().className(), w.objectName()) for w in checked if not w.objectName()]
+    silent = [w.objectName() for w in checked if not w.accessibleName()]
+    assert unnamed == [] and silent == []
     for name in ("canvasView", "brushSizeSpin", "liveToggle", "inpaintButton", "outpaintButton"):
         child(window, QWidget, name)
 
@@ -285,10 +286,13 @@ def test_a_drop_over_painted_work_can_be_undone(qtbot: Any, window: Any, tmp_pat
     assert window.source_image_id == "img-1"
 
 
-def test_an_empty_image_is_refused(window: Any) -> None:
+def test_an_empty_image_is_refused_and_a_huge_one_scaled(window: Any) -> None:
     assert not window.open_image(QImage(), "x")
     assert message(window) == "That picture is empty or too small to paint on"
     assert window.doc.size() == QSize(512, 384) and window.source_image_id == "img-1"
+    assert window.open_image(flat("#808080", 6000, 3000), "big")
+    assert window.doc.size() == QSize(4096, 2048) and window.source_image_id == "big"
+    assert message(window) == "Scaled from 6000 × 3000 to 4096 × 2048 to paint on"
 
 
 def test_tool_keys_on_the_canvas_but_not_in_the_prompt(qtbot: Any, window: Any) -> None:
@@ -308,3 +312,34 @@ def test_tool_keys_on_the_canvas_but_not_in_the_prompt(qtbot: Any, window: Any) 
     edit.setFocus()
     QTest.keyClick(edit, Qt.Key.Key_C)
     assert edit.text() == "c" and window.view.tool == "mask-brush"
+
+
+def test_a_long_live_stroke_sends_input_as_it_goes(qtbot: Any, window: Any) -> None:
+    inputs: list[int] = []
+    window.liveInputChanged.connect(lambda: inputs.append(window.doc.revision))
+    window.set_live(True)
+    qtbot.waitUntil(lambda: len(inputs) == 1, timeout=2000)
+    view = view_of(window)
+    points = line(at_image(view, 20, 200), at_image(view, 490, 200), 30)
+    start = time.monotonic()
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=points[0])
+    for p in points[1:]:  # ~450 ms of painting
+        qtbot.mouseMove(view, p)
+        qtbot.wait(15)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=points[-1])
+    during, elapsed_ms = len(inputs) - 1, (time.monotonic() - start) * 1000
+    qtbot.wait(150)
+    assert 3 <= during <= elapsed_ms / 60 + 1  # every ~60 ms while painting, not once a move
+    assert inputs == sorted(set(inputs)) and inputs[-1] == window.doc.revision
+
+
+def test_new_sheet_of_a_chosen_size_and_back(qtbot: Any, window: Any) -> None:
+    paint_a_little(qtbot, window)
+    mask = window.doc.export_mask()
+    choose_in_combo(qtbot, child(window, QComboBox, "newSheetCombo"), "1472x832")
+    click(qtbot, window, "newSheetButton")
+    assert window.doc.size() == QSize(1472, 832) and window.doc.mask_is_empty()
+    assert window.doc.base.pixelColor(9, 9) == QColor(255, 255, 255)
+    assert window.source_image_id is None
+    click(qtbot, window, "undoButton")
+    assert window.doc.size() == QSize(512, 384) and window.doc.export_mask() == mask
