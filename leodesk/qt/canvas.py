@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 from dataclasses import replace
 from typing import Any
@@ -22,6 +23,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.api.models import GenerationRequest, LcmRequest, LcmResult, PricingRequest
+from leodesk.core.api.protocol import LeonardoApi
+from leodesk.core.api.retry import RetryPolicy
 from leodesk.core.canvas import canvas_request, lcm_data_url, prepare_canvas
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.library import Library
@@ -81,6 +84,8 @@ class CanvasSession(QObject):
         self._shown: set[str] = set()
         self._price_ticket = 0
         generation.generation_stored.connect(self._stored)
+        self._live_lock = threading.Lock()
+        self._live_view: tuple[LeonardoApi, LeonardoApi] | None = None
         self.live = LiveSession(backend.pools, self.live_send, parent=self)
 
     @property
@@ -212,7 +217,7 @@ class CanvasSession(QObject):
             request_timestamp=str(int(time.time() * 1000)),
             mask_data_url=mask_url,
         )
-        client = self._b.client()
+        client = self._live_client()
         call = {
             "generate": client.lcm_generate,
             "inpaint": client.lcm_inpaint,
@@ -223,6 +228,16 @@ class CanvasSession(QObject):
         result: LcmResult = call(req)
         answered = time.perf_counter()
         return _answer(inp, result, sent, answered)
+
+    def _live_client(self) -> LeonardoApi:
+        """The app's client without retries: a live request that fails is replaced by the next
+        input rather than tried again, and a 429 reaches the session at once (it pauses live
+        and says so) instead of sleeping inside the request."""
+        client = self._b.client()
+        with self._live_lock:
+            if self._live_view is None or self._live_view[0] is not client:
+                self._live_view = (client, client.with_retry(RetryPolicy(max_attempts=1)))
+            return self._live_view[1]
 
     def keep(self, answer: LiveAnswer, made_from: str | None) -> None:
         """Store a realtime picture in the library (``kept`` with its image id)."""
