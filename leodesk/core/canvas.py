@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Final
 
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 from leodesk.core.api.dataurl import decode_data_url, encode_data_url
 from leodesk.core.api.models import CanvasUploadIds, GenerationRequest
@@ -49,7 +49,9 @@ __all__ = [
     "grow_each_side",
     "grow_to_aspect",
     "lcm_data_url",
+    "lcm_size",
     "outpaint",
+    "outpaint_grown",
     "prepare_canvas",
 ]
 
@@ -152,6 +154,10 @@ def _size_note(before: tuple[int, int], after: tuple[int, int]) -> str | None:
     return f"The picture was resized from {w}×{h} to {nw}×{nh} (sides must be multiples of 8)."
 
 
+def _mask_size_message(mask: tuple[int, int], image: tuple[int, int]) -> str:
+    return f"The mask is {mask[0]}x{mask[1]} but the image is {image[0]}x{image[1]}."
+
+
 def prepare_canvas(init: Image.Image, mask: Image.Image | None, mode: str) -> CanvasPrepared:
     """Check and convert a canvas job's picture and mask (see the module docstring).
 
@@ -166,8 +172,7 @@ def prepare_canvas(init: Image.Image, mask: Image.Image | None, mode: str) -> Ca
             f"{MIN_SIDE}×{MIN_SIDE} pixels."
         )
     if mask is not None and mask.size != init.size:
-        mw, mh = mask.size
-        raise CanvasError(f"The mask is {mw}x{mh} but the image is {width}x{height}.")
+        raise CanvasError(_mask_size_message(mask.size, init.size))
     if mask is None:
         if kind in _NEEDS_PAINT:
             raise CanvasError("Paint the area to change first.")
@@ -301,12 +306,49 @@ def grow_each_side(width: int, height: int, fraction: float = 0.25) -> tuple[int
     return x, x, y, y
 
 
+def outpaint_grown(
+    picture: Image.Image, mask: Image.Image | None
+) -> tuple[Image.Image, Image.Image | None]:
+    """A canvas grown in the app for an OUTPAINT job: its transparent border is the new area.
+
+    The picture is the opaque box of ``picture``; the border is filled as :func:`outpaint`
+    fills it and the job's mask is :func:`outpaint`'s joined with what the user painted in
+    ``mask``. A picture with no transparent border is returned as it is, with ``mask``."""
+    if "A" not in picture.getbands():
+        return picture, mask
+    box = picture.getchannel("A").point(lambda v: 255 if v >= 128 else 0).getbbox()
+    w, h = picture.size
+    if box is None:
+        raise CanvasError("The canvas is empty: open a picture to grow first.")
+    margins = (box[0], w - box[2], box[1], h - box[3])
+    if not any(margins):
+        return picture, mask
+    inner = picture.crop(box)
+    grown, grown_mask = outpaint(inner, *margins)
+    if mask is not None:
+        if mask.size != picture.size:
+            raise CanvasError(_mask_size_message(mask.size, picture.size))
+        grown_mask = ImageChops.lighter(grown_mask, binary_mask(mask))
+    return grown, grown_mask
+
+
 # ------------------------------------------------------------------------------- realtime
 
 
 def _lcm_side(value: float) -> int:
     """The allowed LCM side nearest ``value`` (the larger on a tie)."""
     return min(LCM_SIZES, key=lambda size: (abs(size - value), -size))
+
+
+def lcm_size(width: int, height: int, size: int | tuple[int, int] | None = None) -> tuple[int, int]:
+    """The width and height a live picture of ``width`` × ``height`` is sent at (``size`` as
+    :func:`lcm_data_url` takes it)."""
+    if size is None:
+        scale = min(1.0, max(LCM_SIZES) / max(width, height, 1))
+        return _lcm_side(width * scale), _lcm_side(height * scale)
+    if isinstance(size, int):
+        return size, size
+    return int(size[0]), int(size[1])
 
 
 def lcm_data_url(
@@ -317,14 +359,7 @@ def lcm_data_url(
     ``size``: one allowed side for both (512, 640 or 1024), a ``(width, height)`` pair of
     allowed sides, or None for the allowed sides nearest the picture's own (after fitting its
     longer side into 1024). The picture is resized to exactly that size."""
-    if size is None:
-        w, h = image.size
-        scale = min(1.0, max(LCM_SIZES) / max(w, h, 1))
-        target = (_lcm_side(w * scale), _lcm_side(h * scale))
-    elif isinstance(size, int):
-        target = (size, size)
-    else:
-        target = (int(size[0]), int(size[1]))
+    target = lcm_size(*image.size, size)
     for side in target:
         if side not in LCM_SIZES:
             allowed = ", ".join(str(s) for s in LCM_SIZES)

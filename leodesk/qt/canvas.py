@@ -25,7 +25,14 @@ from PySide6.QtGui import QImage
 from leodesk.core.api.models import GenerationRequest, LcmRequest, LcmResult, PricingRequest
 from leodesk.core.api.protocol import LeonardoApi
 from leodesk.core.api.retry import RetryPolicy
-from leodesk.core.canvas import canvas_request, lcm_data_url, prepare_canvas
+from leodesk.core.api.serialize import pricing_for_lcm
+from leodesk.core.canvas import (
+    canvas_request,
+    lcm_data_url,
+    lcm_size,
+    outpaint_grown,
+    prepare_canvas,
+)
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.library import Library
 from leodesk.core.pipeline import request_from_json
@@ -57,11 +64,11 @@ def pil_from_qimage(image: QImage) -> Image.Image:
 
 
 def mask_as_pil(mask: QImage) -> Image.Image:
-    """The painted mask (alpha = painted) as a white-on-black greyscale image."""
-    alpha = mask.convertToFormat(QImage.Format.Format_Alpha8)
-    raw = bytes(alpha.constBits())[: alpha.sizeInBytes()]
-    size = (alpha.width(), alpha.height())
-    return Image.frombuffer("L", size, raw, "raw", "L", alpha.bytesPerLine(), 1).copy()
+    """The canvas's exported mask (Grayscale8, white = regenerate) as a Pillow ``L`` image."""
+    gray = mask.convertToFormat(QImage.Format.Format_Grayscale8)
+    raw = bytes(gray.constBits())[: gray.sizeInBytes()]
+    size = (gray.width(), gray.height())
+    return Image.frombuffer("L", size, raw, "raw", "L", gray.bytesPerLine(), 1).copy()
 
 
 class CanvasSession(QObject):
@@ -72,6 +79,7 @@ class CanvasSession(QObject):
     failed = Signal(str)
     result_ready = Signal(str, object)
     cost_ready = Signal(str)
+    live_cost_ready = Signal(str)
     kept = Signal(str)
 
     def __init__(
@@ -106,9 +114,10 @@ class CanvasSession(QObject):
         picture, mask = picture.copy(), None if mask is None else mask.copy()
 
         def job(token: CancelToken) -> tuple[GenerationRequest, str | None]:
-            prepared = prepare_canvas(
-                pil_from_qimage(picture), None if mask is None else mask_as_pil(mask), mode
-            )
+            init, painted = pil_from_qimage(picture), None if mask is None else mask_as_pil(mask)
+            if mode == "OUTPAINT":
+                init, painted = outpaint_grown(init, painted)
+            prepared = prepare_canvas(init, painted, mode)
             ids = self._b.client().upload_canvas_images(
                 prepared.init_png, "png", prepared.mask_png, "png"
             )
@@ -194,6 +203,25 @@ class CanvasSession(QObject):
                 self.cost_ready.emit("Cost not known")
 
         self._b.pools.submit(job, on_result=done, on_error=error, name="canvas-price")
+
+    def price_live(self, width: int, height: int, size: int | None) -> None:
+        """Ask what one live picture of a ``width`` × ``height`` canvas costs
+        (``live_cost_ready``)."""
+        w, h = lcm_size(width, height, size)
+        body = pricing_for_lcm("createLCMGeneration", w, h)
+
+        def job(token: CancelToken) -> int:
+            return int(self._b.client().price(body))
+
+        def done(credits: int) -> None:
+            self.live_cost_ready.emit(f"Live: {credits:,} credits a picture at {w} × {h}")
+
+        self._b.pools.submit(
+            job,
+            on_result=done,
+            on_error=lambda exc: self.live_cost_ready.emit("Live: the cost is not known"),
+            name="live-price",
+        )
 
     # -- realtime -------------------------------------------------------------------------------
     def live_send(self, inp: LiveInput, token: CancelToken) -> LiveAnswer:

@@ -40,8 +40,8 @@ class LiveInput:
     picture: QImage
     prompt: str
     strength: float
-    guidance: float
-    steps: int
+    guidance: float | None
+    steps: int | None
     seed: int
     style: str | None = None
     mask: QImage | None = None

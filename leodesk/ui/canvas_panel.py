@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.qt.canvas_doc import MAX_BRUSH, MIN_BRUSH, Tool
+from leodesk.ui.canvas_live import LiveSettings
 from leodesk.ui.canvas_view import OUTPAINT
 from leodesk.ui.widgets import named
 
@@ -283,7 +284,9 @@ class SidePanel(QWidget):
         grid.addWidget(self.refine_button, 1, 0)
         grid.addWidget(self.upscale_button, 1, 1)
         grid.addWidget(self.keep_button, 2, 0, 1, 2)
-        grid.addWidget(self.live_status, 3, 0, 1, 2)
+        self.live_settings = LiveSettings()
+        grid.addWidget(self.live_settings, 3, 0, 1, 2)
+        grid.addWidget(self.live_status, 4, 0, 1, 2)
         return box
 
     def show_message(self, text: str) -> None:

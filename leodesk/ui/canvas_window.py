@@ -147,6 +147,7 @@ class CanvasWindow(QWidget):
         p.prompt_edit.textChanged.connect(self._live_input)
         p.prompt_edit.textChanged.connect(lambda _t: p.show_message(""))
         p.strength_slider.valueChanged.connect(self._live_input)
+        p.live_settings.changed.connect(self._live_input)
         p.live_toggle.toggled.connect(self.set_live)
         p.new_seed_button.clicked.connect(self.liveNewSeedRequested.emit)
         p.refine_button.clicked.connect(self.liveRefineRequested.emit)

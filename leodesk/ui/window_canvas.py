@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 BLANK_SIZES = ("1024 × 1024", "1024 × 768", "768 × 1024", "1536 × 1024", "1024 × 1536", "512 × 512")
 SEED_MAX = 2**31 - 1
-LIVE_GUIDANCE = 7.0
-LIVE_STEPS = 8
 
 
 class CanvasLink(QObject):
@@ -139,6 +137,7 @@ class CanvasBinding(QObject):
         s.failed.connect(c.show_message)
         s.result_ready.connect(c.add_result)
         s.cost_ready.connect(c.set_cost)
+        s.live_cost_ready.connect(self._live_cost)
         s.kept.connect(self._kept)
         ctx = self.window.ctx
         assert ctx is not None
@@ -147,7 +146,7 @@ class CanvasBinding(QObject):
 
     def _connect_live(self) -> None:
         c, live = self.canvas, self.session.live
-        c.liveToggled.connect(lambda on: None if on else live.stop())
+        c.liveToggled.connect(self._live_toggled)
         c.liveInputChanged.connect(lambda: live.request(self.live_input("generate")))
         c.liveNewSeedRequested.connect(self.new_seed)
         c.liveRefineRequested.connect(lambda: self._act("refine"))
@@ -215,7 +214,7 @@ class CanvasBinding(QObject):
     def live_input(self, op: str, picture: QImage | None = None) -> LiveInput:
         from leodesk.qt.live import LiveInput  # with the canvas, after the first paint
 
-        doc = self.canvas.doc
+        doc, live = self.canvas.doc, self.canvas.panel.live_settings
         mask = None if doc.mask_is_empty() else doc.export_mask()
         if op == "generate" and mask is not None:
             op = "inpaint"
@@ -226,11 +225,20 @@ class CanvasBinding(QObject):
             mask=mask if op == "inpaint" else None,
             prompt=self.canvas.prompt or "a picture",
             strength=max(0.1, min(1.0, self.canvas.strength)),
-            guidance=LIVE_GUIDANCE,
-            steps=LIVE_STEPS,
-            style=None,
+            guidance=live.guidance,
+            steps=live.steps,
+            style=live.lcm_style,
             seed=self.seed,
+            size=live.picture_size,
         )
+
+    def _live_toggled(self, on: bool) -> None:
+        if not on:
+            self.session.live.stop()
+            return
+        size = self.canvas.doc.size()
+        picture_size = self.canvas.panel.live_settings.picture_size
+        self.session.price_live(size.width(), size.height(), picture_size)
 
     def new_seed(self) -> None:
         self.seed = random.randint(0, SEED_MAX)
@@ -241,6 +249,10 @@ class CanvasBinding(QObject):
             self.canvas.set_live_status("Nothing to work on yet: wait for a live result")
             return
         self.session.live.act(self.live_input(op, self.last_answer.image))
+
+    def _live_cost(self, text: str) -> None:
+        if self.canvas.live and self.last_answer is None:
+            self.canvas.set_live_status(text)
 
     def _answered(self, answer: LiveAnswer) -> None:
         self.last_answer = answer

@@ -72,6 +72,21 @@ def test_inpaint_a_gallery_image_through_the_queue(qtbot: Any, sim: Any, window:
     lib = window.ctx.backend.reader
     kept = lib.image_records([result_id])[result_id]
     assert kept.parent_image_id == record.id
+    # only the painted area changed: far from the stroke the result is the source picture
+    with Image.open(window.ctx.image_path(kept)) as out, Image.open(stored) as src:
+        src = src.convert("RGB").resize(out.size)
+        out = out.convert("RGB")
+        sx, sy = out.width / im.size[0], out.height / im.size[1]
+
+        def diff(x: int, y: int) -> int:
+            a, b = (
+                out.getpixel((int(x * sx), int(y * sy))),
+                src.getpixel((int(x * sx), int(y * sy))),
+            )
+            return max(abs(p - q) for p, q in zip(a, b, strict=True))
+
+        assert diff(600, 600) < 24 and diff(20, 500) < 24  # far from the stroke: kept
+        assert diff(200, 130) > 24 or diff(150, 115) > 24  # on the stroke: regenerated
     # accepted: the canvas now paints on the result, marked picked in the library
     click(qtbot, canvas, "resultAcceptButton")
     assert canvas.doc.source_id == result_id
