@@ -603,6 +603,9 @@ class PendingDelete:
     image_ids: tuple[str, ...]
     whole_generations: tuple[str, ...]  # generations all of whose images are in the delete
     partial_images: int = 0  # images whose generation keeps others: hidden, not deleted remotely
+    local_generations: tuple[
+        str, ...
+    ] = ()  # kept on this computer only: nothing to delete remotely
 
 
 def _image_ids_of(lib: Library, generation_ids: Any) -> list[str]:
@@ -616,16 +619,18 @@ def _image_ids_of(lib: Library, generation_ids: Any) -> list[str]:
 
 def _pending(lib: Library, ids: list[str]) -> PendingDelete:
     """Which generations of the (already marked) images can go: those with every image marked."""
-    whole, partial = [], 0
+    whole, local, partial = [], [], 0
     for gid in lib.generation_ids_for(ids):
         record = lib.get_generation(gid)
         if record is None:
             continue
-        if all(im.deleted_local for im in record.images):
+        if record.local:
+            local.append(gid)
+        elif all(im.deleted_local for im in record.images):
             whole.append(gid)
         else:
             partial += sum(1 for im in record.images if im.id in ids)
-    return PendingDelete(tuple(ids), tuple(whole), partial)
+    return PendingDelete(tuple(ids), tuple(whole), partial, tuple(local))
 
 
 class DeleteService(QObject):
@@ -741,13 +746,16 @@ class DeleteService(QObject):
 
             def finish(lib: Library) -> list[Any]:
                 lib.mark_deleted_local(_image_ids_of(lib, failed), False)
-                return list(lib.purge_deleted(_image_ids_of(lib, deleted)))
+                gone = _image_ids_of(lib, deleted) + _image_ids_of(lib, p.local_generations)
+                return list(lib.purge_deleted(gone))
 
             for ref in self._b.db(finish).result(DB_WAIT):
                 store.path_for(ref.sha256, ref.ext).unlink(missing_ok=True)
             parts = []
             if deleted:
                 parts.append(f"Deleted {len(deleted)} generation(s) from your account")
+            if p.local_generations:
+                parts.append(f"Deleted {len(p.local_generations)} picture(s) kept on this computer")
             if p.partial_images:
                 parts.append(
                     f"{p.partial_images} image(s) hidden here: their generations keep other "

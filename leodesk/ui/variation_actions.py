@@ -155,7 +155,7 @@ class VariationActions(QObject):
         rec = records[0] if one else None
         kind = None if rec is None else rec.kind
         for name, _text, k, _s in ACTIONS:
-            ok = one and kind in ("image", "variation")
+            ok = one and kind in ("image", "variation") and rec is not None and not rec.local
             if k is Kind.UPSCALE:
                 ok = ok and kind == "image"
             self.actions[name].setEnabled(ok)
@@ -169,6 +169,12 @@ class VariationActions(QObject):
                 self._status("Select one image first.")
                 return
             record = records[0]
+        if record.local:
+            self._status(
+                "This picture was made live and is kept on this computer only: variations "
+                "need a picture the server made (open it in the canvas instead)."
+            )
+            return
         if record.kind == ImageKind.MOTION:
             self._status("Variations are made from images; this is a motion.")
             return

@@ -14,7 +14,18 @@ from PySide6.QtWidgets import QLineEdit, QListWidget, QWidget
 
 from tests.helpers.spec import validate_request
 from tests.ui.canvas_helpers import at_image, drag, line, view_of
-from tests.ui.helpers import Apps, child, generate, sim_runtime, type_text, wait_idle
+from tests.ui.helpers import (
+    Apps,
+    activate,
+    child,
+    click_row,
+    generate,
+    key,
+    shown_ids,
+    sim_runtime,
+    type_text,
+    wait_idle,
+)
 
 
 @pytest.fixture
@@ -162,4 +173,82 @@ def test_live_refused_for_rate_pauses_and_says_why(qtbot: Any, apps: Apps, make_
     assert len(bodies(sim, "/generations-lcm")) == sent
     click(qtbot, canvas, "liveToggle")  # off: nothing waits to be sent later
     canvas.close()
+    wait_idle(qtbot, window)
+
+
+def test_outpaint_by_preset_grows_the_picture(qtbot: Any, sim: Any, window: Any) -> None:
+    [record] = generate(qtbot, window, "a small cabin in a meadow")
+    canvas = open_in_canvas(qtbot, window, record.id)
+    before = canvas.doc.size()
+    click(qtbot, canvas, "grow25Button")
+    grown = canvas.doc.size()
+    assert grown.width() > before.width() and grown.height() > before.height()
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "wide meadow, mountains")
+    click(qtbot, canvas, "outpaintButton")
+    results = child(canvas, QListWidget, "resultList")
+    qtbot.waitUntil(lambda: results.count() >= 1, timeout=20000)
+    body = bodies(sim, "/generations")[-1]
+    validate_request("createGeneration", body)
+    assert body["canvasRequestType"] == "OUTPAINT"
+    assert body["width"] % 8 == 0 and body["height"] % 8 == 0
+    assert max(body["width"], body["height"]) <= 1536
+    assert abs(body["width"] / body["height"] - grown.width() / grown.height()) < 0.02
+    canvas.close()
+    wait_idle(qtbot, window)
+
+
+def test_sketch_on_a_blank_sheet(qtbot: Any, sim: Any, window: Any) -> None:
+    canvas = window.canvas_link.open_canvas()
+    qtbot.addWidget(canvas)
+    canvas.new_blank(768, 512)
+    click(qtbot, canvas, "colourBrushTool")
+    paint(qtbot, canvas, (100, 300), (600, 320))
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a river at dusk")
+    click(qtbot, canvas, "sketchButton")
+    results = child(canvas, QListWidget, "resultList")
+    qtbot.waitUntil(lambda: results.count() >= 1, timeout=20000)
+    body = bodies(sim, "/generations")[-1]
+    validate_request("createGeneration", body)
+    assert body["canvasRequestType"] == "SKETCH2IMG" and (body["width"], body["height"]) == (
+        768,
+        512,
+    )
+    assert body["init_strength"] == 0.5
+    canvas.close()
+    wait_idle(qtbot, window)
+
+
+def test_a_kept_live_picture_is_in_the_gallery_and_deletes_locally(
+    qtbot: Any, sim: Any, window: Any
+) -> None:
+    [record] = generate(qtbot, window, "a red kite")
+    canvas = open_in_canvas(qtbot, window, record.id)
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a red kite at sunset")
+    click(qtbot, canvas, "liveToggle")
+    session = window.canvas_link.canvases[-1][1].session
+    qtbot.waitUntil(lambda: session.live.stats.shown >= 1, timeout=10000)
+    click(qtbot, canvas, "liveKeepButton")
+    qtbot.waitUntil(lambda: len(shown_ids(window)) == 2, timeout=10000)
+    kept_id = next(i for i in shown_ids(window) if i != record.id)
+    kept = window.ctx.backend.reader.image_records([kept_id])[kept_id]
+    assert kept.local and kept.parent_image_id == record.id and kept.transform == "LCM"
+    assert kept.prompt == "a red kite at sunset"
+    click(qtbot, canvas, "liveToggle")
+    canvas.close()
+    # variations need a picture the server made: disabled, and said when asked anyway
+    activate(qtbot, window)
+    gallery = window.gallery
+    row = shown_ids(window).index(kept_id)
+    click_row(qtbot, gallery, row)
+    actions = window.library_actions
+    actions.variations.update_enabled(actions.selected_records())
+    assert not actions.actions["upscaleAction"].isEnabled()
+    # deleted: gone from the gallery and the disk, nothing sent to the server
+    window.ctx.deleter.undo_seconds = 0.2
+    path = window.ctx.image_path(kept)
+    key(gallery, Qt.Key.Key_Delete)
+    status = window.statusBar()
+    qtbot.waitUntil(lambda: "kept on this computer" in status.currentMessage(), timeout=10000)
+    assert [r for r in sim.requests if r.method == "DELETE"] == []
+    assert not path.exists() and shown_ids(window) == [record.id]
     wait_idle(qtbot, window)
