@@ -12,6 +12,7 @@ on :meth:`CanvasSession.live_send`; ``keep`` stores a realtime picture in the li
 from __future__ import annotations
 
 import io
+import json
 import logging
 import threading
 import time
@@ -91,6 +92,8 @@ class CanvasSession(QObject):
         self._init_ids: set[str] = set()
         self._shown: set[str] = set()
         self._price_ticket = 0
+        self.last_price: int | None = None  # credits of a canvas job as now set up
+        self._prices: dict[str, int] = {}  # pricing request → credits (asked once)
         generation.generation_stored.connect(self._stored)
         self._live_lock = threading.Lock()
         self._live_view: tuple[LeonardoApi, LeonardoApi] | None = None
@@ -190,16 +193,21 @@ class CanvasSession(QObject):
         sized = replace(request, width=size[0] - size[0] % 8, height=size[1] - size[1] % 8)
         body: PricingRequest = pricing_params(sized, model)
         n = max(1, int(request.num_images or 1))
+        key = json.dumps([body.service, dict(body.params)], sort_keys=True, default=str)
 
         def job(token: CancelToken) -> int:
-            return int(self._b.client().price(body))
+            if key not in self._prices:
+                self._prices[key] = int(self._b.client().price(body))
+            return self._prices[key]
 
         def done(credits: int) -> None:
             if ticket == self._price_ticket:
+                self.last_price = credits
                 self.cost_ready.emit(f"{credits:,} credits ({n} image{'s' if n > 1 else ''})")
 
         def error(exc: BaseException) -> None:
             if ticket == self._price_ticket:
+                self.last_price = None
                 self.cost_ready.emit("Cost not known")
 
         self._b.pools.submit(job, on_result=done, on_error=error, name="canvas-price")

@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
@@ -118,7 +118,13 @@ class CanvasBinding(QObject):
         self._waiting_for: str | None = None
         self._connect_jobs()
         self._connect_live()
-        canvas.doc.size_changed.connect(lambda _s: self.update_cost())
+        self._cost_timer = QTimer(self)
+        self._cost_timer.setSingleShot(True)
+        self._cost_timer.setInterval(300)
+        self._cost_timer.timeout.connect(self.update_cost)
+        canvas.doc.size_changed.connect(lambda _s: self._cost_timer.start())
+        if window.form is not None:  # the form's model and settings apply to canvas jobs
+            window.form.state_changed.connect(self._cost_timer.start)
         self.update_cost()
 
     def close(self) -> None:
@@ -167,11 +173,30 @@ class CanvasBinding(QObject):
         )
 
     def send(self, mode: str) -> None:
+        if not self._within_cost_limit():
+            self.canvas.show_message("Not sent: above your cost limit")
+            return
         doc = self.canvas.doc
         picture = doc.export_sketch_composite() if mode == "SKETCH2IMG" else doc.export_base()
         mask = None if doc.mask_is_empty() else doc.export_mask()
         self.canvas.show_message("Uploading the picture and its mask…")
         self.session.send(mode, picture, mask, self.request(), self.canvas.source_image_id)
+
+    def _within_cost_limit(self) -> bool:
+        """Above the user's cost limit (or at a cost not known yet), ask first, as the main
+        window's Generate does."""
+        limit = self.window.confirm_cost_above
+        if not limit:
+            return True
+        cost = self.session.last_price
+        if cost is not None and cost <= limit:
+            return True
+        text = (
+            f"This canvas job costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            if cost is not None
+            else f"The cost of this job is not known yet (your limit is {limit:,.0f})."
+        )
+        return self.window.confirm_cost(text)
 
     def update_cost(self) -> None:
         form = self.window.form

@@ -252,3 +252,22 @@ def test_a_kept_live_picture_is_in_the_gallery_and_deletes_locally(
     assert [r for r in sim.requests if r.method == "DELETE"] == []
     assert not path.exists() and shown_ids(window) == [record.id]
     wait_idle(qtbot, window)
+
+
+def test_a_canvas_job_above_the_cost_limit_asks_first(qtbot: Any, sim: Any, window: Any) -> None:
+    canvas = window.canvas_link.open_canvas()
+    qtbot.addWidget(canvas)
+    canvas.new_blank(512, 512)
+    cost = child(canvas, QWidget, "canvasCostLabel")
+    qtbot.waitUntil(lambda: "credits" in cost.text(), timeout=10000)
+    asked: list[str] = []
+    window.confirm_cost_above = 1
+    window.confirm_cost = lambda text: asked.append(text) or False
+    paint(qtbot, canvas, (100, 100), (200, 200))
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lantern")
+    click(qtbot, canvas, "inpaintButton")
+    assert len(asked) == 1 and "more than your limit of 1" in asked[0]
+    assert child(canvas, QWidget, "canvasMessage").text() == "Not sent: above your cost limit"
+    assert bodies(sim, "/canvas-init-image") == []
+    canvas.close()
+    wait_idle(qtbot, window)
