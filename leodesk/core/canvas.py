@@ -335,17 +335,18 @@ def outpaint_grown(
 # ------------------------------------------------------------------------------- realtime
 
 
-def _lcm_side(value: float) -> int:
-    """The allowed LCM side nearest ``value`` (the larger on a tie)."""
-    return min(LCM_SIZES, key=lambda size: (abs(size - value), -size))
-
-
 def lcm_size(width: int, height: int, size: int | tuple[int, int] | None = None) -> tuple[int, int]:
     """The width and height a live picture of ``width`` × ``height`` is sent at (``size`` as
     :func:`lcm_data_url` takes it)."""
     if size is None:
-        scale = min(1.0, max(LCM_SIZES) / max(width, height, 1))
-        return _lcm_side(width * scale), _lcm_side(height * scale)
+        # The allowed pair nearest the picture's shape (so the picture is least distorted),
+        # then the largest not much larger than the picture (a small sheet costs less).
+        aspect = math.log(max(width, 1) / max(height, 1))
+        cap = max(width * height * 1.75, min(LCM_SIZES) ** 2)
+        pairs = [(w, h) for w in LCM_SIZES for h in LCM_SIZES if w * h <= cap]
+        return min(
+            pairs, key=lambda p: (round(abs(math.log(p[0] / p[1]) - aspect), 2), -p[0] * p[1])
+        )
     if isinstance(size, int):
         return size, size
     return int(size[0]), int(size[1])

@@ -316,7 +316,12 @@ def _answer(inp: LiveInput, result: LcmResult, sent: float, answered: float) -> 
     data = result.images[0]
     with Image.open(io.BytesIO(data)) as im:
         im.load()
-        image = qimage_from_pil(im)
+        # Sent at the nearest allowed shape: shown in the canvas's own shape again.
+        aspect = inp.picture.width() / max(1, inp.picture.height())
+        shown = (im.width, max(1, round(im.width / aspect)))
+        image = qimage_from_pil(
+            im if im.size == shown else im.resize(shown, Image.Resampling.BILINEAR)
+        )
     return LiveAnswer(
         input=inp,
         image=image,

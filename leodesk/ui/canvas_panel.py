@@ -39,6 +39,8 @@ __all__ = [
     "tool_button",
 ]
 
+_PROBLEM_STYLE = "color: #e57373;"
+
 PALETTE = (
     ("Black", "#1b1b1b"),
     ("White", "#f5f5f5"),
@@ -253,7 +255,7 @@ class SidePanel(QWidget):
         actions.addWidget(self.sketch_button, 1, 0, 1, 2)
         self.message = named(QLabel(""), "canvasMessage", "Canvas message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #e57373;")
+        self.message.setStyleSheet(_PROBLEM_STYLE)
         self.message.hide()
         self.cost_label = named(QLabel(""), "canvasCostLabel", "Cost")
         self.cost_label.setWordWrap(True)
@@ -289,6 +291,8 @@ class SidePanel(QWidget):
         grid.addWidget(self.live_status, 4, 0, 1, 2)
         return box
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, *, problem: bool = True) -> None:
+        """``text`` under the actions: a problem in red, news (queued, opening) in plain text."""
+        self.message.setStyleSheet(_PROBLEM_STYLE if problem else "")
         self.message.setText(text)
         self.message.setVisible(bool(text))

@@ -274,8 +274,12 @@ class CanvasWindow(QWidget):
         self.panel.cost_label.setVisible(bool(text))
 
     def show_message(self, text: str) -> None:
-        """An inline message under the action buttons ("" hides it)."""
+        """An inline message under the action buttons, for a problem ("" hides it)."""
         self.panel.show_message(text)
+
+    def show_news(self, text: str) -> None:
+        """An inline message under the action buttons that is news, not a problem."""
+        self.panel.show_message(text, problem=False)
 
     # -- results --------------------------------------------------------------------------
     def add_result(self, image_id: str, image: QImage) -> None:

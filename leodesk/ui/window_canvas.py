@@ -139,7 +139,7 @@ class CanvasBinding(QObject):
         c.resultAccepted.connect(lambda image_id: self._curate(image_id, keep=True))
         c.resultDiscarded.connect(lambda image_id: self._curate(image_id, keep=False))
         c.galleryImageDropped.connect(self.load_gallery_image)
-        s.queued.connect(c.show_message)
+        s.queued.connect(c.show_news)
         s.failed.connect(c.show_message)
         s.result_ready.connect(c.add_result)
         s.cost_ready.connect(c.set_cost)
@@ -179,7 +179,7 @@ class CanvasBinding(QObject):
         doc = self.canvas.doc
         picture = doc.export_sketch_composite() if mode == "SKETCH2IMG" else doc.export_base()
         mask = None if doc.mask_is_empty() else doc.export_mask()
-        self.canvas.show_message("Uploading the picture and its mask…")
+        self.canvas.show_news("Uploading the picture and its mask…")
         self.session.send(mode, picture, mask, self.request(), self.canvas.source_image_id)
 
     def _within_cost_limit(self) -> bool:
@@ -221,7 +221,7 @@ class CanvasBinding(QObject):
             self.canvas.show_message("That image is not in the library")
             return
         self._waiting_for = image_id
-        self.canvas.show_message("Opening the image…")
+        self.canvas.show_news("Opening the image…")
         ctx.images.load(image_id, ctx.image_path(record), record.url)
 
     def _image_loaded(self, image_id: str, image: QImage) -> None:

@@ -20,7 +20,9 @@ from leodesk.core.canvas import (
     grow_each_side,
     grow_to_aspect,
     lcm_data_url,
+    lcm_size,
     outpaint,
+    outpaint_grown,
     prepare_canvas,
 )
 
@@ -240,3 +242,44 @@ def test_canvas_request_sets_the_canvas_fields_and_drops_other_inits() -> None:
     with pytest.raises(CanvasError, match="init strength"):
         canvas_request(strong, "IMG2IMG", ids, None, size=(64, 64))
     assert canvas_request(strong, "INPAINT", ids, None, size=(64, 64)).init_strength is None
+
+
+@pytest.mark.parametrize(
+    ("size", "sent"),
+    [
+        ((1024, 1024), (1024, 1024)),
+        ((1920, 1080), (1024, 640)),  # 16:9 → 1.6, the nearest allowed shape
+        ((768, 512), (1024, 640)),
+        ((1024, 1536), (640, 1024)),
+        ((1536, 1152), (640, 512)),  # 4:3 → 5:4, not 1024 × 640 (1.6 distorts more)
+        ((300, 300), (512, 512)),  # a small sheet is not sent larger than it needs
+    ],
+)
+def test_live_pictures_keep_their_shape(size: tuple[int, int], sent: tuple[int, int]) -> None:
+    assert lcm_size(*size) == sent
+    url, w, h = lcm_data_url(Image.new("RGB", size, (40, 90, 160)))
+    assert (w, h) == sent
+    with Image.open(io.BytesIO(decode_data_url(url))) as im:
+        assert im.size == sent and im.format == "JPEG"
+
+
+def test_a_canvas_grown_in_the_app_is_filled_from_its_edges() -> None:
+    # the app's grown canvas: the old picture in the middle, a transparent border around it
+    grown = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
+    grown.paste(Image.new("RGBA", (200, 100), (200, 40, 40, 255)), (100, 100))
+    painted = Image.new("L", (400, 300), 0)
+    painted.paste(255, (150, 130, 170, 150))  # the user also painted inside the picture
+    init, mask = outpaint_grown(grown, painted)
+    assert init.mode == "RGB" and init.size == (400, 300)
+    assert init.getpixel((5, 150))[0] > 150  # the border took the edge's red, not black
+    assert mask is not None and mask.getpixel((5, 5)) == 255  # the new area is regenerated
+    assert mask.getpixel((200, 145)) == 0  # the middle of the old picture is kept
+    assert mask.getpixel((160, 140)) == 255  # what the user painted is regenerated too
+    assert mask.getpixel((100 + OUTPAINT_OVERLAP // 2, 150)) == 255  # the seam blends
+
+
+def test_an_ungrown_canvas_is_left_as_it_is() -> None:
+    picture = Image.new("RGBA", (64, 64), (10, 20, 30, 255))
+    assert outpaint_grown(picture, None) == (picture, None)
+    with pytest.raises(CanvasError, match="empty"):
+        outpaint_grown(Image.new("RGBA", (64, 64), (0, 0, 0, 0)), None)
