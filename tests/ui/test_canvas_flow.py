@@ -271,3 +271,33 @@ def test_a_canvas_job_above_the_cost_limit_asks_first(qtbot: Any, sim: Any, wind
     assert bodies(sim, "/canvas-init-image") == []
     canvas.close()
     wait_idle(qtbot, window)
+
+
+def test_live_masked_edits_refine_upscale_and_a_new_seed(qtbot: Any, sim: Any, window: Any) -> None:
+    canvas = window.canvas_link.open_canvas()
+    qtbot.addWidget(canvas)
+    canvas.new_blank(640, 512)
+    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lighthouse")
+    paint(qtbot, canvas, (100, 100), (300, 200))  # the mask brush: live edits go masked
+    click(qtbot, canvas, "liveToggle")
+    live = window.canvas_link.canvases[-1][1].session.live
+    status = child(canvas, QWidget, "liveStatusLabel")
+    qtbot.waitUntil(lambda: live.stats.shown >= 1 and not live.in_flight, timeout=10000)
+    [masked] = bodies(sim, "/lcm-inpainting")
+    validate_request("performInpaintingLCM", masked)
+    assert masked["maskDataUrl"].startswith("data:image/jpeg;base64,")
+    assert (masked["width"], masked["height"]) == (640, 512)
+    click(qtbot, canvas, "liveRefineButton")
+    qtbot.waitUntil(lambda: status.text().startswith("Refined"), timeout=10000)
+    validate_request("performInstantRefine", bodies(sim, "/lcm-instant-refine")[0])
+    click(qtbot, canvas, "liveUpscaleButton")
+    qtbot.waitUntil(lambda: status.text().startswith("Upscaled"), timeout=10000)
+    validate_request("performAlchemyUpscaleLCM", bodies(sim, "/lcm-upscale")[0])
+    seed = masked["seed"]
+    click(qtbot, canvas, "liveNewSeedButton")
+    qtbot.waitUntil(lambda: len(bodies(sim, "/lcm-inpainting")) == 2, timeout=10000)
+    assert bodies(sim, "/lcm-inpainting")[1]["seed"] != seed
+    qtbot.waitUntil(lambda: not live.in_flight, timeout=10000)
+    click(qtbot, canvas, "liveToggle")
+    canvas.close()
+    wait_idle(qtbot, window)
