@@ -256,37 +256,26 @@ def cmd_sketch(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
 def _live_request(args: argparse.Namespace, picture: Image.Image, mask: Image.Image | None) -> Any:
     """The LcmRequest of ``leodesk live`` (a usage error for a value outside its range)."""
     # per command
-    from leodesk.core.api import LcmRequest
     from leodesk.core.api.serialize import LCM_STYLES, lcm_body
-    from leodesk.core.canvas import CanvasError, binary_mask, lcm_data_url
+    from leodesk.core.canvas import CanvasError, live_request
 
     if args.style is not None and args.style not in LCM_STYLES:
         raise CliError(f"--style must be one of {', '.join(LCM_STYLES)}", EXIT_USAGE)
     try:
-        image_url, width, height = lcm_data_url(picture, args.size)
-        mask_url = None
-        if mask is not None:
-            if mask.size != picture.size:
-                raise CanvasError(
-                    f"The mask is {mask.width}x{mask.height} but the image is "
-                    f"{picture.width}x{picture.height}."
-                )
-            mask_url, _, _ = lcm_data_url(binary_mask(mask), (width, height))
+        request = live_request(
+            picture,
+            mask,
+            prompt=args.prompt,
+            guidance=args.guidance,
+            strength=args.strength,
+            steps=args.steps,
+            style=args.style,
+            size=args.size,
+            seed=args.seed if args.seed is not None else random.randint(0, _LIVE_SEED_MAX),
+        )
     except CanvasError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    request = LcmRequest(
-        image_data_url=image_url,
-        prompt=args.prompt,
-        guidance=args.guidance,
-        strength=args.strength,
-        steps=args.steps,
-        style=args.style,
-        width=width,
-        height=height,
-        seed=args.seed if args.seed is not None else random.randint(0, _LIVE_SEED_MAX),
-        mask_data_url=mask_url,
-    )
-    operation = "performInpaintingLCM" if mask_url else "createLCMGeneration"
+    operation = "performInpaintingLCM" if request.mask_data_url else "createLCMGeneration"
     try:
         lcm_body(operation, request)
     except ValueError as exc:

@@ -27,7 +27,7 @@ from typing import Final
 from PIL import Image, ImageChops, ImageFilter
 
 from leodesk.core.api.dataurl import decode_data_url, encode_data_url
-from leodesk.core.api.models import CanvasUploadIds, GenerationRequest
+from leodesk.core.api.models import CanvasUploadIds, GenerationRequest, LcmRequest
 from leodesk.core.api.serialize import LCM_SIZES
 from leodesk.core.errors import LeodeskError
 
@@ -50,6 +50,7 @@ __all__ = [
     "grow_to_aspect",
     "lcm_data_url",
     "lcm_size",
+    "live_request",
     "outpaint",
     "outpaint_grown",
     "prepare_canvas",
@@ -371,6 +372,43 @@ def lcm_data_url(
     buf = io.BytesIO()
     picture.save(buf, "JPEG", quality=_LCM_QUALITY)
     return encode_data_url(buf.getvalue(), "image/jpeg"), target[0], target[1]
+
+
+def live_request(
+    picture: Image.Image,
+    mask: Image.Image | None,
+    *,
+    prompt: str,
+    seed: int | None,
+    strength: float | None = None,
+    guidance: float | None = None,
+    steps: int | None = None,
+    style: str | None = None,
+    size: int | tuple[int, int] | None = None,
+    request_timestamp: str | None = None,
+) -> LcmRequest:
+    """The realtime request for ``picture`` (and ``mask``, white = regenerate: then it is an
+    ``/lcm-inpainting`` request), both as JPEG data URLs at the size :func:`lcm_size` picks.
+    CanvasError for a mask of another size or a size the endpoints do not take."""
+    image_url, width, height = lcm_data_url(picture, size)
+    mask_url = None
+    if mask is not None:
+        if mask.size != picture.size:
+            raise CanvasError(_mask_size_message(mask.size, picture.size))
+        mask_url = lcm_data_url(binary_mask(mask), (width, height))[0]
+    return LcmRequest(
+        image_data_url=image_url,
+        prompt=prompt,
+        guidance=guidance,
+        strength=strength,
+        steps=steps,
+        style=style,
+        width=width,
+        height=height,
+        seed=seed,
+        request_timestamp=request_timestamp,
+        mask_data_url=mask_url,
+    )
 
 
 # ------------------------------------------------------------------------------- requests

@@ -23,14 +23,14 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from leodesk.core.api.models import GenerationRequest, LcmRequest, LcmResult, PricingRequest
+from leodesk.core.api.models import GenerationRequest, LcmResult, PricingRequest
 from leodesk.core.api.protocol import LeonardoApi
 from leodesk.core.api.retry import RetryPolicy
 from leodesk.core.api.serialize import pricing_for_lcm
 from leodesk.core.canvas import (
     canvas_request,
-    lcm_data_url,
     lcm_size,
+    live_request,
     outpaint_grown,
     prepare_canvas,
 )
@@ -235,23 +235,18 @@ class CanvasSession(QObject):
     def live_send(self, inp: LiveInput, token: CancelToken) -> LiveAnswer:
         """One realtime request (on a worker): the picture as a JPEG data URL, the answer's
         first image decoded for the screen."""
-        picture = pil_from_qimage(inp.picture)
-        url, width, height = lcm_data_url(picture, inp.size)
-        mask_url = None
-        if inp.op == "inpaint" and inp.mask is not None:
-            mask_url = lcm_data_url(mask_as_pil(inp.mask), (width, height))[0]
-        req = LcmRequest(
-            image_data_url=url,
+        mask = mask_as_pil(inp.mask) if inp.op == "inpaint" and inp.mask is not None else None
+        req = live_request(
+            pil_from_qimage(inp.picture),
+            mask,
             prompt=inp.prompt,
             guidance=inp.guidance,
             strength=inp.strength,
             steps=inp.steps,
             style=inp.style,
-            width=width,
-            height=height,
+            size=inp.size,
             seed=inp.seed,
             request_timestamp=str(int(time.time() * 1000)),
-            mask_data_url=mask_url,
         )
         client = self._live_client()
         call = {

@@ -23,7 +23,6 @@ import gc
 import json
 import math
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+
+from tests.bench.xserver import xvfb  # noqa: E402
 
 SIZE = 1536
 WINDOW = (1400, 860)
@@ -311,13 +312,6 @@ def _settle(app: Any, rounds: int = 20) -> None:
         time.sleep(0.01)
 
 
-def _free_display() -> int:
-    for n in range(150, 200):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise RuntimeError("no free X display number")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=300, help="mouse moves per stroke")
@@ -326,22 +320,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(run(args.events)))
         return
-    exe = shutil.which("Xvfb")
-    if exe is None:
-        raise SystemExit("Xvfb is not installed (./packaging/dev.sh test installs it)")
-    display = _free_display()
-    xvfb = subprocess.Popen(
-        [exe, f":{display}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{display}").exists():
-            if xvfb.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("Xvfb did not start")
-            time.sleep(0.05)
-        env = dict(os.environ, DISPLAY=f":{display}", QT_QPA_PLATFORM="xcb")
+    with xvfb("1400x900x24") as display:
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
         r = subprocess.run(
             [sys.executable, __file__, "--child", "--events", str(args.events)],
             env=env,
@@ -349,9 +329,6 @@ def main() -> None:
             text=True,
             check=False,
         )
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
     if r.returncode != 0:
         raise SystemExit(r.stderr[-3000:])
     report(json.loads(r.stdout.strip().splitlines()[-1]))

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+
+from tests.bench.xserver import xvfb  # noqa: E402
 
 KEY = "bench-live-key"
 
@@ -151,13 +152,6 @@ def _until(app: Any, predicate: Any, timeout: float) -> None:
         _pump(app, 0.01)
 
 
-def _free_display() -> int:
-    for n in range(120, 150):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise RuntimeError("no free X display number")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=10.0)
@@ -167,15 +161,6 @@ def main() -> None:
     if args.child:
         print(json.dumps(run(args.child, args.seconds)))
         return
-    exe = shutil.which("Xvfb")
-    if exe is None:
-        raise SystemExit("Xvfb is not installed (./packaging/dev.sh test installs it)")
-    display = _free_display()
-    xvfb = subprocess.Popen(
-        [exe, f":{display}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     sim = subprocess.Popen(
         [
             *(sys.executable, "-m", "leodesk.sim", "--port", "0", "--api-key", KEY),
@@ -192,24 +177,18 @@ def main() -> None:
         url = next((w for w in line.split() if w.startswith("http://")), "").rstrip("/.,")
         if not url:
             raise SystemExit(f"the simulator did not start: {line}")
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{display}").exists():
-            if xvfb.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("Xvfb did not start")
-            time.sleep(0.05)
         home = tempfile.mkdtemp(prefix="leodesk-live-")
-        env = dict(os.environ, DISPLAY=f":{display}", QT_QPA_PLATFORM="xcb", LEODESK_HOME=home)
-        r = subprocess.run(
-            [sys.executable, __file__, "--child", url, "--seconds", str(args.seconds)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        with xvfb() as display:
+            env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", LEODESK_HOME=home)
+            r = subprocess.run(
+                [sys.executable, __file__, "--child", url, "--seconds", str(args.seconds)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
     finally:
         sim.terminate()
-        xvfb.terminate()
-        xvfb.wait(10)
     if r.returncode != 0:
         raise SystemExit(r.stderr[-3000:])
     report(json.loads(r.stdout.strip().splitlines()[-1]), args.latency)

@@ -45,6 +45,16 @@ def open_in_canvas(qtbot: Any, window: Any, image_id: str) -> Any:
     return canvas
 
 
+def blank_canvas(qtbot: Any, window: Any, size: tuple[int, int], prompt: str = "") -> Any:
+    """A canvas window of the app on a blank sheet of ``size``, with ``prompt`` typed."""
+    canvas = window.canvas_link.open_canvas()
+    qtbot.addWidget(canvas)
+    canvas.new_blank(*size)
+    if prompt:
+        type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), prompt)
+    return canvas
+
+
 def paint(qtbot: Any, canvas: Any, a: tuple[int, int], b: tuple[int, int]) -> None:
     view = view_of(canvas)
     drag(qtbot, view, line(at_image(view, *a), at_image(view, *b), 8))
@@ -120,10 +130,7 @@ def test_a_mask_of_nothing_sends_nothing(qtbot: Any, sim: Any, window: Any) -> N
 def test_live_follows_strokes_newest_first_and_keeps(qtbot: Any, apps: Apps, make_sim: Any) -> None:
     sim = make_sim(lcm_latency=0.3)
     window = apps.start(sim_runtime(sim))
-    canvas = window.canvas_link.open_canvas()
-    qtbot.addWidget(canvas)
-    canvas.new_blank(768, 512)
-    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lighthouse")
+    canvas = blank_canvas(qtbot, window, (768, 512), "a lighthouse")
     click(qtbot, canvas, "liveToggle")
     session = window.canvas_link.canvases[-1][1].session
     qtbot.waitUntil(lambda: session.live.stats.shown >= 1, timeout=10000)
@@ -153,10 +160,7 @@ def test_live_follows_strokes_newest_first_and_keeps(qtbot: Any, apps: Apps, mak
 def test_live_refused_for_rate_pauses_and_says_why(qtbot: Any, apps: Apps, make_sim: Any) -> None:
     sim = make_sim(rate_limit_per_minute=2)
     window = apps.start(sim_runtime(sim))
-    canvas = window.canvas_link.open_canvas()
-    qtbot.addWidget(canvas)
-    canvas.new_blank(512, 512)
-    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lighthouse")
+    canvas = blank_canvas(qtbot, window, (512, 512), "a lighthouse")
     click(qtbot, canvas, "liveToggle")
     session = window.canvas_link.canvases[-1][1].session
     click(qtbot, canvas, "colourBrushTool")
@@ -198,9 +202,7 @@ def test_outpaint_by_preset_grows_the_picture(qtbot: Any, sim: Any, window: Any)
 
 
 def test_sketch_on_a_blank_sheet(qtbot: Any, sim: Any, window: Any) -> None:
-    canvas = window.canvas_link.open_canvas()
-    qtbot.addWidget(canvas)
-    canvas.new_blank(768, 512)
+    canvas = blank_canvas(qtbot, window, (768, 512))
     click(qtbot, canvas, "colourBrushTool")
     paint(qtbot, canvas, (100, 300), (600, 320))
     type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a river at dusk")
@@ -255,9 +257,7 @@ def test_a_kept_live_picture_is_in_the_gallery_and_deletes_locally(
 
 
 def test_a_canvas_job_above_the_cost_limit_asks_first(qtbot: Any, sim: Any, window: Any) -> None:
-    canvas = window.canvas_link.open_canvas()
-    qtbot.addWidget(canvas)
-    canvas.new_blank(512, 512)
+    canvas = blank_canvas(qtbot, window, (512, 512))
     cost = child(canvas, QWidget, "canvasCostLabel")
     qtbot.waitUntil(lambda: "credits" in cost.text(), timeout=10000)
     asked: list[str] = []
@@ -274,10 +274,7 @@ def test_a_canvas_job_above_the_cost_limit_asks_first(qtbot: Any, sim: Any, wind
 
 
 def test_live_masked_edits_refine_upscale_and_a_new_seed(qtbot: Any, sim: Any, window: Any) -> None:
-    canvas = window.canvas_link.open_canvas()
-    qtbot.addWidget(canvas)
-    canvas.new_blank(640, 512)
-    type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lighthouse")
+    canvas = blank_canvas(qtbot, window, (640, 512), "a lighthouse")
     paint(qtbot, canvas, (100, 100), (300, 200))  # the mask brush: live edits go masked
     click(qtbot, canvas, "liveToggle")
     live = window.canvas_link.canvases[-1][1].session.live
