@@ -298,3 +298,22 @@ def test_live_masked_edits_refine_upscale_and_a_new_seed(qtbot: Any, sim: Any, w
     click(qtbot, canvas, "liveToggle")
     canvas.close()
     wait_idle(qtbot, window)
+
+
+def test_an_image_dragged_from_the_gallery_opens_with_its_lineage(
+    qtbot: Any, sim: Any, window: Any
+) -> None:
+    from tests.ui.test_canvas_window import drop
+
+    [record] = generate(qtbot, window, "a heron in the reeds")
+    canvas = blank_canvas(qtbot, window, (512, 512))
+    paint(qtbot, canvas, (100, 100), (200, 100))  # some work on the sheet
+    mime = window.ctx.gallery_model.mime_for([record])
+    drop(canvas, mime)
+    qtbot.waitUntil(lambda: canvas.doc.source_id == record.id, timeout=10000)
+    assert canvas.source_image_id == record.id and canvas.doc.size().width() > 512
+    canvas.doc.undo()  # opening over work is undoable: the painted sheet comes back
+    assert canvas.doc.size().width() == 512 and canvas.doc.source_id is None
+    assert not canvas.doc.mask_is_empty()
+    canvas.close()
+    wait_idle(qtbot, window)
