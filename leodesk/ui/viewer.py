@@ -159,13 +159,14 @@ class ImageViewer(QDialog):
     """Signals: navigate(int delta), image_wanted(str image id).
 
     Lineage: variation_requested(Kind), open_image(str image id) (a lineage link),
-    branch_requested(), play_requested().
+    branch_requested(), play_requested(), canvas_requested().
     """
 
     navigate = Signal(int)
     variation_requested = Signal(object)
     open_image = Signal(str)
     branch_requested = Signal()
+    canvas_requested = Signal()
     play_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -281,6 +282,12 @@ class ImageViewer(QDialog):
             "Open this image's generation in a new draft",
             self.branch_requested.emit,
         )
+        self.canvas_button = button(
+            "Edit in canvas",
+            "viewerCanvasButton",
+            "Open this image in the canvas: inpaint, outpaint, sketch, live",
+            self.canvas_requested.emit,
+        )
         self.drag_handle = named(
             DragHandle(),
             "viewerDragHandle",
@@ -293,6 +300,7 @@ class ImageViewer(QDialog):
             self.variations_button,
             self.play_button,
             self.branch_button,
+            self.canvas_button,
             self.drag_handle,
         ):
             tools.addWidget(extra)

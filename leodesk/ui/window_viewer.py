@@ -80,7 +80,14 @@ class ViewerLink(QObject):
         viewer.play_requested.connect(lambda: actions.play(viewer.record))
         viewer.open_image.connect(self.show_in_viewer)
         viewer.branch_requested.connect(self.branch_from_viewer)
+        viewer.canvas_requested.connect(self.canvas_from_viewer)
         ctx.variations.child_stored.connect(self._child_stored)
+
+    def canvas_from_viewer(self) -> None:
+        """Open the viewer's image in a canvas window."""
+        record = None if self.viewer is None else self.viewer.record
+        if record is not None:
+            self.window.canvas_link.open_gallery_image(record.id)
 
     def _show_lineage(self, record: ImageRecord) -> None:
         ctx = self.window.ctx

@@ -317,3 +317,17 @@ def test_an_image_dragged_from_the_gallery_opens_with_its_lineage(
     assert not canvas.doc.mask_is_empty()
     canvas.close()
     wait_idle(qtbot, window)
+
+
+def test_the_viewer_opens_its_image_in_the_canvas(qtbot: Any, sim: Any, window: Any) -> None:
+    [record] = generate(qtbot, window, "an old stone bridge")
+    window.open_viewer(record.id)
+    viewer = window.viewer
+    qtbot.waitUntil(lambda: viewer is not None and viewer.record is not None)
+    click(qtbot, viewer, "viewerCanvasButton")
+    canvas, _binding = window.canvas_link.canvases[-1]
+    qtbot.addWidget(canvas)
+    qtbot.waitUntil(lambda: canvas.doc.source_id == record.id, timeout=10000)
+    canvas.close()
+    viewer.close()
+    wait_idle(qtbot, window)
