@@ -35,6 +35,7 @@ from leodesk.core.canvas import (
     prepare_canvas,
 )
 from leodesk.core.catalog import ModelInfo
+from leodesk.core.jobs import JobState
 from leodesk.core.library import Library
 from leodesk.core.pipeline import request_from_json
 from leodesk.core.rules import pricing_params
@@ -43,6 +44,7 @@ from leodesk.qt.errors import user_message
 from leodesk.qt.generation import GenerationService
 from leodesk.qt.imaging import decode, qimage_from_pil
 from leodesk.qt.live import LiveAnswer, LiveInput, LiveSession
+from leodesk.qt.queue import JobView
 from leodesk.qt.workers import CancelToken
 
 log = logging.getLogger("leodesk.canvas")
@@ -94,7 +96,9 @@ class CanvasSession(QObject):
         self._price_ticket = 0
         self.last_price: int | None = None  # credits of a canvas job as now set up
         self._prices: dict[str, int] = {}  # pricing request → credits (asked once)
+        self._jobs: dict[int, str] = {}  # job id -> what it is ("Inpaint"...), while it runs
         generation.generation_stored.connect(self._stored)
+        generation.job_changed.connect(self._job_changed)
         self._live_lock = threading.Lock()
         self._live_view: tuple[LeonardoApi, LeonardoApi] | None = None
         self.live = LiveSession(backend.pools, self.live_send, parent=self)
@@ -138,10 +142,23 @@ class CanvasSession(QObject):
         req, note = result
         if req.canvas_init_id:
             self._init_ids.add(req.canvas_init_id)
-        self._generation.submit(req)
         what = (req.canvas_request_type or "canvas").lower().replace("2img", " to image")
-        text = f"{what.capitalize()} queued at {req.width} × {req.height}."
+        what = what.capitalize()
+        self._generation.submit(req, then=lambda ids: self._jobs.update(dict.fromkeys(ids, what)))
+        text = f"{what} queued at {req.width} × {req.height}."
         self.queued.emit(f"{text} {note}" if note else text)
+
+    def _job_changed(self, view: JobView) -> None:
+        """A job of this session failed or was cancelled: say so in the canvas (a refused
+        prompt, no credits...); done jobs arrive as results."""
+        what = self._jobs.get(view.job_id)
+        if what is None:
+            return
+        if view.state == JobState.FAILED.value:
+            del self._jobs[view.job_id]
+            self.failed.emit(f"{what} failed: {view.message}" if view.message else f"{what} failed")
+        elif view.state in (JobState.DONE.value, JobState.CANCELLED.value):
+            del self._jobs[view.job_id]
 
     def _stored(self, generation_id: str) -> None:
         if not self._init_ids:

@@ -296,12 +296,20 @@ class GenerationService(JobQueue):
         """Other generation pipeline timings (see :class:`GenerationRunner`)."""
         return self.generations.tuning
 
-    def submit(self, req: GenerationRequest) -> None:
-        """Queue one job (one Generate click)."""
-        self.submit_batch([req])
+    def submit(
+        self, req: GenerationRequest, then: Callable[[list[int]], None] | None = None
+    ) -> None:
+        """Queue one job (one Generate click); ``then([job id])`` once it is stored."""
+        self.submit_batch([req], then=then)
 
-    def submit_batch(self, reqs: list[GenerationRequest], group: str | None = None) -> None:
-        """Store every request as a QUEUED job under one group label; the scheduler sends them."""
+    def submit_batch(
+        self,
+        reqs: list[GenerationRequest],
+        group: str | None = None,
+        then: Callable[[list[int]], None] | None = None,
+    ) -> None:
+        """Store every request as a QUEUED job under one group label; the scheduler sends them
+        (``then(job ids)`` once they are stored)."""
         if not reqs:
             return
         self._batches += 1
@@ -309,7 +317,8 @@ class GenerationService(JobQueue):
             f"{label_for(reqs[0].prompt)} · {time.strftime('%H:%M:%S')} #{self._batches}"
         )
         bodies = [request_json(r) for r in reqs]
-        self.submit_jobs(GENERATION, bodies, [label_for(r.prompt) for r in reqs], label)
+        labels = [label_for(r.prompt) for r in reqs]
+        self.submit_jobs(GENERATION, bodies, labels, label, then)
 
 
 def _field_of(body: str | None, key: str) -> Any:

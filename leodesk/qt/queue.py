@@ -242,9 +242,17 @@ class JobQueue(QObject):
         """Store one job of a registered ``kind`` (QUEUED, its own group) for the scheduler."""
         self.submit_jobs(kind, [body], [label], label)
 
-    def submit_jobs(self, kind: str, bodies: list[str], labels: list[str], group: str) -> None:
+    def submit_jobs(
+        self,
+        kind: str,
+        bodies: list[str],
+        labels: list[str],
+        group: str,
+        then: Callable[[list[int]], None] | None = None,
+    ) -> None:
         """Store jobs of a registered ``kind`` (QUEUED, in this order, under one group label)
-        for the scheduler; ``labels`` are what the job strip calls each."""
+        for the scheduler; ``labels`` are what the job strip calls each; ``then(job ids)`` once
+        they are stored (the caller follows them through ``job_changed``)."""
         if kind not in self._runners:
             raise ValueError(f"no runner for jobs of kind {kind!r}")
 
@@ -255,6 +263,8 @@ class JobQueue(QObject):
             for job_id, text in zip(ids, labels, strict=True):
                 self._labels[job_id] = text
                 self.report(Progress(job_id, QUEUED, "Queued"))
+            if then is not None:
+                then(ids)
             self.reload()
 
         self.on_db(write, added)

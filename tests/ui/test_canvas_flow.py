@@ -331,3 +331,16 @@ def test_the_viewer_opens_its_image_in_the_canvas(qtbot: Any, sim: Any, window: 
     canvas.close()
     viewer.close()
     wait_idle(qtbot, window)
+
+
+def test_a_refused_canvas_prompt_is_said_in_the_canvas(qtbot: Any, sim: Any, window: Any) -> None:
+    canvas = blank_canvas(qtbot, window, (512, 512), "a nsfwword lantern")
+    paint(qtbot, canvas, (100, 100), (200, 200))
+    click(qtbot, canvas, "inpaintButton")
+    message = child(canvas, QWidget, "canvasMessage")
+    qtbot.waitUntil(lambda: message.text().startswith("Inpaint failed"), timeout=15000)
+    assert "moderation" in message.text().lower() or "reword" in message.text().lower()
+    assert "e57373" in message.styleSheet()  # shown as a problem
+    assert child(canvas, QListWidget, "resultList").count() == 0
+    canvas.close()
+    wait_idle(qtbot, window)
