@@ -19,6 +19,7 @@ from .rules import (
     MSG_UNAUTHORIZED,
     ApiError,
     check_request,
+    require_int,
     require_uuid,
 )
 from .state import S3_BUCKET, SimState
@@ -115,6 +116,18 @@ ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
         "/elements/user/{userId}",
         "getCustomElementsByUserId",
         lambda s, p, q, b: s.user_elements(require_uuid(p["userId"])),
+    ),
+    (
+        "GET",
+        "/elements/{id}",
+        "getElementById",
+        lambda s, p, q, b: s.user_element_by_id(require_int(p["id"])),
+    ),
+    (
+        "DELETE",
+        "/elements/{id}",
+        "deleteElementById",
+        lambda s, p, q, b: s.delete_user_element(require_int(p["id"])),
     ),
     ("POST", "/generations", "createGeneration", _create_generation),
     (

@@ -246,14 +246,20 @@ class ElementInfo:
 
 
 PLATFORM_ELEMENTS: tuple[ElementInfo, ...] = tuple(
-    ElementInfo(stable_uuid(f"element:{name}"), name, desc, base)
-    for name, desc, base in (
-        ("Crystal Glass", "Turns subjects into faceted glass.", "SDXL_1_0"),
-        ("Toon Shader", "Flat cel-shaded cartoon look.", "SDXL_1_0"),
-        ("Ink Wash", "Loose East-Asian ink wash strokes.", "SDXL_0_9"),
-        ("Neon Glow", "Saturated neon rim lighting.", "v1_5"),
-        ("Vintage Film", "Grainy 1970s film stock colours.", "SDXL_1_0"),
-        ("Paper Cutout", "Layered paper craft diorama.", "PHOENIX"),
+    ElementInfo(stable_uuid(f"element:{name}"), name, desc, base, *weights)
+    for name, desc, base, weights in (
+        ("Crystal Glass", "Turns subjects into faceted glass.", "SDXL_1_0", (1, -1, 2)),
+        ("Toon Shader", "Flat cel-shaded cartoon look.", "SDXL_1_0", (1, -1, 2)),
+        ("Ink Wash", "Loose East-Asian ink wash strokes.", "SDXL_0_9", (1, -1, 2)),
+        ("Neon Glow", "Saturated neon rim lighting.", "v1_5", (1, -1, 2)),
+        ("Vintage Film", "Grainy 1970s film stock colours.", "SDXL_1_0", (1, -1, 2)),
+        ("Paper Cutout", "Layered paper craft diorama.", "PHOENIX", (1, -1, 2)),
+        ("Baroque Oil", "Chiaroscuro oil painting with heavy varnish.", "SDXL_1_0", (1, 0, 2)),
+        ("Clay Figures", "Hand-made plasticine stop-motion figures.", "SDXL_0_9", (1, 0, 1)),
+        ("Isometric Rooms", "Tidy isometric cut-away rooms.", "PHOENIX", (1, 0, 2)),
+        ("Botanical Plate", "Victorian botanical engraving, hand tinted.", "FLUX_DEV", (1, 0, 2)),
+        ("Chrome Type", "Shiny 1980s chrome lettering.", "FLUX_DEV", (1, -1, 1)),
+        ("Pixel Sprite", "Crisp 16-bit game sprites.", "v1_5", (1, 0, 2)),
     )
 )
 
@@ -278,6 +284,9 @@ class UserElementInfo:
 USER_ELEMENTS: tuple[UserElementInfo, ...] = (
     UserElementInfo(1001, "My Cat Mochi", "My cat, from 24 photos.", "mochi cat", "Character"),
     UserElementInfo(1002, "Brush Texture", "My gouache brush strokes.", "gouache", "Style"),
+    UserElementInfo(
+        1003, "Logo Mascot", "Our shop's fox mascot.", "foxmascot", "Object", "FLUX_DEV"
+    ),
 )
 
 RANDOM_PROMPTS: tuple[str, ...] = (

@@ -11,7 +11,6 @@ from .account import Account
 from .catalog import (
     PLATFORM_ELEMENTS,
     PLATFORM_MODELS,
-    USER_ELEMENTS,
     ElementInfo,
     ModelInfo,
     UserElementInfo,
@@ -138,28 +137,43 @@ class Listings(Account):
         """``GET /elements``."""
         return {"loras": [self._element_json(e) for e in PLATFORM_ELEMENTS]}
 
+    def _user_element_json(self, e: UserElementInfo) -> dict[str, Any]:
+        created = timestamp(self._account_created)
+        return {
+            "id": e.id,
+            "name": e.name,
+            "description": e.description,
+            "instancePrompt": e.instance_prompt,
+            "resolution": e.resolution,
+            "learningRate": e.learning_rate,
+            "trainingEpoch": e.training_epoch,
+            "trainTextEncoder": e.train_text_encoder,
+            "baseModel": e.base_model,
+            "status": e.status,
+            "focus": e.focus,
+            "createdAt": created,
+            "updatedAt": created,
+        }
+
     def user_elements(self, user_id: str) -> dict[str, Any]:
         """``GET /elements/user/{userId}``."""
         if user_id != self.user_id:
             return {"user_loras": []}
-        created = timestamp(self._account_created)
-        return {
-            "user_loras": [
-                {
-                    "id": e.id,
-                    "name": e.name,
-                    "description": e.description,
-                    "instancePrompt": e.instance_prompt,
-                    "resolution": e.resolution,
-                    "learningRate": e.learning_rate,
-                    "trainingEpoch": e.training_epoch,
-                    "trainTextEncoder": e.train_text_encoder,
-                    "baseModel": e.base_model,
-                    "status": e.status,
-                    "focus": e.focus,
-                    "createdAt": created,
-                    "updatedAt": created,
-                }
-                for e in USER_ELEMENTS
-            ]
-        }
+        with self._lock:
+            own = sorted(self._user_elements.values(), key=lambda e: e.id)
+            return {"user_loras": [self._user_element_json(e) for e in own]}
+
+    def user_element_by_id(self, lora_id: int) -> dict[str, Any]:
+        """``GET /elements/{id}``: one of the user's elements (null when there is none)."""
+        with self._lock:
+            e = self._user_elements.get(lora_id)
+            return {"user_loras_by_pk": None if e is None else self._user_element_json(e)}
+
+    def delete_user_element(self, lora_id: int) -> dict[str, Any]:
+        """``DELETE /elements/{id}``: removes one of the user's elements (null when none)."""
+        with self._lock:
+            e = self._user_elements.pop(lora_id, None)
+            if e is None:
+                return {"delete_user_loras_by_pk": None}
+            self._changes += 1
+            return {"delete_user_loras_by_pk": {"id": e.id}}

@@ -579,6 +579,13 @@ def is_uuid(value: str) -> bool:
     return bool(UUID_RE.match(value))
 
 
+def require_int(value: str) -> int:
+    """Path ids that go to an integer column: bad syntax is a Postgres ``data-exception``."""
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise ApiError(400, f'invalid input syntax for type integer: "{value}"', "data-exception")
+    return int(value)
+
+
 def require_uuid(value: str) -> str:
     """Path ids go to a uuid column: bad syntax is a Postgres ``data-exception``."""
     if not is_uuid(value):
