@@ -33,6 +33,7 @@ from types import TracebackType
 from typing import Any
 
 from .downloads import DEFAULT_MAX_DOWNLOAD_BYTES, Downloads
+from .elements import ElementCalls
 from .errors import ProtocolError
 from .lcm import Lcm
 from .models import (
@@ -102,7 +103,7 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm):
+class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm, ElementCalls):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is
