@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from leodesk.core import rules
-from leodesk.core.api.models import Element, ElementRef, GenerationRequest
+from leodesk.core.api.models import Element, ElementRef, GenerationRequest, UserElementRef
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.rules import Problem
 
@@ -109,6 +109,7 @@ class FormState:
     tiling: bool = False
     transparency: str | None = "disabled"
     elements: tuple[ElementRef, ...] = ()
+    user_elements: tuple[UserElementRef, ...] = ()
     init_strength: float = DEFAULT_INIT_STRENGTH
     advanced_open: bool = False
     elements_open: bool = False
@@ -130,6 +131,7 @@ class FormState:
             out[f.name] = getattr(self, f.name)
         out["model"] = self.model.to_json() if self.model is not None else None
         out["elements"] = {ref.ak_uuid: ref.weight for ref in self.elements}
+        out["user_elements"] = {str(ref.user_lora_id): ref.weight for ref in self.user_elements}
         out["sections"] = {key: getattr(self, name) for key, name in SECTIONS.items()}
         return out
 
@@ -205,6 +207,12 @@ def parse_state(data: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(picked, Mapping):
         weights = ((str(ak), _as_float(w)) for ak, w in picked.items())
         out["elements"] = tuple(ElementRef(ak, w) for ak, w in weights if w is not None)
+    own = data.get("user_elements")
+    if isinstance(own, Mapping):
+        pairs = ((str(k), _as_float(w)) for k, w in own.items())
+        out["user_elements"] = tuple(
+            UserElementRef(int(k), w) for k, w in pairs if k.isdigit() and w is not None
+        )
     sections = data.get("sections")
     if isinstance(sections, Mapping):
         for key, name in SECTIONS.items():
@@ -252,6 +260,15 @@ def _sent_elements(state: FormState, loaded: Iterable[Element] | None) -> tuple[
     )
 
 
+def _sent_own_elements(
+    state: FormState, loaded: Iterable[int] | None
+) -> tuple[UserElementRef, ...]:
+    if loaded is None:
+        return state.user_elements
+    offered = set(loaded)
+    return tuple(ref for ref in state.user_elements if ref.user_lora_id in offered)
+
+
 def _quality_fields(state: FormState, model: ModelInfo | None) -> dict[str, Any]:
     """Alchemy's high resolution, PhotoReal, Prompt Magic, contrast, tiling, transparency."""
     out: dict[str, Any] = {}
@@ -281,12 +298,14 @@ def build_request(
     default_model: ModelInfo | None = None,
     *,
     elements: Iterable[Element] | None = None,
+    own_elements: Iterable[int] | None = None,
 ) -> GenerationRequest:
     """The immutable request the settings make: only set fields, no nulls.
 
     ``default_model`` is the API's default model (with the catalog's facts), used when no model
     is chosen. ``elements`` are the elements the form has loaded: chosen ones are sent in their
-    order, and chosen ones not among them are left out (``None``: send every chosen one).
+    order, and chosen ones not among them are left out (``None``: send every chosen one);
+    ``own_elements`` likewise are the ids of the user's own elements the form offers.
     """
     model = real_model(state, default_model)
     body: dict[str, Any] = {
@@ -319,6 +338,9 @@ def build_request(
     refs = _sent_elements(state, elements)
     if refs:
         body["elements"] = refs
+    own_refs = _sent_own_elements(state, own_elements)
+    if own_refs:
+        body["user_elements"] = own_refs
     if state.init_image is not None:
         key = "init_generation_image_id" if state.init_image.generated else "init_image_id"
         body[key] = state.init_image.image_id
@@ -333,13 +355,14 @@ def check(
     default_model: ModelInfo | None = None,
     *,
     elements: Iterable[Element] | None = None,
+    own_elements: Iterable[int] | None = None,
     uploading: bool = False,
 ) -> list[Problem]:
     """What stops the settings from being generated (empty: ready). ``uploading``: an image
     slot still waits for its upload (that reason comes first)."""
     loaded = list(elements) if elements is not None else None
     problems = rules.validate(
-        build_request(state, default_model, elements=loaded),
+        build_request(state, default_model, elements=loaded, own_elements=own_elements),
         state.model,
         elements=loaded or (),
         default_model=default_model,

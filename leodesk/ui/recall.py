@@ -103,7 +103,26 @@ def draft_state(generation: Any, model: Any = None) -> dict[str, Any]:
     if model is None:
         state["model"] = None
     state["images"] = _images(sent)
+    state.update(_elements(sent))
     return state
+
+
+def _elements(sent: dict[str, Any]) -> dict[str, Any]:
+    """The elements a stored request was sent with (every draft says which, none included)."""
+    platform: dict[str, float] = {}
+    own: dict[str, float] = {}
+    for ref in sent.get("elements") or ():
+        if isinstance(ref, dict) and isinstance(ref.get("ak_uuid"), str):
+            platform[ref["ak_uuid"]] = _weight(ref.get("weight"))
+    for ref in sent.get("user_elements") or ():
+        if isinstance(ref, dict) and isinstance(ref.get("user_lora_id"), int):
+            own[str(ref["user_lora_id"])] = _weight(ref.get("weight"))
+    return {"elements": platform, "user_elements": own}
+
+
+def _weight(value: Any) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if ok else 1.0
 
 
 def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:

@@ -272,7 +272,8 @@ def test_a_saved_v1_form_reads_back_field_by_field() -> None:
     # The aspect follows from the size (the form shows it), so it is not read back.
     assert "aspect" not in values
     same = {k: v for k, v in SAVED_V1.items() if k not in ("images", "aspect")}
-    assert state.to_json() == same | {"aspect": "4:3", "model": state.model.to_json()}
+    added = {"aspect": "4:3", "model": state.model.to_json(), "user_elements": {}}
+    assert state.to_json() == same | added
 
 
 def test_reading_keeps_what_is_missing_or_unreadable() -> None:
@@ -324,4 +325,4 @@ def test_what_is_saved_reads_back_as_it_was() -> None:
 def test_the_saved_keys_are_those_of_the_saved_drafts(key: str) -> None:
     saved = FormState().to_json()
     assert key not in saved
-    assert set(saved) | {"images"} == set(SAVED_V1)
+    assert set(saved) | {"images"} == set(SAVED_V1) | {"user_elements"}

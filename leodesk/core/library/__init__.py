@@ -62,6 +62,7 @@ from leodesk.core.library.db import (
     LibraryError,
     Store,
 )
+from leodesk.core.library.element_cache import ELEMENT_KINDS, ElementCache
 from leodesk.core.library.generations import DIFF_FIELDS, Generations
 from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS, Images
 from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY, JobQueue
@@ -85,6 +86,7 @@ __all__ = [
     "APPLICATION_ID",
     "BUSY_TIMEOUT_MS",
     "DIFF_FIELDS",
+    "ELEMENT_KINDS",
     "LOCAL_PREFIX",
     "MAX_DOWNLOAD_ATTEMPTS",
     "MAX_QUERY_WORDS",
@@ -110,5 +112,15 @@ __all__ = [
 ]
 
 
-class Library(LocalImages, Generations, Images, Curation, JobQueue, ModelCache, UploadCache, Store):
+class Library(
+    LocalImages,
+    Generations,
+    Images,
+    Curation,
+    JobQueue,
+    ModelCache,
+    UploadCache,
+    ElementCache,
+    Store,
+):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

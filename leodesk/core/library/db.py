@@ -390,6 +390,26 @@ def _migrate_v5(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# elements: the platform's and the user's own elements as last fetched (the form's list).
+_ELEMENTS: Final = (
+    """
+    CREATE TABLE element_cache (
+        kind       TEXT NOT NULL CHECK (kind IN ('platform', 'own')),
+        key        TEXT NOT NULL,
+        position   INTEGER NOT NULL,
+        info_json  TEXT NOT NULL,
+        fetched_ms INTEGER NOT NULL,
+        PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID
+    """,
+)
+
+
+def _migrate_elements(conn: sqlite3.Connection) -> None:
+    for statement in _ELEMENTS:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
@@ -399,6 +419,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_v3,
     _migrate_v4,
     _migrate_v5,
+    _migrate_elements,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
