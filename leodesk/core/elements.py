@@ -97,7 +97,9 @@ class ElementChoice:
             for k in ("base_model", "url_image", "creator", "focus")
         }
         weights = [_num(data.get(k)) for k in ("weight_min", "weight_default", "weight_max")]
-        lo, default, hi = (w if w is not None else d for w, d in zip(weights, OWN_WEIGHTS, strict=True))
+        lo, default, hi = (
+            w if w is not None else d for w, d in zip(weights, OWN_WEIGHTS, strict=True)
+        )
         own_id = data.get("own_id")
         return cls(
             key=key,

@@ -14,6 +14,7 @@ from leodesk.core.paths import Paths
 from leodesk.core.variations import JOB_KIND
 from leodesk.qt.backend import Backend
 from leodesk.qt.canvas import CanvasSession
+from leodesk.qt.elements import ElementsService
 from leodesk.qt.generation import GenerationService
 from leodesk.qt.models.catalog_model import ModelListModel
 from leodesk.qt.models.gallery_model import GalleryModel
@@ -68,6 +69,7 @@ class AppContext:
     variations: VariationService  # upscale, unzoom, no background, motion
     queue: QueueModel  # the queue panel's stored jobs, in queue order
     notifier: Notifier  # what to tell the user (tray / OS notifications)
+    elements: ElementsService  # the form's elements (LoRAs): platform and own, cached
     demo: bool = False
 
     def canvas_session(self) -> CanvasSession:
@@ -176,6 +178,7 @@ def build_context(
         variations=VariationService(backend, parent=backend),
         queue=QueueModel(parent=backend),
         notifier=Notifier(parent=backend),
+        elements=ElementsService(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx

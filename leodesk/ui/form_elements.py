@@ -1,10 +1,18 @@
-"""The prompt form's Elements section: the elements (LoRAs) to apply, each with a weight."""
+"""The prompt form's Elements section: the elements (LoRAs) to apply, each with a weight.
+
+The list (``elementsList``) offers the platform's elements and the user's own ones that fit the
+chosen model (:func:`leodesk.core.elements.offered`), each with its preview, name, description and
+weight range; several can be ticked, each with its own weight (``elementWeightSpin`` edits the
+selected one's, within its range). The user's own elements can be deleted (after a confirmation).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -12,31 +20,45 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from leodesk.core import rules
-from leodesk.core.api.models import Element, ElementRef
-from leodesk.core.catalog import ModelInfo
+from leodesk.core.api.models import Element, ElementRef, UserElementRef
+from leodesk.core.catalog import ModelInfo, version_family
+from leodesk.core.elements import ElementChoice, from_platform, offered, own_key, split_picks
+from leodesk.qt.thumbnails import key_for
 from leodesk.ui.form_section import CollapsibleSection, UpdateGuard, name_widget
 
+ICON = 56
+_KEY = Qt.ItemDataRole.UserRole
 
-def _default_weight(element: Element) -> float:
-    if element.weight_default is not None:
-        return float(element.weight_default)
-    lo, hi = rules.element_weight_range(element)
-    return min(hi, max(lo, 1.0))
+
+def _label(choice: ElementChoice, weight: float, fit: bool | None) -> str:
+    head = f"{choice.name}  ·  {weight:g}" + ("  (yours)" if choice.own else "")
+    base = choice.base_model or "base model not given"
+    rng = (
+        f"Weight {choice.weight_min:g} to {choice.weight_max:g} (default {choice.weight_default:g})"
+    )
+    note = "  ·  may not suit this model" if fit is None else ""
+    lines = [head, choice.description, f"{rng}  ·  {base}{note}"]
+    return "\n".join(line for line in lines if line)
 
 
 class ElementsSection(CollapsibleSection):
-    """A checkable list of the loaded elements and the weight of the selected one.
+    """The elements offered for the chosen model, the weight of the selected one, Delete.
 
-    The choice (ticked, weight) is kept by ``akUUID``, also for elements not loaded (yet): a
-    restored form's picks apply when the list arrives. ``changed``: the user changed the choice.
+    The choice (ticked, weight) is kept by key (``akUUID`` or ``user:<id>``), also for elements
+    not offered (not loaded yet, or made for another model): a restored form's picks apply when
+    the list arrives, and come back when the model changes back. Only offered picks are sent.
+    Signals: ``changed`` (the user changed the choice), ``delete_requested(ElementChoice)``
+    (confirmed).
     """
 
     changed = Signal()
+    delete_requested = Signal(object)
 
     def __init__(
         self,
@@ -47,15 +69,24 @@ class ElementsSection(CollapsibleSection):
         super().__init__("Elements", "elementsSection", parent=parent)
         self._guard = guard
         self._real_model = real_model
-        self.elements: list[Element] = []
-        # ak_uuid → (checked, weight)
-        self._choice: dict[str, tuple[bool, float]] = {}
+        self._all: list[ElementChoice] = []
+        self._shown: list[tuple[ElementChoice, bool | None]] = []
+        self._family: object = ()  # the model family the list was built for
+        self._thumbs: Any = None  # leodesk.qt.thumbnails.ThumbnailLoader
+        self._choice: dict[str, tuple[bool, float]] = {}  # key → (checked, weight)
+        self.confirm: Callable[[ElementChoice], bool] = self._confirm_delete
+        self._build()
+
+    def _build(self) -> None:
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(12, 0, 0, 0)
         self.elements_list = QListWidget()
         name_widget(self.elements_list, "elementsList", "Elements")
         self.elements_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.elements_list.setMaximumHeight(140)
+        self.elements_list.setIconSize(QSize(ICON, ICON))
+        self.elements_list.setWordWrap(True)
+        self.elements_list.setMinimumHeight(200)
+        self.elements_list.setMaximumHeight(320)
         lay.addWidget(self.elements_list)
         row = QHBoxLayout()
         label = QLabel("Weight")
@@ -64,34 +95,53 @@ class ElementsSection(CollapsibleSection):
         self.element_weight_spin.setDecimals(2)
         self.element_weight_spin.setSingleStep(0.05)
         label.setBuddy(self.element_weight_spin)
+        self.delete_button = QPushButton("Delete…")
+        name_widget(self.delete_button, "elementDeleteButton", "Delete this element of yours")
         row.addWidget(label)
         row.addWidget(self.element_weight_spin)
         row.addStretch(1)
+        row.addWidget(self.delete_button)
         lay.addLayout(row)
         self.elements_hint = QLabel("No elements loaded")
         name_widget(self.elements_hint, "elementsHintLabel", "Elements hint")
         self.elements_hint.setProperty("hint", True)
+        self.elements_hint.setWordWrap(True)
         lay.addWidget(self.elements_hint)
         self.elements_list.itemChanged.connect(self._on_item_changed)
         self.elements_list.currentItemChanged.connect(self.show_current)
         self.element_weight_spin.valueChanged.connect(self._on_weight)
+        self.delete_button.clicked.connect(self._on_delete)
+
+    # ------------------------------------------------------------------------ what is offered
+
+    def set_thumbnails(self, loader: Any) -> None:
+        """Previews come from ``loader`` (a ThumbnailLoader); items get theirs as they arrive."""
+        self._thumbs = loader
+        loader.ready.connect(self._thumb_ready)
 
     def set_elements(self, elements: Iterable[Element]) -> None:
-        """The elements to pick from; earlier picks are kept by ``akUUID``."""
-        self._remember()
-        self.elements = [e for e in elements if e.ak_uuid]
+        """Only platform elements to pick from (the user's own ones are kept)."""
+        own = [c for c in self._all if c.own]
+        self.set_choices([c for c in map(from_platform, elements) if c], own)
+
+    def set_choices(self, platform: Iterable[ElementChoice], own: Iterable[ElementChoice]) -> None:
+        """Every element (the platform's and the user's own); earlier picks are kept by key."""
+        self._all = [*own, *platform]
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        model = self._real_model()
+        self._family = version_family(model.sd_version) if model else None
+        self._shown = offered(self._all, model)
+        current = self.elements_list.currentItem()
+        keep = current.data(_KEY) if current is not None else None
         with self._guard:
             self.elements_list.clear()
-            for element in self.elements:
-                assert element.ak_uuid is not None
-                checked, weight = self._choice.get(
-                    element.ak_uuid, (False, _default_weight(element))
-                )
-                lo, hi = rules.element_weight_range(element)
-                weight = min(hi, max(lo, weight))
-                self._choice[element.ak_uuid] = (checked, weight)
+            for choice, _fit in self._shown:
+                checked, weight = self._choice.get(choice.key, (False, choice.weight_default))
+                self._choice[choice.key] = (checked, choice.clamp(weight))
                 item = QListWidgetItem()
-                item.setData(Qt.ItemDataRole.UserRole, element.ak_uuid)
+                item.setData(_KEY, choice.key)
                 item.setFlags(
                     Qt.ItemFlag.ItemIsEnabled
                     | Qt.ItemFlag.ItemIsSelectable
@@ -100,70 +150,111 @@ class ElementsSection(CollapsibleSection):
                 item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
                 self.elements_list.addItem(item)
                 self._label_item(item)
-            if self.elements:
-                self.elements_list.setCurrentRow(0)
+                self._set_icon(item, choice)
+            keys = [c.key for c, _ in self._shown]
+            if keys:
+                self.elements_list.setCurrentRow(keys.index(keep) if keep in keys else 0)
         self.show_current(self.elements_list.currentItem(), None)
+        self.show_rules()
+
+    # ------------------------------------------------------------------------ the choice
+
+    @property
+    def elements(self) -> list[Element]:
+        """The platform elements offered now (for the request and its checks)."""
+        return [c.as_element() for c, _ in self._shown if not c.own]
+
+    def own_ids(self) -> list[int]:
+        """The ids of the user's own elements offered now."""
+        return [c.own_id for c, _ in self._shown if c.own_id is not None]
+
+    def _picked(self) -> dict[str, float]:
+        return {key: weight for key, (checked, weight) in self._choice.items() if checked}
 
     def picks(self) -> tuple[ElementRef, ...]:
-        """Every ticked element with its weight (also those not loaded)."""
-        self._remember()
-        return tuple(
-            ElementRef(ak_uuid=ak, weight=weight)
-            for ak, (checked, weight) in self._choice.items()
-            if checked
-        )
+        """Every ticked platform element with its weight (also those not offered)."""
+        return split_picks(self._picked())[0]
 
-    def restore_picks(self, picks: Iterable[ElementRef]) -> None:
-        """Tick exactly ``picks`` (with their weights); the others keep their weight."""
-        self._choice = {ref.ak_uuid: (True, ref.weight) for ref in picks if ref.weight is not None}
-        for i in range(self.elements_list.count()):
-            item = self.elements_list.item(i)
-            ak = item.data(Qt.ItemDataRole.UserRole)
-            element = self._element_by_id(ak)
-            default = _default_weight(element) if element else 1.0
-            checked, weight = self._choice.get(ak, (False, default))
-            self._choice[ak] = (checked, weight)
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self._label_item(item)
+    def own_picks(self) -> tuple[UserElementRef, ...]:
+        """Every ticked element of the user's own with its weight."""
+        return split_picks(self._picked())[1]
+
+    def restore_picks(
+        self, picks: Iterable[ElementRef], own: Iterable[UserElementRef] | None = None
+    ) -> None:
+        """Tick exactly ``picks`` and ``own`` (with their weights); the others are unticked."""
+        chosen = {ref.ak_uuid: ref.weight for ref in picks if ref.weight is not None}
+        if own is not None:
+            chosen |= {own_key(r.user_lora_id): r.weight for r in own if r.weight is not None}
+        else:
+            chosen |= {k: w for k, w in self._picked().items() if k.startswith("user:")}
+        unticked = {k: (False, w) for k, (_c, w) in self._choice.items()}
+        self._choice = unticked | {k: (True, float(w)) for k, w in chosen.items()}
+        with self._guard:
+            for i in range(self.elements_list.count()):
+                item = self.elements_list.item(i)
+                choice = self._by_key(item.data(_KEY))
+                checked, weight = self._choice.get(item.data(_KEY), (False, 1.0))
+                if choice is not None:
+                    self._choice[choice.key] = (checked, choice.clamp(weight))
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                self._label_item(item)
 
     def show_rules(self) -> None:
-        """The hint (how many are chosen) and each item's label and tooltip."""
+        """Re-offer for a changed model family; the hint and each item's label."""
+        model = self._real_model()
+        if (version_family(model.sd_version) if model else None) != self._family:
+            self._rebuild()
+            return
         count = self.elements_list.count()
-        chosen = sum(
-            self.elements_list.item(i).checkState() == Qt.CheckState.Checked for i in range(count)
-        )
-        self.elements_hint.setText(
-            "No elements loaded" if not count else f"{chosen} of {count} elements chosen"
-        )
-        for i in range(count):
-            self._label_item(self.elements_list.item(i))
+        offered_keys = {c.key for c, _ in self._shown}
+        chosen = sum(1 for k in self._picked() if k in offered_keys)
+        hidden = sum(1 for k in self._picked() if k not in offered_keys)
+        if not self._all:
+            text = "No elements loaded"
+        elif not count:
+            text = "No elements for this model"
+        else:
+            text = f"{chosen} of {count} elements chosen"
+        if hidden:
+            text += f"; {hidden} chosen for another model (not sent)"
+        self.elements_hint.setText(text)
+        with self._guard:
+            for i in range(count):
+                self._label_item(self.elements_list.item(i))
 
     def show_current(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None = None
     ) -> None:
-        """The weight box shows the selected element's weight and range."""
-        element = self._element_by_id(current.data(Qt.ItemDataRole.UserRole)) if current else None
+        """The weight box shows the selected element's weight and range; Delete its owner."""
+        choice = self._by_key(current.data(_KEY)) if current else None
+        self.delete_button.setEnabled(choice is not None and choice.own)
+        self.delete_button.setToolTip(
+            "Delete this element of yours"
+            if choice is not None and choice.own
+            else "Only your own elements can be deleted"
+        )
         with self._guard:
-            if element is None:
+            if choice is None:
                 self.element_weight_spin.setEnabled(False)
                 self.element_weight_spin.setToolTip("Select an element to set its weight")
                 return
-            assert element.ak_uuid is not None
-            lo, hi = rules.element_weight_range(element)
             self.element_weight_spin.setEnabled(True)
-            self.element_weight_spin.setRange(lo, hi)
-            _, weight = self._choice.get(element.ak_uuid, (False, _default_weight(element)))
+            self.element_weight_spin.setRange(choice.weight_min, choice.weight_max)
+            _, weight = self._choice.get(choice.key, (False, choice.weight_default))
             self.element_weight_spin.setValue(weight)
             self.element_weight_spin.setToolTip(
-                f"Weight of {element.name or element.ak_uuid}: {lo:g}–{hi:g}"
+                f"Weight of {choice.name}: {choice.weight_min:g} to {choice.weight_max:g}"
             )
+
+    # ------------------------------------------------------------------------ reactions
 
     def _on_item_changed(self, item: QListWidgetItem) -> None:
         if self._guard:
             return
-        ak = item.data(Qt.ItemDataRole.UserRole)
-        _, weight = self._choice.get(ak, (False, 1.0))
-        self._choice[ak] = (item.checkState() == Qt.CheckState.Checked, weight)
+        key = item.data(_KEY)
+        _, weight = self._choice.get(key, (False, 1.0))
+        self._choice[key] = (item.checkState() == Qt.CheckState.Checked, weight)
         self.changed.emit()
 
     def _on_weight(self, value: float) -> None:
@@ -172,32 +263,75 @@ class ElementsSection(CollapsibleSection):
         item = self.elements_list.currentItem()
         if item is None:
             return
-        ak = item.data(Qt.ItemDataRole.UserRole)
-        checked, _ = self._choice.get(ak, (False, value))
-        self._choice[ak] = (checked, round(value, 2))
+        key = item.data(_KEY)
+        checked, _ = self._choice.get(key, (False, value))
+        self._choice[key] = (checked, round(value, 2))
         with self._guard:
             self._label_item(item)
         self.changed.emit()
 
-    def _element_by_id(self, ak: object) -> Element | None:
-        return next((e for e in self.elements if e.ak_uuid == ak), None)
+    def _on_delete(self) -> None:
+        item = self.elements_list.currentItem()
+        choice = self._by_key(item.data(_KEY)) if item else None
+        if choice is not None and choice.own and self.confirm(choice):
+            self.delete_requested.emit(choice)
 
-    def _remember(self) -> None:
-        for i in range(self.elements_list.count()):
-            item = self.elements_list.item(i)
-            ak = item.data(Qt.ItemDataRole.UserRole)
-            _, weight = self._choice.get(ak, (False, 1.0))
-            self._choice[ak] = (item.checkState() == Qt.CheckState.Checked, weight)
+    def _confirm_delete(self, choice: ElementChoice) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete element",
+            f"Delete your element “{choice.name}” from your Leonardo account?\n"
+            "Generations made with it stay; it cannot be used again.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        name_widget(box, "deleteElementConfirm", "Delete element")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    # ------------------------------------------------------------------------ items
+
+    def _by_key(self, key: object) -> ElementChoice | None:
+        return next((c for c, _ in self._shown if c.key == key), None)
+
+    def _fit(self, key: object) -> bool | None:
+        return next((f for c, f in self._shown if c.key == key), None)
 
     def _label_item(self, item: QListWidgetItem) -> None:
-        ak = item.data(Qt.ItemDataRole.UserRole)
-        element = self._element_by_id(ak)
-        if element is None:
+        choice = self._by_key(item.data(_KEY))
+        if choice is None:
             return
-        _, weight = self._choice.get(ak, (False, _default_weight(element)))
-        item.setText(f"{element.name or ak}  ·  {weight:g}")
-        tip = element.description or ""
-        fits = rules.element_fits_model(element, self._real_model())
-        if fits is False:
-            tip = f"Made for {element.base_model} models; it may not suit this model. {tip}"
-        item.setToolTip(tip.strip())
+        _, weight = self._choice.get(choice.key, (False, choice.weight_default))
+        fit = self._fit(choice.key)
+        item.setText(_label(choice, weight, fit))
+        tip = f"{choice.name}: made for {choice.base_model or 'an unknown base model'}"
+        if fit is None:
+            tip += "; whether it suits this model is not known"
+        if choice.creator:
+            tip += f"\nBy {choice.creator}"
+        item.setToolTip(tip)
+
+    def _set_icon(self, item: QListWidgetItem, choice: ElementChoice) -> None:
+        pixmap = None
+        if self._thumbs is not None and choice.url_image:
+            key = key_for("element", choice.url_image)
+            pixmap = self._thumbs.pixmap(key)
+            if pixmap is None:
+                self._thumbs.request(key, url=choice.url_image)
+        if pixmap is None:
+            pixmap = QPixmap(ICON, ICON)
+            pixmap.fill(QColor("#5a4a8a" if choice.own else "#3a4a5a"))
+        item.setIcon(QIcon(pixmap))
+
+    def _thumb_ready(self, key: str) -> None:
+        for i in range(self.elements_list.count()):
+            item = self.elements_list.item(i)
+            choice = self._by_key(item.data(_KEY))
+            if (
+                choice is not None
+                and choice.url_image
+                and key_for("element", choice.url_image) == key
+            ):
+                pixmap = self._thumbs.pixmap(key)
+                if pixmap is not None:
+                    item.setIcon(QIcon(pixmap))

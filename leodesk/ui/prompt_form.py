@@ -34,6 +34,7 @@ from leodesk.core import form as core_form
 from leodesk.core import rules
 from leodesk.core.api.models import Element, GenerationRequest, PricingRequest
 from leodesk.core.catalog import ModelInfo
+from leodesk.core.elements import ElementChoice
 from leodesk.core.form import FieldRule, FormRules, FormState
 from leodesk.core.rules import Problem
 from leodesk.qt.models.gallery_model import IMAGE_IDS_MIME
@@ -318,6 +319,13 @@ class PromptForm(QWidget):
         self.elements_section.set_elements(elements)
         self._refresh()
 
+    def set_element_choices(
+        self, platform: Iterable[ElementChoice], own: Iterable[ElementChoice]
+    ) -> None:
+        """The platform's and the user's own elements; earlier picks are kept by key."""
+        self.elements_section.set_choices(platform, own)
+        self._refresh()
+
     def set_prompt_text(self, text: str) -> None:
         """Replace the prompt (a random or improved one) as one undoable edit."""
         self.prompt_section.set_prompt_text(text)
@@ -379,6 +387,7 @@ class PromptForm(QWidget):
         return FormState(
             model=self._model,
             elements=self.elements_section.picks(),
+            user_elements=self.elements_section.own_picks(),
             init_image=self.image_section.init_image(),
             image_prompts=self.image_section.image_prompts(),
             **values,
@@ -387,7 +396,10 @@ class PromptForm(QWidget):
     def request(self) -> GenerationRequest:
         """The immutable request the current settings make: only set fields, no nulls."""
         return core_form.build_request(
-            self.form_state(), self.default_model(), elements=self.elements_section.elements
+            self.form_state(),
+            self.default_model(),
+            elements=self.elements_section.elements,
+            own_elements=self.elements_section.own_ids(),
         )
 
     def problems(self) -> list[Problem]:
@@ -396,6 +408,7 @@ class PromptForm(QWidget):
             self.form_state(),
             self.default_model(),
             elements=self.elements_section.elements,
+            own_elements=self.elements_section.own_ids(),
             uploading=self.uploading(),
         )
 
@@ -423,8 +436,11 @@ class PromptForm(QWidget):
         # Ranges and lists depend on the mode set above.
         self._apply_structure(core_form.field_rules(self.form_state(), self.default_model()))
         self._write(values, Restore.AFTER_RANGES)
-        if "elements" in values:
-            self.elements_section.restore_picks(values["elements"])
+        if "elements" in values or "user_elements" in values:
+            section = self.elements_section
+            section.restore_picks(
+                values.get("elements", section.picks()), values.get("user_elements")
+            )
 
     def _write(self, values: Mapping[str, Any], when: Restore) -> None:
         for binding in BINDINGS:

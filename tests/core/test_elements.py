@@ -4,6 +4,7 @@ request (platform and own elements) and recall."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from leodesk.core import form
 from leodesk.core.api.models import Element, ElementRef, UserElement, UserElementRef
@@ -95,10 +96,7 @@ def test_the_request_sends_offered_picks_and_recall_brings_them_back() -> None:
     saved = form.parse_state(json.loads(json.dumps(state.to_json())))
     assert saved["elements"] == state.elements and saved["user_elements"] == state.user_elements
 
-    class Stored:
-        request_json = globals()["request_json"](req)
-
-    draft = recall.draft_state(Stored())
+    draft = recall.draft_state(SimpleNamespace(request_json=request_json(req)))
     assert draft["elements"] == {"ak-a": 0.5} and draft["user_elements"] == {"3": 0.8}
     assert form.parse_state(draft)["user_elements"] == (UserElementRef(3, 0.8),)
     picks = {"ak-a": 0.5, own_key(3): 0.8}

@@ -14,7 +14,7 @@ from leodesk.ui.prompt_form import PromptForm
 
 # Settings that are not one widget's value: the model (the model browser), the element picks
 # (a list with weights) and the image slots.
-_NOT_BOUND = {"model", "elements", "init_image", "image_prompts"}
+_NOT_BOUND = {"model", "elements", "user_elements", "init_image", "image_prompts"}
 PHOENIX = ModelInfo(id="phoenix-id", name="Leonardo Phoenix", sd_version="PHOENIX")
 
 

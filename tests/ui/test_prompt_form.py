@@ -509,7 +509,8 @@ def test_elements_with_weights(qtbot: QtBot, form: PromptForm) -> None:
     assert elements_list.count() == 0
     form.set_elements(ELEMENTS)
     assert elements_list.count() == 2
-    assert elements_list.item(0).text() == "Crystal  ·  1"
+    assert elements_list.item(0).text().splitlines()[0] == "Crystal  ·  1"
+    assert "Weight -1 to 2 (default 1)" in elements_list.item(0).text()
     elements_list.setFocus()
     elements_list.setCurrentRow(0)
     QTest.keyClick(elements_list, Qt.Key.Key_Space)
@@ -518,13 +519,19 @@ def test_elements_with_weights(qtbot: QtBot, form: PromptForm) -> None:
     assert (weight.minimum(), weight.maximum()) == (-1, 2)
     type_into_spin(qtbot, weight, "0.8")
     assert form.request().elements == (ElementRef("el-crystal", 0.8),)
-    assert elements_list.item(0).text() == "Crystal  ·  0.8"
+    assert elements_list.item(0).text().splitlines()[0] == "Crystal  ·  0.8"
     assert child(form, QWidget, "elementsHintLabel").text() == "1 of 2 elements chosen"
     # A new catalog keeps the choice by id.
     form.set_elements(list(reversed(ELEMENTS)))
     assert form.request().elements == (ElementRef("el-crystal", 0.8),)
+    assert "made for SDXL_1_0" in elements_list.item(1).toolTip()
+    # Elements for another model family are not offered, and their picks are not sent.
     form.set_model(SD15)
-    assert "Made for SDXL_1_0" in elements_list.item(1).toolTip()
+    assert elements_list.count() == 0 and form.request().elements is None
+    hint = child(form, QWidget, "elementsHintLabel").text()
+    assert hint == "No elements for this model; 1 chosen for another model (not sent)"
+    form.set_model(KINO)
+    assert form.request().elements == (ElementRef("el-crystal", 0.8),)
 
 
 # --------------------------------------------------------------------------------------------
