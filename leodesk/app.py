@@ -246,6 +246,7 @@ class Launcher(QObject):
                     break
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
+        self.ctx.elements.refresh()
         self.ctx.generation.resume_unfinished()
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
@@ -386,6 +387,8 @@ class Launcher(QObject):
         ctx.generation.reload()
         ctx.catalog.load_cached()
         ctx.catalog.refresh()
+        ctx.elements.load_cached()
+        ctx.elements.refresh()
         return moved
 
     def quit(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.ui.widgets import named
 from leodesk.ui.window_canvas import CanvasLink
+from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
 from leodesk.ui.window_viewer import ViewerLink
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self._wire_library(ctx)
         self._wire_gallery(ctx)
         self._wire_sync_and_account(ctx)
+        self.elements_link = ElementsLink(self, ctx)
         if settings is not None:
             self.restore(settings)
         self.search("")  # the default filter: everything, generations deleted on the server too

@@ -103,8 +103,24 @@ def draft_state(generation: Any, model: Any = None) -> dict[str, Any]:
     if model is None:
         state["model"] = None
     state["images"] = _images(sent)
-    state.update(_elements(sent))
+    state.update(_elements(sent or _server_elements(generation)))
     return state
+
+
+def _server_elements(generation: Any) -> dict[str, Any]:
+    """The elements the server says a generation (synced, not sent from here) was made with."""
+    raw = getattr(generation, "raw_json", None)
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    rows = data.get("elements") if isinstance(data, dict) else None
+    refs = []
+    for row in rows if isinstance(rows, list) else ():
+        lora = row.get("lora") if isinstance(row, dict) else None
+        if isinstance(lora, dict) and isinstance(lora.get("ak_uuid"), str):
+            refs.append({"ak_uuid": lora["ak_uuid"], "weight": row.get("weight_applied")})
+    return {"elements": refs}
 
 
 def _elements(sent: dict[str, Any]) -> dict[str, Any]:
