@@ -23,6 +23,7 @@ from leodesk.core import rules
 from leodesk.core.api.models import Element, ElementRef, GenerationRequest, UserElementRef
 from leodesk.core.catalog import ModelInfo
 from leodesk.core.rules import Problem
+from leodesk.core.styles import DEFAULT_STYLE_NAME, STYLE_UUIDS, takes_style_uuid
 
 __all__ = [
     "BLANK_PROMPT",
@@ -332,7 +333,10 @@ def build_request(
         body["seed"] = seed
     if state.scheduler:
         body["scheduler"] = state.scheduler
-    if state.preset_style:
+    if state.preset_style and takes_style_uuid(model):
+        if state.preset_style in STYLE_UUIDS:  # Phoenix and Flux: styleUUID, no presetStyle
+            body["style_uuid"] = STYLE_UUIDS[state.preset_style]
+    elif state.preset_style:
         body["preset_style"] = state.preset_style
     body.update(_quality_fields(state, model))
     refs = _sent_elements(state, elements)
@@ -448,8 +452,12 @@ def field_rules(state: FormState, default_model: ModelInfo | None = None) -> For
         model_tip=tip,
         model_note=note,
         model_facts=facts,
-        preset_styles=rules.preset_styles(alchemy, photo_real),
-        default_style=rules.default_preset_style(alchemy, photo_real),
+        preset_styles=tuple(STYLE_UUIDS)
+        if takes_style_uuid(model)
+        else rules.preset_styles(alchemy, photo_real),
+        default_style=DEFAULT_STYLE_NAME
+        if takes_style_uuid(model)
+        else rules.default_preset_style(alchemy, photo_real),
         photo_real_v2=v2_ok,
         photo_real_v1_tip="PhotoReal v1 runs without a model (the chosen model is not sent)",
         photo_real_v2_tip=v2_tip,
@@ -555,7 +563,11 @@ def _field_map(
             tip=v2_tip if not v2_ok else "v2 uses the chosen model; v1 runs without one",
         ),
         "photo_real_strength": FieldRule(enabled=photo_real),
-        "preset_style": FieldRule(tip=f"Styles available {mode}"),
+        "preset_style": FieldRule(
+            tip="Phoenix and Flux styles (sent as styleUUID)"
+            if takes_style_uuid(model)
+            else f"Styles available {mode}"
+        ),
         "num_images": FieldRule(
             maximum=rules.max_images(state.width, state.height),
             note=reason,

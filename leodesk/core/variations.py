@@ -72,6 +72,10 @@ UPSCALER_STYLES: tuple[str, ...] = (
     "CG ART & GAME ASSETS",
 )
 DEFAULT_STYLE = "GENERAL"
+#: The universal upscaler's ultra mode (``ultraUpscaleStyle``), with similarity and detail contrast.
+ULTRA_STYLES: tuple[str, ...] = ("ARTISTIC", "REALISTIC")
+DEFAULT_SIMILARITY = 5
+DEFAULT_DETAIL_CONTRAST = 5
 DEFAULT_CREATIVITY = 5
 DEFAULT_MULTIPLIER = 1.5
 DEFAULT_MOTION_STRENGTH = 5
@@ -124,10 +128,18 @@ class UniversalOptions:
     creativity: int = DEFAULT_CREATIVITY  # 1–10
     multiplier: float = DEFAULT_MULTIPLIER  # 1.0–2.0
     prompt: str | None = None
+    #: Ultra mode: ``ARTISTIC`` or ``REALISTIC`` (then ``style`` is not sent), with these two.
+    ultra_style: str | None = None
+    similarity: int = DEFAULT_SIMILARITY  # 1–10, ultra only
+    detail_contrast: int = DEFAULT_DETAIL_CONTRAST  # 1–10, ultra only
 
     def __post_init__(self) -> None:
         if self.style not in UPSCALER_STYLES:
             raise ValueError(f"unknown upscaler style {self.style!r}")
+        if self.ultra_style is not None and self.ultra_style not in ULTRA_STYLES:
+            raise ValueError(f"unknown ultra style {self.ultra_style!r}")
+        if not (1 <= self.similarity <= 10 and 1 <= self.detail_contrast <= 10):
+            raise ValueError("similarity and detail contrast must be between 1 and 10")
         if not 1 <= self.creativity <= 10:
             raise ValueError("creativity must be between 1 and 10")
         if not 1.0 <= self.multiplier <= 2.0:
@@ -209,6 +221,13 @@ def pricing_request(
         return PricingRequest("MOTION_SVD_GENERATION", {})
     if kind is Kind.UNIVERSAL:
         opts = options or UniversalOptions()
+        if opts.ultra_style is not None:
+            params = {
+                "inputWidth": source.width or 1024,
+                "inputHeight": source.height or 1024,
+                "upscaleMultiplier": opts.multiplier,
+            }
+            return PricingRequest("UNIVERSAL_UPSCALER_ULTRA", params)
         return PricingRequest(
             "UNIVERSAL_UPSCALER", {"megapixel": output_megapixels(source, opts.multiplier)}
         )
@@ -259,10 +278,15 @@ def universal_request(source: Source, options: UniversalOptions) -> UniversalUps
     """A variation source goes as ``variationId``, a generated image as ``generatedImageId``."""
     common: dict[str, Any] = {
         "upscale_multiplier": options.multiplier,
-        "upscaler_style": options.style,
         "creativity_strength": options.creativity,
         "prompt": options.prompt or None,
     }
+    if options.ultra_style is not None:
+        common["ultra_upscale_style"] = options.ultra_style
+        common["similarity"] = options.similarity
+        common["detail_contrast"] = options.detail_contrast
+    else:
+        common["upscaler_style"] = options.style
     if source.is_variation:
         return UniversalUpscaleRequest(variation_id=source.image_id, **common)
     return UniversalUpscaleRequest(generated_image_id=source.image_id, **common)

@@ -275,8 +275,9 @@ class PromptService(QObject):
     def random(self) -> None:
         self._run(lambda c: c.random_prompt())
 
-    def improve(self, prompt: str) -> None:
-        self._run(lambda c: c.improve_prompt(prompt))
+    def improve(self, prompt: str, instructions: str = "") -> None:
+        """Improve ``prompt``, the way ``instructions`` says when given (``promptInstructions``)."""
+        self._run(lambda c: c.improve_prompt(prompt, instructions.strip() or None))
 
 
 class ImageLoader(QObject):

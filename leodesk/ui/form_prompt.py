@@ -4,12 +4,22 @@ prompt."""
 from __future__ import annotations
 
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from leodesk.core.form import FormRules
 from leodesk.ui.form_section import name_widget, restyle
 
 _BUSY_TIP = "Waiting for the prompt service…"
+#: Reading: the spec gives no limit for ``promptInstructions``; a few sentences are plenty.
+INSTRUCTION_MAX = 500
 
 
 class PromptSection(QWidget):
@@ -43,6 +53,19 @@ class PromptSection(QWidget):
         row.addWidget(self.random_prompt_button)
         row.addWidget(self.improve_prompt_button)
         lay.addLayout(row)
+        self.improve_instruction_edit = QLineEdit()
+        name_widget(
+            self.improve_instruction_edit, "improveInstructionEdit", "How to improve the prompt"
+        )
+        self.improve_instruction_edit.setPlaceholderText(
+            "How to improve it (optional): e.g. make it moodier, add a season"
+        )
+        self.improve_instruction_edit.setMaxLength(INSTRUCTION_MAX)
+        self.improve_instruction_edit.setClearButtonEnabled(True)
+        self.improve_instruction_edit.setToolTip(
+            "Sent with Improve prompt (promptInstructions): the prompt is improved that way"
+        )
+        lay.addWidget(self.improve_instruction_edit)
 
         self.negative_prompt_edit = QPlainTextEdit()
         name_widget(self.negative_prompt_edit, "negativePromptEdit", "Negative prompt")

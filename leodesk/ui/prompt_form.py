@@ -102,7 +102,7 @@ class PromptForm(QWidget):
     generate_requested = Signal(object)  # GenerationRequest
     cost_query = Signal(object)  # PricingRequest
     random_prompt_requested = Signal()
-    improve_prompt_requested = Signal(str)
+    improve_prompt_requested = Signal(str, str)  # prompt, instruction ('' for none)
     model_requested = Signal()  # the model button was clicked: open the model browser
     state_changed = Signal()
     # Image to image: (slot objectName, source) to prepare/upload; a slot was cleared.
@@ -500,7 +500,8 @@ class PromptForm(QWidget):
         text = self.prompt_edit.toPlainText().strip()
         ok, _ = rules.can_improve_prompt(text)
         if ok and not self._busy_prompt:
-            self.improve_prompt_requested.emit(text)
+            instruction = self.prompt_section.improve_instruction_edit.text().strip()
+            self.improve_prompt_requested.emit(text, instruction)
 
     def _on_style_chosen(self, _index: int) -> None:
         if self._guard:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from leodesk.core.styles import style_name_of
+
 # field → (label, form-state key); the order is the metadata panel's order.
 FIELDS: tuple[tuple[str, str, str], ...] = (
     ("prompt", "Prompt", "prompt"),
@@ -98,6 +100,9 @@ def draft_state(generation: Any, model: Any = None) -> dict[str, Any]:
     ):
         if sent.get(key) is not None:
             state[key] = sent[key]
+    style = style_name_of(sent.get("style_uuid"))
+    if style is not None:  # a Phoenix or Flux style, sent as styleUUID
+        state["preset_style"] = style
     if sent.get("high_contrast") is False:
         state["raw_mode"] = True
     if model is None:

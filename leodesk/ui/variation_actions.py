@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,8 +31,11 @@ from PySide6.QtWidgets import (
 from leodesk.core.library.records import ImageKind, ImageRecord
 from leodesk.core.variations import (
     DEFAULT_CREATIVITY,
+    DEFAULT_DETAIL_CONTRAST,
     DEFAULT_MOTION_STRENGTH,
     DEFAULT_MULTIPLIER,
+    DEFAULT_SIMILARITY,
+    ULTRA_STYLES,
     UPSCALER_STYLES,
     Kind,
     UniversalOptions,
@@ -59,7 +63,8 @@ def open_url(url: QUrl) -> bool:
 
 
 class UniversalDialog(QDialog):
-    """Style, creativity (1–10), multiplier (1.0–2.0) and an optional prompt."""
+    """Style, creativity (1–10), multiplier (1.0–2.0) and an optional prompt; or the ultra mode
+    (Artistic or Realistic, with similarity and detail contrast, 1–10)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,9 +72,16 @@ class UniversalDialog(QDialog):
         self.setWindowTitle("Universal upscaler")
         self.style_box = named(QComboBox(), "upscalerStyleCombo", "Style")
         self.style_box.addItems(list(UPSCALER_STYLES))
-        self.creativity = named(QSpinBox(), "creativitySpin", "Creativity")
-        self.creativity.setRange(1, 10)
-        self.creativity.setValue(DEFAULT_CREATIVITY)
+        self.ultra = named(QCheckBox("Ultra mode"), "ultraModeCheck", "Ultra mode")
+        self.ultra.setToolTip(
+            "Ultra upscaling: more detail, a higher price (shown before it starts)"
+        )
+        self.ultra_style = named(QComboBox(), "ultraStyleCombo", "Ultra style")
+        for style in ULTRA_STYLES:
+            self.ultra_style.addItem(style.title(), style)
+        self.similarity = self._scale("similaritySpin", "Similarity", DEFAULT_SIMILARITY)
+        self.detail = self._scale("detailContrastSpin", "Detail contrast", DEFAULT_DETAIL_CONTRAST)
+        self.creativity = self._scale("creativitySpin", "Creativity", DEFAULT_CREATIVITY)
         self.multiplier = named(QDoubleSpinBox(), "multiplierSpin", "Multiplier")
         self.multiplier.setRange(1.0, 2.0)
         self.multiplier.setSingleStep(0.1)
@@ -83,17 +95,41 @@ class UniversalDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Style", self.style_box)
+        form.addRow("", self.ultra)
+        form.addRow("Ultra style", self.ultra_style)
+        form.addRow("Similarity (1–10)", self.similarity)
+        form.addRow("Detail contrast (1–10)", self.detail)
         form.addRow("Creativity (1–10)", self.creativity)
         form.addRow("Multiplier (1.0–2.0)", self.multiplier)
         form.addRow("Prompt", self.prompt)
         form.addRow(buttons)
+        self.ultra.toggled.connect(self._show_mode)
+        self._show_mode(False)
+
+    @staticmethod
+    def _scale(name: str, label: str, value: int) -> QSpinBox:
+        spin = named(QSpinBox(), name, label)
+        spin.setRange(1, 10)
+        spin.setValue(value)
+        return spin
+
+    def _show_mode(self, ultra: bool) -> None:
+        """The style is the plain mode's; ultra style, similarity and detail contrast ultra's."""
+        self.style_box.setEnabled(not ultra)
+        for widget in (self.ultra_style, self.similarity, self.detail):
+            widget.setEnabled(ultra)
+            widget.setToolTip("" if ultra else "Tick Ultra mode to use this")
 
     def options(self) -> UniversalOptions:
+        ultra = self.ultra.isChecked()
         return UniversalOptions(
             style=self.style_box.currentText(),
             creativity=self.creativity.value(),
             multiplier=round(self.multiplier.value(), 2),
             prompt=self.prompt.text().strip() or None,
+            ultra_style=str(self.ultra_style.currentData()) if ultra else None,
+            similarity=self.similarity.value(),
+            detail_contrast=self.detail.value(),
         )
 
 

@@ -75,10 +75,19 @@ def test_unknown_ids_give_null_or_empty(api: httpx.Client) -> None:
     assert api.get(f"/elements/user/{nobody}").json() == {"user_loras": []}
 
 
-@pytest.mark.parametrize("key", ["sd_Version", "Prompt", "styleUUID", "numImages", "model_id"])
+@pytest.mark.parametrize("key", ["sd_Version", "Prompt", "StyleUUID", "numImages", "model_id"])
 def test_unknown_key(api: httpx.Client, key: str) -> None:
     resp = api.post("/generations", json={"prompt": "x", key: "v"})
     assert err(resp) == (400, "bad-request", f"Unexpected variable {key}")
+
+
+def test_style_uuid_is_taken_as_the_docs_use_it(api: httpx.Client) -> None:
+    """``styleUUID`` is documented for Phoenix and Flux styles though not in the v1 spec."""
+    style = "6fedbf1f-4a17-45ec-84fb-92fe524a29ef"
+    ok = api.post("/generations", json={"prompt": "x", "styleUUID": style})
+    assert ok.status_code == 200, ok.text
+    bad = api.post("/generations", json={"prompt": "x", "styleUUID": "creative"})
+    assert err(bad) == (400, "data-exception", 'invalid input syntax for type uuid: "creative"')
 
 
 @pytest.mark.parametrize(

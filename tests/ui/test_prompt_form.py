@@ -548,7 +548,11 @@ def test_random_and_improve_prompt(qtbot: QtBot, form: PromptForm) -> None:
     qtbot.keyClicks(form.prompt_edit, "a cat")
     with qtbot.waitSignal(form.improve_prompt_requested, timeout=1000) as blocker:
         click(qtbot, improve)
-    assert blocker.args == ["a cat"]
+    assert blocker.args == ["a cat", ""]
+    qtbot.keyClicks(child(form, QWidget, "improveInstructionEdit"), "  make it moodier ")
+    with qtbot.waitSignal(form.improve_prompt_requested, timeout=1000) as blocker:
+        click(qtbot, improve)
+    assert blocker.args == ["a cat", "make it moodier"]
     form.set_busy_prompt(True)
     assert not improve.isEnabled() and not random_button.isEnabled()
     form.set_prompt_text("a majestic cat on a velvet cushion, oil painting")
