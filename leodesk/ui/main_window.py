@@ -28,6 +28,7 @@ from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
+from leodesk.ui.window_uploads import UploadsLink
 from leodesk.ui.window_viewer import ViewerLink
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self._wire_gallery(ctx)
         self._wire_sync_and_account(ctx)
         self.elements_link = ElementsLink(self, ctx)
+        self.uploads_link = UploadsLink(self, ctx)
         if settings is not None:
             self.restore(settings)
         self.search("")  # the default filter: everything, generations deleted on the server too

@@ -33,3 +33,17 @@ class UploadCache(Store):
                 "created_ms = excluded.created_ms",
                 (sha256, init_image_id, self._now_ms()),
             )
+
+    def uploads(self) -> list[tuple[str, int]]:
+        """Every init image id this library uploaded, newest first, with when (epoch ms)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT init_image_id, MAX(created_ms) FROM uploads "
+                "GROUP BY init_image_id ORDER BY 2 DESC"
+            ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def forget_upload(self, init_image_id: str) -> None:
+        """Drop ``init_image_id`` (deleted on the server): its picture is uploaded afresh."""
+        with self._writing() as conn:
+            conn.execute("DELETE FROM uploads WHERE init_image_id = ?", (init_image_id,))

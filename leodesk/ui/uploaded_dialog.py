@@ -1,0 +1,146 @@
+"""The "Uploaded images" dialog: the init images this library uploaded to Leonardo (for image to
+image and image prompts), with their thumbnails; the chosen ones can be deleted from the account
+after a confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.qt.thumbnails import key_for
+from leodesk.qt.uploaded import Uploaded
+from leodesk.ui.widgets import named
+
+THUMB = 96
+_ID = Qt.ItemDataRole.UserRole
+
+
+class UploadedImagesDialog(QDialog):
+    """Lists :class:`Uploaded` images (``uploadedImagesList``); ``Delete`` asks, then calls
+    ``on_delete(init_image_id)`` for each chosen image."""
+
+    def __init__(
+        self, thumbs: Any, on_delete: Callable[[str], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        named(self, "uploadedImagesDialog", "Uploaded images")
+        self.setWindowTitle("Uploaded images")
+        self._thumbs = thumbs
+        self._on_delete = on_delete
+        self._urls: dict[str, str] = {}  # thumbnail key → init image id
+        self.confirm: Callable[[int], bool] = self._confirm
+        self.list = named(QListWidget(), "uploadedImagesList", "Uploaded images")
+        self.list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setGridSize(QSize(THUMB + 40, THUMB + 44))
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setMovement(QListWidget.Movement.Static)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.status = named(QLabel("Looking up your uploads…"), "uploadedStatusLabel", "Status")
+        self.status.setWordWrap(True)
+        self.delete_button = named(QPushButton("Delete…"), "deleteUploadedButton", "Delete")
+        self.delete_button.setEnabled(False)
+        close = named(QPushButton("Close"), "closeUploadedButton", "Close")
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.delete_button)
+        row.addWidget(close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.list)
+        lay.addLayout(row)
+        self.resize(560, 380)
+        self.list.itemSelectionChanged.connect(self._selection_changed)
+        self.delete_button.clicked.connect(self._delete)
+        thumbs.ready.connect(self._thumb_ready)
+
+    def show_uploads(self, uploads: list[Uploaded]) -> None:
+        """Fill the list (newest first)."""
+        self.list.clear()
+        for up in uploads:
+            when = datetime.fromtimestamp(up.uploaded_ms / 1000).strftime("%Y-%m-%d %H:%M")
+            item = QListWidgetItem(when)
+            item.setData(_ID, up.init_image_id)
+            item.setToolTip(f"Uploaded {when}\nid {up.init_image_id}")
+            self.list.addItem(item)
+            self._set_icon(item, up.url)
+        self._say_count()
+
+    def remove(self, init_image_id: str) -> None:
+        """``init_image_id`` was deleted."""
+        for i in reversed(range(self.list.count())):
+            if self.list.item(i).data(_ID) == init_image_id:
+                self.list.takeItem(i)
+        self._say_count()
+
+    def show_error(self, message: str) -> None:
+        self.status.setText(message)
+
+    def _say_count(self) -> None:
+        n = self.list.count()
+        self.status.setText(
+            f"{n} uploaded image{'s' if n != 1 else ''} in your account"
+            if n
+            else "No uploaded images: pictures you use for image to image appear here"
+        )
+
+    def _set_icon(self, item: QListWidgetItem, url: str | None) -> None:
+        pixmap = None
+        if url:
+            key = key_for("upload", url)
+            self._urls[key] = item.data(_ID)
+            pixmap = self._thumbs.pixmap(key)
+            if pixmap is None:
+                self._thumbs.request(key, url=url)
+        if pixmap is None:
+            pixmap = QPixmap(THUMB, THUMB)
+            pixmap.fill(QColor("#3a4a5a"))
+        item.setIcon(QIcon(pixmap))
+
+    def _thumb_ready(self, key: str) -> None:
+        init_id = self._urls.get(key)
+        pixmap = self._thumbs.pixmap(key) if init_id else None
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if pixmap is not None and item.data(_ID) == init_id:
+                item.setIcon(QIcon(pixmap))
+
+    def _selection_changed(self) -> None:
+        self.delete_button.setEnabled(bool(self.list.selectedItems()))
+
+    def _delete(self) -> None:
+        chosen = [item.data(_ID) for item in self.list.selectedItems()]
+        if chosen and self.confirm(len(chosen)):
+            self.status.setText("Deleting…")
+            for init_id in chosen:
+                self._on_delete(init_id)
+
+    def _confirm(self, count: int) -> bool:
+        what = "this uploaded image" if count == 1 else f"these {count} uploaded images"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete uploaded images",
+            f"Delete {what} from your Leonardo account?\n"
+            "Your generations stay; a picture used again is uploaded afresh.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        named(box, "deleteUploadedConfirm", "Delete uploaded images")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
