@@ -12,7 +12,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QListWidget, QMessageBox, QPushButton, QWidget
 
 from leodesk.core.styles import STYLE_UUIDS
-from leodesk.sim import catalog as sim_catalog
 from tests.helpers.spec import validate_request
 from tests.ui.helpers import (
     Apps,
