@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -45,6 +45,21 @@ def _label(choice: ElementChoice, weight: float, fit: bool | None) -> str:
     note = "  ·  may not suit this model" if fit is None else ""
     lines = [head, choice.description, f"{rng}  ·  {base}{note}"]
     return "\n".join(line for line in lines if line)
+
+
+def _placeholder(choice: ElementChoice) -> QPixmap:
+    """A tile with the element's initial, for one without a preview (the user's own have none)."""
+    pixmap = QPixmap(ICON, ICON)
+    pixmap.fill(QColor("#5a4a8a" if choice.own else "#3a4a5a"))
+    painter = QPainter(pixmap)
+    font = painter.font()
+    font.setPixelSize(ICON // 2)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor("#f0f0f0"))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, choice.name[:1].upper())
+    painter.end()
+    return pixmap
 
 
 class ElementsSection(CollapsibleSection):
@@ -318,10 +333,7 @@ class ElementsSection(CollapsibleSection):
             pixmap = self._thumbs.pixmap(key)
             if pixmap is None:
                 self._thumbs.request(key, url=choice.url_image)
-        if pixmap is None:
-            pixmap = QPixmap(ICON, ICON)
-            pixmap.fill(QColor("#5a4a8a" if choice.own else "#3a4a5a"))
-        item.setIcon(QIcon(pixmap))
+        item.setIcon(QIcon(pixmap if pixmap is not None else _placeholder(choice)))
 
     def _thumb_ready(self, key: str) -> None:
         for i in range(self.elements_list.count()):

@@ -58,7 +58,7 @@ class PromptSection(QWidget):
             self.improve_instruction_edit, "improveInstructionEdit", "How to improve the prompt"
         )
         self.improve_instruction_edit.setPlaceholderText(
-            "How to improve it (optional): e.g. make it moodier, add a season"
+            "How to improve it (optional), e.g. moodier"
         )
         self.improve_instruction_edit.setMaxLength(INSTRUCTION_MAX)
         self.improve_instruction_edit.setClearButtonEnabled(True)
