@@ -164,3 +164,23 @@ def _answer_next_box(qtbot: Any, answer: QMessageBox.StandardButton) -> None:
         qtbot.mouseClick(box.button(answer), Qt.MouseButton.LeftButton)
 
     QTimer.singleShot(0, click)
+
+
+def test_the_cached_elements_show_at_once_when_the_server_is_gone(
+    qtbot: Any, apps: Apps, make_sim: Any
+) -> None:
+    sim = make_sim(seed=5)
+    first = apps.start(sim_runtime(sim))
+    elements = child(first.form, QListWidget, "elementsList")
+    qtbot.waitUntil(lambda: "My Cat Mochi" in _names(elements), timeout=10000)
+    wait_idle(qtbot, first)
+    runtime = sim_runtime(sim)
+    apps.shutdown_all()
+    sim.stop()  # offline from here on
+    again = apps.start(runtime)
+    listed = child(again.form, QListWidget, "elementsList")
+    # from the library, before any answer could come
+    assert "My Cat Mochi" in _names(listed) and "Crystal Glass" in _names(listed)
+    hint = child(again.form, QWidget, "elementsHintLabel").text()
+    assert hint.endswith("elements chosen")
+    wait_idle(qtbot, again, timeout=30000)
