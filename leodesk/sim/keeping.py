@@ -16,6 +16,7 @@ from typing import Any
 
 from . import persist
 from .canvas import Canvas
+from .catalog import USER_ELEMENTS
 from .realtime import Realtime
 from .records import CdnAsset, Generation, GenImage, InitImage, Job, Variation
 
@@ -219,6 +220,9 @@ class Keeping(Realtime, Canvas):
                 }
                 for i in self._init_images.values()
             ],
+            "user_elements_deleted": sorted(
+                e.id for e in USER_ELEMENTS if e.id not in self._user_elements
+            ),
         }
 
     def _restore(self, data: dict[str, Any], uploads: dict[str, bytes]) -> None:
@@ -257,6 +261,8 @@ class Keeping(Realtime, Canvas):
             self._variations[var.id] = var
             if var.path is not None:
                 self._cdn[var.path] = self._variation_asset(var)
+        for lora_id in data.get("user_elements_deleted", []):
+            self._user_elements.pop(int(lora_id), None)
         for row in data["init_images"]:
             fields = {k: v for k, v in row.items() if k not in ("uploaded", "presigned_at")}
             init = InitImage(

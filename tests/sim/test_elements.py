@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from leodesk.sim import SimServer
@@ -54,3 +56,17 @@ def test_a_deleted_element_cannot_be_generated_with(api: httpx.Client) -> None:
 def test_element_id_must_be_an_integer(api: httpx.Client) -> None:
     r = api.get("/elements/not-a-number")
     assert r.status_code == 400 and "integer" in r.text
+
+
+def test_a_deleted_element_stays_deleted_after_a_restart(make_server: Any, tmp_path: Any) -> None:
+    keep = {"state_dir": str(tmp_path / "account"), "seed_generations": 0}
+    sim = make_server(**keep)
+    headers = {"Authorization": f"Bearer {sim.api_key}"}
+    with httpx.Client(base_url=sim.base_url, headers=headers) as api:
+        assert api.delete("/elements/1001").json() == {"delete_user_loras_by_pk": {"id": 1001}}
+    sim.stop()
+    again = make_server(**keep)
+    with httpx.Client(base_url=again.base_url, headers=headers) as api:
+        mine = api.get(f"/elements/user/{again.user_id}").json()["user_loras"]
+    assert again.user_id == sim.user_id
+    assert 1001 not in [lora["id"] for lora in mine] and 1002 in [lora["id"] for lora in mine]
