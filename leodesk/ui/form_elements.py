@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from leodesk.core.catalog import ModelInfo, version_family
 from leodesk.core.elements import ElementChoice, from_platform, offered, own_key, split_picks
 from leodesk.qt.thumbnails import key_for
 from leodesk.ui.form_section import CollapsibleSection, UpdateGuard, name_widget
+from leodesk.ui.widgets import confirm_delete
 
 ICON = 56
 _KEY = Qt.ItemDataRole.UserRole
@@ -292,17 +292,13 @@ class ElementsSection(CollapsibleSection):
             self.delete_requested.emit(choice)
 
     def _confirm_delete(self, choice: ElementChoice) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return confirm_delete(
+            self,
             "Delete element",
             f"Delete your element “{choice.name}” from your Leonardo account?\n"
             "Generations made with it stay; it cannot be used again.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
+            "deleteElementConfirm",
         )
-        name_widget(box, "deleteElementConfirm", "Delete element")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Yes
 
     # ------------------------------------------------------------------------ items
 

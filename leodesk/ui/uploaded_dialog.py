@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.qt.thumbnails import key_for
 from leodesk.qt.uploaded import Uploaded
-from leodesk.ui.widgets import named
+from leodesk.ui.widgets import confirm_delete, named
 
 THUMB = 96
 _ID = Qt.ItemDataRole.UserRole
@@ -133,14 +132,10 @@ class UploadedImagesDialog(QDialog):
 
     def _confirm(self, count: int) -> bool:
         what = "this uploaded image" if count == 1 else f"these {count} uploaded images"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return confirm_delete(
+            self,
             "Delete uploaded images",
             f"Delete {what} from your Leonardo account?\n"
             "Your generations stay; a picture used again is uploaded afresh.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
+            "deleteUploadedConfirm",
         )
-        named(box, "deleteUploadedConfirm", "Delete uploaded images")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Yes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -16,3 +16,17 @@ def named(widget: W, object_name: str, accessible_name: str, tooltip: str | None
     if tooltip:
         widget.setToolTip(tooltip)
     return widget
+
+
+def confirm_delete(parent: QWidget, title: str, text: str, object_name: str) -> bool:
+    """Ask before deleting something from the account: Yes or Cancel (the default)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    named(box, object_name, title)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Yes
