@@ -546,7 +546,8 @@ class MainWindow(QMainWindow):
     def _model_names(self) -> dict[str, str]:
         assert self.ctx is not None
         models = self.ctx.platform_models.models() + self.ctx.own_models.models()
-        return {m.id: m.name for m in models}
+        elements = self.ctx.elements.platform + self.ctx.elements.own  # for the Elements row
+        return {m.id: m.name for m in models} | {e.key: e.name for e in elements}
 
     def model_for(self, model_id: str | None) -> Any:
         assert self.ctx is not None

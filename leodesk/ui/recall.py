@@ -6,10 +6,10 @@ result, and keys left out keep their current value.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from leodesk.core.styles import style_name_of
+from leodesk.ui.recall_elements import element_state, element_text, sent_request
 
 # field → (label, form-state key); the order is the metadata panel's order.
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -23,6 +23,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("steps", "Steps", "steps"),
     ("scheduler", "Scheduler", "scheduler"),
     ("preset_style", "Style", "preset_style"),
+    ("elements", "Elements", "elements"),
     ("alchemy", "Alchemy", "alchemy"),
     ("photo_real", "PhotoReal", "photo_real"),
     ("prompt_magic", "Prompt Magic", "prompt_magic"),
@@ -30,20 +31,12 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _sent(generation: Any) -> dict[str, Any]:
-    raw = getattr(generation, "request_json", None)
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def value(generation: Any, field: str) -> Any:
     """The stored value of ``field`` (what the server reports, else what was sent)."""
-    sent = _sent(generation)
+    sent = sent_request(generation)
+    if field == "elements":
+        picked = element_state(generation)
+        return picked if picked["elements"] or picked["user_elements"] else None
     if field == "size":
         w = getattr(generation, "width", None) or sent.get("width")
         h = getattr(generation, "height", None) or sent.get("height")
@@ -60,6 +53,8 @@ def display(generation: Any, field: str, model_names: dict[str, str] | None = No
         return "—"
     if field == "size":
         return f"{v[0]} × {v[1]}"
+    if field == "elements":
+        return element_text(v, model_names or {})
     if field == "model_id" and model_names:
         return model_names.get(str(v), str(v))
     if isinstance(v, bool):
@@ -78,6 +73,8 @@ def field_state(generation: Any, field: str, model: Any = None) -> dict[str, Any
         return {"seed": str(v), "random_seed": False}
     if field == "model_id":
         return {"model": model.to_json()} if model is not None else {}
+    if field == "elements":
+        return dict(v)
     key = next(k for f, _label, k in FIELDS if f == field)
     return {key: v}
 
@@ -87,7 +84,7 @@ def draft_state(generation: Any, model: Any = None) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for field, _label, _key in FIELDS:
         state.update(field_state(generation, field, model))
-    sent = _sent(generation)
+    sent = sent_request(generation)
     for key in (
         "high_resolution",
         "photo_real_version",
@@ -108,42 +105,8 @@ def draft_state(generation: Any, model: Any = None) -> dict[str, Any]:
     if model is None:
         state["model"] = None
     state["images"] = _images(sent)
-    state.update(_elements(sent or _server_elements(generation)))
+    state.update(element_state(generation))  # none used: the draft's picks are cleared
     return state
-
-
-def _server_elements(generation: Any) -> dict[str, Any]:
-    """The elements the server says a generation (synced, not sent from here) was made with."""
-    raw = getattr(generation, "raw_json", None)
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-    rows = data.get("elements") if isinstance(data, dict) else None
-    refs = []
-    for row in rows if isinstance(rows, list) else ():
-        lora = row.get("lora") if isinstance(row, dict) else None
-        if isinstance(lora, dict) and isinstance(lora.get("ak_uuid"), str):
-            refs.append({"ak_uuid": lora["ak_uuid"], "weight": row.get("weight_applied")})
-    return {"elements": refs}
-
-
-def _elements(sent: dict[str, Any]) -> dict[str, Any]:
-    """The elements a stored request was sent with (every draft says which, none included)."""
-    platform: dict[str, float] = {}
-    own: dict[str, float] = {}
-    for ref in sent.get("elements") or ():
-        if isinstance(ref, dict) and isinstance(ref.get("ak_uuid"), str):
-            platform[ref["ak_uuid"]] = _weight(ref.get("weight"))
-    for ref in sent.get("user_elements") or ():
-        if isinstance(ref, dict) and isinstance(ref.get("user_lora_id"), int):
-            own[str(ref["user_lora_id"])] = _weight(ref.get("weight"))
-    return {"elements": platform, "user_elements": own}
-
-
-def _weight(value: Any) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if ok else 1.0
 
 
 def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:

@@ -121,7 +121,18 @@ def test_elements_fit_the_model_are_sent_stored_recalled_and_deleted(
         QTest.keyClick(elements, Qt.Key.Key_Space)  # untick in this draft
     assert form.request().elements == (ElementRef(AK["Clay Figures"], 0.65),)
     assert form.request().user_elements is None
+    # the details panel names them with their weights; ↩ brings them back into this draft
+    shown = child(window, QWidget, "meta_elements").text()
+    assert set(shown.split(", ")) == {"Crystal Glass 1.5", "Clay Figures 0.65", "My Cat Mochi 0.8"}
+    qtbot.mouseClick(child(window, QWidget, "recall_elements"), Qt.MouseButton.LeftButton)
+    assert len(form.request().elements or ()) == 2 and form.request().user_elements
+    assert child(window, QWidget, "draftTabs").count() == 1
+    for name in ("Crystal Glass", "My Cat Mochi"):
+        _select(qtbot, elements, name)
+        QTest.keyClick(elements, Qt.Key.Key_Space)
+    assert form.request().user_elements is None
     qtbot.mouseClick(child(window, QWidget, "recallAllButton"), Qt.MouseButton.LeftButton)
+    assert child(window, QWidget, "draftTabs").count() == 2
     recalled = form.form_state()
     assert {e.ak_uuid: e.weight for e in recalled.elements} == {
         AK["Crystal Glass"]: 1.5,
