@@ -61,3 +61,25 @@ def test_a_generation_with_platform_and_own_elements_is_spec_valid(
 def test_a_bad_element_id_is_refused_before_sending(client: LeonardoClient) -> None:
     with pytest.raises(ValueError):
         client.get_user_element(-1)
+
+
+def test_a_synced_generation_recalls_the_elements_the_server_reports(
+    client: LeonardoClient, tmp_path: Any
+) -> None:
+    from leodesk.core.library import Library
+    from leodesk.ui import recall
+
+    element = client.list_elements()[1]
+    assert element.ak_uuid
+    job = client.create_generation(
+        GenerationRequest(prompt="a toon fox", elements=(ElementRef(element.ak_uuid, 0.7),))
+    )
+    gen = client.wait_for_generation(job.generation_id, interval=0.05, timeout=20)
+    with Library.open(tmp_path / "lib.sqlite3") as lib:
+        lib.upsert_generations([gen])  # as a sync stores it: no request of ours
+        stored = lib.get_generation(job.generation_id)
+    assert stored is not None and not stored.request_json
+    draft = recall.draft_state(stored)
+    assert draft["elements"] == {element.ak_uuid: 0.7} and draft["user_elements"] == {}
+    names = {element.ak_uuid: element.name or ""}
+    assert recall.display(stored, "elements", names) == f"{element.name} 0.7"
