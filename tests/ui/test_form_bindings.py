@@ -53,7 +53,7 @@ def test_a_saved_state_is_shown_and_read_back_unchanged(qtbot: QtBot) -> None:
         random_seed=False,
         seed="31337",
         scheduler="DDIM",
-        preset_style="ANIME",
+        preset_style="CINEMATIC",  # a Phoenix style (styleUUID)
         prompt_magic=True,
         prompt_magic_version="v2",
         prompt_magic_strength=0.35,
