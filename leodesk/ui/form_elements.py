@@ -231,8 +231,10 @@ class ElementsSection(CollapsibleSection):
             text = "No elements for this model"
         else:
             text = f"{chosen} of {count} elements chosen"
-        if hidden:
+        if hidden and self._all:
             text += f"; {hidden} chosen for another model (not sent)"
+        elif hidden:
+            text += f"; {hidden} chosen, kept until the list arrives"
         self.elements_hint.setText(text)
         with self._guard:
             for i in range(count):

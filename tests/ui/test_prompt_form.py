@@ -674,6 +674,8 @@ def test_state_round_trip_on_a_fresh_form(qtbot: QtBot, form: PromptForm) -> Non
     qtbot.addWidget(later)
     later.restore_state(state)
     assert later.request().elements is None
+    hint = child(later, QWidget, "elementsHintLabel").text()
+    assert hint == "No elements loaded; 1 chosen, kept until the list arrives"
     later.set_elements(ELEMENTS)
     assert later.request() == form.request()
 
