@@ -164,14 +164,16 @@ def test_elements_fit_the_model_are_sent_stored_recalled_and_deleted(
     wait_idle(qtbot, window)
 
 
-def _answer_next_box(qtbot: Any, answer: QMessageBox.StandardButton) -> None:
+def _answer_next_box(
+    qtbot: Any, answer: QMessageBox.StandardButton, name: str = "Brush Texture"
+) -> None:
     def click() -> None:
         box = QApplication.activeModalWidget()
         if not isinstance(box, QMessageBox):
             QTimer.singleShot(20, click)
             return
         assert box.objectName() == "deleteElementConfirm"
-        assert "Brush Texture" in box.text()
+        assert name in box.text()
         qtbot.mouseClick(box.button(answer), Qt.MouseButton.LeftButton)
 
     QTimer.singleShot(0, click)
@@ -195,3 +197,23 @@ def test_the_cached_elements_show_at_once_when_the_server_is_gone(
     hint = child(again.form, QWidget, "elementsHintLabel").text()
     assert hint.endswith("elements chosen")
     wait_idle(qtbot, again, timeout=30000)
+
+
+def test_a_delete_the_server_refuses_is_said_and_the_element_stays(
+    qtbot: Any, apps: Apps, sim: Any
+) -> None:
+    window = apps.start(sim_runtime(sim))
+    form = window.form
+    qtbot.mouseClick(child(form, QWidget, "elementsSectionToggle"), Qt.MouseButton.LeftButton)
+    elements = child(form, QListWidget, "elementsList")
+    qtbot.waitUntil(lambda: "My Cat Mochi" in _names(elements), timeout=10000)
+    sim.add_fault("DELETE", "/elements/1001", "500", times=50)
+    _select(qtbot, elements, "My Cat Mochi")
+    _answer_next_box(qtbot, QMessageBox.StandardButton.Yes, "My Cat Mochi")
+    qtbot.mouseClick(child(form, QPushButton, "elementDeleteButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage().startswith("Not deleted"), timeout=30000
+    )
+    assert "My Cat Mochi" in _names(elements)
+    assert own_key(1001) in {e.key for e in window.ctx.backend.reader.load_elements("own")}
+    wait_idle(qtbot, window)
