@@ -228,6 +228,32 @@ LCM_STYLES = (
     "NONE",
 )
 INIT_IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
+CUSTOM_MODEL_TYPES = (
+    "GENERAL",
+    "BUILDINGS",
+    "CHARACTERS",
+    "ENVIRONMENTS",
+    "FASHION",
+    "ILLUSTRATIONS",
+    "GAME_ITEMS",
+    "GRAPHICAL_ELEMENTS",
+    "PHOTOGRAPHY",
+    "PIXEL_ART",
+    "PRODUCT_DESIGN",
+    "TEXTURES",
+    "UI_ELEMENTS",
+    "VECTOR",
+)
+ELEMENT_SD_VERSIONS = (
+    "SDXL_0_9",
+    "SDXL_1_0",
+    "LEONARDO_DIFFUSION_XL",
+    "LEONARDO_LIGHTNING_XL",
+    "VISION_XL",
+    "KINO_XL",
+    "ALBEDO_XL",
+    "FLUX_DEV",
+)
 CONTRAST_VALUES = (1.0, 1.3, 1.8, 2.5, 3.0, 3.5, 4.0, 4.5)
 PHOTOREAL_STRENGTHS = (0.45, 0.5, 0.55)
 
@@ -422,6 +448,32 @@ LCM_REQUEST: dict[str, Field] = {
 
 #: Request body tables per operationId (only the operations the simulator serves with a body).
 REQUEST_TABLES: dict[str, dict[str, Field]] = {
+    "createDataset": {"name": _s(nullable=False), "description": _s()},
+    "uploadDatasetImage": {"extension": _s(nullable=False)},
+    "uploadDatasetImageFromGen": {"generatedImageId": _s(nullable=False)},
+    "createModel": {
+        "name": _s(nullable=False),
+        "description": _s(),
+        "datasetId": _s(nullable=False),
+        "instance_prompt": _s(nullable=False),
+        "modelType": _e(CUSTOM_MODEL_TYPES, "custom_model_type", nullable=False),
+        "nsfw": _b(),
+        "resolution": _i(),
+        "sd_version": _e(("v1_5", "v2"), "sd_versions"),
+        "strength": _e(("VERY_LOW", "LOW", "MEDIUM", "HIGH"), "strength", nullable=False),
+    },
+    "createElement": {
+        "name": _s(nullable=False),
+        "description": _s(),
+        "datasetId": _s(nullable=False),
+        "instance_prompt": _s(),
+        "lora_focus": _s(nullable=False),
+        "train_text_encoder": _b(nullable=False),
+        "resolution": _i(),
+        "sd_version": _e(ELEMENT_SD_VERSIONS, "sd_versions", nullable=False),
+        "num_train_epochs": _i(nullable=False),
+        "learning_rate": _n(nullable=False),
+    },
     "createGeneration": CREATE_GENERATION,
     "promptRandom": {},
     "promptImprove": {"prompt": _s(nullable=False), "promptInstructions": _s(), "isVideo": _b()},
