@@ -92,9 +92,7 @@ class Trainings(Keeping):
         with self._lock:
             if not str(body["name"]).strip():
                 raise bad_request("name must not be empty")
-            ds = Dataset(
-                self._uuid(), str(body["name"]), body.get("description"), _now_stamp()
-            )
+            ds = Dataset(self._uuid(), str(body["name"]), body.get("description"), _now_stamp())
             self._datasets[ds.id] = ds
             return {"insert_datasets_one": {"id": ds.id}}
 
@@ -242,9 +240,8 @@ class Trainings(Keeping):
 
     def _add_model(self, model: ModelInfo) -> None:
         self._models[model.id] = model
-        self._custom_models = tuple(m for m in self._custom_models if m.id != model.id) + (
-            model,
-        )
+        others = tuple(m for m in self._custom_models if m.id != model.id)
+        self._custom_models = (*others, model)
 
     def create_element(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /elements``: train a custom element (LoRA) on a dataset."""

@@ -78,6 +78,7 @@ from .serialize import (
     universal_upscale_body,
     variation_body,
 )
+from .training import Training
 from .transport import (
     DEFAULT_BASE_URL,
     DEFAULT_RETRY,
@@ -102,7 +103,7 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm):
+class LeonardoClient(Waiting, Downloads, Training, InitImageUpload, Lcm):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is
