@@ -78,6 +78,7 @@ from leodesk.core.library.records import (
     Pick,
     UpsertBatch,
 )
+from leodesk.core.library.training import DatasetImageRecord, DatasetRecord, Datasets
 from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
 from leodesk.core.search import MAX_QUERY_WORDS, Filter, fts_query
 
@@ -94,6 +95,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "UPLOAD_REUSE_S",
     "CollectionRecord",
+    "DatasetImageRecord",
+    "DatasetRecord",
     "DownloadState",
     "FileRef",
     "Filter",
@@ -110,5 +113,15 @@ __all__ = [
 ]
 
 
-class Library(LocalImages, Generations, Images, Curation, JobQueue, ModelCache, UploadCache, Store):
+class Library(
+    LocalImages,
+    Generations,
+    Images,
+    Curation,
+    JobQueue,
+    ModelCache,
+    UploadCache,
+    Datasets,
+    Store,
+):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""
