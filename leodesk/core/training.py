@@ -18,13 +18,29 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from leodesk.core.library.training import PRESIGNED, SENDING, UPLOADED
 
 if TYPE_CHECKING:
     from leodesk.core.api.protocol import LeonardoApi
     from leodesk.core.library import DatasetImageRecord, Library
+
+
+class DatasetStore(Protocol):
+    """The library calls the uploader makes (the app runs them on its database thread)."""
+
+    def dataset_images(self, dataset_id: str) -> list[DatasetImageRecord]: ...
+    def set_dataset_image(
+        self,
+        local_id: int,
+        state: str,
+        *,
+        remote_id: str | None = ...,
+        url: str | None = ...,
+        error: str | None = ...,
+    ) -> None: ...
+
 
 JOB_KIND: Final = "training"
 #: File types a dataset image may have (the API's ``uploadDatasetImage``).
@@ -121,7 +137,7 @@ class DatasetUploader:
 
     def __init__(
         self,
-        lib: Library,
+        lib: DatasetStore,
         client: LeonardoApi,
         *,
         on_image: Callable[[DatasetImageRecord], None] | None = None,
@@ -203,7 +219,7 @@ class DatasetUploader:
             self._on_image(rec)
 
 
-def refresh_urls(lib: Library, client: LeonardoApi, dataset_id: str) -> int:
+def refresh_urls(lib: DatasetStore, client: LeonardoApi, dataset_id: str) -> int:
     """The server's urls of uploaded images into the library; how many images it holds."""
     ds = client.get_dataset(dataset_id)
     if ds is None:
@@ -348,18 +364,23 @@ def submit_training(client: LeonardoApi, spec: TrainingSpec) -> str:
     return client.create_element(spec.values).id
 
 
-def look_for_training(
-    client: LeonardoApi, user_id: str, spec: TrainingSpec, known: Iterable[str] = ()
-) -> str | None:
-    """After an unknown outcome: the id of a model or element of this name that is not one
-    of ``known`` (those that existed before), or None."""
-    skip = set(known)
+def same_name_ids(client: LeonardoApi, user_id: str, spec: TrainingSpec) -> list[str]:
+    """Ids of the user's models (or elements) named like ``spec``, oldest first."""
     items: list[tuple[str, str | None]]
     if spec.kind == "model":
         items = [(str(m.id), m.name) for m in client.list_user_models(user_id) if m.id]
     else:
         items = [(str(e.id), e.name) for e in client.list_user_elements(user_id) if e.id]
-    found = [i for i, name in items if name == spec.name and i not in skip]
+    return [i for i, name in items if name == spec.name]
+
+
+def look_for_training(
+    client: LeonardoApi, user_id: str, spec: TrainingSpec, known: Iterable[str] = ()
+) -> str | None:
+    """After an unknown outcome: the id of a model or element of this name that is not one
+    of ``known`` (those that existed before it was sent), or None."""
+    skip = set(known)
+    found = [i for i in same_name_ids(client, user_id, spec) if i not in skip]
     return found[-1] if found else None
 
 

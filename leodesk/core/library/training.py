@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Final
 
-from leodesk.core.library.db import Store
+from leodesk.core.library.db import Store, _write_state
 
 PENDING: Final = "pending"
 PRESIGNED: Final = "presigned"
@@ -148,3 +148,16 @@ class Datasets(Store):
     def remove_dataset_image(self, local_id: int) -> None:
         with self._writing() as conn:
             conn.execute("DELETE FROM dataset_images WHERE local_id = ?", (local_id,))
+
+    # A training's models/elements of the same name that existed before it was sent: what a
+    # look for a lost answer must not take for it (kept in ``sync_state``).
+    def set_training_known(self, job_id: int, ids: list[str]) -> None:
+        with self._writing() as conn:
+            _write_state(conn, {f"training.known.{job_id}": ",".join(ids)})
+
+    def training_known(self, job_id: int) -> list[str]:
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT value FROM sync_state WHERE key = ?", (f"training.known.{job_id}",)
+            ).fetchone()
+        return [i for i in str(row[0]).split(",") if i] if row is not None else []
