@@ -180,7 +180,7 @@ class DatasetService(QObject):
             gone = [r for r in images if r.local_id in local_ids]
             if all(r.state != UPLOADED for r in gone):
                 ids = [r.local_id for r in gone]
-                self._db(lambda lib: [lib.remove_dataset_image(i) for i in ids])
+                self._db(lambda lib: lib.remove_dataset_images(ids))
                 return dataset_id
             return self._rebuild(dataset_id, [r for r in images if r.local_id not in local_ids])
 

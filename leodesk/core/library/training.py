@@ -145,9 +145,11 @@ class Datasets(Store):
                 (state, remote_id, url, error, local_id),
             )
 
-    def remove_dataset_image(self, local_id: int) -> None:
+    def remove_dataset_images(self, local_ids: list[int]) -> None:
         with self._writing() as conn:
-            conn.execute("DELETE FROM dataset_images WHERE local_id = ?", (local_id,))
+            conn.executemany(
+                "DELETE FROM dataset_images WHERE local_id = ?", [(i,) for i in local_ids]
+            )
 
     # A training's models/elements of the same name that existed before it was sent: what a
     # look for a lost answer must not take for it (kept in ``sync_state``).
