@@ -247,6 +247,7 @@ class Launcher(QObject):
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.generation.resume_unfinished()
+        self.window.training_link.start()
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
         self.check_library(key)

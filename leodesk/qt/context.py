@@ -33,6 +33,7 @@ from leodesk.qt.services import (
     SyncService,
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
+from leodesk.qt.training import TrainingRunner, wire_training
 from leodesk.qt.uploads import UploadService
 from leodesk.qt.variations import VariationService
 
@@ -68,6 +69,7 @@ class AppContext:
     variations: VariationService  # upscale, unzoom, no background, motion
     queue: QueueModel  # the queue panel's stored jobs, in queue order
     notifier: Notifier  # what to tell the user (tray / OS notifications)
+    training: TrainingRunner  # datasets (.datasets) and trainings through the queue
     demo: bool = False
 
     def canvas_session(self) -> CanvasSession:
@@ -176,6 +178,7 @@ def build_context(
         variations=VariationService(backend, parent=backend),
         queue=QueueModel(parent=backend),
         notifier=Notifier(parent=backend),
+        training=TrainingRunner(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
@@ -183,6 +186,7 @@ def build_context(
     _wire_notifications(ctx)
     _wire_variations(ctx)
     _wire_gallery_and_catalog(ctx)
+    wire_training(ctx)
     return ctx
 
 

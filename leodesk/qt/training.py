@@ -32,12 +32,15 @@ from leodesk.core.training import (
     submit_training,
 )
 from leodesk.qt.backend import DB_WAIT, Backend
+from leodesk.qt.datasets import DatasetService
 from leodesk.qt.errors import user_message
+from leodesk.qt.notify import BATCH
 from leodesk.qt.queue import JobQueue, JobView, LibraryPersist
 from leodesk.qt.workers import CancelToken
 
 if TYPE_CHECKING:
     from leodesk.core.library import JobRecord
+    from leodesk.qt.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class TrainingRunner(QObject):
         self.look_tries = 5  # looks for a lost answer before leaving the job UNKNOWN
         self.look_delay = 3.0
         self._labels: dict[int, str] = {}
+        self.datasets = DatasetService(backend, self)
 
     # -- asking -------------------------------------------------------------------------------
     def query_cost(self, key: Any, spec: TrainingSpec, images: int) -> None:
@@ -207,3 +211,24 @@ class TrainingRunner(QObject):
         self.job_changed.emit(
             JobView(job_id, self._labels.get(job_id, "Training"), state, message, target)
         )
+
+
+def wire_training(ctx: AppContext) -> None:
+    """Trainings go through the app's queue (job strip, queue panel, notifier); a model that
+    ends refreshes the model browser ("Yours"), and the end is told."""
+    runner = ctx.training
+    runner.queue = ctx.generation
+    ctx.generation.register(JOB_KIND, runner)
+    runner.job_changed.connect(ctx.jobs.update)
+    runner.job_changed.connect(ctx.queue.update)
+    runner.job_changed.connect(ctx.notifier.job_changed)  # a failure is told with its message
+
+    def trained(result: TrainingResult) -> None:
+        if result.kind == "model":
+            ctx.catalog.refresh()
+            text = f"“{result.name}” is ready: find it under Yours in the model browser."
+        else:
+            text = f"The element “{result.name}” is ready to generate with."
+        ctx.notifier.announce(BATCH, "Training finished", text)
+
+    runner.trained.connect(trained)
