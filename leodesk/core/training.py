@@ -325,8 +325,6 @@ def element_spec(
 
 def check_spec(spec: TrainingSpec, images: int) -> str | None:
     """What is wrong before sending (a sentence), or None."""
-    if not spec.name.strip():
-        return "Give the training a name."
     if images < MIN_TRAINING_IMAGES:
         return (
             f"The dataset has {images} image{'s' if images != 1 else ''} on the server; a "
@@ -337,6 +335,8 @@ def check_spec(spec: TrainingSpec, images: int) -> str | None:
             f"The dataset has {images} images; a training takes at most "
             f"{MAX_TRAINING_IMAGES}. Remove some, or make a smaller dataset."
         )
+    if not spec.name.strip():
+        return "Give the training a name."
     v = spec.values
     needs_prompt = spec.kind == "model" or v.get("sd_version") != "FLUX_DEV"
     needs_prompt = needs_prompt or v.get("lora_focus") == "Character"

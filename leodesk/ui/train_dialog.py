@@ -129,9 +129,9 @@ class TrainDialog(QDialog):
         form.addRow("Epochs", self.epochs)
         form.addRow("Learning rate", self.rate)
         form.addRow("", self.text_encoder)
+        self._set_defaults()
         self.base.currentIndexChanged.connect(self._defaults)
         self.focus.currentIndexChanged.connect(self._defaults)
-        self._defaults()
         return self.element_box
 
     def _model_box(self) -> QGroupBox:
@@ -157,10 +157,13 @@ class TrainDialog(QDialog):
         return self.model_box
 
     # -- state --------------------------------------------------------------------------------
-    def _defaults(self) -> None:
+    def _set_defaults(self) -> None:
         epochs, rate = tr.element_defaults(self.base.currentText(), self.focus.currentText())
         self.epochs.setValue(epochs)
         self.rate.setValue(rate)
+
+    def _defaults(self) -> None:
+        self._set_defaults()
         self._changed()
 
     def spec(self) -> TrainingSpec:
