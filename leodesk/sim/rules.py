@@ -8,6 +8,7 @@ wrong JSON types (``validation-failed``), then the business rules of each operat
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -264,7 +265,8 @@ PHOTOREAL_STRENGTHS = (0.45, 0.5, 0.55)
 class Field:
     """One request key: JSON type, nullability, enum, and nested item/field tables.
 
-    ``nullable=False`` means the key must be present and non-null (Hasura ``Type!``).
+    ``nullable=False`` means the key must be present and non-null (Hasura ``Type!``), unless
+    ``has_default``: a ``Type! = default`` variable may be left out (never sent as null).
     """
 
     type: str
@@ -273,6 +275,7 @@ class Field:
     gql: str | None = None
     items: Field | None = None
     fields: Mapping[str, Field] | None = None
+    has_default: bool = False
 
 
 def _s(*, nullable: bool = True) -> Field:
@@ -456,11 +459,15 @@ REQUEST_TABLES: dict[str, dict[str, Field]] = {
         "description": _s(),
         "datasetId": _s(nullable=False),
         "instance_prompt": _s(nullable=False),
-        "modelType": _e(CUSTOM_MODEL_TYPES, "custom_model_type", nullable=False),
+        "modelType": dataclasses.replace(
+            _e(CUSTOM_MODEL_TYPES, "custom_model_type", nullable=False), has_default=True
+        ),
         "nsfw": _b(),
         "resolution": _i(),
         "sd_version": _e(("v1_5", "v2"), "sd_versions"),
-        "strength": _e(("VERY_LOW", "LOW", "MEDIUM", "HIGH"), "strength", nullable=False),
+        "strength": dataclasses.replace(
+            _e(("VERY_LOW", "LOW", "MEDIUM", "HIGH"), "strength", nullable=False), has_default=True
+        ),
     },
     "createElement": {
         "name": _s(nullable=False),
@@ -596,7 +603,7 @@ def _check_object(table: Mapping[str, Field], obj: Mapping[str, Any], prefix: st
         if key not in table:
             raise unexpected_variable(f"{prefix}{key}")
     for key, spec in table.items():
-        if not spec.nullable and obj.get(key) is None:
+        if not spec.nullable and obj.get(key) is None and (key in obj or not spec.has_default):
             raise missing_value(f"{prefix}{key}")
     for key, value in obj.items():
         if value is None:

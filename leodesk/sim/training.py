@@ -282,10 +282,11 @@ class Trainings(Keeping):
             status = "FAILED" if t.fail else "COMPLETE"
             if t.fail:
                 self._subscription += t.cost
-            if t.kind == "model":
-                self._add_model(dataclasses.replace(self._models[t.target], status=status))
-            else:
-                lora = self._user_elements[int(t.target)]
+            model = self._models.get(t.target) if t.kind == "model" else None
+            lora = self._user_elements.get(int(t.target)) if t.kind == "element" else None
+            if model is not None:  # a model deleted while it trained stays deleted
+                self._add_model(dataclasses.replace(model, status=status))
+            if lora is not None:
                 self._user_elements[lora.id] = dataclasses.replace(lora, status=status)
 
     # ------------------------------------------------------------------ listings
