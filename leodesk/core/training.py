@@ -103,7 +103,14 @@ def collect_files(paths: Iterable[Path]) -> FileSort:
     """The images among ``paths`` (folders are searched, sorted by name) and the refused."""
     out = FileSort()
     for path in paths:
-        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        found = [path]
+        if path.is_dir():  # hidden files (.DS_Store...) are not the user's pictures
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         for item in found:
             reason = _kind_of(item)
             if reason is None:
