@@ -224,6 +224,7 @@ def wire_training(ctx: AppContext) -> None:
     runner.job_changed.connect(ctx.notifier.job_changed)  # a failure is told with its message
 
     def trained(result: TrainingResult) -> None:
+        ctx.account.refresh()  # the balance after the charge
         if result.kind == "model":
             ctx.catalog.refresh()
             text = f"“{result.name}” is ready: find it under Yours in the model browser."
@@ -232,3 +233,4 @@ def wire_training(ctx: AppContext) -> None:
         ctx.notifier.announce(BATCH, "Training finished", text)
 
     runner.trained.connect(trained)
+    runner.failed.connect(lambda _m: ctx.account.refresh())  # a failed training is refunded

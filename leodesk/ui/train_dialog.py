@@ -54,6 +54,7 @@ class TrainDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("trainDialog")
         self.setWindowTitle("Train — leodesk")
+        self.setMinimumWidth(480)
         self.dataset_id = dataset_id
         self.images = images
         self._asked: str | None = None
@@ -99,6 +100,8 @@ class TrainDialog(QDialog):
             "trainSendButton",
             "Queue the training",
         )
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        named(cancel, "trainCancelButton", "Cancel")
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
@@ -152,7 +155,7 @@ class TrainDialog(QDialog):
         form.addRow("Base version", self.sd_version)
         form.addRow("Type", self.model_type)
         form.addRow("Strength", self.strength)
-        for combo in (self.resolution, self.sd_version):
+        for combo in (self.resolution, self.sd_version, self.model_type):
             combo.currentIndexChanged.connect(self._changed)
         return self.model_box
 
@@ -198,8 +201,13 @@ class TrainDialog(QDialog):
 
     def _changed(self) -> None:
         model = self.kind.currentData() == "model"
-        self.model_box.setVisible(model)
-        self.element_box.setVisible(not model)
+        if self.model_box.isHidden() == model:  # the kind changed: the dialog fits again
+            self.model_box.setVisible(model)
+            self.element_box.setVisible(not model)
+            self.adjustSize()
+        pixel_art = self.model_type.currentText() == "PIXEL_ART"
+        self.strength.setEnabled(pixel_art)
+        self.strength.setToolTip("" if pixel_art else "Only for the PIXEL_ART type")
         spec = self.spec()
         problem = tr.check_spec(spec, self.images)
         self.check.setText(problem or "")
