@@ -138,28 +138,27 @@ class Listings(Account):
         """``GET /elements``."""
         return {"loras": [self._element_json(e) for e in PLATFORM_ELEMENTS]}
 
+    def _lora_json(self, e: UserElementInfo) -> dict[str, Any]:
+        """A custom element as ``/elements/user/{userId}`` and ``/elements/{id}`` show it."""
+        created = timestamp(self._account_created)
+        return {
+            "id": e.id,
+            "name": e.name,
+            "description": e.description,
+            "instancePrompt": e.instance_prompt,
+            "resolution": e.resolution,
+            "learningRate": e.learning_rate,
+            "trainingEpoch": e.training_epoch,
+            "trainTextEncoder": e.train_text_encoder,
+            "baseModel": e.base_model,
+            "status": e.status,
+            "focus": e.focus,
+            "createdAt": created,
+            "updatedAt": created,
+        }
+
     def user_elements(self, user_id: str) -> dict[str, Any]:
         """``GET /elements/user/{userId}``."""
         if user_id != self.user_id:
             return {"user_loras": []}
-        created = timestamp(self._account_created)
-        return {
-            "user_loras": [
-                {
-                    "id": e.id,
-                    "name": e.name,
-                    "description": e.description,
-                    "instancePrompt": e.instance_prompt,
-                    "resolution": e.resolution,
-                    "learningRate": e.learning_rate,
-                    "trainingEpoch": e.training_epoch,
-                    "trainTextEncoder": e.train_text_encoder,
-                    "baseModel": e.base_model,
-                    "status": e.status,
-                    "focus": e.focus,
-                    "createdAt": created,
-                    "updatedAt": created,
-                }
-                for e in USER_ELEMENTS
-            ]
-        }
+        return {"user_loras": [self._lora_json(e) for e in USER_ELEMENTS]}

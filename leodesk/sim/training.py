@@ -312,24 +312,6 @@ class Trainings(Keeping):
             self._custom_models = tuple(m for m in self._custom_models if m.id != model_id)
             return {"delete_custom_models_by_pk": {"id": model_id}}
 
-    def _lora_json(self, e: UserElementInfo) -> dict[str, Any]:
-        created = timestamp(self._account_created)
-        return {
-            "id": e.id,
-            "name": e.name,
-            "description": e.description,
-            "instancePrompt": e.instance_prompt,
-            "resolution": e.resolution,
-            "learningRate": e.learning_rate,
-            "trainingEpoch": e.training_epoch,
-            "trainTextEncoder": e.train_text_encoder,
-            "baseModel": e.base_model,
-            "status": e.status,
-            "focus": e.focus,
-            "createdAt": created,
-            "updatedAt": created,
-        }
-
     def user_elements(self, user_id: str) -> dict[str, Any]:
         with self._lock:
             self._settle()

@@ -3,36 +3,14 @@ over loopback HTTP, with every request body validated against the spec."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from tests.conftest import SIM_KEY
+from tests.cli.test_cli_canvas import ok_json, run_cli
 from tests.helpers.spec import operation_for, validate_request
-
-
-def run_cli(args: list[str], sim: Any) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["LEODESK_API_URL"] = sim.base_url
-    env["LEONARDO_API_KEY"] = SIM_KEY
-    return subprocess.run(
-        [sys.executable, "-m", "leodesk", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def ok_json(r: subprocess.CompletedProcess[str]) -> Any:
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
 
 
 @pytest.fixture
