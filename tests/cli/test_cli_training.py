@@ -3,6 +3,7 @@ over loopback HTTP, with every request body validated against the spec."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,17 @@ def test_train_commands(sim: Any, pictures: Path) -> None:
     assert failed.returncode != 0 and "failed on the server" in failed.stderr
     assert sim.count("POST", "/elements") == 3 and sim.count("POST", "/models") == 1
     check_requests(sim)
+
+
+def test_a_lost_answer_is_looked_for_never_resent(sim: Any, pictures: Path) -> None:
+    ds = ok_json(run_cli(["dataset", "create", "Lost", "--json"], sim))["id"]
+    ok_json(run_cli(["dataset", "add", ds, str(pictures), "--json"], sim))
+    args = ["train", "element", ds, "--name", "Twice", "--focus", "Style", "--json"]
+    old = ok_json(run_cli(args, sim))["id"]  # an older element of the same name
+    sim.add_fault("POST", "/elements", "reset", commit=True, times=1)
+    found = run_cli(args, sim)
+    assert found.returncode == 0, found.stderr
+    assert "looking for the training" in found.stderr
+    new = json.loads(found.stdout)
+    assert new["id"] != old and new["status"] == "COMPLETE"
+    assert sim.count("POST", "/elements") == 2  # the lost one was not sent again

@@ -222,3 +222,20 @@ def test_a_restart_during_training_follows_it_again(
     qtbot.waitUntil(lambda: any(n.title == "Training finished" for n in notices), timeout=30000)
     assert sim.count("POST", "/elements") == 1
     assert sim.count("GET", f"/elements/{element_id}") >= 2
+
+
+def test_a_lost_answer_is_looked_for_in_the_app(
+    qtbot: Any, apps: Apps, make_sim: Any, tmp_path: Path
+) -> None:
+    sim = make_sim(seed=9, generation_seconds=0.3)
+    window = start(qtbot, apps, sim)
+    window.ctx.training.look_delay = 0.2
+    datasets = open_datasets(qtbot, window)
+    new_dataset(qtbot, window, datasets, "Lost")
+    drop_and_wait(qtbot, datasets, [write_images(tmp_path / "l", 5)], 5)
+    sim.add_fault("POST", "/elements", "reset", commit=True, times=1)
+    fill_and_train(qtbot, open_train(qtbot, window, datasets), "Lost answer", "lostword")
+    notices = window.ctx.notifier.history
+    qtbot.waitUntil(lambda: any(n.title == "Training finished" for n in notices), timeout=20000)
+    assert sim.count("POST", "/elements") == 1
+    assert window.ctx.backend.library.unfinished_jobs() == []
