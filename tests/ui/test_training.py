@@ -239,3 +239,26 @@ def test_a_lost_answer_is_looked_for_in_the_app(
     qtbot.waitUntil(lambda: any(n.title == "Training finished" for n in notices), timeout=20000)
     assert sim.count("POST", "/elements") == 1
     assert window.ctx.backend.library.unfinished_jobs() == []
+
+
+def test_unfinished_uploads_resume_at_the_next_start(
+    qtbot: Any, apps: Apps, make_sim: Any, tmp_path: Path
+) -> None:
+    sim = make_sim(seed=10, generation_seconds=0.3)
+    window = start(qtbot, apps, sim)
+    datasets = open_datasets(qtbot, window)
+    new_dataset(qtbot, window, datasets, "Flaky")
+    sim.add_fault("POST", "/s3/*", "503")  # the storage is down: nothing reaches it
+    view = child(datasets, QWidget, "datasetView")
+    message = child(datasets, QLabel, "datasetMessage")
+    drop_paths(view, [write_images(tmp_path / "f", 2)])
+    qtbot.waitUntil(lambda: "Not uploaded (2)" in message.text(), timeout=60000)
+    assert "tried again" in message.text()
+    window.close()
+    sim.clear_faults()
+    again = start(qtbot, apps, sim)
+    library = again.ctx.backend.library
+    ds = library.datasets()[0]
+    qtbot.waitUntil(lambda: library.datasets()[0].uploaded == 2, timeout=20000)
+    stored = sim.state.get_dataset(ds.id)["datasets_by_pk"]["dataset_images"]
+    assert len(stored) == 2
