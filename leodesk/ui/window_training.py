@@ -11,8 +11,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QPixmap
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from leodesk.core.library import ImageKind, is_local_id
-
 if TYPE_CHECKING:
     from leodesk.core.library import DatasetImageRecord, DatasetRecord
     from leodesk.core.training import TrainingSpec
@@ -128,6 +126,8 @@ class TrainingLink(QObject):
     # -- from the gallery ---------------------------------------------------------------------
     def add_selected(self) -> None:
         """The gallery's selected images join a dataset (``upload/gen``: no re-upload)."""
+        from leodesk.core.library import ImageKind, is_local_id  # sqlite3: not at start-up
+
         ctx = self.window.ctx
         actions = getattr(self.window, "library_actions", None)
         if ctx is None or actions is None:
