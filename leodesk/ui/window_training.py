@@ -28,6 +28,7 @@ class TrainingLink(QObject):
         self.datasets_window: DatasetsWindow | None = None
         self.dialog: TrainDialog | None = None
         self.datasets: list[DatasetRecord] = []
+        self._select: str | None = None  # a dataset just made: shown once it is listed
         self.open_action = QAction("&Datasets and training…", window)
         self.open_action.setObjectName("datasetsAction")
         self.open_action.triggered.connect(self.open_datasets)
@@ -84,16 +85,20 @@ class TrainingLink(QObject):
 
     def _datasets(self, datasets: list[DatasetRecord]) -> None:
         self.datasets = list(datasets)
+        select = self._select
+        if select is not None and any(d.id == select for d in self.datasets):
+            self._select = None
         if self.datasets_window is not None:
-            self.datasets_window.set_datasets(self.datasets)
+            self.datasets_window.set_datasets(self.datasets, select=select)
 
     def _images(self, dataset_id: str, images: list[DatasetImageRecord]) -> None:
         if self.datasets_window is not None:
             self.datasets_window.set_images(dataset_id, images)
 
     def _created(self, dataset_id: str) -> None:
-        if self.datasets_window is not None:
-            self.datasets_window.set_datasets(self.datasets, select=dataset_id)
+        self._select = dataset_id
+        if self.window.ctx is not None:
+            self.window.ctx.training.datasets.reload()
 
     def _say(self, text: str, error: bool = False) -> None:
         if self.datasets_window is not None:

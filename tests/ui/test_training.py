@@ -185,6 +185,10 @@ def test_a_model_is_trained_and_appears_under_yours(
         timeout=20000,
     )
     assert sim.count("POST", "/models") == 1
+    # A second dataset is shown once made (the first stays listed).
+    second = new_dataset(qtbot, window, datasets, "Second")
+    assert datasets.list.count() == 2 and child(datasets, QWidget, "datasetView").count() == 0
+    assert second == datasets.current_id()
 
 
 def test_a_failed_training_says_why(qtbot: Any, apps: Apps, make_sim: Any, tmp_path: Path) -> None:
