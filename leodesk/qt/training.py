@@ -8,7 +8,7 @@ again; while it is not found it stays UNKNOWN (never a failure). When it ends, `
 ``failed`` says so and the notifier is told.
 
 Signals: job_changed(JobView), trained(TrainingResult), failed(str), cost_ready(object key,
-object cost: int | None).
+object cost: int | None), model_deleted(str model id).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class TrainingRunner(QObject):
     trained = Signal(object)
     failed = Signal(str)
     cost_ready = Signal(object, object)
+    model_deleted = Signal(str)
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +82,15 @@ class TrainingRunner(QObject):
             on_result=lambda r: self.cost_ready.emit(*r),
             on_error=lambda _e: self.cost_ready.emit(key, None),
             name="training cost",
+        )
+
+    def delete_model(self, model_id: str) -> None:
+        """Delete one of your models on the server; ``model_deleted(id)`` or ``failed``."""
+        self._b.pools.submit(
+            lambda token: self._b.client().delete_model(model_id),
+            on_result=lambda _r: self.model_deleted.emit(model_id),
+            on_error=lambda e: self.failed.emit(f"The model was not deleted: {user_message(e)}"),
+            name="delete model",
         )
 
     def start(self, spec: TrainingSpec) -> None:
@@ -233,4 +243,5 @@ def wire_training(ctx: AppContext) -> None:
         ctx.notifier.announce(BATCH, "Training finished", text)
 
     runner.trained.connect(trained)
+    runner.model_deleted.connect(lambda _id: ctx.catalog.refresh())
     runner.failed.connect(lambda _m: ctx.account.refresh())  # a failed training is refunded

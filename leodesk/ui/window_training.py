@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QPixmap
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 if TYPE_CHECKING:
+    from leodesk.core.catalog import ModelInfo
     from leodesk.core.library import DatasetImageRecord, DatasetRecord
     from leodesk.core.training import TrainingSpec
     from leodesk.ui.datasets_window import DatasetsWindow
@@ -39,6 +40,7 @@ class TrainingLink(QObject):
         self.ask_name = self._ask_name
         self.ask_files = self._ask_files
         self.ask_dataset = self._ask_dataset
+        self.confirm_delete = self._confirm_delete
         self._wired = False
 
     def _wire(self) -> None:
@@ -52,13 +54,29 @@ class TrainingLink(QObject):
         service.error.connect(lambda text: self._say(text, error=True))
         service.created.connect(self._created)
         self.window.ctx.training.cost_ready.connect(self._cost)
+        self.window.ctx.training.failed.connect(
+            lambda text: self.window.statusBar().showMessage(text, 10000)
+        )
         service.resume_uploads()
 
     def start(self) -> None:
-        """Once the app runs: uploads a previous run left unfinished go on."""
+        """Once the app runs: uploads a previous run left unfinished go on; your models can be
+        deleted from the model browser."""
         self._wire()
         if self.window.ctx is not None:
             self.window.ctx.training.datasets.reload()
+        if self.window.browser is not None:
+            self.window.browser.delete_requested.connect(self.delete_model)
+
+    def delete_model(self, model: ModelInfo) -> None:
+        ctx = self.window.ctx
+        if ctx is not None and self.confirm_delete(model.name):
+            ctx.training.delete_model(model.id)
+
+    def _confirm_delete(self, name: str) -> bool:
+        text = f"Delete your model “{name}” on the server? This cannot be undone."
+        answer = QMessageBox.question(self.window, "Delete model", text)
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- the Datasets window ------------------------------------------------------------------
     def open_datasets(self) -> DatasetsWindow:

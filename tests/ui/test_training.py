@@ -185,6 +185,20 @@ def test_a_model_is_trained_and_appears_under_yours(
         timeout=20000,
     )
     assert sim.count("POST", "/models") == 1
+    # Delete it from the model browser's Yours tab (after a confirm).
+    browser = window.browser
+    browser.tabs.setCurrentIndex(1)
+    view = browser.view
+    names = [view.model().index(r, 0).data() for r in range(view.model().rowCount())]
+    row = next(r for r, n in enumerate(names) if "Product shots v3" in str(n))
+    window.training_link.confirm_delete = lambda _name: True
+    rect = view.visualRect(view.model().index(row, 0))
+    choose_from_context_menu(qtbot, view, rect.center(), "deleteModelAction")
+    qtbot.waitUntil(
+        lambda: all(m.name != "Product shots v3" for m in window.ctx.own_models.models()),
+        timeout=10000,
+    )
+    assert sim.count("DELETE", "/models/*") == 1
     # A second dataset is shown once made (the first stays listed).
     second = new_dataset(qtbot, window, datasets, "Second")
     assert datasets.list.count() == 2 and child(datasets, QWidget, "datasetView").count() == 0
