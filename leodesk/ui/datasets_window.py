@@ -105,6 +105,16 @@ class DatasetsWindow(QWidget):
 
     # -- building -----------------------------------------------------------------------------
     def _build(self) -> None:
+        split = QSplitter()
+        split.addWidget(self._build_list())
+        split.addWidget(self._build_images())
+        split.setStretchFactor(1, 3)
+        split.setSizes([260, 720])
+        outer = QVBoxLayout(self)
+        outer.addWidget(split)
+        self._update_buttons()
+
+    def _build_list(self) -> QWidget:
         self.list = named(QListWidget(), "datasetList", "Datasets")
         self.list.currentRowChanged.connect(self._chosen)
         self.new_button = named(QPushButton("New dataset…"), "newDatasetButton", "New dataset")
@@ -122,7 +132,9 @@ class DatasetsWindow(QWidget):
         row.addWidget(self.new_button)
         row.addWidget(self.delete_button)
         lv.addLayout(row)
+        return left
 
+    def _build_images(self) -> QWidget:
         self.view = DatasetImageView()
         self.view.files_dropped.connect(self._dropped)
         self.view.itemSelectionChanged.connect(self._update_buttons)
@@ -146,25 +158,15 @@ class DatasetsWindow(QWidget):
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(self.title)
-        rv.addWidget(self.hint)
-        rv.addWidget(self.view, 1)
-        rv.addWidget(self.message)
+        for widget, stretch in ((self.title, 0), (self.hint, 0), (self.view, 1), (self.message, 0)):
+            rv.addWidget(widget, stretch)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         buttons.addWidget(self.train_button)
         rv.addLayout(buttons)
-
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(1, 3)
-        split.setSizes([260, 720])
-        outer = QVBoxLayout(self)
-        outer.addWidget(split)
-        self._update_buttons()
+        return right
 
     # -- showing ------------------------------------------------------------------------------
     def current_id(self) -> str:
