@@ -248,6 +248,7 @@ class Launcher(QObject):
         self.ctx.catalog.refresh()
         self.ctx.elements.refresh()
         self.ctx.generation.resume_unfinished()
+        self.window.training_link.start()
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
         self.check_library(key)

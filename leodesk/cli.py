@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     from leodesk.cli_elements import add_elements_parser
 
     add_elements_parser(add)
+    from leodesk.cli_training import add_training_parsers  # dataset, train
+
+    add_training_parsers(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -847,3 +850,17 @@ def _elements_command(args: argparse.Namespace, runtime: Runtime) -> Any:
 
 
 COMMANDS["elements"] = _elements_command
+
+
+def _training_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any]:
+    """The handler of ``dataset`` / ``train`` (in :mod:`leodesk.cli_training`)."""
+
+    def handler(args: argparse.Namespace, runtime: Runtime) -> Any:
+        from leodesk import cli_training  # per command
+
+        return cli_training.COMMANDS[name](args, runtime)
+
+    return handler
+
+
+COMMANDS.update({name: _training_command(name) for name in ("dataset", "train")})

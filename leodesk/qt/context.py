@@ -34,6 +34,7 @@ from leodesk.qt.services import (
     SyncService,
 )
 from leodesk.qt.thumbnails import ThumbnailLoader
+from leodesk.qt.training import TrainingRunner, wire_training
 from leodesk.qt.uploads import UploadService
 from leodesk.qt.variations import VariationService
 
@@ -70,6 +71,7 @@ class AppContext:
     queue: QueueModel  # the queue panel's stored jobs, in queue order
     notifier: Notifier  # what to tell the user (tray / OS notifications)
     elements: ElementsService  # the form's elements (LoRAs): platform and own, cached
+    training: TrainingRunner  # datasets (.datasets) and trainings through the queue
     demo: bool = False
 
     def canvas_session(self) -> CanvasSession:
@@ -179,6 +181,7 @@ def build_context(
         queue=QueueModel(parent=backend),
         notifier=Notifier(parent=backend),
         elements=ElementsService(backend, parent=backend),
+        training=TrainingRunner(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
@@ -186,6 +189,7 @@ def build_context(
     _wire_notifications(ctx)
     _wire_variations(ctx)
     _wire_gallery_and_catalog(ctx)
+    wire_training(ctx)
     return ctx
 
 

@@ -252,6 +252,10 @@ class Notifier(QObject):
             f"{credits:,} credits left (below your threshold of {threshold:,})",
         )
 
+    def announce(self, kind: str, title: str, text: str) -> None:
+        """A notice from another service (a training that ended...), if ``kind`` is on."""
+        self._emit(kind, title, text)
+
     def _emit(self, kind: str, title: str, text: str) -> None:
         if kind not in self.enabled:
             log.debug("notice %s is turned off: %s", kind, title)

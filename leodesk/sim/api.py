@@ -102,6 +102,21 @@ def _lcm(op_id: str, s: SimState, p: dict[str, str], q: dict[str, str], b: Any) 
     return s.lcm(op_id, check_request(op_id, b))
 
 
+def _body(op_id: str, method: str) -> StateHandler:
+    """A POST handler: the checked body to ``state.<method>``."""
+    return lambda s, p, q, b: getattr(s, method)(check_request(op_id, b))
+
+
+def _by_uuid(method: str) -> StateHandler:
+    """A handler of ``/<things>/{id}``: the uuid to ``state.<method>``."""
+    return lambda s, p, q, b: getattr(s, method)(require_uuid(p["id"]))
+
+
+def _dataset_body(op_id: str, method: str) -> StateHandler:
+    """A POST under ``/datasets/{datasetId}``: the id and the checked body."""
+    return lambda s, p, q, b: getattr(s, method)(p["datasetId"], check_request(op_id, b))
+
+
 # One row per API operation: method, path template, spec operationId, handler of the state.
 ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
     ("GET", "/me", "getUserSelf", lambda s, p, q, b: s.me()),
@@ -241,6 +256,24 @@ ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
         "promptImprove",
         lambda s, p, q, b: s.prompt_improve(check_request("promptImprove", b)),
     ),
+    ("POST", "/datasets", "createDataset", _body("createDataset", "create_dataset")),
+    ("GET", "/datasets/{id}", "getDatasetById", _by_uuid("get_dataset")),
+    ("DELETE", "/datasets/{id}", "deleteDatasetById", _by_uuid("delete_dataset")),
+    (
+        "POST",
+        "/datasets/{datasetId}/upload",
+        "uploadDatasetImage",
+        _dataset_body("uploadDatasetImage", "upload_dataset_image"),
+    ),
+    (
+        "POST",
+        "/datasets/{datasetId}/upload/gen",
+        "uploadDatasetImageFromGen",
+        _dataset_body("uploadDatasetImageFromGen", "upload_dataset_image_from_gen"),
+    ),
+    ("POST", "/models", "createModel", _body("createModel", "create_model")),
+    ("DELETE", "/models/{id}", "deleteModelById", _by_uuid("delete_model")),
+    ("POST", "/elements", "createElement", _body("createElement", "create_element")),
     (
         "POST",
         "/pricing-calculator",

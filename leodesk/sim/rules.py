@@ -8,6 +8,7 @@ wrong JSON types (``validation-failed``), then the business rules of each operat
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -228,6 +229,32 @@ LCM_STYLES = (
     "NONE",
 )
 INIT_IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
+CUSTOM_MODEL_TYPES = (
+    "GENERAL",
+    "BUILDINGS",
+    "CHARACTERS",
+    "ENVIRONMENTS",
+    "FASHION",
+    "ILLUSTRATIONS",
+    "GAME_ITEMS",
+    "GRAPHICAL_ELEMENTS",
+    "PHOTOGRAPHY",
+    "PIXEL_ART",
+    "PRODUCT_DESIGN",
+    "TEXTURES",
+    "UI_ELEMENTS",
+    "VECTOR",
+)
+ELEMENT_SD_VERSIONS = (
+    "SDXL_0_9",
+    "SDXL_1_0",
+    "LEONARDO_DIFFUSION_XL",
+    "LEONARDO_LIGHTNING_XL",
+    "VISION_XL",
+    "KINO_XL",
+    "ALBEDO_XL",
+    "FLUX_DEV",
+)
 CONTRAST_VALUES = (1.0, 1.3, 1.8, 2.5, 3.0, 3.5, 4.0, 4.5)
 PHOTOREAL_STRENGTHS = (0.45, 0.5, 0.55)
 
@@ -238,7 +265,8 @@ PHOTOREAL_STRENGTHS = (0.45, 0.5, 0.55)
 class Field:
     """One request key: JSON type, nullability, enum, and nested item/field tables.
 
-    ``nullable=False`` means the key must be present and non-null (Hasura ``Type!``).
+    ``nullable=False`` means the key must be present and non-null (Hasura ``Type!``), unless
+    ``has_default``: a ``Type! = default`` variable may be left out (never sent as null).
     """
 
     type: str
@@ -247,6 +275,7 @@ class Field:
     gql: str | None = None
     items: Field | None = None
     fields: Mapping[str, Field] | None = None
+    has_default: bool = False
 
 
 def _s(*, nullable: bool = True) -> Field:
@@ -422,6 +451,36 @@ LCM_REQUEST: dict[str, Field] = {
 
 #: Request body tables per operationId (only the operations the simulator serves with a body).
 REQUEST_TABLES: dict[str, dict[str, Field]] = {
+    "createDataset": {"name": _s(nullable=False), "description": _s()},
+    "uploadDatasetImage": {"extension": _s(nullable=False)},
+    "uploadDatasetImageFromGen": {"generatedImageId": _s(nullable=False)},
+    "createModel": {
+        "name": _s(nullable=False),
+        "description": _s(),
+        "datasetId": _s(nullable=False),
+        "instance_prompt": _s(nullable=False),
+        "modelType": dataclasses.replace(
+            _e(CUSTOM_MODEL_TYPES, "custom_model_type", nullable=False), has_default=True
+        ),
+        "nsfw": _b(),
+        "resolution": _i(),
+        "sd_version": _e(("v1_5", "v2"), "sd_versions"),
+        "strength": dataclasses.replace(
+            _e(("VERY_LOW", "LOW", "MEDIUM", "HIGH"), "strength", nullable=False), has_default=True
+        ),
+    },
+    "createElement": {
+        "name": _s(nullable=False),
+        "description": _s(),
+        "datasetId": _s(nullable=False),
+        "instance_prompt": _s(),
+        "lora_focus": _s(nullable=False),
+        "train_text_encoder": _b(nullable=False),
+        "resolution": _i(),
+        "sd_version": _e(ELEMENT_SD_VERSIONS, "sd_versions", nullable=False),
+        "num_train_epochs": _i(nullable=False),
+        "learning_rate": _n(nullable=False),
+    },
     "createGeneration": CREATE_GENERATION,
     "promptRandom": {},
     "promptImprove": {"prompt": _s(nullable=False), "promptInstructions": _s(), "isVideo": _b()},
@@ -544,7 +603,7 @@ def _check_object(table: Mapping[str, Field], obj: Mapping[str, Any], prefix: st
         if key not in table:
             raise unexpected_variable(f"{prefix}{key}")
     for key, spec in table.items():
-        if not spec.nullable and obj.get(key) is None:
+        if not spec.nullable and obj.get(key) is None and (key in obj or not spec.has_default):
             raise missing_value(f"{prefix}{key}")
     for key, value in obj.items():
         if value is None:

@@ -41,12 +41,12 @@ from .account import BILLED_PATHS, LCM_PATHS
 from .catalog import stable_uuid
 from .cdn import Cdn
 from .config import SimConfig
-from .keeping import Keeping
 from .prompts import Prompts
+from .training import Trainings
 from .uploads import S3_BUCKET
 
 
-class SimState(Keeping, Cdn, Prompts):
+class SimState(Trainings, Cdn, Prompts):
     """The account and everything in it. Safe to call from many threads."""
 
     def __init__(self, cfg: SimConfig) -> None:

@@ -87,6 +87,7 @@ class LibraryActions(QObject):
         self.gallery.customContextMenuRequested.connect(self._show_context_menu)
         ctx.images.loaded.connect(self._image_for_clipboard)
         self._clipboard_wanted: str | None = None
+        self.extra_actions: list[QAction] = []  # other windows' actions on the selection
 
     # -- selection ------------------------------------------------------------------------------
     def selected_records(self) -> list[ImageRecord]:
@@ -118,6 +119,7 @@ class LibraryActions(QObject):
         menu.addAction(a["pickAction"])
         menu.addAction(a["rejectAction"])
         menu.addAction(a["collectAction"])
+        menu.addActions(self.extra_actions)
         menu.addSeparator()
         menu.addAction(a["copyImageAction"])
         menu.addAction(a["copyPromptAction"])

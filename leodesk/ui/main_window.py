@@ -28,6 +28,7 @@ from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
+from leodesk.ui.window_training import TrainingLink
 from leodesk.ui.window_uploads import UploadsLink
 from leodesk.ui.window_viewer import ViewerLink
 
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self.canvas_link = CanvasLink(self)
         canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
         menus.file_menu.insertActions(menus.quit_action, canvas_actions)
+        self.training_link = TrainingLink(self)
+        menus.file_menu.insertAction(menus.quit_action, self.training_link.open_action)
         menus.file_menu.insertSeparator(menus.quit_action)
 
         self.splitter: QSplitter | None = None
@@ -265,6 +268,7 @@ class MainWindow(QMainWindow):
         # gallery: search and filters, curation, delete with undo
         self.collections: list[Any] = []
         self.library_actions = LibraryActions(self, ctx)
+        self.library_actions.extra_actions.append(self.training_link.add_action)
         image_menu = self.menuBar().addMenu("&Image")
         image_menu.setObjectName("imageMenu")
         for action in self.library_actions.actions.values():

@@ -27,10 +27,12 @@ TABS = ("platform", "own", "favourites")
 
 
 class ModelBrowser(QWidget):
-    """Signals: model_chosen(ModelInfo), favourite_toggled(str model id, bool)."""
+    """Signals: model_chosen(ModelInfo), favourite_toggled(str model id, bool),
+    delete_requested(ModelInfo: one of your own models)."""
 
     model_chosen = Signal(object)
     favourite_toggled = Signal(str, bool)
+    delete_requested = Signal(object)
 
     def __init__(
         self, platform: ModelListModel, own: ModelListModel, parent: QWidget | None = None
@@ -147,4 +149,10 @@ class ModelBrowser(QWidget):
         fav.setObjectName("toggleFavouriteAction")
         fav.triggered.connect(lambda: self.favourite_toggled.emit(model.id, not favourite))
         menu.addActions([use, copy, fav])
+        if model.kind == "own":
+            delete = QAction("Delete this model…", menu)
+            delete.setObjectName("deleteModelAction")
+            delete.triggered.connect(lambda: self.delete_requested.emit(model))
+            menu.addSeparator()
+            menu.addAction(delete)
         return menu

@@ -79,6 +79,7 @@ from .serialize import (
     universal_upscale_body,
     variation_body,
 )
+from .training import Training
 from .transport import (
     DEFAULT_BASE_URL,
     DEFAULT_RETRY,
@@ -103,7 +104,7 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm, ElementCalls):
+class LeonardoClient(Waiting, Downloads, Training, InitImageUpload, Lcm, ElementCalls):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is

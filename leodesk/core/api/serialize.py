@@ -226,6 +226,36 @@ REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
         {"imageId", "isInitImage", "isVariation", "motionStrength", "isPublic"}
     ),
     "uploadInitImage": frozenset({"extension"}),
+    "createDataset": frozenset({"name", "description"}),
+    "uploadDatasetImage": frozenset({"extension"}),
+    "uploadDatasetImageFromGen": frozenset({"generatedImageId"}),
+    "createModel": frozenset(
+        {
+            "name",
+            "description",
+            "datasetId",
+            "instance_prompt",
+            "modelType",
+            "nsfw",
+            "resolution",
+            "sd_version",
+            "strength",
+        }
+    ),
+    "createElement": frozenset(
+        {
+            "name",
+            "description",
+            "datasetId",
+            "instance_prompt",
+            "lora_focus",
+            "train_text_encoder",
+            "resolution",
+            "sd_version",
+            "num_train_epochs",
+            "learning_rate",
+        }
+    ),
     "createVariationUpscale": frozenset({"id"}),
     "createVariationUnzoom": frozenset({"id", "isVariation"}),
     "createVariationNoBG": frozenset({"id", "isVariation"}),

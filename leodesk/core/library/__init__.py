@@ -79,6 +79,7 @@ from leodesk.core.library.records import (
     Pick,
     UpsertBatch,
 )
+from leodesk.core.library.training import DatasetImageRecord, DatasetRecord, Datasets
 from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
 from leodesk.core.search import MAX_QUERY_WORDS, Filter, fts_query
 
@@ -96,6 +97,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "UPLOAD_REUSE_S",
     "CollectionRecord",
+    "DatasetImageRecord",
+    "DatasetRecord",
     "DownloadState",
     "FileRef",
     "Filter",
@@ -121,6 +124,7 @@ class Library(
     ModelCache,
     UploadCache,
     ElementCache,
+    Datasets,
     Store,
 ):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

@@ -405,8 +405,46 @@ _ELEMENTS: Final = (
 )
 
 
+# training: datasets and their images, each with its upload state (see
+# leodesk.core.library.training): an image is uploaded once, and resumed where it stopped.
+_TRAINING: Final = (
+    """
+    CREATE TABLE datasets (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        description TEXT,
+        created_ms  INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE dataset_images (
+        local_id     INTEGER PRIMARY KEY,
+        dataset_id   TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        source       TEXT NOT NULL CHECK (source IN ('file', 'gen')),
+        path         TEXT,
+        sha256       TEXT,
+        ext          TEXT,
+        gen_image_id TEXT,
+        remote_id    TEXT,
+        state        TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'presigned', 'sending', 'uploaded')),
+        url          TEXT,
+        error        TEXT,
+        created_ms   INTEGER NOT NULL,
+        UNIQUE (dataset_id, sha256),
+        UNIQUE (dataset_id, gen_image_id)
+    )
+    """,
+)
+
+
 def _migrate_elements(conn: sqlite3.Connection) -> None:
     for statement in _ELEMENTS:
+        conn.execute(statement)
+
+
+def _migrate_training(conn: sqlite3.Connection) -> None:
+    for statement in _TRAINING:
         conn.execute(statement)
 
 
@@ -420,6 +458,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_v4,
     _migrate_v5,
     _migrate_elements,
+    _migrate_training,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -1,0 +1,246 @@
+"""The Train dialog: a custom model or a custom element from a dataset, with the spec's
+options. The price (pricing calculator, ``MODEL_TRAINING``) is shown first and the dataset's
+size is checked against the API's limits before anything can be sent; "Train" queues it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leodesk.core import training as tr
+from leodesk.core.training import TrainingSpec
+from leodesk.ui.widgets import named
+
+MODEL_TYPES = (
+    "GENERAL",
+    "CHARACTERS",
+    "ILLUSTRATIONS",
+    "PHOTOGRAPHY",
+    "PRODUCT_DESIGN",
+    "PIXEL_ART",
+    "ENVIRONMENTS",
+    "BUILDINGS",
+    "FASHION",
+    "GAME_ITEMS",
+    "GRAPHICAL_ELEMENTS",
+    "TEXTURES",
+    "UI_ELEMENTS",
+    "VECTOR",
+)
+
+
+class TrainDialog(QDialog):
+    """Signals: price_wanted(TrainingSpec) (answer with :meth:`set_cost`), train(TrainingSpec)."""
+
+    price_wanted = Signal(object)
+    train = Signal(object)
+
+    def __init__(
+        self, dataset_id: str, dataset_name: str, images: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainDialog")
+        self.setWindowTitle("Train — leodesk")
+        self.setMinimumWidth(480)
+        self.dataset_id = dataset_id
+        self.images = images
+        self._asked: str | None = None
+        self._cost_for: str | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self._ask_price)
+        self._build(dataset_name)
+        self._changed()
+
+    def _build(self, dataset_name: str) -> None:
+        self.kind = named(QComboBox(), "trainKind", "Train a model or an element")
+        self.kind.addItem("Element (LoRA)", "element")
+        self.kind.addItem("Custom model", "model")
+        self.name = named(QLineEdit(), "trainName", "Name")
+        self.description = named(QLineEdit(), "trainDescription", "Description")
+        self.instance = named(
+            QLineEdit(),
+            "trainInstancePrompt",
+            "Instance prompt",
+            "A rare word for what you train, e.g. 'mochicat' (not 'cat')",
+        )
+        form = QFormLayout()
+        form.addRow("Dataset", QLabel(f"<b>{dataset_name}</b> ({self.images} images)"))
+        form.addRow("Train", self.kind)
+        form.addRow("Name", self.name)
+        form.addRow("Description", self.description)
+        form.addRow("Instance prompt", self.instance)
+        outer = QVBoxLayout(self)
+        outer.addLayout(form)
+        outer.addWidget(self._element_box())
+        outer.addWidget(self._model_box())
+        self.check = named(QLabel(""), "trainCheck", "What to fix before training")
+        self.check.setWordWrap(True)
+        self.check.setStyleSheet("color: #c0392b;")
+        self.cost = named(QLabel("Cost: asking…"), "trainCost", "Training cost")
+        outer.addWidget(self.check)
+        outer.addWidget(self.cost)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.send = named(
+            self.buttons.addButton("Train", QDialogButtonBox.ButtonRole.AcceptRole),
+            "trainSendButton",
+            "Queue the training",
+        )
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        named(cancel, "trainCancelButton", "Cancel")
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        for w in (self.name, self.instance, self.description):
+            w.textChanged.connect(self._changed)
+        self.kind.currentIndexChanged.connect(self._changed)
+
+    def _element_box(self) -> QGroupBox:
+        self.element_box = QGroupBox("Element options")
+        form = QFormLayout(self.element_box)
+        self.base = named(QComboBox(), "trainBase", "Base model")
+        self.base.addItems(list(tr.ELEMENT_BASES))
+        self.focus = named(QComboBox(), "trainFocus", "Focus")
+        self.focus.addItems(list(tr.LORA_FOCUS))
+        self.focus.setCurrentText("Style")
+        self.epochs = named(QSpinBox(), "trainEpochs", "Training epochs")
+        self.epochs.setRange(1, 250)
+        self.rate = named(QDoubleSpinBox(), "trainLearningRate", "Learning rate")
+        self.rate.setDecimals(8)
+        self.rate.setRange(0.00000001, 0.001)
+        self.rate.setSingleStep(0.000001)
+        self.text_encoder = named(
+            QCheckBox("Train the text encoder"), "trainTextEncoder", "Train the text encoder"
+        )
+        self.text_encoder.setChecked(True)
+        form.addRow("Base model", self.base)
+        form.addRow("Focus", self.focus)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Learning rate", self.rate)
+        form.addRow("", self.text_encoder)
+        self._set_defaults()
+        self.base.currentIndexChanged.connect(self._defaults)
+        self.focus.currentIndexChanged.connect(self._defaults)
+        return self.element_box
+
+    def _model_box(self) -> QGroupBox:
+        self.model_box = QGroupBox("Model options")
+        form = QFormLayout(self.model_box)
+        self.resolution = named(QComboBox(), "trainResolution", "Resolution")
+        self.resolution.addItem("512 × 512", 512)
+        self.resolution.addItem("768 × 768", 768)
+        self.sd_version = named(QComboBox(), "trainSdVersion", "Base version")
+        self.sd_version.addItem("Stable Diffusion 1.5", "v1_5")
+        self.sd_version.addItem("Stable Diffusion 2.1", "v2")
+        self.model_type = named(QComboBox(), "trainModelType", "Model type")
+        self.model_type.addItems(list(MODEL_TYPES))
+        self.strength = named(QComboBox(), "trainStrength", "Training strength (pixel art)")
+        self.strength.addItems(["VERY_LOW", "LOW", "MEDIUM", "HIGH"])
+        self.strength.setCurrentText("MEDIUM")
+        form.addRow("Resolution", self.resolution)
+        form.addRow("Base version", self.sd_version)
+        form.addRow("Type", self.model_type)
+        form.addRow("Strength", self.strength)
+        for combo in (self.resolution, self.sd_version, self.model_type):
+            combo.currentIndexChanged.connect(self._changed)
+        return self.model_box
+
+    # -- state --------------------------------------------------------------------------------
+    def _set_defaults(self) -> None:
+        epochs, rate = tr.element_defaults(self.base.currentText(), self.focus.currentText())
+        self.epochs.setValue(epochs)
+        self.rate.setValue(rate)
+
+    def _defaults(self) -> None:
+        self._set_defaults()
+        self._changed()
+
+    def spec(self) -> TrainingSpec:
+        name, prompt = self.name.text().strip(), self.instance.text().strip()
+        description = self.description.text().strip()
+        if self.kind.currentData() == "model":
+            return tr.model_spec(
+                self.dataset_id,
+                name,
+                prompt,
+                description=description,
+                resolution=int(self.resolution.currentData()),
+                sd_version=str(self.sd_version.currentData()),
+                model_type=self.model_type.currentText(),
+                strength=self.strength.currentText(),
+            )
+        return tr.element_spec(
+            self.dataset_id,
+            name,
+            self.focus.currentText(),
+            instance_prompt=prompt,
+            description=description,
+            base=self.base.currentText(),
+            epochs=self.epochs.value(),
+            learning_rate=self.rate.value(),
+            train_text_encoder=self.text_encoder.isChecked(),
+        )
+
+    def _price_key(self, spec: TrainingSpec) -> str:
+        v = spec.values
+        return f"{spec.kind}:{v.get('resolution')}:{v.get('sd_version')}"
+
+    def _changed(self) -> None:
+        model = self.kind.currentData() == "model"
+        if self.model_box.isHidden() == model:  # the kind changed: the dialog fits again
+            self.model_box.setVisible(model)
+            self.element_box.setVisible(not model)
+            self.adjustSize()
+        pixel_art = self.model_type.currentText() == "PIXEL_ART"
+        self.strength.setEnabled(pixel_art)
+        self.strength.setToolTip("" if pixel_art else "Only for the PIXEL_ART type")
+        spec = self.spec()
+        problem = tr.check_spec(spec, self.images)
+        self.check.setText(problem or "")
+        self.check.setVisible(bool(problem))
+        if self._price_key(spec) != self._cost_for:
+            self.cost.setText("Cost: asking…")
+            self._cost_for = None
+            self._debounce.start()
+        self._update_send()
+
+    def _ask_price(self) -> None:
+        spec = self.spec()
+        self._asked = self._price_key(spec)
+        self.price_wanted.emit(spec)
+
+    def set_cost(self, spec: TrainingSpec, cost: int | None) -> None:
+        """The price of ``spec`` (None: not known)."""
+        key = self._price_key(spec)
+        if key != self._price_key(self.spec()):
+            return
+        if cost is None:
+            self.cost.setText("Cost: not known (the price could not be asked); you can still train")
+        else:
+            self.cost.setText(f"Cost: <b>{cost:,} credits</b>")
+        self._cost_for = key
+        self._update_send()
+
+    def _update_send(self) -> None:
+        ok = tr.check_spec(self.spec(), self.images) is None and self._cost_for is not None
+        self.send.setEnabled(ok)
+
+    def _accept(self) -> None:
+        if not self.send.isEnabled():
+            return
+        self.train.emit(self.spec())
+        self.accept()
