@@ -32,6 +32,7 @@ from .blueprint_rules import (
 from .generations import Generations
 from .records import CdnAsset, Generation, plain_generation_fields, timestamp
 from .rules import MSG_NO_CREDITS, find_word, is_uuid
+from .uploads import InitImages
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _thumb_path(bp: BlueprintInfo, name: str) -> str:
     return f"/cdn/blueprint_assets/official/{bp.id}/thumbnails/{name}.jpg"
 
 
-class Blueprints(Generations):
+class Blueprints(Generations, InitImages):
     """The Blueprint catalogue and the account's executions."""
 
     def _reset_account(self, rng: random.Random) -> None:

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+from .blueprints import Blueprints
 from .downloads import DEFAULT_MAX_DOWNLOAD_BYTES, Downloads
 from .errors import ProtocolError
 from .lcm import Lcm
@@ -102,7 +103,7 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm):
+class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm, Blueprints):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is

@@ -7,10 +7,18 @@ client module (and httpx) being imported at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Protocol
 
+from .blueprint_models import (
+    Blueprint,
+    BlueprintExecution,
+    BlueprintVersion,
+    ExecutionGeneration,
+    NodeInput,
+    Page,
+)
 from .models import (
     CanvasUploadIds,
     CustomModel,
@@ -113,3 +121,13 @@ class LeonardoApi(Protocol):
     def lcm_upscale(self, req: LcmRequest) -> LcmResult: ...
 
     def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
+
+    def list_blueprints(
+        self, *, first: int = ..., after: str | None = ..., categories: Iterable[str] = ...
+    ) -> Page: ...
+    def list_all_blueprints(self, categories: Iterable[str] = ...) -> list[Blueprint]: ...
+    def get_blueprint(self, blueprint_id: str) -> Blueprint | None: ...
+    def list_blueprint_versions(self, blueprint_id: str) -> list[BlueprintVersion]: ...
+    def execute_blueprint(self, version_id: str, inputs: Iterable[NodeInput]) -> str: ...
+    def get_blueprint_execution(self, execution_id: str) -> BlueprintExecution | None: ...
+    def list_execution_generations(self, execution_id: str) -> list[ExecutionGeneration]: ...

@@ -234,6 +234,8 @@ REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "promptImprove": frozenset({"prompt", "promptInstructions", "isVideo"}),
     "pricingCalculator": frozenset({"service", "serviceParams"}),
     "uploadCanvasInitImage": frozenset({"initExtension", "maskExtension"}),
+    "listBlueprints": frozenset({"first", "after", "categories"}),
+    "executeBlueprint": frozenset({"blueprintVersionId", "input"}),
     **{
         operation: frozenset(key for _, key, _ in _LCM_FIELDS + extra)
         for operation, (_, extra) in LCM_OPERATIONS.items()
@@ -248,6 +250,8 @@ EXTENSION_KEYS: Final[Mapping[str, frozenset[str]]] = {
 #: Keys of array items / nested objects: (operation id, property) → keys.
 NESTED_REQUEST_KEYS: Final[Mapping[tuple[str, str], frozenset[str]]] = {
     ("createGeneration", "elements"): frozenset({"akUUID", "weight"}),
+    ("executeBlueprint", "input"): frozenset({"nodeInputs", "public"}),
+    ("executeBlueprint", "nodeInputs"): frozenset({"nodeId", "settingName", "value"}),
     ("createGeneration", "userElements"): frozenset({"userLoraId", "weight"}),
     ("createGeneration", "controlnets"): frozenset(
         {"initImageId", "initImageType", "preprocessorId", "weight", "strengthType"}
