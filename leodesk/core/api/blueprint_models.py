@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .parse import as_bool, as_float, as_int, as_str
@@ -239,3 +239,31 @@ def parse_page(value: Any, parse_node: Any) -> Page:
                 items.append(item)
     info = _map(value.get("pageInfo"))
     return Page(items, as_str(info.get("endCursor")), bool(as_bool(info.get("hasNextPage"))))
+
+
+# ---------------------------------------------------------------------------- stored form
+
+
+def blueprint_to_json(bp: Blueprint) -> dict[str, Any]:
+    """A blueprint as the library keeps it (:func:`blueprint_from_json` reads it back)."""
+    return asdict(bp)
+
+
+def blueprint_from_json(data: Mapping[str, Any]) -> Blueprint:
+    known = {k: v for k, v in data.items() if k in Blueprint.__dataclass_fields__}
+    return Blueprint(**known)
+
+
+def version_to_json(version: BlueprintVersion) -> dict[str, Any]:
+    return asdict(version)
+
+
+def version_from_json(data: Mapping[str, Any]) -> BlueprintVersion:
+    known = {k: v for k, v in data.items() if k in BlueprintVersion.__dataclass_fields__}
+    known["inputs"] = tuple(
+        BlueprintInput(**{k: v for k, v in i.items() if k in BlueprintInput.__dataclass_fields__})
+        for i in _list(known.get("inputs"))
+        if isinstance(i, Mapping)
+    )
+    known["models"] = tuple(_list(known.get("models")))
+    return BlueprintVersion(**known)

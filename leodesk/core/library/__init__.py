@@ -53,6 +53,7 @@ the server, and its ids start with ``local-``.
 
 from __future__ import annotations
 
+from leodesk.core.library.blueprints import BlueprintCache, BlueprintOrigin
 from leodesk.core.library.curation import Curation
 from leodesk.core.library.db import (
     APPLICATION_ID,
@@ -93,6 +94,7 @@ __all__ = [
     "QUEUE_PAUSED_KEY",
     "SCHEMA_VERSION",
     "UPLOAD_REUSE_S",
+    "BlueprintOrigin",
     "CollectionRecord",
     "DownloadState",
     "FileRef",
@@ -110,5 +112,15 @@ __all__ = [
 ]
 
 
-class Library(LocalImages, Generations, Images, Curation, JobQueue, ModelCache, UploadCache, Store):
+class Library(
+    LocalImages,
+    Generations,
+    Images,
+    Curation,
+    JobQueue,
+    ModelCache,
+    UploadCache,
+    BlueprintCache,
+    Store,
+):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

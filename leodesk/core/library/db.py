@@ -390,6 +390,36 @@ def _migrate_v5(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# Blueprints: the catalogue as last fetched (with each blueprint's versions), and which
+# blueprint version made a generation.
+_BLUEPRINTS: Final = (
+    """
+    CREATE TABLE blueprints (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        info_json TEXT NOT NULL,
+        versions_json TEXT,
+        fetched_ms INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE generation_origins (
+        generation_id TEXT PRIMARY KEY,
+        blueprint_id TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        execution_id TEXT,
+        added_ms INTEGER NOT NULL
+    )
+    """,
+)
+
+
+def _migrate_blueprints(conn: sqlite3.Connection) -> None:
+    for statement in _BLUEPRINTS:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
@@ -399,6 +429,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_v3,
     _migrate_v4,
     _migrate_v5,
+    _migrate_blueprints,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
