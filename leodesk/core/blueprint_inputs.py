@@ -19,8 +19,9 @@ from leodesk.core.errors import LeodeskError
 
 JOB_KIND = "blueprint"
 
-#: Where an image input's picture comes from.
-FILE, URL = "file", "url"
+#: Where an image input's picture comes from: a local file (uploaded when sent), an address on
+#: Leonardo (a gallery image), an init image already uploaded (its address asked when sent).
+FILE, URL, INIT = "file", "url", "init"
 
 
 class InputError(LeodeskError, ValueError):
@@ -36,7 +37,7 @@ class JobInput:
     type: str
     label: str
     value: str  # the text, the number as text, a file path or an image URL
-    source: str = ""  # images: FILE or URL
+    source: str = ""  # images: FILE, URL or INIT
     image_id: str | None = None  # a gallery image's id (for the record)
 
 
@@ -62,11 +63,13 @@ class BlueprintJob:
 
 @dataclass
 class ImageChoice:
-    """An image input's picture: a local file, or a library image with its URL."""
+    """An image input's picture: a local file, a library image with its URL, or an init image
+    already uploaded."""
 
     path: Path | None = None
     url: str | None = None
     image_id: str | None = None
+    init_id: str | None = None
 
 
 def job_body(job: BlueprintJob) -> str:
@@ -165,6 +168,8 @@ def _job_input(
             return JobInput(*base, str(choice.path), FILE)
         if choice.url:
             return JobInput(*base, choice.url, URL, choice.image_id)
+        if choice.init_id:
+            return JobInput(*base, choice.init_id, INIT)
         raise InputError(f"“{inp.title}”: that image is not on Leonardo and has no file.")
     if inp.key in images:
         raise InputError(f"“{inp.title}” takes {'a number' if inp.type == 'number' else 'text'}.")

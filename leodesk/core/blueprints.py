@@ -26,7 +26,7 @@ from typing import Any, NoReturn, Protocol
 from leodesk.core.api import errors
 from leodesk.core.api.blueprint_models import BlueprintExecution, ExecutionGeneration, NodeInput
 from leodesk.core.api.models import Generation, InitImage
-from leodesk.core.blueprint_inputs import FILE, BlueprintJob, JobInput
+from leodesk.core.blueprint_inputs import FILE, INIT, BlueprintJob, JobInput
 from leodesk.core.imageprep import ImagePrepError, prepare_file
 from leodesk.core.library import BlueprintOrigin
 from leodesk.core.pipeline import (
@@ -169,6 +169,8 @@ class BlueprintPipeline(Steps):
             if inp.source == FILE:
                 self._emit(job_id, SUBMITTING, f"Uploading “{inp.label}”…")
                 value = self._upload(job_id, inp)
+            elif inp.source == INIT:
+                value = self._init_url(job_id, inp, inp.value)
             nodes.append(NodeInput(inp.node_id, inp.setting_name, value))
         return nodes
 
@@ -176,15 +178,24 @@ class BlueprintPipeline(Steps):
         try:
             prepared = prepare_file(Path(inp.value))
             init_id = self.client.upload_init_image(prepared.data, prepared.extension)
-            init = self.client.get_init_image(init_id)
         except ImagePrepError as exc:
             self._fail(job_id, f"“{inp.label}”: {exc}", exc)
         except errors.RateLimitedError:
             raise
         except errors.LeonardoError as exc:
             self._fail(job_id, f"“{inp.label}” could not be uploaded: {exc.user_message}", exc)
+        return self._init_url(job_id, inp, init_id)
+
+    def _init_url(self, job_id: int, inp: JobInput, init_id: str) -> str:
+        """The address of an uploaded init image (the blueprint takes images by URL)."""
+        try:
+            init = self.client.get_init_image(init_id)
+        except errors.RateLimitedError:
+            raise
+        except errors.LeonardoError as exc:
+            self._fail(job_id, f"“{inp.label}”: {exc.user_message}", exc)
         if init is None or not init.url:
-            self._fail(job_id, f"“{inp.label}” was uploaded but the server gave no address.")
+            self._fail(job_id, f"“{inp.label}” is not on the server any more: drop it again.")
         return str(init.url)
 
     def _wait_execution(self, job_id: int, execution_id: str) -> None:
