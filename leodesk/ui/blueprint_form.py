@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -123,13 +124,14 @@ class BlueprintForm(QWidget):
             edit.setText(inp.default)
         if inp.max_length:
             edit.setMaxLength(inp.max_length)
-        edit.textChanged.connect(self.changed.emit)
+        edit.textChanged.connect(lambda _text: self.changed.emit())
         self.fields[inp.key] = edit
         return edit
 
     def _image_row(self, inp: BlueprintInput, n: int) -> QWidget:
         slot_name = f"{SLOT_PREFIX}{inp.key}"
         slot = ImageSlot(f"bpImage_{n}", inp.title)
+        slot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         slot.sources_dropped.connect(lambda sources, s=slot_name: self._dropped(s, sources))
         slot.cleared.connect(lambda s=slot_name: self._cleared(s))
         choose = named(QPushButton("Choose…"), f"bpChoose_{n}", f"Choose a file for {inp.title}")

@@ -60,7 +60,11 @@ class BlueprintsWindow(QWidget):
         self.form = BlueprintForm()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
+        holder = QWidget()
+        stack = QVBoxLayout(holder)
+        stack.addWidget(self.form)
+        stack.addStretch(1)  # the rows keep their height at the top
+        scroll.setWidget(holder)
         self.cost_label = named(QLabel(""), "blueprintCostLabel", "Price")
         self.message = named(QLabel(""), "blueprintMessage", "Message")
         self.message.setWordWrap(True)

@@ -4,6 +4,7 @@ what a blueprint made."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -19,7 +20,12 @@ if TYPE_CHECKING:
     from leodesk.ui.blueprints_window import BlueprintsWindow
     from leodesk.ui.main_window import MainWindow
 
-_THUMB_KEY = "blueprint:"
+
+
+def thumb_key(blueprint: Blueprint) -> str:
+    """The thumbnail cache's key of a blueprint's picture (hex, as the cache wants)."""
+    text = f"blueprint:{blueprint.id}:{blueprint.thumbnail_url}"
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 class BlueprintLink(QObject):
@@ -29,6 +35,7 @@ class BlueprintLink(QObject):
         super().__init__(window)
         self.window = window
         self.bp_window: BlueprintsWindow | None = None
+        self._thumb_ids: dict[str, str] = {}  # thumbnail key -> blueprint id
         self.action = QAction("&Blueprints…", window)
         self.action.setObjectName("blueprintsAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+B"))
@@ -93,7 +100,8 @@ class BlueprintLink(QObject):
         self.bp_window.set_blueprints(blueprints)
         thumbs = self._ctx().model_thumbs
         for bp in blueprints:
-            key = _THUMB_KEY + bp.id
+            key = thumb_key(bp)
+            self._thumb_ids[key] = bp.id
             pixmap = thumbs.pixmap(key)
             if pixmap is not None:
                 self.bp_window.set_thumbnail(bp.id, pixmap)
@@ -103,11 +111,12 @@ class BlueprintLink(QObject):
             self.bp_window.list.setCurrentRow(0)
 
     def _thumb_ready(self, key: str) -> None:
-        if self.bp_window is None or not key.startswith(_THUMB_KEY):
+        bp_id = self._thumb_ids.get(key)
+        if self.bp_window is None or bp_id is None:
             return
         pixmap = self._ctx().model_thumbs.pixmap(key)
         if pixmap is not None:
-            self.bp_window.set_thumbnail(key[len(_THUMB_KEY) :], pixmap)
+            self.bp_window.set_thumbnail(bp_id, pixmap)
 
     def _upload_ready(self, slot: str, image: Any) -> None:
         if self.bp_window is None or not slot.startswith(SLOT_PREFIX):
