@@ -250,8 +250,6 @@ EXTENSION_KEYS: Final[Mapping[str, frozenset[str]]] = {
 #: Keys of array items / nested objects: (operation id, property) → keys.
 NESTED_REQUEST_KEYS: Final[Mapping[tuple[str, str], frozenset[str]]] = {
     ("createGeneration", "elements"): frozenset({"akUUID", "weight"}),
-    ("executeBlueprint", "input"): frozenset({"nodeInputs", "public"}),
-    ("executeBlueprint", "nodeInputs"): frozenset({"nodeId", "settingName", "value"}),
     ("createGeneration", "userElements"): frozenset({"userLoraId", "weight"}),
     ("createGeneration", "controlnets"): frozenset(
         {"initImageId", "initImageType", "preprocessorId", "weight", "strengthType"}
