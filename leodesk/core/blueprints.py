@@ -122,7 +122,7 @@ class BlueprintPipeline(Steps):
             found = self._reconcile(job_id, job, sent_at)
             if found is None:
                 self._fail(job_id, _lost(), exc)
-            return self._follow_generations(job_id, job, None, [found])
+            return self._follow_found(job_id, job, found)
         except errors.RateLimitedError:
             raise
         except errors.LeonardoError as exc:
@@ -137,13 +137,13 @@ class BlueprintPipeline(Steps):
         if remote_id:
             if self.client.get_blueprint_execution(remote_id) is None:
                 # found by reconciling: the id is that of a generation it made
-                return self._follow_generations(job_id, job, None, [remote_id])
+                return self._follow_found(job_id, job, remote_id)
             return self.follow(job_id, job, remote_id)
         if submitted_at is not None:
             found = self._reconcile(job_id, job, submitted_at)
             if found is None:
                 self._fail(job_id, _lost())
-            return self._follow_generations(job_id, job, None, [found])
+            return self._follow_found(job_id, job, found)
         return self.run(job_id, job)
 
     def follow(self, job_id: int, job: BlueprintJob, execution_id: str) -> RunResult:
@@ -159,6 +159,11 @@ class BlueprintPipeline(Steps):
         refused = tuple(_refusal(g) for g in made if (g.status or "").upper() == "FAILED")
         ok = [g.generation_id for g in made if (g.status or "").upper() != "FAILED"]
         return self._follow_generations(job_id, job, execution_id, ok, refused)
+
+    def _follow_found(self, job_id: int, job: BlueprintJob, generation_id: str) -> RunResult:
+        """Follow a generation the lost execute made (found among the account's newest)."""
+        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
+        return self._follow_generations(job_id, job, None, [generation_id])
 
     # -- steps ----------------------------------------------------------------------------
     def _resolve_images(self, job_id: int, job: BlueprintJob) -> list[NodeInput]:

@@ -63,7 +63,9 @@ def main(out_dir: str) -> int:
     window.blueprint_link.action.trigger()
     w = window.blueprint_link.bp_window
     demo.wait(lambda: w.list.count() >= 3, "blueprints")
-    demo.wait(lambda: all(not w.list.item(r).icon().isNull() for r in range(w.list.count())), "icons")
+    demo.wait(
+        lambda: all(not w.list.item(r).icon().isNull() for r in range(w.list.count())), "icons"
+    )
     fill(demo, w)
     demo.wait(lambda: w.message.text().startswith("Queued"), "queued")
     for size in ((980, 640), (820, 560)):
