@@ -213,5 +213,5 @@ def test_moderated_inputs_fail_with_the_servers_reason(
 ) -> None:
     bp, (version,) = versions(client, "Detailed Recipe")
     job = build_job(bp.id, bp.name, version, {version.inputs[0].key: "nsfwword stew"}, {})
-    with pytest.raises(JobFailed, match="Content policy violation.*not charged"):
+    with pytest.raises(JobFailed, match=r"Content policy violation.*not charged"):
         pipeline(client, tmp_path, library).run(stored_job(library, job), job)
