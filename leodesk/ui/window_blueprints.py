@@ -79,7 +79,7 @@ class BlueprintLink(QObject):
         from leodesk.ui.blueprints_window import BlueprintsWindow  # on first use
 
         ctx = self._ctx()
-        w = BlueprintsWindow()
+        w = BlueprintsWindow(self.window)  # a window of its own, closed with the main one
         ctx.blueprints.blueprints_ready.connect(self._blueprints)
         ctx.blueprints.versions_ready.connect(w.set_versions)
         ctx.blueprints.failed.connect(lambda m: w.show_message(m, error=True))

@@ -1,0 +1,148 @@
+"""The Blueprints window driven as a user on the simulator over real HTTP: File ▸ Blueprints,
+``blueprintList`` clicked, the form the version's inputs make filled with real key and mouse
+events, wrong or missing values refused with a message and nothing sent, Run
+(``blueprintRunButton``) queued through the app's queue, the images in the gallery, and Details
+naming the blueprint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QListWidget, QWidget
+
+from leodesk.core.jobs import JobState
+from tests.helpers.spec import validate_request
+from tests.ui.helpers import (
+    Apps,
+    child,
+    click_row,
+    generate,
+    replace_text,
+    shown_ids,
+    sim_runtime,
+    wait_idle,
+    wait_models,
+)
+
+
+@pytest.fixture
+def window(qtbot: Any, sim: Any) -> Iterator[Any]:
+    apps = Apps(qtbot)
+    try:
+        w = apps.start(sim_runtime(sim))
+        wait_models(qtbot, w)
+        generate(qtbot, w, "a red kite over dunes", num_images=1)
+        w.ctx.blueprints.poll_interval = 0.05
+        yield w
+        wait_idle(qtbot, w, timeout=20000)
+    finally:
+        apps.shutdown_all()
+
+
+def open_blueprints(qtbot: Any, window: Any) -> Any:
+    action = window.findChild(QAction, "blueprintsAction")
+    assert action is not None and action.text() == "&Blueprints…"
+    action.trigger()
+    bp = window.blueprint_link.bp_window
+    qtbot.waitExposed(bp)
+    blueprints = child(bp, QListWidget, "blueprintList")
+    qtbot.waitUntil(lambda: blueprints.count() >= 4, timeout=10000)
+    return bp
+
+
+def choose(qtbot: Any, bp: Any, name: str) -> None:
+    blueprints = child(bp, QListWidget, "blueprintList")
+    row = next(r for r in range(blueprints.count()) if blueprints.item(r).text().startswith(name))
+    click_row(qtbot, blueprints, row)
+    qtbot.waitUntil(
+        lambda: bp.current_version() is not None and bool(bp.form.fields), timeout=10000
+    )
+
+
+def executions(sim: Any) -> list[Any]:
+    return [
+        r.json for r in sim.requests if r.method == "POST" and r.path == "/blueprint-executions"
+    ]
+
+
+def run(qtbot: Any, bp: Any) -> None:
+    qtbot.mouseClick(child(bp, QAbstractButton, "blueprintRunButton"), Qt.MouseButton.LeftButton)
+
+
+def wait_done(qtbot: Any, window: Any, before: set[str], count: int) -> list[str]:
+    qtbot.waitUntil(lambda: len(set(shown_ids(window)) - before) >= count, timeout=20000)
+    return [i for i in shown_ids(window) if i not in before]
+
+
+def test_a_recipe_is_refused_until_it_fits_then_runs_into_the_gallery(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Detailed Recipe")
+    assert child(bp, QWidget, "blueprintCostLabel").text() == "Costs 25 credits · 1 image(s)"
+    run(qtbot, bp)
+    message = child(bp, QWidget, "blueprintMessage")
+    assert message.text() == "“Dish” is required." and not executions(sim)
+    servings = child(bp.form, QWidget, "bpInput_1")
+    assert (servings.minimum(), servings.maximum(), servings.value()) == (1, 8, 4)
+    replace_text(qtbot, servings, "12")  # beyond the limit: the spin box keeps 8 at most
+    servings.interpretText()
+    assert servings.value() <= 8
+    replace_text(qtbot, servings, "3")
+    replace_text(qtbot, child(bp.form, QWidget, "bpInput_0"), "lemon tart")
+    before = set(shown_ids(window))
+    run(qtbot, bp)
+    assert message.text().startswith("Queued “Detailed Recipe with Tags” (25 credits)")
+    (new,) = wait_done(qtbot, window, before, 1)
+    (body,) = executions(sim)
+    validate_request("executeBlueprint", body)
+    assert [n["value"] for n in body["input"]["nodeInputs"]] == ["lemon tart", "3"]
+    # Details names the blueprint of the selected image
+    gallery = window.gallery
+    row = shown_ids(window).index(new)
+    click_row(qtbot, gallery, row)
+    origin = child(window.metadata, QWidget, "metaOrigin")
+    qtbot.waitUntil(origin.isVisible, timeout=5000)
+    assert "Detailed Recipe with Tags" in origin.text()
+    jobs = window.ctx.backend.reader.queue_jobs()
+    assert any(j.kind == "blueprint" and j.state == JobState.DONE for j in jobs)
+
+
+def test_an_image_input_takes_the_gallerys_selection(qtbot: Any, window: Any, sim: Any) -> None:
+    click_row(qtbot, window.gallery, 0)
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Golden Hour")
+    qtbot.mouseClick(child(bp.form, QAbstractButton, "bpUseSelected_0"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(bp.form.images), timeout=10000)
+    slot = child(bp.form, QWidget, "bpImage_0")
+    assert "no upload" in slot.state_label.text()
+    before = set(shown_ids(window))
+    run(qtbot, bp)
+    made = wait_done(qtbot, window, before, 2)
+    assert len(made) == 2
+    (body,) = executions(sim)
+    image = body["input"]["nodeInputs"][0]
+    assert image["settingName"] == "imageUrl" and "/cdn/users/" in image["value"]
+    assert not [r for r in sim.requests if r.path == "/init-image"]
+
+
+def test_a_retired_version_cannot_run_and_an_empty_image_is_refused(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Sticker Sheet")
+    combo = child(bp, QWidget, "blueprintVersionCombo")
+    combo.setCurrentIndex(1)
+    assert "cannot run" in combo.currentText()
+    assert not child(bp, QAbstractButton, "blueprintRunButton").isEnabled()
+    choose(qtbot, bp, "Golden Hour")
+    window.gallery.clearSelection()
+    qtbot.mouseClick(child(bp.form, QAbstractButton, "bpUseSelected_0"), Qt.MouseButton.LeftButton)
+    assert child(bp.form, QWidget, "bpImage_0").error() == "Select one image in the gallery first."
+    run(qtbot, bp)
+    assert child(bp, QWidget, "blueprintMessage").text() == "“Your photo” needs an image."
+    assert not executions(sim)
