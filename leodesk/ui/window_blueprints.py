@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from leodesk.ui.main_window import MainWindow
 
 
-
 def thumb_key(blueprint: Blueprint) -> str:
     """The thumbnail cache's key of a blueprint's picture (hex, as the cache wants)."""
     text = f"blueprint:{blueprint.id}:{blueprint.thumbnail_url}"
