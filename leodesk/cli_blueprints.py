@@ -227,7 +227,7 @@ def _run(
     from leodesk.core.imagestore import verify_image
     from leodesk.core.pipeline import ImagesMissing, JobFailed
 
-    record = _CliRecord(library)
+    record = _cli_record(library)
     pipeline = BlueprintPipeline(
         client=client,
         store=store,
@@ -241,8 +241,9 @@ def _run(
     try:
         return pipeline.run(0, job), {}
     except ImagesMissing as exc:
-        ids = tuple(i for g in record.generations for i in _image_ids(g))
-        gens = tuple(str(g.id) for g in record.generations)
+        seen = getattr(record, "generations", [])
+        ids = tuple(i for g in seen for i in _image_ids(g))
+        gens = tuple(str(g.id) for g in seen)
         partial = RunResult(0, job.label, None, gens, ids, job.cost)
         return partial, exc.missing
     except JobFailed as exc:
@@ -284,48 +285,27 @@ def _write_files(
     return files
 
 
-def _cli_record_base() -> type:
-    from leodesk.core.blueprints import BlueprintRecord  # per command
+def _cli_record(library: Library) -> Any:
+    """The pipeline's persistence for the CLI: as ``leodesk gen``'s (no queue job: the job
+    steps only remember), plus every generation seen and the origin of each."""
+    from leodesk.cli import _gen_record  # per command
 
-    return BlueprintRecord
+    base: Any = type(_gen_record(library))
 
+    class BlueprintCliRecord(base):  # type: ignore[misc]
+        generations: list[Any]
 
-class _CliRecord:
-    """The pipeline's persistence for the CLI: generations, images and origins go into the
-    library as the app records them; there is no queue job, so the job steps are no-ops."""
+        def generation_seen(self, generation: Any, request_json: str | None) -> None:
+            self.generations = [*getattr(self, "generations", []), generation]
+            super().generation_seen(generation, request_json)
 
-    def __init__(self, library: Library) -> None:
-        self._inner = _cli_record_base()(library)
-        self.generations: list[Any] = []
+        def claim_generation(self, job_id: int, generation_id: str) -> bool:
+            return True  # no other job of this command can follow it
 
-    def job_submitting(self, job_id: int, submitted_at: float) -> None:
-        pass
+        def set_generation_origin(self, generation_id: str, origin: Any) -> None:
+            self.library.set_generation_origin(generation_id, origin)
 
-    def job_checking(self, job_id: int) -> None:
-        pass
-
-    def job_accepted(self, job_id: int, generation_id: str) -> None:
-        pass
-
-    def job_ended(self, job_id: int, state: str, message: str | None) -> None:
-        pass
-
-    def claim_generation(self, job_id: int, generation_id: str) -> bool:
-        return True  # no other job of this command can follow it
-
-    def generation_seen(self, generation: Any, request_json: str | None) -> None:
-        self.generations.append(generation)
-        self._inner.generation_seen(generation, request_json)
-
-    def set_generation_origin(self, generation_id: str, origin: Any) -> None:
-        self._inner.set_generation_origin(generation_id, origin)
-
-    def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
-        self._inner.image_stored(image_id, sha256, ext)
-
-    def stored_images(self, generation_id: str) -> set[str]:
-        result: set[str] = self._inner.stored_images(generation_id)
-        return result
+    return BlueprintCliRecord(library)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Runtime], Any]] = {

@@ -4,41 +4,22 @@ error it carries, and a lost execute answer never re-sent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from leodesk.core.api import LeonardoClient, OutcomeUnknownError, RetryPolicy
+from leodesk.core.api import LeonardoClient, OutcomeUnknownError
 from leodesk.core.api.blueprint_models import NodeInput
 from leodesk.core.api.blueprints import execute_blueprint_body
 from leodesk.core.api.errors import InsufficientCreditsError, ValidationError
-from leodesk.sim import SimConfig, SimServer
+from leodesk.sim import SimServer
+from tests.core.test_blueprints import client, sim  # noqa: F401  (the fixtures)
+
+# ruff: noqa: F811  (the tests take those fixtures by name)
 from tests.helpers.spec import operation_for, request_properties, validate_request
 
-KEY = "bp-spec-key"
 
-
-@pytest.fixture
-def sim() -> Iterator[SimServer]:
-    server = SimServer(
-        SimConfig(seed=4, generation_seconds=0.05, api_key=KEY, latency_ms=0, seed_generations=1)
-    ).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def client(sim: SimServer) -> Iterator[LeonardoClient]:
-    retry = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, jitter=0.0)
-    with LeonardoClient(KEY, base_url=sim.base_url, retry=retry) as c:
-        yield c
-
-
-def _recipe(client: LeonardoClient) -> tuple[str, list[NodeInput]]:
-    bp = next(b for b in client.list_all_blueprints() if b.name.startswith("Detailed Recipe"))
-    version = client.list_blueprint_versions(bp.id)[0]
+def _recipe(api: LeonardoClient) -> tuple[str, list[NodeInput]]:
+    bp = next(b for b in api.list_all_blueprints() if b.name.startswith("Detailed Recipe"))
+    version = api.list_blueprint_versions(bp.id)[0]
     dish, servings = version.inputs
     return version.id, [
         NodeInput(dish.node_id, dish.setting_name, "lemon tart"),
@@ -47,7 +28,8 @@ def _recipe(client: LeonardoClient) -> tuple[str, list[NodeInput]]:
 
 
 def test_every_blueprint_request_the_client_sends_follows_the_spec(
-    sim: SimServer, client: LeonardoClient
+    sim: SimServer,
+    client: LeonardoClient,
 ) -> None:
     version_id, nodes = _recipe(client)
     assert client.get_blueprint(client.list_all_blueprints()[0].id) is not None
@@ -87,7 +69,8 @@ def test_the_execute_body_has_only_the_spec_keys_and_public_false() -> None:
 
 
 def test_refusals_raise_the_error_they_carry_and_unknown_ids_read_as_none(
-    sim: SimServer, client: LeonardoClient
+    sim: SimServer,
+    client: LeonardoClient,
 ) -> None:
     version_id, nodes = _recipe(client)
     with pytest.raises(ValidationError, match="between 1 and 8"):
@@ -103,7 +86,8 @@ def test_refusals_raise_the_error_they_carry_and_unknown_ids_read_as_none(
 
 
 def test_a_lost_execute_answer_is_unknown_and_never_sent_twice(
-    sim: SimServer, client: LeonardoClient
+    sim: SimServer,
+    client: LeonardoClient,
 ) -> None:
     version_id, nodes = _recipe(client)
     sim.add_fault("POST", "/blueprint-executions", "500", commit=True, times=1)
