@@ -38,7 +38,6 @@ def window(qtbot: Any, sim: Any) -> Iterator[Any]:
         generate(qtbot, w, "a red kite over dunes", num_images=1)
         w.ctx.blueprints.poll_interval = 0.05
         yield w
-        wait_idle(qtbot, w, timeout=20000)
     finally:
         apps.shutdown_all()
 
@@ -110,6 +109,7 @@ def test_a_recipe_is_refused_until_it_fits_then_runs_into_the_gallery(
     assert "Detailed Recipe with Tags" in origin.text()
     jobs = window.ctx.backend.reader.queue_jobs()
     assert any(j.kind == "blueprint" and j.state == JobState.DONE for j in jobs)
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
 
 
 def test_an_image_input_takes_the_gallerys_selection(qtbot: Any, window: Any, sim: Any) -> None:
@@ -128,6 +128,7 @@ def test_an_image_input_takes_the_gallerys_selection(qtbot: Any, window: Any, si
     image = body["input"]["nodeInputs"][0]
     assert image["settingName"] == "imageUrl" and "/cdn/users/" in image["value"]
     assert not [r for r in sim.requests if r.path == "/init-image"]
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
 
 
 def test_a_retired_version_cannot_run_and_an_empty_image_is_refused(
@@ -146,3 +147,21 @@ def test_a_retired_version_cannot_run_and_an_empty_image_is_refused(
     run(qtbot, bp)
     assert child(bp, QWidget, "blueprintMessage").text() == "“Your photo” needs an image."
     assert not executions(sim)
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
+
+
+def test_every_control_of_the_window_is_named(qtbot: Any, window: Any) -> None:
+    from tests.ui.test_accessibility import interactive_count, unnamed
+
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Product Shot Studio")  # image, text and a fractional number
+    zoom = child(bp.form, QWidget, "bpInput_2")
+    assert (zoom.minimum(), zoom.maximum(), zoom.singleStep(), zoom.value()) == (
+        0.5,
+        2.0,
+        0.25,
+        1.0,
+    )
+    assert interactive_count(bp) >= 8
+    assert unnamed(bp) == []
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
