@@ -8,7 +8,7 @@ never re-sent).
 
 Signals: blueprints_ready(list[Blueprint]), versions_ready(str blueprint id,
 list[BlueprintVersion]), job_changed(JobView), stored(list[str] generation ids),
-failed(str message), charged(int credits).
+failed(str message), charged(int credits), insufficient_credits(CreditShortfall).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from leodesk.core.api.errors import InsufficientCreditsError
 from leodesk.core.blueprint_inputs import JOB_KIND, BlueprintJob, job_body, job_from_body
 from leodesk.core.blueprints import BlueprintPipeline, RunResult
 from leodesk.core.imagestore import verify_image
@@ -25,7 +26,7 @@ from leodesk.core.library import BlueprintOrigin, Library
 from leodesk.core.pipeline import FAILED, JobFailed, Progress
 from leodesk.qt.backend import Backend
 from leodesk.qt.errors import user_message
-from leodesk.qt.queue import JobQueue, JobView, LibraryPersist
+from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class BlueprintService(QObject):
     stored = Signal(list)
     failed = Signal(str)
     charged = Signal(int)
+    insufficient_credits = Signal(object)  # CreditShortfall, as the generation queue's
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -138,7 +140,12 @@ class BlueprintService(QObject):
     def send(self, rec: JobRecord, token: CancelToken) -> RunResult:
         """On a worker thread: run the stored job ``rec`` (claimed by the queue)."""
         job = self._job_of(rec)
-        return self._pipeline(token).run(rec.id, job)
+        try:
+            return self._pipeline(token).run(rec.id, job)
+        except JobFailed as exc:
+            if isinstance(exc.__cause__, InsufficientCreditsError):
+                raise NotEnoughCredits(str(exc), job.cost) from exc.__cause__
+            raise
 
     def resume(self, rec: JobRecord, token: CancelToken) -> RunResult:
         """On a worker thread: follow a run the previous session sent."""
@@ -170,6 +177,9 @@ class BlueprintService(QObject):
             message = f"{self.label(rec.request_json)} failed: {message}"
             self._progress(Progress(rec.id, FAILED, message))
         self.failed.emit(message)
+        if isinstance(exc, NotEnoughCredits):
+            label = self._labels.get(rec.id) or self.label(rec.request_json)
+            self.insufficient_credits.emit(CreditShortfall(rec.id, label, exc.needed, message))
 
     def _progress(self, p: Progress) -> None:  # any thread: signals only
         label = self._labels.get(p.job_id, "Blueprint")

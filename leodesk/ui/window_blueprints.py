@@ -49,6 +49,8 @@ class BlueprintLink(QObject):
     # -- Details ------------------------------------------------------------------------------
     def attach(self, ctx: AppContext) -> None:
         """Once the panes exist: Details names the blueprint that made the selected image."""
+        ctx.blueprints.insufficient_credits.connect(self.window.show_insufficient_credits)
+        ctx.blueprints.failed.connect(lambda m: self.window.statusBar().showMessage(m, 10000))
         gallery = self.window.gallery
         if gallery is not None:
             gallery.selectionModel().selectionChanged.connect(self._show_origin)

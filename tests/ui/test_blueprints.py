@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QListWidget, QWidget
 
 from leodesk.core.jobs import JobState
@@ -164,4 +165,43 @@ def test_every_control_of_the_window_is_named(qtbot: Any, window: Any) -> None:
     )
     assert interactive_count(bp) >= 8
     assert unnamed(bp) == []
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
+
+
+def test_a_pasted_picture_is_uploaded_once_and_sent_by_its_address(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    from PySide6.QtGui import QColor, QGuiApplication, QImage
+
+    picture = QImage(320, 240, QImage.Format.Format_RGB32)
+    picture.fill(QColor(200, 90, 40))
+    QGuiApplication.clipboard().setImage(picture)
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Golden Hour")
+    slot = child(bp.form, QWidget, "bpImage_0")
+    qtbot.mouseClick(slot, Qt.MouseButton.LeftButton)
+    QTest.keyClick(slot, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(bp.form.images), timeout=10000)
+    assert slot.state_label.text().startswith("Uploaded")
+    before = set(shown_ids(window))
+    run(qtbot, bp)
+    wait_done(qtbot, window, before, 2)
+    (body,) = executions(sim)
+    uploads = [r for r in sim.requests if r.method == "POST" and r.path == "/init-image"]
+    assert len(uploads) == 1  # uploaded when pasted, not again when sent
+    assert "/initImages/" in body["input"]["nodeInputs"][0]["value"]
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
+
+
+def test_a_run_refused_for_credits_says_what_it_needed(qtbot: Any, window: Any, sim: Any) -> None:
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Detailed Recipe")
+    sim.state.set_credits(5, 0)
+    replace_text(qtbot, child(bp.form, QWidget, "bpInput_0"), "fig tart")
+    run(qtbot, bp)
+    qtbot.waitUntil(lambda: window.status.credits_dialog is not None, timeout=15000)
+    dialog = window.status.credits_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert "25" in child(dialog, QWidget, "creditsMessage").text()
+    assert "Detailed Recipe with Tags" in child(dialog, QWidget, "creditsJobs").text()
     wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
