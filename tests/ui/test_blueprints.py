@@ -205,3 +205,39 @@ def test_a_run_refused_for_credits_says_what_it_needed(qtbot: Any, window: Any, 
     assert "25" in child(dialog, QWidget, "creditsMessage").text()
     assert "Detailed Recipe with Tags" in child(dialog, QWidget, "creditsJobs").text()
     wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
+
+
+def test_a_run_under_way_is_followed_again_after_a_restart(
+    qtbot: Any, apps: Apps, make_sim: Any
+) -> None:
+    sim = make_sim(seed=12, generation_seconds=30.0)
+    first = apps.start(sim_runtime(sim))
+    wait_models(qtbot, first)
+    first.ctx.blueprints.poll_interval = 0.05
+    bp = open_blueprints(qtbot, first)
+    choose(qtbot, bp, "Detailed Recipe")
+    replace_text(qtbot, child(bp.form, QWidget, "bpInput_0"), "tarte tatin")
+    run(qtbot, bp)
+
+    def accepted() -> bool:
+        jobs = first.ctx.backend.reader.queue_jobs()
+        return bool(jobs) and jobs[0].state == JobState.PENDING and bool(jobs[0].generation_id)
+
+    qtbot.waitUntil(accepted, timeout=10000)
+    execution_id = first.ctx.backend.reader.queue_jobs()[0].generation_id
+    first.close()  # the user quits while the blueprint runs on the server
+    assert first.launcher.ctx is None
+
+    again = apps.start(sim_runtime(sim))
+    wait_models(qtbot, again)
+    again.ctx.blueprints.poll_interval = 0.05
+    polls = f"/blueprint-executions/{execution_id}"
+    before = sim.count("GET", polls)
+    qtbot.waitUntil(lambda: sim.count("GET", polls) > before, timeout=10000)
+    assert sim.complete_all() == 1  # the server finishes it now instead of in 30 s
+    qtbot.waitUntil(lambda: again.gallery.model().rowCount() == 1, timeout=15000)
+    assert len(executions(sim)) == 1
+    record = again.gallery.model().record(0)
+    origin = again.ctx.blueprints.origin(record.generation_id)
+    assert origin is not None and origin.execution_id == execution_id
+    wait_idle(qtbot, again, timeout=20000)
