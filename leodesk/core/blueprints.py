@@ -135,7 +135,12 @@ class BlueprintPipeline(Steps):
         """After a restart: an accepted execution is followed again; one never sent is sent
         now; one whose answer was lost is looked for, never sent again."""
         if remote_id:
-            if self.client.get_blueprint_execution(remote_id) is None:
+            try:
+                known = self.client.get_blueprint_execution(remote_id) is not None
+            except errors.LeonardoError as exc:  # not a "no such execution": follow it
+                log.info("execution %s not read yet: %s", remote_id, exc)
+                known = True
+            if not known:
                 # found by reconciling: the id is that of a generation it made
                 return self._follow_found(job_id, job, remote_id)
             return self.follow(job_id, job, remote_id)
