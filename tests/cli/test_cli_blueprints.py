@@ -3,10 +3,6 @@ the simulator over loopback HTTP, on the profile's real library file."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +10,8 @@ from PIL import Image
 
 from leodesk.core import paths
 from leodesk.core.library import Library
-from tests.conftest import SIM_KEY
+from tests.cli.test_cli_canvas import ok_json, run_cli
 from tests.helpers.spec import validate_request
-
-
-def run_cli(args: list[str], sim: Any) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, LEODESK_API_URL=sim.base_url, LEONARDO_API_KEY=SIM_KEY)
-    return subprocess.run(
-        [sys.executable, "-m", "leodesk", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def ok_json(r: subprocess.CompletedProcess[str]) -> Any:
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
 
 
 def catalogue(sim: Any) -> dict[str, Any]:
