@@ -154,7 +154,22 @@ class BlueprintLink(QObject):
         except InputError as exc:
             w.show_message(str(exc), error=True)
             return False
+        if not self._within_cost_limit(job.cost):
+            w.show_message("Not sent: above your cost limit.", error=True)
+            return False
         self._ctx().blueprints.start(job)
         cost = "" if job.cost is None else f" ({job.cost} credits)"
         w.show_message(f"Queued “{bp.name}”{cost}. Its images appear in the gallery.")
         return True
+
+    def _within_cost_limit(self, cost: int | None) -> bool:
+        """Above the user's cost limit (or at a price not given), ask first, as Generate does."""
+        limit = self.window.confirm_cost_above
+        if not limit or (cost is not None and cost <= limit):
+            return True
+        text = (
+            f"This blueprint run costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            if cost is not None
+            else f"The price of this blueprint is not given (your limit is {limit:,.0f})."
+        )
+        return self.window.confirm_cost(text)

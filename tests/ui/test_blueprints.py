@@ -241,3 +241,21 @@ def test_a_run_under_way_is_followed_again_after_a_restart(
     origin = again.ctx.blueprints.origin(record.generation_id)
     assert origin is not None and origin.execution_id == execution_id
     wait_idle(qtbot, again, timeout=20000)
+
+
+def test_a_run_above_the_cost_limit_is_asked_first(qtbot: Any, window: Any, sim: Any) -> None:
+    asked: list[str] = []
+    window.confirm_cost = lambda text: asked.append(text) or False
+    window.set_cost_limit(20)
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Detailed Recipe")
+    replace_text(qtbot, child(bp.form, QWidget, "bpInput_0"), "onion soup")
+    run(qtbot, bp)
+    assert asked == ["This blueprint run costs 25 credits, more than your limit of 20."]
+    assert child(bp, QWidget, "blueprintMessage").text() == "Not sent: above your cost limit."
+    assert not executions(sim)
+    window.set_cost_limit(30)
+    run(qtbot, bp)
+    assert len(asked) == 1
+    qtbot.waitUntil(lambda: len(executions(sim)) == 1, timeout=10000)
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
