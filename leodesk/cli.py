@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     from leodesk.cli_training import add_training_parsers  # dataset, train
 
     add_training_parsers(add)
+    from leodesk.cli_blueprints import add_blueprint_parsers  # blueprints, blueprint run
+
+    add_blueprint_parsers(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -863,4 +866,16 @@ def _training_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any]
     return handler
 
 
+def _blueprint_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any]:
+    """The handler of subcommand ``name`` of :mod:`leodesk.cli_blueprints`."""
+
+    def handler(args: argparse.Namespace, runtime: Runtime) -> Any:
+        from leodesk import cli_blueprints  # per command
+
+        return cli_blueprints.COMMANDS[name](args, runtime)
+
+    return handler
+
+
 COMMANDS.update({name: _training_command(name) for name in ("dataset", "train")})
+COMMANDS.update({name: _blueprint_command(name) for name in ("blueprints", "blueprint")})

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from leodesk.core.blueprint_inputs import JOB_KIND as BLUEPRINT_JOB_KIND
 from leodesk.core.export import ExportItem, export, file_name
 from leodesk.core.paths import Paths
 from leodesk.core.variations import JOB_KIND
 from leodesk.qt.backend import Backend
+from leodesk.qt.blueprints import BlueprintService
 from leodesk.qt.canvas import CanvasSession
 from leodesk.qt.elements import ElementsService
 from leodesk.qt.generation import GenerationService
@@ -72,6 +74,7 @@ class AppContext:
     notifier: Notifier  # what to tell the user (tray / OS notifications)
     elements: ElementsService  # the form's elements (LoRAs): platform and own, cached
     training: TrainingRunner  # datasets (.datasets) and trainings through the queue
+    blueprints: BlueprintService  # the Blueprint catalogue and blueprint runs (queue jobs)
     demo: bool = False
 
     def canvas_session(self) -> CanvasSession:
@@ -182,6 +185,7 @@ def build_context(
         notifier=Notifier(parent=backend),
         elements=ElementsService(backend, parent=backend),
         training=TrainingRunner(backend, parent=backend),
+        blueprints=BlueprintService(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
@@ -190,6 +194,7 @@ def build_context(
     _wire_variations(ctx)
     _wire_gallery_and_catalog(ctx)
     wire_training(ctx)
+    _wire_blueprints(ctx)
     return ctx
 
 
@@ -249,3 +254,15 @@ def _wire_gallery_and_catalog(ctx: AppContext) -> None:
     ctx.deleter.hidden.connect(lambda _p: ctx.gallery_model.reload_keep())
     ctx.deleter.restored.connect(lambda _ids: ctx.gallery_model.reload_keep())
     ctx.deleter.failed.connect(lambda _m: ctx.gallery_model.reload_keep())
+
+
+def _wire_blueprints(ctx: AppContext) -> None:
+    """Blueprint runs: stored and sent by the one queue, shown in the job strip, the queue
+    panel and the notifications; what they made appears in the gallery."""
+    ctx.blueprints.queue = ctx.generation
+    ctx.generation.register(BLUEPRINT_JOB_KIND, ctx.blueprints)
+    ctx.blueprints.job_changed.connect(ctx.jobs.update)
+    ctx.blueprints.job_changed.connect(ctx.queue.update)
+    ctx.blueprints.job_changed.connect(ctx.notifier.job_changed)
+    ctx.blueprints.stored.connect(lambda _ids: ctx.gallery_model.prepend_new())
+    ctx.blueprints.stored.connect(lambda _ids: ctx.account.refresh())

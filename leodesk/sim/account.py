@@ -40,6 +40,7 @@ BILLED_PATHS = frozenset(
         "/variations/unzoom",
         "/variations/nobg",
         "/variations/universal-upscaler",
+        "/blueprint-executions",
     }
 )
 

@@ -280,6 +280,32 @@ ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
         "pricingCalculator",
         lambda s, p, q, b: s.pricing_calculator(check_request("pricingCalculator", b)),
     ),
+    ("GET", "/blueprints", "listBlueprints", lambda s, p, q, b: s.list_blueprints(b)),
+    ("GET", "/blueprints/{id}", "getBlueprintById", lambda s, p, q, b: s.get_blueprint(p["id"])),
+    (
+        "GET",
+        "/blueprints/{id}/versions",
+        "getBlueprintVersionsByBlueprintId",
+        lambda s, p, q, b: s.blueprint_versions(p["id"]),
+    ),
+    (
+        "POST",
+        "/blueprint-executions",
+        "executeBlueprint",
+        lambda s, p, q, b: s.execute_blueprint(b),
+    ),
+    (
+        "GET",
+        "/blueprint-executions/{id}",
+        "getBlueprintExecution",
+        lambda s, p, q, b: s.get_blueprint_execution(p["id"]),
+    ),
+    (
+        "GET",
+        "/blueprint-executions/{id}/generations",
+        "getBlueprintExecutionGenerations",
+        lambda s, p, q, b: s.blueprint_execution_generations(p["id"], q),
+    ),
 )
 
 
@@ -327,7 +353,8 @@ class SimApi:
             route, params = found
             if method == "POST":
                 self.state.check_rate_limit(rel_path)
-            parsed = _parse_json_body(body) if method in ("POST", "PUT", "PATCH") else None
+            # GET /blueprints takes its filters in a JSON body.
+            parsed = _parse_json_body(body) if method != "DELETE" else None
             result = route.handler(params, query, parsed)
             resp = Response.of_json(200, result)
             resp.op_id = route.op_id

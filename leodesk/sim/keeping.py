@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from . import persist
+from .blueprints import Blueprints
 from .canvas import Canvas
 from .catalog import USER_ELEMENTS
 from .realtime import Realtime
@@ -24,7 +25,7 @@ from .records import CdnAsset, Generation, GenImage, InitImage, Job, Variation
 ToWall = Callable[[float | None], float | None]
 
 
-class Keeping(Realtime, Canvas):
+class Keeping(Realtime, Canvas, Blueprints):
     """The account's folder: loading at start, saving on change, snapshot and restore."""
 
     def _open_store(self) -> None:
@@ -211,6 +212,7 @@ class Keeping(Realtime, Canvas):
             "rng": [rng_version, list(rng_words), rng_gauss],
             "billed": [w(t) for t in self._billed],
             "billed_lcm": [w(t) for t in self._billed_lcm],
+            "blueprint_executions": self._blueprint_rows(),
             "init_images": [
                 {
                     **_plain(i, skip=("data",)),
@@ -273,6 +275,7 @@ class Keeping(Realtime, Canvas):
             self._init_images[init.id] = init
             self._init_by_key[init.key] = init.id
             self._cdn[self._init_path(init)] = CdnAsset("upload", "", ref=init.id)
+        self._restore_blueprints(data.get("blueprint_executions", []))
         for row in data["jobs"]:
             job = Job(
                 **{

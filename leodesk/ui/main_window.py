@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.widgets import named
+from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_menus import WindowMenus
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self.viewer_link = ViewerLink(self)
         self.canvas_link = CanvasLink(self)
         canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
+        self.blueprint_link = BlueprintLink(self)
+        canvas_actions.append(self.blueprint_link.action)
         menus.file_menu.insertActions(menus.quit_action, canvas_actions)
         self.training_link = TrainingLink(self)
         menus.file_menu.insertAction(menus.quit_action, self.training_link.open_action)
@@ -140,6 +143,7 @@ class MainWindow(QMainWindow):
         self._wire_models_and_form(ctx)
         self._wire_library(ctx)
         self._wire_gallery(ctx)
+        self.blueprint_link.attach(ctx)
         self._wire_sync_and_account(ctx)
         self.elements_link = ElementsLink(self, ctx)
         self.uploads_link = UploadsLink(self, ctx)

@@ -46,6 +46,10 @@ class MetadataPanel(QScrollArea):
         )
         self.title.setWordWrap(True)
         self._layout.addWidget(self.title)
+        self.origin_label = named(QLabel(""), "metaOrigin", "Made by")
+        self.origin_label.setWordWrap(True)
+        self.origin_label.setVisible(False)
+        self._layout.addWidget(self.origin_label)
         self._grid_host = QWidget()
         self._grid = QGridLayout(self._grid_host)
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -92,6 +96,11 @@ class MetadataPanel(QScrollArea):
             self.recall_buttons[field] = button
 
     # -- content --------------------------------------------------------------------------
+    def show_origin(self, text: str | None) -> None:
+        """What made the selected image, when it is not a plain generation (a blueprint)."""
+        self.origin_label.setText(f"Made by {html.escape(text)}" if text else "")
+        self.origin_label.setVisible(bool(text))
+
     def show_none(self) -> None:
         self.generation = None
         self.title.setText("Select an image to see how it was made.")

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+from .blueprints import Blueprints
 from .downloads import DEFAULT_MAX_DOWNLOAD_BYTES, Downloads
 from .elements import ElementCalls
 from .errors import ProtocolError
@@ -104,7 +105,7 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, Training, InitImageUpload, Lcm, ElementCalls):
+class LeonardoClient(Waiting, Downloads, Training, InitImageUpload, Lcm, ElementCalls, Blueprints):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is

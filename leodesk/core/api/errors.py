@@ -40,6 +40,7 @@ __all__ = [
     "WaitCancelledError",
     "WaitTimeoutError",
     "classify_error",
+    "classify_error_list",
     "next_step",
     "parse_error_body",
 ]
@@ -401,3 +402,28 @@ def next_step(exc: LeonardoError) -> str:
     if isinstance(exc, ValidationError):
         return "Change the settings or the image: sending it again as it is gets the same answer."
     return "Try again in a moment."
+
+
+def classify_error_list(data: Any) -> LeonardoError | None:
+    """The error of a 2xx reply whose body is an ``ApiError`` array (the Blueprint operations
+    answer errors so, under HTTP 200 as the spec documents it); None for any other body."""
+    if not isinstance(data, list) or not data or not isinstance(data[0], Mapping):
+        return None
+    first = data[0]
+    message = first.get("message")
+    if not isinstance(message, str):
+        return None
+    raw_ext = first.get("extensions")
+    ext: Mapping[str, Any] = raw_ext if isinstance(raw_ext, Mapping) else {}
+    raw_details = ext.get("details")
+    details: Mapping[str, Any] = raw_details if isinstance(raw_details, Mapping) else {}
+    detail = details.get("message")
+    if isinstance(detail, str) and detail.strip() and message.strip() in ("", "An error occurred."):
+        message = detail
+    status = ext.get("statusCode", details.get("statusCode"))
+    if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status < 600:
+        status = 400
+    if ext.get("code") == "NOT_FOUND":
+        status = 404
+    body = {"message": message, "extensions": {"code": ext.get("code")}}
+    return classify_error(status, json.dumps(body).encode(), content_type="application/json")

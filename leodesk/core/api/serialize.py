@@ -264,6 +264,8 @@ REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "promptImprove": frozenset({"prompt", "promptInstructions", "isVideo"}),
     "pricingCalculator": frozenset({"service", "serviceParams"}),
     "uploadCanvasInitImage": frozenset({"initExtension", "maskExtension"}),
+    "listBlueprints": frozenset({"first", "after", "categories"}),
+    "executeBlueprint": frozenset({"blueprintVersionId", "input"}),
     **{
         operation: frozenset(key for _, key, _ in _LCM_FIELDS + extra)
         for operation, (_, extra) in LCM_OPERATIONS.items()

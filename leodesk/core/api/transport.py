@@ -37,6 +37,7 @@ from .errors import (
     RateLimitedError,
     ServerError,
     classify_error,
+    classify_error_list,
 )
 from .parse import parse_list, top_level
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
@@ -331,6 +332,9 @@ class Transport:
             raise ProtocolError(
                 status=status, server_message="the reply was not valid JSON"
             ) from exc
+        refused = classify_error_list(data)  # an ApiError array under 200: nothing was made
+        if refused is not None:
+            raise refused
         return top_level(data, *call.keys, operation=call.operation)
 
     def _error_reply(self, call: _Call, attempt: int, response: httpx.Response) -> None:

@@ -53,6 +53,7 @@ the server, and its ids start with ``local-``.
 
 from __future__ import annotations
 
+from leodesk.core.library.blueprints import BlueprintCache, BlueprintOrigin
 from leodesk.core.library.curation import Curation
 from leodesk.core.library.db import (
     APPLICATION_ID,
@@ -96,6 +97,7 @@ __all__ = [
     "QUEUE_PAUSED_KEY",
     "SCHEMA_VERSION",
     "UPLOAD_REUSE_S",
+    "BlueprintOrigin",
     "CollectionRecord",
     "DatasetImageRecord",
     "DatasetRecord",
@@ -125,6 +127,7 @@ class Library(
     UploadCache,
     ElementCache,
     Datasets,
+    BlueprintCache,
     Store,
 ):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

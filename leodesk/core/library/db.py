@@ -438,6 +438,31 @@ _TRAINING: Final = (
 )
 
 
+# Blueprints: the catalogue as last fetched (with each blueprint's versions), and which
+# blueprint version made a generation.
+_BLUEPRINTS: Final = (
+    """
+    CREATE TABLE blueprints (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        info_json TEXT NOT NULL,
+        versions_json TEXT,
+        fetched_ms INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE generation_origins (
+        generation_id TEXT PRIMARY KEY,
+        blueprint_id TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        execution_id TEXT,
+        added_ms INTEGER NOT NULL
+    )
+    """,
+)
+
+
 def _migrate_elements(conn: sqlite3.Connection) -> None:
     for statement in _ELEMENTS:
         conn.execute(statement)
@@ -445,6 +470,11 @@ def _migrate_elements(conn: sqlite3.Connection) -> None:
 
 def _migrate_training(conn: sqlite3.Connection) -> None:
     for statement in _TRAINING:
+        conn.execute(statement)
+
+
+def _migrate_blueprints(conn: sqlite3.Connection) -> None:
+    for statement in _BLUEPRINTS:
         conn.execute(statement)
 
 
@@ -459,6 +489,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_v5,
     _migrate_elements,
     _migrate_training,
+    _migrate_blueprints,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
