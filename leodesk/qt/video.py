@@ -114,11 +114,11 @@ def probe(container: Any, path: str) -> VideoInfo:
 def to_qimage(frame: Any, size: tuple[int, int] | None) -> QImage:
     """A decoded frame as a QImage (RGB32), scaled by FFmpeg to ``size`` when given.
 
-    One copy: the converted plane's bytes, which the QImage keeps alive and paints from."""
+    No copy: the QImage paints from the converted frame's plane, which it keeps alive."""
     width, height = size if size else (frame.width, frame.height)
     rgb = frame.reformat(width=width, height=height, format=_PIX_FMT, interpolation="BILINEAR")
     plane = rgb.planes[0]
-    return QImage(bytes(plane), width, height, plane.line_size, QImage.Format.Format_RGB32)
+    return QImage(plane, width, height, plane.line_size, QImage.Format.Format_RGB32)
 
 
 def open_error(path: Path, exc: BaseException) -> str:
@@ -312,7 +312,9 @@ class _DecodeLoop:
 
     def _seek(self, container: Any, seconds: float) -> Any:
         stream = self.stream
-        pts = self.start_pts + int(Fraction(seconds).limit_denominator(1_000_000) / stream.time_base)
+        pts = self.start_pts + int(
+            Fraction(seconds).limit_denominator(1_000_000) / stream.time_base
+        )
         container.seek(max(self.start_pts, pts), stream=stream, backward=True)
         return container.decode(stream)
 
@@ -345,7 +347,9 @@ class _DecodeLoop:
         with self.q.cond:
             size = self.q.size
         image = to_qimage(frame, size)
-        item = DecodedFrame(round(seconds * info.fps), seconds, self.offset + seconds, image, self.serial)
+        item = DecodedFrame(
+            round(seconds * info.fps), seconds, self.offset + seconds, image, self.serial
+        )
         with self.q.cond:
             if self.q.serial != self.serial or self.q.stopped:
                 return  # a seek came in meanwhile
