@@ -170,7 +170,8 @@ class VideoDecoder(QObject):
     def open(self, path: Path | str) -> None:
         """Start decoding ``path`` from its first frame (serial 0)."""
         self.close()
-        self._q = _Queue(self._q.limit)
+        old, self._q = self._q, _Queue(self._q.limit)
+        self._q.loop, self._q.size = old.loop, old.size
         self.info = None
         thread = _DecodeThread(_DecodeLoop(self, Path(path), self._q))
         self._thread = thread

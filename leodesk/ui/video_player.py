@@ -195,9 +195,8 @@ class VideoPlayer(QWidget):
             self.back_button,
             self.forward_button,
             self.slider,
-            self.loop_button,
         ):
-            widget.setEnabled(on)
+            widget.setEnabled(on)  # looping is a choice that holds for any clip
         self.mute_button.setEnabled(False)
 
     # -- what is shown ------------------------------------------------------------------------
