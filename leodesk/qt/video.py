@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.variations import store_video
@@ -162,6 +162,9 @@ class VideoDecoder(QObject):
         self.info: VideoInfo | None = None
         self.decoded = 0  # frames converted (for the benchmark)
         self.opened.connect(self._keep_info)
+        app = QCoreApplication.instance()
+        if app is not None:  # a decoder thread must not outlive the application
+            app.aboutToQuit.connect(self.close)
 
     def _keep_info(self, info: VideoInfo) -> None:
         self.info = info

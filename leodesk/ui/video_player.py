@@ -182,6 +182,11 @@ class VideoPlayer(QWidget):
         self.mute_button.setToolTip(NO_SOUND if info.has_audio else SILENT_CLIP)
         self._show_time(0.0, 0)
 
+    def show_message(self, text: str) -> None:
+        """Stop and say ``text`` in the picture (downloading, or why nothing plays)."""
+        self.playback.close()
+        self._failed(text)
+
     def _failed(self, message: str) -> None:
         self.surface.frame = None
         self.surface.show_message(message)
