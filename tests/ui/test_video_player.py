@@ -4,6 +4,7 @@ painted one known colour (so what is on screen tells which frame it is)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +147,13 @@ def test_loop_wraps_to_the_start(qtbot: Any, window: VideoWindow, clip: Path) ->
     assert loop.isChecked()
     window.open(clip)
     pb = window.player.playback
-    wrapped = lambda: any(a > b for a, b in zip(seen, seen[1:], strict=False))  # noqa: E731
-    qtbot.waitUntil(lambda: wrapped() and len(seen) > FRAMES + 3, timeout=10000)
+
+    def wrapped() -> bool:
+        return any(a > b for a, b in pairwise(seen)) and len(seen) > FRAMES + 3
+
+    qtbot.waitUntil(wrapped, timeout=10000)
     assert pb.playing
-    at = next(i for i, (a, b) in enumerate(zip(seen, seen[1:], strict=False)) if a > b)
+    at = next(i for i, (a, b) in enumerate(pairwise(seen)) if a > b)
     assert seen[at] >= FRAMES - 2 and seen[at + 1] <= 1  # from the end straight to the start
     key(qtbot, window, Qt.Key.Key_L)  # loop off: it stops at the end of this lap
     assert not loop.isChecked()
