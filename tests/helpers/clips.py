@@ -8,6 +8,13 @@ from typing import Any
 
 import av
 
+FRAMES = 24  # the tests' standard clip: 24 frames at 12 fps, a keyframe every 8
+
+
+def standard_clip(folder: Path) -> Path:
+    """The tests' standard clip (:data:`FRAMES` frames, 2 s) in ``folder``."""
+    return make_clip(folder / "clip.mp4", frames=FRAMES, fps=12, gop=8)
+
 
 def colour_of(n: int) -> tuple[int, int, int]:
     """Frame ``n``'s colour: far apart from its neighbours' even after YUV 4:2:0 coding."""

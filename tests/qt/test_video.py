@@ -9,14 +9,12 @@ from typing import Any
 import pytest
 
 from leodesk.qt.video import DecodedFrame, EndOfClip, VideoDecoder
-from tests.helpers.clips import index_of, make_clip
-
-FRAMES = 24
+from tests.helpers.clips import FRAMES, index_of, make_clip, standard_clip
 
 
 @pytest.fixture
 def clip(tmp_path: Path) -> Path:
-    return make_clip(tmp_path / "clip.mp4", frames=FRAMES, fps=12, gop=8)
+    return standard_clip(tmp_path)
 
 
 @pytest.fixture

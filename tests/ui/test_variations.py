@@ -169,12 +169,17 @@ def test_universal_upscaler_on_a_generated_image(qtbot: Any, window: Any, sim: A
     assert window.asked and "credits" in window.asked[0]
 
 
+def _make_motion(qtbot: Any, window: Any) -> tuple[Any, Any]:
+    """Make motion from the first image by its context menu: (source, motion) records."""
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "motionAction")
+    return source, _wait_child(qtbot, window, source.id, "MOTION_SVD")
+
+
 def test_motion_sends_the_image_id_and_keeps_poster_and_mp4(
     qtbot: Any, window: Any, sim: Any
 ) -> None:
-    source = shown_records(window)[0]
-    _menu_on(qtbot, window, source.id, "motionAction")
-    motion = _wait_child(qtbot, window, source.id, "MOTION_SVD")
+    source, motion = _make_motion(qtbot, window)
     body = _bodies(sim, "/generations-motion-svd")[-1]
     assert body["imageId"] == source.id
     assert body["imageId"] not in sim.state.generation_ids()
@@ -211,9 +216,7 @@ def _open_in_player(qtbot: Any, window: Any, image_id: str, video: Path) -> None
 def test_a_motion_not_on_this_computer_is_downloaded_then_played(
     qtbot: Any, window: Any, sim: Any
 ) -> None:
-    source = shown_records(window)[0]
-    _menu_on(qtbot, window, source.id, "motionAction")
-    motion = _wait_child(qtbot, window, source.id, "MOTION_SVD")
+    _source, motion = _make_motion(qtbot, window)
     video = video_path(window.ctx.backend.store.root, motion.id)
     data = video.read_bytes()
     video.unlink()

@@ -13,14 +13,12 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QSlider, QWidget
 
 from leodesk.ui.video_player import NO_SOUND, SILENT_CLIP, VideoWindow
-from tests.helpers.clips import index_of, make_clip
-
-FRAMES = 24
+from tests.helpers.clips import FRAMES, index_of, make_clip, standard_clip
 
 
 @pytest.fixture
 def clip(tmp_path: Path) -> Path:
-    return make_clip(tmp_path / "clip.mp4", frames=FRAMES, fps=12, gop=8)
+    return standard_clip(tmp_path)
 
 
 @pytest.fixture
