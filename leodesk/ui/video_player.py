@@ -132,21 +132,22 @@ class VideoPlayer(QWidget):
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.time_label = named(QLabel("0:00.00 / 0:00.00"), "videoTimeLabel", "Time")
         self.frame_label = named(QLabel(""), "videoFrameLabel", "Frame number")
-        row = QHBoxLayout(self.controls)
-        row.setContentsMargins(8, 4, 8, 4)
+        bar = QVBoxLayout(self.controls)  # the slider spans the width, the buttons below it
+        bar.setContentsMargins(10, 4, 10, 4)
+        bar.setSpacing(0)
+        bar.addWidget(self.slider)
+        row = QHBoxLayout()
         row.setSpacing(6)
-        before: list[QWidget] = [self.back_button, self.play_button, self.forward_button]
-        after: list[QWidget] = [
-            self.time_label,
-            self.frame_label,
-            self.loop_button,
-            self.mute_button,
-        ]
-        for widget in before:
+        bar.addLayout(row)
+        for widget in (self.back_button, self.play_button, self.forward_button):
             row.addWidget(widget)
-        row.addWidget(self.slider, 1)
-        for widget in after:
-            row.addWidget(widget)
+        row.addSpacing(8)
+        row.addWidget(self.time_label)
+        row.addSpacing(8)
+        row.addWidget(self.frame_label)
+        row.addStretch(1)
+        row.addWidget(self.loop_button)
+        row.addWidget(self.mute_button)
         self.play_button.clicked.connect(self.playback.toggle)
         self.back_button.clicked.connect(lambda: self.playback.step(-1))
         self.forward_button.clicked.connect(lambda: self.playback.step(1))
@@ -172,11 +173,8 @@ class VideoPlayer(QWidget):
 
     def _opened(self, info: VideoInfo) -> None:
         self.surface.set_video_size(QSize(info.width, info.height))
-        self.slider.blockSignals(True)
-        self.slider.setRange(0, max(0, info.frame_count - 1))
         self.slider.setPageStep(max(1, round(info.fps)))
-        self.slider.setValue(0)
-        self.slider.blockSignals(False)
+        self._set_slider(0, max(0, info.frame_count - 1))
         self._set_enabled(True)
         self.mute_button.setEnabled(False)
         self.mute_button.setToolTip(NO_SOUND if info.has_audio else SILENT_CLIP)
@@ -191,8 +189,17 @@ class VideoPlayer(QWidget):
         self.surface.frame = None
         self.surface.show_message(message)
         self._set_enabled(False)
+        self._set_slider(0)
         self.time_label.setText("–")
         self.frame_label.setText("")
+
+    def _set_slider(self, value: int, maximum: int | None = None) -> None:
+        """Move the slider without seeking (only the user's moves seek)."""
+        self.slider.blockSignals(True)
+        if maximum is not None:
+            self.slider.setRange(0, maximum)
+        self.slider.setValue(value)
+        self.slider.blockSignals(False)
 
     def _set_enabled(self, on: bool) -> None:
         for widget in (
@@ -208,9 +215,7 @@ class VideoPlayer(QWidget):
     def _frame_shown(self, frame: DecodedFrame) -> None:
         self.surface.show_frame(frame)
         if not self.slider.isSliderDown():
-            self.slider.blockSignals(True)
-            self.slider.setValue(frame.index)
-            self.slider.blockSignals(False)
+            self._set_slider(frame.index)
         self._show_time(frame.time, frame.index)
 
     def _show_time(self, seconds: float, index: int) -> None:
