@@ -204,12 +204,12 @@ def _open_in_player(qtbot: Any, window: Any, image_id: str, video: Path) -> None
     player = player_window.findChild(QWidget, "videoPlayer")
     qtbot.waitUntil(lambda: player.path == video, timeout=10000)
     assert player_window.isVisible() and window.viewer_link.viewer is None
-    # the file is played, or why it does not play is said in the player (never a crash)
-    surface = player.surface
+    # the simulator's motion is a real H.264 clip: it plays
+    playback = player.playback
     qtbot.waitUntil(
-        lambda: surface.frame is not None or surface.message.startswith("This video"),
-        timeout=5000,
+        lambda: playback.current is not None and playback.current.index > 2, timeout=10000
     )
+    assert player.surface.message == "" and player.surface.frame is playback.current
     player_window.close()
 
 
