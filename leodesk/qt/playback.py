@@ -152,7 +152,9 @@ class Playback(QObject):
         self.seek_frame(self.info.frame_count - 1 if self.current is None else self.current.index)
 
     def _pump(self) -> None:
-        """Show the frame that is due now; arm the timer for the next one."""
+        """Show the frame that is due now (one per call, so each is painted); arm the timer for
+        the next one."""
+        shown = False
         while self.playing:
             head = self.decoder.peek()
             if head is None:
@@ -164,8 +166,8 @@ class Playback(QObject):
             if self._anchor is None:
                 self._anchor = (head.due, now)
             media_now = self._anchor[0] + (now - self._anchor[1])
-            if head.due > media_now + _EARLY:
-                self.timer.start(max(1, int((head.due - media_now) * 1000)))
+            if shown or head.due > media_now + _EARLY:
+                self.timer.start(max(0, int((head.due - media_now) * 1000)))
                 return
             self.decoder.take()
             following = self.decoder.peek()
@@ -174,6 +176,7 @@ class Playback(QObject):
                 self.dropped += 1  # late: the next frame is already due
                 continue
             self._show(head)
+            shown = True
 
     def _later_lap(self, head: DecodedFrame | EndOfClip | None) -> bool:
         """A frame of the next lap queued before looping was turned off."""

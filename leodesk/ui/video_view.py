@@ -46,7 +46,8 @@ class VideoSurface(QWidget):
     def show_frame(self, frame: DecodedFrame) -> None:
         self.frame = frame
         self.message = ""
-        self.update(self.picture_rect())
+        if self.isVisible():
+            self.repaint(self.picture_rect())  # now: the frame is on screen when it is due
 
     def show_message(self, text: str) -> None:
         self.message = text

@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 from tests.bench.xserver import xvfb  # noqa: E402
 
 FPS = 24
+READ_AHEAD = 8  # leodesk.qt.video.READ_AHEAD
 SIZES = {"fit": (1280, 800), "full": (1920, 1130)}
 
 
@@ -162,8 +163,14 @@ def play(app: Any, path: Path, size: tuple[int, int], seconds: float, shots: str
     _spin(app, window.isVisible, 5)
     _spin(app, lambda: False, 0.3)
     painted: list[tuple[int, float]] = []
-    window.player.surface.painted.connect(lambda f: painted.append((f.index, time.perf_counter())))
     pb = window.player.playback
+    depth: list[int] = []  # frames decoded ahead when one is painted
+
+    def on_paint(frame: Any) -> None:
+        painted.append((frame.index, time.perf_counter()))
+        depth.append(pb.decoder.queued())
+
+    window.player.surface.painted.connect(on_paint)
     start = time.perf_counter()
     window.open(path)
     _spin(app, lambda: bool(painted), 10)
@@ -191,6 +198,8 @@ def play(app: Any, path: Path, size: tuple[int, int], seconds: float, shots: str
         "in_order": indices == sorted(indices),
         "picture": [surface.width(), surface.height()],
         "decoded": pb.decoder.decoded,
+        "depth_min": min(depth[5:-12] or [0]),
+        "depth_median": statistics.median(depth or [0]),
     }
 
 
@@ -236,7 +245,9 @@ def report(out: dict[str, Any]) -> None:
             f"  interval median {statistics.median(i):6.2f} ms  p99 {_pct(i, 0.99):6.2f}  "
             f"max {max(i):6.2f} (target {1000 / FPS:.2f})\n"
             f"  painted {r['painted']}/{out['frames']}  dropped {r['dropped']} (target 0)  "
-            f"in order {r['in_order']}"
+            f"in order {r['in_order']}\n"
+            f"  read-ahead when painting: median {r['depth_median']} frames, "
+            f"least {r['depth_min']} (of {READ_AHEAD})"
         )
 
 
