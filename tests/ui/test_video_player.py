@@ -81,6 +81,26 @@ def test_play_shows_every_frame_in_order_and_stops_at_the_end(
     qtbot.waitUntil(lambda: pb.playing and 0 < shown(window) < FRAMES - 1, timeout=5000)
 
 
+def test_frames_are_paced_by_their_timestamps_and_only_late_ones_dropped(
+    qtbot: Any, window: VideoWindow, clip: Path
+) -> None:
+    import time
+
+    seen: list[tuple[int, float]] = []
+    pb = window.player.playback
+    pb.frame_shown.connect(lambda f: seen.append((f.index, time.monotonic())))
+    window.open(clip)
+    qtbot.waitUntil(lambda: len(seen) >= 6, timeout=5000)
+    time.sleep(0.5)  # the GUI thread stalls for six frames' time
+    qtbot.waitUntil(lambda: not pb.playing, timeout=10000)
+    indices = [i for i, _ in seen]
+    assert pb.dropped >= 4  # the frames due during the stall were skipped, not shown late
+    assert len(indices) + pb.dropped == FRAMES and indices == sorted(indices)
+    assert indices[-1] == FRAMES - 1
+    # on the clock: 23 frame intervals of 1/12 s from the first frame to the last
+    assert 1.7 <= seen[-1][1] - seen[0][1] <= 3.0
+
+
 def test_space_pauses_and_resumes(qtbot: Any, window: VideoWindow, clip: Path) -> None:
     window.open(clip)
     pb = window.player.playback
