@@ -186,6 +186,7 @@ class VideoPlayer(QWidget):
         self._failed(text)
 
     def _failed(self, message: str) -> None:
+        self._state_changed(False)
         self.surface.frame = None
         self.surface.show_message(message)
         self._set_enabled(False)
