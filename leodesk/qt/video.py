@@ -8,7 +8,7 @@ frame; every seek gets a new *serial* so frames of an older position are never s
 looping, the decoder goes back to the start by itself and carries on: each lap's frames are due
 one clip length later (:attr:`DecodedFrame.due`), so a loop has no gap.
 
-:class:`MotionVideos` downloads a motion result's MP4 into the image store (through the client,
+:class:`VideoDownloads` downloads a motion result's MP4 into the image store (through the client,
 on the network pool) so it can be played from the disk.
 """
 
@@ -362,8 +362,8 @@ class _DecodeLoop:
         self.owner.frame_ready.emit()
 
 
-class MotionVideos(QObject):
-    """Downloads motion results' MP4s into the store. Signals: ready(image id, path),
+class VideoDownloads(QObject):
+    """Downloads videos (motion results…) into the store. Signals: ready(image id, path),
     failed(image id, message)."""
 
     ready = Signal(str, str)
@@ -391,8 +391,8 @@ class MotionVideos(QObject):
 __all__ = [
     "DecodedFrame",
     "EndOfClip",
-    "MotionVideos",
     "VideoDecoder",
+    "VideoDownloads",
     "VideoError",
     "VideoInfo",
     "open_error",

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject
 
 if TYPE_CHECKING:
     from leodesk.core.library import ImageRecord
-    from leodesk.qt.video import MotionVideos
+    from leodesk.qt.video import VideoDownloads
     from leodesk.ui.main_window import MainWindow
     from leodesk.ui.video_player import VideoWindow
     from leodesk.ui.viewer import ImageViewer
@@ -31,7 +31,7 @@ class ViewerLink(QObject):
         self.window = window
         self.viewer: ImageViewer | None = None
         self.video_window: VideoWindow | None = None
-        self._videos: MotionVideos | None = None
+        self._videos: VideoDownloads | None = None
         self._awaited_video = ""  # the motion whose MP4 is downloading for the player
         self._row = 0
 
@@ -82,23 +82,28 @@ class ViewerLink(QObject):
 
     def play_motion(self, record: ImageRecord) -> bool:
         """Play a motion's MP4 in the video window (downloading it into the store first)."""
+        title = f"Motion: {record.prompt}" if record.prompt else "Motion"
+        return self.play_video(record.id, record.motion_url, title)
+
+    def play_video(self, image_id: str, url: str | None, title: str) -> bool:
+        """Play the video kept for ``image_id`` (``video/<id>.mp4`` in the store), downloading
+        it from ``url`` first when it is not on this computer yet."""
         from leodesk.core.variations import video_path
 
         ctx = self.window.ctx
         if ctx is None:
             return False
-        title = f"Motion: {record.prompt}" if record.prompt else "Motion"
-        path = video_path(ctx.backend.store.root, record.id)
+        path = video_path(ctx.backend.store.root, image_id)
         if path.is_file():
             self.open_video_file(path, title)
             return True
-        if not record.motion_url:
-            self.window.statusBar().showMessage("This motion's video is not available.", 8000)
+        if not url:
+            self.window.statusBar().showMessage("This video is not available.", 8000)
             return False
         window = self.open_video_file(None, title)
         window.player.show_message("Downloading the video…")
-        self._awaited_video = record.id
-        self._motion_videos().fetch(record.id, record.motion_url)
+        self._awaited_video = image_id
+        self._video_downloads().fetch(image_id, url)
         return True
 
     def open_video_file(self, path: Path | None, title: str = "") -> VideoWindow:
@@ -118,13 +123,13 @@ class ViewerLink(QObject):
         window.activateWindow()
         return window
 
-    def _motion_videos(self) -> MotionVideos:
-        from leodesk.qt.video import MotionVideos
+    def _video_downloads(self) -> VideoDownloads:
+        from leodesk.qt.video import VideoDownloads
 
         if self._videos is None:
             ctx = self.window.ctx
             assert ctx is not None
-            self._videos = MotionVideos(ctx.backend, self)
+            self._videos = VideoDownloads(ctx.backend, self)
             self._videos.ready.connect(self._video_ready)
             self._videos.failed.connect(self._video_failed)
         return self._videos

@@ -226,6 +226,25 @@ def test_a_motion_not_on_this_computer_is_downloaded_then_played(
     assert sim.count("GET", "*.mp4") == fetched + 1
 
 
+def test_a_motion_video_that_cannot_be_downloaded_says_so_in_the_player(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    _source, motion = _make_motion(qtbot, window)
+    video_path(window.ctx.backend.store.root, motion.id).unlink()
+    sim.add_fault("GET", "/cdn/*.mp4", "500")  # every try
+    view = window.gallery
+    row = _row_of(window, motion.id)
+    double_click(qtbot, view, cell_center(qtbot, view, view.model().index(row, 0)))
+    qtbot.waitUntil(lambda: window.viewer_link.video_window is not None, timeout=5000)
+    player = window.viewer_link.video_window.findChild(QWidget, "videoPlayer")
+    qtbot.waitUntil(
+        lambda: player.surface.message.startswith("The video could not be downloaded"),
+        timeout=20000,
+    )
+    assert not player.findChild(QWidget, "videoPlayButton").isEnabled()
+    assert not video_path(window.ctx.backend.store.root, motion.id).exists()
+
+
 def test_a_failed_variation_says_so_in_the_strip(qtbot: Any, window: Any, sim: Any) -> None:
     window.ctx.variations.tuning["settle"] = 1.0  # certain a second after the send
     sim.add_fault("POST", "/variations/unzoom", "500", times=1)
