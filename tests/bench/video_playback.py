@@ -3,7 +3,8 @@ app's player in a window on a real X server (Xvfb).
 
 Reported, for the player at two window sizes (the clip scaled to fit a 1280 × 800 window, and
 shown at its full 1920 × 1080 size):
-* start time: ``open()`` → the first frame painted on screen;
+* start time: ``open()`` → the first frame painted on screen (also in a fresh process, where
+  the first video loads FFmpeg);
 * frame pacing over the whole clip: intervals between frames painted (median, p99, max), frames
   dropped by the player (shown only when late), frames painted (target: every one of the 240,
   no drops);
@@ -203,21 +204,46 @@ def play(app: Any, path: Path, size: tuple[int, int], seconds: float, shots: str
     }
 
 
-def child(seconds: int, shots: str) -> None:
+def child(seconds: int, shots: str, folder: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    with tempfile.TemporaryDirectory() as tmp:
-        clip = Path(tmp) / "clip-1080p.mp4"
-        began = time.perf_counter()
-        frames = encode_clip(clip, seconds)
-        out: dict[str, Any] = {"frames": frames, "encode_s": time.perf_counter() - began}
-        out["decode_fps"] = decode_floor(clip, None)
-        out["convert_full_fps"] = decode_floor(clip, (1920, 1080))
-        out["convert_fit_fps"] = decode_floor(clip, (1280, 720))
-        out["paint_floor"] = paint_floor(app, clip, min(seconds, 10))
-        for name, size in SIZES.items():
-            out[name] = play(app, clip, size, seconds, shots)
+    clip = folder / "clip-1080p.mp4"
+    began = time.perf_counter()
+    frames = encode_clip(clip, seconds)
+    out: dict[str, Any] = {"frames": frames, "encode_s": time.perf_counter() - began}
+    out["decode_fps"] = decode_floor(clip, None)
+    out["convert_full_fps"] = decode_floor(clip, (1920, 1080))
+    out["convert_fit_fps"] = decode_floor(clip, (1280, 720))
+    out["paint_floor"] = paint_floor(app, clip, min(seconds, 10))
+    for name, size in SIZES.items():
+        out[name] = play(app, clip, size, seconds, shots)
+    _done(out)
+
+
+def cold(folder: Path) -> None:
+    """A fresh process: the player's first video, FFmpeg not loaded yet (``import av`` is part
+    of the time, as for a user's first video in a session)."""
+    from PySide6.QtWidgets import QApplication
+
+    from leodesk.ui.video_player import VideoWindow
+
+    app = QApplication.instance() or QApplication([])
+    assert "av" not in sys.modules
+    window = VideoWindow()
+    window.resize(*SIZES["fit"])
+    window.show()
+    _spin(app, window.isVisible, 5)
+    _spin(app, lambda: False, 0.3)
+    painted: list[float] = []
+    window.player.surface.painted.connect(lambda f: painted.append(time.perf_counter()))
+    start = time.perf_counter()
+    window.open(folder / "clip-1080p.mp4")
+    _spin(app, lambda: bool(painted), 10)
+    _done({"cold_first_ms": (painted[0] - start) * 1000 if painted else float("nan")})
+
+
+def _done(out: dict[str, Any]) -> None:
     print(json.dumps(out))
     sys.stdout.flush()
     os._exit(0)  # before the X server goes away
@@ -230,6 +256,9 @@ def report(out: dict[str, Any]) -> None:
         f"floor: PyAV decode only {out['decode_fps']:6.1f} fps; decode + RGB32 1920×1080 "
         f"{out['convert_full_fps']:6.1f} fps; decode + RGB32 1280×720 "
         f"{out['convert_fit_fps']:6.1f} fps"
+    )
+    print(
+        f"first video of a session (loads FFmpeg): open → first frame {out['cold_first_ms']:.1f} ms"
     )
     f = out["paint_floor"]
     print(
@@ -255,20 +284,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--shots", default="")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--cold", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.seconds, args.shots)
+        child(args.seconds, args.shots, Path(args.child))
         return
-    with xvfb("1920x1200x24") as display:
+    if args.cold:
+        cold(Path(args.cold))
+        return
+    with tempfile.TemporaryDirectory() as tmp, xvfb("1920x1200x24") as display:
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
-        argv = [sys.executable, __file__, "--child", "--seconds", str(args.seconds)]
+        argv = [sys.executable, __file__, "--child", tmp, "--seconds", str(args.seconds)]
         if args.shots:
             argv += ["--shots", str(Path(args.shots).resolve())]
-        r = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        out = _run(argv, env)
+        out.update(_run([sys.executable, __file__, "--cold", tmp], env))
+    report(out)
+
+
+def _run(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    r = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if r.returncode != 0:
-        raise SystemExit(r.stderr[-3000:])
-    report(json.loads(r.stdout.strip().splitlines()[-1]))
+        raise SystemExit(f"{argv[2:]} failed ({r.returncode}): {r.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(r.stdout.strip().splitlines()[-1])
+    return result
 
 
 if __name__ == "__main__":
