@@ -233,9 +233,15 @@ class VideoDecoder(QObject):
             self._q.stopped = True
             self._q.items.clear()
             self._q.cond.notify_all()
-        if self._thread is not None:
-            self._thread.wait(timeout_ms)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None and not thread.wait(timeout_ms):
+            # still inside FFmpeg (a slow disk): kept until it has ended, never destroyed running
+            for ended in [t for t in _LINGERING if t.isFinished()]:
+                _LINGERING.discard(ended)
+            _LINGERING.add(thread)
+
+
+_LINGERING: set[QThread] = set()  # decoder threads told to stop that have not ended yet
 
 
 class _DecodeThread(QThread):

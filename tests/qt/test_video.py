@@ -152,3 +152,17 @@ def test_a_file_without_video_is_reported(
     with qtbot.waitSignal(decoder.failed, timeout=5000) as failed:
         decoder.open(path)
     assert failed.args[0] == "This file has no video in it."
+
+
+def test_a_decoder_closed_without_waiting_ends_on_its_own(qtbot: Any, clip: Path) -> None:
+    from leodesk.qt import video
+
+    decoders = [VideoDecoder() for _ in range(3)]
+    for d in decoders:
+        d.open(clip)
+    qtbot.waitUntil(lambda: all(d.queued() for d in decoders), timeout=5000)
+    for d in decoders:
+        d.close(timeout_ms=0)  # told to stop; not waited for
+    assert all(d._thread is None for d in decoders)
+    qtbot.waitUntil(lambda: all(t.isFinished() for t in video._LINGERING), timeout=5000)
+    assert all(d.queued() == 0 for d in decoders)
