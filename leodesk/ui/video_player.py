@@ -4,7 +4,9 @@
 (``videoScrubSlider``: click or drag anywhere on it), steps one frame back or forward (``,`` and
 ``.``, or the buttons), and says why a file does not play. Sound is not played: the app has no
 audio output (Qt Multimedia is not part of it), so the mute button (``videoMuteButton``) stays
-disabled and says so when a clip has sound. :class:`VideoWindow` is a window holding one player
+disabled and says so when a clip has sound. (PyAV's FFmpeg can write to ALSA; playing sound that
+way would need the audio device as the clock the frames follow, and a sound device to test it
+on: not done.) :class:`VideoWindow` is a window holding one player
 (Esc closes it).
 """
 
