@@ -233,3 +233,31 @@ def test_every_control_is_named(window: VideoWindow) -> None:
     for widget in [window, window.player, *controls]:
         assert widget.objectName() and widget.accessibleName(), widget
     assert window.player.objectName() == "videoPlayer"
+
+
+def test_frames_are_decoded_at_the_size_they_are_shown(
+    qtbot: Any, window: VideoWindow, tmp_path: Path
+) -> None:
+    window.resize(300, 260)
+    path = make_clip(tmp_path / "big.mp4", frames=12, fps=12, size=(480, 360))
+    window.player.open(path, autoplay=False)
+    pb = window.player.playback
+    qtbot.waitUntil(lambda: pb.current is not None, timeout=5000)
+    surface = window.player.surface
+    picture = surface.picture_rect()
+    ratio = surface.devicePixelRatioF()
+    assert picture.width() < 480
+    key(qtbot, window, Qt.Key.Key_Period)  # decoded after the size was known
+    qtbot.waitUntil(lambda: shown(window) == 1, timeout=5000)
+    image = pb.current.image
+    assert (image.width(), image.height()) == (
+        round(picture.width() * ratio),
+        round(picture.height() * ratio),
+    )
+    window.resize(900, 700)  # room for the whole clip: decoded at its own size, never larger
+    qtbot.waitUntil(lambda: surface.picture_rect().width() > 480, timeout=5000)
+    serial = pb.decoder.serial
+    key(qtbot, window, Qt.Key.Key_Home)  # frames decoded from now on (not the read-ahead's)
+    qtbot.waitUntil(lambda: pb.current.serial > serial, timeout=5000)
+    assert shown(window) == 0 and on_screen(window) == 0
+    assert (pb.current.image.width(), pb.current.image.height()) == (480, 360)
