@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 #: FFmpeg's name for QImage.Format_RGB32 (0xffRRGGBB words) in this machine's byte order.
 _PIX_FMT = "bgra" if sys.byteorder == "little" else "argb"
-READ_AHEAD = 8  # frames decoded ahead of the one on screen (8 × 8 MB at 1080p, at most)
+READ_AHEAD = 24  # frames decoded ahead of the one on screen, at most (1 s at 24 fps)...
+READ_AHEAD_BYTES = 128 * 1024 * 1024  # ...and at most this much (15 frames at 1080p)
+MIN_READ_AHEAD = 4
 MAX_VIDEO_BYTES = 512 * 1024 * 1024
 
 
@@ -134,6 +136,7 @@ class _Queue:
     """The bounded read-ahead queue and the pending command, shared by both threads."""
 
     def __init__(self, limit: int) -> None:
+        self.most = limit  # frames, before their size is known
         self.limit = limit
         self.items: deque[DecodedFrame | EndOfClip] = deque()
         self.cond = threading.Condition()
@@ -142,6 +145,10 @@ class _Queue:
         self.loop = False
         self.size: tuple[int, int] | None = None
         self.stopped = False
+
+    def fit(self, frame_bytes: int) -> None:
+        """Keep the read-ahead within :data:`READ_AHEAD_BYTES` for frames of this size."""
+        self.limit = min(self.most, max(MIN_READ_AHEAD, READ_AHEAD_BYTES // max(1, frame_bytes)))
 
 
 class VideoDecoder(QObject):
@@ -173,7 +180,7 @@ class VideoDecoder(QObject):
     def open(self, path: Path | str) -> None:
         """Start decoding ``path`` from its first frame (serial 0)."""
         self.close()
-        old, self._q = self._q, _Queue(self._q.limit)
+        old, self._q = self._q, _Queue(self._q.most)
         self._q.loop, self._q.size = old.loop, old.size
         self.info = None
         thread = _DecodeThread(_DecodeLoop(self, Path(path), self._q))
@@ -364,6 +371,7 @@ class _DecodeLoop:
             if self.q.serial != self.serial or self.q.stopped:
                 return  # a seek came in meanwhile
             self.q.items.append(item)
+            self.q.fit(image.sizeInBytes())
         self.owner.decoded += 1
         self.owner.frame_ready.emit()
 

@@ -166,3 +166,20 @@ def test_a_decoder_closed_without_waiting_ends_on_its_own(qtbot: Any, clip: Path
     assert all(d._thread is None for d in decoders)
     qtbot.waitUntil(lambda: all(t.isFinished() for t in video._LINGERING), timeout=5000)
     assert all(d.queued() == 0 for d in decoders)
+
+
+def test_read_ahead_is_kept_within_its_memory_budget(
+    qtbot: Any, clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leodesk.qt import video
+
+    frame_bytes = 96 * 64 * 4
+    monkeypatch.setattr(video, "READ_AHEAD_BYTES", 6 * frame_bytes)
+    d = VideoDecoder()  # up to 24 frames, but six of these fill the budget
+    try:
+        d.open(clip)
+        qtbot.waitUntil(lambda: d.queued() == 6, timeout=5000)
+        qtbot.wait(200)
+        assert d.queued() == 6 and d.decoded <= 7
+    finally:
+        d.close()
