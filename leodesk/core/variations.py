@@ -311,6 +311,13 @@ def video_path(store_root: Path, image_id: str) -> Path:
     return store_root / "video" / f"{safe}.mp4"
 
 
+def store_video(store_root: Path, image_id: str, data: bytes) -> Path:
+    """Keep a motion image's MP4 where :func:`video_path` says (written atomically)."""
+    path = video_path(store_root, image_id)
+    _write_atomic(path, data)
+    return path
+
+
 # -- the pipeline ------------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """The main window's image viewer: opening it from the gallery, stepping through the rows,
-lineage links, variations and 'branch from here'.
+lineage links, variations and 'branch from here'; motion results play in the app's video player
+(:class:`~leodesk.ui.video_player.VideoWindow`), their MP4 downloaded into the store first when
+it is not on this computer yet.
 
 :class:`ViewerLink` makes the :class:`~leodesk.ui.viewer.ImageViewer` on first use (after the first
 paint) and keeps it in step with the gallery's rows. Widgets only: the window's services load the
@@ -8,13 +10,16 @@ images and read the library.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
 if TYPE_CHECKING:
     from leodesk.core.library import ImageRecord
+    from leodesk.qt.video import VideoDownloads
     from leodesk.ui.main_window import MainWindow
+    from leodesk.ui.video_player import VideoWindow
     from leodesk.ui.viewer import ImageViewer
 
 
@@ -25,6 +30,9 @@ class ViewerLink(QObject):
         super().__init__(window)
         self.window = window
         self.viewer: ImageViewer | None = None
+        self.video_window: VideoWindow | None = None
+        self._videos: VideoDownloads | None = None
+        self._awaited_video = ""  # the motion whose MP4 is downloading for the player
         self._row = 0
 
     def open_viewer(self, image_id: str) -> None:
@@ -34,7 +42,7 @@ class ViewerLink(QObject):
         row = ctx.gallery_model.row_of(image_id)
         if row is None:
             return
-        if self._open_motion(row):  # a motion opens in the system player
+        if self._open_motion(row):  # a motion plays in the video player
             return
         if self.viewer is None:
             from leodesk.ui.viewer import ImageViewer  # after the first paint
@@ -70,7 +78,71 @@ class ViewerLink(QObject):
         record = ctx.gallery_model.record(row)
         if record is None or record.kind != "motion":
             return False
-        return bool(self.window.library_actions.variations.play(record))
+        return self.play_motion(record)
+
+    def play_motion(self, record: ImageRecord) -> bool:
+        """Play a motion's MP4 in the video window (downloading it into the store first)."""
+        title = f"Motion: {record.prompt}" if record.prompt else "Motion"
+        return self.play_video(record.id, record.motion_url, title)
+
+    def play_video(self, image_id: str, url: str | None, title: str) -> bool:
+        """Play the video kept for ``image_id`` (``video/<id>.mp4`` in the store), downloading
+        it from ``url`` first when it is not on this computer yet."""
+        from leodesk.core.variations import video_path
+
+        ctx = self.window.ctx
+        if ctx is None:
+            return False
+        path = video_path(ctx.backend.store.root, image_id)
+        if path.is_file():
+            self.open_video_file(path, title)
+            return True
+        if not url:
+            self.window.statusBar().showMessage("This video is not available.", 8000)
+            return False
+        window = self.open_video_file(None, title)
+        window.player.show_message("Downloading the video…")
+        self._awaited_video = image_id
+        self._video_downloads().fetch(image_id, url)
+        return True
+
+    def open_video_file(self, path: Path | None, title: str = "") -> VideoWindow:
+        """The video window (made on first use), raised, playing ``path`` when given."""
+        from leodesk.ui.video_player import VideoWindow  # FFmpeg loads with the first video
+
+        if self.video_window is None:
+            self.video_window = VideoWindow(self.window)
+            self.window.closing.connect(self.video_window.close)  # its decoder thread ends
+        window = self.video_window
+        if path is not None:
+            window.open(path, title)
+        else:
+            window.setWindowTitle(f"{title} — leodesk")
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _video_downloads(self) -> VideoDownloads:
+        from leodesk.qt.video import VideoDownloads
+
+        if self._videos is None:
+            ctx = self.window.ctx
+            assert ctx is not None
+            self._videos = VideoDownloads(ctx.backend, self)
+            self._videos.ready.connect(self._video_ready)
+            self._videos.failed.connect(self._video_failed)
+        return self._videos
+
+    def _video_ready(self, image_id: str, path: str) -> None:
+        window = self.video_window
+        if image_id == self._awaited_video and window is not None and window.isVisible():
+            window.open(Path(path), window.windowTitle().removesuffix(" — leodesk"))
+
+    def _video_failed(self, image_id: str, message: str) -> None:
+        window = self.video_window
+        if image_id == self._awaited_video and window is not None and window.isVisible():
+            window.player.show_message(f"The video could not be downloaded: {message}")
 
     def _wire_lineage(self, viewer: Any) -> None:
         ctx = self.window.ctx

@@ -1,18 +1,19 @@
 """Variations and motion, driven as a user: context menu, shortcuts, the viewer.
 
 Real simulator over loopback, real SQLite, real widgets. Dialogs are replaced by recorders
-(confirmation, universal-upscaler options, motion strength) and the system player by a list.
+(confirmation, universal-upscaler options, motion strength); motions play in the app's player.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 
 from leodesk.core.variations import UniversalOptions, video_path
 from tests.ui.helpers import (
@@ -42,7 +43,6 @@ def window(qtbot: Any, sim: Any) -> Iterator[Any]:
         generate(qtbot, w, PROMPT, num_images=1)
         actions = w.library_actions.variations
         w.asked = []  # type: ignore[attr-defined]
-        w.played = []  # type: ignore[attr-defined]
 
         def confirm(title: str, text: str) -> bool:
             w.asked.append(text)
@@ -51,7 +51,6 @@ def window(qtbot: Any, sim: Any) -> Iterator[Any]:
         actions.confirm = confirm
         actions.ask_universal = lambda: UniversalOptions("CINEMATIC", 7, 1.25)
         actions.ask_motion_strength = lambda: 6
-        actions.opener = lambda url: w.played.append(url) or True
         w.ctx.variations.poll_interval = 0.1
         w.ctx.variations.reconcile_delay = 0.1
         yield w
@@ -170,12 +169,17 @@ def test_universal_upscaler_on_a_generated_image(qtbot: Any, window: Any, sim: A
     assert window.asked and "credits" in window.asked[0]
 
 
+def _make_motion(qtbot: Any, window: Any) -> tuple[Any, Any]:
+    """Make motion from the first image by its context menu: (source, motion) records."""
+    source = shown_records(window)[0]
+    _menu_on(qtbot, window, source.id, "motionAction")
+    return source, _wait_child(qtbot, window, source.id, "MOTION_SVD")
+
+
 def test_motion_sends_the_image_id_and_keeps_poster_and_mp4(
     qtbot: Any, window: Any, sim: Any
 ) -> None:
-    source = shown_records(window)[0]
-    _menu_on(qtbot, window, source.id, "motionAction")
-    motion = _wait_child(qtbot, window, source.id, "MOTION_SVD")
+    source, motion = _make_motion(qtbot, window)
     body = _bodies(sim, "/generations-motion-svd")[-1]
     assert body["imageId"] == source.id
     assert body["imageId"] not in sim.state.generation_ids()
@@ -187,12 +191,58 @@ def test_motion_sends_the_image_id_and_keeps_poster_and_mp4(
     video = video_path(window.ctx.backend.store.root, motion.id)
     assert video.is_file() and video.stat().st_size > 0
     assert any("Motion costs 45 credits" in t for t in window.asked)
-    # the thumbnail is the poster; opening the motion plays the MP4 (no viewer)
+    # the thumbnail is the poster; opening the motion plays the MP4 in the app's player
+    _open_in_player(qtbot, window, motion.id, video)
+
+
+def _open_in_player(qtbot: Any, window: Any, image_id: str, video: Path) -> None:
+    view = window.gallery
+    row = _row_of(window, image_id)
+    double_click(qtbot, view, cell_center(qtbot, view, view.model().index(row, 0)))
+    qtbot.waitUntil(lambda: window.viewer_link.video_window is not None, timeout=5000)
+    player_window = window.viewer_link.video_window
+    player = player_window.findChild(QWidget, "videoPlayer")
+    qtbot.waitUntil(lambda: player.path == video, timeout=10000)
+    assert player_window.isVisible() and window.viewer_link.viewer is None
+    # the simulator's motion is a real H.264 clip: it plays
+    playback = player.playback
+    qtbot.waitUntil(
+        lambda: playback.current is not None and playback.current.index > 2, timeout=10000
+    )
+    assert player.surface.message == "" and player.surface.frame is playback.current
+    player_window.close()
+
+
+def test_a_motion_not_on_this_computer_is_downloaded_then_played(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    _source, motion = _make_motion(qtbot, window)
+    video = video_path(window.ctx.backend.store.root, motion.id)
+    data = video.read_bytes()
+    video.unlink()
+    fetched = sim.count("GET", "*.mp4")
+    _open_in_player(qtbot, window, motion.id, video)
+    assert video.read_bytes() == data  # the same MP4, kept in the store for next time
+    assert sim.count("GET", "*.mp4") == fetched + 1
+
+
+def test_a_motion_video_that_cannot_be_downloaded_says_so_in_the_player(
+    qtbot: Any, window: Any, sim: Any
+) -> None:
+    _source, motion = _make_motion(qtbot, window)
+    video_path(window.ctx.backend.store.root, motion.id).unlink()
+    sim.add_fault("GET", "/cdn/*.mp4", "500")  # every try
     view = window.gallery
     row = _row_of(window, motion.id)
     double_click(qtbot, view, cell_center(qtbot, view, view.model().index(row, 0)))
-    qtbot.waitUntil(lambda: bool(window.played), timeout=5000)
-    assert window.played[0] == QUrl.fromLocalFile(str(video))
+    qtbot.waitUntil(lambda: window.viewer_link.video_window is not None, timeout=5000)
+    player = window.viewer_link.video_window.findChild(QWidget, "videoPlayer")
+    qtbot.waitUntil(
+        lambda: player.surface.message.startswith("The video could not be downloaded"),
+        timeout=20000,
+    )
+    assert not player.findChild(QWidget, "videoPlayButton").isEnabled()
+    assert not video_path(window.ctx.backend.store.root, motion.id).exists()
 
 
 def test_a_failed_variation_says_so_in_the_strip(qtbot: Any, window: Any, sim: Any) -> None:
