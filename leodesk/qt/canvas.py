@@ -96,12 +96,24 @@ class CanvasSession(QObject):
         self._price_ticket = 0
         self.last_price: int | None = None  # credits of a canvas job as now set up
         self._prices: dict[str, int] = {}  # pricing request → credits (asked once)
+        self.closed = False
         self._jobs: dict[int, str] = {}  # job id -> what it is ("Inpaint"...), while it runs
         generation.generation_stored.connect(self._stored)
         generation.job_changed.connect(self._job_changed)
         self._live_lock = threading.Lock()
         self._live_view: tuple[LeonardoApi, LeonardoApi] | None = None
         self.live = LiveSession(backend.pools, self.live_send, parent=self)
+
+    def close(self) -> None:
+        """The window closed: live stops, and answers still on their way are not told (a job
+        already uploaded is still queued: the user asked for it; its results reach the
+        library)."""
+        self.closed = True
+        self.live.stop()
+
+    def _say(self, signal: str, *args: Any) -> None:
+        if not self.closed:
+            getattr(self, signal).emit(*args)
 
     @property
     def waiting(self) -> int:
@@ -134,7 +146,7 @@ class CanvasSession(QObject):
         self._b.pools.submit(
             job,
             on_result=self._queue,
-            on_error=lambda exc: self.failed.emit(user_message(exc)),
+            on_error=lambda exc: self._say("failed", user_message(exc)),
             name="canvas-upload",
         )
 
@@ -146,7 +158,7 @@ class CanvasSession(QObject):
         what = what.capitalize()
         self._generation.submit(req, then=lambda ids: self._jobs.update(dict.fromkeys(ids, what)))
         text = f"{what} queued at {req.width} × {req.height}."
-        self.queued.emit(f"{text} {note}" if note else text)
+        self._say("queued", f"{text} {note}" if note else text)
 
     def _job_changed(self, view: JobView) -> None:
         """A job of this session failed or was cancelled: say so in the canvas (a refused
@@ -156,7 +168,9 @@ class CanvasSession(QObject):
             return
         if view.state == JobState.FAILED.value:
             del self._jobs[view.job_id]
-            self.failed.emit(f"{what} failed: {view.message}" if view.message else f"{what} failed")
+            self._say(
+                "failed", f"{what} failed: {view.message}" if view.message else f"{what} failed"
+            )
         elif view.state in (JobState.DONE.value, JobState.CANCELLED.value):
             del self._jobs[view.job_id]
 
@@ -188,7 +202,7 @@ class CanvasSession(QObject):
             for image_id, image in loaded:
                 if not image.isNull() and image_id not in self._shown:
                     self._shown.add(image_id)
-                    self.result_ready.emit(image_id, image)
+                    self._say("result_ready", image_id, image)
 
         def then(read_back: tuple[str | None, list[tuple[str, Any]]]) -> None:
             init_id, found = read_back
@@ -220,12 +234,12 @@ class CanvasSession(QObject):
         def done(credits: int) -> None:
             if ticket == self._price_ticket:
                 self.last_price = credits
-                self.cost_ready.emit(f"{credits:,} credits ({n} image{'s' if n > 1 else ''})")
+                self._say("cost_ready", f"{credits:,} credits ({n} image{'s' if n > 1 else ''})")
 
         def error(exc: BaseException) -> None:
             if ticket == self._price_ticket:
                 self.last_price = None
-                self.cost_ready.emit("Cost not known")
+                self._say("cost_ready", "Cost not known")
 
         self._b.pools.submit(job, on_result=done, on_error=error, name="canvas-price")
 
@@ -239,12 +253,12 @@ class CanvasSession(QObject):
             return int(self._b.client().price(body))
 
         def done(credits: int) -> None:
-            self.live_cost_ready.emit(f"Live: {credits:,} credits a picture at {w} × {h}")
+            self._say("live_cost_ready", f"Live: {credits:,} credits a picture at {w} × {h}")
 
         self._b.pools.submit(
             job,
             on_result=done,
-            on_error=lambda exc: self.live_cost_ready.emit("Live: the cost is not known"),
+            on_error=lambda exc: self._say("live_cost_ready", "Live: the cost is not known"),
             name="live-price",
         )
 
@@ -316,8 +330,10 @@ class CanvasSession(QObject):
         self._b.pools.submit(
             lambda token: write(library),
             pool="db",
-            on_result=self.kept.emit,
-            on_error=lambda exc: self.failed.emit(f"The picture was not kept: {user_message(exc)}"),
+            on_result=lambda image_id: self._say("kept", image_id),
+            on_error=lambda exc: self._say(
+                "failed", f"The picture was not kept: {user_message(exc)}"
+            ),
             name="canvas-keep",
         )
 

@@ -128,7 +128,7 @@ class CanvasBinding(QObject):
         self.update_cost()
 
     def close(self) -> None:
-        self.session.live.stop()
+        self.session.close()
         self.session.deleteLater()
 
     def _connect_jobs(self) -> None:

@@ -344,3 +344,15 @@ def test_a_refused_canvas_prompt_is_said_in_the_canvas(qtbot: Any, sim: Any, win
     assert child(canvas, QListWidget, "resultList").count() == 0
     canvas.close()
     wait_idle(qtbot, window)
+
+
+def test_closing_a_canvas_with_answers_on_their_way(qtbot: Any, apps: Apps, make_sim: Any) -> None:
+    sim = make_sim(latency_ms=300, lcm_latency=0.3)
+    window = apps.start(sim_runtime(sim))
+    canvas = blank_canvas(qtbot, window, (512, 512), "a lantern")
+    click(qtbot, canvas, "liveToggle")  # a live picture and two prices are on their way
+    session = window.canvas_link.canvases[-1][1].session
+    qtbot.waitUntil(lambda: session.live.in_flight, timeout=5000)
+    canvas.close()  # the answers arrive after the window is gone: nothing is told, no error
+    wait_idle(qtbot, window, timeout=15000)
+    assert session.closed and window.canvas_link.canvases == []
