@@ -40,6 +40,8 @@ BILLED_PATHS = frozenset(
         "/variations/unzoom",
         "/variations/nobg",
         "/variations/universal-upscaler",
+        "/generations-image-to-video",
+        "/generations-text-to-video",
     }
 )
 
@@ -264,7 +266,7 @@ class Account(abc.ABC):
             return
         job.done = True
         self._changes += 1
-        if job.kind in ("generation", "motion"):
+        if job.kind in ("generation", "motion", "video"):
             gen = self._generations.get(job.target_id)
             if gen is None:
                 return

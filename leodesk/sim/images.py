@@ -1,4 +1,4 @@
-"""Procedural, deterministic images (Pillow) and the small motion "MP4" stub.
+"""Procedural, deterministic images (Pillow); the motion and video MP4s are in video_render.
 
 Every picture is a function of a text key (prompt, seed, image index...) and a size: the same
 key renders the same bytes, and the same key at a bigger size renders the same composition
@@ -176,22 +176,6 @@ def image_size(data: bytes) -> tuple[int, int] | None:
             return img.width, img.height
     except Exception:
         return None
-
-
-def motion_mp4(key: str, size: int = 4096) -> bytes:
-    """A tiny ISO-BMFF file: a real ``ftyp`` box, then ``free`` and ``mdat`` boxes of filler.
-
-    Players will not play it (there is no ``moov``), but it starts like an MP4, has a stable
-    length and is deterministic per key; serve it as ``video/mp4``.
-    """
-    ftyp = b"isom" + struct.pack(">I", 0x200) + b"isomiso2avc1mp41"
-    boxes = struct.pack(">I", 8 + len(ftyp)) + b"ftyp" + ftyp
-    note = b"leodesk simulator motion placeholder"
-    boxes += struct.pack(">I", 8 + len(note)) + b"free" + note
-    rng = _rng(key + "|mp4")
-    payload_len = max(0, size - len(boxes) - 8)
-    payload = rng.randbytes(payload_len)
-    return boxes + struct.pack(">I", 8 + payload_len) + b"mdat" + payload
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

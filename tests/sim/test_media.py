@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 
+import av
 import httpx
 import pytest
 
@@ -199,7 +201,11 @@ def test_motion_svd(api: httpx.Client) -> None:
     assert item["motion"] is True and item["motionModel"] == "SVD" and item["motionStrength"] == 3
     video = download(item["motionMP4URL"])
     assert video.headers["content-type"] == "video/mp4"
-    assert video.content[4:8] == b"ftyp" and len(video.content) == 4096
+    assert video.content[4:8] == b"ftyp"
+    with av.open(io.BytesIO(video.content)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264" and stream.frames == 96  # 4 s at 24 fps
+        assert (stream.codec_context.width, stream.codec_context.height) == (512, 512)
     poster = decode(download(item["url"]).content)
     assert poster.size == (512, 512)
     assert row["prompt"] == "a lighthouse at dusk"

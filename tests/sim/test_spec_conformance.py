@@ -94,7 +94,7 @@ def test_every_route_is_a_spec_operation() -> None:
         op = spec.operation(op_id)
         assert (op.method, op.path) == (method, template)
         assert spec.operation_for(method, template) == op_id
-    assert len(ROUTES) == 27
+    assert len(ROUTES) == 29
 
 
 def test_request_tables_cover_every_served_body() -> None:
@@ -170,6 +170,17 @@ def tour() -> Iterator[Tour]:
         call("POST", "/canvas-init-image", {"initExtension": "png", "maskExtension": "jpg"})
         motion = call("POST", "/generations-motion-svd", {"imageId": image, "isPublic": False})
         ids["motion"] = motion["motionSvdGenerationJob"]["generationId"]
+        call(
+            "POST",
+            "/generations-image-to-video",
+            {
+                "prompt": "a tour video",
+                "imageId": image,
+                "imageType": "GENERATED",
+                "isPublic": False,
+            },
+        )
+        call("POST", "/generations-text-to-video", {"prompt": "a tour video", "isPublic": False})
         call("POST", "/prompt/random")
         call("POST", "/prompt/improve", {"prompt": "a cat"})
         call(
