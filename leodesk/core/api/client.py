@@ -88,6 +88,7 @@ from .transport import (
     path_id,
 )
 from .uploads import InitImageUpload
+from .video import Video
 from .waiting import Waiting
 
 __all__ = [
@@ -102,7 +103,7 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm):
+class LeonardoClient(Waiting, Downloads, InitImageUpload, Lcm, Video):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is

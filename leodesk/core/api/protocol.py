@@ -32,6 +32,7 @@ from .models import (
     VariationJob,
 )
 from .retry import RetryPolicy
+from .video import VideoRequest
 
 
 class LeonardoApi(Protocol):
@@ -100,6 +101,7 @@ class LeonardoApi(Protocol):
         missing_grace: float = ...,
     ) -> Variation: ...
     def create_motion(self, req: MotionRequest) -> GenerationJob: ...
+    def create_video(self, req: VideoRequest) -> GenerationJob: ...
 
     def random_prompt(self) -> PromptResult: ...
     def improve_prompt(
