@@ -98,7 +98,7 @@ def raw(path: Path) -> sqlite3.Connection:
 
 
 def test_open_creates_schema_with_wal_and_pragmas(lib: Library, db_path: Path) -> None:
-    assert lib.schema_version() == SCHEMA_VERSION == 5
+    assert lib.schema_version() == SCHEMA_VERSION == len(library_module.MIGRATIONS)
     conn = raw(db_path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -17,7 +17,7 @@ from leodesk.core.api.parse import is_valid_id
 from leodesk.core.api.retry import RetryPolicy
 from leodesk.core.canvas import lcm_data_url
 from leodesk.core.imagestore import ImageError, ImageStore
-from leodesk.core.library import Library, is_local_id
+from leodesk.core.library import SCHEMA_VERSION, Library, is_local_id
 from leodesk.core.search import Filter
 from leodesk.sim import SimConfig, SimServer
 from tests.conftest import SIM_KEY
@@ -172,7 +172,7 @@ def test_a_live_result_is_kept_and_survives_full_syncs(
 def test_the_v5_migration_marks_existing_generations_as_server_ones(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     with Library.open(path) as lib:
-        assert lib.schema_version() == 5
+        assert lib.schema_version() == SCHEMA_VERSION
     conn = sqlite3.connect(path)
     try:
         columns = {r[1]: r for r in conn.execute("PRAGMA table_info(generations)")}
