@@ -145,9 +145,20 @@ class Steps:
                 )
                 self._nap(self.space_wait)
 
-    def _fetch_whole(self, job_id: int, image_id: str, url: str) -> bytes:
-        """The bytes of ``url`` if they decode as a whole image (``verify``), after up to
-        ``download_tries`` downloads; ImageUnavailable (saying why) when every try failed."""
+    def _fetch_whole(
+        self,
+        job_id: int,
+        image_id: str,
+        url: str,
+        *,
+        check: Callable[[bytes], Any] | None = None,
+        max_bytes: int | None = None,
+    ) -> bytes:
+        """The bytes of ``url`` if they decode as a whole image (``verify``, or ``check`` for
+        another kind of file), after up to ``download_tries`` downloads; ImageUnavailable
+        (saying why) when every try failed. ``max_bytes``: the client's limit when None."""
+        verify = self.verify if check is None else check
+        limit = {} if max_bytes is None else {"max_bytes": max_bytes}
         delay = self.download_delay
         why = "it could not be downloaded"
         for attempt in range(max(1, self.download_tries)):
@@ -155,7 +166,7 @@ class Steps:
                 self._nap(delay)
                 delay *= 2
             try:
-                data = self.client.download(url)
+                data = self.client.download(url, **limit)
             except errors.WaitCancelledError:
                 raise
             except errors.NotFoundError as exc:  # gone: trying again cannot help
@@ -167,8 +178,8 @@ class Steps:
                 log.warning("image %s of job %s, try %d: %s", image_id, job_id, attempt + 1, exc)
                 continue
             try:
-                if self.verify is not None:
-                    self.verify(data)
+                if verify is not None:
+                    verify(data)
                 return bytes(data)
             except Exception as exc:  # bytes that do not decode: cut short, a web page, a bomb
                 why = str(exc).rstrip(".").lower() or "the file is broken"

@@ -46,14 +46,24 @@ class VideoInfo:
         return round(self.duration * self.fps)
 
 
-def _open(path: Path | str) -> Any:
+def _open(path: Path | str | bytes) -> Any:
+    if isinstance(path, bytes):
+        try:
+            return av.open(io.BytesIO(path))
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or type(exc).__name__
+            raise VideoError(f"The file is not a video leodesk can read ({why}).") from None
     try:
         return av.open(str(path))
     except FileNotFoundError:
-        raise VideoError(f"The video {Path(path).name} is missing.") from None
+        raise VideoError(f"The video {_name(path)} is missing.") from None
     except (av.FFmpegError, OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or type(exc).__name__
-        raise VideoError(f"{Path(path).name} is not a video leodesk can read ({why}).") from None
+        raise VideoError(f"{_name(path)} is not a video leodesk can read ({why}).") from None
+
+
+def _name(path: Path | str | bytes) -> str:
+    return "The video" if isinstance(path, bytes) else Path(path).name
 
 
 def _seconds(value: Any, base: Fraction | None) -> float | None:
@@ -62,11 +72,12 @@ def _seconds(value: Any, base: Fraction | None) -> float | None:
     return float(value * base)
 
 
-def probe(path: Path | str) -> VideoInfo:
-    """The duration, size, frame rate and audio presence of the video at ``path``."""
+def probe(path: Path | str | bytes) -> VideoInfo:
+    """The duration, size, frame rate and audio presence of the video at ``path`` (or of the
+    bytes of a whole video file)."""
     with _open(path) as container:
         if not container.streams.video:
-            raise VideoError(f"{Path(path).name} has no picture track.")
+            raise VideoError(f"{_name(path)} has no picture track.")
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
@@ -85,11 +96,11 @@ def probe(path: Path | str) -> VideoInfo:
         )
 
 
-def poster(path: Path | str, *, at: float = 0.0, quality: int = 90) -> bytes:
+def poster(path: Path | str | bytes, *, at: float = 0.0, quality: int = 90) -> bytes:
     """The picture at ``at`` seconds (the first one by default) of the video, as JPEG bytes."""
     with _open(path) as container:
         if not container.streams.video:
-            raise VideoError(f"{Path(path).name} has no picture track.")
+            raise VideoError(f"{_name(path)} has no picture track.")
         stream = container.streams.video[0]
         if at > 0 and stream.time_base:
             container.seek(int(at / stream.time_base), stream=stream)
@@ -101,5 +112,5 @@ def poster(path: Path | str, *, at: float = 0.0, quality: int = 90) -> bytes:
                     frame.to_image().convert("RGB").save(out, "JPEG", quality=quality)
                     return out.getvalue()
         except av.FFmpegError as exc:
-            raise VideoError(f"{Path(path).name} is damaged ({exc}).") from None
-    raise VideoError(f"{Path(path).name} has no picture at {at:.2f} s.")
+            raise VideoError(f"{_name(path)} is damaged ({exc}).") from None
+    raise VideoError(f"{_name(path)} has no picture at {at:.2f} s.")
