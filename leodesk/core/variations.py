@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import hashlib
 import json
 import logging
 import os
@@ -62,6 +63,7 @@ from leodesk.core.pipeline import (
     Steps,
 )
 from leodesk.core.pipeline import Store as BaseStore
+from leodesk.core.video import VideoError, VideoInfo, probe
 
 log = logging.getLogger("leodesk.variations")
 
@@ -303,6 +305,7 @@ class Persist(JobRecord, Protocol):
         created_at: str | None,
     ) -> None: ...
     def add_motion_child(self, generation: Generation, source: Source) -> None: ...
+    def motion_probed(self, image_id: str, info: VideoInfo, sha256: str) -> None: ...
 
 
 class Store(BaseStore, Protocol):
@@ -598,7 +601,11 @@ class VariationPipeline(Steps):
                 data = self.client.download(image.motion_mp4_url, max_bytes=512 * 1024 * 1024)
                 video = video_path(self.store.root, image.id)
                 self._keep(job_id, DOWNLOADING, partial(_write_atomic, video, data))
-            except (errors.LeonardoError, OSError) as exc:
+                info, sha = probe(video), hashlib.sha256(data).hexdigest()
+                self._keep(
+                    job_id, DOWNLOADING, partial(self.persist.motion_probed, image.id, info, sha)
+                )
+            except (errors.LeonardoError, OSError, VideoError) as exc:
                 log.warning("the MP4 of %s was not downloaded: %s", image.id, exc)
                 video = None
         self._done(job_id, generation_id, 2)

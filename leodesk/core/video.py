@@ -6,7 +6,8 @@
 - :func:`poster` decodes the first picture (or the one at ``at`` seconds) and returns it as a
   JPEG: the library stores it as the thumbnail source of a video item.
 
-Both raise :class:`VideoError` (a sentence for the user) when the file is missing, is not a
+PyAV is imported on first use (it takes ~50 ms), not with this module. Both raise
+:class:`VideoError` (a sentence for the user) when the file is missing, is not a
 video, or is cut short.
 """
 
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-
-import av
 
 from leodesk.core.errors import LeodeskError
 
@@ -47,6 +46,8 @@ class VideoInfo:
 
 
 def _open(path: Path | str | bytes) -> Any:
+    import av  # PyAV costs ~50 ms to import: only when a video is read
+
     if isinstance(path, bytes):
         try:
             return av.open(io.BytesIO(path))
@@ -104,6 +105,8 @@ def poster(path: Path | str | bytes, *, at: float = 0.0, quality: int = 90) -> b
         stream = container.streams.video[0]
         if at > 0 and stream.time_base:
             container.seek(int(at / stream.time_base), stream=stream)
+        import av
+
         try:
             for frame in container.decode(stream):
                 when = frame.time if frame.time is not None else 0.0

@@ -187,6 +187,21 @@ def record_video_stored(
     )
 
 
+def record_motion_probed(library: Library, image_id: str, info: VideoInfo, sha256: str) -> None:
+    """Store what probing an SVD motion's MP4 found (the gallery's duration badge)."""
+    library.set_video(
+        image_id,
+        origin="motion",
+        model="SVD",
+        duration=info.duration,
+        width=info.width,
+        height=info.height,
+        fps=info.fps,
+        has_audio=info.has_audio,
+        file_sha256=sha256,
+    )
+
+
 class LibraryVideoRecord(LibraryRecord):
     """:class:`Persist` straight into a library (the CLI, tests)."""
 

@@ -35,6 +35,8 @@ from leodesk.qt.services import (
 from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.uploads import UploadService
 from leodesk.qt.variations import VariationService
+from leodesk.qt.video import VideoService
+from leodesk.qt.video import wire as wire_video
 
 DRAG_LIMIT = 50
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ class AppContext:
     variations: VariationService  # upscale, unzoom, no background, motion
     queue: QueueModel  # the queue panel's stored jobs, in queue order
     notifier: Notifier  # what to tell the user (tray / OS notifications)
+    videos: VideoService  # image to video and text to video jobs
     demo: bool = False
 
     def canvas_session(self) -> CanvasSession:
@@ -176,12 +179,14 @@ def build_context(
         variations=VariationService(backend, parent=backend),
         queue=QueueModel(parent=backend),
         notifier=Notifier(parent=backend),
+        videos=VideoService(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
     _wire_queue(ctx)
     _wire_notifications(ctx)
     _wire_variations(ctx)
+    wire_video(ctx)
     _wire_gallery_and_catalog(ctx)
     return ctx
 

@@ -33,6 +33,8 @@ from leodesk.core.variations import (
     job_body,
     job_from_body,
 )
+from leodesk.core.video import VideoInfo
+from leodesk.core.video_job import record_motion_probed
 from leodesk.qt.backend import Backend
 from leodesk.qt.errors import user_message
 from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
@@ -73,6 +75,9 @@ class _Persist(LibraryPersist):
                     r.library.set_image_parent(image.id, source.image_id, Kind.MOTION.value)
 
         self._run(write)
+
+    def motion_probed(self, image_id: str, info: VideoInfo, sha256: str) -> None:
+        self._run(lambda r: record_motion_probed(r.library, image_id, info, sha256))
 
 
 def source_of(record: ImageRecord) -> Source:

@@ -1,0 +1,192 @@
+"""VideoService: image to video and text to video through the app's one job queue.
+
+Runs :class:`leodesk.core.video_job.VideoPipeline` on the network pool for jobs of kind
+:data:`~leodesk.core.video_job.JOB_KIND` (the queue calls it as a
+:class:`~leodesk.qt.queue.Runner`), and reports with the same :class:`JobView` payloads as the
+other jobs, so the job strip, the queue panel and the notifications show videos like the rest.
+
+Signals: job_changed(JobView), video_stored(str image id), failed(str message),
+charged(str image id, int credits), insufficient_credits(CreditShortfall).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from leodesk.core.api.errors import InsufficientCreditsError
+from leodesk.core.api.video import FrameRef, VideoRequest
+from leodesk.core.imagestore import verify_image
+from leodesk.core.pipeline import FAILED, JobFailed, Progress
+from leodesk.core.video import VideoInfo
+from leodesk.core.video_job import (
+    JOB_KIND,
+    Made,
+    VideoJob,
+    VideoPipeline,
+    job_body,
+    job_from_body,
+    record_video_seen,
+    record_video_stored,
+)
+from leodesk.core.video_options import pricing_request
+from leodesk.qt.backend import Backend
+from leodesk.qt.errors import user_message
+from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
+from leodesk.qt.workers import CancelToken
+
+if TYPE_CHECKING:
+    from leodesk.core.api.models import Generation
+    from leodesk.core.library import ImageRecord, JobRecord
+
+log = logging.getLogger("leodesk.video")
+
+
+class _Persist(LibraryPersist):
+    """The queue's persistence, plus the video item's rows."""
+
+    def video_seen(self, generation: Generation, job: VideoJob) -> None:
+        self._run(lambda r: record_video_seen(r.library, generation, job))
+
+    def video_stored(self, image_id: str, job: VideoJob, info: VideoInfo, sha256: str) -> None:
+        self._run(lambda r: record_video_stored(r.library, image_id, job, info, sha256))
+
+
+def start_frame(record: ImageRecord) -> FrameRef:
+    """The start (or end) frame of a video made from a gallery image."""
+    return FrameRef(record.id, "GENERATED")
+
+
+class VideoService(QObject):
+    job_changed = Signal(object)
+    video_stored = Signal(str)
+    failed = Signal(str)
+    charged = Signal(str, int)
+    insufficient_credits = Signal(object)
+
+    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._b = backend
+        self.queue: JobQueue | None = None  # stores and sends every job
+        self._labels: dict[int, str] = {}
+        self.poll_interval = 2.0
+        self.reconcile_delay = 3.0
+        self.tuning: dict[str, Any] = {}  # other pipeline timings (tests)
+
+    def attach(self, queue: JobQueue) -> None:
+        """Send video jobs through ``queue`` (registers this service as their runner)."""
+        self.queue = queue
+        queue.register(JOB_KIND, self)
+
+    # -- jobs ---------------------------------------------------------------------------------
+    def start(self, request: VideoRequest, source: ImageRecord | None = None) -> None:
+        """Queue a video: stored in the library's queue first, then sent by the scheduler."""
+        job = VideoJob(request, None if source is None else source.generation_id)
+        if self.queue is None:
+            raise RuntimeError("the video service has no queue")
+        self.queue.submit_job(JOB_KIND, job_body(job), job.label)
+
+    def label(self, body: str | None) -> str:
+        try:
+            return job_from_body(body).label
+        except ValueError:
+            return "Video"
+
+    def _pipeline(self, token: CancelToken) -> VideoPipeline:
+        persist = _Persist(self._b)
+        return VideoPipeline(
+            client=self._b.client(),
+            store=self._b.store,
+            persist=persist,
+            on_progress=self._progress,
+            cancelled=lambda: token.cancelled,
+            verify=verify_image,
+            poll_interval=self.poll_interval,
+            claim=persist.claim_generation,
+            reconcile_delay=self.reconcile_delay,
+            **self.tuning,
+        )
+
+    # Called by the queue (JobQueue) for jobs of kind JOB_KIND: see leodesk.qt.queue.Runner.
+    def can_resume(self, rec: JobRecord) -> bool:
+        return True
+
+    def send(self, rec: JobRecord, token: CancelToken) -> Made:
+        job = self._job_of(rec)
+        self._labels[rec.id] = job.label
+        try:
+            return self._pipeline(token).run(rec.id, job)
+        except JobFailed as exc:
+            if isinstance(exc.__cause__, InsufficientCreditsError):
+                raise NotEnoughCredits(str(exc), self._price(job)) from exc.__cause__
+            raise
+
+    def resume(self, rec: JobRecord, token: CancelToken) -> Made:
+        job = self._job_of(rec)
+        self._labels[rec.id] = job.label
+        return self._pipeline(token).resume(
+            rec.id, job, remote_id=rec.generation_id, submitted_at=rec.submitted_at
+        )
+
+    def price_body(self, body: str | None) -> int | None:
+        try:
+            return self._price(job_from_body(body))
+        except ValueError:
+            return None
+
+    def _price(self, job: VideoJob) -> int | None:
+        try:
+            request = pricing_request(job.request.model, job.request.resolution)
+            return int(self._b.client().price(request))
+        except Exception as exc:  # the message then says the price is not known
+            log.info("no price for a video: %s", exc)
+            return None
+
+    def _job_of(self, rec: JobRecord) -> VideoJob:
+        try:
+            return job_from_body(rec.request_json)
+        except ValueError as exc:
+            message = "The saved video job could not be read."
+            _Persist(self._b).job_ended(rec.id, FAILED, message)
+            self._progress(Progress(rec.id, FAILED, message))
+            raise JobFailed(message) from exc
+
+    def finished(self, made: Made) -> None:
+        """On the GUI thread: a video is stored."""
+        if made.cost is not None:
+            self.charged.emit(made.image_id, made.cost)
+        self.video_stored.emit(made.image_id)
+
+    def job_failed(self, rec: JobRecord, exc: BaseException) -> None:
+        message = user_message(exc)
+        label = self._labels.get(rec.id) or self.label(rec.request_json)
+        if not isinstance(exc, JobFailed):
+            message = f"{label} failed: {message}"
+            self._progress(Progress(rec.id, FAILED, message))
+        self.failed.emit(message)
+        if isinstance(exc, NotEnoughCredits):
+            self.insufficient_credits.emit(CreditShortfall(rec.id, label, exc.needed, message))
+
+    def _progress(self, p: Progress) -> None:  # on a worker thread: signals only
+        label = self._labels.get(p.job_id, "")
+        self.job_changed.emit(
+            JobView(p.job_id, label, p.state, p.message, p.generation_id, p.done, p.total)
+        )
+
+
+def wire(ctx: Any) -> None:
+    """Video jobs in the app: sent by the generation queue, shown in the job strip, the queue
+    panel and the notifications, their results in the gallery."""
+    service: VideoService = ctx.videos
+    service.attach(ctx.generation)
+    service.job_changed.connect(ctx.jobs.update)
+    service.job_changed.connect(ctx.queue.update)
+    service.job_changed.connect(ctx.notifier.job_changed)
+
+    def stored(_image_id: str) -> None:
+        ctx.gallery_model.prepend_new()
+        ctx.gallery_model.refresh_records()
+
+    service.video_stored.connect(stored)
