@@ -111,6 +111,34 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.drawText(
                 inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, "deleted online"
             )
+        if record.is_video:
+            _paint_video_badge(painter, inner, record.video_duration)
+
+
+def video_badge(duration: float | None) -> str:
+    """The gallery's mark of a video: "▶ 0:05" (minutes:seconds), or "▶" before it is known."""
+    if duration is None or duration <= 0:
+        return "▶"
+    seconds = max(1, round(duration))
+    return f"▶ {seconds // 60}:{seconds % 60:02d}"
+
+
+def _paint_video_badge(painter: QPainter, inner: QRect, duration: float | None) -> None:
+    """A dark pill at the bottom right with the play mark and the duration."""
+    text = video_badge(duration)
+    font = painter.font()
+    font.setPixelSize(12)
+    painter.setFont(font)
+    metrics = painter.fontMetrics()
+    width = metrics.horizontalAdvance(text) + 12
+    height = metrics.height() + 4
+    pill = QRect(inner.right() - width + 1, inner.bottom() - height + 1, width, height)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 170))
+    painter.drawRoundedRect(pill, height / 2, height / 2)
+    painter.setPen(QColor(255, 255, 255))
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class GalleryView(QListView):

@@ -27,6 +27,7 @@ from leodesk.ui.widgets import named
 from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
+from leodesk.ui.window_video import VideoLink
 from leodesk.ui.window_viewer import ViewerLink
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.canvas_link = CanvasLink(self)
         canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
         menus.file_menu.insertActions(menus.quit_action, canvas_actions)
+        self.video_link = VideoLink(self)  # Make video…, Text to video…, open_video
+        menus.file_menu.insertAction(menus.quit_action, self.video_link.text_action)
         menus.file_menu.insertSeparator(menus.quit_action)
 
         self.splitter: QSplitter | None = None
@@ -265,6 +268,7 @@ class MainWindow(QMainWindow):
         image_menu.setObjectName("imageMenu")
         for action in self.library_actions.actions.values():
             image_menu.addAction(action)
+        self.video_link.attach(image_menu, self.library_actions)
         self.gallery_pane.search_changed.connect(self.search)
         self.gallery_pane.filters.changed.connect(
             lambda: self.search(self.gallery_pane.search.text())
@@ -637,6 +641,9 @@ class MainWindow(QMainWindow):
 
     def open_viewer(self, image_id: str) -> None:
         self.viewer_link.open_viewer(image_id)
+
+    def open_video(self, record: Any) -> bool:
+        return self.video_link.open_video(record)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -34,7 +34,7 @@ class ViewerLink(QObject):
         row = ctx.gallery_model.row_of(image_id)
         if row is None:
             return
-        if self._open_motion(row):  # a motion opens in the system player
+        if self._open_motion(row):  # a video item opens through window.open_video
             return
         if self.viewer is None:
             from leodesk.ui.viewer import ImageViewer  # after the first paint
@@ -70,7 +70,7 @@ class ViewerLink(QObject):
         record = ctx.gallery_model.record(row)
         if record is None or record.kind != "motion":
             return False
-        return bool(self.window.library_actions.variations.play(record))
+        return bool(self.window.open_video(record))
 
     def _wire_lineage(self, viewer: Any) -> None:
         ctx = self.window.ctx

@@ -1,0 +1,164 @@
+"""The main window's video actions: "Make video…" on a gallery image (image to video),
+"Text to video…" (File menu), and opening a video item (:meth:`VideoLink.open_video`).
+
+The dialog (:class:`~leodesk.ui.video_dialog.VideoDialog`) asks the pricing calculator for the
+cost as the model or resolution changes; "Make video" queues the job in the app's one queue
+(:class:`~leodesk.qt.video.VideoService`), where it shows in the job strip like the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPixmap
+
+if TYPE_CHECKING:
+    from leodesk.core.api.video import VideoRequest
+    from leodesk.core.library.records import ImageRecord
+    from leodesk.ui.main_window import MainWindow
+    from leodesk.ui.video_dialog import VideoDialog
+
+END_CANDIDATES = 60  # gallery images offered as an end frame
+
+
+def open_url(url: QUrl) -> bool:
+    return bool(QDesktopServices.openUrl(url))
+
+
+class VideoLink(QObject):
+    """The video actions of ``window``. Tests replace :attr:`run_dialog` (show the dialog and
+    say whether it was accepted) and :attr:`opener` (the external player)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.make_action = QAction("Make &video…", window)
+        self.make_action.setObjectName("makeVideoAction")
+        self.make_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.make_action.triggered.connect(lambda: self.make_video())
+        self.text_action = QAction("&Text to video…", window)
+        self.text_action.setObjectName("textToVideoAction")
+        self.text_action.triggered.connect(lambda: self.text_to_video())
+        self.run_dialog: Callable[[VideoDialog], bool] = lambda d: bool(d.exec())
+        self.opener: Callable[[QUrl], bool] = open_url
+        self.dialog: VideoDialog | None = None
+
+    def attach(self, image_menu: Any, library_actions: Any) -> None:
+        """Put "Make video…" in the Image menu and the gallery's context menu."""
+        image_menu.addAction(self.make_action)
+        library_actions.variations.actions["makeVideoAction"] = self.make_action
+
+    # -- making -------------------------------------------------------------------------------
+    def make_video(self, record: ImageRecord | None = None) -> VideoRequest | None:
+        """Image to video from ``record`` (default: the one selected image)."""
+        if record is None:
+            records = self.window.library_actions.selected_records()
+            record = records[0] if len(records) == 1 else None
+        refusal = self._refusal(record)
+        if refusal or record is None:
+            self._say(refusal or "Select one image to make a video from.")
+            return None
+        return self._run(record)
+
+    @staticmethod
+    def _refusal(record: ImageRecord | None) -> str:
+        if record is None:
+            return "Select one image to make a video from."
+        if record.kind == "motion":
+            return "This is a video already: pick an image."
+        if record.local:
+            return (
+                "This picture was made live and is kept on this computer only: a video needs a "
+                "picture the server made."
+            )
+        return ""
+
+    def text_to_video(self) -> VideoRequest | None:
+        """A video from a prompt only."""
+        return self._run(None)
+
+    def _run(self, source: ImageRecord | None) -> VideoRequest | None:
+        from leodesk.core.video_options import pricing_request
+        from leodesk.ui.video_dialog import VideoDialog  # on first use
+
+        ctx = self.window.ctx
+        if ctx is None:
+            return None
+        dialog = VideoDialog(
+            self.window,
+            source=source,
+            poster=self._poster(source),
+            end_candidates=self._end_candidates() if source is not None else [],
+        )
+        self.dialog = dialog
+
+        def ask(model: str, resolution: str) -> None:
+            key = ("video", model, resolution)
+            ctx.pricing.query(key, pricing_request(model, resolution or None))
+
+        def answered(key: Any, cost: Any) -> None:
+            wanted = ("video", dialog.model, str(dialog.resolution_box.currentData() or ""))
+            if key == wanted:
+                dialog.set_cost(cost if isinstance(cost, int) else None)
+
+        ctx.pricing.cost_ready.connect(answered)
+        dialog.cost_wanted.connect(ask)
+        dialog._changed()  # ask for the first price now that someone listens
+        try:
+            if not self.run_dialog(dialog):
+                return None
+            request = dialog.request()
+        finally:
+            ctx.pricing.cost_ready.disconnect(answered)
+            self.dialog = None
+            dialog.deleteLater()
+        ctx.videos.start(request, source)
+        self._say("The video is queued; it shows in the job strip and lands in the gallery.")
+        return request
+
+    def _poster(self, record: ImageRecord | None) -> QPixmap | None:
+        ctx = self.window.ctx
+        if record is None or ctx is None:
+            return None
+        path = ctx.image_path(record)
+        return QPixmap(str(path)) if path is not None and path.is_file() else None
+
+    def _end_candidates(self) -> list[ImageRecord]:
+        ctx = self.window.ctx
+        if ctx is None:
+            return []
+        model = ctx.gallery_model
+        out: list[ImageRecord] = []
+        for row in range(min(model.rowCount(), END_CANDIDATES)):
+            rec = model.record(row)
+            if rec is not None and rec.kind != "motion" and not rec.local:
+                out.append(rec)
+        return out
+
+    # -- opening ------------------------------------------------------------------------------
+    def video_file(self, record: ImageRecord) -> Path | None:
+        """The MP4 of a video item on this computer, if it is there."""
+        ctx = self.window.ctx
+        if ctx is None:
+            return None
+        from leodesk.core.variations import video_path
+
+        path = video_path(ctx.backend.store.root, record.id)
+        return path if path.is_file() else None
+
+    def open_video(self, record: ImageRecord) -> bool:
+        """Open a video item. For now in the system's player (the local file, else its URL);
+        the in-app player replaces this hook."""
+        path = self.video_file(record)
+        if path is not None:
+            return self.opener(QUrl.fromLocalFile(str(path)))
+        if record.motion_url:
+            return self.opener(QUrl(record.motion_url))
+        self._say("This video is not available on this computer or online.")
+        return False
+
+    def _say(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 8000)
