@@ -52,6 +52,7 @@ def window(qtbot: Any, sim: Any) -> Iterator[Any]:
         actions.ask_universal = lambda: UniversalOptions("CINEMATIC", 7, 1.25)
         actions.ask_motion_strength = lambda: 6
         actions.opener = lambda url: w.played.append(url) or True
+        w.video_link.opener = actions.opener  # opening a video item: window.open_video
         w.ctx.variations.poll_interval = 0.1
         w.ctx.variations.reconcile_delay = 0.1
         yield w

@@ -1,0 +1,189 @@
+"""Video in the app, driven as a user: "Make video…" on a gallery image and "Text to video…",
+the dialog's options per model (disabled with the reason), the cost first, the job through the
+queue, the video item in the gallery with its poster and duration badge, and opening it.
+
+Real simulator over loopback, real SQLite, real widgets found by objectName. The dialog is
+shown and driven (not exec'd: a modal loop would block the test), the system player is a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+
+from leodesk.core.variations import video_path
+from leodesk.ui.gallery import video_badge
+from tests.helpers.spec import validate_request
+from tests.ui.helpers import (
+    Apps,
+    cell_center,
+    child,
+    choose_from_context_menu,
+    choose_in_combo,
+    click_row,
+    double_click,
+    generate,
+    replace_text,
+    shown_records,
+    sim_runtime,
+    wait_idle,
+    wait_models,
+)
+
+PROMPT = "a paper lantern drifting over a lake"
+
+
+@pytest.fixture
+def window(qtbot: Any, sim: Any) -> Iterator[Any]:
+    apps = Apps(qtbot)
+    try:
+        w = apps.start(sim_runtime(sim))
+        wait_models(qtbot, w)
+        generate(qtbot, w, PROMPT, num_images=2)
+        w.played = []  # type: ignore[attr-defined]
+        w.video_link.opener = lambda url: w.played.append(url) or True
+        w.ctx.videos.poll_interval = 0.1
+        w.ctx.videos.reconcile_delay = 0.1
+        yield w
+        wait_idle(qtbot, w, timeout=30000)
+    finally:
+        apps.shutdown_all()
+
+
+def _driver(qtbot: Any, steps: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A run_dialog that shows the dialog, waits for its first price, then runs ``steps``."""
+
+    def run(dialog: Any) -> bool:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        cost = child(dialog, QLabel, "videoCost")
+        qtbot.waitUntil(lambda: "credit" in cost.text(), timeout=10000)
+        accepted = steps(dialog)
+        dialog.hide()
+        return accepted
+
+    return run
+
+
+def _video_bodies(sim: Any, path: str) -> list[dict[str, Any]]:
+    return [r.json for r in sim.requests if r.method == "POST" and r.path == path]
+
+
+def _wait_video(qtbot: Any, window: Any, predicate: Callable[[Any], bool]) -> Any:
+    def found() -> Any:
+        return next(
+            (r for r in shown_records(window) if r.is_video and r.has_file and predicate(r)), None
+        )
+
+    qtbot.waitUntil(lambda: bool(found() is not None and found().video_duration), timeout=30000)
+    return found()
+
+
+def test_make_video_from_the_context_menu(qtbot: Any, window: Any, sim: Any) -> None:
+    source, other = shown_records(window)[:2]
+    seen: dict[str, Any] = {}
+
+    def steps(d: Any) -> bool:
+        model = child(d, QComboBox, "videoModel")
+        end = child(d, QComboBox, "videoEndFrame")
+        interpolation = child(d, QCheckBox, "videoInterpolation")
+        send = child(d, QPushButton, "videoSendButton")
+        assert child(d, QPlainTextEdit, "videoPrompt").toPlainText() == PROMPT
+        # Motion 2.0 (the default): no end frame, and the dialog says why
+        assert not end.isEnabled() and "Kling 2.1" in end.toolTip()
+        assert interpolation.isEnabled()
+        # Veo 3: no frame interpolation; the duration can be chosen
+        choose_in_combo(qtbot, model, "VEO3")
+        assert not interpolation.isEnabled() and "interpolation" in interpolation.toolTip()
+        assert child(d, QComboBox, "videoDuration").isEnabled()
+        qtbot.waitUntil(lambda: "credit" in child(d, QLabel, "videoCost").text(), timeout=10000)
+        seen["veo_cost"] = child(d, QLabel, "videoCost").text()
+        # Kling 2.1 takes an end frame: the other gallery image
+        choose_in_combo(qtbot, model, "KLING2_1")
+        assert end.isEnabled()
+        choose_in_combo(qtbot, end, other.id)
+        qtbot.mouseClick(child(d, QCheckBox, "videoFixedSeed"), Qt.MouseButton.LeftButton)
+        replace_text(qtbot, child(d, QLineEdit, "videoSeed"), "4242")
+        replace_text(qtbot, child(d, QLineEdit, "videoNegativePrompt"), "text, watermark")
+        qtbot.waitUntil(lambda: "credit" in child(d, QLabel, "videoCost").text(), timeout=10000)
+        seen["cost"] = child(d, QLabel, "videoCost").text()
+        assert send.isEnabled()
+        return True
+
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    view = window.gallery
+    row = view.model().row_of(source.id)
+    click_row(qtbot, view, row)
+    texts = choose_from_context_menu(
+        qtbot, view, cell_center(qtbot, view, view.model().index(row, 0)), "makeVideoAction"
+    )
+    assert "Make &video…" in texts
+    video = _wait_video(qtbot, window, lambda r: r.parent_image_id == source.id)
+    (body,) = _video_bodies(sim, "/generations-image-to-video")
+    validate_request("createImageToVideoGeneration", body)
+    assert body["imageId"] == source.id and body["imageType"] == "GENERATED"
+    assert body["model"] == "KLING2_1" and body["endFrameImage"] == {
+        "id": other.id,
+        "type": "GENERATED",
+    }
+    assert body["seed"] == 4242 and body["negativePrompt"] == "text, watermark"
+    assert body["isPublic"] is False and "frameInterpolation" not in body
+    assert "400 credits" in seen["cost"] and "2000 credits" in seen["veo_cost"]
+    assert video.transform == "IMAGE_TO_VIDEO" and video.video_duration == 5.0
+    facts = window.ctx.backend.reader.get_video(video.id)
+    assert facts is not None and facts.model == "KLING2_1" and facts.origin == "image_to_video"
+    # opening the video item: the MP4 on this computer, through window.open_video
+    double_click(
+        qtbot, view, cell_center(qtbot, view, view.model().index(view.model().row_of(video.id), 0))
+    )
+    qtbot.waitUntil(lambda: bool(window.played), timeout=5000)
+    path = video_path(window.ctx.backend.store.root, video.id)
+    assert window.played[-1] == QUrl.fromLocalFile(str(path)) and path.is_file()
+
+
+def test_text_to_video_from_the_file_menu(qtbot: Any, window: Any, sim: Any) -> None:
+    def steps(d: Any) -> bool:
+        send = child(d, QPushButton, "videoSendButton")
+        prompt = child(d, QPlainTextEdit, "videoPrompt")
+        assert not send.isEnabled()  # no prompt yet
+        assert child(d, QLabel, "videoProblems").text() == "Write a prompt."
+        prompt.setFocus()
+        qtbot.keyClicks(prompt, "fireflies in a jar")
+        enhance = child(d, QCheckBox, "videoEnhance")
+        instruction = child(d, QLineEdit, "videoEnhanceInstruction")
+        assert not instruction.isEnabled()
+        qtbot.mouseClick(enhance, Qt.MouseButton.LeftButton)
+        assert instruction.isEnabled()
+        replace_text(qtbot, instruction, "make it dreamy")
+        choose_in_combo(qtbot, child(d, QComboBox, "videoResolution"), "RESOLUTION_480")
+        assert send.isEnabled()
+        return True
+
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    window.video_link.text_action.trigger()
+    video = _wait_video(qtbot, window, lambda r: r.parent_image_id is None)
+    (body,) = _video_bodies(sim, "/generations-text-to-video")
+    validate_request("createTextToVideoGeneration", body)
+    assert body["prompt"] == "fireflies in a jar" and body["resolution"] == "RESOLUTION_480"
+    assert body["promptEnhance"] is True and body["promptEnhanceInstruction"] == "make it dreamy"
+    assert video.prompt == "fireflies in a jar, make it dreamy"  # the server's enhanced prompt
+    with_poster = window.ctx.image_path(video)
+    assert with_poster is not None and with_poster.suffix == ".jpg"
+
+
+def test_a_cancelled_dialog_sends_nothing(qtbot: Any, window: Any, sim: Any) -> None:
+    window.video_link.run_dialog = _driver(qtbot, lambda d: False)
+    window.video_link.text_action.trigger()
+    assert window.video_link.make_video(shown_records(window)[0]) is None
+    assert not _video_bodies(sim, "/generations-text-to-video")
+    assert not _video_bodies(sim, "/generations-image-to-video")
+
+
+def test_the_duration_badge_text() -> None:
+    assert video_badge(5.0) == "▶ 0:05"
+    assert video_badge(75.4) == "▶ 1:15"
+    assert video_badge(None) == "▶"
