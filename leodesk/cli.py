@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     from leodesk.cli_canvas import add_canvas_parsers  # its commands beside `gen`
 
     add_canvas_parsers(add)
+    from leodesk.cli_video import add_video_parsers  # `leodesk video`
+
+    add_video_parsers(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -835,3 +838,12 @@ def _canvas_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any]:
 
 
 COMMANDS.update({name: _canvas_command(name) for name in ("inpaint", "outpaint", "sketch", "live")})
+
+
+def _video_command(args: argparse.Namespace, runtime: Runtime) -> Any:
+    from leodesk import cli_video  # per command
+
+    return cli_video.cmd_video(args, runtime)
+
+
+COMMANDS["video"] = _video_command
