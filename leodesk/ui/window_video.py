@@ -50,6 +50,17 @@ class VideoLink(QObject):
         """Put "Make video…" in the Image menu and the gallery's context menu."""
         image_menu.addAction(self.make_action)
         library_actions.variations.actions["makeVideoAction"] = self.make_action
+        ctx = self.window.ctx
+        if ctx is not None:  # a video's charge, the balance after it, a refusal for credits
+            ctx.videos.charged.connect(ctx.account.charge)
+            ctx.videos.job_changed.connect(self._job_changed)
+            ctx.videos.insufficient_credits.connect(self.window.show_insufficient_credits)
+            ctx.videos.failed.connect(self._say)
+
+    def _job_changed(self, view: Any) -> None:
+        ctx = self.window.ctx
+        if ctx is not None and view.state in ("done", "failed"):
+            ctx.account.refresh()
 
     # -- making -------------------------------------------------------------------------------
     def make_video(self, record: ImageRecord | None = None) -> VideoRequest | None:
