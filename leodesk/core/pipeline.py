@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import (
@@ -144,6 +144,18 @@ class Steps:
                     "(nothing is lost).",
                 )
                 self._nap(self.space_wait)
+
+    def _fail(
+        self,
+        job_id: int,
+        message: str,
+        cause: BaseException | None = None,
+        generation_id: str | None = None,
+    ) -> NoReturn:
+        """End the job FAILED with ``message`` (what the job strip says) and raise JobFailed."""
+        self._keep(job_id, FAILED, lambda: self.persist.job_ended(job_id, FAILED, message))
+        self._emit(job_id, FAILED, message, generation_id)
+        raise JobFailed(message) from cause
 
     def _fetch_whole(
         self,

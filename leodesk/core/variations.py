@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any, Protocol
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import (
@@ -50,14 +50,12 @@ from leodesk.core.api.models import VariationJob as SubmittedVariation
 from leodesk.core.pipeline import (
     DONE,
     DOWNLOADING,
-    FAILED,
     INCOMPLETE,
     PENDING,
     SUBMITTING,
     Follows,
     ImagesMissing,
     ImageUnavailable,
-    JobFailed,
     JobRecord,
     Progress,
     Steps,
@@ -638,14 +636,3 @@ class VariationPipeline(Steps):
             DOWNLOADING,
             partial(self.persist.image_stored, image_id, stored.sha256, stored.ext),
         )
-
-    def _fail(
-        self,
-        job_id: int,
-        message: str,
-        cause: BaseException | None = None,
-        generation_id: str | None = None,
-    ) -> NoReturn:
-        self._keep(job_id, FAILED, lambda: self.persist.job_ended(job_id, FAILED, message))
-        self._emit(job_id, FAILED, message, generation_id)
-        raise JobFailed(message) from cause

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Final, NoReturn, Protocol
+from typing import Any, Final, Protocol
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import ElementRef, Generation, GenerationJob
@@ -36,14 +36,12 @@ from leodesk.core.library import Library
 from leodesk.core.pipeline import (
     DONE,
     DOWNLOADING,
-    FAILED,
     INCOMPLETE,
     PENDING,
     SUBMITTING,
     Follows,
     ImagesMissing,
     ImageUnavailable,
-    JobFailed,
     JobRecord,
     LibraryRecord,
     Progress,
@@ -175,24 +173,26 @@ def record_video_stored(
     library: Library, image_id: str, job: VideoJob, info: VideoInfo, sha256: str
 ) -> None:
     """Store what probing the downloaded MP4 found."""
-    library.set_video(
-        image_id,
-        origin=job.origin,
-        duration=info.duration,
-        width=info.width,
-        height=info.height,
-        fps=info.fps,
-        has_audio=info.has_audio,
-        file_sha256=sha256,
-    )
+    _record_probe(library, image_id, job.origin, None, info, sha256)
 
 
 def record_motion_probed(library: Library, image_id: str, info: VideoInfo, sha256: str) -> None:
     """Store what probing an SVD motion's MP4 found (the gallery's duration badge)."""
+    _record_probe(library, image_id, "motion", "SVD", info, sha256)
+
+
+def _record_probe(
+    library: Library,
+    image_id: str,
+    origin: str,
+    model: str | None,
+    info: VideoInfo,
+    sha256: str,
+) -> None:
     library.set_video(
         image_id,
-        origin="motion",
-        model="SVD",
+        origin=origin,
+        model=model,
         duration=info.duration,
         width=info.width,
         height=info.height,
@@ -373,17 +373,6 @@ class VideoPipeline(Steps):
             partial(self.persist.image_stored, image_id, stored.sha256, stored.ext),
         )
         return path, info, _sha256(data)
-
-    def _fail(
-        self,
-        job_id: int,
-        message: str,
-        cause: BaseException | None = None,
-        generation_id: str | None = None,
-    ) -> NoReturn:
-        self._keep(job_id, FAILED, lambda: self.persist.job_ended(job_id, FAILED, message))
-        self._emit(job_id, FAILED, message, generation_id)
-        raise JobFailed(message) from cause
 
 
 def _sha256(data: bytes) -> str:

@@ -18,8 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
 from leodesk.core.api.video import FrameRef, VideoRequest
-from leodesk.core.imagestore import verify_image
-from leodesk.core.pipeline import FAILED, JobFailed, Progress
+from leodesk.core.pipeline import JobFailed
 from leodesk.core.video import VideoInfo
 from leodesk.core.video_job import (
     JOB_KIND,
@@ -33,8 +32,8 @@ from leodesk.core.video_job import (
 )
 from leodesk.core.video_options import pricing_request
 from leodesk.qt.backend import Backend
-from leodesk.qt.errors import user_message
-from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
+from leodesk.qt.job_runner import QueueRunner
+from leodesk.qt.queue import JobQueue, LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
 
 if TYPE_CHECKING:
@@ -59,21 +58,14 @@ def start_frame(record: ImageRecord) -> FrameRef:
     return FrameRef(record.id, "GENERATED")
 
 
-class VideoService(QObject):
-    job_changed = Signal(object)
+class VideoService(QueueRunner):
     video_stored = Signal(str)
-    failed = Signal(str)
     charged = Signal(str, int)
-    insufficient_credits = Signal(object)
+    what = "video job"
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._b = backend
-        self.queue: JobQueue | None = None  # stores and sends every job
-        self._labels: dict[int, str] = {}
+        super().__init__(backend, parent)
         self.poll_interval = 2.0
-        self.reconcile_delay = 3.0
-        self.tuning: dict[str, Any] = {}  # other pipeline timings (tests)
 
     def attach(self, queue: JobQueue) -> None:
         """Send video jobs through ``queue`` (registers this service as their runner)."""
@@ -95,26 +87,10 @@ class VideoService(QObject):
             return "Video"
 
     def _pipeline(self, token: CancelToken) -> VideoPipeline:
-        persist = _Persist(self._b)
-        return VideoPipeline(
-            client=self._b.client(),
-            store=self._b.store,
-            persist=persist,
-            on_progress=self._progress,
-            cancelled=lambda: token.cancelled,
-            verify=verify_image,
-            poll_interval=self.poll_interval,
-            claim=persist.claim_generation,
-            reconcile_delay=self.reconcile_delay,
-            **self.tuning,
-        )
-
-    # Called by the queue (JobQueue) for jobs of kind JOB_KIND: see leodesk.qt.queue.Runner.
-    def can_resume(self, rec: JobRecord) -> bool:
-        return True
+        return VideoPipeline(**self._pipeline_options(token, _Persist(self._b)))
 
     def send(self, rec: JobRecord, token: CancelToken) -> Made:
-        job = self._job_of(rec)
+        job = self._read(rec, job_from_body)
         self._labels[rec.id] = job.label
         try:
             return self._pipeline(token).run(rec.id, job)
@@ -124,7 +100,7 @@ class VideoService(QObject):
             raise
 
     def resume(self, rec: JobRecord, token: CancelToken) -> Made:
-        job = self._job_of(rec)
+        job = self._read(rec, job_from_body)
         self._labels[rec.id] = job.label
         return self._pipeline(token).resume(
             rec.id, job, remote_id=rec.generation_id, submitted_at=rec.submitted_at
@@ -144,36 +120,11 @@ class VideoService(QObject):
             log.info("no price for a video: %s", exc)
             return None
 
-    def _job_of(self, rec: JobRecord) -> VideoJob:
-        try:
-            return job_from_body(rec.request_json)
-        except ValueError as exc:
-            message = "The saved video job could not be read."
-            _Persist(self._b).job_ended(rec.id, FAILED, message)
-            self._progress(Progress(rec.id, FAILED, message))
-            raise JobFailed(message) from exc
-
     def finished(self, made: Made) -> None:
         """On the GUI thread: a video is stored."""
         if made.cost is not None:
             self.charged.emit(made.image_id, made.cost)
         self.video_stored.emit(made.image_id)
-
-    def job_failed(self, rec: JobRecord, exc: BaseException) -> None:
-        message = user_message(exc)
-        label = self._labels.get(rec.id) or self.label(rec.request_json)
-        if not isinstance(exc, JobFailed):
-            message = f"{label} failed: {message}"
-            self._progress(Progress(rec.id, FAILED, message))
-        self.failed.emit(message)
-        if isinstance(exc, NotEnoughCredits):
-            self.insufficient_credits.emit(CreditShortfall(rec.id, label, exc.needed, message))
-
-    def _progress(self, p: Progress) -> None:  # on a worker thread: signals only
-        label = self._labels.get(p.job_id, "")
-        self.job_changed.emit(
-            JobView(p.job_id, label, p.state, p.message, p.generation_id, p.done, p.total)
-        )
 
 
 def wire(ctx: Any) -> None:
