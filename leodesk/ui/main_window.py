@@ -96,7 +96,8 @@ class MainWindow(QMainWindow):
         canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
         menus.file_menu.insertActions(menus.quit_action, canvas_actions)
         self.video_link = VideoLink(self)  # Make video…, Text to video…, open_video
-        menus.file_menu.insertAction(menus.quit_action, self.video_link.text_action)
+        video_actions = [self.video_link.text_action, self.video_link.file_action]
+        menus.file_menu.insertActions(menus.quit_action, video_actions)
         menus.file_menu.insertSeparator(menus.quit_action)
 
         self.splitter: QSplitter | None = None

@@ -10,6 +10,7 @@ emits ``cost_wanted(model, resolution)`` and shows what :meth:`set_cost` is give
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -57,20 +58,22 @@ class VideoDialog(QDialog):
         self,
         parent: QWidget | None = None,
         *,
-        source: ImageRecord | None = None,
+        start: FrameRef | None = None,
+        start_text: str = "",
+        prompt: str = "",
         poster: QPixmap | None = None,
         end_candidates: list[ImageRecord] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.source = source
-        title = "Make video" if source is not None else "Text to video"
+        self.start = start  # None: a text to video
+        title = "Make video" if start is not None else "Text to video"
         named(self, "videoDialog", title)
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
         self._build_fields(end_candidates or [])
         layout = QVBoxLayout(self)
-        if source is not None:
-            layout.addLayout(self._source_row(source, poster))
+        if start is not None:
+            layout.addLayout(self._source_row(start_text or start.id, poster))
         layout.addLayout(self._form())
         layout.addWidget(self.problems_label)
         layout.addLayout(self._footer())
@@ -83,8 +86,7 @@ class VideoDialog(QDialog):
         self.prompt.textChanged.connect(self._changed)
         self.duration_box.currentIndexChanged.connect(self._changed)
         self.end_box.currentIndexChanged.connect(self._changed)
-        if source is not None:
-            self.prompt.setPlainText(source.prompt or "")
+        self.prompt.setPlainText(prompt)
         self._model_changed()
 
     # -- building ---------------------------------------------------------------------------
@@ -105,7 +107,7 @@ class VideoDialog(QDialog):
         self.end_box = named(QComboBox(), "videoEndFrame", "End frame")
         self.end_box.addItem("None", None)
         for rec in end_candidates:
-            if self.source is None or rec.id != self.source.id:
+            if self.start is None or rec.id != self.start.id:
                 self.end_box.addItem(_short(rec.prompt or rec.id, 40), rec.id)
         self.fixed_seed = named(QCheckBox("Fixed seed"), "videoFixedSeed", "Use a fixed seed")
         self.seed = named(QLineEdit(), "videoSeed", "Seed")
@@ -120,7 +122,7 @@ class VideoDialog(QDialog):
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #e57373;")
 
-    def _source_row(self, source: ImageRecord, poster: QPixmap | None) -> QHBoxLayout:
+    def _source_row(self, text: str, poster: QPixmap | None) -> QHBoxLayout:
         row = QHBoxLayout()
         thumb = named(QLabel(), "videoStartImage", "Start image")
         thumb.setFixedSize(_THUMB, _THUMB)
@@ -137,10 +139,11 @@ class VideoDialog(QDialog):
             )
         else:
             thumb.setText("image")
-        text = QLabel(f"<b>Start image</b><br>{_short(source.prompt or source.id, 70)}")
-        text.setWordWrap(True)
+        caption = QLabel(f"<b>Start image</b><br>{html.escape(_short(text, 70))}")
+        caption.setTextFormat(Qt.TextFormat.RichText)
+        caption.setWordWrap(True)
         row.addWidget(thumb)
-        row.addWidget(text, 1)
+        row.addWidget(caption, 1)
         return row
 
     def _form(self) -> QFormLayout:
@@ -150,7 +153,7 @@ class VideoDialog(QDialog):
         form.addRow("Resolution", self.resolution_box)
         form.addRow("Duration", self.duration_box)
         form.addRow("", self.interpolation)
-        if self.source is not None:
+        if self.start is not None:
             form.addRow("End frame", self.end_box)
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.fixed_seed)
@@ -184,7 +187,7 @@ class VideoDialog(QDialog):
 
     @property
     def is_text(self) -> bool:
-        return self.source is None
+        return self.start is None
 
     def _model_changed(self) -> None:
         info = model_info(self.model)
@@ -261,7 +264,7 @@ class VideoDialog(QDialog):
         enhance = self.enhance.isChecked()
         return VideoRequest(
             prompt=self.prompt.toPlainText().strip(),
-            image=None if self.source is None else FrameRef(self.source.id, "GENERATED"),
+            image=self.start,
             end_frame=None if not end_id else FrameRef(str(end_id), "GENERATED"),
             model=self.model,
             resolution=self.resolution_box.currentData() or None,

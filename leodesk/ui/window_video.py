@@ -1,5 +1,6 @@
 """The main window's video actions: "Make video…" on a gallery image (image to video),
-"Text to video…" (File menu), and opening a video item (:meth:`VideoLink.open_video`).
+"Text to video…" and "Video from a picture file…" (File menu), and opening a video item
+(:meth:`VideoLink.open_video`).
 
 The dialog (:class:`~leodesk.ui.video_dialog.VideoDialog`) asks the pricing calculator for the
 cost as the model or resolution changes; "Make video" queues the job in the app's one queue
@@ -16,12 +17,13 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QPixmap
 
 if TYPE_CHECKING:
-    from leodesk.core.api.video import VideoRequest
+    from leodesk.core.api.video import FrameRef, VideoRequest
     from leodesk.core.library.records import ImageRecord
     from leodesk.ui.main_window import MainWindow
     from leodesk.ui.video_dialog import VideoDialog
 
 END_CANDIDATES = 60  # gallery images offered as an end frame
+UPLOAD_SLOT = "video-start"  # the upload service's slot for a video's start picture
 
 
 def open_url(url: QUrl) -> bool:
@@ -42,6 +44,10 @@ class VideoLink(QObject):
         self.text_action = QAction("&Text to video…", window)
         self.text_action.setObjectName("textToVideoAction")
         self.text_action.triggered.connect(lambda: self.text_to_video())
+        self.file_action = QAction("Video from a &picture file…", window)
+        self.file_action.setObjectName("videoFromFileAction")
+        self.file_action.triggered.connect(lambda: self.video_from_file())
+        self.ask_file: Callable[[], Path | None] = self._ask_file
         self.run_dialog: Callable[[VideoDialog], bool] = lambda d: bool(d.exec())
         self.opener: Callable[[QUrl], bool] = open_url
         self.dialog: VideoDialog | None = None
@@ -56,6 +62,8 @@ class VideoLink(QObject):
             ctx.videos.job_changed.connect(self._job_changed)
             ctx.videos.insufficient_credits.connect(self.window.show_insufficient_credits)
             ctx.videos.failed.connect(self._say)
+            ctx.uploads.ready.connect(self._uploaded)
+            ctx.uploads.failed.connect(self._upload_failed)
 
     def _job_changed(self, view: Any) -> None:
         ctx = self.window.ctx
@@ -72,7 +80,7 @@ class VideoLink(QObject):
         if refusal or record is None:
             self._say(refusal or "Select one image to make a video from.")
             return None
-        return self._run(record)
+        return self._from_record(record)
 
     @staticmethod
     def _refusal(record: ImageRecord | None) -> str:
@@ -89,9 +97,56 @@ class VideoLink(QObject):
 
     def text_to_video(self) -> VideoRequest | None:
         """A video from a prompt only."""
-        return self._run(None)
+        return self._run(None, None)
 
-    def _run(self, source: ImageRecord | None) -> VideoRequest | None:
+    def video_from_file(self) -> None:
+        """Image to video from a picture file: it is uploaded (once per picture) first, then
+        the dialog opens on it."""
+        ctx = self.window.ctx
+        path = self.ask_file()
+        if ctx is None or path is None:
+            return
+        self._say(f"Uploading {path.name}…")
+        ctx.uploads.prepare_and_upload(UPLOAD_SLOT, path)
+
+    def _uploaded(self, slot: str, uploaded: Any) -> None:
+        if slot != UPLOAD_SLOT:
+            return
+        from leodesk.core.api.video import FrameRef
+
+        poster = QPixmap.fromImage(uploaded.thumbnail) if not uploaded.thumbnail.isNull() else None
+        start = FrameRef(uploaded.image_id, "UPLOADED")
+        self._run(None, start, start_text=uploaded.source, poster=poster)
+
+    def _upload_failed(self, slot: str, message: str) -> None:
+        if slot == UPLOAD_SLOT:
+            self._say(f"The picture could not be uploaded: {message}")
+
+    def _ask_file(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Video from a picture", "", "Pictures (*.png *.jpg *.jpeg *.webp)"
+        )
+        return Path(name) if name else None
+
+    def _from_record(self, record: ImageRecord) -> VideoRequest | None:
+        from leodesk.core.api.video import FrameRef
+
+        start = FrameRef(record.id, "GENERATED")
+        text = record.prompt or record.id
+        return self._run(record, start, start_text=text, poster=self._poster(record))
+
+    def _run(
+        self,
+        source: ImageRecord | None,
+        start: FrameRef | None,
+        *,
+        start_text: str = "",
+        poster: QPixmap | None = None,
+    ) -> VideoRequest | None:
+        """Show the dialog; on "Make video" queue the request (``source``: the gallery image
+        it starts from, for the lineage)."""
         from leodesk.core.video_options import pricing_request
         from leodesk.ui.video_dialog import VideoDialog  # on first use
 
@@ -100,9 +155,11 @@ class VideoLink(QObject):
             return None
         dialog = VideoDialog(
             self.window,
-            source=source,
-            poster=self._poster(source),
-            end_candidates=self._end_candidates() if source is not None else [],
+            start=start,
+            start_text=start_text,
+            prompt=source.prompt if source is not None else "",
+            poster=poster,
+            end_candidates=self._end_candidates() if start is not None else [],
         )
         self.dialog = dialog
 

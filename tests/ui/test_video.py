@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
@@ -173,6 +174,28 @@ def test_text_to_video_from_the_file_menu(qtbot: Any, window: Any, sim: Any) -> 
     assert video.prompt == "fireflies in a jar, make it dreamy"  # the server's enhanced prompt
     with_poster = window.ctx.image_path(video)
     assert with_poster is not None and with_poster.suffix == ".jpg"
+
+
+def test_video_from_a_picture_file(qtbot: Any, window: Any, sim: Any, tmp_path: Any) -> None:
+    picture = tmp_path / "start.png"
+    Image.new("RGB", (400, 300), (20, 160, 60)).save(picture)
+    window.video_link.ask_file = lambda: picture
+
+    def steps(d: Any) -> bool:
+        assert child(d, QComboBox, "videoEndFrame").count() > 1  # gallery images offered
+        prompt = child(d, QPlainTextEdit, "videoPrompt")
+        prompt.setFocus()
+        qtbot.keyClicks(prompt, "leaves unfold")
+        return True
+
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    window.video_link.file_action.trigger()
+    video = _wait_video(qtbot, window, lambda r: r.prompt == "leaves unfold")
+    (body,) = _video_bodies(sim, "/generations-image-to-video")
+    validate_request("createImageToVideoGeneration", body)
+    assert body["imageType"] == "UPLOADED" and body["prompt"] == "leaves unfold"
+    assert len(_video_bodies(sim, "/init-image")) == 1
+    assert video.parent_image_id is None  # an uploaded picture is no gallery image
 
 
 def test_a_cancelled_dialog_sends_nothing(qtbot: Any, window: Any, sim: Any) -> None:
