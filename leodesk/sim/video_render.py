@@ -8,7 +8,8 @@ requests give visibly different files. Files are deterministic per recipe and en
 
 Size: the frames are the requested aspect at most :data:`MAX_SIDE` pixels on the long side
 (1280x720 is encoded as 640x360) to keep the simulator cheap; the API still reports the requested
-size. 24 frames per second, ``duration`` seconds, no audio track.
+size. 24 frames per second, ``duration`` seconds, no audio track. Frame interpolation is
+recorded with the generation but does not change the file.
 """
 
 from __future__ import annotations

@@ -206,6 +206,20 @@ def test_a_cancelled_dialog_sends_nothing(qtbot: Any, window: Any, sim: Any) -> 
     assert not _video_bodies(sim, "/generations-image-to-video")
 
 
+def test_every_control_of_the_dialog_is_named(qtbot: Any, window: Any) -> None:
+    from tests.ui.test_accessibility import unnamed
+
+    found: list[list[str]] = []
+
+    def steps(d: Any) -> bool:
+        found.append(unnamed(d))
+        return False
+
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    window.video_link.make_video(shown_records(window)[0])
+    assert found == [[]]
+
+
 def test_the_duration_badge_text() -> None:
     assert video_badge(5.0) == "▶ 0:05"
     assert video_badge(75.4) == "▶ 1:15"
