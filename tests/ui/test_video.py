@@ -224,3 +224,38 @@ def test_the_duration_badge_text() -> None:
     assert video_badge(5.0) == "▶ 0:05"
     assert video_badge(75.4) == "▶ 1:15"
     assert video_badge(None) == "▶"
+
+
+def test_a_video_job_resumes_after_a_restart(qtbot: Any, apps: Any, make_sim: Any) -> None:
+    sim = make_sim(seed=12, generation_seconds=30.0)  # still running when the app closes
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+
+    def steps(d: Any) -> bool:
+        prompt = child(d, QPlainTextEdit, "videoPrompt")
+        prompt.setFocus()
+        qtbot.keyClicks(prompt, "a slow tide")
+        return True
+
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    window.video_link.text_action.trigger()
+
+    def pending() -> bool:
+        jobs = window.jobs.model.jobs()
+        return bool(jobs) and jobs[0].state == "pending" and bool(jobs[0].generation_id)
+
+    qtbot.waitUntil(pending, timeout=10000)
+    generation_id = window.jobs.model.jobs()[0].generation_id
+    window.close()  # the user quits while the video is being made
+    again = apps.start(sim_runtime(sim))
+    again.ctx.videos.poll_interval = 0.1
+    wait_models(qtbot, again)
+    qtbot.waitUntil(
+        lambda: [j.generation_id for j in again.jobs.model.jobs()] == [generation_id],
+        timeout=10000,
+    )
+    assert sim.complete_all() == 1
+    video = _wait_video(qtbot, again, lambda r: r.generation_id == generation_id)
+    assert video.video_duration == 5.0
+    assert len(_video_bodies(sim, "/generations-text-to-video")) == 1  # never sent twice
+    wait_idle(qtbot, again, timeout=20000)
