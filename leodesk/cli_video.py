@@ -39,7 +39,11 @@ __all__ = ["COMMANDS", "add_video_parsers"]
 
 def add_video_parsers(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """Add ``video`` with ``add(name, help)`` (``build_parser``'s helper)."""
-    from leodesk.core.video_options import RESOLUTION_LABELS, VIDEO_MODELS  # per command
+    from leodesk.core.video_options import (  # per command
+        ASPECTS,
+        RESOLUTION_LABELS,
+        VIDEO_MODELS,
+    )
 
     sp = add("video", "make a video from a prompt, or from a picture or library image")
     sp.add_argument("prompt")
@@ -49,6 +53,7 @@ def add_video_parsers(add: Callable[[str, str], argparse.ArgumentParser]) -> Non
     sp.add_argument("--end-image-id", metavar="ID", help="end frame: a library image (KLING2_1)")
     sp.add_argument("--model", choices=list(VIDEO_MODELS), default=None, help="default MOTION2")
     sp.add_argument("--resolution", choices=list(RESOLUTION_LABELS), default=None)
+    sp.add_argument("--aspect", choices=list(ASPECTS), help="default: the image's, or 16:9")
     sp.add_argument("--duration", type=int, metavar="SECONDS", help="VEO3*: 4/6/8, KLING2_5: 5/10")
     sp.add_argument("--interpolate", action="store_true", help="frame interpolation (Motion 2.0)")
     sp.add_argument("--seed", type=int)
@@ -77,8 +82,9 @@ def _library_frame(library: Library, image_id: str, option: str) -> FrameRef:
 def _request(args: argparse.Namespace, start: FrameRef | None, end: FrameRef | None) -> Any:
     """The request, or a usage error naming everything the model would refuse."""
     from leodesk.core.api.video import VideoRequest, video_body  # per command
-    from leodesk.core.video_options import problems
+    from leodesk.core.video_options import problems, size_for
 
+    size = size_for(args.resolution, args.aspect, args.model)
     request = VideoRequest(
         prompt=args.prompt.strip(),
         image=start,
@@ -91,6 +97,8 @@ def _request(args: argparse.Namespace, start: FrameRef | None, end: FrameRef | N
         prompt_enhance=True if args.enhance else None,
         prompt_enhance_instruction=args.enhance_instruction,
         duration=args.duration,
+        width=None if size is None else size[0],
+        height=None if size is None else size[1],
     )
     found = problems(request)
     if found:

@@ -20,6 +20,7 @@ from leodesk.core.api.models import PricingRequest
 from leodesk.core.api.video import VideoRequest
 
 __all__ = [
+    "ASPECTS",
     "DEFAULT_MODEL",
     "RESOLUTION_LABELS",
     "VIDEO_MODELS",
@@ -27,6 +28,7 @@ __all__ = [
     "model_info",
     "pricing_request",
     "problems",
+    "size_for",
     "sizes",
     "why_not",
 ]
@@ -121,9 +123,26 @@ def model_info(name: str | None) -> VideoModel:
     return info
 
 
+ASPECTS: Final = ("16:9", "9:16", "1:1")  # the order of sizes()
+
+
 def sizes(resolution: str) -> tuple[tuple[int, int], ...]:
     """The width x height a resolution allows: landscape 16:9, portrait 9:16, square."""
     return _SIZES[resolution]
+
+
+def size_for(
+    resolution: str | None, aspect: str | None, model: str | None = None
+) -> tuple[int, int] | None:
+    """The width x height of ``aspect`` (one of :data:`ASPECTS`) at ``resolution`` (the
+    model's default when None); None for no aspect (the server's choice: the image's
+    orientation, or landscape). ValueError for an unknown aspect."""
+    if aspect is None:
+        return None
+    if aspect not in ASPECTS:
+        raise ValueError(f"unknown aspect {aspect!r} (use {', '.join(ASPECTS)})")
+    res = resolution or model_info(model).default_resolution
+    return _SIZES[res][ASPECTS.index(aspect)]
 
 
 def why_not(option: str, model: str, *, text: bool) -> str | None:

@@ -33,10 +33,12 @@ from PySide6.QtWidgets import (
 from leodesk.core.api.video import FrameRef, VideoRequest
 from leodesk.core.library.records import ImageRecord
 from leodesk.core.video_options import (
+    ASPECTS,
     RESOLUTION_LABELS,
     VIDEO_MODELS,
     model_info,
     problems,
+    size_for,
     why_not,
 )
 from leodesk.ui.widgets import named
@@ -86,6 +88,7 @@ class VideoDialog(QDialog):
         self.prompt.textChanged.connect(self._changed)
         self.duration_box.currentIndexChanged.connect(self._changed)
         self.end_box.currentIndexChanged.connect(self._changed)
+        self.aspect_box.currentIndexChanged.connect(self._changed)
         self.prompt.setPlainText(prompt)
         self._model_changed()
 
@@ -99,6 +102,10 @@ class VideoDialog(QDialog):
             self.model_box.addItem(info.label, name)
         self.resolution_box = named(QComboBox(), "videoResolution", "Resolution")
         self.duration_box = named(QComboBox(), "videoDuration", "Duration")
+        self.aspect_box = named(QComboBox(), "videoAspect", "Aspect ratio")
+        self.aspect_box.addItem("Automatic" if self.start is None else "As the image", None)
+        for aspect in ASPECTS:
+            self.aspect_box.addItem(aspect, aspect)
         self.interpolation = named(
             QCheckBox("Frame interpolation (smoother motion)"),
             "videoInterpolation",
@@ -152,6 +159,7 @@ class VideoDialog(QDialog):
         form.addRow("Model", self.model_box)
         form.addRow("Resolution", self.resolution_box)
         form.addRow("Duration", self.duration_box)
+        form.addRow("Aspect", self.aspect_box)
         form.addRow("", self.interpolation)
         if self.start is not None:
             form.addRow("End frame", self.end_box)
@@ -262,12 +270,16 @@ class VideoDialog(QDialog):
         end_id = self.end_box.currentData() if self.end_box.isEnabled() else None
         instruction = self.instruction.text().strip()
         enhance = self.enhance.isChecked()
+        resolution = self.resolution_box.currentData() or None
+        size = size_for(resolution, self.aspect_box.currentData(), self.model)
         return VideoRequest(
             prompt=self.prompt.toPlainText().strip(),
             image=self.start,
             end_frame=None if not end_id else FrameRef(str(end_id), "GENERATED"),
             model=self.model,
-            resolution=self.resolution_box.currentData() or None,
+            resolution=resolution,
+            width=None if size is None else size[0],
+            height=None if size is None else size[1],
             frame_interpolation=True if self.interpolation.isChecked() else None,
             seed=int(seed_text) if self.fixed_seed.isChecked() and seed_text.isdigit() else None,
             negative_prompt=self.negative.text().strip() or None,

@@ -73,6 +73,8 @@ def test_image_to_video_from_a_file_uploads_it_once(sim: Any, tmp_path: Path) ->
                 str(picture),
                 "--resolution",
                 "RESOLUTION_480",
+                "--aspect",
+                "1:1",
                 "--out",
                 str(tmp_path / "o"),
                 "--json",
@@ -84,6 +86,7 @@ def test_image_to_video_from_a_file_uploads_it_once(sim: Any, tmp_path: Path) ->
     assert [b["imageType"] for b in bodies] == ["UPLOADED", "UPLOADED"]
     assert bodies[0]["imageId"] == bodies[1]["imageId"]  # the same picture is not sent twice
     assert len(sent(sim, "/init-image")) == 1
+    assert all((b["width"], b["height"]) == (480, 480) for b in bodies)
     for body in bodies:
         validate_request("createImageToVideoGeneration", body)
 

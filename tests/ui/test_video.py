@@ -161,6 +161,7 @@ def test_text_to_video_from_the_file_menu(qtbot: Any, window: Any, sim: Any) -> 
         assert instruction.isEnabled()
         replace_text(qtbot, instruction, "make it dreamy")
         choose_in_combo(qtbot, child(d, QComboBox, "videoResolution"), "RESOLUTION_480")
+        choose_in_combo(qtbot, child(d, QComboBox, "videoAspect"), "9:16")
         assert send.isEnabled()
         return True
 
@@ -170,6 +171,7 @@ def test_text_to_video_from_the_file_menu(qtbot: Any, window: Any, sim: Any) -> 
     (body,) = _video_bodies(sim, "/generations-text-to-video")
     validate_request("createTextToVideoGeneration", body)
     assert body["prompt"] == "fireflies in a jar" and body["resolution"] == "RESOLUTION_480"
+    assert (body["width"], body["height"]) == (480, 832)
     assert body["promptEnhance"] is True and body["promptEnhanceInstruction"] == "make it dreamy"
     assert video.prompt == "fireflies in a jar, make it dreamy"  # the server's enhanced prompt
     with_poster = window.ctx.image_path(video)

@@ -12,7 +12,7 @@ import pytest
 from leodesk.core.api import ElementRef, LeonardoClient, PricingRequest, ValidationError
 from leodesk.core.api import serialize as ser
 from leodesk.core.api.video import IMAGE_TO_VIDEO, TEXT_TO_VIDEO, FrameRef, VideoRequest, video_body
-from leodesk.core.video_options import pricing_request, problems
+from leodesk.core.video_options import pricing_request, problems, size_for
 from leodesk.sim import SimServer
 from tests.core.api.test_client_sim import FAST_RETRY, KEY, check_bodies, config, wait_gen
 from tests.helpers.spec import request_properties, resolved_request_schema, validate_request
@@ -97,6 +97,15 @@ def test_a_request_each_model_takes_has_no_problem() -> None:
         problems(VideoRequest("x", image=FrameRef("i"), model="KLING2_1", end_frame=FrameRef("e")))
         == []
     )
+
+
+def test_sizes_of_an_aspect() -> None:
+    assert size_for("RESOLUTION_720", "16:9") == (1280, 720)
+    assert size_for(None, "9:16", "KLING2_1") == (1080, 1920)
+    assert size_for("RESOLUTION_480", None) is None
+    with pytest.raises(ValueError):
+        size_for("RESOLUTION_480", "4:3")
+    assert problems(VideoRequest("x", resolution="RESOLUTION_480", width=480, height=480)) == []
 
 
 @pytest.mark.parametrize("model", ["MOTION2", "VEO3", "KLING2_1"])
