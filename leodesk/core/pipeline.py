@@ -145,6 +145,23 @@ class Steps:
                 )
                 self._nap(self.space_wait)
 
+    def _accepted_then_wait(
+        self, job_id: int, generation_id: str, waiting: str, failure: Callable[[Any], str]
+    ) -> Generation:
+        """Record that the server accepted the job as ``generation_id``, say ``waiting``, and
+        poll it to its end; a poll that fails for good ends the job FAILED with
+        ``failure(error)``. Closing the app is not cancelling the job: WaitCancelledError
+        leaves it pending, to resume next time."""
+        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
+        self._emit(job_id, PENDING, waiting, generation_id)
+        try:
+            gen: Generation = self.client.wait_for_generation(generation_id, **self._poll())
+        except errors.WaitCancelledError:
+            raise
+        except errors.LeonardoError as exc:
+            self._fail(job_id, failure(exc), exc, generation_id)
+        return gen
+
     def _fail(
         self,
         job_id: int,
@@ -476,16 +493,9 @@ class Pipeline(Steps):
 
     def follow(self, job_id: int, generation_id: str, req_json: str | None) -> Generation:
         """Poll an accepted job to its end, then download and store its images."""
-        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
-        self._emit(job_id, PENDING, "Generating…", generation_id)
-        try:
-            gen = self.client.wait_for_generation(generation_id, **self._poll())
-        except errors.WaitCancelledError:
-            # Closing the app is not cancelling the job: it stays pending and resumes next time.
-            raise
-        except errors.LeonardoError as exc:
-            self._end(job_id, FAILED, exc.user_message, generation_id)
-            raise JobFailed(exc.user_message) from exc
+        gen = self._accepted_then_wait(
+            job_id, generation_id, "Generating…", lambda exc: str(exc.user_message)
+        )
         self._keep(job_id, PENDING, lambda: self.persist.generation_seen(gen, req_json))
         if gen.status != "COMPLETE":
             message = "The server could not make these images (failed jobs are refunded)."

@@ -320,16 +320,7 @@ class VideoPipeline(Steps):
 
     # -- following --------------------------------------------------------------------------
     def _follow(self, job_id: int, job: VideoJob, generation_id: str, *, cost: int | None) -> Made:
-        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
-        self._emit(job_id, PENDING, "Making the video…", generation_id)
-        try:
-            gen = self.client.wait_for_generation(generation_id, **self._poll())
-        except errors.WaitCancelledError:
-            raise
-        except errors.WaitTimeoutError as exc:
-            self._fail(job_id, _SLOW, exc, generation_id)
-        except errors.LeonardoError as exc:
-            self._fail(job_id, f"The video failed: {exc.user_message}", exc, generation_id)
+        gen = self._accepted_then_wait(job_id, generation_id, "Making the video…", _poll_failure)
         clips = [im for im in gen.images if im.id and im.motion_mp4_url]
         if gen.status != "COMPLETE" or not clips:
             self._fail(job_id, _FAILED_ON_SERVER, generation_id=generation_id)
@@ -373,6 +364,12 @@ class VideoPipeline(Steps):
             partial(self.persist.image_stored, image_id, stored.sha256, stored.ext),
         )
         return path, info, _sha256(data)
+
+
+def _poll_failure(exc: errors.LeonardoError) -> str:
+    if isinstance(exc, errors.WaitTimeoutError):
+        return _SLOW
+    return f"The video failed: {exc.user_message}"
 
 
 def _sha256(data: bytes) -> str:
