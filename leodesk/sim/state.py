@@ -55,6 +55,8 @@ class SimState(Keeping, Videos, Cdn, Prompts):
     def __init__(self, cfg: SimConfig) -> None:
         super().__init__(cfg)
         self._open_store()
+        if not self.restored:
+            self._seed_videos(int(cfg.seed_videos))
 
 
 __all__ = ["BILLED_PATHS", "LCM_PATHS", "S3_BUCKET", "SimState", "stable_uuid"]

@@ -150,6 +150,28 @@ class Videos(Variations, InitImages):
             }
         }
 
+    def _seed_videos(self, count: int) -> None:
+        """``count`` finished videos in a new account (see ``SimConfig.seed_videos``)."""
+        with self._lock:
+            images_ = [i for g in self._generations.values() for i in g.images if not g.video]
+            for n in range(max(0, count)):
+                start = None
+                body: dict[str, Any] = {"prompt": "a slow camera drift over the scene"}
+                if n % 2 and images_:
+                    start = self._video_frame(images_[-1].id, "GENERATED")
+                else:
+                    body = {
+                        "prompt": "waves rolling onto a moonlit beach",
+                        "model": "VEO3",
+                        "duration": 4,
+                    }
+                source = (start["w"], start["h"]) if start else None
+                plan = plan_video(body, text=start is None, source=source, random_seed=n)
+                gen = self._new_video(body, plan, start, None)
+                gen.status = "COMPLETE"
+                self._generations[gen.id] = gen
+                self._materialize(gen)
+
     def create_image_to_video(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /generations-image-to-video`` (body already strictly checked)."""
         with self._lock:

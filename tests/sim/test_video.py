@@ -204,3 +204,18 @@ def test_videos_are_listed_and_kept_across_a_restart(tmp_path: Path) -> None:
         api.close()
     finally:
         sim.stop()
+
+
+def test_a_new_account_can_start_with_videos(make_server: Any, make_client: Any) -> None:
+    sim = make_server(seed_generations=3, seed_videos=2)
+    api = make_client(sim)
+    user = api.get("/me").json()["user_details"][0]["user"]["id"]
+    rows = api.get(f"/generations/user/{user}", params={"limit": 10}).json()["generations"]
+    spec.validate_response("getGenerationsByUserId", {"generations": rows})
+    videos = [r for r in rows if r["generated_images"][0]["motionMP4URL"]]
+    assert [v["generated_images"][0]["imageToVideo"] for v in videos] == [True, False]
+    assert videos[1]["generated_images"][0]["motionModel"] == "VEO3"
+    width, height, frames, _, _ = _probe(
+        download(videos[1]["generated_images"][0]["motionMP4URL"]).content
+    )
+    assert (width, height, frames) == (640, 360, 96)
