@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,7 +35,6 @@ from leodesk.core.variations import (
     Kind,
     UniversalOptions,
     cost_text,
-    video_path,
 )
 from leodesk.ui.widgets import named
 
@@ -52,10 +50,6 @@ ACTIONS: tuple[tuple[str, str, Kind, str | None], ...] = (
     ("universalUpscaleAction", "Universal upscaler…", Kind.UNIVERSAL, "Ctrl+Alt+U"),
     ("motionAction", "Make motion…", Kind.MOTION, "Ctrl+M"),
 )
-
-
-def open_url(url: QUrl) -> bool:
-    return bool(QDesktopServices.openUrl(url))
 
 
 class UniversalDialog(QDialog):
@@ -132,7 +126,6 @@ class VariationActions(QObject):
         self.confirm: Callable[[str, str], bool] = self._confirm
         self.ask_universal: Callable[[], UniversalOptions | None] = self._ask_universal
         self.ask_motion_strength: Callable[[], int | None] = self._ask_motion
-        self.opener: Callable[[QUrl], bool] = open_url
         self.actions: dict[str, QAction] = {}
         self._keys = itertools.count()
         self._pending: dict[int, tuple[Kind, ImageRecord, UniversalOptions | None, int]] = {}
@@ -226,24 +219,14 @@ class VariationActions(QObject):
         self._status(f"{kind.label} started; it shows in the job strip.")
 
     # -- motion -------------------------------------------------------------------------------
-    def video_of(self, record: ImageRecord) -> Path | None:
-        path = video_path(self.ctx.backend.store.root, record.id)
-        return path if path.is_file() else None
-
     def play(self, record: ImageRecord | bool | None = None) -> bool:
-        """Open a motion image's MP4 in the system player (the local file, else its URL)."""
+        """Play a motion (or any video item) through ``window.open_video``."""
         if record is None or isinstance(record, bool):
             records = self._records()
             record = records[0] if len(records) == 1 else None
         if record is None or isinstance(record, bool) or record.kind != ImageKind.MOTION:
             return False
-        path = self.video_of(record)
-        if path is not None:
-            return self.opener(QUrl.fromLocalFile(str(path)))
-        if record.motion_url:
-            return self.opener(QUrl(record.motion_url))
-        self._status("This motion's video is not available.")
-        return False
+        return bool(self.window.open_video(record))
 
     # -- dialogs --------------------------------------------------------------------------------
     def _status(self, text: str) -> None:
@@ -273,4 +256,4 @@ class VariationActions(QObject):
             dialog.deleteLater()
 
 
-__all__ = ["ACTIONS", "MotionDialog", "UniversalDialog", "VariationActions", "open_url"]
+__all__ = ["ACTIONS", "MotionDialog", "UniversalDialog", "VariationActions"]

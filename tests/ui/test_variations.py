@@ -51,8 +51,8 @@ def window(qtbot: Any, sim: Any) -> Iterator[Any]:
         actions.confirm = confirm
         actions.ask_universal = lambda: UniversalOptions("CINEMATIC", 7, 1.25)
         actions.ask_motion_strength = lambda: 6
-        actions.opener = lambda url: w.played.append(url) or True
-        w.video_link.opener = actions.opener  # opening a video item: window.open_video
+        # opening a motion goes through window.open_video: the system player is a list here
+        w.video_link.opener = lambda url: w.played.append(url) or True
         w.ctx.variations.poll_interval = 0.1
         w.ctx.variations.reconcile_delay = 0.1
         yield w
