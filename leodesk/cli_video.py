@@ -70,9 +70,15 @@ def _library_frame(library: Library, image_id: str, option: str) -> FrameRef:
     from leodesk.core.api.video import FrameRef  # per command
 
     found = library.image_records([image_id]).get(image_id)
-    if found is None or found.kind == "motion" or found.local:
+    if found is None or found.kind != "image" or found.local:
+        if found is None:
+            what = "not in your library"
+        elif found.local:
+            what = "kept on this computer only (use --image FILE)"
+        else:
+            what = {"variation": "a variation (use --image FILE)"}.get(found.kind, "a video")
         raise CliError(
-            f"{option}: {image_id} is not a generated image of your library "
+            f"{option}: {image_id} is {what}; a video starts from a generated image "
             "(`leodesk search` lists their ids; `leodesk sync` fetches your account's)",
             EXIT_USAGE,
         )

@@ -31,7 +31,7 @@ from typing import Any, Final, Protocol
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import ElementRef, Generation, GenerationJob
-from leodesk.core.api.video import FrameRef, VideoRequest
+from leodesk.core.api.video import FrameRef, VideoRequest, video_body
 from leodesk.core.library import Library
 from leodesk.core.pipeline import (
     DONE,
@@ -247,7 +247,12 @@ class VideoPipeline(Steps):
 
     def run(self, job_id: int, job: VideoJob) -> Made:
         """Submit ``job`` and follow it to a stored video. RateLimitedError (a 429: nothing
-        was made) is the only error that leaves the job unsent."""
+        was made) is the only error that leaves the job unsent. A request the client would
+        refuse to send (no prompt, a wrong type) fails before anything is sent."""
+        try:
+            video_body(job.request)
+        except (TypeError, ValueError) as exc:
+            self._fail(job_id, f"The video cannot be sent: {exc}.", exc)
         self._emit(job_id, SUBMITTING, "Submitting…")
         sent_at = time.time()
         self._keep(job_id, SUBMITTING, lambda: self.persist.job_submitting(job_id, sent_at))

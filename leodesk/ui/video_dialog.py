@@ -241,14 +241,15 @@ class VideoDialog(QDialog):
     def _changed(self) -> None:
         self.seed.setEnabled(self.fixed_seed.isChecked())
         self.instruction.setEnabled(self.enhance.isChecked())
-        found = self._problems()
+        found = self.problems()
         self.problems_label.setText("\n".join(found))
         self.problems_label.setVisible(bool(found))
         self.send_button.setEnabled(not found)
         self.cost_label.setText("Cost: asking…")
         self.cost_wanted.emit(self.model, str(self.resolution_box.currentData() or ""))
 
-    def _problems(self) -> list[str]:
+    def problems(self) -> list[str]:
+        """What would be refused as the dialog stands (empty: "Make video" may send it)."""
         if not self.prompt.toPlainText().strip():
             return ["Write a prompt."]
         seed_text = self.seed.text().strip()
@@ -265,7 +266,7 @@ class VideoDialog(QDialog):
             self.cost_label.setText(f"Cost: {cost} credit{'s' if cost != 1 else ''}")
 
     def request(self) -> VideoRequest:
-        """The request as the dialog stands (send it only when :meth:`_problems` is empty)."""
+        """The request as the dialog stands (send it only when :meth:`problems` is empty)."""
         seed_text = self.seed.text().strip()
         end_id = self.end_box.currentData() if self.end_box.isEnabled() else None
         instruction = self.instruction.text().strip()

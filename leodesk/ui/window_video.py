@@ -51,6 +51,7 @@ class VideoLink(QObject):
         self.run_dialog: Callable[[VideoDialog], bool] = lambda d: bool(d.exec())
         self.opener: Callable[[QUrl], bool] = open_url
         self.dialog: VideoDialog | None = None
+        self._uploading: ImageRecord | None = None  # the variation whose picture is uploading
 
     def attach(self, image_menu: Any, library_actions: Any) -> None:
         """Put "Make video…" in the Image menu and the gallery's context menu."""
@@ -80,7 +81,21 @@ class VideoLink(QObject):
         if refusal or record is None:
             self._say(refusal or "Select one image to make a video from.")
             return None
+        if record.kind == "variation":
+            # The API takes generated image ids only: a variation's picture is uploaded.
+            self._upload_record(record)
+            return None
         return self._from_record(record)
+
+    def _upload_record(self, record: ImageRecord) -> None:
+        ctx = self.window.ctx
+        path = None if ctx is None else ctx.image_path(record)
+        if ctx is None or path is None or not path.is_file():
+            self._say("This variation is not on this computer yet: sync or download it first.")
+            return
+        self._say("Uploading the variation's picture…")
+        self._uploading = record
+        ctx.uploads.prepare_and_upload(UPLOAD_SLOT, path)
 
     @staticmethod
     def _refusal(record: ImageRecord | None) -> str:
@@ -107,6 +122,7 @@ class VideoLink(QObject):
         if ctx is None or path is None:
             return
         self._say(f"Uploading {path.name}…")
+        self._uploading = None
         ctx.uploads.prepare_and_upload(UPLOAD_SLOT, path)
 
     def _uploaded(self, slot: str, uploaded: Any) -> None:
@@ -116,7 +132,9 @@ class VideoLink(QObject):
 
         poster = QPixmap.fromImage(uploaded.thumbnail) if not uploaded.thumbnail.isNull() else None
         start = FrameRef(uploaded.image_id, "UPLOADED")
-        self._run(None, start, start_text=uploaded.source, poster=poster)
+        record, self._uploading = self._uploading, None
+        prompt = record.prompt if record is not None else ""
+        self._run(None, start, start_text=prompt or uploaded.source, poster=poster, prompt=prompt)
 
     def _upload_failed(self, slot: str, message: str) -> None:
         if slot == UPLOAD_SLOT:
@@ -144,6 +162,7 @@ class VideoLink(QObject):
         *,
         start_text: str = "",
         poster: QPixmap | None = None,
+        prompt: str | None = None,
     ) -> VideoRequest | None:
         """Show the dialog; on "Make video" queue the request (``source``: the gallery image
         it starts from, for the lineage)."""
@@ -157,7 +176,7 @@ class VideoLink(QObject):
             self.window,
             start=start,
             start_text=start_text,
-            prompt=source.prompt if source is not None else "",
+            prompt=prompt if prompt is not None else (source.prompt if source else ""),
             poster=poster,
             end_candidates=self._end_candidates() if start is not None else [],
         )
@@ -177,6 +196,10 @@ class VideoLink(QObject):
         dialog._changed()  # ask for the first price now that someone listens
         try:
             if not self.run_dialog(dialog):
+                return None
+            refused = dialog.problems()
+            if refused:  # the dialog's button is off then; a last check all the same
+                self._say(" ".join(refused))
                 return None
             request = dialog.request()
         finally:

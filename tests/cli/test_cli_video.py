@@ -130,7 +130,7 @@ def test_image_to_video_from_a_library_image_is_its_child(sim: Any, tmp_path: Pa
         (["--model", "VEO3", "--interpolate"], "frame interpolation"),
         (["--model", "MOTION2", "--duration", "8"], "fixed"),
         (["--end-image-id", "0f0f0f0f-0000-4000-8000-000000000000"], "needs a start image"),
-        (["--image-id", "0f0f0f0f-0000-4000-8000-000000000000"], "not a generated image"),
+        (["--image-id", "0f0f0f0f-0000-4000-8000-000000000000"], "not in your library"),
         (["--enhance-instruction", "moody"], "enhance"),
     ],
 )

@@ -161,6 +161,18 @@ def test_a_refused_option_fails_with_the_servers_reason(
         _pipeline(client, lib, tmp_path).run(_stored_job(lib, job), job)
 
 
+def test_a_request_the_client_refuses_fails_before_sending(
+    sim: Any, client: LeonardoClient, lib: Library, tmp_path: Path
+) -> None:
+    job = VideoJob(VideoRequest("   "))
+    job_id = _stored_job(lib, job)
+    with pytest.raises(JobFailed, match="needs a prompt"):
+        _pipeline(client, lib, tmp_path).run(job_id, job)
+    rec = lib.get_job(job_id)
+    assert rec is not None and rec.state.value == FAILED and rec.submitted_at is None
+    assert _count(sim, "/generations-text-to-video") == 0
+
+
 def test_probe_and_poster_refuse_what_is_not_a_video(tmp_path: Path) -> None:
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"not a video" * 50)

@@ -200,6 +200,32 @@ def test_video_from_a_picture_file(qtbot: Any, window: Any, sim: Any, tmp_path: 
     assert video.parent_image_id is None  # an uploaded picture is no gallery image
 
 
+def test_a_video_from_a_variation_uploads_its_picture(qtbot: Any, window: Any, sim: Any) -> None:
+    from leodesk.core.variations import Kind
+
+    source = shown_records(window)[0]
+    window.library_actions.variations.confirm = lambda title, text: True
+    window.ctx.variations.start(Kind.UPSCALE, source)
+    qtbot.waitUntil(
+        lambda: any(r.kind == "variation" and r.has_file for r in shown_records(window)),
+        timeout=20000,
+    )
+    variation = next(r for r in shown_records(window) if r.kind == "variation")
+    window.video_link.run_dialog = _driver(qtbot, lambda d: True)
+    window.video_link.make_video(variation)
+    _wait_video(qtbot, window, lambda r: True)
+    (body,) = _video_bodies(sim, "/generations-image-to-video")
+    assert body["imageType"] == "UPLOADED" and body["imageId"] != variation.id
+    assert body["prompt"] == PROMPT  # the variation's prompt, as for any gallery image
+
+
+def test_an_empty_prompt_is_never_sent(qtbot: Any, window: Any, sim: Any) -> None:
+    window.video_link.run_dialog = _driver(qtbot, lambda d: True)  # "accepted" regardless
+    assert window.video_link.text_to_video() is None
+    assert "Write a prompt." in window.statusBar().currentMessage()
+    assert not _video_bodies(sim, "/generations-text-to-video")
+
+
 def test_a_cancelled_dialog_sends_nothing(qtbot: Any, window: Any, sim: Any) -> None:
     window.video_link.run_dialog = _driver(qtbot, lambda d: False)
     window.video_link.text_action.trigger()
