@@ -36,24 +36,22 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "add_video_parsers"]
 
+MODELS_HELP = "MOTION2, MOTION2FAST, VEO3, VEO3FAST, KLING2_1 or KLING2_5"
+
 
 def add_video_parsers(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """Add ``video`` with ``add(name, help)`` (``build_parser``'s helper)."""
-    from leodesk.core.video_options import (  # per command
-        ASPECTS,
-        RESOLUTION_LABELS,
-        VIDEO_MODELS,
-    )
-
     sp = add("video", "make a video from a prompt, or from a picture or library image")
     sp.add_argument("prompt")
     source = sp.add_mutually_exclusive_group()
     source.add_argument("--image", metavar="FILE", help="start from a picture file")
     source.add_argument("--image-id", metavar="ID", help="start from an image of your library")
     sp.add_argument("--end-image-id", metavar="ID", help="end frame: a library image (KLING2_1)")
-    sp.add_argument("--model", choices=list(VIDEO_MODELS), default=None, help="default MOTION2")
-    sp.add_argument("--resolution", choices=list(RESOLUTION_LABELS), default=None)
-    sp.add_argument("--aspect", choices=list(ASPECTS), help="default: the image's, or 16:9")
+    # The names are checked when the command runs (leodesk.core.video_options): building the
+    # parser must not import the API client for every command.
+    sp.add_argument("--model", metavar="MODEL", help=f"{MODELS_HELP} (default MOTION2)")
+    sp.add_argument("--resolution", metavar="RES", help="RESOLUTION_480, _720 or _1080")
+    sp.add_argument("--aspect", choices=("16:9", "9:16", "1:1"), help="default: the image's")
     sp.add_argument("--duration", type=int, metavar="SECONDS", help="VEO3*: 4/6/8, KLING2_5: 5/10")
     sp.add_argument("--interpolate", action="store_true", help="frame interpolation (Motion 2.0)")
     sp.add_argument("--seed", type=int)
@@ -88,8 +86,15 @@ def _library_frame(library: Library, image_id: str, option: str) -> FrameRef:
 def _request(args: argparse.Namespace, start: FrameRef | None, end: FrameRef | None) -> Any:
     """The request, or a usage error naming everything the model would refuse."""
     from leodesk.core.api.video import VideoRequest, video_body  # per command
-    from leodesk.core.video_options import problems, size_for
+    from leodesk.core.video_options import RESOLUTION_LABELS, model_info, problems, size_for
 
+    try:
+        model_info(args.model)
+    except ValueError as exc:
+        raise CliError(f"--model: {exc}", EXIT_USAGE) from None
+    if args.resolution is not None and args.resolution not in RESOLUTION_LABELS:
+        allowed = ", ".join(RESOLUTION_LABELS)
+        raise CliError(f"--resolution must be one of {allowed}", EXIT_USAGE)
     size = size_for(args.resolution, args.aspect, args.model)
     request = VideoRequest(
         prompt=args.prompt.strip(),

@@ -132,6 +132,8 @@ def test_image_to_video_from_a_library_image_is_its_child(sim: Any, tmp_path: Pa
         (["--end-image-id", "0f0f0f0f-0000-4000-8000-000000000000"], "needs a start image"),
         (["--image-id", "0f0f0f0f-0000-4000-8000-000000000000"], "not in your library"),
         (["--enhance-instruction", "moody"], "enhance"),
+        (["--model", "SORA"], "unknown video model"),
+        (["--resolution", "RESOLUTION_4K"], "--resolution must be one of"),
     ],
 )
 def test_options_a_model_does_not_take_send_nothing(
@@ -142,6 +144,13 @@ def test_options_a_model_does_not_take_send_nothing(
     assert fragment in r.stderr and "Traceback" not in r.stderr
     assert not sent(sim, "/generations-text-to-video")
     assert not sent(sim, "/generations-image-to-video")
+
+
+def test_the_help_names_every_model() -> None:
+    from leodesk.cli_video import MODELS_HELP
+    from leodesk.core.video_options import VIDEO_MODELS
+
+    assert [m.strip() for m in MODELS_HELP.replace(" or ", ", ").split(",")] == list(VIDEO_MODELS)
 
 
 def test_demo_makes_a_video_without_a_key(tmp_path: Path) -> None:
