@@ -68,6 +68,7 @@ class VideoDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.start = start  # None: a text to video
+        self.cost: int | None = None  # the last price shown (None: not known)
         title = "Make video" if start is not None else "Text to video"
         named(self, "videoDialog", title)
         self.setWindowTitle(title)
@@ -246,6 +247,7 @@ class VideoDialog(QDialog):
         self.problems_label.setVisible(bool(found))
         self.send_button.setEnabled(not found)
         self.cost_label.setText("Cost: asking…")
+        self.cost = None
         self.cost_wanted.emit(self.model, str(self.resolution_box.currentData() or ""))
 
     def problems(self) -> list[str]:
@@ -260,6 +262,7 @@ class VideoDialog(QDialog):
     # -- answers ------------------------------------------------------------------------------
     def set_cost(self, cost: int | None) -> None:
         """Show the pricing calculator's answer for the current model and resolution."""
+        self.cost = cost
         if cost is None:
             self.cost_label.setText("Cost: not known (the price could not be asked)")
         else:

@@ -201,6 +201,9 @@ class VideoLink(QObject):
             if refused:  # the dialog's button is off then; a last check all the same
                 self._say(" ".join(refused))
                 return None
+            if not self._within_cost_limit(dialog.cost):
+                self._say("Not sent: above your cost limit")
+                return None
             request = dialog.request()
         finally:
             ctx.pricing.cost_ready.disconnect(answered)
@@ -209,6 +212,19 @@ class VideoLink(QObject):
         ctx.videos.start(request, source)
         self._say("The video is queued; it shows in the job strip and lands in the gallery.")
         return request
+
+    def _within_cost_limit(self, cost: int | None) -> bool:
+        """Above the user's cost limit (or at a cost not known yet), ask first, as Generate
+        does."""
+        limit = self.window.confirm_cost_above
+        if not limit or (cost is not None and cost <= limit):
+            return True
+        text = (
+            f"This video costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            if cost is not None
+            else f"The cost of this video is not known yet (your limit is {limit:,.0f})."
+        )
+        return bool(self.window.confirm_cost(text))
 
     def _poster(self, record: ImageRecord | None) -> QPixmap | None:
         ctx = self.window.ctx

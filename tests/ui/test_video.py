@@ -234,6 +234,30 @@ def test_a_cancelled_dialog_sends_nothing(qtbot: Any, window: Any, sim: Any) -> 
     assert not _video_bodies(sim, "/generations-image-to-video")
 
 
+def test_the_cost_limit_asks_before_an_expensive_video(qtbot: Any, window: Any, sim: Any) -> None:
+    asked: list[str] = []
+    window.confirm_cost_above = 300.0
+    window.confirm_cost = lambda text: asked.append(text) or False
+
+    def steps(d: Any) -> bool:
+        prompt = child(d, QPlainTextEdit, "videoPrompt")
+        prompt.setFocus()
+        qtbot.keyClicks(prompt, "a costly comet")
+        choose_in_combo(qtbot, child(d, QComboBox, "videoModel"), "VEO3")
+        qtbot.waitUntil(lambda: "2000" in child(d, QLabel, "videoCost").text(), timeout=10000)
+        return True
+
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    assert window.video_link.text_to_video() is None
+    assert asked == ["This video costs 2,000 credits, more than your limit of 300."]
+    assert "cost limit" in window.statusBar().currentMessage()
+    assert not _video_bodies(sim, "/generations-text-to-video")
+    window.confirm_cost = lambda text: True  # under the limit nothing is asked
+    window.confirm_cost_above = 5000.0
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    assert window.video_link.text_to_video() is not None
+
+
 def test_every_control_of_the_dialog_is_named(qtbot: Any, window: Any) -> None:
     from tests.ui.test_accessibility import unnamed
 
