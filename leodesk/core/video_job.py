@@ -202,6 +202,25 @@ def _record_probe(
     )
 
 
+def download_video(
+    client: Follows, store_root: Path, image_id: str, url: str
+) -> tuple[Path, VideoInfo, str]:
+    """Download a video item's MP4 whole (it must probe as a video: VideoError otherwise) and
+    keep it at :func:`video_path`: its path, facts and sha256."""
+    data = client.download(url, max_bytes=MAX_VIDEO_BYTES)
+    info = _mp4_check(data)
+    path = video_path(store_root, image_id)
+    _write_atomic(path, data)
+    return path, info, _sha256(data)
+
+
+def record_video_file(library: Library, image_id: str, info: VideoInfo, sha256: str) -> None:
+    """Store what probing a video item's MP4 found, keeping how it was made."""
+    known = library.get_video(image_id)
+    origin = known.origin if known is not None else "motion"
+    _record_probe(library, image_id, origin, None, info, sha256)
+
+
 class LibraryVideoRecord(LibraryRecord):
     """:class:`Persist` straight into a library (the CLI, tests)."""
 

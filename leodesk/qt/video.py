@@ -12,6 +12,8 @@ charged(str image id, int credits), insufficient_credits(CreditShortfall).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -25,13 +27,16 @@ from leodesk.core.video_job import (
     Made,
     VideoJob,
     VideoPipeline,
+    download_video,
     job_body,
     job_from_body,
+    record_video_file,
     record_video_seen,
     record_video_stored,
 )
 from leodesk.core.video_options import pricing_request
 from leodesk.qt.backend import Backend
+from leodesk.qt.errors import user_message
 from leodesk.qt.job_runner import QueueRunner
 from leodesk.qt.queue import JobQueue, LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
@@ -119,6 +124,27 @@ class VideoService(QueueRunner):
         except Exception as exc:  # the message then says the price is not known
             log.info("no price for a video: %s", exc)
             return None
+
+    def fetch(self, record: ImageRecord, then: Callable[[Path | None, str], None]) -> None:
+        """Download a video item's MP4 (one that came with a sync) in the background, probe it
+        and record its facts; ``then(path, "")`` on the GUI thread, or ``then(None, why)``."""
+        url = record.motion_url
+        if not url:
+            then(None, "This video has no address to download it from.")
+            return
+        image_id, root = record.id, self._b.store.root
+
+        def job(token: CancelToken) -> Path:
+            path, info, sha = download_video(self._b.client(), root, image_id, url)
+            self._b.db(lambda lib: record_video_file(lib, image_id, info, sha)).result(60)
+            return path
+
+        self._b.pools.submit(
+            job,
+            on_result=lambda path: then(path, ""),
+            on_error=lambda exc: then(None, user_message(exc)),
+            name="video download",
+        )
 
     def finished(self, made: Made) -> None:
         """On the GUI thread: a video is stored."""

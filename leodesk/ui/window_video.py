@@ -257,15 +257,33 @@ class VideoLink(QObject):
         return path if path.is_file() else None
 
     def open_video(self, record: ImageRecord) -> bool:
-        """Open a video item. For now in the system's player (the local file, else its URL);
-        the in-app player replaces this hook."""
+        """Open a video item. For now in the system's player; the in-app player replaces this
+        hook. A video not on this computer yet (it came with a sync) is downloaded first (its
+        duration then shows on the gallery's badge); if that fails, its address is opened."""
         path = self.video_file(record)
         if path is not None:
             return self.opener(QUrl.fromLocalFile(str(path)))
-        if record.motion_url:
-            return self.opener(QUrl(record.motion_url))
-        self._say("This video is not available on this computer or online.")
-        return False
+        ctx = self.window.ctx
+        if ctx is None or not record.motion_url:
+            self._say("This video is not available on this computer or online.")
+            return False
+        url = record.motion_url
+        self._say("Downloading the video…")
+
+        def done(path: Path | None, why: str) -> None:
+            if path is None:
+                self._say(f"The video could not be downloaded ({why}); opening its address.")
+                self.opener(QUrl(url))
+                return
+            ctx.gallery_model.refresh_records()
+            self._say("")
+            self.opener(QUrl.fromLocalFile(str(path)))
+
+        ctx.videos.fetch(record, done)
+        return True
 
     def _say(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, 8000)
+        if text:
+            self.window.statusBar().showMessage(text, 8000)
+        else:
+            self.window.statusBar().clearMessage()

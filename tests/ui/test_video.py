@@ -27,10 +27,12 @@ from tests.ui.helpers import (
     choose_in_combo,
     click_row,
     double_click,
+    fast_sync,
     generate,
     replace_text,
     shown_records,
     sim_runtime,
+    sync_library,
     wait_idle,
     wait_models,
 )
@@ -256,6 +258,33 @@ def test_the_cost_limit_asks_before_an_expensive_video(qtbot: Any, window: Any, 
     window.confirm_cost_above = 5000.0
     window.video_link.run_dialog = _driver(qtbot, steps)
     assert window.video_link.text_to_video() is not None
+
+
+def test_a_synced_video_is_downloaded_when_opened(qtbot: Any, apps: Any, make_sim: Any) -> None:
+    sim = make_sim(seed=5, seed_generations=2, seed_videos=2)
+    window = apps.start(sim_runtime(sim))
+    window.played = []
+    window.video_link.opener = lambda url: window.played.append(url) or True
+    fast_sync(window)
+    sync_library(qtbot, window)
+    videos = [r for r in shown_records(window) if r.is_video]
+    assert len(videos) == 2 and all(v.video_duration is None for v in videos)  # not probed
+    facts = window.ctx.backend.reader.get_video(videos[1].id)
+    assert facts is not None and facts.origin == "text_to_video" and facts.model == "VEO3"
+    assert window.open_video(videos[1])
+    qtbot.waitUntil(lambda: bool(window.played), timeout=15000)
+    path = video_path(window.ctx.backend.store.root, videos[1].id)
+    assert window.played == [QUrl.fromLocalFile(str(path))] and path.is_file()
+    qtbot.waitUntil(
+        lambda: (
+            window.ctx.gallery_model.record(
+                window.ctx.gallery_model.row_of(videos[1].id)
+            ).video_duration
+            == 4.0
+        ),
+        timeout=5000,
+    )
+    wait_idle(qtbot, window)
 
 
 def test_every_control_of_the_dialog_is_named(qtbot: Any, window: Any) -> None:

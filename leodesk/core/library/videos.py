@@ -12,6 +12,7 @@ frames per second, whether it has sound, and the sha256 of the file.
 from __future__ import annotations
 
 import enum
+import sqlite3
 from dataclasses import dataclass
 
 from leodesk.core.library.db import Store, _require_id
@@ -39,6 +40,30 @@ class VideoRecord:
     has_audio: bool
     file_sha256: str | None
     request_json: str | None
+
+
+def note_video(
+    conn: sqlite3.Connection,
+    image_id: str,
+    *,
+    image_to_video: bool | None,
+    model: str | None,
+    now: int,
+) -> None:
+    """Record a video item seen in a server generation (a sync, a finished job): how it was
+    made and its model, from the API's ``imageToVideo`` and ``motionModel``. What is already
+    known of it is kept."""
+    if image_to_video:
+        origin = VideoOrigin.IMAGE_TO_VIDEO
+    elif (model or "SVD").upper() == "SVD":
+        origin = VideoOrigin.MOTION
+    else:
+        origin = VideoOrigin.TEXT_TO_VIDEO
+    conn.execute(
+        "INSERT INTO videos (image_id, origin, model, updated_ms) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(image_id) DO NOTHING",
+        (image_id, origin.value, model, now),
+    )
 
 
 class Videos(Store):
