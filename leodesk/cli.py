@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     from leodesk.cli_blueprints import add_blueprint_parsers  # blueprints, blueprint run
 
     add_blueprint_parsers(add)
+    from leodesk.cli_video import add_video_parsers  # `leodesk video`
+
+    add_video_parsers(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -879,3 +882,12 @@ def _blueprint_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any
 
 COMMANDS.update({name: _training_command(name) for name in ("dataset", "train")})
 COMMANDS.update({name: _blueprint_command(name) for name in ("blueprints", "blueprint")})
+
+
+def _video_command(args: argparse.Namespace, runtime: Runtime) -> Any:
+    from leodesk import cli_video  # per command
+
+    return cli_video.cmd_video(args, runtime)
+
+
+COMMANDS["video"] = _video_command

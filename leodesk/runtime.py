@@ -56,6 +56,7 @@ def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> R
         "generation_seconds": 2.0,
         "latency_ms": 60,
         "seed_generations": 150,
+        "seed_videos": 2,
         "state_dir": str(paths.sim_state),
     }
     options.update(sim_options or {})

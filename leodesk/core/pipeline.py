@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import (
@@ -145,9 +145,49 @@ class Steps:
                 )
                 self._nap(self.space_wait)
 
-    def _fetch_whole(self, job_id: int, image_id: str, url: str) -> bytes:
-        """The bytes of ``url`` if they decode as a whole image (``verify``), after up to
-        ``download_tries`` downloads; ImageUnavailable (saying why) when every try failed."""
+    def _accepted_then_wait(
+        self, job_id: int, generation_id: str, waiting: str, failure: Callable[[Any], str]
+    ) -> Generation:
+        """Record that the server accepted the job as ``generation_id``, say ``waiting``, and
+        poll it to its end; a poll that fails for good ends the job FAILED with
+        ``failure(error)``. Closing the app is not cancelling the job: WaitCancelledError
+        leaves it pending, to resume next time."""
+        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
+        self._emit(job_id, PENDING, waiting, generation_id)
+        try:
+            gen: Generation = self.client.wait_for_generation(generation_id, **self._poll())
+        except errors.WaitCancelledError:
+            raise
+        except errors.LeonardoError as exc:
+            self._fail(job_id, failure(exc), exc, generation_id)
+        return gen
+
+    def _fail(
+        self,
+        job_id: int,
+        message: str,
+        cause: BaseException | None = None,
+        generation_id: str | None = None,
+    ) -> NoReturn:
+        """End the job FAILED with ``message`` (what the job strip says) and raise JobFailed."""
+        self._keep(job_id, FAILED, lambda: self.persist.job_ended(job_id, FAILED, message))
+        self._emit(job_id, FAILED, message, generation_id)
+        raise JobFailed(message) from cause
+
+    def _fetch_whole(
+        self,
+        job_id: int,
+        image_id: str,
+        url: str,
+        *,
+        check: Callable[[bytes], Any] | None = None,
+        max_bytes: int | None = None,
+    ) -> bytes:
+        """The bytes of ``url`` if they decode as a whole image (``verify``, or ``check`` for
+        another kind of file), after up to ``download_tries`` downloads; ImageUnavailable
+        (saying why) when every try failed. ``max_bytes``: the client's limit when None."""
+        verify = self.verify if check is None else check
+        limit = {} if max_bytes is None else {"max_bytes": max_bytes}
         delay = self.download_delay
         why = "it could not be downloaded"
         for attempt in range(max(1, self.download_tries)):
@@ -155,7 +195,7 @@ class Steps:
                 self._nap(delay)
                 delay *= 2
             try:
-                data = self.client.download(url)
+                data = self.client.download(url, **limit)
             except errors.WaitCancelledError:
                 raise
             except errors.NotFoundError as exc:  # gone: trying again cannot help
@@ -167,8 +207,8 @@ class Steps:
                 log.warning("image %s of job %s, try %d: %s", image_id, job_id, attempt + 1, exc)
                 continue
             try:
-                if self.verify is not None:
-                    self.verify(data)
+                if verify is not None:
+                    verify(data)
                 return bytes(data)
             except Exception as exc:  # bytes that do not decode: cut short, a web page, a bomb
                 why = str(exc).rstrip(".").lower() or "the file is broken"
@@ -453,16 +493,9 @@ class Pipeline(Steps):
 
     def follow(self, job_id: int, generation_id: str, req_json: str | None) -> Generation:
         """Poll an accepted job to its end, then download and store its images."""
-        self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
-        self._emit(job_id, PENDING, "Generating…", generation_id)
-        try:
-            gen = self.client.wait_for_generation(generation_id, **self._poll())
-        except errors.WaitCancelledError:
-            # Closing the app is not cancelling the job: it stays pending and resumes next time.
-            raise
-        except errors.LeonardoError as exc:
-            self._end(job_id, FAILED, exc.user_message, generation_id)
-            raise JobFailed(exc.user_message) from exc
+        gen = self._accepted_then_wait(
+            job_id, generation_id, "Generating…", lambda exc: str(exc.user_message)
+        )
         self._keep(job_id, PENDING, lambda: self.persist.generation_seen(gen, req_json))
         if gen.status != "COMPLETE":
             message = "The server could not make these images (failed jobs are refunded)."

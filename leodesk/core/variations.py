@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import hashlib
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any, Protocol
 
 from leodesk.core.api import errors
 from leodesk.core.api.models import (
@@ -49,19 +50,18 @@ from leodesk.core.api.models import VariationJob as SubmittedVariation
 from leodesk.core.pipeline import (
     DONE,
     DOWNLOADING,
-    FAILED,
     INCOMPLETE,
     PENDING,
     SUBMITTING,
     Follows,
     ImagesMissing,
     ImageUnavailable,
-    JobFailed,
     JobRecord,
     Progress,
     Steps,
 )
 from leodesk.core.pipeline import Store as BaseStore
+from leodesk.core.video import VideoError, VideoInfo, probe
 
 log = logging.getLogger("leodesk.variations")
 
@@ -311,13 +311,6 @@ def video_path(store_root: Path, image_id: str) -> Path:
     return store_root / "video" / f"{safe}.mp4"
 
 
-def store_video(store_root: Path, image_id: str, data: bytes) -> Path:
-    """Keep a motion image's MP4 where :func:`video_path` says (written atomically)."""
-    path = video_path(store_root, image_id)
-    _write_atomic(path, data)
-    return path
-
-
 # -- the pipeline ------------------------------------------------------------------------------
 
 
@@ -334,6 +327,7 @@ class Persist(JobRecord, Protocol):
         created_at: str | None,
     ) -> None: ...
     def add_motion_child(self, generation: Generation, source: Source) -> None: ...
+    def motion_probed(self, image_id: str, info: VideoInfo, sha256: str) -> None: ...
 
 
 class Store(BaseStore, Protocol):
@@ -629,7 +623,11 @@ class VariationPipeline(Steps):
                 data = self.client.download(image.motion_mp4_url, max_bytes=512 * 1024 * 1024)
                 video = video_path(self.store.root, image.id)
                 self._keep(job_id, DOWNLOADING, partial(_write_atomic, video, data))
-            except (errors.LeonardoError, OSError) as exc:
+                info, sha = probe(video), hashlib.sha256(data).hexdigest()
+                self._keep(
+                    job_id, DOWNLOADING, partial(self.persist.motion_probed, image.id, info, sha)
+                )
+            except (errors.LeonardoError, OSError, VideoError) as exc:
                 log.warning("the MP4 of %s was not downloaded: %s", image.id, exc)
                 video = None
         self._done(job_id, generation_id, 2)
@@ -662,14 +660,3 @@ class VariationPipeline(Steps):
             DOWNLOADING,
             partial(self.persist.image_stored, image_id, stored.sha256, stored.ext),
         )
-
-    def _fail(
-        self,
-        job_id: int,
-        message: str,
-        cause: BaseException | None = None,
-        generation_id: str | None = None,
-    ) -> NoReturn:
-        self._keep(job_id, FAILED, lambda: self.persist.job_ended(job_id, FAILED, message))
-        self._emit(job_id, FAILED, message, generation_id)
-        raise JobFailed(message) from cause

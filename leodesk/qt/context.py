@@ -39,6 +39,8 @@ from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.training import TrainingRunner, wire_training
 from leodesk.qt.uploads import UploadService
 from leodesk.qt.variations import VariationService
+from leodesk.qt.video_jobs import VideoService
+from leodesk.qt.video_jobs import wire as wire_video
 
 DRAG_LIMIT = 50
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class AppContext:
     elements: ElementsService  # the form's elements (LoRAs): platform and own, cached
     training: TrainingRunner  # datasets (.datasets) and trainings through the queue
     blueprints: BlueprintService  # the Blueprint catalogue and blueprint runs (queue jobs)
+    videos: VideoService  # image to video and text to video jobs
     demo: bool = False
 
     def canvas_session(self) -> CanvasSession:
@@ -186,12 +189,14 @@ def build_context(
         elements=ElementsService(backend, parent=backend),
         training=TrainingRunner(backend, parent=backend),
         blueprints=BlueprintService(backend, parent=backend),
+        videos=VideoService(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
     _wire_queue(ctx)
     _wire_notifications(ctx)
     _wire_variations(ctx)
+    wire_video(ctx)
     _wire_gallery_and_catalog(ctx)
     wire_training(ctx)
     _wire_blueprints(ctx)

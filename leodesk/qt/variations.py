@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
-from leodesk.core.imagestore import verify_image
 from leodesk.core.library import ImageKind
-from leodesk.core.pipeline import FAILED, JobFailed, LibraryRecord, Progress
+from leodesk.core.pipeline import JobFailed, LibraryRecord
 from leodesk.core.variations import (
     DEFAULT_MOTION_STRENGTH,
     JOB_KIND,
@@ -33,9 +32,11 @@ from leodesk.core.variations import (
     job_body,
     job_from_body,
 )
+from leodesk.core.video import VideoInfo
+from leodesk.core.video_job import record_motion_probed
 from leodesk.qt.backend import Backend
-from leodesk.qt.errors import user_message
-from leodesk.qt.queue import CreditShortfall, JobQueue, JobView, LibraryPersist, NotEnoughCredits
+from leodesk.qt.job_runner import QueueRunner
+from leodesk.qt.queue import LibraryPersist, NotEnoughCredits
 from leodesk.qt.workers import CancelToken
 
 if TYPE_CHECKING:
@@ -74,6 +75,9 @@ class _Persist(LibraryPersist):
 
         self._run(write)
 
+    def motion_probed(self, image_id: str, info: VideoInfo, sha256: str) -> None:
+        self._run(lambda r: record_motion_probed(r.library, image_id, info, sha256))
+
 
 def source_of(record: ImageRecord) -> Source:
     """The job source for a library image record."""
@@ -88,23 +92,15 @@ def source_of(record: ImageRecord) -> Source:
     )
 
 
-class VariationService(QObject):
-    job_changed = Signal(object)
+class VariationService(QueueRunner):
     child_stored = Signal(str)
     cost_ready = Signal(object, object)
-    failed = Signal(str)
     charged = Signal(str, int)
-    insufficient_credits = Signal(object)  # CreditShortfall, as the generation queue's
+    what = "variation job"
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._b = backend
-        self.queue: JobQueue | None = None  # stores and sends every job
-        self._labels: dict[int, str] = {}
+        super().__init__(backend, parent)
         self.known_costs: dict[Kind, int] = {}  # learned from job replies (no pricing service)
-        self.poll_interval = 1.0
-        self.reconcile_delay = 3.0  # between looks for a job whose answer was lost
-        self.tuning: dict[str, Any] = {}  # other pipeline timings (see GenerationRunner)
 
     # -- cost first ---------------------------------------------------------------------------
     def cost_now(self, kind: Kind) -> int | None:
@@ -152,25 +148,9 @@ class VariationService(QObject):
             return "Variation"
 
     def _pipeline(self, token: CancelToken) -> VariationPipeline:
-        persist = _Persist(self._b)
-        return VariationPipeline(
-            client=self._b.client(),
-            store=self._b.store,
-            persist=persist,
-            on_progress=self._progress,
-            cancelled=lambda: token.cancelled,
-            verify=verify_image,
-            poll_interval=self.poll_interval,
-            claim=persist.claim_generation,  # one job per server id
-            reconcile_delay=self.reconcile_delay,
-            **self.tuning,
-        )
+        return VariationPipeline(**self._pipeline_options(token, _Persist(self._b)))
 
     # Called by the queue (JobQueue) for jobs of kind JOB_KIND: see leodesk.qt.queue.Runner.
-    def can_resume(self, rec: JobRecord) -> bool:
-        """Every stored variation job is followed (one that cannot be read fails in resume)."""
-        return True
-
     def send(self, rec: JobRecord, token: CancelToken) -> Child:
         """On a worker thread: run the stored job ``rec`` (claimed by the queue)."""
         job = self._job_of(rec)
@@ -215,34 +195,11 @@ class VariationService(QObject):
         )
 
     def _job_of(self, rec: JobRecord) -> VariationJob:
-        try:
-            return job_from_body(rec.request_json)
-        except ValueError as exc:
-            message = "The saved variation job could not be read."
-            _Persist(self._b).job_ended(rec.id, FAILED, message)
-            self._progress(Progress(rec.id, FAILED, message))
-            raise JobFailed(message) from exc
+        return self._read(rec, job_from_body)
 
     def finished(self, child: Child) -> None:
         """On the GUI thread: a job's child is stored."""
         self._stored(child)
-
-    def job_failed(self, rec: JobRecord, exc: BaseException) -> None:
-        """On the GUI thread: a job ended without a child (the pipeline said why)."""
-        message = user_message(exc)
-        label = self._labels.get(rec.id) or self.label(rec.request_json)
-        if not isinstance(exc, JobFailed):
-            message = f"{label} failed: {message}"
-            self._progress(Progress(rec.id, FAILED, message))
-        self.failed.emit(message)
-        if isinstance(exc, NotEnoughCredits):
-            self.insufficient_credits.emit(CreditShortfall(rec.id, label, exc.needed, message))
-
-    def _progress(self, p: Progress) -> None:  # on a worker thread: signals only
-        label = self._labels.get(p.job_id, "")
-        self.job_changed.emit(
-            JobView(p.job_id, label, p.state, p.message, p.generation_id, p.done, p.total)
-        )
 
     def _stored(self, child: Child) -> None:
         if child.cost is not None:

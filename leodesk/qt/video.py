@@ -8,8 +8,8 @@ frame; every seek gets a new *serial* so frames of an older position are never s
 looping, the decoder goes back to the start by itself and carries on: each lap's frames are due
 one clip length later (:attr:`DecodedFrame.due`), so a loop has no gap.
 
-:class:`VideoDownloads` downloads a motion result's MP4 into the image store (through the client,
-on the network pool) so it can be played from the disk.
+Videos not on this computer yet are downloaded by the video service
+(:class:`leodesk.qt.video_jobs.VideoService`), then played from the disk.
 """
 
 from __future__ import annotations
@@ -25,12 +25,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
-from leodesk.core.variations import store_video
-from leodesk.qt.errors import user_message
-
 if TYPE_CHECKING:
-    from leodesk.qt.backend import Backend
-    from leodesk.qt.workers import CancelToken
+    pass
 
 #: FFmpeg's name for QImage.Format_RGB32 (0xffRRGGBB words) in this machine's byte order.
 _PIX_FMT = "bgra" if sys.byteorder == "little" else "argb"
@@ -376,37 +372,10 @@ class _DecodeLoop:
         self.owner.frame_ready.emit()
 
 
-class VideoDownloads(QObject):
-    """Downloads videos (motion results…) into the store. Signals: ready(image id, path),
-    failed(image id, message)."""
-
-    ready = Signal(str, str)
-    failed = Signal(str, str)
-
-    def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._b = backend
-
-    def fetch(self, image_id: str, url: str) -> None:
-        backend = self._b
-
-        def job(token: CancelToken) -> str:
-            data = backend.client().download(url, max_bytes=MAX_VIDEO_BYTES)
-            return str(store_video(backend.store.root, image_id, data))
-
-        backend.pools.submit(
-            job,
-            on_result=lambda path: self.ready.emit(image_id, path),
-            on_error=lambda exc: self.failed.emit(image_id, user_message(exc)),
-            name="motion video",
-        )
-
-
 __all__ = [
     "DecodedFrame",
     "EndOfClip",
     "VideoDecoder",
-    "VideoDownloads",
     "VideoError",
     "VideoInfo",
     "open_error",

@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generation-seconds", type=float, default=1.0, help="job duration")
     p.add_argument("--slots", type=int, default=10, help="apiConcurrencySlots")
     p.add_argument("--seed-generations", type=int, default=0, help="pre-existing generations")
+    p.add_argument("--seed-videos", type=int, default=0, help="pre-existing videos")
     p.add_argument("--credits", type=int, default=5000, help="initial apiSubscriptionTokens")
     p.add_argument("--api-key", default="leodesk-demo-key", help="the accepted bearer key")
     p.add_argument("--rate-limit", type=int, default=100, help="billed POSTs per minute before 429")
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         credits=args.credits,
         rate_limit_per_minute=args.rate_limit,
         seed_generations=args.seed_generations,
+        seed_videos=args.seed_videos,
         faults=args.faults,
         port=args.port,
         state_dir=args.state_dir,

@@ -41,6 +41,8 @@ BILLED_PATHS = frozenset(
         "/variations/nobg",
         "/variations/universal-upscaler",
         "/blueprint-executions",
+        "/generations-image-to-video",
+        "/generations-text-to-video",
     }
 )
 
@@ -265,7 +267,7 @@ class Account(abc.ABC):
             return
         job.done = True
         self._changes += 1
-        if job.kind in ("generation", "motion"):
+        if job.kind in ("generation", "motion", "video"):
             gen = self._generations.get(job.target_id)
             if gen is None:
                 return

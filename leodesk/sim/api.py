@@ -235,6 +235,20 @@ ROUTE_TABLE: tuple[tuple[str, str, str, StateHandler], ...] = (
         "createSVDMotionGeneration",
         lambda s, p, q, b: s.create_motion(check_request("createSVDMotionGeneration", b)),
     ),
+    (
+        "POST",
+        "/generations-image-to-video",
+        "createImageToVideoGeneration",
+        lambda s, p, q, b: s.create_image_to_video(
+            check_request("createImageToVideoGeneration", b)
+        ),
+    ),
+    (
+        "POST",
+        "/generations-text-to-video",
+        "createTextToVideoGeneration",
+        lambda s, p, q, b: s.create_text_to_video(check_request("createTextToVideoGeneration", b)),
+    ),
     *(
         ("POST", path, op_id, functools.partial(_lcm, op_id))
         for path, op_id in (

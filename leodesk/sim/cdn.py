@@ -3,7 +3,7 @@ lazily on first request and then cached."""
 
 from __future__ import annotations
 
-from . import derived, images
+from . import derived, images, video_render
 from .account import Account
 from .records import CdnAsset
 
@@ -30,7 +30,7 @@ class Cdn(Account):
                 if init is None or init.data is None:
                     return None
                 upload, upload_type = init.data, init.content_type
-            elif asset.kind == "canvas" and cached is None:
+            elif asset.kind in ("canvas", "video") and cached is None:
                 upload, mask = self._upload_data(asset.ref), self._upload_data(asset.mask_ref)
         if asset.kind == "upload":
             assert upload is not None
@@ -47,7 +47,9 @@ class Cdn(Account):
 def _rendered(asset: CdnAsset, upload: bytes | None, mask: bytes | None) -> bytes:
     """The bytes of a rendered asset (``upload``/``mask``: the uploads it derives from)."""
     if asset.kind == "mp4":
-        return images.motion_mp4(asset.key)
+        return video_render.motion_mp4(asset.key, asset.width or 1024, asset.height or 576)
+    if asset.kind == "video":
+        return video_render.render_video(asset.key, upload, mask)
     if asset.kind == "unzoom":
         return images.render_unzoom(asset.key, asset.width, asset.height)
     if asset.kind == "upload-resize":

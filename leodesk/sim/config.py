@@ -40,6 +40,9 @@ class SimConfig:
     the LCM operations have a window of their own with the same limit."""
     seed_generations: int = 0
     """COMPLETE generations that already exist in the account when the server starts."""
+    seed_videos: int = 0
+    """COMPLETE videos made after those (text to video, then image to video from the newest
+    seeded image, alternately), for a new account only."""
     faults: str = ""
     """Fault rules in the ``--faults`` grammar (see :mod:`leodesk.sim`)."""
     port: int = 0

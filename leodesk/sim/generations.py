@@ -62,7 +62,8 @@ class Generations(Listings):
         if gen.images:
             return
         base = f"/cdn/users/{self.user_id}/generations/{gen.id}"
-        if gen.motion_source is not None:
+        if gen.motion_source is not None or gen.video is not None:
+            video = gen.video or {}
             img = GenImage(
                 id=self._uuid(),
                 generation_id=gen.id,
@@ -75,9 +76,11 @@ class Generations(Listings):
                 motion=True,
                 motion_path=f"{base}/Leonardo_Motion_0.mp4",
                 motion_strength=gen.motion_strength,
+                motion_model=video.get("model", "SVD"),
+                image_to_video=video.get("imageToVideo", False),
             )
             self._register_image(img)
-            self._cdn[img.motion_path or ""] = CdnAsset("mp4", gen.render_key)
+            self._cdn[img.motion_path or ""] = self._motion_asset(gen)
             gen.images.append(img)
             return
         ext = "png" if gen.transparent else "jpg"
@@ -99,6 +102,19 @@ class Generations(Listings):
             )
             self._register_image(img)
             gen.images.append(img)
+
+    def _motion_asset(self, gen: Generation) -> CdnAsset:
+        """What the MP4 path of a motion/video generation serves (:mod:`.video_render`)."""
+        if gen.video is None:
+            return CdnAsset("mp4", gen.render_key, gen.out_width, gen.out_height)
+        return CdnAsset(
+            "video",
+            str(gen.video["recipe"]),
+            gen.out_width,
+            gen.out_height,
+            ref=str(gen.video.get("startUpload") or ""),
+            mask_ref=str(gen.video.get("endUpload") or ""),
+        )
 
     def _register_image(self, img: GenImage) -> None:
         self._images[img.id] = img
@@ -220,10 +236,10 @@ class Generations(Listings):
             "nsfw": img.nsfw,
             "likeCount": 0,
             "motion": img.motion,
-            "motionModel": "SVD" if img.motion else None,
+            "motionModel": img.motion_model or ("SVD" if img.motion else None),
             "motionMP4URL": self.url(img.motion_path),
             "motionStrength": img.motion_strength,
-            "imageToVideo": False if img.motion else None,
+            "imageToVideo": img.image_to_video if img.motion else None,
             "fantasyAvatar": None,
             "generated_image_variation_generics": generics,
         }

@@ -1,4 +1,4 @@
-"""Procedural, deterministic images (Pillow) and the small motion "MP4" stub.
+"""Procedural, deterministic images (Pillow); the motion and video MP4s are in video_render.
 
 Every picture is a function of a text key (prompt, seed, image index...) and a size: the same
 key renders the same bytes, and the same key at a bigger size renders the same composition
@@ -176,36 +176,6 @@ def image_size(data: bytes) -> tuple[int, int] | None:
             return img.width, img.height
     except Exception:
         return None
-
-
-MOTION_SIZE = (512, 288)
-MOTION_FPS = 12
-MOTION_FRAMES = 36
-
-
-def motion_mp4(key: str) -> bytes:
-    """A real H.264 MP4 (3 s, 512 × 288, 12 fps): a slow zoom into the key's picture, so a
-    player has something to show. Deterministic per key (one encoder thread)."""
-    import av  # FFmpeg is loaded only when a motion video is asked for
-
-    width, height = MOTION_SIZE
-    still = picture(key, width * 2, height * 2).convert("RGB")
-    out = io.BytesIO()
-    container = av.open(out, "w", format="mp4")
-    stream = container.add_stream("libx264", rate=MOTION_FPS)
-    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-    stream.options = {"preset": "ultrafast", "threads": "1"}
-    for n in range(MOTION_FRAMES):
-        zoom = 1 + 0.35 * n / MOTION_FRAMES
-        w, h = round(still.width / zoom), round(still.height / zoom)
-        left, top = (still.width - w) // 2, (still.height - h) // 2
-        frame = still.crop((left, top, left + w, top + h)).resize(MOTION_SIZE)
-        for packet in stream.encode(av.VideoFrame.from_image(frame)):  # type: ignore[no-untyped-call]
-            container.mux(packet)
-    for packet in stream.encode():
-        container.mux(packet)
-    container.close()
-    return out.getvalue()
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

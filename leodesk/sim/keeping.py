@@ -257,7 +257,7 @@ class Keeping(Realtime, Canvas, Blueprints):
             for img in gen.images:
                 self._register_image(img)
                 if img.motion_path:
-                    self._cdn[img.motion_path] = CdnAsset("mp4", gen.render_key)
+                    self._cdn[img.motion_path] = self._motion_asset(gen)
         for row in data["variations"]:
             var = Variation(**{**row, "source": _pair(row["source"]), "job": None})
             self._variations[var.id] = var

@@ -127,7 +127,9 @@ def service_cost(service: str, params: Mapping[str, Any]) -> int:
     if service == "MOTION_SVD_GENERATION":
         return MOTION_SVD_COST
     if service == "MOTION_VIDEO_GENERATION":
-        return 250 if params.get("resolution") == "RESOLUTION_720" else 150
+        return {"RESOLUTION_720": 250, "RESOLUTION_1080": 400}.get(
+            str(params.get("resolution")), 150
+        )
     if service == "VEO3_MOTION_VIDEO_GENERATION":
         return 2000
     if service == "LCM_GENERATION":

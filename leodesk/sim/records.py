@@ -79,6 +79,8 @@ class GenImage:
     motion: bool = False
     motion_path: str | None = None
     motion_strength: int | None = None
+    motion_model: str | None = None
+    image_to_video: bool | None = None
     variation_ids: list[str] = field(default_factory=list)
     canvas_init: str | None = None
     canvas_mask: str | None = None
@@ -110,6 +112,9 @@ class Generation:
     canvas_init: str | None = None
     canvas_mask: str | None = None
     canvas_type: str | None = None
+    #: A video generation's facts (JSON-ready): model, imageToVideo, the render recipe and the
+    #: uploads its start/end frames come from (see :mod:`leodesk.sim.video`).
+    video: dict[str, Any] | None = None
 
 
 @dataclass
@@ -176,7 +181,7 @@ class CdnAsset:
     @property
     def content_type(self) -> str:
         """MIME type of the served bytes."""
-        if self.kind == "mp4":
+        if self.kind in ("mp4", "video"):
             return "video/mp4"
         if self.transparent or self.fmt == "PNG":
             return "image/png"

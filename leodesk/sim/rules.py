@@ -197,6 +197,8 @@ TRANSPARENCY = ("disabled", "foreground_only")
 CANVAS_REQUEST_TYPES = ("INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG")
 CONTROLNET_TYPES = ("POSE", "CANNY", "DEPTH")
 INIT_IMAGE_TYPES = ("GENERATED", "UPLOADED")
+VIDEO_MODELS = ("MOTION2", "VEO3", "MOTION2FAST", "VEO3FAST", "KLING2_1", "KLING2_5")
+VIDEO_RESOLUTIONS = ("RESOLUTION_480", "RESOLUTION_720", "RESOLUTION_1080")
 STRENGTH_TYPES = ("Low", "Mid", "High", "Ultra", "Max")
 UPSCALER_STYLES = ("GENERAL", "CINEMATIC", "2D ART & ILLUSTRATION", "CG ART & GAME ASSETS")
 ULTRA_UPSCALE_STYLES = ("ARTISTIC", "REALISTIC")
@@ -449,6 +451,23 @@ LCM_REQUEST: dict[str, Field] = {
     "seed": _i(),
 }
 
+#: The keys both video operations take (``/generations-image-to-video`` adds the image ones).
+VIDEO_REQUEST: dict[str, Field] = {
+    "prompt": _s(nullable=False),
+    "resolution": _e(VIDEO_RESOLUTIONS, "String"),
+    "model": _e(VIDEO_MODELS, "String"),
+    "frameInterpolation": _b(),
+    "isPublic": _b(),
+    "seed": _i(),
+    "negativePrompt": _s(),
+    "promptEnhance": _b(),
+    "promptEnhanceInstruction": _s(),
+    "styleIds": _a(_s(nullable=False)),
+    "height": _i(),
+    "width": _i(),
+    "duration": _i(),
+}
+
 #: Request body tables per operationId (only the operations the simulator serves with a body).
 REQUEST_TABLES: dict[str, dict[str, Field]] = {
     "createDataset": {"name": _s(nullable=False), "description": _s()},
@@ -512,6 +531,20 @@ REQUEST_TABLES: dict[str, dict[str, Field]] = {
         "isVariation": _b(),
         "motionStrength": _i(),
     },
+    "createImageToVideoGeneration": {
+        **VIDEO_REQUEST,
+        "imageId": _s(nullable=False),
+        "imageType": _e(INIT_IMAGE_TYPES, "string", nullable=False),
+        "endFrameImage": _o(
+            {
+                "id": _s(nullable=False),
+                "type": _e(INIT_IMAGE_TYPES, "String", nullable=False),
+            },
+            "Object",
+        ),
+        "elements": _a(ELEMENT_INPUT),
+    },
+    "createTextToVideoGeneration": {**VIDEO_REQUEST, "elements": _a(ELEMENT_INPUT)},
     "createLCMGeneration": LCM_REQUEST,
     "performInstantRefine": LCM_REQUEST,
     "performInpaintingLCM": {**LCM_REQUEST, "maskDataUrl": _s(nullable=False)},

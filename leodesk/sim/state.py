@@ -12,6 +12,8 @@ the core of :class:`~leodesk.sim.account.Account`:
 - :mod:`~leodesk.sim.generations`: generations, their images, and the seeded history.
 - :mod:`~leodesk.sim.variations`: upscale, unzoom, remove background, the universal upscaler, and
   motion.
+- :mod:`~leodesk.sim.video`: image to video and text to video (rules in
+  :mod:`~leodesk.sim.video_rules`, real MP4 files in :mod:`~leodesk.sim.video_render`).
 - :mod:`~leodesk.sim.uploads`: init images (and canvas init/mask pairs) and the presigned S3
   upload.
 - :mod:`~leodesk.sim.canvas`: the checks of a canvas generation (``canvasRequest``).
@@ -44,14 +46,17 @@ from .config import SimConfig
 from .prompts import Prompts
 from .training import Trainings
 from .uploads import S3_BUCKET
+from .video import Videos
 
 
-class SimState(Trainings, Cdn, Prompts):
+class SimState(Trainings, Videos, Cdn, Prompts):
     """The account and everything in it. Safe to call from many threads."""
 
     def __init__(self, cfg: SimConfig) -> None:
         super().__init__(cfg)
         self._open_store()
+        if not self.restored:
+            self._seed_videos(int(cfg.seed_videos))
 
 
 __all__ = ["BILLED_PATHS", "LCM_PATHS", "S3_BUCKET", "SimState", "stable_uuid"]

@@ -55,23 +55,28 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.fillRect(rect, _SELECTED_BG if selected else _BG)
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
         pm = index.data(Qt.ItemDataRole.DecorationRole)
+        picture = inner  # where the picture is (a video's badge sits on its corner)
         if isinstance(pm, QPixmap) and not pm.isNull():
             if pm.width() <= inner.width() and pm.height() <= inner.height():
                 # the loader made it at display size: a plain copy, centred
                 x = inner.x() + (inner.width() - pm.width()) // 2
                 y = inner.y() + (inner.height() - pm.height()) // 2
                 painter.drawPixmap(x, y, pm)
+                picture = QRect(x, y, pm.width(), pm.height())
             else:
                 scaled = pm.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
                 x = inner.x() + (inner.width() - scaled.width()) // 2
                 y = inner.y() + (inner.height() - scaled.height()) // 2
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-                painter.drawPixmap(QRect(x, y, scaled.width(), scaled.height()), pm)
+                picture = QRect(x, y, scaled.width(), scaled.height())
+                painter.drawPixmap(picture, pm)
         else:
             painter.fillRect(inner, _PLACEHOLDER)
         record = index.data(RECORD_ROLE)
         if record is not None:
             self._paint_badges(painter, rect, record)
+            if record.is_video:
+                _paint_video_badge(painter, picture.adjusted(4, 4, -4, -4), record.video_duration)
         if selected:
             painter.setPen(QColor(90, 160, 230))
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
@@ -111,6 +116,32 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.drawText(
                 inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, "deleted online"
             )
+
+
+def video_badge(duration: float | None) -> str:
+    """The gallery's mark of a video: "▶ 0:05" (minutes:seconds), or "▶" before it is known."""
+    if duration is None or duration <= 0:
+        return "▶"
+    seconds = max(1, round(duration))
+    return f"▶ {seconds // 60}:{seconds % 60:02d}"
+
+
+def _paint_video_badge(painter: QPainter, inner: QRect, duration: float | None) -> None:
+    """A dark pill at the bottom right with the play mark and the duration."""
+    text = video_badge(duration)
+    font = painter.font()
+    font.setPixelSize(12)
+    painter.setFont(font)
+    metrics = painter.fontMetrics()
+    width = metrics.horizontalAdvance(text) + 12
+    height = metrics.height() + 4
+    pill = QRect(inner.right() - width + 1, inner.bottom() - height + 1, width, height)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 170))
+    painter.drawRoundedRect(pill, height / 2, height / 2)
+    painter.setPen(QColor(255, 255, 255))
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class GalleryView(QListView):

@@ -31,6 +31,7 @@ from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
 from leodesk.ui.window_training import TrainingLink
 from leodesk.ui.window_uploads import UploadsLink
+from leodesk.ui.window_video import VideoLink
 from leodesk.ui.window_viewer import ViewerLink
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint
@@ -102,6 +103,9 @@ class MainWindow(QMainWindow):
         menus.file_menu.insertActions(menus.quit_action, canvas_actions)
         self.training_link = TrainingLink(self)
         menus.file_menu.insertAction(menus.quit_action, self.training_link.open_action)
+        self.video_link = VideoLink(self)  # Make video…, Text to video…, open_video
+        video_actions = [self.video_link.text_action, self.video_link.file_action]
+        menus.file_menu.insertActions(menus.quit_action, video_actions)
         menus.file_menu.insertSeparator(menus.quit_action)
 
         self.splitter: QSplitter | None = None
@@ -277,6 +281,7 @@ class MainWindow(QMainWindow):
         image_menu.setObjectName("imageMenu")
         for action in self.library_actions.actions.values():
             image_menu.addAction(action)
+        self.video_link.attach(image_menu, self.library_actions)
         self.gallery_pane.search_changed.connect(self.search)
         self.gallery_pane.filters.changed.connect(
             lambda: self.search(self.gallery_pane.search.text())
@@ -650,6 +655,9 @@ class MainWindow(QMainWindow):
 
     def open_viewer(self, image_id: str) -> None:
         self.viewer_link.open_viewer(image_id)
+
+    def open_video(self, record: Any) -> bool:
+        return self.video_link.open_video(record)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -256,13 +256,13 @@ class VariationActions(QObject):
 
     # -- motion -------------------------------------------------------------------------------
     def play(self, record: ImageRecord | bool | None = None) -> bool:
-        """Play a motion image's MP4 in the app's player (downloaded first when needed)."""
+        """Play a motion (or any video item) through ``window.open_video``."""
         if record is None or isinstance(record, bool):
             records = self._records()
             record = records[0] if len(records) == 1 else None
         if record is None or isinstance(record, bool) or record.kind != ImageKind.MOTION:
             return False
-        return self.window.viewer_link.play_motion(record)
+        return bool(self.window.open_video(record))
 
     # -- dialogs --------------------------------------------------------------------------------
     def _status(self, text: str) -> None:

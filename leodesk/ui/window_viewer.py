@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject
 
 if TYPE_CHECKING:
     from leodesk.core.library import ImageRecord
-    from leodesk.qt.video import VideoDownloads
     from leodesk.ui.main_window import MainWindow
     from leodesk.ui.video_player import VideoWindow
     from leodesk.ui.viewer import ImageViewer
@@ -31,8 +30,6 @@ class ViewerLink(QObject):
         self.window = window
         self.viewer: ImageViewer | None = None
         self.video_window: VideoWindow | None = None
-        self._videos: VideoDownloads | None = None
-        self._awaited_video = ""  # the motion whose MP4 is downloading for the player
         self._row = 0
 
     def open_viewer(self, image_id: str) -> None:
@@ -42,7 +39,7 @@ class ViewerLink(QObject):
         row = ctx.gallery_model.row_of(image_id)
         if row is None:
             return
-        if self._open_motion(row):  # a motion plays in the video player
+        if self._open_motion(row):  # a video item plays in the app's video window
             return
         if self.viewer is None:
             from leodesk.ui.viewer import ImageViewer  # after the first paint
@@ -78,33 +75,7 @@ class ViewerLink(QObject):
         record = ctx.gallery_model.record(row)
         if record is None or record.kind != "motion":
             return False
-        return self.play_motion(record)
-
-    def play_motion(self, record: ImageRecord) -> bool:
-        """Play a motion's MP4 in the video window (downloading it into the store first)."""
-        title = f"Motion: {record.prompt}" if record.prompt else "Motion"
-        return self.play_video(record.id, record.motion_url, title)
-
-    def play_video(self, image_id: str, url: str | None, title: str) -> bool:
-        """Play the video kept for ``image_id`` (``video/<id>.mp4`` in the store), downloading
-        it from ``url`` first when it is not on this computer yet."""
-        from leodesk.core.variations import video_path
-
-        ctx = self.window.ctx
-        if ctx is None:
-            return False
-        path = video_path(ctx.backend.store.root, image_id)
-        if path.is_file():
-            self.open_video_file(path, title)
-            return True
-        if not url:
-            self.window.statusBar().showMessage("This video is not available.", 8000)
-            return False
-        window = self.open_video_file(None, title)
-        window.player.show_message("Downloading the video…")
-        self._awaited_video = image_id
-        self._video_downloads().fetch(image_id, url)
-        return True
+        return bool(self.window.open_video(record))
 
     def open_video_file(self, path: Path | None, title: str = "") -> VideoWindow:
         """The video window (made on first use), raised, playing ``path`` when given."""
@@ -122,27 +93,6 @@ class ViewerLink(QObject):
         window.raise_()
         window.activateWindow()
         return window
-
-    def _video_downloads(self) -> VideoDownloads:
-        from leodesk.qt.video import VideoDownloads
-
-        if self._videos is None:
-            ctx = self.window.ctx
-            assert ctx is not None
-            self._videos = VideoDownloads(ctx.backend, self)
-            self._videos.ready.connect(self._video_ready)
-            self._videos.failed.connect(self._video_failed)
-        return self._videos
-
-    def _video_ready(self, image_id: str, path: str) -> None:
-        window = self.video_window
-        if image_id == self._awaited_video and window is not None and window.isVisible():
-            window.open(Path(path), window.windowTitle().removesuffix(" — leodesk"))
-
-    def _video_failed(self, image_id: str, message: str) -> None:
-        window = self.video_window
-        if image_id == self._awaited_video and window is not None and window.isVisible():
-            window.player.show_message(f"The video could not be downloaded: {message}")
 
     def _wire_lineage(self, viewer: Any) -> None:
         ctx = self.window.ctx

@@ -27,6 +27,7 @@ from leodesk.core.variations import (
     job_from_body,
     video_path,
 )
+from leodesk.core.video_job import record_motion_probed
 from tests.conftest import SIM_KEY
 
 
@@ -48,6 +49,9 @@ class _Persist:
 
     def image_stored(self, image_id: str, sha256: str, ext: str) -> None:
         self.lib.set_image_file(image_id, sha256, ext)
+
+    def motion_probed(self, image_id: str, info: Any, sha256: str) -> None:
+        record_motion_probed(self.lib, image_id, info, sha256)
 
     # the job row, when the test stored one (job ids of plain runs are just labels)
     def _job(self, job_id: int, **fields: Any) -> None:
@@ -121,6 +125,9 @@ def test_chain_of_variations_and_motion(setup: Any) -> None:
     assert rec.kind == "motion" and rec.transform == "MOTION_SVD" and rec.has_file
     assert motion.video == video_path(store.root, motion.image_id) and motion.video.is_file()
     assert seen[-1].state == "done"
+    assert rec.is_video and rec.video_duration == 4.0  # the real MP4, probed: the gallery badge
+    facts = lib.get_video(motion.image_id)
+    assert facts is not None and facts.origin == "motion" and facts.fps == 24.0
 
 
 def test_upscale_of_a_variation_is_refused_before_sending(setup: Any, sim: Any) -> None:

@@ -47,7 +47,7 @@ def test_auth_scheme_case_insensitive(
 
 def test_unknown_path_is_404_after_auth(api: httpx.Client, server: SimServer) -> None:
     assert err(api.get("/nope")) == (404, "not-found", "resource does not exist")
-    assert err(api.post("/generations-text-to-video", json={})) == (
+    assert err(api.post("/generations-to-nowhere", json={})) == (
         404,
         "not-found",
         "resource does not exist",

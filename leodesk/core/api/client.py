@@ -91,6 +91,7 @@ from .transport import (
     path_id,
 )
 from .uploads import InitImageUpload
+from .video import Video
 from .waiting import Waiting
 
 __all__ = [
@@ -105,7 +106,9 @@ __all__ = [
 ]
 
 
-class LeonardoClient(Waiting, Downloads, Training, InitImageUpload, Lcm, ElementCalls, Blueprints):
+class LeonardoClient(
+    Waiting, Downloads, Training, InitImageUpload, Lcm, ElementCalls, Blueprints, Video
+):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 
     ``sleep`` and ``clock`` (Unix seconds) are injectable so tests never wait. ``transport`` is

@@ -41,6 +41,7 @@ from .models import (
 )
 from .retry import RetryPolicy
 from .training_models import Dataset, DatasetPresign, TrainingJob
+from .video import VideoRequest
 
 
 class LeonardoApi(Protocol):
@@ -111,6 +112,7 @@ class LeonardoApi(Protocol):
         missing_grace: float = ...,
     ) -> Variation: ...
     def create_motion(self, req: MotionRequest) -> GenerationJob: ...
+    def create_video(self, req: VideoRequest) -> GenerationJob: ...
 
     def random_prompt(self) -> PromptResult: ...
     def improve_prompt(

@@ -217,6 +217,26 @@ _REFS: Final[Mapping[str, tuple[type, _Fields, _Fields]]] = {
 #: GenerationRequest fields that stay on this machine (never a key of the body).
 LOCAL_ONLY_FIELDS: Final = frozenset({"made_from"})
 
+#: The keys both video operations take (leodesk.core.api.video).
+_VIDEO_KEYS: Final = frozenset(
+    {
+        "prompt",
+        "model",
+        "resolution",
+        "frameInterpolation",
+        "isPublic",
+        "seed",
+        "negativePrompt",
+        "promptEnhance",
+        "promptEnhanceInstruction",
+        "styleIds",
+        "elements",
+        "width",
+        "height",
+        "duration",
+    }
+)
+
 #: Top-level keys the client may send, per operation id. Checked against the spec by a test.
 REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "createGeneration": frozenset(
@@ -266,6 +286,10 @@ REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "uploadCanvasInitImage": frozenset({"initExtension", "maskExtension"}),
     "listBlueprints": frozenset({"first", "after", "categories"}),
     "executeBlueprint": frozenset({"blueprintVersionId", "input"}),
+    "createTextToVideoGeneration": frozenset(_VIDEO_KEYS),
+    "createImageToVideoGeneration": frozenset(
+        _VIDEO_KEYS | {"imageId", "imageType", "endFrameImage"}
+    ),
     **{
         operation: frozenset(key for _, key, _ in _LCM_FIELDS + extra)
         for operation, (_, extra) in LCM_OPERATIONS.items()
@@ -281,6 +305,8 @@ EXTENSION_KEYS: Final[Mapping[str, frozenset[str]]] = {
 NESTED_REQUEST_KEYS: Final[Mapping[tuple[str, str], frozenset[str]]] = {
     ("createGeneration", "elements"): frozenset({"akUUID", "weight"}),
     ("createGeneration", "userElements"): frozenset({"userLoraId", "weight"}),
+    ("createTextToVideoGeneration", "elements"): frozenset({"akUUID", "weight"}),
+    ("createImageToVideoGeneration", "elements"): frozenset({"akUUID", "weight"}),
     ("createGeneration", "controlnets"): frozenset(
         {"initImageId", "initImageType", "preprocessorId", "weight", "strengthType"}
     ),

@@ -16,6 +16,7 @@ in its own module, all over the one connection of :class:`~leodesk.core.library.
 - :mod:`~leodesk.core.library.job_queue`: stored jobs in queue order, and the paused flag.
 - :mod:`~leodesk.core.library.model_cache` and :mod:`~leodesk.core.library.upload_cache`: the
   model lists and favourite models, and init images already uploaded.
+- :mod:`~leodesk.core.library.videos`: the facts of video items (duration, size, fps...).
 - :mod:`~leodesk.core.library.records`: the frozen records handed out, and column values.
 
 The parts are mixins of :class:`Library` rather than manager objects it holds: every caller
@@ -82,6 +83,7 @@ from leodesk.core.library.records import (
 )
 from leodesk.core.library.training import DatasetImageRecord, DatasetRecord, Datasets
 from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
+from leodesk.core.library.videos import VideoOrigin, VideoRecord, Videos
 from leodesk.core.search import MAX_QUERY_WORDS, Filter, fts_query
 
 __all__ = [
@@ -112,6 +114,8 @@ __all__ = [
     "LibraryError",
     "Pick",
     "UpsertBatch",
+    "VideoOrigin",
+    "VideoRecord",
     "fts_query",
     "is_local_id",
 ]
@@ -128,6 +132,7 @@ class Library(
     ElementCache,
     Datasets,
     BlueprintCache,
+    Videos,
     Store,
 ):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

@@ -405,6 +405,29 @@ _ELEMENTS: Final = (
 )
 
 
+# video: the facts of a video item (an image row of kind 'motion' whose file is the poster
+# frame): how it was made, its model, duration, picture size, frame rate, audio, and the sha256 of
+# the MP4 kept beside the image store (leodesk.core.variations.video_path).
+_VIDEO: Final = (
+    """
+    CREATE TABLE videos (
+        image_id     TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        origin       TEXT NOT NULL
+                     CHECK (origin IN ('motion', 'image_to_video', 'text_to_video')),
+        model        TEXT,
+        duration_s   REAL,
+        width        INTEGER,
+        height       INTEGER,
+        fps          REAL,
+        has_audio    INTEGER NOT NULL DEFAULT 0 CHECK (has_audio IN (0, 1)),
+        file_sha256  TEXT,
+        request_json TEXT,
+        updated_ms   INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
+
 # training: datasets and their images, each with its upload state (see
 # leodesk.core.library.training): an image is uploaded once, and resumed where it stopped.
 _TRAINING: Final = (
@@ -478,6 +501,11 @@ def _migrate_blueprints(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_video(conn: sqlite3.Connection) -> None:
+    for statement in _VIDEO:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
@@ -490,6 +518,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_elements,
     _migrate_training,
     _migrate_blueprints,
+    _migrate_video,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -21,6 +21,7 @@ from leodesk.core.library.records import (
     UpsertBatch,
     _image_record,
 )
+from leodesk.core.library.videos import note_video
 
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
@@ -383,6 +384,14 @@ class Generations(Images):
                 created_ms=gen_ms,
                 now=now,
             )
+            if image.id and image.motion_mp4_url:
+                note_video(
+                    conn,
+                    image.id,
+                    image_to_video=image.image_to_video,
+                    model=image.motion_model,
+                    now=now,
+                )
             for variation in image.variations:
                 if not variation.id or not variation.url:
                     continue

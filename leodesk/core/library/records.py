@@ -77,6 +77,13 @@ class ImageRecord:
     deleted_local: bool = False
     model_name: str | None = None
     local: bool = False  # of a local generation (schema v5): never on the server
+    video_duration: float | None = None  # seconds, for a video whose file was probed
+
+    @property
+    def is_video(self) -> bool:
+        """True for a video item (an SVD motion, an image to video or a text to video): its
+        file is the poster frame, the MP4 is beside the image store."""
+        return self.kind == ImageKind.MOTION
 
     @property
     def has_file(self) -> bool:
@@ -172,7 +179,8 @@ _IMAGE_COLUMNS: Final = """
     g.deleted_remote, g.local, i.favourite, i.rating, i.pick, i.deleted_local_ms,
     (SELECT group_concat(ci.collection_id) FROM collection_images ci WHERE ci.image_id = i.id)
         AS collection_ids,
-    EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) AS has_children
+    EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) AS has_children,
+    (SELECT v.duration_s FROM videos v WHERE v.image_id = i.id) AS video_duration
 """
 
 
@@ -215,4 +223,5 @@ def _image_record(row: sqlite3.Row, model_names: Mapping[str, str] | None = None
         deleted_local=row["deleted_local_ms"] is not None,
         model_name=None if model_names is None or model_id is None else model_names.get(model_id),
         local=bool(row["local"]),
+        video_duration=row["video_duration"],
     )
