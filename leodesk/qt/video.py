@@ -33,7 +33,6 @@ _PIX_FMT = "bgra" if sys.byteorder == "little" else "argb"
 READ_AHEAD = 24  # frames decoded ahead of the one on screen, at most (1 s at 24 fps)...
 READ_AHEAD_BYTES = 128 * 1024 * 1024  # ...and at most this much (16 frames at 1080p)
 MIN_READ_AHEAD = 4
-MAX_VIDEO_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
