@@ -40,6 +40,15 @@ MODERATION: Final = "moderation"
 LOW_BALANCE: Final = "low_balance"
 KINDS: Final = (BATCH, FAILED, MODERATION, LOW_BALANCE)
 
+# What a finished job of each stored kind says (title, text after its label).
+_FINISHED: Final = {
+    "generation": ("Generation finished", "images ready"),
+    "variation": ("Variation finished", "ready"),
+    "video": ("Video finished", "the video is ready"),
+    "blueprint": ("Blueprint finished", "images ready"),
+    "training": ("Training finished", "ready to use"),
+}
+
 # The Settings field that turns each kind on or off (leodesk.core.settings.Settings).
 SETTING_FOR_KIND: Final = {
     BATCH: "notify_batch_finished",
@@ -101,6 +110,7 @@ class Notifier(QObject):
         self.history: list[Notice] = []
         self._jobs: dict[int, str] = {}  # job id -> last known state (terminal states stick)
         self._groups: dict[int, str] = {}  # job id -> group label
+        self._kinds: dict[int, str] = {}  # job id -> the stored job's kind (generation, video...)
         self._messages: dict[int, str] = {}  # job id -> last known message
         self._active: set[str] = set()  # groups seen with a job not ended yet
         self._told_failed: set[int] = set()
@@ -178,6 +188,7 @@ class Notifier(QObject):
             if state == "failed" and known is not None and known not in _TERMINAL:
                 # ended this session without a live "failed" (e.g. an unreadable request)
                 self._failed(job_id, str(rec.error or ""), "")
+            self._kinds[job_id] = str(rec.kind or "")
             group = rec.group_label
             if group:
                 self._groups[job_id] = str(group)
@@ -220,7 +231,8 @@ class Notifier(QObject):
         total = len(states)
         if total == 1:
             label = self.label_for(ids[0]) or group
-            self._emit(BATCH, "Generation finished", f"{label}: images ready")
+            title, what = _FINISHED.get(self._kinds.get(ids[0], ""), _FINISHED["generation"])
+            self._emit(BATCH, title, f"{label}: {what}")
             return
         text = f"{group}: {done} of {total} jobs done"
         if failed:

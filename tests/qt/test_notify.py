@@ -3,6 +3,7 @@ only while the main window is not active."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -216,3 +217,11 @@ def test_settings_in_and_out(notifier: Notifier) -> None:
     assert snap[SETTING_FOR_KIND[BATCH]] is False and snap[SETTING_FOR_KIND[FAILED]] is True
     assert snap["low_balance_below"] == 750 and snap["notify_sound"] is True
     assert set(snap) <= {f for f in Settings.__dataclass_fields__}
+
+
+def test_a_finished_video_says_its_video_is_ready(notifier: Notifier) -> None:
+    seen = Seen(notifier)
+    video = replace(_rec(7, "queued", "v"), kind="video")
+    notifier.queue_changed([video])
+    notifier.job_changed(_view(7, "done"))
+    assert seen.system[-1][1:] == ("Video finished", "job 7: the video is ready")
