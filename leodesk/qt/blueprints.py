@@ -45,6 +45,7 @@ class _Persist(LibraryPersist):
 class BlueprintService(QObject):
     blueprints_ready = Signal(list)
     versions_ready = Signal(str, list)
+    blueprint_ready = Signal(object)  # Blueprint: one blueprint as the API has it now
     job_changed = Signal(object)
     stored = Signal(list)
     failed = Signal(str)
@@ -77,6 +78,20 @@ class BlueprintService(QObject):
                 f"Blueprints could not be loaded: {user_message(e)}"
             ),
             name="blueprints",
+        )
+
+    def load_blueprint(self, blueprint_id: str) -> None:
+        """``blueprint_ready`` with the API's current record of ``blueprint_id`` (its name and
+        description may have changed since the catalogue was listed)."""
+
+        def job(token: CancelToken) -> Any:
+            return self._b.client().get_blueprint(blueprint_id)
+
+        self._b.pools.submit(
+            job,
+            on_result=lambda bp: None if bp is None else self.blueprint_ready.emit(bp),
+            on_error=lambda e: log.info("blueprint %s not refreshed: %s", blueprint_id, e),
+            name="blueprint",
         )
 
     def load_versions(self, blueprint_id: str) -> None:

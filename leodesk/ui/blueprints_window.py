@@ -145,6 +145,20 @@ class BlueprintsWindow(QWidget):
         self.show_message("Loading the versions…")
         self.blueprint_chosen.emit(bp.id)
 
+    def update_blueprint(self, bp: Blueprint) -> None:
+        """The API's current record of a listed blueprint: its name and description."""
+        if bp.id not in self.blueprints:
+            return
+        self.blueprints[bp.id] = bp
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(_ID_ROLE) == bp.id:
+                item.setText(f"{bp.name}\n{_short(bp.description)}")
+                item.setToolTip(bp.description)
+        if bp.id == self.current_id():
+            self.title.setText(bp.name)
+            self.description.setText(bp.description)
+
     # -- versions -----------------------------------------------------------------------------
     def set_versions(self, blueprint_id: str, versions: list[BlueprintVersion]) -> None:
         """The versions of ``blueprint_id`` (ignored unless it is the one shown)."""

@@ -86,6 +86,8 @@ class BlueprintLink(QObject):
         ctx.blueprints.failed.connect(lambda m: w.show_message(m, error=True))
         ctx.model_thumbs.ready.connect(self._thumb_ready)
         w.blueprint_chosen.connect(ctx.blueprints.load_versions)
+        w.blueprint_chosen.connect(ctx.blueprints.load_blueprint)
+        ctx.blueprints.blueprint_ready.connect(w.update_blueprint)
         w.run_requested.connect(self.run)
         form = w.form
         form.image_source.connect(lambda slot, source: ctx.uploads.prepare_and_upload(slot, source))

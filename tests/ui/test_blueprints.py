@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QListWidget, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QListWidget, QWidget
 
 from leodesk.core.jobs import JobState
 from tests.helpers.spec import validate_request
@@ -259,3 +259,26 @@ def test_a_run_above_the_cost_limit_is_asked_first(qtbot: Any, window: Any, sim:
     assert len(asked) == 1
     qtbot.waitUntil(lambda: len(executions(sim)) == 1, timeout=10000)
     wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next
+
+
+def test_choosing_a_blueprint_shows_its_current_details(
+    qtbot: Any, window: Any, sim: Any, monkeypatch: Any
+) -> None:
+    import dataclasses
+
+    from leodesk.sim import blueprints as sim_blueprints
+
+    bp = open_blueprints(qtbot, window)
+    listed = child(bp, QListWidget, "blueprintList")
+    second = listed.item(1).text().split("\n", 1)[0]  # the first is chosen on opening
+    blueprint_id = next(b.id for b in bp.blueprints.values() if b.name == second)
+    changed = dataclasses.replace(
+        sim_blueprints._BY_ID[blueprint_id], description="Now with softer light."
+    )
+    monkeypatch.setitem(sim_blueprints._BY_ID, blueprint_id, changed)  # changed since listed
+    choose(qtbot, bp, second)
+    description = child(bp, QLabel, "blueprintDescription")
+    qtbot.waitUntil(lambda: description.text() == "Now with softer light.", timeout=10000)
+    assert sim.count("GET", f"/blueprints/{blueprint_id}") == 1
+    assert listed.item(1).toolTip() == "Now with softer light."
+    wait_idle(qtbot, window)
