@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 log = logging.getLogger("leodesk.workers")
@@ -56,7 +57,7 @@ class Worker(QRunnable):
         self.pool = "network"
 
     def run(self) -> None:
-        self.signals.started.emit()
+        self._emit(self.signals.started)
         try:
             if self.token.cancelled:
                 return
@@ -64,14 +65,24 @@ class Worker(QRunnable):
         except BaseException as exc:  # reported, never raised into Qt
             if not isinstance(exc, Exception):
                 log.warning("worker %s ended by %s", self.name, type(exc).__name__)
-            self.signals.error.emit(exc)
+            self._emit(self.signals.error, exc)
         else:
             if not self.token.cancelled:
-                self.signals.result.emit(value)
+                self._emit(self.signals.result, value)
         finally:
-            self.signals.finished.emit()
+            self._emit(self.signals.finished)
             if self.on_end is not None:
                 self.on_end(self)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        """Emit unless the app is gone: a worker that outlived the app's shutdown (a download
+        still retrying when the window closed) ends quietly, its result dropped."""
+        if not shiboken6.isValid(self.signals):
+            return
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # deleted between the check and the emit
+            log.debug("worker %s ended after the app: result dropped", self.name)
 
 
 class Pools(QObject):

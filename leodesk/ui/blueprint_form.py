@@ -75,6 +75,7 @@ class BlueprintForm(QWidget):
     image_cleared = Signal(str)
     use_selected = Signal(str)
     changed = Signal()
+    slot_prefix = SLOT_PREFIX  # the upload service's slots of this form start with it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

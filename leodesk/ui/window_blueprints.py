@@ -10,10 +10,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from leodesk.core.blueprint_inputs import InputError, build_job
-from leodesk.qt.uploads import GalleryImage
-from leodesk.ui.blueprint_form import SLOT_PREFIX
-
 if TYPE_CHECKING:
     from leodesk.core.api.blueprint_models import Blueprint
     from leodesk.qt.context import AppContext
@@ -122,7 +118,7 @@ class BlueprintLink(QObject):
             self.bp_window.set_thumbnail(bp_id, pixmap)
 
     def _upload_ready(self, slot: str, image: Any) -> None:
-        if self.bp_window is None or not slot.startswith(SLOT_PREFIX):
+        if self.bp_window is None or not slot.startswith(self.bp_window.form.slot_prefix):
             return
         url = None
         if image.generated:
@@ -136,6 +132,8 @@ class BlueprintLink(QObject):
             assert self.bp_window is not None
             self.bp_window.form.set_failed(slot, "Select one image in the gallery first.")
             return
+        from leodesk.qt.uploads import GalleryImage  # with the window, after the first paint
+
         self._ctx().uploads.prepare_and_upload(slot, GalleryImage(chosen[0][0].id))
 
     # -- running ------------------------------------------------------------------------------
@@ -151,6 +149,8 @@ class BlueprintLink(QObject):
         if waiting:
             w.show_message(f"Wait for the upload of {', '.join(waiting)}.", error=True)
             return False
+        from leodesk.core.blueprint_inputs import InputError, build_job  # after the first paint
+
         try:
             job = build_job(bp.id, bp.name, version, w.form.values(), w.form.images)
         except InputError as exc:
