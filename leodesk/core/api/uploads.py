@@ -29,6 +29,8 @@ _IMAGE_TYPES: Final = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
 }
 
 
