@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from leodesk.core.api.media_models import MEDIA_EXTENSIONS
+from leodesk.core.api.media_models import MEDIA_EXTENSIONS, MotionVariation
 
 if TYPE_CHECKING:
     from leodesk.core.api.protocol import LeonardoApi
@@ -66,11 +67,13 @@ def upload_video_file(client: LeonardoApi, library: Library | None, path: Path) 
     return media_id
 
 
-def collect_motion_variations(client: LeonardoApi, library: Library, video_id: str) -> int:
-    """Record the motion variations of the video item ``video_id`` as its children; how many
-    were new. Variations without an id or URL (not finished) are left for a later look."""
+def record_motion_variations(
+    library: Library, video_id: str, variations: Iterable[MotionVariation]
+) -> int:
+    """Record ``variations`` of the video item ``video_id`` as its children; how many were new.
+    Variations without an id or URL (not finished) are left for a later look."""
     added = 0
-    for var in client.get_motion_variations(video_id):
+    for var in variations:
         if not var.id or not var.url:
             continue
         if library.add_motion_variation(
@@ -79,6 +82,11 @@ def collect_motion_variations(client: LeonardoApi, library: Library, video_id: s
             added += 1
     library.mark_motion_checked(video_id)
     return added
+
+
+def collect_motion_variations(client: LeonardoApi, library: Library, video_id: str) -> int:
+    """``GET /motion-variations/{id}`` for a video item, recorded (see above)."""
+    return record_motion_variations(library, video_id, client.get_motion_variations(video_id))
 
 
 def collect_for_library(client: LeonardoApi, library: Library, limit: int = 20) -> int:
