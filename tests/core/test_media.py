@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,23 +16,10 @@ from leodesk.core.media import (
 )
 from leodesk.core.sync import Syncer
 from leodesk.sim import SimServer, video_render
-from tests.core.api.test_client_sim import FAST_RETRY, KEY, check_bodies, config
+from tests.core.api import test_api_spec_media as _spec
 
-
-@pytest.fixture
-def sim() -> Iterator[SimServer]:
-    server = SimServer(config(seed_generations=2, seed_videos=2)).start()
-    yield server
-    try:
-        assert check_bodies(server) > 0
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def client(sim: SimServer) -> Iterator[LeonardoClient]:
-    with LeonardoClient(KEY, base_url=sim.base_url, retry=FAST_RETRY) as c:
-        yield c
+sim = _spec.sim  # the simulator with two seeded videos, on real HTTP, bodies checked
+client = _spec.client
 
 
 def _synced(client: LeonardoClient, lib: Library) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTableWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton, QTableWidget, QWidget
 
 from leodesk.sim import video_render
 from tests.helpers.spec import validate_request, validate_response
@@ -22,17 +22,7 @@ from tests.ui.helpers import (
     wait_idle,
     wait_models,
 )
-
-
-def _later(qtbot: Any, act: Any) -> None:
-    def attempt() -> None:
-        box = QApplication.activeModalWidget()
-        if box is None:
-            QTimer.singleShot(20, attempt)
-            return
-        act(box)
-
-    QTimer.singleShot(0, attempt)
+from tests.ui.test_extras import _later
 
 
 def _click(qtbot: Any, button: QPushButton) -> None:

@@ -64,7 +64,7 @@ def test_answers_parse_with_missing_wrong_and_unknown_fields() -> None:
 
 @pytest.fixture
 def sim() -> Iterator[SimServer]:
-    server = SimServer(config(generation_seconds=0.1, seed_generations=1, seed_videos=1)).start()
+    server = SimServer(config(generation_seconds=0.1, seed_generations=2, seed_videos=2)).start()
     yield server
     try:
         assert check_bodies(server) > 0
