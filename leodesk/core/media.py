@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from leodesk.core.api.media_models import MEDIA_EXTENSIONS, MotionVariation
+from leodesk.core.api.models import parse_timestamp
 
 if TYPE_CHECKING:
     from leodesk.core.api.protocol import LeonardoApi
@@ -76,8 +77,13 @@ def record_motion_variations(
     for var in variations:
         if not var.id or not var.url:
             continue
+        when = parse_timestamp(var.created_at)
         if library.add_motion_variation(
-            variation_id=var.id, video_id=video_id, transform=var.label, url=var.url
+            variation_id=var.id,
+            video_id=video_id,
+            transform=var.label,
+            url=var.url,
+            created_ms=None if when is None else int(when.timestamp() * 1000),
         ):
             added += 1
     library.mark_motion_checked(video_id)

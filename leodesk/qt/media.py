@@ -180,8 +180,7 @@ def wire(ctx: Any) -> None:
     ctx.sync.finished.connect(lambda _p: service.check_library())
 
     def found(count: int) -> None:
-        if count:
-            ctx.gallery_model.prepend_new()
-            ctx.gallery_model.refresh_records()
+        if count:  # new children sit beside their videos (by date): read the rows again
+            ctx.gallery_model.reload_keep()
 
     service.variations_found.connect(found)

@@ -60,10 +60,16 @@ class MediaLibrary(Images):
     # ------------------------------------------------------------------ motion variations
 
     def add_motion_variation(
-        self, *, variation_id: str, video_id: str, transform: str, url: str
+        self,
+        *,
+        variation_id: str,
+        video_id: str,
+        transform: str,
+        url: str,
+        created_ms: int | None = None,
     ) -> bool:
         """Store a motion variation of the video item ``video_id`` as its child (idempotent);
-        True when it is new. The video must be in the library."""
+        True when it is new. The video must be in the library; ``created_ms`` defaults to now."""
         _require_id(variation_id, "motion variation id")
         _require_id(video_id, "video image id")
         now = self._now_ms()
@@ -87,7 +93,7 @@ class MediaLibrary(Images):
                 url=parent["url"],
                 motion_url=url,
                 nsfw=bool(parent["nsfw"]),
-                created_ms=now,
+                created_ms=now if created_ms is None else created_ms,
                 now=now,
             )
             conn.execute(
