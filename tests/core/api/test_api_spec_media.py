@@ -3,11 +3,12 @@ the answers parsed with every field optional, and the calls over real HTTP to th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 
-from leodesk.core.api import LeonardoClient, ValidationError
+from leodesk.core.api import LeonardoClient, UploadError, ValidationError
 from leodesk.core.api import serialize as ser
 from leodesk.core.api.media import media_body, parse_motion_variation, parse_uploaded_media
 from leodesk.core.api.media_models import MotionVariation
@@ -120,3 +121,27 @@ def test_motion_variations_of_a_seeded_video(client: LeonardoClient) -> None:
 def test_a_server_error_is_a_leonardo_error(client: LeonardoClient) -> None:
     with pytest.raises(ValidationError):
         client.get_media("not-a-uuid")
+
+
+def test_an_expired_presign_is_renewed_once_then_given_up() -> None:
+    server = SimServer(config(presign_ttl_s=0.000001)).start()
+    try:
+        c = LeonardoClient(KEY, base_url=server.base_url, retry=FAST_RETRY)
+        with c, pytest.raises(UploadError, match="before the video was sent"):
+            c.upload_media(video_render.motion_mp4("late", 160, 90), "mp4")
+        assert server.count("POST", "/media") == 2
+        assert [r.status for r in s3_posts(server)] == [403, 403]
+        assert check_bodies(server) == 2
+    finally:
+        server.stop()
+
+
+def test_a_storage_failure_is_an_upload_error_and_the_media_stays_pending(
+    sim: SimServer, client: LeonardoClient
+) -> None:
+    sim.add_fault("POST", "/s3/*", "500", times=10)
+    with pytest.raises(UploadError):
+        client.upload_media(video_render.motion_mp4("lost", 160, 90), "mov")
+    (presign,) = [r for r in sim.requests if r.path == "/media"]
+    assert json.loads(presign.body) == {"extension": "mov"}
+    assert len(s3_posts(sim)) == FAST_RETRY.max_attempts
