@@ -119,6 +119,12 @@ def test_uploads_are_listed_after_a_restart(
     table = child(panel, QTableWidget, "uploadedVideosList")
     qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=15000)
     assert table.item(0, 0).text() == "kept.mov" and table.item(0, 1).text() == "Complete"
+    # deleted on the server some other way: the next look drops it from the library too
+    sim.state.delete_media(panel.row_at(0).media_id)
+    again.uploads_link.action.trigger()
+    status = child(panel, QWidget, "uploadedVideosStatus")
+    qtbot.waitUntil(lambda: "No uploaded videos" in status.text(), timeout=10000)
+    assert table.rowCount() == 0 and again.ctx.backend.reader.media_uploads() == []
     wait_idle(qtbot, again)
 
 
