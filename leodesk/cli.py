@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     from leodesk.cli_video import add_video_parsers  # `leodesk video`
 
     add_video_parsers(add)
+    from leodesk.cli_media import add_media_parsers  # `leodesk media`
+
+    add_media_parsers(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -891,3 +894,12 @@ def _video_command(args: argparse.Namespace, runtime: Runtime) -> Any:
 
 
 COMMANDS["video"] = _video_command
+
+
+def _media_command(args: argparse.Namespace, runtime: Runtime) -> Any:
+    from leodesk import cli_media  # per command
+
+    return cli_media.cmd_media(args, runtime)
+
+
+COMMANDS["media"] = _media_command

@@ -18,6 +18,8 @@ from leodesk.qt.blueprints import BlueprintService
 from leodesk.qt.canvas import CanvasSession
 from leodesk.qt.elements import ElementsService
 from leodesk.qt.generation import GenerationService
+from leodesk.qt.media import MediaService
+from leodesk.qt.media import wire as wire_media
 from leodesk.qt.models.catalog_model import ModelListModel
 from leodesk.qt.models.gallery_model import GalleryModel
 from leodesk.qt.models.jobs_model import JobListModel
@@ -78,6 +80,7 @@ class AppContext:
     training: TrainingRunner  # datasets (.datasets) and trainings through the queue
     blueprints: BlueprintService  # the Blueprint catalogue and blueprint runs (queue jobs)
     videos: VideoService  # image to video and text to video jobs
+    media: MediaService  # uploaded videos, motion variations of videos
     demo: bool = False
 
     def canvas_session(self) -> CanvasSession:
@@ -190,6 +193,7 @@ def build_context(
         training=TrainingRunner(backend, parent=backend),
         blueprints=BlueprintService(backend, parent=backend),
         videos=VideoService(backend, parent=backend),
+        media=MediaService(backend, parent=backend),
         demo=demo,
     )
     ctx_holder["ctx"] = ctx
@@ -197,6 +201,7 @@ def build_context(
     _wire_notifications(ctx)
     _wire_variations(ctx)
     wire_video(ctx)
+    wire_media(ctx)
     _wire_gallery_and_catalog(ctx)
     wire_training(ctx)
     _wire_blueprints(ctx)

@@ -86,6 +86,9 @@ class GenImage:
     canvas_mask: str | None = None
     canvas_type: str | None = None
     blob: str | None = None
+    #: ``GET /motion-variations/{id}`` rows of a video (JSON-ready: id, createdAt, status,
+    #: motionTransformType, resolution, path), see :mod:`leodesk.sim.media`.
+    motion_variations: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

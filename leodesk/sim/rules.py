@@ -504,6 +504,7 @@ REQUEST_TABLES: dict[str, dict[str, Field]] = {
     "promptRandom": {},
     "promptImprove": {"prompt": _s(nullable=False), "promptInstructions": _s(), "isVideo": _b()},
     "uploadInitImage": {"extension": _s(nullable=False)},
+    "uploadMedia": {"extension": _s(nullable=False)},
     "uploadCanvasInitImage": {
         "initExtension": _s(nullable=False),
         "maskExtension": _s(nullable=False),

@@ -43,13 +43,14 @@ from .account import BILLED_PATHS, LCM_PATHS
 from .catalog import stable_uuid
 from .cdn import Cdn
 from .config import SimConfig
+from .media import Media
 from .prompts import Prompts
 from .training import Trainings
 from .uploads import S3_BUCKET
 from .video import Videos
 
 
-class SimState(Trainings, Videos, Cdn, Prompts):
+class SimState(Trainings, Media, Videos, Cdn, Prompts):
     """The account and everything in it. Safe to call from many threads."""
 
     def __init__(self, cfg: SimConfig) -> None:
@@ -57,6 +58,9 @@ class SimState(Trainings, Videos, Cdn, Prompts):
         self._open_store()
         if not self.restored:
             self._seed_videos(int(cfg.seed_videos))
+            self._seed_motion_variations()
+        else:
+            self._restore_motion_variations()
 
 
 __all__ = ["BILLED_PATHS", "LCM_PATHS", "S3_BUCKET", "SimState", "stable_uuid"]

@@ -18,6 +18,7 @@ from .records import CdnAsset, InitImage, timestamp
 from .rules import INIT_IMAGE_EXTENSIONS, MSG_INVALID_EXTENSION, bad_request
 
 S3_BUCKET = "leonardo-sim-uploads"
+MEDIA_FOLDER = "uploadedMedia"  # ``POST /media`` uploads: not init images
 _S3_SECRET = b"leodesk-simulator-not-a-secret"
 
 _CONTENT_TYPES = {
@@ -26,6 +27,7 @@ _CONTENT_TYPES = {
     "jpeg": "image/jpeg",
     "webp": "image/webp",
     "mp4": "video/mp4",
+    "mov": "video/quicktime",
 }
 
 
@@ -71,9 +73,11 @@ class InitImages(Account):
                 }
             }
 
-    def _presign(self, extension: str, folder: str) -> InitImage:
+    def _presign(
+        self, extension: str, folder: str, allowed: tuple[str, ...] = INIT_IMAGE_EXTENSIONS
+    ) -> InitImage:
         """A new init image awaiting its S3 POST under ``users/<uid>/<folder>/``."""
-        if extension not in INIT_IMAGE_EXTENSIONS:
+        if extension not in allowed:
             raise bad_request(MSG_INVALID_EXTENSION)
         ext = extension.lower()
         init_id = self._uuid()
@@ -151,7 +155,7 @@ class InitImages(Account):
         """``GET /init-image/{id}``."""
         with self._lock:
             init = self._init_images.get(init_id)
-            if init is None:
+            if init is None or init.folder == MEDIA_FOLDER:
                 return {"init_images_by_pk": None}
             return {
                 "init_images_by_pk": {
@@ -164,9 +168,10 @@ class InitImages(Account):
     def delete_init_image(self, init_id: str) -> dict[str, Any]:
         """``DELETE /init-image/{id}``."""
         with self._lock:
-            init = self._init_images.pop(init_id, None)
-            if init is None:
+            init = self._init_images.get(init_id)
+            if init is None or init.folder == MEDIA_FOLDER:
                 return {"delete_init_images_by_pk": None}
+            del self._init_images[init_id]
             self._changes += 1
             self._init_by_key.pop(init.key, None)
             self._cdn.pop(self._init_path(init), None)

@@ -27,6 +27,7 @@ from leodesk.ui.widgets import named
 from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_elements import ElementsLink
+from leodesk.ui.window_media import MediaLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
 from leodesk.ui.window_training import TrainingLink
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self._wire_sync_and_account(ctx)
         self.elements_link = ElementsLink(self, ctx)
         self.uploads_link = UploadsLink(self, ctx)
+        self.media_link = MediaLink(self, ctx)  # Upload a video…, the uploads dialog's videos
         if settings is not None:
             self.restore(settings)
         self.search("")  # the default filter: everything, generations deleted on the server too

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -60,14 +61,28 @@ class UploadedImagesDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
         row.addWidget(self.delete_button)
-        row.addWidget(close)
+        images = QWidget()
+        page = QVBoxLayout(images)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.list)
+        page.addLayout(row)
+        self.tabs = named(QTabWidget(), "uploadedTabs", "Uploaded images and videos")
+        self.tabs.addTab(images, "Images")
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.list)
-        lay.addLayout(row)
-        self.resize(560, 380)
+        lay.addWidget(self.tabs)
+        lay.addLayout(bottom)
+        self.resize(680, 420)
         self.list.itemSelectionChanged.connect(self._selection_changed)
         self.delete_button.clicked.connect(self._delete)
         thumbs.ready.connect(self._thumb_ready)
+
+    def add_page(self, page: QWidget, title: str) -> None:
+        """Another tab (the uploaded videos, :mod:`leodesk.ui.window_media`)."""
+        self.tabs.addTab(page, title)
+        self.setWindowTitle("Uploaded images and videos")
 
     def show_uploads(self, uploads: list[Uploaded]) -> None:
         """Fill the list (newest first)."""

@@ -259,6 +259,8 @@ class VideoLink(QObject):
         player."""
         title = f"Video: {record.prompt}" if record.prompt else "Video"
         path = self.video_file(record)
+        if self.window.ctx is not None and not record.local:
+            self.window.ctx.media.check_video(record.id)  # its motion variations, if any
         if path is not None:
             return self.opener(QUrl.fromLocalFile(str(path)), title)
         ctx = self.window.ctx

@@ -226,6 +226,7 @@ def tour() -> Iterator[Tour]:
         call("POST", "/lcm-inpainting", {**lcm, "maskDataUrl": lcm["imageDataUrl"]})
         call("POST", "/lcm-upscale", {**lcm, "refineStrength": 0.6})
         _tour_training(call, image)
+        _tour_media(call, image)
         doomed = call("POST", "/generations", {"prompt": "to delete", "num_images": 1})
         call("DELETE", f"/generations/{doomed['sdGenerationJob']['generationId']}")
         sim.complete_all()
@@ -265,6 +266,14 @@ def _tour_training(call: Any, image: str) -> None:
         "POST", "/models", {"name": "doomed", "datasetId": ds_id, "instance_prompt": "doomx"}
     )["sdTrainingJob"]["customModelId"]
     call("DELETE", f"/models/{doomed_model}")
+
+
+def _tour_media(call: Callable[..., Any], image: str) -> None:
+    """Uploaded media (presign, read, delete) and an image's motion variations."""
+    media = call("POST", "/media", {"extension": "mp4"})["uploadMedia"]["uploadId"]
+    call("GET", f"/media/{media}")
+    call("DELETE", f"/media/{media}")
+    call("GET", f"/motion-variations/{image}")
 
 
 def _tour_blueprints(call: Callable[..., Any]) -> None:

@@ -37,6 +37,7 @@ from .downloads import DEFAULT_MAX_DOWNLOAD_BYTES, Downloads
 from .elements import ElementCalls
 from .errors import ProtocolError
 from .lcm import Lcm
+from .media import MediaCalls
 from .models import (
     CustomModel,
     Element,
@@ -107,7 +108,15 @@ __all__ = [
 
 
 class LeonardoClient(
-    Waiting, Downloads, Training, InitImageUpload, Lcm, ElementCalls, Blueprints, Video
+    Waiting,
+    Downloads,
+    Training,
+    MediaCalls,
+    InitImageUpload,
+    Lcm,
+    ElementCalls,
+    Blueprints,
+    Video,
 ):
     """A client for the Leonardo.Ai Production API. Use it as a context manager or call close().
 

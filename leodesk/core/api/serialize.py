@@ -246,6 +246,7 @@ REQUEST_KEYS: Final[Mapping[str, frozenset[str]]] = {
         {"imageId", "isInitImage", "isVariation", "motionStrength", "isPublic"}
     ),
     "uploadInitImage": frozenset({"extension"}),
+    "uploadMedia": frozenset({"extension"}),
     "createDataset": frozenset({"name", "description"}),
     "uploadDatasetImage": frozenset({"extension"}),
     "uploadDatasetImageFromGen": frozenset({"generatedImageId"}),

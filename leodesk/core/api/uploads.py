@@ -29,6 +29,8 @@ _IMAGE_TYPES: Final = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
 }
 
 
@@ -61,6 +63,11 @@ def _checked(presign: models.InitImageUpload | None, operation: str) -> _Presign
     if urlsplit(presign.url).scheme not in ("http", "https"):
         raise ProtocolError(server_message=f"{operation}: the upload URL is not HTTP(S)")
     return _Presign(presign.id, presign.url, dict(presign.fields))
+
+
+def _what(name: str) -> str:
+    """What a file is, for messages: the ``media`` upload is a video, the others images."""
+    return "video" if name == "media" else "image"
 
 
 _XML_TAG = re.compile(r"<(Code|Message)>(.*?)</\1>", re.DOTALL)
@@ -127,7 +134,8 @@ class InitImageUpload(Transport):
             except _PresignExpired as exc:
                 if round_number == 2:
                     raise UploadError(
-                        "The upload link expired before the image was sent. Try again.",
+                        f"The upload link expired before the {_what(files[0][0])} was sent. "
+                        "Try again.",
                         status=403,
                         server_message="presigned POST expired twice",
                     ) from exc
@@ -166,7 +174,7 @@ class InitImageUpload(Transport):
                     self._pause(attempt, f"POST {target}", type(exc).__name__)
                     continue
                 raise UploadError(
-                    "The image upload failed: the storage server could not be reached.",
+                    f"The {_what(name)} upload failed: the storage server could not be reached.",
                     server_message=type(exc).__name__,
                 ) from exc
             status = response.status_code

@@ -69,6 +69,7 @@ from leodesk.core.library.generations import DIFF_FIELDS, Generations
 from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS, Images
 from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY, JobQueue
 from leodesk.core.library.local import LOCAL_PREFIX, LocalImages, is_local_id
+from leodesk.core.library.media import MediaLibrary, MediaUpload
 from leodesk.core.library.model_cache import MODEL_KINDS, ModelCache
 from leodesk.core.library.records import (
     CollectionRecord,
@@ -112,6 +113,7 @@ __all__ = [
     "JobRecord",
     "Library",
     "LibraryError",
+    "MediaUpload",
     "Pick",
     "UpsertBatch",
     "VideoOrigin",
@@ -124,6 +126,7 @@ __all__ = [
 class Library(
     LocalImages,
     Generations,
+    MediaLibrary,
     Images,
     Curation,
     JobQueue,

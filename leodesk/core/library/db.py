@@ -506,6 +506,31 @@ def _migrate_video(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# Uploaded videos (POST /media) and which videos' motion variations were asked for (see
+# leodesk.core.library.media).
+_MEDIA: Final = (
+    """
+    CREATE TABLE uploaded_media (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE motion_checks (
+        image_id   TEXT PRIMARY KEY,
+        checked_ms INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
+
+def _migrate_media(conn: sqlite3.Connection) -> None:
+    for statement in _MEDIA:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
@@ -519,6 +544,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_training,
     _migrate_blueprints,
     _migrate_video,
+    _migrate_media,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
