@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any, Protocol
 
 from leodesk.core.api import errors
 from leodesk.core.api.blueprint_models import BlueprintExecution, ExecutionGeneration, NodeInput
@@ -31,13 +31,11 @@ from leodesk.core.imageprep import ImagePrepError, prepare_file
 from leodesk.core.library import BlueprintOrigin
 from leodesk.core.pipeline import (
     DONE,
-    FAILED,
     INCOMPLETE,
     PENDING,
     SUBMITTING,
     Follows,
     ImagesMissing,
-    JobFailed,
     LibraryRecord,
     Pipeline,
     Progress,
@@ -332,19 +330,6 @@ class BlueprintPipeline(Steps):
             offset += 50
 
     # -- endings --------------------------------------------------------------------------
-    def _end(self, job_id: int, state: str, message: str, generation_id: str | None) -> None:
-        self._keep(job_id, state, lambda: self.persist.job_ended(job_id, state, message))
-        self._emit(job_id, state, message, generation_id)
-
-    def _fail(
-        self,
-        job_id: int,
-        message: str,
-        cause: BaseException | None = None,
-        generation_id: str | None = None,
-    ) -> NoReturn:
-        self._end(job_id, FAILED, message, generation_id)
-        raise JobFailed(message) from cause
 
 
 def _refusal(gen: ExecutionGeneration) -> str:

@@ -170,9 +170,13 @@ class Steps:
         generation_id: str | None = None,
     ) -> NoReturn:
         """End the job FAILED with ``message`` (what the job strip says) and raise JobFailed."""
-        self._keep(job_id, FAILED, lambda: self.persist.job_ended(job_id, FAILED, message))
-        self._emit(job_id, FAILED, message, generation_id)
+        self._end(job_id, FAILED, message, generation_id)
         raise JobFailed(message) from cause
+
+    def _end(self, job_id: int, state: str, message: str, generation_id: str | None = None) -> None:
+        """Store the job's end (waiting for disk space if need be) and report it."""
+        self._keep(job_id, state, lambda: self.persist.job_ended(job_id, state, message))
+        self._emit(job_id, state, message, generation_id)
 
     def _fetch_whole(
         self,
@@ -576,7 +580,3 @@ class Pipeline(Steps):
         )
         self._end(job_id, FAILED, message)
         raise JobFailed(message)
-
-    def _end(self, job_id: int, state: str, message: str, generation_id: str | None = None) -> None:
-        self._keep(job_id, state, lambda: self.persist.job_ended(job_id, state, message))
-        self._emit(job_id, state, message, generation_id)
