@@ -247,7 +247,10 @@ def test_frames_are_decoded_at_the_size_they_are_shown(
     picture = surface.picture_rect()
     ratio = surface.devicePixelRatioF()
     assert picture.width() < 480
-    key(qtbot, window, Qt.Key.Key_Period)  # decoded after the size was known
+    serial = pb.decoder.serial
+    key(qtbot, window, Qt.Key.Key_Home)  # frames decoded from now on know the size (a busy
+    qtbot.waitUntil(lambda: pb.current.serial > serial, timeout=5000)  # machine read ahead)
+    key(qtbot, window, Qt.Key.Key_Period)
     qtbot.waitUntil(lambda: shown(window) == 1, timeout=5000)
     image = pb.current.image
     assert (image.width(), image.height()) == (
