@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
 
 from leodesk.ui.prompt_form import PromptForm
@@ -42,10 +42,22 @@ class DraftsPane(QWidget):
         )
         self.new_button.setText("+")
         self.new_button.clicked.connect(lambda: self.new_draft(None))
+        # Its menu (presets and drafts) is set by the window once the library is there.
+        self.presets_button = named(
+            QToolButton(),
+            "presetsMenuButton",
+            QCoreApplication.translate("DraftsPane", "Presets and drafts"),
+            QCoreApplication.translate(
+                "DraftsPane", "Save the form as a preset, apply a preset, switch drafts"
+            ),
+        )
+        self.presets_button.setText(QCoreApplication.translate("DraftsPane", "Presets"))
+        self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.tabs, 1)
         top.addWidget(self.new_button)
+        top.addWidget(self.presets_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
