@@ -40,9 +40,10 @@ def ask_preset_name(parent: QWidget, title: str, text: str, error: str) -> str |
     dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
     for edit in dialog.findChildren(QLineEdit):
         named(edit, "presetNameEdit", _tr("Preset name"))
-    if dialog.exec() != QInputDialog.DialogCode.Accepted:
-        return None
-    return dialog.textValue()
+    accepted = dialog.exec() == QInputDialog.DialogCode.Accepted
+    text = dialog.textValue()
+    dialog.deleteLater()
+    return text if accepted else None
 
 
 class PresetsMenu(QMenu):
@@ -137,7 +138,7 @@ class PresetsMenu(QMenu):
             self.drafts.new_draft(state)
             self.message.emit(_tr("Opened the preset “{name}” in a new draft").format(name=name))
 
-    def _ask(self, title: str, text: str, taken: Callable[[str], bool]) -> str | None:
+    def _ask(self, title: str, text: str, taken: Callable[[str], str | None]) -> str | None:
         """A usable name, asked again (with the reason) until it is one or the user cancels."""
         error = ""
         while True:
@@ -150,21 +151,23 @@ class PresetsMenu(QMenu):
             except PresetError as exc:
                 error = str(exc)
                 continue
-            if not taken(name):
+            other = taken(name)
+            if other is None:
                 return name
-            error = _tr("There is already a preset named “{name}”").format(name=name)
+            error = _tr("There is already a preset named “{name}”").format(name=other)
 
     def save_current(self) -> None:
         state = self.drafts.form.state()
-        name = self._ask(_tr("Save as preset"), "", lambda n: not self._may_replace(n))
+        name = self._ask(_tr("Save as preset"), "", self._kept_preset)
         if name is not None:
             self.store.save_preset(name, state)
             self.message.emit(_tr("Saved the preset “{name}”").format(name=name))
 
-    def _may_replace(self, name: str) -> bool:
+    def _kept_preset(self, name: str) -> str | None:
+        """None when ``name`` is free or its preset may be replaced, else the kept name."""
         existing = self.store.preset(name)
         if existing is None:
-            return True
+            return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
             _tr("Replace preset"),
@@ -174,12 +177,14 @@ class PresetsMenu(QMenu):
         )
         named(box, "presetReplaceDialog", _tr("Replace preset"))
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Yes
+        replace = box.exec() == QMessageBox.StandardButton.Yes
+        box.deleteLater()
+        return None if replace else existing.name
 
     def rename(self, old: str) -> None:
-        def taken(new: str) -> bool:
+        def taken(new: str) -> str | None:
             found = self.store.preset(new)
-            return found is not None and found.name != old
+            return found.name if found is not None and found.name != old else None
 
         new = self._ask(_tr("Rename preset"), old, taken)
         if new is not None and new != old:
