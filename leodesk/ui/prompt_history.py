@@ -6,9 +6,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -16,6 +29,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +40,8 @@ from leodesk.core.library import PromptEntry
 from leodesk.ui.widgets import named
 
 _ENTRY = Qt.ItemDataRole.UserRole
+_FACTS = Qt.ItemDataRole.UserRole + 1
+_PAD = 5
 _ONE_LINE = 160  # characters of a prompt shown in a row (the tooltip has all of it)
 
 
@@ -42,18 +60,75 @@ def _when(ms: int, now_ms: int) -> str:
     return time.strftime("%d %b %Y", time.localtime(ms / 1000))
 
 
-def entry_text(entry: PromptEntry, now_ms: int) -> str:
-    """A row: the prompt on one line, then the negative prompt, uses and last use."""
-    prompt = " ".join(entry.prompt.split())
-    if len(prompt) > _ONE_LINE:
-        prompt = prompt[: _ONE_LINE - 1] + "…"
+def entry_facts(entry: PromptEntry, now_ms: int) -> str:
+    """A row's second line: the negative prompt, the number of uses and the last use."""
     facts = []
     if entry.negative_prompt:
         negative = " ".join(entry.negative_prompt.split())
         facts.append(_tr("not: {text}").format(text=negative[:60]))
     uses = _tr("used once") if entry.uses == 1 else _tr("used {n}×").format(n=entry.uses)
     facts += [uses, _when(entry.last_ms, now_ms)]
-    return prompt + "\n" + " · ".join(facts)
+    return " · ".join(facts)
+
+
+def entry_text(entry: PromptEntry, now_ms: int) -> str:
+    """A row: the prompt on one line, then its facts (:func:`entry_facts`)."""
+    prompt = " ".join(entry.prompt.split())
+    if len(prompt) > _ONE_LINE:
+        prompt = prompt[: _ONE_LINE - 1] + "…"
+    return prompt + "\n" + entry_facts(entry, now_ms)
+
+
+class _EntryDelegate(QStyledItemDelegate):
+    """Two lines a row: the prompt, elided, and its facts smaller and dimmer."""
+
+    def _small(self, font: QFont) -> QFont:
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        return small
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        line = QFontMetrics(option.font).height()
+        small = QFontMetrics(self._small(option.font)).height()
+        return QSize(200, line + small + 2 * _PAD + 2)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        prompt = text.split("\n", 1)[0]
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect: QRect = opt.rect.adjusted(_PAD + 2, _PAD, -_PAD, -_PAD)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = opt.palette
+        main = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        font: QFont = opt.font
+        metrics = QFontMetrics(font)
+        painter.setFont(font)
+        painter.setPen(palette.color(main))
+        line = metrics.elidedText(prompt, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), line)
+        small = self._small(font)
+        painter.setFont(small)
+        colour = palette.color(main)
+        if not selected:
+            colour = palette.color(QPalette.ColorRole.PlaceholderText)
+        painter.setPen(colour)
+        facts = str(index.data(_FACTS) or "")
+        below = rect.adjusted(0, metrics.height() + 2, 0, 0)
+        shown = QFontMetrics(small).elidedText(facts, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(below, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), shown)
+        painter.restore()
 
 
 class PromptHistoryPopup(QFrame):
@@ -78,7 +153,8 @@ class PromptHistoryPopup(QFrame):
         self.list = named(QListWidget(), "promptHistoryList", _tr("Recent prompts"))
         self.list.setWordWrap(False)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.list.setAlternatingRowColors(True)
+        self.list.setItemDelegate(_EntryDelegate(self.list))
+        self.list.setUniformItemSizes(True)
         self.empty = named(QLabel(), "promptHistoryEmpty", _tr("No prompts"))
         self.empty.setWordWrap(True)
         self.recall_button = named(
@@ -143,6 +219,7 @@ class PromptHistoryPopup(QFrame):
         for entry in entries:
             item = QListWidgetItem(entry_text(entry, now))
             item.setData(_ENTRY, entry)
+            item.setData(_FACTS, entry_facts(entry, now))
             tip = entry.prompt
             if entry.negative_prompt:
                 tip += "\n\n" + _tr("Negative prompt: {text}").format(text=entry.negative_prompt)
