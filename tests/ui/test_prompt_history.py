@@ -223,6 +223,20 @@ def test_presets_save_apply_rename_delete_and_survive_a_restart(
     assert _form(window, "negativePromptEdit").toPlainText() == "fog"
     assert window.form.request() is not None
 
+    # saving under a taken name asks before replacing; Cancel on the name keeps everything
+    replace_text(qtbot, _form(window, "numImagesSpin"), "2")
+    seen.clear()
+    answer_dialog("presetNameDialog", _type_name("castle"), seen)
+    answer_dialog("presetReplaceDialog", _click_yes, seen)
+    choose_in_menu(qtbot, button, ["savePresetAction"])
+    assert "Replace the preset “Castle”" in seen[1]
+    qtbot.waitUntil(lambda: reader.preset("Castle").state["num_images"] == 2, timeout=5000)
+    assert [p.name for p in reader.presets()] == ["castle"]
+    answer_dialog("presetNameDialog", lambda d: QTest.keyClick(d, Qt.Key.Key_Escape), seen)
+    choose_in_menu(qtbot, button, ["savePresetAction"])
+    assert QApplication.activeModalWidget() is None
+    assert [p.name for p in reader.presets()] == ["castle"]
+
     # rename (a second preset's name is taken: said, asked again)
     seen.clear()
     answer_dialog("presetNameDialog", _type_name("Sketch"), seen)
@@ -248,15 +262,19 @@ def test_presets_save_apply_rename_delete_and_survive_a_restart(
     again = apps.start(sim_runtime(sim))
     wait_models(qtbot, again)
     button = child(again.drafts, QWidget, "presetsMenuButton")
-    replace_text(qtbot, child(again.form, QWidget, "numImagesSpin"), "2")
+    replace_text(qtbot, child(again.form, QWidget, "numImagesSpin"), "1")
     choose_in_menu(qtbot, button, ["presetMenuAction0", "presetNewDraftAction"])
     tabs = child(again.drafts, QWidget, "draftTabs")
     assert tabs.count() == 2 and tabs.currentIndex() == 1
-    assert child(again.form, QWidget, "numImagesSpin").value() == 3
+    assert child(again.form, QWidget, "numImagesSpin").value() == 2  # as replaced
+    assert child(again.form, QWidget, "modelButton").text() == model
     assert child(again.form, QWidget, "promptEdit").toPlainText() == saved_state["prompt"]
+    replace_text(qtbot, child(again.form, QWidget, "numImagesSpin"), "4")
     choose_in_menu(qtbot, button, ["draftAction0"])
     assert tabs.currentIndex() == 0
-    assert child(again.form, QWidget, "numImagesSpin").value() == 2
+    assert child(again.form, QWidget, "numImagesSpin").value() == 1
+    choose_in_menu(qtbot, button, ["draftAction1"])
+    assert child(again.form, QWidget, "numImagesSpin").value() == 4
 
     seen.clear()
     answer_dialog("presetDeleteDialog", _click_yes, seen)
