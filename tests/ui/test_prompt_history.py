@@ -161,6 +161,16 @@ def _type_name(name: str) -> Any:
     return answer
 
 
+def _name_twice(refused: str, then: str, seen: list[str]) -> None:
+    """Type ``refused`` in the name dialog, then ``then`` in the one that asks again."""
+
+    def first(dialog: QDialog) -> None:
+        _type_name(refused)(dialog)
+        answer_dialog("presetNameDialog", _type_name(then), seen)
+
+    answer_dialog("presetNameDialog", first, seen)
+
+
 def _click_yes(box: QDialog) -> None:
     assert isinstance(box, QMessageBox)
     yes = box.button(QMessageBox.StandardButton.Yes)
@@ -193,14 +203,7 @@ def test_presets_save_apply_rename_delete_and_survive_a_restart(
 
     # Save: an empty name is refused with the reason, and nothing is lost
     seen: list[str] = []
-    answer_dialog(
-        "presetNameDialog",
-        lambda d: (
-            _type_name("  ")(d),
-            answer_dialog("presetNameDialog", _type_name("Castle"), seen),
-        ),
-        seen,
-    )
+    _name_twice("  ", "Castle", seen)
     names = choose_in_menu(qtbot, button, ["savePresetAction"])
     assert "noPresetsAction" in names and "draftAction0" in names and "newDraftAction" in names
     reader = window.ctx.backend.reader
@@ -242,14 +245,7 @@ def test_presets_save_apply_rename_delete_and_survive_a_restart(
     answer_dialog("presetNameDialog", _type_name("Sketch"), seen)
     choose_in_menu(qtbot, button, ["savePresetAction"])
     qtbot.waitUntil(lambda: len(reader.presets()) == 2, timeout=5000)
-    answer_dialog(
-        "presetNameDialog",
-        lambda d: (
-            _type_name("sketch")(d),
-            answer_dialog("presetNameDialog", _type_name("Golden castle"), seen),
-        ),
-        seen,
-    )
+    _name_twice("sketch", "Golden castle", seen)
     choose_in_menu(qtbot, button, ["presetMenuAction0", "renamePresetAction"])
     assert "already a preset named “Sketch”" in seen[-1]
     qtbot.waitUntil(
