@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
 
 from leodesk.ui.prompt_form import PromptForm
@@ -34,6 +34,10 @@ class DraftsPane(QWidget):
         self.tabs.setMovable(False)
         self.tabs.setExpanding(False)
         self.tabs.setDocumentMode(True)
+        # The tabs scroll and elide rather than widen the pane (the Presets button sits beside).
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setMinimumWidth(48)
         self.new_button = named(
             QToolButton(),
             "newDraftButton",
