@@ -55,7 +55,9 @@ class DraftsPane(QWidget):
                 "DraftsPane", "Save the form as a preset, apply a preset, switch drafts"
             ),
         )
-        self.presets_button.setText(QCoreApplication.translate("DraftsPane", "Presets"))
+        self.presets_button.setText(QCoreApplication.translate("DraftsPane", "Presets") + " ▾")
+        # The arrow is in the text: the style's own indicator crowds the label.
+        self.presets_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
