@@ -109,6 +109,9 @@ def test_recent_prompts_recall_search_survive_delete_and_forget(
 
     # delete the boat images: the prompt stays in the history
     window.ctx.deleter.undo_seconds = 0.2
+    model = window.gallery.model()
+    boat_generations = {model.record(i).generation_id for i in _boat_rows(window)}
+    assert len(boat_generations) == 2
     activate(qtbot, window)
     for left in (1, 0):
         click_row(qtbot, window.gallery, _boat_rows(window)[0])
@@ -117,6 +120,10 @@ def test_recent_prompts_recall_search_survive_delete_and_forget(
     deletes = lambda: [r for r in history_sim.requests if r.method == "DELETE"]  # noqa: E731
     qtbot.waitUntil(lambda: len(deletes()) == 2, timeout=10000)
     qtbot.waitUntil(lambda: window.ctx.deleter.pending is None, timeout=10000)
+    reader = window.ctx.backend.reader
+    qtbot.waitUntil(
+        lambda: all(reader.get_generation(g) is None for g in boat_generations), timeout=10000
+    )
 
     qtbot.mouseClick(_form(window, "promptHistoryButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(popup.isVisible, timeout=3000)
