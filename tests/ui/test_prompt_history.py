@@ -287,3 +287,20 @@ def test_presets_save_apply_rename_delete_and_survive_a_restart(
     qtbot.waitUntil(lambda: [p.name for p in reader.presets()] == ["Golden castle"], timeout=5000)
     assert QApplication.activeModalWidget() is None
     wait_idle(qtbot, again)
+
+
+def test_ctrl_h_belongs_to_the_prompt_history_alone(qtbot: Any, apps: Apps, sim: Any) -> None:
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    wanted = QKeySequence("Ctrl+H")
+    owners = [
+        a.objectName()
+        for a in window.findChildren(QAction)
+        if any(k.matches(wanted) == QKeySequence.SequenceMatch.ExactMatch for k in a.shortcuts())
+    ]
+    owners += [s.objectName() for s in window.findChildren(QShortcut) if s.key() == wanted]
+    assert owners == ["promptHistoryAction"]
+    assert window.history_link.action in window.view_menu.actions()
+    wait_idle(qtbot, window)
