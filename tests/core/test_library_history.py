@@ -69,41 +69,35 @@ def test_history_is_kept_when_the_images_are_deleted_and_forgetting_removes_one(
 
 
 def test_the_migration_starts_the_history_from_stored_generations(tmp_path: Path) -> None:
+    # A library at the version just before _migrate_history (wherever it stands in the list),
+    # holding generations.
+    step = next(n for n, m in enumerate(MIGRATIONS) if m.__name__ == "_migrate_history")
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path)
-    for step in MIGRATIONS[:-1]:
-        step(conn)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    for migration in MIGRATIONS[:step]:
+        migration(conn)
+    rows = [("g1", " a cat ", "", 1000), ("g2", "a cat", "", 3000), ("g3", "a dog", "dark", 2000)]
+    rows.append(("g4", "  ", "", 4000))
+    conn.executemany(
+        "INSERT INTO generations (id, prompt, negative_prompt, created_ms, added_ms, updated_ms)"
+        " VALUES (?, ?, ?, ?, 0, 0)",
+        rows,
+    )
+    conn.execute(f"PRAGMA user_version = {step}")
     conn.commit()
     conn.close()
-    assert MIGRATIONS[-1].__name__ == "_migrate_history"
-    lib = Library.open(path)
-    try:
-        lib.upsert_generation(gen("x"))  # works on the migrated file
-    finally:
-        lib.close()
-    # With rows stored before the migration:
-    old = tmp_path / "older.sqlite3"
-    lib = Library.open(old)
-    gens = [gen("a cat"), gen(" a cat "), gen("a dog", "dark")]
-    try:
-        for g in gens:
-            lib.upsert_generation(g)
-        with lib._writing() as c:  # back to the previous schema, rows kept
-            c.execute("DROP TABLE prompt_history")
-            c.execute("DROP TABLE prompt_uses")
-            c.execute("DROP TABLE presets")
-            c.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
-    finally:
-        lib.close()
-    lib = Library.open(old)
-    try:
-        got = {(e.prompt, e.negative_prompt, e.uses) for e in lib.prompt_history()}
-        assert got == {("a cat", "", 2), ("a dog", "dark", 1)}
-        lib.upsert_generation(gens[0])  # already counted by the migration
-        assert {e.uses for e in lib.prompt_history() if e.prompt == "a cat"} == {2}
-    finally:
-        lib.close()
+    assert step < SCHEMA_VERSION
+    with Library.open(path) as lib:
+        got = [
+            (e.prompt, e.negative_prompt, e.uses, e.first_ms, e.last_ms)
+            for e in lib.prompt_history()
+        ]
+        assert got == [("a cat", "", 2, 1000, 3000), ("a dog", "dark", 1, 2000, 2000)]
+        # already counted: storing g2 again (as sync would) adds nothing
+        lib.upsert_generation(Generation(id="g2", prompt="a cat", status="COMPLETE"))
+        assert [e.uses for e in lib.prompt_history()] == [2, 1]
+        lib.upsert_generation(gen("a cat"))
+        assert [e.uses for e in lib.prompt_history("cat")] == [3]
 
 
 def test_presets_save_rename_delete_and_survive_reopening(tmp_path: Path) -> None:
