@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     from leodesk.cli_media import add_media_parsers  # `leodesk media`
 
     add_media_parsers(add)
+    from leodesk.cli_history import add_history_parsers  # `leodesk prompts`, `presets`
+
+    add_history_parsers(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -903,3 +906,15 @@ def _media_command(args: argparse.Namespace, runtime: Runtime) -> Any:
 
 
 COMMANDS["media"] = _media_command
+
+
+def _history_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any]:
+    def handler(args: argparse.Namespace, runtime: Runtime) -> Any:
+        from leodesk import cli_history  # per command
+
+        return cli_history.COMMANDS[name](args, runtime)
+
+    return handler
+
+
+COMMANDS.update({name: _history_command(name) for name in ("prompts", "presets")})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
 
 from leodesk.ui.prompt_form import PromptForm
@@ -34,6 +34,10 @@ class DraftsPane(QWidget):
         self.tabs.setMovable(False)
         self.tabs.setExpanding(False)
         self.tabs.setDocumentMode(True)
+        # The tabs scroll and elide rather than widen the pane (the Presets button sits beside).
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setMinimumWidth(48)
         self.new_button = named(
             QToolButton(),
             "newDraftButton",
@@ -42,10 +46,24 @@ class DraftsPane(QWidget):
         )
         self.new_button.setText("+")
         self.new_button.clicked.connect(lambda: self.new_draft(None))
+        # Its menu (presets and drafts) is set by the window once the library is there.
+        self.presets_button = named(
+            QToolButton(),
+            "presetsMenuButton",
+            QCoreApplication.translate("DraftsPane", "Presets and drafts"),
+            QCoreApplication.translate(
+                "DraftsPane", "Save the form as a preset, apply a preset, switch drafts"
+            ),
+        )
+        self.presets_button.setText(QCoreApplication.translate("DraftsPane", "Presets") + " ▾")
+        # The arrow is in the text: the style's own indicator crowds the label.
+        self.presets_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
+        self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.tabs, 1)
         top.addWidget(self.new_button)
+        top.addWidget(self.presets_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

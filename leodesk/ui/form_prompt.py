@@ -3,6 +3,7 @@ prompt."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -52,6 +53,19 @@ class PromptSection(QWidget):
         name_widget(self.improve_prompt_button, "improvePromptButton", "Improve prompt")
         row.addWidget(self.random_prompt_button)
         row.addWidget(self.improve_prompt_button)
+        # Opens the recent prompts (the window connects it once the library is there).
+        self.history_button = QPushButton(QCoreApplication.translate("PromptSection", "History"))
+        name_widget(
+            self.history_button,
+            "promptHistoryButton",
+            QCoreApplication.translate("PromptSection", "Recent prompts"),
+        )
+        self.history_button.setToolTip(
+            QCoreApplication.translate(
+                "PromptSection", "Recent prompts: search and recall (Ctrl+H)"
+            )
+        )
+        row.addWidget(self.history_button)
         lay.addLayout(row)
         self.improve_instruction_edit = QLineEdit()
         name_widget(

@@ -153,6 +153,10 @@ class MainWindow(QMainWindow):
         self.elements_link = ElementsLink(self, ctx)
         self.uploads_link = UploadsLink(self, ctx)
         self.media_link = MediaLink(self, ctx)  # Upload a video…, the uploads dialog's videos
+        from leodesk.ui.window_history import HistoryLink  # recent prompts, presets
+
+        self.history_link = HistoryLink(self, ctx)
+        self.view_menu.addAction(self.history_link.action)
         if settings is not None:
             self.restore(settings)
         self.search("")  # the default filter: everything, generations deleted on the server too
@@ -191,6 +195,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.metadata_dock = dock
         view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = view_menu
         toggle = dock.toggleViewAction()
         toggle.setObjectName("toggleDetailsAction")
         toggle.setText("&Details panel")

@@ -17,6 +17,7 @@ in its own module, all over the one connection of :class:`~leodesk.core.library.
 - :mod:`~leodesk.core.library.model_cache` and :mod:`~leodesk.core.library.upload_cache`: the
   model lists and favourite models, and init images already uploaded.
 - :mod:`~leodesk.core.library.videos`: the facts of video items (duration, size, fps...).
+- :mod:`~leodesk.core.library.history`: the prompt history and the form presets.
 - :mod:`~leodesk.core.library.records`: the frozen records handed out, and column values.
 
 The parts are mixins of :class:`Library` rather than manager objects it holds: every caller
@@ -66,6 +67,7 @@ from leodesk.core.library.db import (
 )
 from leodesk.core.library.element_cache import ELEMENT_KINDS, ElementCache
 from leodesk.core.library.generations import DIFF_FIELDS, Generations
+from leodesk.core.library.history import Preset, PresetError, PromptEntry, PromptHistory
 from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS, Images
 from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY, JobQueue
 from leodesk.core.library.local import LOCAL_PREFIX, LocalImages, is_local_id
@@ -115,6 +117,9 @@ __all__ = [
     "LibraryError",
     "MediaUpload",
     "Pick",
+    "Preset",
+    "PresetError",
+    "PromptEntry",
     "UpsertBatch",
     "VideoOrigin",
     "VideoRecord",
@@ -136,6 +141,7 @@ class Library(
     Datasets,
     BlueprintCache,
     Videos,
+    PromptHistory,
     Store,
 ):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

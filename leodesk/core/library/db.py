@@ -531,6 +531,49 @@ def _migrate_media(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# The prompt history and the form presets (see leodesk.core.library.history). The history is
+# started from the generations already stored.
+_HISTORY: Final = (
+    """
+    CREATE TABLE prompt_history (
+        id              INTEGER PRIMARY KEY,
+        prompt          TEXT NOT NULL,
+        negative_prompt TEXT NOT NULL DEFAULT '',
+        uses            INTEGER NOT NULL DEFAULT 1,
+        first_ms        INTEGER NOT NULL,
+        last_ms         INTEGER NOT NULL,
+        UNIQUE (prompt, negative_prompt)
+    )
+    """,
+    "CREATE INDEX prompt_history_last ON prompt_history (last_ms DESC)",
+    "CREATE TABLE prompt_uses (generation_id TEXT PRIMARY KEY) WITHOUT ROWID",
+    """
+    CREATE TABLE presets (
+        name       TEXT PRIMARY KEY COLLATE NOCASE,
+        state_json TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+    )
+    """,
+    """
+    INSERT INTO prompt_history (prompt, negative_prompt, uses, first_ms, last_ms)
+    SELECT trim(prompt, char(32, 9, 10, 13)), trim(negative_prompt, char(32, 9, 10, 13)),
+           COUNT(*), MIN(created_ms), MAX(created_ms)
+    FROM generations WHERE trim(prompt, char(32, 9, 10, 13)) != ''
+    GROUP BY 1, 2
+    """,
+    """
+    INSERT INTO prompt_uses (generation_id)
+    SELECT id FROM generations WHERE trim(prompt, char(32, 9, 10, 13)) != ''
+    """,
+)
+
+
+def _migrate_history(conn: sqlite3.Connection) -> None:
+    for statement in _HISTORY:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
@@ -545,6 +588,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_blueprints,
     _migrate_video,
     _migrate_media,
+    _migrate_history,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -13,6 +13,7 @@ from typing import Any, Final
 from leodesk.core.api.models import GeneratedImage, Generation, parse_timestamp
 from leodesk.core.api.parse import is_valid_id
 from leodesk.core.library.db import _chunks, _distinct_ids, _require_id, _write_state
+from leodesk.core.library.history import note_prompt
 from leodesk.core.library.images import Images
 from leodesk.core.library.records import (
     _IMAGE_COLUMNS,
@@ -355,6 +356,7 @@ class Generations(Images):
         if made_from is not None and not is_valid_id(made_from):
             made_from = None  # a request naming no usable image starts a chain
         self._upsert_images_of(conn, gen.id, plain_images, made_from, gen_ms, now)
+        note_prompt(conn, gen.id, now=now)  # the prompt history (once per generation)
         return "new" if prior is None else "updated"
 
     def _upsert_images_of(
