@@ -27,6 +27,7 @@ from leodesk.ui.widgets import named
 from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_elements import ElementsLink
+from leodesk.ui.window_help import HelpLink
 from leodesk.ui.window_media import MediaLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         if settings is not None:
             self.restore(settings)
         self.search("")  # the default filter: everything, generations deleted on the server too
+        self.help_link = HelpLink(self)  # Help: shortcuts, About, diagnostics (after the menus)
 
     def _build_panes(self, ctx: AppContext) -> None:
         """Model browser, drafts with the form, gallery with the job strip."""
