@@ -31,10 +31,6 @@ from leodesk.ui.widgets import named
 Group = tuple[str, list[tuple[str, str]]]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ShortcutSheet", text)
-
-
 def plain(text: str) -> str:
     """A menu text without its mnemonic marks and trailing dots ("&Quit" → "Quit")."""
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".…").strip()
@@ -74,7 +70,7 @@ def shortcut_groups(window: QMainWindow) -> list[Group]:
         if a not in seen and a.text() and keys_text(a)
     ]
     if other:
-        groups.append((_tr("Gallery and panes"), other))
+        groups.append((QCoreApplication.translate("ShortcutSheet", "Gallery and panes"), other))
     return groups
 
 
