@@ -92,6 +92,7 @@ class ShortcutSheet(QDialog):
         self.tree = named(QTreeWidget(), "shortcutTree", self.tr("Shortcuts"))
         self.tree.setHeaderLabels([self.tr("Command"), self.tr("Keys")])
         self.tree.setRootIsDecorated(False)
+        named(self.tree.header(), "shortcutHeader", self.tr("Columns: command and keys"))
         self.tree.setAlternatingRowColors(True)
         self.empty = named(QLabel(self.tr("No shortcut matches.")), "shortcutEmpty", "")
         self.empty.setAccessibleName(self.tr("No shortcut matches"))
@@ -203,4 +204,4 @@ class AboutDialog(QDialog):
         layout.addWidget(blurb)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(540)  # the folders fit on a line or two

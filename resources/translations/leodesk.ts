@@ -4,7 +4,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../leodesk/ui/help_dialogs.py" line="+173"/>
+        <location filename="../../leodesk/ui/help_dialogs.py" line="+174"/>
         <location line="+1"/>
         <source>About leodesk</source>
         <translation type="unfinished"></translation>
@@ -177,7 +177,7 @@
 <context>
     <name>ShortcutSheet</name>
     <message>
-        <location filename="../../leodesk/ui/help_dialogs.py" line="-121"/>
+        <location filename="../../leodesk/ui/help_dialogs.py" line="-122"/>
         <source>Gallery and panes</source>
         <translation type="unfinished"></translation>
     </message>
@@ -218,7 +218,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>Columns: command and keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>No shortcut matches.</source>
         <translation type="unfinished"></translation>
     </message>

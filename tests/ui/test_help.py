@@ -20,6 +20,7 @@ from leodesk.core.library import SCHEMA_VERSION
 from leodesk.ui.help_dialogs import keys_text
 from tests.conftest import SIM_KEY
 from tests.ui.helpers import activate, child, generate, type_text, wait_idle, wait_models
+from tests.ui.test_accessibility import unnamed
 
 
 def _open_sheet(qtbot: Any, w: Any) -> Any:
@@ -41,6 +42,7 @@ def test_the_shortcut_sheet_lists_the_actions_as_they_are_and_searches(
     w = app_window
     wait_models(qtbot, w)
     sheet = _open_sheet(qtbot, w)
+    assert unnamed(sheet) == []
     rows = sheet.visible_rows()
     areas = [area for area, _c, _k in rows]
     assert ("File", "New canvas", _native("Ctrl+Shift+N")) in rows
@@ -92,6 +94,7 @@ def test_about_shows_versions_profile_and_opens_the_log_folder(qtbot: Any, app_w
     w.help_link.about_action.trigger()  # Help ▸ About leodesk…
     about = w.findChild(QDialog, "aboutDialog")
     qtbot.waitUntil(about.isVisible, timeout=5000)
+    assert unnamed(about) == []
     version = importlib.metadata.version("leodesk")
     assert child(about, QLabel, "aboutTitle").text() == f"<h2>leodesk {version}</h2>"
     assert child(about, QLabel, "aboutQt").text() == qVersion()

@@ -18,6 +18,7 @@ from tests.ui.helpers import (
     wait_idle,
     wait_models,
 )
+from tests.ui.test_accessibility import unnamed
 from tests.ui.test_canvas_flow import blank_canvas, bodies, click, paint
 from tests.ui.test_canvas_flow import window as window
 
@@ -31,12 +32,14 @@ class Answer:
     def __init__(self, button: str) -> None:
         self.button = button
         self.said: list[str] = []
+        self.unnamed: list[str] | None = None  # controls without a name (there should be none)
         QTimer.singleShot(20, self._look)
 
     def _look(self) -> None:
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.objectName() == "lowBalanceDialog" and w.isVisible():
                 self.said.append(child(w, QLabel, "lowBalanceMessage").text())
+                self.unnamed = unnamed(w)
                 QTest.mouseClick(child(w, QPushButton, self.button), Qt.MouseButton.LeftButton)
                 return
         QTimer.singleShot(20, self._look)
@@ -73,6 +76,7 @@ def test_generate_warns_when_the_balance_is_below_the_cost(
     assert answer.said == [
         f"This job costs {cost:,} credits, and your balance is {cost - 1:,} credits."
     ]
+    assert answer.unnamed == []
     assert "balance is below its cost" in w.statusBar().currentMessage()
     assert _posts(sim) == 0 and w.jobs.model.jobs() == []
 
