@@ -45,7 +45,7 @@ class Answer:
         QTimer.singleShot(20, self._look)
 
 
-def _set_balance(qtbot: Any, w: Any, sim: Any, credits: int) -> None:
+def set_balance(qtbot: Any, w: Any, sim: Any, credits: int) -> None:
     sim.state.set_credits(credits, paid=0)
     w.refresh_action.trigger()  # Account ▸ Refresh account and models
     qtbot.waitUntil(
@@ -68,7 +68,7 @@ def test_generate_warns_when_the_balance_is_below_the_cost(
     qtbot.waitUntil(lambda: w.form.default_model().facts_known, timeout=10000)
     qtbot.waitUntil(lambda: w.form.known_cost() is not None, timeout=10000)
     cost = int(w.form.known_cost())
-    _set_balance(qtbot, w, sim, cost - 1)
+    set_balance(qtbot, w, sim, cost - 1)
 
     # Cancel: nothing sent, the status bar says why
     answer = Answer("lowBalanceCancelButton")
@@ -95,7 +95,7 @@ def test_generate_warns_when_the_balance_is_below_the_cost(
     w.status.credits_dialog.close()
 
     # enough credits (exactly the cost): no question
-    _set_balance(qtbot, w, sim, cost)
+    set_balance(qtbot, w, sim, cost)
     answer = Answer("lowBalanceCancelButton")
     submit_prompt(qtbot, w, "a glass heron")
     qtbot.waitUntil(lambda: _posts(sim) == 1, timeout=10000)
@@ -110,7 +110,7 @@ def test_several_copies_are_weighed_together(qtbot: Any, app_window: Any, sim: A
     qtbot.waitUntil(lambda: w.form.default_model().facts_known, timeout=10000)
     qtbot.waitUntil(lambda: w.form.known_cost() is not None, timeout=10000)
     cost = int(w.form.known_cost())
-    _set_balance(qtbot, w, sim, cost + 1)  # one is covered, three are not
+    set_balance(qtbot, w, sim, cost + 1)  # one is covered, three are not
     repeat = child(w.form, QWidget, "repeatSpin")
     replace_text(qtbot, repeat, "3")
     assert w.form.repeat_count() == 3
@@ -129,7 +129,7 @@ def test_a_canvas_job_warns_too(qtbot: Any, sim: Any, window: Any) -> None:
     qtbot.waitUntil(lambda: "credits" in cost.text(), timeout=10000)
     price = window.canvas_link.canvases[-1][1].session.last_price
     assert price
-    _set_balance(qtbot, window, sim, price - 1)
+    set_balance(qtbot, window, sim, price - 1)
     paint(qtbot, canvas, (100, 100), (200, 200))
     type_text(qtbot, child(canvas, QLineEdit, "canvasPromptEdit"), "a lantern")
     activate(qtbot, canvas)
