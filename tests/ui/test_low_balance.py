@@ -29,17 +29,26 @@ class Answer:
     """Clicks ``button`` in the low-balance dialog once it shows (it is modal: the click comes
     from a timer while the dialog's loop runs); keeps what the dialog said."""
 
-    def __init__(self, button: str) -> None:
+    def __init__(self, button: str, timeout_s: float = 10.0) -> None:
         self.button = button
         self.said: list[str] = []
         self.unnamed: list[str] | None = None  # controls without a name (there should be none)
+        self.tries = int(timeout_s / 0.02)
         QTimer.singleShot(20, self._look)
 
+    def stop(self) -> None:
+        """No dialog is expected any more: stop looking (a later test's dialog is not ours)."""
+        self.tries = 0
+
     def _look(self) -> None:
+        if self.tries <= 0:
+            return
+        self.tries -= 1
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.objectName() == "lowBalanceDialog" and w.isVisible():
                 self.said.append(child(w, QLabel, "lowBalanceMessage").text())
                 self.unnamed = unnamed(w)
+                self.tries = 0
                 QTest.mouseClick(child(w, QPushButton, self.button), Qt.MouseButton.LeftButton)
                 return
         QTimer.singleShot(20, self._look)
@@ -100,6 +109,7 @@ def test_generate_warns_when_the_balance_is_below_the_cost(
     submit_prompt(qtbot, w, "a glass heron")
     qtbot.waitUntil(lambda: _posts(sim) == 1, timeout=10000)
     assert answer.said == []
+    answer.stop()
     qtbot.waitUntil(lambda: "done" in [j.state for j in w.jobs.model.jobs()], timeout=20000)
     wait_idle(qtbot, w)
 
