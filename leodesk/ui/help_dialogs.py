@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -55,7 +55,8 @@ def _menu_rows(menu: QMenu, seen: set[QAction], prefix: str = "") -> list[tuple[
 
 def shortcut_groups(window: QMainWindow) -> list[Group]:
     """(area, [(action, keys)]) for every action of ``window`` with a shortcut: one group per
-    menu in menu-bar order, then the ones found only outside the menus (gallery, panes)."""
+    menu in menu-bar order, then the ones found only outside the menus (gallery, panes) and the
+    panes' QShortcuts that describe themselves (``whatsThis``)."""
     groups: list[Group] = []
     seen: set[QAction] = set()
     for top in window.menuBar().actions():
@@ -68,6 +69,13 @@ def shortcut_groups(window: QMainWindow) -> list[Group]:
         (plain(a.text()), keys_text(a))
         for a in window.findChildren(QAction)
         if a not in seen and a.text() and keys_text(a)
+    ]
+    # QShortcuts that say what they do (whatsThis), such as the gallery's Find
+    fmt = QKeySequence.SequenceFormat.NativeText
+    other += [
+        (s.whatsThis(), s.key().toString(fmt))
+        for s in window.findChildren(QShortcut)
+        if s.whatsThis() and s.isEnabled() and not s.key().isEmpty()
     ]
     if other:
         groups.append((QCoreApplication.translate("ShortcutSheet", "Gallery and panes"), other))

@@ -4,7 +4,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../leodesk/ui/help_dialogs.py" line="+174"/>
+        <location filename="../../leodesk/ui/help_dialogs.py" line="+182"/>
         <location line="+1"/>
         <source>About leodesk</source>
         <translation type="unfinished"></translation>
@@ -40,6 +40,14 @@
     <message>
         <location line="+12"/>
         <source>Not sent: your balance is below its cost</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GalleryPane</name>
+    <message>
+        <location filename="../../leodesk/ui/gallery_pane.py" line="+59"/>
+        <source>Search the library</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
