@@ -486,7 +486,10 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
         from leodesk.core import paths as paths_mod  # after the first paint
+        from leodesk.core.diagnostics import app_version  # package metadata: ~30 ms, later
         from leodesk.core.log import setup_logging  # after the first paint
+
+        app.setApplicationVersion(app_version())  # Help ▸ About, diagnostics
 
         base = paths_mod.resolve()
         profile = (base.profile("demo") if demo else base).ensure()

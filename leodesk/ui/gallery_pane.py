@@ -55,7 +55,8 @@ class GalleryPane(QWidget):
         self._build_sync()
         self._build_filters_and_undo()
         self._lay_out(gallery, jobs)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        find = QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        find.setWhatsThis(self.tr("Search the library"))  # its line on Help ▸ Keyboard shortcuts
         model = gallery.model()
         if model is not None:  # pages the view fetches while scrolling count too
             model.rowsInserted.connect(self._recount)

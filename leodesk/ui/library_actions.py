@@ -243,6 +243,7 @@ class LibraryActions(QObject):
             self.triage.pick.connect(lambda i, s: self.ctx.curation.set_pick([i], s))
             self.triage.favourite.connect(lambda i, on: self.ctx.curation.set_favourite([i], on))
             self.triage.collect.connect(lambda i: self.collect([i]))
+            self.triage.decided.connect(self._triage_next)
             self.ctx.images.loaded.connect(self.triage.show_image)
             self.ctx.curation.changed.connect(self._triage_refresh)
         current = self.gallery.currentIndex()
@@ -268,6 +269,14 @@ class LibraryActions(QObject):
             model.fetchMore()
         if 0 <= row < model.rowCount():
             self._triage_show(row)
+
+    def _triage_next(self) -> None:
+        """After a decision: the next image, or (on the last one) a word that the pass is done."""
+        row = self._triage_row
+        self._triage_move(1)
+        rec = self.ctx.gallery_model.record(row)
+        if self._triage_row == row and self.triage is not None and rec is not None:
+            self.triage.show_done(rec)
 
     def _triage_refresh(self, ids: list[str]) -> None:
         if self.triage is None or not self.triage.isVisible():

@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.ui.balance_check import BalanceCheck
 from leodesk.ui.widgets import named
 from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_elements import ElementsLink
+from leodesk.ui.window_help import HelpLink
 from leodesk.ui.window_media import MediaLink
 from leodesk.ui.window_menus import WindowMenus
 from leodesk.ui.window_status import AccountStatus
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
         self.slots_label = self.status.slots_label
         self.keep_full_images_offline = False  # a sync also downloads the full images
         self.confirm_cost_above: float | None = None
+        self.balance_check = BalanceCheck(self)  # warns when the balance is below a job's cost
         menus = WindowMenus(self, demo)
         self.key_action = menus.key_action
         self.offline_action = menus.offline_action
@@ -160,6 +163,7 @@ class MainWindow(QMainWindow):
         if settings is not None:
             self.restore(settings)
         self.search("")  # the default filter: everything, generations deleted on the server too
+        self.help_link = HelpLink(self)  # Help: shortcuts, About, diagnostics (after the menus)
 
     def _build_panes(self, ctx: AppContext) -> None:
         """Model browser, drafts with the form, gallery with the job strip."""
@@ -392,14 +396,15 @@ class MainWindow(QMainWindow):
     # -- generate: the cost check ---------------------------------------------------------------
     def generate(self, request: Any) -> None:
         """Queue ``request`` (as many times as the form's repeat count says, as one batch);
-        above the user's cost limit (or at an unknown cost) ask first."""
+        above the user's cost limit (or at an unknown cost) ask first, and warn when the
+        balance is below the cost."""
         assert self.ctx is not None
         assert self.form is not None
         times = self.form.repeat_count()
+        each = self.form.known_cost()
+        cost = None if each is None else each * times
         limit = self.confirm_cost_above
         if limit:
-            each = self.form.known_cost()
-            cost = None if each is None else each * times
             what = "This job costs" if times == 1 else f"These {times} jobs cost"
             text = (
                 f"{what} {cost:,} credits, more than your limit of {limit:,.0f}."
@@ -409,6 +414,8 @@ class MainWindow(QMainWindow):
             if (cost is None or cost > limit) and not self.confirm_cost(text):
                 self.statusBar().showMessage("Not sent: above your cost limit", 5000)
                 return
+        if not self.balance_check.confirm(cost, None if times == 1 else f"These {times} jobs cost"):
+            return
         if times == 1:
             self.ctx.generation.submit(request)
         else:

@@ -4,6 +4,8 @@ size is checked against the API's limits before anything can be sent; "Train" qu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -59,6 +61,10 @@ class TrainDialog(QDialog):
         self.images = images
         self._asked: str | None = None
         self._cost_for: str | None = None
+        self.price: int | None = None  # the pricing calculator's answer for the shown spec
+        # Asked with the price before the job is sent; False keeps the dialog open (the main
+        # window's low-balance warning).
+        self.before_send: Callable[[int | None], bool] = lambda _price: True
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
@@ -215,6 +221,7 @@ class TrainDialog(QDialog):
         if self._price_key(spec) != self._cost_for:
             self.cost.setText("Cost: asking…")
             self._cost_for = None
+            self.price = None
             self._debounce.start()
         self._update_send()
 
@@ -233,6 +240,7 @@ class TrainDialog(QDialog):
         else:
             self.cost.setText(f"Cost: <b>{cost:,} credits</b>")
         self._cost_for = key
+        self.price = cost
         self._update_send()
 
     def _update_send(self) -> None:
@@ -240,7 +248,7 @@ class TrainDialog(QDialog):
         self.send.setEnabled(ok)
 
     def _accept(self) -> None:
-        if not self.send.isEnabled():
+        if not self.send.isEnabled() or not self.before_send(self.price):
             return
         self.train.emit(self.spec())
         self.accept()

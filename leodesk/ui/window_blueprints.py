@@ -159,6 +159,9 @@ class BlueprintLink(QObject):
         if not self._within_cost_limit(job.cost):
             w.show_message("Not sent: above your cost limit.", error=True)
             return False
+        if not self.window.balance_check.confirm(job.cost, "This blueprint run costs"):
+            w.show_message(self.window.balance_check.not_sent(), error=True)
+            return False
         self._ctx().blueprints.start(job)
         cost = "" if job.cost is None else f" ({job.cost} credits)"
         w.show_message(f"Queued “{bp.name}”{cost}. Its images appear in the gallery.")

@@ -176,6 +176,9 @@ class CanvasBinding(QObject):
         if not self._within_cost_limit():
             self.canvas.show_message("Not sent: above your cost limit")
             return
+        if not self.window.balance_check.confirm(self.session.last_price, "This canvas job costs"):
+            self.canvas.show_message(self.window.balance_check.not_sent())
+            return
         doc = self.canvas.doc
         picture = doc.export_sketch_composite() if mode == "SKETCH2IMG" else doc.export_base()
         mask = None if doc.mask_is_empty() else doc.export_mask()

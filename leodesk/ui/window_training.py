@@ -190,6 +190,7 @@ class TrainingLink(QObject):
         dialog = TrainDialog(dataset_id, name, images, self.datasets_window)
         dialog.price_wanted.connect(lambda spec: runner.query_cost(spec, spec, images))
         dialog.train.connect(self._queue)
+        dialog.before_send = self._balance_ok
         self.dialog = dialog
         dialog.setModal(True)
         dialog.show()
@@ -197,6 +198,14 @@ class TrainingLink(QObject):
     def _cost(self, spec: TrainingSpec, cost: int | None) -> None:
         if self.dialog is not None:
             self.dialog.set_cost(spec, cost)
+
+    def _balance_ok(self, price: int | None) -> bool:
+        """Below the balance, warn first (the dialog stays open when the user cancels)."""
+        check = self.window.balance_check
+        if check.confirm(price, "This training costs"):
+            return True
+        self._say(check.not_sent())
+        return False
 
     def _queue(self, spec: TrainingSpec) -> None:
         assert self.window.ctx is not None

@@ -200,6 +200,9 @@ class VideoLink(QObject):
             if not self._within_cost_limit(dialog.cost):
                 self._say("Not sent: above your cost limit")
                 return None
+            if not self.window.balance_check.confirm(dialog.cost, "This video costs"):
+                self._say(self.window.balance_check.not_sent())
+                return None
             request = dialog.request()
         finally:
             ctx.pricing.cost_ready.disconnect(answered)

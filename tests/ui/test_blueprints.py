@@ -282,3 +282,23 @@ def test_choosing_a_blueprint_shows_its_current_details(
     assert sim.count("GET", f"/blueprints/{blueprint_id}") == 1
     assert listed.item(1).toolTip() == "Now with softer light."
     wait_idle(qtbot, window)
+
+
+def test_a_run_above_the_balance_warns_first(qtbot: Any, window: Any, sim: Any) -> None:
+    from tests.ui.test_low_balance import Answer, set_balance
+
+    set_balance(qtbot, window, sim, 24)
+    bp = open_blueprints(qtbot, window)
+    choose(qtbot, bp, "Detailed Recipe")
+    replace_text(qtbot, child(bp.form, QWidget, "bpInput_0"), "onion soup")
+    answer = Answer("lowBalanceCancelButton")
+    run(qtbot, bp)
+    assert answer.said == ["This blueprint run costs 25 credits, and your balance is 24 credits."]
+    message = child(bp, QWidget, "blueprintMessage").text()
+    assert message == "Not sent: your balance is below its cost"
+    assert not executions(sim)
+    answer = Answer("lowBalanceSendButton")  # sent anyway: the API decides
+    run(qtbot, bp)
+    assert len(answer.said) == 1
+    qtbot.waitUntil(lambda: len(executions(sim)) == 1, timeout=10000)
+    wait_idle(qtbot, window, timeout=20000)  # end idle: the widgets close next

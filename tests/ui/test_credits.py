@@ -64,7 +64,9 @@ def _refresh(window: Any) -> None:
 
 
 def _priced(qtbot: Any, window: Any) -> int:
-    """The form's live price (the pricing calculator's answer) for what it would send."""
+    """The form's live price (the pricing calculator's answer) for what it would send: the
+    final one once the default model's facts are in (they may change the priced request)."""
+    qtbot.waitUntil(lambda: window.form.default_model().facts_known, timeout=10000)
     qtbot.waitUntil(lambda: window.form.known_cost() is not None, timeout=10000)
     return int(window.form.known_cost())
 
@@ -217,8 +219,13 @@ def test_not_enough_credits_says_needed_and_left_and_offers_a_top_up(
     qtbot.mouseClick(top_up, Qt.MouseButton.LeftButton)
     assert opened == [QUrl(TOP_UP)]
 
-    # a second refusal updates the same dialog instead of opening another
+    # a second refusal updates the same dialog instead of opening another (the balance now
+    # known to be short, Generate warns first: the user sends anyway)
+    from tests.ui.test_low_balance import Answer
+
+    answer = Answer("lowBalanceSendButton")
     submit_prompt(qtbot, w, "a lighthouse made of ice")
+    assert len(answer.said) == 1
     qtbot.waitUntil(
         lambda: "2 jobs were not sent" in child(dialog, QLabel, "creditsJobs").text(),
         timeout=10000,

@@ -280,3 +280,44 @@ def test_unfinished_uploads_resume_at_the_next_start(
     qtbot.waitUntil(lambda: library.datasets()[0].uploaded == 2, timeout=20000)
     stored = sim.state.get_dataset(ds.id)["datasets_by_pk"]["dataset_images"]
     assert len(stored) == 2
+
+
+def test_training_above_the_balance_warns_and_keeps_the_dialog(
+    qtbot: Any, apps: Apps, make_sim: Any, tmp_path: Path
+) -> None:
+    from tests.ui.test_low_balance import Answer, set_balance
+
+    sim = make_sim(seed=5, generation_seconds=0.3)
+    window = start(qtbot, apps, sim)
+    datasets = open_datasets(qtbot, window)
+    new_dataset(qtbot, window, datasets, "Pots")
+    drop_and_wait(qtbot, datasets, list(write_images(tmp_path / "pots", 5).glob("*.png")), 5)
+    dialog = open_train(qtbot, window, datasets)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("model"))
+    type_text(qtbot, child(dialog, QLineEdit, "trainName"), "Clay pots")
+    type_text(qtbot, child(dialog, QLineEdit, "trainInstancePrompt"), "claypot")
+    cost = child(dialog, QLabel, "trainCost")
+    qtbot.waitUntil(lambda: "credits" in cost.text() and bool(dialog.price), timeout=10000)
+    price = dialog.price
+    set_balance(qtbot, window, sim, price - 1)
+
+    answer = Answer("lowBalanceCancelButton")
+    click(qtbot, dialog, "trainSendButton")
+    assert answer.said == [
+        f"This training costs {price:,} credits, and your balance is {price - 1:,} credits."
+    ]
+    assert dialog.isVisible()  # nothing lost: the settings stay for another try
+    assert child(dialog, QLineEdit, "trainName").text() == "Clay pots"
+    message = child(datasets, QLabel, "datasetMessage").text()
+    assert message == "Not sent: your balance is below its cost"
+    assert sim.count("POST", "/models") == 0
+
+    set_balance(qtbot, window, sim, price)  # enough: sent without a question
+    answer = Answer("lowBalanceCancelButton")
+    click(qtbot, dialog, "trainSendButton")
+    qtbot.waitUntil(lambda: sim.count("POST", "/models") == 1, timeout=10000)
+    assert answer.said == []
+    answer.stop()
+    qtbot.waitUntil(
+        lambda: any(m.name == "Clay pots" for m in window.ctx.own_models.models()), timeout=20000
+    )

@@ -95,66 +95,71 @@ def test_triage_keys(qtbot: Any, window: Any) -> None:
     qtbot.waitUntil(lambda: _status(triage).startswith("2 / 10"), timeout=5000)
     assert triage.record.id == ids[1]
 
+    # each decision is stored and moves on to the next image; Left goes back to see it
+    def decide(k: Qt.Key, check: Any) -> None:
+        _press(qtbot, triage, k)
+        qtbot.waitUntil(lambda: _status(triage).startswith("3 / 10"), timeout=5000)
+        assert triage.record.id == ids[2]
+        qtbot.waitUntil(lambda: check(_stored(window, ids[1])), timeout=5000)
+        _press(qtbot, triage, Qt.Key.Key_Left)
+        qtbot.waitUntil(lambda: _status(triage).startswith("2 / 10"), timeout=5000)
+
     # 1–5 rate, 0 clears: on screen and in the library
-    _press(qtbot, triage, Qt.Key.Key_4)
+    decide(Qt.Key.Key_4, lambda r: r.rating == 4)
     qtbot.waitUntil(lambda: "★★★★☆" in _status(triage), timeout=5000)
-    assert _stored(window, ids[1]).rating == 4
-    _press(qtbot, triage, Qt.Key.Key_1)
+    decide(Qt.Key.Key_1, lambda r: r.rating == 1)
     qtbot.waitUntil(lambda: "★☆☆☆☆" in _status(triage), timeout=5000)
-    assert _stored(window, ids[1]).rating == 1
-    _press(qtbot, triage, Qt.Key.Key_0)
+    decide(Qt.Key.Key_0, lambda r: r.rating == 0)
     qtbot.waitUntil(lambda: "☆☆☆☆☆" in _status(triage), timeout=5000)
-    assert _stored(window, ids[1]).rating == 0
 
     # P picks, P again takes it back, X rejects
-    _press(qtbot, triage, Qt.Key.Key_P)
+    decide(Qt.Key.Key_P, lambda r: r.pick == "picked")
     qtbot.waitUntil(lambda: "✔ picked" in _status(triage), timeout=5000)
-    assert _stored(window, ids[1]).pick == "picked"
-    _press(qtbot, triage, Qt.Key.Key_P)
+    decide(Qt.Key.Key_P, lambda r: r.pick is None)
     qtbot.waitUntil(lambda: "✔ picked" not in _status(triage), timeout=5000)
-    assert _stored(window, ids[1]).pick is None
-    _press(qtbot, triage, Qt.Key.Key_X)
+    decide(Qt.Key.Key_X, lambda r: r.pick == "rejected")
     qtbot.waitUntil(lambda: "✘ rejected" in _status(triage), timeout=5000)
-    assert _stored(window, ids[1]).pick == "rejected"
 
     # F toggles the favourite
-    _press(qtbot, triage, Qt.Key.Key_F)
+    decide(Qt.Key.Key_F, lambda r: r.favourite)
     qtbot.waitUntil(lambda: "♥ favourite" in _status(triage), timeout=5000)
-    assert _stored(window, ids[1]).favourite
-    _press(qtbot, triage, Qt.Key.Key_F)
+    decide(Qt.Key.Key_F, lambda r: not r.favourite)
     qtbot.waitUntil(lambda: "♥ favourite" not in _status(triage), timeout=5000)
-    assert not _stored(window, ids[1]).favourite
-    _press(qtbot, triage, Qt.Key.Key_F)
-    qtbot.waitUntil(lambda: "♥ favourite" in _status(triage), timeout=5000)
+    decide(Qt.Key.Key_F, lambda r: r.favourite)
 
-    # C adds to a collection (the name is asked)
+    # C adds to a collection (the name is asked) and stays on the image
     _press(qtbot, triage, Qt.Key.Key_C)
     assert answers == ["Add to collection"]
     combo = window.findChild(QWidget, "filterCollectionCombo")
     qtbot.waitUntil(lambda: combo.findText("Keepers (1) · local") >= 0, timeout=5000)
     assert _stored(window, ids[1]).collection_ids == (combo.itemData(1),)
+    assert _status(triage).startswith("2 / 10") and triage.record.id == ids[1]
 
     # the next image starts clean; its rating is its own
     _press(qtbot, triage, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: _status(triage).startswith("3 / 10   ☆☆☆☆☆   —"), timeout=5000)
     _press(qtbot, triage, Qt.Key.Key_5)
-    qtbot.waitUntil(lambda: "★★★★★" in _status(triage), timeout=5000)
-    assert _stored(window, ids[2]).rating == 5
+    qtbot.waitUntil(lambda: _status(triage).startswith("4 / 10   ☆☆☆☆☆   —"), timeout=5000)
+    qtbot.waitUntil(lambda: _stored(window, ids[2]).rating == 5, timeout=5000)
     assert _stored(window, ids[1]).rating == 0
 
     # Esc leaves; the gallery shows the decisions and selects where triage ended
     _press(qtbot, triage, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not triage.isVisible(), timeout=5000)
-    assert window.gallery.currentIndex().row() == 2
+    assert window.gallery.currentIndex().row() == 3
+    qtbot.waitUntil(
+        lambda: {r.id: r for r in shown_records(window)}[ids[2]].rating == 5, timeout=5000
+    )
     shown = {r.id: r for r in shown_records(window)}
     assert (shown[ids[1]].pick, shown[ids[1]].favourite) == ("rejected", True)
-    assert shown[ids[2]].rating == 5
     assert sum(1 for r in shown.values() if r.rating or r.pick or r.favourite) == 2
 
     # T again: back where the user left off
     activate(qtbot, window)
     triage = _open_triage(qtbot, window)
-    assert _status(triage).startswith("3 / 10   ★★★★★")
+    assert _status(triage).startswith("4 / 10   ☆☆☆☆☆")
+    _press(qtbot, triage, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: _status(triage).startswith("3 / 10   ★★★★★"), timeout=5000)
     _press(qtbot, triage, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not triage.isVisible(), timeout=5000)
     wait_idle(qtbot, window)
@@ -171,6 +176,23 @@ def test_triage_walks_to_the_end_and_stops(qtbot: Any, window: Any) -> None:
     _press(qtbot, triage, Qt.Key.Key_Right)  # the last image: it stays
     assert _status(triage).startswith("10 / 10")
     assert triage.record.id == ids[9]
+    qtbot.waitUntil(lambda: "Done" not in _status(triage), timeout=5000)
+
+    # a decision on the last image is stored, the image stays and the pass says it is done
+    _press(qtbot, triage, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: _stored(window, ids[9]).pick == "picked", timeout=5000)
+    qtbot.waitUntil(lambda: "✔ picked" in _status(triage), timeout=5000)
+    assert _status(triage).startswith("10 / 10")
+    qtbot.waitUntil(lambda: "✓ Done: that was the last image" in _status(triage), timeout=5000)
+    assert triage.record.id == ids[9]
+    # going back clears the word; a rating from the second-last moves to the last again
+    _press(qtbot, triage, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: _status(triage).startswith("9 / 10"), timeout=5000)
+    qtbot.waitUntil(lambda: "Done" not in _status(triage), timeout=5000)
+    _press(qtbot, triage, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: _status(triage).startswith("10 / 10"), timeout=5000)
+    qtbot.waitUntil(lambda: _stored(window, ids[8]).rating == 3, timeout=5000)
+    qtbot.waitUntil(lambda: "Done" not in _status(triage), timeout=5000)
     _press(qtbot, triage, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not triage.isVisible(), timeout=5000)
     wait_idle(qtbot, window)

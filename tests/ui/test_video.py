@@ -341,3 +341,24 @@ def test_a_video_job_resumes_after_a_restart(qtbot: Any, apps: Any, make_sim: An
     assert video.video_duration == 5.0
     assert len(_video_bodies(sim, "/generations-text-to-video")) == 1  # never sent twice
     wait_idle(qtbot, again, timeout=20000)
+
+
+def test_a_video_above_the_balance_warns_first(qtbot: Any, window: Any, sim: Any) -> None:
+    from tests.ui.test_low_balance import Answer, set_balance
+
+    set_balance(qtbot, window, sim, 1999)
+
+    def steps(d: Any) -> bool:
+        prompt = child(d, QPlainTextEdit, "videoPrompt")
+        prompt.setFocus()
+        qtbot.keyClicks(prompt, "a comet over a harbour")
+        choose_in_combo(qtbot, child(d, QComboBox, "videoModel"), "VEO3")
+        qtbot.waitUntil(lambda: "2000" in child(d, QLabel, "videoCost").text(), timeout=10000)
+        return True
+
+    answer = Answer("lowBalanceCancelButton")
+    window.video_link.run_dialog = _driver(qtbot, steps)
+    assert window.video_link.text_to_video() is None
+    assert answer.said == ["This video costs 2,000 credits, and your balance is 1,999 credits."]
+    assert "balance is below its cost" in window.statusBar().currentMessage()
+    assert not _video_bodies(sim, "/generations-text-to-video")

@@ -37,3 +37,34 @@ class DemoApp:
         for _ in range(rounds):
             self.app.processEvents()
             time.sleep(0.02)
+
+
+def run_driver(module: str, display: str, home: Any, out: Any, timeout: int = 120) -> str:
+    """Run ``python -m module OUT`` on ``display`` with its own LEODESK_HOME; its stdout (the
+    run must succeed)."""
+    import os
+    import subprocess
+
+    from tests.conftest import REPO
+
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", LEODESK_HOME=str(home))
+    r = subprocess.run(
+        [sys.executable, "-m", module, str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def check_shots(folder: Any, shots: dict[str, tuple[int, int]], spread: float = 10) -> None:
+    """Each screenshot is at least its (width, height) and not blank (colour spread)."""
+    from PIL import Image, ImageStat
+
+    for name, (width, height) in shots.items():
+        with Image.open(folder / name) as im:
+            assert im.size[0] >= width and im.size[1] >= height, (name, im.size)
+            assert max(ImageStat.Stat(im.convert("RGB")).stddev) > spread, name

@@ -84,6 +84,7 @@ from leodesk.core.library.records import (
     Pick,
     UpsertBatch,
 )
+from leodesk.core.library.stats import Stats
 from leodesk.core.library.training import DatasetImageRecord, DatasetRecord, Datasets
 from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
 from leodesk.core.library.videos import VideoOrigin, VideoRecord, Videos
@@ -142,6 +143,7 @@ class Library(
     BlueprintCache,
     Videos,
     PromptHistory,
+    Stats,
     Store,
 ):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""
