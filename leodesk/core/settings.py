@@ -113,7 +113,7 @@ class Settings:
     notify_sound: bool = False
     # preferences (issue 14): look, defaults for a new form, folders, custom keyboard shortcuts
     theme: str = "system"  # one of THEMES
-    thumb_size: int = 160  # gallery thumbnail edge in px
+    gallery_thumb_size: int = 176  # the gallery's cell edge, px (an old key, read again)
     default_model_id: str | None = None  # the model of a fresh form (no saved form)
     default_width: int | None = None  # the size of a fresh form, None: the model's own
     default_height: int | None = None
@@ -233,7 +233,7 @@ _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "low_balance_below": _int_range(0, 1_000_000_000),
     "notify_sound": _bool,
     "theme": _choice(*THEMES),
-    "thumb_size": _int_range(64, 512),
+    "gallery_thumb_size": _int_range(64, 1024),
     "default_model_id": _optional_str,
     "default_width": _optional_size,
     "default_height": _optional_size,

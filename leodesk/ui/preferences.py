@@ -99,7 +99,12 @@ class PreferencesDialog(QDialog):
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(values["theme"])))
         form.addRow(self.tr("Theme:"), self.theme_combo)
         self.thumb_spin = _spin(
-            "thumbSizeSpin", self.tr("Thumbnail size"), 64, 512, values["thumb_size"], " px"
+            "thumbSizeSpin",
+            self.tr("Thumbnail size"),
+            64,
+            1024,
+            values["gallery_thumb_size"],
+            " px",
         )
         form.addRow(self.tr("Thumbnail size:"), self.thumb_spin)
         self.model_combo = named(QComboBox(), "defaultModelCombo", self.tr("Default model"))
@@ -201,7 +206,7 @@ class PreferencesDialog(QDialog):
         folder = self.folder_edit.text().strip()
         out: dict[str, Any] = {
             "theme": self.theme_combo.currentData(),
-            "thumb_size": self.thumb_spin.value(),
+            "gallery_thumb_size": self.thumb_spin.value(),
             "default_model_id": self.model_combo.currentData(),
             "default_width": self.width_spin.value() or None,
             "default_height": self.height_spin.value() or None,

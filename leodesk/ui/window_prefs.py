@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # The fields this link keeps (the others live in the window, its menus and its tray).
 OWN_FIELDS = (
     "theme",
-    "thumb_size",
+    "gallery_thumb_size",
     "default_model_id",
     "default_width",
     "default_height",
@@ -86,7 +86,7 @@ class PreferencesLink(QObject):
         gallery = self.window.gallery
         set_size = getattr(gallery, "set_thumb_size", None)  # the gallery's size slider
         if callable(set_size):
-            set_size(int(self.own["thumb_size"]))
+            set_size(int(self.own["gallery_thumb_size"]))
         if self.ctx is not None:
             self.ctx.thumbs.set_disk_cap(int(self.own["thumb_cache_mb"]) * 1024 * 1024)
         self.shortcuts.apply(self.own["shortcuts"])
