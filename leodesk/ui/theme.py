@@ -96,6 +96,11 @@ def _canvas_palette(base: QPalette) -> QPalette:
     return p
 
 
+def _set_style(app: QApplication, name: str) -> None:
+    if app.style().name().lower() != name.lower():  # a new style re-polishes every widget
+        app.setStyle(name)
+
+
 def apply_theme(name: str, app: Any = None) -> str:
     """Apply ``system``, ``light`` or ``dark`` (anything else: ``system``); returns what is
     shown now, ``light`` or ``dark``."""
@@ -109,12 +114,13 @@ def apply_theme(name: str, app: Any = None) -> str:
     _State.name = name
     dark = name == "dark" or (name == "system" and _system_is_dark())
     if name == "system" and not dark:
-        app.setStyle(_State.style)
+        _set_style(app, _State.style)
         palette = QPalette(_State.palette or app.style().standardPalette())
     else:
-        app.setStyle("Fusion")  # draws every control from the palette, light or dark alike
+        _set_style(app, "fusion")  # draws every control from the palette, light or dark alike
         palette = _dark_palette() if dark else _light_palette(app)
-    app.setPalette(palette)
+    if palette != app.palette():
+        app.setPalette(palette)
     for class_name in CANVAS_CLASSES:
         # PySide6 takes the class name as str (its stubs say bytes).
         app.setPalette(_canvas_palette(palette), class_name)  # type: ignore[arg-type]
