@@ -82,7 +82,7 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        self.resize(620, 560)
+        self.resize(680, 540)
 
     # -- pages --------------------------------------------------------------------------------
     def _general(self, values: Mapping[str, Any], models: Sequence[tuple[str, str]]) -> QWidget:

@@ -42,15 +42,19 @@ class ShortcutsPage(QWidget):
         # Every action's keys as they will be once OK is pressed.
         self.pending: dict[str, str] = {n: keys_text(a.shortcuts()) for n, a in actions.items()}
         self.labels = {n: action_label(a) for n, a in actions.items()}
-        self.table = named(QTableWidget(0, 2), "shortcutsTable", self.tr("Keyboard shortcuts"))
-        self.table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Shortcut")])
+        self.table = named(QTableWidget(0, 3), "shortcutsTable", self.tr("Keyboard shortcuts"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Action"), self.tr("Menu"), self.tr("Shortcut")]
+        )
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.editor = named(
             QKeySequenceEdit(), "shortcutEdit", self.tr("New shortcut for the chosen action")
         )
@@ -97,7 +101,8 @@ class ShortcutsPage(QWidget):
             label.setData(NAME_ROLE, name)
             label.setToolTip(name)
             self.table.setItem(row, 0, label)
-            self.table.setItem(row, 1, QTableWidgetItem(self._shown(name)))
+            self.table.setItem(row, 1, QTableWidgetItem(self.shortcuts.menus.get(name, "")))
+            self.table.setItem(row, 2, QTableWidgetItem(self._shown(name)))
 
     def _shown(self, name: str) -> str:
         return QKeySequence(self.pending[name]).toString(QKeySequence.SequenceFormat.NativeText)
@@ -121,7 +126,7 @@ class ShortcutsPage(QWidget):
 
     def _set(self, name: str, keys: str) -> None:
         self.pending[name] = keys
-        item = self.table.item(self.row_of(name), 1)
+        item = self.table.item(self.row_of(name), 2)
         if item is not None:
             item.setText(self._shown(name))
 

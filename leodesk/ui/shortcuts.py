@@ -43,20 +43,23 @@ class Shortcuts(QObject):
         self.window = window
         self.defaults: dict[str, list[QKeySequence]] = {}
         self.custom: dict[str, str] = {}
+        self.menus: dict[str, str] = {}  # action name → its menu ("View ▸ Notifications")
 
     def actions(self) -> dict[str, QAction]:
         """Named actions of the menu bar's menus, then the window's other actions with a key."""
         found: dict[str, QAction] = {}
 
-        def walk(actions: list[QAction]) -> None:
+        def walk(actions: list[QAction], where: str) -> None:
             for action in actions:
                 menu = action.menu()
                 if isinstance(menu, QMenu):
-                    walk(menu.actions())
+                    title = action_label(action)
+                    walk(menu.actions(), f"{where} ▸ {title}" if where else title)
                 elif action.objectName() and not action.isSeparator():
                     found.setdefault(action.objectName(), action)
+                    self.menus.setdefault(action.objectName(), where)
 
-        walk(self.window.menuBar().actions())
+        walk(self.window.menuBar().actions(), "")
         for action in self.window.findChildren(QAction):
             name = action.objectName()
             if name and name not in found and not action.shortcut().isEmpty():

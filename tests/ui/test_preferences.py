@@ -138,7 +138,8 @@ def test_preferences_apply_and_survive_a_restart(qtbot: Any, apps: Apps, sim: An
     )
     table = child(dialog, QTableWidget, "shortcutsTable")
     row = dialog.shortcuts_page.row_of("toggleQueueAction")
-    shown = table.item(row, 1).text()
+    shown = table.item(row, 2).text()
+    assert table.item(row, 1).text() == "View"
     assert QKeySequence(shown, QKeySequence.SequenceFormat.NativeText) == QKeySequence(
         "Ctrl+Shift+J"
     )
