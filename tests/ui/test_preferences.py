@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.core import paths
 from leodesk.ui import theme
+from leodesk.ui.viewer import ZoomView
 from tests.ui.helpers import (
     Apps,
     activate,
@@ -187,6 +188,10 @@ def test_preferences_apply_and_survive_a_restart(qtbot: Any, apps: Apps, sim: An
     assert not theme.is_dark()
     assert QApplication.palette().window().color().lightness() > 180
     assert again.gallery.palette().base().color() == theme.CANVAS  # in every theme
+    canvas = ZoomView()  # the image viewer's canvas
+    qtbot.addWidget(canvas)
+    canvas.ensurePolished()  # an app palette for its class comes with the polish
+    assert canvas.palette().base().color() == theme.CANVAS
     assert _action(again, "toggleQueueAction").shortcut().isEmpty()
     qtbot.waitUntil(lambda: _saved().get("theme") == "light", timeout=5000)
     assert _saved()["shortcuts"] == {}
