@@ -245,6 +245,7 @@ class Launcher(QObject):
                 if m.id == last:
                     self.window.form.set_model(m)
                     break
+        self.window.prefs_link.start_form()  # the default model and size, if chosen
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.elements.refresh()

@@ -108,7 +108,8 @@ class PreferencesDialog(QDialog):
         )
         form.addRow(self.tr("Thumbnail size:"), self.thumb_spin)
         self.model_combo = named(QComboBox(), "defaultModelCombo", self.tr("Default model"))
-        self.model_combo.addItem(self.tr("The last one used"), None)
+        self.model_combo.addItem(self.tr("The one used last"), None)
+        self.model_combo.setToolTip(self.tr("The model the form opens with at start"))
         for model_id, name in models:
             self.model_combo.addItem(name, model_id)
         found = self.model_combo.findData(values["default_model_id"])

@@ -76,8 +76,6 @@ class PreferencesLink(QObject):
         self.own["shortcuts"] = dict(settings.shortcuts)
         self.action.setEnabled(True)
         self._apply_own()
-        if not settings.last_form:  # a fresh form: the default model and size
-            ctx.catalog.models_ready.connect(self._fresh_form)
 
     def _apply_own(self) -> None:
         from leodesk.ui.theme import apply_theme  # after the first paint
@@ -91,18 +89,18 @@ class PreferencesLink(QObject):
             self.ctx.thumbs.set_disk_cap(int(self.own["thumb_cache_mb"]) * 1024 * 1024)
         self.shortcuts.apply(self.own["shortcuts"])
 
-    def _fresh_form(self, *_args: Any) -> None:
+    def start_form(self) -> None:
+        """At start: the form takes the default model and size of Preferences, when set
+        (otherwise it keeps what it had when the app was closed)."""
         form = self.window.form
-        model = self.window.model_for(self.own["default_model_id"])
-        if form is None or (self.own["default_model_id"] and model is None):
-            return  # the default model is not in the list yet
-        assert self.ctx is not None
-        self.ctx.catalog.models_ready.disconnect(self._fresh_form)
+        if form is None:
+            return
+        model = self.window.model_for(self.own.get("default_model_id"))
         if model is not None:
             form.set_model(model)
-        if self.own["default_width"]:
+        if self.own.get("default_width"):
             form.width_spin.setValue(int(self.own["default_width"]))
-        if self.own["default_height"]:
+        if self.own.get("default_height"):
             form.height_spin.setValue(int(self.own["default_height"]))
 
     # -- the dialog ------------------------------------------------------------------------------

@@ -152,6 +152,7 @@ def test_preferences_apply_and_survive_a_restart(qtbot: Any, apps: Apps, sim: An
     assert window.gallery.palette().base().color() == theme.CANVAS  # a dark-grey canvas
     assert _action(window, "toggleQueueAction").shortcut() == QKeySequence("Ctrl+Shift+J")
     assert window.confirm_cost_above == 120
+    assert window.ctx.thumbs._cache.max_bytes == 256 * 1024 * 1024
     assert window.notifications.notifier.sound
     assert not window.notifications.kind_actions["moderation"].isChecked()
     dock = child(window, QDockWidget, "queueDock")
@@ -252,3 +253,49 @@ def test_cancel_job_shortcut_cancels_the_last_queued_job(
     assert slow_sim.count("POST", "/generations") == 0
     qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
+
+
+def test_default_model_size_and_folders_after_a_restart(
+    qtbot: Any, apps: Apps, sim: Any, tmp_path: Any
+) -> None:
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    start_model = window.form.model()
+    dialog = _open_prefs(qtbot, window)
+    combo = child(dialog, QComboBox, "defaultModelCombo")
+    other = next(
+        combo.itemData(i)
+        for i in range(1, combo.count())
+        if start_model is None or combo.itemData(i) != start_model.id
+    )
+    choose_in_combo(qtbot, combo, other)
+    replace_text(qtbot, child(dialog, QSpinBox, "defaultWidthSpin"), "768")
+    replace_text(qtbot, child(dialog, QSpinBox, "defaultHeightSpin"), "512")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    replace_text(qtbot, child(dialog, QWidget, "exportFolderEdit"), str(folder))
+    replace_text(qtbot, child(dialog, QSpinBox, "thumbSizeSpin"), "240")
+    _toggle(qtbot, child(dialog, QCheckBox, "keepOfflineCheck"))
+    _ok(qtbot, dialog)
+    assert window.keep_full_images_offline and window.offline_action.isChecked()
+    assert window.ctx.thumbs._cache.max_bytes == 512 * 1024 * 1024
+    qtbot.waitUntil(lambda: _saved().get("default_model_id") == other, timeout=5000)
+    saved = _saved()
+    assert (saved["default_width"], saved["default_height"]) == (768, 512)
+    assert saved["export_folder"] == str(folder) and saved["gallery_thumb_size"] == 240
+    assert saved["keep_full_images_offline"] is True
+    wait_idle(qtbot, window)
+    window.close()
+
+    again = apps.start(sim_runtime(sim))
+    wait_models(qtbot, again)
+    qtbot.waitUntil(lambda: again.form.model() is not None, timeout=5000)
+    assert again.form.model().id == other  # the form opens with the default model and size
+    assert (again.form.width_spin.value(), again.form.height_spin.value()) == (768, 512)
+    assert again.offline_action.isChecked()
+    assert again.prefs_link.own["export_folder"] == str(folder)  # the export dialog opens there
+    dialog = _open_prefs(qtbot, again)
+    assert child(dialog, QSpinBox, "thumbSizeSpin").value() == 240
+    assert child(dialog, QComboBox, "defaultModelCombo").currentData() == other
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    wait_idle(qtbot, again)
