@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,13 +31,28 @@ from leodesk.ui.prefs_shortcuts import ShortcutsPage
 from leodesk.ui.shortcuts import Shortcuts
 from leodesk.ui.widgets import named
 
-# The notification kinds: settings field → (objectName, label)
+# The notification kinds: settings field → (objectName, label marked for translation)
 _NOTIFY = {
-    "notify_batch_finished": ("notifyBatchCheck", "A batch of images is ready"),
-    "notify_job_failed": ("notifyFailedCheck", "A job failed"),
-    "notify_moderation": ("notifyModerationCheck", "A prompt was rejected by moderation"),
-    "notify_low_balance": ("notifyLowBalanceCheck", "The credit balance is low"),
-    "notify_sound": ("notifySoundCheck", "Play a sound"),
+    "notify_batch_finished": (
+        "notifyBatchCheck",
+        QT_TRANSLATE_NOOP("PreferencesDialog", "A batch of images is ready"),
+    ),
+    "notify_job_failed": (
+        "notifyFailedCheck",
+        QT_TRANSLATE_NOOP("PreferencesDialog", "A job failed"),
+    ),
+    "notify_moderation": (
+        "notifyModerationCheck",
+        QT_TRANSLATE_NOOP("PreferencesDialog", "A prompt was rejected by moderation"),
+    ),
+    "notify_low_balance": (
+        "notifyLowBalanceCheck",
+        QT_TRANSLATE_NOOP("PreferencesDialog", "The credit balance is low"),
+    ),
+    "notify_sound": (
+        "notifySoundCheck",
+        QT_TRANSLATE_NOOP("PreferencesDialog", "Play a sound"),
+    ),
 }
 
 
@@ -186,7 +202,8 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(page)
         self.notify_checks: dict[str, QCheckBox] = {}
         for key, (name, text) in _NOTIFY.items():
-            check = named(QCheckBox(self.tr(text)), name, self.tr(text))
+            label = self.tr(str(text))
+            check = named(QCheckBox(label), name, label)
             check.setChecked(bool(values[key]))
             self.notify_checks[key] = check
             form.addRow("", check)
