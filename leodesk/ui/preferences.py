@@ -95,6 +95,11 @@ class PreferencesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
+        named(self.tabs.tabBar(), "preferencesTabBar", self.tr("Preferences pages"))
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        named(ok, "preferencesOkButton", self.tr("Apply the preferences and close"))
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        named(cancel, "preferencesCancelButton", self.tr("Close without changing anything"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)

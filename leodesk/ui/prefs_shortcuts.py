@@ -13,11 +13,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QKeySequenceEdit,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -59,6 +61,7 @@ class ShortcutsPage(QWidget):
             QKeySequenceEdit(), "shortcutEdit", self.tr("New shortcut for the chosen action")
         )
         self.editor.setMaximumSequenceLength(1)
+        self._name_parts()
         self.assign_button = self._button(self.tr("Assign"), "assignShortcutButton", self.assign)
         self.clear_button = self._button(self.tr("No key"), "clearShortcutButton", self.clear)
         self.reset_button = self._button(self.tr("Reset"), "resetShortcutButton", self.reset)
@@ -73,6 +76,17 @@ class ShortcutsPage(QWidget):
         self.editor.keySequenceChanged.connect(lambda _k: self.message.setText(""))
         if self.table.rowCount():
             self.table.setCurrentCell(0, 0)
+
+    def _name_parts(self) -> None:
+        """Names for the parts Qt makes inside the table and the key editor."""
+        named(self.table.horizontalHeader(), "shortcutsHeader", self.tr("Columns"))
+        named(self.table.verticalHeader(), "shortcutsRowHeader", self.tr("Rows"))
+        corner = self.table.findChild(QAbstractButton, "qt_tableview_cornerbutton")
+        if corner is not None:
+            corner.setAccessibleName(self.tr("Select all"))
+        line = self.editor.findChild(QLineEdit)
+        if line is not None:
+            named(line, "shortcutEditLine", self.tr("New shortcut for the chosen action"))
 
     def _button(self, text: str, name: str, slot: Any) -> QPushButton:
         button = named(QPushButton(text), name, text)

@@ -40,6 +40,7 @@ from tests.ui.helpers import (
     wait_idle,
     wait_models,
 )
+from tests.ui.test_accessibility import interactive_count, unnamed
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -70,9 +71,7 @@ def _tab(qtbot: Any, dialog: QDialog, index: int) -> None:
 
 
 def _ok(qtbot: Any, dialog: QDialog) -> None:
-    buttons = child(dialog, QWidget, "preferencesButtons")
-    ok = next(b for b in buttons.findChildren(QPushButton) if b.text().replace("&", "") == "OK")
-    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(child(dialog, QPushButton, "preferencesOkButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
 
 
@@ -115,6 +114,9 @@ def test_preferences_apply_and_survive_a_restart(qtbot: Any, apps: Apps, sim: An
     wait_models(qtbot, window)
     assert not theme.is_dark()
     dialog = _open_prefs(qtbot, window)
+    problems = unnamed(dialog)
+    assert problems == [], "\n".join(problems)
+    assert interactive_count(dialog) > 20  # every control named
 
     # General: dark theme, a cost limit, the thumbnail cache cap
     choose_in_combo(qtbot, child(dialog, QComboBox, "themeCombo"), "dark")
