@@ -160,24 +160,28 @@ class PreferencesLink(QObject):
 
     # -- cancel a job ----------------------------------------------------------------------------
     def cancel_job(self) -> None:
-        """Cancel the queued jobs selected in the queue panel, or else the last queued one.
+        """Cancel the jobs selected in the queue panel, or (none selected) the last queued one.
         Jobs already sent run to their end (the API cannot stop them)."""
         from leodesk.qt.models.queue_model import JOB_ID_ROLE, STATE_ROLE  # after the first paint
 
         panel = self.window.queue_panel
         if panel is None:
             return
-        ids = [i for i, state in panel._selected() if state == "queued"]
-        if not ids:
+        selected = panel._selected()
+        if selected:
+            ids = [i for i, state in selected if state == "queued"]
+        else:
             model = panel.view.model()
             rows = [model.index(r, 0) for r in range(model.rowCount())]
             queued = [int(i.data(JOB_ID_ROLE)) for i in rows if i.data(STATE_ROLE) == "queued"]
             ids = queued[-1:]
         if not ids:
-            window = self.window
-            window.statusBar().showMessage(
-                _tr("No queued job to cancel (jobs already sent run to their end)."), 6000
+            text = (
+                _tr("The selected jobs are not waiting: a job already sent runs to its end.")
+                if selected
+                else _tr("No queued job to cancel (jobs already sent run to their end).")
             )
+            self.window.statusBar().showMessage(text, 6000)
             return
         panel.service.cancel(ids)
         text = QCoreApplication.translate(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QKeySequenceEdit,
     QLabel,
+    QListView,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -228,7 +229,7 @@ def slow_sim(make_sim: Any) -> Any:
     return make_sim(seed=7, concurrency_slots=2, generation_seconds=60.0)
 
 
-def test_cancel_job_shortcut_cancels_the_last_queued_job(
+def test_cancel_job_shortcut_cancels_the_selected_or_last_queued_job(
     qtbot: Any, apps: Apps, slow_sim: Any
 ) -> None:
     window = apps.start(sim_runtime(slow_sim))
@@ -237,19 +238,30 @@ def test_cancel_job_shortcut_cancels_the_last_queued_job(
     qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
     edit = child(window.form, QWidget, "promptEdit")
     replace_text(qtbot, edit, "two herons in the fog")
-    for _ in range(2):
+    for _ in range(3):
         QTest.keyClick(edit, Qt.Key.Key_Return, CTRL)
-    qtbot.waitUntil(lambda: list(window.ctx.queue.states()) == ["queued"] * 2, timeout=10000)
+
+    def states() -> list[str]:
+        return list(window.ctx.queue.states())
+
+    qtbot.waitUntil(lambda: states() == ["queued"] * 3, timeout=10000)
     activate(qtbot, window)
+    # Nothing selected in the queue: the last queued job goes.
     QTest.keyClick(edit, Qt.Key.Key_Backspace, CTRL | SHIFT)
-    qtbot.waitUntil(
-        lambda: list(window.ctx.queue.states()) == ["queued", "cancelled"], timeout=10000
-    )
-    # With none queued left but one, the next press cancels that one; then nothing is left.
+    qtbot.waitUntil(lambda: states() == ["queued", "queued", "cancelled"], timeout=10000)
+    # The first job selected in the queue: that one goes.
+    queue = child(window, QListView, "queueView")
+    click_row(qtbot, queue, 0)
+    QTest.keyClick(queue, Qt.Key.Key_Backspace, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: states() == ["cancelled", "queued", "cancelled"], timeout=10000)
+    # A selected job that is no longer waiting is not replaced by another one.
+    click_row(qtbot, queue, 0)
+    QTest.keyClick(queue, Qt.Key.Key_Backspace, CTRL | SHIFT)
+    assert "not waiting" in window.statusBar().currentMessage()
+    assert states() == ["cancelled", "queued", "cancelled"]
+    queue.clearSelection()
     QTest.keyClick(edit, Qt.Key.Key_Backspace, CTRL | SHIFT)
-    qtbot.waitUntil(
-        lambda: list(window.ctx.queue.states()) == ["cancelled", "cancelled"], timeout=10000
-    )
+    qtbot.waitUntil(lambda: states() == ["cancelled"] * 3, timeout=10000)
     QTest.keyClick(edit, Qt.Key.Key_Backspace, CTRL | SHIFT)
     assert "No queued job" in window.statusBar().currentMessage()
     assert slow_sim.count("POST", "/generations") == 0
