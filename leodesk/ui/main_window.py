@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         queue_toggle.setText("&Queue panel")
         view_menu.addAction(queue_toggle)
         view_menu.addAction(self.prefs_link.cancel_action)
+        self.prefs_link.add_theme_menu(view_menu)
         # Notifications: tray icon, OS notices, View ▸ Notifications
         self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
         self.notifications.add_menu(view_menu)

@@ -1,5 +1,5 @@
 """The main window's preferences: File ▸ Preferences… (Ctrl+,), the theme, custom shortcuts and
-the Cancel job shortcut (Ctrl+Shift+Backspace).
+the Cancel job shortcut (Ctrl+Shift+Backspace), View ▸ Theme.
 
 :class:`PreferencesLink` keeps the settings no other part of the window owns (theme, thumbnail
 size, defaults of a new form, export folder, thumbnail cache cap, custom shortcuts), applies them
@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from leodesk.ui.shortcuts import Shortcuts
 
@@ -64,6 +65,44 @@ class PreferencesLink(QObject):
         self.cancel_action.setShortcut(QKeySequence(CANCEL_JOB_KEYS))
         self.cancel_action.triggered.connect(self.cancel_job)
         window.addAction(self.cancel_action)  # works wherever the focus is
+        self.theme_actions = self._theme_actions()
+
+    def _theme_actions(self) -> dict[str, QAction]:
+        """View ▸ Theme: System, Light, Dark (one checked)."""
+        group = QActionGroup(self)
+        actions: dict[str, QAction] = {}
+        for key, text, name in (
+            ("system", _tr("Follow the &system"), "themeSystemAction"),
+            ("light", _tr("&Light"), "themeLightAction"),
+            ("dark", _tr("&Dark"), "themeDarkAction"),
+        ):
+            action = QAction(text, self.window)
+            action.setObjectName(name)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _on=False, k=key: self.set_theme(k))
+            group.addAction(action)
+            actions[key] = action
+        return actions
+
+    def add_theme_menu(self, view_menu: QMenu) -> None:
+        menu = view_menu.addMenu(_tr("&Theme"))
+        menu.setObjectName("themeMenu")
+        menu.setAccessibleName(_tr("Theme"))
+        menu.addActions(list(self.theme_actions.values()))
+
+    def set_theme(self, name: str) -> None:
+        """Show the app in ``name`` (system, light or dark) now, and save it."""
+        from leodesk.ui.theme import apply_theme  # after the first paint
+
+        self.own["theme"] = name
+        apply_theme(name)
+        self._check_theme()
+        self.changed.emit()
+
+    def _check_theme(self) -> None:
+        action = self.theme_actions.get(str(self.own.get("theme")))
+        if action is not None:
+            action.setChecked(True)
 
     # -- start -----------------------------------------------------------------------------------
     def attach(self, ctx: AppContext, settings: Settings | None) -> None:
@@ -81,6 +120,7 @@ class PreferencesLink(QObject):
         from leodesk.ui.theme import apply_theme  # after the first paint
 
         apply_theme(str(self.own["theme"]))
+        self._check_theme()
         gallery = self.window.gallery
         set_size = getattr(gallery, "set_thumb_size", None)  # the gallery's size slider
         if callable(set_size):

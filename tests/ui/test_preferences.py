@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QListView,
+    QMenu,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -56,10 +57,9 @@ def system_theme_after() -> Iterator[None]:
 def _open_prefs(qtbot: Any, window: Any) -> QDialog:
     activate(qtbot, window)
     QTest.keyClick(window, Qt.Key.Key_Comma, CTRL)  # Ctrl+,
-    qtbot.waitUntil(
-        lambda: window.findChild(QDialog, "preferencesDialog") is not None, timeout=5000
-    )
-    dialog = window.findChild(QDialog, "preferencesDialog")
+    qtbot.waitUntil(lambda: window.prefs_link.dialog is not None, timeout=5000)
+    dialog = window.prefs_link.dialog
+    assert dialog.objectName() == "preferencesDialog" and dialog.parent() is window
     qtbot.waitExposed(dialog)
     return dialog
 
@@ -221,6 +221,17 @@ def test_reset_one_shortcut_and_cancel_leaves_everything(qtbot: Any, apps: Apps,
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     assert not theme.is_dark()
     assert not _action(window, "cancelJobAction").shortcut().isEmpty()
+
+    # View ▸ Theme ▸ Dark: at once, saved, and the dialog shows it
+    menu = child(window, QMenu, "themeMenu")
+    dark = next(a for a in menu.actions() if a.objectName() == "themeDarkAction")
+    assert child(window, QAction, "themeSystemAction").isChecked()
+    dark.trigger()
+    assert theme.is_dark() and dark.isChecked()
+    qtbot.waitUntil(lambda: _saved().get("theme") == "dark", timeout=5000)
+    dialog = _open_prefs(qtbot, window)
+    assert child(dialog, QComboBox, "themeCombo").currentData() == "dark"
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
     wait_idle(qtbot, window)
 
 
