@@ -211,7 +211,9 @@ class PreferencesDialog(QDialog):
             check = named(QCheckBox(label), name, label)
             check.setChecked(bool(values[key]))
             self.notify_checks[key] = check
-            form.addRow("", check)
+        kinds = [k for k in _NOTIFY if k != "notify_sound"]
+        for i, key in enumerate(kinds):
+            form.addRow(self.tr("Tell me when:") if i == 0 else "", self.notify_checks[key])
         self.low_balance_spin = _spin(
             "lowBalanceSpin",
             self.tr("Low balance below"),
@@ -221,6 +223,7 @@ class PreferencesDialog(QDialog):
             self.tr(" credits"),
         )
         form.addRow(self.tr("Low balance below:"), self.low_balance_spin)
+        form.addRow(self.tr("Sound:"), self.notify_checks["notify_sound"])
         return page
 
     # -- the result ---------------------------------------------------------------------------

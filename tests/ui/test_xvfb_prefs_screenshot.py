@@ -36,7 +36,7 @@ def test_light_and_dark_preferences_screenshots(xvfb: str, tmp_path: Path) -> No
         assert r.returncode == 0, r.stdout + r.stderr
         assert f"theme={name} dark={name == 'dark'}" in r.stdout
         assert "Traceback" not in r.stderr, r.stderr
-        for part in ("main", "general", "shortcuts"):
+        for part in ("main", "general", "notifications", "shortcuts"):
             path = ARTIFACTS / f"prefs-{name}-{part}.png"
             with Image.open(path) as im:
                 assert max(ImageStat.Stat(im.convert("RGB")).stddev) > 15, path

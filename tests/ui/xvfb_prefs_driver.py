@@ -2,7 +2,8 @@
 screenshots of the window and of the dialog's General and Shortcuts pages.
 
 Usage: python -m tests.ui.xvfb_prefs_driver THEME OUT_DIR  (DISPLAY set, QT_QPA_PLATFORM=xcb)
-Writes prefs-THEME-main.png, prefs-THEME-general.png, prefs-THEME-shortcuts.png; prints
+Writes prefs-THEME-main.png, prefs-THEME-general.png,
+prefs-THEME-notifications.png, prefs-THEME-shortcuts.png; prints
 "theme=THEME dark=BOOL".
 """
 
@@ -48,6 +49,9 @@ def main(theme_name: str, out_dir: str) -> int:
     demo.settle()
     dialog.grab().save(str(out / f"prefs-{theme_name}-general.png"))
     tabs = dialog.findChild(object, "preferencesTabs")
+    tabs.setCurrentIndex(1)
+    demo.settle()
+    dialog.grab().save(str(out / f"prefs-{theme_name}-notifications.png"))
     tabs.setCurrentIndex(2)
     demo.settle()
     dialog.grab().save(str(out / f"prefs-{theme_name}-shortcuts.png"))
