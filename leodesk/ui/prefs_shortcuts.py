@@ -31,6 +31,7 @@ from leodesk.ui.shortcuts import Shortcuts, action_label, keys_text
 from leodesk.ui.widgets import named
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
+_NATIVE = QKeySequence.SequenceFormat.NativeText
 
 
 class ShortcutsPage(QWidget):
@@ -119,7 +120,7 @@ class ShortcutsPage(QWidget):
             self.table.setItem(row, 2, QTableWidgetItem(self._shown(name)))
 
     def _shown(self, name: str) -> str:
-        return QKeySequence(self.pending[name]).toString(QKeySequence.SequenceFormat.NativeText)
+        return QKeySequence(self.pending[name]).toString(_NATIVE)
 
     def row_of(self, name: str) -> int:
         for row in range(self.table.rowCount()):
@@ -151,6 +152,13 @@ class ShortcutsPage(QWidget):
         if name is None:
             return False
         keys = keys_text(self.editor.keySequence())
+        if self.shortcuts.fixed(keys):
+            self.message.setText(
+                self.tr(
+                    "{keys} is a fixed key of the window (such as Find). Choose other keys."
+                ).format(keys=self.editor.keySequence().toString(_NATIVE))
+            )
+            return False
         other = self.shortcuts.conflict(name, keys, self.pending)
         if other is not None:
             self.message.setText(
@@ -158,7 +166,7 @@ class ShortcutsPage(QWidget):
                     "{keys} is already the shortcut of “{other}”. Give that action other "
                     "keys (or none) first, or choose other keys."
                 ).format(
-                    keys=self.editor.keySequence().toString(QKeySequence.SequenceFormat.NativeText),
+                    keys=self.editor.keySequence().toString(_NATIVE),
                     other=self.labels[other],
                 )
             )

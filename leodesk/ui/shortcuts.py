@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMenu, QWidget
 
 PORTABLE = QKeySequence.SequenceFormat.PortableText
+_EXACT = QKeySequence.SequenceMatch.ExactMatch
 
 
 def keys_text(keys: QKeySequence | list[QKeySequence]) -> str:
@@ -80,6 +81,21 @@ class Shortcuts(QObject):
             else:
                 action.setShortcuts(self.defaults.get(name, []))
 
+    def fixed(self, keys: str) -> bool:
+        """True if a fixed shortcut of the main window itself (such as Find, which puts the
+        focus in the gallery's search) already answers ``keys``."""
+        wanted = QKeySequence(keys)
+        if wanted.isEmpty():
+            return False
+        for shortcut in self.window.findChildren(QShortcut):
+            parent = shortcut.parent()
+            if not isinstance(parent, QWidget) or parent.window() is not self.window:
+                continue  # another window's (the viewer's) keys do not clash with these
+            keys_of = shortcut.keys  # a QShortcut's key sequences (not a dict's keys)
+            if any(k.matches(wanted) == _EXACT for k in keys_of()):
+                return True
+        return False
+
     def conflict(self, name: str, keys: str, pending: Mapping[str, str]) -> str | None:
         """The objectName of another action that ``keys`` would also trigger, given the
         ``pending`` keys of every action (``pending`` wins over what is applied)."""
@@ -90,7 +106,7 @@ class Shortcuts(QObject):
             if other == name:
                 continue
             theirs = parse_keys(pending[other]) if other in pending else action.shortcuts()
-            if any(k.matches(wanted) == QKeySequence.SequenceMatch.ExactMatch for k in theirs):
+            if any(k.matches(wanted) == _EXACT for k in theirs):
                 return other
         return None
 
