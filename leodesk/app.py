@@ -236,6 +236,7 @@ class Launcher(QObject):
         self.window.attach(self.ctx, self.settings)
         self.ctx.gallery_model.read_failed.connect(lambda exc: self._read_failed(key, exc))
         self.window.form.state_changed.connect(lambda: self._autosave.start(self.autosave_ms))
+        self.window.prefs_link.changed.connect(self.save_settings_soon)  # Preferences: at once
         self.window.key_action.setEnabled(not runtime.demo)
         self.ctx.catalog.load_cached()
         last = self.settings.last_model_id
@@ -244,6 +245,7 @@ class Launcher(QObject):
                 if m.id == last:
                     self.window.form.set_model(m)
                     break
+        self.window.prefs_link.start_form()  # the default model and size, if chosen
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.elements.refresh()
@@ -475,11 +477,27 @@ def _report_first_paint() -> None:
     QApplication.quit()
 
 
+def _early_theme(demo: bool) -> None:
+    """The saved theme, before the first paint (light modules only: no flash of the wrong
+    colours); the window applies it again with the rest of the settings."""
+    from leodesk.core import paths as paths_mod  # light: platformdirs
+    from leodesk.core import settings as settings_mod  # light: json
+    from leodesk.ui.theme import apply_theme  # light: Qt only
+
+    try:
+        base = paths_mod.resolve()
+        profile = base.profile("demo") if demo else base
+        apply_theme(settings_mod.load(profile.settings_file).theme)
+    except Exception as exc:  # the theme must never stop the app from starting
+        log.warning("could not apply the saved theme: %s", exc)
+
+
 def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("leodesk")
     app.setOrganizationName("leodesk")
+    _early_theme(demo)
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo)
 

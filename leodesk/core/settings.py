@@ -30,6 +30,7 @@ from typing import Any, Final
 
 __all__ = [
     "SETTINGS_VERSION",
+    "THEMES",
     "SecretFieldError",
     "Settings",
     "load",
@@ -75,6 +76,13 @@ def _empty_splitters() -> dict[str, tuple[int, ...]]:
     return {}
 
 
+def _empty_shortcuts() -> dict[str, str]:
+    return {}
+
+
+THEMES: Final = ("system", "light", "dark")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything leodesk remembers between runs, except secrets.
@@ -103,6 +111,14 @@ class Settings:
     notify_low_balance: bool = True
     low_balance_below: int = 200
     notify_sound: bool = False
+    # preferences (issue 14): look, defaults for a new form, folders, custom keyboard shortcuts
+    theme: str = "system"  # one of THEMES
+    gallery_thumb_size: int = 176  # the gallery's cell edge, px (an old key, read again)
+    default_model_id: str | None = None  # the model of a fresh form (no saved form)
+    default_width: int | None = None  # the size of a fresh form, None: the model's own
+    default_height: int | None = None
+    export_folder: str | None = None  # where exports go first (the folder dialog opens there)
+    shortcuts: Mapping[str, str] = field(default_factory=_empty_shortcuts)  # action → keys
 
 
 # ------------------------------------------------------------------------------ validation
@@ -153,6 +169,25 @@ def _optional_base64(value: Any) -> str | None:
     return value
 
 
+def _choice(*allowed: str) -> _Validator:
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return str(value)
+
+    return check
+
+
+def _optional_size(value: Any) -> int | None:
+    return None if value is None else _int_range(64, 8192)(value)
+
+
+def _shortcuts(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError("expected an object")
+    return {str(k): v for k, v in value.items() if isinstance(v, str) and len(v) < 100}
+
+
 def _without_secrets(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _without_secrets(v) for k, v in value.items() if not looks_secret(str(k))}
@@ -197,6 +232,13 @@ _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "notify_low_balance": _bool,
     "low_balance_below": _int_range(0, 1_000_000_000),
     "notify_sound": _bool,
+    "theme": _choice(*THEMES),
+    "gallery_thumb_size": _int_range(64, 1024),
+    "default_model_id": _optional_str,
+    "default_width": _optional_size,
+    "default_height": _optional_size,
+    "export_folder": _optional_str,
+    "shortcuts": _shortcuts,
 }
 
 
@@ -268,6 +310,11 @@ def load(path: Path) -> Settings:
     return _from_mapping(data)
 
 
+# Maps whose keys are names of the app's own things (``shortcuts``: action names such as
+# ``changeKeyAction``, the API-key menu item), never secrets.
+_NAMES_NOT_SECRETS: Final = frozenset({"shortcuts"})
+
+
 def to_json(settings: Settings) -> dict[str, Any]:
     """The JSON object :func:`save` writes (refuses secret-looking names)."""
     out: dict[str, Any] = {}
@@ -276,7 +323,8 @@ def to_json(settings: Settings) -> dict[str, Any]:
         if looks_secret(f.name):
             problems.append(f.name)
         value = getattr(settings, f.name)
-        problems.extend(_secret_names(value, f.name))
+        if f.name not in _NAMES_NOT_SECRETS:
+            problems.extend(_secret_names(value, f.name))
         if isinstance(value, Mapping):
             value = {str(k): list(v) if isinstance(v, tuple) else v for k, v in value.items()}
         out[f.name] = value

@@ -129,6 +129,12 @@ class ThumbnailLoader(QObject):
                 del self._queue[k]
         return len(gone)
 
+    def set_disk_cap(self, max_bytes: int) -> None:
+        """A new size cap for the disk cache (Preferences), applied by a prune now."""
+        if max_bytes != self._cache.max_bytes:
+            self._cache.max_bytes = max_bytes
+            self.prune_disk()
+
     def prune_disk(self) -> None:
         """Keep the disk cache under its size cap (least recently used go first), off-thread."""
         self._made_since_prune = 0

@@ -297,7 +297,8 @@ class LibraryActions(QObject):
         return text if ok and text.strip() else None
 
     def _ask_folder(self) -> str | None:
-        folder = QFileDialog.getExistingDirectory(self._parent(), "Export to folder")
+        start = self.window.prefs_link.own.get("export_folder") or ""  # Preferences
+        folder = QFileDialog.getExistingDirectory(self._parent(), "Export to folder", start)
         return folder or None
 
     def _parent(self) -> QWidget:

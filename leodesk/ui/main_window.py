@@ -31,6 +31,7 @@ from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_help import HelpLink
 from leodesk.ui.window_media import MediaLink
 from leodesk.ui.window_menus import WindowMenus
+from leodesk.ui.window_prefs import PreferencesLink
 from leodesk.ui.window_status import AccountStatus
 from leodesk.ui.window_training import TrainingLink
 from leodesk.ui.window_uploads import UploadsLink
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         video_actions = [self.video_link.text_action, self.video_link.file_action]
         menus.file_menu.insertActions(menus.quit_action, video_actions)
         menus.file_menu.insertSeparator(menus.quit_action)
+        self.prefs_link = PreferencesLink(self)  # Preferences…, theme, shortcuts, Cancel job
+        menus.file_menu.insertActions(menus.quit_action, [self.prefs_link.action])
 
         self.splitter: QSplitter | None = None
         self.browser: ModelBrowser | None = None
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.history_link.action)
         if settings is not None:
             self.restore(settings)
+        self.prefs_link.attach(ctx, settings)  # after the last action exists: shortcuts
         self.search("")  # the default filter: everything, generations deleted on the server too
         self.help_link = HelpLink(self)  # Help: shortcuts, About, diagnostics (after the menus)
 
@@ -222,6 +226,8 @@ class MainWindow(QMainWindow):
         queue_toggle.setObjectName("toggleQueueAction")
         queue_toggle.setText("&Queue panel")
         view_menu.addAction(queue_toggle)
+        view_menu.addAction(self.prefs_link.cancel_action)
+        self.prefs_link.add_theme_menu(view_menu)
         # Notifications: tray icon, OS notices, View ▸ Notifications
         self.notifications = TrayNotifications(self, ctx.notifier, ctx.generation, settings)
         self.notifications.add_menu(view_menu)
@@ -639,6 +645,7 @@ class MainWindow(QMainWindow):
         }
         if self.notifications is not None:  # -- notifications
             out.update(self.notifications.snapshot())
+        out.update(self.prefs_link.snapshot())
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}
         if self.form is not None and self.drafts is not None:

@@ -77,7 +77,7 @@ class MetadataPanel(QScrollArea):
     def _build_rows(self) -> None:
         for row, (field, label, _key) in enumerate(recall.FIELDS):
             name = QLabel(label)
-            name.setStyleSheet("color: palette(mid);")
+            name.setStyleSheet("color: palette(placeholder-text);")
             value = named(QLabel(""), f"meta_{field}", label)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

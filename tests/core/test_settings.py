@@ -145,9 +145,12 @@ def test_a_file_with_keys_no_longer_kept_still_loads(path: Path) -> None:
     )
     s = load(path)
     assert (s.network_threads, s.last_model_id) == (2, "m-1")
+    # theme and gallery_thumb_size are read again (Preferences); blur_nsfw is gone
+    assert (s.theme, s.gallery_thumb_size) == ("dark", 512)
     save(s, path)
     on_disk = json.loads(path.read_text("utf-8"))
-    assert not {"theme", "blur_nsfw", "gallery_thumb_size"} & on_disk.keys()
+    assert "blur_nsfw" not in on_disk
+    assert (on_disk["theme"], on_disk["gallery_thumb_size"]) == ("dark", 512)
     assert load(path) == s
 
 
