@@ -103,6 +103,9 @@ class Settings:
     notify_low_balance: bool = True
     low_balance_below: int = 200
     notify_sound: bool = False
+    # the gallery: the cell's size in pixels (the thumbnail-size slider), grouping by generation
+    gallery_thumb_size: int = 176
+    gallery_group_by_generation: bool = False
 
 
 # ------------------------------------------------------------------------------ validation
@@ -197,6 +200,8 @@ _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "notify_low_balance": _bool,
     "low_balance_below": _int_range(0, 1_000_000_000),
     "notify_sound": _bool,
+    "gallery_thumb_size": _int_range(96, 320),
+    "gallery_group_by_generation": _bool,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.ui.date_scrubber import DateScrubber
 from leodesk.ui.filter_bar import FilterBar
-from leodesk.ui.gallery import GalleryView
+from leodesk.ui.gallery import MAX_CELL, MIN_CELL, GalleryView
 from leodesk.ui.job_strip import JobStrip
 from leodesk.ui.widgets import named
 
@@ -45,6 +46,7 @@ class GalleryPane(QWidget):
     full_sync_requested = Signal()
     sync_cancel_requested = Signal()
     undo_requested = Signal()
+    view_changed = Signal()  # the thumbnail size or the grouping changed (to save)
 
     def __init__(self, gallery: GalleryView, jobs: JobStrip, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,14 +56,18 @@ class GalleryPane(QWidget):
         self._build_search()
         self._build_sync()
         self._build_filters_and_undo()
+        self._build_view_controls()
         self._lay_out(gallery, jobs)
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
         model = gallery.model()
         if model is not None:  # pages the view fetches while scrolling count too
             model.rowsInserted.connect(self._recount)
             model.rowsRemoved.connect(self._recount)
+            model.modelReset.connect(self._recount)
             if hasattr(model, "exhausted"):
                 model.exhausted.connect(self._recount)
+        gallery.empty_state.sync_requested.connect(self.sync_requested.emit)
+        gallery.empty_state.clear_search_requested.connect(self.clear_search)
 
     def _build_search(self) -> None:
         """The search field (debounced) and the count of images shown."""
@@ -142,11 +148,62 @@ class GalleryPane(QWidget):
         undo_row.addWidget(self.undo_button)
         self.undo_bar.setVisible(False)
 
+    def _build_view_controls(self) -> None:
+        """The thumbnail-size slider and the group-by-generation toggle."""
+        self.size_slider = named(
+            QSlider(Qt.Orientation.Horizontal),
+            "thumbSizeSlider",
+            self.tr("Thumbnail size"),
+            self.tr("Thumbnail size (drag to make the pictures smaller or larger)"),
+        )
+        self.size_slider.setRange(MIN_CELL, MAX_CELL)
+        self.size_slider.setSingleStep(8)
+        self.size_slider.setPageStep(32)
+        self.size_slider.setValue(self.gallery.cell)
+        self.size_slider.setFixedWidth(96)
+        self.size_slider.valueChanged.connect(lambda v: self.gallery.set_cell_size(v, live=True))
+        self.size_slider.sliderReleased.connect(self.gallery.commit_cell_size)
+        self.group_button = named(
+            _tool(self.tr("Group")),
+            "groupByGenerationButton",
+            self.tr("Group by generation"),
+            self.tr("Show the images of one generation together, in one panel"),
+        )
+        self.group_button.setCheckable(True)
+        self.group_button.toggled.connect(self.gallery.set_grouped)
+        self.group_button.toggled.connect(lambda _on: self.view_changed.emit())
+        self.gallery.cell_size_committed.connect(lambda _size: self.view_changed.emit())
+
+    def restore_view(self, cell: int, grouped: bool) -> None:
+        """The saved thumbnail size and grouping (at start)."""
+        self.size_slider.blockSignals(True)
+        self.size_slider.setValue(cell)
+        self.size_slider.blockSignals(False)
+        self.gallery.set_cell_size(self.size_slider.value())
+        self.group_button.setChecked(grouped)
+
+    def view_snapshot(self) -> dict[str, Any]:
+        """What to save: the thumbnail size and grouping (Settings fields)."""
+        return {
+            "gallery_thumb_size": self.gallery.cell,
+            "gallery_group_by_generation": self.group_button.isChecked(),
+        }
+
+    def clear_search(self) -> None:
+        """Empty the search and the filters, and show everything again at once."""
+        if self.filters.active_count():
+            self.filters.reset()
+        self.search.clear()
+        self._debounce.stop()
+        self.search_changed.emit("")
+
     def _lay_out(self, gallery: GalleryView, jobs: JobStrip) -> None:
         top = QHBoxLayout()
         top.setContentsMargins(4, 4, 4, 0)
         top.addWidget(self.search, 1)
         top.addWidget(self.filters_button)
+        top.addWidget(self.group_button)
+        top.addWidget(self.size_slider)
         top.addWidget(self.count_label)
         top.addWidget(self.sync_progress)
         top.addWidget(self.cancel_sync_button)
@@ -190,6 +247,20 @@ class GalleryPane(QWidget):
     def set_count(self, shown: int, more: bool) -> None:
         noun = "image" if shown == 1 and not more else "images"
         self.count_label.setText(f"{shown:,}{'+' if more else ''} {noun}")
+        self._update_empty_state(shown == 0 and not more)
+
+    def _update_empty_state(self, empty: bool) -> None:
+        """Say what to do when nothing is shown: generate or sync, or clear the search."""
+        state = self.gallery.empty_state
+        model = self.gallery.model()
+        if not empty or getattr(model, "read_error", None) is not None:
+            state.clear()
+        else:
+            searched = getattr(getattr(model, "filter", None), "text", None) or ""
+            if searched.strip() or self.filters.active_count():
+                state.show_no_match(searched)
+                return
+            state.show_new()
 
     # -- sync ---------------------------------------------------------------------------------
     def sync_started(self) -> None:
