@@ -77,9 +77,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
         picture = self._paint_picture(painter, inner, index.data(Qt.ItemDataRole.DecorationRole))
         record = index.data(RECORD_ROLE)
         if record is not None:
-            self._paint_badges(painter, rect, record)
+            on_picture = picture.adjusted(4, 4, -4, -4)
+            used = paint_corner_badges(painter, on_picture, record)
+            self._paint_badges(painter, rect, record, used)
             if record.is_video:
-                paint_video_badge(painter, picture.adjusted(4, 4, -4, -4), record.video_duration)
+                paint_video_badge(painter, on_picture, record.video_duration)
         if selected:
             painter.setPen(QColor(90, 160, 230))
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
@@ -121,7 +123,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.fillRect(QRect(band.left(), band.top(), 3, band.height()), _GROUP_EDGE)
 
     @staticmethod
-    def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord) -> None:
+    def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord, used: int) -> None:
         """Favourite, rating, pick and "deleted on the server", from the record in memory."""
         pick = record.pick
         if pick == Pick.REJECTED:
@@ -149,7 +151,6 @@ class ThumbnailDelegate(QStyledItemDelegate):
         if rating:
             painter.setPen(QColor(255, 202, 40))
             painter.drawText(inner.left(), inner.bottom() - 2, "★" * rating)
-        used = paint_corner_badges(painter, inner, record)
         if record.deleted_remote:
             painter.setFont(font)
             painter.setPen(QColor(255, 183, 77))
@@ -187,6 +188,7 @@ class GalleryView(QListView):
         self.verticalScrollBar().setSingleStep(40)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
+        self._target = CELL
         self.thumbs = ThumbnailDelegate(self)
         self.setItemDelegate(self.thumbs)
         self.empty_state = GalleryEmptyState(self.viewport())
@@ -205,30 +207,50 @@ class GalleryView(QListView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.empty_state.setGeometry(self.viewport().rect())
+        self._apply_cell(self._fitted())  # the columns keep filling the width
         self._visible_timer.start()
 
     # -- cell size and grouping -----------------------------------------------------------------
     @property
     def cell(self) -> int:
+        """The cells' size now (the asked size, stretched so the columns fill the width)."""
         return self.thumbs.cell
 
+    @property
+    def target_cell(self) -> int:
+        """The size asked for (the slider's value, the saved setting)."""
+        return self._target
+
     def set_cell_size(self, size: int, *, live: bool = False) -> None:
-        """Cells of ``size`` pixels (clamped to MIN_CELL..MAX_CELL). ``live`` (the slider is
-        moving): the pictures in memory are scaled, the right size is asked for once the size
-        has stayed put for a moment; otherwise at once."""
-        size = max(MIN_CELL, min(MAX_CELL, int(size)))
-        if size != self.thumbs.cell:
-            anchor = self.indexAt(QPoint(self.thumbs.cell // 2, self.thumbs.cell // 2))
-            self.thumbs.cell = size
-            self.thumbs.live = live
-            self.setGridSize(QSize(size, size))
-            if anchor.isValid():  # the first image on screen stays on screen
-                self.scrollTo(anchor, QAbstractItemView.ScrollHint.PositionAtTop)
-            self.viewport().update()
+        """Cells of about ``size`` pixels (clamped to MIN_CELL..MAX_CELL). ``live`` (the slider
+        is moving): the pictures in memory are scaled, the right size is asked for once the
+        size has stayed put for a moment; otherwise at once."""
+        self._target = max(MIN_CELL, min(MAX_CELL, int(size)))
+        self._apply_cell(self._fitted())
         if live:
             self._commit_timer.start()
         else:
             self.commit_cell_size()
+
+    def _fitted(self) -> int:
+        """The cell size nearest the target whose columns fill the viewport's width."""
+        width = self.viewport().width() - 2  # a full row must not wrap
+        if width < MIN_CELL:
+            return self._target
+        columns = max(1, round(width / self._target))
+        return max(MIN_CELL, min(MAX_CELL + MAX_CELL // 3, width // columns))
+
+    def _apply_cell(self, size: int) -> None:
+        if size == self.thumbs.cell:
+            return
+        anchor = self.indexAt(QPoint(self.thumbs.cell // 2, self.thumbs.cell // 2))
+        self.thumbs.cell = size
+        self.thumbs.live = True
+        self.setGridSize(QSize(size, size))
+        if anchor.isValid():  # the first image on screen stays on screen
+            self.scrollTo(anchor, QAbstractItemView.ScrollHint.PositionAtTop)
+        self.viewport().update()
+        self._commit_timer.start()
 
     def commit_cell_size(self) -> None:
         """Ask for thumbnails at the current size (shown as they arrive) and say it settled."""
@@ -239,7 +261,7 @@ class GalleryView(QListView):
             model.set_thumb_display(self.thumbs.cell - 2 * PAD)
         self.viewport().update()
         self._visible_timer.start()
-        self.cell_size_committed.emit(self.thumbs.cell)
+        self.cell_size_committed.emit(self._target)
 
     def set_grouped(self, on: bool) -> None:
         """Join the images of one generation into one panel (or not)."""

@@ -159,8 +159,8 @@ class GalleryPane(QWidget):
         self.size_slider.setRange(MIN_CELL, MAX_CELL)
         self.size_slider.setSingleStep(8)
         self.size_slider.setPageStep(32)
-        self.size_slider.setValue(self.gallery.cell)
-        self.size_slider.setFixedWidth(96)
+        self.size_slider.setValue(self.gallery.target_cell)
+        self.size_slider.setFixedWidth(80)
         self.size_slider.valueChanged.connect(lambda v: self.gallery.set_cell_size(v, live=True))
         self.size_slider.sliderReleased.connect(self.gallery.commit_cell_size)
         self.group_button = named(
@@ -185,7 +185,7 @@ class GalleryPane(QWidget):
     def view_snapshot(self) -> dict[str, Any]:
         """What to save: the thumbnail size and grouping (Settings fields)."""
         return {
-            "gallery_thumb_size": self.gallery.cell,
+            "gallery_thumb_size": self.gallery.target_cell,
             "gallery_group_by_generation": self.group_button.isChecked(),
         }
 
