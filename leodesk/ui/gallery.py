@@ -234,7 +234,11 @@ class GalleryView(QListView):
 
     def _fitted(self) -> int:
         """The cell size nearest the target whose columns fill the viewport's width."""
-        width = self.viewport().width() - 2  # a full row must not wrap
+        # the width QListView lays the cells out in: it keeps room for a scroll bar
+        bar = self.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent, None, self.verticalScrollBar()
+        )
+        width = self.maximumViewportSize().width() - bar - 2
         if width < MIN_CELL:
             return self._target
         columns = max(1, round(width / self._target))

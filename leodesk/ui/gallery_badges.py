@@ -5,13 +5,14 @@ from it. Painted from the record in memory only (no reads while painting)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QRect, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from leodesk.core.library.records import ImageRecord
 
 _PILL_BG = QColor(0, 0, 0, 170)
 _PILL_TEXT = QColor(255, 255, 255)
 _STACK = QColor(230, 230, 235)
+_STACK_BACK = QColor(160, 160, 170)
 # a badge: (its kind, long label, short label for small cells, colour of its text)
 _BADGE_KINDS: tuple[tuple[str, str, str, QColor], ...] = (
     ("upscale", "Upscaled", "UP", QColor(129, 212, 250)),
@@ -92,14 +93,15 @@ def _paint_stack(painter: QPainter, right: int, top: int, height: int) -> int:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(_PILL_BG)
     painter.drawRoundedRect(box, 4, 4)
-    card = max(5, height // 2)
+    card = max(6, height * 3 // 5)
     x = box.left() + (height - card) // 2 - 1
     y = box.top() + (height - card) // 2 + 1
+    pen = QPen(_STACK_BACK, 1.5)
+    painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(QColor(160, 160, 170))
     painter.drawRoundedRect(QRect(x + 3, y - 3, card, card), 1.5, 1.5)  # the card behind
-    painter.setBrush(_PILL_BG)
-    painter.setPen(_STACK)
+    painter.setBrush(_STACK)
+    painter.setPen(Qt.PenStyle.NoPen)
     painter.drawRoundedRect(QRect(x, y, card, card), 1.5, 1.5)
     return box.left()
 
