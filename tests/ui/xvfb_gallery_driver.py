@@ -1,7 +1,7 @@
 """Run the real demo app on an X server and photograph the gallery: empty (a new library), after
 Sync from the empty state's button, with variation badges (upscale, unzoom, no background, the
 parent's stack), grouped by generation, with small and large thumbnails, and a search with no
-match. Shots are of the gallery pane only (the part this driver is about).
+match; and the model browser's tiles. Shots are of the panes only (the parts this is about).
 
 Usage: python -m tests.ui.xvfb_gallery_driver OUT_DIR  (DISPLAY set, QT_QPA_PLATFORM=xcb)
 Prints "rows=N badges=N" before quitting.
@@ -53,6 +53,10 @@ def main(out_dir: str) -> int:
     wait(lambda: empty.isVisible() and empty.kind == "new", "the new gallery's empty state")
     demo.settle()
     ok = pane.grab().save(str(out / "gallery-empty-new.png"))
+    browser = window.browser
+    wait(lambda: browser.proxy.rowCount() > 3, "the model list")
+    demo.settle()
+    ok &= browser.grab().save(str(out / "model-tiles.png"))
     button = empty.sync_button
     QTest.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
     wait(lambda: model.rowCount() > 8 and not empty.isVisible(), "the synced images")
