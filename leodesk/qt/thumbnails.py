@@ -27,6 +27,7 @@ from leodesk.qt.imaging import decode
 from leodesk.qt.workers import CancelToken, Pools
 
 log = logging.getLogger("leodesk.thumbs")
+_MADE_FOR = "leodesk-display"  # the QImage text naming the display size it was made for
 
 
 def key_for(kind: str, ident: str) -> str:
@@ -184,7 +185,9 @@ class ThumbnailLoader(QObject):
                 data = cache.make(req.key, size, data=self._fetch(req.url))
             else:
                 raise FileNotFoundError(str(req.path))
-        image = decode(data, self.display)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
+        display = self.display  # (the slider may change it meanwhile: the picture says which)
+        image = decode(data, display)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
+        image.setText(_MADE_FOR, str(display))
         if image.isNull():
             raise ValueError("undecodable thumbnail")
         return image
@@ -195,7 +198,10 @@ class ThumbnailLoader(QObject):
         if self._pools.closed:
             return
         if isinstance(result, QImage):
-            self._stale.discard(key)
+            if result.text(_MADE_FOR) == str(self.display):
+                self._stale.discard(key)
+            else:  # made for a size no longer shown: shown scaled, asked for again
+                self._stale.add(key)
             self._memory[key] = QPixmap.fromImage(result)
             self._trim()
             self.ready.emit(key)

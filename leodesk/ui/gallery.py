@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QCoreApplication,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -13,19 +14,25 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
     QWidget,
 )
 
 from leodesk.core.library.records import ImageRecord, Pick
 from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, RECORD_ROLE
-from leodesk.ui.gallery_badges import paint_corner_badges, paint_video_badge, video_badge
+from leodesk.ui.gallery_badges import (
+    describe,
+    paint_corner_badges,
+    paint_video_badge,
+    video_badge,
+)
 from leodesk.ui.gallery_empty import GalleryEmptyState
 from leodesk.ui.widgets import named
 
@@ -86,6 +93,22 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setPen(QColor(90, 160, 230))
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        """The tooltip: the prompt, then what the badges mean (read from memory on hover)."""
+        record = index.data(RECORD_ROLE) if event.type() == QEvent.Type.ToolTip else None
+        extra = describe(record) if record is not None else ""
+        if record is None or not extra:
+            return super().helpEvent(event, view, option, index)
+        text = f"{record.prompt}\n{extra}" if record.prompt else extra
+        QToolTip.showText(event.globalPos(), text, view)
+        return True
 
     def _paint_picture(self, painter: QPainter, inner: QRect, pm: object) -> QRect:
         """The thumbnail fitted in ``inner`` (or the placeholder); returns where it is."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QHelpEvent, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from leodesk.core import paths
 from leodesk.core.api.models import GeneratedImage, Generation
@@ -218,6 +218,11 @@ def test_badges_and_groups_are_painted_from_memory(qtbot: Any, sim: Any) -> None
         assert _has_colour(shot, top_strip("b-0"), STACK)  # the stack: made from it
         assert not _has_colour(shot, top_strip("a-1"), STACK)
         assert not _has_colour(shot, cell("a-0"), ACCENT)  # not grouped by default
+        # hovering a cell: its tooltip names the badges too
+        pos = cell("b-upscale").center()
+        hover = QHelpEvent(QEvent.Type.ToolTip, pos, gallery.viewport().mapToGlobal(pos))
+        QApplication.sendEvent(gallery.viewport(), hover)
+        qtbot.waitUntil(lambda: QToolTip.text() == "one lighthouse\nUpscaled", timeout=3000)
 
         qtbot.mouseClick(
             child(window.gallery_pane, QWidget, "groupByGenerationButton"),
