@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -36,6 +36,24 @@ def _tool(text: str) -> QToolButton:
     button = QToolButton()
     button.setText(text)
     return button
+
+
+class ViewControls(QWidget):
+    """The header bar's view controls (Group, the size slider). They never make the pane (and so
+    the window) wider: their minimum width is 0, and the pane shows them only when the bar has
+    room for them at their natural width (so they are never drawn clipped)."""
+
+    def __init__(self, *widgets: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("galleryViewControls")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        for w in widgets:
+            row.addWidget(w)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.sizeHint().height())
 
 
 class GalleryPane(QWidget):
@@ -202,8 +220,13 @@ class GalleryPane(QWidget):
         top.setContentsMargins(4, 4, 4, 0)
         top.addWidget(self.search, 1)
         top.addWidget(self.filters_button)
-        top.addWidget(self.group_button)
-        top.addWidget(self.size_slider)
+        self.view_controls = ViewControls(self.group_button, self.size_slider)
+        top.addWidget(self.view_controls)
+        self._top = top
+        # a narrow pane: the view controls go to a second line of the header bar
+        self._second = QHBoxLayout()
+        self._second.setContentsMargins(4, 2, 4, 0)
+        self._second.addStretch(1)
         top.addWidget(self.count_label)
         top.addWidget(self.sync_progress)
         top.addWidget(self.cancel_sync_button)
@@ -211,6 +234,7 @@ class GalleryPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(self._second)
         layout.addWidget(self.filters)
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
@@ -223,6 +247,27 @@ class GalleryPane(QWidget):
         layout.addLayout(middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_view_controls()
+
+    def _place_view_controls(self) -> None:
+        """The view controls sit in the header bar's first line when it has room for everything
+        at its natural width, else on a second line (they never make the pane wider)."""
+        controls, top = self.view_controls, self._top
+        in_top = top.indexOf(controls) >= 0
+        need = top.sizeHint().width()
+        if not in_top:
+            need += controls.sizeHint().width() + top.spacing()
+        fits = need <= self.width()
+        if fits == in_top:
+            return
+        (self._second if in_top else top).removeWidget(controls)
+        if fits:
+            top.insertWidget(top.indexOf(self.filters_button) + 1, controls)
+        else:
+            self._second.addWidget(controls)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -247,6 +292,7 @@ class GalleryPane(QWidget):
     def set_count(self, shown: int, more: bool) -> None:
         noun = "image" if shown == 1 and not more else "images"
         self.count_label.setText(f"{shown:,}{'+' if more else ''} {noun}")
+        self._place_view_controls()
         self._update_empty_state(shown == 0 and not more)
 
     def _update_empty_state(self, empty: bool) -> None:
@@ -269,6 +315,7 @@ class GalleryPane(QWidget):
         self.cancel_sync_button.setVisible(True)
         self.sync_progress.setFormat("Starting…")
         self.sync_status.setVisible(False)
+        self._place_view_controls()
 
     def sync_progressed(self, p: SyncProgress) -> None:
         self.sync_progress.setFormat(
@@ -283,3 +330,4 @@ class GalleryPane(QWidget):
         self.sync_status.setVisible(bool(message))
         self.sync_status.setStyleSheet("color: #e57373;" if error else "")
         self.sync_status.setText(message)
+        self._place_view_controls()

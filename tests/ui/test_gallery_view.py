@@ -79,6 +79,7 @@ def test_the_size_slider_scales_live_asks_for_the_size_after_and_is_remembered(
     qtbot.waitUntil(lambda: side() == before_display, timeout=20000)
 
     slider = child(window.gallery_pane, QWidget, "thumbSizeSlider")
+    assert slider.isVisible()  # in the header bar, beside the search
     y = slider.height() // 2
     start = QPoint(_slider_x(slider, slider.value()), y)
     QTest.mousePress(slider, Qt.MouseButton.LeftButton, pos=start)
@@ -96,6 +97,7 @@ def test_the_size_slider_scales_live_asks_for_the_size_after_and_is_remembered(
     target = slider.value()
 
     group = child(window.gallery_pane, QWidget, "groupByGenerationButton")
+    assert group.isVisible()
     assert not group.isChecked() and not gallery.is_grouped()  # off by default
     qtbot.mouseClick(group, Qt.MouseButton.LeftButton)
     assert gallery.is_grouped()
@@ -191,6 +193,7 @@ def test_badges_and_groups_are_painted_from_memory(qtbot: Any, sim: Any) -> None
         assert model.record(rows["b-0"]).has_children
         assert model.record(rows["b-upscale"]).transform == "UPSCALE"
         slider = child(window.gallery_pane, QWidget, "thumbSizeSlider")
+        qtbot.waitUntil(slider.isVisible, timeout=10000)  # the panes are shown
         slider.setFocus()
         QTest.keyClick(slider, Qt.Key.Key_Home)  # the smallest cells: all seven on screen
         assert slider.value() == slider.minimum()
