@@ -75,7 +75,7 @@ def paint_corner_badges(painter: QPainter, inner: QRect, record: ImageRecord) ->
     for name, label, abbrev, colour in _BADGE_KINDS:
         if name not in kinds:
             continue
-        text = abbrev if short else QCoreApplication.translate("GalleryBadges", label)
+        text = QCoreApplication.translate("GalleryBadges", abbrev if short else label)
         width = metrics.horizontalAdvance(text) + 10
         pill = QRect(right - width + 1, inner.top(), width, height)
         painter.setPen(Qt.PenStyle.NoPen)
