@@ -237,6 +237,8 @@ class Launcher(QObject):
         self.ctx.gallery_model.read_failed.connect(lambda exc: self._read_failed(key, exc))
         self.window.form.state_changed.connect(lambda: self._autosave.start(self.autosave_ms))
         self.window.prefs_link.changed.connect(self.save_settings_soon)  # Preferences: at once
+        autosave = lambda: self._autosave.start(self.autosave_ms)  # noqa: E731
+        self.window.gallery_pane.view_changed.connect(autosave)
         self.window.key_action.setEnabled(not runtime.demo)
         self.ctx.catalog.load_cached()
         last = self.settings.last_model_id

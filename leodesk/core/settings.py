@@ -113,12 +113,13 @@ class Settings:
     notify_sound: bool = False
     # preferences (issue 14): look, defaults for a new form, folders, custom keyboard shortcuts
     theme: str = "system"  # one of THEMES
-    gallery_thumb_size: int = 176  # the gallery's cell edge, px (an old key, read again)
+    gallery_thumb_size: int = 176  # the gallery's cell edge, px (the thumbnail-size slider)
     default_model_id: str | None = None  # the model of a fresh form (no saved form)
     default_width: int | None = None  # the size of a fresh form, None: the model's own
     default_height: int | None = None
     export_folder: str | None = None  # where exports go first (the folder dialog opens there)
     shortcuts: Mapping[str, str] = field(default_factory=_empty_shortcuts)  # action → keys
+    gallery_group_by_generation: bool = False
 
 
 # ------------------------------------------------------------------------------ validation
@@ -233,12 +234,13 @@ _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "low_balance_below": _int_range(0, 1_000_000_000),
     "notify_sound": _bool,
     "theme": _choice(*THEMES),
-    "gallery_thumb_size": _int_range(64, 1024),
+    "gallery_thumb_size": _int_range(96, 320),
     "default_model_id": _optional_str,
     "default_width": _optional_size,
     "default_height": _optional_size,
     "export_folder": _optional_str,
     "shortcuts": _shortcuts,
+    "gallery_group_by_generation": _bool,
 }
 
 

@@ -27,6 +27,7 @@ from leodesk.qt.imaging import decode
 from leodesk.qt.workers import CancelToken, Pools
 
 log = logging.getLogger("leodesk.thumbs")
+_MADE_FOR = "leodesk-display"  # the QImage text naming the display size it was made for
 
 
 def key_for(kind: str, ident: str) -> str:
@@ -68,6 +69,7 @@ class ThumbnailLoader(QObject):
         # painting a cell is a plain copy, not a smooth rescale on every frame.
         self.display = display
         self._memory: OrderedDict[str, QPixmap] = OrderedDict()
+        self._stale: set[str] = set()  # in memory at an older display size: shown, asked again
         self._memory_items = memory_items
         self._failed: set[str] = set()
         self._lock = threading.Lock()
@@ -85,13 +87,27 @@ class ThumbnailLoader(QObject):
             self._memory.move_to_end(key)
         return pm
 
+    def set_display(self, display: int) -> None:
+        """Draw at ``display`` pixels from now on. Pictures in memory stay (the view scales
+        them meanwhile) and are decoded again at the new size when next asked for, from the
+        disk cache (its size stays: a larger display never fetches an image again)."""
+        if display == self.display:
+            return
+        self.display = display
+        self._stale = set(self._memory)
+
+    def is_stale(self, key: str) -> bool:
+        """True when the picture in memory was made for another display size."""
+        return key in self._stale
+
     def set_memory_items(self, n: int) -> None:
         self._memory_items = max(16, n)
         self._trim()
 
     def _trim(self) -> None:
         while len(self._memory) > self._memory_items:
-            self._memory.popitem(last=False)
+            key, _pm = self._memory.popitem(last=False)
+            self._stale.discard(key)
 
     def is_failed(self, key: str) -> bool:
         return key in self._failed
@@ -105,7 +121,9 @@ class ThumbnailLoader(QObject):
     # -- requests -------------------------------------------------------------------------
     def request(self, key: str, *, path: Path | None = None, url: str | None = None) -> None:
         """Load ``key`` from the cache, else make it from ``path`` (a local file) or ``url``."""
-        if key in self._memory or key in self._failed or (path is None and url is None):
+        if key in self._failed or (path is None and url is None):
+            return
+        if key in self._memory and key not in self._stale:
             return
         with self._lock:
             if key in self._working:
@@ -173,7 +191,9 @@ class ThumbnailLoader(QObject):
                 data = cache.make(req.key, size, data=self._fetch(req.url))
             else:
                 raise FileNotFoundError(str(req.path))
-        image = decode(data, self.display)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
+        display = self.display  # (the slider may change it meanwhile: the picture says which)
+        image = decode(data, display)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
+        image.setText(_MADE_FOR, str(display))
         if image.isNull():
             raise ValueError("undecodable thumbnail")
         return image
@@ -184,6 +204,10 @@ class ThumbnailLoader(QObject):
         if self._pools.closed:
             return
         if isinstance(result, QImage):
+            if result.text(_MADE_FOR) == str(self.display):
+                self._stale.discard(key)
+            else:  # made for a size no longer shown: shown scaled, asked for again
+                self._stale.add(key)
             self._memory[key] = QPixmap.fromImage(result)
             self._trim()
             self.ready.emit(key)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -12,36 +14,59 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
     QWidget,
 )
 
 from leodesk.core.library.records import ImageRecord, Pick
 from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, RECORD_ROLE
+from leodesk.ui.gallery_badges import (
+    describe,
+    paint_corner_badges,
+    paint_video_badge,
+    video_badge,
+)
+from leodesk.ui.gallery_empty import GalleryEmptyState
 from leodesk.ui.widgets import named
 
-CELL = 176
+__all__ = ["CELL", "MAX_CELL", "MIN_CELL", "GalleryView", "ThumbnailDelegate", "video_badge"]
+
+CELL = 176  # the default cell; the thumbnail-size slider goes from MIN_CELL to MAX_CELL
+MIN_CELL = 96
+MAX_CELL = 320
 PAD = 6
 INNER = CELL - 2 * PAD  # the picture's box: thumbnails are kept in memory at this size
 _BG = QColor(40, 40, 44)
+_GROUP_BG = QColor(54, 55, 62)
+_GROUP_EDGE = QColor(90, 155, 230)
 _SELECTED_BG = QColor(38, 79, 120)
 _PLACEHOLDER = QColor(60, 60, 64)
 _SELECTED = QStyle.StateFlag.State_Selected
+COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
-    """Paints the cell's pixmap (or the placeholder) centred, and a selection frame. No I/O."""
+    """Paints the cell's pixmap (or the placeholder) centred, its badges and a selection frame.
+    No I/O. ``cell`` is the cell's size; ``live`` (while the size slider moves) scales pictures
+    fast rather than smoothly; ``grouped`` joins the cells of one generation into a panel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cell = CELL
+        self.live = False
+        self.grouped = False
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(CELL, CELL)
+        return QSize(self.cell, self.cell)
 
     def paint(
         self,
@@ -53,37 +78,75 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.save()
         selected = bool(option.state & _SELECTED)
         painter.fillRect(rect, _SELECTED_BG if selected else _BG)
+        if self.grouped and not selected:
+            self._paint_group(painter, rect, index)
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
-        pm = index.data(Qt.ItemDataRole.DecorationRole)
-        picture = inner  # where the picture is (a video's badge sits on its corner)
-        if isinstance(pm, QPixmap) and not pm.isNull():
-            if pm.width() <= inner.width() and pm.height() <= inner.height():
-                # the loader made it at display size: a plain copy, centred
-                x = inner.x() + (inner.width() - pm.width()) // 2
-                y = inner.y() + (inner.height() - pm.height()) // 2
-                painter.drawPixmap(x, y, pm)
-                picture = QRect(x, y, pm.width(), pm.height())
-            else:
-                scaled = pm.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
-                x = inner.x() + (inner.width() - scaled.width()) // 2
-                y = inner.y() + (inner.height() - scaled.height()) // 2
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-                picture = QRect(x, y, scaled.width(), scaled.height())
-                painter.drawPixmap(picture, pm)
-        else:
-            painter.fillRect(inner, _PLACEHOLDER)
+        picture = self._paint_picture(painter, inner, index.data(Qt.ItemDataRole.DecorationRole))
         record = index.data(RECORD_ROLE)
         if record is not None:
-            self._paint_badges(painter, rect, record)
+            on_picture = picture.adjusted(4, 4, -4, -4)
+            used = paint_corner_badges(painter, on_picture, record)
+            self._paint_badges(painter, rect, record, used)
             if record.is_video:
-                _paint_video_badge(painter, picture.adjusted(4, 4, -4, -4), record.video_duration)
+                paint_video_badge(painter, on_picture, record.video_duration)
         if selected:
             painter.setPen(QColor(90, 160, 230))
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
 
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        """The tooltip: the prompt, then what the badges mean (read from memory on hover)."""
+        record = index.data(RECORD_ROLE) if event.type() == QEvent.Type.ToolTip else None
+        extra = describe(record) if record is not None else ""
+        if record is None or not extra:
+            return super().helpEvent(event, view, option, index)
+        text = f"{record.prompt}\n{extra}" if record.prompt else extra
+        QToolTip.showText(event.globalPos(), text, view)
+        return True
+
+    def _paint_picture(self, painter: QPainter, inner: QRect, pm: object) -> QRect:
+        """The thumbnail fitted in ``inner`` (or the placeholder); returns where it is."""
+        if not isinstance(pm, QPixmap) or pm.isNull():
+            painter.fillRect(inner, _PLACEHOLDER)
+            return inner
+        scaled = pm.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        x = inner.x() + (inner.width() - scaled.width()) // 2
+        y = inner.y() + (inner.height() - scaled.height()) // 2
+        if abs(scaled.width() - pm.width()) <= 1 and abs(scaled.height() - pm.height()) <= 1:
+            # the loader made it at display size: a plain copy
+            painter.drawPixmap(x, y, pm)
+        else:  # made for another size (the slider moved): scaled until the new one arrives
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self.live)
+            painter.drawPixmap(QRect(x, y, scaled.width(), scaled.height()), pm)
+        return QRect(x, y, scaled.width(), scaled.height())
+
     @staticmethod
-    def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord) -> None:
+    def _paint_group(
+        painter: QPainter, rect: QRect, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """One panel behind the images of one generation: a gap and an accent where it starts,
+        a gap where it ends (from the details in memory: no read while painting)."""
+        model = index.model()
+        same = getattr(model, "same_generation", None)
+        if same is None:
+            return
+        row = index.row()
+        first = not same(row, row - 1)
+        last = not same(row, row + 1)
+        gap = max(2, PAD // 2)
+        band = rect.adjusted(gap if first else 0, gap, -gap if last else 0, -gap)
+        painter.fillRect(band, _GROUP_BG)
+        if first:
+            painter.fillRect(QRect(band.left(), band.top(), 3, band.height()), _GROUP_EDGE)
+
+    @staticmethod
+    def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord, used: int) -> None:
         """Favourite, rating, pick and "deleted on the server", from the record in memory."""
         pick = record.pick
         if pick == Pick.REJECTED:
@@ -112,36 +175,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setPen(QColor(255, 202, 40))
             painter.drawText(inner.left(), inner.bottom() - 2, "★" * rating)
         if record.deleted_remote:
+            painter.setFont(font)
             painter.setPen(QColor(255, 183, 77))
             painter.drawText(
-                inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, "deleted online"
+                inner.adjusted(0, used + 2 if used else 0, 0, 0),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                QCoreApplication.translate("GalleryView", "deleted online"),
             )
-
-
-def video_badge(duration: float | None) -> str:
-    """The gallery's mark of a video: "▶ 0:05" (minutes:seconds), or "▶" before it is known."""
-    if duration is None or duration <= 0:
-        return "▶"
-    seconds = max(1, round(duration))
-    return f"▶ {seconds // 60}:{seconds % 60:02d}"
-
-
-def _paint_video_badge(painter: QPainter, inner: QRect, duration: float | None) -> None:
-    """A dark pill at the bottom right with the play mark and the duration."""
-    text = video_badge(duration)
-    font = painter.font()
-    font.setPixelSize(12)
-    painter.setFont(font)
-    metrics = painter.fontMetrics()
-    width = metrics.horizontalAdvance(text) + 12
-    height = metrics.height() + 4
-    pill = QRect(inner.right() - width + 1, inner.bottom() - height + 1, width, height)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(0, 0, 0, 170))
-    painter.drawRoundedRect(pill, height / 2, height / 2)
-    painter.setPen(QColor(255, 255, 255))
-    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class GalleryView(QListView):
@@ -153,6 +193,8 @@ class GalleryView(QListView):
 
     open_requested = Signal(str)
     visible_rows_changed = Signal(int, int, int)
+    #: The cell size settled (the slider stopped): the new size, to remember.
+    cell_size_committed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,7 +211,14 @@ class GalleryView(QListView):
         self.verticalScrollBar().setSingleStep(40)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
-        self.setItemDelegate(ThumbnailDelegate(self))
+        self._target = CELL
+        self.thumbs = ThumbnailDelegate(self)
+        self.setItemDelegate(self.thumbs)
+        self.empty_state = GalleryEmptyState(self.viewport())
+        self._commit_timer = QTimer(self)
+        self._commit_timer.setSingleShot(True)
+        self._commit_timer.setInterval(COMMIT_MS)
+        self._commit_timer.timeout.connect(self.commit_cell_size)
         self.setStyleSheet("QListView#galleryView { background: #28282c; }")
         self.doubleClicked.connect(self._open)
         self._visible_timer = QTimer(self)
@@ -180,7 +229,74 @@ class GalleryView(QListView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.empty_state.setGeometry(self.viewport().rect())
+        self._apply_cell(self._fitted())  # the columns keep filling the width
         self._visible_timer.start()
+
+    # -- cell size and grouping -----------------------------------------------------------------
+    @property
+    def cell(self) -> int:
+        """The cells' size now (the asked size, stretched so the columns fill the width)."""
+        return self.thumbs.cell
+
+    @property
+    def target_cell(self) -> int:
+        """The size asked for (the slider's value, the saved setting)."""
+        return self._target
+
+    def set_cell_size(self, size: int, *, live: bool = False) -> None:
+        """Cells of about ``size`` pixels (clamped to MIN_CELL..MAX_CELL). ``live`` (the slider
+        is moving): the pictures in memory are scaled, the right size is asked for once the
+        size has stayed put for a moment; otherwise at once."""
+        self._target = max(MIN_CELL, min(MAX_CELL, int(size)))
+        self._apply_cell(self._fitted())
+        if live:
+            self._commit_timer.start()
+        else:
+            self.commit_cell_size()
+
+    def _fitted(self) -> int:
+        """The cell size nearest the target whose columns fill the viewport's width."""
+        # the width QListView lays the cells out in: it keeps room for a scroll bar
+        bar = self.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent, None, self.verticalScrollBar()
+        )
+        width = self.maximumViewportSize().width() - bar - 2
+        if width < MIN_CELL:
+            return self._target
+        columns = max(1, round(width / self._target))
+        return max(MIN_CELL, min(MAX_CELL + MAX_CELL // 3, width // columns))
+
+    def _apply_cell(self, size: int) -> None:
+        if size == self.thumbs.cell:
+            return
+        anchor = self.indexAt(QPoint(self.thumbs.cell // 2, self.thumbs.cell // 2))
+        self.thumbs.cell = size
+        self.thumbs.live = True
+        self.setGridSize(QSize(size, size))
+        if anchor.isValid():  # the first image on screen stays on screen
+            self.scrollTo(anchor, QAbstractItemView.ScrollHint.PositionAtTop)
+        self.viewport().update()
+        self._commit_timer.start()
+
+    def commit_cell_size(self) -> None:
+        """Ask for thumbnails at the current size (shown as they arrive) and say it settled."""
+        self._commit_timer.stop()
+        self.thumbs.live = False
+        model = self.model()
+        if hasattr(model, "set_thumb_display"):
+            model.set_thumb_display(self.thumbs.cell - 2 * PAD)
+        self.viewport().update()
+        self._visible_timer.start()
+        self.cell_size_committed.emit(self._target)
+
+    def set_grouped(self, on: bool) -> None:
+        """Join the images of one generation into one panel (or not)."""
+        self.thumbs.grouped = bool(on)
+        self.viewport().update()
+
+    def is_grouped(self) -> bool:
+        return self.thumbs.grouped
 
     def visible_rows(self) -> tuple[int, int]:
         """First and last row with a cell in the viewport (-1, -1 when empty)."""
@@ -188,8 +304,9 @@ class GalleryView(QListView):
         if model is None or model.rowCount() == 0:
             return -1, -1
         vp = self.viewport().rect()
-        first = self.indexAt(vp.topLeft() + QPoint(CELL // 2, CELL // 2))
-        last = self.indexAt(vp.bottomRight() - QPoint(CELL // 2, CELL // 2))
+        half = self.thumbs.cell // 2
+        first = self.indexAt(vp.topLeft() + QPoint(half, half))
+        last = self.indexAt(vp.bottomRight() - QPoint(half, half))
         lo = first.row() if first.isValid() else 0
         hi = last.row() if last.isValid() else model.rowCount() - 1
         return lo, max(lo, hi)
@@ -197,7 +314,8 @@ class GalleryView(QListView):
     def _report_visible(self) -> None:
         lo, hi = self.visible_rows()
         vp = self.viewport().rect()
-        per_screen = max(1, (vp.width() // CELL + 1) * (vp.height() // CELL + 1))
+        cell = self.thumbs.cell
+        per_screen = max(1, (vp.width() // cell + 1) * (vp.height() // cell + 1))
         if lo >= 0:
             self.visible_rows_changed.emit(lo, hi, per_screen)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.ui.date_scrubber import DateScrubber
 from leodesk.ui.filter_bar import FilterBar
-from leodesk.ui.gallery import GalleryView
+from leodesk.ui.gallery import MAX_CELL, MIN_CELL, GalleryView
 from leodesk.ui.job_strip import JobStrip
 from leodesk.ui.widgets import named
 
@@ -37,6 +38,24 @@ def _tool(text: str) -> QToolButton:
     return button
 
 
+class ViewControls(QWidget):
+    """The header bar's view controls (Group, the size slider). They never make the pane (and so
+    the window) wider: their minimum width is 0, and the pane shows them only when the bar has
+    room for them at their natural width (so they are never drawn clipped)."""
+
+    def __init__(self, *widgets: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("galleryViewControls")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        for w in widgets:
+            row.addWidget(w)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.sizeHint().height())
+
+
 class GalleryPane(QWidget):
     """Signals: search_changed(str), sync_requested(), sync_cancel_requested()."""
 
@@ -45,6 +64,7 @@ class GalleryPane(QWidget):
     full_sync_requested = Signal()
     sync_cancel_requested = Signal()
     undo_requested = Signal()
+    view_changed = Signal()  # the thumbnail size or the grouping changed (to save)
 
     def __init__(self, gallery: GalleryView, jobs: JobStrip, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,6 +74,7 @@ class GalleryPane(QWidget):
         self._build_search()
         self._build_sync()
         self._build_filters_and_undo()
+        self._build_view_controls()
         self._lay_out(gallery, jobs)
         find = QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
         find.setWhatsThis(self.tr("Search the library"))  # its line on Help ▸ Keyboard shortcuts
@@ -61,8 +82,11 @@ class GalleryPane(QWidget):
         if model is not None:  # pages the view fetches while scrolling count too
             model.rowsInserted.connect(self._recount)
             model.rowsRemoved.connect(self._recount)
+            model.modelReset.connect(self._recount)
             if hasattr(model, "exhausted"):
                 model.exhausted.connect(self._recount)
+        gallery.empty_state.sync_requested.connect(self.sync_requested.emit)
+        gallery.empty_state.clear_search_requested.connect(self.clear_search)
 
     def _build_search(self) -> None:
         """The search field (debounced) and the count of images shown."""
@@ -143,11 +167,72 @@ class GalleryPane(QWidget):
         undo_row.addWidget(self.undo_button)
         self.undo_bar.setVisible(False)
 
+    def _build_view_controls(self) -> None:
+        """The thumbnail-size slider and the group-by-generation toggle."""
+        self.size_slider = named(
+            QSlider(Qt.Orientation.Horizontal),
+            "thumbSizeSlider",
+            self.tr("Thumbnail size"),
+            self.tr("Thumbnail size (drag to make the pictures smaller or larger)"),
+        )
+        self.size_slider.setRange(MIN_CELL, MAX_CELL)
+        self.size_slider.setSingleStep(8)
+        self.size_slider.setPageStep(32)
+        self.size_slider.setValue(self.gallery.target_cell)
+        self.size_slider.setFixedWidth(80)
+        self.size_slider.valueChanged.connect(lambda v: self.gallery.set_cell_size(v, live=True))
+        self.size_slider.sliderReleased.connect(self.gallery.commit_cell_size)
+        self.group_button = named(
+            _tool(self.tr("Group")),
+            "groupByGenerationButton",
+            self.tr("Group by generation"),
+            self.tr("Show the images of one generation together, in one panel"),
+        )
+        self.group_button.setCheckable(True)
+        self.group_button.toggled.connect(self.gallery.set_grouped)
+        self.group_button.toggled.connect(lambda _on: self.view_changed.emit())
+        self.gallery.cell_size_committed.connect(lambda _size: self.view_changed.emit())
+
+    def restore_view(self, cell: int, grouped: bool) -> None:
+        """The saved thumbnail size and grouping (at start)."""
+        self.size_slider.blockSignals(True)
+        self.size_slider.setValue(cell)
+        self.size_slider.blockSignals(False)
+        self.gallery.set_cell_size(self.size_slider.value())
+        self.group_button.setChecked(grouped)
+
+    def set_thumb_size(self, cell: int) -> None:
+        """Another control (Preferences) chose the thumbnail size: the slider follows."""
+        self.size_slider.setValue(cell)
+        self.gallery.set_cell_size(self.size_slider.value())
+
+    def view_snapshot(self) -> dict[str, Any]:
+        """What to save: the thumbnail size and grouping (Settings fields)."""
+        return {
+            "gallery_thumb_size": self.gallery.target_cell,
+            "gallery_group_by_generation": self.group_button.isChecked(),
+        }
+
+    def clear_search(self) -> None:
+        """Empty the search and the filters, and show everything again at once."""
+        if self.filters.active_count():
+            self.filters.reset()
+        self.search.clear()
+        self._debounce.stop()
+        self.search_changed.emit("")
+
     def _lay_out(self, gallery: GalleryView, jobs: JobStrip) -> None:
         top = QHBoxLayout()
         top.setContentsMargins(4, 4, 4, 0)
         top.addWidget(self.search, 1)
         top.addWidget(self.filters_button)
+        self.view_controls = ViewControls(self.group_button, self.size_slider)
+        top.addWidget(self.view_controls)
+        self._top = top
+        # a narrow pane: the view controls go to a second line of the header bar
+        self._second = QHBoxLayout()
+        self._second.setContentsMargins(4, 2, 4, 0)
+        self._second.addStretch(1)
         top.addWidget(self.count_label)
         top.addWidget(self.sync_progress)
         top.addWidget(self.cancel_sync_button)
@@ -155,6 +240,7 @@ class GalleryPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(self._second)
         layout.addWidget(self.filters)
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
@@ -167,6 +253,27 @@ class GalleryPane(QWidget):
         layout.addLayout(middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_view_controls()
+
+    def _place_view_controls(self) -> None:
+        """The view controls sit in the header bar's first line when it has room for everything
+        at its natural width, else on a second line (they never make the pane wider)."""
+        controls, top = self.view_controls, self._top
+        in_top = top.indexOf(controls) >= 0
+        need = top.sizeHint().width()
+        if not in_top:
+            need += controls.sizeHint().width() + top.spacing()
+        fits = need <= self.width()
+        if fits == in_top:
+            return
+        (self._second if in_top else top).removeWidget(controls)
+        if fits:
+            top.insertWidget(top.indexOf(self.filters_button) + 1, controls)
+        else:
+            self._second.addWidget(controls)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -191,6 +298,21 @@ class GalleryPane(QWidget):
     def set_count(self, shown: int, more: bool) -> None:
         noun = "image" if shown == 1 and not more else "images"
         self.count_label.setText(f"{shown:,}{'+' if more else ''} {noun}")
+        self._place_view_controls()
+        self._update_empty_state(shown == 0 and not more)
+
+    def _update_empty_state(self, empty: bool) -> None:
+        """Say what to do when nothing is shown: generate or sync, or clear the search."""
+        state = self.gallery.empty_state
+        model = self.gallery.model()
+        if not empty or getattr(model, "read_error", None) is not None:
+            state.clear()
+        else:
+            searched = getattr(getattr(model, "filter", None), "text", None) or ""
+            if searched.strip() or self.filters.active_count():
+                state.show_no_match(searched)
+                return
+            state.show_new()
 
     # -- sync ---------------------------------------------------------------------------------
     def sync_started(self) -> None:
@@ -199,6 +321,7 @@ class GalleryPane(QWidget):
         self.cancel_sync_button.setVisible(True)
         self.sync_progress.setFormat("Starting…")
         self.sync_status.setVisible(False)
+        self._place_view_controls()
 
     def sync_progressed(self, p: SyncProgress) -> None:
         self.sync_progress.setFormat(
@@ -213,3 +336,4 @@ class GalleryPane(QWidget):
         self.sync_status.setVisible(bool(message))
         self.sync_status.setStyleSheet("color: #e57373;" if error else "")
         self.sync_status.setText(message)
+        self._place_view_controls()

@@ -631,6 +631,9 @@ class MainWindow(QMainWindow):
         sizes = (settings.splitter_sizes or {}).get("main")
         if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
             self.splitter.setSizes(list(sizes))
+        self.gallery_pane.restore_view(
+            settings.gallery_thumb_size, settings.gallery_group_by_generation
+        )
         form_state = settings.last_form
         if form_state and self.drafts is not None:
             self.drafts.restore(dict(form_state))
@@ -646,6 +649,8 @@ class MainWindow(QMainWindow):
         if self.notifications is not None:  # -- notifications
             out.update(self.notifications.snapshot())
         out.update(self.prefs_link.snapshot())
+        if self.gallery_pane is not None:  # the thumbnail size, grouping
+            out.update(self.gallery_pane.view_snapshot())
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}
         if self.form is not None and self.drafts is not None:

@@ -21,6 +21,7 @@ from leodesk.qt.models.catalog_model import (
     ModelFilterProxy,
     ModelListModel,
 )
+from leodesk.ui.model_tiles import DistinctNameDelegate
 from leodesk.ui.widgets import named
 
 TABS = ("platform", "own", "favourites")
@@ -65,8 +66,12 @@ class ModelBrowser(QWidget):
         self.view.setUniformItemSizes(False)
         self.view.setIconSize(QSize(100, 100))
         self.view.setGridSize(QSize(116, 140))
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setWordWrap(True)
+        # names cut so that two tiles never read the same (leodesk.ui.model_tiles)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.view.setWordWrap(False)
+        self.tiles = DistinctNameDelegate(self.view)
+        self.view.setItemDelegate(self.tiles)
+        self.tiles.watch(self.proxy)
         self.view.setModel(self.proxy)
         self.view.activated.connect(self._activated)
         self.view.clicked.connect(self._activated)

@@ -122,8 +122,8 @@ class PreferencesDialog(QDialog):
         self.thumb_spin = _spin(
             "thumbSizeSpin",
             self.tr("Thumbnail size"),
-            64,
-            1024,
+            96,
+            320,
             values["gallery_thumb_size"],
             " px",
         )

@@ -121,10 +121,9 @@ class PreferencesLink(QObject):
 
         apply_theme(str(self.own["theme"]))
         self._check_theme()
-        gallery = self.window.gallery
-        set_size = getattr(gallery, "set_thumb_size", None)  # the gallery's size slider
-        if callable(set_size):
-            set_size(int(self.own["gallery_thumb_size"]))
+        pane = self.window.gallery_pane
+        if pane is not None:  # the gallery's thumbnail-size slider follows
+            pane.set_thumb_size(int(self.own["gallery_thumb_size"]))
         if self.ctx is not None:
             self.ctx.thumbs.set_disk_cap(int(self.own["thumb_cache_mb"]) * 1024 * 1024)
         self.shortcuts.apply(self.own["shortcuts"])
@@ -150,6 +149,8 @@ class PreferencesLink(QObject):
         out = dict(self.own)
         out["keep_full_images_offline"] = window.offline_action.isChecked()
         out["confirm_cost_above"] = window.confirm_cost_above
+        if window.gallery_pane is not None:  # the gallery's slider is the live value
+            out.update(window.gallery_pane.view_snapshot())
         if window.notifications is not None:
             out.update(window.notifications.snapshot())
         return out
@@ -195,8 +196,8 @@ class PreferencesLink(QObject):
         self.changed.emit()
 
     def snapshot(self) -> dict[str, Any]:
-        """The fields this link keeps, to save."""
-        return dict(self.own) if self.own else {}
+        """The fields this link keeps, to save (the thumbnail size is the gallery's to save)."""
+        return {k: v for k, v in self.own.items() if k != "gallery_thumb_size"}
 
     # -- cancel a job ----------------------------------------------------------------------------
     def cancel_job(self) -> None:

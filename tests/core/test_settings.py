@@ -137,7 +137,7 @@ def test_a_file_with_keys_no_longer_kept_still_loads(path: Path) -> None:
                 "version": 1,
                 "theme": "dark",
                 "blur_nsfw": False,
-                "gallery_thumb_size": 512,
+                "gallery_thumb_size": 512,  # out of range: the default
                 "network_threads": 2,
                 "last_model_id": "m-1",
             }
@@ -145,12 +145,14 @@ def test_a_file_with_keys_no_longer_kept_still_loads(path: Path) -> None:
     )
     s = load(path)
     assert (s.network_threads, s.last_model_id) == (2, "m-1")
-    # theme and gallery_thumb_size are read again (Preferences); blur_nsfw is gone
-    assert (s.theme, s.gallery_thumb_size) == ("dark", 512)
+    # theme and gallery_thumb_size are read again (Preferences); 512 is out of the slider's
+    # range, so the default; blur_nsfw is gone
+    default = Settings().gallery_thumb_size
+    assert (s.theme, s.gallery_thumb_size) == ("dark", default)
     save(s, path)
     on_disk = json.loads(path.read_text("utf-8"))
     assert "blur_nsfw" not in on_disk
-    assert (on_disk["theme"], on_disk["gallery_thumb_size"]) == ("dark", 512)
+    assert (on_disk["theme"], on_disk["gallery_thumb_size"]) == ("dark", default)
     assert load(path) == s
 
 

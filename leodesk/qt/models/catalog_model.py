@@ -75,7 +75,8 @@ class ModelListModel(QAbstractListModel):
         if role == SEARCH_ROLE:
             return f"{m.name}\n{m.description}\n{m.id}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{m.description or m.name}\n{model_summary(m)}"
+            about = f"\n{m.description}" if m.description and m.description != m.name else ""
+            return f"{m.name or m.id}{about}\n{model_summary(m)}"  # the full name first
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Model {m.name}"
         if role == Qt.ItemDataRole.DecorationRole:

@@ -285,6 +285,20 @@ class GalleryModel(QAbstractListModel):
                 keys.append(self.thumb_key(rec))
         return self._thumbs.retain_only(keys)
 
+    def set_thumb_display(self, size: int) -> None:
+        """Thumbnails are drawn ``size`` pixels wide from now on: the ones in memory are shown
+        scaled until their new size arrives (rows on screen ask for it as they repaint)."""
+        self._thumbs.set_display(size)
+
+    def same_generation(self, row: int, other: int) -> bool:
+        """True if rows ``row`` and ``other`` hold images of one generation, from the details
+        in memory only (never a read: the delegate asks while painting)."""
+        if not (0 <= row < len(self._ids) and 0 <= other < len(self._ids)):
+            return False
+        a = self._records.get(self._ids[row])
+        b = self._records.get(self._ids[other])
+        return a is not None and b is not None and a.generation_id == b.generation_id
+
     def thumb_key(self, rec: ImageRecord) -> str:
         key = self._thumb_keys.get(rec.id)
         if key is None:
@@ -311,12 +325,12 @@ class GalleryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             key = self.thumb_key(rec)
             pm = self._thumbs.pixmap(key)
-            if pm is not None:
+            if pm is not None and not self._thumbs.is_stale(key):
                 return pm
             self._key_rows[key] = rec.id
             path = self._image_path(rec)
             self._thumbs.request(key, path=path, url=None if path else rec.url)
-            return None  # the delegate paints a placeholder until the picture is in memory
+            return pm  # None: the delegate paints a placeholder until the picture is in memory
         if role == Qt.ItemDataRole.ToolTipRole:
             return rec.prompt or ""
         if role == PATH_ROLE:
