@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from leodesk.ui.widgets import named
 from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
+from leodesk.ui.window_compare import CompareLink
 from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_media import MediaLink
 from leodesk.ui.window_menus import WindowMenus
@@ -284,6 +285,8 @@ class MainWindow(QMainWindow):
         for action in self.library_actions.actions.values():
             image_menu.addAction(action)
         self.video_link.attach(image_menu, self.library_actions)
+        self.compare_link = CompareLink(self)  # Compare, Compare with original
+        self.compare_link.attach(image_menu, self.library_actions)
         self.gallery_pane.search_changed.connect(self.search)
         self.gallery_pane.filters.changed.connect(
             lambda: self.search(self.gallery_pane.search.text())

@@ -122,6 +122,7 @@ class MetadataPanel(QScrollArea):
         for field, _label, _key in recall.FIELDS:
             text = recall.display(generation, field, model_names)
             self.values[field].setText(text)
+            self.values[field].setToolTip(recall.raw_tip(generation, field))
             self.recall_buttons[field].setEnabled(text != "—")
         self._grid_host.setVisible(True)
         self.recall_all_button.setVisible(True)
