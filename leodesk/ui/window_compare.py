@@ -56,7 +56,12 @@ class CompareLink(QObject):
             ctx.images.loaded.connect(self._loaded)
             ctx.images.failed.connect(self._failed)
 
-    def update_enabled(self, records: list[ImageRecord]) -> None:
+    def update_enabled(self, records: list[ImageRecord] | None) -> None:
+        """Enable for ``records`` (None: enable both; triggered, they check the selection)."""
+        if records is None:
+            self.compare_action.setEnabled(True)
+            self.original_action.setEnabled(True)
+            return
         self.compare_action.setEnabled(2 <= len(records) <= MAX_IMAGES)
         self.original_action.setEnabled(len(records) == 1 and bool(records[0].parent_image_id))
 
