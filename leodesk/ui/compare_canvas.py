@@ -129,10 +129,13 @@ class _Pane(QWidget):
         p.drawImage(target, image)
 
     @staticmethod
-    def draw_caption(p: QPainter, text: str, at: QPointF, right: bool = False) -> None:
+    def draw_caption(p: QPainter, text: str, at: QPointF, room: float, right: bool = False) -> None:
+        """``text`` in a dark box at ``at`` (its right end there when ``right``), elided in
+        the middle to fit ``room`` pixels."""
+        metrics = p.fontMetrics()
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, max(0, int(room) - 12))
         if not text:
             return
-        metrics = p.fontMetrics()
         box = QRectF(metrics.boundingRect(text)).adjusted(-6, -3, 6, 3)
         box.moveTop(at.y())
         if right:
@@ -162,7 +165,7 @@ class ImagePane(_Pane):
         p.fillRect(self.rect(), BACKGROUND)
         target = self.placed() if not self.image.isNull() else QRectF(self.rect())
         self.draw_image(p, self.image, target, self.message)
-        self.draw_caption(p, self.caption, QPointF(8, 8))
+        self.draw_caption(p, self.caption, QPointF(8, 8), self.width() - 16)
         p.end()
 
 
@@ -229,6 +232,7 @@ class SplitPane(_Pane):
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.setBrush(QColor("#fafafa"))
         p.drawEllipse(QPointF(x, self.height() / 2), 6, 6)
-        self.draw_caption(p, self.captions[0], QPointF(8, 8))
-        self.draw_caption(p, self.captions[1], QPointF(self.width() - 8, 8), right=True)
+        half = self.width() / 2 - 12
+        self.draw_caption(p, self.captions[0], QPointF(8, 8), half)
+        self.draw_caption(p, self.captions[1], QPointF(self.width() - 8, 8), half, right=True)
         p.end()
