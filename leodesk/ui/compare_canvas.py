@@ -232,7 +232,7 @@ class SplitPane(_Pane):
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.setBrush(QColor("#fafafa"))
         p.drawEllipse(QPointF(x, self.height() / 2), 6, 6)
-        half = self.width() / 2 - 12
-        self.draw_caption(p, self.captions[0], QPointF(8, 8), half)
-        self.draw_caption(p, self.captions[1], QPointF(self.width() - 8, 8), half, right=True)
+        room = self.width() / 2 - 12
+        self.draw_caption(p, self.captions[0], QPointF(8, 8), room)
+        self.draw_caption(p, self.captions[1], QPointF(self.width() - 8, 8), room, right=True)
         p.end()
