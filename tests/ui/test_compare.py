@@ -15,10 +15,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QWidget
 
-from leodesk.core.variations import UniversalOptions
 from leodesk.ui.compare_canvas import placement
 from tests.ui.helpers import (
-    Apps,
     activate,
     cell_center,
     child,
@@ -38,23 +36,17 @@ THIRD = "a copper kettle on a stove"
 
 
 @pytest.fixture
-def window(qtbot: Any, sim: Any) -> Iterator[Any]:
-    """The app on the simulator with three generations (one image each) in the gallery."""
-    apps = Apps(qtbot)
-    try:
-        w = apps.start(sim_runtime(sim))
-        wait_models(qtbot, w)
-        for prompt in (FIRST, SECOND, THIRD):
-            generate(qtbot, w, prompt, num_images=1)
-        actions = w.library_actions.variations
-        actions.confirm = lambda title, text: True
-        actions.ask_universal = lambda: UniversalOptions("CINEMATIC", 7, 1.25)
-        w.ctx.variations.poll_interval = 0.1
-        w.ctx.variations.reconcile_delay = 0.1
-        yield w
-        wait_idle(qtbot, w, timeout=20000)
-    finally:
-        apps.shutdown_all()
+def window(qtbot: Any, sim: Any, apps: Any) -> Iterator[Any]:
+    """The app on the simulator with three generations (one image each) in the gallery;
+    variations are confirmed without a dialog."""
+    w = apps.start(sim_runtime(sim))
+    wait_models(qtbot, w)
+    for prompt in (FIRST, SECOND, THIRD):
+        generate(qtbot, w, prompt, num_images=1)
+    w.library_actions.variations.confirm = lambda title, text: True
+    w.ctx.variations.poll_interval = w.ctx.variations.reconcile_delay = 0.1
+    yield w
+    wait_idle(qtbot, w, timeout=20000)
 
 
 def _row(window: Any, prompt: str) -> int:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from leodesk.core.variations import Kind
@@ -66,7 +66,8 @@ def main(out_dir: str) -> int:
     wait(lambda: not viewer.parent_thumb.icon().isNull(), "the parent's thumbnail")
     demo.settle()
     ok &= viewer.grab().save(str(out / "viewer-lineage.png"))
-    QTimer.singleShot(0, window.close)
+    viewer.close()
+    window.close()
     app.processEvents()
     demo.launcher.shutdown()
     return 0 if ok else 1
