@@ -554,7 +554,10 @@ class MainWindow(QMainWindow):
             self.metadata.show_none()
         elif n == 1:
             image, generation = self.selected_generations()[0]
-            self.metadata.show_one(generation or image, image, self._model_names())
+            from leodesk.qt.imaging import pixel_size  # the file's own size (after first paint)
+
+            pixels = pixel_size(self.ctx.image_path(image)) if self.ctx else None
+            self.metadata.show_one(generation or image, image, self._model_names(), pixels)
         elif n == 2:
             (_ia, ga), (_ib, gb) = self.selected_generations()
             self.metadata.show_two(ga, gb, self._model_names())

@@ -38,16 +38,14 @@ def modes_text(generation: Any) -> str:
 
 
 def size_rows(r: ImageRecord, image: QImage, generation: Any) -> list[tuple[str, object]]:
-    """The file's own size once decoded (else the library's), and the size asked for when it
-    differs (an upscale is larger than its generation's size)."""
+    """The file's own size once decoded ("px"; until then the library's size), and the size
+    asked for when it differs (an upscale is larger than its generation's size)."""
+    if image.isNull():
+        return [(_tr("Size"), f"{r.width} × {r.height}" if r.width and r.height else None)]
+    real = (image.width(), image.height())
+    rows: list[tuple[str, object]] = [(_tr("Size"), f"{real[0]} × {real[1]} px")]
     asked = recall.value(generation, "size") if generation is not None else None
-    real: tuple[int, int] | None = None
-    if not image.isNull():
-        real = (image.width(), image.height())
-    else:
-        real = (r.width, r.height) if r.width and r.height else None
-    rows: list[tuple[str, object]] = [(_tr("Size"), f"{real[0]} × {real[1]} px" if real else None)]
-    if asked and real and tuple(asked) != real:
+    if asked and tuple(asked) != real:
         rows.append((_tr("Asked for"), f"{asked[0]} × {asked[1]}"))
     return rows
 

@@ -51,6 +51,7 @@ class CompareLink(QObject):
             image_menu.addAction(action)
             library_actions.extra_actions.append(action)
         library_actions.menu_updates.append(self.update_enabled)
+        self.window.metadata.compare_requested.connect(self.compare_selected)
         ctx = self.window.ctx
         if ctx is not None:
             ctx.images.loaded.connect(self._loaded)

@@ -210,6 +210,21 @@ def test_shortcut_opens_three_side_by_side_and_menu_enables_by_selection(
     QTest.keyClick(compare, Qt.Key.Key_Space)
     assert compare.ids() == order[1:] + order[:1]
     assert compare.panes[0].caption.startswith("A ·")
+    # Details offers the same for the selection
+    QTest.keyClick(compare, Qt.Key.Key_Escape)
+    assert not compare.isVisible()
+    button = child(window.metadata, QWidget, "compareSelectionButton")
+    assert button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(compare.isVisible, timeout=5000)
+    assert sorted(compare.ids()) == sorted(order)
+    # one image selected: no Compare button; the title gives the file's own size
+    click_row(qtbot, view, _row(window, FIRST))
+    assert not button.isVisible()
+    record = shown_records(window)[_row(window, FIRST)]
+    stored = QImage(str(window.ctx.image_path(record)))
+    title = child(window.metadata, QWidget, "metadataTitle").text()
+    assert f"{stored.width()} × {stored.height()} px" in title
 
 
 def test_an_upscale_compares_with_its_original(qtbot: Any, window: Any) -> None:
