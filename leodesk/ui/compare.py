@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QRectF, Qt
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -45,6 +45,7 @@ class CompareItem:
     record: ImageRecord
     generation: Any = None
     image: QImage | None = None
+    pixmap: QPixmap | None = None  # made once from ``image``, for painting
     message: str = ""
 
     def what(self) -> str:
@@ -217,6 +218,7 @@ class CompareWindow(QDialog):
         for item in self.items:
             if item.record.id == image_id and not image.isNull():
                 item.image = image
+                item.pixmap = QPixmap.fromImage(image)
                 item.message = ""
         self._refresh()
 
@@ -239,13 +241,13 @@ class CompareWindow(QDialog):
             pane.setVisible(n < len(self.items))
             if n < len(self.items):
                 item = self.items[n]
-                pane.image = item.image or QImage()
+                pane.image = item.pixmap or QPixmap()
                 pane.message = item.message
                 pane.caption = self._caption(n)
                 pane.update()
         if len(self.items) == 2:
             split = self.split_pane
-            split.images = [i.image or QImage() for i in self.items]
+            split.images = [i.pixmap or QPixmap() for i in self.items]
             split.messages = [i.message for i in self.items]
             split.captions = [self._caption(0), self._caption(1)]
             split.update()

@@ -4,7 +4,8 @@ zoom or a pan in any pane moves every pane the same way.
 
 The state is kept in fractions of the picture (the point of the image at the pane's centre, and
 a zoom relative to "fit"), so an upscale and its parent (the same picture at two sizes) stay
-aligned point for point. Panes paint; they do no I/O.
+aligned point for point. Panes paint QPixmaps (made once per picture, so a pan repaints without
+converting anything); they do no I/O.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -71,7 +72,7 @@ class ViewState(QObject):
             self.changed.emit()
 
 
-def placement(state: ViewState, widget: QRectF, image: QImage) -> QRectF:
+def placement(state: ViewState, widget: QRectF, image: QPixmap) -> QRectF:
     """Where ``image`` is drawn in a pane of ``widget``'s size."""
     if image.isNull() or widget.width() <= 0 or widget.height() <= 0:
         return QRectF()
@@ -93,7 +94,7 @@ class _Pane(QWidget):
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         state.changed.connect(self.update)
 
-    def main_image(self) -> QImage:  # the image the pan and zoom are measured on
+    def main_image(self) -> QPixmap:  # the image the pan and zoom are measured on
         raise NotImplementedError
 
     def placed(self) -> QRectF:
@@ -121,12 +122,12 @@ class _Pane(QWidget):
         self.setCursor(Qt.CursorShape.OpenHandCursor)
 
     @staticmethod
-    def draw_image(p: QPainter, image: QImage, target: QRectF, message: str) -> None:
+    def draw_image(p: QPainter, image: QPixmap, target: QRectF, message: str) -> None:
         if image.isNull():
             p.setPen(QColor("#bdbdbd"))
             p.drawText(target, Qt.AlignmentFlag.AlignCenter, message or _tr("Loading…"))
             return
-        p.drawImage(target, image)
+        p.drawPixmap(target, image, QRectF(image.rect()))
 
     @staticmethod
     def draw_caption(p: QPainter, text: str, at: QPointF, room: float, right: bool = False) -> None:
@@ -152,11 +153,11 @@ class ImagePane(_Pane):
 
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.image = QImage()
+        self.image = QPixmap()
         self.caption = ""
         self.message = ""
 
-    def main_image(self) -> QImage:
+    def main_image(self) -> QPixmap:
         return self.image
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -177,14 +178,14 @@ class SplitPane(_Pane):
 
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.images = [QImage(), QImage()]
+        self.images = [QPixmap(), QPixmap()]
         self.captions = ["", ""]
         self.messages = ["", ""]
         self.split = 0.5
         self._moving_split = False
         self.setMouseTracking(True)
 
-    def main_image(self) -> QImage:
+    def main_image(self) -> QPixmap:
         return self.images[0] if not self.images[0].isNull() else self.images[1]
 
     def split_x(self) -> float:
