@@ -2,9 +2,9 @@
 with one zoom and pan for all of them and the parameters that differ in a strip below.
 
 Keys: Space or Tab flips the images (swaps the sides of the split; turns the order round side by
-side), S switches between split and side by side, F fits, 1 shows the first image at its real
-size, + and - zoom, Esc closes. The pictures arrive through :meth:`CompareWindow.show_image`
-(decoded off the GUI thread by the app); this widget does no I/O.
+side), Left and Right move the split line, S switches between split and side by side, F fits, 1
+shows the first image at its real size, + and - zoom, Esc closes. The pictures arrive through
+:meth:`CompareWindow.show_image` (decoded off the GUI thread by the app); this widget does no I/O.
 """
 
 from __future__ import annotations
@@ -185,6 +185,8 @@ class CompareWindow(QDialog):
             ("zoom in", Qt.Key.Key_Plus, lambda: self.state.set_zoom(self.state.zoom * 1.25)),
             ("zoom in2", Qt.Key.Key_Equal, lambda: self.state.set_zoom(self.state.zoom * 1.25)),
             ("zoom out", Qt.Key.Key_Minus, lambda: self.state.set_zoom(self.state.zoom * 0.8)),
+            ("split left", Qt.Key.Key_Left, lambda: self.move_split(-0.05)),
+            ("split right", Qt.Key.Key_Right, lambda: self.move_split(0.05)),
         ):
             self.shortcuts[name] = QShortcut(QKeySequence(key), self, slot)
 
@@ -197,6 +199,7 @@ class CompareWindow(QDialog):
     ) -> None:
         """Compare ``items`` (2–4); ``split`` defaults to the split for two images."""
         self.items = list(items[: len(LETTERS)])
+        self.setWindowTitle(_tr("leodesk — Compare {0} images").format(len(self.items)))
         self.diff.setText(diff_html(self.items, model_names))
         self.split_button.setEnabled(len(self.items) == 2)
         self.split_pane.set_split(0.5)
@@ -260,6 +263,11 @@ class CompareWindow(QDialog):
             return
         self.items = self.items[1:] + self.items[:1]
         self._refresh()
+
+    def move_split(self, delta: float) -> None:
+        """Move the split line by ``delta`` of the width (the arrow keys, in split mode)."""
+        if self.split_mode:
+            self.split_pane.set_split(self.split_pane.split + delta)
 
     def _visible_pane(self) -> ImagePane | SplitPane:
         return self.split_pane if self.split_mode else self.panes[0]

@@ -136,6 +136,12 @@ def test_two_images_compare_split_drag_zoom_pan_and_flip(qtbot: Any, window: Any
     after = _image_point(split, at)
     assert after == pytest.approx(under, abs=1e-3)
 
+    # the arrow keys move the line too
+    activate(qtbot, view)
+    QTest.keyClick(view, Qt.Key.Key_Right)
+    assert split.split == pytest.approx(0.30, abs=0.02)
+    QTest.keyClick(view, Qt.Key.Key_Left)
+    assert split.split == pytest.approx(0.25, abs=0.02)
     # Space swaps the sides; Tab swaps them back
     left = view.items[0].record.id
     activate(qtbot, view)
@@ -218,6 +224,8 @@ def test_shortcut_opens_three_side_by_side_and_menu_enables_by_selection(
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(compare.isVisible, timeout=5000)
     assert sorted(compare.ids()) == sorted(order)
+    _wait_pictures(qtbot, compare)
+    wait_idle(qtbot, window)  # the loads end before the window closes
     # one image selected: no Compare button; the title gives the file's own size
     click_row(qtbot, view, _row(window, FIRST))
     assert not button.isVisible()
