@@ -49,3 +49,16 @@ def to_png(image: QImage) -> bytes:
     out = io.BytesIO()
     im.save(out, "PNG")
     return out.getvalue()
+
+
+def pixel_size(path: Path | None) -> tuple[int, int] | None:
+    """The picture's own size in pixels, read from its file's header (not decoded); None when
+    there is no readable file."""
+    if path is None:
+        return None
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+    except (OSError, ValueError):
+        return None
+    return int(width), int(height)

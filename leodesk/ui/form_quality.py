@@ -24,26 +24,8 @@ from PySide6.QtWidgets import (
 
 from leodesk.core import rules
 from leodesk.core.form import FormRules
+from leodesk.ui import names
 from leodesk.ui.form_section import CollapsibleSection, UpdateGuard, name_widget
-
-_SCHEDULER_LABELS = {
-    "KLMS": "KLMS",
-    "EULER_ANCESTRAL_DISCRETE": "Euler ancestral",
-    "EULER_DISCRETE": "Euler",
-    "DDIM": "DDIM",
-    "DPM_SOLVER": "DPM solver",
-    "PNDM": "PNDM",
-    "LEONARDO": "Leonardo",
-}
-_TRANSPARENCY_LABELS = {
-    "disabled": "No transparency",
-    "foreground_only": "Transparent background (foreground only)",
-}
-_STYLE_LABELS = {"HDR": "HDR", "SKETCH_BW": "Sketch B&W", "RENDER_3D": "3D Render"}
-
-
-def _style_label(style: str) -> str:
-    return _STYLE_LABELS.get(style) or style.replace("_", " ").capitalize()
 
 
 class ModesSection(QWidget):
@@ -132,7 +114,7 @@ class ModesSection(QWidget):
             combo.blockSignals(True)
             combo.clear()
             for style in styles:
-                combo.addItem(_style_label(style), style)
+                combo.addItem(names.style(style), style)
             combo.blockSignals(False)
         if combo.currentData() != wanted:
             combo.blockSignals(True)
@@ -207,7 +189,7 @@ class AdvancedSection(CollapsibleSection):
         # currentData() of the form's combos is a str or a number.
         self.scheduler_combo.addItem("Default (Euler)", "")
         for value in rules.SCHEDULERS:
-            self.scheduler_combo.addItem(_SCHEDULER_LABELS.get(value, value), value)
+            self.scheduler_combo.addItem(names.scheduler(value), value)
         form.addRow("Scheduler", self.scheduler_combo)
 
     def _build_magic(self, form: QFormLayout) -> None:
@@ -258,7 +240,7 @@ class AdvancedSection(CollapsibleSection):
         self.transparency_combo = QComboBox()
         name_widget(self.transparency_combo, "transparencyCombo", "Transparency")
         for value in rules.TRANSPARENCY_VALUES:
-            self.transparency_combo.addItem(_TRANSPARENCY_LABELS[value], value)
+            self.transparency_combo.addItem(names.transparency(value), value)
         form.addRow("Transparency", self.transparency_combo)
 
     def _roll_seed(self) -> int:

@@ -88,6 +88,9 @@ class LibraryActions(QObject):
         ctx.images.loaded.connect(self._image_for_clipboard)
         self._clipboard_wanted: str | None = None
         self.extra_actions: list[QAction] = []  # other windows' actions on the selection
+        # called with the selection when the context menu opens (their actions' enabled
+        # state), with None when it closes (all enabled: the shortcuts check the selection)
+        self.menu_updates: list[Any] = []
 
     # -- selection ------------------------------------------------------------------------------
     def selected_records(self) -> list[ImageRecord]:
@@ -103,6 +106,8 @@ class LibraryActions(QObject):
         menu.exec(self.gallery.viewport().mapToGlobal(pos))
         menu.deleteLater()  # a new menu is built for every right-click
         self.variations.update_enabled(None)  # shortcuts check the selection themselves
+        for update in self.menu_updates:
+            update(None)
 
     def context_menu(self) -> QMenu:
         menu = QMenu(self.gallery)
@@ -135,7 +140,10 @@ class LibraryActions(QObject):
         for action in menu.actions():
             if action is not a["triageAction"] and action not in variation_actions:
                 action.setEnabled(has)
-        self.variations.update_enabled(self.selected_records())
+        records = self.selected_records()
+        self.variations.update_enabled(records)
+        for update in self.menu_updates:
+            update(records)
         return menu
 
     # -- curation -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from leodesk.ui.balance_check import BalanceCheck
 from leodesk.ui.widgets import named
 from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
+from leodesk.ui.window_compare import CompareLink
 from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_help import HelpLink
 from leodesk.ui.window_media import MediaLink
@@ -299,6 +300,8 @@ class MainWindow(QMainWindow):
         for action in self.library_actions.actions.values():
             image_menu.addAction(action)
         self.video_link.attach(image_menu, self.library_actions)
+        self.compare_link = CompareLink(self)  # Compare, Compare with original
+        self.compare_link.attach(image_menu, self.library_actions)
         self.gallery_pane.search_changed.connect(self.search)
         self.gallery_pane.filters.changed.connect(
             lambda: self.search(self.gallery_pane.search.text())
@@ -569,7 +572,10 @@ class MainWindow(QMainWindow):
             self.metadata.show_none()
         elif n == 1:
             image, generation = self.selected_generations()[0]
-            self.metadata.show_one(generation or image, image, self._model_names())
+            from leodesk.qt.imaging import pixel_size  # the file's own size (after first paint)
+
+            pixels = pixel_size(self.ctx.image_path(image)) if self.ctx else None
+            self.metadata.show_one(generation or image, image, self._model_names(), pixels)
         elif n == 2:
             (_ia, ga), (_ib, gb) = self.selected_generations()
             self.metadata.show_two(ga, gb, self._model_names())

@@ -28,10 +28,11 @@ if TYPE_CHECKING:
 
 
 class MetadataPanel(QScrollArea):
-    """Signals: recall_field(str field), recall_all()."""
+    """Signals: recall_field(str field), recall_all(), compare_requested() (2–4 selected)."""
 
     recall_field = Signal(str)
     recall_all = Signal()
+    compare_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +68,14 @@ class MetadataPanel(QScrollArea):
         self.diff_label.setWordWrap(True)
         self.diff_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout.addWidget(self.diff_label)
+        self.compare_button = named(
+            QPushButton(self.tr("Compare…")),
+            "compareSelectionButton",
+            self.tr("Compare the selected images"),
+            self.tr("Side by side, or two split by a line (Ctrl+Shift+D)"),
+        )
+        self.compare_button.clicked.connect(self.compare_requested.emit)
+        self._layout.addWidget(self.compare_button)
         self._layout.addStretch(1)
         self.generation: Any = None
         self.values: dict[str, QLabel] = {}
@@ -104,6 +113,7 @@ class MetadataPanel(QScrollArea):
     def show_none(self) -> None:
         self.generation = None
         self.title.setText("Select an image to see how it was made.")
+        self.compare_button.setVisible(False)
         self._grid_host.setVisible(False)
         self.recall_all_button.setVisible(False)
         self.diff_label.setVisible(False)
@@ -113,22 +123,29 @@ class MetadataPanel(QScrollArea):
         generation: Any,
         image: ImageRecord | None = None,
         model_names: dict[str, str] | None = None,
+        pixels: tuple[int, int] | None = None,
     ) -> None:
+        """``pixels``: the file's own size (an upscale's is not its generation's)."""
         self.generation = generation
         extra = []
+        if pixels is not None:
+            extra.append(f"{pixels[0]} × {pixels[1]} px")
         if image is not None and image.deleted_remote:
             extra.append("deleted on the server; kept here")
         self.title.setText("<b>1 image</b>" + "".join(f" · {html.escape(x)}" for x in extra))
         for field, _label, _key in recall.FIELDS:
             text = recall.display(generation, field, model_names)
             self.values[field].setText(text)
+            self.values[field].setToolTip(recall.raw_tip(generation, field))
             self.recall_buttons[field].setEnabled(text != "—")
         self._grid_host.setVisible(True)
+        self.compare_button.setVisible(False)
         self.recall_all_button.setVisible(True)
         self.diff_label.setVisible(False)
 
     def show_two(self, a: Any, b: Any, model_names: dict[str, str] | None = None) -> None:
         self.generation = None
+        self.compare_button.setVisible(True)
         # shown as in the one-image view ("1024 × 768", "on", the model's name), not raw values
         rows = [
             (label, recall.display(a, f, model_names), recall.display(b, f, model_names))
@@ -157,6 +174,7 @@ class MetadataPanel(QScrollArea):
     def show_many(self, n: int) -> None:
         self.generation = None
         self.title.setText(f"<b>{n} images</b> selected")
+        self.compare_button.setVisible(n <= 4)
         self._grid_host.setVisible(False)
         self.recall_all_button.setVisible(False)
         self.diff_label.setVisible(False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from leodesk.core.styles import style_name_of
+from leodesk.ui import names
 from leodesk.ui.recall_elements import element_state, element_text, sent_request
 
 # field → (label, form-state key); the order is the metadata panel's order.
@@ -59,7 +60,17 @@ def display(generation: Any, field: str, model_names: dict[str, str] | None = No
         return model_names.get(str(v), str(v))
     if isinstance(v, bool):
         return "on" if v else "off"
-    return str(v)
+    named = names.FIELD_NAMES.get(field)
+    return named(v) if named is not None else str(v)
+
+
+def raw_tip(generation: Any, field: str) -> str:
+    """The stored value as the API spells it, when :func:`display` shows a human name for it
+    (a tooltip); else ""."""
+    v = value(generation, field)
+    if field not in names.FIELD_NAMES or v is None or v == "":
+        return ""
+    return str(v) if str(v) != display(generation, field) else ""
 
 
 def field_state(generation: Any, field: str, model: Any = None) -> dict[str, Any]:

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QDesktopServices,
     QDrag,
     QGuiApplication,
+    QIcon,
     QImage,
     QKeySequence,
     QMouseEvent,
@@ -42,9 +43,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leodesk.core.library.records import ImageKind, ImageRecord
+from leodesk.core.library.records import ImageRecord
+from leodesk.ui.compare_canvas import BACKGROUND
 from leodesk.ui.variation_actions import ACTIONS
+from leodesk.ui.viewer_details import lineage_html, metadata_html, raw_values
 from leodesk.ui.widgets import named
+
+THUMB = 56  # the lineage's parent thumbnail (px)
 
 
 class ZoomView(QGraphicsView):
@@ -63,6 +68,7 @@ class ZoomView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setBackgroundBrush(BACKGROUND)  # neutral dark grey for judging colours
         self.fit_mode = True
 
     def set_pixmap(self, pm: QPixmap) -> None:
@@ -177,6 +183,8 @@ class ImageViewer(QDialog):
         self.record: ImageRecord | None = None
         self.path: Path | None = None
         self._image = QImage()
+        self.generation: Any = None
+        self.model_names: dict[str, str] | None = None
         #: record -> QMimeData for a drag of the shown picture (set by the window)
         self.drag_mime: Callable[[Any], QMimeData] | None = None
         self.last_drag: QMimeData | None = None  # kept for the drag's lifetime (and tests)
@@ -316,7 +324,18 @@ class ImageViewer(QDialog):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.meta, 1)
-        side_layout.addWidget(self.lineage)
+        self.parent_id: str | None = None
+        self.parent_thumb = named(
+            QToolButton(), "viewerParentThumb", self.tr("Open the original image")
+        )
+        self.parent_thumb.setIconSize(QSize(THUMB, THUMB))
+        self.parent_thumb.setAutoRaise(True)
+        self.parent_thumb.setVisible(False)
+        self.parent_thumb.clicked.connect(self._open_parent)
+        row = QHBoxLayout()
+        row.addWidget(self.parent_thumb, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.lineage, 1)
+        side_layout.addLayout(row)
         return side
 
     def _build_shortcuts(self) -> None:
@@ -337,9 +356,11 @@ class ImageViewer(QDialog):
         """Show a record's metadata now; the picture follows with :meth:`show_image`."""
         self.record = record
         self.path = path
+        self.generation = None
+        self.model_names = None
         self._image = QImage()
         self.canvas.set_pixmap(QPixmap())
-        self.meta.setText(self._metadata_html(record))
+        self._show_meta()
         self.copy_seed_button.setEnabled(record.seed is not None)
         self.folder_button.setEnabled(path is not None)
         self.copy_image_button.setEnabled(False)
@@ -358,50 +379,47 @@ class ImageViewer(QDialog):
         self._image = image
         self.canvas.set_pixmap(QPixmap.fromImage(image))
         self.copy_image_button.setEnabled(True)
+        self._show_meta()  # the file's real size
+
+    def show_generation(self, generation: Any, model_names: dict[str, str] | None = None) -> None:
+        """The shown image's generation: its style, scheduler, steps and modes join the
+        details (human names; the raw values in the tooltip)."""
+        self.generation = generation
+        self.model_names = model_names
+        self._show_meta()
+
+    def _show_meta(self, error: str = "") -> None:
+        if self.record is None:
+            return
+        text = metadata_html(self.record, self._image, self.generation, self.model_names)
+        if error:
+            text += f"<p style='color:#e57373'>{html.escape(error)}</p>"
+        self.meta.setText(text)
+        self.meta.setToolTip(raw_values(self.generation))
 
     def show_error(self, image_id: str, message: str) -> None:
         if self.record is not None and self.record.id == image_id:
-            self.meta.setText(
-                self._metadata_html(self.record)
-                + f"<p style='color:#e57373'>{html.escape(message)}</p>"
-            )
-
-    @staticmethod
-    def _metadata_html(r: ImageRecord) -> str:
-        rows: list[tuple[str, object]] = [
-            ("Prompt", r.prompt),
-            ("Negative", r.negative_prompt),
-            ("Model", r.model_name or r.model_id),
-            ("Size", f"{r.width} × {r.height}" if r.width else None),
-            ("Seed", r.seed),
-            ("Generation", r.generation_id),
-            ("Image", r.id),
-        ]
-        body = "".join(
-            f"<tr><td style='color:#999;padding-right:8px'>{k}</td>"
-            f"<td>{html.escape(str(v))}</td></tr>"
-            for k, v in rows
-            if v not in (None, "")
-        )
-        return f"<table>{body}</table>"
+            self._show_meta(message)
 
     # -- lineage -------------------------------------------------------------------------
     def set_lineage(self, ancestors: list[ImageRecord], children: list[ImageRecord]) -> None:
         """Show where this image came from (parent first, then further back) and what was made
-        from it; every entry is a link that opens that image here."""
-        r = self.record
-        parts: list[str] = []
-        if ancestors and r is not None:
-            verb = "Motion from" if r.kind == ImageKind.MOTION else "Variation of"
-            if r.kind == ImageKind.IMAGE:
-                verb = "Made from"
-            parts.append(f"<b>{verb}</b> {_link(ancestors[0])}")
-            if len(ancestors) > 1:
-                chain = " ← ".join(_link(a) for a in ancestors)
-                parts.append(f"<b>Chain</b> this ← {chain}")
-        if children:
-            parts.append("<b>Children</b> " + ", ".join(_link(c) for c in children))
-        self.lineage.setText("<br>".join(parts))
+        from it; every entry is a link that opens that image here. The parent's thumbnail
+        follows with :meth:`set_parent_thumbnail`."""
+        self.lineage.setText(lineage_html(self.record, ancestors, children))
+        self.parent_id = ancestors[0].id if ancestors and self.record is not None else None
+        self.parent_thumb.setIcon(QIcon())
+        self.parent_thumb.setVisible(self.parent_id is not None)
+        if self.parent_id is not None:
+            self.parent_thumb.setToolTip(self.tr("Open the image this was made from"))
+
+    def set_parent_thumbnail(self, image_id: str, pixmap: QPixmap) -> None:
+        if image_id == self.parent_id and not pixmap.isNull():
+            self.parent_thumb.setIcon(QIcon(pixmap))
+
+    def _open_parent(self) -> None:
+        if self.parent_id is not None:
+            self.open_image.emit(self.parent_id)
 
     def _link(self, href: str) -> None:
         if href.startswith("image:"):
@@ -452,15 +470,3 @@ class ImageViewer(QDialog):
     def open_folder(self) -> None:
         if self.path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
-
-
-def _link(record: ImageRecord) -> str:
-    """A lineage link: what the image is (its transform) and a short id."""
-    kind = record.kind
-    what = record.transform or ("Motion" if kind == ImageKind.MOTION else "Image")
-    what = {"UNIVERSAL_UPSCALE": "Universal upscale", "MOTION_SVD": "Motion"}.get(what, what)
-    short = str(record.id)[:8]
-    return (
-        f"<a href='image:{html.escape(record.id, quote=True)}'>"
-        f"{html.escape(what.title() if what.isupper() else what)} {html.escape(short)}</a>"
-    )

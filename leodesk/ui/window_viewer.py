@@ -31,6 +31,8 @@ class ViewerLink(QObject):
         self.viewer: ImageViewer | None = None
         self.video_window: VideoWindow | None = None
         self._row = 0
+        self._thumb_wanted: tuple[str, str] | None = None  # thumbnail key, parent image id
+        self._thumbs_wired = False
 
     def open_viewer(self, image_id: str) -> None:
         ctx = self.window.ctx
@@ -61,10 +63,7 @@ class ViewerLink(QObject):
         if record is None:
             return
         self._row = row
-        path = ctx.image_path(record)
-        self.viewer.show_record(record, path)
-        self._show_lineage(record)
-        ctx.images.load(record.id, path, record.url)
+        self._show_record(record)
         if self.window.gallery is not None:
             self.window.gallery.setCurrentIndex(model.index(row))
 
@@ -115,7 +114,35 @@ class ViewerLink(QObject):
         ctx = self.window.ctx
         assert self.viewer is not None and ctx is not None
         reader = ctx.backend.reader
-        self.viewer.set_lineage(reader.ancestors_of(record.id), reader.children_of(record.id))
+        ancestors = reader.ancestors_of(record.id)
+        self.viewer.set_lineage(ancestors, reader.children_of(record.id))
+        if ancestors:
+            self._want_thumb(ancestors[0])
+
+    def _want_thumb(self, parent: ImageRecord) -> None:
+        """The parent's thumbnail beside its link, from the thumbnail cache."""
+        ctx = self.window.ctx
+        assert ctx is not None
+        key = ctx.gallery_model.thumb_key(parent)
+        self._thumb_wanted = (key, parent.id)
+        pixmap = ctx.thumbs.pixmap(key)
+        if pixmap is not None:
+            self._thumb_ready(key)
+            return
+        if not self._thumbs_wired:
+            self._thumbs_wired = True
+            ctx.thumbs.ready.connect(self._thumb_ready)
+        path = ctx.image_path(parent)
+        ctx.thumbs.request(key, path=path, url=None if path else parent.url)
+
+    def _thumb_ready(self, key: str) -> None:
+        ctx = self.window.ctx
+        if ctx is None or self.viewer is None or self._thumb_wanted is None:
+            return
+        wanted_key, image_id = self._thumb_wanted
+        pixmap = ctx.thumbs.pixmap(key) if key == wanted_key else None
+        if pixmap is not None:
+            self.viewer.set_parent_thumbnail(image_id, pixmap)
 
     def _child_stored(self, parent_id: str) -> None:
         record = None if self.viewer is None else self.viewer.record
@@ -135,8 +162,16 @@ class ViewerLink(QObject):
         if record is None:
             self.window.statusBar().showMessage("That image is not in the library.", 6000)
             return
+        self._show_record(record)
+
+    def _show_record(self, record: ImageRecord) -> None:
+        """The record's details and lineage now, its picture when decoded."""
+        ctx = self.window.ctx
+        assert self.viewer is not None and ctx is not None
         path = ctx.image_path(record)
         self.viewer.show_record(record, path)
+        generation = ctx.backend.reader.get_generation(record.generation_id)
+        self.viewer.show_generation(generation, self.window._model_names())
         self._show_lineage(record)
         ctx.images.load(record.id, path, record.url)
 

@@ -9,15 +9,21 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QTextDocument
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
 
 from tests.ui.helpers import (
     Apps,
+    activate,
     cell_center,
     child,
+    choose_from_context_menu,
+    choose_in_combo,
+    click_row,
     double_click,
+    generate,
     sim_runtime,
     submit_prompt,
+    wait_idle,
     wait_models,
     wheel,
 )
@@ -214,3 +220,82 @@ def test_enter_on_selected_cell_opens_viewer(qtbot: Any, window: Any) -> None:
     qtbot.waitUntil(viewer.isVisible, timeout=5000)
     assert _shown_image_id(viewer) == records[0].id
     assert window.findChildren(QDialog, "imageViewer") == [viewer]
+
+
+def test_escape_closes_the_viewer(qtbot: Any, window: Any) -> None:
+    gallery = window.gallery
+    double_click(qtbot, gallery, cell_center(qtbot, gallery, gallery.model().index(0, 0)))
+    viewer = _viewer(qtbot, window)
+    activate(qtbot, viewer)
+    QTest.keyClick(viewer, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not viewer.isVisible(), timeout=5000)
+
+
+def test_details_show_the_file_size_and_human_names(qtbot: Any, window: Any) -> None:
+    form = window.form
+    toggle = child(form, QAbstractButton, "advancedSectionToggle")
+    if not toggle.isChecked():
+        qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: form.scheduler_combo.isVisible(), timeout=5000)
+    assert choose_in_combo(qtbot, form.scheduler_combo, "EULER_ANCESTRAL_DISCRETE") == (
+        "Euler ancestral"
+    )
+    [record] = generate(qtbot, window, "a heron by the sea", num_images=1)
+    gallery = window.gallery
+    row = gallery.model().row_of(record.id)
+    double_click(qtbot, gallery, cell_center(qtbot, gallery, gallery.model().index(row, 0)))
+    viewer = _viewer(qtbot, window)
+    _wait_picture(qtbot, viewer)
+    stored = QImage(str(window.ctx.image_path(record)))
+    # the size of the file, read from the decoded picture (not the size asked for)
+    qtbot.waitUntil(lambda: "px" in _details(viewer).get("Size", ""), timeout=5000)
+    details = _details(viewer)
+    assert details["Size"] == f"{stored.width()} × {stored.height()} px"
+    # names, not enum values; the raw values in the tooltip
+    assert details["Scheduler"] == "Euler ancestral"
+    assert "EULER" not in viewer.meta.text()
+    assert "Scheduler: EULER_ANCESTRAL_DISCRETE" in viewer.meta.toolTip()
+    style = window.ctx.backend.reader.get_generation(record.generation_id).preset_style
+    if style:  # the style the form sent, by name
+        assert details["Style"] != style and style in viewer.meta.toolTip()
+    # Details (the selection's panel) names it the same way
+    viewer.close()
+    click_row(qtbot, gallery, row)
+    value = child(window.metadata, QWidget, "meta_scheduler")
+    qtbot.waitUntil(lambda: value.text() == "Euler ancestral", timeout=5000)
+    assert value.toolTip() == "EULER_ANCESTRAL_DISCRETE"
+
+
+def test_an_upscale_shows_its_parent_thumbnail_beside_the_link(qtbot: Any, window: Any) -> None:
+    actions = window.library_actions.variations
+    actions.confirm = lambda title, text: True
+    window.ctx.variations.poll_interval = 0.1
+    window.ctx.variations.reconcile_delay = 0.1
+    source = _records(window)[0]
+    gallery = window.gallery
+    click_row(qtbot, gallery, 0)
+    pos = cell_center(qtbot, gallery, gallery.model().index(0, 0))
+    choose_from_context_menu(qtbot, gallery, pos, "upscaleAction")
+
+    def upscaled() -> Any:
+        model = gallery.model()
+        rows = (model.record(n) for n in range(model.rowCount()))
+        return next((r for r in rows if r and r.parent_image_id == source.id and r.has_file), None)
+
+    qtbot.waitUntil(lambda: upscaled() is not None, timeout=20000)
+    row = gallery.model().row_of(upscaled().id)
+    double_click(qtbot, gallery, cell_center(qtbot, gallery, gallery.model().index(row, 0)))
+    viewer = _viewer(qtbot, window)
+    assert "Upscale of" in viewer.lineage.text()
+    thumb = child(viewer, QWidget, "viewerParentThumb")
+    assert thumb.isVisible()
+    qtbot.waitUntil(lambda: not thumb.icon().isNull(), timeout=10000)
+    # the upscale is larger than the size its generation asked for: both are said
+    _wait_picture(qtbot, viewer)
+    qtbot.waitUntil(lambda: "Asked for" in _details(viewer), timeout=5000)
+    assert _details(viewer)["Made by"] == "Upscale"
+    # a click on the thumbnail opens the original
+    qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _shown_image_id(viewer) == source.id, timeout=5000)
+    assert not thumb.isVisible()  # the original was made from nothing
+    wait_idle(qtbot, window, timeout=20000)
