@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWi
 from leodesk.core.library.records import ImageRecord, Pick
 from leodesk.ui.triage import TriageWindow
 from leodesk.ui.variation_actions import VariationActions
+from leodesk.ui.widgets import add_menu
 
 if TYPE_CHECKING:
     from leodesk.qt.context import AppContext
@@ -117,7 +118,7 @@ class LibraryActions(QObject):
         menu.addAction(a["editInCanvasAction"])
         menu.addSeparator()
         menu.addAction(a["favouriteAction"])
-        rate = menu.addMenu("Rate")
+        rate = add_menu(menu, "Rate", "rateMenu")
         for n in range(1, 6):
             rate.addAction(a[f"rate{n}Action"])
         rate.addAction(a["rate0Action"])

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.balance_check import BalanceCheck
-from leodesk.ui.widgets import named
+from leodesk.ui.widgets import add_menu, named
 from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_compare import CompareLink
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.metadata_dock = dock
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = add_menu(self.menuBar(), "&View", "viewMenu")
         self.view_menu = view_menu
         toggle = dock.toggleViewAction()
         toggle.setObjectName("toggleDetailsAction")
@@ -295,8 +295,7 @@ class MainWindow(QMainWindow):
         self.collections: list[Any] = []
         self.library_actions = LibraryActions(self, ctx)
         self.library_actions.extra_actions.append(self.training_link.add_action)
-        image_menu = self.menuBar().addMenu("&Image")
-        image_menu.setObjectName("imageMenu")
+        image_menu = add_menu(self.menuBar(), "&Image", "imageMenu")
         for action in self.library_actions.actions.values():
             image_menu.addAction(action)
         self.video_link.attach(image_menu, self.library_actions)

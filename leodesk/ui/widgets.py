@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -16,6 +16,19 @@ def named(widget: W, object_name: str, accessible_name: str, tooltip: str | None
     if tooltip:
         widget.setToolTip(tooltip)
     return widget
+
+
+def add_menu(parent: QMenuBar | QMenu, title: str, object_name: str = "") -> QMenu:
+    """A new menu titled ``title`` added to ``parent`` (a menu bar or a menu).
+
+    Made here rather than with ``parent.addMenu(title)``: the QMenu that call creates can come
+    back wrapped as another type when a deleted object's address is reused (seen with several
+    windows in one process), and its methods then fail."""
+    menu = QMenu(title, parent)
+    if object_name:
+        menu.setObjectName(object_name)
+    parent.addMenu(menu)
+    return menu
 
 
 def confirm_delete(parent: QWidget, title: str, text: str, object_name: str) -> bool:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QUrl, qVersion
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 
+from leodesk.ui.widgets import add_menu
+
 if TYPE_CHECKING:
     from leodesk.core.paths import Paths
     from leodesk.ui.help_dialogs import AboutDialog, ShortcutSheet
@@ -27,8 +29,7 @@ class HelpLink(QObject):
         self.window = window
         self.sheet: ShortcutSheet | None = None
         self.about: AboutDialog | None = None
-        menu = window.menuBar().addMenu(self.tr("&Help"))
-        menu.setObjectName("helpMenu")
+        menu = add_menu(window.menuBar(), self.tr("&Help"), "helpMenu")
         self.menu = menu
         self.shortcuts_action = self._add(
             "shortcutsAction", self.tr("&Keyboard shortcuts…"), self.show_shortcuts, "Ctrl+/"

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
+from leodesk.ui.widgets import add_menu
+
 if TYPE_CHECKING:
     from leodesk.ui.main_window import MainWindow
 
@@ -20,7 +22,7 @@ class WindowMenus(QObject):
 
     def __init__(self, window: MainWindow, demo: bool) -> None:
         super().__init__(window)
-        file_menu = window.menuBar().addMenu("&File")
+        file_menu = add_menu(window.menuBar(), "&File", "fileMenu")
         quit_action = QAction("&Quit", window)
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -28,7 +30,7 @@ class WindowMenus(QObject):
         file_menu.addAction(quit_action)
         self.file_menu = file_menu
         self.quit_action = quit_action
-        account_menu = window.menuBar().addMenu("&Account")
+        account_menu = add_menu(window.menuBar(), "&Account", "accountMenu")
         self.key_action = QAction("API &key…", window)
         self.key_action.setObjectName("changeKeyAction")
         self.key_action.setEnabled(not demo)

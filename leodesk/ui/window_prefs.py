@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from leodesk.ui.shortcuts import Shortcuts
+from leodesk.ui.widgets import add_menu
 
 if TYPE_CHECKING:
     from leodesk.core.settings import Settings
@@ -85,7 +86,7 @@ class PreferencesLink(QObject):
         return actions
 
     def add_theme_menu(self, view_menu: QMenu) -> None:
-        menu = view_menu.addMenu(_tr("&Theme"))
+        menu = add_menu(view_menu, _tr("&Theme"))
         menu.setObjectName("themeMenu")
         menu.setAccessibleName(_tr("Theme"))
         menu.addActions(list(self.theme_actions.values()))
