@@ -71,9 +71,9 @@ class ResultsStrip(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "canvasResults", "Canvas results")
+        named(self, "canvasResults", self.tr("Canvas results"))
         self.images: dict[str, QImage] = {}
-        self.list = named(QListWidget(), "resultList", "Results")
+        self.list = named(QListWidget(), "resultList", self.tr("Results"))
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setFlow(QListWidget.Flow.LeftToRight)
         self.list.setWrapping(False)
@@ -97,7 +97,7 @@ class ResultsStrip(QWidget):
         )
         self.opacity_slider.setValue(100)
         self.opacity_slider.setMaximumWidth(120)
-        self.label = named(QLabel(""), "resultLabel", "Result")
+        self.label = named(QLabel(""), "resultLabel", self.tr("Result"))
         self.prev_button.clicked.connect(lambda: self.step(-1))
         self.next_button.clicked.connect(lambda: self.step(1))
         self.accept_button.clicked.connect(self._accept)
@@ -110,7 +110,7 @@ class ResultsStrip(QWidget):
             buttons.addWidget(w)
         buttons.addStretch(1)
         buttons.addWidget(self.compare_button)
-        buttons.addWidget(QLabel("Opacity"))
+        buttons.addWidget(QLabel(self.tr("Opacity")))
         buttons.addWidget(self.opacity_slider)
         buttons.addStretch(1)
         buttons.addWidget(self.accept_button)

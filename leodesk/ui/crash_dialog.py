@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 
@@ -14,10 +15,15 @@ def show_crash_report(report: str, log_dir: Path, summary: str | None = None) ->
         return
     box = QMessageBox()
     box.setObjectName("crashDialog")
-    box.setAccessibleName("Crash report")
+    box.setAccessibleName(QCoreApplication.translate("CrashDialog", "Crash report"))
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("leodesk — Something went wrong")
-    box.setText("leodesk hit an unexpected error. Your work is saved; you can keep going.")
+    box.setWindowTitle(QCoreApplication.translate("CrashDialog", "leodesk — Something went wrong"))
+    box.setText(
+        QCoreApplication.translate(
+            "CrashDialog",
+            "leodesk hit an unexpected error. Your work is saved; you can keep going.",
+        )
+    )
     what = f"What happened: {summary}\n\n" if summary else ""
     box.setInformativeText(
         f"{what}The details below (your API key removed) are also in the log: {log_dir}"

@@ -17,7 +17,7 @@ class DateScrubber(QListWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "dateScrubber", "Months", "Jump to a month")
+        named(self, "dateScrubber", self.tr("Months"), self.tr("Jump to a month"))
         self.setFixedWidth(96)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemClicked.connect(self._clicked)

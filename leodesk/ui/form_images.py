@@ -40,7 +40,7 @@ class ImagesSection(CollapsibleSection):
         self.init_slot = ImageSlot(INIT_SLOT, "Init image")
         lay.addWidget(self.init_slot)
         lay.addWidget(self._build_strength())
-        prompts_label = QLabel("Image prompts")
+        prompts_label = QLabel(self.tr("Image prompts"))
         prompts_label.setProperty("hint", True)
         lay.addWidget(prompts_label)
         self.image_prompt_slots = [
@@ -65,13 +65,13 @@ class ImagesSection(CollapsibleSection):
         self.init_strength_label = QLabel()
         self.init_strength_label.setObjectName("initStrengthLabel")
         self.init_strength_slider = QSlider(Qt.Orientation.Horizontal)
-        name_widget(self.init_strength_slider, "initStrengthSlider", "Init strength")
+        name_widget(self.init_strength_slider, "initStrengthSlider", self.tr("Init strength"))
         self.init_strength_slider.setRange(10, 90)
         self.init_strength_slider.setSingleStep(5)
         self.init_strength_slider.setPageStep(10)
         self.init_strength_slider.setValue(round(DEFAULT_INIT_STRENGTH * 100))
         self.init_strength_slider.setToolTip(
-            "How much the init image shapes the result (0.1 loose – 0.9 close)"
+            self.tr("How much the init image shapes the result (0.1 loose – 0.9 close)")
         )
         self.init_strength_label.setBuddy(self.init_strength_slider)
         row.addWidget(self.init_strength_label)

@@ -82,7 +82,7 @@ class ImageSlot(QFrame):
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(title)
-        self.setAccessibleDescription("Drop an image here, or paste one with Ctrl+V")
+        self.setAccessibleDescription(self.tr("Drop an image here, or paste one with Ctrl+V"))
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setStyleSheet(_STYLE)

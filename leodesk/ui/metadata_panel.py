@@ -36,18 +36,20 @@ class MetadataPanel(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "metadataPanel", "Image details")
+        named(self, "metadataPanel", self.tr("Image details"))
         self.setWidgetResizable(True)
         self.setMinimumWidth(190)
         body = QWidget()
         self.setWidget(body)
         self._layout = QVBoxLayout(body)
         self.title = named(
-            QLabel("Select an image to see how it was made."), "metadataTitle", "Selection summary"
+            QLabel(self.tr("Select an image to see how it was made.")),
+            "metadataTitle",
+            self.tr("Selection summary"),
         )
         self.title.setWordWrap(True)
         self._layout.addWidget(self.title)
-        self.origin_label = named(QLabel(""), "metaOrigin", "Made by")
+        self.origin_label = named(QLabel(""), "metaOrigin", self.tr("Made by"))
         self.origin_label.setWordWrap(True)
         self.origin_label.setVisible(False)
         self._layout.addWidget(self.origin_label)
@@ -57,14 +59,18 @@ class MetadataPanel(QScrollArea):
         self._grid.setColumnStretch(1, 1)
         self._layout.addWidget(self._grid_host)
         self.recall_all_button = named(
-            QPushButton("Recall all into a new draft"),
+            QPushButton(self.tr("Recall all into a new draft")),
             "recallAllButton",
-            "Recall all parameters into a new draft",
-            "Open these parameters in a new draft tab; the draft you are editing stays as it is",
+            self.tr("Recall all parameters into a new draft"),
+            self.tr(
+                "Open these parameters in a new draft tab; the draft you are editing stays as it is"
+            ),
         )
         self.recall_all_button.clicked.connect(self.recall_all.emit)
         self._layout.addWidget(self.recall_all_button)
-        self.diff_label = named(QLabel(""), "diffLabel", "Differences between the two images")
+        self.diff_label = named(
+            QLabel(""), "diffLabel", self.tr("Differences between the two images")
+        )
         self.diff_label.setWordWrap(True)
         self.diff_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout.addWidget(self.diff_label)
@@ -112,7 +118,7 @@ class MetadataPanel(QScrollArea):
 
     def show_none(self) -> None:
         self.generation = None
-        self.title.setText("Select an image to see how it was made.")
+        self.title.setText(self.tr("Select an image to see how it was made."))
         self.compare_button.setVisible(False)
         self._grid_host.setVisible(False)
         self.recall_all_button.setVisible(False)
@@ -156,7 +162,7 @@ class MetadataPanel(QScrollArea):
         self.recall_all_button.setVisible(False)
         self.diff_label.setVisible(True)
         if getattr(a, "id", None) == getattr(b, "id", None):
-            self.title.setText("<b>2 images</b> of the same generation: same parameters.")
+            self.title.setText(self.tr("<b>2 images</b> of the same generation: same parameters."))
             self.diff_label.setText("")
             return
         self.title.setText(f"<b>2 images</b>: {len(rows)} parameter(s) differ")

@@ -107,11 +107,11 @@ class TrayNotifications(QObject):
         self.icon = QSystemTrayIcon(icon, self)
         self.icon.setObjectName("trayIcon")
         self.tray_menu = QMenu(window)
-        show_action = QAction("&Show leodesk", self.tray_menu)
+        show_action = QAction(self.tr("&Show leodesk"), self.tray_menu)
         show_action.setObjectName("trayShowAction")
         show_action.triggered.connect(self.raise_window)
         self.tray_menu.addAction(show_action)
-        quit_action = QAction("&Quit", self.tray_menu)
+        quit_action = QAction(self.tr("&Quit"), self.tray_menu)
         quit_action.setObjectName("trayQuitAction")
         quit_action.triggered.connect(window.close)
         self.tray_menu.addAction(quit_action)
@@ -133,7 +133,11 @@ class TrayNotifications(QObject):
     def add_menu(self, parent_menu: QMenu) -> QMenu:
         """Add the Notifications submenu (one checkable action per kind, the low-balance
         threshold, the sound) to ``parent_menu``."""
-        menu = named(QMenu("&Notifications", parent_menu), "notificationsMenu", "Notifications")
+        menu = named(
+            QMenu(self.tr("&Notifications"), parent_menu),
+            "notificationsMenu",
+            self.tr("Notifications"),
+        )
         for kind, (text, name, tip) in _KIND_ACTIONS.items():
             action = QAction(text, menu)
             action.setObjectName(name)
@@ -150,11 +154,13 @@ class TrayNotifications(QObject):
         self.threshold_action.triggered.connect(self.ask_threshold)
         self._threshold_text()
         menu.addAction(self.threshold_action)
-        self.sound_action = QAction("Play a &sound", menu)
+        self.sound_action = QAction(self.tr("Play a &sound"), menu)
         self.sound_action.setObjectName("notifySoundAction")
         self.sound_action.setCheckable(True)
         self.sound_action.setChecked(self.notifier.sound)
-        self.sound_action.setToolTip("Beep when a notification is shown outside the window")
+        self.sound_action.setToolTip(
+            self.tr("Beep when a notification is shown outside the window")
+        )
         self.sound_action.toggled.connect(lambda on: setattr(self.notifier, "sound", on))
         menu.addAction(self.sound_action)
         parent_menu.addMenu(menu)
@@ -172,8 +178,8 @@ class TrayNotifications(QObject):
     def ask_threshold(self) -> None:
         value, ok = QInputDialog.getInt(
             self.window,
-            "Low balance threshold",
-            "Tell me when the API credit balance goes below (credits):",
+            self.tr("Low balance threshold"),
+            self.tr("Tell me when the API credit balance goes below (credits):"),
             self.notifier.low_balance_below,
             0,
             1_000_000_000,
