@@ -225,10 +225,12 @@ class LiveSession(QObject):
                 self._pending = inp  # tried again when the pause ends
         elif isinstance(exc, errors.OutcomeUnknownError):
             self.status.emit(
-                "No answer came for the last picture (it may have been charged); "
-                "the next change sends a new one."
+                self.tr(
+                    "No answer came for the last picture (it may have been charged); "
+                    "the next change sends a new one."
+                )
             )
         else:
             log.info("live request failed: %s", exc)
-            self.status.emit(f"Live: {user_message(exc)}")
+            self.status.emit(self.tr("Live: {why}").format(why=user_message(exc)))
         self._pump()

@@ -202,7 +202,7 @@ class BlueprintsWindow(QWidget):
             return
         cost = "price not given" if version.cost is None else f"{version.cost} credits"
         made = f" · {version.outputs} image(s)" if version.outputs else ""
-        self.cost_label.setText(f"Costs {cost}{made}")
+        self.cost_label.setText(self.tr("Costs {cost}{made}").format(cost=cost, made=made))
         self.run_button.setEnabled(version.executable)
         self.run_button.setToolTip(
             "Queue this run"

@@ -155,7 +155,7 @@ class ResultsStrip(QWidget):
     def _current(self, row: int) -> None:
         image_id = self.current_id()
         n = self.list.count()
-        self.label.setText(f"Result {row + 1} of {n}" if n else "")
+        self.label.setText(self.tr("Result {row} of {n}").format(row=row + 1, n=n) if n else "")
         for b in (self.prev_button, self.next_button):
             b.setEnabled(n > 1)
         self.current_changed.emit(None if image_id is None else self.images[image_id])

@@ -113,7 +113,9 @@ class ImagesSection(CollapsibleSection):
     def show_rules(self) -> None:
         """The strength only matters with an init image."""
         self.init_strength_row.setVisible(self.init_slot.value() is not None)
-        self.init_strength_label.setText(f"Strength {self.init_strength():.2f}")
+        self.init_strength_label.setText(
+            self.tr("Strength {value}").format(value=f"{self.init_strength():.2f}")
+        )
 
     # -- filling ----------------------------------------------------------------------------
 

@@ -124,6 +124,10 @@ class KeyDialog(QDialog):
 
     def done_ok(self, username: str | None) -> None:
         self.message.setStyleSheet("")
-        self.message.setText(f"Connected as {username}." if username else "Connected.")
+        self.message.setText(
+            self.tr("Connected as {username}.").format(username=username)
+            if username
+            else self.tr("Connected.")
+        )
         self.key_edit.clear()
         self.accept()

@@ -217,7 +217,9 @@ class LibraryActions(QObject):
             return
         folder = self.ask_folder()
         if folder:
-            self.window.statusBar().showMessage(f"Exporting {len(items)} image(s)…")
+            self.window.statusBar().showMessage(
+                self.tr("Exporting {n} image(s)…").format(n=len(items))
+            )
             self.ctx.exporter.export(items, Path(folder))
 
     # -- delete -----------------------------------------------------------------------------------

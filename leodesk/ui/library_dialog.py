@@ -75,7 +75,7 @@ class LibraryProblemDialog(QDialog):
         top.addWidget(icon)
         top.addWidget(text, 1)
 
-        where = QLabel(f"The file: {self.library_path}")
+        where = QLabel(self.tr("The file: {path}").format(path=self.library_path))
         where.setObjectName("libraryPathLabel")
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

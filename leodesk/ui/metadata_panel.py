@@ -113,7 +113,9 @@ class MetadataPanel(QScrollArea):
     # -- content --------------------------------------------------------------------------
     def show_origin(self, text: str | None) -> None:
         """What made the selected image, when it is not a plain generation (a blueprint)."""
-        self.origin_label.setText(f"Made by {html.escape(text)}" if text else "")
+        self.origin_label.setText(
+            self.tr("Made by {who}").format(who=html.escape(text)) if text else ""
+        )
         self.origin_label.setVisible(bool(text))
 
     def show_none(self) -> None:

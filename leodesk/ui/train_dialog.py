@@ -244,7 +244,7 @@ class TrainDialog(QDialog):
                 self.tr("Cost: not known (the price could not be asked); you can still train")
             )
         else:
-            self.cost.setText(f"Cost: <b>{cost:,} credits</b>")
+            self.cost.setText(self.tr("Cost: <b>{cost} credits</b>").format(cost=f"{cost:,}"))
         self._cost_for = key
         self.price = cost
         self._update_send()

@@ -170,7 +170,9 @@ class TrayNotifications(QObject):
     def _threshold_text(self) -> None:
         if self.threshold_action is not None:
             value = self.notifier.low_balance_below
-            self.threshold_action.setText(f"Low balance threshold… ({value:,} credits)")
+            self.threshold_action.setText(
+                self.tr("Low balance threshold… ({value} credits)").format(value=f"{value:,}")
+            )
             self.threshold_action.setToolTip(
                 f"Tell me when the API credit balance goes below {value:,} credits"
             )

@@ -95,7 +95,9 @@ class UploadedImagesDialog(QDialog):
             when = datetime.fromtimestamp(up.uploaded_ms / 1000).strftime("%Y-%m-%d %H:%M")
             item = QListWidgetItem(when)
             item.setData(_ID, up.init_image_id)
-            item.setToolTip(f"Uploaded {when}\nid {up.init_image_id}")
+            item.setToolTip(
+                self.tr("Uploaded {when}\nid {id}").format(when=when, id=up.init_image_id)
+            )
             self.list.addItem(item)
             self._set_icon(item, up.url)
         self._say_count()

@@ -123,7 +123,9 @@ class UploadedVideosPanel(QWidget):
         self.table.insertRow(0)
         self._fill(0, row)
         self.table.selectRow(0)
-        self.status.setText(f"Uploaded {row.name}: {row.status.lower()}")
+        self.status.setText(
+            self.tr("Uploaded {name}: {status}").format(name=row.name, status=row.status.lower())
+        )
 
     def remove(self, media_id: str) -> None:
         for i in reversed(range(self.table.rowCount())):
@@ -175,12 +177,12 @@ class UploadedVideosPanel(QWidget):
     def choose_and_upload(self) -> None:
         path = self.ask_file()
         if path is not None and self._on_upload(path):
-            self.status.setText(f"Uploading {path.name}…")
+            self.status.setText(self.tr("Uploading {name}…").format(name=path.name))
 
     def _play(self) -> None:
         chosen = self._chosen()
         if len(chosen) == 1:
-            self.status.setText(f"Opening {chosen[0].name}…")
+            self.status.setText(self.tr("Opening {name}…").format(name=chosen[0].name))
             self._on_play(chosen[0])
 
     def _delete(self) -> None:

@@ -72,5 +72,5 @@ class MediaLink(QObject):
         for row in rows:
             if row.media_id == media_id and panel is not None:
                 title = f"Uploaded video: {row.name}"
-                panel.status.setText(f"Playing {row.name}")
+                panel.status.setText(self.tr("Playing {name}").format(name=row.name))
         self.window.viewer_link.open_video_file(Path(str(path)), title)
