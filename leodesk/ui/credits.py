@@ -43,8 +43,10 @@ class InsufficientCreditsDialog(QDialog):
         self.jobs.setWordWrap(True)
         self.hint = named(
             QLabel(
-                "Nothing was charged for the refused job. Top up your API credits (or wait for "
-                "your plan to renew), then retry it from the queue."
+                self.tr(
+                    "Nothing was charged for the refused job. Top up your API credits (or wait for "
+                    "your plan to renew), then retry it from the queue."
+                )
             ),
             "creditsHint",
             self.tr("What to do"),

@@ -151,8 +151,10 @@ class DatasetsWindow(QWidget):
             QLabel(self.tr("Choose or create a dataset")), "datasetTitle", self.tr("Dataset")
         )
         self.hint = QLabel(
-            "Drop images or folders on the grid, or add gallery images with "
-            "“Add to dataset…” in the gallery’s menu."
+            self.tr(
+                "Drop images or folders on the grid, or add gallery images with "
+                "“Add to dataset…” in the gallery’s menu."
+            )
         )
         self.hint.setWordWrap(True)
         self.message = named(QLabel(""), "datasetMessage", self.tr("Dataset message"))

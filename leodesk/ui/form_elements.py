@@ -263,7 +263,9 @@ class ElementsSection(CollapsibleSection):
             _, weight = self._choice.get(choice.key, (False, choice.weight_default))
             self.element_weight_spin.setValue(weight)
             self.element_weight_spin.setToolTip(
-                f"Weight of {choice.name}: {choice.weight_min:g} to {choice.weight_max:g}"
+                self.tr("Weight of {name}: {low} to {high}").format(
+                    name=choice.name, low=f"{choice.weight_min:g}", high=f"{choice.weight_max:g}"
+                )
             )
 
     # ------------------------------------------------------------------------ reactions

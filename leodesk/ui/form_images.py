@@ -139,7 +139,11 @@ class ImagesSection(CollapsibleSection):
                 targets.append(other)
         left = len(sources) - len(targets)
         self.image_hint.setText(
-            f"{left} image{'s' if left > 1 else ''} did not fit: clear a slot and drop again"
+            (
+                self.tr("{n} images did not fit: clear a slot and drop again")
+                if left > 1
+                else self.tr("{n} image did not fit: clear a slot and drop again")
+            ).format(n=left)
             if left > 0
             else ""
         )

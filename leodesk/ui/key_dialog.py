@@ -36,9 +36,11 @@ class KeyDialog(QDialog):
         self.setWindowTitle(self.tr("leodesk — API key"))
         self.setMinimumWidth(520)
         intro = QLabel(
-            "<b>Connect your Leonardo.Ai account</b><br>Paste a Production API key "
-            "(app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it only "
-            "in your system keychain."
+            self.tr(
+                "<b>Connect your Leonardo.Ai account</b><br>Paste a Production API key "
+                "(app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it "
+                "only in your system keychain."
+            )
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)

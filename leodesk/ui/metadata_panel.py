@@ -90,7 +90,8 @@ class MetadataPanel(QScrollArea):
         self.show_none()
 
     def _build_rows(self) -> None:
-        for row, (field, label, _key) in enumerate(recall.FIELDS):
+        for row, (field, english, _key) in enumerate(recall.FIELDS):
+            label = recall.shown_label(english)
             name = QLabel(label)
             name.setStyleSheet("color: palette(placeholder-text);")
             value = named(QLabel(""), f"meta_{field}", label)
@@ -99,8 +100,8 @@ class MetadataPanel(QScrollArea):
             button = named(
                 QPushButton("↩"),
                 f"recall_{field}",
-                f"Recall {label.lower()}",
-                f"Copy the {label.lower()} into the form",
+                self.tr("Recall {field}").format(field=label.lower()),
+                self.tr("Copy the {field} into the form").format(field=label.lower()),
             )
             button.setFixedWidth(30)
             button.clicked.connect(lambda _c=False, f=field: self.recall_field.emit(f))
@@ -139,8 +140,10 @@ class MetadataPanel(QScrollArea):
         if pixels is not None:
             extra.append(f"{pixels[0]} × {pixels[1]} px")
         if image is not None and image.deleted_remote:
-            extra.append("deleted on the server; kept here")
-        self.title.setText("<b>1 image</b>" + "".join(f" · {html.escape(x)}" for x in extra))
+            extra.append(self.tr("deleted on the server; kept here"))
+        self.title.setText(
+            self.tr("<b>1 image</b>") + "".join(f" · {html.escape(x)}" for x in extra)
+        )
         for field, _label, _key in recall.FIELDS:
             text = recall.display(generation, field, model_names)
             self.values[field].setText(text)
@@ -156,7 +159,11 @@ class MetadataPanel(QScrollArea):
         self.compare_button.setVisible(True)
         # shown as in the one-image view ("1024 × 768", "on", the model's name), not raw values
         rows = [
-            (label, recall.display(a, f, model_names), recall.display(b, f, model_names))
+            (
+                recall.shown_label(label),
+                recall.display(a, f, model_names),
+                recall.display(b, f, model_names),
+            )
             for f, label, _key in recall.FIELDS
             if recall.value(a, f) != recall.value(b, f)
         ]
@@ -167,7 +174,7 @@ class MetadataPanel(QScrollArea):
             self.title.setText(self.tr("<b>2 images</b> of the same generation: same parameters."))
             self.diff_label.setText("")
             return
-        self.title.setText(f"<b>2 images</b>: {len(rows)} parameter(s) differ")
+        self.title.setText(self.tr("<b>2 images</b>: {n} parameter(s) differ").format(n=len(rows)))
         body = "".join(
             f"<tr><td style='color:gray;padding-right:6px'>{html.escape(label)}</td>"
             f"<td>{html.escape(str(va))}</td><td>{html.escape(str(vb))}</td></tr>"
@@ -176,12 +183,12 @@ class MetadataPanel(QScrollArea):
         self.diff_label.setText(
             f"<table><tr><th></th><th align=left>A</th><th align=left>B</th></tr>{body}</table>"
             if rows
-            else "Same parameters."
+            else self.tr("Same parameters.")
         )
 
     def show_many(self, n: int) -> None:
         self.generation = None
-        self.title.setText(f"<b>{n} images</b> selected")
+        self.title.setText(self.tr("<b>{n} images</b> selected").format(n=n))
         self.compare_button.setVisible(n <= 4)
         self._grid_host.setVisible(False)
         self.recall_all_button.setVisible(False)

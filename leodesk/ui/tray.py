@@ -174,7 +174,9 @@ class TrayNotifications(QObject):
                 self.tr("Low balance threshold… ({value} credits)").format(value=f"{value:,}")
             )
             self.threshold_action.setToolTip(
-                f"Tell me when the API credit balance goes below {value:,} credits"
+                self.tr("Tell me when the API credit balance goes below {value} credits").format(
+                    value=f"{value:,}"
+                )
             )
 
     def ask_threshold(self) -> None:

@@ -115,9 +115,13 @@ class UploadedImagesDialog(QDialog):
     def _say_count(self) -> None:
         n = self.list.count()
         self.status.setText(
-            f"{n} uploaded image{'s' if n != 1 else ''} in your account"
+            (
+                self.tr("{n} uploaded images in your account")
+                if n != 1
+                else self.tr("{n} uploaded image in your account")
+            ).format(n=n)
             if n
-            else "No uploaded images: pictures you use for image to image appear here"
+            else self.tr("No uploaded images: pictures you use for image to image appear here")
         )
 
     def _set_icon(self, item: QListWidgetItem, url: str | None) -> None:

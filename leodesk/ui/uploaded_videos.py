@@ -162,9 +162,13 @@ class UploadedVideosPanel(QWidget):
     def _say_count(self) -> None:
         n = self.table.rowCount()
         self.status.setText(
-            f"{n} uploaded video{'s' if n != 1 else ''} in your account"
+            (
+                self.tr("{n} uploaded videos in your account")
+                if n != 1
+                else self.tr("{n} uploaded video in your account")
+            ).format(n=n)
             if n
-            else "No uploaded videos: upload an MP4 or MOV video to use it in your account"
+            else self.tr("No uploaded videos: upload an MP4 or MOV video to use it in your account")
         )
 
     def _selection_changed(self) -> None:

@@ -219,9 +219,15 @@ class VideoDialog(QDialog):
         self._gate(self.end_box, "endFrameImage")
         self.resolution_box.setEnabled(len(info.resolutions) > 1)
         self.resolution_box.setToolTip(
-            "" if len(info.resolutions) > 1 else f"{info.label} makes only this resolution."
+            ""
+            if len(info.resolutions) > 1
+            else self.tr("{model} makes only this resolution.").format(model=info.label)
         )
-        self.seed.setToolTip(f"0 to {info.seed_max} for {info.label}; empty: random")
+        self.seed.setToolTip(
+            self.tr("0 to {max} for {model}; empty: random").format(
+                max=info.seed_max, model=info.label
+            )
+        )
         self._changed()
 
     @staticmethod

@@ -160,8 +160,10 @@ class TrainingLink(QObject):
         ids = [r.id for r in records if r.kind == ImageKind.IMAGE and not is_local_id(r.id)]
         if len(ids) < len(records):
             self.window.statusBar().showMessage(
-                "Only generated images can join a dataset this way (variations and local "
-                "images are not on the server as generated images).",
+                self.tr(
+                    "Only generated images can join a dataset this way (variations and local "
+                    "images are not on the server as generated images)."
+                ),
                 8000,
             )
         if not ids:

@@ -448,12 +448,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+144"/>
+        <location line="+146"/>
         <source>Delete dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-138"/>
+        <location line="-140"/>
         <source>&lt;b&gt;Datasets&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -468,7 +468,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
+        <source>Drop images or folders on the grid, or add gallery images with “Add to dataset…” in the gallery’s menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Dataset message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -602,6 +607,11 @@
     <message>
         <location line="+136"/>
         <source>Select an element to set its weight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Weight of {name}: {low} to {high}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1082,6 +1092,16 @@
         <source>Strength {value}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+26"/>
+        <source>{n} images did not fit: clear a slot and drop again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} image did not fit: clear a slot and drop again</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>InsufficientCreditsDialog</name>
@@ -1112,7 +1132,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
+        <source>Nothing was charged for the refused job. Top up your API credits (or wait for your plan to renew), then retry it from the queue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>What to do</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1136,17 +1161,22 @@
     <name>KeyDialog</name>
     <message>
         <location filename="../../leodesk/ui/key_dialog.py" line="+35"/>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location line="-11"/>
         <source>leodesk — API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+4"/>
+        <source>&lt;b&gt;Connect your Leonardo.Ai account&lt;/b&gt;&lt;br&gt;Paste a Production API key (app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it only in your system keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1451,12 +1481,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>Select an image to see how it was made.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-75"/>
+        <location line="-76"/>
         <source>Selection summary</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1501,13 +1531,48 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+22"/>
+        <source>Recall {field}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the {field} into the form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Made by {who}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+25"/>
+        <source>deleted on the server; kept here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&lt;b&gt;1 image&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>&lt;b&gt;2 images&lt;/b&gt; of the same generation: same parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&lt;b&gt;2 images&lt;/b&gt;: {n} parameter(s) differ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Same parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&lt;b&gt;{n} images&lt;/b&gt; selected</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2065,6 +2130,84 @@
         <location filename="../../leodesk/qt/services.py" line="-274"/>
         <source>The server returned an empty prompt.</source>
         <extracomment>How many model records are read at the same time.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Recall</name>
+    <message>
+        <location filename="../../leodesk/ui/recall.py" line="+19"/>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Negative prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Guidance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scheduler</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Style</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Elements</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Alchemy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PhotoReal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prompt Magic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Init strength</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2665,7 +2808,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+86"/>
+        <source>Only generated images can join a dataset this way (variations and local images are not on the server as generated images).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>New dataset</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2736,7 +2884,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+3"/>
+        <source>Tell me when the API credit balance goes below {value} credits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Low balance threshold</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2907,7 +3060,22 @@ id {id}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+20"/>
+        <source>{n} uploaded images in your account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} uploaded image in your account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No uploaded images: pictures you use for image to image appear here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Deleting…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2937,12 +3105,12 @@ id {id}</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+110"/>
+        <location line="+114"/>
         <source>Upload a video</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-113"/>
         <source>Upload an MP4 or MOV video to your Leonardo account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2967,7 +3135,22 @@ id {id}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+39"/>
+        <source>{n} uploaded videos in your account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} uploaded video in your account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No uploaded videos: upload an MP4 or MOV video to use it in your account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Uploading {name}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3106,12 +3289,12 @@ id {id}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+123"/>
+        <location line="+129"/>
         <source>Cost: asking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-123"/>
+        <location line="-129"/>
         <source>Cost</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3151,7 +3334,17 @@ id {id}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+32"/>
+        <source>{model} makes only this resolution.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>0 to {max} for {model}; empty: random</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>Cost: not known (the price could not be asked)</source>
         <translation type="unfinished"></translation>
     </message>
