@@ -24,9 +24,19 @@ def show_crash_report(report: str, log_dir: Path, summary: str | None = None) ->
             "leodesk hit an unexpected error. Your work is saved; you can keep going.",
         )
     )
-    what = f"What happened: {summary}\n\n" if summary else ""
+    what = (
+        QCoreApplication.translate("CrashDialog", "What happened: {summary}").format(
+            summary=summary
+        )
+        + "\n\n"
+        if summary
+        else ""
+    )
     box.setInformativeText(
-        f"{what}The details below (your API key removed) are also in the log: {log_dir}"
+        what
+        + QCoreApplication.translate(
+            "CrashDialog", "The details below (your API key removed) are also in the log: {folder}"
+        ).format(folder=log_dir)
     )
     box.setDetailedText(report)
     box.exec()

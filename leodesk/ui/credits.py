@@ -56,7 +56,7 @@ class InsufficientCreditsDialog(QDialog):
             QPushButton(self.tr("Top up credits…")),
             "topUpButton",
             self.tr("Top up API credits on Leonardo's website"),
-            f"Opens {TOP_UP_URL} in your browser",
+            self.tr("Opens {url} in your browser").format(url=TOP_UP_URL),
         )
         self.top_up_button.clicked.connect(self.top_up)
         self.close_button = named(

@@ -36,7 +36,11 @@ class DateScrubber(QListWidget):
                 year_shown = year
             item = QListWidgetItem(f"{label}\n{count:,}")
             item.setData(Qt.ItemDataRole.UserRole, offset)
-            item.setToolTip(f"{calendar.month_name[month]} {year}: {count:,} images")
+            item.setToolTip(
+                self.tr("{month} {year}: {count} images").format(
+                    month=calendar.month_name[month], year=year, count=f"{count:,}"
+                )
+            )
             self.addItem(item)
             offset += count
 

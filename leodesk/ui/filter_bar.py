@@ -10,7 +10,7 @@ from datetime import date as _date
 from datetime import datetime, time
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,7 +29,14 @@ ANY = "any"
 
 
 def _tri(name: str, text: str) -> QCheckBox:
-    box = named(QCheckBox(text), name, text, f"{text}: on, off, or either (click to cycle)")
+    box = named(
+        QCheckBox(text),
+        name,
+        text,
+        QCoreApplication.translate(
+            "FilterBar", "{what}: on, off, or either (click to cycle)"
+        ).format(what=text),
+    )
     box.setTristate(True)
     box.setCheckState(Qt.CheckState.PartiallyChecked)
     return box
@@ -212,7 +219,9 @@ class FilterBar(QWidget):
         self.collection_combo.clear()
         self.collection_combo.addItem(self.tr("All images"), None)
         for c in collections:
-            self.collection_combo.addItem(f"{c.name} ({c.count}) · local", c.id)
+            self.collection_combo.addItem(
+                self.tr("{name} ({count}) · local").format(name=c.name, count=c.count), c.id
+            )
         index = self.collection_combo.findData(current)
         self.collection_combo.setCurrentIndex(max(0, index))
         self.collection_combo.blockSignals(False)

@@ -68,7 +68,11 @@ def _size_spin(name: str, accessible: str) -> QSpinBox:
     spin.setRange(rules.SIZE_MIN, rules.SIZE_MAX)
     spin.setSingleStep(rules.SIZE_STEP)
     spin.setSuffix(QCoreApplication.translate("FormModel", " px"))
-    spin.setToolTip(f"{rules.SIZE_MIN}–{rules.SIZE_MAX} px, a multiple of {rules.SIZE_STEP}")
+    spin.setToolTip(
+        QCoreApplication.translate("FormModel", "{low}–{high} px, a multiple of {step}").format(
+            low=rules.SIZE_MIN, high=rules.SIZE_MAX, step=rules.SIZE_STEP
+        )
+    )
     return spin
 
 

@@ -107,9 +107,9 @@ class ImageSlot(QFrame):
         self.state_label.setProperty("error", False)
         self.clear_button = QToolButton()
         self.clear_button.setObjectName(f"{name}Clear")
-        self.clear_button.setAccessibleName(f"Clear {title.lower()}")
+        self.clear_button.setAccessibleName(self.tr("Clear {what}").format(what=title.lower()))
         self.clear_button.setText("✕")
-        self.clear_button.setToolTip(f"Clear {title.lower()}")
+        self.clear_button.setToolTip(self.tr("Clear {what}").format(what=title.lower()))
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.clear_button.clicked.connect(self._on_clear)
 

@@ -85,7 +85,10 @@ class TrainDialog(QDialog):
             self.tr("A rare word for what you train, e.g. 'mochicat' (not 'cat')"),
         )
         form = QFormLayout()
-        form.addRow(self.tr("Dataset"), QLabel(f"<b>{dataset_name}</b> ({self.images} images)"))
+        form.addRow(
+            self.tr("Dataset"),
+            QLabel(self.tr("<b>{name}</b> ({n} images)").format(name=dataset_name, n=self.images)),
+        )
         form.addRow(self.tr("Train"), self.kind)
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Description"), self.description)

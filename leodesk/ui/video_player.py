@@ -226,7 +226,9 @@ class VideoPlayer(QWidget):
         if info is None:
             return
         self.time_label.setText(f"{clock_text(seconds)} / {clock_text(info.duration)}")
-        self.frame_label.setText(f"frame {index + 1}/{info.frame_count}")
+        self.frame_label.setText(
+            self.tr("frame {n}/{total}").format(n=index + 1, total=info.frame_count)
+        )
 
     def _state_changed(self, playing: bool) -> None:
         self.play_button.setIcon(media_icon("pause" if playing else "play"))

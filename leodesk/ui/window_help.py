@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QUrl, qVersion
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
     from leodesk.core.paths import Paths
@@ -27,8 +28,10 @@ class HelpLink(QObject):
         self.window = window
         self.sheet: ShortcutSheet | None = None
         self.about: AboutDialog | None = None
-        menu = window.menuBar().addMenu(self.tr("&Help"))
+        # made here, not by addMenu(str): its returned wrapper can be a stale one of another type
+        menu = QMenu(self.tr("&Help"), window)
         menu.setObjectName("helpMenu")
+        window.menuBar().addMenu(menu)
         self.menu = menu
         self.shortcuts_action = self._add(
             "shortcutsAction", self.tr("&Keyboard shortcuts…"), self.show_shortcuts, "Ctrl+/"

@@ -405,6 +405,16 @@
         <source>leodesk hit an unexpected error. Your work is saved; you can keep going.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+6"/>
+        <source>What happened: {summary}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The details below (your API key removed) are also in the log: {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DatasetImageView</name>
@@ -523,6 +533,11 @@
     <message>
         <location line="+0"/>
         <source>Jump to a month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>{month} {year}: {count} images</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -644,7 +659,12 @@
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../leodesk/ui/filter_bar.py" line="+52"/>
+        <location filename="../../leodesk/ui/filter_bar.py" line="+36"/>
+        <source>{what}: on, off, or either (click to cycle)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Library filters</source>
         <translation type="unfinished"></translation>
     </message>
@@ -785,12 +805,22 @@
         <source>Min size</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+62"/>
+        <source>{name} ({count}) · local</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>FormModel</name>
     <message>
         <location filename="../../leodesk/ui/form_model.py" line="+70"/>
         <source> px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{low}–{high} px, a multiple of {step}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -913,12 +943,12 @@
 <context>
     <name>HelpLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_help.py" line="+30"/>
+        <location filename="../../leodesk/ui/window_help.py" line="+32"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>&amp;Keyboard shortcuts…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1012,6 +1042,12 @@
     <message>
         <location filename="../../leodesk/ui/image_slot.py" line="+85"/>
         <source>Drop an image here, or paste one with Ctrl+V</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <location line="+2"/>
+        <source>Clear {what}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1152,7 +1188,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>Opens {url} in your browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1627,7 +1668,7 @@
 <context>
     <name>ModelSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_model.py" line="-36"/>
+        <location filename="../../leodesk/ui/form_model.py" line="-38"/>
         <location line="+2"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
@@ -2518,7 +2559,7 @@
 <context>
     <name>SizeSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_model.py" line="+45"/>
+        <location filename="../../leodesk/ui/form_model.py" line="+49"/>
         <source>Aspect ratio</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2625,34 +2666,39 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <location line="+14"/>
+        <source>Description</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="-10"/>
         <location line="+11"/>
-        <source>Description</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-7"/>
-        <location line="+8"/>
         <source>Instance prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-10"/>
         <source>A rare word for what you train, e.g. &apos;mochicat&apos; (not &apos;cat&apos;)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>&lt;b&gt;{name}&lt;/b&gt; ({n} images)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <location line="+16"/>
         <source>Train</source>
         <translation type="unfinished"></translation>
@@ -3394,6 +3440,11 @@ id {id}</source>
         <source>Frame number</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+94"/>
+        <source>frame {n}/{total}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>VideoSurface</name>
@@ -3406,7 +3457,7 @@ id {id}</source>
 <context>
     <name>VideoWindow</name>
     <message>
-        <location filename="../../leodesk/ui/video_player.py" line="+142"/>
+        <location filename="../../leodesk/ui/video_player.py" line="+50"/>
         <source>Video</source>
         <translation type="unfinished"></translation>
     </message>
