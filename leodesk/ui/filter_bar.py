@@ -95,9 +95,9 @@ class FilterBar(QWidget):
             spin.setSuffix(self.tr(" px"))
         self.seed_edit = named(QLineEdit(), "filterSeedEdit", self.tr("Seed"))
         self.seed_edit.setPlaceholderText(self.tr("any seed"))
-        self.alchemy_check = _tri("filterAlchemyCheck", "Alchemy")
-        self.photo_real_check = _tri("filterPhotoRealCheck", "PhotoReal")
-        self.prompt_magic_check = _tri("filterPromptMagicCheck", "Prompt Magic")
+        self.alchemy_check = _tri("filterAlchemyCheck", self.tr("Alchemy"))
+        self.photo_real_check = _tri("filterPhotoRealCheck", self.tr("PhotoReal"))
+        self.prompt_magic_check = _tri("filterPromptMagicCheck", self.tr("Prompt Magic"))
         self.status_combo = named(QComboBox(), "filterStatusCombo", self.tr("Status"))
         for text, data in (
             ("Any status", ANY),
@@ -126,7 +126,7 @@ class FilterBar(QWidget):
             self.pick_combo.addItem(text, data)
         self.collection_combo = named(QComboBox(), "filterCollectionCombo", self.tr("Collection"))
         self.collection_combo.addItem(self.tr("All images"), None)
-        self.children_check = _tri("filterChildrenCheck", "Has variations")
+        self.children_check = _tri("filterChildrenCheck", self.tr("Has variations"))
         self.deleted_check = named(
             QCheckBox(self.tr("Show deleted on server")),
             "filterDeletedCheck",

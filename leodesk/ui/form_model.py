@@ -95,8 +95,8 @@ class SizeSection(QWidget):
             self.aspect_combo.addItem(f"{name}  ({w}×{h})", name)
         self.aspect_combo.addItem(CUSTOM_ASPECT, CUSTOM_ASPECT)
 
-        self.width_spin = _size_spin("widthSpin", "Width")
-        self.height_spin = _size_spin("heightSpin", "Height")
+        self.width_spin = _size_spin("widthSpin", self.tr("Width"))
+        self.height_spin = _size_spin("heightSpin", self.tr("Height"))
         w, h = rules.ASPECT_PRESETS[rules.DEFAULT_ASPECT]
         self.width_spin.setValue(w)
         self.height_spin.setValue(h)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRect, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
 
@@ -27,17 +27,33 @@ SHOWN_KEPT = 100
 
 # kind -> (menu text, action object name, what the action turns on or off)
 _KIND_ACTIONS = {
-    BATCH: ("&Batch finished", "notifyBatchAction", "Tell me when every job of a batch ended"),
-    FAILED: ("Job &failed", "notifyFailedAction", "Tell me when a job fails"),
+    BATCH: (
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "&Batch finished")),
+        "notifyBatchAction",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Tell me when every job of a batch ended")),
+    ),
+    FAILED: (
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Job &failed")),
+        "notifyFailedAction",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Tell me when a job fails")),
+    ),
     MODERATION: (
-        "Prompt rejected by &moderation",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Prompt rejected by &moderation")),
         "notifyModerationAction",
-        "Tell me when content moderation refuses a prompt",
+        str(
+            QT_TRANSLATE_NOOP(
+                "TrayNotifications", "Tell me when content moderation refuses a prompt"
+            )
+        ),
     ),
     LOW_BALANCE: (
-        "&Low credit balance",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "&Low credit balance")),
         "notifyLowBalanceAction",
-        "Tell me when the API credit balance goes below the threshold",
+        str(
+            QT_TRANSLATE_NOOP(
+                "TrayNotifications", "Tell me when the API credit balance goes below the threshold"
+            )
+        ),
     ),
 }
 
@@ -139,11 +155,11 @@ class TrayNotifications(QObject):
             self.tr("Notifications"),
         )
         for kind, (text, name, tip) in _KIND_ACTIONS.items():
-            action = QAction(text, menu)
+            action = QAction(QCoreApplication.translate("TrayNotifications", text), menu)
             action.setObjectName(name)
             action.setCheckable(True)
             action.setChecked(self.notifier.is_enabled(kind))
-            action.setToolTip(tip)
+            action.setToolTip(QCoreApplication.translate("TrayNotifications", tip))
             action.setStatusTip(tip)
             action.toggled.connect(lambda on, k=kind: self.notifier.set_enabled(k, on))
             menu.addAction(action)
