@@ -136,13 +136,15 @@ class BlueprintForm(QWidget):
         slot.sources_dropped.connect(lambda sources, s=slot_name: self._dropped(s, sources))
         slot.cleared.connect(lambda s=slot_name: self._cleared(s))
         choose = named(
-            QPushButton(self.tr("Choose…")), f"bpChoose_{n}", f"Choose a file for {inp.title}"
+            QPushButton(self.tr("Choose…")),
+            f"bpChoose_{n}",
+            self.tr("Choose a file for {what}").format(what=inp.title),
         )
         choose.clicked.connect(lambda _c=False, s=slot_name: self._choose(s))
         use = named(
             QPushButton(self.tr("Use selected")),
             f"bpUseSelected_{n}",
-            f"Use the gallery's selected image for {inp.title}",
+            self.tr("Use the gallery's selected image for {what}").format(what=inp.title),
             self.tr("Take the image selected in the gallery (nothing is uploaded)"),
         )
         use.clicked.connect(lambda _c=False, s=slot_name: self.use_selected.emit(s))

@@ -130,7 +130,12 @@ class ToolRow(QWidget):
     def _build_palette(self, row: QHBoxLayout) -> None:
         self.swatches: list[QToolButton] = []
         for n, (name, hex_) in enumerate(PALETTE):
-            b = named(QToolButton(), f"colourSwatch{n}", f"{name} colour", f"Paint in {name}")
+            b = named(
+                QToolButton(),
+                f"colourSwatch{n}",
+                self.tr("{name} colour").format(name=name),
+                self.tr("Paint in {name}").format(name=name),
+            )
             b.setIcon(_swatch_icon(QColor(hex_)))
             b.setAutoRaise(True)
             b.clicked.connect(lambda _c=False, c=hex_: self.colour_chosen.emit(QColor(c)))

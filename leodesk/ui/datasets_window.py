@@ -199,8 +199,12 @@ class DatasetsWindow(QWidget):
         self.list.clear()
         for ds in datasets:
             waiting = ds.images - ds.uploaded
-            extra = f", {waiting} uploading" if waiting else ""
-            self.list.addItem(f"{ds.name}\n{ds.uploaded} images{extra}")
+            extra = self.tr(", {n} uploading").format(n=waiting) if waiting else ""
+            self.list.addItem(
+                self.tr("{name}\n{n} images{extra}").format(
+                    name=ds.name, n=ds.uploaded, extra=extra
+                )
+            )
         self.list.blockSignals(False)
         ids = [d.id for d in datasets]
         row = ids.index(keep) if keep in ids else (0 if ids else -1)

@@ -153,7 +153,9 @@ class VideoDialog(QDialog):
             )
         else:
             thumb.setText(self.tr("image"))
-        caption = QLabel(f"<b>Start image</b><br>{html.escape(_short(text, 70))}")
+        caption = QLabel(
+            self.tr("<b>Start image</b><br>{text}").format(text=html.escape(_short(text, 70)))
+        )
         caption.setTextFormat(Qt.TextFormat.RichText)
         caption.setWordWrap(True)
         row.addWidget(thumb)
@@ -280,7 +282,11 @@ class VideoDialog(QDialog):
         if cost is None:
             self.cost_label.setText(self.tr("Cost: not known (the price could not be asked)"))
         else:
-            self.cost_label.setText(f"Cost: {cost} credit{'s' if cost != 1 else ''}")
+            self.cost_label.setText(
+                (
+                    self.tr("Cost: {cost} credits") if cost != 1 else self.tr("Cost: {cost} credit")
+                ).format(cost=cost)
+            )
 
     def request(self) -> VideoRequest:
         """The request as the dialog stands (send it only when :meth:`problems` is empty)."""

@@ -181,12 +181,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Choose a file for {what}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>Use selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>Use the gallery&apos;s selected image for {what}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Take the image selected in the gallery (nothing is uploaded)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -557,12 +567,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+146"/>
+        <location line="+150"/>
         <source>Delete dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-144"/>
         <source>&lt;b&gt;Datasets&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -617,7 +627,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+28"/>
+        <source>, {n} uploading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name}
+{n} images{extra}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>No dataset yet: create one with “New dataset…”</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1475,7 +1496,17 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../../leodesk/qt/live.py" line="+229"/>
+        <location filename="../../leodesk/qt/live.py" line="+170"/>
+        <source>Live is paused: the API asked for a break (rate limit). It goes on in {s} s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Live waits {s} s: at most {n} requests a minute.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+59"/>
         <source>No answer came for the last picture (it may have been charged); the next change sends a new one.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2709,7 +2740,7 @@
 <context>
     <name>SidePanel</name>
     <message>
-        <location filename="../../leodesk/ui/canvas_panel.py" line="+180"/>
+        <location filename="../../leodesk/ui/canvas_panel.py" line="+185"/>
         <source>Brush and mask</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2885,12 +2916,22 @@
 <context>
     <name>ToolRow</name>
     <message>
-        <location filename="../../leodesk/ui/canvas_panel.py" line="-179"/>
+        <location filename="../../leodesk/ui/canvas_panel.py" line="-184"/>
         <source>Zoom</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+16"/>
+        <source>{name} colour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paint in {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Custom colour</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3541,12 +3582,12 @@ id {id}</source>
     <name>VideoDialog</name>
     <message>
         <location filename="../../leodesk/ui/video_dialog.py" line="+98"/>
-        <location line="+67"/>
+        <location line="+69"/>
         <source>Prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-68"/>
         <source>What moves, and how the camera moves</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3557,18 +3598,18 @@ id {id}</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+63"/>
+        <location line="+65"/>
         <source>Resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-62"/>
-        <location line="+63"/>
+        <location line="-64"/>
+        <location line="+65"/>
         <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-62"/>
+        <location line="-64"/>
         <source>Aspect ratio</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3584,12 +3625,12 @@ id {id}</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+57"/>
+        <location line="+59"/>
         <source>End frame</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-56"/>
+        <location line="-58"/>
         <source>None</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3605,23 +3646,23 @@ id {id}</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-52"/>
+        <location line="-54"/>
         <source>random</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>Negative prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-51"/>
+        <location line="-53"/>
         <source>What to avoid (optional)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3632,12 +3673,12 @@ id {id}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>Prompt enhance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-52"/>
         <source>Enhance instruction</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3648,12 +3689,12 @@ id {id}</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+129"/>
+        <location line="+131"/>
         <source>Cost: asking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-129"/>
+        <location line="-131"/>
         <source>Cost</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3670,6 +3711,11 @@ id {id}</source>
     <message>
         <location line="+14"/>
         <source>image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&lt;b&gt;Start image&lt;/b&gt;&lt;br&gt;{text}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3705,6 +3751,16 @@ id {id}</source>
     <message>
         <location line="+54"/>
         <source>Cost: not known (the price could not be asked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cost: {cost} credits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cost: {cost} credit</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
