@@ -109,37 +109,39 @@ class PresetsMenu(QMenu):
         sub.menuAction().setObjectName(f"presetMenuAction{n}")
         self.addMenu(sub)
         name = preset.name
-        self._action(
-            QCoreApplication.translate("PresetsMenu", "Apply"),
-            "applyPresetAction",
-            lambda: self.apply(name),
-            sub,
-        )
-        self._action(
-            QCoreApplication.translate("PresetsMenu", "Apply, keeping my prompt"),
-            "applyPresetKeepPromptAction",
-            lambda: self.apply(name, keep_prompt=True),
-            sub,
-        )
-        self._action(
-            QCoreApplication.translate("PresetsMenu", "Open in a new draft"),
-            "presetNewDraftAction",
-            lambda: self.apply_new(name),
-            sub,
-        )
-        sub.addSeparator()
-        self._action(
-            QCoreApplication.translate("PresetsMenu", "Rename…"),
-            "renamePresetAction",
-            lambda: self.rename(name),
-            sub,
-        )
-        self._action(
-            QCoreApplication.translate("PresetsMenu", "Delete…"),
-            "deletePresetAction",
-            lambda: self.delete(name),
-            sub,
-        )
+        entries: list[tuple[str, str, Callable[[], None]] | None] = [
+            (
+                QCoreApplication.translate("PresetsMenu", "Apply"),
+                "applyPresetAction",
+                lambda: self.apply(name),
+            ),
+            (
+                QCoreApplication.translate("PresetsMenu", "Apply, keeping my prompt"),
+                "applyPresetKeepPromptAction",
+                lambda: self.apply(name, keep_prompt=True),
+            ),
+            (
+                QCoreApplication.translate("PresetsMenu", "Open in a new draft"),
+                "presetNewDraftAction",
+                lambda: self.apply_new(name),
+            ),
+            None,
+            (
+                QCoreApplication.translate("PresetsMenu", "Rename…"),
+                "renamePresetAction",
+                lambda: self.rename(name),
+            ),
+            (
+                QCoreApplication.translate("PresetsMenu", "Delete…"),
+                "deletePresetAction",
+                lambda: self.delete(name),
+            ),
+        ]
+        for entry in entries:
+            if entry is None:
+                sub.addSeparator()
+            else:
+                self._action(*entry, sub)
 
     def _go(self, index: int) -> None:
         self.drafts.tabs.setCurrentIndex(index)
