@@ -75,7 +75,7 @@ class BlueprintService(QObject):
             job,
             on_result=self.blueprints_ready.emit,
             on_error=lambda e: self.failed.emit(
-                f"Blueprints could not be loaded: {user_message(e)}"
+                self.tr("Blueprints could not be loaded: {why}").format(why=user_message(e))
             ),
             name="blueprints",
         )
@@ -108,7 +108,9 @@ class BlueprintService(QObject):
         self._b.pools.submit(
             job,
             on_result=lambda versions: self.versions_ready.emit(blueprint_id, versions),
-            on_error=lambda e: self.failed.emit(f"Versions could not be loaded: {user_message(e)}"),
+            on_error=lambda e: self.failed.emit(
+                self.tr("Versions could not be loaded: {why}").format(why=user_message(e))
+            ),
             name="blueprint versions",
         )
 

@@ -62,7 +62,9 @@ class ElementsService(QObject):
         """Delete one of the user's own elements on the server, then from the cache."""
         element_id = choice.own_id
         if element_id is None:
-            self.delete_failed.emit(f"{choice.name} is a platform element: only yours can go.")
+            self.delete_failed.emit(
+                self.tr("{name} is a platform element: only yours can go.").format(name=choice.name)
+            )
             return
 
         def job(token: CancelToken) -> str:

@@ -166,10 +166,13 @@ class LiveSession(QObject):
                 self._timer.start(int(wait * 1000) + 1)
             paused = self._paused_until > self._clock()
             self.status.emit(
-                "Live is paused: the API asked for a break (rate limit). "
-                f"It goes on in {wait:.0f} s."
+                self.tr(
+                    "Live is paused: the API asked for a break (rate limit). It goes on in {s} s."
+                ).format(s=f"{wait:.0f}")
                 if paused
-                else f"Live waits {wait:.1f} s: at most {self._per_minute} requests a minute."
+                else self.tr("Live waits {s} s: at most {n} requests a minute.").format(
+                    s=f"{wait:.1f}", n=self._per_minute
+                )
             )
             return
         inp = self._action or self._pending
@@ -225,10 +228,12 @@ class LiveSession(QObject):
                 self._pending = inp  # tried again when the pause ends
         elif isinstance(exc, errors.OutcomeUnknownError):
             self.status.emit(
-                "No answer came for the last picture (it may have been charged); "
-                "the next change sends a new one."
+                self.tr(
+                    "No answer came for the last picture (it may have been charged); "
+                    "the next change sends a new one."
+                )
             )
         else:
             log.info("live request failed: %s", exc)
-            self.status.emit(f"Live: {user_message(exc)}")
+            self.status.emit(self.tr("Live: {why}").format(why=user_message(exc)))
         self._pump()

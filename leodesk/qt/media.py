@@ -125,7 +125,7 @@ class MediaService(QObject):
         """Download an uploaded video (once) and say where it is (``playable``)."""
         url = row.media.url if row.media else None
         if not url:
-            self.failed.emit("This video is not ready on the server yet.")
+            self.failed.emit(self.tr("This video is not ready on the server yet."))
             return
         path = media_file(self._b.store.root, row.media_id, row.name)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.catalog import ModelInfo, carry_facts, needing_facts
@@ -264,7 +264,11 @@ class PromptService(QObject):
             if text:
                 self.prompt_ready.emit(text)
             else:
-                self.failed.emit("The server returned an empty prompt.")
+                self.failed.emit(
+                    QCoreApplication.translate(
+                        "PromptService", "The server returned an empty prompt."
+                    )
+                )
 
         def error(exc: BaseException) -> None:
             self.busy.emit(False)
@@ -521,11 +525,13 @@ class ExportService(QObject):
 
         def done(paths: list[str]) -> None:
             self._worker = None
-            self.finished.emit(paths, f"Exported {len(paths)} image(s) to {dest}")
+            self.finished.emit(
+                paths, self.tr("Exported {n} image(s) to {dest}").format(n=len(paths), dest=dest)
+            )
 
         def error(exc: BaseException) -> None:
             self._worker = None
-            self.finished.emit([], f"Export failed: {user_message(exc)}")
+            self.finished.emit([], self.tr("Export failed: {why}").format(why=user_message(exc)))
 
         self._worker = self._b.pools.submit(job, on_result=done, on_error=error, name="export")
 
@@ -533,7 +539,7 @@ class ExportService(QObject):
         if self._worker is not None:
             self._worker.token.cancel()
             self._worker = None
-            self.finished.emit([], "Export cancelled")
+            self.finished.emit([], self.tr("Export cancelled"))
 
 
 class CurationService(QObject):

@@ -89,7 +89,9 @@ class TrainingRunner(QObject):
         self._b.pools.submit(
             lambda token: self._b.client().delete_model(model_id),
             on_result=lambda _r: self.model_deleted.emit(model_id),
-            on_error=lambda e: self.failed.emit(f"The model was not deleted: {user_message(e)}"),
+            on_error=lambda e: self.failed.emit(
+                self.tr("The model was not deleted: {why}").format(why=user_message(e))
+            ),
             name="delete model",
         )
 

@@ -102,7 +102,7 @@ class BlueprintForm(QWidget):
         if version is None:
             return
         if not version.inputs:
-            self._layout.addRow(QLabel("This version takes no inputs."))
+            self._layout.addRow(QLabel(self.tr("This version takes no inputs.")))
         for n, inp in enumerate(version.inputs):
             label = QLabel(f"{inp.title}{' *' if inp.required else ''}")
             label.setToolTip("Required" if inp.required else "Optional")
@@ -135,13 +135,17 @@ class BlueprintForm(QWidget):
         slot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         slot.sources_dropped.connect(lambda sources, s=slot_name: self._dropped(s, sources))
         slot.cleared.connect(lambda s=slot_name: self._cleared(s))
-        choose = named(QPushButton("Choose…"), f"bpChoose_{n}", f"Choose a file for {inp.title}")
+        choose = named(
+            QPushButton(self.tr("Choose…")),
+            f"bpChoose_{n}",
+            self.tr("Choose a file for {what}").format(what=inp.title),
+        )
         choose.clicked.connect(lambda _c=False, s=slot_name: self._choose(s))
         use = named(
-            QPushButton("Use selected"),
+            QPushButton(self.tr("Use selected")),
             f"bpUseSelected_{n}",
-            f"Use the gallery's selected image for {inp.title}",
-            "Take the image selected in the gallery (nothing is uploaded)",
+            self.tr("Use the gallery's selected image for {what}").format(what=inp.title),
+            self.tr("Take the image selected in the gallery (nothing is uploaded)"),
         )
         use.clicked.connect(lambda _c=False, s=slot_name: self.use_selected.emit(s))
         buttons = QVBoxLayout()
@@ -175,7 +179,7 @@ class BlueprintForm(QWidget):
 
     def _choose_file(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
-            self, "Choose an image", "", "Images (*.png *.jpg *.jpeg *.webp)"
+            self, self.tr("Choose an image"), "", "Images (*.png *.jpg *.jpeg *.webp)"
         )
         return Path(name) if name else None
 

@@ -41,21 +41,23 @@ class BlueprintsWindow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("blueprintsWindow")
-        self.setWindowTitle("Blueprints — leodesk")
+        self.setWindowTitle(self.tr("Blueprints — leodesk"))
         self.resize(980, 640)
         self.blueprints: dict[str, Blueprint] = {}
         self.versions: list[BlueprintVersion] = []
-        self.list = named(QListWidget(), "blueprintList", "Blueprints")
+        self.list = named(QListWidget(), "blueprintList", self.tr("Blueprints"))
         self.list.setIconSize(QSize(ICON, ICON))
         self.list.setWordWrap(True)
         self.list.setMinimumWidth(300)
         self.list.setSpacing(2)
         self.list.currentItemChanged.connect(self._chosen)
-        self.title = named(QLabel("Choose a blueprint"), "blueprintTitle", "Blueprint")
+        self.title = named(
+            QLabel(self.tr("Choose a blueprint")), "blueprintTitle", self.tr("Blueprint")
+        )
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.description = named(QLabel(""), "blueprintDescription", "Description")
+        self.description = named(QLabel(""), "blueprintDescription", self.tr("Description"))
         self.description.setWordWrap(True)
-        self.version_combo = named(QComboBox(), "blueprintVersionCombo", "Version")
+        self.version_combo = named(QComboBox(), "blueprintVersionCombo", self.tr("Version"))
         self.version_combo.currentIndexChanged.connect(self._version_chosen)
         self.form = BlueprintForm()
         scroll = QScrollArea()
@@ -65,11 +67,14 @@ class BlueprintsWindow(QWidget):
         stack.addWidget(self.form)
         stack.addStretch(1)  # the rows keep their height at the top
         scroll.setWidget(holder)
-        self.cost_label = named(QLabel(""), "blueprintCostLabel", "Price")
-        self.message = named(QLabel(""), "blueprintMessage", "Message")
+        self.cost_label = named(QLabel(""), "blueprintCostLabel", self.tr("Price"))
+        self.message = named(QLabel(""), "blueprintMessage", self.tr("Message"))
         self.message.setWordWrap(True)
         self.run_button = named(
-            QPushButton("Run"), "blueprintRunButton", "Run the blueprint", "Queue this run"
+            QPushButton(self.tr("Run")),
+            "blueprintRunButton",
+            self.tr("Run the blueprint"),
+            self.tr("Queue this run"),
         )
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run_requested.emit)
@@ -82,7 +87,7 @@ class BlueprintsWindow(QWidget):
         col.addWidget(self.title)
         col.addWidget(self.description)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Version"))
+        row.addWidget(QLabel(self.tr("Version")))
         row.addWidget(self.version_combo, 1)
         col.addLayout(row)
         col.addWidget(scroll, 1)
@@ -197,7 +202,7 @@ class BlueprintsWindow(QWidget):
             return
         cost = "price not given" if version.cost is None else f"{version.cost} credits"
         made = f" · {version.outputs} image(s)" if version.outputs else ""
-        self.cost_label.setText(f"Costs {cost}{made}")
+        self.cost_label.setText(self.tr("Costs {cost}{made}").format(cost=cost, made=made))
         self.run_button.setEnabled(version.executable)
         self.run_button.setToolTip(
             "Queue this run"

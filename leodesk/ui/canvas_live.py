@@ -35,7 +35,9 @@ class LiveSettings(QWidget):
         super().__init__(parent)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.style_combo = named(QComboBox(), "liveStyleCombo", "Live style", "The live style")
+        self.style_combo = named(
+            QComboBox(), "liveStyleCombo", self.tr("Live style"), self.tr("The live style")
+        )
         self.style_combo.addItem(AUTO, None)
         for style in LCM_STYLES:
             self.style_combo.addItem(style_name(style), style)
@@ -43,26 +45,31 @@ class LiveSettings(QWidget):
         self.guidance_spin = named(
             QDoubleSpinBox(),
             "liveGuidanceSpin",
-            "Live guidance",
-            "How closely to follow the prompt",
+            self.tr("Live guidance"),
+            self.tr("How closely to follow the prompt"),
         )
         self.guidance_spin.setRange(0.0, 20.0)
         self.guidance_spin.setSingleStep(0.5)
         self.guidance_spin.setDecimals(1)
         self.guidance_spin.setSpecialValueText(AUTO)  # 0.0: not sent
-        self.steps_spin = named(QSpinBox(), "liveStepsSpin", "Live steps", "Steps per live picture")
+        self.steps_spin = named(
+            QSpinBox(), "liveStepsSpin", self.tr("Live steps"), self.tr("Steps per live picture")
+        )
         self.steps_spin.setRange(3, 16)
         self.steps_spin.setSpecialValueText(AUTO)  # 3: not sent
         self.size_combo = named(
-            QComboBox(), "liveSizeCombo", "Live size", "The size of the live pictures"
+            QComboBox(),
+            "liveSizeCombo",
+            self.tr("Live size"),
+            self.tr("The size of the live pictures"),
         )
-        self.size_combo.addItem("Auto (nearest the canvas)", None)
+        self.size_combo.addItem(self.tr("Auto (nearest the canvas)"), None)
         for side in LCM_SIZES:
             self.size_combo.addItem(f"{side} × {side}", side)
-        form.addRow("Style", self.style_combo)
-        form.addRow("Guidance", self.guidance_spin)
-        form.addRow("Steps", self.steps_spin)
-        form.addRow("Size", self.size_combo)
+        form.addRow(self.tr("Style"), self.style_combo)
+        form.addRow(self.tr("Guidance"), self.guidance_spin)
+        form.addRow(self.tr("Steps"), self.steps_spin)
+        form.addRow(self.tr("Size"), self.size_combo)
         for combo in (self.style_combo, self.size_combo):
             combo.currentIndexChanged.connect(self.changed.emit)
         self.guidance_spin.valueChanged.connect(self.changed.emit)

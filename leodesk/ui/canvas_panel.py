@@ -117,7 +117,7 @@ class ToolRow(QWidget):
         self.redo_button = tool_button("Redo", "redoButton", "Redo (Ctrl+Shift+Z)")
         self.fit_button = tool_button("Fit", "zoomFitButton", "Fit to the window (F)")
         self.actual_button = tool_button("100%", "zoom100Button", "Actual size (1)")
-        self.zoom_label = named(QLabel("100%"), "zoomLabel", "Zoom")
+        self.zoom_label = named(QLabel("100%"), "zoomLabel", self.tr("Zoom"))
         self.zoom_label.setMinimumWidth(44)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for w in (self.undo_button, self.redo_button):
@@ -130,19 +130,27 @@ class ToolRow(QWidget):
     def _build_palette(self, row: QHBoxLayout) -> None:
         self.swatches: list[QToolButton] = []
         for n, (name, hex_) in enumerate(PALETTE):
-            b = named(QToolButton(), f"colourSwatch{n}", f"{name} colour", f"Paint in {name}")
+            b = named(
+                QToolButton(),
+                f"colourSwatch{n}",
+                self.tr("{name} colour").format(name=name),
+                self.tr("Paint in {name}").format(name=name),
+            )
             b.setIcon(_swatch_icon(QColor(hex_)))
             b.setAutoRaise(True)
             b.clicked.connect(lambda _c=False, c=hex_: self.colour_chosen.emit(QColor(c)))
             self.swatches.append(b)
             row.addWidget(b)
         self.custom_colour = named(
-            QToolButton(), "customColourButton", "Custom colour", "Choose any colour"
+            QToolButton(),
+            "customColourButton",
+            self.tr("Custom colour"),
+            self.tr("Choose any colour"),
         )
         self.custom_colour.setText("…")
         self.custom_colour.clicked.connect(self._custom)
         row.addWidget(self.custom_colour)
-        self.current_colour = named(QLabel(), "currentColour", "Current colour")
+        self.current_colour = named(QLabel(), "currentColour", self.tr("Current colour"))
         self.current_colour.setFixedSize(20, 20)
         row.addWidget(self.current_colour)
 
@@ -174,19 +182,22 @@ class SidePanel(QWidget):
         col.addStretch(1)
 
     def _build_brush(self) -> QGroupBox:
-        box = QGroupBox("Brush and mask")
+        box = QGroupBox(self.tr("Brush and mask"))
         grid = QGridLayout(box)
         self.size_spin = named(
-            QSpinBox(), "brushSizeSpin", "Brush size", "Brush size in pixels ([ ])"
+            QSpinBox(),
+            "brushSizeSpin",
+            self.tr("Brush size"),
+            self.tr("Brush size in pixels ([ ])"),
         )
         self.size_spin.setRange(MIN_BRUSH, MAX_BRUSH)
-        self.size_spin.setSuffix(" px")
+        self.size_spin.setSuffix(self.tr(" px"))
         self.hardness_slider = percent_slider(
             "brushHardnessSlider", "Brush hardness", "Soft edge (left) to hard edge (right)"
         )
-        grid.addWidget(QLabel("Size"), 0, 0)
+        grid.addWidget(QLabel(self.tr("Size")), 0, 0)
         grid.addWidget(self.size_spin, 0, 1)
-        grid.addWidget(QLabel("Hardness"), 1, 0)
+        grid.addWidget(QLabel(self.tr("Hardness")), 1, 0)
         grid.addWidget(self.hardness_slider, 1, 1)
         self.fill_button = push_button("Fill mask", "fillMaskButton", "Mask the whole picture")
         self.clear_button = push_button("Clear", "clearMaskButton", "Clear the mask")
@@ -198,19 +209,24 @@ class SidePanel(QWidget):
         return box
 
     def _build_outpaint(self) -> QGroupBox:
-        box = QGroupBox("Canvas")
+        box = QGroupBox(self.tr("Canvas"))
         grid = QGridLayout(box)
         self.grow25_button = push_button(
             "+25% each side", "grow25Button", "Grow the canvas by a quarter on every side"
         )
-        self.aspect_combo = named(QComboBox(), "aspectCombo", "Aspect ratio", "Ratio to grow to")
+        self.aspect_combo = named(
+            QComboBox(), "aspectCombo", self.tr("Aspect ratio"), self.tr("Ratio to grow to")
+        )
         for aw, ah in ASPECTS:
             self.aspect_combo.addItem(f"{aw}:{ah}", f"{aw}:{ah}")
         self.aspect_button = push_button(
             "Grow to ratio", "growAspectButton", "Widen or heighten the canvas to this ratio"
         )
         self.sheet_combo = named(
-            QComboBox(), "newSheetCombo", "New sheet size", "Size of a new blank sheet"
+            QComboBox(),
+            "newSheetCombo",
+            self.tr("New sheet size"),
+            self.tr("Size of a new blank sheet"),
         )
         for w, h in SHEETS:
             self.sheet_combo.addItem(f"{w} × {h}", f"{w}x{h}")
@@ -226,22 +242,27 @@ class SidePanel(QWidget):
         return box
 
     def _build_request(self) -> QGroupBox:
-        box = QGroupBox("Generate")
+        box = QGroupBox(self.tr("Generate"))
         col = QVBoxLayout(box)
         self.prompt_edit = named(
-            QLineEdit(), "canvasPromptEdit", "Canvas prompt", "What to paint in the masked area"
+            QLineEdit(),
+            "canvasPromptEdit",
+            self.tr("Canvas prompt"),
+            self.tr("What to paint in the masked area"),
         )
-        self.prompt_edit.setPlaceholderText("Prompt…")
+        self.prompt_edit.setPlaceholderText(self.tr("Prompt…"))
         self.strength_slider = percent_slider(
             "canvasStrengthSlider", "Strength", "How much the picture may change"
         )
         self.strength_slider.setValue(50)
-        self.strength_label = named(QLabel("0.50"), "canvasStrengthValue", "Strength value")
+        self.strength_label = named(
+            QLabel("0.50"), "canvasStrengthValue", self.tr("Strength value")
+        )
         self.strength_slider.valueChanged.connect(
             lambda v: self.strength_label.setText(f"{v / 100:.2f}")
         )
         strength = QHBoxLayout()
-        strength.addWidget(QLabel("Strength"))
+        strength.addWidget(QLabel(self.tr("Strength")))
         strength.addWidget(self.strength_slider, 1)
         strength.addWidget(self.strength_label)
         self.inpaint_button = push_button("Inpaint", "inpaintButton", "Regenerate the masked area")
@@ -253,11 +274,11 @@ class SidePanel(QWidget):
         actions.addWidget(self.inpaint_button, 0, 0)
         actions.addWidget(self.outpaint_button, 0, 1)
         actions.addWidget(self.sketch_button, 1, 0, 1, 2)
-        self.message = named(QLabel(""), "canvasMessage", "Canvas message")
+        self.message = named(QLabel(""), "canvasMessage", self.tr("Canvas message"))
         self.message.setWordWrap(True)
         self.message.setStyleSheet(_PROBLEM_STYLE)
         self.message.hide()
-        self.cost_label = named(QLabel(""), "canvasCostLabel", "Cost")
+        self.cost_label = named(QLabel(""), "canvasCostLabel", self.tr("Cost"))
         self.cost_label.setWordWrap(True)
         self.cost_label.hide()
         col.addWidget(self.prompt_edit)
@@ -268,7 +289,7 @@ class SidePanel(QWidget):
         return box
 
     def _build_live(self) -> QGroupBox:
-        box = QGroupBox("Live")
+        box = QGroupBox(self.tr("Live"))
         grid = QGridLayout(box)
         self.live_toggle = push_button("Live", "liveToggle", "Regenerate as you paint")
         self.live_toggle.setCheckable(True)
@@ -279,7 +300,9 @@ class SidePanel(QWidget):
         self.refine_button = push_button("Refine", "liveRefineButton", "Refine the live result")
         self.upscale_button = push_button("Upscale", "liveUpscaleButton", "Upscale the result")
         self.keep_button = push_button("Keep", "liveKeepButton", "Keep the result in the library")
-        self.live_status = named(QLabel("Live is off"), "liveStatusLabel", "Live status")
+        self.live_status = named(
+            QLabel(self.tr("Live is off")), "liveStatusLabel", self.tr("Live status")
+        )
         self.live_status.setWordWrap(True)
         grid.addWidget(self.live_toggle, 0, 0)
         grid.addWidget(self.new_seed_button, 0, 1)

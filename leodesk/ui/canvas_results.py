@@ -71,9 +71,9 @@ class ResultsStrip(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "canvasResults", "Canvas results")
+        named(self, "canvasResults", self.tr("Canvas results"))
         self.images: dict[str, QImage] = {}
-        self.list = named(QListWidget(), "resultList", "Results")
+        self.list = named(QListWidget(), "resultList", self.tr("Results"))
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setFlow(QListWidget.Flow.LeftToRight)
         self.list.setWrapping(False)
@@ -97,7 +97,7 @@ class ResultsStrip(QWidget):
         )
         self.opacity_slider.setValue(100)
         self.opacity_slider.setMaximumWidth(120)
-        self.label = named(QLabel(""), "resultLabel", "Result")
+        self.label = named(QLabel(""), "resultLabel", self.tr("Result"))
         self.prev_button.clicked.connect(lambda: self.step(-1))
         self.next_button.clicked.connect(lambda: self.step(1))
         self.accept_button.clicked.connect(self._accept)
@@ -110,7 +110,7 @@ class ResultsStrip(QWidget):
             buttons.addWidget(w)
         buttons.addStretch(1)
         buttons.addWidget(self.compare_button)
-        buttons.addWidget(QLabel("Opacity"))
+        buttons.addWidget(QLabel(self.tr("Opacity")))
         buttons.addWidget(self.opacity_slider)
         buttons.addStretch(1)
         buttons.addWidget(self.accept_button)
@@ -155,7 +155,7 @@ class ResultsStrip(QWidget):
     def _current(self, row: int) -> None:
         image_id = self.current_id()
         n = self.list.count()
-        self.label.setText(f"Result {row + 1} of {n}" if n else "")
+        self.label.setText(self.tr("Result {row} of {n}").format(row=row + 1, n=n) if n else "")
         for b in (self.prev_button, self.next_button):
             b.setEnabled(n > 1)
         self.current_changed.emit(None if image_id is None else self.images[image_id])

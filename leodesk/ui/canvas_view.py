@@ -52,8 +52,8 @@ class CanvasView(QWidget):
         named(
             self,
             "canvasView",
-            "Canvas",
-            "Paint with the left button; wheel zooms; middle-drag pans",
+            self.tr("Canvas"),
+            self.tr("Paint with the left button; wheel zooms; middle-drag pans"),
         )
         self.doc = doc
         self.view = Viewport()

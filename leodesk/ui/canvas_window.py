@@ -68,14 +68,16 @@ class CanvasWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "canvasWindow", "Canvas")
-        self.setWindowTitle("leodesk — Canvas")
+        named(self, "canvasWindow", self.tr("Canvas"))
+        self.setWindowTitle(self.tr("leodesk — Canvas"))
         self.setAcceptDrops(True)
         self.doc = CanvasDocument(self)
         self.view = CanvasView(self.doc)
         self.tools = ToolRow()
         self.panel = SidePanel()
-        self.live_pane = named(ImagePane("Live results show here"), "liveResultView", "Live result")
+        self.live_pane = named(
+            ImagePane("Live results show here"), "liveResultView", self.tr("Live result")
+        )
         self.results = ResultsStrip()
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
@@ -103,7 +105,7 @@ class CanvasWindow(QWidget):
         left.addWidget(self.tools)
         left.addWidget(self.split, 1)
         left.addWidget(self.results)
-        scroll = named(QScrollArea(), "canvasPanelScroll", "Canvas controls")
+        scroll = named(QScrollArea(), "canvasPanelScroll", self.tr("Canvas controls"))
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)

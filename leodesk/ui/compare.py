@@ -50,7 +50,11 @@ class CompareItem:
 
     def what(self) -> str:
         r = self.record
-        made = names.transform(r.transform) if r.transform else _tr("Generated")
+        made = (
+            names.transform(r.transform)
+            if r.transform
+            else QCoreApplication.translate("CompareWindow", "Generated")
+        )
         return f"{made} {r.id[:8]}"
 
     def size_text(self) -> str:
@@ -67,7 +71,7 @@ def diff_rows(
     rows: list[tuple[str, list[str]]] = []
     made = [i.what().rsplit(" ", 1)[0] for i in items]
     if len(set(made)) > 1:
-        rows.append((_tr("Made by"), made))
+        rows.append((QCoreApplication.translate("CompareWindow", "Made by"), made))
     gens = [i.generation if i.generation is not None else i.record for i in items]
     for field, label, _key in recall.FIELDS:
         values = [recall.value(g, field) for g in gens]
@@ -79,7 +83,7 @@ def diff_rows(
 def diff_html(items: list[CompareItem], model_names: dict[str, str] | None = None) -> str:
     rows = diff_rows(items, model_names)
     if not rows:
-        return _tr("Same parameters.")
+        return QCoreApplication.translate("CompareWindow", "Same parameters.")
     head = "".join(f"<th align=left>{LETTERS[n]}</th>" for n in range(len(items)))
     body = "".join(
         f"<tr><td style='color:#9e9e9e;padding-right:10px'>{html.escape(label)}</td>"
@@ -95,8 +99,8 @@ class CompareWindow(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "compareView", _tr("Compare images"))
-        self.setWindowTitle(_tr("leodesk — Compare"))
+        named(self, "compareView", QCoreApplication.translate("CompareWindow", "Compare images"))
+        self.setWindowTitle(QCoreApplication.translate("CompareWindow", "leodesk — Compare"))
         self.resize(1200, 780)
         self.items: list[CompareItem] = []
         self.state = ViewState(self)
@@ -104,8 +108,16 @@ class CompareWindow(QDialog):
             named(ImagePane(self.state), f"comparePane{n}", f"Image {c}")
             for n, c in enumerate(LETTERS)
         ]
-        self.split_pane = named(SplitPane(self.state), "compareSplit", _tr("Split comparison"))
-        self.split_pane.setToolTip(_tr("Drag the line to move the split; Space swaps the sides"))
+        self.split_pane = named(
+            SplitPane(self.state),
+            "compareSplit",
+            QCoreApplication.translate("CompareWindow", "Split comparison"),
+        )
+        self.split_pane.setToolTip(
+            QCoreApplication.translate(
+                "CompareWindow", "Drag the line to move the split; Space swaps the sides"
+            )
+        )
         side = QWidget()
         row = QHBoxLayout(side)
         row.setContentsMargins(0, 0, 0, 0)
@@ -116,11 +128,19 @@ class CompareWindow(QDialog):
         self.stack.addWidget(side)
         self.stack.addWidget(self.split_pane)
         self.stack.setStyleSheet(f"background: {BACKGROUND.name()};")
-        self.diff = named(QLabel(""), "compareDiff", _tr("Parameters that differ"))
+        self.diff = named(
+            QLabel(""),
+            "compareDiff",
+            QCoreApplication.translate("CompareWindow", "Parameters that differ"),
+        )
         self.diff.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.diff.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.diff.setWordWrap(True)
-        strip = named(QScrollArea(), "compareDiffStrip", _tr("Parameters that differ"))
+        strip = named(
+            QScrollArea(),
+            "compareDiffStrip",
+            QCoreApplication.translate("CompareWindow", "Parameters that differ"),
+        )
         strip.setWidget(self.diff)
         strip.setWidgetResizable(True)
         strip.setMaximumHeight(150)
@@ -139,32 +159,40 @@ class CompareWindow(QDialog):
 
     def _build_tools(self) -> QHBoxLayout:
         self.side_button = self._button(
-            _tr("Side by side"),
+            QCoreApplication.translate("CompareWindow", "Side by side"),
             "compareSideButton",
-            _tr("Side by side (S)"),
+            QCoreApplication.translate("CompareWindow", "Side by side (S)"),
             lambda: self.set_split_mode(False),
         )
         self.split_button = self._button(
-            _tr("Split"),
+            QCoreApplication.translate("CompareWindow", "Split"),
             "compareSplitButton",
-            _tr("Two images split by a line (S)"),
+            QCoreApplication.translate("CompareWindow", "Two images split by a line (S)"),
             lambda: self.set_split_mode(True),
         )
         for b in (self.side_button, self.split_button):
             b.setCheckable(True)
         self.flip_button = self._button(
-            _tr("Flip"), "compareFlipButton", _tr("Swap the images (Space or Tab)"), self.flip
+            QCoreApplication.translate("CompareWindow", "Flip"),
+            "compareFlipButton",
+            QCoreApplication.translate("CompareWindow", "Swap the images (Space or Tab)"),
+            self.flip,
         )
         self.fit_button = self._button(
-            _tr("Fit"), "compareFitButton", _tr("Fit (F)"), self.state.fit
+            QCoreApplication.translate("CompareWindow", "Fit"),
+            "compareFitButton",
+            QCoreApplication.translate("CompareWindow", "Fit (F)"),
+            self.state.fit,
         )
         self.actual_button = self._button(
             "100%",
             "compareActualButton",
-            _tr("The first image at its real size (1)"),
+            QCoreApplication.translate("CompareWindow", "The first image at its real size (1)"),
             self.actual_size,
         )
-        self.zoom_label = named(QLabel(""), "compareZoomLabel", _tr("Zoom"))
+        self.zoom_label = named(
+            QLabel(""), "compareZoomLabel", QCoreApplication.translate("CompareWindow", "Zoom")
+        )
         self.state.changed.connect(self._show_zoom)
         tools = QHBoxLayout()
         for b in (self.side_button, self.split_button, self.flip_button):
@@ -199,7 +227,11 @@ class CompareWindow(QDialog):
     ) -> None:
         """Compare ``items`` (2–4); ``split`` defaults to the split for two images."""
         self.items = list(items[: len(LETTERS)])
-        self.setWindowTitle(_tr("leodesk — Compare {0} images").format(len(self.items)))
+        self.setWindowTitle(
+            QCoreApplication.translate("CompareWindow", "leodesk — Compare {0} images").format(
+                len(self.items)
+            )
+        )
         self.diff.setText(diff_html(self.items, model_names))
         self.split_button.setEnabled(len(self.items) == 2)
         self.split_pane.set_split(0.5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 
@@ -14,13 +15,28 @@ def show_crash_report(report: str, log_dir: Path, summary: str | None = None) ->
         return
     box = QMessageBox()
     box.setObjectName("crashDialog")
-    box.setAccessibleName("Crash report")
+    box.setAccessibleName(QCoreApplication.translate("CrashDialog", "Crash report"))
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("leodesk — Something went wrong")
-    box.setText("leodesk hit an unexpected error. Your work is saved; you can keep going.")
-    what = f"What happened: {summary}\n\n" if summary else ""
+    box.setWindowTitle(QCoreApplication.translate("CrashDialog", "leodesk — Something went wrong"))
+    box.setText(
+        QCoreApplication.translate(
+            "CrashDialog",
+            "leodesk hit an unexpected error. Your work is saved; you can keep going.",
+        )
+    )
+    what = (
+        QCoreApplication.translate("CrashDialog", "What happened: {summary}").format(
+            summary=summary
+        )
+        + "\n\n"
+        if summary
+        else ""
+    )
     box.setInformativeText(
-        f"{what}The details below (your API key removed) are also in the log: {log_dir}"
+        what
+        + QCoreApplication.translate(
+            "CrashDialog", "The details below (your API key removed) are also in the log: {folder}"
+        ).format(folder=log_dir)
     )
     box.setDetailedText(report)
     box.exec()

@@ -24,36 +24,44 @@ class InsufficientCreditsDialog(QDialog):
     def __init__(self, opener: Callable[[QUrl], Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("insufficientCreditsDialog")
-        self.setAccessibleName("Not enough API credits")
-        self.setWindowTitle("Not enough API credits")
+        self.setAccessibleName(self.tr("Not enough API credits"))
+        self.setWindowTitle(self.tr("Not enough API credits"))
         self.setModal(False)
         self._opener = opener
         self.needed: int | None = None
         self.left: int | None = None
         self.refused: list[str] = []  # labels of the jobs refused while the dialog was open
 
-        self.title = named(QLabel("<b>Not enough API credits</b>"), "creditsTitle", "Title")
-        self.message = named(QLabel(""), "creditsMessage", "What the job needed and what is left")
+        self.title = named(
+            QLabel(self.tr("<b>Not enough API credits</b>")), "creditsTitle", self.tr("Title")
+        )
+        self.message = named(
+            QLabel(""), "creditsMessage", self.tr("What the job needed and what is left")
+        )
         self.message.setWordWrap(True)
-        self.jobs = named(QLabel(""), "creditsJobs", "Jobs that were not sent")
+        self.jobs = named(QLabel(""), "creditsJobs", self.tr("Jobs that were not sent"))
         self.jobs.setWordWrap(True)
         self.hint = named(
             QLabel(
-                "Nothing was charged for the refused job. Top up your API credits (or wait for "
-                "your plan to renew), then retry it from the queue."
+                self.tr(
+                    "Nothing was charged for the refused job. Top up your API credits (or wait for "
+                    "your plan to renew), then retry it from the queue."
+                )
             ),
             "creditsHint",
-            "What to do",
+            self.tr("What to do"),
         )
         self.hint.setWordWrap(True)
         self.top_up_button = named(
-            QPushButton("Top up credits…"),
+            QPushButton(self.tr("Top up credits…")),
             "topUpButton",
-            "Top up API credits on Leonardo's website",
-            f"Opens {TOP_UP_URL} in your browser",
+            self.tr("Top up API credits on Leonardo's website"),
+            self.tr("Opens {url} in your browser").format(url=TOP_UP_URL),
         )
         self.top_up_button.clicked.connect(self.top_up)
-        self.close_button = named(QPushButton("Close"), "creditsCloseButton", "Close")
+        self.close_button = named(
+            QPushButton(self.tr("Close")), "creditsCloseButton", self.tr("Close")
+        )
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

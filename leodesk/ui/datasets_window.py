@@ -49,7 +49,12 @@ class DatasetImageView(QListWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "datasetView", "Dataset images", "Drop image files or folders here to add")
+        named(
+            self,
+            "datasetView",
+            self.tr("Dataset images"),
+            self.tr("Drop image files or folders here to add"),
+        )
         self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setIconSize(QSize(THUMB, THUMB))
         self.setGridSize(QSize(THUMB + 24, THUMB + 40))
@@ -96,7 +101,7 @@ class DatasetsWindow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("datasetsWindow")
-        self.setWindowTitle("Datasets — leodesk")
+        self.setWindowTitle(self.tr("Datasets — leodesk"))
         self.resize(980, 620)
         self.thumb_for: Callable[[DatasetImageRecord], QPixmap | None] = lambda _r: None
         self.confirm: Callable[[str], bool] = self._confirm
@@ -115,18 +120,22 @@ class DatasetsWindow(QWidget):
         self._update_buttons()
 
     def _build_list(self) -> QWidget:
-        self.list = named(QListWidget(), "datasetList", "Datasets")
+        self.list = named(QListWidget(), "datasetList", self.tr("Datasets"))
         self.list.currentRowChanged.connect(self._chosen)
-        self.new_button = named(QPushButton("New dataset…"), "newDatasetButton", "New dataset")
+        self.new_button = named(
+            QPushButton(self.tr("New dataset…")), "newDatasetButton", self.tr("New dataset")
+        )
         self.new_button.clicked.connect(self.create_requested.emit)
         self.delete_button = named(
-            QPushButton("Delete dataset…"), "deleteDatasetButton", "Delete dataset"
+            QPushButton(self.tr("Delete dataset…")),
+            "deleteDatasetButton",
+            self.tr("Delete dataset"),
         )
         self.delete_button.clicked.connect(self._delete)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(QLabel("<b>Datasets</b>"))
+        lv.addWidget(QLabel(self.tr("<b>Datasets</b>")))
         lv.addWidget(self.list, 1)
         row = QHBoxLayout()
         row.addWidget(self.new_button)
@@ -138,22 +147,32 @@ class DatasetsWindow(QWidget):
         self.view = DatasetImageView()
         self.view.files_dropped.connect(self._dropped)
         self.view.itemSelectionChanged.connect(self._update_buttons)
-        self.title = named(QLabel("Choose or create a dataset"), "datasetTitle", "Dataset")
+        self.title = named(
+            QLabel(self.tr("Choose or create a dataset")), "datasetTitle", self.tr("Dataset")
+        )
         self.hint = QLabel(
-            "Drop images or folders on the grid, or add gallery images with "
-            "“Add to dataset…” in the gallery’s menu."
+            self.tr(
+                "Drop images or folders on the grid, or add gallery images with "
+                "“Add to dataset…” in the gallery’s menu."
+            )
         )
         self.hint.setWordWrap(True)
-        self.message = named(QLabel(""), "datasetMessage", "Dataset message")
+        self.message = named(QLabel(""), "datasetMessage", self.tr("Dataset message"))
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.add_button = named(QPushButton("Add files…"), "addDatasetFilesButton", "Add files")
+        self.add_button = named(
+            QPushButton(self.tr("Add files…")), "addDatasetFilesButton", self.tr("Add files")
+        )
         self.add_button.clicked.connect(lambda: self.add_files_requested.emit(self.current_id()))
         self.remove_button = named(
-            QPushButton("Remove selected"), "removeDatasetImagesButton", "Remove images"
+            QPushButton(self.tr("Remove selected")),
+            "removeDatasetImagesButton",
+            self.tr("Remove images"),
         )
         self.remove_button.clicked.connect(self._remove)
-        self.train_button = named(QPushButton("Train…"), "trainButton", "Train a model or element")
+        self.train_button = named(
+            QPushButton(self.tr("Train…")), "trainButton", self.tr("Train a model or element")
+        )
         self.train_button.clicked.connect(lambda: self.train_requested.emit(self.current_id()))
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -180,8 +199,12 @@ class DatasetsWindow(QWidget):
         self.list.clear()
         for ds in datasets:
             waiting = ds.images - ds.uploaded
-            extra = f", {waiting} uploading" if waiting else ""
-            self.list.addItem(f"{ds.name}\n{ds.uploaded} images{extra}")
+            extra = self.tr(", {n} uploading").format(n=waiting) if waiting else ""
+            self.list.addItem(
+                self.tr("{name}\n{n} images{extra}").format(
+                    name=ds.name, n=ds.uploaded, extra=extra
+                )
+            )
         self.list.blockSignals(False)
         ids = [d.id for d in datasets]
         row = ids.index(keep) if keep in ids else (0 if ids else -1)
@@ -190,7 +213,7 @@ class DatasetsWindow(QWidget):
             self._chosen(row)
         elif row < 0:
             self.view.clear()
-            self.title.setText("No dataset yet: create one with “New dataset…”")
+            self.title.setText(self.tr("No dataset yet: create one with “New dataset…”"))
         else:
             self.title.setText(self._title(datasets[row]))
         self._update_buttons()
@@ -256,7 +279,7 @@ class DatasetsWindow(QWidget):
             self.delete_requested.emit(ds.id)
 
     def _confirm(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Delete dataset", text)
+        answer = QMessageBox.question(self, self.tr("Delete dataset"), text)
         return answer == QMessageBox.StandardButton.Yes
 
     def _update_buttons(self) -> None:

@@ -17,7 +17,7 @@ class DateScrubber(QListWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "dateScrubber", "Months", "Jump to a month")
+        named(self, "dateScrubber", self.tr("Months"), self.tr("Jump to a month"))
         self.setFixedWidth(96)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemClicked.connect(self._clicked)
@@ -36,7 +36,11 @@ class DateScrubber(QListWidget):
                 year_shown = year
             item = QListWidgetItem(f"{label}\n{count:,}")
             item.setData(Qt.ItemDataRole.UserRole, offset)
-            item.setToolTip(f"{calendar.month_name[month]} {year}: {count:,} images")
+            item.setToolTip(
+                self.tr("{month} {year}: {count} images").format(
+                    month=calendar.month_name[month], year=year, count=f"{count:,}"
+                )
+            )
             self.addItem(item)
             offset += count
 

@@ -30,7 +30,7 @@ class DraftsPane(QWidget):
         super().__init__(parent)
         self.setObjectName("draftsPane")
         self.form = form
-        self.tabs = named(QTabBar(), "draftTabs", "Drafts")
+        self.tabs = named(QTabBar(), "draftTabs", self.tr("Drafts"))
         self.tabs.setMovable(False)
         self.tabs.setExpanding(False)
         self.tabs.setDocumentMode(True)
@@ -41,8 +41,8 @@ class DraftsPane(QWidget):
         self.new_button = named(
             QToolButton(),
             "newDraftButton",
-            "New draft",
-            "Start a new draft from the current settings (Ctrl+T)",
+            self.tr("New draft"),
+            self.tr("Start a new draft from the current settings (Ctrl+T)"),
         )
         self.new_button.setText("+")
         self.new_button.clicked.connect(lambda: self.new_draft(None))

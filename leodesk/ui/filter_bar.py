@@ -10,7 +10,7 @@ from datetime import date as _date
 from datetime import datetime, time
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,7 +29,14 @@ ANY = "any"
 
 
 def _tri(name: str, text: str) -> QCheckBox:
-    box = named(QCheckBox(text), name, text, f"{text}: on, off, or either (click to cycle)")
+    box = named(
+        QCheckBox(text),
+        name,
+        text,
+        QCoreApplication.translate(
+            "FilterBar", "{what}: on, off, or either (click to cycle)"
+        ).format(what=text),
+    )
     box.setTristate(True)
     box.setCheckState(Qt.CheckState.PartiallyChecked)
     return box
@@ -49,7 +56,7 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "filterBar", "Library filters")
+        named(self, "filterBar", self.tr("Library filters"))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(150)
@@ -61,12 +68,16 @@ class FilterBar(QWidget):
 
     def _build_image_filters(self) -> None:
         """Model, dates, size, seed, the generation's switches, status."""
-        self.model_combo = named(QComboBox(), "filterModelCombo", "Model")
-        self.model_combo.addItem("Any model", ANY)
-        self.since_check = named(QCheckBox("From"), "filterSinceCheck", "Only from a date")
-        self.since_edit = named(QDateEdit(), "filterSinceEdit", "From date")
-        self.until_check = named(QCheckBox("to"), "filterUntilCheck", "Only up to a date")
-        self.until_edit = named(QDateEdit(), "filterUntilEdit", "Up to date")
+        self.model_combo = named(QComboBox(), "filterModelCombo", self.tr("Model"))
+        self.model_combo.addItem(self.tr("Any model"), ANY)
+        self.since_check = named(
+            QCheckBox(self.tr("From")), "filterSinceCheck", self.tr("Only from a date")
+        )
+        self.since_edit = named(QDateEdit(), "filterSinceEdit", self.tr("From date"))
+        self.until_check = named(
+            QCheckBox(self.tr("to")), "filterUntilCheck", self.tr("Only up to a date")
+        )
+        self.until_edit = named(QDateEdit(), "filterUntilEdit", self.tr("Up to date"))
         today = QDate.currentDate()
         for edit, date in ((self.since_edit, today.addMonths(-1)), (self.until_edit, today)):
             edit.setCalendarPopup(True)
@@ -75,19 +86,19 @@ class FilterBar(QWidget):
             edit.setEnabled(False)
         self.since_check.toggled.connect(self.since_edit.setEnabled)
         self.until_check.toggled.connect(self.until_edit.setEnabled)
-        self.min_width_spin = named(QSpinBox(), "filterMinWidthSpin", "Minimum width")
-        self.min_height_spin = named(QSpinBox(), "filterMinHeightSpin", "Minimum height")
+        self.min_width_spin = named(QSpinBox(), "filterMinWidthSpin", self.tr("Minimum width"))
+        self.min_height_spin = named(QSpinBox(), "filterMinHeightSpin", self.tr("Minimum height"))
         for spin in (self.min_width_spin, self.min_height_spin):
             spin.setRange(0, 8192)
             spin.setSingleStep(64)
-            spin.setSpecialValueText("any")
-            spin.setSuffix(" px")
-        self.seed_edit = named(QLineEdit(), "filterSeedEdit", "Seed")
-        self.seed_edit.setPlaceholderText("any seed")
-        self.alchemy_check = _tri("filterAlchemyCheck", "Alchemy")
-        self.photo_real_check = _tri("filterPhotoRealCheck", "PhotoReal")
-        self.prompt_magic_check = _tri("filterPromptMagicCheck", "Prompt Magic")
-        self.status_combo = named(QComboBox(), "filterStatusCombo", "Status")
+            spin.setSpecialValueText(self.tr("any"))
+            spin.setSuffix(self.tr(" px"))
+        self.seed_edit = named(QLineEdit(), "filterSeedEdit", self.tr("Seed"))
+        self.seed_edit.setPlaceholderText(self.tr("any seed"))
+        self.alchemy_check = _tri("filterAlchemyCheck", self.tr("Alchemy"))
+        self.photo_real_check = _tri("filterPhotoRealCheck", self.tr("PhotoReal"))
+        self.prompt_magic_check = _tri("filterPromptMagicCheck", self.tr("Prompt Magic"))
+        self.status_combo = named(QComboBox(), "filterStatusCombo", self.tr("Status"))
         for text, data in (
             ("Any status", ANY),
             ("Complete", "COMPLETE"),
@@ -99,13 +110,13 @@ class FilterBar(QWidget):
     def _build_curation_filters(self) -> None:
         """Favourites, rating, picks, collection, variations, deleted on the server; Reset."""
         self.favourite_check = named(
-            QCheckBox("★ Favourites"), "filterFavouriteCheck", "Favourites only"
+            QCheckBox(self.tr("★ Favourites")), "filterFavouriteCheck", self.tr("Favourites only")
         )
-        self.rating_combo = named(QComboBox(), "filterRatingCombo", "Minimum rating")
-        self.rating_combo.addItem("Any rating", 0)
+        self.rating_combo = named(QComboBox(), "filterRatingCombo", self.tr("Minimum rating"))
+        self.rating_combo.addItem(self.tr("Any rating"), 0)
         for n in range(1, 6):
             self.rating_combo.addItem("★" * n + ("+" if n < 5 else ""), n)
-        self.pick_combo = named(QComboBox(), "filterPickCombo", "Picks")
+        self.pick_combo = named(QComboBox(), "filterPickCombo", self.tr("Picks"))
         for text, data in (
             ("Picked or not", ANY),
             ("Picked", "picked"),
@@ -113,16 +124,18 @@ class FilterBar(QWidget):
             ("Not triaged", "none"),
         ):
             self.pick_combo.addItem(text, data)
-        self.collection_combo = named(QComboBox(), "filterCollectionCombo", "Collection")
-        self.collection_combo.addItem("All images", None)
-        self.children_check = _tri("filterChildrenCheck", "Has variations")
+        self.collection_combo = named(QComboBox(), "filterCollectionCombo", self.tr("Collection"))
+        self.collection_combo.addItem(self.tr("All images"), None)
+        self.children_check = _tri("filterChildrenCheck", self.tr("Has variations"))
         self.deleted_check = named(
-            QCheckBox("Show deleted on server"),
+            QCheckBox(self.tr("Show deleted on server")),
             "filterDeletedCheck",
-            "Show generations deleted on the server",
+            self.tr("Show generations deleted on the server"),
         )
         self.deleted_check.setChecked(True)
-        self.reset_button = named(QPushButton("Reset"), "filterResetButton", "Reset filters")
+        self.reset_button = named(
+            QPushButton(self.tr("Reset")), "filterResetButton", self.tr("Reset filters")
+        )
         self.reset_button.clicked.connect(self.reset)
 
     def _lay_out(self) -> None:
@@ -145,7 +158,7 @@ class FilterBar(QWidget):
             self.deleted_check,
         ]
         row2 = [
-            QLabel("Min size"),
+            QLabel(self.tr("Min size")),
             self.min_width_spin,
             self.min_height_spin,
             self.seed_edit,
@@ -193,7 +206,7 @@ class FilterBar(QWidget):
         current = self.model_combo.currentData()
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
-        self.model_combo.addItem("Any model", ANY)
+        self.model_combo.addItem(self.tr("Any model"), ANY)
         for m in sorted(models, key=lambda m: m.name.lower()):
             self.model_combo.addItem(m.name, m.id)
         index = self.model_combo.findData(current)
@@ -204,9 +217,11 @@ class FilterBar(QWidget):
         current = self.collection_combo.currentData()
         self.collection_combo.blockSignals(True)
         self.collection_combo.clear()
-        self.collection_combo.addItem("All images", None)
+        self.collection_combo.addItem(self.tr("All images"), None)
         for c in collections:
-            self.collection_combo.addItem(f"{c.name} ({c.count}) · local", c.id)
+            self.collection_combo.addItem(
+                self.tr("{name} ({count}) · local").format(name=c.name, count=c.count), c.id
+            )
         index = self.collection_combo.findData(current)
         self.collection_combo.setCurrentIndex(max(0, index))
         self.collection_combo.blockSignals(False)

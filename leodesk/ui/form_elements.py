@@ -96,7 +96,7 @@ class ElementsSection(CollapsibleSection):
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(12, 0, 0, 0)
         self.elements_list = QListWidget()
-        name_widget(self.elements_list, "elementsList", "Elements")
+        name_widget(self.elements_list, "elementsList", self.tr("Elements"))
         self.elements_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.elements_list.setIconSize(QSize(ICON, ICON))
         self.elements_list.setWordWrap(True)
@@ -104,21 +104,23 @@ class ElementsSection(CollapsibleSection):
         self.elements_list.setMaximumHeight(320)
         lay.addWidget(self.elements_list)
         row = QHBoxLayout()
-        label = QLabel("Weight")
+        label = QLabel(self.tr("Weight"))
         self.element_weight_spin = QDoubleSpinBox()
-        name_widget(self.element_weight_spin, "elementWeightSpin", "Element weight")
+        name_widget(self.element_weight_spin, "elementWeightSpin", self.tr("Element weight"))
         self.element_weight_spin.setDecimals(2)
         self.element_weight_spin.setSingleStep(0.05)
         label.setBuddy(self.element_weight_spin)
-        self.delete_button = QPushButton("Delete…")
-        name_widget(self.delete_button, "elementDeleteButton", "Delete this element of yours")
+        self.delete_button = QPushButton(self.tr("Delete…"))
+        name_widget(
+            self.delete_button, "elementDeleteButton", self.tr("Delete this element of yours")
+        )
         row.addWidget(label)
         row.addWidget(self.element_weight_spin)
         row.addStretch(1)
         row.addWidget(self.delete_button)
         lay.addLayout(row)
-        self.elements_hint = QLabel("No elements loaded")
-        name_widget(self.elements_hint, "elementsHintLabel", "Elements hint")
+        self.elements_hint = QLabel(self.tr("No elements loaded"))
+        name_widget(self.elements_hint, "elementsHintLabel", self.tr("Elements hint"))
         self.elements_hint.setProperty("hint", True)
         self.elements_hint.setWordWrap(True)
         lay.addWidget(self.elements_hint)
@@ -254,14 +256,16 @@ class ElementsSection(CollapsibleSection):
         with self._guard:
             if choice is None:
                 self.element_weight_spin.setEnabled(False)
-                self.element_weight_spin.setToolTip("Select an element to set its weight")
+                self.element_weight_spin.setToolTip(self.tr("Select an element to set its weight"))
                 return
             self.element_weight_spin.setEnabled(True)
             self.element_weight_spin.setRange(choice.weight_min, choice.weight_max)
             _, weight = self._choice.get(choice.key, (False, choice.weight_default))
             self.element_weight_spin.setValue(weight)
             self.element_weight_spin.setToolTip(
-                f"Weight of {choice.name}: {choice.weight_min:g} to {choice.weight_max:g}"
+                self.tr("Weight of {name}: {low} to {high}").format(
+                    name=choice.name, low=f"{choice.weight_min:g}", high=f"{choice.weight_max:g}"
+                )
             )
 
     # ------------------------------------------------------------------------ reactions

@@ -40,7 +40,7 @@ class ImagesSection(CollapsibleSection):
         self.init_slot = ImageSlot(INIT_SLOT, "Init image")
         lay.addWidget(self.init_slot)
         lay.addWidget(self._build_strength())
-        prompts_label = QLabel("Image prompts")
+        prompts_label = QLabel(self.tr("Image prompts"))
         prompts_label.setProperty("hint", True)
         lay.addWidget(prompts_label)
         self.image_prompt_slots = [
@@ -65,13 +65,13 @@ class ImagesSection(CollapsibleSection):
         self.init_strength_label = QLabel()
         self.init_strength_label.setObjectName("initStrengthLabel")
         self.init_strength_slider = QSlider(Qt.Orientation.Horizontal)
-        name_widget(self.init_strength_slider, "initStrengthSlider", "Init strength")
+        name_widget(self.init_strength_slider, "initStrengthSlider", self.tr("Init strength"))
         self.init_strength_slider.setRange(10, 90)
         self.init_strength_slider.setSingleStep(5)
         self.init_strength_slider.setPageStep(10)
         self.init_strength_slider.setValue(round(DEFAULT_INIT_STRENGTH * 100))
         self.init_strength_slider.setToolTip(
-            "How much the init image shapes the result (0.1 loose – 0.9 close)"
+            self.tr("How much the init image shapes the result (0.1 loose – 0.9 close)")
         )
         self.init_strength_label.setBuddy(self.init_strength_slider)
         row.addWidget(self.init_strength_label)
@@ -113,7 +113,9 @@ class ImagesSection(CollapsibleSection):
     def show_rules(self) -> None:
         """The strength only matters with an init image."""
         self.init_strength_row.setVisible(self.init_slot.value() is not None)
-        self.init_strength_label.setText(f"Strength {self.init_strength():.2f}")
+        self.init_strength_label.setText(
+            self.tr("Strength {value}").format(value=f"{self.init_strength():.2f}")
+        )
 
     # -- filling ----------------------------------------------------------------------------
 
@@ -137,7 +139,11 @@ class ImagesSection(CollapsibleSection):
                 targets.append(other)
         left = len(sources) - len(targets)
         self.image_hint.setText(
-            f"{left} image{'s' if left > 1 else ''} did not fit: clear a slot and drop again"
+            (
+                self.tr("{n} images did not fit: clear a slot and drop again")
+                if left > 1
+                else self.tr("{n} image did not fit: clear a slot and drop again")
+            ).format(n=left)
             if left > 0
             else ""
         )

@@ -3,7 +3,7 @@ model, and the aspect, size and number of images."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,17 +31,17 @@ class ModelSection(QWidget):
         super().__init__(parent)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("Model")
+        label = QLabel(self.tr("Model"))
         self.model_button = QPushButton()
-        name_widget(self.model_button, "modelButton", "Model")
+        name_widget(self.model_button, "modelButton", self.tr("Model"))
         self.model_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         label.setBuddy(self.model_button)
         self.model_facts = QLabel()
-        name_widget(self.model_facts, "modelFactsLabel", "Model version and size")
+        name_widget(self.model_facts, "modelFactsLabel", self.tr("Model version and size"))
         self.model_facts.setProperty("hint", True)
         self.model_facts.setWordWrap(True)
         self.model_note = QLabel()
-        name_widget(self.model_note, "modelNoteLabel", "Model note")
+        name_widget(self.model_note, "modelNoteLabel", self.tr("Model note"))
         self.model_note.setProperty("hint", True)
         self.model_note.setWordWrap(True)
         inner = QVBoxLayout()
@@ -67,8 +67,12 @@ def _size_spin(name: str, accessible: str) -> QSpinBox:
     name_widget(spin, name, accessible)
     spin.setRange(rules.SIZE_MIN, rules.SIZE_MAX)
     spin.setSingleStep(rules.SIZE_STEP)
-    spin.setSuffix(" px")
-    spin.setToolTip(f"{rules.SIZE_MIN}–{rules.SIZE_MAX} px, a multiple of {rules.SIZE_STEP}")
+    spin.setSuffix(QCoreApplication.translate("FormModel", " px"))
+    spin.setToolTip(
+        QCoreApplication.translate("FormModel", "{low}–{high} px, a multiple of {step}").format(
+            low=rules.SIZE_MIN, high=rules.SIZE_MAX, step=rules.SIZE_STEP
+        )
+    )
     return spin
 
 
@@ -86,44 +90,44 @@ class SizeSection(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
 
         self.aspect_combo = QComboBox()
-        name_widget(self.aspect_combo, "aspectCombo", "Aspect ratio")
+        name_widget(self.aspect_combo, "aspectCombo", self.tr("Aspect ratio"))
         for name, (w, h) in rules.ASPECT_PRESETS.items():
             self.aspect_combo.addItem(f"{name}  ({w}×{h})", name)
         self.aspect_combo.addItem(CUSTOM_ASPECT, CUSTOM_ASPECT)
 
-        self.width_spin = _size_spin("widthSpin", "Width")
-        self.height_spin = _size_spin("heightSpin", "Height")
+        self.width_spin = _size_spin("widthSpin", self.tr("Width"))
+        self.height_spin = _size_spin("heightSpin", self.tr("Height"))
         w, h = rules.ASPECT_PRESETS[rules.DEFAULT_ASPECT]
         self.width_spin.setValue(w)
         self.height_spin.setValue(h)
         self.aspect_combo.setCurrentIndex(self.aspect_combo.findData(rules.DEFAULT_ASPECT))
 
-        self.keep_ratio_check = QCheckBox("Keep ratio")
-        name_widget(self.keep_ratio_check, "keepRatioCheck", "Keep aspect ratio")
-        self.keep_ratio_check.setToolTip("Change the other side too when one side changes")
+        self.keep_ratio_check = QCheckBox(self.tr("Keep ratio"))
+        name_widget(self.keep_ratio_check, "keepRatioCheck", self.tr("Keep aspect ratio"))
+        self.keep_ratio_check.setToolTip(self.tr("Change the other side too when one side changes"))
 
         self.num_images_spin = QSpinBox()
-        name_widget(self.num_images_spin, "numImagesSpin", "Number of images")
+        name_widget(self.num_images_spin, "numImagesSpin", self.tr("Number of images"))
         self.num_images_spin.setRange(1, 8)
         self.num_images_spin.setValue(rules.DEFAULT_NUM_IMAGES)
         self.num_images_reason = QLabel()
-        name_widget(self.num_images_reason, "numImagesReasonLabel", "Why fewer images")
+        name_widget(self.num_images_reason, "numImagesReasonLabel", self.tr("Why fewer images"))
         self.num_images_reason.setProperty("hint", True)
         self.num_images_reason.setWordWrap(True)
 
         self.output_size_label = QLabel()
-        name_widget(self.output_size_label, "outputSizeLabel", "Expected output size")
+        name_widget(self.output_size_label, "outputSizeLabel", self.tr("Expected output size"))
         self.output_size_label.setProperty("hint", True)
         self.output_size_label.setWordWrap(True)
         self._lay_out(grid)
         self._connect()
 
     def _lay_out(self, grid: QGridLayout) -> None:
-        aspect_label = QLabel("Aspect")
+        aspect_label = QLabel(self.tr("Aspect"))
         aspect_label.setBuddy(self.aspect_combo)
         grid.addWidget(aspect_label, 0, 0)
         grid.addWidget(self.aspect_combo, 0, 1, 1, 3)
-        size_label = QLabel("Size")
+        size_label = QLabel(self.tr("Size"))
         size_label.setBuddy(self.width_spin)
         grid.addWidget(size_label, 1, 0)
         grid.addWidget(self.width_spin, 1, 1)
@@ -131,7 +135,7 @@ class SizeSection(QWidget):
         grid.addWidget(self.height_spin, 1, 3)
         grid.addWidget(self.keep_ratio_check, 2, 1, 1, 3)
         grid.addWidget(self.output_size_label, 3, 1, 1, 3)
-        images_label = QLabel("Images")
+        images_label = QLabel(self.tr("Images"))
         images_label.setBuddy(self.num_images_spin)
         grid.addWidget(images_label, 4, 0)
         grid.addWidget(self.num_images_spin, 4, 1)

@@ -35,22 +35,22 @@ class PromptSection(QWidget):
         lay.setSpacing(2)
 
         self.prompt_edit = QPlainTextEdit()
-        name_widget(self.prompt_edit, "promptEdit", "Prompt")
-        self.prompt_edit.setPlaceholderText("Describe the image… (Ctrl+Enter generates)")
+        name_widget(self.prompt_edit, "promptEdit", self.tr("Prompt"))
+        self.prompt_edit.setPlaceholderText(self.tr("Describe the image… (Ctrl+Enter generates)"))
         self.prompt_edit.setTabChangesFocus(True)
         self.prompt_edit.setMinimumHeight(80)
         lay.addWidget(self.prompt_edit)
 
         row = QHBoxLayout()
         self.prompt_counter = QLabel()
-        name_widget(self.prompt_counter, "promptCounterLabel", "Prompt length")
+        name_widget(self.prompt_counter, "promptCounterLabel", self.tr("Prompt length"))
         row.addWidget(self.prompt_counter)
         row.addStretch(1)
-        self.random_prompt_button = QPushButton("Random prompt")
-        name_widget(self.random_prompt_button, "randomPromptButton", "Random prompt")
-        self.random_prompt_button.setToolTip("Ask Leonardo for a random prompt")
-        self.improve_prompt_button = QPushButton("Improve prompt")
-        name_widget(self.improve_prompt_button, "improvePromptButton", "Improve prompt")
+        self.random_prompt_button = QPushButton(self.tr("Random prompt"))
+        name_widget(self.random_prompt_button, "randomPromptButton", self.tr("Random prompt"))
+        self.random_prompt_button.setToolTip(self.tr("Ask Leonardo for a random prompt"))
+        self.improve_prompt_button = QPushButton(self.tr("Improve prompt"))
+        name_widget(self.improve_prompt_button, "improvePromptButton", self.tr("Improve prompt"))
         row.addWidget(self.random_prompt_button)
         row.addWidget(self.improve_prompt_button)
         # Opens the recent prompts (the window connects it once the library is there).
@@ -69,21 +69,25 @@ class PromptSection(QWidget):
         lay.addLayout(row)
         self.improve_instruction_edit = QLineEdit()
         name_widget(
-            self.improve_instruction_edit, "improveInstructionEdit", "How to improve the prompt"
+            self.improve_instruction_edit,
+            "improveInstructionEdit",
+            self.tr("How to improve the prompt"),
         )
         self.improve_instruction_edit.setPlaceholderText(
-            "How to improve it (optional), e.g. moodier"
+            self.tr("How to improve it (optional), e.g. moodier")
         )
         self.improve_instruction_edit.setMaxLength(INSTRUCTION_MAX)
         self.improve_instruction_edit.setClearButtonEnabled(True)
         self.improve_instruction_edit.setToolTip(
-            "Sent with Improve prompt (promptInstructions): the prompt is improved that way"
+            self.tr(
+                "Sent with Improve prompt (promptInstructions): the prompt is improved that way"
+            )
         )
         lay.addWidget(self.improve_instruction_edit)
 
         self.negative_prompt_edit = QPlainTextEdit()
-        name_widget(self.negative_prompt_edit, "negativePromptEdit", "Negative prompt")
-        self.negative_prompt_edit.setPlaceholderText("What to leave out (optional)")
+        name_widget(self.negative_prompt_edit, "negativePromptEdit", self.tr("Negative prompt"))
+        self.negative_prompt_edit.setPlaceholderText(self.tr("What to leave out (optional)"))
         self.negative_prompt_edit.setTabChangesFocus(True)
         self.negative_prompt_edit.setMaximumHeight(60)
         lay.addWidget(self.negative_prompt_edit)
@@ -113,4 +117,4 @@ class PromptSection(QWidget):
             self.random_prompt_button.setToolTip(_BUSY_TIP)
         else:
             self.improve_prompt_button.setToolTip(rules.improve_tip)
-            self.random_prompt_button.setToolTip("Ask Leonardo for a random prompt")
+            self.random_prompt_button.setToolTip(self.tr("Ask Leonardo for a random prompt"))

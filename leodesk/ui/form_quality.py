@@ -39,37 +39,41 @@ class ModesSection(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
 
         row = QHBoxLayout()
-        self.alchemy_check = QCheckBox("Alchemy")
-        name_widget(self.alchemy_check, "alchemyCheck", "Alchemy")
+        self.alchemy_check = QCheckBox(self.tr("Alchemy"))
+        name_widget(self.alchemy_check, "alchemyCheck", self.tr("Alchemy"))
         self.alchemy_check.setChecked(True)
         self.alchemy_check.setToolTip(
-            "Leonardo's quality pipeline (v2 on SDXL models). Costs more credits."
+            self.tr("Leonardo's quality pipeline (v2 on SDXL models). Costs more credits.")
         )
-        self.high_res_check = QCheckBox("High resolution")
-        name_widget(self.high_res_check, "highResCheck", "High resolution")
+        self.high_res_check = QCheckBox(self.tr("High resolution"))
+        name_widget(self.high_res_check, "highResCheck", self.tr("High resolution"))
         row.addWidget(self.alchemy_check)
         row.addWidget(self.high_res_check)
         row.addStretch(1)
         form.addRow(row)
 
         self.preset_style_combo = QComboBox()
-        name_widget(self.preset_style_combo, "presetStyleCombo", "Preset style")
-        form.addRow("Style", self.preset_style_combo)
+        name_widget(self.preset_style_combo, "presetStyleCombo", self.tr("Preset style"))
+        form.addRow(self.tr("Style"), self.preset_style_combo)
 
         pr = QHBoxLayout()
-        self.photo_real_check = QCheckBox("PhotoReal")
-        name_widget(self.photo_real_check, "photoRealCheck", "PhotoReal")
+        self.photo_real_check = QCheckBox(self.tr("PhotoReal"))
+        name_widget(self.photo_real_check, "photoRealCheck", self.tr("PhotoReal"))
         self.photo_real_version_combo = QComboBox()
-        name_widget(self.photo_real_version_combo, "photoRealVersionCombo", "PhotoReal version")
+        name_widget(
+            self.photo_real_version_combo, "photoRealVersionCombo", self.tr("PhotoReal version")
+        )
         for version in rules.PHOTOREAL_VERSIONS:
             self.photo_real_version_combo.addItem(version, version)
         self.photo_real_strength_combo = QComboBox()
         name_widget(
-            self.photo_real_strength_combo, "photoRealStrengthCombo", "PhotoReal depth of field"
+            self.photo_real_strength_combo,
+            "photoRealStrengthCombo",
+            self.tr("PhotoReal depth of field"),
         )
         for label, value in rules.PHOTOREAL_STRENGTHS.items():
             self.photo_real_strength_combo.addItem(f"{label} ({value:g})", value)
-        self.photo_real_strength_combo.setToolTip("Depth of field")
+        self.photo_real_strength_combo.setToolTip(self.tr("Depth of field"))
         pr.addWidget(self.photo_real_check)
         pr.addWidget(self.photo_real_version_combo)
         pr.addWidget(self.photo_real_strength_combo)
@@ -144,61 +148,63 @@ class AdvancedSection(CollapsibleSection):
     def _build_sampling(self, form: QFormLayout) -> None:
         guidance = QHBoxLayout()
         self.guidance_spin = QDoubleSpinBox()
-        name_widget(self.guidance_spin, "guidanceSpin", "Guidance scale")
+        name_widget(self.guidance_spin, "guidanceSpin", self.tr("Guidance scale"))
         self.guidance_spin.setDecimals(1)
         self.guidance_spin.setSingleStep(0.5)
         self.guidance_spin.setRange(1.0, 30.0)
         self.guidance_spin.setValue(rules.DEFAULT_GUIDANCE)
         self.guidance_reason = QLabel()
-        name_widget(self.guidance_reason, "guidanceReasonLabel", "Guidance scale range")
+        name_widget(self.guidance_reason, "guidanceReasonLabel", self.tr("Guidance scale range"))
         self.guidance_reason.setProperty("hint", True)
         self.guidance_reason.setWordWrap(True)
         guidance.addWidget(self.guidance_spin)
         guidance.addWidget(self.guidance_reason, 1)
-        form.addRow("Guidance", guidance)
+        form.addRow(self.tr("Guidance"), guidance)
 
         self.steps_spin = QSpinBox()
-        name_widget(self.steps_spin, "stepsSpin", "Inference steps")
+        name_widget(self.steps_spin, "stepsSpin", self.tr("Inference steps"))
         self.steps_spin.setRange(rules.STEPS_MIN, rules.STEPS_MAX)
         self.steps_spin.setValue(rules.DEFAULT_STEPS)
         self.steps_spin.setToolTip(f"{rules.STEPS_MIN}–{rules.STEPS_MAX}")
-        form.addRow("Steps", self.steps_spin)
+        form.addRow(self.tr("Steps"), self.steps_spin)
 
         seed = QHBoxLayout()
-        self.random_seed_check = QCheckBox("Random")
-        name_widget(self.random_seed_check, "randomSeedCheck", "Random seed")
+        self.random_seed_check = QCheckBox(self.tr("Random"))
+        name_widget(self.random_seed_check, "randomSeedCheck", self.tr("Random seed"))
         self.random_seed_check.setChecked(True)
         self.seed_edit = QLineEdit()
-        name_widget(self.seed_edit, "seedEdit", "Seed")
-        self.seed_edit.setPlaceholderText("random")
+        name_widget(self.seed_edit, "seedEdit", self.tr("Seed"))
+        self.seed_edit.setPlaceholderText(self.tr("random"))
         self.seed_edit.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"\d{0,10}"), self.seed_edit)
         )
         self.new_seed_button = QToolButton()
-        name_widget(self.new_seed_button, "newSeedButton", "New seed")
-        self.new_seed_button.setText("New")
-        self.new_seed_button.setToolTip("Pick a random seed and keep it")
+        name_widget(self.new_seed_button, "newSeedButton", self.tr("New seed"))
+        self.new_seed_button.setText(self.tr("New"))
+        self.new_seed_button.setToolTip(self.tr("Pick a random seed and keep it"))
         seed.addWidget(self.random_seed_check)
         seed.addWidget(self.seed_edit, 1)
         seed.addWidget(self.new_seed_button)
-        form.addRow("Seed", seed)
+        form.addRow(self.tr("Seed"), seed)
 
         self.scheduler_combo = QComboBox()
-        name_widget(self.scheduler_combo, "schedulerCombo", "Scheduler")
+        name_widget(self.scheduler_combo, "schedulerCombo", self.tr("Scheduler"))
         # "" = the server's default (not sent); item data is never None, so every
         # currentData() of the form's combos is a str or a number.
-        self.scheduler_combo.addItem("Default (Euler)", "")
+        self.scheduler_combo.addItem(self.tr("Default (Euler)"), "")
         for value in rules.SCHEDULERS:
             self.scheduler_combo.addItem(names.scheduler(value), value)
-        form.addRow("Scheduler", self.scheduler_combo)
+        form.addRow(self.tr("Scheduler"), self.scheduler_combo)
 
     def _build_magic(self, form: QFormLayout) -> None:
         pm = QHBoxLayout()
-        self.prompt_magic_check = QCheckBox("Prompt Magic")
-        name_widget(self.prompt_magic_check, "promptMagicCheck", "Prompt Magic")
+        self.prompt_magic_check = QCheckBox(self.tr("Prompt Magic"))
+        name_widget(self.prompt_magic_check, "promptMagicCheck", self.tr("Prompt Magic"))
         self.prompt_magic_version_combo = QComboBox()
         name_widget(
-            self.prompt_magic_version_combo, "promptMagicVersionCombo", "Prompt Magic version"
+            self.prompt_magic_version_combo,
+            "promptMagicVersionCombo",
+            self.tr("Prompt Magic version"),
         )
         for version in rules.PROMPT_MAGIC_VERSIONS:
             self.prompt_magic_version_combo.addItem(version, version)
@@ -207,7 +213,9 @@ class AdvancedSection(CollapsibleSection):
         )
         self.prompt_magic_strength_spin = QDoubleSpinBox()
         name_widget(
-            self.prompt_magic_strength_spin, "promptMagicStrengthSpin", "Prompt Magic strength"
+            self.prompt_magic_strength_spin,
+            "promptMagicStrengthSpin",
+            self.tr("Prompt Magic strength"),
         )
         self.prompt_magic_strength_spin.setDecimals(2)
         self.prompt_magic_strength_spin.setSingleStep(0.05)
@@ -215,8 +223,8 @@ class AdvancedSection(CollapsibleSection):
             rules.PROMPT_MAGIC_STRENGTH_MIN, rules.PROMPT_MAGIC_STRENGTH_MAX
         )
         self.prompt_magic_strength_spin.setValue(rules.DEFAULT_PROMPT_MAGIC_STRENGTH)
-        self.raw_mode_check = QCheckBox("RAW mode")
-        name_widget(self.raw_mode_check, "rawModeCheck", "RAW mode")
+        self.raw_mode_check = QCheckBox(self.tr("RAW mode"))
+        name_widget(self.raw_mode_check, "rawModeCheck", self.tr("RAW mode"))
         pm.addWidget(self.prompt_magic_check)
         pm.addWidget(self.prompt_magic_version_combo)
         pm.addWidget(self.prompt_magic_strength_spin)
@@ -226,22 +234,22 @@ class AdvancedSection(CollapsibleSection):
 
     def _build_look(self, form: QFormLayout) -> None:
         self.contrast_combo = QComboBox()
-        name_widget(self.contrast_combo, "contrastCombo", "Contrast")
-        self.contrast_combo.addItem("Default", "")
+        name_widget(self.contrast_combo, "contrastCombo", self.tr("Contrast"))
+        self.contrast_combo.addItem(self.tr("Default"), "")
         for contrast in rules.CONTRAST_VALUES:
             self.contrast_combo.addItem(f"{contrast:g}", contrast)
-        form.addRow("Contrast", self.contrast_combo)
+        form.addRow(self.tr("Contrast"), self.contrast_combo)
 
-        self.tiling_check = QCheckBox("Tiling")
-        name_widget(self.tiling_check, "tilingCheck", "Tiling")
-        self.tiling_check.setToolTip("Make images that tile seamlessly")
+        self.tiling_check = QCheckBox(self.tr("Tiling"))
+        name_widget(self.tiling_check, "tilingCheck", self.tr("Tiling"))
+        self.tiling_check.setToolTip(self.tr("Make images that tile seamlessly"))
         form.addRow(self.tiling_check)
 
         self.transparency_combo = QComboBox()
-        name_widget(self.transparency_combo, "transparencyCombo", "Transparency")
+        name_widget(self.transparency_combo, "transparencyCombo", self.tr("Transparency"))
         for value in rules.TRANSPARENCY_VALUES:
             self.transparency_combo.addItem(names.transparency(value), value)
-        form.addRow("Transparency", self.transparency_combo)
+        form.addRow(self.tr("Transparency"), self.transparency_combo)
 
     def _roll_seed(self) -> int:
         return random.randint(rules.SEED_MIN, self._seed_max())

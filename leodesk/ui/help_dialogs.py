@@ -105,7 +105,9 @@ class ShortcutSheet(QDialog):
         self.empty = named(QLabel(self.tr("No shortcut matches.")), "shortcutEmpty", "")
         self.empty.setAccessibleName(self.tr("No shortcut matches"))
         self.empty.setVisible(False)
-        self.close_button = named(QPushButton(self.tr("Close")), "shortcutCloseButton", "Close")
+        self.close_button = named(
+            QPushButton(self.tr("Close")), "shortcutCloseButton", self.tr("Close")
+        )
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -200,7 +202,9 @@ class AboutDialog(QDialog):
             self.tr("Open the log folder"),
         )
         self.logs_button.clicked.connect(lambda: open_logs())
-        self.close_button = named(QPushButton(self.tr("Close")), "aboutCloseButton", "Close")
+        self.close_button = named(
+            QPushButton(self.tr("Close")), "aboutCloseButton", self.tr("Close")
+        )
         self.close_button.clicked.connect(self.close)
         self.close_button.setDefault(True)
         buttons = QHBoxLayout()

@@ -32,51 +32,59 @@ class KeyDialog(QDialog):
         self, *, replacing: bool = False, allow_demo: bool = True, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        named(self, "keyDialog", "API key")
-        self.setWindowTitle("leodesk — API key")
+        named(self, "keyDialog", self.tr("API key"))
+        self.setWindowTitle(self.tr("leodesk — API key"))
         self.setMinimumWidth(520)
         intro = QLabel(
-            "<b>Connect your Leonardo.Ai account</b><br>Paste a Production API key "
-            "(app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it only "
-            "in your system keychain."
+            self.tr(
+                "<b>Connect your Leonardo.Ai account</b><br>Paste a Production API key "
+                "(app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it "
+                "only in your system keychain."
+            )
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
-        self.key_edit = named(QLineEdit(), "apiKeyEdit", "API key")
+        self.key_edit = named(QLineEdit(), "apiKeyEdit", self.tr("API key"))
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+        self.key_edit.setPlaceholderText(self.tr("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"))
         self.key_edit.textChanged.connect(self._text_changed)
         self.key_edit.returnPressed.connect(self._submit)
-        self.show_check = named(QPushButton("Show"), "showKeyButton", "Show the key")
+        self.show_check = named(
+            QPushButton(self.tr("Show")), "showKeyButton", self.tr("Show the key")
+        )
         self.show_check.setCheckable(True)
         self.show_check.toggled.connect(
             lambda on: self.key_edit.setEchoMode(
                 QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
             )
         )
-        self.message = named(QLabel(""), "keyMessage", "Key check result")
+        self.message = named(QLabel(""), "keyMessage", self.tr("Key check result"))
         self.message.setWordWrap(True)
         self.save_button = named(
-            QPushButton("Check and save"),
+            QPushButton(self.tr("Check and save")),
             "saveKeyButton",
-            "Check the key and save it in the keychain",
+            self.tr("Check the key and save it in the keychain"),
         )
         self.save_button.setDefault(True)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self._submit)
         self.demo_button = named(
-            QPushButton("Try the demo"),
+            QPushButton(self.tr("Try the demo")),
             "tryDemoButton",
-            "Use the built-in simulator: no key, no cost",
+            self.tr("Use the built-in simulator: no key, no cost"),
         )
         self.demo_button.clicked.connect(lambda: self.done(DEMO))
         self.demo_button.setVisible(allow_demo)
         self.remove_button = named(
-            QPushButton("Remove key"), "removeKeyButton", "Remove the stored key from the keychain"
+            QPushButton(self.tr("Remove key")),
+            "removeKeyButton",
+            self.tr("Remove the stored key from the keychain"),
         )
         self.remove_button.clicked.connect(self.remove_requested.emit)
         self.remove_button.setVisible(replacing)
-        self.cancel_button = named(QPushButton("Cancel"), "cancelKeyButton", "Cancel")
+        self.cancel_button = named(
+            QPushButton(self.tr("Cancel")), "cancelKeyButton", self.tr("Cancel")
+        )
         self.cancel_button.clicked.connect(self.reject)
 
         row = QHBoxLayout()
@@ -105,7 +113,7 @@ class KeyDialog(QDialog):
 
     def show_checking(self) -> None:
         self.message.setStyleSheet("")
-        self.message.setText("Checking the key with Leonardo…")
+        self.message.setText(self.tr("Checking the key with Leonardo…"))
         self.save_button.setEnabled(False)
         self.key_edit.setEnabled(False)
 
@@ -118,6 +126,10 @@ class KeyDialog(QDialog):
 
     def done_ok(self, username: str | None) -> None:
         self.message.setStyleSheet("")
-        self.message.setText(f"Connected as {username}." if username else "Connected.")
+        self.message.setText(
+            self.tr("Connected as {username}.").format(username=username)
+            if username
+            else self.tr("Connected.")
+        )
         self.key_edit.clear()
         self.accept()

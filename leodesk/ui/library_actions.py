@@ -118,7 +118,7 @@ class LibraryActions(QObject):
         menu.addAction(a["editInCanvasAction"])
         menu.addSeparator()
         menu.addAction(a["favouriteAction"])
-        rate = add_menu(menu, "Rate", "rateMenu")
+        rate = add_menu(menu, self.tr("Rate"), "rateMenu")
         for n in range(1, 6):
             rate.addAction(a[f"rate{n}Action"])
         rate.addAction(a["rate0Action"])
@@ -206,19 +206,21 @@ class LibraryActions(QObject):
         if image_id == self._clipboard_wanted:
             self._clipboard_wanted = None
             QGuiApplication.clipboard().setImage(image)
-            self.window.statusBar().showMessage("Image copied", 3000)
+            self.window.statusBar().showMessage(self.tr("Image copied"), 3000)
 
     def export(self) -> None:
         records = self.selected_records()
         items = self.ctx.export_items(records)
         if not items:
             self.window.statusBar().showMessage(
-                "Nothing to export: the selected images are not on this computer yet", 6000
+                self.tr("Nothing to export: the selected images are not on this computer yet"), 6000
             )
             return
         folder = self.ask_folder()
         if folder:
-            self.window.statusBar().showMessage(f"Exporting {len(items)} image(s)…")
+            self.window.statusBar().showMessage(
+                self.tr("Exporting {n} image(s)…").format(n=len(items))
+            )
             self.ctx.exporter.export(items, Path(folder))
 
     # -- delete -----------------------------------------------------------------------------------
@@ -307,7 +309,9 @@ class LibraryActions(QObject):
 
     def _ask_folder(self) -> str | None:
         start = self.window.prefs_link.own.get("export_folder") or ""  # Preferences
-        folder = QFileDialog.getExistingDirectory(self._parent(), "Export to folder", start)
+        folder = QFileDialog.getExistingDirectory(
+            self._parent(), self.tr("Export to folder"), start
+        )
         return folder or None
 
     def _parent(self) -> QWidget:

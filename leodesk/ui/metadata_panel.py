@@ -36,18 +36,20 @@ class MetadataPanel(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "metadataPanel", "Image details")
+        named(self, "metadataPanel", self.tr("Image details"))
         self.setWidgetResizable(True)
         self.setMinimumWidth(190)
         body = QWidget()
         self.setWidget(body)
         self._layout = QVBoxLayout(body)
         self.title = named(
-            QLabel("Select an image to see how it was made."), "metadataTitle", "Selection summary"
+            QLabel(self.tr("Select an image to see how it was made.")),
+            "metadataTitle",
+            self.tr("Selection summary"),
         )
         self.title.setWordWrap(True)
         self._layout.addWidget(self.title)
-        self.origin_label = named(QLabel(""), "metaOrigin", "Made by")
+        self.origin_label = named(QLabel(""), "metaOrigin", self.tr("Made by"))
         self.origin_label.setWordWrap(True)
         self.origin_label.setVisible(False)
         self._layout.addWidget(self.origin_label)
@@ -57,14 +59,18 @@ class MetadataPanel(QScrollArea):
         self._grid.setColumnStretch(1, 1)
         self._layout.addWidget(self._grid_host)
         self.recall_all_button = named(
-            QPushButton("Recall all into a new draft"),
+            QPushButton(self.tr("Recall all into a new draft")),
             "recallAllButton",
-            "Recall all parameters into a new draft",
-            "Open these parameters in a new draft tab; the draft you are editing stays as it is",
+            self.tr("Recall all parameters into a new draft"),
+            self.tr(
+                "Open these parameters in a new draft tab; the draft you are editing stays as it is"
+            ),
         )
         self.recall_all_button.clicked.connect(self.recall_all.emit)
         self._layout.addWidget(self.recall_all_button)
-        self.diff_label = named(QLabel(""), "diffLabel", "Differences between the two images")
+        self.diff_label = named(
+            QLabel(""), "diffLabel", self.tr("Differences between the two images")
+        )
         self.diff_label.setWordWrap(True)
         self.diff_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout.addWidget(self.diff_label)
@@ -84,7 +90,8 @@ class MetadataPanel(QScrollArea):
         self.show_none()
 
     def _build_rows(self) -> None:
-        for row, (field, label, _key) in enumerate(recall.FIELDS):
+        for row, (field, english, _key) in enumerate(recall.FIELDS):
+            label = recall.shown_label(english)
             name = QLabel(label)
             name.setStyleSheet("color: palette(placeholder-text);")
             value = named(QLabel(""), f"meta_{field}", label)
@@ -93,8 +100,8 @@ class MetadataPanel(QScrollArea):
             button = named(
                 QPushButton("↩"),
                 f"recall_{field}",
-                f"Recall {label.lower()}",
-                f"Copy the {label.lower()} into the form",
+                self.tr("Recall {field}").format(field=label.lower()),
+                self.tr("Copy the {field} into the form").format(field=label.lower()),
             )
             button.setFixedWidth(30)
             button.clicked.connect(lambda _c=False, f=field: self.recall_field.emit(f))
@@ -107,12 +114,14 @@ class MetadataPanel(QScrollArea):
     # -- content --------------------------------------------------------------------------
     def show_origin(self, text: str | None) -> None:
         """What made the selected image, when it is not a plain generation (a blueprint)."""
-        self.origin_label.setText(f"Made by {html.escape(text)}" if text else "")
+        self.origin_label.setText(
+            self.tr("Made by {who}").format(who=html.escape(text)) if text else ""
+        )
         self.origin_label.setVisible(bool(text))
 
     def show_none(self) -> None:
         self.generation = None
-        self.title.setText("Select an image to see how it was made.")
+        self.title.setText(self.tr("Select an image to see how it was made."))
         self.compare_button.setVisible(False)
         self._grid_host.setVisible(False)
         self.recall_all_button.setVisible(False)
@@ -131,8 +140,10 @@ class MetadataPanel(QScrollArea):
         if pixels is not None:
             extra.append(f"{pixels[0]} × {pixels[1]} px")
         if image is not None and image.deleted_remote:
-            extra.append("deleted on the server; kept here")
-        self.title.setText("<b>1 image</b>" + "".join(f" · {html.escape(x)}" for x in extra))
+            extra.append(self.tr("deleted on the server; kept here"))
+        self.title.setText(
+            self.tr("<b>1 image</b>") + "".join(f" · {html.escape(x)}" for x in extra)
+        )
         for field, _label, _key in recall.FIELDS:
             text = recall.display(generation, field, model_names)
             self.values[field].setText(text)
@@ -148,7 +159,11 @@ class MetadataPanel(QScrollArea):
         self.compare_button.setVisible(True)
         # shown as in the one-image view ("1024 × 768", "on", the model's name), not raw values
         rows = [
-            (label, recall.display(a, f, model_names), recall.display(b, f, model_names))
+            (
+                recall.shown_label(label),
+                recall.display(a, f, model_names),
+                recall.display(b, f, model_names),
+            )
             for f, label, _key in recall.FIELDS
             if recall.value(a, f) != recall.value(b, f)
         ]
@@ -156,10 +171,10 @@ class MetadataPanel(QScrollArea):
         self.recall_all_button.setVisible(False)
         self.diff_label.setVisible(True)
         if getattr(a, "id", None) == getattr(b, "id", None):
-            self.title.setText("<b>2 images</b> of the same generation: same parameters.")
+            self.title.setText(self.tr("<b>2 images</b> of the same generation: same parameters."))
             self.diff_label.setText("")
             return
-        self.title.setText(f"<b>2 images</b>: {len(rows)} parameter(s) differ")
+        self.title.setText(self.tr("<b>2 images</b>: {n} parameter(s) differ").format(n=len(rows)))
         body = "".join(
             f"<tr><td style='color:gray;padding-right:6px'>{html.escape(label)}</td>"
             f"<td>{html.escape(str(va))}</td><td>{html.escape(str(vb))}</td></tr>"
@@ -168,12 +183,12 @@ class MetadataPanel(QScrollArea):
         self.diff_label.setText(
             f"<table><tr><th></th><th align=left>A</th><th align=left>B</th></tr>{body}</table>"
             if rows
-            else "Same parameters."
+            else self.tr("Same parameters.")
         )
 
     def show_many(self, n: int) -> None:
         self.generation = None
-        self.title.setText(f"<b>{n} images</b> selected")
+        self.title.setText(self.tr("<b>{n} images</b> selected").format(n=n))
         self.compare_button.setVisible(n <= 4)
         self._grid_host.setVisible(False)
         self.recall_all_button.setVisible(False)

@@ -39,12 +39,12 @@ class ModelBrowser(QWidget):
         self, platform: ModelListModel, own: ModelListModel, parent: QWidget | None = None
     ):
         super().__init__(parent)
-        named(self, "modelBrowser", "Model browser")
+        named(self, "modelBrowser", self.tr("Model browser"))
         self._sources = {"platform": platform, "own": own}
         self._all: dict[str, ModelInfo] = {}
 
-        self.search = named(QLineEdit(), "modelSearch", "Search models")
-        self.search.setPlaceholderText("Search models…")
+        self.search = named(QLineEdit(), "modelSearch", self.tr("Search models"))
+        self.search.setPlaceholderText(self.tr("Search models…"))
         self.search.setClearButtonEnabled(True)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -52,14 +52,14 @@ class ModelBrowser(QWidget):
         self._debounce.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
 
-        self.tabs = named(QTabBar(), "modelTabs", "Model lists")
+        self.tabs = named(QTabBar(), "modelTabs", self.tr("Model lists"))
         for label in ("Platform", "Yours", "Favourites"):
             self.tabs.addTab(label)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.proxy = ModelFilterProxy(self)
         self.proxy.setSourceModel(platform)
-        self.view = named(QListView(), "modelList", "Models")
+        self.view = named(QListView(), "modelList", self.tr("Models"))
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
@@ -78,7 +78,7 @@ class ModelBrowser(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
 
-        self.status = named(QLabel(""), "modelStatus", "Model list status")
+        self.status = named(QLabel(""), "modelStatus", self.tr("Model list status"))
         self.status.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -144,10 +144,10 @@ class ModelBrowser(QWidget):
     def build_context_menu(self, model: ModelInfo, favourite: bool) -> QMenu:
         menu = QMenu(self)
         menu.setObjectName("modelContextMenu")
-        use = QAction("Use this model", menu)
+        use = QAction(self.tr("Use this model"), menu)
         use.setObjectName("useModelAction")
         use.triggered.connect(lambda: self.model_chosen.emit(model))
-        copy = QAction("Copy model ID", menu)
+        copy = QAction(self.tr("Copy model ID"), menu)
         copy.setObjectName("copyModelIdAction")
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(model.id))
         fav = QAction("Remove from favourites" if favourite else "Add to favourites", menu)
@@ -155,7 +155,7 @@ class ModelBrowser(QWidget):
         fav.triggered.connect(lambda: self.favourite_toggled.emit(model.id, not favourite))
         menu.addActions([use, copy, fav])
         if model.kind == "own":
-            delete = QAction("Delete this model…", menu)
+            delete = QAction(self.tr("Delete this model…"), menu)
             delete.setObjectName("deleteModelAction")
             delete.triggered.connect(lambda: self.delete_requested.emit(model))
             menu.addSeparator()

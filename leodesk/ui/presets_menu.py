@@ -34,12 +34,12 @@ def ask_preset_name(parent: QWidget, title: str, text: str, error: str) -> str |
     dialog = named(QInputDialog(parent), "presetNameDialog", title)
     dialog.setWindowTitle(title)
     dialog.setInputMode(QInputDialog.InputMode.TextInput)
-    label = _tr("Preset name:")
+    label = QCoreApplication.translate("PresetsMenu", "Preset name:")
     dialog.setLabelText(f"{error}\n\n{label}" if error else label)
     dialog.setTextValue(text)
     dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
     for edit in dialog.findChildren(QLineEdit):
-        named(edit, "presetNameEdit", _tr("Preset name"))
+        named(edit, "presetNameEdit", QCoreApplication.translate("PresetsMenu", "Preset name"))
     accepted = dialog.exec() == QInputDialog.DialogCode.Accepted
     text = dialog.textValue()
     dialog.deleteLater()
@@ -53,7 +53,7 @@ class PresetsMenu(QMenu):
 
     def __init__(self, drafts: DraftsPane, store: HistoryService) -> None:
         super().__init__(drafts)
-        named(self, "presetsMenu", _tr("Presets and drafts"))
+        named(self, "presetsMenu", QCoreApplication.translate("PresetsMenu", "Presets and drafts"))
         self.drafts = drafts
         self.store = store
         self.aboutToShow.connect(self.rebuild)
@@ -61,26 +61,38 @@ class PresetsMenu(QMenu):
 
     def rebuild(self) -> None:
         self.clear()
-        self.addSection(_tr("Presets"))
-        save = self._action(_tr("Save form as preset…"), "savePresetAction", self.save_current)
-        save.setToolTip(_tr("Model, size and every option, elements included (not the images)"))
+        self.addSection(QCoreApplication.translate("PresetsMenu", "Presets"))
+        save = self._action(
+            QCoreApplication.translate("PresetsMenu", "Save form as preset…"),
+            "savePresetAction",
+            self.save_current,
+        )
+        save.setToolTip(
+            QCoreApplication.translate(
+                "PresetsMenu", "Model, size and every option, elements included (not the images)"
+            )
+        )
         presets = self.store.presets()
         for n, preset in enumerate(presets):
             self._preset_menu(n, preset)
         if not presets:
-            hint = self.addAction(_tr("No presets yet"))
+            hint = self.addAction(QCoreApplication.translate("PresetsMenu", "No presets yet"))
             hint.setObjectName("noPresetsAction")
             hint.setEnabled(False)
-        self.addSection(_tr("Drafts"))
+        self.addSection(QCoreApplication.translate("PresetsMenu", "Drafts"))
         for n in range(self.drafts.count()):
             act = self._action(
                 self.drafts.tabs.tabText(n), f"draftAction{n}", lambda _c=False, i=n: self._go(i)
             )
             act.setCheckable(True)
             act.setChecked(n == self.drafts.current())
-        self._action(_tr("New draft"), "newDraftAction", lambda: self.drafts.new_draft(None))
+        self._action(
+            QCoreApplication.translate("PresetsMenu", "New draft"),
+            "newDraftAction",
+            lambda: self.drafts.new_draft(None),
+        )
         close = self._action(
-            _tr("Close this draft"),
+            QCoreApplication.translate("PresetsMenu", "Close this draft"),
             "closeDraftAction",
             lambda: self.drafts.close_draft(self.drafts.current()),
         )
@@ -97,19 +109,39 @@ class PresetsMenu(QMenu):
         sub.menuAction().setObjectName(f"presetMenuAction{n}")
         self.addMenu(sub)
         name = preset.name
-        self._action(_tr("Apply"), "applyPresetAction", lambda: self.apply(name), sub)
-        self._action(
-            _tr("Apply, keeping my prompt"),
-            "applyPresetKeepPromptAction",
-            lambda: self.apply(name, keep_prompt=True),
-            sub,
-        )
-        self._action(
-            _tr("Open in a new draft"), "presetNewDraftAction", lambda: self.apply_new(name), sub
-        )
-        sub.addSeparator()
-        self._action(_tr("Rename…"), "renamePresetAction", lambda: self.rename(name), sub)
-        self._action(_tr("Delete…"), "deletePresetAction", lambda: self.delete(name), sub)
+        entries: list[tuple[str, str, Callable[[], None]] | None] = [
+            (
+                QCoreApplication.translate("PresetsMenu", "Apply"),
+                "applyPresetAction",
+                lambda: self.apply(name),
+            ),
+            (
+                QCoreApplication.translate("PresetsMenu", "Apply, keeping my prompt"),
+                "applyPresetKeepPromptAction",
+                lambda: self.apply(name, keep_prompt=True),
+            ),
+            (
+                QCoreApplication.translate("PresetsMenu", "Open in a new draft"),
+                "presetNewDraftAction",
+                lambda: self.apply_new(name),
+            ),
+            None,
+            (
+                QCoreApplication.translate("PresetsMenu", "Rename…"),
+                "renamePresetAction",
+                lambda: self.rename(name),
+            ),
+            (
+                QCoreApplication.translate("PresetsMenu", "Delete…"),
+                "deletePresetAction",
+                lambda: self.delete(name),
+            ),
+        ]
+        for entry in entries:
+            if entry is None:
+                sub.addSeparator()
+            else:
+                self._action(*entry, sub)
 
     def _go(self, index: int) -> None:
         self.drafts.tabs.setCurrentIndex(index)
@@ -118,7 +150,11 @@ class PresetsMenu(QMenu):
     def _state(self, name: str) -> dict[str, Any] | None:
         preset = self.store.preset(name)
         if preset is None:
-            self.message.emit(_tr("The preset “{name}” is gone").format(name=name))
+            self.message.emit(
+                QCoreApplication.translate("PresetsMenu", "The preset “{name}” is gone").format(
+                    name=name
+                )
+            )
             return None
         return dict(preset.state)
 
@@ -130,13 +166,21 @@ class PresetsMenu(QMenu):
             for key in _PROMPTS:
                 state.pop(key, None)
         self.drafts.form.restore_state(state)
-        self.message.emit(_tr("Applied the preset “{name}”").format(name=name))
+        self.message.emit(
+            QCoreApplication.translate("PresetsMenu", "Applied the preset “{name}”").format(
+                name=name
+            )
+        )
 
     def apply_new(self, name: str) -> None:
         state = self._state(name)
         if state is not None:
             self.drafts.new_draft(state)
-            self.message.emit(_tr("Opened the preset “{name}” in a new draft").format(name=name))
+            self.message.emit(
+                QCoreApplication.translate(
+                    "PresetsMenu", "Opened the preset “{name}” in a new draft"
+                ).format(name=name)
+            )
 
     def _ask(self, title: str, text: str, taken: Callable[[str], str | None]) -> str | None:
         """A usable name, asked again (with the reason) until it is one or the user cancels."""
@@ -154,14 +198,22 @@ class PresetsMenu(QMenu):
             other = taken(name)
             if other is None:
                 return name
-            error = _tr("There is already a preset named “{name}”").format(name=other)
+            error = QCoreApplication.translate(
+                "PresetsMenu", "There is already a preset named “{name}”"
+            ).format(name=other)
 
     def save_current(self) -> None:
         state = self.drafts.form.state()
-        name = self._ask(_tr("Save as preset"), "", self._kept_preset)
+        name = self._ask(
+            QCoreApplication.translate("PresetsMenu", "Save as preset"), "", self._kept_preset
+        )
         if name is not None:
             self.store.save_preset(name, state)
-            self.message.emit(_tr("Saved the preset “{name}”").format(name=name))
+            self.message.emit(
+                QCoreApplication.translate("PresetsMenu", "Saved the preset “{name}”").format(
+                    name=name
+                )
+            )
 
     def _kept_preset(self, name: str) -> str | None:
         """None when ``name`` is free or its preset may be replaced, else the kept name."""
@@ -170,12 +222,16 @@ class PresetsMenu(QMenu):
             return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            _tr("Replace preset"),
-            _tr("Replace the preset “{name}” with the current form?").format(name=existing.name),
+            QCoreApplication.translate("PresetsMenu", "Replace preset"),
+            QCoreApplication.translate(
+                "PresetsMenu", "Replace the preset “{name}” with the current form?"
+            ).format(name=existing.name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self.drafts,
         )
-        named(box, "presetReplaceDialog", _tr("Replace preset"))
+        named(
+            box, "presetReplaceDialog", QCoreApplication.translate("PresetsMenu", "Replace preset")
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         replace = box.exec() == QMessageBox.StandardButton.Yes
         box.deleteLater()
@@ -186,15 +242,28 @@ class PresetsMenu(QMenu):
             found = self.store.preset(new)
             return found.name if found is not None and found.name != old else None
 
-        new = self._ask(_tr("Rename preset"), old, taken)
+        new = self._ask(QCoreApplication.translate("PresetsMenu", "Rename preset"), old, taken)
         if new is not None and new != old:
             self.store.rename_preset(old, new)
-            self.message.emit(_tr("Renamed the preset to “{name}”").format(name=new))
+            self.message.emit(
+                QCoreApplication.translate("PresetsMenu", "Renamed the preset to “{name}”").format(
+                    name=new
+                )
+            )
 
     def delete(self, name: str) -> None:
-        question = _tr("Delete the preset “{name}”? Drafts and images are not touched.")
+        question = QCoreApplication.translate(
+            "PresetsMenu", "Delete the preset “{name}”? Drafts and images are not touched."
+        )
         if confirm_delete(
-            self.drafts, _tr("Delete preset"), question.format(name=name), "presetDeleteDialog"
+            self.drafts,
+            QCoreApplication.translate("PresetsMenu", "Delete preset"),
+            question.format(name=name),
+            "presetDeleteDialog",
         ):
             self.store.delete_preset(name)
-            self.message.emit(_tr("Deleted the preset “{name}”").format(name=name))
+            self.message.emit(
+                QCoreApplication.translate("PresetsMenu", "Deleted the preset “{name}”").format(
+                    name=name
+                )
+            )

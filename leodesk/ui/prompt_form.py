@@ -112,7 +112,7 @@ class PromptForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("promptForm")
-        self.setAccessibleName("Generation settings")
+        self.setAccessibleName(self.tr("Generation settings"))
         self.setStyleSheet(_STYLE)
 
         self._model: ModelInfo | None = None

@@ -8,28 +8,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from leodesk.core.styles import style_name_of
 from leodesk.ui import names
 from leodesk.ui.recall_elements import element_state, element_text, sent_request
 
 # field → (label, form-state key); the order is the metadata panel's order.
 FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("prompt", "Prompt", "prompt"),
-    ("negative_prompt", "Negative prompt", "negative_prompt"),
-    ("model_id", "Model", "model"),
-    ("size", "Size", "size"),
-    ("num_images", "Images", "num_images"),
-    ("seed", "Seed", "seed"),
-    ("guidance_scale", "Guidance", "guidance_scale"),
-    ("steps", "Steps", "steps"),
-    ("scheduler", "Scheduler", "scheduler"),
-    ("preset_style", "Style", "preset_style"),
-    ("elements", "Elements", "elements"),
-    ("alchemy", "Alchemy", "alchemy"),
-    ("photo_real", "PhotoReal", "photo_real"),
-    ("prompt_magic", "Prompt Magic", "prompt_magic"),
-    ("init_strength", "Init strength", "init_strength"),
+    ("prompt", str(QT_TRANSLATE_NOOP("Recall", "Prompt")), "prompt"),
+    ("negative_prompt", str(QT_TRANSLATE_NOOP("Recall", "Negative prompt")), "negative_prompt"),
+    ("model_id", str(QT_TRANSLATE_NOOP("Recall", "Model")), "model"),
+    ("size", str(QT_TRANSLATE_NOOP("Recall", "Size")), "size"),
+    ("num_images", str(QT_TRANSLATE_NOOP("Recall", "Images")), "num_images"),
+    ("seed", str(QT_TRANSLATE_NOOP("Recall", "Seed")), "seed"),
+    ("guidance_scale", str(QT_TRANSLATE_NOOP("Recall", "Guidance")), "guidance_scale"),
+    ("steps", str(QT_TRANSLATE_NOOP("Recall", "Steps")), "steps"),
+    ("scheduler", str(QT_TRANSLATE_NOOP("Recall", "Scheduler")), "scheduler"),
+    ("preset_style", str(QT_TRANSLATE_NOOP("Recall", "Style")), "preset_style"),
+    ("elements", str(QT_TRANSLATE_NOOP("Recall", "Elements")), "elements"),
+    ("alchemy", str(QT_TRANSLATE_NOOP("Recall", "Alchemy")), "alchemy"),
+    ("photo_real", str(QT_TRANSLATE_NOOP("Recall", "PhotoReal")), "photo_real"),
+    ("prompt_magic", str(QT_TRANSLATE_NOOP("Recall", "Prompt Magic")), "prompt_magic"),
+    ("init_strength", str(QT_TRANSLATE_NOOP("Recall", "Init strength")), "init_strength"),
 )
+
+
+def shown_label(label: str) -> str:
+    """A label of :data:`FIELDS` in the user's language."""
+    return QCoreApplication.translate("Recall", label)
 
 
 def value(generation: Any, field: str) -> Any:

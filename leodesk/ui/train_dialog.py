@@ -55,7 +55,7 @@ class TrainDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("trainDialog")
-        self.setWindowTitle("Train — leodesk")
+        self.setWindowTitle(self.tr("Train — leodesk"))
         self.setMinimumWidth(480)
         self.dataset_id = dataset_id
         self.images = images
@@ -73,41 +73,44 @@ class TrainDialog(QDialog):
         self._changed()
 
     def _build(self, dataset_name: str) -> None:
-        self.kind = named(QComboBox(), "trainKind", "Train a model or an element")
-        self.kind.addItem("Element (LoRA)", "element")
-        self.kind.addItem("Custom model", "model")
-        self.name = named(QLineEdit(), "trainName", "Name")
-        self.description = named(QLineEdit(), "trainDescription", "Description")
+        self.kind = named(QComboBox(), "trainKind", self.tr("Train a model or an element"))
+        self.kind.addItem(self.tr("Element (LoRA)"), self.tr("element"))
+        self.kind.addItem(self.tr("Custom model"), self.tr("model"))
+        self.name = named(QLineEdit(), "trainName", self.tr("Name"))
+        self.description = named(QLineEdit(), "trainDescription", self.tr("Description"))
         self.instance = named(
             QLineEdit(),
             "trainInstancePrompt",
-            "Instance prompt",
-            "A rare word for what you train, e.g. 'mochicat' (not 'cat')",
+            self.tr("Instance prompt"),
+            self.tr("A rare word for what you train, e.g. 'mochicat' (not 'cat')"),
         )
         form = QFormLayout()
-        form.addRow("Dataset", QLabel(f"<b>{dataset_name}</b> ({self.images} images)"))
-        form.addRow("Train", self.kind)
-        form.addRow("Name", self.name)
-        form.addRow("Description", self.description)
-        form.addRow("Instance prompt", self.instance)
+        form.addRow(
+            self.tr("Dataset"),
+            QLabel(self.tr("<b>{name}</b> ({n} images)").format(name=dataset_name, n=self.images)),
+        )
+        form.addRow(self.tr("Train"), self.kind)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Description"), self.description)
+        form.addRow(self.tr("Instance prompt"), self.instance)
         outer = QVBoxLayout(self)
         outer.addLayout(form)
         outer.addWidget(self._element_box())
         outer.addWidget(self._model_box())
-        self.check = named(QLabel(""), "trainCheck", "What to fix before training")
+        self.check = named(QLabel(""), "trainCheck", self.tr("What to fix before training"))
         self.check.setWordWrap(True)
         self.check.setStyleSheet("color: #c0392b;")
-        self.cost = named(QLabel("Cost: asking…"), "trainCost", "Training cost")
+        self.cost = named(QLabel(self.tr("Cost: asking…")), "trainCost", self.tr("Training cost"))
         outer.addWidget(self.check)
         outer.addWidget(self.cost)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send = named(
-            self.buttons.addButton("Train", QDialogButtonBox.ButtonRole.AcceptRole),
+            self.buttons.addButton(self.tr("Train"), QDialogButtonBox.ButtonRole.AcceptRole),
             "trainSendButton",
-            "Queue the training",
+            self.tr("Queue the training"),
         )
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        named(cancel, "trainCancelButton", "Cancel")
+        named(cancel, "trainCancelButton", self.tr("Cancel"))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
@@ -116,27 +119,29 @@ class TrainDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._changed)
 
     def _element_box(self) -> QGroupBox:
-        self.element_box = QGroupBox("Element options")
+        self.element_box = QGroupBox(self.tr("Element options"))
         form = QFormLayout(self.element_box)
-        self.base = named(QComboBox(), "trainBase", "Base model")
+        self.base = named(QComboBox(), "trainBase", self.tr("Base model"))
         self.base.addItems(list(tr.ELEMENT_BASES))
-        self.focus = named(QComboBox(), "trainFocus", "Focus")
+        self.focus = named(QComboBox(), "trainFocus", self.tr("Focus"))
         self.focus.addItems(list(tr.LORA_FOCUS))
         self.focus.setCurrentText("Style")
-        self.epochs = named(QSpinBox(), "trainEpochs", "Training epochs")
+        self.epochs = named(QSpinBox(), "trainEpochs", self.tr("Training epochs"))
         self.epochs.setRange(1, 250)
-        self.rate = named(QDoubleSpinBox(), "trainLearningRate", "Learning rate")
+        self.rate = named(QDoubleSpinBox(), "trainLearningRate", self.tr("Learning rate"))
         self.rate.setDecimals(8)
         self.rate.setRange(0.00000001, 0.001)
         self.rate.setSingleStep(0.000001)
         self.text_encoder = named(
-            QCheckBox("Train the text encoder"), "trainTextEncoder", "Train the text encoder"
+            QCheckBox(self.tr("Train the text encoder")),
+            "trainTextEncoder",
+            self.tr("Train the text encoder"),
         )
         self.text_encoder.setChecked(True)
-        form.addRow("Base model", self.base)
-        form.addRow("Focus", self.focus)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Learning rate", self.rate)
+        form.addRow(self.tr("Base model"), self.base)
+        form.addRow(self.tr("Focus"), self.focus)
+        form.addRow(self.tr("Epochs"), self.epochs)
+        form.addRow(self.tr("Learning rate"), self.rate)
         form.addRow("", self.text_encoder)
         self._set_defaults()
         self.base.currentIndexChanged.connect(self._defaults)
@@ -144,23 +149,25 @@ class TrainDialog(QDialog):
         return self.element_box
 
     def _model_box(self) -> QGroupBox:
-        self.model_box = QGroupBox("Model options")
+        self.model_box = QGroupBox(self.tr("Model options"))
         form = QFormLayout(self.model_box)
-        self.resolution = named(QComboBox(), "trainResolution", "Resolution")
+        self.resolution = named(QComboBox(), "trainResolution", self.tr("Resolution"))
         self.resolution.addItem("512 × 512", 512)
         self.resolution.addItem("768 × 768", 768)
-        self.sd_version = named(QComboBox(), "trainSdVersion", "Base version")
-        self.sd_version.addItem("Stable Diffusion 1.5", "v1_5")
-        self.sd_version.addItem("Stable Diffusion 2.1", "v2")
-        self.model_type = named(QComboBox(), "trainModelType", "Model type")
+        self.sd_version = named(QComboBox(), "trainSdVersion", self.tr("Base version"))
+        self.sd_version.addItem(self.tr("Stable Diffusion 1.5"), self.tr("v1_5"))
+        self.sd_version.addItem(self.tr("Stable Diffusion 2.1"), self.tr("v2"))
+        self.model_type = named(QComboBox(), "trainModelType", self.tr("Model type"))
         self.model_type.addItems(list(MODEL_TYPES))
-        self.strength = named(QComboBox(), "trainStrength", "Training strength (pixel art)")
+        self.strength = named(
+            QComboBox(), "trainStrength", self.tr("Training strength (pixel art)")
+        )
         self.strength.addItems(["VERY_LOW", "LOW", "MEDIUM", "HIGH"])
         self.strength.setCurrentText("MEDIUM")
-        form.addRow("Resolution", self.resolution)
-        form.addRow("Base version", self.sd_version)
-        form.addRow("Type", self.model_type)
-        form.addRow("Strength", self.strength)
+        form.addRow(self.tr("Resolution"), self.resolution)
+        form.addRow(self.tr("Base version"), self.sd_version)
+        form.addRow(self.tr("Type"), self.model_type)
+        form.addRow(self.tr("Strength"), self.strength)
         for combo in (self.resolution, self.sd_version, self.model_type):
             combo.currentIndexChanged.connect(self._changed)
         return self.model_box
@@ -219,7 +226,7 @@ class TrainDialog(QDialog):
         self.check.setText(problem or "")
         self.check.setVisible(bool(problem))
         if self._price_key(spec) != self._cost_for:
-            self.cost.setText("Cost: asking…")
+            self.cost.setText(self.tr("Cost: asking…"))
             self._cost_for = None
             self.price = None
             self._debounce.start()
@@ -236,9 +243,11 @@ class TrainDialog(QDialog):
         if key != self._price_key(self.spec()):
             return
         if cost is None:
-            self.cost.setText("Cost: not known (the price could not be asked); you can still train")
+            self.cost.setText(
+                self.tr("Cost: not known (the price could not be asked); you can still train")
+            )
         else:
-            self.cost.setText(f"Cost: <b>{cost:,} credits</b>")
+            self.cost.setText(self.tr("Cost: <b>{cost} credits</b>").format(cost=f"{cost:,}"))
         self._cost_for = key
         self.price = cost
         self._update_send()

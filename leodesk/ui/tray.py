@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRect, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
 
@@ -27,17 +27,33 @@ SHOWN_KEPT = 100
 
 # kind -> (menu text, action object name, what the action turns on or off)
 _KIND_ACTIONS = {
-    BATCH: ("&Batch finished", "notifyBatchAction", "Tell me when every job of a batch ended"),
-    FAILED: ("Job &failed", "notifyFailedAction", "Tell me when a job fails"),
+    BATCH: (
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "&Batch finished")),
+        "notifyBatchAction",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Tell me when every job of a batch ended")),
+    ),
+    FAILED: (
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Job &failed")),
+        "notifyFailedAction",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Tell me when a job fails")),
+    ),
     MODERATION: (
-        "Prompt rejected by &moderation",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "Prompt rejected by &moderation")),
         "notifyModerationAction",
-        "Tell me when content moderation refuses a prompt",
+        str(
+            QT_TRANSLATE_NOOP(
+                "TrayNotifications", "Tell me when content moderation refuses a prompt"
+            )
+        ),
     ),
     LOW_BALANCE: (
-        "&Low credit balance",
+        str(QT_TRANSLATE_NOOP("TrayNotifications", "&Low credit balance")),
         "notifyLowBalanceAction",
-        "Tell me when the API credit balance goes below the threshold",
+        str(
+            QT_TRANSLATE_NOOP(
+                "TrayNotifications", "Tell me when the API credit balance goes below the threshold"
+            )
+        ),
     ),
 }
 
@@ -107,11 +123,11 @@ class TrayNotifications(QObject):
         self.icon = QSystemTrayIcon(icon, self)
         self.icon.setObjectName("trayIcon")
         self.tray_menu = QMenu(window)
-        show_action = QAction("&Show leodesk", self.tray_menu)
+        show_action = QAction(self.tr("&Show leodesk"), self.tray_menu)
         show_action.setObjectName("trayShowAction")
         show_action.triggered.connect(self.raise_window)
         self.tray_menu.addAction(show_action)
-        quit_action = QAction("&Quit", self.tray_menu)
+        quit_action = QAction(self.tr("&Quit"), self.tray_menu)
         quit_action.setObjectName("trayQuitAction")
         quit_action.triggered.connect(window.close)
         self.tray_menu.addAction(quit_action)
@@ -133,13 +149,17 @@ class TrayNotifications(QObject):
     def add_menu(self, parent_menu: QMenu) -> QMenu:
         """Add the Notifications submenu (one checkable action per kind, the low-balance
         threshold, the sound) to ``parent_menu``."""
-        menu = named(QMenu("&Notifications", parent_menu), "notificationsMenu", "Notifications")
+        menu = named(
+            QMenu(self.tr("&Notifications"), parent_menu),
+            "notificationsMenu",
+            self.tr("Notifications"),
+        )
         for kind, (text, name, tip) in _KIND_ACTIONS.items():
-            action = QAction(text, menu)
+            action = QAction(QCoreApplication.translate("TrayNotifications", text), menu)
             action.setObjectName(name)
             action.setCheckable(True)
             action.setChecked(self.notifier.is_enabled(kind))
-            action.setToolTip(tip)
+            action.setToolTip(QCoreApplication.translate("TrayNotifications", tip))
             action.setStatusTip(tip)
             action.toggled.connect(lambda on, k=kind: self.notifier.set_enabled(k, on))
             menu.addAction(action)
@@ -150,11 +170,13 @@ class TrayNotifications(QObject):
         self.threshold_action.triggered.connect(self.ask_threshold)
         self._threshold_text()
         menu.addAction(self.threshold_action)
-        self.sound_action = QAction("Play a &sound", menu)
+        self.sound_action = QAction(self.tr("Play a &sound"), menu)
         self.sound_action.setObjectName("notifySoundAction")
         self.sound_action.setCheckable(True)
         self.sound_action.setChecked(self.notifier.sound)
-        self.sound_action.setToolTip("Beep when a notification is shown outside the window")
+        self.sound_action.setToolTip(
+            self.tr("Beep when a notification is shown outside the window")
+        )
         self.sound_action.toggled.connect(lambda on: setattr(self.notifier, "sound", on))
         menu.addAction(self.sound_action)
         parent_menu.addMenu(menu)
@@ -164,16 +186,20 @@ class TrayNotifications(QObject):
     def _threshold_text(self) -> None:
         if self.threshold_action is not None:
             value = self.notifier.low_balance_below
-            self.threshold_action.setText(f"Low balance threshold… ({value:,} credits)")
+            self.threshold_action.setText(
+                self.tr("Low balance threshold… ({value} credits)").format(value=f"{value:,}")
+            )
             self.threshold_action.setToolTip(
-                f"Tell me when the API credit balance goes below {value:,} credits"
+                self.tr("Tell me when the API credit balance goes below {value} credits").format(
+                    value=f"{value:,}"
+                )
             )
 
     def ask_threshold(self) -> None:
         value, ok = QInputDialog.getInt(
             self.window,
-            "Low balance threshold",
-            "Tell me when the API credit balance goes below (credits):",
+            self.tr("Low balance threshold"),
+            self.tr("Tell me when the API credit balance goes below (credits):"),
             self.notifier.low_balance_below,
             0,
             1_000_000_000,

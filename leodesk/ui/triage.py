@@ -38,9 +38,9 @@ class TriageWindow(ImageViewer):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "triageWindow", "Triage")
-        self.setWindowTitle("leodesk — Triage")
-        self.status = named(QLabel(""), "triageStatus", "Triage state of this image")
+        named(self, "triageWindow", self.tr("Triage"))
+        self.setWindowTitle(self.tr("leodesk — Triage"))
+        self.status = named(QLabel(""), "triageStatus", self.tr("Triage state of this image"))
         self.status.setStyleSheet("font-size: 15px; padding: 4px;")
         cast(QVBoxLayout, self.layout()).insertWidget(0, self.status)
         self.meta.setVisible(False)

@@ -39,24 +39,28 @@ class UploadedImagesDialog(QDialog):
         self, thumbs: Any, on_delete: Callable[[str], None], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        named(self, "uploadedImagesDialog", "Uploaded images")
-        self.setWindowTitle("Uploaded images")
+        named(self, "uploadedImagesDialog", self.tr("Uploaded images"))
+        self.setWindowTitle(self.tr("Uploaded images"))
         self._thumbs = thumbs
         self._on_delete = on_delete
         self._urls: dict[str, str] = {}  # thumbnail key → init image id
         self.confirm: Callable[[int], bool] = self._confirm
-        self.list = named(QListWidget(), "uploadedImagesList", "Uploaded images")
+        self.list = named(QListWidget(), "uploadedImagesList", self.tr("Uploaded images"))
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setGridSize(QSize(THUMB + 40, THUMB + 44))
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setMovement(QListWidget.Movement.Static)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.status = named(QLabel("Looking up your uploads…"), "uploadedStatusLabel", "Status")
+        self.status = named(
+            QLabel(self.tr("Looking up your uploads…")), "uploadedStatusLabel", self.tr("Status")
+        )
         self.status.setWordWrap(True)
-        self.delete_button = named(QPushButton("Delete…"), "deleteUploadedButton", "Delete")
+        self.delete_button = named(
+            QPushButton(self.tr("Delete…")), "deleteUploadedButton", self.tr("Delete")
+        )
         self.delete_button.setEnabled(False)
-        close = named(QPushButton("Close"), "closeUploadedButton", "Close")
+        close = named(QPushButton(self.tr("Close")), "closeUploadedButton", self.tr("Close"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
@@ -66,8 +70,8 @@ class UploadedImagesDialog(QDialog):
         page.setContentsMargins(0, 0, 0, 0)
         page.addWidget(self.list)
         page.addLayout(row)
-        self.tabs = named(QTabWidget(), "uploadedTabs", "Uploaded images and videos")
-        self.tabs.addTab(images, "Images")
+        self.tabs = named(QTabWidget(), "uploadedTabs", self.tr("Uploaded images and videos"))
+        self.tabs.addTab(images, self.tr("Images"))
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(close)
@@ -82,7 +86,7 @@ class UploadedImagesDialog(QDialog):
     def add_page(self, page: QWidget, title: str) -> None:
         """Another tab (the uploaded videos, :mod:`leodesk.ui.window_media`)."""
         self.tabs.addTab(page, title)
-        self.setWindowTitle("Uploaded images and videos")
+        self.setWindowTitle(self.tr("Uploaded images and videos"))
 
     def show_uploads(self, uploads: list[Uploaded]) -> None:
         """Fill the list (newest first)."""
@@ -91,7 +95,9 @@ class UploadedImagesDialog(QDialog):
             when = datetime.fromtimestamp(up.uploaded_ms / 1000).strftime("%Y-%m-%d %H:%M")
             item = QListWidgetItem(when)
             item.setData(_ID, up.init_image_id)
-            item.setToolTip(f"Uploaded {when}\nid {up.init_image_id}")
+            item.setToolTip(
+                self.tr("Uploaded {when}\nid {id}").format(when=when, id=up.init_image_id)
+            )
             self.list.addItem(item)
             self._set_icon(item, up.url)
         self._say_count()
@@ -109,9 +115,13 @@ class UploadedImagesDialog(QDialog):
     def _say_count(self) -> None:
         n = self.list.count()
         self.status.setText(
-            f"{n} uploaded image{'s' if n != 1 else ''} in your account"
+            (
+                self.tr("{n} uploaded images in your account")
+                if n != 1
+                else self.tr("{n} uploaded image in your account")
+            ).format(n=n)
             if n
-            else "No uploaded images: pictures you use for image to image appear here"
+            else self.tr("No uploaded images: pictures you use for image to image appear here")
         )
 
     def _set_icon(self, item: QListWidgetItem, url: str | None) -> None:
@@ -141,7 +151,7 @@ class UploadedImagesDialog(QDialog):
     def _delete(self) -> None:
         chosen = [item.data(_ID) for item in self.list.selectedItems()]
         if chosen and self.confirm(len(chosen)):
-            self.status.setText("Deleting…")
+            self.status.setText(self.tr("Deleting…"))
             for init_id in chosen:
                 self._on_delete(init_id)
 

@@ -61,11 +61,13 @@ class UploadedVideosPanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        named(self, "uploadedVideosPanel", "Uploaded videos")
+        named(self, "uploadedVideosPanel", self.tr("Uploaded videos"))
         self._on_upload, self._on_play, self._on_delete = on_upload, on_play, on_delete
         self.ask_file: Callable[[], Path | None] = self._ask_file
         self.confirm: Callable[[int], bool] = self._confirm
-        self.table = named(QTableWidget(0, len(COLUMNS)), "uploadedVideosList", "Uploaded videos")
+        self.table = named(
+            QTableWidget(0, len(COLUMNS)), "uploadedVideosList", self.tr("Uploaded videos")
+        )
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -74,16 +76,22 @@ class UploadedVideosPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.status = named(QLabel("Looking up your videos…"), "uploadedVideosStatus", "Status")
+        self.status = named(
+            QLabel(self.tr("Looking up your videos…")), "uploadedVideosStatus", self.tr("Status")
+        )
         self.status.setWordWrap(True)
         self.upload_button = named(
-            QPushButton("Upload a video…"),
+            QPushButton(self.tr("Upload a video…")),
             "uploadVideoButton",
-            "Upload a video",
-            "Upload an MP4 or MOV video to your Leonardo account",
+            self.tr("Upload a video"),
+            self.tr("Upload an MP4 or MOV video to your Leonardo account"),
         )
-        self.play_button = named(QPushButton("Play"), "playUploadedVideoButton", "Play")
-        self.delete_button = named(QPushButton("Delete…"), "deleteUploadedVideoButton", "Delete")
+        self.play_button = named(
+            QPushButton(self.tr("Play")), "playUploadedVideoButton", self.tr("Play")
+        )
+        self.delete_button = named(
+            QPushButton(self.tr("Delete…")), "deleteUploadedVideoButton", self.tr("Delete")
+        )
         self._layout()
         self._selection_changed()
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -115,7 +123,9 @@ class UploadedVideosPanel(QWidget):
         self.table.insertRow(0)
         self._fill(0, row)
         self.table.selectRow(0)
-        self.status.setText(f"Uploaded {row.name}: {row.status.lower()}")
+        self.status.setText(
+            self.tr("Uploaded {name}: {status}").format(name=row.name, status=row.status.lower())
+        )
 
     def remove(self, media_id: str) -> None:
         for i in reversed(range(self.table.rowCount())):
@@ -152,9 +162,13 @@ class UploadedVideosPanel(QWidget):
     def _say_count(self) -> None:
         n = self.table.rowCount()
         self.status.setText(
-            f"{n} uploaded video{'s' if n != 1 else ''} in your account"
+            (
+                self.tr("{n} uploaded videos in your account")
+                if n != 1
+                else self.tr("{n} uploaded video in your account")
+            ).format(n=n)
             if n
-            else "No uploaded videos: upload an MP4 or MOV video to use it in your account"
+            else self.tr("No uploaded videos: upload an MP4 or MOV video to use it in your account")
         )
 
     def _selection_changed(self) -> None:
@@ -167,23 +181,23 @@ class UploadedVideosPanel(QWidget):
     def choose_and_upload(self) -> None:
         path = self.ask_file()
         if path is not None and self._on_upload(path):
-            self.status.setText(f"Uploading {path.name}…")
+            self.status.setText(self.tr("Uploading {name}…").format(name=path.name))
 
     def _play(self) -> None:
         chosen = self._chosen()
         if len(chosen) == 1:
-            self.status.setText(f"Opening {chosen[0].name}…")
+            self.status.setText(self.tr("Opening {name}…").format(name=chosen[0].name))
             self._on_play(chosen[0])
 
     def _delete(self) -> None:
         chosen = [row.media_id for row in self._chosen()]
         if chosen and self.confirm(len(chosen)):
-            self.status.setText("Deleting…")
+            self.status.setText(self.tr("Deleting…"))
             for media_id in chosen:
                 self._on_delete(media_id)
 
     def _ask_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Upload a video", "", VIDEO_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Upload a video"), "", VIDEO_FILTER)
         return Path(name) if name else None
 
     def _confirm(self, count: int) -> bool:

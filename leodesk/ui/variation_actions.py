@@ -62,40 +62,42 @@ class UniversalDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "universalUpscaleDialog", "Universal upscaler")
-        self.setWindowTitle("Universal upscaler")
-        self.style_box = named(QComboBox(), "upscalerStyleCombo", "Style")
+        named(self, "universalUpscaleDialog", self.tr("Universal upscaler"))
+        self.setWindowTitle(self.tr("Universal upscaler"))
+        self.style_box = named(QComboBox(), "upscalerStyleCombo", self.tr("Style"))
         self.style_box.addItems(list(UPSCALER_STYLES))
-        self.ultra = named(QCheckBox("Ultra mode"), "ultraModeCheck", "Ultra mode")
-        self.ultra.setToolTip(
-            "Ultra upscaling: more detail, a higher price (shown before it starts)"
+        self.ultra = named(
+            QCheckBox(self.tr("Ultra mode")), "ultraModeCheck", self.tr("Ultra mode")
         )
-        self.ultra_style = named(QComboBox(), "ultraStyleCombo", "Ultra style")
+        self.ultra.setToolTip(
+            self.tr("Ultra upscaling: more detail, a higher price (shown before it starts)")
+        )
+        self.ultra_style = named(QComboBox(), "ultraStyleCombo", self.tr("Ultra style"))
         for style in ULTRA_STYLES:
             self.ultra_style.addItem(style.title(), style)
         self.similarity = self._scale("similaritySpin", "Similarity", DEFAULT_SIMILARITY)
         self.detail = self._scale("detailContrastSpin", "Detail contrast", DEFAULT_DETAIL_CONTRAST)
         self.creativity = self._scale("creativitySpin", "Creativity", DEFAULT_CREATIVITY)
-        self.multiplier = named(QDoubleSpinBox(), "multiplierSpin", "Multiplier")
+        self.multiplier = named(QDoubleSpinBox(), "multiplierSpin", self.tr("Multiplier"))
         self.multiplier.setRange(1.0, 2.0)
         self.multiplier.setSingleStep(0.1)
         self.multiplier.setDecimals(2)
         self.multiplier.setValue(DEFAULT_MULTIPLIER)
-        self.prompt = named(QLineEdit(), "upscalerPrompt", "Prompt (optional)")
+        self.prompt = named(QLineEdit(), "upscalerPrompt", self.tr("Prompt (optional)"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Style", self.style_box)
+        form.addRow(self.tr("Style"), self.style_box)
         form.addRow("", self.ultra)
-        form.addRow("Ultra style", self.ultra_style)
-        form.addRow("Similarity (1–10)", self.similarity)
-        form.addRow("Detail contrast (1–10)", self.detail)
-        form.addRow("Creativity (1–10)", self.creativity)
-        form.addRow("Multiplier (1.0–2.0)", self.multiplier)
-        form.addRow("Prompt", self.prompt)
+        form.addRow(self.tr("Ultra style"), self.ultra_style)
+        form.addRow(self.tr("Similarity (1–10)"), self.similarity)
+        form.addRow(self.tr("Detail contrast (1–10)"), self.detail)
+        form.addRow(self.tr("Creativity (1–10)"), self.creativity)
+        form.addRow(self.tr("Multiplier (1.0–2.0)"), self.multiplier)
+        form.addRow(self.tr("Prompt"), self.prompt)
         form.addRow(buttons)
         self.ultra.toggled.connect(self._show_mode)
         self._show_mode(False)
@@ -130,9 +132,9 @@ class UniversalDialog(QDialog):
 class MotionDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "motionDialog", "Make motion")
-        self.setWindowTitle("Make motion")
-        self.strength = named(QSpinBox(), "motionStrengthSpin", "Motion strength")
+        named(self, "motionDialog", self.tr("Make motion"))
+        self.setWindowTitle(self.tr("Make motion"))
+        self.strength = named(QSpinBox(), "motionStrengthSpin", self.tr("Motion strength"))
         self.strength.setRange(1, 10)
         self.strength.setValue(DEFAULT_MOTION_STRENGTH)
         buttons = QDialogButtonBox(
@@ -141,8 +143,8 @@ class MotionDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow(QLabel("A short video (SVD) made from this image."))
-        form.addRow("Motion strength (1–10)", self.strength)
+        form.addRow(QLabel(self.tr("A short video (SVD) made from this image.")))
+        form.addRow(self.tr("Motion strength (1–10)"), self.strength)
         form.addRow(buttons)
 
 

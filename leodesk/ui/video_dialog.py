@@ -95,44 +95,50 @@ class VideoDialog(QDialog):
 
     # -- building ---------------------------------------------------------------------------
     def _build_fields(self, end_candidates: list[ImageRecord]) -> None:
-        self.prompt = named(QPlainTextEdit(), "videoPrompt", "Prompt")
-        self.prompt.setPlaceholderText("What moves, and how the camera moves")
+        self.prompt = named(QPlainTextEdit(), "videoPrompt", self.tr("Prompt"))
+        self.prompt.setPlaceholderText(self.tr("What moves, and how the camera moves"))
         self.prompt.setFixedHeight(70)
-        self.model_box = named(QComboBox(), "videoModel", "Video model")
+        self.model_box = named(QComboBox(), "videoModel", self.tr("Video model"))
         for name, info in VIDEO_MODELS.items():
             self.model_box.addItem(info.label, name)
-        self.resolution_box = named(QComboBox(), "videoResolution", "Resolution")
-        self.duration_box = named(QComboBox(), "videoDuration", "Duration")
-        self.aspect_box = named(QComboBox(), "videoAspect", "Aspect ratio")
+        self.resolution_box = named(QComboBox(), "videoResolution", self.tr("Resolution"))
+        self.duration_box = named(QComboBox(), "videoDuration", self.tr("Duration"))
+        self.aspect_box = named(QComboBox(), "videoAspect", self.tr("Aspect ratio"))
         self.aspect_box.addItem("Automatic" if self.start is None else "As the image", None)
         for aspect in ASPECTS:
             self.aspect_box.addItem(aspect, aspect)
         self.interpolation = named(
-            QCheckBox("Frame interpolation (smoother motion)"),
+            QCheckBox(self.tr("Frame interpolation (smoother motion)")),
             "videoInterpolation",
-            "Frame interpolation",
+            self.tr("Frame interpolation"),
         )
-        self.end_box = named(QComboBox(), "videoEndFrame", "End frame")
-        self.end_box.addItem("None", None)
+        self.end_box = named(QComboBox(), "videoEndFrame", self.tr("End frame"))
+        self.end_box.addItem(self.tr("None"), None)
         for rec in end_candidates:
             if self.start is None or rec.id != self.start.id:
                 self.end_box.addItem(_short(rec.prompt or rec.id, 40), rec.id)
-        self.fixed_seed = named(QCheckBox("Fixed seed"), "videoFixedSeed", "Use a fixed seed")
-        self.seed = named(QLineEdit(), "videoSeed", "Seed")
-        self.seed.setPlaceholderText("random")
-        self.negative = named(QLineEdit(), "videoNegativePrompt", "Negative prompt")
-        self.negative.setPlaceholderText("What to avoid (optional)")
-        self.enhance = named(QCheckBox("Enhance the prompt"), "videoEnhance", "Prompt enhance")
-        self.instruction = named(QLineEdit(), "videoEnhanceInstruction", "Enhance instruction")
-        self.instruction.setPlaceholderText("e.g. make it cinematic (optional)")
-        self.cost_label = named(QLabel("Cost: asking…"), "videoCost", "Cost")
-        self.problems_label = named(QLabel(""), "videoProblems", "Problems")
+        self.fixed_seed = named(
+            QCheckBox(self.tr("Fixed seed")), "videoFixedSeed", self.tr("Use a fixed seed")
+        )
+        self.seed = named(QLineEdit(), "videoSeed", self.tr("Seed"))
+        self.seed.setPlaceholderText(self.tr("random"))
+        self.negative = named(QLineEdit(), "videoNegativePrompt", self.tr("Negative prompt"))
+        self.negative.setPlaceholderText(self.tr("What to avoid (optional)"))
+        self.enhance = named(
+            QCheckBox(self.tr("Enhance the prompt")), "videoEnhance", self.tr("Prompt enhance")
+        )
+        self.instruction = named(
+            QLineEdit(), "videoEnhanceInstruction", self.tr("Enhance instruction")
+        )
+        self.instruction.setPlaceholderText(self.tr("e.g. make it cinematic (optional)"))
+        self.cost_label = named(QLabel(self.tr("Cost: asking…")), "videoCost", self.tr("Cost"))
+        self.problems_label = named(QLabel(""), "videoProblems", self.tr("Problems"))
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #e57373;")
 
     def _source_row(self, text: str, poster: QPixmap | None) -> QHBoxLayout:
         row = QHBoxLayout()
-        thumb = named(QLabel(), "videoStartImage", "Start image")
+        thumb = named(QLabel(), "videoStartImage", self.tr("Start image"))
         thumb.setFixedSize(_THUMB, _THUMB)
         thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         thumb.setStyleSheet("background: #333; border-radius: 4px;")
@@ -146,8 +152,10 @@ class VideoDialog(QDialog):
                 )
             )
         else:
-            thumb.setText("image")
-        caption = QLabel(f"<b>Start image</b><br>{html.escape(_short(text, 70))}")
+            thumb.setText(self.tr("image"))
+        caption = QLabel(
+            self.tr("<b>Start image</b><br>{text}").format(text=html.escape(_short(text, 70)))
+        )
         caption.setTextFormat(Qt.TextFormat.RichText)
         caption.setWordWrap(True)
         row.addWidget(thumb)
@@ -156,32 +164,34 @@ class VideoDialog(QDialog):
 
     def _form(self) -> QFormLayout:
         form = QFormLayout()
-        form.addRow("Prompt", self.prompt)
-        form.addRow("Model", self.model_box)
-        form.addRow("Resolution", self.resolution_box)
-        form.addRow("Duration", self.duration_box)
-        form.addRow("Aspect", self.aspect_box)
+        form.addRow(self.tr("Prompt"), self.prompt)
+        form.addRow(self.tr("Model"), self.model_box)
+        form.addRow(self.tr("Resolution"), self.resolution_box)
+        form.addRow(self.tr("Duration"), self.duration_box)
+        form.addRow(self.tr("Aspect"), self.aspect_box)
         form.addRow("", self.interpolation)
         if self.start is not None:
-            form.addRow("End frame", self.end_box)
+            form.addRow(self.tr("End frame"), self.end_box)
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.fixed_seed)
         seed_row.addWidget(self.seed, 1)
-        form.addRow("Seed", seed_row)
-        form.addRow("Negative prompt", self.negative)
+        form.addRow(self.tr("Seed"), seed_row)
+        form.addRow(self.tr("Negative prompt"), self.negative)
         enhance_row = QHBoxLayout()
         enhance_row.addWidget(self.enhance)
         enhance_row.addWidget(self.instruction, 1)
-        form.addRow("Prompt enhance", enhance_row)
+        form.addRow(self.tr("Prompt enhance"), enhance_row)
         return form
 
     def _footer(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(self.cost_label, 1)
         buttons = QDialogButtonBox()
-        self.send_button = named(QPushButton("Make video"), "videoSendButton", "Make video")
+        self.send_button = named(
+            QPushButton(self.tr("Make video")), "videoSendButton", self.tr("Make video")
+        )
         self.send_button.setDefault(True)
-        cancel = named(QPushButton("Cancel"), "videoCancelButton", "Cancel")
+        cancel = named(QPushButton(self.tr("Cancel")), "videoCancelButton", self.tr("Cancel"))
         buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
@@ -211,9 +221,15 @@ class VideoDialog(QDialog):
         self._gate(self.end_box, "endFrameImage")
         self.resolution_box.setEnabled(len(info.resolutions) > 1)
         self.resolution_box.setToolTip(
-            "" if len(info.resolutions) > 1 else f"{info.label} makes only this resolution."
+            ""
+            if len(info.resolutions) > 1
+            else self.tr("{model} makes only this resolution.").format(model=info.label)
         )
-        self.seed.setToolTip(f"0 to {info.seed_max} for {info.label}; empty: random")
+        self.seed.setToolTip(
+            self.tr("0 to {max} for {model}; empty: random").format(
+                max=info.seed_max, model=info.label
+            )
+        )
         self._changed()
 
     @staticmethod
@@ -246,7 +262,7 @@ class VideoDialog(QDialog):
         self.problems_label.setText("\n".join(found))
         self.problems_label.setVisible(bool(found))
         self.send_button.setEnabled(not found)
-        self.cost_label.setText("Cost: asking…")
+        self.cost_label.setText(self.tr("Cost: asking…"))
         self.cost = None
         self.cost_wanted.emit(self.model, str(self.resolution_box.currentData() or ""))
 
@@ -264,9 +280,13 @@ class VideoDialog(QDialog):
         """Show the pricing calculator's answer for the current model and resolution."""
         self.cost = cost
         if cost is None:
-            self.cost_label.setText("Cost: not known (the price could not be asked)")
+            self.cost_label.setText(self.tr("Cost: not known (the price could not be asked)"))
         else:
-            self.cost_label.setText(f"Cost: {cost} credit{'s' if cost != 1 else ''}")
+            self.cost_label.setText(
+                (
+                    self.tr("Cost: {cost} credits") if cost != 1 else self.tr("Cost: {cost} credit")
+                ).format(cost=cost)
+            )
 
     def request(self) -> VideoRequest:
         """The request as the dialog stands (send it only when :meth:`problems` is empty)."""

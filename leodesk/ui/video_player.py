@@ -77,7 +77,7 @@ class VideoPlayer(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "videoPlayer", "Video player")
+        named(self, "videoPlayer", self.tr("Video player"))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet(STYLE)
@@ -126,14 +126,14 @@ class VideoPlayer(QWidget):
         self.loop_button.setCheckable(True)
         self.mute_button = self._button("videoMuteButton", "Mute", SILENT_CLIP, "sound")
         self.slider = named(
-            QSlider(Qt.Orientation.Horizontal), "videoScrubSlider", "Position in the video"
+            QSlider(Qt.Orientation.Horizontal), "videoScrubSlider", self.tr("Position in the video")
         )
         jump = _JumpStyle()  # its own base style: a proxy owns (and deletes) the style it wraps
         jump.setParent(self.slider)
         self.slider.setStyle(jump)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.time_label = named(QLabel("0:00.00 / 0:00.00"), "videoTimeLabel", "Time")
-        self.frame_label = named(QLabel(""), "videoFrameLabel", "Frame number")
+        self.time_label = named(QLabel("0:00.00 / 0:00.00"), "videoTimeLabel", self.tr("Time"))
+        self.frame_label = named(QLabel(""), "videoFrameLabel", self.tr("Frame number"))
         bar = QVBoxLayout(self.controls)  # the slider spans the width, the buttons below it
         bar.setContentsMargins(10, 4, 10, 4)
         bar.setSpacing(0)
@@ -226,7 +226,9 @@ class VideoPlayer(QWidget):
         if info is None:
             return
         self.time_label.setText(f"{clock_text(seconds)} / {clock_text(info.duration)}")
-        self.frame_label.setText(f"frame {index + 1}/{info.frame_count}")
+        self.frame_label.setText(
+            self.tr("frame {n}/{total}").format(n=index + 1, total=info.frame_count)
+        )
 
     def _state_changed(self, playing: bool) -> None:
         self.play_button.setIcon(media_icon("pause" if playing else "play"))
@@ -275,7 +277,7 @@ class VideoWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        named(self, "videoWindow", "Video")
+        named(self, "videoWindow", self.tr("Video"))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet("#videoWindow { background: #0c0c0e; }")
         self.player = VideoPlayer(self)

@@ -60,7 +60,7 @@ class ZoomView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._press: QPoint | None = None
-        named(self, "viewerCanvas", "Image")
+        named(self, "viewerCanvas", self.tr("Image"))
         self.setScene(QGraphicsScene(self))
         self.item = QGraphicsPixmapItem()
         self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
@@ -137,7 +137,7 @@ class DragHandle(QToolButton):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._press: QPoint | None = None
-        self.setText("✥ Drag")
+        self.setText(self.tr("✥ Drag"))
         self.setCursor(Qt.CursorShape.OpenHandCursor)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -177,8 +177,8 @@ class ImageViewer(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        named(self, "imageViewer", "Image viewer")
-        self.setWindowTitle("leodesk — Viewer")
+        named(self, "imageViewer", self.tr("Image viewer"))
+        self.setWindowTitle(self.tr("leodesk — Viewer"))
         self.resize(1100, 760)
         self.record: ImageRecord | None = None
         self.path: Path | None = None
@@ -190,7 +190,7 @@ class ImageViewer(QDialog):
         self.last_drag: QMimeData | None = None  # kept for the drag's lifetime (and tests)
 
         self.canvas = ZoomView()
-        self.meta = named(QLabel(), "viewerMetadata", "Generation details")
+        self.meta = named(QLabel(), "viewerMetadata", self.tr("Generation details"))
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -264,9 +264,12 @@ class ImageViewer(QDialog):
         """Variations menu, play, branch and the drag handle, at the end of ``tools``."""
         button = self._button
         self.variations_button = named(
-            QToolButton(), "viewerVariationsButton", "Variations", "Upscale, unzoom, motion…"
+            QToolButton(),
+            "viewerVariationsButton",
+            self.tr("Variations"),
+            self.tr("Upscale, unzoom, motion…"),
         )
-        self.variations_button.setText("Variations")
+        self.variations_button.setText(self.tr("Variations"))
         self.variations_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.variations_menu = QMenu(self.variations_button)
         self.variations_menu.setObjectName("viewerVariationsMenu")
@@ -299,8 +302,8 @@ class ImageViewer(QDialog):
         self.drag_handle = named(
             DragHandle(),
             "viewerDragHandle",
-            "Drag this image",
-            "Drag this image onto the form (image to image), a folder or another app",
+            self.tr("Drag this image"),
+            self.tr("Drag this image onto the form (image to image), a folder or another app"),
         )
         self.drag_handle.drag_out.connect(self.start_drag)
         self.canvas.drag_out.connect(self.start_drag)
@@ -315,7 +318,7 @@ class ImageViewer(QDialog):
 
     def _build_side(self) -> QWidget:
         """The generation's details above its lineage links."""
-        self.lineage = named(QLabel(""), "viewerLineage", "Lineage")
+        self.lineage = named(QLabel(""), "viewerLineage", self.tr("Lineage"))
         self.lineage.setWordWrap(True)
         self.lineage.setTextFormat(Qt.TextFormat.RichText)
         self.lineage.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

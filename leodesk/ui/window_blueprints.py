@@ -31,10 +31,10 @@ class BlueprintLink(QObject):
         self.window = window
         self.bp_window: BlueprintsWindow | None = None
         self._thumb_ids: dict[str, str] = {}  # thumbnail key -> blueprint id
-        self.action = QAction("&Blueprints…", window)
+        self.action = QAction(self.tr("&Blueprints…"), window)
         self.action.setObjectName("blueprintsAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+B"))
-        self.action.setToolTip("Browse the Blueprints and run one")
+        self.action.setToolTip(self.tr("Browse the Blueprints and run one"))
         self.action.triggered.connect(self.open)
 
     def _ctx(self) -> AppContext:

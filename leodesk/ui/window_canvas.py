@@ -32,11 +32,11 @@ class CanvasLink(QObject):
         super().__init__(window)
         self.window = window
         self.canvases: list[tuple[CanvasWindow, CanvasBinding]] = []
-        self.new_action = QAction("New &canvas…", window)
+        self.new_action = QAction(self.tr("New &canvas…"), window)
         self.new_action.setObjectName("newCanvasAction")
         self.new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_action.triggered.connect(self.new_blank)
-        self.open_action = QAction("Open image in ca&nvas…", window)
+        self.open_action = QAction(self.tr("Open image in ca&nvas…"), window)
         self.open_action.setObjectName("openInCanvasAction")
         self.open_action.triggered.connect(self.open_file)
         self.ask_size = self._ask_size  # replaced in tests
@@ -91,7 +91,12 @@ class CanvasLink(QObject):
 
     def _ask_size(self) -> tuple[int, int] | None:
         text, ok = QInputDialog.getItem(
-            self.window, "New canvas", "Size of the blank sheet:", list(BLANK_SIZES), 0, False
+            self.window,
+            self.tr("New canvas"),
+            self.tr("Size of the blank sheet:"),
+            list(BLANK_SIZES),
+            0,
+            False,
         )
         if not ok:
             return None
@@ -100,7 +105,10 @@ class CanvasLink(QObject):
 
     def _ask_file(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
-            self.window, "Open an image in the canvas", "", "Images (*.png *.jpg *.jpeg *.webp)"
+            self.window,
+            self.tr("Open an image in the canvas"),
+            "",
+            "Images (*.png *.jpg *.jpeg *.webp)",
         )
         return Path(name) if name else None
 

@@ -29,9 +29,9 @@ class MediaLink(QObject):
         self.service = ctx.media
         self.panel: UploadedVideosPanel | None = None
         self._names: dict[str, str] = {}
-        self.action = QAction("Upload a &video to your account…", window)
+        self.action = QAction(self.tr("Upload a &video to your account…"), window)
         self.action.setObjectName("uploadVideoAction")
-        self.action.setToolTip("Upload an MP4 or MOV video to your Leonardo account")
+        self.action.setToolTip(self.tr("Upload an MP4 or MOV video to your Leonardo account"))
         self.action.triggered.connect(self.upload_from_menu)
         anchor = window.video_link.file_action
         for menu in [m for m in anchor.associatedObjects() if isinstance(m, QMenu)][:1]:
@@ -72,5 +72,5 @@ class MediaLink(QObject):
         for row in rows:
             if row.media_id == media_id and panel is not None:
                 title = f"Uploaded video: {row.name}"
-                panel.status.setText(f"Playing {row.name}")
+                panel.status.setText(self.tr("Playing {name}").format(name=row.name))
         self.window.viewer_link.open_video_file(Path(str(path)), title)

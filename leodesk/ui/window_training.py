@@ -30,10 +30,10 @@ class TrainingLink(QObject):
         self.dialog: TrainDialog | None = None
         self.datasets: list[DatasetRecord] = []
         self._select: str | None = None  # a dataset just made: shown once it is listed
-        self.open_action = QAction("&Datasets and training…", window)
+        self.open_action = QAction(self.tr("&Datasets and training…"), window)
         self.open_action.setObjectName("datasetsAction")
         self.open_action.triggered.connect(self.open_datasets)
-        self.add_action = QAction("Add to dataset…", window)
+        self.add_action = QAction(self.tr("Add to dataset…"), window)
         self.add_action.setObjectName("addToDatasetAction")
         self.add_action.triggered.connect(self.add_selected)
         # replaced in tests
@@ -75,7 +75,7 @@ class TrainingLink(QObject):
 
     def _confirm_delete(self, name: str) -> bool:
         text = f"Delete your model “{name}” on the server? This cannot be undone."
-        answer = QMessageBox.question(self.window, "Delete model", text)
+        answer = QMessageBox.question(self.window, self.tr("Delete model"), text)
         return answer == QMessageBox.StandardButton.Yes
 
     # -- the Datasets window ------------------------------------------------------------------
@@ -160,8 +160,10 @@ class TrainingLink(QObject):
         ids = [r.id for r in records if r.kind == ImageKind.IMAGE and not is_local_id(r.id)]
         if len(ids) < len(records):
             self.window.statusBar().showMessage(
-                "Only generated images can join a dataset this way (variations and local "
-                "images are not on the server as generated images).",
+                self.tr(
+                    "Only generated images can join a dataset this way (variations and local "
+                    "images are not on the server as generated images)."
+                ),
                 8000,
             )
         if not ids:
@@ -214,7 +216,9 @@ class TrainingLink(QObject):
 
     # -- asking (dialogs; replaced in tests) --------------------------------------------------
     def _ask_name(self) -> str | None:
-        name, ok = QInputDialog.getText(self.datasets_window, "New dataset", "Dataset name:")
+        name, ok = QInputDialog.getText(
+            self.datasets_window, self.tr("New dataset"), self.tr("Dataset name:")
+        )
         return name.strip() if ok and name.strip() else None
 
     def _ask_files(self) -> list[Path]:
@@ -226,9 +230,11 @@ class TrainingLink(QObject):
     def _ask_dataset(self) -> str | None:
         if not self.datasets:
             self.window.statusBar().showMessage(
-                "No dataset yet: create one in File ▸ Datasets and training…", 8000
+                self.tr("No dataset yet: create one in File ▸ Datasets and training…"), 8000
             )
             return None
         names = [d.name for d in self.datasets]
-        name, ok = QInputDialog.getItem(self.window, "Add to dataset", "Dataset:", names, 0, False)
+        name, ok = QInputDialog.getItem(
+            self.window, self.tr("Add to dataset"), self.tr("Dataset:"), names, 0, False
+        )
         return self.datasets[names.index(name)].id if ok and name in names else None

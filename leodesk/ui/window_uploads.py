@@ -27,9 +27,11 @@ class UploadsLink(QObject):
         self.ctx = ctx
         self.service = UploadedImagesService(ctx.backend, parent=self)
         self.dialog: UploadedImagesDialog | None = None
-        self.action = QAction("&Uploaded images…", window)
+        self.action = QAction(self.tr("&Uploaded images…"), window)
         self.action.setObjectName("uploadedImagesAction")
-        self.action.setToolTip("The pictures you uploaded for image to image: see or delete them")
+        self.action.setToolTip(
+            self.tr("The pictures you uploaded for image to image: see or delete them")
+        )
         self.action.triggered.connect(self.open)
         menus = [m for m in window.refresh_action.associatedObjects() if isinstance(m, QMenu)]
         for menu in menus[:1]:

@@ -33,14 +33,14 @@ class VideoLink(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.make_action = QAction("Make &video…", window)
+        self.make_action = QAction(self.tr("Make &video…"), window)
         self.make_action.setObjectName("makeVideoAction")
         self.make_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.make_action.triggered.connect(lambda: self.make_video())
-        self.text_action = QAction("&Text to video…", window)
+        self.text_action = QAction(self.tr("&Text to video…"), window)
         self.text_action.setObjectName("textToVideoAction")
         self.text_action.triggered.connect(lambda: self.text_to_video())
-        self.file_action = QAction("Video from a &picture file…", window)
+        self.file_action = QAction(self.tr("Video from a &picture file…"), window)
         self.file_action.setObjectName("videoFromFileAction")
         self.file_action.triggered.connect(lambda: self.video_from_file())
         self.ask_file: Callable[[], Path | None] = self._ask_file
@@ -140,7 +140,7 @@ class VideoLink(QObject):
         from PySide6.QtWidgets import QFileDialog
 
         name, _ = QFileDialog.getOpenFileName(
-            self.window, "Video from a picture", "", "Pictures (*.png *.jpg *.jpeg *.webp)"
+            self.window, self.tr("Video from a picture"), "", "Pictures (*.png *.jpg *.jpeg *.webp)"
         )
         return Path(name) if name else None
 

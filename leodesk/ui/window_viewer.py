@@ -160,7 +160,7 @@ class ViewerLink(QObject):
             return
         record = ctx.backend.reader.image_records([image_id]).get(image_id)
         if record is None:
-            self.window.statusBar().showMessage("That image is not in the library.", 6000)
+            self.window.statusBar().showMessage(self.tr("That image is not in the library."), 6000)
             return
         self._show_record(record)
 
@@ -195,7 +195,7 @@ class ViewerLink(QObject):
             return
         model = self.window.model_for(generation.model_id)
         self.window.drafts.new_draft(recall.draft_state(generation, model))
-        self.window.statusBar().showMessage("Opened in a new draft", 3000)
+        self.window.statusBar().showMessage(self.tr("Opened in a new draft"), 3000)
 
     def _navigate(self, delta: int) -> None:
         ctx = self.window.ctx

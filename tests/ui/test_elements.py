@@ -89,7 +89,9 @@ def test_elements_fit_the_model_are_sent_stored_recalled_and_deleted(
     assert "Hand-made plasticine" in clay and "Weight 0 to 1 (default 1)" in clay
     # previews from the simulator's CDN
     url = next(e for e in window.ctx.elements.platform if e.name == "Clay Figures").url_image
-    qtbot.waitUntil(lambda: window.ctx.model_thumbs.pixmap(key_for("element", url)), timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.ctx.model_thumbs.pixmap(key_for("element", url)) is not None, timeout=10000
+    )
 
     _tick(qtbot, elements, "Clay Figures", "0.4", spin)
     _tick(qtbot, elements, "Crystal Glass", "1.5", spin)
