@@ -37,13 +37,21 @@ class Apps:
         self.qtbot = qtbot
         self.launchers: list[Any] = []
 
-    def start(self, runtime: Any) -> Any:
-        """Show a window, start its launcher on ``runtime``; returns the window."""
+    def start(self, runtime: Any, *, idle_before_close: bool = False) -> Any:
+        """Show a window, start its launcher on ``runtime``; returns the window.
+
+        ``idle_before_close``: when the test ends, wait for the window's background work to end
+        before pytest-qt closes it (which it does before fixture teardowns run)."""
         from leodesk.app import Launcher
         from leodesk.ui.main_window import MainWindow
 
         window = MainWindow(demo=runtime.demo)
-        self.qtbot.addWidget(window)
+        if idle_before_close:
+            self.qtbot.addWidget(
+                window, before_close_func=lambda w: wait_idle(self.qtbot, w, 20000)
+            )
+        else:
+            self.qtbot.addWidget(window)
         launcher = Launcher(window, demo=runtime.demo, runtime=runtime)
         window.launcher = launcher  # type: ignore[attr-defined]  # as tests/ui/conftest.py does
         self.launchers.append(launcher)
@@ -52,6 +60,9 @@ class Apps:
         launcher.start()
         fast_polls(launcher)
         return window
+
+    def _idle(self, window: Any) -> None:
+        wait_idle(self.qtbot, window, 20000)
 
     def shutdown_all(self) -> None:
         for launcher in self.launchers:

@@ -38,7 +38,7 @@ PROMPT = "a lighthouse on a basalt cliff at dusk"
 def window(qtbot: Any, sim: Any) -> Iterator[Any]:
     apps = Apps(qtbot)
     try:
-        w = apps.start(sim_runtime(sim))
+        w = apps.start(sim_runtime(sim), idle_before_close=True)
         wait_models(qtbot, w)
         generate(qtbot, w, PROMPT, num_images=1)
         actions = w.library_actions.variations
@@ -53,8 +53,7 @@ def window(qtbot: Any, sim: Any) -> Iterator[Any]:
         actions.ask_motion_strength = lambda: 6
         w.ctx.variations.poll_interval = 0.1
         w.ctx.variations.reconcile_delay = 0.1
-        yield w
-        wait_idle(qtbot, w, timeout=20000)
+        yield w  # idle before pytest-qt closes it (see Apps.start)
     finally:
         apps.shutdown_all()
 
