@@ -254,6 +254,10 @@ class GalleryPane(QWidget):
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
 
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put ``widget`` at the right end of the header bar (the Details button)."""
+        self._top.addWidget(widget)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_view_controls()
