@@ -75,4 +75,3 @@ class SidePane(QWidget):
         self.setMaximumWidth(OPEN_MAX if on else STRIP)
         self.setMinimumWidth(self.open_minimum if on else STRIP)
         self.opened_changed.emit(on)
-

@@ -94,7 +94,10 @@ class PanesLink(QObject):
         if form is None:
             return
         area = form.scroll_area
-        need = area.widget().minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
+        inner = area.widget()
+        if inner is None:
+            return
+        need = inner.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
         need += 12  # the drafts' tab frame and margins around the form
         pane = self.panes["form"]
         pane.open_minimum = need

@@ -59,7 +59,8 @@ def clipped(top: QWidget) -> list[str]:
         if not w.isVisible() or w.window() is not top or w.width() <= 0 or w.height() <= 0:
             continue
         if isinstance(w, QScrollArea) and _cut_off(w):
-            out.append(f"{type(w).__name__}#{w.objectName()} content cut off: {w.widget().width()} > {w.viewport().width()}")
+            inner = w.widget().width()  # type: ignore[union-attr]
+            out.append(f"QScrollArea#{w.objectName()} cut off: {inner} > {w.viewport().width()}")
         if _in_scroll_area(w, top) or isinstance(w.parentWidget(), (QAbstractSpinBox, QComboBox)):
             continue  # scrolled into view, or a spin box's own editor
         name = f"{type(w).__name__}#{w.objectName() or '?'}"
@@ -100,7 +101,8 @@ def report(app: QApplication, window: Any, out: Path, label: str) -> None:
     print(f"size={window.width()}x{window.height()} clipped={len(problems)}", flush=True)
     for line in problems:
         print(f"CLIP {line}", flush=True)
-    print(f"share={window.width()}:{gallery_share(window):.3f}", flush=True)
+    key = "share-selected" if window.gallery.selectionModel().hasSelection() else "share"
+    print(f"{key}={window.width()}:{gallery_share(window):.3f}", flush=True)
     app.primaryScreen().grabWindow(0).save(str(out / f"layout-{label}.png"))
 
 
@@ -119,7 +121,12 @@ def main(outdir: str, label: str) -> int:
     avail = app.primaryScreen().availableGeometry()
     fits = avail.contains(window.frameGeometry()) or avail.contains(window.geometry())
     print(f"screen={avail.width()}x{avail.height()} fits={fits}", flush=True)
-    wait(app, lambda: window.browser is not None and window.browser.proxy.rowCount() > 3, "models", deadline)
+    wait(
+        app,
+        lambda: window.browser is not None and window.browser.proxy.rowCount() > 3,
+        "models",
+        deadline,
+    )
     prompt = window.form.findChild(QWidget, "promptEdit")
     prompt.setFocus()
     QTest.keyClicks(prompt, "a lighthouse on a cliff at dusk")

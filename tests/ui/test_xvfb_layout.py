@@ -1,0 +1,85 @@
+"""The main window's layout on real X servers (Xvfb) at 1366 × 768 and 1920 × 1080: the window
+opens inside the screen, no visible control is clipped by its parent or the window, and the
+gallery takes most of the width (≥ 60 % at 1400 px with nothing selected)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ui.xvfb_shots import ARTIFACTS, check_shots
+
+
+@pytest.fixture
+def screen(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An Xvfb display of the size the test is parametrised with."""
+    exe = shutil.which("Xvfb")
+    if exe is None:
+        pytest.skip("Xvfb is not installed (./packaging/dev.sh test installs it)")
+    display = next(
+        n
+        for n in range(150, 220)
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
+    proc = subprocess.Popen(
+        [exe, f":{display}", "-screen", "0", f"{request.param}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not Path(f"/tmp/.X11-unix/X{display}").exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("Xvfb did not start")
+        time.sleep(0.05)
+    yield f":{display}"
+    proc.terminate()
+    proc.wait(10)
+
+
+def _run(display: str, home: Path, label: str) -> str:
+    import os
+    import sys
+
+    from tests.conftest import REPO
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", LEODESK_HOME=str(home))
+    r = subprocess.run(
+        [sys.executable, "-m", "tests.ui.xvfb_layout_driver", str(ARTIFACTS), label],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+@pytest.mark.parametrize(
+    ("screen", "label"), [("1366x768", "1366"), ("1920x1080", "1920")], indirect=["screen"]
+)
+def test_no_control_is_clipped_and_the_gallery_is_the_centre(
+    screen: str, label: str, tmp_path: Path
+) -> None:
+    out = _run(screen, tmp_path / "h", label)
+    print(out)
+    assert "fits=True" in out, out  # the window opens inside the available screen
+    counts = [int(n) for n in re.findall(r"clipped=(\d+)", out)]
+    assert len(counts) >= 3 and counts == [0] * len(counts), out  # nothing clipped, anywhere
+    shares = {int(w): float(s) for w, s in re.findall(r"share=(\d+):([0-9.]+)", out)}
+    assert min(shares.values()) >= 0.60, shares  # nothing selected: the gallery has the room
+    if label == "1920":
+        assert shares[1400] >= 0.60 and shares[1920] >= 0.60, shares
+    selected = [float(s) for s in re.findall(r"share-selected=\d+:([0-9.]+)", out)]
+    assert selected and min(selected) >= 0.45, out  # Details beside it, with a selection
+    check_shots(
+        {f"layout-{label}-none.png": (1366, 768), f"layout-{label}-selected.png": (1366, 768)}
+    )
