@@ -54,7 +54,9 @@ class QueuePopup(QFrame):
             self.tr("Pause, reorder, cancel or retry jobs in the full queue panel"),
         )
         self.panel_button.clicked.connect(self.hide)
-        self.panel_button.clicked.connect(lambda: panel_action.setChecked(True))
+        self.panel_button.clicked.connect(
+            lambda: panel_action.isChecked() or panel_action.trigger()
+        )
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.status)
@@ -66,12 +68,17 @@ class QueuePopup(QFrame):
         """Show under ``anchor`` (above it when there is no room below), inside its screen."""
         screen = anchor.screen().availableGeometry()
         below = anchor.mapToGlobal(QPoint(0, anchor.height()))
-        x = min(max(below.x(), screen.left()), screen.right() - self.width())
+        x = min(max(below.x(), screen.left()), screen.left() + screen.width() - self.width())
         y = below.y()
-        if y + self.height() > screen.bottom():
+        if y + self.height() > screen.top() + screen.height():
             y = anchor.mapToGlobal(QPoint(0, 0)).y() - self.height()
         self.move(x, max(y, screen.top()))
         self.show()
+        frame = self.frameGeometry()  # the platform may have nudged it: back inside the screen
+        dx = max(0, frame.right() - screen.right())
+        dy = max(0, frame.bottom() - screen.bottom())
+        if dx or dy:
+            self.move(self.x() - dx, self.y() - dy)
         self.view.setFocus()
 
 
