@@ -54,15 +54,19 @@ class QueuePopup(QFrame):
             self.tr("Pause, reorder, cancel or retry jobs in the full queue panel"),
         )
         self.panel_button.clicked.connect(self.hide)
-        self.panel_button.clicked.connect(
-            lambda: panel_action.isChecked() or panel_action.trigger()
-        )
+        self.panel_action = panel_action
+        self.panel_button.clicked.connect(self.open_panel)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.status)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.panel_button)
         self.resize(360, 260)
+
+    def open_panel(self) -> None:
+        """Show the full queue panel (View ▸ Queue panel)."""
+        if not self.panel_action.isChecked():
+            self.panel_action.trigger()
 
     def show_at(self, anchor: QWidget) -> None:
         """Show under ``anchor`` (above it when there is no room below), inside its screen."""
