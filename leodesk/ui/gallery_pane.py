@@ -222,7 +222,13 @@ class GalleryPane(QWidget):
         self.search_changed.emit("")
 
     def _lay_out(self, gallery: GalleryView, jobs: JobStrip) -> None:
-        top = QHBoxLayout()
+        # The header's two lines live in their own widgets, not nested layouts: PySide keeps a
+        # wrapper for each item of a layout added with addLayout, and moving the view controls
+        # (removeWidget deletes their item) would leave a stale one behind, which a later object
+        # at the same address then comes back as.
+        top_bar = QWidget()
+        top_bar.setObjectName("galleryHeader")
+        top = QHBoxLayout(top_bar)
         top.setContentsMargins(4, 4, 4, 0)
         top.addWidget(self.search, 1)
         top.addWidget(self.filters_button)
@@ -230,7 +236,11 @@ class GalleryPane(QWidget):
         top.addWidget(self.view_controls)
         self._top = top
         # a narrow pane: the view controls go to a second line of the header bar
-        self._second = QHBoxLayout()
+        second_bar = QWidget()
+        second_bar.setObjectName("galleryHeaderSecond")
+        second_bar.setVisible(False)  # shown while it holds the view controls
+        self._second_bar = second_bar
+        self._second = QHBoxLayout(second_bar)
         self._second.setContentsMargins(4, 2, 4, 0)
         self._second.addStretch(1)
         top.addWidget(self.count_label)
@@ -239,8 +249,8 @@ class GalleryPane(QWidget):
         top.addWidget(self.sync_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addLayout(self._second)
+        layout.addWidget(top_bar)
+        layout.addWidget(second_bar)
         layout.addWidget(self.filters)
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
@@ -278,6 +288,7 @@ class GalleryPane(QWidget):
             top.insertWidget(top.indexOf(self.filters_button) + 1, controls)
         else:
             self._second.addWidget(controls)
+        self._second_bar.setVisible(not fits)
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -5,62 +5,19 @@ gallery takes most of the width (≥ 60 % at 1400 px with nothing selected)."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.ui.xvfb_shots import ARTIFACTS, check_shots
+from tests.ui.test_xvfb_screenshot import xvfb_display
+from tests.ui.xvfb_shots import check_shots, run_driver
 
 
 @pytest.fixture
 def screen(request: pytest.FixtureRequest) -> Iterator[str]:
     """An Xvfb display of the size the test is parametrised with."""
-    exe = shutil.which("Xvfb")
-    if exe is None:
-        pytest.skip("Xvfb is not installed (./packaging/dev.sh test installs it)")
-    display = next(
-        n
-        for n in range(150, 220)
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-    )
-    proc = subprocess.Popen(
-        [exe, f":{display}", "-screen", "0", f"{request.param}x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{display}").exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("Xvfb did not start")
-        time.sleep(0.05)
-    yield f":{display}"
-    proc.terminate()
-    proc.wait(10)
-
-
-def _run(display: str, home: Path, label: str) -> str:
-    import os
-    import sys
-
-    from tests.conftest import REPO
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", LEODESK_HOME=str(home))
-    r = subprocess.run(
-        [sys.executable, "-m", "tests.ui.xvfb_layout_driver", str(ARTIFACTS), label],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=150,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r.stdout
+    yield from xvfb_display(request.param)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +26,7 @@ def _run(display: str, home: Path, label: str) -> str:
 def test_no_control_is_clipped_and_the_gallery_is_the_centre(
     screen: str, label: str, tmp_path: Path
 ) -> None:
-    out = _run(screen, tmp_path / "h", label)
+    out = run_driver("tests.ui.xvfb_layout_driver", screen, tmp_path / "h")
     print(out)
     assert "fits=True" in out, out  # the window opens inside the available screen
     counts = [int(n) for n in re.findall(r"clipped=(\d+)", out)]

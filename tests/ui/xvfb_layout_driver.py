@@ -3,7 +3,8 @@ walk every visible widget of the main window: print the ones clipped by their pa
 (``clipped=N`` then one ``CLIP ...`` line each), the gallery's share of the window width
 (``share=W:0.NN``, also at 1400 px when the screen is wide enough) and save screenshots.
 
-Usage: python -m tests.ui.xvfb_layout_driver OUTDIR LABEL  (DISPLAY set, QT_QPA_PLATFORM=xcb)
+Usage: python -m tests.ui.xvfb_layout_driver OUTDIR  (DISPLAY set, QT_QPA_PLATFORM=xcb); the
+screenshots are named after the screen's width (layout-1366-none.png ...).
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def report(app: QApplication, window: Any, out: Path, label: str) -> None:
     app.primaryScreen().grabWindow(0).save(str(out / f"layout-{label}.png"))
 
 
-def main(outdir: str, label: str) -> int:
+def main(outdir: str) -> int:
     from leodesk.app import Launcher
     from leodesk.ui.main_window import MainWindow
 
@@ -119,6 +120,7 @@ def main(outdir: str, label: str) -> int:
     launcher.start()
     deadline = time.monotonic() + 90
     avail = app.primaryScreen().availableGeometry()
+    label = str(avail.width())
     fits = avail.contains(window.frameGeometry()) or avail.contains(window.geometry())
     print(f"screen={avail.width()}x{avail.height()} fits={fits}", flush=True)
     wait(
@@ -147,4 +149,4 @@ def main(outdir: str, label: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1]))
