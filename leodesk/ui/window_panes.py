@@ -113,7 +113,7 @@ class PanesLink(QObject):
             sizes[2] = max(sizes[2] - (want - sizes[i]), 200)
             sizes[i] = want
         else:
-            if sizes[i] > STRIP:
+            if sizes[i] > STRIP and self.splitter.isVisible():  # (not laid out before)
                 self.open_width[key] = sizes[i]
             sizes[2] += sizes[i] - STRIP
             sizes[i] = STRIP
