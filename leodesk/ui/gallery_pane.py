@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -149,11 +151,20 @@ class GalleryPane(QWidget):
             "Filter by model, date, size, seed, mode and rating",
         )
         self.filters_button.setCheckable(True)
-        self.filters_button.toggled.connect(self.filters.setVisible)
+        # The bar scrolls sideways in a narrow pane rather than widen the window.
+        self.filters_area = QScrollArea()
+        self.filters_area.setObjectName("filtersArea")
+        self.filters_area.setWidget(self.filters)
+        self.filters_area.setWidgetResizable(True)
+        self.filters_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.filters_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.filters_area.setVisible(False)
+        self.filters_button.toggled.connect(self._show_filters)
         self.filters.changed.connect(self._count_filters)
         self.undo_bar = QWidget()
         self.undo_bar.setObjectName("undoBar")
         self.undo_label = named(QLabel(""), "undoLabel", "Deleted images")
+        self.undo_label.setWordWrap(True)  # wraps rather than widen the window
         self.undo_button = named(
             QPushButton("Undo"),
             "undoButton",
@@ -166,6 +177,13 @@ class GalleryPane(QWidget):
         undo_row.addWidget(self.undo_label, 1)
         undo_row.addWidget(self.undo_button)
         self.undo_bar.setVisible(False)
+
+    def _show_filters(self, on: bool) -> None:
+        self.filters.setVisible(on)
+        self.filters_area.setVisible(on)
+        if on:  # tall enough for the bar and a sideways scroll bar
+            bar = self.filters_area.horizontalScrollBar().sizeHint().height()
+            self.filters_area.setFixedHeight(self.filters.sizeHint().height() + bar)
 
     def _build_view_controls(self) -> None:
         """The thumbnail-size slider and the group-by-generation toggle."""
@@ -251,7 +269,7 @@ class GalleryPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(top_bar)
         layout.addWidget(second_bar)
-        layout.addWidget(self.filters)
+        layout.addWidget(self.filters_area)
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
         self.scrubber = DateScrubber()

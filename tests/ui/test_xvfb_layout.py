@@ -29,6 +29,7 @@ def test_no_control_is_clipped_and_the_gallery_is_the_centre(
     out = run_driver("tests.ui.xvfb_layout_driver", screen, tmp_path / "h")
     print(out)
     assert "fits=True" in out, out  # the window opens inside the available screen
+    assert "widened=0" in out, out  # Filters and the undo bar do not widen the window
     counts = [int(n) for n in re.findall(r"clipped=(\d+)", out)]
     assert len(counts) >= 3 and counts == [0] * len(counts), out  # nothing clipped, anywhere
     shares = {int(w): float(s) for w, s in re.findall(r"share=(\d+):([0-9.]+)", out)}

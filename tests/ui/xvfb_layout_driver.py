@@ -137,6 +137,14 @@ def main(outdir: str) -> int:
     report(app, window, out, f"{label}-none")
     window.gallery.setCurrentIndex(window.gallery.model().index(0, 0))
     report(app, window, out, f"{label}-selected")
+    # Filters open and the undo bar shown must not widen the window (nor clip anything)
+    width = window.width()
+    QTest.mouseClick(window.gallery_pane.filters_button, Qt.MouseButton.LeftButton)
+    window.gallery_pane.show_undo("4 image(s) deleted. They leave your account in a few seconds.")
+    report(app, window, out, f"{label}-filters")
+    print(f"widened={window.width() - width}", flush=True)
+    QTest.mouseClick(window.gallery_pane.filters_button, Qt.MouseButton.LeftButton)
+    window.gallery_pane.hide_undo()
     window.gallery.clearSelection()
     for width in (1400, avail.width()):
         if avail.width() >= width and window.width() != width:
