@@ -120,6 +120,8 @@ class Settings:
     export_folder: str | None = None  # where exports go first (the folder dialog opens there)
     shortcuts: Mapping[str, str] = field(default_factory=_empty_shortcuts)  # action → keys
     gallery_group_by_generation: bool = False
+    # the main window's collapsed side panes ("browser", "form", "details"); None: never saved
+    collapsed_panes: tuple[str, ...] | None = None
 
 
 # ------------------------------------------------------------------------------ validation
@@ -205,6 +207,14 @@ def _form(value: Any) -> dict[str, Any]:
     return clean
 
 
+def _panes(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of pane names")
+    return tuple(value)
+
+
 def _splitters(value: Any) -> dict[str, tuple[int, ...]]:
     if not isinstance(value, dict):
         raise ValueError("expected an object")
@@ -241,6 +251,7 @@ _VALIDATORS: Final[Mapping[str, _Validator]] = {
     "export_folder": _optional_str,
     "shortcuts": _shortcuts,
     "gallery_group_by_generation": _bool,
+    "collapsed_panes": _panes,
 }
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -78,6 +79,13 @@ class FormFooter(QWidget):
         name_widget(self.generate_button, "generateButton", "Generate")
         self.generate_button.setDefault(True)
         row.addWidget(self.generate_button)
+        # ▾ beside Generate: the queue in a popup (the window connects it)
+        self.queue_button = QToolButton()
+        name_widget(self.queue_button, "queueButton", self.tr("Show the queue"))
+        self.queue_button.setText("▾")
+        self.queue_button.setToolTip(self.tr("The queued and running jobs"))
+        self.queue_button.setAutoRaise(True)
+        row.addWidget(self.queue_button)
         lay.addLayout(row)
 
     def show_problems(

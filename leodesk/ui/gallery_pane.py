@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -149,11 +151,20 @@ class GalleryPane(QWidget):
             "Filter by model, date, size, seed, mode and rating",
         )
         self.filters_button.setCheckable(True)
-        self.filters_button.toggled.connect(self.filters.setVisible)
+        # The bar scrolls sideways in a narrow pane rather than widen the window.
+        self.filters_area = QScrollArea()
+        self.filters_area.setObjectName("filtersArea")
+        self.filters_area.setWidget(self.filters)
+        self.filters_area.setWidgetResizable(True)
+        self.filters_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.filters_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.filters_area.setVisible(False)
+        self.filters_button.toggled.connect(self._show_filters)
         self.filters.changed.connect(self._count_filters)
         self.undo_bar = QWidget()
         self.undo_bar.setObjectName("undoBar")
         self.undo_label = named(QLabel(""), "undoLabel", "Deleted images")
+        self.undo_label.setWordWrap(True)  # wraps rather than widen the window
         self.undo_button = named(
             QPushButton("Undo"),
             "undoButton",
@@ -166,6 +177,13 @@ class GalleryPane(QWidget):
         undo_row.addWidget(self.undo_label, 1)
         undo_row.addWidget(self.undo_button)
         self.undo_bar.setVisible(False)
+
+    def _show_filters(self, on: bool) -> None:
+        self.filters.setVisible(on)
+        self.filters_area.setVisible(on)
+        if on:  # tall enough for the bar and a sideways scroll bar
+            bar = self.filters_area.horizontalScrollBar().sizeHint().height()
+            self.filters_area.setFixedHeight(self.filters.sizeHint().height() + bar)
 
     def _build_view_controls(self) -> None:
         """The thumbnail-size slider and the group-by-generation toggle."""
@@ -222,7 +240,13 @@ class GalleryPane(QWidget):
         self.search_changed.emit("")
 
     def _lay_out(self, gallery: GalleryView, jobs: JobStrip) -> None:
-        top = QHBoxLayout()
+        # The header's two lines live in their own widgets, not nested layouts: PySide keeps a
+        # wrapper for each item of a layout added with addLayout, and moving the view controls
+        # (removeWidget deletes their item) would leave a stale one behind, which a later object
+        # at the same address then comes back as.
+        top_bar = QWidget()
+        top_bar.setObjectName("galleryHeader")
+        top = QHBoxLayout(top_bar)
         top.setContentsMargins(4, 4, 4, 0)
         top.addWidget(self.search, 1)
         top.addWidget(self.filters_button)
@@ -230,7 +254,11 @@ class GalleryPane(QWidget):
         top.addWidget(self.view_controls)
         self._top = top
         # a narrow pane: the view controls go to a second line of the header bar
-        self._second = QHBoxLayout()
+        second_bar = QWidget()
+        second_bar.setObjectName("galleryHeaderSecond")
+        second_bar.setVisible(False)  # shown while it holds the view controls
+        self._second_bar = second_bar
+        self._second = QHBoxLayout(second_bar)
         self._second.setContentsMargins(4, 2, 4, 0)
         self._second.addStretch(1)
         top.addWidget(self.count_label)
@@ -239,9 +267,9 @@ class GalleryPane(QWidget):
         top.addWidget(self.sync_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addLayout(self._second)
-        layout.addWidget(self.filters)
+        layout.addWidget(top_bar)
+        layout.addWidget(second_bar)
+        layout.addWidget(self.filters_area)
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
         self.scrubber = DateScrubber()
@@ -253,6 +281,10 @@ class GalleryPane(QWidget):
         layout.addLayout(middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put ``widget`` at the right end of the header bar (the Details button)."""
+        self._top.addWidget(widget)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -274,6 +306,7 @@ class GalleryPane(QWidget):
             top.insertWidget(top.indexOf(self.filters_button) + 1, controls)
         else:
             self._second.addWidget(controls)
+        self._second_bar.setVisible(not fits)
 
     def focus_search(self) -> None:
         self.search.setFocus()

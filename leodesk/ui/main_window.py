@@ -32,6 +32,7 @@ from leodesk.ui.window_elements import ElementsLink
 from leodesk.ui.window_help import HelpLink
 from leodesk.ui.window_media import MediaLink
 from leodesk.ui.window_menus import WindowMenus
+from leodesk.ui.window_panes import PanesLink, default_geometry
 from leodesk.ui.window_prefs import PreferencesLink
 from leodesk.ui.window_status import AccountStatus
 from leodesk.ui.window_training import TrainingLink
@@ -77,7 +78,8 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.ctx: AppContext | None = None
         self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
-        self.resize(1400, 860)
+        self.setGeometry(default_geometry(self.screen().availableGeometry()))  # fits the screen
+        self.panes_link = PanesLink(self)  # collapsible side panes, Details, the queue chip
 
         # Rich text centres without touching the Qt namespace, whose first use costs ~15 ms.
         self.starting = QLabel("<p align='center'>Starting…</p>")
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
         self.prefs_link.attach(ctx, settings)  # after the last action exists: shortcuts
         self.search("")  # the default filter: everything, generations deleted on the server too
         self.help_link = HelpLink(self)  # Help: shortcuts, About, diagnostics (after the menus)
+        self.panes_link.apply_details()  # nothing selected yet: no Details
 
     def _build_panes(self, ctx: AppContext) -> None:
         """Model browser, drafts with the form, gallery with the job strip."""
@@ -197,18 +200,12 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Details", self)
         dock.setObjectName("metadataDock")
         dock.setWidget(self.metadata)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)  # shown with a selection
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.metadata_dock = dock
         view_menu = add_menu(self.menuBar(), "&View", "viewMenu")
         self.view_menu = view_menu
-        toggle = dock.toggleViewAction()
-        toggle.setObjectName("toggleDetailsAction")
-        toggle.setText("&Details panel")
-        view_menu.addAction(toggle)
+        view_menu.addAction(self.panes_link.details_action)
         # The queue panel
         self.queue_panel = QueuePanel(ctx.queue, ctx.generation)
         queue_dock = QDockWidget("Queue", self)
@@ -223,10 +220,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, queue_dock)
         self._default_dock_sizes()
         self.queue_dock = queue_dock
+        queue_dock.hide()  # the chip's popup shows the queue; View ▸ Queue panel the full panel
         queue_toggle = queue_dock.toggleViewAction()
         queue_toggle.setObjectName("toggleQueueAction")
         queue_toggle.setText("&Queue panel")
         view_menu.addAction(queue_toggle)
+        self.panes_link.attach_queue(ctx, queue_toggle)
         view_menu.addAction(self.prefs_link.cancel_action)
         self.prefs_link.add_theme_menu(view_menu)
         # Notifications: tray icon, OS notices, View ▸ Notifications
@@ -236,14 +235,8 @@ class MainWindow(QMainWindow):
     def _build_splitter(self) -> None:
         """The three panes side by side, in place of the start-up label."""
         assert self.browser is not None
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.browser)
-        self.splitter.addWidget(self.drafts)
-        self.splitter.addWidget(self.gallery_pane)
-        self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([280, 420, 700])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = self.panes_link.build_splitter(self.browser, self.drafts, self.gallery_pane)
+        self.gallery_pane.add_header_widget(self.panes_link.details_button)
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()
 
@@ -253,7 +246,7 @@ class MainWindow(QMainWindow):
         # model browser ⇄ catalog and form
         self.browser.model_chosen.connect(self.form.set_model)
         self.browser.favourite_toggled.connect(ctx.catalog.set_favourite)
-        self.form.model_requested.connect(lambda: self.browser.search.setFocus())
+        self.form.model_requested.connect(self.panes_link.show_browser)
         ctx.catalog.favourites_ready.connect(lambda _ids: self.browser.refresh_favourites_tab())
         ctx.catalog.failed.connect(
             lambda msg: self.browser.set_status(f"Could not refresh the models: {msg}")
@@ -567,6 +560,7 @@ class MainWindow(QMainWindow):
     def _selection_changed(self, *args: Any) -> None:
         assert self.gallery is not None
         n = len(self.gallery.selectionModel().selectedIndexes())
+        self.panes_link.apply_details()
         if n == 0:
             self.metadata.show_none()
         elif n == 1:
@@ -633,6 +627,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             # After the docks are laid out (this runs on a window that is already shown).
             QTimer.singleShot(0, lambda: self.restoreState(state))
+        self.panes_link.restore(settings.collapsed_panes)
         sizes = (settings.splitter_sizes or {}).get("main")
         if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
             self.splitter.setSizes(list(sizes))
@@ -656,6 +651,7 @@ class MainWindow(QMainWindow):
         out.update(self.prefs_link.snapshot())
         if self.gallery_pane is not None:  # the thumbnail size, grouping
             out.update(self.gallery_pane.view_snapshot())
+        out.update(self.panes_link.snapshot())
         if self.splitter is not None:
             out["splitter_sizes"] = {"main": tuple(self.splitter.sizes())}
         if self.form is not None and self.drafts is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
@@ -240,6 +241,7 @@ def test_queued_jobs_over_the_balance_show_a_warning(qtbot: Any, app_window: Any
     w = app_window
     wait_models(qtbot, w)
     _wait_balance(qtbot, w, _balance(sim))
+    child(w, QAction, "toggleQueueAction").trigger()  # View ▸ Queue panel (a popup otherwise)
     warning = child(w, QLabel, "queueBalanceWarning")
     status = child(w, QLabel, "queueStatus")
     assert not warning.isVisible()

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QToolButton, QWidget
 
 from leodesk.sim import catalog as sim_catalog
 from tests.ui.helpers import Apps, cell_center, child, sim_runtime, wait_idle, wait_models
@@ -26,7 +26,16 @@ def _record_reads(sim: Any) -> int:
     return sim.count("GET", "/models/*") - sim.count("GET", "/models/user/*")
 
 
+def _open_browser(qtbot: Any, window: Any) -> None:
+    """Open the model browser pane (collapsed on a narrow window) with its button."""
+    button = child(window, QToolButton, "browserPaneButton")
+    if not button.isChecked():
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.browser.isVisible, timeout=5000)
+
+
 def _click_model(qtbot: Any, window: Any, name: str) -> None:
+    _open_browser(qtbot, window)
     browser = window.browser
     proxy = browser.proxy
     rows = [r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == name]
@@ -40,6 +49,7 @@ def test_facts_are_read_once_cached_and_there_at_once_after_a_restart(
 ) -> None:
     window = apps.start(sim_runtime(sim))
     wait_models(qtbot, window)
+    _open_browser(qtbot, window)  # its tiles' thumbnails are kept (offline below)
     qtbot.waitUntil(lambda: _all_facts(window), timeout=15000)
     for m in window.ctx.platform_models.models():
         expected = PLATFORM[m.id]
@@ -125,6 +135,7 @@ def test_the_queue_prices_default_model_jobs_as_the_form_does(
     # the facts of the API's default model (Lightning XL), which the catalog read.
     window = apps.start(sim_runtime(sim))
     wait_models(qtbot, window)
+    _open_browser(qtbot, window)  # its tiles' thumbnails are kept (offline below)
     qtbot.waitUntil(lambda: _all_facts(window), timeout=15000)
     form = window.form
     assert form.model() is None

@@ -9,7 +9,15 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QSplitter
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+)
 
 from leodesk.core import paths
 from tests.ui.helpers import (
@@ -133,7 +141,7 @@ def test_form_comes_back_after_restart(qtbot: Any, apps: Apps, sim: Any) -> None
 
 
 def test_layout_comes_back_after_restart(qtbot: Any, apps: Apps, sim: Any) -> None:
-    """Window size, the hidden Details panel and the pane sizes come back.
+    """Window size, the hidden Details panel, the collapsed panes and the pane sizes come back.
 
     ``MainWindow.restore`` calls ``restoreState`` on a window that is already shown, right after
     ``addDockWidget``: the dock is hidden at that moment but Qt shows it again on the next pass
@@ -153,7 +161,15 @@ def test_layout_comes_back_after_restart(qtbot: Any, apps: Apps, sim: Any) -> No
     size = (window.width(), window.height())
     assert size[0] < 800  # (Qt may make it a little wider than asked)
 
-    # Drag the handle between the model browser and the form 60 px to the right.
+    # Open the model browser (collapsed on a narrow window), then drag the handle between it
+    # and the form 60 px to the right.
+    opener = child(window, QToolButton, "browserPaneButton")
+    if not opener.isChecked():
+        qtbot.mouseClick(opener, Qt.MouseButton.LeftButton)
+    assert opener.isChecked() and window.browser.isVisible()
+    # ... and collapse the form to its strip (the 760 px window has no room for both open)
+    qtbot.mouseClick(child(window, QToolButton, "formPaneButton"), Qt.MouseButton.LeftButton)
+    assert not window.form.isVisible()
     splitter = child(window, QSplitter, "mainSplitter")
     qtbot.waitUntil(lambda: splitter.width() == window.width(), timeout=5000)
     handle = splitter.handle(1)
@@ -174,6 +190,8 @@ def test_layout_comes_back_after_restart(qtbot: Any, apps: Apps, sim: Any) -> No
     assert (again.width(), again.height()) == size
     assert not child(again, QAction, "toggleDetailsAction").isChecked()
     assert not child(again, QDockWidget, "metadataDock").isVisible()
+    assert child(again, QToolButton, "browserPaneButton").isChecked()  # still open
+    assert not child(again, QToolButton, "formPaneButton").isChecked()  # still collapsed
     assert splitter.sizes() == sizes
 
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,14 @@ def _free_display() -> int:
     raise RuntimeError("no free X display number")
 
 
-@pytest.fixture
-def xvfb() -> object:
+def xvfb_display(size: str = "1400x900") -> Iterator[str]:
+    """An Xvfb server with one screen of ``size`` (WxH) for the time of the generator."""
     exe = shutil.which("Xvfb")
     if exe is None:
         pytest.skip("Xvfb is not installed (./packaging/dev.sh test installs it)")
     display = _free_display()
     proc = subprocess.Popen(
-        [exe, f":{display}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        [exe, f":{display}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -45,6 +46,11 @@ def xvfb() -> object:
     yield f":{display}"
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    yield from xvfb_display()
 
 
 def test_real_app_under_xvfb_generates_and_screenshots(xvfb: str, tmp_path: Path) -> None:

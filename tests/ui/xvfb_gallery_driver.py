@@ -55,6 +55,7 @@ def main(out_dir: str) -> int:
     ok = pane.grab().save(str(out / "gallery-empty-new.png"))
     browser = window.browser
     wait(lambda: browser.proxy.rowCount() > 3, "the model list")
+    window.panes_link.panes["browser"].set_open(True)  # collapsed on a 1400 px window
     demo.settle()
     ok &= browser.grab().save(str(out / "model-tiles.png"))
     button = empty.sync_button

@@ -1,0 +1,171 @@
+"""The main window's layout: the gallery in the centre, the model browser and the form as side panes
+that collapse to an icon strip, Details (a dock on the right) shown with a selection, the queue in
+a popup (the status chip, the ▾ beside Generate) with the full panel under View. The collapsed
+panes are saved with the window (``collapsed_panes``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QSplitter, QStyle, QToolButton, QWidget
+
+from leodesk.ui.side_pane import STRIP, SidePane
+from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from leodesk.ui.main_window import MainWindow
+    from leodesk.ui.queue_chip import QueueChip
+
+DEFAULT_SIZE = (1400, 860)
+OPEN_WIDTHS = {"browser": 250, "form": 400}  # a pane's width when it opens (first time)
+WIDE_WINDOW = 1700  # narrower, a fresh profile starts with the model browser collapsed
+DETAILS_WIDTH = 260
+PANES = ("browser", "form", "details")
+
+
+def default_geometry(available: QRect) -> QRect:
+    """The first window's rect: 1400 × 860 where it fits, else the available screen (a margin
+    for the frame), centred."""
+    width = min(DEFAULT_SIZE[0], available.width() - 16)
+    height = min(DEFAULT_SIZE[1], available.height() - 40)
+    rect = QRect(0, 0, width, height)
+    rect.moveCenter(available.center())
+    return rect
+
+
+class PanesLink(QObject):
+    """Builds the window's centre (``window.splitter``) and keeps the panes' collapsed state."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.open_width = dict(OPEN_WIDTHS)
+        self.panes: dict[str, SidePane] = {}
+        self.chip: QueueChip | None = None
+        self.details_action = QAction(self.tr("&Details panel"), window)
+        self.details_action.setObjectName("toggleDetailsAction")
+        self.details_action.setCheckable(True)
+        self.details_action.setChecked(True)
+        self.details_action.toggled.connect(lambda _on: self.apply_details())
+        self.details_button = named(
+            QToolButton(),
+            "detailsPaneButton",
+            self.tr("Show or hide: Details"),
+            self.tr("Details of the selected image (shown while an image is selected)"),
+        )
+        self.details_button.setDefaultAction(self.details_action)
+        self.details_button.setIcon(self._icon(QStyle.StandardPixmap.SP_FileDialogInfoView))
+        self.details_button.setAutoRaise(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+    def _icon(self, which: QStyle.StandardPixmap) -> Any:
+        return self.window.style().standardIcon(which)
+
+    # -- the centre -----------------------------------------------------------------------------
+    def build_splitter(self, browser: QWidget, form: QWidget, gallery: QWidget) -> QSplitter:
+        """Browser | form | gallery; the gallery takes what the side panes leave."""
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("mainSplitter")
+        icons = QStyle.StandardPixmap
+        for key, content, title, icon in (
+            ("browser", browser, self.tr("Models"), icons.SP_FileDialogListView),
+            ("form", form, self.tr("Prompt"), icons.SP_FileDialogDetailedView),
+        ):
+            pane = SidePane(content, key, title, self._icon(icon))
+            pane.opened_changed.connect(lambda on, k=key: self._pane_toggled(k, on))
+            self.panes[key] = pane
+            splitter.addWidget(pane)
+        splitter.addWidget(gallery)
+        self._fit_form()
+        splitter.setStretchFactor(2, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([self.open_width["browser"], self.open_width["form"], 750])
+        self.splitter = splitter
+        if self.window.width() < WIDE_WINDOW:
+            self.panes["browser"].set_open(False)
+        return splitter
+
+    def _fit_form(self) -> None:
+        """The form pane is never narrower than the form's content (its scroll area scrolls
+        only vertically: narrower, the controls would be cut off on the right)."""
+        form = self.window.form
+        if form is None:
+            return
+        area = form.scroll_area
+        inner = area.widget()
+        if inner is None:
+            return
+        need = inner.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
+        need += 12  # the drafts' tab frame and margins around the form
+        pane = self.panes["form"]
+        pane.open_minimum = need
+        if pane.is_open():
+            pane.setMinimumWidth(need)
+
+    def _pane_toggled(self, key: str, on: bool) -> None:
+        """Opening a pane gives it back its last width, from the gallery's share."""
+        sizes = self.splitter.sizes()
+        i = list(self.panes).index(key)
+        if on:
+            want = max(self.open_width[key], self.panes[key].minimumSizeHint().width())
+            sizes[2] = max(sizes[2] - (want - sizes[i]), 200)
+            sizes[i] = want
+        else:
+            if sizes[i] > STRIP and self.splitter.isVisible():  # (not laid out before)
+                self.open_width[key] = sizes[i]
+            sizes[2] += sizes[i] - STRIP
+            sizes[i] = STRIP
+        self.splitter.setSizes(sizes)
+
+    def show_browser(self) -> None:
+        """Open the model browser (collapsed or not) with its search focused."""
+        self.panes["browser"].set_open(True)
+        browser = self.window.browser
+        if browser is not None:
+            browser.search.setFocus()
+
+    # -- Details: with a selection --------------------------------------------------------------
+    def apply_details(self) -> None:
+        """Details shows while something is selected and the user wants it."""
+        dock = getattr(self.window, "metadata_dock", None)
+        gallery = self.window.gallery
+        if dock is None or gallery is None or gallery.selectionModel() is None:
+            return
+        selected = gallery.selectionModel().hasSelection()
+        show = self.details_action.isChecked() and selected
+        if show and not dock.isVisible():
+            dock.setVisible(True)
+            self.window.resizeDocks([dock], [DETAILS_WIDTH], Qt.Orientation.Horizontal)
+        elif not show:
+            dock.setVisible(False)
+
+    # -- the queue ------------------------------------------------------------------------------
+    def attach_queue(self, ctx: Any, panel_action: QAction) -> None:
+        from leodesk.ui.queue_chip import QueueChip
+
+        self.chip = QueueChip(ctx.queue, ctx.generation, panel_action)
+        self.window.statusBar().addPermanentWidget(self.chip)
+        form = self.window.form
+        if form is not None:
+            chip = self.chip
+            form.footer.queue_button.clicked.connect(
+                lambda: chip.open_popup(form.footer.queue_button)
+            )
+
+    # -- saved state ----------------------------------------------------------------------------
+    def restore(self, collapsed: Any) -> None:
+        """``collapsed``: the saved keys of the collapsed panes (None: never saved)."""
+        QTimer.singleShot(0, self.apply_details)  # after the deferred restoreState
+        if collapsed is None:
+            return
+        for key, pane in self.panes.items():
+            pane.set_open(key not in collapsed)
+        self.details_action.setChecked("details" not in collapsed)
+
+    def snapshot(self) -> dict[str, Any]:
+        keys = [k for k, pane in self.panes.items() if not pane.is_open()]
+        if not self.details_action.isChecked():
+            keys.append("details")
+        return {"collapsed_panes": tuple(keys)}
