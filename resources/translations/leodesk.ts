@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
+    <name></name>
+    <message numerus="yes">
+        <location filename="../../leodesk/ui/queue_chip.py" line="+30"/>
+        <source>QueueChip</source>
+        <comment>%n running</comment>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>QueueChip</source>
+        <comment>%n queued</comment>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>QueueChip</source>
+        <comment>Queue idle</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>QueueChip</source>
+        <comment>Paused · %1</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AboutDialog</name>
     <message>
         <location filename="../../leodesk/ui/help_dialogs.py" line="+184"/>
@@ -952,6 +983,19 @@
     </message>
 </context>
 <context>
+    <name>FormFooter</name>
+    <message>
+        <location filename="../../leodesk/ui/form_footer.py" line="+84"/>
+        <source>Show the queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The queued and running jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FormModel</name>
     <message>
         <location filename="../../leodesk/ui/form_model.py" line="+70"/>
@@ -1036,12 +1080,12 @@
 <context>
     <name>GalleryPane</name>
     <message>
-        <location filename="../../leodesk/ui/gallery_pane.py" line="+80"/>
+        <location filename="../../leodesk/ui/gallery_pane.py" line="+82"/>
         <source>Search the library</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+111"/>
         <source>Thumbnail size</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1998,6 +2042,34 @@
     </message>
 </context>
 <context>
+    <name>PanesLink</name>
+    <message>
+        <location filename="../../leodesk/ui/window_panes.py" line="+47"/>
+        <source>&amp;Details panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Show or hide: Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Details of the selected image (shown while an image is selected)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PreferencesDialog</name>
     <message>
         <location filename="../../leodesk/ui/preferences.py" line="+38"/>
@@ -2469,6 +2541,48 @@
     </message>
 </context>
 <context>
+    <name>QueueChip</name>
+    <message>
+        <location filename="../../leodesk/ui/queue_chip.py" line="+60"/>
+        <source>Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The queue: click to see the jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueuePopup</name>
+    <message>
+        <location line="-51"/>
+        <source>Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Queue status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Queued jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+2"/>
+        <source>Open the queue panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pause, reorder, cancel or retry jobs in the full queue panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Recall</name>
     <message>
         <location filename="../../leodesk/ui/recall.py" line="+19"/>
@@ -2734,6 +2848,19 @@
     <message>
         <location line="+12"/>
         <source>Every shortcut is back to its default.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SidePane</name>
+    <message>
+        <location filename="../../leodesk/ui/side_pane.py" line="+38"/>
+        <source>Show or hide: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Collapse or expand %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
