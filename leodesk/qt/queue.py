@@ -393,11 +393,13 @@ class JobQueue(QObject):
         self._emit_status()
 
     def status(self) -> QueueStatus:
-        queued = [r for r in self.records if r.state.value == QUEUED]
+        # a job just taken may still read QUEUED in the last read of the library: it is running
+        running = self.gate.in_flight
+        queued = [r for r in self.records if r.state.value == QUEUED and r.id not in running]
         costs = [self._costs.get(r.request_json or "") for r in queued]
         return QueueStatus(
             queued=len(queued),
-            running=len(self.gate.in_flight),
+            running=len(running),
             slots=self.gate.slots,
             paused=self.gate.paused,
             api_pause=self.gate.api_pause_left(),

@@ -4,6 +4,7 @@ beside Generate open the queue popup, and the window opens inside the screen."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -92,6 +93,8 @@ def test_the_queue_chip_and_popup(qtbot: Any, apps: Apps, slow_sim: Any) -> None
         submit_prompt(qtbot, window, prompt)
     qtbot.waitUntil(lambda: chip.text().startswith("1 running · "), timeout=10000)
     assert chip.text().endswith(" queued"), chip.text()
+    running, queued = (int(n) for n in re.findall(r"\d+", chip.text())[:2])
+    assert running + queued <= 3, chip.text()  # a job just taken is running, not also queued
     # a click on the chip: the jobs in a popup
     qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
     popup = chip.popup
