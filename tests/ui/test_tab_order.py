@@ -53,9 +53,12 @@ def test_tab_from_the_prompt_reaches_every_pane_and_comes_back(qtbot: Any, app_w
     activate(qtbot, window)
     prompt = child(window.form, QWidget, "promptEdit")
     search = child(window, QWidget, "modelSearch")
+    browser_button = child(window, QWidget, "browserPaneButton")  # opens a collapsed browser
     generate_button = child(window, QWidget, "generateButton")
     wanted = {
-        "the model browser's search": lambda w: w is search,
+        "the model browser (its search, or its button when collapsed)": lambda w: (
+            w is search or w is browser_button
+        ),
         "the Generate button": lambda w: w is generate_button,
         "the gallery": lambda w: _inside(w, window.gallery),
         "the Details pane": lambda w: _inside(w, window.metadata),
