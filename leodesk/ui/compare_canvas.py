@@ -94,8 +94,9 @@ class _Pane(QWidget):
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         state.changed.connect(self.update)
 
-    def main_image(self) -> QPixmap:  # the image the pan and zoom are measured on
-        raise NotImplementedError
+    def main_image(self) -> QPixmap:
+        """The image the pan and zoom are measured on (a pane shows its own; none here)."""
+        return QPixmap()
 
     def placed(self) -> QRectF:
         return placement(self.state, QRectF(self.rect()), self.main_image())

@@ -25,7 +25,7 @@ def test_round_trip_with_a_shortcut_of_the_key_action(tmp_path: Path) -> None:
         default_model_id="model-1",
         default_width=768,
         default_height=1024,
-        export_folder="/tmp/out",
+        export_folder=str(tmp_path / "out"),
         # the API-key menu item's name reads like a key: a shortcut to it is no secret
         shortcuts={"changeKeyAction": "Ctrl+Shift+K", "quitAction": ""},
     )

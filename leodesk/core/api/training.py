@@ -11,7 +11,7 @@ accepted (:class:`~leodesk.core.api.errors.OutcomeUnknownError`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .errors import ProtocolError
 from .models import InitImageUpload as PresignReply
@@ -184,6 +184,6 @@ class Training(InitImageUpload):
             params["sd_version"] = sd_version
         return self.price(PricingRequest("MODEL_TRAINING", params))
 
-    def price(self, request: PricingRequest) -> int:
-        """The pricing calculator (the client's own :meth:`LeonardoClient.price` wins)."""
-        raise NotImplementedError
+    if TYPE_CHECKING:  # the pricing calculator, :meth:`LeonardoClient.price`, beside this mixin
+
+        def price(self, request: PricingRequest) -> int: ...
