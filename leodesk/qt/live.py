@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +74,7 @@ class LiveStats:
     shown: int = 0
     stale: int = 0  # answers older than one already shown (never shown)
     failed: int = 0
-    overhead_ms: list[float] = field(default_factory=list)
+    overhead_ms: deque[float] = field(default_factory=lambda: deque(maxlen=1000))  # the last
 
 
 class LiveSession(QObject):
