@@ -121,12 +121,23 @@ def apply_theme(name: str, app: Any = None) -> str:
         palette = _dark_palette() if dark else _light_palette(app)
     if palette != app.palette():
         app.setPalette(palette)
+        _repolish_styled(app)
     for class_name in CANVAS_CLASSES:
         # PySide6 takes the class name as str (its stubs say bytes).
         app.setPalette(_canvas_palette(palette), class_name)  # type: ignore[arg-type]
     _State.effective = "dark" if dark else "light"
     _follow_system(app)
     return _State.effective
+
+
+def _repolish_styled(app: QApplication) -> None:
+    """Widgets with their own style sheet keep the palette they were polished with (Qt does
+    not hand them a new application palette): setting their sheet again polishes them anew."""
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
 
 
 def _follow_system(app: QApplication) -> None:

@@ -153,6 +153,10 @@ def test_preferences_apply_and_survive_a_restart(qtbot: Any, apps: Apps, sim: An
     assert theme.is_dark()
     assert QApplication.palette().window().color().lightness() < 80
     assert window.gallery.palette().base().color() == theme.CANVAS  # a dark-grey canvas
+    # The prompt form (a widget with its own style sheet) turns dark with the rest.
+    prompt_edit = window.form.findChild(QWidget, "promptEdit")
+    assert prompt_edit.palette().base().color().lightness() < 80
+    assert window.form.palette().window().color().lightness() < 80
     assert _action(window, "toggleQueueAction").shortcut() == QKeySequence("Ctrl+Shift+J")
     assert window.confirm_cost_above == 120
     assert window.ctx.thumbs._cache.max_bytes == 256 * 1024 * 1024
@@ -192,6 +196,7 @@ def test_preferences_apply_and_survive_a_restart(qtbot: Any, apps: Apps, sim: An
     assert not theme.is_dark()
     assert QApplication.palette().window().color().lightness() > 180
     assert again.gallery.palette().base().color() == theme.CANVAS  # in every theme
+    assert again.form.findChild(QWidget, "promptEdit").palette().base().color().lightness() > 180
     canvas = ZoomView()  # the image viewer's canvas
     qtbot.addWidget(canvas)
     canvas.ensurePolished()  # an app palette for its class comes with the polish
