@@ -53,27 +53,37 @@ def xvfb() -> Iterator[str]:
     yield from xvfb_display()
 
 
-def test_real_app_under_xvfb_generates_and_screenshots(xvfb: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("theme", "name"), [("light", "main-window"), ("dark", "main-window-dark")]
+)
+def test_real_app_under_xvfb_generates_and_screenshots(
+    xvfb: str, tmp_path: Path, theme: str, name: str
+) -> None:
+    """The README's screenshots: three prompts generated in the chosen theme."""
     ARTIFACTS.mkdir(exist_ok=True)
-    out = ARTIFACTS / "main-window.png"
+    out = ARTIFACTS / f"{name}.png"
     out.unlink(missing_ok=True)
     env = dict(os.environ, DISPLAY=xvfb, QT_QPA_PLATFORM="xcb", LEODESK_HOME=str(tmp_path / "h"))
     r = subprocess.run(
-        [sys.executable, "-m", "tests.ui.xvfb_driver", str(out)],
+        [sys.executable, "-m", "tests.ui.xvfb_driver", str(out), theme],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=150,
     )
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "rows=" in r.stdout
+    assert "rows=12" in r.stdout and f"dark={theme == 'dark'}" in r.stdout, r.stdout
     with Image.open(out) as im:
-        assert im.size == (1400, 900)
-        stat = ImageStat.Stat(im.convert("RGB"))
+        assert im.size == (1400, 860)
+        rgb = im.convert("RGB")
+        stat = ImageStat.Stat(rgb)
         # not blank: real contrast, and many distinct colours (text, thumbnails, widgets)
         assert max(stat.stddev) > 20
-        assert len(im.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 500
+        assert len(rgb.getcolors(maxcolors=1 << 20) or []) > 500
+        # the theme shows: the form's side (left third) is dark or light as chosen
+        form_side = ImageStat.Stat(rgb.crop((0, 0, 430, 860)).convert("L")).median[0]
+        assert form_side < 90 if theme == "dark" else form_side > 170, form_side
 
 
 @pytest.mark.parametrize("damage", ["pages", "header"])

@@ -1,7 +1,9 @@
 """Run the real app on an X server (the test starts Xvfb), generate on the simulator, screenshot.
 
-Usage: python -m tests.ui.xvfb_driver OUT.png  (with DISPLAY set, QT_QPA_PLATFORM=xcb)
-Prints "rows=N" when the gallery has the images, then saves the X root window to OUT.png.
+Usage: python -m tests.ui.xvfb_driver OUT.png [THEME]  (with DISPLAY set, QT_QPA_PLATFORM=xcb)
+THEME (``light`` or ``dark``) is chosen from View ▸ Theme first, as a user would. Three prompts
+are generated one after another; prints "rows=N theme=THEME" when the gallery shows every image
+with its thumbnail, then saves the main window to OUT.png.
 """
 
 from __future__ import annotations
@@ -13,25 +15,38 @@ from PySide6.QtTest import QTest
 
 from tests.ui.xvfb_app import DemoApp
 
+PROMPTS = (
+    "a red fox in a snowy birch forest, watercolour",
+    "a tiny robot watering a bonsai tree, studio light",
+    "a lighthouse on a cliff at dusk, oil painting",
+)
 
-def main(out: str) -> int:
-    demo = DemoApp()
+
+def main(out: str, theme_name: str = "light") -> int:
+    from leodesk.ui import theme
+
+    demo = DemoApp(timeout=90)
     app, window, launcher, wait = demo.app, demo.window, demo.launcher, demo.wait
 
     wait(lambda: window.browser is not None and window.browser.proxy.rowCount() > 3, "models")
+    action = window.findChild(object, f"theme{theme_name.capitalize()}Action")
+    action.trigger()  # View ▸ Theme ▸ Light / Dark
+    wait(lambda: theme.is_dark() == (theme_name == "dark"), "the theme")
     prompt = window.form.findChild(object, "promptEdit")
-    prompt.setFocus()
-    QTest.keyClicks(prompt, "a lighthouse on a cliff at dusk, oil painting")
-    QTest.keyClick(prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    wait(lambda: window.gallery.model().rowCount() >= 1, "images")
     model = window.gallery.model()
+    for n, text in enumerate(PROMPTS, start=1):
+        prompt.setFocus()
+        prompt.selectAll()
+        QTest.keyClicks(prompt, text)
+        QTest.keyClick(prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        wait(lambda n=n: model.rowCount() >= 4 * n, f"images of job {n}")
     keys = [model.thumb_key(model.record(r)) for r in range(model.rowCount())]
     wait(lambda: all(window.ctx.thumbs.pixmap(k) is not None for k in keys), "thumbnails")
     wait(lambda: window.balance_label.text().endswith("credits"), "balance")
+    window.gallery.clearSelection()
     demo.settle(20)
-    print(f"rows={model.rowCount()}", flush=True)
-    shot = app.primaryScreen().grabWindow(0)
-    ok = shot.save(out)
+    print(f"rows={model.rowCount()} theme={theme_name} dark={theme.is_dark()}", flush=True)
+    ok = window.grab().save(out)
     QTimer.singleShot(0, window.close)
     app.processEvents()
     launcher.shutdown()
@@ -39,4 +54,4 @@ def main(out: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:3]))
