@@ -92,6 +92,10 @@ class Launcher(QObject):
         self._save_lock = threading.Lock()
         self._save_seq = 0  # the last snapshot taken
         self._saved_seq = 0  # the last snapshot written
+        # One app per profile: the profile locks this window holds and their local servers
+        # (a second launch hands its files over through them); files waiting for the context.
+        self.instances: list[tuple[Any, Any]] = []
+        self.pending_files: list[str] = []
         window.change_key_requested.connect(self.change_key)
         window.closing.connect(self.shutdown)
 
@@ -174,8 +178,15 @@ class Launcher(QObject):
 
         self.key_dialog = None
         if result == DEMO:
+            from leodesk.runtime import profile_paths  # after the first paint
             from leodesk.runtime import start as start_runtime  # after the first paint
 
+            if not self.serve(profile_paths(demo=True)):
+                self.window.show_connection_error(
+                    "The demo is already open in another leodesk window: use that one."
+                )
+                self.window.key_action.setEnabled(True)
+                return
             self.runtime.close()
             self.runtime = start_runtime(demo=True)
             self.demo = True
@@ -256,6 +267,76 @@ class Launcher(QObject):
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
         self.check_library(key)
+        if self.pending_files:
+            files, self.pending_files = self.pending_files, []
+            self.open_files(files)
+
+    # -- one app per profile --------------------------------------------------------------------
+    def serve(self, paths: Paths, lock: Any = None) -> bool:
+        """Hold ``paths``' profile lock (``lock`` when already taken) and listen there for a
+        second launch; False when another process holds that profile."""
+        from leodesk.core.instance import APP_ROLE, ProfileLock, server_name  # light
+        from leodesk.qt.instance import InstanceServer  # after the first paint (QtNetwork)
+
+        if any(held.data_dir == paths.data for held, _server in self.instances):
+            return True
+        if lock is None:
+            lock = ProfileLock(paths.data, APP_ROLE, server=server_name(paths.data))
+            if not lock.try_acquire():
+                return False
+        server = InstanceServer(lock.server, parent=self)
+        server.open_requested.connect(self.handed_over)
+        server.listen()
+        self.instances.append((lock, server))
+        return True
+
+    def handed_over(self, files: list[str]) -> None:
+        """A second launch on this profile: open its files and come forward."""
+        self.open_files(files)
+        self.bring_forward()
+
+    def bring_forward(self) -> None:
+        window = self.window
+        if window.isMinimized() or not window.isVisible():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.requestActivate()  # X11 and Wayland ask for it from the window itself
+
+    def open_files(self, files: list[str]) -> None:
+        """Open each picture in a canvas window of its own (as Canvas ▸ Open image does);
+        a file that is no picture is named on the status bar. Waits for the working app."""
+        if self.ctx is None:
+            self.pending_files.extend(files)
+            return
+        from pathlib import Path  # after the first paint
+
+        from PySide6.QtGui import QImageReader  # after the first paint
+
+        refused: list[str] = []
+        for name in files:
+            reader = QImageReader(name)
+            reader.setAutoTransform(True)
+            image = reader.read()
+            if image.isNull():
+                refused.append(Path(name).name)
+                log.warning("not opened: %s (%s)", name, reader.errorString())
+                continue
+            canvas = self.window.canvas_link.open_canvas()
+            canvas.open_image(image)
+            canvas.setWindowTitle(f"{Path(name).name} — {canvas.windowTitle()}")
+        if refused:
+            self.window.statusBar().showMessage(
+                f"Not a picture leodesk can open: {', '.join(refused)}", 15000
+            )
+
+    def release_profiles(self) -> None:
+        for lock, server in self.instances:
+            server.close()
+            lock.release()
+        self.instances = []
 
     # -- a damaged library ----------------------------------------------------------------------
     def check_library(self, key: str | None) -> None:
@@ -455,6 +536,7 @@ class Launcher(QObject):
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
+        self.release_profiles()  # the library is closed: another process may write it now
 
 
 class _FirstPaint(QObject):
@@ -494,14 +576,50 @@ def _early_theme(demo: bool) -> None:
         log.warning("could not apply the saved theme: %s", exc)
 
 
-def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
+def _claim_profile(demo: bool, files: list[str]) -> Any:
+    """The profile's lock for this app (held), or the exit code of a launch that handed its
+    files over to the app already running on the profile (or could not)."""
+    from leodesk.core import paths as paths_mod  # light: platformdirs
+    from leodesk.core.instance import APP_ROLE, ProfileLock, server_name  # light
+
+    base = paths_mod.resolve()  # as after_first_paint() (runtime.profile_paths loads more)
+    profile = (base.profile("demo") if demo else base).ensure()
+    lock = ProfileLock(profile.data, APP_ROLE, server=server_name(profile.data))
+    if lock.try_acquire():
+        return lock
+    from leodesk.qt.instance import absolute_files, second_launch  # a second launch only
+
+    outcome = second_launch(lock, absolute_files(files), demo=demo)
+    if outcome.lock is not None:  # the other app went away meanwhile
+        return outcome.lock
+    if outcome.code == 0:
+        print(outcome.message, flush=True)
+        return 0
+    print(f"leodesk: {outcome.message}", file=sys.stderr, flush=True)
+    from PySide6.QtWidgets import QMessageBox  # only when refused
+
+    QMessageBox.warning(None, "leodesk", outcome.message[:1].upper() + outcome.message[1:] + ".")
+    return outcome.code
+
+
+def main(
+    *, demo: bool = False, argv: list[str] | None = None, files: list[str] | None = None
+) -> int:
     faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("leodesk")
     app.setOrganizationName("leodesk")
+    # One app per profile: a second launch hands its files to the first and ends here.
+    lock = _claim_profile(demo, list(files or []))
+    if isinstance(lock, int):
+        return lock
     _early_theme(demo)
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo)
+    if files:
+        from leodesk.qt.instance import absolute_files  # with files only
+
+        launcher.open_files(absolute_files(list(files)))  # once the app works
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
@@ -515,6 +633,7 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
         profile = (base.profile("demo") if demo else base).ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
+        launcher.serve(profile, lock)  # a second launch on this profile hands over to this one
         launcher.start()
 
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
@@ -525,6 +644,7 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     window.show()
     code = int(app.exec())
     launcher.shutdown()
+    lock.release()  # also when the first paint never came
     if not launcher.stopped_cleanly:
         # A worker still waits on the network. Everything is saved and the library closed,
         # and a job cut off here resumes on the next start, so do not wait out its timeout
