@@ -327,6 +327,7 @@ class Launcher(QObject):
             canvas = self.window.canvas_link.open_canvas()
             canvas.open_image(image)
             canvas.setWindowTitle(f"{Path(name).name} — {canvas.windowTitle()}")
+            log.info("opened %s in a canvas (%d × %d)", name, image.width(), image.height())
         if refused:
             self.window.statusBar().showMessage(
                 f"Not a picture leodesk can open: {', '.join(refused)}", 15000

@@ -324,8 +324,8 @@ def busy_message(holder: Holder | None, command: str) -> str:
             f"leodesk is running on this profile{who}; add the job from the app, or close it first"
         )
     return (
-        f"another leodesk command (`{holder.role}`{who}) is writing this profile's library; "
-        "run this one when it has finished"
+        f"another leodesk command (`leodesk {holder.role}`, process {holder.pid}) is writing "
+        "this profile's library; run this one when it has finished"
     )
 
 
