@@ -284,6 +284,12 @@ class Launcher(QObject):
             lock = ProfileLock(paths.data, APP_ROLE, server=server_name(paths.data))
             if not lock.try_acquire():
                 return False
+        if lock.stale is not None:  # said again now that the log file is open
+            log.warning(
+                "cleared the stale lock of %s (process %d): it ended without closing",
+                lock.stale.role,
+                lock.stale.pid,
+            )
         server = InstanceServer(lock.server, parent=self)
         server.open_requested.connect(self.handed_over)
         server.listen()
