@@ -282,8 +282,14 @@ class Launcher(QObject):
             return True
         if lock is None:
             lock = ProfileLock(paths.data, APP_ROLE, server=server_name(paths.data))
-            if not lock.try_acquire():
-                return False
+            try:
+                if not lock.try_acquire():
+                    return False
+            except OSError as exc:  # the folder cannot be written: the library will say so
+                log.warning("cannot lock %s: %s", paths.data, exc)
+                return True
+        elif not lock.held:  # the profile could not be locked (see _claim_profile)
+            return True
         if lock.stale is not None:  # said again now that the log file is open
             log.warning(
                 "cleared the stale lock of %s (process %d): it ended without closing",
@@ -590,10 +596,14 @@ def _claim_profile(demo: bool, files: list[str]) -> Any:
     from leodesk.core.instance import APP_ROLE, ProfileLock, server_name  # light
 
     base = paths_mod.resolve()  # as after_first_paint() (runtime.profile_paths loads more)
-    profile = (base.profile("demo") if demo else base).ensure()
+    profile = base.profile("demo") if demo else base
     lock = ProfileLock(profile.data, APP_ROLE, server=server_name(profile.data))
-    if lock.try_acquire():
-        return lock
+    try:
+        if lock.try_acquire():
+            return lock
+    except OSError as exc:  # the folder cannot be written: said again when the app opens it
+        print(f"leodesk: cannot lock {profile.data} ({exc})", file=sys.stderr, flush=True)
+        return lock  # not held: no one-app check on this profile
     from leodesk.qt.instance import absolute_files, second_launch  # a second launch only
 
     outcome = second_launch(lock, absolute_files(files), demo=demo)

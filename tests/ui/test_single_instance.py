@@ -22,15 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtNetwork import QLocalSocket
+from PySide6.QtWidgets import QDialog, QPushButton
 
 from leodesk.core import paths
 from leodesk.core.instance import APP_ROLE, ProfileLock, server_name
 from leodesk.qt.instance import HANDED_OVER, second_launch
 from tests.conftest import REPO, SIM_KEY
-from tests.ui.helpers import sim_runtime
+from tests.ui.helpers import child, sim_runtime, wait_models
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -121,6 +122,47 @@ def test_a_message_the_app_cannot_take_is_answered_with_the_reason(
     # The app still answers a good message afterwards.
     good = _ask(qtbot, name, b'{"version": 1, "kind": "open", "files": []}\n')
     assert b'"ok": true' in good
+
+
+def _try_the_demo(qtbot: Any, window: Any) -> None:
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "keyDialog") is not None, timeout=10000)
+    dialog = window.findChild(QDialog, "keyDialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    qtbot.mouseClick(child(dialog, QPushButton, "tryDemoButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+
+
+def test_try_the_demo_takes_the_demo_profile_or_says_where_it_is_open(
+    qtbot: Any, apps: Any, sim: Any, real_keychain: Any
+) -> None:
+    demo_data = paths.resolve().profile("demo").ensure().data
+    elsewhere = ProfileLock(demo_data, APP_ROLE, server=server_name(demo_data))
+    assert elsewhere.try_acquire()  # another app runs the demo
+    try:
+        window = apps.start(sim_runtime(sim, demo=False))
+        _try_the_demo(qtbot, window)
+        assert not window.demo_badge.isVisible()
+        assert window.launcher.runtime.demo is False  # nothing switched, nothing started
+        assert window.statusBar().currentMessage() == (
+            "The demo is already open in another leodesk window: use that one."
+        )
+        assert window.key_action.isEnabled()  # a key can still be given
+    finally:
+        elsewhere.release()
+
+    # The demo profile free: the switch takes it, and a demo launch hands over to this window.
+    window = apps.start(sim_runtime(sim, demo=False))
+    _try_the_demo(qtbot, window)
+    assert window.demo_badge.isVisible()
+    holder = ProfileLock(demo_data, "test").holder()
+    assert holder is not None and holder.pid == os.getpid() and holder.is_app
+    answer = _ask(qtbot, server_name(demo_data), b'{"version": 1, "kind": "open", "files": []}\n')
+    assert b'"ok": true' in answer
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    _ask(qtbot, server_name(demo_data), b'{"version": 1, "kind": "open", "files": []}\n')
+    qtbot.waitUntil(lambda: not window.isMinimized())
+    wait_models(qtbot, window)
 
 
 # -- what a second launch says when it cannot hand over -----------------------------------------
