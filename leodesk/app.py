@@ -615,7 +615,12 @@ def _claim_profile(demo: bool, files: list[str]) -> Any:
     print(f"leodesk: {outcome.message}", file=sys.stderr, flush=True)
     from PySide6.QtWidgets import QMessageBox  # only when refused
 
-    QMessageBox.warning(None, "leodesk", outcome.message[:1].upper() + outcome.message[1:] + ".")
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "leodesk", outcome.message[:1].upper() + outcome.message[1:] + "."
+    )
+    box.setObjectName("profileBusyBox")
+    box.setAccessibleName("leodesk cannot open this profile")
+    box.exec()
     return outcome.code
 
 

@@ -312,7 +312,7 @@ def busy_message(holder: Holder | None, command: str) -> str:
     if command == APP_ROLE:
         if holder is not None and not holder.is_app:
             return (
-                f"`leodesk {holder.role}`{who} is writing this profile's library; "
+                f"the command “leodesk {holder.role}”{who} is writing this profile's library; "
                 "start the app again when it has finished"
             )
         return (

@@ -176,11 +176,61 @@ def test_a_command_writing_the_library_is_named_at_once(tmp_path: Path) -> None:
         assert time.monotonic() - started < 1.0
         assert outcome.code == 1 and outcome.lock is None
         assert outcome.message == (
-            f"`leodesk sync` (process {os.getpid()}) is writing this profile's library; "
-            "start the app again when it has finished"
+            f"the command “leodesk sync” (process {os.getpid()}) is writing this profile's "
+            "library; start the app again when it has finished"
         )
     finally:
         cli.release()
+
+
+_READ_THE_BOX = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+app = QApplication(["leodesk"])
+
+def look():
+    boxes = [w for w in app.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    if not boxes:
+        QTimer.singleShot(50, look)
+        return
+    print("box:", boxes[0].text(), flush=True)
+    boxes[0].accept()  # as the user does
+
+QTimer.singleShot(50, look)
+from leodesk.app import main
+code = main()
+windows = [w.objectName() for w in app.topLevelWidgets() if w.objectName() == "mainWindow"]
+print("windows:", windows, flush=True)
+sys.exit(code)
+"""
+
+
+def test_the_app_launched_beside_a_writing_command_says_so_in_a_dialog() -> None:
+    """A user starting the app from a menu sees why it does not open (and the terminal too)."""
+    data = paths.resolve().data
+    cli = ProfileLock(data, "sync")
+    assert cli.try_acquire()
+    try:
+        r = subprocess.run(
+            [sys.executable, "-c", _READ_THE_BOX],
+            cwd=REPO,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        cli.release()
+    said = (
+        f"the command “leodesk sync” (process {os.getpid()}) is writing this profile's "
+        "library; start the app again when it has finished"
+    )
+    assert r.returncode == 1, r.stderr
+    assert f"box: T{said[1:]}." in r.stdout.splitlines()
+    assert "windows: []" in r.stdout.splitlines()  # no window was made
+    assert f"leodesk: {said}" in r.stderr.splitlines()
 
 
 def test_an_app_that_does_not_answer_is_said_after_a_while(tmp_path: Path) -> None:
