@@ -120,3 +120,33 @@ def test_a_second_sync_refuses_while_the_first_runs(slow_sim: Any) -> None:
     )
     assert again.returncode == 0, again.stderr
     assert _generations(profile.library_db) == 30
+
+
+def _leodesk(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, "-m", "leodesk", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_pictures_to_open_that_are_not_there_are_named(tmp_path: Path) -> None:
+    (tmp_path / "sketches").mkdir()
+    r = _leodesk(["harbour.png"], tmp_path)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "leodesk: harbour.png does not exist; nothing was opened"
+    r = _leodesk(["--demo", "./sketches"], tmp_path)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "leodesk: ./sketches is a folder, not a picture; nothing was opened"
+    assert not (paths.resolve().data / "instance.json").exists()  # no app was started
+
+
+def test_a_file_named_like_a_command_leaves_the_command_alone(tmp_path: Path) -> None:
+    (tmp_path / "me").write_text("a file called me")
+    r = _leodesk(["--demo", "me", "--json"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["demo"] is True
