@@ -24,6 +24,7 @@ from leodesk.ui.main_window import MainWindow
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from leodesk.core.instance import ProfileLock
     from leodesk.core.paths import Paths
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
@@ -181,12 +182,16 @@ class Launcher(QObject):
             from leodesk.runtime import profile_paths  # after the first paint
             from leodesk.runtime import start as start_runtime  # after the first paint
 
-            if not self.serve(profile_paths(demo=True)):
+            demo_paths = profile_paths(demo=True)
+            if not self.serve(demo_paths):
                 self.window.show_connection_error(
                     "The demo is already open in another leodesk window: use that one."
                 )
                 self.window.key_action.setEnabled(True)
                 return
+            # This window shows the demo from now on: `leodesk` on the account's profile
+            # starts an app of its own (this one never opened that library).
+            self.release_profiles(keep=demo_paths)
             self.runtime.close()
             self.runtime = start_runtime(demo=True)
             self.demo = True
@@ -345,11 +350,16 @@ class Launcher(QObject):
                 f"Not a picture leodesk can open: {', '.join(refused)}", 15000
             )
 
-    def release_profiles(self) -> None:
+    def release_profiles(self, keep: Paths | None = None) -> None:
+        """Stop listening and let go of every profile this window holds (but ``keep``'s)."""
+        kept = []
         for lock, server in self.instances:
+            if keep is not None and lock.data_dir == keep.data:
+                kept.append((lock, server))
+                continue
             server.close()
             lock.release()
-        self.instances = []
+        self.instances = kept
 
     # -- a damaged library ----------------------------------------------------------------------
     def check_library(self, key: str | None) -> None:
@@ -589,11 +599,11 @@ def _early_theme(demo: bool) -> None:
         log.warning("could not apply the saved theme: %s", exc)
 
 
-def _claim_profile(demo: bool, files: list[str]) -> Any:
+def _claim_profile(demo: bool, files: list[str]) -> ProfileLock | int:
     """The profile's lock for this app (held), or the exit code of a launch that handed its
     files over to the app already running on the profile (or could not)."""
     from leodesk.core import paths as paths_mod  # light: platformdirs
-    from leodesk.core.instance import APP_ROLE, ProfileLock, server_name  # light
+    from leodesk.core.instance import APP_ROLE, ProfileLock, absolute_files, server_name
 
     base = paths_mod.resolve()  # as after_first_paint() (runtime.profile_paths loads more)
     profile = base.profile("demo") if demo else base
@@ -604,7 +614,7 @@ def _claim_profile(demo: bool, files: list[str]) -> Any:
     except OSError as exc:  # the folder cannot be written: said again when the app opens it
         print(f"leodesk: cannot lock {profile.data} ({exc})", file=sys.stderr, flush=True)
         return lock  # not held: no one-app check on this profile
-    from leodesk.qt.instance import absolute_files, second_launch  # a second launch only
+    from leodesk.qt.instance import second_launch  # a second launch only (QtNetwork)
 
     outcome = second_launch(lock, absolute_files(files), demo=demo)
     if outcome.lock is not None:  # the other app went away meanwhile
@@ -639,7 +649,7 @@ def main(
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo)
     if files:
-        from leodesk.qt.instance import absolute_files  # with files only
+        from leodesk.core.instance import absolute_files  # light
 
         launcher.open_files(absolute_files(list(files)))  # once the app works
 

@@ -350,6 +350,11 @@ class MessageError(LeodeskError):
     """A hand-over message that is not one (bad JSON, wrong shape, too large)."""
 
 
+def absolute_files(files: list[str]) -> list[str]:
+    """The files as absolute paths: the running app has its own working folder."""
+    return [str(Path(f).expanduser().absolute()) for f in files]
+
+
 def encode_open(files: list[str], *, demo: bool) -> bytes:
     """The second process's message: open these files (absolute paths) and come forward."""
     body = {"version": PROTOCOL_VERSION, "kind": "open", "files": files, "demo": demo}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -169,8 +168,3 @@ def second_launch(
         if time.monotonic() >= deadline:
             return SecondLaunch(1, busy_message(lock.holder(), APP_ROLE))
         time.sleep(0.2)
-
-
-def absolute_files(files: list[str]) -> list[str]:
-    """The files as absolute paths: the running app has its own working folder."""
-    return [str(Path(f).expanduser().absolute()) for f in files]

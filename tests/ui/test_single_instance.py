@@ -150,12 +150,19 @@ def test_try_the_demo_takes_the_demo_profile_or_says_where_it_is_open(
     finally:
         elsewhere.release()
 
-    # The demo profile free: the switch takes it, and a demo launch hands over to this window.
-    window = apps.start(sim_runtime(sim, demo=False))
+    # The demo profile free: the switch takes it, and a demo launch hands over to this window;
+    # the account's profile, never opened here, is let go (`leodesk` starts an app of its own).
+    runtime = sim_runtime(sim, demo=False)
+    window = apps.start(runtime)
+    assert window.launcher.serve(runtime.paths)  # as main() does
+    assert not ProfileLock(runtime.paths.data, "test").try_acquire()
     _try_the_demo(qtbot, window)
     assert window.demo_badge.isVisible()
     holder = ProfileLock(demo_data, "test").holder()
     assert holder is not None and holder.pid == os.getpid() and holder.is_app
+    account = ProfileLock(runtime.paths.data, "test")
+    assert account.try_acquire()
+    account.release()
     answer = _ask(qtbot, server_name(demo_data), b'{"version": 1, "kind": "open", "files": []}\n')
     assert b'"ok": true' in answer
     window.showMinimized()
