@@ -321,6 +321,8 @@ class Launcher(QObject):
         handle = window.windowHandle()
         if handle is not None:
             handle.requestActivate()  # X11 and Wayland ask for it from the window itself
+        # Where the window manager keeps focus where it is, the task bar entry asks instead.
+        QApplication.alert(window, 0)
 
     def open_files(self, files: list[str]) -> None:
         """Open each picture in a canvas window of its own (as Canvas ▸ Open image does);

@@ -213,6 +213,30 @@ def test_pid_file_of_a_live_process_keeps_others_out(data: Path) -> None:
     lock.release()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_file_system_that_takes_no_lock_gets_the_pid_file(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, op: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)  # as on some network file systems
+    lock = ProfileLock(data, APP_ROLE)
+    assert lock.try_acquire()
+    try:
+        assert lock.mode == "pidfile"
+        assert json.loads((data / PID_FILE).read_text())["pid"] == os.getpid()
+        other = ProfileLock(data, "sync")
+        assert not other.try_acquire()  # falls back the same way, and sees this one
+        assert other.mode == "pidfile"
+    finally:
+        lock.release()
+    assert not (data / PID_FILE).exists()
+
+
 def test_unreadable_pid_file_waits_until_it_is_old(data: Path) -> None:
     data.mkdir(parents=True)
     path = data / PID_FILE
