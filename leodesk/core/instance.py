@@ -169,6 +169,7 @@ class ProfileLock:
         """Take the lock if nobody holds it; True when this process holds it now."""
         if self.held:
             return True
+        self.stale = None
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         if self.mode == "pidfile":
             taken = self._take_pid_file()
@@ -222,11 +223,17 @@ class ProfileLock:
         except (OSError, UnicodeDecodeError):
             return None
 
+    def live_holder(self) -> Holder | None:
+        """:meth:`holder` unless its process is gone (a record a killed holder left, read in
+        the moment before the new holder replaces it)."""
+        holder = self.holder()
+        return holder if holder is not None and pid_alive(holder.pid) else None
+
     def _record(self) -> Holder:
         return Holder(pid=os.getpid(), role=self.role, server=self.server, started=self._started)
 
     def _write_record(self) -> None:
-        previous = self.holder() if self.mode != "pidfile" else self.stale
+        previous = self.holder() if self.mode != "pidfile" else None  # (pid file: said)
         if previous is not None and previous.pid != os.getpid():
             # The lock was free, so whoever wrote this record is gone (killed, crashed).
             self.stale = previous
@@ -338,7 +345,7 @@ def writer_lock(data_dir: Path, command: str, wait: float = WRITER_WAIT_S) -> Pr
     lock = ProfileLock(data_dir, command)
     deadline = time.monotonic() + wait
     while not lock.try_acquire():
-        holder = lock.holder()
+        holder = lock.live_holder()
         if (holder is not None and holder.is_app) or time.monotonic() >= deadline:
             raise ProfileBusy(busy_message(holder, command), holder)
         time.sleep(0.05)

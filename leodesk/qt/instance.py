@@ -155,7 +155,7 @@ def second_launch(
     """
     deadline = time.monotonic() + wait_s
     while True:
-        holder = lock.holder()
+        holder = lock.live_holder()
         if holder is not None and not holder.is_app:
             return SecondLaunch(1, busy_message(holder, APP_ROLE))
         result = hand_over(lock.server, files, demo=demo)
@@ -166,5 +166,5 @@ def second_launch(
         if lock.try_acquire():
             return SecondLaunch(0, "", lock)
         if time.monotonic() >= deadline:
-            return SecondLaunch(1, busy_message(lock.holder(), APP_ROLE))
+            return SecondLaunch(1, busy_message(lock.live_holder(), APP_ROLE))
         time.sleep(0.2)

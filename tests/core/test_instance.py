@@ -172,6 +172,22 @@ def test_a_cli_writer_waits_briefly_for_another_then_says_which(data: Path) -> N
         _kill(proc)
 
 
+def test_a_record_naming_a_dead_app_is_not_trusted(data: Path) -> None:
+    """The moment between a new holder's lock and its record: the old record names an app
+    that is gone; a writer does not take it for the running app and waits as for any other."""
+    proc = _holder_process(data, "sync")
+    try:
+        (data / "instance.json").write_text(Holder(pid=_dead_pid(), role=APP_ROLE).to_json())
+        lock = ProfileLock(data, "gen")
+        assert lock.holder() is not None and lock.live_holder() is None
+        started = time.monotonic()
+        with pytest.raises(ProfileBusy):
+            writer_lock(data, "gen", wait=0.5)
+        assert time.monotonic() - started >= 0.5  # waited: not refused as beside the app
+    finally:
+        _kill(proc)
+
+
 def test_a_cli_writer_goes_on_when_the_other_finishes_within_the_wait(data: Path) -> None:
     other = ProfileLock(data, "sync")
     assert other.try_acquire()
