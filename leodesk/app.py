@@ -24,6 +24,7 @@ from leodesk.ui.main_window import MainWindow
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from leodesk.core.instance import ProfileLock
     from leodesk.core.paths import Paths
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
@@ -92,6 +93,10 @@ class Launcher(QObject):
         self._save_lock = threading.Lock()
         self._save_seq = 0  # the last snapshot taken
         self._saved_seq = 0  # the last snapshot written
+        # One app per profile: the profile locks this window holds and their local servers
+        # (a second launch hands its files over through them); files waiting for the context.
+        self.instances: list[tuple[Any, Any]] = []
+        self.pending_files: list[str] = []
         window.change_key_requested.connect(self.change_key)
         window.closing.connect(self.shutdown)
 
@@ -174,8 +179,19 @@ class Launcher(QObject):
 
         self.key_dialog = None
         if result == DEMO:
+            from leodesk.runtime import profile_paths  # after the first paint
             from leodesk.runtime import start as start_runtime  # after the first paint
 
+            demo_paths = profile_paths(demo=True)
+            if not self.serve(demo_paths):
+                self.window.show_connection_error(
+                    "The demo is already open in another leodesk window: use that one."
+                )
+                self.window.key_action.setEnabled(True)
+                return
+            # This window shows the demo from now on: `leodesk` on the account's profile
+            # starts an app of its own (this one never opened that library).
+            self.release_profiles(keep=demo_paths)
             self.runtime.close()
             self.runtime = start_runtime(demo=True)
             self.demo = True
@@ -256,6 +272,96 @@ class Launcher(QObject):
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
         self.check_library(key)
+        if self.pending_files:
+            files, self.pending_files = self.pending_files, []
+            self.open_files(files)
+
+    # -- one app per profile --------------------------------------------------------------------
+    def serve(self, paths: Paths, lock: Any = None) -> bool:
+        """Hold ``paths``' profile lock (``lock`` when already taken) and listen there for a
+        second launch; False when another process holds that profile."""
+        from leodesk.core.instance import APP_ROLE, ProfileLock, server_name  # light
+        from leodesk.qt.instance import InstanceServer  # after the first paint (QtNetwork)
+
+        if any(held.data_dir == paths.data for held, _server in self.instances):
+            return True
+        if lock is None:
+            lock = ProfileLock(paths.data, APP_ROLE, server=server_name(paths.data))
+            try:
+                if not lock.try_acquire():
+                    return False
+            except OSError as exc:  # the folder cannot be written: the library will say so
+                log.warning("cannot lock %s: %s", paths.data, exc)
+                return True
+        elif not lock.held:  # the profile could not be locked (see _claim_profile)
+            return True
+        if lock.stale is not None:  # said again now that the log file is open
+            log.warning(
+                "cleared the stale lock of %s (process %d): it ended without closing",
+                lock.stale.role,
+                lock.stale.pid,
+            )
+        server = InstanceServer(lock.server, parent=self)
+        server.open_requested.connect(self.handed_over)
+        server.listen()
+        self.instances.append((lock, server))
+        return True
+
+    def handed_over(self, files: list[str]) -> None:
+        """A second launch on this profile: open its files and come forward."""
+        self.open_files(files)
+        self.bring_forward()
+
+    def bring_forward(self) -> None:
+        window = self.window
+        if window.isMinimized() or not window.isVisible():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.requestActivate()  # X11 and Wayland ask for it from the window itself
+        # Where the window manager keeps focus where it is, the task bar entry asks instead.
+        QApplication.alert(window, 0)
+
+    def open_files(self, files: list[str]) -> None:
+        """Open each picture in a canvas window of its own (as Canvas ▸ Open image does);
+        a file that is no picture is named on the status bar. Waits for the working app."""
+        if self.ctx is None:
+            self.pending_files.extend(files)
+            return
+        from pathlib import Path  # after the first paint
+
+        from PySide6.QtGui import QImageReader  # after the first paint
+
+        refused: list[str] = []
+        for name in files:
+            reader = QImageReader(name)
+            reader.setAutoTransform(True)
+            image = reader.read()
+            if image.isNull():
+                refused.append(Path(name).name)
+                log.warning("not opened: %s (%s)", name, reader.errorString())
+                continue
+            canvas = self.window.canvas_link.open_canvas()
+            canvas.open_image(image)
+            canvas.setWindowTitle(f"{Path(name).name} — {canvas.windowTitle()}")
+            log.info("opened %s in a canvas (%d × %d)", name, image.width(), image.height())
+        if refused:
+            self.window.statusBar().showMessage(
+                f"Not a picture leodesk can open: {', '.join(refused)}", 15000
+            )
+
+    def release_profiles(self, keep: Paths | None = None) -> None:
+        """Stop listening and let go of every profile this window holds (but ``keep``'s)."""
+        kept = []
+        for lock, server in self.instances:
+            if keep is not None and lock.data_dir == keep.data:
+                kept.append((lock, server))
+                continue
+            server.close()
+            lock.release()
+        self.instances = kept
 
     # -- a damaged library ----------------------------------------------------------------------
     def check_library(self, key: str | None) -> None:
@@ -455,6 +561,7 @@ class Launcher(QObject):
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
+        self.release_profiles()  # the library is closed: another process may write it now
 
 
 class _FirstPaint(QObject):
@@ -494,14 +601,59 @@ def _early_theme(demo: bool) -> None:
         log.warning("could not apply the saved theme: %s", exc)
 
 
-def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
+def _claim_profile(demo: bool, files: list[str]) -> ProfileLock | int:
+    """The profile's lock for this app (held), or the exit code of a launch that handed its
+    files over to the app already running on the profile (or could not)."""
+    from leodesk.core import paths as paths_mod  # light: platformdirs
+    from leodesk.core.instance import APP_ROLE, ProfileLock, absolute_files, server_name
+
+    base = paths_mod.resolve()  # as after_first_paint() (runtime.profile_paths loads more)
+    profile = base.profile("demo") if demo else base
+    lock = ProfileLock(profile.data, APP_ROLE, server=server_name(profile.data))
+    try:
+        if lock.try_acquire():
+            return lock
+    except OSError as exc:  # the folder cannot be written: said again when the app opens it
+        print(f"leodesk: cannot lock {profile.data} ({exc})", file=sys.stderr, flush=True)
+        return lock  # not held: no one-app check on this profile
+    from leodesk.qt.instance import second_launch  # a second launch only (QtNetwork)
+
+    outcome = second_launch(lock, absolute_files(files), demo=demo)
+    if outcome.lock is not None:  # the other app went away meanwhile
+        return outcome.lock
+    if outcome.code == 0:
+        print(outcome.message, flush=True)
+        return 0
+    print(f"leodesk: {outcome.message}", file=sys.stderr, flush=True)
+    from PySide6.QtWidgets import QMessageBox  # only when refused
+
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "leodesk", outcome.message[:1].upper() + outcome.message[1:] + "."
+    )
+    box.setObjectName("profileBusyBox")
+    box.setAccessibleName("leodesk cannot open this profile")
+    box.exec()
+    return outcome.code
+
+
+def main(
+    *, demo: bool = False, argv: list[str] | None = None, files: list[str] | None = None
+) -> int:
     faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("leodesk")
     app.setOrganizationName("leodesk")
+    # One app per profile: a second launch hands its files to the first and ends here.
+    lock = _claim_profile(demo, list(files or []))
+    if isinstance(lock, int):
+        return lock
     _early_theme(demo)
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo)
+    if files:
+        from leodesk.core.instance import absolute_files  # light
+
+        launcher.open_files(absolute_files(list(files)))  # once the app works
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
@@ -515,6 +667,7 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
         profile = (base.profile("demo") if demo else base).ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
+        launcher.serve(profile, lock)  # a second launch on this profile hands over to this one
         launcher.start()
 
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
@@ -525,6 +678,7 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     window.show()
     code = int(app.exec())
     launcher.shutdown()
+    lock.release()  # also when the first paint never came
     if not launcher.stopped_cleanly:
         # A worker still waits on the network. Everything is saved and the library closed,
         # and a job cut off here resumes on the next start, so do not wait out its timeout

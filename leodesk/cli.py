@@ -182,8 +182,9 @@ def run(argv: Sequence[str]) -> int:
     code = 0
     try:
         try:
-            runtime = start_runtime(demo=demo)
-            result = handler(args, runtime)
+            with _library_writer(args, demo):  # before the simulator starts on the profile
+                runtime = start_runtime(demo=demo)
+                result = handler(args, runtime)
         except KeyboardInterrupt:
             print("leodesk: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
@@ -207,6 +208,32 @@ def run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         return _stdout_closed()
     return code
+
+
+#: Commands that write the library: one at a time per profile, never beside the running app.
+WRITING_COMMANDS = {
+    "gen", "sync", "inpaint", "outpaint", "sketch", "live", "blueprint", "video", "train",
+}  # fmt: skip
+READ_ONLY_ACTIONS = {("dataset", "list"), ("media", "show")}
+
+
+def _library_writer(args: argparse.Namespace, demo: bool) -> Any:
+    """The profile's lock while a command writes the library (nothing for one that reads)."""
+    import contextlib  # per command
+
+    action = getattr(args, "dataset_action", None) or getattr(args, "media_action", None)
+    writes = args.command in WRITING_COMMANDS or (
+        args.command in ("dataset", "media") and (args.command, action) not in READ_ONLY_ACTIONS
+    )
+    if not writes:
+        return contextlib.nullcontext()
+    from leodesk.core.instance import ProfileBusy, writer_lock  # per command
+    from leodesk.runtime import profile_paths  # per command
+
+    try:
+        return writer_lock(profile_paths(demo=demo).data, args.command)
+    except ProfileBusy as exc:
+        raise CliError(str(exc)) from None
 
 
 def _stdout_closed() -> int:

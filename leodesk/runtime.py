@@ -40,14 +40,20 @@ class Runtime:
             self.sim = None
 
 
+def profile_paths(*, demo: bool = False) -> paths_mod.Paths:
+    """The profile a process with these options works on (created): the one place that
+    decides, so its lock (:mod:`leodesk.core.instance`) is taken before anything starts."""
+    base = paths_mod.resolve()
+    return (base.profile("demo") if demo else base).ensure()
+
+
 def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> Runtime:
     """Resolve the profile; in demo mode start the simulator and point everything at it."""
-    base = paths_mod.resolve()
+    paths = profile_paths(demo=demo)
     if not demo:
-        return Runtime(paths=base.ensure(), base_url=os.environ.get(API_URL_ENV) or None)
+        return Runtime(paths=paths, base_url=os.environ.get(API_URL_ENV) or None)
     from leodesk.sim import SimConfig, SimServer  # the simulator loads for the demo only
 
-    paths = base.profile("demo").ensure()
     # The demo account lives in the demo profile: a second launch continues the first (same
     # generations, uploads and balance; new ids never repeat old ones). Its first launch starts
     # with a history of 150 generations, so "Sync library" has work to show.
