@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from leodesk.qt.workers import Pools
+from leodesk.ui.app_icon import apply_identity
 from leodesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -497,8 +498,7 @@ def _early_theme(demo: bool) -> None:
 def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    app.setApplicationName("leodesk")
-    app.setOrganizationName("leodesk")
+    apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     _early_theme(demo)
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo)
