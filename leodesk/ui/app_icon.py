@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QCoreApplication, QSize
 from PySide6.QtGui import QGuiApplication, QIcon
 
 APP_ID = "io.github.leodesk.Leodesk"
@@ -50,7 +50,7 @@ def app_icon() -> QIcon:
     return icon
 
 
-def apply_identity(app: QGuiApplication, version: str | None = None) -> None:
+def apply_identity(app: QCoreApplication, version: str | None = None) -> None:
     """Name the application for the desktop: its name, organisation, desktop entry, icon and
     (when given) version."""
     app.setApplicationName(APP_NAME)
