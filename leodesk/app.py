@@ -23,6 +23,7 @@ from leodesk.ui.app_icon import apply_identity
 from leodesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from leodesk.core.paths import Paths
@@ -69,10 +70,14 @@ class Launcher(QObject):
         demo: bool,
         runtime: Any = None,
         settings_path: Any = None,
+        open_files: Sequence[Path] = (),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.window = window
+        # Pictures given on the command line (a file manager's Open With): they go to the form's
+        # image slots, as a paste would, once the library and the uploads are ready.
+        self.open_files = list(open_files)
         self.demo = demo
         self.runtime = runtime
         self.ctx: AppContext | None = None
@@ -249,6 +254,9 @@ class Launcher(QObject):
                     self.window.form.set_model(m)
                     break
         self.window.prefs_link.start_form()  # the default model and size, if chosen
+        if self.open_files:
+            self.window.form.image_section.paste(self.open_files)
+            self.open_files = []
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.elements.refresh()
@@ -495,13 +503,15 @@ def _early_theme(demo: bool) -> None:
         log.warning("could not apply the saved theme: %s", exc)
 
 
-def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
+def main(
+    *, demo: bool = False, argv: list[str] | None = None, open_files: Sequence[Path] = ()
+) -> int:
     faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     _early_theme(demo)
     window = MainWindow(demo=demo)
-    launcher = Launcher(window, demo=demo)
+    launcher = Launcher(window, demo=demo, open_files=open_files)
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.

@@ -308,7 +308,7 @@ def test_gui_command_refuses_cli_arguments_on_stderr(capsys: pytest.CaptureFixtu
 
     assert gui(["models", "--json"]) == 2
     err = capsys.readouterr().err
-    assert "only option is --demo" in err and "Unknown arguments: models --json" in err
+    assert "leodesk-gui [--demo] [PICTURE" in err and "Unknown arguments: models --json" in err
 
 
 def test_gui_command_without_a_console_says_it_in_a_message_box(
@@ -334,3 +334,33 @@ def test_gui_command_without_a_console_says_it_in_a_message_box(
     QTimer.singleShot(0, answer)
     assert gui(["key", "set"]) == 2
     assert len(seen) == 1 and "Unknown arguments: key set" in seen[0]
+
+
+# -- pictures on the command line (Exec=leodesk %F) ---------------------------------------------
+
+
+def test_pictures_start_the_app_and_commands_the_cli(tmp_path: Path) -> None:
+    from leodesk.__main__ import _app_request
+
+    picture = tmp_path / "a.PNG"
+    assert _app_request([]) == (False, [])
+    assert _app_request(["--demo", str(picture)]) == (True, [picture])
+    relative = ["b.webp", "c.jpeg"]
+    assert _app_request(relative) == (False, [Path(r).absolute() for r in relative])
+    assert _app_request(["models"]) is None
+    assert _app_request(["sketch", "s.png", "a house"]) is None  # a command taking a picture
+    assert _app_request(["notes.txt"]) is None  # the CLI says it is no command
+
+
+def test_a_missing_picture_is_named_and_nothing_starts(tmp_path: Path) -> None:
+    gone = tmp_path / "gone.png"
+    run = subprocess.run(
+        [sys.executable, "-m", "leodesk", "--demo", str(gone)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == f"leodesk: no such picture: {gone}"
+    assert not (tmp_path / "leodesk-home").exists()  # no profile made, no window opened
