@@ -44,7 +44,8 @@ def install_crash_handler(paths: Paths, show_dialog: bool = True) -> None:
         crash_file = open(paths.faults_file, "a", encoding="utf-8")  # noqa: SIM115
         faulthandler.enable(crash_file)
     except OSError:
-        faulthandler.enable()
+        if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
+            faulthandler.enable()
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
         log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
@@ -506,7 +507,8 @@ def _early_theme(demo: bool) -> None:
 def main(
     *, demo: bool = False, argv: list[str] | None = None, open_files: Sequence[Path] = ()
 ) -> int:
-    faulthandler.enable()  # to stderr until the log folder is known
+    if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
+        faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     _early_theme(demo)
@@ -540,7 +542,8 @@ def main(
         # and a job cut off here resumes on the next start, so do not wait out its timeout
         # (Qt's thread pools would hold the process until it ends).
         logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None without a console (Windows' leodesk-gui)
+                stream.flush()
         os._exit(code)
     return code

@@ -364,3 +364,45 @@ def test_a_missing_picture_is_named_and_nothing_starts(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert run.stderr.strip() == f"leodesk: no such picture: {gone}"
     assert not (tmp_path / "leodesk-home").exists()  # no profile made, no window opened
+
+
+CONSOLELESS_DRIVER = """
+import sys
+from pathlib import Path
+
+report = Path(sys.argv[1])
+sys.stdout = sys.stderr = None  # what pythonw gives a GUI script on Windows
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+def check():
+    windows = [w for w in QApplication.topLevelWidgets() if hasattr(w, "ctx") and w.isVisible()]
+    if windows and windows[0].ctx is not None and windows[0].browser is not None:
+        report.write_text("attached " + windows[0].windowTitle(), encoding="utf-8")
+        windows[0].close()
+    else:
+        QTimer.singleShot(50, check)
+
+app = QApplication(["leodesk-gui"])
+QTimer.singleShot(50, check)
+from leodesk.__main__ import gui
+code = gui(["--demo"])
+report.write_text(report.read_text(encoding="utf-8") + f"; exit {code}", encoding="utf-8")
+"""
+
+
+def test_leodesk_gui_runs_without_a_console(tmp_path: Path) -> None:
+    """No stdout, no stderr (Windows' console-less launcher): the app starts, opens the demo
+    account and closes cleanly; its log still goes to the log file."""
+    report = tmp_path / "report.txt"
+    run = subprocess.run(
+        [sys.executable, "-c", CONSOLELESS_DRIVER, str(report)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert report.read_text(encoding="utf-8") == "attached leodesk — Demo; exit 0", run.stderr
+    logs = list((tmp_path / "leodesk-home").rglob("leodesk.log"))
+    assert logs and logs[0].stat().st_size > 0
