@@ -13,18 +13,20 @@ import sys
 import threading
 import time
 import traceback
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
+from leodesk.__main__ import IMAGE_SUFFIXES
 from leodesk.qt.workers import Pools
 from leodesk.ui.app_icon import apply_identity
 from leodesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
     from leodesk.core.paths import Paths
     from leodesk.core.settings import Settings
@@ -129,6 +131,14 @@ class Launcher(QObject):
 
     def _lookup_failed(self, message: str) -> None:
         self.ask_key(first_run=True, error=message)
+
+    def open_pictures(self, paths: Sequence[Path]) -> None:
+        """Pictures opened while the app runs (macOS: Finder's Open With): into the form's image
+        slots now, or once the library is open."""
+        if self.ctx is None:
+            self.open_files.extend(paths)
+        else:
+            self.window.form.image_section.paste(list(paths))
 
     # -- the key dialog -------------------------------------------------------------------------
     def ask_key(self, *, first_run: bool, error: str | None = None) -> None:
@@ -467,6 +477,21 @@ class Launcher(QObject):
             self.runtime = None
 
 
+class LeodeskApplication(QApplication):
+    """The application object. On macOS a picture opened from Finder (Open With, a drop on the
+    Dock icon) arrives as a QFileOpenEvent here, not on the command line: ``picture_opened``."""
+
+    picture_opened = Signal(object)  # a Path
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            path = Path(cast(QFileOpenEvent, event).file())
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                self.picture_opened.emit(path)
+                return True
+        return super().event(event)
+
+
 class _FirstPaint(QObject):
     """Calls back once, right after the window's first paint."""
 
@@ -509,11 +534,13 @@ def main(
 ) -> int:
     if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
         faulthandler.enable()  # to stderr until the log folder is known
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     _early_theme(demo)
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo, open_files=open_files)
+    if isinstance(app, LeodeskApplication):
+        app.picture_opened.connect(lambda path: launcher.open_pictures([path]))
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.

@@ -12,6 +12,7 @@ match the window to its launcher.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSize
@@ -61,3 +62,17 @@ def apply_identity(app: QCoreApplication, version: str | None = None) -> None:
     icon = app_icon()
     if not icon.isNull():
         QGuiApplication.setWindowIcon(icon)
+    _windows_app_id(APP_ID)
+
+
+def _windows_app_id(app_id: str) -> None:
+    """On Windows the taskbar groups windows and pins by the AppUserModelID (the desktop file
+    name means nothing there): without one, a pip install's window would group under
+    pythonw.exe. Elsewhere nothing. (Written for Windows; this Linux machine cannot run it.)"""
+    if sys.platform == "win32":
+        import ctypes
+
+        try:
+            ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(app_id)
+        except (AttributeError, OSError) as exc:
+            log.warning("could not set the Windows AppUserModelID: %s", exc)
