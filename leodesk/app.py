@@ -13,12 +13,14 @@ import sys
 import threading
 import time
 import traceback
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
 from leodesk.qt.workers import Pools
+from leodesk.ui.app_icon import apply_identity
 from leodesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -43,7 +45,8 @@ def install_crash_handler(paths: Paths, show_dialog: bool = True) -> None:
         crash_file = open(paths.faults_file, "a", encoding="utf-8")  # noqa: SIM115
         faulthandler.enable(crash_file)
     except OSError:
-        faulthandler.enable()
+        if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
+            faulthandler.enable()
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
         log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
@@ -564,6 +567,20 @@ class Launcher(QObject):
         self.release_profiles()  # the library is closed: another process may write it now
 
 
+class LeodeskApplication(QApplication):
+    """The application object. On macOS a file opened from Finder (Open With, a drop on the
+    Dock icon) arrives as a QFileOpenEvent here, not on the command line: ``file_opened``
+    (its path as a string), opened like a second launch's files."""
+
+    file_opened = Signal(str)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            self.file_opened.emit(cast(QFileOpenEvent, event).file())
+            return True
+        return super().event(event)
+
+
 class _FirstPaint(QObject):
     """Calls back once, right after the window's first paint."""
 
@@ -639,10 +656,10 @@ def _claim_profile(demo: bool, files: list[str]) -> ProfileLock | int:
 def main(
     *, demo: bool = False, argv: list[str] | None = None, files: list[str] | None = None
 ) -> int:
-    faulthandler.enable()  # to stderr until the log folder is known
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    app.setApplicationName("leodesk")
-    app.setOrganizationName("leodesk")
+    if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
+        faulthandler.enable()  # to stderr until the log folder is known
+    app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
+    apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     # One app per profile: a second launch hands its files to the first and ends here.
     lock = _claim_profile(demo, list(files or []))
     if isinstance(lock, int):
@@ -654,6 +671,8 @@ def main(
         from leodesk.core.instance import absolute_files  # light
 
         launcher.open_files(absolute_files(list(files)))  # once the app works
+    if isinstance(app, LeodeskApplication):
+        app.file_opened.connect(lambda path: launcher.handed_over([path]))
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
@@ -684,7 +703,8 @@ def main(
         # and a job cut off here resumes on the next start, so do not wait out its timeout
         # (Qt's thread pools would hold the process until it ends).
         logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None without a console (Windows' leodesk-gui)
+                stream.flush()
         os._exit(code)
     return code

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRect, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
 
 from leodesk.qt.notify import BATCH, FAILED, LOW_BALANCE, MODERATION, Notifier
+from leodesk.ui.app_icon import app_icon
 from leodesk.ui.widgets import named
 
 if TYPE_CHECKING:
@@ -69,32 +70,6 @@ class Shown:
     system: bool  # the window was not active (the OS was asked to show it)
 
 
-def app_icon() -> QIcon:
-    """The application's icon, or a generated one (an amber rounded square with an "L")."""
-    icon = QApplication.windowIcon()
-    if not icon.isNull() and icon.availableSizes():
-        return icon
-    generated = QIcon()
-    for size in (16, 22, 32, 48, 64):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(217, 119, 6))
-        radius = size / 5
-        painter.drawRoundedRect(0, 0, size, size, radius, radius)
-        font = QFont()
-        font.setBold(True)
-        font.setPixelSize(max(8, int(size * 0.7)))
-        painter.setFont(font)
-        painter.setPen(QColor("white"))
-        painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "L")
-        painter.end()
-        generated.addPixmap(pixmap)
-    return generated
-
-
 class TrayNotifications(QObject):
     """Owns the tray icon and the Notifications menu of ``window`` for ``notifier``."""
 
@@ -117,8 +92,9 @@ class TrayNotifications(QObject):
         notifier.in_window.connect(self._in_window)
 
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
-        icon = app_icon()
-        if QApplication.windowIcon().isNull() or not QApplication.windowIcon().availableSizes():
+        icon = QApplication.windowIcon()
+        if icon.isNull() or not icon.availableSizes():
+            icon = app_icon()  # the packaged icon files (leodesk/data/icons)
             QApplication.setWindowIcon(icon)  # the taskbar and the window show it too
         self.icon = QSystemTrayIcon(icon, self)
         self.icon.setObjectName("trayIcon")
