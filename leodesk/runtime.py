@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from leodesk.core import accounts as accounts_mod
 from leodesk.core import paths as paths_mod
 from leodesk.core import secrets
 from leodesk.core.log import register_secret
@@ -27,12 +28,20 @@ class Runtime:
     demo: bool = False
     demo_key: str | None = None
     sim: Any = field(default=None, repr=False)
+    # The account whose profile and key this runtime uses (the demo has none of its own).
+    account: accounts_mod.Account = accounts_mod.DEFAULT_ACCOUNT
+
+    @property
+    def key_entry(self) -> str:
+        """The account's keychain entry (never read in demo mode)."""
+        return self.account.keychain_entry
 
     def api_key(self) -> str | None:
-        """The key to use: the simulator's in demo mode, else environment, else keychain."""
+        """The key to use: the simulator's in demo mode, else environment, else the account's
+        keychain entry."""
         if self.demo:
             return self.demo_key
-        return secrets.get_api_key()
+        return secrets.get_api_key(self.key_entry)
 
     def close(self) -> None:
         if self.sim is not None:
@@ -40,11 +49,24 @@ class Runtime:
             self.sim = None
 
 
-def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> Runtime:
-    """Resolve the profile; in demo mode start the simulator and point everything at it."""
+def start(
+    *,
+    demo: bool = False,
+    account: str | None = None,
+    sim_options: dict[str, Any] | None = None,
+) -> Runtime:
+    """Resolve the profile (``account``'s, else the one used last; raises
+    :class:`~leodesk.core.accounts.UnknownAccountError`); in demo mode start the simulator and
+    point everything at it."""
     base = paths_mod.resolve()
     if not demo:
-        return Runtime(paths=base.ensure(), base_url=os.environ.get(API_URL_ENV) or None)
+        registry = accounts_mod.Registry(base)
+        acct = registry.current() if account is None else registry.get(account)
+        return Runtime(
+            paths=acct.paths(base).ensure(),
+            base_url=os.environ.get(API_URL_ENV) or None,
+            account=acct,
+        )
     from leodesk.sim import SimConfig, SimServer  # the simulator loads for the demo only
 
     paths = base.profile("demo").ensure()
