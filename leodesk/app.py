@@ -15,9 +15,10 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from leodesk.app_accounts import AccountsMixin
 from leodesk.qt.workers import Pools
 from leodesk.ui.main_window import MainWindow
 
@@ -58,8 +59,11 @@ def install_crash_handler(paths: Paths, show_dialog: bool = True) -> None:
     sys.excepthook = hook
 
 
-class Launcher(QObject):
-    """Takes the window from shell to working app: key (or demo), context, first loads."""
+class Launcher(AccountsMixin, QObject):
+    """Takes the window from shell to working app: key (or demo), context, first loads.
+    Signal: switched(object: the Launcher of the account switched to, in a new window)."""
+
+    switched = Signal(object)
 
     def __init__(
         self,
@@ -69,10 +73,12 @@ class Launcher(QObject):
         runtime: Any = None,
         settings_path: Any = None,
         parent: QObject | None = None,
+        account: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.window = window
         self.demo = demo
+        self.account = account  # None: the one used last (see leodesk.core.accounts)
         self.runtime = runtime
         self.ctx: AppContext | None = None
         self.settings: Settings | None = None
@@ -101,8 +107,11 @@ class Launcher(QObject):
         from leodesk.runtime import start as start_runtime  # after the first paint
 
         if self.runtime is None:
-            self.runtime = start_runtime(demo=self.demo)
-        self.key_service = KeyService(self.pools, self.runtime.base_url, parent=self)
+            self.runtime = start_runtime(demo=self.demo, account=self.account)
+        self.key_service = KeyService(
+            self.pools, self.runtime.base_url, parent=self, account=self.runtime.key_entry
+        )
+        self.wire_accounts()
         self.key_service.found.connect(self._key_found)
         self.key_service.lookup_failed.connect(self._lookup_failed)
         self.key_service.stored.connect(self._key_stored)
@@ -180,6 +189,7 @@ class Launcher(QObject):
             self.runtime = start_runtime(demo=True)
             self.demo = True
             self.window.set_demo(True)
+            self.show_accounts()
             self._open(self.runtime.demo_key)
         elif result == 1:  # accepted: a checked key is stored
             if self.ctx is None:
@@ -479,29 +489,45 @@ def _report_first_paint() -> None:
     QApplication.quit()
 
 
-def _early_theme(demo: bool) -> None:
+def _profile(demo: bool, account: str | None) -> Paths:
+    """The profile the app opens: the demo's, ``account``'s, else the account used last."""
+    from leodesk.core import accounts  # light: json
+    from leodesk.core import paths as paths_mod  # light: platformdirs
+
+    base = paths_mod.resolve()
+    if demo:
+        return base.profile("demo")
+    registry = accounts.Registry(base)
+    return (registry.current() if account is None else registry.get(account)).paths(base)
+
+
+def _early_theme(demo: bool, account: str | None = None) -> None:
     """The saved theme, before the first paint (light modules only: no flash of the wrong
     colours); the window applies it again with the rest of the settings."""
-    from leodesk.core import paths as paths_mod  # light: platformdirs
     from leodesk.core import settings as settings_mod  # light: json
     from leodesk.ui.theme import apply_theme  # light: Qt only
 
     try:
-        base = paths_mod.resolve()
-        profile = base.profile("demo") if demo else base
-        apply_theme(settings_mod.load(profile.settings_file).theme)
+        apply_theme(settings_mod.load(_profile(demo, account).settings_file).theme)
     except Exception as exc:  # the theme must never stop the app from starting
         log.warning("could not apply the saved theme: %s", exc)
 
 
-def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
+def main(*, demo: bool = False, argv: list[str] | None = None, account: str | None = None) -> int:
     faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("leodesk")
     app.setOrganizationName("leodesk")
-    _early_theme(demo)
+    _early_theme(demo, account)
     window = MainWindow(demo=demo)
-    launcher = Launcher(window, demo=demo)
+    launcher = Launcher(window, demo=demo, account=account)
+    current = [launcher]  # the running account's launcher (switching makes a new one)
+
+    def switched(nxt: Launcher) -> None:
+        current[0] = nxt
+        nxt.switched.connect(switched)
+
+    launcher.switched.connect(switched)
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
@@ -511,8 +537,11 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
 
         app.setApplicationVersion(app_version())  # Help ▸ About, diagnostics
 
-        base = paths_mod.resolve()
-        profile = (base.profile("demo") if demo else base).ensure()
+        if account is not None and not demo:
+            from leodesk.core import accounts  # after the first paint
+
+            accounts.Registry(paths_mod.resolve()).use(account)  # the GUI remembers it
+        profile = _profile(demo, account).ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
         launcher.start()
@@ -524,6 +553,7 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
         _FirstPaint(window, after_first_paint)
     window.show()
     code = int(app.exec())
+    launcher = current[0]
     launcher.shutdown()
     if not launcher.stopped_cleanly:
         # A worker still waits on the network. Everything is saved and the library closed,
