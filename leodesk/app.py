@@ -444,6 +444,8 @@ class Launcher(AccountsMixin, QObject):
         )
 
     def shutdown(self) -> None:
+        if self.switched_away:  # shut down already, its window gone (see switch_account)
+            return
         self._autosave.stop()
         if self.ctx is not None and self.settings is not None:
             try:

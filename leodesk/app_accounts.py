@@ -37,6 +37,7 @@ class AccountsMixin:
     add_dialog: Any = None
     remove_dialog: Any = None
     _remove_after_switch: tuple[str, bool] | None = None
+    switched_away = False  # this launcher's account was closed for another one
 
     def wire_accounts(self) -> None:
         """After the runtime is known: the service, the window's account list and actions."""
@@ -44,9 +45,9 @@ class AccountsMixin:
         from leodesk.qt.accounts import AccountService  # after the first paint
 
         assert self.runtime is not None
-        service = AccountService(
-            self.pools, paths_mod.resolve(), self.runtime.base_url, parent=self.window
-        )
+        # A new account's key is checked with the real API (LEODESK_API_URL or Leonardo's), even
+        # from the demo, whose runtime points at the simulator.
+        service = AccountService(self.pools, paths_mod.resolve(), None, parent=self.window)
         self.account_service = service
         service.added.connect(self._account_added)
         service.add_failed.connect(self._add_failed)
@@ -87,6 +88,7 @@ class AccountsMixin:
         self._remove_after_switch = None
         window.show()  # before the old window goes: the app never has no window
         self.shutdown()  # type: ignore[attr-defined]  # Launcher.shutdown: saves, stops, hides
+        self.switched_away = True
         old_window.deleteLater()
         log.info("switched to account %s", name)
         nxt.start()

@@ -54,7 +54,7 @@ class AccountsLink(QObject):
             menu.addActions(ours)
 
         self.badge = named(
-            QToolButton(),
+            window.status.account_badge,  # in the status bar before the user name and balance
             "accountBadge",
             self.tr("Account"),
             self.tr("The account leodesk is using: click to switch"),
@@ -65,7 +65,6 @@ class AccountsLink(QObject):
         self.badge_menu.setObjectName("accountBadgeMenu")
         self.badge.setMenu(self.badge_menu)
         self.badge.setVisible(False)  # until the app says which account runs
-        window.statusBar().insertWidget(1, self.badge)  # beside the demo badge
 
     def set_accounts(self, names: list[str], current: str | None) -> None:
         """List ``names`` (``current`` checked; ``None``: the demo, no account checked)."""
