@@ -11,18 +11,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication
-
 if TYPE_CHECKING:
     from leodesk.app import Launcher
     from leodesk.core.accounts import Account, Removed
     from leodesk.qt.accounts import AccountService
 
 log = logging.getLogger("leodesk.app")
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Accounts", text)
 
 
 class AccountsMixin:
@@ -154,13 +148,8 @@ class AccountsMixin:
 
     def _account_removed(self, removed: Removed) -> None:
         self.show_accounts()
-        text = _tr("Account {name} removed.").format(name=removed.account.name)
-        if removed.deleted:
-            text += " " + _tr("Its library was deleted.")
-        self.window.statusBar().showMessage(text, 10000)
+        self.window.accounts_link.show_removed(removed.account.name, bool(removed.deleted))
 
     def _remove_failed(self, message: str) -> None:
         self.show_accounts()
-        self.window.statusBar().showMessage(
-            _tr("The account could not be removed: {reason}").format(reason=message), 15000
-        )
+        self.window.accounts_link.show_remove_failed(message)

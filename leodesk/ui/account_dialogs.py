@@ -205,8 +205,12 @@ class RemoveAccountDialog(QDialog):
     def _update(self) -> None:
         name = self.combo.currentText()
         count = self._images.get(name, -1)
-        if count >= 0:
-            text = self.tr("Also delete its library (%n image(s)), settings and queue", "", count)
+        if count == 1:
+            text = self.tr("Also delete its library (1 image), settings and queue")
+        elif count >= 0:
+            text = self.tr("Also delete its library ({count} images), settings and queue").format(
+                count=f"{count:,}"
+            )
         else:
             text = self.tr("Also delete its library, settings and queue")
         self.delete_library.setText(text)

@@ -47,7 +47,9 @@ class AccountsLink(QObject):
         self.remove_action.triggered.connect(self.remove_requested.emit)
         self.accounts_end = QAction(window)
         self.accounts_end.setSeparator(True)
-        ours = [self.add_action, self.remove_action, self.accounts_end]
+        self.list_end = QAction(window)  # between the accounts and Add account…
+        self.list_end.setSeparator(True)
+        ours = [self.list_end, self.add_action, self.remove_action, self.accounts_end]
         if menu.actions():
             menu.insertActions(menu.actions()[0], ours)
         else:
@@ -84,7 +86,7 @@ class AccountsLink(QObject):
             action.triggered.connect(lambda _on=False, name=name: self._chosen(name))
             self.group.addAction(action)
             self.account_actions.append(action)
-        self.menu.insertActions(self.add_action, self.account_actions)
+        self.menu.insertActions(self.list_end, self.account_actions)
         self.badge_menu.addActions(self.account_actions)
         self.badge_menu.addSeparator()
         self.badge_menu.addAction(self.add_action)
@@ -92,7 +94,7 @@ class AccountsLink(QObject):
         if current is None:
             self.badge.setVisible(False)
             return
-        self.badge.setText(current)
+        self.badge.setText(f"{current} ▾")  # the arrow: a click opens the accounts
         self.badge.setAccessibleName(self.tr("Account: {name}").format(name=current))
         self.badge.setToolTip(
             self.tr("Account {name}: its own key, library and queue. Click to switch.").format(
@@ -107,3 +109,14 @@ class AccountsLink(QObject):
         for action in self.account_actions:  # checked once the other account runs
             action.setChecked(action.text() == self.current)
         self.switch_requested.emit(name)
+
+    def show_removed(self, name: str, library_deleted: bool) -> None:
+        text = self.tr("Account {name} removed.").format(name=name)
+        if library_deleted:
+            text += " " + self.tr("Its library was deleted.")
+        self.window.statusBar().showMessage(text, 10000)
+
+    def show_remove_failed(self, reason: str) -> None:
+        self.window.statusBar().showMessage(
+            self.tr("The account could not be removed: {reason}").format(reason=reason), 15000
+        )

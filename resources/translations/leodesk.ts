@@ -79,7 +79,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -101,6 +101,21 @@
     <message>
         <location line="+2"/>
         <source>Account {name}: its own key, library and queue. Click to switch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Account {name} removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Its library was deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The account could not be removed: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2829,15 +2844,18 @@
         <source>&amp;Account:</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location line="+16"/>
-        <source>Also delete its library (%n image(s)), settings and queue</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <source>Also delete its library (1 image), settings and queue</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Also delete its library ({count} images), settings and queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Also delete its library, settings and queue</source>
         <translation type="unfinished"></translation>
     </message>

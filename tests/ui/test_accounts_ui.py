@@ -165,7 +165,7 @@ def _flow(
     a, b = sims
     w = now.window
     wait_models(qtbot, w)
-    assert w.accounts_link.badge.text() == "Default"
+    assert w.accounts_link.badge.text() == "Default ▾"
     submit_prompt(qtbot, w, "a fox of the default account", num_images=1)
     qtbot.waitUntil(lambda: "a fox of the default account" in _gallery_prompts(w), timeout=20000)
 
@@ -200,7 +200,7 @@ def _flow(
     # The app now runs on Work: its badge, its (empty) gallery, its key in the keychain.
     work = now.window
     wait_models(qtbot, work)
-    assert work.accounts_link.badge.text() == "Work"
+    assert work.accounts_link.badge.text() == "Work ▾"
     assert _visible_windows() == [work]
     svc = real_keychain.service
     assert real_keychain.store == {(svc, "default"): KEY_A, (svc, "account-work"): KEY_B}
@@ -221,7 +221,7 @@ def _flow(
     qtbot.waitUntil(lambda: now.window is not work, timeout=20000)
     default = now.window
     wait_models(qtbot, default)
-    assert default.accounts_link.badge.text() == "Default"
+    assert default.accounts_link.badge.text() == "Default ▾"
     assert _gallery_prompts(default) == {"a fox of the default account"}
     assert "queued" not in default.ctx.queue.states()  # Work's queue stayed in Work's library
     qtbot.wait(1500)  # Default's queue runs: Work's job must not go out with Default's key
@@ -256,7 +256,7 @@ def _flow(
     remove = work.launcher.remove_dialog
     assert child(remove, QComboBox, "removeAccountCombo").currentText() == "Work"
     box = child(remove, QCheckBox, "deleteLibraryCheck")
-    assert "(2 image(s))" in box.text()
+    assert "(2 images)" in box.text()
     assert (
         "switches to the Default account first" in child(remove, QLabel, "removeAccountText").text()
     )
@@ -271,7 +271,7 @@ def _flow(
     )
     assert all(not d.exists() for d in work_dirs)
     assert real_keychain.store == {(svc, "default"): KEY_A}
-    assert last.accounts_link.badge.text() == "Default"
+    assert last.accounts_link.badge.text() == "Default ▾"
     assert "Work removed" in last.statusBar().currentMessage()
     wait_models(qtbot, last)
     wait_idle(qtbot, last)
