@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leodesk.core import secrets
 from leodesk.core.errors import LeodeskError
 from leodesk.core.paths import Paths
 
@@ -30,6 +29,7 @@ DEFAULT_NAME = "Default"
 DEFAULT_SLUG = "default"
 PROFILE_PREFIX = "account-"
 MAX_NAME = 40
+DEFAULT_KEY_ENTRY = "default"  # secrets.DEFAULT_ACCOUNT: the entry of the single-account days
 _SLUG_RE = re.compile(r"^[a-z0-9_-]{1,120}$")
 
 
@@ -68,7 +68,7 @@ class Account:
     @property
     def keychain_entry(self) -> str:
         """The keychain's user name for this account's key (the service is ``leodesk``)."""
-        return secrets.DEFAULT_ACCOUNT if self.is_default else PROFILE_PREFIX + self.slug
+        return DEFAULT_KEY_ENTRY if self.is_default else PROFILE_PREFIX + self.slug
 
     def paths(self, base: Paths) -> Paths:
         profile = self.profile
@@ -264,6 +264,10 @@ class Registry:
                 "The default account holds the library leodesk had before accounts and cannot "
                 "be removed; remove its key with `leodesk key clear` or Account ▸ API key…."
             )
+        # The keychain (keyring, D-Bus) loads only here: the app reads the registry before its
+        # first paint.
+        from leodesk.core import secrets
+
         dirs = self.library_dirs(acct) if delete_library else []
         # The key first: when the keychain refuses, nothing else has changed.
         try:
