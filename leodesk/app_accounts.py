@@ -12,7 +12,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from leodesk.app import Launcher
     from leodesk.core.accounts import Account, Removed
     from leodesk.qt.accounts import AccountService
 
@@ -66,14 +65,20 @@ class AccountsMixin:
         self.window.accounts_link.set_accounts(registry.names(), current)
 
     # -- switching --------------------------------------------------------------------------------
-    def switch_account(self, name: str) -> Launcher:
+    def switch_account(self, name: str) -> None:
         """Close this account (as quitting does) and open ``name``'s in a new window; the new
-        launcher is returned and announced with ``switched``."""
+        launcher is announced with ``switched``."""
         from leodesk.app import Launcher  # the composition root (imported at run time: a cycle)
+        from leodesk.core.accounts import AccountError
         from leodesk.ui.main_window import MainWindow
 
         assert self.account_service is not None
-        self.account_service.registry.use(name)  # remembered for the next start
+        try:
+            self.account_service.registry.use(name)  # remembered for the next start
+        except (AccountError, OSError) as exc:  # removed meanwhile (the CLI), a full disk
+            self.show_accounts()
+            self.window.accounts_link.show_switch_failed(name, str(exc))
+            return  # this account runs on
         old_window = self.window
         window = MainWindow(demo=False)
         window.setGeometry(old_window.geometry())  # the account's own layout is restored later
@@ -87,7 +92,6 @@ class AccountsMixin:
         log.info("switched to account %s", name)
         nxt.start()
         self.switched.emit(nxt)  # type: ignore[attr-defined]  # Launcher.switched
-        return nxt
 
     # -- adding -----------------------------------------------------------------------------------
     def add_account(self) -> None:

@@ -120,3 +120,11 @@ class AccountsLink(QObject):
         self.window.statusBar().showMessage(
             self.tr("The account could not be removed: {reason}").format(reason=reason), 15000
         )
+
+    def show_switch_failed(self, name: str, reason: str) -> None:
+        self.window.statusBar().showMessage(
+            self.tr("Could not switch to the account {name}: {reason}").format(
+                name=name, reason=reason
+            ),
+            15000,
+        )

@@ -118,6 +118,11 @@
         <source>The account could not be removed: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not switch to the account {name}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AddAccountDialog</name>

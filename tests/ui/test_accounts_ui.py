@@ -275,3 +275,46 @@ def _flow(
     assert "Work removed" in last.statusBar().currentMessage()
     wait_models(qtbot, last)
     wait_idle(qtbot, last)
+
+
+def test_the_demo_lists_the_accounts_and_leaves_for_one(
+    qtbot: Any,
+    apps: Apps,
+    sim: Any,
+    sims: tuple[SimServer, SimServer],
+    real_keychain: RealKeychain,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from leodesk.core import secrets
+    from tests.conftest import SIM_KEY
+    from tests.ui.helpers import sim_runtime
+
+    b = sims[1]
+    work = Registry(paths.resolve()).add("Work")
+    secrets.set_api_key(KEY_B, work.keychain_entry)
+    monkeypatch.setenv("LEODESK_API_URL", b.base_url)
+    now = Current(qtbot, apps, sim_runtime(sim, demo=True))
+    try:
+        demo = now.window
+        wait_models(qtbot, demo)
+        link = demo.accounts_link
+        assert demo.demo_badge.isVisible() and not link.badge.isVisible()
+        assert [(x.text(), x.isChecked()) for x in link.account_actions] == [
+            ("Default", False),
+            ("Work", False),
+        ]
+        wait_idle(qtbot, demo)
+        link.account_actions[1].trigger()  # Account ▸ Work
+        qtbot.waitUntil(lambda: now.window is not demo, timeout=20000)
+        real = now.window
+        wait_models(qtbot, real)
+        assert not real.demo and not real.demo_badge.isVisible()
+        assert real.accounts_link.badge.text() == "Work ▾"
+        assert real.windowTitle() == "leodesk"
+        assert _api_keys(b) == {f"Bearer {KEY_B}"}
+        assert _api_keys(sim) == {f"Bearer {SIM_KEY}"}
+        # The demo wrote nothing to the keychain: only the key stored for Work is there.
+        assert real_keychain.store == {(real_keychain.service, "account-work"): KEY_B}
+        wait_idle(qtbot, real)
+    finally:
+        now.close()
