@@ -175,18 +175,12 @@ def run(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    if demo and account is not None:
-        print(
-            "leodesk: the demo has a profile of its own: use --demo or --account", file=sys.stderr
-        )
-        return EXIT_USAGE
     if account is not None:
-        from leodesk.core import accounts, paths  # per command
+        from leodesk.cli_accounts import account_option_problem  # per command
 
-        try:
-            accounts.Registry(paths.resolve()).get(account)
-        except accounts.AccountError as exc:
-            print(f"leodesk: {exc.user_message}", file=sys.stderr)
+        problem = account_option_problem(account, demo)
+        if problem:
+            print(f"leodesk: {problem}", file=sys.stderr)
             return EXIT_USAGE
     if args.command is None:
         from leodesk.app import main as gui_main  # per command

@@ -7,12 +7,15 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from leodesk.cli import EXIT_USAGE, CliError, read_checked_key
-from leodesk.core import accounts, secrets
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from leodesk.core import accounts
     from leodesk.runtime import Runtime
+
+# The parser is built for every command (and `--help`): the accounts and the keychain load only
+# when `leodesk account` or `--account` runs (lines marked "per command").
 
 ACTIONS = ("list", "add", "remove", "use", "rename")
 
@@ -37,13 +40,28 @@ def add_account_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> No
     )
 
 
+def account_option_problem(name: str, demo: bool) -> str | None:
+    """What is wrong with ``--account NAME`` (``None``: nothing)."""
+    from leodesk.core import accounts  # per command
+
+    if demo:
+        return "the demo has a profile of its own: use --demo or --account"
+    try:
+        _registry().get(name)
+    except accounts.AccountError as exc:
+        return exc.user_message
+    return None
+
+
 def _registry() -> accounts.Registry:
-    from leodesk.core import paths  # per command
+    from leodesk.core import accounts, paths  # per command
 
     return accounts.Registry(paths.resolve())
 
 
 def _key_source(acct: accounts.Account) -> str:
+    from leodesk.core import secrets  # per command
+
     try:
         return secrets.key_status(acct.keychain_entry).source
     except secrets.SecretsError:
@@ -51,6 +69,8 @@ def _key_source(acct: accounts.Account) -> str:
 
 
 def cmd_account(args: argparse.Namespace, runtime: Runtime) -> Any:
+    from leodesk.core import accounts  # per command
+
     registry = _registry()
     action = args.action
     if action != "list" and not args.name:
@@ -78,6 +98,8 @@ def cmd_account(args: argparse.Namespace, runtime: Runtime) -> Any:
 
 
 def _list(args: argparse.Namespace, registry: accounts.Registry) -> list[dict[str, Any]]:
+    from leodesk.core import accounts  # per command
+
     current = registry.current()
     rows: list[dict[str, Any]] = []
     for acct in registry.accounts():
@@ -106,6 +128,8 @@ def _list(args: argparse.Namespace, registry: accounts.Registry) -> list[dict[st
 
 
 def _add(args: argparse.Namespace, registry: accounts.Registry, runtime: Runtime) -> dict[str, Any]:
+    from leodesk.core import accounts, secrets  # per command
+
     registry.plan(args.name)  # a bad or taken name is said before the key is asked
     key, username = read_checked_key(args, runtime.base_url)
     acct = registry.add(args.name)
@@ -129,6 +153,8 @@ def _quoted(name: str) -> str:
 
 
 def _remove(args: argparse.Namespace, registry: accounts.Registry) -> dict[str, Any]:
+    from leodesk.core import accounts  # per command
+
     acct = registry.get(args.name)
     images = accounts.image_count(acct.paths(registry.base)) if not acct.is_default else 0
     removed = registry.remove(args.name, delete_library=args.delete_library)
