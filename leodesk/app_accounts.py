@@ -31,6 +31,9 @@ class AccountsMixin:
     remove_dialog: Any = None
     _remove_after_switch: tuple[str, bool] | None = None
     switched_away = False  # this launcher's account was closed for another one
+    # Launchers switched away from while a worker still waited on the network: kept, so their
+    # thread pools are not destroyed (which would wait for that worker on the GUI thread).
+    retired: tuple[Any, ...] = ()
 
     def wire_accounts(self) -> None:
         """After the runtime is known: the service, the window's account list and actions."""
@@ -88,6 +91,11 @@ class AccountsMixin:
         window.show()  # before the old window goes: the app never has no window
         self.shutdown()  # type: ignore[attr-defined]  # Launcher.shutdown: saves, stops, hides
         self.switched_away = True
+        if not self.stopped_cleanly:  # type: ignore[attr-defined]
+            nxt.retired = (*self.retired, self)
+            nxt.stopped_cleanly = False  # so the process does not wait for that worker at exit
+        else:
+            nxt.retired = self.retired
         old_window.deleteLater()
         log.info("switched to account %s", name)
         nxt.start()
