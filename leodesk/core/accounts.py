@@ -150,8 +150,15 @@ class Registry:
             last = data.get("last")
             return found, str(last) if isinstance(last, str) else None
         except (ValueError, KeyError, TypeError) as exc:
-            # Nothing is lost: every account's folders are still there, found again by slug.
+            # Nothing is lost: every account's folders are still there, found again by slug,
+            # and the damaged file is kept beside (the next change writes a new one).
             log.warning("%s is damaged (%s): accounts found from their folders", self.file, exc)
+            kept = self.file.with_name(self.file.name + ".damaged")
+            if not kept.exists():
+                try:
+                    shutil.copy2(self.file, kept)
+                except OSError as copy_exc:
+                    log.warning("could not keep the damaged %s: %s", self.file, copy_exc)
             return self._discover(), None
 
     def _discover(self) -> list[Account]:

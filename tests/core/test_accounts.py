@@ -109,6 +109,9 @@ def test_a_damaged_registry_loses_no_account(caplog: pytest.LogCaptureFixture) -
     found = reg.accounts()
     assert [a.slug for a in found] == ["default", "work"]
     assert "damaged" in caplog.text
+    reg.add("Home")  # the next change writes a new file; the damaged one is kept beside
+    assert reg.names() == ["Default", "work", "Home"]
+    assert reg.file.with_name("accounts.json.damaged").read_text(encoding="utf-8") == "{not json"
 
 
 def test_the_default_account_cannot_be_removed(real_keychain: RealKeychain) -> None:
