@@ -29,6 +29,7 @@ class AccountsMixin:
     account_service: AccountService | None = None
     add_dialog: Any = None
     remove_dialog: Any = None
+    rename_dialog: Any = None
     _remove_after_switch: tuple[str, bool] | None = None
     switched_away = False  # this launcher's account was closed for another one
     # Launchers switched away from while a worker still waited on the network: kept, so their
@@ -54,6 +55,7 @@ class AccountsMixin:
         link.switch_requested.connect(self.switch_account)
         link.add_requested.connect(self.add_account)
         link.remove_requested.connect(self.remove_account)
+        link.rename_requested.connect(self.rename_account)
         self.show_accounts()
         if self._remove_after_switch is not None:
             name, delete_library = self._remove_after_switch
@@ -128,6 +130,32 @@ class AccountsMixin:
     def _add_failed(self, message: str) -> None:
         if self.add_dialog is not None:
             self.add_dialog.show_error(message)
+
+    # -- renaming ---------------------------------------------------------------------------------
+    def rename_account(self) -> None:
+        """Rename the account the app runs on (its folders and key entry stay)."""
+        from leodesk.core.accounts import AccountError
+        from leodesk.ui.account_dialogs import RenameAccountDialog  # after the first paint
+
+        if self.account_service is None or self.runtime is None or self.runtime.demo:
+            return
+        registry = self.account_service.registry
+        dialog = RenameAccountDialog(self.runtime.account, registry.accounts(), parent=self.window)
+
+        def submitted(new_name: str) -> None:
+            try:
+                renamed = registry.rename(self.runtime.account.name, new_name)
+            except (AccountError, OSError) as exc:
+                dialog.show_error(getattr(exc, "user_message", "") or str(exc))
+                return
+            self.runtime.account = renamed
+            self.show_accounts()
+            dialog.accept()
+
+        dialog.submitted.connect(submitted)
+        dialog.finished.connect(lambda _r: setattr(self, "rename_dialog", None))
+        self.rename_dialog = dialog
+        dialog.open()
 
     # -- removing ---------------------------------------------------------------------------------
     def remove_account(self) -> None:

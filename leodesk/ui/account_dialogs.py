@@ -231,3 +231,70 @@ class RemoveAccountDialog(QDialog):
         if name:
             self.confirmed.emit(name, self.delete_library.isChecked())
             self.accept()
+
+
+class RenameAccountDialog(QDialog):
+    """A new name for the account ``current``. Signal: submitted(new name)."""
+
+    submitted = Signal(str)
+
+    def __init__(
+        self, current: Account, existing: list[Account], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        named(self, "renameAccountDialog", self.tr("Rename account"))
+        self.setWindowTitle(self.tr("leodesk — Rename account"))
+        self.setMinimumWidth(420)
+        self._others = [a for a in existing if a.slug != current.slug]
+        self._current = current.name
+        self.name_edit = named(QLineEdit(current.name), "renameAccountEdit", self.tr("New name"))
+        self.name_edit.setMaxLength(MAX_NAME + 10)
+        self.name_edit.selectAll()
+        self.name_edit.textChanged.connect(self._changed)
+        self.name_edit.returnPressed.connect(self._submit)
+        self.message = named(QLabel(""), "renameAccountMessage", self.tr("Why the name is refused"))
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.ok_button = named(
+            QPushButton(self.tr("Rename")), "confirmRenameAccountButton", self.tr("Rename")
+        )
+        self.ok_button.setDefault(True)
+        self.ok_button.setEnabled(False)
+        self.ok_button.clicked.connect(self._submit)
+        self.cancel_button = named(
+            QPushButton(self.tr("Cancel")), "cancelRenameAccountButton", self.tr("Cancel")
+        )
+        self.cancel_button.clicked.connect(self.reject)
+        form = QFormLayout()
+        form.addRow(self.tr("&Name:"), self.name_edit)
+        note = QLabel(self.tr("Its library, settings, queue and key stay as they are."))
+        note.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+    def _problem(self) -> str | None:
+        try:
+            check_name(self.name_edit.text(), self._others)
+        except AccountError as exc:
+            return exc.user_message
+        return None
+
+    def _changed(self) -> None:
+        problem = self._problem()
+        self.message.setText(problem or "")
+        same = " ".join(self.name_edit.text().split()) == self._current
+        self.ok_button.setEnabled(problem is None and not same)
+
+    def _submit(self) -> None:
+        if self.ok_button.isEnabled():
+            self.submitted.emit(" ".join(self.name_edit.text().split()))
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)

@@ -23,11 +23,13 @@ BADGE_STYLE = (
 
 
 class AccountsLink(QObject):
-    """Signals: switch_requested(str name), add_requested(), remove_requested()."""
+    """Signals: switch_requested(str name), add_requested(), remove_requested(),
+    rename_requested()."""
 
     switch_requested = Signal(str)
     add_requested = Signal()
     remove_requested = Signal()
+    rename_requested = Signal()
 
     def __init__(self, window: MainWindow, menu: QMenu) -> None:
         super().__init__(window)
@@ -45,11 +47,21 @@ class AccountsLink(QObject):
         self.remove_action.setObjectName("removeAccountAction")
         self.remove_action.setEnabled(False)
         self.remove_action.triggered.connect(self.remove_requested.emit)
+        self.rename_action = QAction(self.tr("Rename account…"), window)
+        self.rename_action.setObjectName("renameAccountAction")
+        self.rename_action.setEnabled(False)
+        self.rename_action.triggered.connect(self.rename_requested.emit)
         self.accounts_end = QAction(window)
         self.accounts_end.setSeparator(True)
         self.list_end = QAction(window)  # between the accounts and Add account…
         self.list_end.setSeparator(True)
-        ours = [self.list_end, self.add_action, self.remove_action, self.accounts_end]
+        ours = [
+            self.list_end,
+            self.add_action,
+            self.rename_action,
+            self.remove_action,
+            self.accounts_end,
+        ]
         if menu.actions():
             menu.insertActions(menu.actions()[0], ours)
         else:
@@ -91,6 +103,7 @@ class AccountsLink(QObject):
         self.badge_menu.addSeparator()
         self.badge_menu.addAction(self.add_action)
         self.remove_action.setEnabled(len(names) > 1)
+        self.rename_action.setEnabled(current is not None)
         if current is None:
             self.badge.setVisible(False)
             return

@@ -64,7 +64,7 @@
 <context>
     <name>AccountsLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_accounts.py" line="+40"/>
+        <location filename="../../leodesk/ui/window_accounts.py" line="+42"/>
         <source>Add &amp;account…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -79,7 +79,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+4"/>
+        <source>Rename account…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -94,7 +99,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Account: {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2877,6 +2882,49 @@
     <message>
         <location line="+2"/>
         <source>&lt;b&gt;Deleting the library cannot be undone.&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RenameAccountDialog</name>
+    <message>
+        <location line="+20"/>
+        <source>Rename account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>leodesk — Rename account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Why the name is refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Rename</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Its library, settings, queue and key stay as they are.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -318,3 +318,43 @@ def test_the_demo_lists_the_accounts_and_leaves_for_one(
         wait_idle(qtbot, real)
     finally:
         now.close()
+
+
+def test_rename_the_account_the_app_runs_on(
+    qtbot: Any,
+    apps: Apps,
+    sims: tuple[SimServer, SimServer],
+    real_keychain: RealKeychain,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a = sims[0]
+    real_keychain.put(KEY_A)
+    registry = Registry(paths.resolve())
+    registry.add("Work")
+    monkeypatch.setenv("LEODESK_API_URL", a.base_url)
+    now = Current(qtbot, apps, start_runtime())
+    try:
+        w = now.window
+        wait_models(qtbot, w)
+        w.accounts_link.rename_action.trigger()  # Account ▸ Rename account…
+        qtbot.waitUntil(lambda: w.launcher.rename_dialog is not None, timeout=5000)
+        dialog = w.launcher.rename_dialog
+        edit = child(dialog, QLineEdit, "renameAccountEdit")
+        ok = child(dialog, QPushButton, "confirmRenameAccountButton")
+        message = child(dialog, QLabel, "renameAccountMessage")
+        assert edit.text() == "Default" and not ok.isEnabled()
+        retype(qtbot, edit, "work")
+        assert message.text() == "There is already an account named 'Work'."
+        assert not ok.isEnabled()
+        retype(qtbot, edit, "Personal")
+        assert message.text() == "" and ok.isEnabled()
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.launcher.rename_dialog is None, timeout=5000)
+        assert w.accounts_link.badge.text() == "Personal ▾"
+        assert [x.text() for x in w.accounts_link.account_actions] == ["Personal", "Work"]
+        assert registry.names() == ["Personal", "Work"]
+        assert registry.current().paths(registry.base) == registry.base  # the same library
+        assert real_keychain.store == {real_keychain.entry: KEY_A}  # the same key entry
+        wait_idle(qtbot, w)
+    finally:
+        now.close()

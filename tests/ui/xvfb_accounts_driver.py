@@ -87,6 +87,13 @@ def main(out: Path) -> None:
     dialog.grab().save(str(out / "accounts_add.png"))
     dialog.reject()
 
+    window.accounts_link.rename_action.trigger()
+    wait(lambda: launcher.rename_dialog is not None and launcher.rename_dialog.isVisible(), "mv")
+    launcher.rename_dialog.name_edit.setText("studio ÜNÏCODE")
+    settle()
+    launcher.rename_dialog.grab().save(str(out / "accounts_rename.png"))
+    launcher.rename_dialog.reject()
+
     window.accounts_link.remove_action.trigger()
     wait(lambda: launcher.remove_dialog is not None and launcher.remove_dialog.isVisible(), "rm")
     launcher.remove_dialog.delete_library.setChecked(True)
@@ -98,7 +105,7 @@ def main(out: Path) -> None:
     sim.stop()
     entries = [a.text() for a in menu.actions() if not a.isSeparator()]
     print(f"badge={badge.text()}")
-    print(f"menu={'|'.join(entries[:5])}")
+    print(f"menu={'|'.join(entries[:6])}")
     print(f"taken={taken}")
 
 
