@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
+from leodesk.app_accounts import AccountsMixin
 from leodesk.qt.workers import Pools
 from leodesk.ui.app_icon import apply_identity
 from leodesk.ui.main_window import MainWindow
@@ -62,8 +63,11 @@ def install_crash_handler(paths: Paths, show_dialog: bool = True) -> None:
     sys.excepthook = hook
 
 
-class Launcher(QObject):
-    """Takes the window from shell to working app: key (or demo), context, first loads."""
+class Launcher(AccountsMixin, QObject):
+    """Takes the window from shell to working app: key (or demo), context, first loads.
+    Signal: switched(object: the Launcher of the account switched to, in a new window)."""
+
+    switched = Signal(object)
 
     def __init__(
         self,
@@ -73,10 +77,12 @@ class Launcher(QObject):
         runtime: Any = None,
         settings_path: Any = None,
         parent: QObject | None = None,
+        account: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.window = window
         self.demo = demo
+        self.account = account  # None: the one used last (see leodesk.core.accounts)
         self.runtime = runtime
         self.ctx: AppContext | None = None
         self.settings: Settings | None = None
@@ -109,8 +115,11 @@ class Launcher(QObject):
         from leodesk.runtime import start as start_runtime  # after the first paint
 
         if self.runtime is None:
-            self.runtime = start_runtime(demo=self.demo)
-        self.key_service = KeyService(self.pools, self.runtime.base_url, parent=self)
+            self.runtime = start_runtime(demo=self.demo, account=self.account)
+        self.key_service = KeyService(
+            self.pools, self.runtime.base_url, parent=self, account=self.runtime.key_entry
+        )
+        self.wire_accounts()
         self.key_service.found.connect(self._key_found)
         self.key_service.lookup_failed.connect(self._lookup_failed)
         self.key_service.stored.connect(self._key_stored)
@@ -199,6 +208,7 @@ class Launcher(QObject):
             self.runtime = start_runtime(demo=True)
             self.demo = True
             self.window.set_demo(True)
+            self.show_accounts()
             self._open(self.runtime.demo_key)
         elif result == 1:  # accepted: a checked key is stored
             if self.ctx is None:
@@ -543,6 +553,8 @@ class Launcher(QObject):
         )
 
     def shutdown(self) -> None:
+        if self.switched_away:  # shut down already, its window gone (see switch_account)
+            return
         self._autosave.stop()
         if self.ctx is not None and self.settings is not None:
             try:
@@ -603,29 +615,36 @@ def _report_first_paint() -> None:
     QApplication.quit()
 
 
-def _early_theme(demo: bool) -> None:
+def _profile(demo: bool, account: str | None) -> Paths:
+    """The profile the app opens: the demo's, ``account``'s, else the account used last."""
+    from leodesk.core import accounts  # light: json
+    from leodesk.core import paths as paths_mod  # light: platformdirs
+
+    base = paths_mod.resolve()
+    if demo:
+        return base.profile("demo")
+    registry = accounts.Registry(base)
+    return (registry.current() if account is None else registry.get(account)).paths(base)
+
+
+def _early_theme(demo: bool, account: str | None = None) -> None:
     """The saved theme, before the first paint (light modules only: no flash of the wrong
     colours); the window applies it again with the rest of the settings."""
-    from leodesk.core import paths as paths_mod  # light: platformdirs
     from leodesk.core import settings as settings_mod  # light: json
     from leodesk.ui.theme import apply_theme  # light: Qt only
 
     try:
-        base = paths_mod.resolve()
-        profile = base.profile("demo") if demo else base
-        apply_theme(settings_mod.load(profile.settings_file).theme)
+        apply_theme(settings_mod.load(_profile(demo, account).settings_file).theme)
     except Exception as exc:  # the theme must never stop the app from starting
         log.warning("could not apply the saved theme: %s", exc)
 
 
-def _claim_profile(demo: bool, files: list[str]) -> ProfileLock | int:
+def _claim_profile(demo: bool, account: str | None, files: list[str]) -> ProfileLock | int:
     """The profile's lock for this app (held), or the exit code of a launch that handed its
     files over to the app already running on the profile (or could not)."""
-    from leodesk.core import paths as paths_mod  # light: platformdirs
     from leodesk.core.instance import APP_ROLE, ProfileLock, absolute_files, server_name
 
-    base = paths_mod.resolve()  # as after_first_paint() (runtime.profile_paths loads more)
-    profile = base.profile("demo") if demo else base
+    profile = _profile(demo, account)  # as after_first_paint()
     lock = ProfileLock(profile.data, APP_ROLE, server=server_name(profile.data))
     try:
         if lock.try_acquire():
@@ -654,25 +673,36 @@ def _claim_profile(demo: bool, files: list[str]) -> ProfileLock | int:
 
 
 def main(
-    *, demo: bool = False, argv: list[str] | None = None, files: list[str] | None = None
+    *,
+    demo: bool = False,
+    argv: list[str] | None = None,
+    files: list[str] | None = None,
+    account: str | None = None,
 ) -> int:
     if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
         faulthandler.enable()  # to stderr until the log folder is known
     app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     # One app per profile: a second launch hands its files to the first and ends here.
-    lock = _claim_profile(demo, list(files or []))
+    lock = _claim_profile(demo, account, list(files or []))
     if isinstance(lock, int):
         return lock
-    _early_theme(demo)
+    _early_theme(demo, account)
     window = MainWindow(demo=demo)
-    launcher = Launcher(window, demo=demo)
+    launcher = Launcher(window, demo=demo, account=account)
+    current = [launcher]  # the running account's launcher (switching makes a new one)
+
+    def switched(nxt: Launcher) -> None:
+        current[0] = nxt
+        nxt.switched.connect(switched)
+
+    launcher.switched.connect(switched)
     if files:
         from leodesk.core.instance import absolute_files  # light
 
         launcher.open_files(absolute_files(list(files)))  # once the app works
     if isinstance(app, LeodeskApplication):
-        app.file_opened.connect(lambda path: launcher.handed_over([path]))
+        app.file_opened.connect(lambda path: current[0].handed_over([path]))
 
     def after_first_paint() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
@@ -682,8 +712,11 @@ def main(
 
         app.setApplicationVersion(app_version())  # Help ▸ About, diagnostics
 
-        base = paths_mod.resolve()
-        profile = (base.profile("demo") if demo else base).ensure()
+        if account is not None and not demo:
+            from leodesk.core import accounts  # after the first paint
+
+            accounts.Registry(paths_mod.resolve()).use(account)  # the GUI remembers it
+        profile = _profile(demo, account).ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
         launcher.serve(profile, lock)  # a second launch on this profile hands over to this one
@@ -696,6 +729,7 @@ def main(
         _FirstPaint(window, after_first_paint)
     window.show()
     code = int(app.exec())
+    launcher = current[0]
     launcher.shutdown()
     lock.release()  # also when the first paint never came
     if not launcher.stopped_cleanly:

@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run against the built-in simulator (no key, no network)",
     )
+    account_help = "use this account's key, library and settings (see `leodesk account list`)"
+    p.add_argument("--account", metavar="NAME", help=account_help)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="run against the built-in simulator",
         )
+        sp.add_argument("--account", metavar="NAME", default=argparse.SUPPRESS, help=account_help)
         return sp
 
     add("me", "show the account, its API credit balance and concurrency slots")
@@ -128,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     from leodesk.cli_history import add_history_parsers  # `leodesk prompts`, `presets`
 
     add_history_parsers(add)
+    from leodesk.cli_accounts import add_account_parser  # `leodesk account`
+
+    add_account_parser(add)
     sync = add("sync", "mirror your generations into the local library (resumable)")
     sync.add_argument(
         "--images", action="store_true", help="also download every image not stored yet"
@@ -160,18 +166,26 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
-    if args.command is None:
-        from leodesk.app import main as gui_main  # per command
-
-        return gui_main(demo=args.demo)
     demo = bool(getattr(args, "demo", False))
-    if args.command == "key" and demo:
+    account: str | None = getattr(args, "account", None)
+    if args.command in ("key", "account") and demo:
         print(
             "leodesk: the demo uses the simulator's own key and never reads or writes your "
-            "keychain; run `leodesk key` without --demo to manage your API key",
+            f"keychain; run `leodesk {args.command}` without --demo to manage your API keys",
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if account is not None:
+        from leodesk.cli_accounts import account_option_problem  # per command
+
+        problem = account_option_problem(account, demo)
+        if problem:
+            print(f"leodesk: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    if args.command is None:
+        from leodesk.app import main as gui_main  # per command
+
+        return gui_main(demo=args.demo, account=account)
     from leodesk.core.log import setup_logging  # per command
     from leodesk.runtime import start as start_runtime  # per command
 
@@ -182,8 +196,8 @@ def run(argv: Sequence[str]) -> int:
     code = 0
     try:
         try:
-            with _library_writer(args, demo):  # before the simulator starts on the profile
-                runtime = start_runtime(demo=demo)
+            with _library_writer(args, demo, account):  # before the simulator starts
+                runtime = start_runtime(demo=demo, account=account)
                 result = handler(args, runtime)
         except KeyboardInterrupt:
             print("leodesk: interrupted", file=sys.stderr)
@@ -217,7 +231,7 @@ WRITING_COMMANDS = {
 READ_ONLY_ACTIONS = {("dataset", "list"), ("media", "show")}
 
 
-def _library_writer(args: argparse.Namespace, demo: bool) -> Any:
+def _library_writer(args: argparse.Namespace, demo: bool, account: str | None) -> Any:
     """The profile's lock while a command writes the library (nothing for one that reads)."""
     import contextlib  # per command
 
@@ -231,7 +245,7 @@ def _library_writer(args: argparse.Namespace, demo: bool) -> Any:
     from leodesk.runtime import profile_paths  # per command
 
     try:
-        return writer_lock(profile_paths(demo=demo).data, args.command)
+        return writer_lock(profile_paths(demo=demo, account=account).data, args.command)
     except ProfileBusy as exc:
         raise CliError(str(exc)) from None
 
@@ -686,11 +700,13 @@ def _copy_atomic(source: Path, target: Path) -> None:
 
 
 def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
-    from leodesk.core import secrets  # per command
-    from leodesk.core.log import register_secret  # per command
+    from dataclasses import replace  # per command
 
+    from leodesk.core import secrets  # per command
+
+    entry = runtime.key_entry
     if args.action == "status":
-        st = secrets.key_status()
+        st = replace(secrets.key_status(entry), account=runtime.account.name)
         if not args.json:
             print(st.describe())
         return {
@@ -700,11 +716,25 @@ def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
             "secure": st.secure,
         }
     if args.action == "clear":
-        removed = secrets.clear_api_key()
+        removed = secrets.clear_api_key(entry)
         if not args.json:
             print("API key removed from the keychain." if removed else "No API key was stored.")
         return {"removed": removed}
     # set
+    key, username = read_checked_key(args, runtime.base_url)
+    secrets.set_api_key(key, entry)
+    if not args.json:
+        who = f" (account {username})" if username else ""
+        print(f"API key stored in {secrets.key_status(entry).backend}{who}.")
+    return {"stored": True, "username": username}
+
+
+def read_checked_key(args: argparse.Namespace, base_url: str | None) -> tuple[str, str | None]:
+    """The key typed (hidden) or piped on stdin, checked with the API's ``/me`` unless
+    ``--no-check``: the key and the API's user name for it. Nothing is stored here."""
+    from leodesk.core import secrets  # per command
+    from leodesk.core.log import register_secret  # per command
+
     secrets.secure_backend()  # fail before asking for the key
     if sys.stdin is not None and not sys.stdin.isatty():
         key = sys.stdin.readline().strip()
@@ -717,13 +747,9 @@ def cmd_key(args: argparse.Namespace, runtime: Runtime) -> dict[str, Any]:
     if not args.no_check:
         from leodesk.core.api import LeonardoClient  # per command
 
-        with LeonardoClient(key, base_url=runtime.base_url) as client:
+        with LeonardoClient(key, base_url=base_url) as client:
             username = client.get_me().username
-    secrets.set_api_key(key)
-    if not args.json:
-        who = f" (account {username})" if username else ""
-        print(f"API key stored in {secrets.key_status().backend}{who}.")
-    return {"stored": True, "username": username}
+    return key, username
 
 
 class _SyncReporter:
@@ -933,6 +959,15 @@ def _media_command(args: argparse.Namespace, runtime: Runtime) -> Any:
 
 
 COMMANDS["media"] = _media_command
+
+
+def _account_command(args: argparse.Namespace, runtime: Runtime) -> Any:
+    from leodesk import cli_accounts  # per command
+
+    return cli_accounts.cmd_account(args, runtime)
+
+
+COMMANDS["account"] = _account_command
 
 
 def _history_command(name: str) -> Callable[[argparse.Namespace, Runtime], Any]:

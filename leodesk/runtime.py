@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from leodesk.core import accounts as accounts_mod
 from leodesk.core import paths as paths_mod
 from leodesk.core import secrets
 from leodesk.core.log import register_secret
@@ -27,12 +28,20 @@ class Runtime:
     demo: bool = False
     demo_key: str | None = None
     sim: Any = field(default=None, repr=False)
+    # The account whose profile and key this runtime uses (the demo has none of its own).
+    account: accounts_mod.Account = accounts_mod.DEFAULT_ACCOUNT
+
+    @property
+    def key_entry(self) -> str:
+        """The account's keychain entry (never read in demo mode)."""
+        return self.account.keychain_entry
 
     def api_key(self) -> str | None:
-        """The key to use: the simulator's in demo mode, else environment, else keychain."""
+        """The key to use: the simulator's in demo mode, else environment, else the account's
+        keychain entry."""
         if self.demo:
             return self.demo_key
-        return secrets.get_api_key()
+        return secrets.get_api_key(self.key_entry)
 
     def close(self) -> None:
         if self.sim is not None:
@@ -40,18 +49,37 @@ class Runtime:
             self.sim = None
 
 
-def profile_paths(*, demo: bool = False) -> paths_mod.Paths:
-    """The profile a process with these options works on (created): the one place that
-    decides, so its lock (:mod:`leodesk.core.instance`) is taken before anything starts."""
+def resolve_profile(
+    *, demo: bool = False, account: str | None = None
+) -> tuple[paths_mod.Paths, accounts_mod.Account]:
+    """The profile (created) and account a process with these options works on: ``account``'s,
+    else the one used last (raises :class:`~leodesk.core.accounts.UnknownAccountError`); the
+    demo's own profile in demo mode. The one place that decides, so the profile's lock
+    (:mod:`leodesk.core.instance`) is taken on the same profile before anything starts."""
     base = paths_mod.resolve()
-    return (base.profile("demo") if demo else base).ensure()
+    if demo:
+        return base.profile("demo").ensure(), accounts_mod.DEFAULT_ACCOUNT
+    registry = accounts_mod.Registry(base)
+    acct = registry.current() if account is None else registry.get(account)
+    return acct.paths(base).ensure(), acct
 
 
-def start(*, demo: bool = False, sim_options: dict[str, Any] | None = None) -> Runtime:
-    """Resolve the profile; in demo mode start the simulator and point everything at it."""
-    paths = profile_paths(demo=demo)
+def profile_paths(*, demo: bool = False, account: str | None = None) -> paths_mod.Paths:
+    """The profile of :func:`resolve_profile`."""
+    return resolve_profile(demo=demo, account=account)[0]
+
+
+def start(
+    *,
+    demo: bool = False,
+    account: str | None = None,
+    sim_options: dict[str, Any] | None = None,
+) -> Runtime:
+    """Resolve the profile (see :func:`resolve_profile`); in demo mode start the simulator and
+    point everything at it."""
+    paths, acct = resolve_profile(demo=demo, account=account)
     if not demo:
-        return Runtime(paths=paths, base_url=os.environ.get(API_URL_ENV) or None)
+        return Runtime(paths=paths, base_url=os.environ.get(API_URL_ENV) or None, account=acct)
     from leodesk.sim import SimConfig, SimServer  # the simulator loads for the demo only
 
     # The demo account lives in the demo profile: a second launch continues the first (same

@@ -36,11 +36,14 @@ class KeyService(QObject):
         base_url: str | None,
         client_factory: Callable[[str], LeonardoApi] | None = None,
         parent: QObject | None = None,
+        *,
+        account: str = secrets.DEFAULT_ACCOUNT,
     ) -> None:
         super().__init__(parent)
         self._pools = pools
         self._base_url = base_url
         self._client_factory = client_factory
+        self._account = account  # the keychain entry of the account the app runs on
 
     def _client(self, key: str) -> LeonardoApi:
         if self._client_factory is not None:
@@ -51,7 +54,7 @@ class KeyService(QObject):
 
     def lookup(self) -> None:
         def job(token: CancelToken) -> str | None:
-            return secrets.get_api_key()
+            return secrets.get_api_key(self._account)
 
         self._pools.submit(
             job,
@@ -70,7 +73,7 @@ class KeyService(QObject):
                 username = client.get_me().username
             finally:
                 client.close()
-            secrets.set_api_key(key)
+            secrets.set_api_key(key, self._account)
             return username
 
         self._pools.submit(
@@ -82,7 +85,7 @@ class KeyService(QObject):
 
     def remove(self) -> None:
         def job(token: CancelToken) -> bool:
-            return secrets.clear_api_key()
+            return secrets.clear_api_key(self._account)
 
         self._pools.submit(
             job,

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.ui.balance_check import BalanceCheck
 from leodesk.ui.widgets import add_menu, named
+from leodesk.ui.window_accounts import AccountsLink
 from leodesk.ui.window_blueprints import BlueprintLink
 from leodesk.ui.window_canvas import CanvasLink
 from leodesk.ui.window_compare import CompareLink
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.offline_action = menus.offline_action
         self.cost_limit_action = menus.cost_limit_action
         self.refresh_action = menus.refresh_action
+        self.accounts_link = AccountsLink(self, menus.account_menu)  # the menu's list, the badge
         self.viewer_link = ViewerLink(self)
         self.canvas_link = CanvasLink(self)
         canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]

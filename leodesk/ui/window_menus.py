@@ -31,6 +31,7 @@ class WindowMenus(QObject):
         self.file_menu = file_menu
         self.quit_action = quit_action
         account_menu = add_menu(window.menuBar(), "&Account", "accountMenu")
+        self.account_menu = account_menu  # the accounts go at its top (window_accounts)
         self.key_action = QAction("API &key…", window)
         self.key_action.setObjectName("changeKeyAction")
         self.key_action.setEnabled(not demo)

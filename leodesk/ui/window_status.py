@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QToolButton
 
 from leodesk.ui.widgets import named
 
@@ -36,6 +36,9 @@ class AccountStatus(QObject):
         )
         self.style_demo_badge(demo)
         self.connection_label = named(QLabel("Connecting…"), "connectionLabel", "Connection state")
+        # The account leodesk runs on: filled and wired by window_accounts.AccountsLink.
+        self.account_badge = QToolButton()
+        self.account_badge.setVisible(False)
         self.account_label = named(QLabel(""), "accountLabel", "Account")
         self.balance_label = named(QLabel(""), "balanceLabel", "API credit balance")
         self.balance_hint = named(QLabel("below zero"), "balanceHint", "The balance is negative")
@@ -52,6 +55,7 @@ class AccountStatus(QObject):
         self.slots_label = named(QLabel(""), "slotsLabel", "Concurrency slots")
         bar.addWidget(self.demo_badge)
         bar.addWidget(self.connection_label)
+        bar.addPermanentWidget(self.account_badge)
         bar.addPermanentWidget(self.account_label)
         bar.addPermanentWidget(self.balance_label)
         bar.addPermanentWidget(self.balance_hint)
