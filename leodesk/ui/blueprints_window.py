@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -122,7 +122,7 @@ class BlueprintsWindow(QWidget):
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
         if not blueprints:
-            self.show_message("No blueprints loaded yet.")
+            self.show_message(self.tr("No blueprints loaded yet."))
 
     def set_thumbnail(self, blueprint_id: str, pixmap: QPixmap) -> None:
         for row in range(self.list.count()):
@@ -147,7 +147,7 @@ class BlueprintsWindow(QWidget):
         self.title.setText(bp.name)
         self.description.setText(bp.description)
         self.set_versions(bp.id, [])
-        self.show_message("Loading the versions…")
+        self.show_message(self.tr("Loading the versions…"))
         self.blueprint_chosen.emit(bp.id)
 
     def update_blueprint(self, bp: Blueprint) -> None:
@@ -200,14 +200,18 @@ class BlueprintsWindow(QWidget):
             self.cost_label.setText("")
             self.run_button.setEnabled(False)
             return
-        cost = "price not given" if version.cost is None else f"{version.cost} credits"
-        made = f" · {version.outputs} image(s)" if version.outputs else ""
+        cost = (
+            self.tr("price not given")
+            if version.cost is None
+            else self.tr("{cost} credits").format(cost=version.cost)
+        )
+        made = self.tr(" · %n image(s)", "", version.outputs) if version.outputs else ""
         self.cost_label.setText(self.tr("Costs {cost}{made}").format(cost=cost, made=made))
         self.run_button.setEnabled(version.executable)
         self.run_button.setToolTip(
-            "Queue this run"
+            self.tr("Queue this run")
             if version.executable
-            else "This version cannot run any more: its model is retired. Choose another."
+            else self.tr("This version cannot run any more: its model is retired. Choose another.")
         )
         self.show_message("")
 
@@ -221,11 +225,13 @@ def _short(text: str, limit: int = 90) -> str:
 
 
 def _version_text(v: BlueprintVersion, newest: bool) -> str:
-    day = (v.created_at or "")[:10] or "undated"
+    day = (v.created_at or "")[:10] or QCoreApplication.translate("BlueprintsWindow", "undated")
     cost = "?" if v.cost is None else str(v.cost)
-    text = f"{day} · {cost} credits · {v.outputs} image(s)"
+    text = QCoreApplication.translate(
+        "BlueprintsWindow", "{day} · {cost} credits · %n image(s)", "", v.outputs
+    ).format(day=day, cost=cost)
     if newest:
-        text += " · newest"
+        text += QCoreApplication.translate("BlueprintsWindow", " · newest")
     if not v.executable:
-        text += " · cannot run"
+        text += QCoreApplication.translate("BlueprintsWindow", " · cannot run")
     return text

@@ -56,9 +56,9 @@ class LibraryActions(QObject):
             self.actions[name] = action
             return action
 
-        add("openAction", "Open", self.open_current)
+        add("openAction", self.tr("Open"), self.open_current)
         add("editInCanvasAction", self.tr("Edit in canvas…"), self.edit_in_canvas, "Ctrl+Shift+E")
-        add("favouriteAction", "Favourite", self.toggle_favourite, "F")
+        add("favouriteAction", self.tr("Favourite"), self.toggle_favourite, "F")
         for n in range(0, 6):
             add(
                 f"rate{n}Action",
@@ -68,8 +68,8 @@ class LibraryActions(QObject):
                 lambda _c=False, n=n: self.rate(n),
                 str(n),
             )
-        add("pickAction", "Pick", lambda: self.pick(Pick.PICKED), "P")
-        add("rejectAction", "Reject", lambda: self.pick(Pick.REJECTED), "X")
+        add("pickAction", self.tr("Pick"), lambda: self.pick(Pick.PICKED), "P")
+        add("rejectAction", self.tr("Reject"), lambda: self.pick(Pick.REJECTED), "X")
         add("collectAction", self.tr("Add to collection…"), self.collect, "C")
         add("copyImageAction", self.tr("Copy image"), self.copy_image, "Ctrl+Shift+C")
         add("copyPromptAction", self.tr("Copy prompt"), self.copy_prompt)

@@ -94,8 +94,10 @@ class QueuePanel(QWidget):
         self.front_action = self._action(
             self.tr("Move to front"), "queueMoveFrontAction", self.move_to_front
         )
-        self.cancel_action = self._action("Cancel", "queueCancelAction", self.cancel_selected)
-        self.retry_action = self._action("Retry", "queueRetryAction", self.retry_selected)
+        self.cancel_action = self._action(
+            self.tr("Cancel"), "queueCancelAction", self.cancel_selected
+        )
+        self.retry_action = self._action(self.tr("Retry"), "queueRetryAction", self.retry_selected)
         self.download_action = self._action(
             self.tr("Download again"), "queueDownloadAgainAction", self.download_selected
         )

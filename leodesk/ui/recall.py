@@ -138,7 +138,7 @@ def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:
                 "slot": "initImageSlot",
                 "image_id": init_generated,
                 "generated": True,
-                "source": "Gallery image",
+                "source": QCoreApplication.translate("Recall", "Gallery image"),
             }
         )
     elif isinstance(init_uploaded, str) and init_uploaded:
@@ -147,7 +147,7 @@ def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:
                 "slot": "initImageSlot",
                 "image_id": init_uploaded,
                 "generated": False,
-                "source": "Uploaded image",
+                "source": QCoreApplication.translate("Recall", "Uploaded image"),
             }
         )
     prompts = sent.get("image_prompts")
@@ -158,7 +158,7 @@ def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:
                     "slot": f"imagePromptSlot{n}",
                     "image_id": image_id,
                     "generated": False,
-                    "source": "Image prompt",
+                    "source": QCoreApplication.translate("Recall", "Image prompt"),
                 }
             )
     return out

@@ -105,11 +105,11 @@ class UniversalDialog(QDialog):
         self.ultra_style = named(QComboBox(), "ultraStyleCombo", self.tr("Ultra style"))
         for style in ULTRA_STYLES:
             self.ultra_style.addItem(style.title(), style)
-        self.similarity = self._scale("similaritySpin", "Similarity", DEFAULT_SIMILARITY)
+        self.similarity = self._scale("similaritySpin", self.tr("Similarity"), DEFAULT_SIMILARITY)
         self.detail = self._scale(
             "detailContrastSpin", self.tr("Detail contrast"), DEFAULT_DETAIL_CONTRAST
         )
-        self.creativity = self._scale("creativitySpin", "Creativity", DEFAULT_CREATIVITY)
+        self.creativity = self._scale("creativitySpin", self.tr("Creativity"), DEFAULT_CREATIVITY)
         self.multiplier = named(QDoubleSpinBox(), "multiplierSpin", self.tr("Multiplier"))
         self.multiplier.setRange(1.0, 2.0)
         self.multiplier.setSingleStep(0.1)

@@ -228,7 +228,7 @@ class ImageViewer(QDialog):
             lambda: self.navigate.emit(1),
         )
         self.fit_button = button(
-            "Fit", "viewerFitButton", self.tr("Fit to window (F)"), self.canvas.fit
+            self.tr("Fit"), "viewerFitButton", self.tr("Fit to window (F)"), self.canvas.fit
         )
         self.actual_button = button(
             "100%", "viewerActualButton", self.tr("Actual size (1)"), self.canvas.actual_size

@@ -64,7 +64,12 @@
 <context>
     <name>AdvancedSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_quality.py" line="+151"/>
+        <location filename="../../leodesk/ui/form_quality.py" line="+137"/>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Guidance scale</source>
         <translation type="unfinished"></translation>
     </message>
@@ -202,7 +207,12 @@
 <context>
     <name>BlueprintForm</name>
     <message>
-        <location filename="../../leodesk/ui/blueprint_form.py" line="+105"/>
+        <location filename="../../leodesk/ui/blueprint_form.py" line="+62"/>
+        <source>{low} to {high}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+45"/>
         <source>This version takes no inputs.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -236,6 +246,11 @@
         <source>Choose an image</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+0"/>
+        <source>Images</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>BlueprintLink</name>
@@ -247,6 +262,51 @@
     <message>
         <location line="+3"/>
         <source>Browse the Blueprints and run one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+96"/>
+        <source>Select one image in the gallery first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Choose a blueprint and a version first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Wait for the upload of {names}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Not sent: above your cost limit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This blueprint run costs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Queued “{name}”. Its images appear in the gallery.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Queued “{name}” ({cost} credits). Its images appear in the gallery.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>This blueprint run costs {cost:,} credits, more than your limit of {limit:,.0f}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The price of this blueprint is not given (your limit is {limit:,.0f}).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -318,12 +378,60 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+135"/>
         <source>Queue this run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="-87"/>
+        <source>No blueprints loaded yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Loading the versions…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>price not given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{cost} credits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source> · %n image(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Costs {cost}{made}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>This version cannot run any more: its model is retired. Choose another.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>undated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> · newest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> · cannot run</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -550,6 +658,14 @@
     </message>
 </context>
 <context>
+    <name>CollapsibleSection</name>
+    <message>
+        <location filename="../../leodesk/ui/form_section.py" line="+63"/>
+        <source>Show or hide {title}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CompareLink</name>
     <message>
         <location filename="../../leodesk/ui/window_compare.py" line="+32"/>
@@ -748,7 +864,22 @@
 <context>
     <name>DatasetsWindow</name>
     <message>
-        <location line="+48"/>
+        <location line="-19"/>
+        <source>waiting to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uploading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>adding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>Datasets — leodesk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -774,12 +905,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+150"/>
+        <location line="+162"/>
         <source>Delete dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location line="-156"/>
         <source>&lt;b&gt;Datasets&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -849,6 +980,41 @@
         <source>No dataset yet: create one with “New dataset…”</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+8"/>
+        <source>&lt;b&gt;{name}&lt;/b&gt; — {n} image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&lt;b&gt;{name}&lt;/b&gt; — {n} images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>gallery image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Create or choose a dataset first, then drop the images.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Adding {n} item…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Adding {n} items…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Delete the dataset “{name}” and its {n} images?</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>DateScrubber</name>
@@ -871,7 +1037,12 @@
 <context>
     <name>DraftsPane</name>
     <message>
-        <location filename="../../leodesk/ui/drafts.py" line="+33"/>
+        <location filename="../../leodesk/ui/drafts.py" line="+24"/>
+        <source>Draft {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Drafts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -912,7 +1083,28 @@
 <context>
     <name>ElementsSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_elements.py" line="+99"/>
+        <location filename="../../leodesk/ui/form_elements.py" line="+42"/>
+        <source>{head}  (yours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>base model not given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Weight {low:g} to {high:g} (default {default:g})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>  ·  may not suit this model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <location line="+15"/>
         <source>Elements</source>
         <translation type="unfinished"></translation>
     </message>
@@ -933,27 +1125,85 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+137"/>
         <source>Delete this element of yours</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-130"/>
+        <location line="+109"/>
         <source>No elements loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-108"/>
         <source>Elements hint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+110"/>
+        <source>No elements for this model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{chosen} of {count} elements chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>; {hidden} chosen for another model (not sent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>; {hidden} chosen, kept until the list arrives</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Only your own elements can be deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Select an element to set its weight</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Weight of {name}: {low} to {high}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Delete element</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete your element “{name}” from your Leonardo account?
+Generations made with it stay; it cannot be used again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>{name}: made for {base}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an unknown base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>; whether it suits this model is not known</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>By {creator}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1087,7 +1337,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+2"/>
+        <source>Any status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>★ Favourites</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1112,7 +1367,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
+        <source>Picked or not</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not triaged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Collection</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1161,7 +1426,17 @@
 <context>
     <name>FormFooter</name>
     <message>
-        <location filename="../../leodesk/ui/form_footer.py" line="+70"/>
+        <location filename="../../leodesk/ui/form_footer.py" line="+59"/>
+        <source>Problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Times to queue</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1172,7 +1447,8 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+63"/>
+        <location line="+1"/>
+        <location line="+62"/>
         <source>Generate</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1477,6 +1753,36 @@
         <source>Clear {what}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+63"/>
+        <source>Uploading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>From the gallery (no upload)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Uploaded at {w} × {h}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Uploaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Drop an image or paste (Ctrl+V)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>The clipboard holds no image, file or image link.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ImageViewer</name>
@@ -1514,6 +1820,11 @@
     <message>
         <location line="+4"/>
         <source>Fit to window (F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Fit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1768,12 +2079,27 @@
 <context>
     <name>ImagesSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_images.py" line="+43"/>
+        <location filename="../../leodesk/ui/form_images.py" line="+36"/>
+        <source>Image to image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Init image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Image prompts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+4"/>
+        <source>Image prompt {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Init strength</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1854,6 +2180,165 @@
     <message>
         <location line="+4"/>
         <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>{n} jobs were not sent: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not sent: “{name}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobListModel</name>
+    <message>
+        <location filename="../../leodesk/qt/models/jobs_model.py" line="+22"/>
+        <source>Queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Submitting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Downloading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobQueue</name>
+    <message>
+        <location filename="../../leodesk/qt/queue.py" line="+112"/>
+        <source>{n} queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{running} of {slots} running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{cost} credits queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{cost}+ credits queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Waiting for disk space (free some space; sending goes on by itself) · {line}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Paused by the API for {seconds} s · {line}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Paused · {line}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+145"/>
+        <source>Queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Paused by the API (rate limit)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Paused by the API for {seconds} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Waiting for disk space</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+110"/>
+        <source>Cancelled before it was sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Queued (retry)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Queued (resumed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>Downloading again…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobStrip</name>
+    <message>
+        <location filename="../../leodesk/ui/job_strip.py" line="+21"/>
+        <source>Jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Job details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove finished jobs from the strip</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1949,12 +2434,22 @@
 <context>
     <name>LibraryActions</name>
     <message>
-        <location filename="../../leodesk/ui/library_actions.py" line="+60"/>
+        <location filename="../../leodesk/ui/library_actions.py" line="+59"/>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Edit in canvas…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>Favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Clear rating</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1964,7 +2459,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
+        <source>Pick</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Add to collection…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2269,7 +2774,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+21"/>
+        <source>Videos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Uploaded video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Uploaded video: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Playing {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2356,7 +2876,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+23"/>
+        <source>{w} × {h} px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>deleted on the server; kept here</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2429,8 +2954,26 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>Remove from favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add to favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Delete this model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelListModel</name>
+    <message>
+        <location filename="../../leodesk/qt/models/catalog_model.py" line="+81"/>
+        <source>Model {name}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2613,6 +3156,110 @@
     <message>
         <location line="+1"/>
         <source>Motion</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <location filename="../../leodesk/qt/notify.py" line="+46"/>
+        <source>Generation finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+12"/>
+        <source>images ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>Variation finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Video finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the video is ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Blueprint finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Training finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ready to use</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+190"/>
+        <source>{label}: {what}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{group}: {done} of {total} jobs done, {failed} failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{group}: {done} of {total} jobs done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Batch finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{label}: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Prompt rejected by moderation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Job failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Low API credit balance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{credits:,} credits left (below your threshold of {threshold:,})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3189,7 +3836,12 @@
 <context>
     <name>PromptSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_prompt.py" line="+38"/>
+        <location filename="../../leodesk/ui/form_prompt.py" line="+21"/>
+        <source>Waiting for the prompt service…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Prompt</source>
         <extracomment>Reading: the spec gives no limit for ``promptInstructions``; a few sentences are plenty.</extracomment>
         <translation type="unfinished"></translation>
@@ -3286,6 +3938,20 @@
     </message>
 </context>
 <context>
+    <name>QueueModel</name>
+    <message>
+        <location filename="../../leodesk/qt/models/queue_model.py" line="+113"/>
+        <source>Group: {group}</source>
+        <extracomment>The batch header shown above a row that starts a group of several jobs (else None).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Batch · {group} · {size} jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message>
         <location filename="../../leodesk/ui/queue_panel.py" line="+33"/>
@@ -3314,12 +3980,12 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+55"/>
+        <location line="+57"/>
         <source>Pause queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-53"/>
+        <location line="-55"/>
         <source>Pause or resume sending queued jobs</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3349,7 +4015,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Download again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3468,6 +4144,21 @@
     <message>
         <location line="+1"/>
         <source>Init strength</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+108"/>
+        <source>Gallery image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Uploaded image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Image prompt</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4239,18 +4930,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>element</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location line="+1"/>
         <source>Custom model</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4380,18 +5061,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>v1_5</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location line="+1"/>
         <source>Stable Diffusion 2.1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>v2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4415,7 +5086,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+53"/>
+        <source>Only for the PIXEL_ART type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Cost: not known (the price could not be asked); you can still train</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4438,7 +5114,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+41"/>
+        <source>Delete your model “{name}” on the server? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Delete model</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4448,7 +5129,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+27"/>
+        <source>Dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>This training costs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{what} is queued: follow it in the queue; you are told when it ends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>New dataset</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4458,7 +5154,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
+        <source>Add images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>No dataset yet: create one in File ▸ Datasets and training…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4573,6 +5279,11 @@
         <source>Tell me when the API credit balance goes below (credits):</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+20"/>
+        <source>leodesk — {status}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TriageWindow</name>
@@ -4648,12 +5359,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-19"/>
+        <source>Similarity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Detail contrast</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>Creativity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Multiplier</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4690,6 +5411,91 @@
     <message>
         <location line="+17"/>
         <source>Tick Ultra mode to use this</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UploadService</name>
+    <message>
+        <location filename="../../leodesk/qt/uploads.py" line="+73"/>
+        <source>Gallery image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Pasted image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Only http and https links can be fetched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{size:.0f} MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{host} answered HTTP {status} for the image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+10"/>
+        <source>The image at {host} is larger than {limit}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+8"/>
+        <source>{host} took too long to send the image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Could not reach {host} ({error}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The pasted image could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>That image is not in the library any more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>This image cannot be used: it is not on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Gallery {kind}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>The pasted image is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing usable was dropped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} is too large ({size:.1f} MB; the limit is {limit:.0f} MB).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cannot read {name}: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4764,11 +5570,28 @@ id {id}</source>
         <source>Deleting…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>Delete this uploaded image from your Leonardo account?
+Your generations stay; a picture used again is uploaded afresh.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Delete these {count} uploaded images from your Leonardo account?
+Your generations stay; a picture used again is uploaded afresh.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Delete uploaded images</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>UploadedVideosPanel</name>
     <message>
-        <location filename="../../leodesk/ui/uploaded_videos.py" line="+64"/>
+        <location filename="../../leodesk/ui/uploaded_videos.py" line="+90"/>
         <location line="+5"/>
         <source>Uploaded videos</source>
         <translation type="unfinished"></translation>
@@ -4779,23 +5602,69 @@ id {id}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-73"/>
+        <location line="+73"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-74"/>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uploaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{size:.1f} MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{size} KB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{seconds:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
         <source>Upload a video…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+114"/>
+        <location line="+118"/>
         <source>Upload a video</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-117"/>
         <source>Upload an MP4 or MOV video to your Leonardo account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4820,7 +5689,13 @@ id {id}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+27"/>
+        <source>{name}
+id {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>{n} uploaded videos in your account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4847,6 +5722,33 @@ id {id}</source>
     <message>
         <location line="+6"/>
         <source>Deleting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Videos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>All files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Delete this uploaded video from your Leonardo account?
+The files on this computer stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Delete these {count} uploaded videos from your Leonardo account?
+The files on this computer stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Delete uploaded videos</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4937,12 +5839,12 @@ Start it now?</source>
     <name>VideoDialog</name>
     <message>
         <location filename="../../leodesk/ui/video_dialog.py" line="+98"/>
-        <location line="+69"/>
+        <location line="+71"/>
         <source>Prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-70"/>
         <source>What moves, and how the camera moves</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4953,19 +5855,24 @@ Start it now?</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+65"/>
+        <location line="+67"/>
         <source>Resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-64"/>
-        <location line="+65"/>
+        <location line="-66"/>
+        <location line="+67"/>
         <source>Duration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-64"/>
+        <location line="-66"/>
         <source>Aspect ratio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>As the image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -5044,12 +5951,12 @@ Start it now?</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+131"/>
+        <location line="+133"/>
         <source>Cost: asking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-133"/>
         <source>Cost</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5084,17 +5991,28 @@ Start it now?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="-101"/>
+        <location line="+121"/>
         <source>Make video</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-121"/>
+        <source>Text to video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+124"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+25"/>
+        <source>{seconds} s (fixed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>{model} makes only this resolution.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5104,7 +6022,17 @@ Start it now?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+43"/>
+        <source>Write a prompt.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The seed is a whole number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Cost: not known (the price could not be asked)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5236,12 +6164,67 @@ Start it now?</source>
 <context>
     <name>VideoPlayer</name>
     <message>
-        <location filename="../../leodesk/ui/video_player.py" line="+80"/>
+        <location filename="../../leodesk/ui/video_player.py" line="+40"/>
+        <source>Sound is not played: leodesk has no audio output (Qt Multimedia is not installed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>This clip has no sound.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>Video player</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+36"/>
+        <source>Frame back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>One frame back (,)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Play</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Play or pause (Space)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Frame forward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One frame forward (.)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Play over and over (L)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Mute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Position in the video</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5256,7 +6239,12 @@ Start it now?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+31"/>
+        <source>Opening…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+63"/>
         <source>frame {n}/{total}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5276,11 +6264,21 @@ Start it now?</source>
         <source>Video</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+11"/>
+        <source>{title} — leodesk</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ViewerLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_viewer.py" line="+163"/>
+        <location filename="../../leodesk/ui/window_viewer.py" line="+90"/>
+        <source>{title} — leodesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>That image is not in the library.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -99,6 +99,7 @@ MACHINE = frozenset(
         "namedtuple",
         "dataclass",
         "field",
+        "setCurrentText",  # picks an item by its text: the API values shown as they are
     }
 )
 
@@ -221,12 +222,31 @@ def _without_markup(text: str) -> str:
     return re.sub(r"<[^<>]*>", " ", text)
 
 
-def _reads_as_words(text: str) -> bool:
-    """Text a person reads: letters, and not a bare identifier, key or objectName."""
+def _is_label_word(node: ast.expr) -> bool:
+    """A capitalised word (with or without a mnemonic): ``"Play"``, ``"&Open"``."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and re.fullmatch(r"&?[A-Z][a-z&]+", node.value) is not None
+    )
+
+
+def _looks_like_css(text: str) -> bool:
+    """A Qt style sheet: ``Selector { property: value; }``."""
+    return re.search(r"[\w\])\"]\s*\{[^{}]*:[^{}]*;[^{}]*\}", text) is not None
+
+
+def _reads_as_words(text: str, *, fixed_part: bool = False) -> bool:
+    """Text a person reads: letters, and not a bare identifier, key or objectName.
+
+    An API value in capitals (``"VERY_LOW"``) is an identifier too; so is the fixed part of an
+    f-string without a space (``f"{key}PaneButton"``)."""
     stripped = text.strip()
     if not re.search(r"[A-Za-z]", stripped):
         return False
-    return not (_IDENTIFIER.fullmatch(stripped) and not stripped[:1].isupper())
+    if _IDENTIFIER.fullmatch(stripped):
+        return not (fixed_part or stripped[:1].islower() or stripped.isupper())
+    return True
 
 
 class _Scanner(ast.NodeVisitor):
@@ -243,11 +263,15 @@ class _Scanner(ast.NodeVisitor):
         name = _call_name(node)
         if name in MESSAGE_BOX_METHODS and _is_message_box(node):
             name = "QMessageBox." + name
-        shown = name in SHOWN or name.startswith("QMessageBox.")
-        if shown:
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
+        args = [*node.args, *(k.value for k in node.keywords)]
+        if name in SHOWN or name.startswith("QMessageBox."):
+            for arg in args:
                 parts = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
                 self.shown.update(id(p) for p in parts)
+        elif name not in MACHINE and name not in TRANSLATING:
+            # a word such as "Play" handed to any other call (a local helper that names a
+            # button, a page, a fallback name) is a label too
+            self.shown.update(id(a) for a in args if _is_label_word(a))
         self.calls.append(name)
         self.generic_visit(node)
         self.calls.pop()
@@ -274,8 +298,10 @@ class _Scanner(ast.NodeVisitor):
         if self._skipped():
             return
         text = _without_markup(_fixed_text(node) or "")
+        if _looks_like_css(text):
+            return
         if id(node) in self.shown:
-            if _reads_as_words(text):
+            if _reads_as_words(text, fixed_part=True):
                 self._hit(node, ast.unparse(node))
         elif re.search(r"[A-Za-z]{2,}", text) and " " in text:
             self._hit(node, ast.unparse(node))
