@@ -170,7 +170,9 @@ class ImageSlot(QFrame):
             if self._busy:
                 self.thumb.setText("…")
             else:
-                self.thumb.setText("Image" if value is not None else "Drop\nimage")
+                self.thumb.setText(
+                    self.tr("Image") if value is not None else self.tr("Drop\nimage")
+                )
         if self._busy:
             state = self.tr("Uploading…")
         elif self._error:

@@ -216,7 +216,7 @@ class ImageViewer(QDialog):
         """Previous / next, fit / 100%, copy and open-folder buttons in a row."""
         button = self._button
         self.prev_button = button(
-            "◀ Previous",
+            self.tr("◀ Previous"),
             "viewerPrevButton",
             self.tr("Previous image (Left)"),
             lambda: self.navigate.emit(-1),

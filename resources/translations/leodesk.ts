@@ -322,6 +322,16 @@
         <source>Versions could not be loaded: {why}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+66"/>
+        <source>The saved blueprint run could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>{label} failed: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>BlueprintsWindow</name>
@@ -553,6 +563,74 @@
     <message>
         <location line="+2"/>
         <source>Images</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CanvasSession</name>
+    <message>
+        <location filename="../../leodesk/qt/canvas.py" line="+158"/>
+        <source>Inpaint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outpaint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sketch to image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Img to image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{what} queued at {w} × {h}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>{what} failed: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{what} failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+66"/>
+        <source>{credits:,} credits ({n} images)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{credits:,} credits ({n} image)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cost not known</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Live: {credits:,} credits a picture at {w} × {h}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Live: the cost is not known</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>The picture was not kept: {why}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -862,9 +940,42 @@
     </message>
 </context>
 <context>
+    <name>DatasetService</name>
+    <message>
+        <location filename="../../leodesk/qt/datasets.py" line="+225"/>
+        <source>Added {n} image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Added {n} images.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{n} already in the dataset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Not uploaded ({n}): {failed} (they are tried again).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Not added ({n}): {listed} and {more} more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not added ({n}): {listed}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DatasetsWindow</name>
     <message>
-        <location line="-19"/>
+        <location filename="../../leodesk/ui/datasets_window.py" line="-19"/>
         <source>waiting to upload</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1031,6 +1142,40 @@
     <message>
         <location line="+20"/>
         <source>{month} {year}: {count} images</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DeleteService</name>
+    <message numerus="yes">
+        <location filename="../../leodesk/qt/services.py" line="+764"/>
+        <source>Deleted %n generation(s) from your account</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>Deleted %n picture(s) kept on this computer</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>%n image(s) hidden here: their generations keep other images, and the API deletes whole generations only</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing to delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Could not delete on the server, shown again: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1218,7 +1363,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>ExportService</name>
     <message>
-        <location filename="../../leodesk/qt/services.py" line="+529"/>
+        <location filename="../../leodesk/qt/services.py" line="-255"/>
         <source>Exported {n} image(s) to {dest}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1644,6 +1789,15 @@ Generations made with it stay; it cannot be used again.</source>
     </message>
 </context>
 <context>
+    <name>GenerationService</name>
+    <message>
+        <location filename="../../leodesk/qt/generation.py" line="+173"/>
+        <location line="+31"/>
+        <source>The saved request could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HelpLink</name>
     <message>
         <location filename="../../leodesk/ui/window_help.py" line="+32"/>
@@ -1741,6 +1895,19 @@ Generations made with it stay; it cannot be used again.</source>
     </message>
 </context>
 <context>
+    <name>ImageLoader</name>
+    <message>
+        <location filename="../../leodesk/qt/services.py" line="-220"/>
+        <source>the image is not on this computer yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the image file cannot be decoded</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ImageSlot</name>
     <message>
         <location filename="../../leodesk/ui/image_slot.py" line="+85"/>
@@ -1754,7 +1921,18 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+62"/>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Drop
+image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Uploading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1803,7 +1981,12 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+26"/>
+        <source>◀ Previous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Previous image (Left)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2562,12 +2745,37 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>LibraryProblemDialog</name>
     <message>
-        <location filename="../../leodesk/ui/library_dialog.py" line="+60"/>
+        <location filename="../../leodesk/ui/library_dialog.py" line="+27"/>
+        <source>&lt;b&gt;Your leodesk library is damaged.&lt;/b&gt;&lt;br&gt;&lt;br&gt;The file that lists your generations can no longer be read correctly (this happens after a disk problem, a full disk or a crash of the computer while it was being written). Your images on your Leonardo account are safe, and so are the picture files leodesk has already downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&lt;b&gt;Move it aside and rebuild&lt;/b&gt; keeps the damaged file (renamed, next to it) and starts a new library that a sync fills again from your account. Favourites, ratings and collections stored only in the damaged file are not carried over.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&lt;b&gt;leodesk cannot open your library.&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Library problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+2"/>
+        <source>leodesk — The library is damaged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>leodesk — Library</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>The file: {path}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3918,7 +4126,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>PromptService</name>
     <message>
-        <location filename="../../leodesk/qt/services.py" line="-274"/>
+        <location filename="../../leodesk/qt/services.py" line="-56"/>
         <source>The server returned an empty prompt.</source>
         <extracomment>How many model records are read at the same time.</extracomment>
         <translation type="unfinished"></translation>
@@ -4066,6 +4274,35 @@ Generations made with it stay; it cannot be used again.</source>
     <message>
         <location line="+1"/>
         <source>Pause, reorder, cancel or retry jobs in the full queue panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueueRunner</name>
+    <message>
+        <location filename="../../leodesk/qt/job_runner.py" line="+37"/>
+        <source>job</source>
+        <extracomment>what the job strip calls a job whose stored body cannot be read (translated where shown)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>The saved {what} could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>{label} failed: {message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../leodesk/qt/variations.py" line="+99"/>
+        <source>variation job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../leodesk/qt/video_jobs.py" line="+69"/>
+        <source>video job</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5186,6 +5423,66 @@ Generations made with it stay; it cannot be used again.</source>
         <source>The model was not deleted: {why}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+39"/>
+        <source>Sending the training…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{what} was refused: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>The saved training could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The answer was lost: looking for the training…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Not found yet among your trainings; it was not sent again (looked for again at the next start).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Training… ({status})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Trained</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Trained: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>“{name}” is ready: find it under Yours in the model browser.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The element “{name}” is ready to generate with.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Training finished</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TrayNotifications</name>
@@ -5836,6 +6133,25 @@ Start it now?</source>
     </message>
 </context>
 <context>
+    <name>VideoDecoder</name>
+    <message>
+        <location filename="../../leodesk/qt/video.py" line="+89"/>
+        <source>This file has no video in it.</source>
+        <extracomment>FFmpeg&apos;s name for QImage.Format_RGB32 (0xffRRGGBB words) in this machine&apos;s byte order.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>The video file is missing: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>This video cannot be played ({name} is not a video FFmpeg can decode).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>VideoDialog</name>
     <message>
         <location filename="../../leodesk/ui/video_dialog.py" line="+98"/>
@@ -6246,6 +6562,14 @@ Start it now?</source>
     <message>
         <location line="+63"/>
         <source>frame {n}/{total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VideoService</name>
+    <message>
+        <location filename="../../leodesk/qt/video_jobs.py" line="+64"/>
+        <source>This video has no address to download it from.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -310,7 +310,7 @@ class _Scanner(ast.NodeVisitor):
     def visit_Constant(self, node: ast.Constant) -> None:
         if not isinstance(node.value, str) or self._skipped():
             return
-        text = node.value
+        text = _without_markup(node.value).strip()
         if id(node) in self.shown:
             if _reads_as_words(text):
                 self._hit(node, text)
