@@ -151,6 +151,9 @@ class Panel(QObject):
             return TABLE["Key Not shown"]
         self.html = QLabel(f"<b>{key}</b>")
         self.sentence = "Raw sentence with words"
+        self.ok.setAccessibleName("Pause" if n else self.tr("Play"))
+        self.ok.setText(key or "Fallback")
+        self.grid = QLabel(f"<tr><th>A</th><th>B</th></tr>{key}")
         return self.tr("Images") + " (*.png *.jpg)"
 '''
 
@@ -169,4 +172,6 @@ def test_the_scanner_finds_raw_strings_and_leaves_the_rest(tmp_path: Path) -> No
         (25, "Play"),
         (27, "Raw title"),
         (31, "Raw sentence with words"),
+        (32, "Pause"),
+        (33, "Fallback"),
     }

@@ -130,7 +130,7 @@ class BlueprintService(QObject):
         try:
             return job_from_body(body).label
         except ValueError:
-            return "Blueprint"
+            return self.tr("Blueprint")
 
     def can_resume(self, rec: JobRecord) -> bool:
         return True

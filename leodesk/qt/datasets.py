@@ -188,7 +188,7 @@ class DatasetService(QObject):
 
     def _rebuild(self, dataset_id: str, keep: list[DatasetImageRecord]) -> str:
         record = self._db(lambda lib: lib.get_dataset_record(dataset_id))
-        name = record.name if record is not None else "Dataset"
+        name = record.name if record is not None else self.tr("Dataset")
         description = record.description if record is not None else None
         client = self._b.client()
         new_id = client.create_dataset(name, description)

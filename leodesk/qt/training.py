@@ -107,7 +107,7 @@ class TrainingRunner(QObject):
         try:
             return TrainingSpec.from_json(body).label
         except ValueError:
-            return "Training"
+            return self.tr("Training")
 
     def can_resume(self, rec: JobRecord) -> bool:
         return True

@@ -145,7 +145,7 @@ class VariationService(QueueRunner):
         try:
             return job_from_body(body).label
         except ValueError:
-            return "Variation"
+            return self.tr("Variation")
 
     def _pipeline(self, token: CancelToken) -> VariationPipeline:
         return VariationPipeline(**self._pipeline_options(token, _Persist(self._b)))

@@ -89,7 +89,7 @@ class VideoService(QueueRunner):
         try:
             return job_from_body(body).label
         except ValueError:
-            return "Video"
+            return self.tr("Video")
 
     def _pipeline(self, token: CancelToken) -> VideoPipeline:
         return VideoPipeline(**self._pipeline_options(token, _Persist(self._b)))

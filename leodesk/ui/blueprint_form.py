@@ -107,7 +107,7 @@ class BlueprintForm(QWidget):
             self._layout.addRow(QLabel(self.tr("This version takes no inputs.")))
         for n, inp in enumerate(version.inputs):
             label = QLabel(f"{inp.title}{' *' if inp.required else ''}")
-            label.setToolTip("Required" if inp.required else "Optional")
+            label.setToolTip(self.tr("Required") if inp.required else self.tr("Optional"))
             editor = self._editor(inp, n)
             label.setBuddy(editor)
             self._layout.addRow(label, editor)

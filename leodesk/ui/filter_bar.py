@@ -101,9 +101,9 @@ class FilterBar(QWidget):
         self.status_combo = named(QComboBox(), "filterStatusCombo", self.tr("Status"))
         for text, data in (
             (self.tr("Any status"), ANY),
-            ("Complete", "COMPLETE"),
-            ("Failed", "FAILED"),
-            ("Pending", "PENDING"),
+            (self.tr("Complete"), "COMPLETE"),
+            (self.tr("Failed"), "FAILED"),
+            (self.tr("Pending"), "PENDING"),
         ):
             self.status_combo.addItem(text, data)
 
@@ -119,8 +119,8 @@ class FilterBar(QWidget):
         self.pick_combo = named(QComboBox(), "filterPickCombo", self.tr("Picks"))
         for text, data in (
             (self.tr("Picked or not"), ANY),
-            ("Picked", "picked"),
-            ("Rejected", "rejected"),
+            (self.tr("Picked"), "picked"),
+            (self.tr("Rejected"), "rejected"),
             (self.tr("Not triaged"), "none"),
         ):
             self.pick_combo.addItem(text, data)

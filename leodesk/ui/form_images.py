@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, Qt, Signal
 from PySide6.QtGui import QImage, QImageWriter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
@@ -252,7 +252,7 @@ def _uploaded(image_id: str, e: Mapping[str, Any]) -> UploadedImage:
     return UploadedImage(
         image_id,
         _image_from_b64(e.get("thumbnail")),
-        _as_str(e.get("source")) or "Image",
+        _as_str(e.get("source")) or QCoreApplication.translate("ImagesSection", "Image"),
         generated=generated if isinstance(generated, bool) else False,
         width=width if isinstance(width, int) and not isinstance(width, bool) else 0,
         height=height if isinstance(height, int) and not isinstance(height, bool) else 0,

@@ -53,7 +53,7 @@ class ModelBrowser(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
 
         self.tabs = named(QTabBar(), "modelTabs", self.tr("Model lists"))
-        for label in ("Platform", "Yours", "Favourites"):
+        for label in (self.tr("Platform"), self.tr("Yours"), self.tr("Favourites")):
             self.tabs.addTab(label)
         self.tabs.currentChanged.connect(self._tab_changed)
 

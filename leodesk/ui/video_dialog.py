@@ -105,7 +105,7 @@ class VideoDialog(QDialog):
         self.duration_box = named(QComboBox(), "videoDuration", self.tr("Duration"))
         self.aspect_box = named(QComboBox(), "videoAspect", self.tr("Aspect ratio"))
         self.aspect_box.addItem(
-            "Automatic" if self.start is None else self.tr("As the image"), None
+            self.tr("Automatic") if self.start is None else self.tr("As the image"), None
         )
         for aspect in ASPECTS:
             self.aspect_box.addItem(aspect, aspect)

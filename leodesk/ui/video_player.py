@@ -243,7 +243,7 @@ class VideoPlayer(QWidget):
 
     def _state_changed(self, playing: bool) -> None:
         self.play_button.setIcon(media_icon("pause" if playing else "play"))
-        self.play_button.setAccessibleName("Pause" if playing else "Play")
+        self.play_button.setAccessibleName(self.tr("Pause") if playing else self.tr("Play"))
 
     def _display_size(self, size: QSize) -> None:
         self.playback.decoder.set_target_size((size.width(), size.height()))

@@ -217,7 +217,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+3"/>
+        <source>Required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Optional</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Choose…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -323,7 +333,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+21"/>
+        <source>Blueprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+45"/>
         <source>The saved blueprint run could not be read.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -942,7 +957,12 @@
 <context>
     <name>DatasetService</name>
     <message>
-        <location filename="../../leodesk/qt/datasets.py" line="+225"/>
+        <location filename="../../leodesk/qt/datasets.py" line="+191"/>
+        <source>Dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Added {n} image.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1487,7 +1507,22 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+1"/>
+        <source>Complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>★ Favourites</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1517,7 +1552,17 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>Picked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Not triaged</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2304,6 +2349,11 @@ image</source>
     <message>
         <location line="+2"/>
         <source>{n} image did not fit: clear a slot and drop again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+108"/>
+        <source>Image</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3142,7 +3192,22 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
+        <source>Platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Yours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Models</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4926,7 +4991,12 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
+        <source>Custom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Width</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5464,7 +5534,8 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-118"/>
+        <location line="+123"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6133,6 +6204,14 @@ Start it now?</source>
     </message>
 </context>
 <context>
+    <name>VariationService</name>
+    <message>
+        <location filename="../../leodesk/qt/variations.py" line="+49"/>
+        <source>Variation</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>VideoDecoder</name>
     <message>
         <location filename="../../leodesk/qt/video.py" line="+89"/>
@@ -6189,6 +6268,11 @@ Start it now?</source>
     <message>
         <location line="+2"/>
         <source>As the image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -6506,11 +6590,12 @@ Start it now?</source>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+122"/>
         <source>Play</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-122"/>
         <source>Play or pause (Space)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6564,11 +6649,21 @@ Start it now?</source>
         <source>frame {n}/{total}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+5"/>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>VideoService</name>
     <message>
-        <location filename="../../leodesk/qt/video_jobs.py" line="+64"/>
+        <location filename="../../leodesk/qt/video_jobs.py" line="+23"/>
+        <source>Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>This video has no address to download it from.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6584,7 +6679,7 @@ Start it now?</source>
 <context>
     <name>VideoWindow</name>
     <message>
-        <location filename="../../leodesk/ui/video_player.py" line="+50"/>
+        <location filename="../../leodesk/ui/video_player.py" line="+45"/>
         <source>Video</source>
         <translation type="unfinished"></translation>
     </message>

@@ -222,6 +222,18 @@ def _without_markup(text: str) -> str:
     return re.sub(r"<[^<>]*>", " ", text)
 
 
+def _parts(arg: ast.expr) -> list[ast.expr]:
+    """The expressions an argument may hand on as it is: the items of a list or tuple, both
+    sides of ``a if c else b``, every operand of ``a or b``."""
+    if isinstance(arg, (ast.List, ast.Tuple)):
+        return [p for e in arg.elts for p in _parts(e)]
+    if isinstance(arg, ast.IfExp):
+        return [*_parts(arg.body), *_parts(arg.orelse)]
+    if isinstance(arg, ast.BoolOp):
+        return [p for v in arg.values for p in _parts(v)]
+    return [arg]
+
+
 def _is_label_word(node: ast.expr) -> bool:
     """A capitalised word (with or without a mnemonic): ``"Play"``, ``"&Open"``."""
     return (
@@ -242,7 +254,7 @@ def _reads_as_words(text: str, *, fixed_part: bool = False) -> bool:
     An API value in capitals (``"VERY_LOW"``) is an identifier too; so is the fixed part of an
     f-string without a space (``f"{key}PaneButton"``)."""
     stripped = text.strip()
-    if not re.search(r"[A-Za-z]", stripped):
+    if not re.search(r"[A-Za-z]{2}", stripped):  # a word, not a lone letter or a number
         return False
     if _IDENTIFIER.fullmatch(stripped):
         return not (fixed_part or stripped[:1].islower() or stripped.isupper())
@@ -263,11 +275,9 @@ class _Scanner(ast.NodeVisitor):
         name = _call_name(node)
         if name in MESSAGE_BOX_METHODS and _is_message_box(node):
             name = "QMessageBox." + name
-        args = [*node.args, *(k.value for k in node.keywords)]
+        args = [p for a in [*node.args, *(k.value for k in node.keywords)] for p in _parts(a)]
         if name in SHOWN or name.startswith("QMessageBox."):
-            for arg in args:
-                parts = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
-                self.shown.update(id(p) for p in parts)
+            self.shown.update(id(p) for p in args)
         elif name not in MACHINE and name not in TRANSLATING:
             # a word such as "Play" handed to any other call (a local helper that names a
             # button, a page, a fallback name) is a label too
