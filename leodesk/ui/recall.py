@@ -66,7 +66,11 @@ def display(generation: Any, field: str, model_names: dict[str, str] | None = No
     if field == "model_id" and model_names:
         return model_names.get(str(v), str(v))
     if isinstance(v, bool):
-        return "on" if v else "off"
+        return (
+            QCoreApplication.translate("Recall", "on")
+            if v
+            else QCoreApplication.translate("Recall", "off")
+        )
     named = names.FIELD_NAMES.get(field)
     return named(v) if named is not None else str(v)
 

@@ -4449,7 +4449,17 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+37"/>
+        <source>on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>Gallery image</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4461,6 +4471,11 @@ image</source>
     <message>
         <location line="+11"/>
         <source>Image prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../leodesk/ui/recall_elements.py" line="+28"/>
+        <source>element {id}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
