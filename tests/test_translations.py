@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,6 +64,8 @@ def test_the_template_holds_the_marked_strings_by_context(template: Path) -> Non
     assert "Deleted %n generation(s) from your account" in numerus  # a plural, Qt's way
     assert 'type="unfinished"' in text  # a template: nothing translated yet
     assert "leodesk/core" not in text and "leodesk/sim" not in text  # widgets and QObjects only
+    contexts = [str(c.findtext("name")) for c in ET.parse(template).getroot().iter("context")]
+    assert "" not in contexts  # no text lupdate misread (an aliased translate files none)
 
 
 def test_the_committed_template_is_the_codes(template: Path) -> None:
@@ -154,6 +158,9 @@ class Panel(QObject):
         self.ok.setAccessibleName("Pause" if n else self.tr("Play"))
         self.ok.setText(key or "Fallback")
         self.grid = QLabel(f"<tr><th>A</th><th>B</th></tr>{key}")
+        tr = QCoreApplication.translate
+        self.ok.setText(tr("Panel", "Through an alias"))
+        self.ok.setText(QCoreApplication.translate("Panel", "%n jobs", "", n))
         return self.tr("Images") + " (*.png *.jpg)"
 '''
 
@@ -174,4 +181,96 @@ def test_the_scanner_finds_raw_strings_and_leaves_the_rest(tmp_path: Path) -> No
         (31, "Raw sentence with words"),
         (32, "Pause"),
         (33, "Fallback"),
+        (36, "tr(...): call self.tr() or QCoreApplication.translate()"),
+        (37, "translate(..., n): a plural needs self.tr(text, '', n)"),
     }
+
+
+# -- the marked strings are the ones looked up at run time -----------------------------------
+
+MARK = "⟦{}⟧"
+
+
+@pytest.fixture(scope="module")
+def pseudo_translation(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template with every text "translated" to ⟦text⟧, compiled as Qt does (lrelease)."""
+    lrelease = REPO / ".venv" / "bin" / "pyside6-lrelease"
+    if not lrelease.exists():
+        found = shutil.which("pyside6-lrelease")
+        if found is None:
+            pytest.skip("no pyside6-lrelease")
+        lrelease = Path(found)
+    tree = ET.parse(template)
+    root = tree.getroot()
+    root.set("language", "en")  # two plural forms
+    for msg in root.iter("message"):
+        marked = MARK.format(msg.findtext("source"))
+        translation = msg.find("translation")
+        assert translation is not None
+        translation.attrib.pop("type", None)
+        if msg.get("numerus") == "yes":
+            for form in list(translation):
+                translation.remove(form)
+            for _ in range(2):
+                ET.SubElement(translation, "numerusform").text = marked
+        else:
+            translation.text = marked
+    out = tmp_path_factory.mktemp("pseudo")
+    ts = out / "leodesk_xx.ts"
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    qm = out / "leodesk_xx.qm"
+    run = subprocess.run(
+        [str(lrelease), "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True
+    )
+    assert run.returncode == 0 and qm.is_file(), run.stderr
+    return qm
+
+
+def _shown_texts(root: Any) -> list[str]:
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
+
+    texts = []
+    for w in [root, *root.findChildren(QWidget)]:
+        texts += [w.toolTip(), w.accessibleName()]
+        if isinstance(w, (QAbstractButton, QLabel)):
+            texts.append(w.text())
+        if isinstance(w, QGroupBox):
+            texts.append(w.title())
+    return [t for t in texts if re.search(r"[A-Za-z]{2}", t)]
+
+
+def test_a_translation_reaches_tables_functions_and_widgets(
+    qapp: Any, pseudo_translation: Path
+) -> None:
+    """With a translation installed, the canvas controls (texts from a module-level table, a
+    palette and self.tr), the queue's status line (a dataclass, translated by context) and a
+    plural all show the translated text: the contexts lupdate wrote are the ones looked up."""
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from leodesk.qt.queue import QueueStatus
+    from leodesk.qt.uploads import GalleryImage, describe
+    from leodesk.ui.canvas_live import style_name
+    from leodesk.ui.canvas_panel import SidePanel, ToolRow
+
+    translator = QTranslator()
+    assert translator.load(str(pseudo_translation))
+    QCoreApplication.installTranslator(translator)
+    try:
+        tools, side = ToolRow(), SidePanel()
+        shown = _shown_texts(tools) + _shown_texts(side)
+        untranslated = [t for t in shown if "⟦" not in t]
+        assert not untranslated, untranslated
+        assert tools.tool_buttons["mask-eraser"].text() == "⟦Erase mask⟧"
+        assert tools.swatches[0].accessibleName() == "⟦{name} colour⟧".format(name="⟦Black⟧")
+        assert style_name("SKETCH_BW") == "⟦Sketch B&W⟧"
+        status = QueueStatus(
+            queued=2, running=1, slots=3, paused=True, api_pause=0, cost=8, cost_known=True
+        )
+        assert status.text().startswith("⟦Paused · ⟦2 queued⟧ · ⟦1 of 3 running⟧")
+        assert describe(GalleryImage("x")) == "⟦Gallery image⟧"
+        assert QCoreApplication.translate("QueueChip", "%n running", "", 2) == "⟦2 running⟧"
+        tools.deleteLater()
+        side.deleteLater()
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    assert describe(GalleryImage("x")) == "Gallery image"  # English again

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -175,7 +175,7 @@ class BlueprintsWindow(QWidget):
         self.version_combo.clear()
         chosen = 0
         for n, v in enumerate(versions):
-            self.version_combo.addItem(_version_text(v, n == 0), v.id)
+            self.version_combo.addItem(self._version_text(v, n == 0), v.id)
             if keep is not None and v.id == keep.id:
                 chosen = n
         self.version_combo.setCurrentIndex(chosen if versions else -1)
@@ -186,6 +186,18 @@ class BlueprintsWindow(QWidget):
             self._set_version(None)
         if versions:
             self.show_message("")
+
+    def _version_text(self, v: BlueprintVersion, newest: bool) -> str:
+        day = (v.created_at or "")[:10] or self.tr("undated")
+        cost = "?" if v.cost is None else str(v.cost)
+        text = self.tr("{day} · {cost} credits · %n image(s)", "", v.outputs).format(
+            day=day, cost=cost
+        )
+        if newest:
+            text += self.tr(" · newest")
+        if not v.executable:
+            text += self.tr(" · cannot run")
+        return text
 
     def current_version(self) -> BlueprintVersion | None:
         n = self.version_combo.currentIndex()
@@ -222,16 +234,3 @@ class BlueprintsWindow(QWidget):
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _version_text(v: BlueprintVersion, newest: bool) -> str:
-    day = (v.created_at or "")[:10] or QCoreApplication.translate("BlueprintsWindow", "undated")
-    cost = "?" if v.cost is None else str(v.cost)
-    text = QCoreApplication.translate(
-        "BlueprintsWindow", "{day} · {cost} credits · %n image(s)", "", v.outputs
-    ).format(day=day, cost=cost)
-    if newest:
-        text += QCoreApplication.translate("BlueprintsWindow", " · newest")
-    if not v.executable:
-        text += QCoreApplication.translate("BlueprintsWindow", " · cannot run")
-    return text

@@ -2,37 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
-    <name></name>
-    <message numerus="yes">
-        <location filename="../../leodesk/ui/queue_chip.py" line="+30"/>
-        <source>QueueChip</source>
-        <comment>%n running</comment>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location line="+2"/>
-        <source>QueueChip</source>
-        <comment>%n queued</comment>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>QueueChip</source>
-        <comment>Queue idle</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>QueueChip</source>
-        <comment>Paused · %1</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AboutDialog</name>
     <message>
         <location filename="../../leodesk/ui/help_dialogs.py" line="+184"/>
@@ -403,12 +372,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+135"/>
+        <location line="+147"/>
         <source>Queue this run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-87"/>
+        <location line="-99"/>
         <source>No blueprints loaded yet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -417,8 +386,15 @@
         <source>Loading the versions…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location line="+43"/>
+        <source>{day} · {cost} credits · %n image(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+54"/>
+        <location line="+23"/>
         <source>price not given</source>
         <translation type="unfinished"></translation>
     </message>
@@ -445,7 +421,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-35"/>
         <source>undated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3799,12 +3775,12 @@ image</source>
 <context>
     <name>PreferencesLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_prefs.py" line="+53"/>
+        <location filename="../../leodesk/ui/window_prefs.py" line="+52"/>
         <source>&amp;Preferences…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>&amp;Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3814,7 +3790,7 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+15"/>
         <source>Follow the &amp;system</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3839,7 +3815,7 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+105"/>
         <source>Preferences saved</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3849,9 +3825,16 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>No queued job to cancel (jobs already sent run to their end).</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>Cancelled %n queued job(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4200,13 +4183,37 @@ image</source>
 <context>
     <name>QueueChip</name>
     <message>
-        <location filename="../../leodesk/ui/queue_chip.py" line="+60"/>
+        <location filename="../../leodesk/ui/queue_chip.py" line="+101"/>
+        <source>Queue idle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-19"/>
         <source>Queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
         <source>The queue: click to see the jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+16"/>
+        <source>%n running</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n queued</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Paused · {status}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4316,7 +4323,7 @@ image</source>
 <context>
     <name>QueuePopup</name>
     <message>
-        <location filename="../../leodesk/ui/queue_chip.py" line="-51"/>
+        <location filename="../../leodesk/ui/queue_chip.py" line="-71"/>
         <source>Queue</source>
         <translation type="unfinished"></translation>
     </message>

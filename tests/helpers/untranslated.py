@@ -268,11 +268,12 @@ class _Scanner(ast.NodeVisitor):
         self.shown: set[int] = set()  # ids of the nodes passed straight to a SHOWN call
         self.hits: list[Hit] = []
 
-    def _hit(self, node: ast.expr, text: str) -> None:
+    def _hit(self, node: ast.expr | ast.Call, text: str) -> None:
         self.hits.append(Hit(self.path, node.lineno, text))
 
     def visit_Call(self, node: ast.Call) -> None:
         name = _call_name(node)
+        self._check_translation_call(node, name)
         if name in MESSAGE_BOX_METHODS and _is_message_box(node):
             name = "QMessageBox." + name
         args = [p for a in [*node.args, *(k.value for k in node.keywords)] for p in _parts(a)]
@@ -285,6 +286,18 @@ class _Scanner(ast.NodeVisitor):
         self.calls.append(name)
         self.generic_visit(node)
         self.calls.pop()
+
+    def _check_translation_call(self, node: ast.Call, name: str) -> None:
+        """Calls that translate at run time but that lupdate reads wrongly or not at all."""
+        fn = node.func
+        if name in ("tr", "translate") and isinstance(fn, ast.Name):
+            # an alias (``tr = QCoreApplication.translate``): lupdate takes it for
+            # QObject.tr(text, disambiguation) and files the context name as the text
+            self._hit(node, f"{name}(...): call self.tr() or QCoreApplication.translate()")
+        if name == "translate" and (len(node.args) > 3 or any(k.arg == "n" for k in node.keywords)):
+            # lupdate drops translate(context, text, disambiguation, n) or keeps it without
+            # plural forms; self.tr(text, "", n) in a QObject is the form it reads
+            self._hit(node, "translate(..., n): a plural needs self.tr(text, '', n)")
 
     def visit_Expr(self, node: ast.Expr) -> None:
         if isinstance(node.value, ast.Constant):  # a docstring
