@@ -274,3 +274,48 @@ def test_a_translation_reaches_tables_functions_and_widgets(
     finally:
         QCoreApplication.removeTranslator(translator)
     assert describe(GalleryImage("x")) == "Gallery image"  # English again
+
+
+#: texts a translated window still shows in English, each with the reason
+NOT_OURS = {
+    "OK": "a QDialogButtonBox standard button: Qt's own translations (qtbase) cover it",
+    "Cancel": "a QDialogButtonBox standard button: Qt's own translations (qtbase) cover it",
+    "Give the training a name.": "a leodesk.core message (core has no Qt, so no tr())",
+}
+
+
+def test_a_translation_reaches_every_text_of_standalone_windows(
+    qapp: Any, pseudo_translation: Path, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from leodesk.ui.canvas_results import ResultsStrip
+    from leodesk.ui.credits import InsufficientCreditsDialog
+    from leodesk.ui.filter_bar import FilterBar
+    from leodesk.ui.library_dialog import LibraryProblemDialog
+    from leodesk.ui.train_dialog import TrainDialog
+    from leodesk.ui.variation_actions import MotionDialog, UniversalDialog
+    from leodesk.ui.video_player import VideoPlayer
+
+    translator = QTranslator()
+    assert translator.load(str(pseudo_translation))
+    QCoreApplication.installTranslator(translator)
+    try:
+        windows = [
+            ResultsStrip(),
+            VideoPlayer(),
+            UniversalDialog(),
+            MotionDialog(),
+            FilterBar(),
+            TrainDialog("d1", "Cats", 12),
+            LibraryProblemDialog(tmp_path / "library.sqlite", damaged=True),
+            InsufficientCreditsDialog(lambda _url: None),
+        ]
+        for window in windows:
+            shown = _shown_texts(window)
+            assert len(shown) > 2, type(window).__name__
+            english = [t for t in shown if "⟦" not in t and t not in NOT_OURS]
+            assert not english, f"{type(window).__name__}: {english}"
+            window.deleteLater()
+    finally:
+        QCoreApplication.removeTranslator(translator)
