@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.api.models import GenerationRequest, LcmResult, PricingRequest
@@ -363,7 +363,9 @@ class CanvasSession(QObject):
 
 def _answer(inp: LiveInput, result: LcmResult, sent: float, answered: float) -> LiveAnswer:
     if not result.images:
-        raise ValueError("The live answer carried no picture.")
+        raise ValueError(
+            QCoreApplication.translate("LiveSession", "The live answer carried no picture.")
+        )
     data = result.images[0]
     with Image.open(io.BytesIO(data)) as im:
         im.load()

@@ -2853,6 +2853,11 @@ image</source>
         <source>Live: {why}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../leodesk/qt/canvas.py" line="+9"/>
+        <source>The live answer carried no picture.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>LiveSettings</name>
