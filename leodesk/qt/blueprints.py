@@ -130,7 +130,7 @@ class BlueprintService(QObject):
         try:
             return job_from_body(body).label
         except ValueError:
-            return "Blueprint"
+            return self.tr("Blueprint")
 
     def can_resume(self, rec: JobRecord) -> bool:
         return True
@@ -175,7 +175,7 @@ class BlueprintService(QObject):
         try:
             job = job_from_body(rec.request_json)
         except ValueError as exc:
-            message = "The saved blueprint run could not be read."
+            message = self.tr("The saved blueprint run could not be read.")
             _Persist(self._b).job_ended(rec.id, FAILED, message)
             self._progress(Progress(rec.id, FAILED, message))
             raise JobFailed(message) from exc
@@ -191,7 +191,9 @@ class BlueprintService(QObject):
     def job_failed(self, rec: JobRecord, exc: BaseException) -> None:
         message = user_message(exc)
         if not isinstance(exc, JobFailed):
-            message = f"{self.label(rec.request_json)} failed: {message}"
+            message = self.tr("{label} failed: {message}").format(
+                label=self.label(rec.request_json), message=message
+            )
             self._progress(Progress(rec.id, FAILED, message))
         self.failed.emit(message)
         if isinstance(exc, NotEnoughCredits):

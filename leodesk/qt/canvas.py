@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.api.models import GenerationRequest, LcmResult, PricingRequest
@@ -154,10 +154,18 @@ class CanvasSession(QObject):
         req, note = result
         if req.canvas_init_id:
             self._init_ids.add(req.canvas_init_id)
-        what = (req.canvas_request_type or "canvas").lower().replace("2img", " to image")
-        what = what.capitalize()
+        kinds = {
+            "INPAINT": self.tr("Inpaint"),
+            "OUTPAINT": self.tr("Outpaint"),
+            "SKETCH2IMG": self.tr("Sketch to image"),
+            "IMG2IMG": self.tr("Img to image"),
+        }
+        kind = req.canvas_request_type or ""
+        what = (
+            kinds.get(kind) or (kind or "canvas").lower().replace("2img", " to image").capitalize()
+        )
         self._generation.submit(req, then=lambda ids: self._jobs.update(dict.fromkeys(ids, what)))
-        text = f"{what} queued at {req.width} × {req.height}."
+        text = self.tr("{what} queued at {w} × {h}.").format(what=what, w=req.width, h=req.height)
         self._say("queued", f"{text} {note}" if note else text)
 
     def _job_changed(self, view: JobView) -> None:
@@ -169,7 +177,10 @@ class CanvasSession(QObject):
         if view.state == JobState.FAILED.value:
             del self._jobs[view.job_id]
             self._say(
-                "failed", f"{what} failed: {view.message}" if view.message else f"{what} failed"
+                "failed",
+                self.tr("{what} failed: {message}").format(what=what, message=view.message)
+                if view.message
+                else self.tr("{what} failed").format(what=what),
             )
         elif view.state in (JobState.DONE.value, JobState.CANCELLED.value):
             del self._jobs[view.job_id]
@@ -234,12 +245,17 @@ class CanvasSession(QObject):
         def done(credits: int) -> None:
             if ticket == self._price_ticket:
                 self.last_price = credits
-                self._say("cost_ready", f"{credits:,} credits ({n} image{'s' if n > 1 else ''})")
+                text = (
+                    self.tr("{credits:,} credits ({n} images)")
+                    if n > 1
+                    else self.tr("{credits:,} credits ({n} image)")
+                )
+                self._say("cost_ready", text.format(credits=credits, n=n))
 
         def error(exc: BaseException) -> None:
             if ticket == self._price_ticket:
                 self.last_price = None
-                self._say("cost_ready", "Cost not known")
+                self._say("cost_ready", self.tr("Cost not known"))
 
         self._b.pools.submit(job, on_result=done, on_error=error, name="canvas-price")
 
@@ -253,12 +269,19 @@ class CanvasSession(QObject):
             return int(self._b.client().price(body))
 
         def done(credits: int) -> None:
-            self._say("live_cost_ready", f"Live: {credits:,} credits a picture at {w} × {h}")
+            self._say(
+                "live_cost_ready",
+                self.tr("Live: {credits:,} credits a picture at {w} × {h}").format(
+                    credits=credits, w=w, h=h
+                ),
+            )
 
         self._b.pools.submit(
             job,
             on_result=done,
-            on_error=lambda exc: self._say("live_cost_ready", "Live: the cost is not known"),
+            on_error=lambda exc: self._say(
+                "live_cost_ready", self.tr("Live: the cost is not known")
+            ),
             name="live-price",
         )
 
@@ -332,7 +355,7 @@ class CanvasSession(QObject):
             pool="db",
             on_result=lambda image_id: self._say("kept", image_id),
             on_error=lambda exc: self._say(
-                "failed", f"The picture was not kept: {user_message(exc)}"
+                "failed", self.tr("The picture was not kept: {why}").format(why=user_message(exc))
             ),
             name="canvas-keep",
         )
@@ -340,7 +363,9 @@ class CanvasSession(QObject):
 
 def _answer(inp: LiveInput, result: LcmResult, sent: float, answered: float) -> LiveAnswer:
     if not result.images:
-        raise ValueError("The live answer carried no picture.")
+        raise ValueError(
+            QCoreApplication.translate("LiveSession", "The live answer carried no picture.")
+        )
     data = result.images[0]
     with Image.open(io.BytesIO(data)) as im:
         im.load()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from leodesk.core import training as tr
 from leodesk.core.library.training import UPLOADED
@@ -188,7 +188,7 @@ class DatasetService(QObject):
 
     def _rebuild(self, dataset_id: str, keep: list[DatasetImageRecord]) -> str:
         record = self._db(lambda lib: lib.get_dataset_record(dataset_id))
-        name = record.name if record is not None else "Dataset"
+        name = record.name if record is not None else self.tr("Dataset")
         description = record.description if record is not None else None
         client = self._b.client()
         new_id = client.create_dataset(name, description)
@@ -221,14 +221,34 @@ class DatasetService(QObject):
 
 
 def _summary(added: int, again: int, report: tr.UploadReport, sort: tr.FileSort) -> str:
-    parts = [f"Added {report.uploaded} image{'s' if report.uploaded != 1 else ''}."]
+    added_text = (
+        QCoreApplication.translate("DatasetService", "Added {n} image.")
+        if report.uploaded == 1
+        else QCoreApplication.translate("DatasetService", "Added {n} images.")
+    )
+    parts = [added_text.format(n=report.uploaded)]
     if again:
-        parts.append(f"{again} already in the dataset.")
+        parts.append(
+            QCoreApplication.translate("DatasetService", "{n} already in the dataset.").format(
+                n=again
+            )
+        )
     if report.failed:
         failed = "; ".join(f"{n}: {m}" for n, m in report.failed[:5])
-        parts.append(f"Not uploaded ({len(report.failed)}): {failed} (they are tried again).")
+        parts.append(
+            QCoreApplication.translate(
+                "DatasetService", "Not uploaded ({n}): {failed} (they are tried again)."
+            ).format(n=len(report.failed), failed=failed)
+        )
     if sort.refused:
         listed = "; ".join(f"{p.name} ({why})" for p, why in sort.refused[:8])
-        more = f" and {len(sort.refused) - 8} more" if len(sort.refused) > 8 else ""
-        parts.append(f"Not added ({len(sort.refused)}): {listed}{more}.")
+        if len(sort.refused) > 8:
+            text = QCoreApplication.translate(
+                "DatasetService", "Not added ({n}): {listed} and {more} more."
+            ).format(n=len(sort.refused), listed=listed, more=len(sort.refused) - 8)
+        else:
+            text = QCoreApplication.translate(
+                "DatasetService", "Not added ({n}): {listed}."
+            ).format(n=len(sort.refused), listed=listed)
+        parts.append(text)
     return " ".join(parts)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
 from leodesk.core.api.models import Generation, GenerationJob, GenerationRequest, UserInfo
@@ -168,7 +168,11 @@ class GenerationRunner:
             job_id = rec.id
             self.queue.on_db(
                 lambda lib: LibraryRecord(lib).job_ended(
-                    job_id, FAILED, "The saved request could not be read."
+                    job_id,
+                    FAILED,
+                    QCoreApplication.translate(
+                        "GenerationService", "The saved request could not be read."
+                    ),
                 )
             )
             return False
@@ -197,7 +201,9 @@ class GenerationRunner:
         try:
             req = request_from_json(body)
         except (ValueError, TypeError) as exc:
-            message = "The saved request could not be read."
+            message = QCoreApplication.translate(
+                "GenerationService", "The saved request could not be read."
+            )
             LibraryPersist(self._b).job_ended(rec.id, FAILED, message)
             raise JobFailed(message) from exc
         try:

@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from leodesk.core.instance import (
@@ -88,7 +88,7 @@ class InstanceServer(QObject):
             log.warning("a second launch sent what this app cannot take: %s", exc)
             self._answer(sock, ok=False, message=str(exc))
             return
-        what = f"opening {len(files)} file(s)" if files else "coming forward"
+        what = self.tr("opening %n file(s)", "", len(files)) if files else self.tr("coming forward")
         log.info("a second launch handed over: %s", what)
         self._answer(sock, ok=True, message=what)
         self.open_requested.emit(files)
@@ -162,7 +162,10 @@ def second_launch(
         if result.ok:
             return SecondLaunch(0, f"{HANDED_OVER} ({result.message})")
         if result.reached:
-            return SecondLaunch(1, f"the running leodesk refused: {result.message}")
+            refused = QCoreApplication.translate(
+                "InstanceClient", "the running leodesk refused: {reason}"
+            )
+            return SecondLaunch(1, refused.format(reason=result.message))
         if lock.try_acquire():
             return SecondLaunch(0, "", lock)
         if time.monotonic() >= deadline:

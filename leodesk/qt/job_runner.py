@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 
 from leodesk.core.imagestore import verify_image
 from leodesk.core.pipeline import FAILED, JobFailed, Progress
@@ -33,8 +33,8 @@ class QueueRunner(QObject):
     failed = Signal(str)
     insufficient_credits = Signal(object)  # CreditShortfall, as the generation queue's
 
-    #: what the job strip calls a job whose stored body cannot be read
-    what = "job"
+    #: what the job strip calls a job whose stored body cannot be read (translated where shown)
+    what = str(QT_TRANSLATE_NOOP("QueueRunner", "job"))
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,20 +70,24 @@ class QueueRunner(QObject):
         try:
             return parse(rec.request_json)
         except ValueError as exc:
-            message = f"The saved {self.what} could not be read."
+            message = QCoreApplication.translate(
+                "QueueRunner", "The saved {what} could not be read."
+            ).format(what=QCoreApplication.translate("QueueRunner", self.what))
             LibraryPersist(self._b).job_ended(rec.id, FAILED, message)
             self._progress(Progress(rec.id, FAILED, message))
             raise JobFailed(message) from exc
 
     def label(self, body: str | None) -> str:  # pragma: no cover - every service has its own
-        return self.what.capitalize()
+        return QCoreApplication.translate("QueueRunner", self.what).capitalize()
 
     def job_failed(self, rec: JobRecord, exc: BaseException) -> None:
         """On the GUI thread: a job ended without a result (the pipeline said why)."""
         message = user_message(exc)
         label = self._labels.get(rec.id) or self.label(rec.request_json)
         if not isinstance(exc, JobFailed):
-            message = f"{label} failed: {message}"
+            message = QCoreApplication.translate("QueueRunner", "{label} failed: {message}").format(
+                label=label, message=message
+            )
             self._progress(Progress(rec.id, FAILED, message))
         self.failed.emit(message)
         if isinstance(exc, NotEnoughCredits):

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from leodesk.core.api.errors import ModerationError
 
@@ -42,11 +42,26 @@ KINDS: Final = (BATCH, FAILED, MODERATION, LOW_BALANCE)
 
 # What a finished job of each stored kind says (title, text after its label).
 _FINISHED: Final = {
-    "generation": ("Generation finished", "images ready"),
-    "variation": ("Variation finished", "ready"),
-    "video": ("Video finished", "the video is ready"),
-    "blueprint": ("Blueprint finished", "images ready"),
-    "training": ("Training finished", "ready to use"),
+    "generation": (
+        str(QT_TRANSLATE_NOOP("Notifier", "Generation finished")),
+        str(QT_TRANSLATE_NOOP("Notifier", "images ready")),
+    ),
+    "variation": (
+        str(QT_TRANSLATE_NOOP("Notifier", "Variation finished")),
+        str(QT_TRANSLATE_NOOP("Notifier", "ready")),
+    ),
+    "video": (
+        str(QT_TRANSLATE_NOOP("Notifier", "Video finished")),
+        str(QT_TRANSLATE_NOOP("Notifier", "the video is ready")),
+    ),
+    "blueprint": (
+        str(QT_TRANSLATE_NOOP("Notifier", "Blueprint finished")),
+        str(QT_TRANSLATE_NOOP("Notifier", "images ready")),
+    ),
+    "training": (
+        str(QT_TRANSLATE_NOOP("Notifier", "Training finished")),
+        str(QT_TRANSLATE_NOOP("Notifier", "ready to use")),
+    ),
 }
 
 # The Settings field that turns each kind on or off (leodesk.core.settings.Settings).
@@ -232,23 +247,33 @@ class Notifier(QObject):
         if total == 1:
             label = self.label_for(ids[0]) or group
             title, what = _FINISHED.get(self._kinds.get(ids[0], ""), _FINISHED["generation"])
-            self._emit(BATCH, title, f"{label}: {what}")
+            self._emit(
+                BATCH,
+                self.tr(title),
+                self.tr("{label}: {what}").format(label=label, what=self.tr(what)),
+            )
             return
-        text = f"{group}: {done} of {total} jobs done"
         if failed:
-            text += f", {failed} failed"
-        self._emit(BATCH, "Batch finished", text)
+            text = self.tr("{group}: {done} of {total} jobs done, {failed} failed").format(
+                group=group, done=done, total=total, failed=failed
+            )
+        else:
+            text = self.tr("{group}: {done} of {total} jobs done").format(
+                group=group, done=done, total=total
+            )
+        self._emit(BATCH, self.tr("Batch finished"), text)
 
     def _failed(self, job_id: int, message: str, label: str) -> None:
         if job_id in self._told_failed or self._jobs.get(job_id) in _TERMINAL:
             return
         self._told_failed.add(job_id)
-        label = label or self.label_for(job_id) or "A job"
-        message = message or self._messages.get(job_id, "") or "It failed."
+        label = label or self.label_for(job_id) or self.tr("A job")
+        message = message or self._messages.get(job_id, "") or self.tr("It failed.")
+        text = self.tr("{label}: {message}").format(label=label, message=message)
         if is_moderation(message):
-            self._emit(MODERATION, "Prompt rejected by moderation", f"{label}: {message}")
+            self._emit(MODERATION, self.tr("Prompt rejected by moderation"), text)
         else:
-            self._emit(FAILED, "Job failed", f"{label}: {message}")
+            self._emit(FAILED, self.tr("Job failed"), text)
 
     def _check_balance(self, credits: int) -> None:
         threshold = self.low_balance_below
@@ -260,8 +285,10 @@ class Notifier(QObject):
         self._balance_armed = False
         self._emit(
             LOW_BALANCE,
-            "Low API credit balance",
-            f"{credits:,} credits left (below your threshold of {threshold:,})",
+            self.tr("Low API credit balance"),
+            self.tr("{credits:,} credits left (below your threshold of {threshold:,})").format(
+                credits=credits, threshold=threshold
+            ),
         )
 
     def announce(self, kind: str, title: str, text: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from leodesk.core.api.errors import RateLimitedError, WaitCancelledError
 from leodesk.core.pipeline import (
@@ -108,16 +108,31 @@ class QueueStatus:
     disk_full: bool = False  # the library's disk is full: sending waits for space
 
     def text(self) -> str:
-        parts = [f"{self.queued} queued", f"{self.running} of {self.slots} running"]
+        parts = [
+            QCoreApplication.translate("JobQueue", "{n} queued").format(n=self.queued),
+            QCoreApplication.translate("JobQueue", "{running} of {slots} running").format(
+                running=self.running, slots=self.slots
+            ),
+        ]
         if self.queued:
-            parts.append(f"{self.cost}{'' if self.cost_known else '+'} credits queued")
+            queued = (
+                QCoreApplication.translate("JobQueue", "{cost} credits queued")
+                if self.cost_known
+                else QCoreApplication.translate("JobQueue", "{cost}+ credits queued")
+            )
+            parts.append(queued.format(cost=self.cost))
         line = " · ".join(parts)
         if self.disk_full:
-            return f"Waiting for disk space (free some space; sending goes on by itself) · {line}"
+            return QCoreApplication.translate(
+                "JobQueue",
+                "Waiting for disk space (free some space; sending goes on by itself) · {line}",
+            ).format(line=line)
         if self.api_pause > 0:
-            return f"Paused by the API for {max(1, round(self.api_pause))} s · {line}"
+            return QCoreApplication.translate(
+                "JobQueue", "Paused by the API for {seconds} s · {line}"
+            ).format(seconds=max(1, round(self.api_pause)), line=line)
         if self.paused:
-            return f"Paused · {line}"
+            return QCoreApplication.translate("JobQueue", "Paused · {line}").format(line=line)
         return line
 
 
@@ -262,7 +277,7 @@ class JobQueue(QObject):
         def added(ids: list[int]) -> None:
             for job_id, text in zip(ids, labels, strict=True):
                 self._labels[job_id] = text
-                self.report(Progress(job_id, QUEUED, "Queued"))
+                self.report(Progress(job_id, QUEUED, self.tr("Queued")))
             if then is not None:
                 then(ids)
             self.reload()
@@ -290,7 +305,7 @@ class JobQueue(QObject):
             yield
         except RateLimitedError:
             self._b.db(
-                lambda lib: lib.requeue_job(job_id, "Paused by the API (rate limit)")
+                lambda lib: lib.requeue_job(job_id, self.tr("Paused by the API (rate limit)"))
             ).result(DB_WAIT)
             raise
 
@@ -330,7 +345,13 @@ class JobQueue(QObject):
         if isinstance(exc, RateLimitedError):
             self.gate.pause_for(exc.retry_after)
             left = max(1, round(self.gate.api_pause_left()))
-            self.report(Progress(job_id, QUEUED, f"Paused by the API for {left} s"))
+            self.report(
+                Progress(
+                    job_id,
+                    QUEUED,
+                    self.tr("Paused by the API for {seconds} s").format(seconds=left),
+                )
+            )
             self._ticker.start()
         elif isinstance(exc, WaitCancelledError):
             return  # the app is closing: the job resumes next time
@@ -340,7 +361,7 @@ class JobQueue(QObject):
             self._disk_full = True
             self.gate.pause_for(SPACE_RETRY)
             self._timer.start(int(SPACE_RETRY * 1000))
-            self.report(Progress(job_id, QUEUED, "Waiting for disk space"))
+            self.report(Progress(job_id, QUEUED, self.tr("Waiting for disk space")))
         if exc is None or not is_disk_full(exc):
             self._disk_full = False
         self.reload()
@@ -450,7 +471,7 @@ class JobQueue(QObject):
 
         def cancelled(ids: list[int]) -> None:
             for job_id in ids:
-                self.report(Progress(job_id, CANCELLED, "Cancelled before it was sent"))
+                self.report(Progress(job_id, CANCELLED, self.tr("Cancelled before it was sent")))
             self.reload()
 
         self.on_db(lambda lib: lib.cancel_queued_jobs(job_ids), cancelled)
@@ -470,7 +491,7 @@ class JobQueue(QObject):
         def added(new_id: int | None) -> None:
             if new_id is not None:
                 self._labels[new_id] = self._labels.get(job_id, "")
-                self.report(Progress(new_id, QUEUED, "Queued (retry)"))
+                self.report(Progress(new_id, QUEUED, self.tr("Queued (retry)")))
             self.reload()
 
         self.on_db(write, added)
@@ -522,7 +543,7 @@ class JobQueue(QObject):
         job_id = rec.id
         if rec.state.value != QUEUED:
             self.on_db(lambda lib: lib.requeue_job(job_id))
-        self.report(Progress(job_id, QUEUED, "Queued (resumed)"))
+        self.report(Progress(job_id, QUEUED, self.tr("Queued (resumed)")))
         return True
 
     def _follow_again(self, rec: JobRecord) -> None:
@@ -566,6 +587,8 @@ class JobQueue(QObject):
                 continue
             if rec is None or rec.state.value != INCOMPLETE:
                 continue
-            self.report(Progress(rec.id, INCOMPLETE, "Downloading again…", rec.generation_id))
+            self.report(
+                Progress(rec.id, INCOMPLETE, self.tr("Downloading again…"), rec.generation_id)
+            )
             self._follow_again(rec)
         self._emit_status()

@@ -319,9 +319,9 @@ class ImageLoader(QObject):
                 fetched.append(True)
                 image = decode(data)
             else:
-                raise FileNotFoundError("the image is not on this computer yet")
+                raise FileNotFoundError(self.tr("the image is not on this computer yet"))
             if image.isNull():
-                raise ValueError("the image file cannot be decoded")
+                raise ValueError(self.tr("the image file cannot be decoded"))
             return image_id, image
 
         def done(r: tuple[str, QImage]) -> None:
@@ -760,17 +760,31 @@ class DeleteService(QObject):
                 store.path_for(ref.sha256, ref.ext).unlink(missing_ok=True)
             parts = []
             if deleted:
-                parts.append(f"Deleted {len(deleted)} generation(s) from your account")
+                parts.append(
+                    self.tr("Deleted %n generation(s) from your account", "", len(deleted))
+                )
             if p.local_generations:
-                parts.append(f"Deleted {len(p.local_generations)} picture(s) kept on this computer")
+                parts.append(
+                    self.tr(
+                        "Deleted %n picture(s) kept on this computer", "", len(p.local_generations)
+                    )
+                )
             if p.partial_images:
                 parts.append(
-                    f"{p.partial_images} image(s) hidden here: their generations keep other "
-                    "images, and the API deletes whole generations only"
+                    self.tr(
+                        "%n image(s) hidden here: their generations keep other "
+                        "images, and the API deletes whole generations only",
+                        "",
+                        p.partial_images,
+                    )
                 )
-            text = "; ".join(parts) or "Nothing to delete"
+            text = "; ".join(parts) or self.tr("Nothing to delete")
             if errors:
-                raise RuntimeError(f"Could not delete on the server, shown again: {errors[0]}")
+                raise RuntimeError(
+                    self.tr("Could not delete on the server, shown again: {error}").format(
+                        error=errors[0]
+                    )
+                )
             return text
 
         self._b.pools.submit(

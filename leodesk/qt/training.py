@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from leodesk.core.api.errors import OutcomeUnknownError, WaitCancelledError
 from leodesk.core.pipeline import DONE, FAILED, PENDING, UNKNOWN, JobFailed
@@ -107,7 +107,7 @@ class TrainingRunner(QObject):
         try:
             return TrainingSpec.from_json(body).label
         except ValueError:
-            return "Training"
+            return self.tr("Training")
 
     def can_resume(self, rec: JobRecord) -> bool:
         return True
@@ -129,14 +129,16 @@ class TrainingRunner(QObject):
         known = same_name_ids(client, user_id, spec)
         self._b.db(lambda lib: lib.set_training_known(rec.id, known)).result(DB_WAIT)
         persist.job_submitting(rec.id, time.time())
-        self._report(rec.id, PENDING, "Sending the training…")
+        self._report(rec.id, PENDING, self.tr("Sending the training…"))
         try:
             target = submit_training(client, spec)
         except OutcomeUnknownError:
             persist.job_checking(rec.id)
             return self._look(rec, spec, token)
         except Exception as exc:
-            message = f"{spec.label} was refused: {user_message(exc)}"
+            message = self.tr("{what} was refused: {why}").format(
+                what=spec.label, why=user_message(exc)
+            )
             persist.job_ended(rec.id, FAILED, message)
             self._report(rec.id, FAILED, message)
             raise JobFailed(message) from exc
@@ -165,7 +167,7 @@ class TrainingRunner(QObject):
         try:
             return TrainingSpec.from_json(rec.request_json)
         except ValueError as exc:
-            message = "The saved training could not be read."
+            message = self.tr("The saved training could not be read.")
             LibraryPersist(self._b).job_ended(rec.id, FAILED, message)
             raise JobFailed(message) from exc
 
@@ -175,7 +177,7 @@ class TrainingRunner(QObject):
         user_id = client.get_me().user_id or ""
         known = self._b.db(lambda lib: lib.training_known(rec.id)).result(DB_WAIT)
         for attempt in range(self.look_tries):
-            self._report(rec.id, UNKNOWN, "The answer was lost: looking for the training…")
+            self._report(rec.id, UNKNOWN, self.tr("The answer was lost: looking for the training…"))
             found = look_for_training(client, user_id, spec, known)
             if found is not None:
                 LibraryPersist(self._b).job_accepted(rec.id, found)
@@ -187,8 +189,10 @@ class TrainingRunner(QObject):
         self._report(
             rec.id,
             UNKNOWN,
-            "Not found yet among your trainings; it was not sent again (looked for again "
-            "at the next start).",
+            self.tr(
+                "Not found yet among your trainings; it was not sent again (looked for again "
+                "at the next start)."
+            ),
         )
         return TrainingResult(spec.kind, None, spec.name, pending=True)
 
@@ -196,7 +200,12 @@ class TrainingRunner(QObject):
         self, rec: JobRecord, spec: TrainingSpec, target: str, token: CancelToken
     ) -> TrainingResult:
         def status(value: str) -> None:
-            self._report(rec.id, PENDING, f"Training… ({value.lower()})", target)
+            self._report(
+                rec.id,
+                PENDING,
+                self.tr("Training… ({status})").format(status=value.lower()),
+                target,
+            )
 
         try:
             end = follow_training(
@@ -215,13 +224,13 @@ class TrainingRunner(QObject):
             persist.job_ended(rec.id, FAILED, message)
             self._report(rec.id, FAILED, message, target)
             raise JobFailed(message)
-        persist.job_ended(rec.id, DONE, "Trained")
-        self._report(rec.id, DONE, f"Trained: {spec.name}", target)
+        persist.job_ended(rec.id, DONE, self.tr("Trained"))
+        self._report(rec.id, DONE, self.tr("Trained: {name}").format(name=spec.name), target)
         return TrainingResult(spec.kind, target, spec.name)
 
     def _report(self, job_id: int, state: str, message: str, target: str | None = None) -> None:
         self.job_changed.emit(
-            JobView(job_id, self._labels.get(job_id, "Training"), state, message, target)
+            JobView(job_id, self._labels.get(job_id, self.tr("Training")), state, message, target)
         )
 
 
@@ -239,11 +248,17 @@ def wire_training(ctx: AppContext) -> None:
         ctx.account.refresh()  # the balance after the charge
         if result.kind == "model":
             ctx.catalog.refresh()
-            text = f"“{result.name}” is ready: find it under Yours in the model browser."
+            text = QCoreApplication.translate(
+                "TrainingRunner", "“{name}” is ready: find it under Yours in the model browser."
+            ).format(name=result.name)
         else:
             ctx.elements.refresh()  # the form's Elements list shows it
-            text = f"The element “{result.name}” is ready to generate with."
-        ctx.notifier.announce(BATCH, "Training finished", text)
+            text = QCoreApplication.translate(
+                "TrainingRunner", "The element “{name}” is ready to generate with."
+            ).format(name=result.name)
+        ctx.notifier.announce(
+            BATCH, QCoreApplication.translate("TrainingRunner", "Training finished"), text
+        )
 
     runner.trained.connect(trained)
     runner.model_deleted.connect(lambda _id: ctx.catalog.refresh())

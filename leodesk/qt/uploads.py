@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QImage
 
 from leodesk.core.errors import LeodeskError
@@ -70,7 +70,7 @@ Source = bytes | Path | str | QImage | GalleryImage
 def describe(source: Source) -> str:
     """A short label for ``source`` (a file name, a host and name, "Pasted image"...)."""
     if isinstance(source, GalleryImage):
-        return "Gallery image"
+        return QCoreApplication.translate("UploadService", "Gallery image")
     if isinstance(source, Path):
         return source.name
     if isinstance(source, str):
@@ -79,7 +79,7 @@ def describe(source: Source) -> str:
             name = unquote(parts.path.rsplit("/", 1)[-1]) or parts.netloc
             return f"{name} ({parts.netloc})" if name != parts.netloc else name
         return Path(source).name
-    return "Pasted image"
+    return QCoreApplication.translate("UploadService", "Pasted image")
 
 
 class FetchError(LeodeskError):
@@ -92,10 +92,14 @@ def fetch_url(
     """GET ``url`` (no credentials; redirects followed) within ``timeout_s`` and ``max_bytes``."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FetchError("Only http and https links can be fetched.")
+        raise FetchError(
+            QCoreApplication.translate("UploadService", "Only http and https links can be fetched.")
+        )
     host = parts.netloc
     deadline = time.monotonic() + timeout_s
-    limit = f"{max_bytes / (1024 * 1024):.0f} MB"
+    limit = QCoreApplication.translate("UploadService", "{size:.0f} MB").format(
+        size=max_bytes / (1024 * 1024)
+    )
     try:
         with (
             httpx.Client(
@@ -106,31 +110,57 @@ def fetch_url(
             http.stream("GET", url) as response,
         ):
             if response.status_code != 200:
-                raise FetchError(f"{host} answered HTTP {response.status_code} for the image.")
+                raise FetchError(
+                    QCoreApplication.translate(
+                        "UploadService", "{host} answered HTTP {status} for the image."
+                    ).format(host=host, status=response.status_code)
+                )
             declared = response.headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"The image at {host} is larger than {limit}.")
+                raise FetchError(
+                    QCoreApplication.translate(
+                        "UploadService", "The image at {host} is larger than {limit}."
+                    ).format(host=host, limit=limit)
+                )
             chunks: list[bytes] = []
             total = 0
             for chunk in response.iter_bytes():
                 total += len(chunk)
                 if total > max_bytes:
-                    raise FetchError(f"The image at {host} is larger than {limit}.")
+                    raise FetchError(
+                        QCoreApplication.translate(
+                            "UploadService", "The image at {host} is larger than {limit}."
+                        ).format(host=host, limit=limit)
+                    )
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{host} took too long to send the image.")
+                    raise FetchError(
+                        QCoreApplication.translate(
+                            "UploadService", "{host} took too long to send the image."
+                        ).format(host=host)
+                    )
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.TimeoutException:
-        raise FetchError(f"{host} took too long to send the image.") from None
+        raise FetchError(
+            QCoreApplication.translate(
+                "UploadService", "{host} took too long to send the image."
+            ).format(host=host)
+        ) from None
     except httpx.RequestError as exc:
-        raise FetchError(f"Could not reach {host} ({type(exc).__name__}).") from None
+        raise FetchError(
+            QCoreApplication.translate("UploadService", "Could not reach {host} ({error}).").format(
+                host=host, error=type(exc).__name__
+            )
+        ) from None
 
 
 def _qimage_png(image: QImage) -> bytes:
     try:
         return to_png(image)
     except (OSError, ValueError):
-        raise ImagePrepError("The pasted image could not be read.") from None
+        raise ImagePrepError(
+            QCoreApplication.translate("UploadService", "The pasted image could not be read.")
+        ) from None
 
 
 def _thumbnail(data: bytes) -> QImage:
@@ -164,7 +194,7 @@ class UploadService(QObject):
         if isinstance(source, GalleryImage):
             record = self._b.reader.image_records([source.image_id]).get(source.image_id)
             if record is None:
-                self._fail(slot, ticket, "That image is not in the library any more.")
+                self._fail(slot, ticket, self.tr("That image is not in the library any more."))
                 return
             path = None
             if record.sha256 and record.ext:
@@ -173,10 +203,12 @@ class UploadService(QObject):
                 # Only generated images can be referenced by id; anything else is uploaded.
                 if path is None or not path.exists():
                     self._fail(
-                        slot, ticket, "This image cannot be used: it is not on this computer."
+                        slot,
+                        ticket,
+                        self.tr("This image cannot be used: it is not on this computer."),
                     )
                     return
-                source, label = path, f"Gallery {record.kind}"
+                source, label = path, self.tr("Gallery {kind}").format(kind=record.kind)
             else:
                 self._start(slot, ticket, lambda token: self._gallery_job(record.id, path, label))
                 return
@@ -240,23 +272,30 @@ class UploadService(QObject):
             return bytes(source)
         if isinstance(source, QImage):
             if source.isNull():
-                raise ImagePrepError("The pasted image is empty.")
+                raise ImagePrepError(self.tr("The pasted image is empty."))
             return _qimage_png(source)
         if isinstance(source, str) and urlsplit(source).scheme in ("http", "https"):
             return fetch_url(source)
         path = Path(source) if isinstance(source, str) else source
         if not isinstance(path, Path):
-            raise ImagePrepError("Nothing usable was dropped.")
+            raise ImagePrepError(self.tr("Nothing usable was dropped."))
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
                 raise ImagePrepError(
-                    f"{path.name} is too large ({size / (1024 * 1024):.1f} MB; the limit is "
-                    f"{MAX_BYTES / (1024 * 1024):.0f} MB)."
+                    self.tr(
+                        "{name} is too large ({size:.1f} MB; the limit is {limit:.0f} MB)."
+                    ).format(
+                        name=path.name, size=size / (1024 * 1024), limit=MAX_BYTES / (1024 * 1024)
+                    )
                 )
             return path.read_bytes()
         except OSError as exc:
-            raise ImagePrepError(f"Cannot read {path.name}: {exc.strerror or exc}") from None
+            raise ImagePrepError(
+                self.tr("Cannot read {name}: {error}").format(
+                    name=path.name, error=exc.strerror or exc
+                )
+            ) from None
 
     def _upload_once(self, prepared: PreparedImage) -> str:
         sha = prepared.sha256

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
 from leodesk.core.library import ImageKind
@@ -96,7 +96,7 @@ class VariationService(QueueRunner):
     child_stored = Signal(str)
     cost_ready = Signal(object, object)
     charged = Signal(str, int)
-    what = "variation job"
+    what = str(QT_TRANSLATE_NOOP("QueueRunner", "variation job"))
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(backend, parent)
@@ -145,7 +145,7 @@ class VariationService(QueueRunner):
         try:
             return job_from_body(body).label
         except ValueError:
-            return "Variation"
+            return self.tr("Variation")
 
     def _pipeline(self, token: CancelToken) -> VariationPipeline:
         return VariationPipeline(**self._pipeline_options(token, _Persist(self._b)))

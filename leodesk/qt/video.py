@@ -85,7 +85,9 @@ def _fps(stream: Any) -> float:
 def probe(container: Any, path: str) -> VideoInfo:
     """The facts of an opened container's first video stream."""
     if not container.streams.video:
-        raise VideoError("This file has no video in it.")
+        raise VideoError(
+            QCoreApplication.translate("VideoDecoder", "This file has no video in it.")
+        )
     stream = container.streams.video[0]
     fps = _fps(stream)
     duration = 0.0
@@ -121,10 +123,14 @@ def to_qimage(frame: Any, size: tuple[int, int] | None) -> QImage:
 def open_error(path: Path, exc: BaseException) -> str:
     """What to tell the user when ``path`` does not open as a video."""
     if not path.exists():
-        return f"The video file is missing: {path.name}"
+        return QCoreApplication.translate(
+            "VideoDecoder", "The video file is missing: {name}"
+        ).format(name=path.name)
     if isinstance(exc, VideoError):
         return str(exc)
-    return f"This video cannot be played ({path.name} is not a video FFmpeg can decode)."
+    return QCoreApplication.translate(
+        "VideoDecoder", "This video cannot be played ({name} is not a video FFmpeg can decode)."
+    ).format(name=path.name)
 
 
 class _Queue:

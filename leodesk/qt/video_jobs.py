@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from leodesk.core.api.errors import InsufficientCreditsError
 from leodesk.core.api.video import FrameRef, VideoRequest
@@ -66,7 +66,7 @@ def start_frame(record: ImageRecord) -> FrameRef:
 class VideoService(QueueRunner):
     video_stored = Signal(str)
     charged = Signal(str, int)
-    what = "video job"
+    what = str(QT_TRANSLATE_NOOP("QueueRunner", "video job"))
 
     def __init__(self, backend: Backend, parent: QObject | None = None) -> None:
         super().__init__(backend, parent)
@@ -89,7 +89,7 @@ class VideoService(QueueRunner):
         try:
             return job_from_body(body).label
         except ValueError:
-            return "Video"
+            return self.tr("Video")
 
     def _pipeline(self, token: CancelToken) -> VideoPipeline:
         return VideoPipeline(**self._pipeline_options(token, _Persist(self._b)))
@@ -130,7 +130,7 @@ class VideoService(QueueRunner):
         and record its facts; ``then(path, "")`` on the GUI thread, or ``then(None, why)``."""
         url = record.motion_url
         if not url:
-            then(None, "This video has no address to download it from.")
+            then(None, self.tr("This video has no address to download it from."))
             return
         image_id, root = record.id, self._b.store.root
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDoubleSpinBox,
@@ -59,7 +59,9 @@ def _number_box(inp: BlueprintInput, n: int) -> QAbstractSpinBox:
         box.setRange(low, high)
         box.setSingleStep(step)
         box.setValue(default)
-    limits = f"{fmt(inp.minimum)} to {fmt(inp.maximum)}"
+    limits = QCoreApplication.translate("BlueprintForm", "{low} to {high}").format(
+        low=fmt(inp.minimum), high=fmt(inp.maximum)
+    )
     return named(box, f"bpInput_{n}", inp.title, f"{inp.placeholder or inp.title}: {limits}")
 
 
@@ -105,7 +107,7 @@ class BlueprintForm(QWidget):
             self._layout.addRow(QLabel(self.tr("This version takes no inputs.")))
         for n, inp in enumerate(version.inputs):
             label = QLabel(f"{inp.title}{' *' if inp.required else ''}")
-            label.setToolTip("Required" if inp.required else "Optional")
+            label.setToolTip(self.tr("Required") if inp.required else self.tr("Optional"))
             editor = self._editor(inp, n)
             label.setBuddy(editor)
             self._layout.addRow(label, editor)
@@ -179,7 +181,7 @@ class BlueprintForm(QWidget):
 
     def _choose_file(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Choose an image"), "", "Images (*.png *.jpg *.jpeg *.webp)"
+            self, self.tr("Choose an image"), "", self.tr("Images") + " (*.png *.jpg *.jpeg *.webp)"
         )
         return Path(name) if name else None
 

@@ -122,7 +122,7 @@ class BlueprintsWindow(QWidget):
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
         if not blueprints:
-            self.show_message("No blueprints loaded yet.")
+            self.show_message(self.tr("No blueprints loaded yet."))
 
     def set_thumbnail(self, blueprint_id: str, pixmap: QPixmap) -> None:
         for row in range(self.list.count()):
@@ -147,7 +147,7 @@ class BlueprintsWindow(QWidget):
         self.title.setText(bp.name)
         self.description.setText(bp.description)
         self.set_versions(bp.id, [])
-        self.show_message("Loading the versions…")
+        self.show_message(self.tr("Loading the versions…"))
         self.blueprint_chosen.emit(bp.id)
 
     def update_blueprint(self, bp: Blueprint) -> None:
@@ -175,7 +175,7 @@ class BlueprintsWindow(QWidget):
         self.version_combo.clear()
         chosen = 0
         for n, v in enumerate(versions):
-            self.version_combo.addItem(_version_text(v, n == 0), v.id)
+            self.version_combo.addItem(self._version_text(v, n == 0), v.id)
             if keep is not None and v.id == keep.id:
                 chosen = n
         self.version_combo.setCurrentIndex(chosen if versions else -1)
@@ -186,6 +186,18 @@ class BlueprintsWindow(QWidget):
             self._set_version(None)
         if versions:
             self.show_message("")
+
+    def _version_text(self, v: BlueprintVersion, newest: bool) -> str:
+        day = (v.created_at or "")[:10] or self.tr("undated")
+        cost = "?" if v.cost is None else str(v.cost)
+        text = self.tr("{day} · {cost} credits · %n image(s)", "", v.outputs).format(
+            day=day, cost=cost
+        )
+        if newest:
+            text += self.tr(" · newest")
+        if not v.executable:
+            text += self.tr(" · cannot run")
+        return text
 
     def current_version(self) -> BlueprintVersion | None:
         n = self.version_combo.currentIndex()
@@ -200,14 +212,18 @@ class BlueprintsWindow(QWidget):
             self.cost_label.setText("")
             self.run_button.setEnabled(False)
             return
-        cost = "price not given" if version.cost is None else f"{version.cost} credits"
-        made = f" · {version.outputs} image(s)" if version.outputs else ""
+        cost = (
+            self.tr("price not given")
+            if version.cost is None
+            else self.tr("{cost} credits").format(cost=version.cost)
+        )
+        made = self.tr(" · %n image(s)", "", version.outputs) if version.outputs else ""
         self.cost_label.setText(self.tr("Costs {cost}{made}").format(cost=cost, made=made))
         self.run_button.setEnabled(version.executable)
         self.run_button.setToolTip(
-            "Queue this run"
+            self.tr("Queue this run")
             if version.executable
-            else "This version cannot run any more: its model is retired. Choose another."
+            else self.tr("This version cannot run any more: its model is retired. Choose another.")
         )
         self.show_message("")
 
@@ -218,14 +234,3 @@ class BlueprintsWindow(QWidget):
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _version_text(v: BlueprintVersion, newest: bool) -> str:
-    day = (v.created_at or "")[:10] or "undated"
-    cost = "?" if v.cost is None else str(v.cost)
-    text = f"{day} · {cost} credits · {v.outputs} image(s)"
-    if newest:
-        text += " · newest"
-    if not v.executable:
-        text += " · cannot run"
-    return text

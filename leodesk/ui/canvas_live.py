@@ -6,24 +6,27 @@ the spec's ranges (guidance 0.5–20, steps 4–16, sides 512, 640 or 1024).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
 from leodesk.core.api.serialize import LCM_SIZES, LCM_STYLES
 from leodesk.ui.widgets import named
 
-AUTO = "Auto"
+AUTO = str(QT_TRANSLATE_NOOP("LiveSettings", "Auto"))  # translated where shown
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _STYLE_NAMES = {
-    "SKETCH_BW": "Sketch B&W",
-    "SKETCH_COLOR": "Sketch colour",
-    "RENDER_3D": "3D render",
+    "SKETCH_BW": str(QT_TRANSLATE_NOOP("LiveSettings", "Sketch B&W")),
+    "SKETCH_COLOR": str(QT_TRANSLATE_NOOP("LiveSettings", "Sketch colour")),
+    "RENDER_3D": str(QT_TRANSLATE_NOOP("LiveSettings", "3D render")),
 }
 
 
 def style_name(style: str) -> str:
     """A human name for an LCM style (the raw value for ones not known yet)."""
-    return _STYLE_NAMES.get(style) or style.replace("_", " ").capitalize()
+    known = _STYLE_NAMES.get(style)
+    if known:
+        return QCoreApplication.translate("LiveSettings", known)
+    return style.replace("_", " ").capitalize()
 
 
 class LiveSettings(QWidget):
@@ -38,7 +41,7 @@ class LiveSettings(QWidget):
         self.style_combo = named(
             QComboBox(), "liveStyleCombo", self.tr("Live style"), self.tr("The live style")
         )
-        self.style_combo.addItem(AUTO, None)
+        self.style_combo.addItem(self.tr(AUTO), None)
         for style in LCM_STYLES:
             self.style_combo.addItem(style_name(style), style)
             self.style_combo.setItemData(self.style_combo.count() - 1, style, TOOLTIP)
@@ -51,12 +54,12 @@ class LiveSettings(QWidget):
         self.guidance_spin.setRange(0.0, 20.0)
         self.guidance_spin.setSingleStep(0.5)
         self.guidance_spin.setDecimals(1)
-        self.guidance_spin.setSpecialValueText(AUTO)  # 0.0: not sent
+        self.guidance_spin.setSpecialValueText(self.tr(AUTO))  # 0.0: not sent
         self.steps_spin = named(
             QSpinBox(), "liveStepsSpin", self.tr("Live steps"), self.tr("Steps per live picture")
         )
         self.steps_spin.setRange(3, 16)
-        self.steps_spin.setSpecialValueText(AUTO)  # 3: not sent
+        self.steps_spin.setSpecialValueText(self.tr(AUTO))  # 3: not sent
         self.size_combo = named(
             QComboBox(),
             "liveSizeCombo",

@@ -5,7 +5,7 @@ Widgets only, with their objectNames and accessible names; :class:`CanvasWindow`
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -41,24 +41,50 @@ __all__ = [
 
 _PROBLEM_STYLE = "color: #e57373;"
 
-PALETTE = (
-    ("Black", "#1b1b1b"),
-    ("White", "#f5f5f5"),
-    ("Red", "#d83a3a"),
-    ("Orange", "#ef8a24"),
-    ("Yellow", "#f2d230"),
-    ("Green", "#3c9a46"),
-    ("Blue", "#2f6fd6"),
-    ("Brown", "#7a4f2a"),
+PALETTE = (  # (name, colour): the name is translated where it is shown
+    (str(QT_TRANSLATE_NOOP("ToolRow", "Black")), "#1b1b1b"),
+    (str(QT_TRANSLATE_NOOP("ToolRow", "White")), "#f5f5f5"),
+    (str(QT_TRANSLATE_NOOP("ToolRow", "Red")), "#d83a3a"),
+    (str(QT_TRANSLATE_NOOP("ToolRow", "Orange")), "#ef8a24"),
+    (str(QT_TRANSLATE_NOOP("ToolRow", "Yellow")), "#f2d230"),
+    (str(QT_TRANSLATE_NOOP("ToolRow", "Green")), "#3c9a46"),
+    (str(QT_TRANSLATE_NOOP("ToolRow", "Blue")), "#2f6fd6"),
+    (str(QT_TRANSLATE_NOOP("ToolRow", "Brown")), "#7a4f2a"),
 )
 ASPECTS = ((1, 1), (4, 3), (3, 2), (16, 9), (9, 16), (2, 3))
 SHEETS = ((512, 512), (768, 768), (1024, 1024), (1024, 768), (768, 1024), (1472, 832), (832, 1472))
-TOOLS = (  # (tool, text, objectName, tip)
-    (Tool.MASK_BRUSH, "Mask", "maskBrushTool", "Paint the area to regenerate (B)"),
-    (Tool.MASK_ERASER, "Erase mask", "maskEraserTool", "Erase from the mask (E)"),
-    (Tool.COLOUR_BRUSH, "Colour", "colourBrushTool", "Paint a sketch in colour (C)"),
-    (Tool.COLOUR_ERASER, "Erase colour", "colourEraserTool", "Erase sketch strokes"),
-    (OUTPAINT, "Outpaint", "outpaintTool", "Drag the canvas's edges to grow it (O)"),
+_T = "ToolRow"  # the translation context of TOOLS
+TOOLS = (  # (tool, text, objectName, tip): text and tip are translated where they are shown
+    (
+        Tool.MASK_BRUSH,
+        str(QT_TRANSLATE_NOOP("ToolRow", "Mask")),
+        "maskBrushTool",
+        str(QT_TRANSLATE_NOOP("ToolRow", "Paint the area to regenerate (B)")),
+    ),
+    (
+        Tool.MASK_ERASER,
+        str(QT_TRANSLATE_NOOP("ToolRow", "Erase mask")),
+        "maskEraserTool",
+        str(QT_TRANSLATE_NOOP("ToolRow", "Erase from the mask (E)")),
+    ),
+    (
+        Tool.COLOUR_BRUSH,
+        str(QT_TRANSLATE_NOOP("ToolRow", "Colour")),
+        "colourBrushTool",
+        str(QT_TRANSLATE_NOOP("ToolRow", "Paint a sketch in colour (C)")),
+    ),
+    (
+        Tool.COLOUR_ERASER,
+        str(QT_TRANSLATE_NOOP("ToolRow", "Erase colour")),
+        "colourEraserTool",
+        str(QT_TRANSLATE_NOOP("ToolRow", "Erase sketch strokes")),
+    ),
+    (
+        OUTPAINT,
+        str(QT_TRANSLATE_NOOP("ToolRow", "Outpaint")),
+        "outpaintTool",
+        str(QT_TRANSLATE_NOOP("ToolRow", "Drag the canvas's edges to grow it (O)")),
+    ),
 )
 
 
@@ -101,9 +127,10 @@ class ToolRow(QWidget):
         row.setSpacing(4)
         self.tools = QButtonGroup(self)
         self.tool_buttons: dict[str, QToolButton] = {}
-        for tool, text, name, tip in TOOLS:
-            b = tool_button(text, name, tip)
-            b.setAccessibleName(f"{text} tool")
+        for tool, raw_text, name, raw_tip in TOOLS:
+            text = QCoreApplication.translate(_T, raw_text)
+            b = tool_button(text, name, QCoreApplication.translate(_T, raw_tip))
+            b.setAccessibleName(self.tr("{tool} tool").format(tool=text))
             b.setCheckable(True)
             b.clicked.connect(lambda _c=False, t=str(tool): self.tool_chosen.emit(t))
             self.tools.addButton(b)
@@ -113,10 +140,14 @@ class ToolRow(QWidget):
         row.addSpacing(8)
         self._build_palette(row)
         row.addStretch(1)
-        self.undo_button = tool_button("Undo", "undoButton", "Undo (Ctrl+Z)")
-        self.redo_button = tool_button("Redo", "redoButton", "Redo (Ctrl+Shift+Z)")
-        self.fit_button = tool_button("Fit", "zoomFitButton", "Fit to the window (F)")
-        self.actual_button = tool_button("100%", "zoom100Button", "Actual size (1)")
+        self.undo_button = tool_button(self.tr("Undo"), "undoButton", self.tr("Undo (Ctrl+Z)"))
+        self.redo_button = tool_button(
+            self.tr("Redo"), "redoButton", self.tr("Redo (Ctrl+Shift+Z)")
+        )
+        self.fit_button = tool_button(
+            self.tr("Fit"), "zoomFitButton", self.tr("Fit to the window (F)")
+        )
+        self.actual_button = tool_button("100%", "zoom100Button", self.tr("Actual size (1)"))
         self.zoom_label = named(QLabel("100%"), "zoomLabel", self.tr("Zoom"))
         self.zoom_label.setMinimumWidth(44)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -129,7 +160,8 @@ class ToolRow(QWidget):
 
     def _build_palette(self, row: QHBoxLayout) -> None:
         self.swatches: list[QToolButton] = []
-        for n, (name, hex_) in enumerate(PALETTE):
+        for n, (raw_name, hex_) in enumerate(PALETTE):
+            name = QCoreApplication.translate(_T, raw_name)
             b = named(
                 QToolButton(),
                 f"colourSwatch{n}",
@@ -155,7 +187,7 @@ class ToolRow(QWidget):
         row.addWidget(self.current_colour)
 
     def _custom(self) -> None:
-        colour = QColorDialog.getColor(parent=self, title="Sketch colour")
+        colour = QColorDialog.getColor(parent=self, title=self.tr("Sketch colour"))
         if colour.isValid():
             self.colour_chosen.emit(colour)
 
@@ -193,15 +225,23 @@ class SidePanel(QWidget):
         self.size_spin.setRange(MIN_BRUSH, MAX_BRUSH)
         self.size_spin.setSuffix(self.tr(" px"))
         self.hardness_slider = percent_slider(
-            "brushHardnessSlider", "Brush hardness", "Soft edge (left) to hard edge (right)"
+            "brushHardnessSlider",
+            self.tr("Brush hardness"),
+            self.tr("Soft edge (left) to hard edge (right)"),
         )
         grid.addWidget(QLabel(self.tr("Size")), 0, 0)
         grid.addWidget(self.size_spin, 0, 1)
         grid.addWidget(QLabel(self.tr("Hardness")), 1, 0)
         grid.addWidget(self.hardness_slider, 1, 1)
-        self.fill_button = push_button("Fill mask", "fillMaskButton", "Mask the whole picture")
-        self.clear_button = push_button("Clear", "clearMaskButton", "Clear the mask")
-        self.invert_button = push_button("Invert", "invertMaskButton", "Invert the mask")
+        self.fill_button = push_button(
+            self.tr("Fill mask"), "fillMaskButton", self.tr("Mask the whole picture")
+        )
+        self.clear_button = push_button(
+            self.tr("Clear"), "clearMaskButton", self.tr("Clear the mask")
+        )
+        self.invert_button = push_button(
+            self.tr("Invert"), "invertMaskButton", self.tr("Invert the mask")
+        )
         row = QHBoxLayout()
         for b in (self.fill_button, self.clear_button, self.invert_button):
             row.addWidget(b)
@@ -212,7 +252,9 @@ class SidePanel(QWidget):
         box = QGroupBox(self.tr("Canvas"))
         grid = QGridLayout(box)
         self.grow25_button = push_button(
-            "+25% each side", "grow25Button", "Grow the canvas by a quarter on every side"
+            self.tr("+25% each side"),
+            "grow25Button",
+            self.tr("Grow the canvas by a quarter on every side"),
         )
         self.aspect_combo = named(
             QComboBox(), "aspectCombo", self.tr("Aspect ratio"), self.tr("Ratio to grow to")
@@ -220,7 +262,9 @@ class SidePanel(QWidget):
         for aw, ah in ASPECTS:
             self.aspect_combo.addItem(f"{aw}:{ah}", f"{aw}:{ah}")
         self.aspect_button = push_button(
-            "Grow to ratio", "growAspectButton", "Widen or heighten the canvas to this ratio"
+            self.tr("Grow to ratio"),
+            "growAspectButton",
+            self.tr("Widen or heighten the canvas to this ratio"),
         )
         self.sheet_combo = named(
             QComboBox(),
@@ -232,7 +276,9 @@ class SidePanel(QWidget):
             self.sheet_combo.addItem(f"{w} × {h}", f"{w}x{h}")
         self.sheet_combo.setCurrentIndex(2)
         self.sheet_button = push_button(
-            "New sheet", "newSheetButton", "Start on a blank white sheet (Ctrl+Z brings this back)"
+            self.tr("New sheet"),
+            "newSheetButton",
+            self.tr("Start on a blank white sheet (Ctrl+Z brings this back)"),
         )
         grid.addWidget(self.grow25_button, 0, 0, 1, 2)
         grid.addWidget(self.aspect_combo, 1, 0)
@@ -252,7 +298,7 @@ class SidePanel(QWidget):
         )
         self.prompt_edit.setPlaceholderText(self.tr("Prompt…"))
         self.strength_slider = percent_slider(
-            "canvasStrengthSlider", "Strength", "How much the picture may change"
+            "canvasStrengthSlider", self.tr("Strength"), self.tr("How much the picture may change")
         )
         self.strength_slider.setValue(50)
         self.strength_label = named(
@@ -265,10 +311,14 @@ class SidePanel(QWidget):
         strength.addWidget(QLabel(self.tr("Strength")))
         strength.addWidget(self.strength_slider, 1)
         strength.addWidget(self.strength_label)
-        self.inpaint_button = push_button("Inpaint", "inpaintButton", "Regenerate the masked area")
-        self.outpaint_button = push_button("Outpaint", "outpaintButton", "Fill the grown area")
+        self.inpaint_button = push_button(
+            self.tr("Inpaint"), "inpaintButton", self.tr("Regenerate the masked area")
+        )
+        self.outpaint_button = push_button(
+            self.tr("Outpaint"), "outpaintButton", self.tr("Fill the grown area")
+        )
         self.sketch_button = push_button(
-            "Sketch → image", "sketchButton", "Make a picture from the sketch"
+            self.tr("Sketch → image"), "sketchButton", self.tr("Make a picture from the sketch")
         )
         actions = QGridLayout()
         actions.addWidget(self.inpaint_button, 0, 0)
@@ -291,15 +341,25 @@ class SidePanel(QWidget):
     def _build_live(self) -> QGroupBox:
         box = QGroupBox(self.tr("Live"))
         grid = QGridLayout(box)
-        self.live_toggle = push_button("Live", "liveToggle", "Regenerate as you paint")
+        self.live_toggle = push_button(
+            self.tr("Live"), "liveToggle", self.tr("Regenerate as you paint")
+        )
         self.live_toggle.setCheckable(True)
         self.live_toggle.setStyleSheet(
             "QPushButton:checked { background: #2e7d32; color: white; font-weight: bold; }"
         )
-        self.new_seed_button = push_button("New seed", "liveNewSeedButton", "Try another seed")
-        self.refine_button = push_button("Refine", "liveRefineButton", "Refine the live result")
-        self.upscale_button = push_button("Upscale", "liveUpscaleButton", "Upscale the result")
-        self.keep_button = push_button("Keep", "liveKeepButton", "Keep the result in the library")
+        self.new_seed_button = push_button(
+            self.tr("New seed"), "liveNewSeedButton", self.tr("Try another seed")
+        )
+        self.refine_button = push_button(
+            self.tr("Refine"), "liveRefineButton", self.tr("Refine the live result")
+        )
+        self.upscale_button = push_button(
+            self.tr("Upscale"), "liveUpscaleButton", self.tr("Upscale the result")
+        )
+        self.keep_button = push_button(
+            self.tr("Keep"), "liveKeepButton", self.tr("Keep the result in the library")
+        )
         self.live_status = named(
             QLabel(self.tr("Live is off")), "liveStatusLabel", self.tr("Live status")
         )

@@ -85,15 +85,23 @@ class ResultsStrip(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.prev_button = tool_button("◀", "resultPrevButton", "Previous result")
-        self.next_button = tool_button("▶", "resultNextButton", "Next result")
-        self.accept_button = push_button("Accept", "resultAcceptButton", "Make it the canvas")
-        self.discard_button = push_button("Discard", "resultDiscardButton", "Discard the result")
+        self.prev_button = tool_button("◀", "resultPrevButton", self.tr("Previous result"))
+        self.next_button = tool_button("▶", "resultNextButton", self.tr("Next result"))
+        self.accept_button = push_button(
+            self.tr("Accept"), "resultAcceptButton", self.tr("Make it the canvas")
+        )
+        self.discard_button = push_button(
+            self.tr("Discard"), "resultDiscardButton", self.tr("Discard the result")
+        )
         self.compare_button = push_button(
-            "Hold to compare", "resultCompareButton", "Hold to see the canvas under the result"
+            self.tr("Hold to compare"),
+            "resultCompareButton",
+            self.tr("Hold to see the canvas under the result"),
         )
         self.opacity_slider = percent_slider(
-            "resultOpacitySlider", "Result opacity", "How much of the result covers the canvas"
+            "resultOpacitySlider",
+            self.tr("Result opacity"),
+            self.tr("How much of the result covers the canvas"),
         )
         self.opacity_slider.setValue(100)
         self.opacity_slider.setMaximumWidth(120)

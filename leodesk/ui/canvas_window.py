@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -44,10 +44,15 @@ from leodesk.ui.widgets import named
 
 __all__ = ["EMPTY_MASK", "CanvasWindow"]
 
-EMPTY_MASK = "Paint the area to change first"
-NO_GROWTH = "Grow the canvas first: drag an edge with the Outpaint tool, or use a preset"
-NO_SKETCH = "Paint a sketch first with the Colour tool"
-NO_PROMPT = "Type a prompt first"
+EMPTY_MASK = str(QT_TRANSLATE_NOOP("CanvasWindow", "Paint the area to change first"))
+NO_GROWTH = str(
+    QT_TRANSLATE_NOOP(
+        "CanvasWindow",
+        "Grow the canvas first: drag an edge with the Outpaint tool, or use a preset",
+    )
+)
+NO_SKETCH = str(QT_TRANSLATE_NOOP("CanvasWindow", "Paint a sketch first with the Colour tool"))
+NO_PROMPT = str(QT_TRANSLATE_NOOP("CanvasWindow", "Type a prompt first"))
 LIVE_DEBOUNCE_MS = 60
 MAX_SIDE = 4096  # a bigger picture is scaled down to this on opening (memory, smoothness)
 
@@ -76,7 +81,7 @@ class CanvasWindow(QWidget):
         self.tools = ToolRow()
         self.panel = SidePanel()
         self.live_pane = named(
-            ImagePane("Live results show here"), "liveResultView", self.tr("Live result")
+            ImagePane(self.tr("Live results show here")), "liveResultView", self.tr("Live result")
         )
         self.results = ResultsStrip()
         self._live_timer = QTimer(self)
@@ -238,7 +243,7 @@ class CanvasWindow(QWidget):
         size = self.doc.size()
         sides = grow_to_aspect(size.width(), size.height(), aw, ah)
         if not any(sides):
-            self.panel.show_message(f"The canvas already is {aw}:{ah}")
+            self.panel.show_message(self.tr("The canvas already is {w}:{h}").format(w=aw, h=ah))
             return
         self.doc.grow(*sides)
 
@@ -256,19 +261,19 @@ class CanvasWindow(QWidget):
         return problem is None
 
     def request_inpaint(self) -> None:
-        if self._check(EMPTY_MASK if self.doc.mask_is_empty() else self._no_prompt()):
+        if self._check(self.tr(EMPTY_MASK) if self.doc.mask_is_empty() else self._no_prompt()):
             self.inpaintRequested.emit()
 
     def request_outpaint(self) -> None:
-        if self._check(NO_GROWTH if self.doc.mask_is_empty() else self._no_prompt()):
+        if self._check(self.tr(NO_GROWTH) if self.doc.mask_is_empty() else self._no_prompt()):
             self.outpaintRequested.emit()
 
     def request_sketch(self) -> None:
-        if self._check(NO_SKETCH if self.doc.sketch_is_empty() else self._no_prompt()):
+        if self._check(self.tr(NO_SKETCH) if self.doc.sketch_is_empty() else self._no_prompt()):
             self.sketchRequested.emit()
 
     def _no_prompt(self) -> str | None:
-        return None if self.prompt else NO_PROMPT
+        return None if self.prompt else self.tr(NO_PROMPT)
 
     def set_cost(self, text: str) -> None:
         """What the next request costs ("" hides the line)."""
@@ -315,7 +320,9 @@ class CanvasWindow(QWidget):
         if on:
             total = sum(self.split.sizes())
             self.split.setSizes([total * 3 // 5, total - total * 3 // 5])
-        self.set_live_status("Live: paint or type, the picture follows" if on else "Live is off")
+        self.set_live_status(
+            self.tr("Live: paint or type, the picture follows") if on else self.tr("Live is off")
+        )
         if not on:
             self._live_timer.stop()
         self.liveToggled.emit(on)
@@ -339,7 +346,7 @@ class CanvasWindow(QWidget):
         """Start over on ``image`` (undoable: Ctrl+Z brings the previous canvas back); the
         result strip and the live pane are cleared."""
         if image.isNull() or image.width() < 8 or image.height() < 8:
-            return self._check("That picture is empty or too small to paint on")
+            return self._check(self.tr("That picture is empty or too small to paint on"))
         note = ""
         if max(image.width(), image.height()) > MAX_SIDE:
             w, h = image.width(), image.height()
@@ -349,7 +356,9 @@ class CanvasWindow(QWidget):
                 Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation,
             )
-            note = f"Scaled from {w} × {h} to {image.width()} × {image.height()} to paint on"
+            note = self.tr("Scaled from {w} × {h} to {w2} × {h2} to paint on").format(
+                w=w, h=h, w2=image.width(), h2=image.height()
+            )
         self.results.clear()
         self.live_pane.set_image(None)
         self.doc.load(image, source_image_id)
@@ -366,7 +375,7 @@ class CanvasWindow(QWidget):
     def open_mime(self, mime: QMimeData | None) -> bool:
         """Open what a drop or the clipboard holds; a clear message when it is no picture."""
         if mime is None:
-            return self._check("The clipboard is empty")
+            return self._check(self.tr("The clipboard is empty"))
         if mime.hasFormat(IMAGE_IDS_MIME):
             raw = bytes(mime.data(IMAGE_IDS_MIME).data()).decode("utf-8", errors="replace")
             ids = [i.strip() for i in raw.splitlines() if i.strip()]
@@ -380,7 +389,9 @@ class CanvasWindow(QWidget):
             image = mime.imageData()
             if isinstance(image, QImage) and not image.isNull():
                 return self.open_image(image)
-        return self._check("That is not a picture: drop or paste a PNG, JPEG or WebP image")
+        return self._check(
+            self.tr("That is not a picture: drop or paste a PNG, JPEG or WebP image")
+        )
 
     def open_file(self, path: Path) -> bool:
         reader = QImageReader(str(path))
@@ -388,8 +399,9 @@ class CanvasWindow(QWidget):
         image = reader.read()
         if image.isNull():
             return self._check(
-                f"“{path.name}” is not a picture leodesk can open "
-                f"({reader.errorString()}); the canvas is unchanged"
+                self.tr(
+                    "“{name}” is not a picture leodesk can open ({why}); the canvas is unchanged"
+                ).format(name=path.name, why=reader.errorString())
             )
         return self.open_image(image)
 

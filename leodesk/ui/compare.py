@@ -34,10 +34,6 @@ from leodesk.ui.widgets import named
 LETTERS = "ABCD"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CompareWindow", text)
-
-
 @dataclass
 class CompareItem:
     """One compared image: its record, its generation (or None) and, once decoded, the picture."""
@@ -59,7 +55,9 @@ class CompareItem:
 
     def size_text(self) -> str:
         if self.image is not None and not self.image.isNull():
-            return f"{self.image.width()} × {self.image.height()} px"
+            return QCoreApplication.translate("CompareWindow", "{w} × {h} px").format(
+                w=self.image.width(), h=self.image.height()
+            )
         return ""
 
 
@@ -105,7 +103,9 @@ class CompareWindow(QDialog):
         self.items: list[CompareItem] = []
         self.state = ViewState(self)
         self.panes = [
-            named(ImagePane(self.state), f"comparePane{n}", f"Image {c}")
+            named(
+                ImagePane(self.state), f"comparePane{n}", self.tr("Image {letter}").format(letter=c)
+            )
             for n, c in enumerate(LETTERS)
         ]
         self.split_pane = named(

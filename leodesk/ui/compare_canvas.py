@@ -27,10 +27,6 @@ ZOOM_MIN, ZOOM_MAX = 0.1, 64.0
 GRAB = 8  # px either side of the split line that grab it
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ComparePane", text)
-
-
 class ViewState(QObject):
     """Zoom (1 = fit) and the picture point at the pane's centre (fractions 0–1).
     Signals: changed()."""
@@ -126,7 +122,11 @@ class _Pane(QWidget):
     def draw_image(p: QPainter, image: QPixmap, target: QRectF, message: str) -> None:
         if image.isNull():
             p.setPen(QColor("#bdbdbd"))
-            p.drawText(target, Qt.AlignmentFlag.AlignCenter, message or _tr("Loading…"))
+            p.drawText(
+                target,
+                Qt.AlignmentFlag.AlignCenter,
+                message or QCoreApplication.translate("ComparePane", "Loading…"),
+            )
             return
         p.drawPixmap(target, image, QRectF(image.rect()))
 

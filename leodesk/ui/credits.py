@@ -96,12 +96,12 @@ class InsufficientCreditsDialog(QDialog):
         self.message.setText(text)
         self.message.setAccessibleDescription(text)
         if len(self.refused) > 1:
-            jobs = f"{len(self.refused)} jobs were not sent: " + ", ".join(
-                f"“{t}”" for t in self.refused[-3:]
+            jobs = self.tr("{n} jobs were not sent: {names}").format(
+                n=len(self.refused), names=", ".join(f"“{t}”" for t in self.refused[-3:])
             )
             jobs += "…" if len(self.refused) > 3 else ""
         elif self.refused:
-            jobs = f"Not sent: “{self.refused[0]}”"
+            jobs = self.tr("Not sent: “{name}”").format(name=self.refused[0])
         else:
             jobs = ""
         self.jobs.setText(jobs)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 
 THUMB = 120
 _STATE_TEXT = {
-    "pending": "waiting to upload",
-    "presigned": "uploading",
-    "sending": "adding",
+    "pending": str(QT_TRANSLATE_NOOP("DatasetsWindow", "waiting to upload")),
+    "presigned": str(QT_TRANSLATE_NOOP("DatasetsWindow", "uploading")),
+    "sending": str(QT_TRANSLATE_NOOP("DatasetsWindow", "adding")),
     "uploaded": "",
 }
 
@@ -220,7 +220,11 @@ class DatasetsWindow(QWidget):
 
     @staticmethod
     def _title(ds: DatasetRecord) -> str:
-        return f"<b>{ds.name}</b> — {ds.uploaded} image{'s' if ds.uploaded != 1 else ''}"
+        if ds.uploaded == 1:
+            text = QCoreApplication.translate("DatasetsWindow", "<b>{name}</b> — {n} image")
+        else:
+            text = QCoreApplication.translate("DatasetsWindow", "<b>{name}</b> — {n} images")
+        return text.format(name=ds.name, n=ds.uploaded)
 
     def set_images(self, dataset_id: str, images: list[DatasetImageRecord]) -> None:
         if dataset_id != self.current_id():
@@ -228,8 +232,9 @@ class DatasetsWindow(QWidget):
         selected = {i.data(Qt.ItemDataRole.UserRole) for i in self.view.selectedItems()}
         self.view.clear()
         for rec in images:
-            name = Path(rec.path).name if rec.path else "gallery image"
+            name = Path(rec.path).name if rec.path else self.tr("gallery image")
             state = _STATE_TEXT.get(rec.state, rec.state)
+            state = self.tr(state) if state else state
             text = name if not (state or rec.error) else f"{name}\n({rec.error or state})"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, rec.local_id)
@@ -260,9 +265,12 @@ class DatasetsWindow(QWidget):
     def _dropped(self, paths: list[Path]) -> None:
         ds = self.current_id()
         if not ds:
-            self.show_message("Create or choose a dataset first, then drop the images.", True)
+            self.show_message(
+                self.tr("Create or choose a dataset first, then drop the images."), True
+            )
             return
-        self.show_message(f"Adding {len(paths)} item{'s' if len(paths) != 1 else ''}…")
+        adding = self.tr("Adding {n} item…") if len(paths) == 1 else self.tr("Adding {n} items…")
+        self.show_message(adding.format(n=len(paths)))
         self.add_requested.emit(ds, paths)
 
     def _remove(self) -> None:
@@ -275,7 +283,11 @@ class DatasetsWindow(QWidget):
         if not 0 <= row < len(self._datasets):
             return
         ds = self._datasets[row]
-        if self.confirm(f"Delete the dataset “{ds.name}” and its {ds.uploaded} images?"):
+        if self.confirm(
+            self.tr("Delete the dataset “{name}” and its {n} images?").format(
+                name=ds.name, n=ds.uploaded
+            )
+        ):
             self.delete_requested.emit(ds.id)
 
     def _confirm(self, text: str) -> bool:

@@ -18,7 +18,11 @@ from leodesk.ui.widgets import named
 def _title(state: dict[str, Any], n: int) -> str:
     words = str(state.get("prompt") or "").split()
     text = " ".join(words[:3])
-    return (text[:22] + "…") if len(text) > 22 else (text or f"Draft {n}")
+    return (
+        (text[:22] + "…")
+        if len(text) > 22
+        else (text or QCoreApplication.translate("DraftsPane", "Draft {n}").format(n=n))
+    )
 
 
 class DraftsPane(QWidget):

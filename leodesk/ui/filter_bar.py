@@ -100,10 +100,10 @@ class FilterBar(QWidget):
         self.prompt_magic_check = _tri("filterPromptMagicCheck", self.tr("Prompt Magic"))
         self.status_combo = named(QComboBox(), "filterStatusCombo", self.tr("Status"))
         for text, data in (
-            ("Any status", ANY),
-            ("Complete", "COMPLETE"),
-            ("Failed", "FAILED"),
-            ("Pending", "PENDING"),
+            (self.tr("Any status"), ANY),
+            (self.tr("Complete"), "COMPLETE"),
+            (self.tr("Failed"), "FAILED"),
+            (self.tr("Pending"), "PENDING"),
         ):
             self.status_combo.addItem(text, data)
 
@@ -118,10 +118,10 @@ class FilterBar(QWidget):
             self.rating_combo.addItem("★" * n + ("+" if n < 5 else ""), n)
         self.pick_combo = named(QComboBox(), "filterPickCombo", self.tr("Picks"))
         for text, data in (
-            ("Picked or not", ANY),
-            ("Picked", "picked"),
-            ("Rejected", "rejected"),
-            ("Not triaged", "none"),
+            (self.tr("Picked or not"), ANY),
+            (self.tr("Picked"), "picked"),
+            (self.tr("Rejected"), "rejected"),
+            (self.tr("Not triaged"), "none"),
         ):
             self.pick_combo.addItem(text, data)
         self.collection_combo = named(QComboBox(), "filterCollectionCombo", self.tr("Collection"))

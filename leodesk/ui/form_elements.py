@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,12 +37,20 @@ _KEY = Qt.ItemDataRole.UserRole
 
 
 def _label(choice: ElementChoice, weight: float, fit: bool | None) -> str:
-    head = f"{choice.name}  ·  {weight:g}" + ("  (yours)" if choice.own else "")
-    base = choice.base_model or "base model not given"
-    rng = (
-        f"Weight {choice.weight_min:g} to {choice.weight_max:g} (default {choice.weight_default:g})"
+    head = f"{choice.name}  ·  {weight:g}"
+    if choice.own:
+        head = QCoreApplication.translate("ElementsSection", "{head}  (yours)").format(head=head)
+    base = choice.base_model or QCoreApplication.translate(
+        "ElementsSection", "base model not given"
     )
-    note = "  ·  may not suit this model" if fit is None else ""
+    rng = QCoreApplication.translate(
+        "ElementsSection", "Weight {low:g} to {high:g} (default {default:g})"
+    ).format(low=choice.weight_min, high=choice.weight_max, default=choice.weight_default)
+    note = (
+        QCoreApplication.translate("ElementsSection", "  ·  may not suit this model")
+        if fit is None
+        else ""
+    )
     lines = [head, choice.description, f"{rng}  ·  {base}{note}"]
     return "\n".join(line for line in lines if line)
 
@@ -81,7 +89,7 @@ class ElementsSection(CollapsibleSection):
         real_model: Callable[[], ModelInfo | None],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Elements", "elementsSection", parent=parent)
+        super().__init__(self.tr("Elements"), "elementsSection", parent=parent)
         self._guard = guard
         self._real_model = real_model
         self._all: list[ElementChoice] = []
@@ -228,15 +236,15 @@ class ElementsSection(CollapsibleSection):
         chosen = sum(1 for k in self._picked() if k in offered_keys)
         hidden = sum(1 for k in self._picked() if k not in offered_keys)
         if not self._all:
-            text = "No elements loaded"
+            text = self.tr("No elements loaded")
         elif not count:
-            text = "No elements for this model"
+            text = self.tr("No elements for this model")
         else:
-            text = f"{chosen} of {count} elements chosen"
+            text = self.tr("{chosen} of {count} elements chosen").format(chosen=chosen, count=count)
         if hidden and self._all:
-            text += f"; {hidden} chosen for another model (not sent)"
+            text += self.tr("; {hidden} chosen for another model (not sent)").format(hidden=hidden)
         elif hidden:
-            text += f"; {hidden} chosen, kept until the list arrives"
+            text += self.tr("; {hidden} chosen, kept until the list arrives").format(hidden=hidden)
         self.elements_hint.setText(text)
         with self._guard:
             for i in range(count):
@@ -249,9 +257,9 @@ class ElementsSection(CollapsibleSection):
         choice = self._by_key(current.data(_KEY)) if current else None
         self.delete_button.setEnabled(choice is not None and choice.own)
         self.delete_button.setToolTip(
-            "Delete this element of yours"
+            self.tr("Delete this element of yours")
             if choice is not None and choice.own
-            else "Only your own elements can be deleted"
+            else self.tr("Only your own elements can be deleted")
         )
         with self._guard:
             if choice is None:
@@ -300,9 +308,11 @@ class ElementsSection(CollapsibleSection):
     def _confirm_delete(self, choice: ElementChoice) -> bool:
         return confirm_delete(
             self,
-            "Delete element",
-            f"Delete your element “{choice.name}” from your Leonardo account?\n"
-            "Generations made with it stay; it cannot be used again.",
+            self.tr("Delete element"),
+            self.tr(
+                "Delete your element “{name}” from your Leonardo account?\n"
+                "Generations made with it stay; it cannot be used again."
+            ).format(name=choice.name),
             "deleteElementConfirm",
         )
 
@@ -321,11 +331,13 @@ class ElementsSection(CollapsibleSection):
         _, weight = self._choice.get(choice.key, (False, choice.weight_default))
         fit = self._fit(choice.key)
         item.setText(_label(choice, weight, fit))
-        tip = f"{choice.name}: made for {choice.base_model or 'an unknown base model'}"
+        tip = self.tr("{name}: made for {base}").format(
+            name=choice.name, base=choice.base_model or self.tr("an unknown base model")
+        )
         if fit is None:
-            tip += "; whether it suits this model is not known"
+            tip += self.tr("; whether it suits this model is not known")
         if choice.creator:
-            tip += f"\nBy {choice.creator}"
+            tip += "\n" + self.tr("By {creator}").format(creator=choice.creator)
         item.setToolTip(tip)
 
     def _set_icon(self, item: QListWidgetItem, choice: ElementChoice) -> None:

@@ -56,27 +56,29 @@ class FormFooter(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 0, 6, 6)
         self.problems_label = QLabel()
-        name_widget(self.problems_label, "problemsLabel", "Problems")
+        name_widget(self.problems_label, "problemsLabel", self.tr("Problems"))
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.problems_label)
         row = QHBoxLayout()
         self.cost_label = QLabel()
-        name_widget(self.cost_label, "costLabel", "Cost")
+        name_widget(self.cost_label, "costLabel", self.tr("Cost"))
         # the button says the cost too: the label may be clipped rather than widen the pane
         self.cost_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.cost_label, 1)
         self.repeat_spin = QSpinBox()
-        name_widget(self.repeat_spin, "repeatSpin", "Times to queue")
+        name_widget(self.repeat_spin, "repeatSpin", self.tr("Times to queue"))
         self.repeat_spin.setRange(1, MAX_REPEAT)
         self.repeat_spin.setPrefix("× ")
         self.repeat_spin.setToolTip(
-            "Queue this job several times as one batch (each run gets its own seed unless the "
-            "seed is fixed)"
+            self.tr(
+                "Queue this job several times as one batch (each run gets its own seed unless the "
+                "seed is fixed)"
+            )
         )
         row.addWidget(self.repeat_spin)
-        self.generate_button = QPushButton("Generate")
-        name_widget(self.generate_button, "generateButton", "Generate")
+        self.generate_button = QPushButton(self.tr("Generate"))
+        name_widget(self.generate_button, "generateButton", self.tr("Generate"))
         self.generate_button.setDefault(True)
         row.addWidget(self.generate_button)
         # ▾ beside Generate: the queue in a popup (the window connects it)
@@ -138,28 +140,40 @@ class FormFooter(QWidget):
         """The cost on the label and the button, times the batch count."""
         key = self._current_key
         cost = self._cost_cache.get(key) if key is not None else None
-        verb = "Generate from image" if self._from_image else "Generate"
+        verb = self.tr("Generate from image") if self._from_image else self.tr("Generate")
         times = self.repeat_count()
         if times > 1:
             verb += f" ×{times}"
         if cost is not None and times > 1:
             total = cost * times
-            self.generate_button.setText(f"{verb} · {total:,} credits")
-            self.cost_label.setText(f"Cost: {times} × {cost:,} = {total:,} credits")
-            cost_tip = f"{times} generations of {cost:,} API credits each"
+            self.generate_button.setText(
+                self.tr("{verb} · {total:,} credits").format(verb=verb, total=total)
+            )
+            self.cost_label.setText(
+                self.tr("Cost: {times} × {cost:,} = {total:,} credits").format(
+                    times=times, cost=cost, total=total
+                )
+            )
+            cost_tip = self.tr("{times} generations of {cost:,} API credits each").format(
+                times=times, cost=cost
+            )
         elif cost is not None:
-            self.generate_button.setText(f"{verb} · {cost:,} credits")
-            self.cost_label.setText(f"Cost: {cost:,} credits")
-            cost_tip = f"This generation costs {cost:,} API credits"
+            self.generate_button.setText(
+                self.tr("{verb} · {cost:,} credits").format(verb=verb, cost=cost)
+            )
+            self.cost_label.setText(self.tr("Cost: {cost:,} credits").format(cost=cost))
+            cost_tip = self.tr("This generation costs {cost:,} API credits").format(cost=cost)
         else:
             self.generate_button.setText(verb)
             failed = key in self._cost_failed
-            self.cost_label.setText("Cost unknown" if failed else "Checking cost…")
-            cost_tip = "Cost unknown"
+            self.cost_label.setText(
+                self.tr("Cost unknown") if failed else self.tr("Checking cost…")
+            )
+            cost_tip = self.tr("Cost unknown")
         self.cost_label.setToolTip(cost_tip)
         if self._problems:
             self.generate_button.setEnabled(False)
             self.generate_button.setToolTip(self._problems[0].message)
         else:
             self.generate_button.setEnabled(True)
-            self.generate_button.setToolTip(f"{cost_tip} (Ctrl+Enter)")
+            self.generate_button.setToolTip(self.tr("{tip} (Ctrl+Enter)").format(tip=cost_tip))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, Qt, Signal
 from PySide6.QtGui import QImage, QImageWriter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
@@ -32,19 +32,21 @@ class ImagesSection(CollapsibleSection):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Image to image", "imageToImageSection", expanded=True, parent=parent)
+        super().__init__(
+            self.tr("Image to image"), "imageToImageSection", expanded=True, parent=parent
+        )
         self._pending: dict[str, Any] = {}  # slot name -> what it is being filled from
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
-        self.init_slot = ImageSlot(INIT_SLOT, "Init image")
+        self.init_slot = ImageSlot(INIT_SLOT, self.tr("Init image"))
         lay.addWidget(self.init_slot)
         lay.addWidget(self._build_strength())
         prompts_label = QLabel(self.tr("Image prompts"))
         prompts_label.setProperty("hint", True)
         lay.addWidget(prompts_label)
         self.image_prompt_slots = [
-            ImageSlot(f"imagePromptSlot{i}", f"Image prompt {i + 1}")
+            ImageSlot(f"imagePromptSlot{i}", self.tr("Image prompt {n}").format(n=i + 1))
             for i in range(IMAGE_PROMPT_SLOTS)
         ]
         for slot in self.image_prompt_slots:
@@ -250,7 +252,7 @@ def _uploaded(image_id: str, e: Mapping[str, Any]) -> UploadedImage:
     return UploadedImage(
         image_id,
         _image_from_b64(e.get("thumbnail")),
-        _as_str(e.get("source")) or "Image",
+        _as_str(e.get("source")) or QCoreApplication.translate("ImagesSection", "Image"),
         generated=generated if isinstance(generated, bool) else False,
         width=width if isinstance(width, int) and not isinstance(width, bool) else 0,
         height=height if isinstance(height, int) and not isinstance(height, bool) else 0,

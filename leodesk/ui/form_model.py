@@ -21,7 +21,7 @@ from leodesk.core import rules
 from leodesk.core.form import FormRules
 from leodesk.ui.form_section import UpdateGuard, name_widget
 
-CUSTOM_ASPECT = "Custom"
+CUSTOM_ASPECT = "Custom"  # the item data (its text is translated)
 
 
 class ModelSection(QWidget):
@@ -93,7 +93,7 @@ class SizeSection(QWidget):
         name_widget(self.aspect_combo, "aspectCombo", self.tr("Aspect ratio"))
         for name, (w, h) in rules.ASPECT_PRESETS.items():
             self.aspect_combo.addItem(f"{name}  ({w}×{h})", name)
-        self.aspect_combo.addItem(CUSTOM_ASPECT, CUSTOM_ASPECT)
+        self.aspect_combo.addItem(self.tr("Custom"), CUSTOM_ASPECT)
 
         self.width_spin = _size_spin("widthSpin", self.tr("Width"))
         self.height_spin = _size_spin("heightSpin", self.tr("Height"))

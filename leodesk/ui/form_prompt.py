@@ -3,7 +3,7 @@ prompt."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from leodesk.core.form import FormRules
 from leodesk.ui.form_section import name_widget, restyle
 
-_BUSY_TIP = "Waiting for the prompt service…"
+_BUSY_TIP = str(QT_TRANSLATE_NOOP("PromptSection", "Waiting for the prompt service…"))
 #: Reading: the spec gives no limit for ``promptInstructions``; a few sentences are plenty.
 INSTRUCTION_MAX = 500
 
@@ -113,8 +113,8 @@ class PromptSection(QWidget):
         self.random_prompt_button.setEnabled(not busy)
         self.improve_prompt_button.setEnabled(rules.can_improve and not busy)
         if busy:
-            self.improve_prompt_button.setToolTip(_BUSY_TIP)
-            self.random_prompt_button.setToolTip(_BUSY_TIP)
+            self.improve_prompt_button.setToolTip(self.tr(_BUSY_TIP))
+            self.random_prompt_button.setToolTip(self.tr(_BUSY_TIP))
         else:
             self.improve_prompt_button.setToolTip(rules.improve_tip)
             self.random_prompt_button.setToolTip(self.tr("Ask Leonardo for a random prompt"))

@@ -134,7 +134,7 @@ class AdvancedSection(CollapsibleSection):
     def __init__(
         self, guard: UpdateGuard, seed_max: Callable[[], int], parent: QWidget | None = None
     ) -> None:
-        super().__init__("Advanced", "advancedSection", parent=parent)
+        super().__init__(self.tr("Advanced"), "advancedSection", parent=parent)
         self._guard = guard
         self._seed_max = seed_max  # the largest seed of the model in use
         form = QFormLayout(self.body)

@@ -60,7 +60,7 @@ class CollapsibleSection(QWidget):
         self.setObjectName(name)
         self.toggle = QToolButton(self)
         self.toggle.setObjectName(f"{name}Toggle")
-        self.toggle.setAccessibleName(f"Show or hide {title}")
+        self.toggle.setAccessibleName(self.tr("Show or hide {title}").format(title=title))
         self.toggle.setText(title)
         self.toggle.setCheckable(True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

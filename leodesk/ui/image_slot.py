@@ -170,17 +170,22 @@ class ImageSlot(QFrame):
             if self._busy:
                 self.thumb.setText("…")
             else:
-                self.thumb.setText("Image" if value is not None else "Drop\nimage")
+                self.thumb.setText(
+                    self.tr("Image") if value is not None else self.tr("Drop\nimage")
+                )
         if self._busy:
-            state = "Uploading…"
+            state = self.tr("Uploading…")
         elif self._error:
             state = self._error
         elif value is not None:
-            state = "From the gallery (no upload)" if value.generated else "Uploaded"
-            if not value.generated and value.width and value.height:
-                state += f" at {value.width} × {value.height}"
+            if value.generated:
+                state = self.tr("From the gallery (no upload)")
+            elif value.width and value.height:
+                state = self.tr("Uploaded at {w} × {h}").format(w=value.width, h=value.height)
+            else:
+                state = self.tr("Uploaded")
         else:
-            state = "Drop an image or paste (Ctrl+V)"
+            state = self.tr("Drop an image or paste (Ctrl+V)")
         self.state_label.setText(state)
         if bool(self.state_label.property("error")) != bool(self._error):
             self.state_label.setProperty("error", bool(self._error))
@@ -231,7 +236,7 @@ class ImageSlot(QFrame):
         """Take an image, a file or an http(s) link from the clipboard; False if it has none."""
         sources = sources_from_mime(QGuiApplication.clipboard().mimeData())
         if not sources:
-            self.set_error("The clipboard holds no image, file or image link.")
+            self.set_error(self.tr("The clipboard holds no image, file or image link."))
             return False
         self.sources_dropped.emit(sources)
         return True

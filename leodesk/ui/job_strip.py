@@ -18,7 +18,7 @@ class JobStrip(QWidget):
     def __init__(self, model: JobListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.view = named(QListView(), "jobStrip", "Jobs")
+        self.view = named(QListView(), "jobStrip", self.tr("Jobs"))
         self.view.setModel(model)
         self.view.setFlow(QListView.Flow.LeftToRight)
         self.view.setWrapping(False)
@@ -26,11 +26,13 @@ class JobStrip(QWidget):
         self.view.setFixedHeight(38)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.view.clicked.connect(lambda idx: self._show(idx.data(JOB_ROLE)))
-        self.detail = named(QLabel(""), "jobDetail", "Job details")
+        self.detail = named(QLabel(""), "jobDetail", self.tr("Job details"))
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.clear_button = named(
-            QPushButton("Clear"), "clearJobsButton", "Remove finished jobs from the strip"
+            QPushButton(self.tr("Clear")),
+            "clearJobsButton",
+            self.tr("Remove finished jobs from the strip"),
         )
         self.clear_button.clicked.connect(model.clear_finished)
         top = QHBoxLayout()

@@ -56,31 +56,39 @@ class LibraryActions(QObject):
             self.actions[name] = action
             return action
 
-        add("openAction", "Open", self.open_current)
-        add("editInCanvasAction", "Edit in canvas…", self.edit_in_canvas, "Ctrl+Shift+E")
-        add("favouriteAction", "Favourite", self.toggle_favourite, "F")
+        add("openAction", self.tr("Open"), self.open_current)
+        add("editInCanvasAction", self.tr("Edit in canvas…"), self.edit_in_canvas, "Ctrl+Shift+E")
+        add("favouriteAction", self.tr("Favourite"), self.toggle_favourite, "F")
         for n in range(0, 6):
             add(
                 f"rate{n}Action",
-                "Clear rating" if n == 0 else f"Rate {'★' * n}",
+                self.tr("Clear rating")
+                if n == 0
+                else self.tr("Rate {stars}").format(stars="★" * n),
                 lambda _c=False, n=n: self.rate(n),
                 str(n),
             )
-        add("pickAction", "Pick", lambda: self.pick(Pick.PICKED), "P")
-        add("rejectAction", "Reject", lambda: self.pick(Pick.REJECTED), "X")
-        add("collectAction", "Add to collection…", self.collect, "C")
-        add("copyImageAction", "Copy image", self.copy_image, "Ctrl+Shift+C")
-        add("copyPromptAction", "Copy prompt", self.copy_prompt)
-        add("exportAction", "Export…", self.export, "Ctrl+E", Qt.ShortcutContext.WindowShortcut)
-        add("deleteAction", "Delete…", self.delete, QKeySequence.StandardKey.Delete)
+        add("pickAction", self.tr("Pick"), lambda: self.pick(Pick.PICKED), "P")
+        add("rejectAction", self.tr("Reject"), lambda: self.pick(Pick.REJECTED), "X")
+        add("collectAction", self.tr("Add to collection…"), self.collect, "C")
+        add("copyImageAction", self.tr("Copy image"), self.copy_image, "Ctrl+Shift+C")
+        add("copyPromptAction", self.tr("Copy prompt"), self.copy_prompt)
+        add(
+            "exportAction",
+            self.tr("Export…"),
+            self.export,
+            "Ctrl+E",
+            Qt.ShortcutContext.WindowShortcut,
+        )
+        add("deleteAction", self.tr("Delete…"), self.delete, QKeySequence.StandardKey.Delete)
         add(
             "undoDeleteAction",
-            "Undo delete",
+            self.tr("Undo delete"),
             ctx.deleter.undo,
             QKeySequence.StandardKey.Undo,
             Qt.ShortcutContext.WindowShortcut,
         )
-        add("triageAction", "Triage…", self.start_triage, "T")
+        add("triageAction", self.tr("Triage…"), self.start_triage, "T")
         # Variations and motion (leodesk.ui.variation_actions)
         self.variations = VariationActions(window, ctx, self.selected_records, self)
         self.variations.build(add)
@@ -181,8 +189,8 @@ class LibraryActions(QObject):
         if not ids:
             return
         name = self.ask_text(
-            "Add to collection",
-            "Collection name (local to this computer):",
+            self.tr("Add to collection"),
+            self.tr("Collection name (local to this computer):"),
             [c.name for c in self.window.collections],
         )
         if name:
@@ -229,15 +237,17 @@ class LibraryActions(QObject):
         if not records:
             return
         if len(records) > 1 and not self.confirm(
-            "Delete images",
-            f"Delete {len(records)} images from the gallery, this computer and your Leonardo "
-            "account? You can undo for a few seconds.",
+            self.tr("Delete images"),
+            self.tr(
+                "Delete {n} images from the gallery, this computer and your Leonardo "
+                "account? You can undo for a few seconds."
+            ).format(n=len(records)),
         ):
             return
         favourites = sum(1 for r in records if r.favourite)
         if favourites and not self.confirm(
-            "Delete favourites",
-            f"{favourites} of them are favourites. Delete them anyway?",
+            self.tr("Delete favourites"),
+            self.tr("{n} of them are favourites. Delete them anyway?").format(n=favourites),
         ):
             return
         self.ctx.deleter.delete([r.id for r in records])

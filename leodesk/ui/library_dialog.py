@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,19 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-_DAMAGED = (
+# shown through self.tr()
+_DAMAGED = QT_TRANSLATE_NOOP(
+    "LibraryProblemDialog",
     "<b>Your leodesk library is damaged.</b><br><br>"
     "The file that lists your generations can no longer be read correctly (this happens "
     "after a disk problem, a full disk or a crash of the computer while it was being "
     "written). Your images on your Leonardo account are safe, and so are the picture files "
-    "leodesk has already downloaded."
+    "leodesk has already downloaded.",
 )
-_REBUILD_HINT = (
+_REBUILD_HINT = QT_TRANSLATE_NOOP(
+    "LibraryProblemDialog",
     "<b>Move it aside and rebuild</b> keeps the damaged file (renamed, next to it) and starts "
     "a new library that a sync fills again from your account. Favourites, ratings and "
-    "collections stored only in the damaged file are not carried over."
+    "collections stored only in the damaged file are not carried over.",
 )
-_CANNOT_OPEN = "<b>leodesk cannot open your library.</b>"
+_CANNOT_OPEN = QT_TRANSLATE_NOOP("LibraryProblemDialog", "<b>leodesk cannot open your library.</b>")
 
 
 class LibraryProblemDialog(QDialog):
@@ -58,7 +61,9 @@ class LibraryProblemDialog(QDialog):
         self.library_path = Path(library_path)
         self.setObjectName("libraryProblemDialog")
         self.setAccessibleName(self.tr("Library problem"))
-        self.setWindowTitle("leodesk — The library is damaged" if damaged else "leodesk — Library")
+        self.setWindowTitle(
+            self.tr("leodesk — The library is damaged") if damaged else self.tr("leodesk — Library")
+        )
         self.setModal(True)
         self.setMinimumWidth(560)
 
@@ -67,7 +72,9 @@ class LibraryProblemDialog(QDialog):
             self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(48, 48)
         )
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        text = QLabel(_DAMAGED if damaged else f"{_CANNOT_OPEN}<br><br>{message}")
+        text = QLabel(
+            self.tr(str(_DAMAGED)) if damaged else f"{self.tr(str(_CANNOT_OPEN))}<br><br>{message}"
+        )
         text.setObjectName("libraryProblemText")
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
@@ -83,7 +90,7 @@ class LibraryProblemDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         if damaged:
-            hint = QLabel(_REBUILD_HINT)
+            hint = QLabel(self.tr(str(_REBUILD_HINT)))
             hint.setObjectName("libraryRebuildHint")
             hint.setWordWrap(True)
             layout.addWidget(hint)

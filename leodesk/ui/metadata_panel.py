@@ -138,7 +138,7 @@ class MetadataPanel(QScrollArea):
         self.generation = generation
         extra = []
         if pixels is not None:
-            extra.append(f"{pixels[0]} × {pixels[1]} px")
+            extra.append(self.tr("{w} × {h} px").format(w=pixels[0], h=pixels[1]))
         if image is not None and image.deleted_remote:
             extra.append(self.tr("deleted on the server; kept here"))
         self.title.setText(

@@ -53,7 +53,7 @@ class ModelBrowser(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
 
         self.tabs = named(QTabBar(), "modelTabs", self.tr("Model lists"))
-        for label in ("Platform", "Yours", "Favourites"):
+        for label in (self.tr("Platform"), self.tr("Yours"), self.tr("Favourites")):
             self.tabs.addTab(label)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -150,7 +150,9 @@ class ModelBrowser(QWidget):
         copy = QAction(self.tr("Copy model ID"), menu)
         copy.setObjectName("copyModelIdAction")
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(model.id))
-        fav = QAction("Remove from favourites" if favourite else "Add to favourites", menu)
+        fav = QAction(
+            self.tr("Remove from favourites") if favourite else self.tr("Add to favourites"), menu
+        )
         fav.setObjectName("toggleFavouriteAction")
         fav.triggered.connect(lambda: self.favourite_toggled.emit(model.id, not favourite))
         menu.addActions([use, copy, fav])

@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 _PROMPTS = ("prompt", "negative_prompt")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PresetsMenu", text)
-
-
 def ask_preset_name(parent: QWidget, title: str, text: str, error: str) -> str | None:
     """The name typed in a named dialog (None: cancelled); ``error`` says what was wrong with
     the last try, above the field."""

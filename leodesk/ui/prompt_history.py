@@ -45,18 +45,14 @@ _PAD = 5
 _ONE_LINE = 160  # characters of a prompt shown in a row (the tooltip has all of it)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PromptHistory", text)
-
-
 def _when(ms: int, now_ms: int) -> str:
     minutes = max(0, (now_ms - ms) // 60_000)
     if minutes < 1:
-        return _tr("just now")
+        return QCoreApplication.translate("PromptHistory", "just now")
     if minutes < 60:
-        return _tr("{n} min ago").format(n=minutes)
+        return QCoreApplication.translate("PromptHistory", "{n} min ago").format(n=minutes)
     if minutes < 48 * 60:
-        return _tr("{n} h ago").format(n=minutes // 60)
+        return QCoreApplication.translate("PromptHistory", "{n} h ago").format(n=minutes // 60)
     return time.strftime("%d %b %Y", time.localtime(ms / 1000))
 
 
@@ -65,8 +61,14 @@ def entry_facts(entry: PromptEntry, now_ms: int) -> str:
     facts = []
     if entry.negative_prompt:
         negative = " ".join(entry.negative_prompt.split())
-        facts.append(_tr("not: {text}").format(text=negative[:60]))
-    uses = _tr("used once") if entry.uses == 1 else _tr("used {n}×").format(n=entry.uses)
+        facts.append(
+            QCoreApplication.translate("PromptHistory", "not: {text}").format(text=negative[:60])
+        )
+    uses = (
+        QCoreApplication.translate("PromptHistory", "used once")
+        if entry.uses == 1
+        else QCoreApplication.translate("PromptHistory", "used {n}×").format(n=entry.uses)
+    )
     facts += [uses, _when(entry.last_ms, now_ms)]
     return " · ".join(facts)
 
@@ -144,30 +146,49 @@ class PromptHistoryPopup(QFrame):
         self, source: Callable[[str], list[PromptEntry]], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
-        named(self, "promptHistory", _tr("Recent prompts"))
+        named(self, "promptHistory", QCoreApplication.translate("PromptHistory", "Recent prompts"))
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._source = source
-        self.search = named(QLineEdit(), "promptHistorySearch", _tr("Search recent prompts"))
-        self.search.setPlaceholderText(_tr("Search recent prompts…"))
+        self.search = named(
+            QLineEdit(),
+            "promptHistorySearch",
+            QCoreApplication.translate("PromptHistory", "Search recent prompts"),
+        )
+        self.search.setPlaceholderText(
+            QCoreApplication.translate("PromptHistory", "Search recent prompts…")
+        )
         self.search.setClearButtonEnabled(True)
-        self.list = named(QListWidget(), "promptHistoryList", _tr("Recent prompts"))
+        self.list = named(
+            QListWidget(),
+            "promptHistoryList",
+            QCoreApplication.translate("PromptHistory", "Recent prompts"),
+        )
         self.list.setWordWrap(False)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setItemDelegate(_EntryDelegate(self.list))
         self.list.setUniformItemSizes(True)
-        self.empty = named(QLabel(), "promptHistoryEmpty", _tr("No prompts"))
+        self.empty = named(
+            QLabel(),
+            "promptHistoryEmpty",
+            QCoreApplication.translate("PromptHistory", "No prompts"),
+        )
         self.empty.setWordWrap(True)
         self.recall_button = named(
-            QPushButton(_tr("Recall")),
+            QPushButton(QCoreApplication.translate("PromptHistory", "Recall")),
             "promptHistoryRecallButton",
-            _tr("Recall the prompt"),
-            _tr("Put this prompt and its negative prompt in the form (Enter)"),
+            QCoreApplication.translate("PromptHistory", "Recall the prompt"),
+            QCoreApplication.translate(
+                "PromptHistory", "Put this prompt and its negative prompt in the form (Enter)"
+            ),
         )
         self.forget_button = named(
-            QPushButton(_tr("Remove")),
+            QPushButton(QCoreApplication.translate("PromptHistory", "Remove")),
             "promptHistoryDeleteButton",
-            _tr("Remove from the history"),
-            _tr("Remove this prompt from the history (Delete); images keep their prompt"),
+            QCoreApplication.translate("PromptHistory", "Remove from the history"),
+            QCoreApplication.translate(
+                "PromptHistory",
+                "Remove this prompt from the history (Delete); images keep their prompt",
+            ),
         )
         self._layout()
         self._search_timer = QTimer(self, singleShot=True, interval=150)
@@ -222,16 +243,22 @@ class PromptHistoryPopup(QFrame):
             item.setData(_FACTS, entry_facts(entry, now))
             tip = entry.prompt
             if entry.negative_prompt:
-                tip += "\n\n" + _tr("Negative prompt: {text}").format(text=entry.negative_prompt)
+                tip += "\n\n" + QCoreApplication.translate(
+                    "PromptHistory", "Negative prompt: {text}"
+                ).format(text=entry.negative_prompt)
             item.setToolTip(tip)
             self.list.addItem(item)
         if entries:
             self.list.setCurrentRow(0)
         self.empty.setVisible(not entries)
         self.empty.setText(
-            _tr("No prompt holds “{q}”.").format(q=query.strip())
+            QCoreApplication.translate("PromptHistory", "No prompt holds “{q}”.").format(
+                q=query.strip()
+            )
             if query.strip()
-            else _tr("Prompts you generate appear here, newest first.")
+            else QCoreApplication.translate(
+                "PromptHistory", "Prompts you generate appear here, newest first."
+            )
         )
         self._enable()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,18 +20,6 @@ from PySide6.QtWidgets import (
 
 from leodesk.ui.queue_delegate import QueueDelegate
 from leodesk.ui.widgets import named
-
-
-def chip_text(status: Any) -> str:
-    """What the chip says: the running and queued counts, or that the queue is idle/paused."""
-    tr = QCoreApplication.translate
-    parts = []
-    if status.running:
-        parts.append(tr("QueueChip", "%n running", None, status.running))
-    if status.queued:
-        parts.append(tr("QueueChip", "%n queued", None, status.queued))
-    text = " · ".join(parts) or tr("QueueChip", "Queue idle")
-    return tr("QueueChip", "Paused · %1").replace("%1", text) if status.paused else text
 
 
 class QueuePopup(QFrame):
@@ -99,8 +87,19 @@ class QueueChip(QToolButton):
         self.show_status(service.status())
 
     def show_status(self, status: Any) -> None:
-        self.setText(chip_text(status))
+        self.setText(self.chip_text(status))
         self.popup.status.setText(status.text())
+
+    def chip_text(self, status: Any) -> str:
+        """What the chip says: the running and queued counts, or that the queue is idle or
+        paused."""
+        parts = []
+        if status.running:
+            parts.append(self.tr("%n running", "", status.running))
+        if status.queued:
+            parts.append(self.tr("%n queued", "", status.queued))
+        text = " · ".join(parts) or self.tr("Queue idle")
+        return self.tr("Paused · {status}").format(status=text) if status.paused else text
 
     def open_popup(self, anchor: QWidget) -> None:
         self.popup.show_at(anchor)

@@ -30,10 +30,10 @@ class QueuePanel(QWidget):
     def __init__(self, model: Any, service: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("queuePanel")
-        self.setAccessibleName("Queue")
+        self.setAccessibleName(self.tr("Queue"))
         self.model = model
         self.service = service
-        self.view = named(QListView(), "queueView", "Queued jobs")
+        self.view = named(QListView(), "queueView", self.tr("Queued jobs"))
         self.view.setModel(model)
         self.view.setItemDelegate(QueueDelegate(self.view))  # batch headers
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -45,31 +45,39 @@ class QueuePanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.view.setMinimumHeight(60)
         self.view.contextMenuEvent = self._context_menu  # type: ignore[method-assign]
-        self.status = named(QLabel(""), "queueStatus", "Queue status")
+        self.status = named(QLabel(""), "queueStatus", self.tr("Queue status"))
         self.status.setWordWrap(True)
         self.balance: int | None = None  # the account's last known balance
         self._last_status: Any = None
         self.balance_warning = named(
             QLabel(""),
             "queueBalanceWarning",
-            "Queued jobs need more credits than you have",
-            "Jobs sent while the balance is too low are refused (nothing is charged for them). "
-            "Top up, or cancel or pause some jobs.",
+            self.tr("Queued jobs need more credits than you have"),
+            self.tr(
+                "Jobs sent while the balance is too low are refused (nothing is charged for them). "
+                "Top up, or cancel or pause some jobs."
+            ),
         )
         self.balance_warning.setWordWrap(True)
         self.balance_warning.setStyleSheet("QLabel { color: #b45309; font-weight: bold; }")
         self.balance_warning.setVisible(False)
         self.pause_button = named(
-            QPushButton("Pause queue"), "pauseQueueButton", "Pause or resume sending queued jobs"
+            QPushButton(self.tr("Pause queue")),
+            "pauseQueueButton",
+            self.tr("Pause or resume sending queued jobs"),
         )
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self._pause_toggled)
         self.cancel_all_button = named(
-            QPushButton("Cancel queued"), "cancelAllButton", "Cancel every job not yet sent"
+            QPushButton(self.tr("Cancel queued")),
+            "cancelAllButton",
+            self.tr("Cancel every job not yet sent"),
         )
         self.cancel_all_button.clicked.connect(service.cancel_all)
         self.clear_button = named(
-            QPushButton("Clear finished"), "clearQueueButton", "Remove finished jobs from the queue"
+            QPushButton(self.tr("Clear finished")),
+            "clearQueueButton",
+            self.tr("Remove finished jobs from the queue"),
         )
         self.clear_button.clicked.connect(service.clear_finished)
         buttons = QHBoxLayout()
@@ -84,12 +92,14 @@ class QueuePanel(QWidget):
         layout.addWidget(self.view, 1)
 
         self.front_action = self._action(
-            "Move to front", "queueMoveFrontAction", self.move_to_front
+            self.tr("Move to front"), "queueMoveFrontAction", self.move_to_front
         )
-        self.cancel_action = self._action("Cancel", "queueCancelAction", self.cancel_selected)
-        self.retry_action = self._action("Retry", "queueRetryAction", self.retry_selected)
+        self.cancel_action = self._action(
+            self.tr("Cancel"), "queueCancelAction", self.cancel_selected
+        )
+        self.retry_action = self._action(self.tr("Retry"), "queueRetryAction", self.retry_selected)
         self.download_action = self._action(
-            "Download again", "queueDownloadAgainAction", self.download_selected
+            self.tr("Download again"), "queueDownloadAgainAction", self.download_selected
         )
         service.status_changed.connect(self.show_status)
         self.show_status(service.status())
@@ -108,7 +118,9 @@ class QueuePanel(QWidget):
             self.pause_button.blockSignals(True)
             self.pause_button.setChecked(status.paused)
             self.pause_button.blockSignals(False)
-        self.pause_button.setText("Resume queue" if status.paused else "Pause queue")
+        self.pause_button.setText(
+            self.tr("Resume queue") if status.paused else self.tr("Pause queue")
+        )
         self.cancel_all_button.setEnabled(status.queued > 0)
         self._last_status = status
         self._check_balance()
@@ -153,7 +165,7 @@ class QueuePanel(QWidget):
         self.download_action.setEnabled("incomplete" in states)
         menu = QMenu(self)
         menu.setObjectName("queueMenu")
-        menu.setAccessibleName("Queue actions")
+        menu.setAccessibleName(self.tr("Queue actions"))
         actions = (self.front_action, self.cancel_action, self.retry_action, self.download_action)
         for action in actions:
             menu.addAction(action)

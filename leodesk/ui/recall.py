@@ -66,7 +66,11 @@ def display(generation: Any, field: str, model_names: dict[str, str] | None = No
     if field == "model_id" and model_names:
         return model_names.get(str(v), str(v))
     if isinstance(v, bool):
-        return "on" if v else "off"
+        return (
+            QCoreApplication.translate("Recall", "on")
+            if v
+            else QCoreApplication.translate("Recall", "off")
+        )
     named = names.FIELD_NAMES.get(field)
     return named(v) if named is not None else str(v)
 
@@ -138,7 +142,7 @@ def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:
                 "slot": "initImageSlot",
                 "image_id": init_generated,
                 "generated": True,
-                "source": "Gallery image",
+                "source": QCoreApplication.translate("Recall", "Gallery image"),
             }
         )
     elif isinstance(init_uploaded, str) and init_uploaded:
@@ -147,7 +151,7 @@ def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:
                 "slot": "initImageSlot",
                 "image_id": init_uploaded,
                 "generated": False,
-                "source": "Uploaded image",
+                "source": QCoreApplication.translate("Recall", "Uploaded image"),
             }
         )
     prompts = sent.get("image_prompts")
@@ -158,7 +162,7 @@ def _images(sent: dict[str, Any]) -> list[dict[str, Any]]:
                     "slot": f"imagePromptSlot{n}",
                     "image_id": image_id,
                     "generated": False,
-                    "source": "Image prompt",
+                    "source": QCoreApplication.translate("Recall", "Image prompt"),
                 }
             )
     return out

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from leodesk.core.elements import own_key
 
 
@@ -21,7 +23,13 @@ def element_text(state: dict[str, dict[str, float]], names: dict[str, str]) -> s
     """``Crystal Glass 1.5, My Cat Mochi 0.8`` (an element without a known name by its id)."""
     keyed = [*state["elements"].items()]
     keyed += [(own_key(int(k)), w) for k, w in state["user_elements"].items()]
-    return ", ".join(f"{names.get(k) or 'element ' + k[:8]} {w:g}" for k, w in keyed) or "—"
+
+    def name(key: str) -> str:
+        return names.get(key) or QCoreApplication.translate("Recall", "element {id}").format(
+            id=key[:8]
+        )
+
+    return ", ".join(f"{name(k)} {w:g}" for k, w in keyed) or "—"
 
 
 def sent_request(generation: Any) -> dict[str, Any]:

@@ -74,8 +74,8 @@ class TrainDialog(QDialog):
 
     def _build(self, dataset_name: str) -> None:
         self.kind = named(QComboBox(), "trainKind", self.tr("Train a model or an element"))
-        self.kind.addItem(self.tr("Element (LoRA)"), self.tr("element"))
-        self.kind.addItem(self.tr("Custom model"), self.tr("model"))
+        self.kind.addItem(self.tr("Element (LoRA)"), "element")
+        self.kind.addItem(self.tr("Custom model"), "model")
         self.name = named(QLineEdit(), "trainName", self.tr("Name"))
         self.description = named(QLineEdit(), "trainDescription", self.tr("Description"))
         self.instance = named(
@@ -155,8 +155,8 @@ class TrainDialog(QDialog):
         self.resolution.addItem("512 × 512", 512)
         self.resolution.addItem("768 × 768", 768)
         self.sd_version = named(QComboBox(), "trainSdVersion", self.tr("Base version"))
-        self.sd_version.addItem(self.tr("Stable Diffusion 1.5"), self.tr("v1_5"))
-        self.sd_version.addItem(self.tr("Stable Diffusion 2.1"), self.tr("v2"))
+        self.sd_version.addItem(self.tr("Stable Diffusion 1.5"), "v1_5")
+        self.sd_version.addItem(self.tr("Stable Diffusion 2.1"), "v2")
         self.model_type = named(QComboBox(), "trainModelType", self.tr("Model type"))
         self.model_type.addItems(list(MODEL_TYPES))
         self.strength = named(
@@ -220,7 +220,7 @@ class TrainDialog(QDialog):
             self.adjustSize()
         pixel_art = self.model_type.currentText() == "PIXEL_ART"
         self.strength.setEnabled(pixel_art)
-        self.strength.setToolTip("" if pixel_art else "Only for the PIXEL_ART type")
+        self.strength.setToolTip("" if pixel_art else self.tr("Only for the PIXEL_ART type"))
         spec = self.spec()
         problem = tr.check_spec(spec, self.images)
         self.check.setText(problem or "")

@@ -194,7 +194,9 @@ class TrayNotifications(QObject):
     # -- the tray icon ----------------------------------------------------------------------
     def set_queue_status(self, status: Any) -> None:
         text = status.text() if status is not None else ""
-        self.icon.setToolTip(f"leodesk — {text}" if text else "leodesk")
+        self.icon.setToolTip(
+            self.tr("leodesk — {status}").format(status=text) if text else "leodesk"
+        )
 
     def tooltip(self) -> str:
         return str(self.icon.toolTip())

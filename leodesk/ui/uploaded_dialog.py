@@ -156,11 +156,20 @@ class UploadedImagesDialog(QDialog):
                 self._on_delete(init_id)
 
     def _confirm(self, count: int) -> bool:
-        what = "this uploaded image" if count == 1 else f"these {count} uploaded images"
+        text = (
+            self.tr(
+                "Delete this uploaded image from your Leonardo account?\n"
+                "Your generations stay; a picture used again is uploaded afresh."
+            )
+            if count == 1
+            else self.tr(
+                "Delete these {count} uploaded images from your Leonardo account?\n"
+                "Your generations stay; a picture used again is uploaded afresh."
+            ).format(count=count)
+        )
         return confirm_delete(
             self,
-            "Delete uploaded images",
-            f"Delete {what} from your Leonardo account?\n"
-            "Your generations stay; a picture used again is uploaded afresh.",
+            self.tr("Delete uploaded images"),
+            text,
             "deleteUploadedConfirm",
         )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -27,23 +27,49 @@ from leodesk.qt.media import MediaRow
 from leodesk.ui.widgets import confirm_delete, named
 
 _ROW = Qt.ItemDataRole.UserRole
-COLUMNS = ("File", "Status", "Duration", "Size", "File size", "Uploaded")
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.MP4 *.MOV);;All files (*)"
+_CONTEXT = "UploadedVideosPanel"
+COLUMNS = (  # shown through _tr
+    str(QT_TRANSLATE_NOOP("UploadedVideosPanel", "File")),
+    str(QT_TRANSLATE_NOOP("UploadedVideosPanel", "Status")),
+    str(QT_TRANSLATE_NOOP("UploadedVideosPanel", "Duration")),
+    str(QT_TRANSLATE_NOOP("UploadedVideosPanel", "Size")),
+    str(QT_TRANSLATE_NOOP("UploadedVideosPanel", "File size")),
+    str(QT_TRANSLATE_NOOP("UploadedVideosPanel", "Uploaded")),
+)
+VIDEO_PATTERNS = " (*.mp4 *.mov *.MP4 *.MOV)"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
 
 
 def _file_size(size: int) -> str:
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, size // 1024)} KB"
+        return QCoreApplication.translate("UploadedVideosPanel", "{size:.1f} MB").format(
+            size=size / (1024 * 1024)
+        )
+    return QCoreApplication.translate("UploadedVideosPanel", "{size} KB").format(
+        size=max(1, size // 1024)
+    )
 
 
 def cells(row: MediaRow) -> tuple[str, ...]:
     """The table's texts for one uploaded video."""
     media = row.media
-    status = row.status.capitalize() if row.status != "UNKNOWN" else "Unknown"
+    status = (
+        row.status.capitalize()
+        if row.status != "UNKNOWN"
+        else QCoreApplication.translate("UploadedVideosPanel", "Unknown")
+    )
     if media is not None and media.status_reason:
         status = f"{status}: {media.status_reason}"
-    duration = f"{media.duration:.1f} s" if media and media.duration is not None else "—"
+    duration = (
+        QCoreApplication.translate("UploadedVideosPanel", "{seconds:.1f} s").format(
+            seconds=media.duration
+        )
+        if media and media.duration is not None
+        else "—"
+    )
     size = f"{media.width}×{media.height}" if media and media.width and media.height else "—"
     when = datetime.fromtimestamp(row.uploaded_ms / 1000).strftime("%Y-%m-%d %H:%M")
     return (row.name, status, duration, size, _file_size(row.size), when)
@@ -68,7 +94,7 @@ class UploadedVideosPanel(QWidget):
         self.table = named(
             QTableWidget(0, len(COLUMNS)), "uploadedVideosList", self.tr("Uploaded videos")
         )
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([_tr(c) for c in COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -150,7 +176,9 @@ class UploadedVideosPanel(QWidget):
     def _fill(self, index: int, row: MediaRow) -> None:
         for col, text in enumerate(cells(row)):
             item = QTableWidgetItem(text)
-            item.setToolTip(f"{text}\nid {row.media_id}" if col == 0 else text)
+            item.setToolTip(
+                self.tr("{name}\nid {id}").format(name=text, id=row.media_id) if col == 0 else text
+            )
             if col == 0:
                 item.setData(_ROW, row)
             self.table.setItem(index, col, item)
@@ -197,14 +225,29 @@ class UploadedVideosPanel(QWidget):
                 self._on_delete(media_id)
 
     def _ask_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, self.tr("Upload a video"), "", VIDEO_FILTER)
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Upload a video"),
+            "",
+            self.tr("Videos") + VIDEO_PATTERNS + ";;" + self.tr("All files") + " (*)",
+        )
         return Path(name) if name else None
 
     def _confirm(self, count: int) -> bool:
-        what = "this uploaded video" if count == 1 else f"these {count} uploaded videos"
+        text = (
+            self.tr(
+                "Delete this uploaded video from your Leonardo account?\n"
+                "The files on this computer stay."
+            )
+            if count == 1
+            else self.tr(
+                "Delete these {count} uploaded videos from your Leonardo account?\n"
+                "The files on this computer stay."
+            ).format(count=count)
+        )
         return confirm_delete(
             self,
-            "Delete uploaded videos",
-            f"Delete {what} from your Leonardo account?\nThe files on this computer stay.",
+            self.tr("Delete uploaded videos"),
+            text,
             "deleteUploadedVideoConfirm",
         )

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,14 +46,44 @@ if TYPE_CHECKING:
     from leodesk.qt.context import AppContext
     from leodesk.ui.main_window import MainWindow
 
-# action object name, text, kind, shortcut
+# action object name, text (shown through action_text), kind, shortcut
 ACTIONS: tuple[tuple[str, str, Kind, str | None], ...] = (
-    ("upscaleAction", "Upscale", Kind.UPSCALE, "Ctrl+U"),
-    ("unzoomAction", "Unzoom", Kind.UNZOOM, "Ctrl+Shift+U"),
-    ("removeBackgroundAction", "Remove background", Kind.NOBG, "Ctrl+B"),
-    ("universalUpscaleAction", "Universal upscaler…", Kind.UNIVERSAL, "Ctrl+Alt+U"),
-    ("motionAction", "Make motion…", Kind.MOTION, "Ctrl+M"),
+    (
+        "upscaleAction",
+        str(QT_TRANSLATE_NOOP("VariationActions", "Upscale")),
+        Kind.UPSCALE,
+        "Ctrl+U",
+    ),
+    (
+        "unzoomAction",
+        str(QT_TRANSLATE_NOOP("VariationActions", "Unzoom")),
+        Kind.UNZOOM,
+        "Ctrl+Shift+U",
+    ),
+    (
+        "removeBackgroundAction",
+        str(QT_TRANSLATE_NOOP("VariationActions", "Remove background")),
+        Kind.NOBG,
+        "Ctrl+B",
+    ),
+    (
+        "universalUpscaleAction",
+        str(QT_TRANSLATE_NOOP("VariationActions", "Universal upscaler…")),
+        Kind.UNIVERSAL,
+        "Ctrl+Alt+U",
+    ),
+    (
+        "motionAction",
+        str(QT_TRANSLATE_NOOP("VariationActions", "Make motion…")),
+        Kind.MOTION,
+        "Ctrl+M",
+    ),
 )
+
+
+def action_text(text: str) -> str:
+    """A text of :data:`ACTIONS` in the user's language."""
+    return QCoreApplication.translate("VariationActions", text)
 
 
 class UniversalDialog(QDialog):
@@ -75,9 +105,11 @@ class UniversalDialog(QDialog):
         self.ultra_style = named(QComboBox(), "ultraStyleCombo", self.tr("Ultra style"))
         for style in ULTRA_STYLES:
             self.ultra_style.addItem(style.title(), style)
-        self.similarity = self._scale("similaritySpin", "Similarity", DEFAULT_SIMILARITY)
-        self.detail = self._scale("detailContrastSpin", "Detail contrast", DEFAULT_DETAIL_CONTRAST)
-        self.creativity = self._scale("creativitySpin", "Creativity", DEFAULT_CREATIVITY)
+        self.similarity = self._scale("similaritySpin", self.tr("Similarity"), DEFAULT_SIMILARITY)
+        self.detail = self._scale(
+            "detailContrastSpin", self.tr("Detail contrast"), DEFAULT_DETAIL_CONTRAST
+        )
+        self.creativity = self._scale("creativitySpin", self.tr("Creativity"), DEFAULT_CREATIVITY)
         self.multiplier = named(QDoubleSpinBox(), "multiplierSpin", self.tr("Multiplier"))
         self.multiplier.setRange(1.0, 2.0)
         self.multiplier.setSingleStep(0.1)
@@ -114,7 +146,7 @@ class UniversalDialog(QDialog):
         self.style_box.setEnabled(not ultra)
         for widget in (self.ultra_style, self.similarity, self.detail):
             widget.setEnabled(ultra)
-            widget.setToolTip("" if ultra else "Tick Ultra mode to use this")
+            widget.setToolTip("" if ultra else self.tr("Tick Ultra mode to use this"))
 
     def options(self) -> UniversalOptions:
         ultra = self.ultra.isChecked()
@@ -173,8 +205,12 @@ class VariationActions(QObject):
     def build(self, add: Callable[..., QAction]) -> None:
         """Create the gallery actions with LibraryActions' ``add`` helper."""
         for name, text, kind, shortcut in ACTIONS:
-            self.actions[name] = add(name, text, lambda _c=False, k=kind: self.request(k), shortcut)
-        self.actions["playMotionAction"] = add("playMotionAction", "Play motion", self.play)
+            self.actions[name] = add(
+                name, action_text(text), lambda _c=False, k=kind: self.request(k), shortcut
+            )
+        self.actions["playMotionAction"] = add(
+            "playMotionAction", self.tr("Play motion"), self.play
+        )
 
     def update_enabled(self, records: list[ImageRecord] | None) -> None:
         """Enable what fits ``records`` (a menu is about to show); None enables everything."""
@@ -197,21 +233,25 @@ class VariationActions(QObject):
         if record is None:
             records = self._records()
             if len(records) != 1:
-                self._status("Select one image first.")
+                self._status(self.tr("Select one image first."))
                 return
             record = records[0]
         if record.local:
             self._status(
-                "This picture was made live and is kept on this computer only: variations "
-                "need a picture the server made (open it in the canvas instead)."
+                self.tr(
+                    "This picture was made live and is kept on this computer only: variations "
+                    "need a picture the server made (open it in the canvas instead)."
+                )
             )
             return
         if record.kind == ImageKind.MOTION:
-            self._status("Variations are made from images; this is a motion.")
+            self._status(self.tr("Variations are made from images; this is a motion."))
             return
         if kind is Kind.UPSCALE and record.kind == ImageKind.VARIATION:
             self._status(
-                "Upscale works on generated images; use the universal upscaler on a variation."
+                self.tr(
+                    "Upscale works on generated images; use the universal upscaler on a variation."
+                )
             )
             return
         options: UniversalOptions | None = None
@@ -232,7 +272,7 @@ class VariationActions(QObject):
             return
         key = next(self._keys)
         self._pending[key] = (kind, record, options, strength)
-        self._status(f"{kind.label}: asking what it costs…")
+        self._status(self.tr("{what}: asking what it costs…").format(what=kind.label))
         self.ctx.variations.query_cost(key, kind, record, options)
 
     def _cost_ready(self, key: Any, cost: Any) -> None:
@@ -250,11 +290,11 @@ class VariationActions(QObject):
         cost: Any,
     ) -> None:
         text = cost_text(kind, cost if isinstance(cost, int) else None)
-        if not self.confirm(kind.label, f"{text}\n\nStart it now?"):
+        if not self.confirm(kind.label, self.tr("{cost}\n\nStart it now?").format(cost=text)):
             self._status("")
             return
         self.ctx.variations.start(kind, record, options=options, motion_strength=strength)
-        self._status(f"{kind.label} started; it shows in the job strip.")
+        self._status(self.tr("{what} started; it shows in the job strip.").format(what=kind.label))
 
     # -- motion -------------------------------------------------------------------------------
     def play(self, record: ImageRecord | bool | None = None) -> bool:
@@ -294,4 +334,4 @@ class VariationActions(QObject):
             dialog.deleteLater()
 
 
-__all__ = ["ACTIONS", "MotionDialog", "UniversalDialog", "VariationActions"]
+__all__ = ["ACTIONS", "MotionDialog", "UniversalDialog", "VariationActions", "action_text"]

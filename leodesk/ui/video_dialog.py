@@ -69,7 +69,7 @@ class VideoDialog(QDialog):
         super().__init__(parent)
         self.start = start  # None: a text to video
         self.cost: int | None = None  # the last price shown (None: not known)
-        title = "Make video" if start is not None else "Text to video"
+        title = self.tr("Make video") if start is not None else self.tr("Text to video")
         named(self, "videoDialog", title)
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
@@ -104,7 +104,9 @@ class VideoDialog(QDialog):
         self.resolution_box = named(QComboBox(), "videoResolution", self.tr("Resolution"))
         self.duration_box = named(QComboBox(), "videoDuration", self.tr("Duration"))
         self.aspect_box = named(QComboBox(), "videoAspect", self.tr("Aspect ratio"))
-        self.aspect_box.addItem("Automatic" if self.start is None else "As the image", None)
+        self.aspect_box.addItem(
+            self.tr("Automatic") if self.start is None else self.tr("As the image"), None
+        )
         for aspect in ASPECTS:
             self.aspect_box.addItem(aspect, aspect)
         self.interpolation = named(
@@ -215,7 +217,9 @@ class VideoDialog(QDialog):
         self._refill(self.resolution_box, resolutions, info.default_resolution)
         self._refill(self.duration_box, durations, info.durations[0])
         if not info.durations_for(self.is_text):
-            self.duration_box.addItem(f"{info.durations[0]} s (fixed)", None)
+            self.duration_box.addItem(
+                self.tr("{seconds} s (fixed)").format(seconds=info.durations[0]), None
+            )
         self._gate(self.duration_box, "duration")
         self._gate(self.interpolation, "frameInterpolation")
         self._gate(self.end_box, "endFrameImage")
@@ -269,10 +273,10 @@ class VideoDialog(QDialog):
     def problems(self) -> list[str]:
         """What would be refused as the dialog stands (empty: "Make video" may send it)."""
         if not self.prompt.toPlainText().strip():
-            return ["Write a prompt."]
+            return [self.tr("Write a prompt.")]
         seed_text = self.seed.text().strip()
         if self.fixed_seed.isChecked() and not seed_text.isdigit():
-            return ["The seed is a whole number."]
+            return [self.tr("The seed is a whole number.")]
         return problems(self.request())
 
     # -- answers ------------------------------------------------------------------------------

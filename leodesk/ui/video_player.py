@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -36,8 +36,13 @@ from leodesk.ui.video_icons import media_icon
 from leodesk.ui.video_view import VideoSurface
 from leodesk.ui.widgets import named
 
-NO_SOUND = "Sound is not played: leodesk has no audio output (Qt Multimedia is not installed)."
-SILENT_CLIP = "This clip has no sound."
+NO_SOUND = str(
+    QT_TRANSLATE_NOOP(
+        "VideoPlayer",
+        "Sound is not played: leodesk has no audio output (Qt Multimedia is not installed).",
+    )
+)
+SILENT_CLIP = str(QT_TRANSLATE_NOOP("VideoPlayer", "This clip has no sound."))
 
 STYLE = """
 #videoPlayer { background: #0c0c0e; }
@@ -113,18 +118,24 @@ class VideoPlayer(QWidget):
         self.controls.setObjectName("videoControls")
         self.controls.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.back_button = self._button(
-            "videoStepBackButton", "Frame back", "One frame back (,)", "back"
+            "videoStepBackButton", self.tr("Frame back"), self.tr("One frame back (,)"), "back"
         )
-        self.play_button = self._button("videoPlayButton", "Play", "Play or pause (Space)", "play")
+        self.play_button = self._button(
+            "videoPlayButton", self.tr("Play"), self.tr("Play or pause (Space)"), "play"
+        )
         self.forward_button = self._button(
             "videoStepForwardButton",
-            "Frame forward",
-            "One frame forward (.)",
+            self.tr("Frame forward"),
+            self.tr("One frame forward (.)"),
             "forward",
         )
-        self.loop_button = self._button("videoLoopButton", "Loop", "Play over and over (L)", None)
+        self.loop_button = self._button(
+            "videoLoopButton", self.tr("Loop"), self.tr("Play over and over (L)"), None
+        )
         self.loop_button.setCheckable(True)
-        self.mute_button = self._button("videoMuteButton", "Mute", SILENT_CLIP, "sound")
+        self.mute_button = self._button(
+            "videoMuteButton", self.tr("Mute"), self.tr(SILENT_CLIP), "sound"
+        )
         self.slider = named(
             QSlider(Qt.Orientation.Horizontal), "videoScrubSlider", self.tr("Position in the video")
         )
@@ -164,7 +175,7 @@ class VideoPlayer(QWidget):
         """Play ``path`` (errors are shown in the player)."""
         self.path = Path(path)
         self.surface.frame = None
-        self.surface.show_message("Opening…")
+        self.surface.show_message(self.tr("Opening…"))
         self._set_enabled(False)
         self._state_changed(False)
         self.playback.open(self.path, autoplay)
@@ -179,7 +190,7 @@ class VideoPlayer(QWidget):
         self._set_slider(0, max(0, info.frame_count - 1))
         self._set_enabled(True)
         self.mute_button.setEnabled(False)
-        self.mute_button.setToolTip(NO_SOUND if info.has_audio else SILENT_CLIP)
+        self.mute_button.setToolTip(self.tr(NO_SOUND) if info.has_audio else self.tr(SILENT_CLIP))
         self._show_time(0.0, 0)
 
     def show_message(self, text: str) -> None:
@@ -232,7 +243,7 @@ class VideoPlayer(QWidget):
 
     def _state_changed(self, playing: bool) -> None:
         self.play_button.setIcon(media_icon("pause" if playing else "play"))
-        self.play_button.setAccessibleName("Pause" if playing else "Play")
+        self.play_button.setAccessibleName(self.tr("Pause") if playing else self.tr("Play"))
 
     def _display_size(self, size: QSize) -> None:
         self.playback.decoder.set_target_size((size.width(), size.height()))
@@ -288,7 +299,7 @@ class VideoWindow(QWidget):
 
     def open(self, path: Path | str, title: str = "") -> None:
         path = Path(path)
-        self.setWindowTitle(f"{title or path.name} — leodesk")
+        self.setWindowTitle(self.tr("{title} — leodesk").format(title=title or path.name))
         self.player.open(path)
         self.player.setFocus()
 

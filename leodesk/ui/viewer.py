@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.core.library.records import ImageRecord
 from leodesk.ui.compare_canvas import BACKGROUND
-from leodesk.ui.variation_actions import ACTIONS
+from leodesk.ui.variation_actions import ACTIONS, action_text
 from leodesk.ui.viewer_details import lineage_html, metadata_html, raw_values
 from leodesk.ui.widgets import named
 
@@ -216,34 +216,39 @@ class ImageViewer(QDialog):
         """Previous / next, fit / 100%, copy and open-folder buttons in a row."""
         button = self._button
         self.prev_button = button(
-            "◀ Previous",
+            self.tr("◀ Previous"),
             "viewerPrevButton",
-            "Previous image (Left)",
+            self.tr("Previous image (Left)"),
             lambda: self.navigate.emit(-1),
         )
         self.next_button = button(
-            "Next ▶", "viewerNextButton", "Next image (Right)", lambda: self.navigate.emit(1)
+            self.tr("Next ▶"),
+            "viewerNextButton",
+            self.tr("Next image (Right)"),
+            lambda: self.navigate.emit(1),
         )
-        self.fit_button = button("Fit", "viewerFitButton", "Fit to window (F)", self.canvas.fit)
+        self.fit_button = button(
+            self.tr("Fit"), "viewerFitButton", self.tr("Fit to window (F)"), self.canvas.fit
+        )
         self.actual_button = button(
-            "100%", "viewerActualButton", "Actual size (1)", self.canvas.actual_size
+            "100%", "viewerActualButton", self.tr("Actual size (1)"), self.canvas.actual_size
         )
         self.copy_image_button = button(
-            "Copy image",
+            self.tr("Copy image"),
             "copyImageButton",
-            "Copy the image to the clipboard (Ctrl+C)",
+            self.tr("Copy the image to the clipboard (Ctrl+C)"),
             self.copy_image,
         )
         self.copy_prompt_button = button(
-            "Copy prompt", "copyPromptButton", "Copy the prompt", self.copy_prompt
+            self.tr("Copy prompt"), "copyPromptButton", self.tr("Copy the prompt"), self.copy_prompt
         )
         self.copy_seed_button = button(
-            "Copy seed", "copySeedButton", "Copy the seed", self.copy_seed
+            self.tr("Copy seed"), "copySeedButton", self.tr("Copy the seed"), self.copy_seed
         )
         self.folder_button = button(
-            "Open folder",
+            self.tr("Open folder"),
             "openFolderButton",
-            "Open the folder that holds this image",
+            self.tr("Open the folder that holds this image"),
             self.open_folder,
         )
 
@@ -275,28 +280,28 @@ class ImageViewer(QDialog):
         self.variations_menu.setObjectName("viewerVariationsMenu")
         self.variation_actions: dict[str, QAction] = {}
         for name, text, kind, _shortcut in ACTIONS:
-            action = self.variations_menu.addAction(text)
+            action = self.variations_menu.addAction(action_text(text))
             viewer_name = "viewer" + name[0].upper() + name[1:]
             action.setObjectName(viewer_name)
             action.triggered.connect(lambda _c=False, k=kind: self.variation_requested.emit(k))
             self.variation_actions[viewer_name] = action
         self.variations_button.setMenu(self.variations_menu)
         self.play_button = button(
-            "Play motion",
+            self.tr("Play motion"),
             "playMotionButton",
-            "Open this motion's video in the system player",
+            self.tr("Open this motion's video in the system player"),
             self.play_requested.emit,
         )
         self.branch_button = button(
-            "Branch from here",
+            self.tr("Branch from here"),
             "branchButton",
-            "Open this image's generation in a new draft",
+            self.tr("Open this image's generation in a new draft"),
             self.branch_requested.emit,
         )
         self.canvas_button = button(
-            "Edit in canvas",
+            self.tr("Edit in canvas"),
             "viewerCanvasButton",
-            "Open this image in the canvas: inpaint, outpaint, sketch, live",
+            self.tr("Open this image in the canvas: inpaint, outpaint, sketch, live"),
             self.canvas_requested.emit,
         )
         self.drag_handle = named(

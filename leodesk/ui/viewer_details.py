@@ -16,18 +16,14 @@ from leodesk.ui.recall_elements import sent_request
 UPSCALES = ("UPSCALE", "UNIVERSAL_UPSCALE")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ImageViewer", text)
-
-
 def modes_text(generation: Any) -> str:
     """The modes a generation was made with, by name ("Alchemy, PhotoReal")."""
     on = [
         label
         for field, label in (
-            ("alchemy", _tr("Alchemy")),
-            ("photo_real", _tr("PhotoReal")),
-            ("prompt_magic", _tr("Prompt Magic")),
+            ("alchemy", QCoreApplication.translate("ImageViewer", "Alchemy")),
+            ("photo_real", QCoreApplication.translate("ImageViewer", "PhotoReal")),
+            ("prompt_magic", QCoreApplication.translate("ImageViewer", "Prompt Magic")),
         )
         if recall.value(generation, field) is True
     ]
@@ -41,12 +37,24 @@ def size_rows(r: ImageRecord, image: QImage, generation: Any) -> list[tuple[str,
     """The file's own size once decoded ("px"; until then the library's size), and the size
     asked for when it differs (an upscale is larger than its generation's size)."""
     if image.isNull():
-        return [(_tr("Size"), f"{r.width} × {r.height}" if r.width and r.height else None)]
+        return [
+            (
+                QCoreApplication.translate("ImageViewer", "Size"),
+                f"{r.width} × {r.height}" if r.width and r.height else None,
+            )
+        ]
     real = (image.width(), image.height())
-    rows: list[tuple[str, object]] = [(_tr("Size"), f"{real[0]} × {real[1]} px")]
+    rows: list[tuple[str, object]] = [
+        (
+            QCoreApplication.translate("ImageViewer", "Size"),
+            QCoreApplication.translate("ImageViewer", "{w} × {h} px").format(w=real[0], h=real[1]),
+        )
+    ]
     asked = recall.value(generation, "size") if generation is not None else None
     if asked and tuple(asked) != real:
-        rows.append((_tr("Asked for"), f"{asked[0]} × {asked[1]}"))
+        rows.append(
+            (QCoreApplication.translate("ImageViewer", "Asked for"), f"{asked[0]} × {asked[1]}")
+        )
     return rows
 
 
@@ -55,11 +63,11 @@ def generation_rows(generation: Any) -> list[tuple[str, object]]:
         return []
     show = recall.display
     return [
-        (_tr("Style"), show(generation, "preset_style")),
-        (_tr("Scheduler"), show(generation, "scheduler")),
-        (_tr("Guidance"), show(generation, "guidance_scale")),
-        (_tr("Steps"), show(generation, "steps")),
-        (_tr("Modes"), modes_text(generation)),
+        (QCoreApplication.translate("ImageViewer", "Style"), show(generation, "preset_style")),
+        (QCoreApplication.translate("ImageViewer", "Scheduler"), show(generation, "scheduler")),
+        (QCoreApplication.translate("ImageViewer", "Guidance"), show(generation, "guidance_scale")),
+        (QCoreApplication.translate("ImageViewer", "Steps"), show(generation, "steps")),
+        (QCoreApplication.translate("ImageViewer", "Modes"), modes_text(generation)),
     ]
 
 
@@ -68,15 +76,18 @@ def metadata_html(
 ) -> str:
     model = (model_names or {}).get(r.model_id or "") or r.model_name or r.model_id
     rows: list[tuple[str, object]] = [
-        (_tr("Prompt"), r.prompt),
-        (_tr("Negative"), r.negative_prompt),
-        (_tr("Model"), model),
+        (QCoreApplication.translate("ImageViewer", "Prompt"), r.prompt),
+        (QCoreApplication.translate("ImageViewer", "Negative"), r.negative_prompt),
+        (QCoreApplication.translate("ImageViewer", "Model"), model),
         *size_rows(r, image, generation),
-        (_tr("Made by"), names.transform(r.transform) if r.transform else None),
-        (_tr("Seed"), r.seed),
+        (
+            QCoreApplication.translate("ImageViewer", "Made by"),
+            names.transform(r.transform) if r.transform else None,
+        ),
+        (QCoreApplication.translate("ImageViewer", "Seed"), r.seed),
         *generation_rows(generation),
-        (_tr("Generation"), r.generation_id),
-        (_tr("Image"), r.id),
+        (QCoreApplication.translate("ImageViewer", "Generation"), r.generation_id),
+        (QCoreApplication.translate("ImageViewer", "Image"), r.id),
     ]
     body = "".join(
         f"<tr><td style='color:#999;padding-right:8px'>{html.escape(k)}</td>"
@@ -98,16 +109,24 @@ def raw_values(generation: Any) -> str:
             lines.append(f"{label}: {tip}")
     transparency = sent_request(generation).get("transparency")
     if transparency:
-        lines.append(f"transparency: {transparency}")
+        lines.append(
+            QCoreApplication.translate("ImageViewer", "transparency: {value}").format(
+                value=transparency
+            )
+        )
     return "\n".join(lines)
 
 
 def lineage_verb(r: ImageRecord) -> str:
     if r.kind == ImageKind.MOTION:
-        return _tr("Motion from")
+        return QCoreApplication.translate("ImageViewer", "Motion from")
     if r.kind == ImageKind.IMAGE:
-        return _tr("Made from")
-    return _tr("Upscale of") if r.transform in UPSCALES else _tr("Variation of")
+        return QCoreApplication.translate("ImageViewer", "Made from")
+    return (
+        QCoreApplication.translate("ImageViewer", "Upscale of")
+        if r.transform in UPSCALES
+        else QCoreApplication.translate("ImageViewer", "Variation of")
+    )
 
 
 def link(record: ImageRecord) -> str:
@@ -115,7 +134,11 @@ def link(record: ImageRecord) -> str:
     if record.transform:
         what = names.transform(record.transform)
     else:
-        what = _tr("Motion") if record.kind == ImageKind.MOTION else _tr("Image")
+        what = (
+            QCoreApplication.translate("ImageViewer", "Motion")
+            if record.kind == ImageKind.MOTION
+            else QCoreApplication.translate("ImageViewer", "Image")
+        )
     return (
         f"<a href='image:{html.escape(record.id, quote=True)}'>"
         f"{html.escape(what)} {html.escape(record.id[:8])}</a>"
@@ -134,7 +157,10 @@ def lineage_html(
         parts.append(f"{_bold(lineage_verb(r))} {link(ancestors[0])}")
         if len(ancestors) > 1:
             chain = " ← ".join(link(a) for a in ancestors)
-            parts.append(f"{_bold(_tr('Chain'))} {html.escape(_tr('this'))} ← {chain}")
+            chain_label = _bold(QCoreApplication.translate("ImageViewer", "Chain"))
+            this = html.escape(QCoreApplication.translate("ImageViewer", "this"))
+            parts.append(f"{chain_label} {this} ← {chain}")
     if children:
-        parts.append(f"{_bold(_tr('Children'))} " + ", ".join(link(c) for c in children))
+        children_label = _bold(QCoreApplication.translate("ImageViewer", "Children"))
+        parts.append(f"{children_label} " + ", ".join(link(c) for c in children))
     return "<br>".join(parts)

@@ -130,7 +130,7 @@ class BlueprintLink(QObject):
         chosen = self.window.selected_generations()
         if len(chosen) != 1:
             assert self.bp_window is not None
-            self.bp_window.form.set_failed(slot, "Select one image in the gallery first.")
+            self.bp_window.form.set_failed(slot, self.tr("Select one image in the gallery first."))
             return
         from leodesk.qt.uploads import GalleryImage  # with the window, after the first paint
 
@@ -143,11 +143,14 @@ class BlueprintLink(QObject):
         assert w is not None
         bp, version = w.current(), w.current_version()
         if bp is None or version is None:
-            w.show_message("Choose a blueprint and a version first.", error=True)
+            w.show_message(self.tr("Choose a blueprint and a version first."), error=True)
             return False
         waiting = w.form.waiting()
         if waiting:
-            w.show_message(f"Wait for the upload of {', '.join(waiting)}.", error=True)
+            w.show_message(
+                self.tr("Wait for the upload of {names}.").format(names=", ".join(waiting)),
+                error=True,
+            )
             return False
         from leodesk.core.blueprint_inputs import InputError, build_job  # after the first paint
 
@@ -157,14 +160,17 @@ class BlueprintLink(QObject):
             w.show_message(str(exc), error=True)
             return False
         if not self._within_cost_limit(job.cost):
-            w.show_message("Not sent: above your cost limit.", error=True)
+            w.show_message(self.tr("Not sent: above your cost limit."), error=True)
             return False
-        if not self.window.balance_check.confirm(job.cost, "This blueprint run costs"):
+        if not self.window.balance_check.confirm(job.cost, self.tr("This blueprint run costs")):
             w.show_message(self.window.balance_check.not_sent(), error=True)
             return False
         self._ctx().blueprints.start(job)
-        cost = "" if job.cost is None else f" ({job.cost} credits)"
-        w.show_message(f"Queued “{bp.name}”{cost}. Its images appear in the gallery.")
+        if job.cost is None:
+            text = self.tr("Queued “{name}”. Its images appear in the gallery.")
+        else:
+            text = self.tr("Queued “{name}” ({cost} credits). Its images appear in the gallery.")
+        w.show_message(text.format(name=bp.name, cost=job.cost))
         return True
 
     def _within_cost_limit(self, cost: int | None) -> bool:
@@ -173,8 +179,12 @@ class BlueprintLink(QObject):
         if not limit or (cost is not None and cost <= limit):
             return True
         text = (
-            f"This blueprint run costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            self.tr(
+                "This blueprint run costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            ).format(cost=cost, limit=limit)
             if cost is not None
-            else f"The price of this blueprint is not given (your limit is {limit:,.0f})."
+            else self.tr(
+                "The price of this blueprint is not given (your limit is {limit:,.0f})."
+            ).format(limit=limit)
         )
         return self.window.confirm_cost(text)

@@ -108,7 +108,7 @@ class CanvasLink(QObject):
             self.window,
             self.tr("Open an image in the canvas"),
             "",
-            "Images (*.png *.jpg *.jpeg *.webp)",
+            self.tr("Images") + " (*.png *.jpg *.jpeg *.webp)",
         )
         return Path(name) if name else None
 
@@ -182,15 +182,17 @@ class CanvasBinding(QObject):
 
     def send(self, mode: str) -> None:
         if not self._within_cost_limit():
-            self.canvas.show_message("Not sent: above your cost limit")
+            self.canvas.show_message(self.tr("Not sent: above your cost limit"))
             return
-        if not self.window.balance_check.confirm(self.session.last_price, "This canvas job costs"):
+        if not self.window.balance_check.confirm(
+            self.session.last_price, self.tr("This canvas job costs")
+        ):
             self.canvas.show_message(self.window.balance_check.not_sent())
             return
         doc = self.canvas.doc
         picture = doc.export_sketch_composite() if mode == "SKETCH2IMG" else doc.export_base()
         mask = None if doc.mask_is_empty() else doc.export_mask()
-        self.canvas.show_news("Uploading the picture and its mask…")
+        self.canvas.show_news(self.tr("Uploading the picture and its mask…"))
         self.session.send(mode, picture, mask, self.request(), self.canvas.source_image_id)
 
     def _within_cost_limit(self) -> bool:
@@ -203,9 +205,13 @@ class CanvasBinding(QObject):
         if cost is not None and cost <= limit:
             return True
         text = (
-            f"This canvas job costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            self.tr(
+                "This canvas job costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            ).format(cost=cost, limit=limit)
             if cost is not None
-            else f"The cost of this job is not known yet (your limit is {limit:,.0f})."
+            else self.tr(
+                "The cost of this job is not known yet (your limit is {limit:,.0f})."
+            ).format(limit=limit)
         )
         return self.window.confirm_cost(text)
 
@@ -229,10 +235,10 @@ class CanvasBinding(QObject):
         assert ctx is not None
         record = ctx.backend.reader.image_records([image_id]).get(image_id)
         if record is None:
-            self.canvas.show_message("That image is not in the library")
+            self.canvas.show_message(self.tr("That image is not in the library"))
             return
         self._waiting_for = image_id
-        self.canvas.show_news("Opening the image…")
+        self.canvas.show_news(self.tr("Opening the image…"))
         ctx.images.load(image_id, ctx.image_path(record), record.url)
 
     def _image_loaded(self, image_id: str, image: QImage) -> None:
@@ -244,7 +250,9 @@ class CanvasBinding(QObject):
     def _image_failed(self, image_id: str, message: str) -> None:
         if image_id == self._waiting_for:
             self._waiting_for = None
-            self.canvas.show_message(f"The image could not be opened: {message}")
+            self.canvas.show_message(
+                self.tr("The image could not be opened: {message}").format(message=message)
+            )
 
     # -- live -----------------------------------------------------------------------------------
     def live_input(self, op: str, picture: QImage | None = None) -> LiveInput:
@@ -282,7 +290,7 @@ class CanvasBinding(QObject):
 
     def _act(self, op: str) -> None:
         if self.last_answer is None:
-            self.canvas.set_live_status("Nothing to work on yet: wait for a live result")
+            self.canvas.set_live_status(self.tr("Nothing to work on yet: wait for a live result"))
             return
         self.session.live.act(self.live_input(op, self.last_answer.image))
 
@@ -292,23 +300,30 @@ class CanvasBinding(QObject):
 
     def _answered(self, answer: LiveAnswer) -> None:
         self.last_answer = answer
-        what = {"refine": "Refined", "upscale": "Upscaled"}.get(answer.input.op, "Live")
-        cost = f" · {answer.credits} credits" if answer.credits is not None else ""
-        size = f"{answer.image.width()} × {answer.image.height()}"
-        self.canvas.show_live_result(
-            answer.image, f"{what}: {size}, seed {answer.input.seed}{cost}"
+        what = {"refine": self.tr("Refined"), "upscale": self.tr("Upscaled")}.get(
+            answer.input.op, self.tr("Live")
         )
+        size = f"{answer.image.width()} × {answer.image.height()}"
+        if answer.credits is not None:
+            text = self.tr("{what}: {size}, seed {seed} · {credits} credits").format(
+                what=what, size=size, seed=answer.input.seed, credits=answer.credits
+            )
+        else:
+            text = self.tr("{what}: {size}, seed {seed}").format(
+                what=what, size=size, seed=answer.input.seed
+            )
+        self.canvas.show_live_result(answer.image, text)
         self.session.live.shown(answer)
 
     def keep(self) -> None:
         if self.last_answer is None:
-            self.canvas.set_live_status("Nothing to keep yet: wait for a live result")
+            self.canvas.set_live_status(self.tr("Nothing to keep yet: wait for a live result"))
             return
         self.session.keep(self.last_answer, self.canvas.source_image_id)
-        self.canvas.set_live_status("Keeping the live result in the library…")
+        self.canvas.set_live_status(self.tr("Keeping the live result in the library…"))
 
     def _kept(self, image_id: str) -> None:
-        self.canvas.set_live_status("Kept in the library")
+        self.canvas.set_live_status(self.tr("Kept in the library"))
         ctx = self.window.ctx
         if ctx is not None:
             ctx.gallery_model.prepend_new()

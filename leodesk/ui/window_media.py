@@ -52,7 +52,7 @@ class MediaLink(QObject):
             self.service.uploaded.connect(panel.add_row)
             self.service.deleted.connect(panel.remove)
             self.service.failed.connect(panel.show_error)
-            dialog.add_page(panel, "Videos")
+            dialog.add_page(panel, self.tr("Videos"))
             self.panel = panel
         self.service.load()
         return self.panel
@@ -66,11 +66,11 @@ class MediaLink(QObject):
         panel.choose_and_upload()
 
     def _play(self, media_id: str, path: object) -> None:
-        title = "Uploaded video"
+        title = self.tr("Uploaded video")
         panel = self.panel
         rows = [] if panel is None else [panel.row_at(i) for i in range(panel.table.rowCount())]
         for row in rows:
             if row.media_id == media_id and panel is not None:
-                title = f"Uploaded video: {row.name}"
+                title = self.tr("Uploaded video: {name}").format(name=row.name)
                 panel.status.setText(self.tr("Playing {name}").format(name=row.name))
         self.window.viewer_link.open_video_file(Path(str(path)), title)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -37,10 +37,6 @@ OWN_FIELDS = (
 CANCEL_JOB_KEYS = "Ctrl+Shift+Backspace"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PreferencesLink", text)
-
-
 class PreferencesLink(QObject):
     """Preferences… and Cancel job for ``window``. Signals: changed()."""
 
@@ -53,15 +49,17 @@ class PreferencesLink(QObject):
         self.own: dict[str, Any] = {}
         self.shortcuts = Shortcuts(window)
         self.dialog: Any = None
-        self.action = QAction(_tr("&Preferences…"), window)
+        self.action = QAction(self.tr("&Preferences…"), window)
         self.action.setObjectName("preferencesAction")
         self.action.setShortcut(QKeySequence("Ctrl+,"))
         self.action.setEnabled(False)  # until the settings are read
         self.action.triggered.connect(self.open)
-        self.cancel_action = QAction(_tr("&Cancel job"), window)
+        self.cancel_action = QAction(self.tr("&Cancel job"), window)
         self.cancel_action.setObjectName("cancelJobAction")
         self.cancel_action.setToolTip(
-            _tr("Cancel the jobs selected in the queue, or else the last queued job")
+            self.tr(
+                "Cancel the jobs selected in the queue, or else the last queued job",
+            )
         )
         self.cancel_action.setShortcut(QKeySequence(CANCEL_JOB_KEYS))
         self.cancel_action.triggered.connect(self.cancel_job)
@@ -73,9 +71,13 @@ class PreferencesLink(QObject):
         group = QActionGroup(self)
         actions: dict[str, QAction] = {}
         for key, text, name in (
-            ("system", _tr("Follow the &system"), "themeSystemAction"),
-            ("light", _tr("&Light"), "themeLightAction"),
-            ("dark", _tr("&Dark"), "themeDarkAction"),
+            (
+                "system",
+                self.tr("Follow the &system"),
+                "themeSystemAction",
+            ),
+            ("light", self.tr("&Light"), "themeLightAction"),
+            ("dark", self.tr("&Dark"), "themeDarkAction"),
         ):
             action = QAction(text, self.window)
             action.setObjectName(name)
@@ -86,9 +88,9 @@ class PreferencesLink(QObject):
         return actions
 
     def add_theme_menu(self, view_menu: QMenu) -> None:
-        menu = add_menu(view_menu, _tr("&Theme"))
+        menu = add_menu(view_menu, self.tr("&Theme"))
         menu.setObjectName("themeMenu")
-        menu.setAccessibleName(_tr("Theme"))
+        menu.setAccessibleName(self.tr("Theme"))
         menu.addActions(list(self.theme_actions.values()))
 
     def set_theme(self, name: str) -> None:
@@ -193,7 +195,7 @@ class PreferencesLink(QObject):
             if tray.sound_action is not None:
                 tray.sound_action.setChecked(bool(values["notify_sound"]))
             tray.set_threshold(int(values["low_balance_below"]))
-        window.statusBar().showMessage(_tr("Preferences saved"), 4000)
+        window.statusBar().showMessage(self.tr("Preferences saved"), 4000)
         self.changed.emit()
 
     def snapshot(self) -> dict[str, Any]:
@@ -219,14 +221,16 @@ class PreferencesLink(QObject):
             ids = queued[-1:]
         if not ids:
             text = (
-                _tr("The selected jobs are not waiting: a job already sent runs to its end.")
+                self.tr(
+                    "The selected jobs are not waiting: a job already sent runs to its end.",
+                )
                 if selected
-                else _tr("No queued job to cancel (jobs already sent run to their end).")
+                else self.tr(
+                    "No queued job to cancel (jobs already sent run to their end).",
+                )
             )
             self.window.statusBar().showMessage(text, 6000)
             return
         panel.service.cancel(ids)
-        text = QCoreApplication.translate(
-            "PreferencesLink", "Cancelled %n queued job(s)", "", len(ids)
-        )
+        text = self.tr("Cancelled %n queued job(s)", "", len(ids))
         self.window.statusBar().showMessage(text, 4000)

@@ -74,7 +74,9 @@ class TrainingLink(QObject):
             ctx.training.delete_model(model.id)
 
     def _confirm_delete(self, name: str) -> bool:
-        text = f"Delete your model “{name}” on the server? This cannot be undone."
+        text = self.tr("Delete your model “{name}” on the server? This cannot be undone.").format(
+            name=name
+        )
         answer = QMessageBox.question(self.window, self.tr("Delete model"), text)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -188,7 +190,7 @@ class TrainingLink(QObject):
 
         assert self.window.ctx is not None
         runner = self.window.ctx.training
-        name = next((d.name for d in self.datasets if d.id == dataset_id), "Dataset")
+        name = next((d.name for d in self.datasets if d.id == dataset_id), self.tr("Dataset"))
         dialog = TrainDialog(dataset_id, name, images, self.datasets_window)
         dialog.price_wanted.connect(lambda spec: runner.query_cost(spec, spec, images))
         dialog.train.connect(self._queue)
@@ -204,7 +206,7 @@ class TrainingLink(QObject):
     def _balance_ok(self, price: int | None) -> bool:
         """Below the balance, warn first (the dialog stays open when the user cancels)."""
         check = self.window.balance_check
-        if check.confirm(price, "This training costs"):
+        if check.confirm(price, self.tr("This training costs")):
             return True
         self._say(check.not_sent())
         return False
@@ -212,7 +214,11 @@ class TrainingLink(QObject):
     def _queue(self, spec: TrainingSpec) -> None:
         assert self.window.ctx is not None
         self.window.ctx.training.start(spec)
-        self._say(f"{spec.label} is queued: follow it in the queue; you are told when it ends.")
+        self._say(
+            self.tr("{what} is queued: follow it in the queue; you are told when it ends.").format(
+                what=spec.label
+            )
+        )
 
     # -- asking (dialogs; replaced in tests) --------------------------------------------------
     def _ask_name(self) -> str | None:
@@ -223,7 +229,10 @@ class TrainingLink(QObject):
 
     def _ask_files(self) -> list[Path]:
         names, _f = QFileDialog.getOpenFileNames(
-            self.datasets_window, "Add images", "", "Images (*.png *.jpg *.jpeg *.webp)"
+            self.datasets_window,
+            self.tr("Add images"),
+            "",
+            self.tr("Images") + " (*.png *.jpg *.jpeg *.webp)",
         )
         return [Path(n) for n in names]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QCoreApplication, QObject, QUrl
 from PySide6.QtGui import QAction, QKeySequence, QPixmap
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class VideoLink(QObject):
             record = records[0] if len(records) == 1 else None
         refusal = self._refusal(record)
         if refusal or record is None:
-            self._say(refusal or "Select one image to make a video from.")
+            self._say(refusal or self.tr("Select one image to make a video from."))
             return None
         if record.kind == "variation":
             # The API takes generated image ids only: a variation's picture is uploaded.
@@ -87,22 +87,27 @@ class VideoLink(QObject):
         ctx = self.window.ctx
         path = None if ctx is None else ctx.image_path(record)
         if ctx is None or path is None or not path.is_file():
-            self._say("This variation is not on this computer yet: sync or download it first.")
+            self._say(
+                self.tr("This variation is not on this computer yet: sync or download it first.")
+            )
             return
-        self._say("Uploading the variation's picture…")
+        self._say(self.tr("Uploading the variation's picture…"))
         self._uploading = record
         ctx.uploads.prepare_and_upload(UPLOAD_SLOT, path)
 
     @staticmethod
     def _refusal(record: ImageRecord | None) -> str:
         if record is None:
-            return "Select one image to make a video from."
+            return QCoreApplication.translate("VideoLink", "Select one image to make a video from.")
         if record.kind == "motion":
-            return "This is a video already: pick an image."
+            return QCoreApplication.translate(
+                "VideoLink", "This is a video already: pick an image."
+            )
         if record.local:
-            return (
+            return QCoreApplication.translate(
+                "VideoLink",
                 "This picture was made live and is kept on this computer only: a video needs a "
-                "picture the server made."
+                "picture the server made.",
             )
         return ""
 
@@ -117,7 +122,7 @@ class VideoLink(QObject):
         path = self.ask_file()
         if ctx is None or path is None:
             return
-        self._say(f"Uploading {path.name}…")
+        self._say(self.tr("Uploading {name}…").format(name=path.name))
         self._uploading = None
         ctx.uploads.prepare_and_upload(UPLOAD_SLOT, path)
 
@@ -134,13 +139,18 @@ class VideoLink(QObject):
 
     def _upload_failed(self, slot: str, message: str) -> None:
         if slot == UPLOAD_SLOT:
-            self._say(f"The picture could not be uploaded: {message}")
+            self._say(
+                self.tr("The picture could not be uploaded: {message}").format(message=message)
+            )
 
     def _ask_file(self) -> Path | None:
         from PySide6.QtWidgets import QFileDialog
 
         name, _ = QFileDialog.getOpenFileName(
-            self.window, self.tr("Video from a picture"), "", "Pictures (*.png *.jpg *.jpeg *.webp)"
+            self.window,
+            self.tr("Video from a picture"),
+            "",
+            self.tr("Pictures") + " (*.png *.jpg *.jpeg *.webp)",
         )
         return Path(name) if name else None
 
@@ -198,9 +208,9 @@ class VideoLink(QObject):
                 self._say(" ".join(refused))
                 return None
             if not self._within_cost_limit(dialog.cost):
-                self._say("Not sent: above your cost limit")
+                self._say(self.tr("Not sent: above your cost limit"))
                 return None
-            if not self.window.balance_check.confirm(dialog.cost, "This video costs"):
+            if not self.window.balance_check.confirm(dialog.cost, self.tr("This video costs")):
                 self._say(self.window.balance_check.not_sent())
                 return None
             request = dialog.request()
@@ -209,7 +219,9 @@ class VideoLink(QObject):
             self.dialog = None
             dialog.deleteLater()
         ctx.videos.start(request, source)
-        self._say("The video is queued; it shows in the job strip and lands in the gallery.")
+        self._say(
+            self.tr("The video is queued; it shows in the job strip and lands in the gallery.")
+        )
         return request
 
     def _within_cost_limit(self, cost: int | None) -> bool:
@@ -219,9 +231,13 @@ class VideoLink(QObject):
         if not limit or (cost is not None and cost <= limit):
             return True
         text = (
-            f"This video costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            self.tr(
+                "This video costs {cost:,} credits, more than your limit of {limit:,.0f}."
+            ).format(cost=cost, limit=limit)
             if cost is not None
-            else f"The cost of this video is not known yet (your limit is {limit:,.0f})."
+            else self.tr(
+                "The cost of this video is not known yet (your limit is {limit:,.0f})."
+            ).format(limit=limit)
         )
         return bool(self.window.confirm_cost(text))
 
@@ -260,7 +276,11 @@ class VideoLink(QObject):
         on this computer yet (it came with a sync) is downloaded first, the player saying so,
         and its duration then shows on the gallery's badge; a failed download is said in the
         player."""
-        title = f"Video: {record.prompt}" if record.prompt else "Video"
+        title = (
+            self.tr("Video: {prompt}").format(prompt=record.prompt)
+            if record.prompt
+            else self.tr("Video")
+        )
         path = self.video_file(record)
         if self.window.ctx is not None and not record.local:
             self.window.ctx.media.check_video(record.id)  # its motion variations, if any
@@ -268,14 +288,16 @@ class VideoLink(QObject):
             return self.opener(QUrl.fromLocalFile(str(path)), title)
         ctx = self.window.ctx
         if ctx is None or not record.motion_url:
-            self._say("This video is not available on this computer or online.")
+            self._say(self.tr("This video is not available on this computer or online."))
             return False
         player = self.window.viewer_link.open_video_file(None, title).player
-        player.show_message("Downloading the video…")
+        player.show_message(self.tr("Downloading the video…"))
 
         def done(path: Path | None, why: str) -> None:
             if path is None:
-                player.show_message(f"The video could not be downloaded: {why}")
+                player.show_message(
+                    self.tr("The video could not be downloaded: {why}").format(why=why)
+                )
                 return
             ctx.gallery_model.refresh_records()
             self.opener(QUrl.fromLocalFile(str(path)), title)

@@ -87,7 +87,7 @@ class ViewerLink(QObject):
         if path is not None:
             window.open(path, title)
         else:
-            window.setWindowTitle(f"{title} — leodesk")
+            window.setWindowTitle(self.tr("{title} — leodesk").format(title=title))
         window.show()
         window.raise_()
         window.activateWindow()

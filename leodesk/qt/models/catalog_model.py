@@ -78,7 +78,7 @@ class ModelListModel(QAbstractListModel):
             about = f"\n{m.description}" if m.description and m.description != m.name else ""
             return f"{m.name or m.id}{about}\n{model_summary(m)}"  # the full name first
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Model {m.name}"
+            return self.tr("Model {name}").format(name=m.name)
         if role == Qt.ItemDataRole.DecorationRole:
             # A QIcon, so that the view scales the picture to its icon size.
             if not m.thumbnail_url:

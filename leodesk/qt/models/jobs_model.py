@@ -4,25 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
 
-STATE_TEXT = {
-    "queued": "Queued",
-    "submitting": "Submitting",
-    "pending": "Generating",
-    "downloading": "Downloading",
-    "done": "Done",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
-    "unknown": "Checking",
-    "incomplete": "Images missing",
+STATE_TEXT = {  # shown through state_text()
+    "queued": str(QT_TRANSLATE_NOOP("JobListModel", "Queued")),
+    "submitting": str(QT_TRANSLATE_NOOP("JobListModel", "Submitting")),
+    "pending": str(QT_TRANSLATE_NOOP("JobListModel", "Generating")),
+    "downloading": str(QT_TRANSLATE_NOOP("JobListModel", "Downloading")),
+    "done": str(QT_TRANSLATE_NOOP("JobListModel", "Done")),
+    "failed": str(QT_TRANSLATE_NOOP("JobListModel", "Failed")),
+    "cancelled": str(QT_TRANSLATE_NOOP("JobListModel", "Cancelled")),
+    "unknown": str(QT_TRANSLATE_NOOP("JobListModel", "Checking")),
+    "incomplete": str(QT_TRANSLATE_NOOP("JobListModel", "Images missing")),
 }
 TERMINAL = {"done", "failed", "cancelled"}
+
+
+def state_text(state: str) -> str:
+    """A job state in the user's language (an unknown state as it is)."""
+    known = STATE_TEXT.get(state)
+    return QCoreApplication.translate("JobListModel", known) if known else state
 
 
 class JobListModel(QAbstractListModel):
@@ -67,7 +80,7 @@ class JobListModel(QAbstractListModel):
         job = self._jobs[index.row()]
         if role == JOB_ROLE:
             return job
-        state = STATE_TEXT.get(job.state, job.state)
+        state = state_text(job.state)
         if role == Qt.ItemDataRole.DisplayRole:
             progress = (
                 f" {job.done}/{job.total}" if job.state == "downloading" and job.total else ""

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from leodesk.qt.models.jobs_model import STATE_TEXT, TERMINAL
+from leodesk.qt.models.jobs_model import TERMINAL, state_text
 
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -103,14 +103,14 @@ class QueueModel(QAbstractListModel):
             return rec.group_label
         if role == HEADER_ROLE:
             return self._header(index.row())
-        text = STATE_TEXT.get(state, state)
+        text = state_text(state)
         label = self.label_for(rec.id)
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{index.row() + 1}. {text} · {label}"
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             lines = [f"{text}: {label}"]
             if rec.group_label:
-                lines.append(f"Group: {rec.group_label}")
+                lines.append(self.tr("Group: {group}").format(group=rec.group_label))
             if message:
                 lines.append(message)
             return "\n".join(lines)
@@ -126,7 +126,7 @@ class QueueModel(QAbstractListModel):
             return None
         if row > 0 and self._rows[row - 1].group_label == group:
             return None
-        return f"Batch · {group} · {size} jobs"
+        return self.tr("Batch · {group} · {size} jobs").format(group=group, size=size)
 
     # -- drag to reorder ------------------------------------------------------------------
     def flags(self, index: _Index) -> Qt.ItemFlag:
