@@ -4,7 +4,7 @@ from it. Painted from the record in memory only (no reads while painting)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from leodesk.core.library.records import ImageRecord
@@ -15,9 +15,24 @@ _STACK = QColor(230, 230, 235)
 _STACK_BACK = QColor(160, 160, 170)
 # a badge: (its kind, long label, short label for small cells, colour of its text)
 _BADGE_KINDS: tuple[tuple[str, str, str, QColor], ...] = (
-    ("upscale", "Upscaled", "UP", QColor(129, 212, 250)),
-    ("unzoom", "Unzoomed", "UZ", QColor(206, 147, 216)),
-    ("nobg", "No background", "BG", QColor(165, 214, 167)),
+    (
+        "upscale",
+        str(QT_TRANSLATE_NOOP("GalleryBadges", "Upscaled")),
+        str(QT_TRANSLATE_NOOP("GalleryBadges", "UP")),
+        QColor(129, 212, 250),
+    ),
+    (
+        "unzoom",
+        str(QT_TRANSLATE_NOOP("GalleryBadges", "Unzoomed")),
+        str(QT_TRANSLATE_NOOP("GalleryBadges", "UZ")),
+        QColor(206, 147, 216),
+    ),
+    (
+        "nobg",
+        str(QT_TRANSLATE_NOOP("GalleryBadges", "No background")),
+        str(QT_TRANSLATE_NOOP("GalleryBadges", "BG")),
+        QColor(165, 214, 167),
+    ),
 )
 SHORT_BELOW = 150  # a picture box narrower than this gets the short labels
 

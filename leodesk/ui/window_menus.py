@@ -22,37 +22,39 @@ class WindowMenus(QObject):
 
     def __init__(self, window: MainWindow, demo: bool) -> None:
         super().__init__(window)
-        file_menu = add_menu(window.menuBar(), "&File", "fileMenu")
-        quit_action = QAction("&Quit", window)
+        file_menu = add_menu(window.menuBar(), self.tr("&File"), "fileMenu")
+        quit_action = QAction(self.tr("&Quit"), window)
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(window.close)
         file_menu.addAction(quit_action)
         self.file_menu = file_menu
         self.quit_action = quit_action
-        account_menu = add_menu(window.menuBar(), "&Account", "accountMenu")
+        account_menu = add_menu(window.menuBar(), self.tr("&Account"), "accountMenu")
         self.account_menu = account_menu  # the accounts go at its top (window_accounts)
-        self.key_action = QAction("API &key…", window)
+        self.key_action = QAction(self.tr("API &key…"), window)
         self.key_action.setObjectName("changeKeyAction")
         self.key_action.setEnabled(not demo)
         self.key_action.triggered.connect(window.change_key_requested.emit)
         account_menu.addAction(self.key_action)
-        self.offline_action = QAction("Keep full images &offline", window)
+        self.offline_action = QAction(self.tr("Keep full images &offline"), window)
         self.offline_action.setObjectName("keepOfflineAction")
         self.offline_action.setCheckable(True)
         self.offline_action.setToolTip(
-            "Sync downloads every full image (otherwise only thumbnails, and full images when "
-            "you open them)"
+            self.tr(
+                "Sync downloads every full image (otherwise only thumbnails, and full images "
+                "when you open them)"
+            )
         )
         self.offline_action.toggled.connect(
             lambda on: setattr(window, "keep_full_images_offline", on)
         )
         account_menu.addAction(self.offline_action)
-        self.cost_limit_action = QAction("Ask before a job costs more than…", window)
+        self.cost_limit_action = QAction(self.tr("Ask before a job costs more than…"), window)
         self.cost_limit_action.setObjectName("costLimitAction")
         self.cost_limit_action.triggered.connect(window.ask_cost_limit)
         account_menu.addAction(self.cost_limit_action)
-        self.refresh_action = QAction("&Refresh account and models", window)
+        self.refresh_action = QAction(self.tr("&Refresh account and models"), window)
         self.refresh_action.setObjectName("refreshAction")
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         account_menu.addAction(self.refresh_action)

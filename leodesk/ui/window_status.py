@@ -29,19 +29,23 @@ class AccountStatus(QObject):
         self.window = window
         bar = window.statusBar()
         self.demo_badge = named(
-            QLabel(" DEMO "),
+            QLabel(self.tr(" DEMO ")),
             "demoBadge",
-            "Demo mode: the built-in simulator",
-            "Running on the built-in simulator: no key, no network, no cost",
+            self.tr("Demo mode: the built-in simulator"),
+            self.tr("Running on the built-in simulator: no key, no network, no cost"),
         )
         self.style_demo_badge(demo)
-        self.connection_label = named(QLabel("Connecting…"), "connectionLabel", "Connection state")
+        self.connection_label = named(
+            QLabel(self.tr("Connecting…")), "connectionLabel", self.tr("Connection state")
+        )
         # The account leodesk runs on: filled and wired by window_accounts.AccountsLink.
         self.account_badge = QToolButton()
         self.account_badge.setVisible(False)
-        self.account_label = named(QLabel(""), "accountLabel", "Account")
-        self.balance_label = named(QLabel(""), "balanceLabel", "API credit balance")
-        self.balance_hint = named(QLabel("below zero"), "balanceHint", "The balance is negative")
+        self.account_label = named(QLabel(""), "accountLabel", self.tr("Account"))
+        self.balance_label = named(QLabel(""), "balanceLabel", self.tr("API credit balance"))
+        self.balance_hint = named(
+            QLabel(self.tr("below zero")), "balanceHint", self.tr("The balance is negative")
+        )
         # a palette and a font, not a style sheet: the first style sheet costs start-up time
         hint_palette = self.balance_hint.palette()
         hint_palette.setColor(QPalette.ColorRole.WindowText, QColor(185, 28, 28))
@@ -50,9 +54,9 @@ class AccountStatus(QObject):
         hint_font.setBold(True)
         self.balance_hint.setFont(hint_font)
         self.balance_hint.setVisible(False)
-        self.renewal_label = named(QLabel(""), "renewalLabel", "API plan renewal date")
-        self.spent_label = named(QLabel(""), "spentLabel", "Credits spent this run")
-        self.slots_label = named(QLabel(""), "slotsLabel", "Concurrency slots")
+        self.renewal_label = named(QLabel(""), "renewalLabel", self.tr("API plan renewal date"))
+        self.spent_label = named(QLabel(""), "spentLabel", self.tr("Credits spent this run"))
+        self.slots_label = named(QLabel(""), "slotsLabel", self.tr("Concurrency slots"))
         bar.addWidget(self.demo_badge)
         bar.addWidget(self.connection_label)
         bar.addPermanentWidget(self.account_badge)
@@ -84,14 +88,15 @@ class AccountStatus(QObject):
         credits = state.credits
         self.balance_label.setText("" if credits is None else credits_text(credits))
         renews = renewal_datetime(state.renewal_date)
-        tip = "API credit balance (plan credits + paid top-ups), read from Leonardo"
         negative = credits is not None and credits < 0
         if negative:
-            tip += (
-                ". It is below zero (the API can let a balance go negative): new jobs "
-                "may be refused until you top up or your plan renews and the balance covers their "
-                "price."
+            tip = self.tr(
+                "API credit balance (plan credits + paid top-ups), read from Leonardo. It is "
+                "below zero (the API can let a balance go negative): new jobs may be refused "
+                "until you top up or your plan renews and the balance covers their price."
             )
+        else:
+            tip = self.tr("API credit balance (plan credits + paid top-ups), read from Leonardo")
         self.balance_label.setToolTip(tip)
         self.balance_label.setStyleSheet("QLabel { color: #b91c1c; }" if negative else "")
         self.balance_hint.setToolTip(tip)
@@ -100,10 +105,11 @@ class AccountStatus(QObject):
             self.renewal_label.setText("")
             self.renewal_label.setToolTip("")
         else:
-            self.renewal_label.setText(f"renews {date_text(renews)}")
+            self.renewal_label.setText(self.tr("renews {date}").format(date=date_text(renews)))
             self.renewal_label.setToolTip(
-                f"Your API plan's credits renew on {date_text(renews)} "
-                f"({renews:%Y-%m-%d %H:%M} UTC)"
+                self.tr("Your API plan's credits renew on {date} ({utc} UTC)").format(
+                    date=date_text(renews), utc=f"{renews:%Y-%m-%d %H:%M}"
+                )
             )
         self.renewal_label.setVisible(renews is not None)
         if window.ctx is not None:
@@ -112,13 +118,14 @@ class AccountStatus(QObject):
                 window.queue_panel.set_balance(credits)
         if self.credits_dialog is not None and self.credits_dialog.isVisible():
             self.credits_dialog.set_balance(credits)
-        self.slots_label.setText("" if state.slots is None else f"{state.slots} slots")
-        self.slots_label.setToolTip("Jobs the API runs at once for this key")
-        self.connection_label.setText("Demo" if window.demo else "Connected")
+        slots = state.slots
+        self.slots_label.setText("" if slots is None else self.tr("{n} slots").format(n=slots))
+        self.slots_label.setToolTip(self.tr("Jobs the API runs at once for this key"))
+        self.connection_label.setText(self.tr("Demo") if window.demo else self.tr("Connected"))
         self.connection_label.setToolTip("")
 
     def show_connection_error(self, message: str) -> None:
-        self.connection_label.setText("Offline")
+        self.connection_label.setText(self.tr("Offline"))
         self.connection_label.setToolTip(message)
         self.window.statusBar().showMessage(message, 10000)
 
@@ -150,7 +157,9 @@ class AccountStatus(QObject):
         account = ctx.account
         first = None if account.first is None else account.first.credits
         now = None if account.last is None else account.last.credits
-        self.spent_label.setText(f"spent this run: {credits_text(spending.spent)}")
+        self.spent_label.setText(
+            self.tr("spent this run: {credits}").format(credits=credits_text(spending.spent))
+        )
         self.spent_label.setToolTip(spent_explanation(spending, first, now))
 
     def show_insufficient_credits(self, shortfall: Any) -> None:
