@@ -9,6 +9,8 @@
 # PyInstaller. That venv and PyInstaller's work folder live in LEODESK_BUNDLE_CACHE (default
 # ./build, git-ignored); CI points it outside the checkout so a clean checkout builds warm. The venv
 # is rebuilt only when its key changes (pyproject.toml, the lock file, this file's pins, Python).
+# LEODESK_BUNDLE_RESOURCES (default ./resources) is where the desktop entry, metainfo and icons
+# for the archive come from.
 # What the spec trims from the bundle, and why the rest stays: packaging/BUNDLE.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -83,12 +85,16 @@ mkdir "$stage/$name"
 cp -a dist/leodesk "$stage/$name/leodesk"
 cp packaging/install.sh "$stage/$name/install.sh"
 chmod +x "$stage/$name/install.sh"
-# The desktop integration the installer puts in place (from resources/, when present).
-mkdir -p "$stage/$name/share"
-for item in resources/icons resources/desktop; do
-  [ -e "$item" ] && cp -a "$item" "$stage/$name/share/"
+# The desktop integration install.sh puts in place: the launcher entry, metainfo and icons.
+res=${LEODESK_BUNDLE_RESOURCES:-resources}
+app_id=io.github.leodesk.Leodesk
+for need in "desktop/$app_id.desktop" "desktop/$app_id.metainfo.xml" icons/leodesk.svg \
+  "icons/hicolor/256x256/apps/$app_id.png"; do
+  [ -f "$res/$need" ] || { echo "bundle.sh: $res/$need is missing (the desktop integration)" >&2; exit 1; }
 done
-[ -f LICENSE ] && cp LICENSE "$stage/$name/"
+mkdir -p "$stage/$name/share"
+cp -a "$res/desktop" "$res/icons" "$stage/$name/share/"
+cp LICENSE "$stage/$name/" 2>/dev/null || echo "bundle.sh: no LICENSE to put in the archive" >&2
 rm -f "dist/$name.tar.gz"
 tar -C "$stage" -czf "dist/$name.tar.gz" "$name"
 

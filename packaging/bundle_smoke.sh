@@ -3,12 +3,16 @@
 #   1. `leodesk --demo gen` generates one image on the built-in simulator and writes a JPEG/PNG;
 #   2. `leodesk --demo video` makes one MP4 (the simulator encodes it with FFmpeg's libx264);
 #   3. `leodesk --demo` (the desktop app, offscreen) opens its window, loads the demo library and
-#      draws its thumbnails, with no warning, error or fault in its log; then it is stopped.
+#      draws its thumbnails, with no warning, error or fault in its log; then it is stopped;
+#   4. the archive's install.sh, run twice into a fresh HOME, leaves the same files (the command,
+#      the launcher entry, icons, metainfo) and a working `leodesk`; --uninstall removes them.
 # Each step uses a fresh LEODESK_HOME under a temporary folder; nothing of the user's is touched.
-#   ./packaging/bundle_smoke.sh [BUNDLE_DIR]     (default: dist/leodesk)
+#   ./packaging/bundle_smoke.sh [BUNDLE_DIR [ARCHIVE]]
+#       (default: dist/leodesk and the dist/leodesk-*-linux-x86_64.tar.gz beside it)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bundle=${1:-dist/leodesk}
+archive=${2:-$(ls "$(dirname "$bundle")"/leodesk-*-linux-x86_64.tar.gz 2>/dev/null | head -1)}
 exe=$bundle/leodesk
 [ -x "$exe" ] || { echo "no bundle at $bundle (run ./packaging/bundle.sh)" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -72,4 +76,34 @@ app_pid=
 ! grep -iE "could not (load|find)|cannot (load|open)|not found|error" "$tmp/app.out" ||
   fail "the app printed the problems above"
 printf '    window up, library checked, %d thumbnails drawn\n' "$(find "$thumbs" -name '*.jpg' | wc -l)" >&2
+say "archive: install.sh twice into a fresh HOME, then --uninstall"
+[ -f "$archive" ] || fail "no archive beside the bundle (run ./packaging/bundle.sh)"
+mkdir "$tmp/unpacked" "$tmp/home"
+tar -C "$tmp/unpacked" -xzf "$archive"
+installer=$(echo "$tmp"/unpacked/leodesk-*/install.sh)
+snapshot() { (cd "$tmp/home" && find . -path ./.local/share/applications/mimeinfo.cache -prune -o -printf '%p %s %l\n' | sort); }
+HOME=$tmp/home XDG_DATA_HOME= "$installer" > "$tmp/install1.txt" || fail "install.sh failed"
+snapshot > "$tmp/first.txt"
+HOME=$tmp/home XDG_DATA_HOME= "$installer" > "$tmp/install2.txt" || fail "install.sh failed the second time"
+snapshot > "$tmp/second.txt"
+diff "$tmp/first.txt" "$tmp/second.txt" >&2 || fail "a second install.sh left different files"
+id=io.github.leodesk.Leodesk
+for f in .local/bin/leodesk .local/share/applications/$id.desktop .local/share/metainfo/$id.metainfo.xml \
+  .local/share/icons/hicolor/256x256/apps/$id.png .local/share/icons/hicolor/scalable/apps/$id.svg; do
+  [ -e "$tmp/home/$f" ] || fail "install.sh did not make ~/$f"
+done
+grep -qxF "Exec=$tmp/home/.local/lib/leodesk/leodesk" "$tmp/home/.local/share/applications/$id.desktop" ||
+  fail "the installed launcher entry does not start the installed program"
+if command -v desktop-file-validate > /dev/null; then
+  desktop-file-validate "$tmp/home/.local/share/applications/$id.desktop" || fail "invalid launcher entry"
+fi
+[ "$(HOME=$tmp/home "$tmp/home/.local/bin/leodesk" --version)" = "leodesk $(python3 -c \
+  'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')" ] ||
+  fail "the installed leodesk --version is wrong"
+HOME=$tmp/home XDG_DATA_HOME= "$tmp/home/.local/lib/leodesk/install.sh" --uninstall > /dev/null ||
+  fail "install.sh --uninstall failed"
+left=$(cd "$tmp/home" && find . -path ./.local/share/applications/mimeinfo.cache -prune -o \( -type f -o -type l \) -print)
+[ -z "$left" ] || fail "--uninstall left: $left"
+printf '    installed twice (%d files, the same both times), started, uninstalled\n' "$(wc -l < "$tmp/first.txt")" >&2
+
 say "bundle smoke test passed"
