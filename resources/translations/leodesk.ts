@@ -1385,18 +1385,23 @@
 <context>
     <name>KeyDialog</name>
     <message>
-        <location filename="../../leodesk/ui/key_dialog.py" line="+35"/>
-        <location line="+12"/>
+        <location filename="../../leodesk/ui/key_dialog.py" line="+37"/>
+        <location line="+13"/>
         <source>API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-12"/>
         <source>leodesk — API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>About the API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&lt;b&gt;Connect your Leonardo.Ai account&lt;/b&gt;&lt;br&gt;Paste a Production API key (app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it only in your system keychain.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1456,7 +1461,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
+        <source>&lt;b&gt;No keychain found&lt;/b&gt;&lt;br&gt;leodesk keeps your API key only in your system keychain, and none is available here. Install and unlock one (on Linux GNOME Keyring or KWallet, e.g. &lt;code&gt;apt install gnome-keyring&lt;/code&gt;), then start leodesk again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Meanwhile you can try the demo: the built-in simulator needs no key and bills nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Checking the key with Leonardo…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1540,7 +1555,7 @@
 <context>
     <name>LiveSession</name>
     <message>
-        <location filename="../../leodesk/qt/live.py" line="+170"/>
+        <location filename="../../leodesk/qt/live.py" line="+171"/>
         <source>Live is paused: the API asked for a break (rate limit). It goes on in {s} s.</source>
         <translation type="unfinished"></translation>
     </message>
