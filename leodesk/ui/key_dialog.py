@@ -121,8 +121,8 @@ class KeyDialog(QDialog):
             self.tr(
                 "<b>No keychain found</b><br>leodesk keeps your API key only in your system "
                 "keychain, and none is available here. Install and unlock one (on Linux GNOME "
-                "Keyring or KWallet, e.g. <code>apt install gnome-keyring</code>), then start "
-                "leodesk again."
+                "Keyring or KWallet, e.g. <nobr><code>apt install gnome-keyring</code></nobr>), "
+                "then start leodesk again."
             )
         )
         self.message.setStyleSheet("")

@@ -1462,7 +1462,7 @@
     </message>
     <message>
         <location line="+33"/>
-        <source>&lt;b&gt;No keychain found&lt;/b&gt;&lt;br&gt;leodesk keeps your API key only in your system keychain, and none is available here. Install and unlock one (on Linux GNOME Keyring or KWallet, e.g. &lt;code&gt;apt install gnome-keyring&lt;/code&gt;), then start leodesk again.</source>
+        <source>&lt;b&gt;No keychain found&lt;/b&gt;&lt;br&gt;leodesk keeps your API key only in your system keychain, and none is available here. Install and unlock one (on Linux GNOME Keyring or KWallet, e.g. &lt;nobr&gt;&lt;code&gt;apt install gnome-keyring&lt;/code&gt;&lt;/nobr&gt;), then start leodesk again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
