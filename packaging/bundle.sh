@@ -60,6 +60,9 @@ PY
   echo "$key" > "$stamp"
 }
 
+for tool in gcc nm readelf ldd; do
+  command -v "$tool" >/dev/null || { echo "bundle.sh needs $tool (apt-get install gcc binutils)" >&2; exit 1; }
+done
 version=$(python3 -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 setup_build_venv
 
@@ -67,6 +70,12 @@ say "PyInstaller $PYINSTALLER_VERSION: dist/leodesk/"
 rm -rf dist/leodesk
 "$VENV/bin/python" -m PyInstaller --noconfirm --log-level WARN \
   --workpath "$CACHE/pyinstaller-work" --distpath dist packaging/leodesk.spec
+
+if [ "${LEODESK_BUNDLE_TRIM:-1}" != 0 ]; then
+  say "trimming the ICU data and the unused video encoders (see packaging/BUNDLE.md)"
+  "$VENV/bin/python" packaging/icu_trim.py dist/leodesk/_internal/PySide6/Qt/lib/libicudata.so.73
+  "$VENV/bin/python" packaging/stub_encoders.py dist/leodesk/_internal
+fi
 
 say "checking that every library in the bundle finds its dependencies"
 missing=$(cd dist/leodesk/_internal && find . -name '*.so*' -type f -print0 |
