@@ -92,8 +92,14 @@ for f in .local/bin/leodesk .local/share/applications/$id.desktop .local/share/m
   .local/share/icons/hicolor/256x256/apps/$id.png .local/share/icons/hicolor/scalable/apps/$id.svg; do
   [ -e "$tmp/home/$f" ] || fail "install.sh did not make ~/$f"
 done
-grep -qxF "Exec=$tmp/home/.local/lib/leodesk/leodesk" "$tmp/home/.local/share/applications/$id.desktop" ||
+entry=$tmp/home/.local/share/applications/$id.desktop
+grep -qE "^Exec=$tmp/home/.local/lib/leodesk/leodesk( |\$)" "$entry" ||
   fail "the installed launcher entry does not start the installed program"
+# The picture types the entry declares are registered (where the desktop database tool exists).
+if grep -q '^MimeType=.*image/png' "$entry" && command -v update-desktop-database > /dev/null; then
+  grep -q "^image/png=.*$id.desktop" "$tmp/home/.local/share/applications/mimeinfo.cache" ||
+    fail "install.sh did not register leodesk for image/png"
+fi
 if command -v desktop-file-validate > /dev/null; then
   desktop-file-validate "$tmp/home/.local/share/applications/$id.desktop" || fail "invalid launcher entry"
 fi
