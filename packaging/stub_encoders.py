@@ -1,4 +1,4 @@
-"""Replace the video encoders leodesk never uses with small stand-ins (27 MB of the bundle).
+"""Replace the parts of FFmpeg leodesk never uses with small stand-ins (33 MB of the bundle).
 
 PyAV's FFmpeg links every encoder it was built with, so the bundle carried x265 (HEVC, 20.6 MB)
 and SVT-AV1 (7.1 MB) although leodesk only decodes video (FFmpeg's own H.264/HEVC/VP9 decoders,
@@ -9,9 +9,12 @@ from it (and no other library provides); every one of them stops the process wit
 naming the missing encoder, so a use can never go unnoticed or run on garbage. One exception:
 FFmpeg asks x265 at start-up which bit depths it encodes (x265_api_get(12), (10), (8)); the
 stand-in answers "none" (NULL), so opening libx265 fails with FFmpeg's "Generic error in an
-external library" (checked with PyAV), and only x265_api_get(0) stops the process. Libraries
-only the real encoders needed (libmvec, for x265) go too. packaging/bundle_smoke.sh encodes
-(x264) and decodes a video with the result. Used by packaging/bundle.sh.
+external library" (checked with PyAV), and only x265_api_get(0) stops the process. The same for
+GnuTLS, which libavformat links for https:// inputs (leodesk gives FFmpeg local files only).
+Libraries only the real ones needed (libmvec for x265; nettle, hogweed, gmp and libunistring for
+GnuTLS) go too. packaging/bundle_smoke.sh encodes (x264) and decodes a video with the result;
+opening an https:// input stops with "FFmpeg's TLS (GnuTLS, for https:// inputs) is not part of
+this bundle" (checked with PyAV). Used by packaging/bundle.sh.
 
     python3 packaging/stub_encoders.py BUNDLE_INTERNAL_DIR
 """
@@ -24,7 +27,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-STUBBED = {"libx265": "the HEVC encoder (x265)", "libSvtAv1Enc": "the AV1 encoder (SVT-AV1)"}
+STUBBED = {
+    "libx265": "the HEVC encoder (x265)",
+    "libSvtAv1Enc": "the AV1 encoder (SVT-AV1)",
+    # FFmpeg's TLS for tls:// and https:// inputs; leodesk hands FFmpeg only local files and
+    # bytes (downloads go through httpx), so FFmpeg never opens a network protocol.
+    "libgnutls": "FFmpeg's TLS (GnuTLS, for https:// inputs)",
+}
 # Bodies other than "stop the process", by symbol name prefix.
 SPECIAL = {
     "x265_api_get_": "void *{name}(int depth) {{\n"
@@ -58,19 +67,24 @@ def soname(path: Path) -> str:
 
 
 def remove_orphans(root: Path, candidates: set[str]) -> None:
-    """Delete the libraries named in ``candidates`` that nothing left in the bundle links."""
-    files = [p for p in root.rglob("*.so*") if p.is_file() and not p.is_symlink()]
-    linked: set[str] = set()
-    for f in files:
-        linked |= needed(f)
-    for name in sorted(candidates - linked):
-        paths = list(root.rglob(name))
-        for path in [p for p in paths if p.is_symlink()]:
-            path.unlink()
-        for path in [p for p in paths if not p.is_symlink() and p.is_file()]:
-            size = path.stat().st_size / 1e6
-            path.unlink()
-            print(f"{path.name}: {size:.1f} MB, linked by nothing now: removed")
+    """Delete the libraries named in ``candidates`` that nothing left in the bundle links, then
+    those that only the deleted ones linked, and so on."""
+    while candidates:
+        files = [p for p in root.rglob("*.so*") if p.is_file() and not p.is_symlink()]
+        linked: set[str] = set()
+        for f in files:
+            linked |= needed(f)
+        next_round: set[str] = set()
+        for name in sorted(candidates - linked):
+            paths = list(root.rglob(name))
+            for path in [p for p in paths if p.is_symlink()]:
+                path.unlink()
+            for path in [p for p in paths if not p.is_symlink() and p.is_file()]:
+                next_round |= needed(path)
+                size = path.stat().st_size / 1e6
+                path.unlink()
+                print(f"{path.name}: {size:.1f} MB, linked by nothing now: removed")
+        candidates = next_round
 
 
 def main() -> None:
