@@ -122,6 +122,7 @@ class Launcher(AccountsMixin, QObject):
         self.wire_accounts()
         self.key_service.found.connect(self._key_found)
         self.key_service.lookup_failed.connect(self._lookup_failed)
+        self.key_service.no_keychain.connect(self._no_keychain)
         self.key_service.stored.connect(self._key_stored)
         self.key_service.store_failed.connect(self._key_failed)
         self.key_service.removed.connect(self._key_removed)
@@ -140,8 +141,14 @@ class Launcher(AccountsMixin, QObject):
     def _lookup_failed(self, message: str) -> None:
         self.ask_key(first_run=True, error=message)
 
+    def _no_keychain(self, message: str) -> None:
+        log.warning("no secure keychain: %s", message)
+        self.ask_key(first_run=True, no_keychain=True)
+
     # -- the key dialog -------------------------------------------------------------------------
-    def ask_key(self, *, first_run: bool, error: str | None = None) -> None:
+    def ask_key(
+        self, *, first_run: bool, error: str | None = None, no_keychain: bool = False
+    ) -> None:
         from leodesk.ui.key_dialog import KeyDialog  # after the first paint
 
         dialog = KeyDialog(replacing=not first_run, allow_demo=first_run, parent=self.window)
@@ -155,6 +162,8 @@ class Launcher(AccountsMixin, QObject):
         dialog.finished.connect(lambda result: self._dialog_closed(result, first_run))
         if error:
             dialog.show_error(error)
+        if no_keychain:
+            dialog.show_no_keychain()
         self.key_dialog = dialog
         dialog.open()
 

@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 
 
 class KeyService(QObject):
-    """Signals: found(object: str | None), lookup_failed(str), stored(object username),
-    store_failed(str), removed(bool), remove_failed(str)."""
+    """Signals: found(object: str | None), lookup_failed(str), no_keychain(str) (the lookup found
+    no secure keychain to read), stored(object username), store_failed(str), removed(bool),
+    remove_failed(str)."""
 
     found = Signal(object)
     lookup_failed = Signal(str)
+    no_keychain = Signal(str)
     stored = Signal(object)
     store_failed = Signal(str)
     removed = Signal(bool)
@@ -56,12 +58,13 @@ class KeyService(QObject):
         def job(token: CancelToken) -> str | None:
             return secrets.get_api_key(self._account)
 
-        self._pools.submit(
-            job,
-            on_result=self.found.emit,
-            on_error=lambda e: self.lookup_failed.emit(user_message(e)),
-            name="key lookup",
-        )
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, secrets.NoSecureKeychainError):
+                self.no_keychain.emit(user_message(exc))
+            else:
+                self.lookup_failed.emit(user_message(exc))
+
+        self._pools.submit(job, on_result=self.found.emit, on_error=failed, name="key lookup")
 
     def check_and_store(self, key: str) -> None:
         register_secret(key)

@@ -1,7 +1,9 @@
 """KeyDialog: paste a Production API key (checked with the API before it is stored) or try the demo.
 
 The dialog only collects and reports: the check (``/me``) and the keychain write happen in the Qt
-layer, which answers through :meth:`show_checking`, :meth:`show_error` and :meth:`done_ok`.
+layer, which answers through :meth:`show_checking`, :meth:`show_error` and :meth:`done_ok`. Where
+no secure keychain exists (no Secret Service running, e.g. a bundle started outside a desktop
+session) :meth:`show_no_keychain` says so and offers the demo instead of a key it could not keep.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class KeyDialog(QDialog):
         named(self, "keyDialog", self.tr("API key"))
         self.setWindowTitle(self.tr("leodesk — API key"))
         self.setMinimumWidth(520)
-        intro = QLabel(
+        self.intro = intro = named(QLabel(), "keyIntro", self.tr("About the API key"))
+        intro.setText(
             self.tr(
                 "<b>Connect your Leonardo.Ai account</b><br>Paste a Production API key "
                 "(app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it "
@@ -110,6 +113,31 @@ class KeyDialog(QDialog):
         key = self.key_edit.text().strip()
         if key:
             self.key_submitted.emit(key)
+
+    def show_no_keychain(self) -> None:
+        """No secure keychain: a key cannot be kept, so the dialog explains what to install and
+        makes the demo its default action (the key field stays disabled)."""
+        self.intro.setText(
+            self.tr(
+                "<b>No keychain found</b><br>leodesk keeps your API key only in your system "
+                "keychain, and none is available here. Install and unlock one (on Linux GNOME "
+                "Keyring or KWallet, e.g. <nobr><code>apt install gnome-keyring</code></nobr>), "
+                "then start leodesk again."
+            )
+        )
+        self.message.setStyleSheet("")
+        self.message.setText(
+            self.tr(
+                "Meanwhile you can try the demo: the built-in simulator needs no key and bills "
+                "nothing."
+            )
+        )
+        for widget in (self.key_edit, self.show_check, self.save_button):
+            widget.setEnabled(False)
+        self.save_button.setDefault(False)
+        self.demo_button.setVisible(True)
+        self.demo_button.setDefault(True)
+        self.demo_button.setFocus()
 
     def show_checking(self) -> None:
         self.message.setStyleSheet("")

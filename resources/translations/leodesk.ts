@@ -2872,18 +2872,23 @@ image</source>
 <context>
     <name>KeyDialog</name>
     <message>
-        <location filename="../../leodesk/ui/key_dialog.py" line="+35"/>
-        <location line="+12"/>
+        <location filename="../../leodesk/ui/key_dialog.py" line="+37"/>
+        <location line="+13"/>
         <source>API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-12"/>
         <source>leodesk — API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>About the API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&lt;b&gt;Connect your Leonardo.Ai account&lt;/b&gt;&lt;br&gt;Paste a Production API key (app.leonardo.ai → API Access). leodesk checks it with the API, then keeps it only in your system keychain.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2943,7 +2948,17 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
+        <source>&lt;b&gt;No keychain found&lt;/b&gt;&lt;br&gt;leodesk keeps your API key only in your system keychain, and none is available here. Install and unlock one (on Linux GNOME Keyring or KWallet, e.g. &lt;nobr&gt;&lt;code&gt;apt install gnome-keyring&lt;/code&gt;&lt;/nobr&gt;), then start leodesk again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Meanwhile you can try the demo: the built-in simulator needs no key and bills nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Checking the key with Leonardo…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -230,19 +230,54 @@ def test_a_removed_key_is_no_longer_used(
     assert "No API key" in window.connection_label.toolTip()
 
 
-def test_insecure_keychain_shows_the_install_hint(
+@pytest.mark.parametrize("backend", ["none", "plaintext"])
+def test_no_keychain_says_so_and_offers_the_demo(
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any, backend: str
+) -> None:
+    # "none": keyring's fail backend, what it picks where no Secret Service runs (a bundle started
+    # outside a desktop session); "plaintext": a backend that would keep the key in a file.
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring() if backend == "none" else PlaintextLikeKeyring())
+    window = apps.start(sim_runtime(sim, demo=False))
+    dialog = _key_dialog(qtbot, window)
+    intro = child(dialog, QLabel, "keyIntro")
+    qtbot.waitUntil(lambda: "No keychain found" in intro.text(), timeout=10000)
+    assert "apt install gnome-keyring" in intro.text()
+    assert "try the demo" in child(dialog, QLabel, "keyMessage").text()
+    # A key could not be kept, so none is asked for: the demo is the way on.
+    assert not child(dialog, QLineEdit, "apiKeyEdit").isEnabled()
+    assert not child(dialog, QPushButton, "saveKeyButton").isEnabled()
+    demo = child(dialog, QPushButton, "tryDemoButton")
+    assert demo.isVisible() and demo.isDefault() and demo.hasFocus()
+    assert window.browser is None
+
+    QTest.keyClick(demo, Qt.Key.Key_Return)  # Enter takes the default: the demo
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert window.demo_badge.isVisible()
+    _attached(qtbot, window)
+    assert window.connection_label.text() == "Demo"
+    assert real_keychain.store == {}
+    assert _me_calls(sim, SIM_KEY) == []  # the test's simulator (the real API) was never asked
+
+
+def test_insecure_keychain_refuses_a_key_from_the_account_menu(
     qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
     insecure = PlaintextLikeKeyring()
     keyring.set_keyring(insecure)  # real_keychain puts the previous backend back afterwards
     window = apps.start(sim_runtime(sim, demo=False))
-    dialog = _key_dialog(qtbot, window)
-    message = child(dialog, QLabel, "keyMessage")
-    # The lookup itself already explains it.
-    assert "No secure keychain" in message.text()
+    first = _key_dialog(qtbot, window)
+    qtbot.waitUntil(lambda: not child(first, QLineEdit, "apiKeyEdit").isEnabled(), timeout=10000)
+    qtbot.mouseClick(child(first, QPushButton, "cancelKeyButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=5000)
 
+    window.key_action.trigger()  # Account → API key…: a key typed anyway is refused
+    qtbot.waitUntil(lambda: len(window.findChildren(QDialog, "keyDialog")) == 2, timeout=5000)
+    dialog = window.findChildren(QDialog, "keyDialog")[-1]
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    message = child(dialog, QLabel, "keyMessage")
     _type_key(qtbot, dialog, SIM_KEY)
-    assert message.text() == ""
     qtbot.mouseClick(child(dialog, QPushButton, "saveKeyButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "No secure keychain" in message.text(), timeout=10000)
     assert message.text() == secrets.INSTALL_HINT
