@@ -232,7 +232,12 @@ def test_app_icon_and_identity_from_the_packaged_files(qapp: Any) -> None:
     small = icon.pixmap(16, 16).toImage()
     assert _close(small.pixelColor(8, 2), AMBER, 0)
     assert _close(small.pixelColor(6, 8), QColor("white"), 0)
-    before = (qapp.applicationName(), qapp.organizationName(), QGuiApplication.desktopFileName())
+    before = (
+        qapp.applicationName(),
+        qapp.organizationName(),
+        QGuiApplication.desktopFileName(),
+        qapp.applicationVersion(),
+    )
     try:
         apply_identity(qapp, version="9.9.9")
         assert QGuiApplication.desktopFileName() == APP_ID
@@ -243,6 +248,7 @@ def test_app_icon_and_identity_from_the_packaged_files(qapp: Any) -> None:
         qapp.setApplicationName(before[0])
         qapp.setOrganizationName(before[1])
         QGuiApplication.setDesktopFileName(before[2])
+        qapp.setApplicationVersion(before[3])  # the other tests share the application
 
 
 # -- the running app on a real X server ------------------------------------------------------
