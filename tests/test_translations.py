@@ -84,7 +84,6 @@ NOT_YET_CHECKED = frozenset(
     {
         "leodesk/qt/models/gallery_model.py",
         "leodesk/ui/gallery_pane.py",
-        "leodesk/ui/key_dialog.py",
         "leodesk/ui/main_window.py",
     }
 )
