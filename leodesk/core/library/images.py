@@ -19,6 +19,7 @@ MAX_DOWNLOAD_ATTEMPTS: Final = 3
 # Candidate sets are counted up to this many rows when choosing a query plan (beyond it the
 # ordered walk always wins, and counting further would cost more than it tells).
 _ESTIMATE_CAP: Final = 20_000
+_WALK_CHUNK_MAX: Final = 50_000  # rows of a chunked walk read at once (see Images._walk)
 
 
 def _with_query(flt: Filter | None, query: str | None, include_negative: bool) -> Filter:
@@ -159,11 +160,15 @@ class Images(ModelCache):
         return search.compile_filter(flt, after=key)
 
     def _driver_sizes(
-        self, conn: sqlite3.Connection, compiled: search.Compiled, cap: int = _ESTIMATE_CAP
+        self,
+        conn: sqlite3.Connection,
+        compiled: search.Compiled,
+        cap: int = _ESTIMATE_CAP,
+        gen_cap: int | None = None,
     ) -> dict[str, int]:
         return {
             name: int(conn.execute(sql, compiled.params).fetchone()[0])
-            for name, sql in search.driver_sizes_sql(compiled, cap).items()
+            for name, sql in search.driver_sizes_sql(compiled, cap, gen_cap).items()
         }
 
     def _choose(
@@ -176,9 +181,9 @@ class Images(ModelCache):
             "SELECT (SELECT MAX(rowid) FROM images), (SELECT MAX(pk) FROM generations)"
         ).fetchone()
         images, generations = int(totals[0] or 1), int(totals[1] or 1)
-        sizes = self._driver_sizes(
-            conn, compiled, search.estimate_cap(rows_needed, max(images, generations))
-        )
+        cap = search.estimate_cap(rows_needed, max(images, generations))
+        gen_cap = max(1000, cap * generations // max(images, generations))
+        sizes = self._driver_sizes(conn, compiled, cap, gen_cap)
         if any(size == 0 for size in sizes.values()):
             return None
         return search.choose_driver(
@@ -193,27 +198,96 @@ class Images(ModelCache):
     def _page(
         conn: sqlite3.Connection, compiled: search.Compiled, driver: str, offset: int, limit: int
     ) -> list[str]:
+        if search.walks_in_chunks(compiled, driver):
+            return Images._walk(conn, compiled, driver, offset + limit)[offset:]
         params = {**compiled.params, "limit": limit, "offset": offset}
         return [r[0] for r in conn.execute(search.page_sql(compiled, driver), params)]
+
+    @staticmethod
+    def _walk(
+        conn: sqlite3.Connection, compiled: search.Compiled, driver: str, rows_needed: int
+    ) -> list[str]:
+        """The first ``rows_needed`` ids of an ordered walk with full-text words, read in
+        chunks: each chunk of the walk keeps the rows whose generation matches, asking the
+        full-text index only about the chunk's range of generations (see
+        :func:`leodesk.core.search.walk_sql`). A common word then costs about the page, not
+        the list of every match."""
+        match_sql = search.match_range_sql(compiled)
+        sql = search.walk_sql(compiled, driver, cursor=False)
+        params: dict[str, Any] = dict(compiled.params)
+        chunk = min(_WALK_CHUNK_MAX, rows_needed * 5 // 2 + 64)
+        out: list[str] = []
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: thousands of rows
+        while len(out) < rows_needed:
+            params["chunk"] = chunk
+            rows = cursor.execute(sql, params).fetchall()
+            if not rows:
+                break
+            pks = [r[0] for r in rows]
+            bounds = {**compiled.params, "lo": min(pks), "hi": max(pks)}
+            hits = {r[0] for r in cursor.execute(match_sql, bounds)}
+            before = len(out)
+            out.extend(r[3] for r in rows if r[0] in hits)
+            if len(rows) < chunk:
+                break
+            last = rows[-1]
+            params.update(w_ms=last[1], w_idx=last[2], w_id=last[3])
+            sql = search.walk_sql(compiled, driver, cursor=True)
+            # The next chunk: the rows still needed at this chunk's share of matches, and some.
+            share = max(1, len(out) - before) / len(rows)
+            need = rows_needed - len(out)
+            chunk = min(_WALK_CHUNK_MAX, max(chunk, int(need / share * 1.25) + 64))
+        return out[:rows_needed]
+
+    def image_page(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        query: str | None = None,
+        include_negative: bool = False,
+        filter: Filter | None = None,
+        after: str | None = None,
+    ) -> list[ImageRecord]:
+        """The records of the page :meth:`image_ids_page` gives for the same arguments, in its
+        order, read in one go (one read transaction: the ids and their records agree)."""
+        offset, limit = max(0, int(offset)), max(0, int(limit))
+        flt = _with_query(filter, query, include_negative)
+        with self._reading() as conn:
+            compiled = self._compile(conn, flt, after)
+            if compiled is None or compiled.empty or not limit:
+                return []
+            driver = self._choose(conn, compiled, offset + limit)
+            if driver is None:
+                return []
+            ids = self._page(conn, compiled, driver, offset, limit)
+            found = self._records(conn, ids)
+        return [found[i] for i in ids if i in found]
 
     def image_records(self, ids: Iterable[str]) -> dict[str, ImageRecord]:
         """The records of ``ids`` that exist (missing ids are simply absent), with their
         curation, collections and the model's name when the model list knows it."""
         wanted = list(dict.fromkeys(ids))
-        out: dict[str, ImageRecord] = {}
         with self._reading() as conn:
-            names = self._model_names(conn)
-            for chunk in _chunks(wanted):
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"""
-                    SELECT {_IMAGE_COLUMNS} FROM images i
-                    JOIN generations g ON g.id = i.generation_id WHERE i.id IN ({marks})
-                    """,
-                    tuple(chunk),
-                ).fetchall()
-                for row in rows:
-                    out[row["id"]] = _image_record(row, names)
+            return self._records(conn, wanted)
+
+    def _records(self, conn: sqlite3.Connection, wanted: list[str]) -> dict[str, ImageRecord]:
+        names = self._model_names(conn)
+        out: dict[str, ImageRecord] = {}
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: _image_record reads by position
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            rows = cursor.execute(
+                f"""
+                SELECT {_IMAGE_COLUMNS} FROM images i
+                JOIN generations g ON g.id = i.generation_id WHERE i.id IN ({marks})
+                """,
+                tuple(chunk),
+            ).fetchall()
+            for row in rows:
+                out[row[0]] = _image_record(row, names)
         return out
 
     def library_models(self) -> list[tuple[str, str | None, int]]:
