@@ -43,7 +43,6 @@ __all__ = [
     "driver_sizes_sql",
     "estimate_cap",
     "fts_query",
-    "match_range_sql",
     "page_sql",
     "walk_sql",
     "walks_in_chunks",
@@ -447,6 +446,18 @@ def _from_and_where(
     gen_terms = [t for t in c.gen_terms if t != skip]
     if without_match:  # the chunked walk tests the full-text match itself (see walk_sql)
         gen_terms = [t for t in gen_terms if t != c.keyed.get("fts")]
+    elif driver in _ORDERED and c.match is not None and gen_terms == [c.keyed["fts"]]:
+        # Words alone: the walk tests each row's generation id against the matching
+        # generations' ids (deleted ones left out there), without looking up its generation.
+        gone = "" if c.include_deleted_remote else " AND m.deleted_remote = 0"
+        image_terms.append(
+            "i.generation_id IN (SELECT m.id FROM generations m WHERE m.pk IN (SELECT rowid "
+            f"FROM generations_fts WHERE generations_fts MATCH {c.match_param}){gone})"
+        )
+        gen_terms = []
+        where_ = [_INDEX_TERM[driver]] if driver in _INDEX_TERM else []
+        sql_ = f"FROM images i INDEXED BY {_INDEX[driver]}"
+        return sql_, where_ + [t for t in image_terms if t not in where_]
     joins_g = bool(gen_terms) or driver in ("fts", "model") or without_match
     if joins_g and not c.include_deleted_remote:
         gen_terms.append("g.deleted_remote = 0")
@@ -511,27 +522,26 @@ def walks_in_chunks(c: Compiled, driver: str) -> bool:
 
 
 def walk_sql(c: Compiled, driver: str, *, cursor: bool) -> str:
-    """One chunk of an ordered walk without the full-text test: ``(g.pk, i.created_ms, i.idx,
-    i.id)`` in gallery order. Binds ``:chunk`` and, with ``cursor``, ``:w_ms``, ``:w_idx``,
-    ``:w_id`` (the key of the previous chunk's last row: the chunk starts after it). The
-    caller keeps the rows whose ``g.pk`` is in :func:`match_range_sql` for the chunk's range."""
+    """One chunk of an ordered walk, its full-text test done inside: ``:chunk`` rows of the
+    walk (after the key ``:w_ms``, ``:w_idx``, ``:w_id`` of the previous chunk's last row, with
+    ``cursor``), of which it returns ``(1, created_ms, idx, id)`` for each row whose generation
+    matches (asking the full-text index only about the chunk's range of generations: FTS5
+    seeks to the range in each word's list), then ``(0, created_ms, idx, id)`` of the chunk's
+    last row when the chunk is full (the walk goes on after it). The matching rows come in no
+    promised order: the caller sorts them."""
     if not walks_in_chunks(c, driver):
         raise ValueError(f"driver {driver!r} does not walk in chunks for this filter")
     source, where = _from_and_where(c, driver, without_match=True)
     if cursor:
         where.append(_CURSOR)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
-    return f"SELECT g.pk, i.created_ms, i.idx, i.id {source}{clause} {_ORDER} LIMIT :chunk"
-
-
-def match_range_sql(c: Compiled) -> str:
-    """The generations (``pk``) between ``:lo`` and ``:hi`` whose prompt matches the words:
-    FTS5 seeks to the range in each word's list instead of reading all of it."""
-    if c.match is None:
-        raise ValueError("the filter has no full-text words")
     return (
-        "SELECT rowid FROM generations_fts WHERE generations_fts MATCH "
-        f"{c.match_param} AND rowid BETWEEN :lo AND :hi"
+        "WITH w AS MATERIALIZED (SELECT g.pk AS pk, i.created_ms AS ms, i.idx AS ix, i.id AS id "
+        f"{source}{clause} {_ORDER} LIMIT :chunk) "
+        "SELECT 1, ms, ix, id FROM w WHERE pk IN (SELECT rowid FROM generations_fts WHERE "
+        f"generations_fts MATCH {c.match_param} AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND "
+        "(SELECT MAX(pk) FROM w)) "
+        "UNION ALL SELECT 0, ms, ix, id FROM (SELECT ms, ix, id FROM w LIMIT 1 OFFSET :chunk - 1)"
     )
 
 
@@ -561,15 +571,16 @@ def count_sql(c: Compiled, driver: str) -> str:
     return f"SELECT COUNT(*) {source}{clause}"
 
 
-# The cost model, in microseconds per row (measured at 100k images on a 2-vCPU VM; only the
-# ratios matter): stepping over one row of an ordered index; joining its generation (for
+# The cost model, in microseconds per row (measured at 100k images on a 2-vCPU VM, SORT_ROW
+# again at 1M images of a synced-shape library, where a set driver's rows are scattered; only
+# the ratios matter): stepping over one row of an ordered index; joining its generation (for
 # generation-level filters); fetching, testing and sorting one row of a set driver (which
 # always joins); putting one full-text match into the list a walk tests rows against.
 WALK_ROW: Final = 0.1
 JOIN_ROW: Final = 0.6
-SORT_ROW: Final = 0.8
+SORT_ROW: Final = 2.0
 MATCH_ROW: Final = 0.12
-CHUNK_ROW: Final = 0.5  # a row of a chunked walk, read into Python and tested there
+CHUNK_ROW: Final = 0.3  # a row of a chunked walk: kept in the chunk, tested against its range
 
 
 def choose_driver(

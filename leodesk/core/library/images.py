@@ -117,10 +117,10 @@ class Images(ModelCache):
             compiled = self._compile(conn, flt, after)
             if compiled is None or compiled.empty or not limit:
                 return []
-            driver = self._choose(conn, compiled, offset + limit)
-            if driver is None:
+            plan = self._choose(conn, compiled, offset + limit)
+            if plan is None:
                 return []
-            return self._page(conn, compiled, driver, offset, limit)
+            return self._page(conn, compiled, plan[0], offset, limit, chunked=plan[1])
 
     def count_images(
         self,
@@ -173,10 +173,12 @@ class Images(ModelCache):
 
     def _choose(
         self, conn: sqlite3.Connection, compiled: search.Compiled, rows_needed: int
-    ) -> str | None:
-        """The driver for a page, or None when a candidate set is empty (nothing matches)."""
+    ) -> tuple[str, bool] | None:
+        """The driver for a page and whether a walk with words goes in chunks (its words match
+        so many generations that the list of them all would cost more than the page); None
+        when a candidate set is empty (nothing matches)."""
         if compiled.drivers == ["time"]:
-            return "time"
+            return "time", False
         totals = conn.execute(
             "SELECT (SELECT MAX(rowid) FROM images), (SELECT MAX(pk) FROM generations)"
         ).fetchone()
@@ -186,19 +188,29 @@ class Images(ModelCache):
         sizes = self._driver_sizes(conn, compiled, cap, gen_cap)
         if any(size == 0 for size in sizes.values()):
             return None
-        return search.choose_driver(
+        driver = search.choose_driver(
             compiled,
             rows_needed=rows_needed,
             images=images,
             generations=generations,
             sizes=sizes,
         )
+        return driver, sizes.get("fts", 0) >= gen_cap
 
     @staticmethod
     def _page(
-        conn: sqlite3.Connection, compiled: search.Compiled, driver: str, offset: int, limit: int
+        conn: sqlite3.Connection,
+        compiled: search.Compiled,
+        driver: str,
+        offset: int,
+        limit: int,
+        *,
+        chunked: bool = True,
     ) -> list[str]:
-        if search.walks_in_chunks(compiled, driver):
+        """A page by ``driver``. An ordered walk with words is read in chunks (``chunked``:
+        right when the words match many generations) or, for fewer matches, tests every row
+        against the list of all of them (cheap to build then)."""
+        if chunked and search.walks_in_chunks(compiled, driver):
             return Images._walk(conn, compiled, driver, offset + limit)[offset:]
         params = {**compiled.params, "limit": limit, "offset": offset}
         return [r[0] for r in conn.execute(search.page_sql(compiled, driver), params)]
@@ -212,30 +224,24 @@ class Images(ModelCache):
         full-text index only about the chunk's range of generations (see
         :func:`leodesk.core.search.walk_sql`). A common word then costs about the page, not
         the list of every match."""
-        match_sql = search.match_range_sql(compiled)
         sql = search.walk_sql(compiled, driver, cursor=False)
         params: dict[str, Any] = dict(compiled.params)
         chunk = min(_WALK_CHUNK_MAX, rows_needed * 5 // 2 + 64)
         out: list[str] = []
         cursor = conn.cursor()
-        cursor.row_factory = None  # plain tuples: thousands of rows
+        cursor.row_factory = None  # plain tuples
         while len(out) < rows_needed:
             params["chunk"] = chunk
             rows = cursor.execute(sql, params).fetchall()
-            if not rows:
+            hits = sorted((-r[1], r[2], r[3]) for r in rows if r[0])  # gallery order
+            out.extend(h[2] for h in hits)
+            last = next((r for r in rows if not r[0]), None)
+            if last is None:  # the chunk was not full: the walk is over
                 break
-            pks = [r[0] for r in rows]
-            bounds = {**compiled.params, "lo": min(pks), "hi": max(pks)}
-            hits = {r[0] for r in cursor.execute(match_sql, bounds)}
-            before = len(out)
-            out.extend(r[3] for r in rows if r[0] in hits)
-            if len(rows) < chunk:
-                break
-            last = rows[-1]
             params.update(w_ms=last[1], w_idx=last[2], w_id=last[3])
             sql = search.walk_sql(compiled, driver, cursor=True)
             # The next chunk: the rows still needed at this chunk's share of matches, and some.
-            share = max(1, len(out) - before) / len(rows)
+            share = max(1, len(hits)) / chunk
             need = rows_needed - len(out)
             chunk = min(_WALK_CHUNK_MAX, max(chunk, int(need / share * 1.25) + 64))
         return out[:rows_needed]
@@ -258,10 +264,10 @@ class Images(ModelCache):
             compiled = self._compile(conn, flt, after)
             if compiled is None or compiled.empty or not limit:
                 return []
-            driver = self._choose(conn, compiled, offset + limit)
-            if driver is None:
+            plan = self._choose(conn, compiled, offset + limit)
+            if plan is None:
                 return []
-            ids = self._page(conn, compiled, driver, offset, limit)
+            ids = self._page(conn, compiled, plan[0], offset, limit, chunked=plan[1])
             found = self._records(conn, ids)
         return [found[i] for i in ids if i in found]
 
