@@ -85,6 +85,7 @@ from leodesk.core.library.records import (
     UpsertBatch,
 )
 from leodesk.core.library.stats import Stats
+from leodesk.core.library.timings import JobTimings
 from leodesk.core.library.training import DatasetImageRecord, DatasetRecord, Datasets
 from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
 from leodesk.core.library.videos import VideoOrigin, VideoRecord, Videos
@@ -144,6 +145,7 @@ class Library(
     Videos,
     PromptHistory,
     Stats,
+    JobTimings,
     Store,
 ):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""
