@@ -137,9 +137,16 @@ class _Durations:
         return found
 
     def record_job_duration(self, key: str, model_key: str, seconds: float) -> None:
-        self._b.db(lambda lib: lib.record_job_duration(key, model_key, seconds)).result(
-            timeout=DB_WAIT
-        )
+        # Not awaited: the job's images are on their way to the gallery meanwhile. The database
+        # thread runs writes in order, so the next job's plan reads it.
+        future = self._b.db(lambda lib: lib.record_job_duration(key, model_key, seconds))
+        future.add_done_callback(_log_failure)
+
+
+def _log_failure(future: Any) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.warning("a job's duration was not remembered: %s", exc)
 
 
 class GenerationRunner:
