@@ -521,27 +521,43 @@ def walks_in_chunks(c: Compiled, driver: str) -> bool:
     return driver in _ORDERED and c.match is not None
 
 
-def walk_sql(c: Compiled, driver: str, *, cursor: bool) -> str:
+def walk_sql(
+    c: Compiled, driver: str, *, cursor: bool, columns: str | None = None, width: int = 0
+) -> str:
     """One chunk of an ordered walk, its full-text test done inside: ``:chunk`` rows of the
     walk (after the key ``:w_ms``, ``:w_idx``, ``:w_id`` of the previous chunk's last row, with
     ``cursor``), of which it returns ``(1, created_ms, idx, id)`` for each row whose generation
     matches (asking the full-text index only about the chunk's range of generations: FTS5
     seeks to the range in each word's list), then ``(0, created_ms, idx, id)`` of the chunk's
     last row when the chunk is full (the walk goes on after it). The matching rows come in no
-    promised order: the caller sorts them."""
+    promised order: the caller sorts them.
+
+    With ``columns`` (``width`` of them, over ``i`` and ``g``), each matching row carries them
+    too, read by rowid (the last row's are NULL): a page of records in the same read."""
     if not walks_in_chunks(c, driver):
         raise ValueError(f"driver {driver!r} does not walk in chunks for this filter")
     source, where = _from_and_where(c, driver, without_match=True)
     if cursor:
         where.append(_CURSOR)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
+    matches = (
+        f"w.pk IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH {c.match_param} "
+        "AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND (SELECT MAX(pk) FROM w))"
+    )
+    if columns is None:
+        hits = f"SELECT 1, w.ms, w.ix, w.id FROM w WHERE {matches}"
+        pad = ""
+    else:
+        hits = (
+            f"SELECT 1, w.ms, w.ix, w.id, {columns} FROM w CROSS JOIN images i ON i.rowid = w.ir "
+            f"CROSS JOIN generations g ON g.pk = w.pk WHERE {matches}"
+        )
+        pad = ", NULL" * width
     return (
-        "WITH w AS MATERIALIZED (SELECT g.pk AS pk, i.created_ms AS ms, i.idx AS ix, i.id AS id "
-        f"{source}{clause} {_ORDER} LIMIT :chunk) "
-        "SELECT 1, ms, ix, id FROM w WHERE pk IN (SELECT rowid FROM generations_fts WHERE "
-        f"generations_fts MATCH {c.match_param} AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND "
-        "(SELECT MAX(pk) FROM w)) "
-        "UNION ALL SELECT 0, ms, ix, id FROM (SELECT ms, ix, id FROM w LIMIT 1 OFFSET :chunk - 1)"
+        "WITH w AS MATERIALIZED (SELECT g.pk AS pk, i.rowid AS ir, i.created_ms AS ms, "
+        f"i.idx AS ix, i.id AS id {source}{clause} {_ORDER} LIMIT :chunk) "
+        f"{hits} UNION ALL SELECT 0, ms, ix, id{pad} FROM "
+        "(SELECT ms, ix, id FROM w LIMIT 1 OFFSET :chunk - 1)"
     )
 
 

@@ -202,10 +202,13 @@ def build(path: Path, count: int, seed: int = 7, page: int = 1000) -> float:
 def library(count: int, seed: int = 7, *, copy_to: Path | None = None) -> Path:
     """The path of a ``count``-generation synced-shape library, built on first use and cached.
     With ``copy_to`` (a file path), a private copy there (for benchmarks that write to it)."""
+    from leodesk.core.library import Library
+
     path = path_for(count, seed)
     if not path.exists():
         took = build(path, count, seed)
         print(f"libgen: built {path} in {took:.0f} s", file=sys.stderr)
+    Library.open(path).close()  # a kept library is brought to the current schema
     if copy_to is None:
         return path
     copy_to.parent.mkdir(parents=True, exist_ok=True)

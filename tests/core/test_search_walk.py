@@ -154,3 +154,28 @@ def test_the_cost_model_walks_for_common_words_and_sorts_rare_ones() -> None:
     kw = {"rows_needed": 500, "images": 1_000_000, "generations": 400_000}
     assert search.choose_driver(compiled, sizes={"fts": 200_000}, **kw) == "time"
     assert search.choose_driver(compiled, sizes={"fts": 300}, **kw) == "fts"
+
+
+@pytest.mark.parametrize("text", ["alpha", "alph", "beta", "gamma", "alpha beta"])
+def test_a_chunked_walk_can_carry_the_records(lib: Library, text: str) -> None:
+    from leodesk.core.library.records import _IMAGE_COLUMNS, _IMAGE_WIDTH, _image_record
+
+    with lib._reading() as conn:
+        columns = conn.execute(
+            f"SELECT {_IMAGE_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id"
+        ).description
+        assert len(columns) == _IMAGE_WIDTH
+        compiled = compile_filter(Filter(text=text))
+        rows = lib._walk(conn, compiled, "time", 400, _IMAGE_COLUMNS, _IMAGE_WIDTH)
+        ids = lib._page(conn, compiled, "time", 0, 400)
+    records = [_image_record(r[3:]) for r in rows]
+    assert [r.id for r in records] == ids
+    by_id = lib.image_records(ids)
+    assert records == [replace_name(by_id[i]) for i in ids]
+
+
+def replace_name(record: ImageRecord) -> ImageRecord:
+    """The record without the model's name (the walk above is given no names)."""
+    from dataclasses import replace
+
+    return replace(record, model_name=None)

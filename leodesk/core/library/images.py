@@ -12,7 +12,13 @@ from typing import Any, Final
 from leodesk.core import search
 from leodesk.core.library.db import _chunks, _require_id
 from leodesk.core.library.model_cache import ModelCache
-from leodesk.core.library.records import _IMAGE_COLUMNS, ImageKind, ImageRecord, _image_record
+from leodesk.core.library.records import (
+    _IMAGE_COLUMNS,
+    _IMAGE_WIDTH,
+    ImageKind,
+    ImageRecord,
+    _image_record,
+)
 from leodesk.core.search import Filter
 
 MAX_DOWNLOAD_ATTEMPTS: Final = 3
@@ -211,35 +217,40 @@ class Images(ModelCache):
         right when the words match many generations) or, for fewer matches, tests every row
         against the list of all of them (cheap to build then)."""
         if chunked and search.walks_in_chunks(compiled, driver):
-            return Images._walk(conn, compiled, driver, offset + limit)[offset:]
+            return [r[2] for r in Images._walk(conn, compiled, driver, offset + limit)[offset:]]
         params = {**compiled.params, "limit": limit, "offset": offset}
         return [r[0] for r in conn.execute(search.page_sql(compiled, driver), params)]
 
     @staticmethod
     def _walk(
-        conn: sqlite3.Connection, compiled: search.Compiled, driver: str, rows_needed: int
-    ) -> list[str]:
-        """The first ``rows_needed`` ids of an ordered walk with full-text words, read in
-        chunks: each chunk of the walk keeps the rows whose generation matches, asking the
-        full-text index only about the chunk's range of generations (see
-        :func:`leodesk.core.search.walk_sql`). A common word then costs about the page, not
-        the list of every match."""
-        sql = search.walk_sql(compiled, driver, cursor=False)
+        conn: sqlite3.Connection,
+        compiled: search.Compiled,
+        driver: str,
+        rows_needed: int,
+        columns: str | None = None,
+        width: int = 0,
+    ) -> list[tuple[Any, ...]]:
+        """The first ``rows_needed`` rows ``(created_ms, idx, id, *columns)`` of an ordered
+        walk with full-text words, read in chunks: each chunk of the walk keeps the rows whose
+        generation matches, asking the full-text index only about the chunk's range of
+        generations (see :func:`leodesk.core.search.walk_sql`). A common word then costs about
+        the page, not the list of every match."""
         params: dict[str, Any] = dict(compiled.params)
         chunk = min(_WALK_CHUNK_MAX, rows_needed * 5 // 2 + 64)
-        out: list[str] = []
+        out: list[tuple[Any, ...]] = []
         cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples
+        sql = search.walk_sql(compiled, driver, cursor=False, columns=columns, width=width)
         while len(out) < rows_needed:
             params["chunk"] = chunk
             rows = cursor.execute(sql, params).fetchall()
-            hits = sorted((-r[1], r[2], r[3]) for r in rows if r[0])  # gallery order
-            out.extend(h[2] for h in hits)
+            hits = sorted((r for r in rows if r[0]), key=lambda r: (-r[1], r[2], r[3]))
+            out.extend(r[1:] for r in hits)
             last = next((r for r in rows if not r[0]), None)
             if last is None:  # the chunk was not full: the walk is over
                 break
             params.update(w_ms=last[1], w_idx=last[2], w_id=last[3])
-            sql = search.walk_sql(compiled, driver, cursor=True)
+            sql = search.walk_sql(compiled, driver, cursor=True, columns=columns, width=width)
             # The next chunk: the rows still needed at this chunk's share of matches, and some.
             share = max(1, len(hits)) / chunk
             need = rows_needed - len(out)
@@ -267,7 +278,15 @@ class Images(ModelCache):
             plan = self._choose(conn, compiled, offset + limit)
             if plan is None:
                 return []
-            ids = self._page(conn, compiled, plan[0], offset, limit, chunked=plan[1])
+            driver, chunked = plan
+            if chunked and search.walks_in_chunks(compiled, driver):
+                # The records come with the walk (read by rowid): no second lookup by id.
+                names = self._model_names(conn)
+                rows = self._walk(
+                    conn, compiled, driver, offset + limit, _IMAGE_COLUMNS, _IMAGE_WIDTH
+                )
+                return [_image_record(r[3:], names) for r in rows[offset:]]
+            ids = self._page(conn, compiled, driver, offset, limit, chunked=chunked)
             found = self._records(conn, ids)
         return [found[i] for i in ids if i in found]
 

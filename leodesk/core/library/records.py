@@ -183,6 +183,10 @@ _IMAGE_COLUMNS: Final = """
 """
 
 
+#: How many columns :data:`_IMAGE_COLUMNS` has.
+_IMAGE_WIDTH: Final = 30
+
+
 def _collection_ids(value: Any) -> tuple[int, ...]:
     if not value:
         return ()
