@@ -433,7 +433,10 @@ def _pick_collection_lineage_terms(flt: Filter, c: Compiled) -> None:
 
 _ORDER: Final = "ORDER BY i.created_ms DESC, i.idx, i.id"
 # Without a join to the generation: the (few) generations deleted on the server, as one list.
-_REMOTE_GONE: Final = "i.generation_id NOT IN (SELECT id FROM generations WHERE deleted_remote = 1)"
+_GONE_IDS: Final = (
+    "SELECT id FROM generations INDEXED BY generations_deleted_remote WHERE deleted_remote = 1"
+)
+_REMOTE_GONE: Final = f"i.generation_id NOT IN ({_GONE_IDS})"
 
 
 def _from_and_where(
@@ -451,8 +454,9 @@ def _from_and_where(
         # generations' ids (deleted ones left out there), without looking up its generation.
         gone = "" if c.include_deleted_remote else " AND m.deleted_remote = 0"
         image_terms.append(
-            "i.generation_id IN (SELECT m.id FROM generations m WHERE m.pk IN (SELECT rowid "
-            f"FROM generations_fts WHERE generations_fts MATCH {c.match_param}){gone})"
+            "i.generation_id IN (SELECT m.id FROM generations m INDEXED BY generations_id_by_pk "
+            "WHERE m.pk IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH "
+            f"{c.match_param}){gone})"
         )
         gen_terms = []
         where_ = [_INDEX_TERM[driver]] if driver in _INDEX_TERM else []
@@ -572,7 +576,7 @@ def count_sql(c: Compiled, driver: str) -> str:
         gone = " AND ".join(
             [*kept, "g.deleted_remote = 1"]
             if driver in _ORDERED
-            else [*kept, "i.generation_id IN (SELECT id FROM generations WHERE deleted_remote = 1)"]
+            else [*kept, f"i.generation_id IN ({_GONE_IDS})"]
         )
         if driver in _ORDERED:
             minus = (
