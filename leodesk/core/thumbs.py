@@ -78,6 +78,7 @@ STALE_TEMP_AGE: Final = 3600.0  # seconds: leftovers of a crashed write older th
 MIN_SIZE: Final = 16
 MAX_SIZE: Final = 2048
 
+_EXIF_IN_INFO: Final = frozenset({"JPEG", "PNG", "WEBP"})
 _KEY = re.compile(r"[0-9a-f]{16,128}")
 _FAIL_DIR = "fail"
 _TEMP_PREFIX = ".tmp-"
@@ -159,7 +160,12 @@ def _render_image(source: Path | bytes, size: int) -> Image.Image:
             )
             image.draft(image.mode, box)
         image.thumbnail((size, size), RESAMPLE, reducing_gap=REDUCING_GAP)
-        oriented = ImageOps.exif_transpose(image)
+        # Reading EXIF is Python work (it holds the GIL the other workers need): only when the
+        # file has EXIF at all (JPEG, PNG and WebP keep it in info["exif"]).
+        if image.format in _EXIF_IN_INFO and "exif" not in image.info:
+            oriented: Image.Image = image
+        else:
+            oriented = ImageOps.exif_transpose(image)
         out = _to_jpeg_mode(oriented)
         out.load()
     return out
@@ -180,9 +186,9 @@ def _shrink(picture: Image.Image, display: int | None) -> Image.Image:
     """``picture`` fitted into ``display`` pixels (itself when it already fits)."""
     if display is None or max(picture.size) <= display:
         return picture
-    shown = picture.copy()
-    shown.thumbnail((display, display), RESAMPLE)
-    return shown
+    scale = display / max(picture.size)
+    box = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    return picture.resize(box, RESAMPLE)
 
 
 class ThumbCache:
