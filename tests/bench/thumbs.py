@@ -95,7 +95,7 @@ def floor_pool(files: list[Path], width: int, out: Path) -> float:
 
 def leodesk_pool(app: Any, files: list[Path], cache_dir: Path) -> tuple[float, float, int]:
     """(images/s, longest GUI-thread gap in ms, pool width)."""
-    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     from leodesk.core.thumbs import ThumbCache
     from leodesk.qt.thumbnails import ThumbnailLoader, key_for
@@ -108,8 +108,15 @@ def leodesk_pool(app: Any, files: list[Path], cache_dir: Path) -> tuple[float, f
     )
     loader.set_display(DISPLAY)
     done: list[str] = []
-    loader.ready.connect(done.append)
-    loader.failed.connect(done.append)
+    loop = QEventLoop()
+
+    def arrived(key: str) -> None:
+        done.append(key)
+        if len(done) == len(files):
+            loop.quit()
+
+    loader.ready.connect(arrived)
+    loader.failed.connect(arrived)
     gaps: list[float] = []
     clock = QElapsedTimer()
     beat = QTimer()
@@ -129,13 +136,14 @@ def leodesk_pool(app: Any, files: list[Path], cache_dir: Path) -> tuple[float, f
     start = time.perf_counter()
     for n, path in enumerate(files):
         loader.request(key_for("bench", f"{cache_dir}:{n}"), path=path)
-    while len(done) < len(files):
-        app.processEvents()
-        time.sleep(0.0005)
+    QTimer.singleShot(120_000, loop.quit)  # a bound, should a thumbnail never come
+    loop.exec()
     took = time.perf_counter() - start
     beat.stop()
     failed = [k for k in done if loader.is_failed(k)]
     pools.shutdown()
+    if len(done) < len(files):
+        raise SystemExit("thumbnails did not all arrive within two minutes")
     if failed:
         raise SystemExit(f"{len(failed)} thumbnails failed")
     return len(files) / took, max(gaps[1:], default=0.0), width
