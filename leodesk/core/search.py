@@ -14,6 +14,13 @@ generation, then the id), whichever driver produced it:
   generations of the chosen models, a collection, the images that have variations) and sort
   only that set: right for rare words and small sets.
 
+An ordered walk with words tests each row's generation against the words' matches. When the
+words match many generations (a common word), the list of them all costs far more than the
+page, so the walk goes in chunks (:func:`walk_sql`), each asking the full-text index only about
+its own range of generations (a synced library is written newest first, so a chunk of the
+time order is a narrow range of rowids). Otherwise the walk tests each row's generation id
+against the ids of all the matches, read from a small index by pk.
+
 The choice only changes the speed, never the rows (the tests run every driver on the same
 filters and compare).
 
