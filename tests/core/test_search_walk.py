@@ -179,3 +179,17 @@ def replace_name(record: ImageRecord) -> ImageRecord:
     from dataclasses import replace
 
     return replace(record, model_name=None)
+
+
+@pytest.mark.parametrize("text", ["alpha", "beta", "alpha beta"])
+def test_a_chunked_walk_after_an_image_continues_the_same_order(lib: Library, text: str) -> None:
+    flt = Filter(text=text)
+    everything = lib.image_ids_page(0, 10_000, filter=flt)
+    with lib._reading() as conn:
+        for start in (0, 5, len(everything) // 2):
+            row = conn.execute(
+                "SELECT created_ms, idx, id FROM images WHERE id = ?", (everything[start],)
+            ).fetchone()
+            compiled = compile_filter(flt, after=(int(row[0]), int(row[1]), str(row[2])))
+            walked = lib._page(conn, compiled, "time", 0, 60, chunked=True)
+            assert walked == everything[start + 1 : start + 61]
