@@ -439,6 +439,7 @@ def _pick_collection_lineage_terms(flt: Filter, c: Compiled) -> None:
 # --------------------------------------------------------------------------------------------
 
 _ORDER: Final = "ORDER BY i.created_ms DESC, i.idx, i.id"
+_ORDER_W: Final = "ORDER BY ms DESC, ix, id"  # the same order over a walk's chunk
 # Without a join to the generation: the (few) generations deleted on the server, as one list.
 _GONE_IDS: Final = (
     "SELECT id FROM generations INDEXED BY generations_deleted_remote WHERE deleted_remote = 1"
@@ -537,11 +538,11 @@ def walk_sql(
 ) -> str:
     """One chunk of an ordered walk, its full-text test done inside: ``:chunk`` rows of the
     walk (after the key ``:w_ms``, ``:w_idx``, ``:w_id`` of the previous chunk's last row, with
-    ``cursor``), of which it returns ``(1, created_ms, idx, id)`` for each row whose generation
-    matches (asking the full-text index only about the chunk's range of generations: FTS5
-    seeks to the range in each word's list), then ``(0, created_ms, idx, id)`` of the chunk's
-    last row when the chunk is full (the walk goes on after it). The matching rows come in no
-    promised order: the caller sorts them.
+    ``cursor``), of which it returns ``(1, created_ms, idx, id)`` for the first ``:need`` rows
+    whose generation matches (asking the full-text index only about the chunk's range of
+    generations: FTS5 seeks to the range in each word's list), then ``(0, created_ms, idx,
+    id)`` of the chunk's last row when the chunk is full (the walk goes on after it). The
+    matching rows come in no promised order: the caller sorts them.
 
     With ``columns`` (``width`` of them, over ``i`` and ``g``), each matching row carries them
     too, read by rowid (the last row's are NULL): a page of records in the same read."""
@@ -551,17 +552,19 @@ def walk_sql(
     if cursor:
         where.append(_CURSOR)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
+    # The first :need matching rows of the chunk (in gallery order) are all the page needs.
     matches = (
-        f"w.pk IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH {c.match_param} "
-        "AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND (SELECT MAX(pk) FROM w))"
+        "SELECT * FROM w WHERE pk IN (SELECT rowid FROM generations_fts WHERE generations_fts "
+        f"MATCH {c.match_param} AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND "
+        f"(SELECT MAX(pk) FROM w)) {_ORDER_W} LIMIT :need"
     )
     if columns is None:
-        hits = f"SELECT 1, w.ms, w.ix, w.id FROM w WHERE {matches}"
+        hits = f"SELECT 1, h.ms, h.ix, h.id FROM ({matches}) h"
         pad = ""
     else:
         hits = (
-            f"SELECT 1, w.ms, w.ix, w.id, {columns} FROM w CROSS JOIN images i ON i.rowid = w.ir "
-            f"CROSS JOIN generations g ON g.pk = w.pk WHERE {matches}"
+            f"SELECT 1, h.ms, h.ix, h.id, {columns} FROM ({matches}) h "
+            "CROSS JOIN images i ON i.rowid = h.ir CROSS JOIN generations g ON g.pk = h.pk"
         )
         pad = ", NULL" * width
     return (

@@ -243,6 +243,7 @@ class Images(ModelCache):
         sql = search.walk_sql(compiled, driver, cursor=False, columns=columns, width=width)
         while len(out) < rows_needed:
             params["chunk"] = chunk
+            params["need"] = rows_needed - len(out)
             rows = cursor.execute(sql, params).fetchall()
             hits = sorted((r for r in rows if r[0]), key=lambda r: (-r[1], r[2], r[3]))
             out.extend(r[1:] for r in hits)
