@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, NoReturn, Protocol, TypeVar
@@ -33,6 +33,7 @@ from leodesk.core.errors import LeodeskError
 from leodesk.core.imagestore import StorageError
 from leodesk.core.jobs import Job, JobState, advance
 from leodesk.core.library import Library, LibraryError
+from leodesk.core.polling import DurationStore, PollPlan, PollTracker, job_keys, plan_for
 
 log = logging.getLogger("leodesk.pipeline")
 
@@ -146,20 +147,32 @@ class Steps:
                 self._nap(self.space_wait)
 
     def _accepted_then_wait(
-        self, job_id: int, generation_id: str, waiting: str, failure: Callable[[Any], str]
+        self,
+        job_id: int,
+        generation_id: str,
+        waiting: str,
+        failure: Callable[[Any], str],
+        tracker: PollTracker | None = None,
     ) -> Generation:
         """Record that the server accepted the job as ``generation_id``, say ``waiting``, and
-        poll it to its end; a poll that fails for good ends the job FAILED with
+        poll it to its end (on ``tracker``'s schedule when given: its ``done_at`` is then set
+        to the seconds the wait took); a poll that fails for good ends the job FAILED with
         ``failure(error)``. Closing the app is not cancelling the job: WaitCancelledError
         leaves it pending, to resume next time."""
         self._keep(job_id, PENDING, lambda: self.persist.job_accepted(job_id, generation_id))
         self._emit(job_id, PENDING, waiting, generation_id)
+        poll = self._poll()
+        if tracker is not None:
+            poll["schedule"] = tracker
+        started = time.monotonic()
         try:
-            gen: Generation = self.client.wait_for_generation(generation_id, **self._poll())
+            gen: Generation = self.client.wait_for_generation(generation_id, **poll)
         except errors.WaitCancelledError:
             raise
         except errors.LeonardoError as exc:
             self._fail(job_id, failure(exc), exc, generation_id)
+        if tracker is not None:
+            tracker.done_at = time.monotonic() - started
         return gen
 
     def _fail(
@@ -366,6 +379,7 @@ class Follows(Protocol):
         max_interval: float = ...,
         timeout: float = ...,
         cancel: Callable[[], bool] | None = ...,
+        schedule: Callable[[float, int], float] | None = ...,
     ) -> Generation: ...
     def download(self, url: str, *, max_bytes: int = ...) -> bytes: ...
 
@@ -455,6 +469,9 @@ class Pipeline(Steps):
     # submits were both lost could both take the same generation.
     claim: Callable[[int, str], bool] | None = None
     sleep: Callable[[float], None] = time.sleep
+    # How long past jobs of each kind took (the library): polls are planned from it and each
+    # finished job adds its own (see leodesk.core.polling). None: the plan for an unknown kind.
+    durations: DurationStore | None = None
 
     # -- entry points ---------------------------------------------------------------------
     def run(self, job_id: int, req: GenerationRequest) -> Generation:
@@ -476,7 +493,8 @@ class Pipeline(Steps):
             message = f"{exc.user_message} {errors.next_step(exc)}"
             self._end(job_id, FAILED, message)
             raise JobFailed(message) from exc
-        return self.follow(job_id, generation_id, request_json(req))
+        body = request_json(req)
+        return self.follow(job_id, generation_id, body, learn=True)
 
     def resume(
         self,
@@ -495,11 +513,20 @@ class Pipeline(Steps):
             generation_id = self._reconcile(job_id, prompt, submitted_at)
         return self.follow(job_id, generation_id, req_json)
 
-    def follow(self, job_id: int, generation_id: str, req_json: str | None) -> Generation:
-        """Poll an accepted job to its end, then download and store its images."""
+    def follow(
+        self, job_id: int, generation_id: str, req_json: str | None, *, learn: bool = False
+    ) -> Generation:
+        """Poll an accepted job to its end, then download and store its images. Polls follow
+        the plan for the job's kind; with ``learn`` (a job just sent: the wait began when it
+        started) the time it took is remembered for the next one."""
+        key, model_key = job_keys(req_json)
+        plan = self._plan(key, model_key) if learn else PollPlan()
+        tracker = PollTracker(replace(plan, pace=min(1.0, max(0.01, self.poll_interval))))
         gen = self._accepted_then_wait(
-            job_id, generation_id, "Generating…", lambda exc: str(exc.user_message)
+            job_id, generation_id, "Generating…", lambda exc: str(exc.user_message), tracker
         )
+        if learn and gen.status == "COMPLETE" and tracker.done_at is not None:
+            self._learn(key, model_key, tracker.duration(tracker.done_at))
         self._keep(job_id, PENDING, lambda: self.persist.generation_seen(gen, req_json))
         if gen.status != "COMPLETE":
             message = "The server could not make these images (failed jobs are refunded)."
@@ -548,6 +575,21 @@ class Pipeline(Steps):
         return missing
 
     # -- helpers --------------------------------------------------------------------------
+    def _plan(self, key: str, model_key: str) -> PollPlan:
+        try:
+            return plan_for(self.durations, key, model_key)
+        except Exception as exc:  # a plan is an optimisation: polling goes on without one
+            log.warning("no poll plan from the job history: %s", exc)
+            return PollPlan()
+
+    def _learn(self, key: str, model_key: str, seconds: float) -> None:
+        if self.durations is None:
+            return
+        try:
+            self.durations.record_job_duration(key, model_key, seconds)
+        except Exception as exc:
+            log.warning("the job's duration was not remembered: %s", exc)
+
     def _reconcile(self, job_id: int, prompt: str, submitted_at: float) -> str:
         after = datetime.fromtimestamp(submitted_at, tz=UTC)
         taken: set[str] = set()  # generations other jobs follow (same prompt, same minutes)

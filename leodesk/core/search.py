@@ -14,6 +14,13 @@ generation, then the id), whichever driver produced it:
   generations of the chosen models, a collection, the images that have variations) and sort
   only that set: right for rare words and small sets.
 
+An ordered walk with words tests each row's generation against the words' matches. When the
+words match many generations (a common word), the list of them all costs far more than the
+page, so the walk goes in chunks (:func:`walk_sql`), each asking the full-text index only about
+its own range of generations (a synced library is written newest first, so a chunk of the
+time order is a narrow range of rowids). Otherwise the walk tests each row's generation id
+against the ids of all the matches, read from a small index by pk.
+
 The choice only changes the speed, never the rows (the tests run every driver on the same
 filters and compare).
 
@@ -44,6 +51,8 @@ __all__ = [
     "estimate_cap",
     "fts_query",
     "page_sql",
+    "walk_sql",
+    "walks_in_chunks",
 ]
 
 MAX_QUERY_WORDS: Final = 32
@@ -115,6 +124,15 @@ def fts_query(text: str | None, *, column: str | None = None) -> str | None:
     phrases[-1] += "*"
     expr = " ".join(phrases)
     return f"{column} : ({expr})" if column else expr
+
+
+def _exact(match: str) -> str:
+    """``match`` (from :func:`fts_query`) with its last word matched whole, not as a prefix."""
+    if match.endswith('"*)'):
+        return match[:-3] + '")'
+    if match.endswith('"*'):
+        return match[:-1]
+    return match
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,6 +240,7 @@ class Compiled:
     drivers: list[str] = field(default_factory=lambda: ["time"])
     match: str | None = None
     match_param: str = ""
+    exact_param: str = ""  # the words without the prefix match of the last one
     model_list: str = ""
     empty: bool = False
     include_deleted_remote: bool = False
@@ -287,6 +306,7 @@ def _generation_terms(flt: Filter, c: Compiled) -> None:
     c.match = fts_query(flt.text, column=None if flt.include_negative else "prompt")
     if c.match is not None:
         c.match_param = c.add(c.match)
+        c.exact_param = c.add(_exact(c.match))
         # The unary + keeps SQLite from turning the match list into a lookup of g per match
         # (per image row!): the list is built once and each row is tested against it.
         term = (
@@ -419,17 +439,38 @@ def _pick_collection_lineage_terms(flt: Filter, c: Compiled) -> None:
 # --------------------------------------------------------------------------------------------
 
 _ORDER: Final = "ORDER BY i.created_ms DESC, i.idx, i.id"
+_ORDER_W: Final = "ORDER BY ms DESC, ix, id"  # the same order over a walk's chunk
 # Without a join to the generation: the (few) generations deleted on the server, as one list.
-_REMOTE_GONE: Final = "i.generation_id NOT IN (SELECT id FROM generations WHERE deleted_remote = 1)"
+_GONE_IDS: Final = (
+    "SELECT id FROM generations INDEXED BY generations_deleted_remote WHERE deleted_remote = 1"
+)
+_REMOTE_GONE: Final = f"i.generation_id NOT IN ({_GONE_IDS})"
 
 
-def _from_and_where(c: Compiled, driver: str) -> tuple[str, list[str]]:
+def _from_and_where(
+    c: Compiled, driver: str, *, without_match: bool = False
+) -> tuple[str, list[str]]:
     if driver not in c.drivers:
         raise ValueError(f"driver {driver!r} is not available for this filter")
     skip = c.keyed.get(driver)
     image_terms = [t for t in c.image_terms if t != skip]
     gen_terms = [t for t in c.gen_terms if t != skip]
-    joins_g = bool(gen_terms) or driver in ("fts", "model")
+    if without_match:  # the chunked walk tests the full-text match itself (see walk_sql)
+        gen_terms = [t for t in gen_terms if t != c.keyed.get("fts")]
+    elif driver in _ORDERED and c.match is not None and gen_terms == [c.keyed["fts"]]:
+        # Words alone: the walk tests each row's generation id against the matching
+        # generations' ids (deleted ones left out there), without looking up its generation.
+        gone = "" if c.include_deleted_remote else " AND m.deleted_remote = 0"
+        image_terms.append(
+            "i.generation_id IN (SELECT m.id FROM generations m INDEXED BY generations_id_by_pk "
+            "WHERE m.pk IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH "
+            f"{c.match_param}){gone})"
+        )
+        gen_terms = []
+        where_ = [_INDEX_TERM[driver]] if driver in _INDEX_TERM else []
+        sql_ = f"FROM images i INDEXED BY {_INDEX[driver]}"
+        return sql_, where_ + [t for t in image_terms if t not in where_]
+    joins_g = bool(gen_terms) or driver in ("fts", "model") or without_match
     if joins_g and not c.include_deleted_remote:
         gen_terms.append("g.deleted_remote = 0")
     elif not c.include_deleted_remote:
@@ -477,6 +518,63 @@ def page_sql(c: Compiled, driver: str) -> str:
     return f"SELECT i.id {source}{clause} {_ORDER} LIMIT :limit OFFSET :offset"
 
 
+#: The sort key of the last row of the previous chunk of a walk (see :func:`walk_sql`).
+_CURSOR: Final = (
+    "i.created_ms <= :w_ms AND (i.created_ms < :w_ms OR (i.created_ms = :w_ms AND "
+    "(i.idx > :w_idx OR (i.idx = :w_idx AND i.id > :w_id))))"
+)
+
+
+def walks_in_chunks(c: Compiled, driver: str) -> bool:
+    """True when a page of ``driver`` is read as a chunked walk (:func:`walk_sql`): an ordered
+    driver with full-text words. Testing every row against the list of *all* matches means
+    building that list first, which for a common word costs far more than the page; a chunk of
+    the walk only needs the matches among its own generations."""
+    return driver in _ORDERED and c.match is not None
+
+
+def walk_sql(
+    c: Compiled, driver: str, *, cursor: bool, columns: str | None = None, width: int = 0
+) -> str:
+    """One chunk of an ordered walk, its full-text test done inside: ``:chunk`` rows of the
+    walk (after the key ``:w_ms``, ``:w_idx``, ``:w_id`` of the previous chunk's last row, with
+    ``cursor``), of which it returns ``(1, created_ms, idx, id)`` for the first ``:need`` rows
+    whose generation matches (asking the full-text index only about the chunk's range of
+    generations: FTS5 seeks to the range in each word's list), then ``(0, created_ms, idx,
+    id)`` of the chunk's last row when the chunk is full (the walk goes on after it). The
+    matching rows come in no promised order: the caller sorts them.
+
+    With ``columns`` (``width`` of them, over ``i`` and ``g``), each matching row carries them
+    too, read by rowid (the last row's are NULL): a page of records in the same read."""
+    if not walks_in_chunks(c, driver):
+        raise ValueError(f"driver {driver!r} does not walk in chunks for this filter")
+    source, where = _from_and_where(c, driver, without_match=True)
+    if cursor:
+        where.append(_CURSOR)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    # The first :need matching rows of the chunk (in gallery order) are all the page needs.
+    matches = (
+        "SELECT * FROM w WHERE pk IN (SELECT rowid FROM generations_fts WHERE generations_fts "
+        f"MATCH {c.match_param} AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND "
+        f"(SELECT MAX(pk) FROM w)) {_ORDER_W} LIMIT :need"
+    )
+    if columns is None:
+        hits = f"SELECT 1, h.ms, h.ix, h.id FROM ({matches}) h"
+        pad = ""
+    else:
+        hits = (
+            f"SELECT 1, h.ms, h.ix, h.id, {columns} FROM ({matches}) h "
+            "CROSS JOIN images i ON i.rowid = h.ir CROSS JOIN generations g ON g.pk = h.pk"
+        )
+        pad = ", NULL" * width
+    return (
+        "WITH w AS MATERIALIZED (SELECT g.pk AS pk, i.rowid AS ir, i.created_ms AS ms, "
+        f"i.idx AS ix, i.id AS id {source}{clause} {_ORDER} LIMIT :chunk) "
+        f"{hits} UNION ALL SELECT 0, ms, ix, id{pad} FROM "
+        "(SELECT ms, ix, id FROM w LIMIT 1 OFFSET :chunk - 1)"
+    )
+
+
 def count_sql(c: Compiled, driver: str) -> str:
     """``SELECT COUNT(*) ...`` of every image the filter matches."""
     source, where = _from_and_where(c, driver)
@@ -488,7 +586,7 @@ def count_sql(c: Compiled, driver: str) -> str:
         gone = " AND ".join(
             [*kept, "g.deleted_remote = 1"]
             if driver in _ORDERED
-            else [*kept, "i.generation_id IN (SELECT id FROM generations WHERE deleted_remote = 1)"]
+            else [*kept, f"i.generation_id IN ({_GONE_IDS})"]
         )
         if driver in _ORDERED:
             minus = (
@@ -503,14 +601,16 @@ def count_sql(c: Compiled, driver: str) -> str:
     return f"SELECT COUNT(*) {source}{clause}"
 
 
-# The cost model, in microseconds per row (measured at 100k images on a 2-vCPU VM; only the
-# ratios matter): stepping over one row of an ordered index; joining its generation (for
+# The cost model, in microseconds per row (measured at 100k images on a 2-vCPU VM, SORT_ROW
+# again at 1M images of a synced-shape library, where a set driver's rows are scattered; only
+# the ratios matter): stepping over one row of an ordered index; joining its generation (for
 # generation-level filters); fetching, testing and sorting one row of a set driver (which
 # always joins); putting one full-text match into the list a walk tests rows against.
 WALK_ROW: Final = 0.1
 JOIN_ROW: Final = 0.6
-SORT_ROW: Final = 0.8
+SORT_ROW: Final = 2.0
 MATCH_ROW: Final = 0.12
+CHUNK_ROW: Final = 0.3  # a row of a chunked walk: kept in the chunk, tested against its range
 
 
 def choose_driver(
@@ -527,8 +627,9 @@ def choose_driver(
     each available driver other than ``time`` (``fts`` and ``model`` count generations, the
     others images), possibly capped. An ordered walk costs the rows it steps over before the
     page is full (the estimated share of rows passing every filter decides how many); a set
-    driver costs fetching and sorting its whole set. A walk that tests full-text matches also
-    pays for building the list of matches.
+    driver costs fetching and sorting its whole set. A walk that tests full-text words reads its
+    rows in chunks (:func:`walks_in_chunks`) and pays per row for that and for the matches in
+    its range; a set driver that tests them pays for the list of all matches.
     """
     images = max(1, images)
     per_gen = images / max(1, generations)
@@ -545,12 +646,16 @@ def choose_driver(
             share *= min(1.0, size / images)
     expected = max(1.0, images * share)
     match_list = sizes.get("fts", 0) * MATCH_ROW if c.match is not None else 0.0
+    # A walk with words reads its rows in chunks and looks up only the matches among them.
+    match_share = min(1.0, sizes.get("fts", 0) / max(1, generations))
     walk_row = WALK_ROW + (JOIN_ROW if c.gen_terms else 0.0)
+    if c.match is not None:
+        walk_row += CHUNK_ROW + match_share * MATCH_ROW / per_gen
     best, best_cost = "time", float("inf")
     for name in c.drivers:
         size = sets[name]
         if name in _ORDERED:
-            cost = min(size, rows_needed * size / expected) * walk_row + match_list
+            cost = min(size, rows_needed * size / expected) * walk_row
         else:
             cost = size * SORT_ROW + (match_list if name != "fts" else 0.0)
         if cost < best_cost:
@@ -565,19 +670,28 @@ def estimate_cap(rows_needed: int, total: int) -> int:
     return max(1000, 2 * math.isqrt(max(0, rows_needed) * max(0, total)))
 
 
-def driver_sizes_sql(c: Compiled, cap: int) -> Mapping[str, str]:
-    """For each driver besides ``time``: a query counting (at most ``cap``) candidates."""
+def driver_sizes_sql(c: Compiled, cap: int, gen_cap: int | None = None) -> Mapping[str, str]:
+    """For each driver besides ``time``: a query counting (at most ``cap``) candidates; the
+    drivers that count generations stop at ``gen_cap`` (default ``cap``): a cap in images
+    over the images a generation has on average."""
+    gen_cap = cap if gen_cap is None else gen_cap
     out: dict[str, str] = {}
     for name in c.drivers:
         if name == "fts":
+            # A prefix match reads every matching word's whole list, however few rows are
+            # counted: when the word itself (matched whole) already reaches the cap, the
+            # prefix cannot match fewer, and is not counted.
+            cap_n = int(gen_cap)
             out[name] = (
-                "SELECT COUNT(*) FROM (SELECT 1 FROM generations_fts WHERE generations_fts "
-                f"MATCH {c.match_param} LIMIT {int(cap)})"
+                f"SELECT CASE WHEN e >= {cap_n} THEN e ELSE (SELECT COUNT(*) FROM (SELECT 1 "
+                f"FROM generations_fts WHERE generations_fts MATCH {c.match_param} "
+                f"LIMIT {cap_n})) END FROM (SELECT COUNT(*) AS e FROM (SELECT 1 FROM "
+                f"generations_fts WHERE generations_fts MATCH {c.exact_param} LIMIT {cap_n}))"
             )
         elif name == "model":
             out[name] = (
                 "SELECT COUNT(*) FROM (SELECT 1 FROM generations INDEXED BY generations_by_model "
-                f"WHERE model_id IN ({c.model_list}) LIMIT {int(cap)})"
+                f"WHERE model_id IN ({c.model_list}) LIMIT {int(gen_cap)})"
             )
         elif name in _INDEX_TERM:
             out[name] = (

@@ -82,6 +82,7 @@ class _SenderClient:
         max_interval: float = 10.0,
         timeout: float = 600.0,
         cancel: Callable[[], bool] | None = None,
+        schedule: Callable[[float, int], float] | None = None,
     ) -> Generation:
         gen = self._client.wait_for_generation(
             generation_id,
@@ -89,6 +90,7 @@ class _SenderClient:
             max_interval=max_interval,
             timeout=timeout,
             cancel=cancel,
+            schedule=schedule,
         )
         if self._refunded is not None and gen.status == "FAILED":
             self._refunded(str(generation_id))
@@ -119,6 +121,32 @@ class _SenderClient:
         if max_bytes is None:
             return self._client.download(url)
         return self._client.download(url, max_bytes=max_bytes)
+
+
+class _Durations:
+    """The library's record of how long jobs took (the poll plan's history), read and written
+    on the database thread (see :mod:`leodesk.core.polling`)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._b = backend
+
+    def job_durations(self, key: str, model_key: str, limit: int = 20) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = self._b.db(
+            lambda lib: lib.job_durations(key, model_key, limit)
+        ).result(timeout=DB_WAIT)
+        return found
+
+    def record_job_duration(self, key: str, model_key: str, seconds: float) -> None:
+        # Not awaited: the job's images are on their way to the gallery meanwhile. The database
+        # thread runs writes in order, so the next job's plan reads it.
+        future = self._b.db(lambda lib: lib.record_job_duration(key, model_key, seconds))
+        future.add_done_callback(_log_failure)
+
+
+def _log_failure(future: Any) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.warning("a job's duration was not remembered: %s", exc)
 
 
 class GenerationRunner:
@@ -152,6 +180,7 @@ class GenerationRunner:
             verify=verify_image,
             claim=persist.claim_generation,
             poll_interval=self.poll_interval,
+            durations=_Durations(self._b),
             **self.tuning,
         )
 

@@ -18,7 +18,9 @@ from PySide6.QtGui import QImage
 def qimage_from_pil(im: Image.Image) -> QImage:
     """A QImage owning a copy of ``im``'s pixels (RGBA when it has alpha, else RGB)."""
     has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
-    im = im.convert("RGBA" if has_alpha else "RGB")
+    mode = "RGBA" if has_alpha else "RGB"
+    if im.mode != mode:  # (convert to the same mode would copy every pixel for nothing)
+        im = im.convert(mode)
     fmt = QImage.Format.Format_RGBA8888 if has_alpha else QImage.Format.Format_RGB888
     data = im.tobytes()
     stride = im.width * (4 if has_alpha else 3)

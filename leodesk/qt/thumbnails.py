@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -23,10 +25,27 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from leodesk.qt.imaging import decode
+from leodesk.qt.imaging import qimage_from_pil
 from leodesk.qt.workers import CancelToken, Pools
 
 log = logging.getLogger("leodesk.thumbs")
+_NICE = 5  # how much less CPU a thumbnail worker asks for than the GUI thread (Linux: nice)
+_lowered = threading.local()
+
+
+def _lower_priority() -> None:
+    """Make this worker thread yield the CPU to the GUI thread (once per thread). On Linux a
+    thread's nice value is its own; elsewhere this does nothing."""
+    if getattr(_lowered, "done", False):
+        return
+    _lowered.done = True
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _NICE)
+        except (OSError, AttributeError) as exc:
+            log.debug("cannot lower the thumbnail worker's priority: %s", exc)
+
+
 _MADE_FOR = "leodesk-display"  # the QImage text naming the display size it was made for
 
 
@@ -161,6 +180,7 @@ class ThumbnailLoader(QObject):
 
     # -- the workers ----------------------------------------------------------------------
     def _drain(self, token: CancelToken) -> None:
+        _lower_priority()
         while True:
             with self._lock:
                 if token.cancelled or not self._queue:
@@ -181,18 +201,20 @@ class ThumbnailLoader(QObject):
 
     def _decode(self, req: _Request) -> QImage:
         cache, size = self._cache, self.size
-        data = cache.get(req.key, size)
-        if data is None:
+        display = self.display  # (the slider may change it meanwhile: the picture says which)
+        # The picture comes at the size it is drawn: from the cached file, or from the decode
+        # that makes that file (the JPEG just written is not decoded a second time).
+        picture = cache.picture(req.key, size, display)
+        if picture is None:
             if cache.is_failed(req.key):
                 raise RuntimeError("marked as failed")
             if req.path is not None and req.path.exists():
-                data = cache.make(req.key, size, source_path=req.path)
+                picture = cache.make_picture(req.key, size, display, source_path=req.path)
             elif req.url is not None:
-                data = cache.make(req.key, size, data=self._fetch(req.url))
+                picture = cache.make_picture(req.key, size, display, data=self._fetch(req.url))
             else:
                 raise FileNotFoundError(str(req.path))
-        display = self.display  # (the slider may change it meanwhile: the picture says which)
-        image = decode(data, display)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
+        image = qimage_from_pil(picture)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
         image.setText(_MADE_FOR, str(display))
         if image.isNull():
             raise ValueError("undecodable thumbnail")

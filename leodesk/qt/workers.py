@@ -99,7 +99,10 @@ class Pools(QObject):
         self.db = QThreadPool(self)
         self.db.setMaxThreadCount(1)
         self.thumbs = QThreadPool(self)
-        self.thumbs.setMaxThreadCount(max(1, QThreadPool.globalInstance().maxThreadCount() - 1))
+        # Decoding is CPU work that Pillow does without the GIL: one thread per core. The GUI
+        # thread keeps its share because the thumbnail workers lower their own scheduling
+        # priority (leodesk.qt.thumbnails), so they take only what the GUI leaves.
+        self.thumbs.setMaxThreadCount(max(1, QThreadPool.globalInstance().maxThreadCount()))
         self._running: set[Worker] = set()
         self._lock = threading.Lock()
         self.closed = False

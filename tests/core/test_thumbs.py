@@ -104,8 +104,43 @@ def test_big_jpegs_are_decoded_at_reduced_size(
     data = encode(gradient((2048, 1536)), "JPEG", quality=90)
     thumb = decode(cache.make(key("big"), 256, data=data))
     assert thumb.size == (256, 192)
-    # The decoder scaled by 1/4 while decoding: 512×384 is the 2× box around 256×192.
-    assert seen and seen[0][0] == (512, 384) and seen[0][1] is not None
+    # The decoder scaled by 1/8 while decoding: 256×192 is already the size asked for.
+    assert seen and seen[0][0] == (256, 192) and seen[0][1] is not None
+
+
+def test_the_shown_picture_comes_from_the_decode_that_made_the_file(
+    cache: ThumbCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    original = thumbs.Image.open
+
+    def counting(fp: Any, *args: Any, **kwargs: Any) -> Any:
+        image = original(fp, *args, **kwargs)
+        opened.append(str(image.format))
+        return image
+
+    monkeypatch.setattr(thumbs.Image, "open", counting)
+    data = encode(gradient((1536, 1024)), "PNG")
+    shown = cache.make_picture(key("pic"), 256, 164, data=data)
+    assert shown.size == (164, 110) and shown.mode == "RGB"
+    assert opened == ["PNG"]  # the source only: the JPEG just written is not decoded again
+    # Asked again: read from the cache, at the size shown; the same picture within JPEG noise.
+    again = cache.make_picture(key("pic"), 256, 164, data=b"not read again")
+    assert opened == ["PNG", "JPEG"] and again.size == (164, 110)
+    assert decode(cache.get(key("pic"), 256) or b"").size == (256, 171)
+    first, second = shown.getpixel((80, 50)), again.getpixel((80, 50))
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    assert max(abs(a - b) for a, b in zip(first, second, strict=True)) < 12
+    assert cache.picture(key("pic"), 256).size == (256, 171)  # no display size: as stored
+    assert cache.picture(key("missing"), 256, 164) is None
+
+
+def test_make_picture_refuses_bad_sources_like_make(cache: ThumbCache) -> None:
+    with pytest.raises(ThumbError) as info:
+        cache.make_picture(key("bad"), 256, 164, data=b"this is not an image")
+    assert info.value.recorded and cache.is_failed(key("bad"))
+    with pytest.raises(TypeError):
+        cache.make_picture(key("bad"), 256, 164)
 
 
 def test_exif_orientation_is_applied(cache: ThumbCache) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -113,3 +115,30 @@ def test_pools_refuse_work_after_shutdown(qtbot: Any) -> None:
     worker = pools.submit(lambda token: ran.append(1))
     pools.network.waitForDone(1000)
     assert ran == [] and worker.token.cancelled
+
+
+def test_one_worker_per_core_each_yielding_to_the_gui_thread(
+    qtbot: Any, pools: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QThreadPool
+
+    assert pools.thumbs.maxThreadCount() == QThreadPool.globalInstance().maxThreadCount()
+    data = _jpeg(tmp_path / "n.jpg", (10, 10, 200), (1200, 900)).read_bytes()
+    niceness: list[int] = []
+
+    def fetch(url: str) -> bytes:  # runs on the worker thread
+        if sys.platform.startswith("linux"):
+            niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return data
+
+    loader = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=fetch, size=256)
+    loader.set_display(164)
+    key = key_for("image", "n")
+    with qtbot.waitSignal(loader.ready, timeout=5000):
+        loader.request(key, url="http://x/n.jpg")
+    pm = loader.pixmap(key)
+    assert pm is not None and (pm.width(), pm.height()) == (164, 123)  # made at the drawn size
+    assert not loader.is_stale(key)
+    if sys.platform.startswith("linux"):
+        gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert niceness and niceness[0] > gui

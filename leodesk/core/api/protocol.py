@@ -78,6 +78,7 @@ class LeonardoApi(Protocol):
         cancel: Callable[[], bool] | None = ...,
         on_update: Callable[[Generation], None] | None = ...,
         missing_grace: float = ...,
+        schedule: Callable[[float, int], float] | None = ...,
     ) -> Generation: ...
     def reconcile_generation(
         self,

@@ -77,10 +77,13 @@ class Waiting(Transport, ABC):
         timeout: float,
         cancel: Callable[[], bool] | None,
         missing_grace: float,
+        schedule: Callable[[float, int], float] | None = None,
     ) -> Any:
-        deadline = self._clock() + timeout
+        started = self._clock()
+        deadline = started + timeout
         delay = max(0.0, interval)
         missing_since: float | None = None
+        polls = 0
         while True:
             self._check_cancel(cancel)
             floor = 0.0
@@ -103,9 +106,12 @@ class Waiting(Transport, ABC):
                 missing_since = None
                 if done(item):
                     return item
+            polls += 1
             now = self._clock()
             if now >= deadline:
                 raise WaitTimeoutError()
+            if schedule is not None:
+                delay = max(0.05, schedule(now - started, polls))
             self._wait(min(max(delay, floor), deadline - now), cancel)
             delay = min(max_interval, max(delay, 0.1) * 1.5)
 
@@ -119,8 +125,13 @@ class Waiting(Transport, ABC):
         cancel: Callable[[], bool] | None = None,
         on_update: Callable[[Generation], None] | None = None,
         missing_grace: float = 30.0,
+        schedule: Callable[[float, int], float] | None = None,
     ) -> Generation:
         """Poll ``GET /generations/{id}`` with backoff until it is COMPLETE or FAILED.
+
+        ``schedule(elapsed, polls)``, when given, says how long to wait after each poll (seconds
+        since the wait began, polls made so far) instead of the backoff from ``interval`` to
+        ``max_interval`` (see :mod:`leodesk.core.polling`); a Retry-After still wins.
 
         Transient failures keep the poll going; ``generations_by_pk: null`` (or 404) for longer
         than ``missing_grace`` seconds raises NotFoundError. Raises WaitTimeoutError after
@@ -143,6 +154,7 @@ class Waiting(Transport, ABC):
             timeout=timeout,
             cancel=cancel,
             missing_grace=missing_grace,
+            schedule=schedule,
         )
         return result
 

@@ -17,6 +17,8 @@ in its own module, all over the one connection of :class:`~leodesk.core.library.
 - :mod:`~leodesk.core.library.model_cache` and :mod:`~leodesk.core.library.upload_cache`: the
   model lists and favourite models, and init images already uploaded.
 - :mod:`~leodesk.core.library.videos`: the facts of video items (duration, size, fps...).
+- :mod:`~leodesk.core.library.timings`: how long past jobs of each kind took (the poll plan's
+  history, see :mod:`leodesk.core.polling`).
 - :mod:`~leodesk.core.library.history`: the prompt history and the form presets.
 - :mod:`~leodesk.core.library.records`: the frozen records handed out, and column values.
 
@@ -85,6 +87,7 @@ from leodesk.core.library.records import (
     UpsertBatch,
 )
 from leodesk.core.library.stats import Stats
+from leodesk.core.library.timings import JobTimings
 from leodesk.core.library.training import DatasetImageRecord, DatasetRecord, Datasets
 from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
 from leodesk.core.library.videos import VideoOrigin, VideoRecord, Videos
@@ -144,6 +147,7 @@ class Library(
     Videos,
     PromptHistory,
     Stats,
+    JobTimings,
     Store,
 ):
     """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""

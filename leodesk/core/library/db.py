@@ -574,6 +574,32 @@ def _migrate_history(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# How long past generation jobs took, by kind (see leodesk.core.library.timings): the poll
+# schedule is planned from it. And the generations' ids by pk, for searches.
+_JOB_DURATIONS: Final = (
+    """
+    CREATE TABLE job_durations (
+        id          INTEGER PRIMARY KEY,
+        key         TEXT NOT NULL,
+        model_key   TEXT NOT NULL,
+        seconds     REAL NOT NULL,
+        recorded_ms INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX job_durations_by_key ON job_durations (key, id)",
+    "CREATE INDEX job_durations_by_model ON job_durations (model_key, id)",
+    # The ids of the generations a full-text search matched (by pk), read from this small
+    # index instead of each generation's wide row: a gallery search for a word of middling
+    # frequency builds that list first (see leodesk.core.search).
+    "CREATE INDEX generations_id_by_pk ON generations (pk, id, deleted_remote)",
+)
+
+
+def _migrate_job_durations(conn: sqlite3.Connection) -> None:
+    for statement in _JOB_DURATIONS:
+        conn.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append only; never edit.
@@ -589,6 +615,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _migrate_video,
     _migrate_media,
     _migrate_history,
+    _migrate_job_durations,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

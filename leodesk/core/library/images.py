@@ -12,13 +12,20 @@ from typing import Any, Final
 from leodesk.core import search
 from leodesk.core.library.db import _chunks, _require_id
 from leodesk.core.library.model_cache import ModelCache
-from leodesk.core.library.records import _IMAGE_COLUMNS, ImageKind, ImageRecord, _image_record
+from leodesk.core.library.records import (
+    _IMAGE_COLUMNS,
+    _IMAGE_WIDTH,
+    ImageKind,
+    ImageRecord,
+    _image_record,
+)
 from leodesk.core.search import Filter
 
 MAX_DOWNLOAD_ATTEMPTS: Final = 3
 # Candidate sets are counted up to this many rows when choosing a query plan (beyond it the
 # ordered walk always wins, and counting further would cost more than it tells).
 _ESTIMATE_CAP: Final = 20_000
+_WALK_CHUNK_MAX: Final = 50_000  # rows of a chunked walk read at once (see Images._walk)
 
 
 def _with_query(flt: Filter | None, query: str | None, include_negative: bool) -> Filter:
@@ -116,10 +123,10 @@ class Images(ModelCache):
             compiled = self._compile(conn, flt, after)
             if compiled is None or compiled.empty or not limit:
                 return []
-            driver = self._choose(conn, compiled, offset + limit)
-            if driver is None:
+            plan = self._choose(conn, compiled, offset + limit)
+            if plan is None:
                 return []
-            return self._page(conn, compiled, driver, offset, limit)
+            return self._page(conn, compiled, plan[0], offset, limit, chunked=plan[1])
 
     def count_images(
         self,
@@ -159,61 +166,154 @@ class Images(ModelCache):
         return search.compile_filter(flt, after=key)
 
     def _driver_sizes(
-        self, conn: sqlite3.Connection, compiled: search.Compiled, cap: int = _ESTIMATE_CAP
+        self,
+        conn: sqlite3.Connection,
+        compiled: search.Compiled,
+        cap: int = _ESTIMATE_CAP,
+        gen_cap: int | None = None,
     ) -> dict[str, int]:
         return {
             name: int(conn.execute(sql, compiled.params).fetchone()[0])
-            for name, sql in search.driver_sizes_sql(compiled, cap).items()
+            for name, sql in search.driver_sizes_sql(compiled, cap, gen_cap).items()
         }
 
     def _choose(
         self, conn: sqlite3.Connection, compiled: search.Compiled, rows_needed: int
-    ) -> str | None:
-        """The driver for a page, or None when a candidate set is empty (nothing matches)."""
+    ) -> tuple[str, bool] | None:
+        """The driver for a page and whether a walk with words goes in chunks (its words match
+        so many generations that the list of them all would cost more than the page); None
+        when a candidate set is empty (nothing matches)."""
         if compiled.drivers == ["time"]:
-            return "time"
+            return "time", False
         totals = conn.execute(
             "SELECT (SELECT MAX(rowid) FROM images), (SELECT MAX(pk) FROM generations)"
         ).fetchone()
         images, generations = int(totals[0] or 1), int(totals[1] or 1)
-        sizes = self._driver_sizes(
-            conn, compiled, search.estimate_cap(rows_needed, max(images, generations))
-        )
+        cap = search.estimate_cap(rows_needed, max(images, generations))
+        gen_cap = max(1000, cap * generations // max(images, generations))
+        sizes = self._driver_sizes(conn, compiled, cap, gen_cap)
         if any(size == 0 for size in sizes.values()):
             return None
-        return search.choose_driver(
+        driver = search.choose_driver(
             compiled,
             rows_needed=rows_needed,
             images=images,
             generations=generations,
             sizes=sizes,
         )
+        return driver, sizes.get("fts", 0) >= gen_cap
 
     @staticmethod
     def _page(
-        conn: sqlite3.Connection, compiled: search.Compiled, driver: str, offset: int, limit: int
+        conn: sqlite3.Connection,
+        compiled: search.Compiled,
+        driver: str,
+        offset: int,
+        limit: int,
+        *,
+        chunked: bool = True,
     ) -> list[str]:
+        """A page by ``driver``. An ordered walk with words is read in chunks (``chunked``:
+        right when the words match many generations) or, for fewer matches, tests every row
+        against the list of all of them (cheap to build then)."""
+        if chunked and search.walks_in_chunks(compiled, driver):
+            return [r[2] for r in Images._walk(conn, compiled, driver, offset + limit)[offset:]]
         params = {**compiled.params, "limit": limit, "offset": offset}
         return [r[0] for r in conn.execute(search.page_sql(compiled, driver), params)]
+
+    @staticmethod
+    def _walk(
+        conn: sqlite3.Connection,
+        compiled: search.Compiled,
+        driver: str,
+        rows_needed: int,
+        columns: str | None = None,
+        width: int = 0,
+    ) -> list[tuple[Any, ...]]:
+        """The first ``rows_needed`` rows ``(created_ms, idx, id, *columns)`` of an ordered
+        walk with full-text words, read in chunks: each chunk of the walk keeps the rows whose
+        generation matches, asking the full-text index only about the chunk's range of
+        generations (see :func:`leodesk.core.search.walk_sql`). A common word then costs about
+        the page, not the list of every match."""
+        params: dict[str, Any] = dict(compiled.params)
+        chunk = min(_WALK_CHUNK_MAX, rows_needed * 5 // 2 + 64)
+        out: list[tuple[Any, ...]] = []
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples
+        sql = search.walk_sql(compiled, driver, cursor=False, columns=columns, width=width)
+        while len(out) < rows_needed:
+            params["chunk"] = chunk
+            params["need"] = rows_needed - len(out)
+            rows = cursor.execute(sql, params).fetchall()
+            hits = sorted((r for r in rows if r[0]), key=lambda r: (-r[1], r[2], r[3]))
+            out.extend(r[1:] for r in hits)
+            last = next((r for r in rows if not r[0]), None)
+            if last is None:  # the chunk was not full: the walk is over
+                break
+            params.update(w_ms=last[1], w_idx=last[2], w_id=last[3])
+            sql = search.walk_sql(compiled, driver, cursor=True, columns=columns, width=width)
+            # The next chunk: the rows still needed at this chunk's share of matches, and some.
+            share = max(1, len(hits)) / chunk
+            need = rows_needed - len(out)
+            chunk = min(_WALK_CHUNK_MAX, max(chunk, int(need / share * 1.25) + 64))
+        return out[:rows_needed]
+
+    def image_page(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        query: str | None = None,
+        include_negative: bool = False,
+        filter: Filter | None = None,
+        after: str | None = None,
+    ) -> list[ImageRecord]:
+        """The records of the page :meth:`image_ids_page` gives for the same arguments, in its
+        order, read in one go (one read transaction: the ids and their records agree)."""
+        offset, limit = max(0, int(offset)), max(0, int(limit))
+        flt = _with_query(filter, query, include_negative)
+        with self._reading() as conn:
+            compiled = self._compile(conn, flt, after)
+            if compiled is None or compiled.empty or not limit:
+                return []
+            plan = self._choose(conn, compiled, offset + limit)
+            if plan is None:
+                return []
+            driver, chunked = plan
+            if chunked and search.walks_in_chunks(compiled, driver):
+                # The records come with the walk (read by rowid): no second lookup by id.
+                names = self._model_names(conn)
+                rows = self._walk(
+                    conn, compiled, driver, offset + limit, _IMAGE_COLUMNS, _IMAGE_WIDTH
+                )
+                return [_image_record(r[3:], names) for r in rows[offset:]]
+            ids = self._page(conn, compiled, driver, offset, limit, chunked=chunked)
+            found = self._records(conn, ids)
+        return [found[i] for i in ids if i in found]
 
     def image_records(self, ids: Iterable[str]) -> dict[str, ImageRecord]:
         """The records of ``ids`` that exist (missing ids are simply absent), with their
         curation, collections and the model's name when the model list knows it."""
         wanted = list(dict.fromkeys(ids))
-        out: dict[str, ImageRecord] = {}
         with self._reading() as conn:
-            names = self._model_names(conn)
-            for chunk in _chunks(wanted):
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"""
-                    SELECT {_IMAGE_COLUMNS} FROM images i
-                    JOIN generations g ON g.id = i.generation_id WHERE i.id IN ({marks})
-                    """,
-                    tuple(chunk),
-                ).fetchall()
-                for row in rows:
-                    out[row["id"]] = _image_record(row, names)
+            return self._records(conn, wanted)
+
+    def _records(self, conn: sqlite3.Connection, wanted: list[str]) -> dict[str, ImageRecord]:
+        names = self._model_names(conn)
+        out: dict[str, ImageRecord] = {}
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: _image_record reads by position
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            rows = cursor.execute(
+                f"""
+                SELECT {_IMAGE_COLUMNS} FROM images i
+                JOIN generations g ON g.id = i.generation_id WHERE i.id IN ({marks})
+                """,
+                tuple(chunk),
+            ).fetchall()
+            for row in rows:
+                out[row[0]] = _image_record(row, names)
         return out
 
     def library_models(self) -> list[tuple[str, str | None, int]]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -184,44 +183,66 @@ _IMAGE_COLUMNS: Final = """
 """
 
 
+#: How many columns :data:`_IMAGE_COLUMNS` has.
+_IMAGE_WIDTH: Final = 30
+
+
 def _collection_ids(value: Any) -> tuple[int, ...]:
     if not value:
         return ()
     return tuple(sorted(int(part) for part in str(value).split(",") if part.strip()))
 
 
-def _image_record(row: sqlite3.Row, model_names: Mapping[str, str] | None = None) -> ImageRecord:
-    model_id = row["model_id"]
-    return ImageRecord(
-        id=row["id"],
-        generation_id=row["generation_id"],
-        index=row["idx"],
-        kind=ImageKind(row["kind"]),
-        url=row["url"],
-        nsfw=bool(row["nsfw"]),
-        width=row["width"],
-        height=row["height"],
-        sha256=row["sha256"],
-        ext=row["ext"],
-        download_state=DownloadState(row["download_state"]),
-        download_attempts=row["download_attempts"],
-        parent_image_id=row["parent_image_id"],
-        transform=row["transform"],
-        motion_url=row["motion_url"],
-        created_ms=row["created_ms"],
-        prompt=row["prompt"],
-        negative_prompt=row["negative_prompt"],
+# The frozen dataclass's __init__ sets its 31 fields one object.__setattr__ at a time; a page of
+# the gallery builds hundreds of records, so they are made by filling a new instance's __dict__
+# with every field at once (still frozen afterwards: setting an attribute raises).
+_new_record: Final = object.__new__
+_KINDS: Final = {m.value: m for m in ImageKind}
+_DOWNLOAD_STATES: Final = {m.value: m for m in DownloadState}
+_PICKS: Final = {m.value: m for m in Pick}
+
+
+def _image_record(row: Sequence[Any], model_names: Mapping[str, str] | None = None) -> ImageRecord:
+    """The record of a row that starts with :data:`_IMAGE_COLUMNS` (read by position: a
+    gallery page builds hundreds of these, and a lookup by name scans the column names)."""
+    (
+        image_id, generation_id, idx, kind, url, nsfw, width, height, sha256, ext,
+        download_state, download_attempts, parent_image_id, transform, motion_url, created_ms,
+        prompt, negative_prompt, model_id, seed, status, deleted_remote, local, favourite,
+        rating, pick, deleted_local_ms, collection_ids, has_children, video_duration,
+    ) = row[:30]  # fmt: skip
+    record = _new_record(ImageRecord)
+    record.__dict__.update(
+        id=image_id,
+        generation_id=generation_id,
+        index=idx,
+        kind=_KINDS.get(kind) or ImageKind(kind),
+        url=url,
+        nsfw=bool(nsfw),
+        width=width,
+        height=height,
+        sha256=sha256,
+        ext=ext,
+        download_state=_DOWNLOAD_STATES.get(download_state) or DownloadState(download_state),
+        download_attempts=download_attempts,
+        parent_image_id=parent_image_id,
+        transform=transform,
+        motion_url=motion_url,
+        created_ms=created_ms,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
         model_id=model_id,
-        seed=row["seed"],
-        status=row["status"],
-        deleted_remote=bool(row["deleted_remote"]),
-        favourite=bool(row["favourite"]),
-        rating=int(row["rating"]),
-        pick=None if row["pick"] is None else Pick(row["pick"]),
-        collection_ids=_collection_ids(row["collection_ids"]),
-        has_children=bool(row["has_children"]),
-        deleted_local=row["deleted_local_ms"] is not None,
+        seed=seed,
+        status=status,
+        deleted_remote=bool(deleted_remote),
+        favourite=bool(favourite),
+        rating=int(rating),
+        pick=None if pick is None else (_PICKS.get(pick) or Pick(pick)),
+        collection_ids=_collection_ids(collection_ids),
+        has_children=bool(has_children),
+        deleted_local=deleted_local_ms is not None,
         model_name=None if model_names is None or model_id is None else model_names.get(model_id),
-        local=bool(row["local"]),
-        video_duration=row["video_duration"],
+        local=bool(local),
+        video_duration=video_duration,
     )
+    return record
