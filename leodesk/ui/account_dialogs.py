@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.core.accounts import MAX_NAME, Account, AccountError, check_name
+from leodesk.ui.key_input import key_input
 from leodesk.ui.widgets import named
 
 ERROR_STYLE = "color: #e57373;"
@@ -50,19 +51,8 @@ class AddAccountDialog(QDialog):
         self.name_edit.setMaxLength(MAX_NAME + 10)  # longer is said, not cut silently
         self.name_edit.setPlaceholderText(self.tr("e.g. Work"))
         self.name_edit.textChanged.connect(self._changed)
-        self.key_edit = named(QLineEdit(), "accountKeyEdit", self.tr("API key"))
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText(self.tr("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"))
-        self.key_edit.textChanged.connect(self._changed)
-        self.key_edit.returnPressed.connect(self._submit)
-        self.show_key = named(
-            QPushButton(self.tr("Show")), "showAccountKeyButton", self.tr("Show the key")
-        )
-        self.show_key.setCheckable(True)
-        self.show_key.toggled.connect(
-            lambda on: self.key_edit.setEchoMode(
-                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
-            )
+        self.key_edit, self.show_key = key_input(
+            "accountKeyEdit", "showAccountKeyButton", self._changed, self._submit
         )
         self.message = named(QLabel(""), "accountMessage", self.tr("Account check result"))
         self.message.setWordWrap(True)

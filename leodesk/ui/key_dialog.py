@@ -13,12 +13,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from leodesk.ui.key_input import key_input
 from leodesk.ui.widgets import named
 
 DEMO = 2  # QDialog result code for "Try the demo"
@@ -47,19 +47,8 @@ class KeyDialog(QDialog):
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
-        self.key_edit = named(QLineEdit(), "apiKeyEdit", self.tr("API key"))
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText(self.tr("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"))
-        self.key_edit.textChanged.connect(self._text_changed)
-        self.key_edit.returnPressed.connect(self._submit)
-        self.show_check = named(
-            QPushButton(self.tr("Show")), "showKeyButton", self.tr("Show the key")
-        )
-        self.show_check.setCheckable(True)
-        self.show_check.toggled.connect(
-            lambda on: self.key_edit.setEchoMode(
-                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
-            )
+        self.key_edit, self.show_check = key_input(
+            "apiKeyEdit", "showKeyButton", self._text_changed, self._submit
         )
         self.message = named(QLabel(""), "keyMessage", self.tr("Key check result"))
         self.message.setWordWrap(True)

@@ -214,7 +214,7 @@
 <context>
     <name>AddAccountDialog</name>
     <message>
-        <location filename="../../leodesk/ui/account_dialogs.py" line="+37"/>
+        <location filename="../../leodesk/ui/account_dialogs.py" line="+38"/>
         <source>Add account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -239,27 +239,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>API key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Show</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Show the key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>Account check result</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2106,7 +2086,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GenerationService</name>
     <message>
-        <location filename="../../leodesk/qt/generation.py" line="+173"/>
+        <location filename="../../leodesk/qt/generation.py" line="+202"/>
         <location line="+31"/>
         <source>The saved request could not be read.</source>
         <translation type="unfinished"></translation>
@@ -2873,12 +2853,11 @@ image</source>
     <name>KeyDialog</name>
     <message>
         <location filename="../../leodesk/ui/key_dialog.py" line="+37"/>
-        <location line="+13"/>
         <source>API key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="+1"/>
         <source>leodesk — API key</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2893,22 +2872,7 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Show</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Show the key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Key check result</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2970,6 +2934,29 @@ image</source>
     <message>
         <location line="+2"/>
         <source>Connected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KeyInput</name>
+    <message>
+        <location filename="../../leodesk/ui/key_input.py" line="+21"/>
+        <source>API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show the key</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
