@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import logging
 import os
 import re
@@ -264,16 +265,19 @@ class ThumbCache:
         *,
         source_path: Path | None = None,
         data: bytes | None = None,
+        look_in_cache: bool = True,
     ) -> Image.Image:
         """:meth:`make`, returning the picture fitted into ``display`` pixels (None: at
         ``size``) instead of the JPEG: made from the decode that made the cached file, or read
-        from the cache when it is there already. Raises like :meth:`make`."""
+        from the cache when it is there already (``look_in_cache=False``: the caller has just
+        asked :meth:`picture` and it was not). Raises like :meth:`make`."""
         if (source_path is None) == (data is None):
             raise TypeError("give exactly one of source_path and data")
-        cached = self.picture(key, size, display)
-        if cached is not None:
-            return cached
-        picture, _jpeg = self._make(key, size, source_path, data)
+        if look_in_cache:
+            cached = self.picture(key, size, display)
+            if cached is not None:
+                return cached
+        picture, _jpeg = self._make(key, size, source_path, data, want_jpeg=False)
         return _shrink(picture, display)
 
     # ---------------------------------------------------------------------------- making
@@ -297,13 +301,21 @@ class ThumbCache:
         cached = self.get(key, size)
         if cached is not None:
             return cached
-        return self._make(key, size, source_path, data)[1]
+        jpeg = self._make(key, size, source_path, data)[1]
+        assert jpeg is not None
+        return jpeg
 
     def _make(
-        self, key: str, size: int, source_path: Path | None, data: bytes | None
-    ) -> tuple[Image.Image, bytes]:
+        self,
+        key: str,
+        size: int,
+        source_path: Path | None,
+        data: bytes | None,
+        *,
+        want_jpeg: bool = True,
+    ) -> tuple[Image.Image, bytes | None]:
         """Decode the source, write the thumbnail to the cache and return its picture and the
-        JPEG it was stored as."""
+        JPEG it was stored as (None unless ``want_jpeg``: then it is encoded into the file)."""
         path = self.path_for(key, size)
         if self.is_failed(key):
             raise ThumbError("This image could not be read earlier.", recorded=True)
@@ -318,14 +330,19 @@ class ThumbCache:
                 raise ThumbError(f"The image file cannot be read: {exc}", recorded=False) from exc
         try:
             picture = _render_image(source, size)
-            jpeg = _encode(picture)
+            jpeg = _encode(picture) if want_jpeg else None
         except MemoryError:
             raise
         except Exception as exc:  # Pillow reports bad data through many exception types
             self._mark_failed(key, exc)
             raise ThumbError("This image is damaged or not supported.", recorded=True) from exc
         try:
-            self._write(path, jpeg)
+            if jpeg is not None:
+                self._write(path, jpeg)
+            else:
+                # Encoded straight into the cache file: Pillow encodes to a file descriptor
+                # without the GIL (into a BytesIO it holds it, and the other workers wait).
+                self._write(path, picture)
         except OSError as exc:
             log.warning("cannot cache thumbnail %s: %s", path, exc)
         return picture, jpeg
@@ -336,7 +353,7 @@ class ThumbCache:
         if not tag.exists():
             _write_file(tag, _CACHEDIR_TAG.encode("ascii"))
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path, data: bytes | Image.Image) -> None:
         # Most writes go to a folder that exists: try first, make the folders when missing
         # (three mkdir calls per thumbnail cost more than encoding it).
         try:
@@ -443,12 +460,28 @@ class ThumbCache:
         return PruneResult(removed_files, removed_bytes, total)
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """Write via a 0600 temporary file in the same directory and rename into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=path.parent)
+_temp_names = itertools.count()
+_TEMP_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_file(path: Path, data: bytes | Image.Image) -> None:
+    """Write via a 0600 temporary file in the same directory and rename into place. A picture
+    is encoded as JPEG straight into the file (Pillow does that without holding the GIL)."""
+    # A name unique to this process and call (cheaper than tempfile's random names, which are
+    # Python work under the GIL); O_EXCL still refuses a leftover of the same name.
+    tmp_name = os.path.join(
+        path.parent, f"{_TEMP_PREFIX}{os.getpid()}-{next(_temp_names)}-{path.name}.part"
+    )
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        fd = os.open(tmp_name, _TEMP_FLAGS, 0o600)
+    except FileExistsError:
+        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=path.parent)
+    try:
+        with io.FileIO(fd, "wb") as fh:  # (unbuffered: one write of the whole file)
+            if isinstance(data, Image.Image):
+                data.save(fh, "JPEG", quality=JPEG_QUALITY)
+            else:
+                fh.write(data)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -204,14 +204,19 @@ class ThumbnailLoader(QObject):
         display = self.display  # (the slider may change it meanwhile: the picture says which)
         # The picture comes at the size it is drawn: from the cached file, or from the decode
         # that makes that file (the JPEG just written is not decoded a second time).
+        # The cache is asked once (making refuses a key marked as failed by itself).
         picture = cache.picture(req.key, size, display)
         if picture is None:
-            if cache.is_failed(req.key):
-                raise RuntimeError("marked as failed")
             if req.path is not None and req.path.exists():
-                picture = cache.make_picture(req.key, size, display, source_path=req.path)
+                picture = cache.make_picture(
+                    req.key, size, display, source_path=req.path, look_in_cache=False
+                )
             elif req.url is not None:
-                picture = cache.make_picture(req.key, size, display, data=self._fetch(req.url))
+                if cache.is_failed(req.key):  # (before fetching it again)
+                    raise RuntimeError("marked as failed")
+                picture = cache.make_picture(
+                    req.key, size, display, data=self._fetch(req.url), look_in_cache=False
+                )
             else:
                 raise FileNotFoundError(str(req.path))
         image = qimage_from_pil(picture)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
