@@ -208,6 +208,9 @@ class ThumbCache:
         if max_bytes < 0:
             raise ValueError("max_bytes must not be negative")
         self._root = Path(root)
+        # The hot paths (a lookup, a write) build file names as strings: pathlib's objects cost
+        # more Python work than the rest of a lookup, under the GIL the decoders share.
+        self._root_str = os.fspath(self._root)
         self.max_bytes = max_bytes
         self._clock = clock
 
@@ -217,16 +220,20 @@ class ThumbCache:
 
     def path_for(self, key: str, size: int) -> Path:
         """Where the thumbnail of ``key`` at ``size`` lives (whether or not it exists)."""
+        return Path(self._file(key, size))
+
+    def _file(self, key: str, size: int) -> str:
         key = _check_key(key)
-        return self._root / str(_check_size(size)) / key[:2] / f"{key}.jpg"
+        return f"{self._root_str}{os.sep}{_check_size(size)}{os.sep}{key[:2]}{os.sep}{key}.jpg"
 
     # ---------------------------------------------------------------------------- reading
 
     def get(self, key: str, size: int) -> bytes | None:
         """The cached JPEG, or None. A hit marks the file as recently used."""
-        path = self.path_for(key, size)
+        path = self._file(key, size)
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read()
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -236,7 +243,7 @@ class ThumbCache:
             return None
         now = self._clock()
         with contextlib.suppress(OSError):  # recency is a hint: a read-only cache still serves
-            if now - path.stat().st_mtime > TOUCH_INTERVAL:
+            if now - os.stat(path).st_mtime > TOUCH_INTERVAL:
                 os.utime(path, (now, now))
         return data
 
@@ -316,7 +323,7 @@ class ThumbCache:
     ) -> tuple[Image.Image, bytes | None]:
         """Decode the source, write the thumbnail to the cache and return its picture and the
         JPEG it was stored as (None unless ``want_jpeg``: then it is encoded into the file)."""
-        path = self.path_for(key, size)
+        path = self._file(key, size)
         if self.is_failed(key):
             raise ThumbError("This image could not be read earlier.", recorded=True)
         source: Path | bytes
@@ -325,7 +332,8 @@ class ThumbCache:
         else:
             assert source_path is not None
             try:
-                source = Path(source_path).read_bytes()
+                with open(source_path, "rb") as fh:
+                    source = fh.read()
             except OSError as exc:
                 raise ThumbError(f"The image file cannot be read: {exc}", recorded=False) from exc
         try:
@@ -353,7 +361,7 @@ class ThumbCache:
         if not tag.exists():
             _write_file(tag, _CACHEDIR_TAG.encode("ascii"))
 
-    def _write(self, path: Path, data: bytes | Image.Image) -> None:
+    def _write(self, path: str, data: bytes | Image.Image) -> None:
         # Most writes go to a folder that exists: try first, make the folders when missing
         # (three mkdir calls per thumbnail cost more than encoding it).
         try:
@@ -362,18 +370,23 @@ class ThumbCache:
         except FileNotFoundError:
             pass
         self._ensure_root()
-        path.parent.parent.mkdir(exist_ok=True, mode=0o700)
-        path.parent.mkdir(exist_ok=True, mode=0o700)
+        bucket = os.path.dirname(path)
+        for folder in (os.path.dirname(bucket), bucket):
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)
         _write_file(path, data)
 
     # ---------------------------------------------------------------------------- failures
 
     def _fail_path(self, key: str) -> Path:
-        return self._root / _FAIL_DIR / _check_key(key)
+        return Path(self._fail_file(key))
+
+    def _fail_file(self, key: str) -> str:
+        return f"{self._root_str}{os.sep}{_FAIL_DIR}{os.sep}{_check_key(key)}"
 
     def is_failed(self, key: str) -> bool:
         """True if ``key``'s source could not be decoded before."""
-        return self._fail_path(key).exists()
+        return os.path.exists(self._fail_file(key))
 
     def _mark_failed(self, key: str, exc: BaseException) -> None:
         path = self._fail_path(key)
@@ -464,18 +477,17 @@ _temp_names = itertools.count()
 _TEMP_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def _write_file(path: Path, data: bytes | Image.Image) -> None:
+def _write_file(path: str | Path, data: bytes | Image.Image) -> None:
     """Write via a 0600 temporary file in the same directory and rename into place. A picture
     is encoded as JPEG straight into the file (Pillow does that without holding the GIL)."""
     # A name unique to this process and call (cheaper than tempfile's random names, which are
     # Python work under the GIL); O_EXCL still refuses a leftover of the same name.
-    tmp_name = os.path.join(
-        path.parent, f"{_TEMP_PREFIX}{os.getpid()}-{next(_temp_names)}-{path.name}.part"
-    )
+    folder, name = os.path.split(path)
+    tmp_name = os.path.join(folder, f"{_TEMP_PREFIX}{os.getpid()}-{next(_temp_names)}-{name}.part")
     try:
         fd = os.open(tmp_name, _TEMP_FLAGS, 0o600)
     except FileExistsError:
-        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=folder)
     try:
         with io.FileIO(fd, "wb") as fh:  # (unbuffered: one write of the whole file)
             if isinstance(data, Image.Image):

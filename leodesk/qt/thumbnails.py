@@ -66,7 +66,10 @@ class ThumbnailLoader(QObject):
 
     ready = Signal(str)
     failed = Signal(str)
-    _decoded = Signal(str, object)  # key, QImage | BaseException (worker → GUI thread)
+    # Worker → GUI thread: "results are waiting in _done". Sent only by the worker that finds
+    # the list empty, so the GUI thread takes every result that arrived meanwhile in one call
+    # (not one queued call, and one Python slot, per thumbnail).
+    _wake = Signal()
 
     def __init__(
         self,
@@ -94,10 +97,11 @@ class ThumbnailLoader(QObject):
         self._lock = threading.Lock()
         self._queue: OrderedDict[str, _Request] = OrderedDict()  # newest request last
         self._working: set[str] = set()  # keys a worker is decoding now
+        self._done: list[tuple[str, object]] = []  # (key, QImage | exception) for the GUI
         self._drainers = 0
         self._made_since_prune = 0
         self.prune_every = 500
-        self._decoded.connect(self._arrived)
+        self._wake.connect(self._arrived)
 
     # -- memory ---------------------------------------------------------------------------
     def pixmap(self, key: str) -> QPixmap | None:
@@ -197,7 +201,11 @@ class ThumbnailLoader(QObject):
                     self._working.discard(key)
                     self._drainers -= 1
                 return
-            self._decoded.emit(key, result)
+            with self._lock:
+                wake = not self._done
+                self._done.append((key, result))
+            if wake:
+                self._wake.emit()
 
     def _decode(self, req: _Request) -> QImage:
         cache, size = self._cache, self.size
@@ -225,23 +233,35 @@ class ThumbnailLoader(QObject):
             raise ValueError("undecodable thumbnail")
         return image
 
-    def _arrived(self, key: str, result: object) -> None:
+    def _arrived(self) -> None:
+        """Take every result the workers finished since the last call (GUI thread)."""
         with self._lock:
-            self._working.discard(key)
+            done, self._done = self._done, []
+            for key, _result in done:
+                self._working.discard(key)
         if self._pools.closed:
             return
-        if isinstance(result, QImage):
-            if result.text(_MADE_FOR) == str(self.display):
-                self._stale.discard(key)
-            else:  # made for a size no longer shown: shown scaled, asked for again
-                self._stale.add(key)
-            self._memory[key] = QPixmap.fromImage(result)
-            self._trim()
-            self.ready.emit(key)
-            self._made_since_prune += 1
-            if self._made_since_prune >= self.prune_every:
-                self.prune_disk()
-        else:
-            log.debug("thumbnail %s failed: %s", key[:8], result)
-            self._failed.add(key)
-            self.failed.emit(key)
+        display = str(self.display)
+        made = 0
+        for key, result in done:
+            if isinstance(result, QImage):
+                if result.text(_MADE_FOR) == display:
+                    self._stale.discard(key)
+                else:  # made for a size no longer shown: shown scaled, asked for again
+                    self._stale.add(key)
+                self._memory[key] = QPixmap.fromImage(result)
+                self._memory.move_to_end(key)
+                made += 1
+            else:
+                log.debug("thumbnail %s failed: %s", key[:8], result)
+                self._failed.add(key)
+        self._trim()
+        for key, result in done:
+            if isinstance(result, QImage):
+                if key in self._memory:  # (a batch larger than the memory: the oldest went)
+                    self.ready.emit(key)
+            else:
+                self.failed.emit(key)
+        self._made_since_prune += made
+        if self._made_since_prune >= self.prune_every:
+            self.prune_disk()
