@@ -25,7 +25,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from leodesk.qt.imaging import qimage_from_pil
+from leodesk.qt.imaging import qimage_for_screen
 from leodesk.qt.workers import CancelToken, Pools
 
 log = logging.getLogger("leodesk.thumbs")
@@ -227,7 +227,7 @@ class ThumbnailLoader(QObject):
                 )
             else:
                 raise FileNotFoundError(str(req.path))
-        image = qimage_from_pil(picture)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
+        image = qimage_for_screen(picture)  # Pillow, not Qt's plugins (see leodesk.qt.imaging)
         image.setText(_MADE_FOR, str(display))
         if image.isNull():
             raise ValueError("undecodable thumbnail")
