@@ -74,8 +74,10 @@ REDUCING_GAP: Final = 1.0
 # and its smaller kernel costs a third less.
 RESAMPLE: Final = Image.Resampling.BICUBIC
 # The picture shown is the thumbnail fitted to the cell (256 → 164 px by default): a ratio under
-# 2, where Pillow's (antialiased) bilinear looks the same and costs half of bicubic.
-SHOWN_RESAMPLE: Final = Image.Resampling.BILINEAR
+# 2, where an area average (Pillow's box filter: each pixel the mean of the 1.56 × 1.56 pixels it
+# covers) looks the same as bilinear and costs a third less (0.24 ms against 0.37 ms; against a
+# Lanczos reference its RMS difference is 1.7 levels of 255, bilinear's 1.4).
+SHOWN_RESAMPLE: Final = Image.Resampling.BOX
 BACKGROUND: Final = (128, 128, 128)  # neutral grey behind transparent pixels
 TOUCH_INTERVAL: Final = 60.0  # seconds: a hit refreshes recency at most this often
 STALE_TEMP_AGE: Final = 3600.0  # seconds: leftovers of a crashed write older than this go
