@@ -21,6 +21,11 @@ its own range of generations (a synced library is written newest first, so a chu
 time order is a narrow range of rowids). Otherwise the walk tests each row's generation id
 against the ids of all the matches, read from a small index by pk.
 
+The last word a user typed is matched as a prefix (results follow typing). FTS5 answers a
+prefix by merging the lists of every indexed word that starts so; when no other word does
+(checked by the library in the index's vocabulary, :func:`prefix_word`), the word is matched
+whole instead: the same rows, without building a merged list as long as a common word's.
+
 The choice only changes the speed, never the rows (the tests run every driver on the same
 filters and compare).
 

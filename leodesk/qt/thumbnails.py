@@ -5,8 +5,16 @@ Requests go into one queue, drained newest-first (the rows on screen now come be
 scrolled past) by at most ``thumbs``-pool-size long-lived workers, so asking for a thumbnail costs
 the GUI thread a dict insert, not a new runnable. Requests are deduplicated while queued or in
 flight; :meth:`retain_only` drops queued requests for rows far out of view. Decoded pictures come
-back as QImage (safe across threads), scaled once to the size they are drawn, and become QPixmaps
-on the GUI thread only, in a memory LRU sized to a few screens.
+back as QImage (safe across threads), scaled once to the size they are drawn and already in the
+pixmap's own format, and become QPixmaps on the GUI thread only (sharing the QImage's pixels), in
+a memory LRU sized to a few screens. Finished pictures reach the GUI thread in batches: one queued
+call takes every picture finished since the last one.
+
+Where a worker's time goes (measured with py-spy on 2 cores): the JPEG decode, resizes and the
+cache file's encode run in Pillow without the GIL; what holds it (Pillow's Python around those
+calls, file names, the QImage) is kept short, since the other worker and the GUI thread wait for
+it. The cached JPEG is encoded straight into its file, not into bytes (Pillow holds the GIL while
+encoding into a BytesIO).
 """
 
 from __future__ import annotations
