@@ -75,8 +75,8 @@ def test_prefix_word_reads_the_last_plain_word() -> None:
 def test_the_same_rows_as_the_prefix_match(
     lib: Library, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    flt = Filter(text=text)
-    assert _answers(lib, flt) == _as_prefix(lib, flt, monkeypatch)
+    for flt in (Filter(text=text), Filter(text=text, include_negative=True)):
+        assert _answers(lib, flt) == _as_prefix(lib, flt, monkeypatch)
     # "alpha" is also the start of "alphabet": it stays a prefix match. ("zzz" starts no word:
     # matched whole, it finds nothing either.)
     whole = ("beta", "gamma", "filler beta", "alphabet", "zzz")
