@@ -21,6 +21,11 @@ its own range of generations (a synced library is written newest first, so a chu
 time order is a narrow range of rowids). Otherwise the walk tests each row's generation id
 against the ids of all the matches, read from a small index by pk.
 
+The last word a user typed is matched as a prefix (results follow typing). FTS5 answers a
+prefix by merging the lists of every indexed word that starts so; when no other word does
+(checked by the library in the index's vocabulary, :func:`prefix_word`), the word is matched
+whole instead: the same rows, without building a merged list as long as a common word's.
+
 The choice only changes the speed, never the rows (the tests run every driver on the same
 filters and compare).
 
@@ -31,6 +36,7 @@ User text never reaches ``MATCH`` as syntax (see :func:`fts_query`), and no inpu
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +57,7 @@ __all__ = [
     "estimate_cap",
     "fts_query",
     "page_sql",
+    "prefix_word",
     "walk_sql",
     "walks_in_chunks",
 ]
@@ -133,6 +140,31 @@ def _exact(match: str) -> str:
     if match.endswith('"*'):
         return match[:-1]
     return match
+
+
+_PLAIN_WORD: Final = re.compile(r"[A-Za-z0-9]+")
+
+
+def prefix_word(match: str | None) -> str | None:
+    """The last word of ``match`` (from :func:`fts_query`) as the full-text index stores it
+    (lowercase), when it is one plain ASCII word matched as a prefix; else None.
+
+    A prefix match reads and merges the lists of every word that starts so, which costs far
+    more than one word's list for a common word. When the index holds no other word that
+    starts with it, the word matched whole finds exactly the same rows
+    (:meth:`Compiled.match_last_word_whole`)."""
+    if match is None:
+        return None
+    for tail in ('"*)', '"*'):
+        if match.endswith(tail):
+            body = match[: -len(tail)]
+            break
+    else:
+        return None
+    before, quote, word = body.rpartition('"')
+    if not quote or (before and before[-1] not in " (") or not _PLAIN_WORD.fullmatch(word):
+        return None
+    return word.lower()
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,6 +281,13 @@ class Compiled:
         name = f"p{len(self.params)}"
         self.params[name] = value
         return f":{name}"
+
+    def match_last_word_whole(self) -> None:
+        """Match the last word whole instead of as a prefix: only for a caller that checked
+        that no other word in the index starts with it (:func:`prefix_word`), so that the
+        rows are the same."""
+        if self.match is not None:
+            self.params[self.match_param[1:]] = self.params[self.exact_param[1:]]
 
 
 def _int(value: Any) -> int | None:

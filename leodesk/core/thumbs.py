@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import logging
 import os
 import re
@@ -73,8 +74,10 @@ REDUCING_GAP: Final = 1.0
 # and its smaller kernel costs a third less.
 RESAMPLE: Final = Image.Resampling.BICUBIC
 # The picture shown is the thumbnail fitted to the cell (256 → 164 px by default): a ratio under
-# 2, where Pillow's (antialiased) bilinear looks the same and costs half of bicubic.
-SHOWN_RESAMPLE: Final = Image.Resampling.BILINEAR
+# 2, where an area average (Pillow's box filter: each pixel the mean of the 1.56 × 1.56 pixels it
+# covers) looks the same as bilinear and costs a third less (0.24 ms against 0.37 ms; against a
+# Lanczos reference its RMS difference is 1.7 levels of 255, bilinear's 1.4).
+SHOWN_RESAMPLE: Final = Image.Resampling.BOX
 BACKGROUND: Final = (128, 128, 128)  # neutral grey behind transparent pixels
 TOUCH_INTERVAL: Final = 60.0  # seconds: a hit refreshes recency at most this often
 STALE_TEMP_AGE: Final = 3600.0  # seconds: leftovers of a crashed write older than this go
@@ -207,6 +210,9 @@ class ThumbCache:
         if max_bytes < 0:
             raise ValueError("max_bytes must not be negative")
         self._root = Path(root)
+        # The hot paths (a lookup, a write) build file names as strings: pathlib's objects cost
+        # more Python work than the rest of a lookup, under the GIL the decoders share.
+        self._root_str = os.fspath(self._root)
         self.max_bytes = max_bytes
         self._clock = clock
 
@@ -216,16 +222,20 @@ class ThumbCache:
 
     def path_for(self, key: str, size: int) -> Path:
         """Where the thumbnail of ``key`` at ``size`` lives (whether or not it exists)."""
+        return Path(self._file(key, size))
+
+    def _file(self, key: str, size: int) -> str:
         key = _check_key(key)
-        return self._root / str(_check_size(size)) / key[:2] / f"{key}.jpg"
+        return f"{self._root_str}{os.sep}{_check_size(size)}{os.sep}{key[:2]}{os.sep}{key}.jpg"
 
     # ---------------------------------------------------------------------------- reading
 
     def get(self, key: str, size: int) -> bytes | None:
         """The cached JPEG, or None. A hit marks the file as recently used."""
-        path = self.path_for(key, size)
+        path = self._file(key, size)
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read()
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -235,7 +245,7 @@ class ThumbCache:
             return None
         now = self._clock()
         with contextlib.suppress(OSError):  # recency is a hint: a read-only cache still serves
-            if now - path.stat().st_mtime > TOUCH_INTERVAL:
+            if now - os.stat(path).st_mtime > TOUCH_INTERVAL:
                 os.utime(path, (now, now))
         return data
 
@@ -264,16 +274,19 @@ class ThumbCache:
         *,
         source_path: Path | None = None,
         data: bytes | None = None,
+        look_in_cache: bool = True,
     ) -> Image.Image:
         """:meth:`make`, returning the picture fitted into ``display`` pixels (None: at
         ``size``) instead of the JPEG: made from the decode that made the cached file, or read
-        from the cache when it is there already. Raises like :meth:`make`."""
+        from the cache when it is there already (``look_in_cache=False``: the caller has just
+        asked :meth:`picture` and it was not). Raises like :meth:`make`."""
         if (source_path is None) == (data is None):
             raise TypeError("give exactly one of source_path and data")
-        cached = self.picture(key, size, display)
-        if cached is not None:
-            return cached
-        picture, _jpeg = self._make(key, size, source_path, data)
+        if look_in_cache:
+            cached = self.picture(key, size, display)
+            if cached is not None:
+                return cached
+        picture, _jpeg = self._make(key, size, source_path, data, want_jpeg=False)
         return _shrink(picture, display)
 
     # ---------------------------------------------------------------------------- making
@@ -297,14 +310,22 @@ class ThumbCache:
         cached = self.get(key, size)
         if cached is not None:
             return cached
-        return self._make(key, size, source_path, data)[1]
+        jpeg = self._make(key, size, source_path, data)[1]
+        assert jpeg is not None
+        return jpeg
 
     def _make(
-        self, key: str, size: int, source_path: Path | None, data: bytes | None
-    ) -> tuple[Image.Image, bytes]:
+        self,
+        key: str,
+        size: int,
+        source_path: Path | None,
+        data: bytes | None,
+        *,
+        want_jpeg: bool = True,
+    ) -> tuple[Image.Image, bytes | None]:
         """Decode the source, write the thumbnail to the cache and return its picture and the
-        JPEG it was stored as."""
-        path = self.path_for(key, size)
+        JPEG it was stored as (None unless ``want_jpeg``: then it is encoded into the file)."""
+        path = self._file(key, size)
         if self.is_failed(key):
             raise ThumbError("This image could not be read earlier.", recorded=True)
         source: Path | bytes
@@ -313,19 +334,25 @@ class ThumbCache:
         else:
             assert source_path is not None
             try:
-                source = Path(source_path).read_bytes()
+                with open(source_path, "rb") as fh:
+                    source = fh.read()
             except OSError as exc:
                 raise ThumbError(f"The image file cannot be read: {exc}", recorded=False) from exc
         try:
             picture = _render_image(source, size)
-            jpeg = _encode(picture)
+            jpeg = _encode(picture) if want_jpeg else None
         except MemoryError:
             raise
         except Exception as exc:  # Pillow reports bad data through many exception types
             self._mark_failed(key, exc)
             raise ThumbError("This image is damaged or not supported.", recorded=True) from exc
         try:
-            self._write(path, jpeg)
+            if jpeg is not None:
+                self._write(path, jpeg)
+            else:
+                # Encoded straight into the cache file: Pillow encodes to a file descriptor
+                # without the GIL (into a BytesIO it holds it, and the other workers wait).
+                self._write(path, picture)
         except OSError as exc:
             log.warning("cannot cache thumbnail %s: %s", path, exc)
         return picture, jpeg
@@ -336,7 +363,7 @@ class ThumbCache:
         if not tag.exists():
             _write_file(tag, _CACHEDIR_TAG.encode("ascii"))
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: str, data: bytes | Image.Image) -> None:
         # Most writes go to a folder that exists: try first, make the folders when missing
         # (three mkdir calls per thumbnail cost more than encoding it).
         try:
@@ -345,18 +372,23 @@ class ThumbCache:
         except FileNotFoundError:
             pass
         self._ensure_root()
-        path.parent.parent.mkdir(exist_ok=True, mode=0o700)
-        path.parent.mkdir(exist_ok=True, mode=0o700)
+        bucket = os.path.dirname(path)
+        for folder in (os.path.dirname(bucket), bucket):
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)
         _write_file(path, data)
 
     # ---------------------------------------------------------------------------- failures
 
     def _fail_path(self, key: str) -> Path:
-        return self._root / _FAIL_DIR / _check_key(key)
+        return Path(self._fail_file(key))
+
+    def _fail_file(self, key: str) -> str:
+        return f"{self._root_str}{os.sep}{_FAIL_DIR}{os.sep}{_check_key(key)}"
 
     def is_failed(self, key: str) -> bool:
         """True if ``key``'s source could not be decoded before."""
-        return self._fail_path(key).exists()
+        return os.path.exists(self._fail_file(key))
 
     def _mark_failed(self, key: str, exc: BaseException) -> None:
         path = self._fail_path(key)
@@ -443,12 +475,27 @@ class ThumbCache:
         return PruneResult(removed_files, removed_bytes, total)
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """Write via a 0600 temporary file in the same directory and rename into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=path.parent)
+_temp_names = itertools.count()
+_TEMP_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_file(path: str | Path, data: bytes | Image.Image) -> None:
+    """Write via a 0600 temporary file in the same directory and rename into place. A picture
+    is encoded as JPEG straight into the file (Pillow does that without holding the GIL)."""
+    # A name unique to this process and call (cheaper than tempfile's random names, which are
+    # Python work under the GIL); O_EXCL still refuses a leftover of the same name.
+    folder, name = os.path.split(path)
+    tmp_name = os.path.join(folder, f"{_TEMP_PREFIX}{os.getpid()}-{next(_temp_names)}-{name}.part")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        fd = os.open(tmp_name, _TEMP_FLAGS, 0o600)
+    except FileExistsError:
+        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".part", dir=folder)
+    try:
+        with io.FileIO(fd, "wb") as fh:  # (unbuffered: one write of the whole file)
+            if isinstance(data, Image.Image):
+                data.save(fh, "JPEG", quality=JPEG_QUALITY)
+            else:
+                fh.write(data)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):

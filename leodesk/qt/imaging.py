@@ -27,6 +27,27 @@ def qimage_from_pil(im: Image.Image) -> QImage:
     return QImage(data, im.width, im.height, stride, fmt).copy()
 
 
+def qimage_for_screen(im: Image.Image) -> QImage:
+    """A QImage of ``im`` in the format a QPixmap keeps (RGB32, or premultiplied ARGB32 with
+    alpha), so that ``QPixmap.fromImage`` on the GUI thread shares it instead of converting
+    every pixel there. Qt converts here, on the calling (worker) thread, from Pillow's bytes."""
+    if im.mode == "L":
+        fmt, target = QImage.Format.Format_Grayscale8, QImage.Format.Format_RGB32
+        channels = 1
+    elif im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        fmt, target = QImage.Format.Format_RGBA8888, QImage.Format.Format_ARGB32_Premultiplied
+        channels = 4
+    else:
+        fmt, target = QImage.Format.Format_RGB888, QImage.Format.Format_RGB32
+        channels = 3
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
+    if im.mode != mode:
+        im = im.convert(mode)
+    data = im.tobytes()
+    # (convertToFormat makes a new image owning its pixels: ``data`` may go after it.)
+    return QImage(data, im.width, im.height, im.width * channels, fmt).convertToFormat(target)
+
+
 def decode(source: bytes | Path, max_side: int | None = None) -> QImage:
     """Decode an image file (bytes or a path), shrunk to fit ``max_side`` if given. A null
     QImage if it cannot be read."""

@@ -357,3 +357,67 @@ def test_key_for_url() -> None:
     assert (
         len(key_for_url(url)) == 64 and key_for_url(url) != hashlib.sha256(url.encode()).hexdigest()
     )
+
+
+def test_concurrent_make_pictures_write_whole_private_files(cache: ThumbCache) -> None:
+    # make_picture encodes straight into the cache file (no bytes in between): several threads
+    # on the same and on different keys still leave one whole 0600 JPEG per key, no temp files.
+    sources = {n: encode(gradient((700 + n * 10, 500)), "JPEG") for n in range(4)}
+    barrier = threading.Barrier(8)
+    shown: dict[int, tuple[int, int]] = {}
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        n = worker % 4
+        barrier.wait()
+        try:
+            shown[worker] = cache.make_picture(key(n), 128, 100, data=sources[n]).size
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for worker, size in shown.items():
+        n = worker % 4
+        assert size[0] == 100 and abs(size[1] - 500 * 100 / (700 + n * 10)) < 1
+        path = cache.path_for(key(n), 128)
+        stored = decode(path.read_bytes()).size
+        assert stored[0] == 128 and abs(stored[1] - 500 * 128 / (700 + n * 10)) < 1
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p for p in cache.root.rglob("*") if p.name.startswith(".tmp-")] == []
+
+
+def test_make_picture_survives_a_failed_write_and_leaves_no_temp_file(
+    cache: ThumbCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = encode(gradient((300, 200)), "JPEG")
+    cache.make_picture(key("other"), 64, data=data)  # the folders exist: the write is tried
+
+    def full(src: Any, dst: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(thumbs.os, "replace", full)
+    picture = cache.make_picture(key("full"), 64, 48, data=data)
+    assert picture.size == (48, 32)
+    assert not cache.is_failed(key("full"))
+    assert cache.get(key("full"), 64) is None
+    assert [p for p in cache.root.rglob("*") if p.name.startswith(".tmp-")] == []
+
+
+def test_a_leftover_temp_file_of_the_same_name_is_not_overwritten(
+    cache: ThumbCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = encode(gradient((300, 200)), "PNG")
+    cache.make(key("first"), 64, data=data)  # makes the root
+    path = cache.path_for(key("x"), 64)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setattr(thumbs, "_temp_names", iter([7]))
+    leftover = path.parent / f".tmp-{os.getpid()}-7-{path.name}.part"
+    leftover.write_bytes(b"someone else's")
+    cache.make_picture(key("x"), 64, data=data)
+    assert leftover.read_bytes() == b"someone else's"
+    assert decode(path.read_bytes()).size == (64, 43)

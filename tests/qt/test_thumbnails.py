@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,70 @@ def test_one_worker_per_core_each_yielding_to_the_gui_thread(
     if sys.platform.startswith("linux"):
         gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
         assert niceness and niceness[0] > gui
+
+
+def test_pictures_keep_their_colours_in_the_pixmaps_format(qtbot: Any) -> None:
+    from PySide6.QtGui import QImage
+
+    from leodesk.qt.imaging import qimage_for_screen
+
+    rgb = Image.new("RGB", (5, 3), (200, 30, 70))
+    grey = Image.new("L", (4, 4), 90)
+    rgba = Image.new("RGBA", (3, 2), (10, 220, 40, 255))
+    rgba.putpixel((0, 0), (0, 0, 0, 0))
+    for picture, fmt, colour in (
+        (rgb, QImage.Format.Format_RGB32, (200, 30, 70, 255)),
+        (grey, QImage.Format.Format_RGB32, (90, 90, 90, 255)),
+        (rgba, QImage.Format.Format_ARGB32_Premultiplied, (10, 220, 40, 255)),
+    ):
+        image = qimage_for_screen(picture)
+        assert image.format() == fmt and (image.width(), image.height()) == picture.size
+        c = image.pixelColor(picture.width - 1, picture.height - 1)
+        assert (c.red(), c.green(), c.blue(), c.alpha()) == colour
+    assert qimage_for_screen(rgba).pixelColor(0, 0).alpha() == 0
+
+
+def test_many_at_once_arrive_once_each_in_their_colours(
+    qtbot: Any, pools: Any, tmp_path: Path
+) -> None:
+    # Two workers finish faster than the GUI thread takes them: results come in batches.
+    loader = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
+    loader.set_display(48)
+    colours = {key_for("image", str(n)): (n * 8, 255 - n * 8, 100) for n in range(30)}
+    ready: list[str] = []
+    loader.ready.connect(ready.append)
+    for n, (key, colour) in enumerate(colours.items()):
+        loader.request(key, path=_jpeg(tmp_path / f"{n}.jpg", colour, (300, 200)))
+    qtbot.waitUntil(lambda: loader.pending == 0 and len(ready) == 30, timeout=10000)
+    assert sorted(ready) == sorted(colours)  # each exactly once
+    for key, colour in colours.items():
+        pm = loader.pixmap(key)
+        assert pm is not None and (pm.width(), pm.height()) == (48, 32)
+        c = pm.toImage().pixelColor(24, 16)
+        got = (c.red(), c.green(), c.blue())
+        assert max(abs(a - b) for a, b in zip(got, colour, strict=True)) <= 6, (got, colour)
+
+
+def test_a_batch_larger_than_memory_announces_only_what_is_kept(qtbot: Any, tmp_path: Path) -> None:
+    pools = Pools(network_threads=1)
+    pools.thumbs.setMaxThreadCount(1)
+    gate = threading.Event()
+    pools.submit(lambda token: gate.wait(5), pool="thumbs", name="blocker")
+    loader = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=32)
+    loader.set_memory_items(16)
+    keys = [key_for("image", str(n)) for n in range(20)]
+    for n, key in enumerate(keys):
+        loader.request(key, path=_jpeg(tmp_path / f"{n}.jpg", (n * 10, 0, 0), (40, 40)))
+    ready: list[str] = []
+    loader.ready.connect(ready.append)
+    # The GUI thread is kept busy until the worker has made them all: one batch of 20.
+    gate.set()
+    for _ in range(500):
+        with loader._lock:
+            if len(loader._done) == 20:
+                break
+        time.sleep(0.01)
+    qtbot.waitUntil(lambda: loader.pending == 0, timeout=5000)
+    assert len(ready) == 16 == len(set(ready))
+    assert all(loader.pixmap(k) is not None for k in ready)
+    pools.shutdown()

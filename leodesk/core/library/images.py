@@ -163,7 +163,57 @@ class Images(ModelCache):
             if row is None:
                 return None
             key = (int(row[0]), int(row[1]), str(row[2]))
-        return search.compile_filter(flt, after=key)
+        compiled = search.compile_filter(flt, after=key)
+        if compiled is not None and not compiled.empty:
+            word = search.prefix_word(compiled.match)
+            if word is not None and self._only_word_so(conn, word):
+                compiled.match_last_word_whole()  # the same rows, without merging lists
+        return compiled
+
+    def _only_word_so(self, conn: sqlite3.Connection, word: str) -> bool:
+        """True when no word in the full-text index other than ``word`` starts with
+        ``word``: its prefix match is then the word matched whole. Asked of the index's
+        vocabulary (a temporary fts5vocab table of this connection), the answer kept until
+        the library changes."""
+        version = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
+        known: tuple[tuple[int, int], dict[str, bool]] | None
+        known = self.__dict__.get("_words_known")
+        if known is None or known[0] != version:
+            known = (version, {})
+            self.__dict__["_words_known"] = known
+        answer: bool | None = known[1].get(word)
+        if answer is None:
+            try:
+                answer = self._no_longer_word(conn, word)
+            except sqlite3.Error:  # no vocabulary table: the prefix match stays
+                return False
+            if len(known[1]) > 1000:
+                known[1].clear()
+            known[1][word] = answer
+        return answer
+
+    @staticmethod
+    def _no_longer_word(conn: sqlite3.Connection, word: str) -> bool:
+        # The range stops the vocabulary's walk at the first word past the prefix (it counts
+        # the rows of each word it visits: a range holding no other word costs nothing).
+        sql = "SELECT 1 FROM temp.leodesk_fts_words WHERE term > ? AND term < ? LIMIT 1"
+        args = (word, word + "\U0010ffff")
+        try:
+            row = conn.execute(sql, args).fetchone()
+        except sqlite3.OperationalError:
+            # A table of this connection's own temporary schema: the library file is not
+            # written, so a read-only connection (query_only) may make it too.
+            query_only = conn.execute("PRAGMA query_only").fetchone()[0]
+            try:
+                conn.execute("PRAGMA query_only = OFF")
+                conn.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.leodesk_fts_words "
+                    "USING fts5vocab(main, generations_fts, row)"
+                )
+            finally:
+                conn.execute(f"PRAGMA query_only = {1 if query_only else 0}")
+            row = conn.execute(sql, args).fetchone()
+        return row is None
 
     def _driver_sizes(
         self,

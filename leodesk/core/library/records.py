@@ -171,20 +171,25 @@ class JobRecord:
 
 
 _IMAGE_COLUMNS: Final = """
-    i.id, i.generation_id, i.idx, i.kind, i.url, i.nsfw,
+    i.id, i.generation_id, i.idx, i.kind, i.url,
     COALESCE(i.width, g.width) AS width, COALESCE(i.height, g.height) AS height,
     i.sha256, i.ext, i.download_state, i.download_attempts, i.parent_image_id, i.transform,
     i.motion_url, i.created_ms, g.prompt, g.negative_prompt, g.model_id, g.seed, g.status,
-    g.deleted_remote, g.local, i.favourite, i.rating, i.pick, i.deleted_local_ms,
+    i.pick,
     (SELECT group_concat(ci.collection_id) FROM collection_images ci WHERE ci.image_id = i.id)
         AS collection_ids,
-    EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) AS has_children,
-    (SELECT v.duration_s FROM videos v WHERE v.image_id = i.id) AS video_duration
+    (SELECT v.duration_s FROM videos v WHERE v.image_id = i.id) AS video_duration,
+    (i.nsfw != 0) | ((g.deleted_remote != 0) << 1) | ((g.local != 0) << 2)
+        | ((i.favourite != 0) << 3) | ((i.deleted_local_ms IS NOT NULL) << 4)
+        | (EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) << 5)
+        | (i.rating << 8) AS flags
 """
+# The yes/no columns and the rating travel as the bits of one number (``flags``): every value
+# of a row costs the same to hand over, and a page of the gallery hands over thousands.
 
 
 #: How many columns :data:`_IMAGE_COLUMNS` has.
-_IMAGE_WIDTH: Final = 30
+_IMAGE_WIDTH: Final = 24
 
 
 def _collection_ids(value: Any) -> tuple[int, ...]:
@@ -206,11 +211,10 @@ def _image_record(row: Sequence[Any], model_names: Mapping[str, str] | None = No
     """The record of a row that starts with :data:`_IMAGE_COLUMNS` (read by position: a
     gallery page builds hundreds of these, and a lookup by name scans the column names)."""
     (
-        image_id, generation_id, idx, kind, url, nsfw, width, height, sha256, ext,
-        download_state, download_attempts, parent_image_id, transform, motion_url, created_ms,
-        prompt, negative_prompt, model_id, seed, status, deleted_remote, local, favourite,
-        rating, pick, deleted_local_ms, collection_ids, has_children, video_duration,
-    ) = row[:30]  # fmt: skip
+        image_id, generation_id, idx, kind, url, width, height, sha256, ext, download_state,
+        download_attempts, parent_image_id, transform, motion_url, created_ms, prompt,
+        negative_prompt, model_id, seed, status, pick, collection_ids, video_duration, flags,
+    ) = row[:24]  # fmt: skip
     record = _new_record(ImageRecord)
     record.__dict__.update(
         id=image_id,
@@ -218,7 +222,7 @@ def _image_record(row: Sequence[Any], model_names: Mapping[str, str] | None = No
         index=idx,
         kind=_KINDS.get(kind) or ImageKind(kind),
         url=url,
-        nsfw=bool(nsfw),
+        nsfw=flags & 1 != 0,
         width=width,
         height=height,
         sha256=sha256,
@@ -234,15 +238,15 @@ def _image_record(row: Sequence[Any], model_names: Mapping[str, str] | None = No
         model_id=model_id,
         seed=seed,
         status=status,
-        deleted_remote=bool(deleted_remote),
-        favourite=bool(favourite),
-        rating=int(rating),
+        deleted_remote=flags & 2 != 0,
+        favourite=flags & 8 != 0,
+        rating=flags >> 8,
         pick=None if pick is None else (_PICKS.get(pick) or Pick(pick)),
         collection_ids=_collection_ids(collection_ids),
-        has_children=bool(has_children),
-        deleted_local=deleted_local_ms is not None,
+        has_children=flags & 32 != 0,
+        deleted_local=flags & 16 != 0,
         model_name=None if model_names is None or model_id is None else model_names.get(model_id),
-        local=bool(local),
+        local=flags & 4 != 0,
         video_duration=video_duration,
     )
     return record

@@ -1,0 +1,109 @@
+"""The yes/no columns and the rating reach a record packed into one number: every reader (the
+records by id, a page of records, a generation's images) gives the values the columns hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leodesk.core.api.models import GeneratedImage, Generation, Variation
+from leodesk.core.library import ImageRecord, Library
+from leodesk.core.search import Filter
+
+
+def _gen(n: int) -> Generation:
+    return Generation(
+        id=f"g{n}",
+        status="COMPLETE",
+        prompt=f"flag test {n}",
+        created_at=f"2025-02-{n + 1:02d}T10:00:00.000Z",
+        images=tuple(
+            GeneratedImage(
+                id=f"g{n}-{k}",
+                url=f"https://cdn/{n}/{k}.jpg",
+                nsfw=(n + k) % 2 == 0,
+                variations=(
+                    (Variation(id=f"g{n}-{k}-up", status="COMPLETE", url="https://u"),)
+                    if k == 1
+                    else ()
+                ),
+            )
+            for k in range(3)
+        ),
+    )
+
+
+def _raw(lib: Library) -> dict[str, dict[str, object]]:
+    """What the columns hold, read by name."""
+    with lib._reading() as conn:
+        rows = conn.execute(
+            """
+            SELECT i.id, i.nsfw, i.favourite, i.rating, i.deleted_local_ms, g.deleted_remote,
+                   g.local,
+                   EXISTS (SELECT 1 FROM images c WHERE c.parent_image_id = i.id) AS kids
+            FROM images i JOIN generations g ON g.id = i.generation_id
+            """
+        ).fetchall()
+    return {
+        r["id"]: {
+            "nsfw": bool(r["nsfw"]),
+            "favourite": bool(r["favourite"]),
+            "rating": r["rating"],
+            "deleted_local": r["deleted_local_ms"] is not None,
+            "deleted_remote": bool(r["deleted_remote"]),
+            "local": bool(r["local"]),
+            "has_children": bool(r["kids"]),
+        }
+        for r in rows
+    }
+
+
+def _flags(record: ImageRecord) -> dict[str, object]:
+    return {
+        "nsfw": record.nsfw,
+        "favourite": record.favourite,
+        "rating": record.rating,
+        "deleted_local": record.deleted_local,
+        "deleted_remote": record.deleted_remote,
+        "local": record.local,
+        "has_children": record.has_children,
+    }
+
+
+def test_every_flag_and_rating_as_the_columns_hold_them(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path / "library.sqlite3")
+    try:
+        for n in range(6):
+            lib.upsert_generation(_gen(n))
+        ids = sorted(_raw(lib))
+        lib.set_favourite(ids[::2], True)
+        for rating in range(6):
+            lib.set_rating(ids[rating::6], rating)
+        lib.mark_deleted_local(ids[1::5])
+        lib.set_deleted_remote("g2")
+        with lib._writing() as conn:  # (as a generation kept on this machine only is stored)
+            conn.execute("UPDATE generations SET local = 1 WHERE id IN ('g3', 'g4')")
+        raw = _raw(lib)
+        # Every bit is both on and off somewhere, with every rating.
+        for name in (
+            "nsfw",
+            "favourite",
+            "deleted_local",
+            "deleted_remote",
+            "local",
+            "has_children",
+        ):
+            assert {v[name] for v in raw.values()} == {True, False}, name
+        assert {v["rating"] for v in raw.values()} == set(range(6))
+
+        by_id = lib.image_records(ids)
+        assert {i: _flags(r) for i, r in by_id.items()} == raw
+        for n in range(6):
+            rec = lib.get_generation(f"g{n}")
+            assert rec is not None
+            for image in rec.images:
+                assert _flags(image) == raw[image.id]
+        for flt in (Filter(text="flag"), Filter(include_deleted_remote=True), None):
+            for page in (lib.image_page(0, 100, filter=flt),):
+                assert page and all(_flags(r) == raw[r.id] for r in page)
+    finally:
+        lib.close()
