@@ -383,7 +383,8 @@ from PySide6.QtWidgets import QApplication
 
 def check():
     windows = [w for w in QApplication.topLevelWidgets() if hasattr(w, "ctx") and w.isVisible()]
-    if windows and windows[0].ctx is not None and windows[0].browser is not None:
+    # the account's balance shown: the app talked to the simulator (and logged it)
+    if windows and windows[0].balance_label.text().endswith("credits"):
         report.write_text("attached " + windows[0].windowTitle(), encoding="utf-8")
         windows[0].close()
     else:

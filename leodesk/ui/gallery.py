@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.core.library.records import ImageRecord, Pick
-from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, RECORD_ROLE
+from leodesk.qt.models.gallery_model import CELL_ROLE, IMAGE_ID_ROLE, RECORD_ROLE
 from leodesk.ui.gallery_badges import (
     describe,
     paint_corner_badges,
@@ -50,6 +50,9 @@ _SELECTED_BG = QColor(38, 79, 120)
 _PLACEHOLDER = QColor(60, 60, 64)
 _SELECTED = QStyle.StateFlag.State_Selected
 COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
+# Rows laid out per turn of the event loop: a 100k library is laid out in short slices, so
+# the window answers input meanwhile (each row costs the model's rowCount in Python).
+BATCH = 500
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -81,8 +84,12 @@ class ThumbnailDelegate(QStyledItemDelegate):
         if self.grouped and not selected:
             self._paint_group(painter, rect, index)
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
-        picture = self._paint_picture(painter, inner, index.data(Qt.ItemDataRole.DecorationRole))
-        record = index.data(RECORD_ROLE)
+        cell = index.data(CELL_ROLE)  # one call: the picture and the details, from memory
+        if cell is None:  # a model without the cell role
+            pm, record = index.data(Qt.ItemDataRole.DecorationRole), index.data(RECORD_ROLE)
+        else:
+            pm, record = cell
+        picture = self._paint_picture(painter, inner, pm)
         if record is not None:
             on_picture = picture.adjusted(4, 4, -4, -4)
             used = paint_corner_badges(painter, on_picture, record)
@@ -149,6 +156,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
     def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord, used: int) -> None:
         """Favourite, rating, pick and "deleted on the server", from the record in memory."""
         pick = record.pick
+        if not (record.favourite or pick or record.rating or record.deleted_remote):
+            return  # most cells: nothing to draw, no font to set up
         if pick == Pick.REJECTED:
             painter.fillRect(rect, QColor(0, 0, 0, 120))
         font = painter.font()
@@ -204,7 +213,7 @@ class GalleryView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(1000)
+        self.setBatchSize(BATCH)
         self.setGridSize(QSize(CELL, CELL))
         self.setSpacing(0)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -225,7 +234,13 @@ class GalleryView(QListView):
         self._visible_timer.setSingleShot(True)
         self._visible_timer.setInterval(120)
         self._visible_timer.timeout.connect(self._report_visible)
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self._visible_timer.start())
+        # throttled, not debounced: while the wheel keeps turning, the rows scrolled past stop
+        # being fetched and decoded every 120 ms (the workers then serve the rows shown)
+        self.verticalScrollBar().valueChanged.connect(self._visible_soon)
+
+    def _visible_soon(self, *_args: object) -> None:
+        if not self._visible_timer.isActive():
+            self._visible_timer.start()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -297,6 +312,19 @@ class GalleryView(QListView):
 
     def is_grouped(self) -> bool:
         return self.thumbs.grouped
+
+    def finish_layout(self) -> None:
+        """Lay out every row now (a jump to a row the batched layout has not reached yet)."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        if self.visualRect(model.index(model.rowCount() - 1, 0)).isValid():
+            return
+        self.setLayoutMode(QListView.LayoutMode.SinglePass)
+        try:
+            self.doItemsLayout()
+        finally:
+            self.setLayoutMode(QListView.LayoutMode.Batched)
 
     def visible_rows(self) -> tuple[int, int]:
         """First and last row with a cell in the viewport (-1, -1 when empty)."""

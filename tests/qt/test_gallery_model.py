@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from leodesk.core.api.models import GeneratedImage, Generation
 from leodesk.core.library import Library
 from leodesk.core.thumbs import ThumbCache
-from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, GalleryModel
+from leodesk.qt.models.gallery_model import CELL_ROLE, IMAGE_ID_ROLE, KEEP_PAGES, GalleryModel
 from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.workers import Pools
 
@@ -44,15 +44,37 @@ def setup(qtbot: Any, tmp_path: Path) -> Any:
     lib.close()
 
 
-def test_pages_newest_first(setup: Any) -> None:
+def test_rows_span_the_whole_library_read_on_a_thread(qtbot: Any, setup: Any) -> None:
     _lib, model = setup
-    assert model.rowCount() == 500 and model.canFetchMore()
+    # the first page at once; the count arrives from the reader thread: every row is there
     assert model.index(0).data(IMAGE_ID_ROLE) == "img-01199"
-    model.fetchMore()
-    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 1200 and not model.canFetchMore())
+    # painting a row of a page not read yet: a placeholder now, its id and details soon
+    assert model.index(1199).data(CELL_ROLE) == (None, None)
+    qtbot.waitUntil(lambda: model.index(1199).data(CELL_ROLE)[1] is not None)
+    _pm, rec = model.index(1199).data(CELL_ROLE)
+    assert rec.id == "img-00000" and "prompt number 0" in rec.prompt
+    assert model.row_of("img-00000") == 1199
+    assert "prompt number 1" in model.index(1198).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_rows_of_unread_pages_are_read_when_asked_for_outside_a_paint(setup: Any) -> None:
+    _lib, model = setup
+    model.fetchMore()  # counts now
     assert model.rowCount() == 1200 and not model.canFetchMore()
-    assert model.index(1199).data(IMAGE_ID_ROLE) == "img-00000"
-    assert "prompt number 0" in model.index(1199).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.image_id(700) == "img-00499"
+    assert model.record(1199).id == "img-00000"
+
+
+def test_arrived_thumbnails_repaint_once_per_frame(qtbot: Any, setup: Any) -> None:
+    _lib, model = setup
+    rows: list[int] = []
+    model.dataChanged.connect(lambda a, b, roles=(): rows.append(a.row()))
+    model._key_rows.update({"k1": "img-01199", "k2": "img-01198"})
+    model._thumb_ready("k1")
+    model._thumb_ready("k2")
+    assert rows == []  # not one repaint per picture
+    qtbot.waitUntil(lambda: sorted(rows) == [0, 1], timeout=1000)
 
 
 def test_search_reloads_in_place(setup: Any) -> None:
@@ -113,4 +135,52 @@ def test_detached_model_is_empty_after_the_library_closes(qtbot: Any, tmp_path: 
     model.reload()
     assert model.rowCount() == 0
     pools.shutdown()
+    lib.close()
+
+
+def test_ids_of_pages_scrolled_far_away_are_let_go_and_read_again(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    db = tmp_path / "lib.sqlite3"
+    lib = Library.open(db)
+    for n in range(1200):
+        lib.upsert_generation(_gen(n))
+    reader = Library.open_readonly(db)
+    pools = Pools()
+    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
+    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=20)
+    model.fetchMore()  # the count
+    assert model.rowCount() == 1200
+    for row in range(0, 1200, 20):  # a drag through the whole list
+        assert model.image_id(row) == f"img-{1199 - row:05d}"
+    held = sum(1 for row in range(1200) if model.row_of(f"img-{1199 - row:05d}") is not None)
+    assert held == KEEP_PAGES * 20  # not every id seen
+    assert model.row_of("img-01199") is None  # the top, long ago
+    assert model.image_id(0) == "img-01199"  # read again when wanted
+    pools.shutdown()
+    reader.close()
+    lib.close()
+
+
+def test_pages_dropped_while_dragging_fast_are_read_when_shown_again(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    db = tmp_path / "lib.sqlite3"
+    lib = Library.open(db)
+    for n in range(1200):
+        lib.upsert_generation(_gen(n))
+    reader = Library.open_readonly(db)
+    pools = Pools()
+    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
+    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=20)
+    model.fetchMore()  # the count
+    with reader._lock:  # the reader thread waits: every page asked now queues up
+        for row in range(20, 1200, 20):  # a fast drag paints a row of each page once
+            assert model.index(row).data(CELL_ROLE) == (None, None)
+    # the oldest requests were dropped unread; painted again, they are asked for again
+    qtbot.waitUntil(lambda: model.index(20).data(CELL_ROLE)[1] is not None, timeout=5000)
+    assert model.index(20).data(CELL_ROLE)[1].id == "img-01179"
+    qtbot.waitUntil(lambda: model.index(1180).data(CELL_ROLE)[1] is not None, timeout=5000)
+    pools.shutdown()
+    reader.close()
     lib.close()
