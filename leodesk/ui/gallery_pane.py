@@ -95,60 +95,62 @@ class GalleryPane(QWidget):
         self.search = named(
             QLineEdit(),
             "searchEdit",
-            "Search the library",
-            "Search prompts in your library (Ctrl+F)",
+            self.tr("Search the library"),
+            self.tr("Search prompts in your library (Ctrl+F)"),
         )
-        self.search.setPlaceholderText("Search prompts…")
+        self.search.setPlaceholderText(self.tr("Search prompts…"))
         self.search.setClearButtonEnabled(True)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(lambda: self.search_changed.emit(self.search.text()))
         self.search.textChanged.connect(lambda _t: self._debounce.start())
-        self.count_label = named(QLabel(""), "countLabel", "Number of images shown")
+        self.count_label = named(QLabel(""), "countLabel", self.tr("Number of images shown"))
 
     def _build_sync(self) -> None:
         """Sync button with its Full check menu, progress, Cancel and the status line."""
         self.sync_button = named(
-            _tool("Sync library"),
+            _tool(self.tr("Sync library")),
             "syncButton",
-            "Sync library",
-            "Bring every generation of your account into the local library",
+            self.tr("Sync library"),
+            self.tr("Bring every generation of your account into the local library"),
         )
         self.sync_button.clicked.connect(self.sync_requested.emit)
         sync_menu = QMenu(self.sync_button)
         sync_menu.setObjectName("syncMenu")
-        full = QAction("Full check (also finds generations deleted on the server)", sync_menu)
+        full = QAction(
+            self.tr("Full check (also finds generations deleted on the server)"), sync_menu
+        )
         full.setObjectName("fullSyncAction")
         full.triggered.connect(self.full_sync_requested.emit)
         sync_menu.addAction(full)
         self.full_sync_action = full
         self.sync_button.setMenu(sync_menu)
         self.sync_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.sync_progress = named(QProgressBar(), "syncProgress", "Sync progress")
+        self.sync_progress = named(QProgressBar(), "syncProgress", self.tr("Sync progress"))
         self.sync_progress.setRange(0, 0)
         self.sync_progress.setMaximumWidth(220)
         self.sync_progress.setTextVisible(True)
         self.sync_progress.setVisible(False)
         self.cancel_sync_button = named(
-            QPushButton("Cancel"),
+            QPushButton(self.tr("Cancel")),
             "cancelSyncButton",
-            "Cancel the sync",
-            "Stop syncing; the next sync resumes",
+            self.tr("Cancel the sync"),
+            self.tr("Stop syncing; the next sync resumes"),
         )
         self.cancel_sync_button.clicked.connect(self.sync_cancel_requested.emit)
         self.cancel_sync_button.setVisible(False)
-        self.sync_status = named(QLabel(""), "syncStatus", "Sync status")
+        self.sync_status = named(QLabel(""), "syncStatus", self.tr("Sync status"))
 
     def _build_filters_and_undo(self) -> None:
         """The filter bar with its toggle button; the undo bar shown after a delete."""
         self.filters = FilterBar()
         self.filters.setVisible(False)
         self.filters_button = named(
-            _tool("Filters"),
+            _tool(self.tr("Filters")),
             "filtersButton",
-            "Show filters",
-            "Filter by model, date, size, seed, mode and rating",
+            self.tr("Show filters"),
+            self.tr("Filter by model, date, size, seed, mode and rating"),
         )
         self.filters_button.setCheckable(True)
         # The bar scrolls sideways in a narrow pane rather than widen the window.
@@ -163,13 +165,13 @@ class GalleryPane(QWidget):
         self.filters.changed.connect(self._count_filters)
         self.undo_bar = QWidget()
         self.undo_bar.setObjectName("undoBar")
-        self.undo_label = named(QLabel(""), "undoLabel", "Deleted images")
+        self.undo_label = named(QLabel(""), "undoLabel", self.tr("Deleted images"))
         self.undo_label.setWordWrap(True)  # wraps rather than widen the window
         self.undo_button = named(
-            QPushButton("Undo"),
+            QPushButton(self.tr("Undo")),
             "undoButton",
-            "Undo the delete",
-            "Bring the deleted images back (Ctrl+Z)",
+            self.tr("Undo the delete"),
+            self.tr("Bring the deleted images back (Ctrl+Z)"),
         )
         self.undo_button.clicked.connect(self.undo_requested.emit)
         undo_row = QHBoxLayout(self.undo_bar)
@@ -314,7 +316,9 @@ class GalleryPane(QWidget):
 
     def _count_filters(self) -> None:
         n = self.filters.active_count()
-        self.filters_button.setText(f"Filters ({n})" if n else "Filters")
+        self.filters_button.setText(
+            self.tr("Filters ({n})").format(n=n) if n else self.tr("Filters")
+        )
 
     def show_undo(self, text: str) -> None:
         self.undo_label.setText(text)
@@ -329,8 +333,13 @@ class GalleryPane(QWidget):
             self.set_count(model.rowCount(), model.canFetchMore(QModelIndex()))
 
     def set_count(self, shown: int, more: bool) -> None:
-        noun = "image" if shown == 1 and not more else "images"
-        self.count_label.setText(f"{shown:,}{'+' if more else ''} {noun}")
+        if more:
+            text = self.tr("{n}+ images").format(n=f"{shown:,}")
+        elif shown == 1:
+            text = self.tr("1 image")
+        else:
+            text = self.tr("{n} images").format(n=f"{shown:,}")
+        self.count_label.setText(text)
         self._place_view_controls()
         self._update_empty_state(shown == 0 and not more)
 
@@ -352,13 +361,15 @@ class GalleryPane(QWidget):
         self.sync_button.setEnabled(False)
         self.sync_progress.setVisible(True)
         self.cancel_sync_button.setVisible(True)
-        self.sync_progress.setFormat("Starting…")
+        self.sync_progress.setFormat(self.tr("Starting…"))
         self.sync_status.setVisible(False)
         self._place_view_controls()
 
     def sync_progressed(self, p: SyncProgress) -> None:
         self.sync_progress.setFormat(
-            f"{p.pages} pages · {p.generations:,} generations · {p.images:,} images"
+            self.tr("{pages} pages · {generations} generations · {images} images").format(
+                pages=p.pages, generations=f"{p.generations:,}", images=f"{p.images:,}"
+            )
         )
         self.sync_progress.setToolTip(p.message or "")
 

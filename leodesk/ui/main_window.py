@@ -79,13 +79,13 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.demo = demo
         self.ctx: AppContext | None = None
-        self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
+        self.setWindowTitle(self.tr("leodesk — Demo") if demo else "leodesk")
         self.setGeometry(default_geometry(self.screen().availableGeometry()))  # fits the screen
         self.panes_link = PanesLink(self)  # collapsible side panes, Details, the queue chip
 
         # Rich text centres without touching the Qt namespace, whose first use costs ~15 ms.
-        self.starting = QLabel("<p align='center'>Starting…</p>")
-        named(self.starting, "startingLabel", "Starting")
+        self.starting = QLabel("<p align='center'>" + self.tr("Starting…") + "</p>")
+        named(self.starting, "startingLabel", self.tr("Starting"))
         self.setCentralWidget(self.starting)
 
         self.status = AccountStatus(self, demo)
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
         self.status.style_demo_badge(demo)
-        self.setWindowTitle("leodesk — Demo" if demo else "leodesk")
+        self.setWindowTitle(self.tr("leodesk — Demo") if demo else "leodesk")
         self.key_action.setEnabled(not demo)
 
     # -- assembly -----------------------------------------------------------------------------
@@ -218,20 +218,20 @@ class MainWindow(QMainWindow):
         from leodesk.ui.tray import TrayNotifications
 
         self.metadata = MetadataPanel()
-        dock = QDockWidget("Details", self)
+        dock = QDockWidget(self.tr("Details"), self)
         dock.setObjectName("metadataDock")
         dock.setWidget(self.metadata)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)  # shown with a selection
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.metadata_dock = dock
-        view_menu = add_menu(self.menuBar(), "&View", "viewMenu")
+        view_menu = add_menu(self.menuBar(), self.tr("&View"), "viewMenu")
         self.view_menu = view_menu
         view_menu.addAction(self.panes_link.details_action)
         # The queue panel
         self.queue_panel = QueuePanel(ctx.queue, ctx.generation)
-        queue_dock = QDockWidget("Queue", self)
+        queue_dock = QDockWidget(self.tr("Queue"), self)
         queue_dock.setObjectName("queueDock")
-        queue_dock.setAccessibleName("Queue")
+        queue_dock.setAccessibleName(self.tr("Queue"))
         queue_dock.setWidget(self.queue_panel)
         queue_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
         queue_dock.hide()  # the chip's popup shows the queue; View ▸ Queue panel the full panel
         queue_toggle = queue_dock.toggleViewAction()
         queue_toggle.setObjectName("toggleQueueAction")
-        queue_toggle.setText("&Queue panel")
+        queue_toggle.setText(self.tr("&Queue panel"))
         view_menu.addAction(queue_toggle)
         self.panes_link.attach_queue(ctx, queue_toggle)
         view_menu.addAction(self.prefs_link.cancel_action)
@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         self.collections: list[Any] = []
         self.library_actions = LibraryActions(self, ctx)
         self.library_actions.extra_actions.append(self.training_link.add_action)
-        image_menu = add_menu(self.menuBar(), "&Image", "imageMenu")
+        image_menu = add_menu(self.menuBar(), self.tr("&Image"), "imageMenu")
         for action in self.library_actions.actions.values():
             image_menu.addAction(action)
         self.video_link.attach(image_menu, self.library_actions)
@@ -427,33 +427,43 @@ class MainWindow(QMainWindow):
         cost = None if each is None else each * times
         limit = self.confirm_cost_above
         if limit:
-            what = "This job costs" if times == 1 else f"These {times} jobs cost"
-            text = (
-                f"{what} {cost:,} credits, more than your limit of {limit:,.0f}."
-                if cost is not None
-                else f"The cost of this job is not known yet (your limit is {limit:,.0f})."
-            )
+            if cost is None:
+                text = self.tr(
+                    "The cost of this job is not known yet (your limit is {limit})."
+                ).format(limit=f"{limit:,.0f}")
+            elif times == 1:
+                text = self.tr(
+                    "This job costs {cost} credits, more than your limit of {limit}."
+                ).format(cost=f"{cost:,}", limit=f"{limit:,.0f}")
+            else:
+                text = self.tr(
+                    "These {times} jobs cost {cost} credits, more than your limit of {limit}."
+                ).format(times=times, cost=f"{cost:,}", limit=f"{limit:,.0f}")
             if (cost is None or cost > limit) and not self.confirm_cost(text):
-                self.statusBar().showMessage("Not sent: above your cost limit", 5000)
+                self.statusBar().showMessage(self.tr("Not sent: above your cost limit"), 5000)
                 return
-        if not self.balance_check.confirm(cost, None if times == 1 else f"These {times} jobs cost"):
+        these = self.tr("These {times} jobs cost").format(times=times)
+        if not self.balance_check.confirm(cost, None if times == 1 else these):
             return
         if times == 1:
             self.ctx.generation.submit(request)
         else:
             self.ctx.generation.submit_batch([request] * times)
-            self.statusBar().showMessage(f"{times} jobs queued as one batch", 4000)
+            self.statusBar().showMessage(
+                self.tr("{times} jobs queued as one batch").format(times=times), 4000
+            )
 
     def confirm_cost(self, text: str) -> bool:
         """Ask whether to send an expensive job (replaceable in tests)."""
-        answer = QMessageBox.question(self, "Send this job?", f"{text}\n\nSend it anyway?")
+        question = self.tr("{text}\n\nSend it anyway?").format(text=text)
+        answer = QMessageBox.question(self, self.tr("Send this job?"), question)
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_cost_limit(self) -> None:
         value, ok = QInputDialog.getInt(
             self,
-            "Cost limit",
-            "Ask before sending a job that costs more than (credits, 0 = never ask):",
+            self.tr("Cost limit"),
+            self.tr("Ask before sending a job that costs more than (credits, 0 = never ask):"),
             int(self.confirm_cost_above or 0),
             0,
             1_000_000,
@@ -464,9 +474,9 @@ class MainWindow(QMainWindow):
     def set_cost_limit(self, value: float | None) -> None:
         self.confirm_cost_above = value
         self.cost_limit_action.setText(
-            f"Ask before a job costs more than… ({value:,.0f})"
+            self.tr("Ask before a job costs more than… ({value})").format(value=f"{value:,.0f}")
             if value
-            else "Ask before a job costs more than…"
+            else self.tr("Ask before a job costs more than…")
         )
 
     def start_sync(self, full: bool = False) -> None:
@@ -487,19 +497,24 @@ class MainWindow(QMainWindow):
         self._library_grew()
         self.ctx.gallery_model.refresh_records()  # badges (deleted online, files) may have changed
         if result.ok:
-            text = (
-                f"Library synced: {result.generations:,} generations checked, "
-                f"{result.new:,} new"
-                + (
-                    f", {result.deleted_remote:,} deleted on the server"
-                    if result.deleted_remote
-                    else ""
+            counts = {
+                "checked": f"{result.generations:,}",
+                "new": f"{result.new:,}",
+                "deleted": f"{result.deleted_remote:,}",
+            }
+            if result.deleted_remote:
+                text = self.tr(
+                    "Library synced: {checked} generations checked, {new} new, {deleted} "
+                    "deleted on the server"
+                ).format(**counts)
+            else:
+                text = self.tr("Library synced: {checked} generations checked, {new} new").format(
+                    **counts
                 )
-            )
             self.gallery_pane.sync_ended(text)
         else:
             self.gallery_pane.sync_ended(
-                result.message or "Sync stopped.", error=result.phase == "failed"
+                result.message or self.tr("Sync stopped."), error=result.phase == "failed"
             )
 
     def _months(self, months: list[tuple[str, int]]) -> None:
@@ -536,18 +551,20 @@ class MainWindow(QMainWindow):
     def _deleted(self, pending: Any) -> None:
         n = len(pending.image_ids)
         if pending.whole_generations:
-            text = f"{n} image(s) deleted. They leave your account in a few seconds."
+            text = self.tr("%n image(s) deleted. They leave your account in a few seconds.", "", n)
         else:
-            text = (
-                f"{n} image(s) hidden. Their generations keep other images, so they stay on "
-                "your account (the API deletes whole generations only)."
+            text = self.tr(
+                "%n image(s) hidden. Their generations keep other images, so they stay on "
+                "your account (the API deletes whole generations only).",
+                "",
+                n,
             )
         self.gallery_pane.show_undo(text)
         self._update_count()
 
     def _undone(self, ids: list[str]) -> None:
         self.gallery_pane.hide_undo()
-        self.statusBar().showMessage(f"{len(ids)} image(s) restored", 4000)
+        self.statusBar().showMessage(self.tr("%n image(s) restored", "", len(ids)), 4000)
         self._update_count()
 
     def _delete_done(self, message: str) -> None:
@@ -619,7 +636,7 @@ class MainWindow(QMainWindow):
         model = self.model_for(generation.model_id)
         assert self.form is not None
         self.form.restore_state(recall.field_state(generation, field, model))
-        self.statusBar().showMessage("Recalled into the current draft", 3000)
+        self.statusBar().showMessage(self.tr("Recalled into the current draft"), 3000)
 
     def recall_all(self) -> None:
         from leodesk.ui import recall  # after the first paint
@@ -629,7 +646,7 @@ class MainWindow(QMainWindow):
             return
         model = self.model_for(generation.model_id)
         self.drafts.new_draft(recall.draft_state(generation, model))
-        self.statusBar().showMessage("Opened in a new draft", 3000)
+        self.statusBar().showMessage(self.tr("Opened in a new draft"), 3000)
 
     def _visible_rows(self, first: int, last: int, per_screen: int) -> None:
         # Keep about three screens of thumbnails in memory; forget queued requests two screens away.

@@ -697,7 +697,9 @@ class GalleryModel(QAbstractListModel):
         if role == PATH_ROLE:
             return self._image_path(rec)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Image: {rec.prompt or 'no prompt'}"
+            if rec.prompt:
+                return self.tr("Image: {prompt}").format(prompt=rec.prompt)
+            return self.tr("Image: no prompt")
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
