@@ -87,3 +87,43 @@ def test_the_window_opens_in_steps_and_is_usable_before_the_last(qtbot: Any, sim
         heart.stop()
         probe.stop()
         launcher.shutdown()
+
+
+def test_the_details_dock_stays_hidden_while_the_app_opens(qtbot: Any, sim: Any) -> None:
+    """Nothing is selected at start-up: the Details dock never shows (shown for a turn, it
+    would narrow the panes and widen them again, each a repaint of the whole window)."""
+    from leodesk.app import Launcher
+    from leodesk.ui.main_window import MainWindow
+
+    _fill_library(50)
+    window = MainWindow(demo=True)
+    qtbot.addWidget(window, before_close_func=lambda w: wait_idle(qtbot, w, 20000))
+    launcher = Launcher(window, demo=True, runtime=sim_runtime(sim))
+    launcher.stepped = True
+    window.launcher = launcher
+    docks: list[bool] = []  # at each turn of the event loop, once the dock exists
+    probe = QTimer()
+    probe.setInterval(0)
+    probe.timeout.connect(
+        lambda: (
+            docks.append(window.metadata_dock.isVisible())
+            if hasattr(window, "metadata_dock")
+            else None
+        )
+    )
+    try:
+        window.show()
+        qtbot.waitExposed(window)
+        probe.start()
+        launcher.start()
+        qtbot.waitUntil(lambda: hasattr(window, "help_link"), timeout=10000)
+        qtbot.waitUntil(lambda: len(docks) > 3, timeout=5000)
+        probe.stop()
+        assert len(docks) >= 5  # the dock existed over several turns
+        assert not any(docks)
+        # A selection still brings it in.
+        window.gallery.setCurrentIndex(window.gallery.model().index(0, 0))
+        qtbot.waitUntil(window.metadata_dock.isVisible, timeout=5000)
+    finally:
+        probe.stop()
+        launcher.shutdown()
