@@ -360,4 +360,5 @@ class ElementsSection(CollapsibleSection):
             ):
                 pixmap = self._thumbs.pixmap(key)
                 if pixmap is not None:
-                    item.setIcon(QIcon(pixmap))
+                    with self._guard:  # a picture, not a choice: the form need not refresh
+                        item.setIcon(QIcon(pixmap))

@@ -275,6 +275,9 @@ class GalleryPane(QWidget):
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
         self.scrubber = DateScrubber()
+        # Shown once the library's months are in (MainWindow._scrubber_visibility): shown empty
+        # at start-up it would be hidden and shown again, each a relayout of the gallery.
+        self.scrubber.setVisible(False)
         middle = QHBoxLayout()
         middle.setContentsMargins(0, 0, 0, 0)
         middle.setSpacing(0)

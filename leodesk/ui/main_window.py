@@ -223,6 +223,9 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.metadata)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)  # shown with a selection
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        # Hidden until something is selected (PanesLink.apply_details): shown now, it would
+        # narrow the panes for a turn and widen them again, each a repaint of the whole window.
+        dock.hide()
         self.metadata_dock = dock
         view_menu = add_menu(self.menuBar(), self.tr("&View"), "viewMenu")
         self.view_menu = view_menu

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QListWidget, QMessageBox, QPushButton, QWidget
 
@@ -219,3 +220,24 @@ def test_a_delete_the_server_refuses_is_said_and_the_element_stays(
     assert "My Cat Mochi" in _names(elements)
     assert own_key(1001) in {e.key for e in window.ctx.backend.reader.load_elements("own")}
     wait_idle(qtbot, window)
+
+
+def test_an_element_preview_arriving_does_not_refresh_the_form(
+    qtbot: Any, apps: Apps, sim: Any
+) -> None:
+    window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, window)
+    form = window.form
+    elements = child(form, QListWidget, "elementsList")
+    form.set_model(_model(window, "Leonardo Kino XL"))  # SDXL: Clay Figures is offered
+    qtbot.waitUntil(lambda: "Clay Figures" in _names(elements), timeout=10000)
+    url = next(e for e in window.ctx.elements.platform if e.name == "Clay Figures").url_image
+    key = key_for("element", url)
+    qtbot.waitUntil(lambda: window.ctx.model_thumbs.pixmap(key) is not None, timeout=10000)
+    item = elements.item(_row(elements, "Clay Figures"))
+    item.setIcon(QIcon())
+    refreshed: list[bool] = []
+    form.state_changed.connect(lambda: refreshed.append(True))
+    window.ctx.model_thumbs.ready.emit(key)  # as when the preview comes in
+    assert not item.icon().isNull()  # the preview is shown
+    assert refreshed == []  # and the form did not redo its rules for it

@@ -4,6 +4,7 @@ soon as its panes are in: typing in the prompt, the gallery showing the library.
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -85,5 +86,50 @@ def test_the_window_opens_in_steps_and_is_usable_before_the_last(qtbot: Any, sim
         assert len(gaps) > 10  # the loop kept turning while the app opened
     finally:
         heart.stop()
+        probe.stop()
+        launcher.shutdown()
+
+
+def test_the_panes_keep_their_layout_while_the_app_opens(qtbot: Any, sim: Any) -> None:
+    """Nothing is selected at start-up: the Details dock never shows; the date scrubber shows
+    once its months are in, never empty first (shown for a turn and hidden again, either would
+    resize the gallery twice, each a repaint of the whole window)."""
+    from leodesk.app import Launcher
+    from leodesk.ui.main_window import MainWindow
+
+    _fill_library(50)
+    window = MainWindow(demo=True)
+    qtbot.addWidget(window, before_close_func=lambda w: wait_idle(qtbot, w, 20000))
+    launcher = Launcher(window, demo=True, runtime=sim_runtime(sim))
+    launcher.stepped = True
+    window.launcher = launcher
+    docks: list[bool] = []  # at each turn of the event loop, once the dock exists
+    scrubber: list[bool] = []  # the same for the date scrubber
+
+    def look() -> None:
+        if hasattr(window, "metadata_dock"):
+            docks.append(window.metadata_dock.isVisible())
+        if window.gallery_pane is not None:
+            scrubber.append(window.gallery_pane.scrubber.isVisible())
+
+    probe = QTimer()
+    probe.setInterval(0)
+    probe.timeout.connect(look)
+    try:
+        window.show()
+        qtbot.waitExposed(window)
+        probe.start()
+        launcher.start()
+        qtbot.waitUntil(lambda: hasattr(window, "help_link"), timeout=10000)
+        qtbot.wait(300)  # the months arrive from a worker
+        probe.stop()
+        assert len(docks) >= 5  # the dock existed over several turns
+        assert not any(docks)
+        assert (True, False) not in list(pairwise(scrubber))
+        assert scrubber[0] is False  # not shown empty
+        # A selection still brings the Details in.
+        window.gallery.setCurrentIndex(window.gallery.model().index(0, 0))
+        qtbot.waitUntil(window.metadata_dock.isVisible, timeout=5000)
+    finally:
         probe.stop()
         launcher.shutdown()

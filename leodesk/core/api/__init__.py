@@ -57,7 +57,6 @@ from .models import (
     VariationJob,
     parse_timestamp,
 )
-from .protocol import LeonardoApi
 from .retry import RetryPolicy, parse_retry_after
 from .serialize import pricing_for_generation, pricing_for_lcm
 
@@ -70,9 +69,12 @@ if TYPE_CHECKING:
         RequestKind,
         Timeouts,
     )
+    from .protocol import LeonardoApi
 
-# The client module loads httpx (~80-150 ms). It is imported on first use, so that code needing
-# only the data classes (the prompt form, the library) does not pay for it at start-up.
+# The client module loads httpx (~80-150 ms), and so does the protocol (through the video
+# requests' transport). They are imported on first use, so that code needing only the data
+# classes (the prompt form, the library) does not pay for them at start-up.
+_LAZY_PROTOCOL = {"LeonardoApi"}
 _LAZY = {
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
@@ -84,6 +86,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name in _LAZY_PROTOCOL:
+        from . import protocol
+
+        return getattr(protocol, name)
     if name in _LAZY:
         from . import client
 
