@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.core.library.records import ImageRecord, Pick
-from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, RECORD_ROLE
+from leodesk.qt.models.gallery_model import CELL_ROLE, IMAGE_ID_ROLE, RECORD_ROLE
 from leodesk.ui.gallery_badges import (
     describe,
     paint_corner_badges,
@@ -81,8 +81,12 @@ class ThumbnailDelegate(QStyledItemDelegate):
         if self.grouped and not selected:
             self._paint_group(painter, rect, index)
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
-        picture = self._paint_picture(painter, inner, index.data(Qt.ItemDataRole.DecorationRole))
-        record = index.data(RECORD_ROLE)
+        cell = index.data(CELL_ROLE)  # one call: the picture and the details, from memory
+        if cell is None:  # a model without the cell role
+            pm, record = index.data(Qt.ItemDataRole.DecorationRole), index.data(RECORD_ROLE)
+        else:
+            pm, record = cell
+        picture = self._paint_picture(painter, inner, pm)
         if record is not None:
             on_picture = picture.adjusted(4, 4, -4, -4)
             used = paint_corner_badges(painter, on_picture, record)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from leodesk.core.api.models import GeneratedImage, Generation
 from leodesk.core.library import Library
 from leodesk.core.thumbs import ThumbCache
-from leodesk.qt.models.gallery_model import IMAGE_ID_ROLE, GalleryModel
+from leodesk.qt.models.gallery_model import CELL_ROLE, IMAGE_ID_ROLE, GalleryModel
 from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.workers import Pools
 
@@ -44,15 +44,37 @@ def setup(qtbot: Any, tmp_path: Path) -> Any:
     lib.close()
 
 
-def test_pages_newest_first(setup: Any) -> None:
+def test_rows_span_the_whole_library_read_on_a_thread(qtbot: Any, setup: Any) -> None:
     _lib, model = setup
-    assert model.rowCount() == 500 and model.canFetchMore()
+    # the first page at once; the count arrives from the reader thread: every row is there
     assert model.index(0).data(IMAGE_ID_ROLE) == "img-01199"
-    model.fetchMore()
-    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 1200 and not model.canFetchMore())
+    # painting a row of a page not read yet: a placeholder now, its id and details soon
+    assert model.index(1199).data(CELL_ROLE) == (None, None)
+    qtbot.waitUntil(lambda: model.index(1199).data(CELL_ROLE)[1] is not None)
+    _pm, rec = model.index(1199).data(CELL_ROLE)
+    assert rec.id == "img-00000" and "prompt number 0" in rec.prompt
+    assert model.row_of("img-00000") == 1199
+    assert "prompt number 1" in model.index(1198).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_rows_of_unread_pages_are_read_when_asked_for_outside_a_paint(setup: Any) -> None:
+    _lib, model = setup
+    model.fetchMore()  # counts now
     assert model.rowCount() == 1200 and not model.canFetchMore()
-    assert model.index(1199).data(IMAGE_ID_ROLE) == "img-00000"
-    assert "prompt number 0" in model.index(1199).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.image_id(700) == "img-00499"
+    assert model.record(1199).id == "img-00000"
+
+
+def test_arrived_thumbnails_repaint_once_per_frame(qtbot: Any, setup: Any) -> None:
+    _lib, model = setup
+    rows: list[int] = []
+    model.dataChanged.connect(lambda a, b, roles=(): rows.append(a.row()))
+    model._key_rows.update({"k1": "img-01199", "k2": "img-01198"})
+    model._thumb_ready("k1")
+    model._thumb_ready("k2")
+    assert rows == []  # not one repaint per picture
+    qtbot.waitUntil(lambda: sorted(rows) == [0, 1], timeout=1000)
 
 
 def test_search_reloads_in_place(setup: Any) -> None:

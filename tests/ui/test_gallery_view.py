@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from leodesk.core import paths
 from leodesk.core.api.models import GeneratedImage, Generation
 from leodesk.core.library import Library
+from leodesk.qt.models.gallery_model import CELL_ROLE
 from tests.ui.conftest import open_app
 from tests.ui.helpers import Apps, child, fast_sync, load_all, sim_runtime, wait_idle
 
@@ -181,6 +182,9 @@ class _CountingSource:
         self.reads += 1
         return self.reader.image_records(ids)
 
+    def count_images(self, **kwargs: Any) -> int:
+        return int(self.reader.count_images(**kwargs))
+
 
 def test_badges_and_groups_are_painted_from_memory(qtbot: Any, sim: Any) -> None:
     _fill_library()
@@ -202,6 +206,11 @@ def test_badges_and_groups_are_painted_from_memory(qtbot: Any, sim: Any) -> None
         assert gallery.viewport().rect().contains(last), (last, gallery.viewport().rect())
         source = _CountingSource(window.ctx.backend.reader)
         model.set_source(source)
+        gallery.viewport().repaint()  # placeholders; the details come from the reader thread
+        qtbot.waitUntil(
+            lambda: all(model.index(r).data(CELL_ROLE)[1] is not None for r in range(7)),
+            timeout=5000,
+        )
         gallery.viewport().repaint()
         reads = source.reads
         for _ in range(3):

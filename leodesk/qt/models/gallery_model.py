@@ -1,9 +1,12 @@
 """GalleryModel: every image of the library, newest first, holding ids only.
 
-Rows arrive in pages through ``canFetchMore``/``fetchMore``. Per-row details (prompt, size, file)
-are read in small batches when a row is first painted and kept in a bounded cache. The decoration
-is a shared placeholder until the thumbnail loader has the picture in memory; then exactly that
-row gets ``dataChanged``.
+``rowCount`` is the whole count of images matching the filter, so the scroll bar spans the
+library and a drag reaches any of it. The first page of ids is read at once; the count, the
+other pages and the per-row details (prompt, size, file) are read on a reader thread as the view
+paints rows, newest request first, and kept (details in a bounded cache). The delegate asks one
+role per cell (``CELL_ROLE``: picture and details from memory); a cell whose ids or details are
+not there yet paints a placeholder until they arrive. Thumbnails that arrive within one frame
+are repainted together.
 
 Reading never raises into a paint: a library read that fails (a damaged file) gives empty pages
 and placeholder cells, is logged once (not once per paint) and is reported once through
@@ -14,8 +17,10 @@ read again until the source changes.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -26,6 +31,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -38,6 +44,11 @@ log = logging.getLogger("leodesk.gallery")
 IMAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 PATH_ROLE = Qt.ItemDataRole.UserRole + 3
+#: What the delegate paints, in one call: (QPixmap or None, ImageRecord or None), memory only.
+CELL_ROLE = Qt.ItemDataRole.UserRole + 4
+FRAME_MS = 16  # thumbnails that arrive within one frame are repainted together
+_CHUNK = 100  # rows whose details are read together
+_EMPTY: tuple[None, None] = (None, None)
 IMAGE_IDS_MIME = "application/x-leodesk-image-ids"
 _FLAGS = (
     Qt.ItemFlag.ItemIsEnabled
@@ -57,6 +68,7 @@ class GallerySource(Protocol):
         self, offset: int, limit: int, *, filter: Any = None, after: str | None = None
     ) -> list[str]: ...
     def image_records(self, ids: list[str]) -> dict[str, ImageRecord]: ...
+    def count_images(self, *, filter: Any = None) -> int: ...
 
 
 class _Detached:
@@ -70,12 +82,83 @@ class _Detached:
     def image_records(self, ids: list[str]) -> dict[str, ImageRecord]:
         return {}
 
+    def count_images(self, *, filter: Any = None) -> int:
+        return 0
+
+
+class _Reader:
+    """One daemon thread that runs the model's library reads (pages of ids, counts, records)
+    newest request first, so the GUI thread never waits for SQLite while painting. Results come
+    back through the model's ``_loaded`` signal (queued to the GUI thread)."""
+
+    def __init__(self, deliver: Callable[[object], None], *, keep: int = 12) -> None:
+        self._deliver = deliver
+        self._jobs: deque[Callable[[], object]] = deque()
+        self._keep = keep  # older requests than this many are dropped (scrolled past)
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Callable[[], object]) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            self._jobs.append(job)
+            while len(self._jobs) > self._keep:
+                self._jobs.popleft()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="gallery-reader", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def clear(self) -> None:
+        with self._cond:
+            self._jobs.clear()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._jobs.clear()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                job = self._jobs.pop()  # newest first: the rows on screen now
+            try:
+                result = job()
+            except Exception as exc:  # reported on the GUI thread
+                result = exc
+            try:
+                self._deliver(result)
+            except RuntimeError:  # the model is gone (the app is closing)
+                return
+
+
+@dataclass(frozen=True)
+class _Done:
+    epoch: int
+    kind: str  # "page" | "count" | "records"
+    key: object  # page number, None, or chunk number
+    value: object  # list[str] | int | dict[str, ImageRecord] | BaseException
+
 
 class GalleryModel(QAbstractListModel):
-    #: Fired when a page comes back empty: the end of the list is reached without new rows.
+    """Every image matching the filter, newest first: ``rowCount`` is the whole count (the scroll
+    bar spans the library), ids arrive by page and details by chunk from a reader thread as
+    the view paints rows; cells without them paint a placeholder until they arrive."""
+
+    #: Fired when the count comes back: every row is known (kept for listeners of paging).
     exhausted = Signal()
     #: The library could not be read (the exception), once until the source changes.
     read_failed = Signal(object)
+    _loaded = Signal(object)  # a _Done, from the reader thread
 
     def __init__(
         self,
@@ -94,9 +177,10 @@ class GalleryModel(QAbstractListModel):
         self._image_path = image_path
         self._drag_files = drag_files
         self._page = page_size
-        self._ids: list[str] = []
+        self._ids: list[str | None] = []  # one slot per row; None until its page is read
         self._row_of: dict[str, int] = {}
-        self._exhausted = False
+        self._counted = True  # the row count is the library's (not only the first page's)
+        self._epoch = 0  # bumped on every reset: results of older reads are dropped
         self._filter: Any = None  # leodesk.core.search.Filter, or None for everything
         self._records: OrderedDict[str, ImageRecord] = OrderedDict()
         self._record_cache = record_cache
@@ -104,6 +188,16 @@ class GalleryModel(QAbstractListModel):
         self._thumb_keys: dict[str, str] = {}
         self._unreadable: set[str] = set()  # ids whose details could not be read
         self._read_error: BaseException | None = None
+        self._pages_asked: set[int] = set()
+        self._chunks_asked: set[int] = set()
+        self._count_asked = False
+        self._arrived: set[str] = set()  # thumbnails in memory since the last repaint
+        self._repaint = QTimer(self)
+        self._repaint.setSingleShot(True)
+        self._repaint.setInterval(FRAME_MS)
+        self._repaint.timeout.connect(self._repaint_arrived)
+        self._reader = _Reader(self._loaded.emit)
+        self._loaded.connect(self._on_loaded)
         thumbs.ready.connect(self._thumb_ready)
         self.reload()
 
@@ -128,79 +222,231 @@ class GalleryModel(QAbstractListModel):
         self._unreadable.clear()
         self.reload(self._filter)
 
-    # -- paging ---------------------------------------------------------------------------
-    def reload(self, filter: Any = None) -> None:
-        """Start again from the newest image matching ``filter`` (a Filter, a search text, or
-        None for everything)."""
-        if isinstance(filter, str):
-            filter = Filter(text=filter) if filter.strip() else None
-        self.beginResetModel()
-        self._filter = filter
+    # -- rows ---------------------------------------------------------------------------------
+    def _reset_state(self) -> None:
+        self._epoch += 1
+        self._reader.clear()
         self._ids = []
         self._row_of = {}
         self._records.clear()
         self._unreadable.clear()
-        self._exhausted = False
-        self._append(self._page_ids(0))
+        self._pages_asked.clear()
+        self._chunks_asked.clear()
+        self._count_asked = False
+        self._counted = True
+
+    def reload(self, filter: Any = None, *, count_now: bool = False) -> None:
+        """Start again from the newest image matching ``filter`` (a Filter, a search text, or
+        None for everything). The first page is read at once; the count (when the page is
+        full) on the reader thread, unless ``count_now``."""
+        if isinstance(filter, str):
+            filter = Filter(text=filter) if filter.strip() else None
+        self.beginResetModel()
+        self._reset_state()
+        self._filter = filter
+        first = self._page_ids(0)
+        self._put(0, first)
+        if len(first) >= self._page:
+            if count_now:
+                total = self._count()
+                if total is not None and total > len(self._ids):
+                    self._ids.extend([None] * (total - len(self._ids)))
+            else:
+                self._counted = False
         self.endResetModel()
+        if not self._counted:
+            self._ask_count()
 
     def detach(self) -> None:
         """Let go of the library (it is closing): the list becomes empty and stays so."""
         self.beginResetModel()
+        self._reset_state()
         self._source = _Detached()
-        self._ids = []
-        self._row_of = {}
-        self._records.clear()
-        self._unreadable.clear()
-        self._exhausted = True
         self.endResetModel()
+
+    def close(self) -> None:
+        """Stop the reader thread (the app is closing)."""
+        self._reader.close()
 
     @property
     def filter(self) -> Any:
         return self._filter
 
     def reload_keep(self) -> None:
-        """Reload with the same filter, keeping as many loaded rows as before."""
-        wanted = len(self._ids)
-        self.reload(self._filter)
-        while len(self._ids) < wanted and self.canFetchMore():
-            self.fetchMore()
+        """Reload with the same filter (images were deleted or restored), counted at once so
+        the view keeps its place."""
+        self.reload(self._filter, count_now=True)
 
-    def _page_ids(self, offset: int, after: str | None = None) -> list[str]:
-        # Keyset paging (``after`` the last loaded id) keeps a deep page as fast as the first.
+    def _page_ids(self, page: int, after: str | None = None) -> list[str]:
         try:
-            if after is not None:
-                return self._source.image_ids_page(0, self._page, filter=self._filter, after=after)
-            return self._source.image_ids_page(offset, self._page, filter=self._filter)
+            return self._read_page(self._source, self._filter, page, after)
         except Exception as exc:
             self._failed(exc)
             return []
 
-    def _append(self, ids: list[str]) -> list[str]:
-        fresh = [i for i in ids if i not in self._row_of]
-        for i in fresh:
-            self._row_of[i] = len(self._ids)
-            self._ids.append(i)
-        if len(ids) < self._page:
-            self._exhausted = True
-        return fresh
+    def _read_page(
+        self, source: GallerySource, flt: Any, page: int, after: str | None
+    ) -> list[str]:
+        # Keyset paging (``after`` the row before the page) keeps a deep page as fast as the
+        # first; without it, an offset.
+        if after is not None:
+            return source.image_ids_page(0, self._page, filter=flt, after=after)
+        return source.image_ids_page(page * self._page, self._page, filter=flt)
 
+    def _count(self) -> int | None:
+        try:
+            return int(self._source.count_images(filter=self._filter))
+        except Exception as exc:
+            self._failed(exc)
+            return None
+
+    def _put(self, page: int, ids: list[str]) -> None:
+        """Place a page's ids in their rows (growing the list at the end, before a count)."""
+        lo = page * self._page
+        need = lo + len(ids)
+        if need > len(self._ids):
+            self._ids.extend([None] * (need - len(self._ids)))
+        for n, image_id in enumerate(ids):
+            old = self._ids[lo + n]
+            if old is not None and self._row_of.get(old) == lo + n:
+                del self._row_of[old]
+            self._ids[lo + n] = image_id
+            self._row_of[image_id] = lo + n
+
+    def _ask_count(self) -> None:
+        if self._count_asked:
+            return
+        self._count_asked = True
+        source, flt, epoch = self._source, self._filter, self._epoch
+
+        def job() -> _Done:
+            try:
+                value: object = int(source.count_images(filter=flt))
+            except Exception as exc:
+                value = exc
+            return _Done(epoch, "count", None, value)
+
+        self._reader.submit(job)
+
+    def _ask_page(self, page: int) -> None:
+        if page in self._pages_asked or self._read_error is not None:
+            return
+        self._pages_asked.add(page)
+        source, flt, epoch = self._source, self._filter, self._epoch
+        before = page * self._page - 1
+        after = self._ids[before] if 0 <= before < len(self._ids) else None
+
+        def job() -> _Done:
+            try:
+                value: object = self._read_page(source, flt, page, after)
+            except Exception as exc:
+                value = exc
+            return _Done(epoch, "page", page, value)
+
+        self._reader.submit(job)
+
+    def _ask_records(self, row: int) -> None:
+        chunk = row // _CHUNK
+        if chunk in self._chunks_asked or self._read_error is not None:
+            return
+        ids = [
+            i
+            for i in self._ids[chunk * _CHUNK : (chunk + 1) * _CHUNK]
+            if i is not None and i not in self._records and i not in self._unreadable
+        ]
+        if not ids:
+            return
+        self._chunks_asked.add(chunk)
+        source, epoch = self._source, self._epoch
+
+        def job() -> _Done:
+            try:
+                value: object = source.image_records(ids)
+            except Exception as exc:
+                value = (ids, exc)
+            return _Done(epoch, "records", chunk, value)
+
+        self._reader.submit(job)
+
+    def _on_loaded(self, done: object) -> None:
+        assert isinstance(done, _Done)
+        if done.epoch != self._epoch:
+            return
+        if done.kind == "count":
+            self._count_arrived(done.value)
+        elif done.kind == "page":
+            self._page_arrived(int(done.key), done.value)  # type: ignore[call-overload]
+        elif done.kind == "records":
+            self._records_arrived(int(done.key), done.value)  # type: ignore[call-overload]
+
+    def _count_arrived(self, value: object) -> None:
+        if isinstance(value, BaseException):
+            self._failed(value)
+            self._counted = True
+            self.exhausted.emit()
+            return
+        total = int(value)  # type: ignore[call-overload]
+        self._counted = True
+        self._set_total(total)
+        self.exhausted.emit()
+
+    def _set_total(self, total: int) -> None:
+        have = len(self._ids)
+        if total > have:
+            self.beginInsertRows(QModelIndex(), have, total - 1)
+            self._ids.extend([None] * (total - have))
+            self.endInsertRows()
+        elif total < have:
+            self.beginRemoveRows(QModelIndex(), total, have - 1)
+            for image_id in self._ids[total:]:
+                if image_id is not None and self._row_of.get(image_id, -1) >= total:
+                    del self._row_of[image_id]
+            del self._ids[total:]
+            self.endRemoveRows()
+
+    def _page_arrived(self, page: int, value: object) -> None:
+        self._pages_asked.discard(page)
+        if isinstance(value, BaseException):
+            self._failed(value)
+            return
+        ids = list(value)  # type: ignore[call-overload]
+        lo = page * self._page
+        ids = ids[: max(0, len(self._ids) - lo)] if self._counted else ids
+        if not ids:
+            return
+        self._put(page, ids)
+        self.dataChanged.emit(self.index(lo), self.index(lo + len(ids) - 1))
+
+    def _records_arrived(self, chunk: int, value: object) -> None:
+        self._chunks_asked.discard(chunk)
+        if isinstance(value, tuple):
+            ids, exc = value
+            self._failed(exc)
+            self._unreadable.update(ids)  # placeholders, not a read per paint
+            return
+        found: dict[str, ImageRecord] = value  # type: ignore[assignment]
+        for image_id, rec in found.items():
+            self._records[image_id] = rec
+        while len(self._records) > self._record_cache:
+            self._records.popitem(last=False)
+        rows = [r for r in (self._row_of.get(i) for i in found) if r is not None]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
+
+    # -- paging (the whole list is there: these are for callers that still page) ---------------
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._counted
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        """Count now (rather than wait for the reader): every row is then in the model."""
+        if parent.isValid() or self._counted:
             return
-        ids = self._page_ids(len(self._ids), after=self._ids[-1] if self._ids else None)
-        fresh = [i for i in ids if i not in self._row_of]
-        if not fresh:
-            self._exhausted = True
-            self.exhausted.emit()  # no rows to insert, but "more to load" just became false
-            return
-        start = len(self._ids)
-        self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-        self._append(ids)
-        self.endInsertRows()
+        self._counted = True
+        self._count_asked = True  # a count the reader brings later changes nothing
+        total = self._count()
+        if total is not None:
+            self._set_total(total)
+        self.exhausted.emit()
 
     def prepend_new(self) -> int:
         """Insert images newer than the current first row (a generation just finished)."""
@@ -216,17 +462,23 @@ class GalleryModel(QAbstractListModel):
             return 0
         self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
         self._ids[0:0] = fresh
-        self._row_of = {i: n for n, i in enumerate(self._ids)}
+        self._row_of = {i: n for n, i in enumerate(self._ids) if i is not None}
+        # pages not read yet now start elsewhere: ask again by offset from here on
+        self._pages_asked.clear()
+        self._chunks_asked.clear()
         self.endInsertRows()
         return len(fresh)
 
     def refresh_tail(self) -> None:
-        """Older rows may have arrived (a sync): let ``fetchMore`` look again."""
-        self._exhausted = False
+        """Older rows may have arrived (a sync): count again (on the reader thread)."""
+        if self._counted:
+            self._count_asked = False
+            self._ask_count()
 
     def refresh_records(self) -> None:
         """Drop every cached detail (many files arrived) and repaint; rows stay where they are."""
         self._records.clear()
+        self._chunks_asked.clear()
         if self._ids:
             self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
 
@@ -236,6 +488,7 @@ class GalleryModel(QAbstractListModel):
             self._records.pop(i, None)
             row = self._row_of.get(i)
             if row is not None:
+                self._chunks_asked.discard(row // _CHUNK)
                 idx = self.index(row)
                 self.dataChanged.emit(idx, idx)
 
@@ -244,13 +497,31 @@ class GalleryModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def image_id(self, row: int) -> str:
-        return self._ids[row]
+        """The id of ``row`` (its page is read now if the reader has not brought it yet)."""
+        image_id = self._ids[row]
+        if image_id is None:
+            page = row // self._page
+            self._put_page_now(page)
+            image_id = self._ids[row]
+        return image_id or ""
+
+    def _put_page_now(self, page: int) -> None:
+        before = page * self._page - 1
+        after = self._ids[before] if 0 <= before < len(self._ids) else None
+        ids = self._page_ids(page, after)
+        lo = page * self._page
+        ids = ids[: max(0, len(self._ids) - lo)]
+        if ids:
+            self._put(page, ids)
 
     def row_of(self, image_id: str) -> int | None:
         return self._row_of.get(image_id)
 
     def record(self, row: int) -> ImageRecord | None:
-        image_id = self._ids[row]
+        """The details of ``row``, read now if they are not in memory (not for painting)."""
+        image_id = self.image_id(row)
+        if not image_id:
+            return None
         rec = self._records.get(image_id)
         if rec is not None:
             self._records.move_to_end(image_id)
@@ -261,7 +532,7 @@ class GalleryModel(QAbstractListModel):
         batch = [
             i
             for i in self._ids[lo : row + 60]
-            if i not in self._records and i not in self._unreadable
+            if i is not None and i not in self._records and i not in self._unreadable
         ]
         try:
             found = self._source.image_records(batch)
@@ -280,7 +551,7 @@ class GalleryModel(QAbstractListModel):
         """Drop queued thumbnail requests for rows outside ``first..last`` (scrolled far away)."""
         keys = []
         for image_id in self._ids[max(0, first) : max(0, last + 1)]:
-            rec = self._records.get(image_id)
+            rec = self._records.get(image_id) if image_id is not None else None
             if rec is not None:
                 keys.append(self.thumb_key(rec))
         return self._thumbs.retain_only(keys)
@@ -295,13 +566,16 @@ class GalleryModel(QAbstractListModel):
         in memory only (never a read: the delegate asks while painting)."""
         if not (0 <= row < len(self._ids) and 0 <= other < len(self._ids)):
             return False
-        a = self._records.get(self._ids[row])
-        b = self._records.get(self._ids[other])
+        ia, ib = self._ids[row], self._ids[other]
+        a = self._records.get(ia) if ia is not None else None
+        b = self._records.get(ib) if ib is not None else None
         return a is not None and b is not None and a.generation_id == b.generation_id
 
     def thumb_key(self, rec: ImageRecord) -> str:
         key = self._thumb_keys.get(rec.id)
         if key is None:
+            if len(self._thumb_keys) > 50_000:  # keys are cheap to make again
+                self._thumb_keys.clear()
             key = self._thumb_keys[rec.id] = key_for("image", rec.id)
         return key
 
@@ -309,28 +583,47 @@ class GalleryModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         try:
+            if role == CELL_ROLE:
+                return self._cell(index.row())
             return self._data(index.row(), role)
         except Exception as exc:  # a paint must never raise: the cell shows its placeholder
             self._failed(exc)
             return None
 
+    def _cell(self, row: int) -> tuple[Any, ImageRecord | None]:
+        """What the delegate paints, from memory only: (pixmap or None, record or None); asks
+        the reader for what is missing."""
+        image_id = self._ids[row]
+        if image_id is None:
+            self._ask_page(row // self._page)
+            return _EMPTY
+        rec = self._records.get(image_id)
+        if rec is None:
+            if image_id not in self._unreadable:
+                self._ask_records(row)
+            return _EMPTY
+        return self._picture(rec), rec
+
+    def _picture(self, rec: ImageRecord) -> Any:
+        key = self.thumb_key(rec)
+        pm = self._thumbs.pixmap(key)
+        if pm is not None and not self._thumbs.is_stale(key):
+            return pm
+        self._key_rows[key] = rec.id
+        path = self._image_path(rec)
+        self._thumbs.request(key, path=path, url=None if path else rec.url)
+        return pm  # None: the delegate paints a placeholder until the picture is in memory
+
     def _data(self, row: int, role: int) -> Any:
         if role == IMAGE_ID_ROLE:
-            return self._ids[row]
+            return self.image_id(row)
         rec = self.record(row)
         if rec is None:
             return None
         if role == RECORD_ROLE:
             return rec
         if role == Qt.ItemDataRole.DecorationRole:
-            key = self.thumb_key(rec)
-            pm = self._thumbs.pixmap(key)
-            if pm is not None and not self._thumbs.is_stale(key):
-                return pm
-            self._key_rows[key] = rec.id
-            path = self._image_path(rec)
-            self._thumbs.request(key, path=path, url=None if path else rec.url)
-            return pm  # None: the delegate paints a placeholder until the picture is in memory
+            return self._picture(rec)
         if role == Qt.ItemDataRole.ToolTipRole:
             return rec.prompt or ""
         if role == PATH_ROLE:
@@ -364,10 +657,19 @@ class GalleryModel(QAbstractListModel):
         return data
 
     def _thumb_ready(self, key: str) -> None:
+        # Pictures arriving within one frame are shown by one repaint.
         image_id = self._key_rows.pop(key, None)
         if image_id is None:
             return
-        row = self._row_of.get(image_id)
-        if row is not None:
-            idx = self.index(row)
-            self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+        self._arrived.add(image_id)
+        if not self._repaint.isActive():
+            self._repaint.start()
+
+    def _repaint_arrived(self) -> None:
+        arrived, self._arrived = self._arrived, set()
+        roles = [Qt.ItemDataRole.DecorationRole]
+        for image_id in arrived:
+            row = self._row_of.get(image_id)
+            if row is not None:
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx, roles)
