@@ -13,9 +13,10 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from leodesk.qt.workers import Pools
@@ -29,6 +30,67 @@ if TYPE_CHECKING:
     from leodesk.qt.context import AppContext
 
 log = logging.getLogger("leodesk.app")
+STEP_WARN_MS = 30  # a start-up step longer than this is logged (debug)
+
+# What the app imports after the first paint, loaded on a thread while the window shows
+# "Starting…" (the GUI thread stays free to paint and answer input): the services, httpx,
+# SQLite, PIL and the panes. Each is imported again (from memory) where it is used.
+PRELOAD = (
+    "leodesk.core.paths",
+    "leodesk.core.settings",
+    "leodesk.core.log",
+    "leodesk.runtime",
+    "leodesk.qt.keys",
+    "leodesk.core.library",
+    "leodesk.core.search",
+    "leodesk.core.api",
+    "leodesk.qt.context",
+    "leodesk.ui.gallery",
+    "leodesk.ui.gallery_pane",
+    "leodesk.ui.job_strip",
+    "leodesk.ui.drafts",
+    "leodesk.ui.prompt_form",
+    "leodesk.ui.model_browser",
+    "leodesk.ui.metadata_panel",
+    "leodesk.ui.queue_panel",
+    "leodesk.ui.tray",
+    "leodesk.ui.library_actions",
+    "leodesk.ui.window_history",
+    "leodesk.ui.key_dialog",
+    "leodesk.qt.imaging",
+)
+
+
+class Preload(QObject):
+    """Imports ``modules`` on a thread; ``done`` (on the GUI thread) when all are in. Also
+    reads the app's version (package metadata, slow to load)."""
+
+    done = Signal()
+
+    def __init__(self, modules: tuple[str, ...] = PRELOAD, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.modules = modules
+        self.version = ""
+        self.failed: list[str] = []
+
+    def start(self) -> None:
+        threading.Thread(target=self._load, name="preload", daemon=True).start()
+
+    def _load(self) -> None:
+        import importlib
+
+        for name in self.modules:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # imported again where used: the error shows there
+                self.failed.append(f"{name}: {exc}")
+        try:
+            from leodesk.core.diagnostics import app_version
+
+            self.version = app_version()
+        except Exception as exc:
+            self.failed.append(f"version: {exc}")
+        self.done.emit()
 
 # Only what the first frame needs is imported above (tests/bench/startup.py measures it): the
 # imports marked "after the first paint" below load paths, settings, the keychain, httpx, SQLite,
@@ -80,6 +142,9 @@ class Launcher(QObject):
         self.pools = Pools(network_threads=2, parent=self)
         self.key_service: Any = None
         self.key_dialog: Any = None
+        # The app opens in short steps, one per turn of the event loop (main() sets this), so
+        # the window answers input while the panes load; tests open in one go.
+        self.stepped = False
         self.library_dialog: Any = None  # the damaged / unusable library dialog, while shown
         self._damage_reported = False  # said once per library file
         # The form and layout are saved a little after each change (off the GUI thread), so
@@ -195,6 +260,32 @@ class Launcher(QObject):
 
     # -- the working app ------------------------------------------------------------------------
     def _open(self, key: str | None) -> None:
+        self._run(self._open_steps(key), stepped=self.stepped)
+
+    def _run(self, steps: Iterator[None], *, stepped: bool) -> None:
+        """Run ``steps`` now, or one per turn of the event loop (they stop if the app closes)."""
+        if not stepped:
+            for _step in steps:
+                pass
+            return
+
+        def turn() -> None:
+            if self.runtime is None:  # closed meanwhile
+                return
+            started = time.perf_counter()
+            try:
+                next(steps)
+            except StopIteration:
+                return
+            finally:
+                took = (time.perf_counter() - started) * 1000
+                if took > STEP_WARN_MS:
+                    log.debug("start-up step took %.0f ms", took)
+            QTimer.singleShot(0, turn)
+
+        turn()
+
+    def _open_steps(self, key: str | None) -> Iterator[None]:
         from leodesk.core import settings as settings_mod  # after the first paint
         from leodesk.qt.context import build_context  # after the first paint
 
@@ -233,14 +324,18 @@ class Launcher(QObject):
                 findings=[f"Opening the library: {exc.__cause__}"] if exc.__cause__ else None,
             )
             return
-        self.window.attach(self.ctx, self.settings)
+        yield
+        yield from self.window.attach_steps(self.ctx, self.settings)
+        yield
         self.ctx.gallery_model.read_failed.connect(lambda exc: self._read_failed(key, exc))
         self.window.form.state_changed.connect(lambda: self._autosave.start(self.autosave_ms))
         self.window.prefs_link.changed.connect(self.save_settings_soon)  # Preferences: at once
         autosave = lambda: self._autosave.start(self.autosave_ms)  # noqa: E731
         self.window.gallery_pane.view_changed.connect(autosave)
         self.window.key_action.setEnabled(not runtime.demo)
+        yield
         self.ctx.catalog.load_cached()
+        yield
         last = self.settings.last_model_id
         if last:
             for m in self.ctx.platform_models.models() + self.ctx.own_models.models():
@@ -248,10 +343,12 @@ class Launcher(QObject):
                     self.window.form.set_model(m)
                     break
         self.window.prefs_link.start_form()  # the default model and size, if chosen
+        yield
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.elements.refresh()
         self.ctx.generation.resume_unfinished()
+        yield
         self.window.training_link.start()
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
@@ -343,7 +440,7 @@ class Launcher(QObject):
         try:
             if self.ctx is None:
                 moved = Library.move_aside(path)
-                self._open(key)
+                self._run(self._open_steps(key), stepped=False)
             else:
                 moved = self._swap_library(path)
         except OSError as exc:
@@ -503,19 +600,28 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo)
 
+    launcher.stepped = True
+    preload = Preload(parent=launcher)
+
     def after_first_paint() -> None:
+        # Everything else loads on a thread meanwhile (the window answers input).
+        preload.start()
+
+    def loaded() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
         from leodesk.core import paths as paths_mod  # after the first paint
-        from leodesk.core.diagnostics import app_version  # package metadata: ~30 ms, later
         from leodesk.core.log import setup_logging  # after the first paint
 
-        app.setApplicationVersion(app_version())  # Help ▸ About, diagnostics
-
+        app.setApplicationVersion(preload.version)  # Help ▸ About, diagnostics
         base = paths_mod.resolve()
         profile = (base.profile("demo") if demo else base).ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
+        for failure in preload.failed:
+            log.warning("could not load ahead: %s", failure)
         launcher.start()
+
+    preload.done.connect(loaded)
 
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
         _FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)

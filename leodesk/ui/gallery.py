@@ -50,6 +50,9 @@ _SELECTED_BG = QColor(38, 79, 120)
 _PLACEHOLDER = QColor(60, 60, 64)
 _SELECTED = QStyle.StateFlag.State_Selected
 COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
+# Rows laid out per turn of the event loop: a 100k library is laid out in short slices, so
+# the window answers input meanwhile (each row costs the model's rowCount in Python).
+BATCH = 200
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -208,7 +211,7 @@ class GalleryView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(1000)
+        self.setBatchSize(BATCH)
         self.setGridSize(QSize(CELL, CELL))
         self.setSpacing(0)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

@@ -8,6 +8,7 @@ through ``attach`` and do every piece of I/O.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
@@ -148,17 +149,27 @@ class MainWindow(QMainWindow):
     # -- assembly -----------------------------------------------------------------------------
     def attach(self, ctx: AppContext, settings: Settings | None = None) -> None:
         """Build the panes over ``ctx`` (an AppContext) and wire them to its services."""
-        # The panes load in these steps, after the first paint (tests/bench/startup.py measures
-        # it): each step imports the widget modules it needs.
+        for _step in self.attach_steps(ctx, settings):
+            pass
+
+    def attach_steps(self, ctx: AppContext, settings: Settings | None = None) -> Iterator[None]:
+        """:meth:`attach` in short steps: the app runs one per turn of the event loop, so the
+        window answers input while the panes load (tests/bench/startup.py measures each)."""
+        # The panes load in these steps, after the first paint: each step imports the widget
+        # modules it needs. The three panes come first: the window is usable once they are in.
         self.ctx = ctx
-        self._build_panes(ctx)
-        self._build_docks(ctx, settings)
+        yield from self._build_panes(ctx)
         self._build_splitter()
+        yield
+        self._build_docks(ctx, settings)
+        yield
         self._wire_models_and_form(ctx)
         self._wire_library(ctx)
+        yield
         self._wire_gallery(ctx)
         self.blueprint_link.attach(ctx)
         self._wire_sync_and_account(ctx)
+        yield
         self.elements_link = ElementsLink(self, ctx)
         self.uploads_link = UploadsLink(self, ctx)
         self.media_link = MediaLink(self, ctx)  # Upload a video…, the uploads dialog's videos
@@ -166,29 +177,36 @@ class MainWindow(QMainWindow):
 
         self.history_link = HistoryLink(self, ctx)
         self.view_menu.addAction(self.history_link.action)
+        yield
         if settings is not None:
             self.restore(settings)
+        yield
         self.prefs_link.attach(ctx, settings)  # after the last action exists: shortcuts
+        yield
         self.search("")  # the default filter: everything, generations deleted on the server too
         self.help_link = HelpLink(self)  # Help: shortcuts, About, diagnostics (after the menus)
         self.panes_link.apply_details()  # nothing selected yet: no Details
 
-    def _build_panes(self, ctx: AppContext) -> None:
-        """Model browser, drafts with the form, gallery with the job strip."""
-        from leodesk.ui.drafts import DraftsPane
+    def _build_panes(self, ctx: AppContext) -> Iterator[None]:
+        """Model browser, drafts with the form, gallery with the job strip (in steps)."""
         from leodesk.ui.gallery import GalleryView
         from leodesk.ui.gallery_pane import GalleryPane
         from leodesk.ui.job_strip import JobStrip
-        from leodesk.ui.model_browser import ModelBrowser
-        from leodesk.ui.prompt_form import PromptForm
 
-        self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
-        self.form = PromptForm()
-        self.drafts = DraftsPane(self.form)
         self.gallery = GalleryView()
         self.gallery.setModel(ctx.gallery_model)
         self.jobs = JobStrip(ctx.jobs)
         self.gallery_pane = GalleryPane(self.gallery, self.jobs)
+        yield
+        from leodesk.ui.drafts import DraftsPane
+        from leodesk.ui.prompt_form import PromptForm
+
+        self.form = PromptForm()
+        self.drafts = DraftsPane(self.form)
+        yield
+        from leodesk.ui.model_browser import ModelBrowser
+
+        self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
 
     def _build_docks(self, ctx: AppContext, settings: Settings | None) -> None:
         """Details and queue docks, the View menu, the tray notifications."""

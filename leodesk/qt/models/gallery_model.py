@@ -49,6 +49,15 @@ CELL_ROLE = Qt.ItemDataRole.UserRole + 4
 FRAME_MS = 16  # thumbnails that arrive within one frame are repainted together
 _CHUNK = 100  # rows whose details are read together
 _EMPTY: tuple[None, None] = (None, None)
+_RECORD_ROLES = frozenset(
+    {
+        RECORD_ROLE,
+        PATH_ROLE,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    }
+)
 IMAGE_IDS_MIME = "application/x-leodesk-image-ids"
 _FLAGS = (
     Qt.ItemFlag.ItemIsEnabled
@@ -411,7 +420,7 @@ class GalleryModel(QAbstractListModel):
             return
         ids = list(value)  # type: ignore[call-overload]
         lo = page * self._page
-        ids = ids[: max(0, len(self._ids) - lo)] if self._counted else ids
+        ids = ids[: max(0, len(self._ids) - lo)]  # rows come from the count, not from pages
         if not ids:
             return
         self._put(page, ids)
@@ -617,6 +626,8 @@ class GalleryModel(QAbstractListModel):
     def _data(self, row: int, role: int) -> Any:
         if role == IMAGE_ID_ROLE:
             return self.image_id(row)
+        if role not in _RECORD_ROLES:
+            return None  # (the view asks for roles like the status tip on every hover move)
         rec = self.record(row)
         if rec is None:
             return None
