@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from leodesk.core.api.models import GeneratedImage, Generation
 from leodesk.core.library import Library
 from leodesk.core.thumbs import ThumbCache
-from leodesk.qt.models.gallery_model import CELL_ROLE, IMAGE_ID_ROLE, GalleryModel
+from leodesk.qt.models.gallery_model import CELL_ROLE, IMAGE_ID_ROLE, KEEP_PAGES, GalleryModel
 from leodesk.qt.thumbnails import ThumbnailLoader
 from leodesk.qt.workers import Pools
 
@@ -135,4 +135,28 @@ def test_detached_model_is_empty_after_the_library_closes(qtbot: Any, tmp_path: 
     model.reload()
     assert model.rowCount() == 0
     pools.shutdown()
+    lib.close()
+
+
+def test_ids_of_pages_scrolled_far_away_are_let_go_and_read_again(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    db = tmp_path / "lib.sqlite3"
+    lib = Library.open(db)
+    for n in range(1200):
+        lib.upsert_generation(_gen(n))
+    reader = Library.open_readonly(db)
+    pools = Pools()
+    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
+    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=20)
+    model.fetchMore()  # the count
+    assert model.rowCount() == 1200
+    for row in range(0, 1200, 20):  # a drag through the whole list
+        assert model.image_id(row) == f"img-{1199 - row:05d}"
+    held = sum(1 for row in range(1200) if model.row_of(f"img-{1199 - row:05d}") is not None)
+    assert held == KEEP_PAGES * 20  # not every id seen
+    assert model.row_of("img-01199") is None  # the top, long ago
+    assert model.image_id(0) == "img-01199"  # read again when wanted
+    pools.shutdown()
+    reader.close()
     lib.close()

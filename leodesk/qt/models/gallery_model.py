@@ -48,6 +48,7 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 3
 CELL_ROLE = Qt.ItemDataRole.UserRole + 4
 FRAME_MS = 16  # thumbnails that arrive within one frame are repainted together
 _CHUNK = 100  # rows whose details are read together
+KEEP_PAGES = 16  # the ids of this many pages stay in memory (a drag through 100k leaves no trail)
 _EMPTY: tuple[None, None] = (None, None)
 _RECORD_ROLES = frozenset(
     {
@@ -198,6 +199,7 @@ class GalleryModel(QAbstractListModel):
         self._unreadable: set[str] = set()  # ids whose details could not be read
         self._read_error: BaseException | None = None
         self._pages_asked: set[int] = set()
+        self._page_lru: OrderedDict[int, None] = OrderedDict()  # pages whose ids are held
         self._chunks_asked: set[int] = set()
         self._count_asked = False
         self._arrived: set[str] = set()  # thumbnails in memory since the last repaint
@@ -240,6 +242,7 @@ class GalleryModel(QAbstractListModel):
         self._records.clear()
         self._unreadable.clear()
         self._pages_asked.clear()
+        self._page_lru.clear()
         self._chunks_asked.clear()
         self._count_asked = False
         self._counted = True
@@ -310,7 +313,9 @@ class GalleryModel(QAbstractListModel):
             return None
 
     def _put(self, page: int, ids: list[str]) -> None:
-        """Place a page's ids in their rows (growing the list at the end, before a count)."""
+        """Place a page's ids in their rows (growing the list at the end, before a count); the
+        ids of pages not shown for a while are let go (read again when shown)."""
+        self._touch(page)
         lo = page * self._page
         need = lo + len(ids)
         if need > len(self._ids):
@@ -321,6 +326,22 @@ class GalleryModel(QAbstractListModel):
                 del self._row_of[old]
             self._ids[lo + n] = image_id
             self._row_of[image_id] = lo + n
+
+    def _touch(self, page: int) -> None:
+        lru = self._page_lru
+        if page in lru:
+            lru.move_to_end(page)
+            return
+        lru[page] = None
+        while len(lru) > KEEP_PAGES:
+            old, _none = lru.popitem(last=False)
+            lo = old * self._page
+            for row in range(lo, min(lo + self._page, len(self._ids))):
+                image_id = self._ids[row]
+                if image_id is not None:
+                    if self._row_of.get(image_id) == row:
+                        del self._row_of[image_id]
+                    self._ids[row] = None
 
     def _ask_count(self) -> None:
         if self._count_asked:
@@ -583,7 +604,7 @@ class GalleryModel(QAbstractListModel):
     def thumb_key(self, rec: ImageRecord) -> str:
         key = self._thumb_keys.get(rec.id)
         if key is None:
-            if len(self._thumb_keys) > 50_000:  # keys are cheap to make again
+            if len(self._thumb_keys) > 5000:  # keys are cheap to make again
                 self._thumb_keys.clear()
             key = self._thumb_keys[rec.id] = key_for("image", rec.id)
         return key
@@ -606,6 +627,9 @@ class GalleryModel(QAbstractListModel):
         if image_id is None:
             self._ask_page(row // self._page)
             return _EMPTY
+        page = row // self._page
+        if page in self._page_lru:  # shown: its ids are kept
+            self._page_lru.move_to_end(page)
         rec = self._records.get(image_id)
         if rec is None:
             if image_id not in self._unreadable:
@@ -618,6 +642,8 @@ class GalleryModel(QAbstractListModel):
         pm = self._thumbs.pixmap(key)
         if pm is not None and not self._thumbs.is_stale(key):
             return pm
+        if len(self._key_rows) > 5000:  # requests dropped while queued never answer
+            self._key_rows.clear()
         self._key_rows[key] = rec.id
         path = self._image_path(rec)
         self._thumbs.request(key, path=path, url=None if path else rec.url)
