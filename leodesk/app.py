@@ -602,12 +602,13 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
 
     launcher.stepped = True
     preload = Preload(parent=launcher)
+    ready = {"painted": False, "loaded": False}
 
-    def after_first_paint() -> None:
-        # Everything else loads on a thread meanwhile (the window answers input).
-        preload.start()
-
-    def loaded() -> None:
+    def go_on(what: str) -> None:
+        # The app opens once the window has painted and the rest is loaded.
+        ready[what] = True
+        if not all(ready.values()):
+            return
         # Paths, the log file and the crash handler are not needed to draw the first frame.
         from leodesk.core import paths as paths_mod  # after the first paint
         from leodesk.core.log import setup_logging  # after the first paint
@@ -621,13 +622,14 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
             log.warning("could not load ahead: %s", failure)
         launcher.start()
 
-    preload.done.connect(loaded)
-
+    preload.done.connect(lambda: go_on("loaded"))
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
         _FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)
     else:
-        # Everything heavy (keychain, httpx, the simulator, the panes) loads after the first paint.
-        _FirstPaint(window, after_first_paint)
+        _FirstPaint(window, lambda: go_on("painted"))
+        # Everything heavy (keychain, httpx, SQLite, the panes) loads on a thread from here:
+        # while the window is shown (X round trips, painting) and after.
+        preload.start()
     window.show()
     code = int(app.exec())
     launcher.shutdown()

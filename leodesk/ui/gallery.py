@@ -232,7 +232,13 @@ class GalleryView(QListView):
         self._visible_timer.setSingleShot(True)
         self._visible_timer.setInterval(120)
         self._visible_timer.timeout.connect(self._report_visible)
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self._visible_timer.start())
+        # throttled, not debounced: while the wheel keeps turning, the rows scrolled past stop
+        # being fetched and decoded every 120 ms (the workers then serve the rows shown)
+        self.verticalScrollBar().valueChanged.connect(self._visible_soon)
+
+    def _visible_soon(self, *_args: object) -> None:
+        if not self._visible_timer.isActive():
+            self._visible_timer.start()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
         from leodesk.ui.prompt_form import PromptForm
 
         self.form = PromptForm()
+        yield
         self.drafts = DraftsPane(self.form)
         yield
         from leodesk.ui.model_browser import ModelBrowser
