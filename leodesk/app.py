@@ -92,6 +92,7 @@ class Preload(QObject):
             self.failed.append(f"version: {exc}")
         self.done.emit()
 
+
 # Only what the first frame needs is imported above (tests/bench/startup.py measures it): the
 # imports marked "after the first paint" below load paths, settings, the keychain, httpx, SQLite,
 # PIL, the simulator and the panes once the window is on screen.

@@ -311,6 +311,19 @@ class GalleryView(QListView):
     def is_grouped(self) -> bool:
         return self.thumbs.grouped
 
+    def finish_layout(self) -> None:
+        """Lay out every row now (a jump to a row the batched layout has not reached yet)."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        if self.visualRect(model.index(model.rowCount() - 1, 0)).isValid():
+            return
+        self.setLayoutMode(QListView.LayoutMode.SinglePass)
+        try:
+            self.doItemsLayout()
+        finally:
+            self.setLayoutMode(QListView.LayoutMode.Batched)
+
     def visible_rows(self) -> tuple[int, int]:
         """First and last row with a cell in the viewport (-1, -1 when empty)."""
         model = self.model()

@@ -523,6 +523,7 @@ class MainWindow(QMainWindow):
             return
         index = model.index(row)
         assert self.gallery is not None
+        self.gallery.finish_layout()  # the whole library is laid out in slices after a load
         self.gallery.setCurrentIndex(index)
         self.gallery.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
