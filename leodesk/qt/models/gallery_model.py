@@ -50,6 +50,17 @@ FRAME_MS = 16  # thumbnails that arrive within one frame are repainted together
 _CHUNK = 100  # rows whose details are read together
 KEEP_PAGES = 16  # the ids of this many pages stay in memory (a drag through 100k leaves no trail)
 _EMPTY: tuple[None, None] = (None, None)
+# What a repaint shows changed. Never the empty list ("every role"): QListView then lays out
+# every row of the library again, as for a size hint that changed.
+_SHOWN = [
+    CELL_ROLE,
+    IMAGE_ID_ROLE,
+    RECORD_ROLE,
+    PATH_ROLE,
+    Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+]
 _RECORD_ROLES = frozenset(
     {
         RECORD_ROLE,
@@ -445,7 +456,7 @@ class GalleryModel(QAbstractListModel):
         if not ids:
             return
         self._put(page, ids)
-        self.dataChanged.emit(self.index(lo), self.index(lo + len(ids) - 1))
+        self.dataChanged.emit(self.index(lo), self.index(lo + len(ids) - 1), _SHOWN)
 
     def _records_arrived(self, chunk: int, value: object) -> None:
         self._chunks_asked.discard(chunk)
@@ -461,7 +472,7 @@ class GalleryModel(QAbstractListModel):
             self._records.popitem(last=False)
         rows = [r for r in (self._row_of.get(i) for i in found) if r is not None]
         if rows:
-            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)), _SHOWN)
 
     # -- paging (the whole list is there: these are for callers that still page) ---------------
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
@@ -510,7 +521,7 @@ class GalleryModel(QAbstractListModel):
         self._records.clear()
         self._chunks_asked.clear()
         if self._ids:
-            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1), _SHOWN)
 
     def forget_records(self, ids: list[str]) -> None:
         """Drop cached details (an image's file arrived) and repaint those rows."""
@@ -520,7 +531,7 @@ class GalleryModel(QAbstractListModel):
             if row is not None:
                 self._chunks_asked.discard(row // _CHUNK)
                 idx = self.index(row)
-                self.dataChanged.emit(idx, idx)
+                self.dataChanged.emit(idx, idx, _SHOWN)
 
     # -- data -----------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
