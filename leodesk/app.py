@@ -7,6 +7,7 @@ keyring and the simulator load after the first paint, and the key lookup runs on
 from __future__ import annotations
 
 import faulthandler
+import gc
 import logging
 import os
 import sys
@@ -354,6 +355,10 @@ class Launcher(QObject):
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
         self.check_library(key)
+        if self.stepped:
+            # What is loaded now (modules, classes, the services) lives as long as the app:
+            # the collector's full passes skip it from here on (a pause while scrolling).
+            gc.freeze()
 
     # -- a damaged library ----------------------------------------------------------------------
     def check_library(self, key: str | None) -> None:

@@ -50,8 +50,7 @@ FRAME_MS = 16  # thumbnails that arrive within one frame are repainted together
 _CHUNK = 100  # rows whose details are read together
 KEEP_PAGES = 16  # the ids of this many pages stay in memory (a drag through 100k leaves no trail)
 _EMPTY: tuple[None, None] = (None, None)
-# What a repaint shows changed. Never the empty list ("every role"): QListView then lays out
-# every row of the library again, as for a size hint that changed.
+# What changes when ids, details or a picture arrive (never the size hint: no relayout needed).
 _SHOWN = [
     CELL_ROLE,
     IMAGE_ID_ROLE,
