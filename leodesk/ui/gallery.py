@@ -52,7 +52,7 @@ _SELECTED = QStyle.StateFlag.State_Selected
 COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
 # Rows laid out per turn of the event loop: a 100k library is laid out in short slices, so
 # the window answers input meanwhile (each row costs the model's rowCount in Python).
-BATCH = 200
+BATCH = 500
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -156,6 +156,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
     def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord, used: int) -> None:
         """Favourite, rating, pick and "deleted on the server", from the record in memory."""
         pick = record.pick
+        if not (record.favourite or pick or record.rating or record.deleted_remote):
+            return  # most cells: nothing to draw, no font to set up
         if pick == Pick.REJECTED:
             painter.fillRect(rect, QColor(0, 0, 0, 120))
         font = painter.font()
