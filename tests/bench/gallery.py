@@ -356,9 +356,12 @@ def drive(view: object, app: object) -> dict[str, float]:
 
 
 def _rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM: getrusage's figure would include what the
+    parent process held when it forked this one, Linux keeps it across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def settle(view: object, app: object, rows: int, limit: float = 20.0) -> float:
