@@ -628,14 +628,18 @@ def main(*, demo: bool = False, argv: list[str] | None = None) -> int:
             log.warning("could not load ahead: %s", failure)
         launcher.start()
 
+    def painted() -> None:
+        # Everything heavy (keychain, httpx, SQLite, the panes) loads on a thread from here (a
+        # thread started earlier would slow the first paint down: it competes for the
+        # interpreter lock with every Python call the paint makes).
+        preload.start()
+        go_on("painted")
+
     preload.done.connect(lambda: go_on("loaded"))
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
         _FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)
     else:
-        _FirstPaint(window, lambda: go_on("painted"))
-        # Everything heavy (keychain, httpx, SQLite, the panes) loads on a thread from here:
-        # while the window is shown (X round trips, painting) and after.
-        preload.start()
+        _FirstPaint(window, painted)
     window.show()
     code = int(app.exec())
     launcher.shutdown()
