@@ -55,24 +55,35 @@ def test_the_window_opens_in_steps_and_is_usable_before_the_last(qtbot: Any, sim
     heart = QTimer()
     heart.setInterval(2)
     heart.timeout.connect(beat)
+    # what the window holds at each turn of the event loop while it opens
+    seen: list[tuple[bool, bool]] = []
+    probe = QTimer()
+    probe.setInterval(0)
+    probe.timeout.connect(
+        lambda: seen.append((window.form is not None, hasattr(window, "help_link")))
+    )
     try:
         window.show()
         qtbot.waitExposed(window)
         heart.start()
+        probe.start()
         launcher.start()
-        # not all at once: the panes come in over several turns of the event loop
-        assert window.form is None
+        assert window.form is None  # not all at once
         qtbot.waitUntil(lambda: window.form is not None and window.form.isVisible(), timeout=10000)
-        assert not hasattr(window, "help_link")  # the last step has not run yet
-        QTest.keyClicks(window.form.prompt_edit, "a lighthouse")  # typing works already
+        QTest.keyClicks(window.form.prompt_edit, "a lighthouse")  # typing works
         assert window.form.prompt_edit.toPlainText() == "a lighthouse"
         model = window.gallery.model()
         assert model.rowCount() > 0
         qtbot.waitUntil(lambda: hasattr(window, "help_link"), timeout=10000)
+        probe.stop()
+        # the event loop turned while the form was in and the last step had not run yet
+        assert (True, False) in seen
+        assert seen.count((True, False)) >= 5  # several steps, each its own turn
         qtbot.waitUntil(lambda: model.rowCount() == 1200, timeout=10000)  # the whole library
         assert window.gallery_pane.count_label.text() == "1,200 images"
         heart.stop()
         assert len(gaps) > 10  # the loop kept turning while the app opened
     finally:
         heart.stop()
+        probe.stop()
         launcher.shutdown()
