@@ -1,21 +1,23 @@
 """Gallery benchmark: scrolling a 100,000-generation library as a user does, on a real X server.
 
 Everything runs under a private Xvfb (tests/bench/xserver.py), and each phase runs in its own
-process, next to a floor measured in the same run:
+process, next to a floor measured in the same run (interleaved, median of ``--runs``):
 
-* the library: 100,000 generations (~250,000 images) written newest first, in the order a sync
-  writes them, with prompts drawn from a realistic vocabulary (a few thousand words, Zipf-like
-  frequencies). Their image URLs point at a simulator started for the run (a separate process),
-  so every thumbnail is downloaded, cut and decoded as in real use (the thumbnail cache starts
-  empty each run). The generator is this file's ``build_library`` (the shared
-  ``tests/bench/libgen.py`` may replace it);
-* scrolling: the gallery (1111 × 725, as in a wide window) is wheel-scrolled at ~7,500 px/s
-  (one 120-unit notch every 16 ms) for 10 s while the thumbnails arrive, then its scroll bar is
-  dragged from the top to the bottom over 3 s. A frame is the time from the moment the wheel
-  event (or the mouse move) is due to the end of the paint that shows it (a late timer, because
-  the GUI thread was busy, counts in it). Floor: a bare QListView over a plain 100k-row model with
-  one placeholder pixmap, in a process that imports PySide6 only, driven the same way;
-* peak RSS of each of those processes (the floor's is PySide6 alone with the bare list).
+* the library: 100,000 generations (~250,000 images) written newest first, in sync-sized pages
+  (the order a sync writes them), with prompts of 8–40 words drawn from a realistic vocabulary
+  (a few thousand words, Zipf-like frequencies). Their image URLs point at a simulator started
+  for the run (a separate process), so every thumbnail is downloaded, cut and decoded as in real
+  use (the thumbnail cache starts empty each run; the simulator renders its ~1,000 pictures once
+  before the runs, as a real server does on its own machine). The generator is this file's
+  ``build_library`` (the shared ``tests/bench/libgen.py`` may replace it);
+* scrolling: the gallery (1111 × 725, as in a wide window) waits until its scroll bar spans the
+  library (the time is reported), is wheel-scrolled at ~7,500 px/s (one 120-unit notch every
+  16 ms) for 10 s while the thumbnails arrive, then its scroll bar is dragged from the top to
+  the bottom over 3 s. A frame is the time from the moment the wheel event (or the mouse move)
+  is due to the end of the paint that shows it (a late timer, because the GUI thread was busy,
+  counts in it). Floor: a bare QListView over a plain 100k-row model with one placeholder
+  pixmap, in a process that imports PySide6 only, driven the same way;
+* peak RSS (VmHWM) of each of those processes: the floor's is PySide6 alone with the bare list.
 
 Run: ``.venv/bin/python tests/bench/gallery.py [--runs 3] [--keep DIR]``
 (``--keep`` builds the library once into DIR and reuses it.)
