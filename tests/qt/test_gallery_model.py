@@ -160,3 +160,27 @@ def test_ids_of_pages_scrolled_far_away_are_let_go_and_read_again(
     pools.shutdown()
     reader.close()
     lib.close()
+
+
+def test_pages_dropped_while_dragging_fast_are_read_when_shown_again(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    db = tmp_path / "lib.sqlite3"
+    lib = Library.open(db)
+    for n in range(1200):
+        lib.upsert_generation(_gen(n))
+    reader = Library.open_readonly(db)
+    pools = Pools()
+    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
+    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=20)
+    model.fetchMore()  # the count
+    with reader._lock:  # the reader thread waits: every page asked now queues up
+        for row in range(20, 1200, 20):  # a fast drag paints a row of each page once
+            assert model.index(row).data(CELL_ROLE) == (None, None)
+    # the oldest requests were dropped unread; painted again, they are asked for again
+    qtbot.waitUntil(lambda: model.index(20).data(CELL_ROLE)[1] is not None, timeout=5000)
+    assert model.index(20).data(CELL_ROLE)[1].id == "img-01179"
+    qtbot.waitUntil(lambda: model.index(1180).data(CELL_ROLE)[1] is not None, timeout=5000)
+    pools.shutdown()
+    reader.close()
+    lib.close()

@@ -113,25 +113,31 @@ class _Reader:
 
     def __init__(self, deliver: Callable[[object], None], *, keep: int = 12) -> None:
         self._deliver = deliver
-        self._jobs: deque[Callable[[], object]] = deque()
+        self._jobs: deque[tuple[Callable[[], object], Callable[[], None] | None]] = deque()
         self._keep = keep  # older requests than this many are dropped (scrolled past)
         self._cond = threading.Condition()
         self._closed = False
         self._thread: threading.Thread | None = None
 
-    def submit(self, job: Callable[[], object]) -> None:
+    def submit(self, job: Callable[[], object], on_drop: Callable[[], None] | None = None) -> None:
+        """Run ``job`` on the thread; ``on_drop`` is called here (the caller's thread) if the
+        job is dropped unrun, so that what it was for can be asked again."""
+        dropped = []
         with self._cond:
             if self._closed:
                 return
-            self._jobs.append(job)
+            self._jobs.append((job, on_drop))
             while len(self._jobs) > self._keep:
-                self._jobs.popleft()
+                dropped.append(self._jobs.popleft()[1])
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="gallery-reader", daemon=True
                 )
                 self._thread.start()
             self._cond.notify()
+        for callback in dropped:
+            if callback is not None:
+                callback()
 
     def clear(self) -> None:
         with self._cond:
@@ -150,7 +156,7 @@ class _Reader:
                     self._cond.wait()
                 if self._closed:
                     return
-                job = self._jobs.pop()  # newest first: the rows on screen now
+                job, _on_drop = self._jobs.pop()  # newest first: the rows on screen now
             try:
                 result = job()
             except Exception as exc:  # reported on the GUI thread
@@ -211,6 +217,7 @@ class GalleryModel(QAbstractListModel):
         self._pages_asked: set[int] = set()
         self._page_lru: OrderedDict[int, None] = OrderedDict()  # pages whose ids are held
         self._chunks_asked: set[int] = set()
+        self._wanted: set[int] = set()  # chunks painted before their page's ids were there
         self._count_asked = False
         self._arrived: set[str] = set()  # thumbnails in memory since the last repaint
         self._repaint = QTimer(self)
@@ -254,6 +261,7 @@ class GalleryModel(QAbstractListModel):
         self._pages_asked.clear()
         self._page_lru.clear()
         self._chunks_asked.clear()
+        self._wanted.clear()
         self._count_asked = False
         self._counted = True
 
@@ -366,7 +374,12 @@ class GalleryModel(QAbstractListModel):
                 value = exc
             return _Done(epoch, "count", None, value)
 
-        self._reader.submit(job)
+        def dropped() -> None:  # the count is still wanted: asked again, as the newest
+            if epoch == self._epoch:
+                self._count_asked = False
+                self._ask_count()
+
+        self._reader.submit(job, dropped)
 
     def _ask_page(self, page: int) -> None:
         if page in self._pages_asked or self._read_error is not None:
@@ -383,7 +396,7 @@ class GalleryModel(QAbstractListModel):
                 value = exc
             return _Done(epoch, "page", page, value)
 
-        self._reader.submit(job)
+        self._reader.submit(job, lambda: self._pages_asked.discard(page))
 
     def _ask_records(self, row: int) -> None:
         chunk = row // _CHUNK
@@ -406,7 +419,7 @@ class GalleryModel(QAbstractListModel):
                 value = (ids, exc)
             return _Done(epoch, "records", chunk, value)
 
-        self._reader.submit(job)
+        self._reader.submit(job, lambda: self._chunks_asked.discard(chunk))
 
     def _on_loaded(self, done: object) -> None:
         assert isinstance(done, _Done)
@@ -455,7 +468,14 @@ class GalleryModel(QAbstractListModel):
         if not ids:
             return
         self._put(page, ids)
-        self.dataChanged.emit(self.index(lo), self.index(lo + len(ids) - 1), _SHOWN)
+        # Ids alone change nothing on screen (a cell paints once its details are there): ask
+        # for the details of the rows painted meanwhile; repaint only rows already known.
+        hi = lo + len(ids)
+        for chunk in sorted(c for c in self._wanted if lo <= c * _CHUNK < hi):
+            self._wanted.discard(chunk)
+            self._ask_records(chunk * _CHUNK)
+        if any(i in self._records for i in ids):
+            self.dataChanged.emit(self.index(lo), self.index(hi - 1), _SHOWN)
 
     def _records_arrived(self, chunk: int, value: object) -> None:
         self._chunks_asked.discard(chunk)
@@ -635,6 +655,7 @@ class GalleryModel(QAbstractListModel):
         the reader for what is missing."""
         image_id = self._ids[row]
         if image_id is None:
+            self._wanted.add(row // _CHUNK)  # its details, once its page is there
             self._ask_page(row // self._page)
             return _EMPTY
         page = row // self._page
