@@ -728,35 +728,30 @@ def _report_first_paint() -> None:
 
 
 def _profile(demo: bool, account: str | None) -> Paths:
-    """The profile the app opens: the demo's, ``account``'s, else the account used last."""
+    """The profile the app opens (see :func:`leodesk.core.accounts.profile_for`)."""
     from leodesk.core import accounts  # light: json
     from leodesk.core import paths as paths_mod  # light: platformdirs
 
-    base = paths_mod.resolve()
-    if demo:
-        return base.profile("demo")
-    registry = accounts.Registry(base)
-    return (registry.current() if account is None else registry.get(account)).paths(base)
+    return accounts.profile_for(paths_mod.resolve(), demo=demo, account=account)[0]
 
 
-def _early_theme(demo: bool, account: str | None = None) -> None:
+def _early_theme(profile: Paths) -> None:
     """The saved theme, before the first paint (light modules only: no flash of the wrong
     colours); the window applies it again with the rest of the settings."""
     from leodesk.core import settings as settings_mod  # light: json
     from leodesk.ui.theme import apply_theme  # light: Qt only
 
     try:
-        apply_theme(settings_mod.load(_profile(demo, account).settings_file).theme)
+        apply_theme(settings_mod.load(profile.settings_file).theme)
     except Exception as exc:  # the theme must never stop the app from starting
         log.warning("could not apply the saved theme: %s", exc)
 
 
-def _claim_profile(demo: bool, account: str | None, files: list[str]) -> ProfileLock | int:
+def _claim_profile(profile: Paths, demo: bool, files: list[str]) -> ProfileLock | int:
     """The profile's lock for this app (held), or the exit code of a launch that handed its
     files over to the app already running on the profile (or could not)."""
     from leodesk.core.instance import APP_ROLE, ProfileLock, absolute_files, server_name
 
-    profile = _profile(demo, account)  # as after_first_paint()
     lock = ProfileLock(profile.data, APP_ROLE, server=server_name(profile.data))
     try:
         if lock.try_acquire():
@@ -796,10 +791,11 @@ def main(
     app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     # One app per profile: a second launch hands its files to the first and ends here.
-    lock = _claim_profile(demo, account, list(files or []))
+    profile = _profile(demo, account)  # read once: the lock, the theme, then the app's folders
+    lock = _claim_profile(profile, demo, list(files or []))
     if isinstance(lock, int):
         return lock
-    _early_theme(demo, account)
+    _early_theme(profile)
     window = MainWindow(demo=demo)
     launcher = Launcher(window, demo=demo, account=account)
     current = [launcher]  # the running account's launcher (switching makes a new one)
@@ -834,7 +830,7 @@ def main(
             from leodesk.core import accounts  # after the first paint
 
             accounts.Registry(paths_mod.resolve()).use(account)  # the GUI remembers it
-        profile = _profile(demo, account).ensure()
+        profile.ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
         for failure in preload.failed:

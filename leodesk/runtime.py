@@ -52,16 +52,11 @@ class Runtime:
 def resolve_profile(
     *, demo: bool = False, account: str | None = None
 ) -> tuple[paths_mod.Paths, accounts_mod.Account]:
-    """The profile (created) and account a process with these options works on: ``account``'s,
-    else the one used last (raises :class:`~leodesk.core.accounts.UnknownAccountError`); the
-    demo's own profile in demo mode. The one place that decides, so the profile's lock
-    (:mod:`leodesk.core.instance`) is taken on the same profile before anything starts."""
-    base = paths_mod.resolve()
-    if demo:
-        return base.profile("demo").ensure(), accounts_mod.DEFAULT_ACCOUNT
-    registry = accounts_mod.Registry(base)
-    acct = registry.current() if account is None else registry.get(account)
-    return acct.paths(base).ensure(), acct
+    """The profile (created) and account of :func:`leodesk.core.accounts.profile_for`, so the
+    profile's lock (:mod:`leodesk.core.instance`) is taken on the same profile before anything
+    starts."""
+    paths, acct = accounts_mod.profile_for(paths_mod.resolve(), demo=demo, account=account)
+    return paths.ensure(), acct
 
 
 def profile_paths(*, demo: bool = False, account: str | None = None) -> paths_mod.Paths:

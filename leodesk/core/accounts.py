@@ -296,6 +296,20 @@ class Registry:
         return Removed(acct, key_removed, deleted)
 
 
+def profile_for(
+    base: Paths, *, demo: bool = False, account: str | None = None
+) -> tuple[Paths, Account]:
+    """The profile (not created) and account a process with these options works on: the demo's
+    own profile in demo mode, else ``account``'s, else the account used last (raises
+    :class:`UnknownAccountError`). The one place that decides, for the app, the CLI and the
+    profile's lock alike."""
+    if demo:
+        return base.profile("demo"), DEFAULT_ACCOUNT
+    registry = Registry(base)
+    acct = registry.current() if account is None else registry.get(account)
+    return acct.paths(base), acct
+
+
 def image_count(paths: Paths) -> int:
     """The images in a profile's library (0 without one); read-only."""
     from leodesk.core.library import Library  # SQLite: only when asked
