@@ -11,7 +11,7 @@
 # Qt's runtime libraries (./packaging/dev.sh installs them).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="${1:-$(mktemp -d /tmp/leodesk-wheel.XXXXXX)}"
+work="${1:-$(mktemp -d -t leodesk-wheel.XXXXXX)}"
 mkdir -p "$work"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -14,7 +14,7 @@ the full-text index and every other index are the real ones.
 Use from another benchmark::
 
     from tests.bench.libgen import library
-    path = library(100_000)          # cached under /tmp/leodesk-bench-libs/, built once
+    path = library(100_000)          # cached in the temp folder's leodesk-bench-libs/, built once
     words = common_words(), RARE, ...
 
 The file is keyed by N, the seed and :data:`VERSION`; bump VERSION when the shape changes.
@@ -29,6 +29,7 @@ import os
 import random
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Final
@@ -40,7 +41,9 @@ if str(REPO) not in sys.path:
 VERSION: Final = 1
 VOCABULARY: Final = 6000
 ZIPF_S: Final = 1.05
-CACHE: Final = Path(os.environ.get("LEODESK_BENCH_LIBS", "/tmp/leodesk-bench-libs"))
+CACHE: Final = Path(
+    os.environ.get("LEODESK_BENCH_LIBS") or Path(tempfile.gettempdir()) / "leodesk-bench-libs"
+)
 #: A word in about 0.1 % of prompts (a search for it is a "rare word" search).
 RARE: Final = "zyxolith"
 RARE_EVERY: Final = 997

@@ -22,7 +22,8 @@ Queries: a common word (in about half the prompts), a word of middling frequency
 (0.1 % of prompts), two words, one model (a fifth of the jobs), no filter.
 
 Run: ``.venv/bin/python tests/bench/search.py [--million] [--runs 25]`` (libraries are built on
-first use and kept under /tmp/leodesk-bench-libs/). Writes artifacts/bench/search.json.
+first use and kept in the temp folder's leodesk-bench-libs/, or LEODESK_BENCH_LIBS).
+Writes artifacts/bench/search.json.
 """
 
 from __future__ import annotations
