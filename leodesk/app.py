@@ -461,17 +461,16 @@ class Launcher(AccountsMixin, QObject):
 
         refused: list[str] = []
         for name in files:
-            reader = QImageReader(name)
-            reader.setAutoTransform(True)
-            image = reader.read()
-            if image.isNull():
+            reader = QImageReader(name)  # the header only: the canvas decodes the picture
+            if not reader.canRead():
                 refused.append(Path(name).name)
                 log.warning("not opened: %s (%s)", name, reader.errorString())
                 continue
             canvas = self.window.canvas_link.open_canvas()
-            canvas.open_image(image)
+            canvas.open_file(Path(name))  # as Canvas ▸ Open image does
             canvas.setWindowTitle(f"{Path(name).name} — {canvas.windowTitle()}")
-            log.info("opened %s in a canvas (%d × %d)", name, image.width(), image.height())
+            size = canvas.doc.size()
+            log.info("opened %s in a canvas (%d × %d)", name, size.width(), size.height())
         if refused:
             self.window.statusBar().showMessage(
                 f"Not a picture leodesk can open: {', '.join(refused)}", 15000
