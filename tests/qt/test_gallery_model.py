@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,9 @@ def _gen(n: int) -> Generation:
     )
 
 
-@pytest.fixture
-def setup(qtbot: Any, tmp_path: Path) -> Any:
+@contextlib.contextmanager
+def _library_model(tmp_path: Path, page_size: int) -> Iterator[tuple[Library, Any, GalleryModel]]:
+    """1,200 generations in a library file, its read-only reader, and a model on the reader."""
     db = tmp_path / "lib.sqlite3"
     lib = Library.open(db)
     for n in range(1200):
@@ -37,11 +40,22 @@ def setup(qtbot: Any, tmp_path: Path) -> Any:
     reader = Library.open_readonly(db)
     pools = Pools()
     thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
-    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=500)
-    yield lib, model
-    pools.shutdown()
-    reader.close()
-    lib.close()
+    try:
+        yield (
+            lib,
+            reader,
+            GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=page_size),
+        )
+    finally:
+        pools.shutdown()
+        reader.close()
+        lib.close()
+
+
+@pytest.fixture
+def setup(qtbot: Any, tmp_path: Path) -> Any:
+    with _library_model(tmp_path, 500) as (lib, _reader, model):
+        yield lib, model
 
 
 def test_rows_span_the_whole_library_read_on_a_thread(qtbot: Any, setup: Any) -> None:
@@ -141,46 +155,26 @@ def test_detached_model_is_empty_after_the_library_closes(qtbot: Any, tmp_path: 
 def test_ids_of_pages_scrolled_far_away_are_let_go_and_read_again(
     qtbot: Any, tmp_path: Path
 ) -> None:
-    db = tmp_path / "lib.sqlite3"
-    lib = Library.open(db)
-    for n in range(1200):
-        lib.upsert_generation(_gen(n))
-    reader = Library.open_readonly(db)
-    pools = Pools()
-    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
-    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=20)
-    model.fetchMore()  # the count
-    assert model.rowCount() == 1200
-    for row in range(0, 1200, 20):  # a drag through the whole list
-        assert model.image_id(row) == f"img-{1199 - row:05d}"
-    held = sum(1 for row in range(1200) if model.row_of(f"img-{1199 - row:05d}") is not None)
-    assert held == KEEP_PAGES * 20  # not every id seen
-    assert model.row_of("img-01199") is None  # the top, long ago
-    assert model.image_id(0) == "img-01199"  # read again when wanted
-    pools.shutdown()
-    reader.close()
-    lib.close()
+    with _library_model(tmp_path, 20) as (_lib, _reader, model):
+        model.fetchMore()  # the count
+        assert model.rowCount() == 1200
+        for row in range(0, 1200, 20):  # a drag through the whole list
+            assert model.image_id(row) == f"img-{1199 - row:05d}"
+        held = sum(1 for row in range(1200) if model.row_of(f"img-{1199 - row:05d}") is not None)
+        assert held == KEEP_PAGES * 20  # not every id seen
+        assert model.row_of("img-01199") is None  # the top, long ago
+        assert model.image_id(0) == "img-01199"  # read again when wanted
 
 
 def test_pages_dropped_while_dragging_fast_are_read_when_shown_again(
     qtbot: Any, tmp_path: Path
 ) -> None:
-    db = tmp_path / "lib.sqlite3"
-    lib = Library.open(db)
-    for n in range(1200):
-        lib.upsert_generation(_gen(n))
-    reader = Library.open_readonly(db)
-    pools = Pools()
-    thumbs = ThumbnailLoader(pools, ThumbCache(tmp_path / "t"), fetch=lambda url: b"", size=64)
-    model = GalleryModel(reader, thumbs, image_path=lambda rec: None, page_size=20)
-    model.fetchMore()  # the count
-    with reader._lock:  # the reader thread waits: every page asked now queues up
-        for row in range(20, 1200, 20):  # a fast drag paints a row of each page once
-            assert model.index(row).data(CELL_ROLE) == (None, None)
-    # the oldest requests were dropped unread; painted again, they are asked for again
-    qtbot.waitUntil(lambda: model.index(20).data(CELL_ROLE)[1] is not None, timeout=5000)
-    assert model.index(20).data(CELL_ROLE)[1].id == "img-01179"
-    qtbot.waitUntil(lambda: model.index(1180).data(CELL_ROLE)[1] is not None, timeout=5000)
-    pools.shutdown()
-    reader.close()
-    lib.close()
+    with _library_model(tmp_path, 20) as (_lib, reader, model):
+        model.fetchMore()  # the count
+        with reader._lock:  # the reader thread waits: every page asked now queues up
+            for row in range(20, 1200, 20):  # a fast drag paints a row of each page once
+                assert model.index(row).data(CELL_ROLE) == (None, None)
+        # the oldest requests were dropped unread; painted again, they are asked for again
+        qtbot.waitUntil(lambda: model.index(20).data(CELL_ROLE)[1] is not None, timeout=5000)
+        assert model.index(20).data(CELL_ROLE)[1].id == "img-01179"
+        qtbot.waitUntil(lambda: model.index(1180).data(CELL_ROLE)[1] is not None, timeout=5000)
