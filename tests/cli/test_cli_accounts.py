@@ -16,8 +16,9 @@ from leodesk import cli
 from leodesk.core import paths
 from leodesk.core.accounts import Registry
 from leodesk.core.instance import APP_ROLE, ProfileLock
-from leodesk.sim import SimConfig, SimServer
+from leodesk.sim import SimServer
 from tests.helpers.keychain import RealKeychain
+from tests.helpers.two_accounts import two_sims
 
 KEY_A = "key-of-account-a"
 KEY_B = "key-of-account-b"
@@ -25,13 +26,8 @@ KEY_B = "key-of-account-b"
 
 @pytest.fixture
 def sims() -> Iterator[tuple[SimServer, SimServer]]:
-    a = SimServer(SimConfig(seed=1, generation_seconds=0.2, api_key=KEY_A)).start()
-    b = SimServer(SimConfig(seed=2, generation_seconds=0.2, api_key=KEY_B)).start()
-    try:
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
+    with two_sims(KEY_A, KEY_B, seeds=(1, 2)) as pair:
+        yield pair
 
 
 class Cli:

@@ -23,8 +23,9 @@ from leodesk.core import paths
 from leodesk.core.accounts import Registry
 from leodesk.core.instance import APP_ROLE, ProfileLock
 from leodesk.runtime import start as start_runtime
-from leodesk.sim import SimConfig, SimServer
+from leodesk.sim import SimServer
 from tests.helpers.keychain import RealKeychain
+from tests.helpers.two_accounts import two_sims
 from tests.ui.helpers import (
     Apps,
     child,
@@ -43,13 +44,8 @@ KEY_B = "key-of-the-work-account"
 
 @pytest.fixture
 def sims() -> Iterator[tuple[SimServer, SimServer]]:
-    a = SimServer(SimConfig(seed=3, generation_seconds=0.2, api_key=KEY_A)).start()
-    b = SimServer(SimConfig(seed=4, generation_seconds=0.2, api_key=KEY_B)).start()
-    try:
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
+    with two_sims(KEY_A, KEY_B, seeds=(3, 4)) as pair:
+        yield pair
 
 
 class Current:
