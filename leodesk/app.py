@@ -33,14 +33,16 @@ if TYPE_CHECKING:
     from leodesk.core.paths import Paths
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
+    from leodesk.qt.gallery_parts import GalleryParts
 
 log = logging.getLogger("leodesk.app")
 STEP_WARN_MS = 30  # a start-up step longer than this is logged (debug)
 
 # What the app imports after the first paint, loaded on a thread while the window shows
-# "Starting…" (the GUI thread stays free to paint and answer input): the services, httpx,
-# SQLite, PIL and the panes. Each is imported again (from memory) where it is used.
-PRELOAD = (
+# "Starting…" (the GUI thread stays free to paint and answer input), in two stages: first what
+# the gallery and the prompt form need (the window is usable once they are in), then httpx, the
+# services and the other panes. Each is imported again (from memory) where it is used.
+PRELOAD_GALLERY = (
     "leodesk.core.paths",
     "leodesk.core.settings",
     "leodesk.core.log",
@@ -48,13 +50,16 @@ PRELOAD = (
     "leodesk.qt.keys",
     "leodesk.core.library",
     "leodesk.core.search",
-    "leodesk.core.api",
-    "leodesk.qt.context",
+    "leodesk.qt.gallery_parts",
     "leodesk.ui.gallery",
     "leodesk.ui.gallery_pane",
     "leodesk.ui.job_strip",
     "leodesk.ui.drafts",
     "leodesk.ui.prompt_form",
+)
+PRELOAD_REST = (
+    "leodesk.core.api",
+    "leodesk.qt.context",
     "leodesk.ui.model_browser",
     "leodesk.ui.metadata_panel",
     "leodesk.ui.queue_panel",
@@ -64,31 +69,50 @@ PRELOAD = (
     "leodesk.ui.key_dialog",
     "leodesk.qt.imaging",
 )
+PRELOAD = PRELOAD_GALLERY + PRELOAD_REST
 
 
 class Preload(QObject):
-    """Imports ``modules`` on a thread; ``done`` (on the GUI thread) when all are in. Also
-    reads the app's version (package metadata, slow to load)."""
+    """Imports ``first`` then ``rest`` on a thread; ``first_done`` and ``done`` (on the GUI
+    thread) when each stage is in. Also reads the app's version (package metadata, slow to
+    load)."""
 
+    first_done = Signal()
     done = Signal()
 
-    def __init__(self, modules: tuple[str, ...] = PRELOAD, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        first: tuple[str, ...] = PRELOAD_GALLERY,
+        rest: tuple[str, ...] = PRELOAD_REST,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.modules = modules
+        self.first = first
+        self.rest = rest
         self.version = ""
         self.failed: list[str] = []
+        self.finished = False  # both stages in (read on the GUI thread, after ``done``)
+        self.done.connect(self._finished)
+
+    def _finished(self) -> None:
+        self.finished = True
 
     def start(self) -> None:
         threading.Thread(target=self._load, name="preload", daemon=True).start()
 
-    def _load(self) -> None:
+    def _import(self, modules: tuple[str, ...]) -> None:
         import importlib
 
-        for name in self.modules:
+        for name in modules:
             try:
                 importlib.import_module(name)
             except Exception as exc:  # imported again where used: the error shows there
                 self.failed.append(f"{name}: {exc}")
+
+    def _load(self) -> None:
+        self._import(self.first)
+        self.first_done.emit()
+        self._import(self.rest)
         try:
             from leodesk.core.diagnostics import app_version
 
@@ -96,6 +120,10 @@ class Preload(QObject):
         except Exception as exc:
             self.failed.append(f"version: {exc}")
         self.done.emit()
+
+
+#: What a start-up step yields to wait for the second stage of the preload (the services).
+WAIT_FOR_PRELOAD = "wait-for-preload"
 
 
 # Only what the first frame needs is imported above (tests/bench/startup.py measures it): the
@@ -149,6 +177,10 @@ class Launcher(AccountsMixin, QObject):
         self.account = account  # None: the one used last (see leodesk.core.accounts)
         self.runtime = runtime
         self.ctx: AppContext | None = None
+        # The gallery's part of the context, while the rest is still loading (see _open_steps).
+        self.gallery: GalleryParts | None = None
+        # The second stage of the app's imports, when it loads on a thread (main() sets it).
+        self.preload: Preload | None = None
         self.settings: Settings | None = None
         self.settings_path = settings_path
         self.pools = Pools(network_threads=2, parent=self)
@@ -302,8 +334,9 @@ class Launcher(AccountsMixin, QObject):
     def _open(self, key: str | None) -> None:
         self._run(self._open_steps(key), stepped=self.stepped)
 
-    def _run(self, steps: Iterator[None], *, stepped: bool) -> None:
-        """Run ``steps`` now, or one per turn of the event loop (they stop if the app closes)."""
+    def _run(self, steps: Iterator[str | None], *, stepped: bool) -> None:
+        """Run ``steps`` now, or one per turn of the event loop (they stop if the app closes).
+        A step yielding :data:`WAIT_FOR_PRELOAD` resumes once the preload is in."""
         if not stepped:
             for _step in steps:
                 pass
@@ -314,20 +347,24 @@ class Launcher(AccountsMixin, QObject):
                 return
             started = time.perf_counter()
             try:
-                next(steps)
+                got = next(steps)
             except StopIteration:
                 return
             finally:
                 took = (time.perf_counter() - started) * 1000
                 if took > STEP_WARN_MS:
                     log.debug("start-up step took %.0f ms", took)
+            preload = self.preload
+            if got == WAIT_FOR_PRELOAD and preload is not None and not preload.finished:
+                preload.done.connect(lambda: QTimer.singleShot(0, turn))
+                return
             QTimer.singleShot(0, turn)
 
         turn()
 
-    def _open_steps(self, key: str | None) -> Iterator[None]:
+    def _open_steps(self, key: str | None) -> Iterator[str | None]:
         from leodesk.core import settings as settings_mod  # after the first paint
-        from leodesk.qt.context import build_context  # after the first paint
+        from leodesk.qt.gallery_parts import build_gallery  # after the first paint
 
         runtime = self.runtime
         paths = runtime.paths
@@ -347,10 +384,11 @@ class Launcher(AccountsMixin, QObject):
         from leodesk.core.library import LibraryError  # after the first paint
 
         try:
-            self.ctx = build_context(
+            # The gallery first (the library, its model, the prompt form), then the services
+            # once the rest of the app is imported: the window is usable meanwhile.
+            gallery = build_gallery(
                 paths,
                 client_factory,
-                demo=runtime.demo,
                 network_threads=self.settings.network_threads,
                 thumb_cache_bytes=self.settings.thumb_cache_mb * 1024 * 1024,
                 parent=self,
@@ -364,18 +402,34 @@ class Launcher(AccountsMixin, QObject):
                 findings=[f"Opening the library: {exc.__cause__}"] if exc.__cause__ else None,
             )
             return
-        yield
+        self.gallery = gallery
+        yield None
+        yield from self.window.attach_gallery_steps(
+            gallery.gallery_model, gallery.jobs, self.settings
+        )
+        yield WAIT_FOR_PRELOAD
+        from leodesk.qt.context import build_context  # after the first paint
+
+        self.ctx = build_context(
+            paths,
+            client_factory,
+            demo=runtime.demo,
+            parent=self,
+            gallery=gallery,
+        )
+        self.gallery = None
+        yield None
         yield from self.window.attach_steps(self.ctx, self.settings)
-        yield
+        yield None
         self.ctx.gallery_model.read_failed.connect(lambda exc: self._read_failed(key, exc))
         self.window.form.state_changed.connect(lambda: self._autosave.start(self.autosave_ms))
         self.window.prefs_link.changed.connect(self.save_settings_soon)  # Preferences: at once
         autosave = lambda: self._autosave.start(self.autosave_ms)  # noqa: E731
         self.window.gallery_pane.view_changed.connect(autosave)
         self.window.key_action.setEnabled(not runtime.demo)
-        yield
+        yield None
         self.ctx.catalog.load_cached()
-        yield
+        yield None
         last = self.settings.last_model_id
         if last:
             for m in self.ctx.platform_models.models() + self.ctx.own_models.models():
@@ -383,12 +437,12 @@ class Launcher(AccountsMixin, QObject):
                     self.window.form.set_model(m)
                     break
         self.window.prefs_link.start_form()  # the default model and size, if chosen
-        yield
+        yield None
         self.ctx.account.refresh()
         self.ctx.catalog.refresh()
         self.ctx.elements.refresh()
         self.ctx.generation.resume_unfinished()
-        yield
+        yield None
         self.window.training_link.start()
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
@@ -680,6 +734,9 @@ class Launcher(AccountsMixin, QObject):
             self.ctx.deleter.wait_committed(5.0)
             clean = bool(self.ctx.shutdown())
             self.ctx = None
+        elif self.gallery is not None:  # closed before the services were built
+            clean = bool(self.gallery.shutdown())
+        self.gallery = None
         clean = self.pools.shutdown() and clean
         # False once a worker was still busy (a request the server has not answered): the
         # process then exits without waiting for it (see main()).
@@ -734,16 +791,20 @@ def _profile(demo: bool, account: str | None) -> Paths:
     return accounts.profile_for(paths_mod.resolve(), demo=demo, account=account)[0]
 
 
-def _early_theme(profile: Paths) -> None:
-    """The saved theme, before the first paint (light modules only: no flash of the wrong
-    colours); the window applies it again with the rest of the settings."""
+def _early_settings(profile: Paths) -> Settings | None:
+    """The saved settings, read before the first paint for the theme and the window's place
+    (light modules only: no flash of the wrong colours, no second layout); the app reads them
+    again with the rest."""
     from leodesk.core import settings as settings_mod  # light: json
     from leodesk.ui.theme import apply_theme  # light: Qt only
 
     try:
-        apply_theme(settings_mod.load(profile.settings_file).theme)
+        settings = settings_mod.load(profile.settings_file)
+        apply_theme(settings.theme)
     except Exception as exc:  # the theme must never stop the app from starting
         log.warning("could not apply the saved theme: %s", exc)
+        return None
+    return settings
 
 
 def _claim_profile(profile: Paths, demo: bool, files: list[str]) -> ProfileLock | int:
@@ -794,8 +855,10 @@ def main(
     lock = _claim_profile(profile, demo, list(files or []))
     if isinstance(lock, int):
         return lock
-    _early_theme(profile)
+    early = _early_settings(profile)
     window = MainWindow(demo=demo)
+    if early is not None:
+        window.restore_geometry(early)
     launcher = Launcher(window, demo=demo, account=account)
     current = [launcher]  # the running account's launcher (switching makes a new one)
 
@@ -813,6 +876,7 @@ def main(
 
     launcher.stepped = True
     preload = Preload(parent=launcher)
+    launcher.preload = preload
     ready = {"painted": False, "loaded": False}
 
     def go_on(what: str) -> None:
@@ -824,7 +888,6 @@ def main(
         from leodesk.core import paths as paths_mod  # after the first paint
         from leodesk.core.log import setup_logging  # after the first paint
 
-        app.setApplicationVersion(preload.version)  # Help ▸ About, diagnostics
         if account is not None and not demo:
             from leodesk.core import accounts  # after the first paint
 
@@ -832,8 +895,6 @@ def main(
         profile.ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
-        for failure in preload.failed:
-            log.warning("could not load ahead: %s", failure)
         launcher.serve(profile, lock)  # a second launch on this profile hands over to this one
         launcher.start()
 
@@ -844,7 +905,13 @@ def main(
         preload.start()
         go_on("painted")
 
-    preload.done.connect(lambda: go_on("loaded"))
+    def loaded() -> None:
+        app.setApplicationVersion(preload.version)  # Help ▸ About, diagnostics
+        for failure in preload.failed:
+            log.warning("could not load ahead: %s", failure)
+
+    preload.first_done.connect(lambda: go_on("loaded"))
+    preload.done.connect(loaded)
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
         _FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)
     else:

@@ -17,6 +17,7 @@ from leodesk.qt.backend import Backend
 from leodesk.qt.blueprints import BlueprintService
 from leodesk.qt.canvas import CanvasSession
 from leodesk.qt.elements import ElementsService
+from leodesk.qt.gallery_parts import GalleryParts, build_gallery
 from leodesk.qt.generation import GenerationService
 from leodesk.qt.media import MediaService
 from leodesk.qt.media import wire as wire_media
@@ -48,8 +49,6 @@ DRAG_LIMIT = 50
 if TYPE_CHECKING:
     from leodesk.core.export import ExportItem
     from leodesk.core.library import ImageRecord
-
-GALLERY_CELL = 164  # the gallery's picture box (leodesk.ui.gallery.INNER; qt cannot import ui)
 
 
 @dataclass
@@ -136,30 +135,19 @@ def build_context(
     network_threads: int = 4,
     thumb_cache_bytes: int = 512 * 1024 * 1024,
     parent: QObject | None = None,
+    gallery: GalleryParts | None = None,
 ) -> AppContext:
-    backend = Backend(
-        paths,
-        client_factory,
-        network_threads=network_threads,
-        thumb_cache_bytes=thumb_cache_bytes,
-        parent=parent,
-    )
-
-    def fetch(url: str) -> bytes:
-        data: bytes = backend.client().download(url)
-        return data
-
-    thumbs = ThumbnailLoader(
-        backend.pools, backend.thumb_cache, fetch, size=256, display=GALLERY_CELL, parent=backend
-    )
-    model_thumbs = ThumbnailLoader(
-        backend.pools, backend.thumb_cache, fetch, size=128, parent=backend
-    )
-    ctx_holder: dict[str, AppContext] = {}
-
-    def image_path(record: ImageRecord) -> Path | None:
-        return ctx_holder["ctx"].image_path(record)
-
+    """The app's services around ``gallery`` (built here when not given: see
+    :mod:`leodesk.qt.gallery_parts`, which the app builds first to show the gallery early)."""
+    if gallery is None:
+        gallery = build_gallery(
+            paths,
+            client_factory,
+            network_threads=network_threads,
+            thumb_cache_bytes=thumb_cache_bytes,
+            parent=parent,
+        )
+    backend = gallery.backend
     ctx = AppContext(
         backend=backend,
         account=AccountService(backend, parent=backend),
@@ -173,18 +161,12 @@ def build_context(
         deleter=DeleteService(backend, parent=backend),
         months=MonthsService(backend, parent=backend),
         images=ImageLoader(backend, parent=backend),
-        thumbs=thumbs,
-        model_thumbs=model_thumbs,
-        gallery_model=GalleryModel(
-            backend.reader,
-            thumbs,
-            image_path,
-            drag_files=lambda records: ctx_holder["ctx"].drag_files(records),
-            parent=backend,
-        ),
-        platform_models=ModelListModel(model_thumbs, parent=backend),
-        own_models=ModelListModel(model_thumbs, parent=backend),
-        jobs=JobListModel(parent=backend),
+        thumbs=gallery.thumbs,
+        model_thumbs=gallery.model_thumbs,
+        gallery_model=gallery.gallery_model,
+        platform_models=ModelListModel(gallery.model_thumbs, parent=backend),
+        own_models=ModelListModel(gallery.model_thumbs, parent=backend),
+        jobs=gallery.jobs,
         uploads=UploadService(backend, parent=backend),
         variations=VariationService(backend, parent=backend),
         queue=QueueModel(parent=backend),
@@ -196,7 +178,7 @@ def build_context(
         media=MediaService(backend, parent=backend),
         demo=demo,
     )
-    ctx_holder["ctx"] = ctx
+    gallery.context = ctx
     _wire_queue(ctx)
     _wire_notifications(ctx)
     _wire_variations(ctx)

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.prefs_link = PreferencesLink(self)  # Preferences…, theme, shortcuts, Cancel job
         menus.file_menu.insertActions(menus.quit_action, [self.prefs_link.action])
 
+        self.geometry_restored = False  # see restore_geometry
         self.splitter: QSplitter | None = None
         self.browser: ModelBrowser | None = None
         self.form: PromptForm | None = None
@@ -158,10 +159,15 @@ class MainWindow(QMainWindow):
         """:meth:`attach` in short steps: the app runs one per turn of the event loop, so the
         window answers input while the panes load (tests/bench/startup.py measures each)."""
         # The panes load in these steps, after the first paint: each step imports the widget
-        # modules it needs. The three panes come first: the window is usable once they are in.
+        # modules it needs. The gallery and the form come first (attach_gallery_steps, which the
+        # app runs before the services exist): the window is usable once they are in.
+        if self.gallery is None:
+            yield from self.attach_gallery_steps(ctx.gallery_model, ctx.jobs, settings)
         self.ctx = ctx
-        yield from self._build_panes(ctx)
-        self._build_splitter()
+        from leodesk.ui.model_browser import ModelBrowser
+
+        self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
+        self.panes_link.panes["browser"].set_content(self.browser)
         yield
         self._build_docks(ctx, settings)
         yield
@@ -185,20 +191,38 @@ class MainWindow(QMainWindow):
         yield
         self.prefs_link.attach(ctx, settings)  # after the last action exists: shortcuts
         yield
-        self.search("")  # the default filter: everything, generations deleted on the server too
+        # The gallery shows everything since attach_gallery_steps (generations deleted on the
+        # server too); a search typed meanwhile runs now.
+        text = self.gallery_pane.search.text()
+        if self.current_filter(text) != self.ctx.gallery_model.current_filter():
+            self.search(text)
+        else:
+            self._after_reload(set(), None)
         self.help_link = HelpLink(self)  # Help: shortcuts, About, diagnostics (after the menus)
         self.panes_link.apply_details()  # nothing selected yet: no Details
 
-    def _build_panes(self, ctx: AppContext) -> Iterator[None]:
-        """Model browser, drafts with the form, gallery with the job strip (in steps)."""
+    def attach_gallery_steps(
+        self, gallery_model: Any, jobs: Any, settings: Settings | None = None
+    ) -> Iterator[None]:
+        """The gallery (over ``gallery_model``, showing the library at once), the job strip and
+        the prompt form in their panes, laid out as saved: what the window needs to be used,
+        built before the services (leodesk.qt.gallery_parts). The model browser's pane holds a
+        stand-in until :meth:`attach_steps` builds it."""
         from leodesk.ui.gallery import GalleryView
         from leodesk.ui.gallery_pane import GalleryPane
         from leodesk.ui.job_strip import JobStrip
 
         self.gallery = GalleryView()
-        self.gallery.setModel(ctx.gallery_model)
-        self.jobs = JobStrip(ctx.jobs)
+        self.gallery.setModel(gallery_model)
+        self.jobs = JobStrip(jobs)
         self.gallery_pane = GalleryPane(self.gallery, self.jobs)
+        if settings is not None:
+            self.gallery_pane.restore_view(
+                settings.gallery_thumb_size, settings.gallery_group_by_generation
+            )
+        # The default filter (everything, generations deleted on the server too), read on the
+        # model's thread: rows as soon as it answers.
+        gallery_model.reload(self.current_filter(""))
         yield
         from leodesk.ui.drafts import DraftsPane
         from leodesk.ui.prompt_form import PromptForm
@@ -207,9 +231,9 @@ class MainWindow(QMainWindow):
         yield
         self.drafts = DraftsPane(self.form)
         yield
-        from leodesk.ui.model_browser import ModelBrowser
-
-        self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
+        self._build_splitter()
+        if settings is not None:
+            self._restore_panes(settings)
 
     def _build_docks(self, ctx: AppContext, settings: Settings | None) -> None:
         """Details and queue docks, the View menu, the tray notifications."""
@@ -257,9 +281,10 @@ class MainWindow(QMainWindow):
         self.notifications.add_menu(view_menu)
 
     def _build_splitter(self) -> None:
-        """The three panes side by side, in place of the start-up label."""
-        assert self.browser is not None
-        self.splitter = self.panes_link.build_splitter(self.browser, self.drafts, self.gallery_pane)
+        """The three panes side by side, in place of the start-up label (the model browser's
+        pane holds a stand-in until the browser is built)."""
+        browser = self.browser if self.browser is not None else QWidget()
+        self.splitter = self.panes_link.build_splitter(browser, self.drafts, self.gallery_pane)
         self.gallery_pane.add_header_widget(self.panes_link.details_button)
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()
@@ -396,6 +421,10 @@ class MainWindow(QMainWindow):
         keep_current = model.image_id(current.row()) if current.isValid() else None
         keep = set(self.gallery.selected_image_ids())
         model.reload(self.current_filter(text))
+        self._after_reload(keep, keep_current)
+
+    def _after_reload(self, keep: set[str], keep_current: str | None) -> None:
+        """The scrubber, the selection (where its images are still shown) and the count."""
         if hasattr(self.gallery_pane, "scrubber"):
             self._scrubber_visibility()
         self._restore_selection(keep, keep_current)
@@ -662,23 +691,31 @@ class MainWindow(QMainWindow):
         self.keep_full_images_offline = bool(settings.keep_full_images_offline)
         self.offline_action.setChecked(self.keep_full_images_offline)
         self.set_cost_limit(settings.confirm_cost_above)
-        geometry = _unb64(settings.window_geometry)
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if not self.geometry_restored:
+            self.restore_geometry(settings)
         state = _unb64(settings.window_state)
         if state is not None:
             # After the docks are laid out (this runs on a window that is already shown).
             QTimer.singleShot(0, lambda: self.restoreState(state))
+        self.panes_link.apply_details_later()
+        form_state = settings.last_form
+        if form_state and self.drafts is not None:
+            self.drafts.restore(dict(form_state))
+
+    def restore_geometry(self, settings: Settings) -> None:
+        """The saved window size and place (the app calls it before the window is shown: no
+        second layout; :meth:`restore` does it otherwise)."""
+        self.geometry_restored = True
+        geometry = _unb64(settings.window_geometry)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def _restore_panes(self, settings: Settings) -> None:
+        """The panes as saved (collapsed or open, their widths), as soon as they exist."""
         self.panes_link.restore(settings.collapsed_panes)
         sizes = (settings.splitter_sizes or {}).get("main")
         if sizes and self.splitter is not None and len(sizes) == self.splitter.count():
             self.splitter.setSizes(list(sizes))
-        self.gallery_pane.restore_view(
-            settings.gallery_thumb_size, settings.gallery_group_by_generation
-        )
-        form_state = settings.last_form
-        if form_state and self.drafts is not None:
-            self.drafts.restore(dict(form_state))
 
     def snapshot(self) -> dict[str, Any]:
         """What to save on close: window geometry, pane sizes, the form."""

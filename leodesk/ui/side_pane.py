@@ -62,6 +62,16 @@ class SidePane(QWidget):
         self.strip_fill.setVisible(False)
         lay.addWidget(self.strip_fill, 1)
 
+    def set_content(self, content: QWidget) -> None:
+        """Put ``content`` in place of the current one (a stand-in shown while the app loads)."""
+        lay = self.layout()
+        assert lay is not None
+        old = self.content
+        lay.replaceWidget(old, content)
+        content.setVisible(self.is_open())
+        self.content = content
+        old.deleteLater()
+
     def is_open(self) -> bool:
         return self.button.isChecked()
 

@@ -157,12 +157,15 @@ class PanesLink(QObject):
     # -- saved state ----------------------------------------------------------------------------
     def restore(self, collapsed: Any) -> None:
         """``collapsed``: the saved keys of the collapsed panes (None: never saved)."""
-        QTimer.singleShot(0, self.apply_details)  # after the deferred restoreState
         if collapsed is None:
             return
         for key, pane in self.panes.items():
             pane.set_open(key not in collapsed)
         self.details_action.setChecked("details" not in collapsed)
+
+    def apply_details_later(self) -> None:
+        """Details as saved, once the window's saved state (restored a turn later) is in."""
+        QTimer.singleShot(0, self.apply_details)
 
     def snapshot(self) -> dict[str, Any]:
         keys = [k for k, pane in self.panes.items() if not pane.is_open()]

@@ -265,6 +265,10 @@ class GalleryModel(QAbstractListModel):
         self._count_asked = False
         self._counted = True
 
+    def current_filter(self) -> Any:
+        """The filter of the last :meth:`reload` (None: everything)."""
+        return self._filter
+
     def reload(self, filter: Any = None, *, count_now: bool = False) -> None:
         """Start again from the newest image matching ``filter`` (a Filter, a search text, or
         None for everything). The first page is read at once; the count (when the page is
