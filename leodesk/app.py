@@ -55,10 +55,10 @@ PRELOAD_GALLERY = (
     "leodesk.ui.gallery_pane",
     "leodesk.ui.job_strip",
     "leodesk.ui.drafts",
-    "leodesk.ui.prompt_form",
 )
 PRELOAD_REST = (
     "leodesk.core.api",
+    "leodesk.ui.prompt_form",
     "leodesk.qt.context",
     "leodesk.ui.model_browser",
     "leodesk.ui.metadata_panel",
@@ -93,9 +93,16 @@ class Preload(QObject):
         self.failed: list[str] = []
         self.finished = False  # both stages in (read on the GUI thread, after ``done``)
         self.done.connect(self._finished)
+        # The second stage waits until the window is usable (release_rest): importing it
+        # meanwhile would take the interpreter lock from the GUI thread building the gallery.
+        self._rest = threading.Event()
 
     def _finished(self) -> None:
         self.finished = True
+
+    def release_rest(self) -> None:
+        """Let the second stage load (from any thread; again: nothing)."""
+        self._rest.set()
 
     def start(self) -> None:
         threading.Thread(target=self._load, name="preload", daemon=True).start()
@@ -112,6 +119,7 @@ class Preload(QObject):
     def _load(self) -> None:
         self._import(self.first)
         self.first_done.emit()
+        self._rest.wait()
         self._import(self.rest)
         try:
             from leodesk.core.diagnostics import app_version
@@ -407,6 +415,9 @@ class Launcher(AccountsMixin, QObject):
         yield from self.window.attach_gallery_steps(
             gallery.gallery_model, gallery.jobs, self.settings
         )
+        yield None  # the gallery and the prompt paint
+        if self.preload is not None:
+            self.preload.release_rest()
         yield WAIT_FOR_PRELOAD
         from leodesk.qt.context import build_context  # after the first paint
 

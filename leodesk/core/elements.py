@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from leodesk.core.api.models import Element, ElementRef, UserElement, UserElementRef
 from leodesk.core.catalog import ModelInfo, version_family
+
+if TYPE_CHECKING:  # the API's data classes load with the client, after the window is up
+    from leodesk.core.api.models import Element, ElementRef, UserElement, UserElementRef
 
 __all__ = [
     "OWN_PREFIX",
@@ -72,6 +74,8 @@ class ElementChoice:
 
     def as_element(self) -> Element:
         """The platform element this entry stands for (weights for the request checks)."""
+        from leodesk.core.api.models import Element
+
         return Element(
             ak_uuid=self.key,
             name=self.name,
@@ -176,6 +180,8 @@ def split_picks(
     picks: Mapping[str, float],
 ) -> tuple[tuple[ElementRef, ...], tuple[UserElementRef, ...]]:
     """Picked keys with weights → the platform refs and the own refs of a request."""
+    from leodesk.core.api.models import ElementRef, UserElementRef
+
     platform = tuple(ElementRef(k, w) for k, w in picks.items() if not k.startswith(OWN_PREFIX))
     own: list[UserElementRef] = []
     for key, weight in picks.items():

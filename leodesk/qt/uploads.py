@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import httpx
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QImage
 
@@ -95,6 +94,8 @@ def fetch_url(
         raise FetchError(
             QCoreApplication.translate("UploadService", "Only http and https links can be fetched.")
         )
+    import httpx  # only when a link is fetched (the form imports this module at start-up)
+
     host = parts.netloc
     deadline = time.monotonic() + timeout_s
     limit = QCoreApplication.translate("UploadService", "{size:.0f} MB").format(

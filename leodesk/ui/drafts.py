@@ -6,13 +6,24 @@ the new one. "Recall all" opens a new tab. Closing the last tab is not possible.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QTabBar, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QTabBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from leodesk.ui.prompt_form import PromptForm
+from leodesk.ui.form_prompt import PromptSection
 from leodesk.ui.widgets import named
+
+if TYPE_CHECKING:  # the form loads after the first paint, behind FormShell
+    from leodesk.ui.prompt_form import PromptForm
 
 
 def _title(state: dict[str, Any], n: int) -> str:
@@ -25,6 +36,46 @@ def _title(state: dict[str, Any], n: int) -> str:
     )
 
 
+def _top_row() -> tuple[QTabBar, QToolButton, QToolButton, QHBoxLayout]:
+    """The drafts' tab bar with the New draft and Presets buttons, in their row."""
+    tabs = named(QTabBar(), "draftTabs", QCoreApplication.translate("DraftsPane", "Drafts"))
+    tabs.setMovable(False)
+    tabs.setExpanding(False)
+    tabs.setDocumentMode(True)
+    # The tabs scroll and elide rather than widen the pane (the Presets button sits beside).
+    tabs.setUsesScrollButtons(True)
+    tabs.setElideMode(Qt.TextElideMode.ElideRight)
+    tabs.setMinimumWidth(48)
+    new_button = named(
+        QToolButton(),
+        "newDraftButton",
+        QCoreApplication.translate("DraftsPane", "New draft"),
+        QCoreApplication.translate(
+            "DraftsPane", "Start a new draft from the current settings (Ctrl+T)"
+        ),
+    )
+    new_button.setText("+")
+    # Its menu (presets and drafts) is set by the window once the library is there.
+    presets_button = named(
+        QToolButton(),
+        "presetsMenuButton",
+        QCoreApplication.translate("DraftsPane", "Presets and drafts"),
+        QCoreApplication.translate(
+            "DraftsPane", "Save the form as a preset, apply a preset, switch drafts"
+        ),
+    )
+    presets_button.setText(QCoreApplication.translate("DraftsPane", "Presets") + " ▾")
+    # The arrow is in the text: the style's own indicator crowds the label.
+    presets_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
+    presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    top = QHBoxLayout()
+    top.setContentsMargins(0, 0, 0, 0)
+    top.addWidget(tabs, 1)
+    top.addWidget(new_button)
+    top.addWidget(presets_button)
+    return tabs, new_button, presets_button, top
+
+
 class DraftsPane(QWidget):
     """Signals: draft_changed(int index)."""
 
@@ -34,40 +85,8 @@ class DraftsPane(QWidget):
         super().__init__(parent)
         self.setObjectName("draftsPane")
         self.form = form
-        self.tabs = named(QTabBar(), "draftTabs", self.tr("Drafts"))
-        self.tabs.setMovable(False)
-        self.tabs.setExpanding(False)
-        self.tabs.setDocumentMode(True)
-        # The tabs scroll and elide rather than widen the pane (the Presets button sits beside).
-        self.tabs.setUsesScrollButtons(True)
-        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
-        self.tabs.setMinimumWidth(48)
-        self.new_button = named(
-            QToolButton(),
-            "newDraftButton",
-            self.tr("New draft"),
-            self.tr("Start a new draft from the current settings (Ctrl+T)"),
-        )
-        self.new_button.setText("+")
+        self.tabs, self.new_button, self.presets_button, top = _top_row()
         self.new_button.clicked.connect(lambda: self.new_draft(None))
-        # Its menu (presets and drafts) is set by the window once the library is there.
-        self.presets_button = named(
-            QToolButton(),
-            "presetsMenuButton",
-            QCoreApplication.translate("DraftsPane", "Presets and drafts"),
-            QCoreApplication.translate(
-                "DraftsPane", "Save the form as a preset, apply a preset, switch drafts"
-            ),
-        )
-        self.presets_button.setText(QCoreApplication.translate("DraftsPane", "Presets") + " ▾")
-        # The arrow is in the text: the style's own indicator crowds the label.
-        self.presets_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
-        self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.tabs, 1)
-        top.addWidget(self.new_button)
-        top.addWidget(self.presets_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -173,3 +192,64 @@ class DraftsPane(QWidget):
         self._states = states
         self._current = index
         self.form.restore_state(states[index])
+
+
+class FormShell(QWidget):
+    """The form pane while the rest of the app loads: the drafts' row and the prompt section
+    where :class:`DraftsPane` and :class:`~leodesk.ui.prompt_form.PromptForm` put them, with the
+    saved drafts and prompt, so the prompt takes typing from the first moment. The form adopts
+    the section (:meth:`adopt`): what was typed meanwhile stays."""
+
+    def __init__(self, saved: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("formShell")
+        saved = saved or {}
+        self.tabs, new_button, presets_button, top = _top_row()
+        drafts = saved.get("drafts")
+        states = [d for d in drafts if isinstance(d, dict)] if isinstance(drafts, list) else []
+        states = states or [saved]
+        for n, state in enumerate(states, start=1):
+            self.tabs.addTab(_title(state, n))
+        index = saved.get("draft_index")
+        current = states[index] if isinstance(index, int) and 0 <= index < len(states) else saved
+        if isinstance(index, int) and 0 <= index < len(states):
+            self.tabs.setCurrentIndex(index)
+        for widget in (self.tabs, new_button, presets_button):
+            widget.setEnabled(False)  # until the drafts are there
+        # As in PromptForm: the scroll area (no frame) with the sections in a 6 px margin.
+        form = QWidget()
+        outer = QVBoxLayout(form)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        scroll.setWidget(content)
+        outer.addWidget(scroll, 1)
+        col = QVBoxLayout(content)
+        col.setContentsMargins(6, 6, 6, 6)
+        col.setSpacing(6)
+        self.section = PromptSection()
+        col.addWidget(self.section)
+        col.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(form, 1)
+        self._saved = (
+            str(current.get("prompt") or ""),
+            str(current.get("negative_prompt") or ""),
+        )
+        self.section.prompt_edit.setPlainText(self._saved[0])
+        self.section.negative_prompt_edit.setPlainText(self._saved[1])
+        self.typed: tuple[str, str] | None = None  # set by adopt() when the user typed
+
+    def adopt(self) -> PromptSection:
+        """The prompt section, for the form; remembers what was typed since it showed."""
+        section = self.section
+        now = (section.prompt_edit.toPlainText(), section.negative_prompt_edit.toPlainText())
+        self.typed = now if now != self._saved else None
+        return section

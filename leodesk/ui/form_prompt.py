@@ -3,6 +3,8 @@ prompt."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
@@ -15,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leodesk.core.form import FormRules
 from leodesk.ui.form_section import name_widget, restyle
+
+if TYPE_CHECKING:  # the rules come with the form (FormShell shows this section before it)
+    from leodesk.core.form import FormRules
 
 _BUSY_TIP = str(QT_TRANSLATE_NOOP("PromptSection", "Waiting for the prompt service…"))
 #: Reading: the spec gives no limit for ``promptInstructions``; a few sentences are plenty.

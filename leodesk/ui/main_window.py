@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # the panes load in attach(), after the first paint
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
     from leodesk.qt.services import AccountState
+    from leodesk.ui.drafts import FormShell
     from leodesk.ui.gallery import GalleryView
     from leodesk.ui.job_strip import JobStrip
     from leodesk.ui.model_browser import ModelBrowser
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         menus.file_menu.insertActions(menus.quit_action, [self.prefs_link.action])
 
         self.geometry_restored = False  # see restore_geometry
+        self.form_shell: FormShell | None = None  # the form's stand-in while the app loads
         self.splitter: QSplitter | None = None
         self.browser: ModelBrowser | None = None
         self.form: PromptForm | None = None
@@ -169,6 +171,21 @@ class MainWindow(QMainWindow):
         self.browser = ModelBrowser(ctx.platform_models, ctx.own_models)
         self.panes_link.panes["browser"].set_content(self.browser)
         yield
+        from leodesk.ui.drafts import DraftsPane
+        from leodesk.ui.prompt_form import PromptForm
+
+        shell = self.form_shell
+        assert shell is not None  # built with the gallery
+        prompt_edit = shell.section.prompt_edit
+        had_focus = prompt_edit.hasFocus()
+        self.form = PromptForm(prompt_section=shell.adopt())
+        yield
+        self.drafts = DraftsPane(self.form)
+        self.panes_link.panes["form"].set_content(self.drafts)
+        self.panes_link.fit_form()
+        if had_focus:
+            prompt_edit.setFocus()
+        yield
         self._build_docks(ctx, settings)
         yield
         self._wire_models_and_form(ctx)
@@ -205,9 +222,10 @@ class MainWindow(QMainWindow):
         self, gallery_model: Any, jobs: Any, settings: Settings | None = None
     ) -> Iterator[None]:
         """The gallery (over ``gallery_model``, showing the library at once), the job strip and
-        the prompt form in their panes, laid out as saved: what the window needs to be used,
-        built before the services (leodesk.qt.gallery_parts). The model browser's pane holds a
-        stand-in until :meth:`attach_steps` builds it."""
+        the prompt (:class:`~leodesk.ui.drafts.FormShell`, the form's stand-in) in their panes,
+        laid out as saved: what the window needs to be used, built before the services
+        (leodesk.qt.gallery_parts). The model browser's pane holds a stand-in too; both are
+        replaced in :meth:`attach_steps`."""
         from leodesk.ui.gallery import GalleryView
         from leodesk.ui.gallery_pane import GalleryPane
         from leodesk.ui.job_strip import JobStrip
@@ -224,13 +242,10 @@ class MainWindow(QMainWindow):
         # model's thread: rows as soon as it answers.
         gallery_model.reload(self.current_filter(""))
         yield
-        from leodesk.ui.drafts import DraftsPane
-        from leodesk.ui.prompt_form import PromptForm
+        from leodesk.ui.drafts import FormShell
 
-        self.form = PromptForm()
-        yield
-        self.drafts = DraftsPane(self.form)
-        yield
+        saved = settings.last_form if settings is not None else None
+        self.form_shell = FormShell(dict(saved) if isinstance(saved, dict) else None)
         self._build_splitter()
         if settings is not None:
             self._restore_panes(settings)
@@ -281,10 +296,11 @@ class MainWindow(QMainWindow):
         self.notifications.add_menu(view_menu)
 
     def _build_splitter(self) -> None:
-        """The three panes side by side, in place of the start-up label (the model browser's
-        pane holds a stand-in until the browser is built)."""
+        """The three panes side by side, in place of the start-up label (stand-ins in the model
+        browser's pane and the form's until they are built: see attach_steps)."""
         browser = self.browser if self.browser is not None else QWidget()
-        self.splitter = self.panes_link.build_splitter(browser, self.drafts, self.gallery_pane)
+        assert self.form_shell is not None
+        self.splitter = self.panes_link.build_splitter(browser, self.form_shell, self.gallery_pane)
         self.gallery_pane.add_header_widget(self.panes_link.details_button)
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()
@@ -701,6 +717,10 @@ class MainWindow(QMainWindow):
         form_state = settings.last_form
         if form_state and self.drafts is not None:
             self.drafts.restore(dict(form_state))
+        typed = self.form_shell.typed if self.form_shell is not None else None
+        if typed is not None and self.form is not None:  # typed before the form was there
+            self.form.prompt_section.set_prompt_text(typed[0])
+            self.form.negative_prompt_edit.setPlainText(typed[1])
 
     def restore_geometry(self, settings: Settings) -> None:
         """The saved window size and place (the app calls it before the window is shown: no

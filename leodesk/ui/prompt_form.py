@@ -109,7 +109,11 @@ class PromptForm(QWidget):
     image_source_dropped = Signal(str, object)
     image_cleared = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, prompt_section: PromptSection | None = None
+    ) -> None:
+        """``prompt_section``: one already shown (the window's start-up stand-in, see
+        :class:`leodesk.ui.drafts.FormShell`), taken over with what was typed in it."""
         super().__init__(parent)
         self.setObjectName("promptForm")
         self.setAccessibleName(self.tr("Generation settings"))
@@ -126,7 +130,7 @@ class PromptForm(QWidget):
         # would come back as None when unset).
         self._flagged: set[QWidget] = set()
 
-        self._build()
+        self._build(prompt_section)
         self._take_widgets()
         for widget in self._problem_widgets().values():
             widget.setProperty("problem", False)
@@ -139,7 +143,7 @@ class PromptForm(QWidget):
     # Construction
     # ----------------------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build(self, prompt_section: PromptSection | None) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
@@ -157,7 +161,7 @@ class PromptForm(QWidget):
         col.setContentsMargins(6, 6, 6, 6)
         col.setSpacing(6)
 
-        self.prompt_section = PromptSection()
+        self.prompt_section = prompt_section if prompt_section is not None else PromptSection()
         self.model_section = ModelSection()
         self.size_section = SizeSection(self._guard)
         self.modes_section = ModesSection()

@@ -70,6 +70,8 @@ class SidePane(QWidget):
         lay.replaceWidget(old, content)
         content.setVisible(self.is_open())
         self.content = content
+        old.hide()
+        old.setParent(None)  # out of the window's tree at once (findChild, tab order)
         old.deleteLater()
 
     def is_open(self) -> bool:

@@ -78,7 +78,7 @@ class PanesLink(QObject):
             self.panes[key] = pane
             splitter.addWidget(pane)
         splitter.addWidget(gallery)
-        self._fit_form()
+        self.fit_form()
         splitter.setStretchFactor(2, 1)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([self.open_width["browser"], self.open_width["form"], 750])
@@ -87,7 +87,7 @@ class PanesLink(QObject):
             self.panes["browser"].set_open(False)
         return splitter
 
-    def _fit_form(self) -> None:
+    def fit_form(self) -> None:
         """The form pane is never narrower than the form's content (its scroll area scrolls
         only vertically: narrower, the controls would be cut off on the right)."""
         form = self.window.form

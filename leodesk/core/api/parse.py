@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+
+from leodesk.core.ids import is_valid_id as is_valid_id
 
 from .dataurl import DataUrlError, decode_data_url, sniff_image_ext
 from .errors import ProtocolError
@@ -129,20 +130,6 @@ def _as_amount(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
-
-
-MAX_ID_LENGTH = 128
-_ID = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
-
-
-def is_valid_id(value: object) -> bool:
-    """Whether ``value`` is an id that is safe as a library key, a file name part and a URL
-    path segment (see the module docstring)."""
-    return (
-        isinstance(value, str)
-        and 0 < len(value) <= MAX_ID_LENGTH
-        and _ID.fullmatch(value) is not None
-    )
 
 
 def _shown(value: str) -> str:

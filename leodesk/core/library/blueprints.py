@@ -6,16 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from leodesk.core.api.blueprint_models import (
-    Blueprint,
-    BlueprintVersion,
-    blueprint_from_json,
-    blueprint_to_json,
-    version_from_json,
-    version_to_json,
-)
 from leodesk.core.library.db import Store, _require_id
+
+if TYPE_CHECKING:  # the API's data classes load with the client, after the window is up
+    from leodesk.core.api.blueprint_models import Blueprint, BlueprintVersion
 
 
 @dataclass(frozen=True)
@@ -37,6 +33,8 @@ class BlueprintCache(Store):
     def save_blueprints(self, blueprints: Sequence[Blueprint]) -> None:
         """Replace the cached catalogue (in this order); the versions of those still listed
         are kept."""
+        from leodesk.core.api.blueprint_models import blueprint_to_json
+
         now = self._now_ms()
         ids = [bp.id for bp in blueprints if bp.id]
         with self._writing() as conn:
@@ -56,6 +54,8 @@ class BlueprintCache(Store):
             )
 
     def cached_blueprints(self) -> list[Blueprint]:
+        from leodesk.core.api.blueprint_models import blueprint_from_json
+
         with self._reading() as conn:
             rows = conn.execute("SELECT info_json FROM blueprints ORDER BY position").fetchall()
         out = []
@@ -69,6 +69,8 @@ class BlueprintCache(Store):
     def save_blueprint_versions(
         self, blueprint_id: str, versions: Sequence[BlueprintVersion]
     ) -> None:
+        from leodesk.core.api.blueprint_models import version_to_json
+
         text = json.dumps([version_to_json(v) for v in versions], sort_keys=True)
         with self._writing() as conn:
             conn.execute(
@@ -77,6 +79,8 @@ class BlueprintCache(Store):
 
     def cached_blueprint_versions(self, blueprint_id: str) -> list[BlueprintVersion] | None:
         """The versions last fetched, or None when they never were."""
+        from leodesk.core.api.blueprint_models import version_from_json
+
         with self._reading() as conn:
             row = conn.execute(
                 "SELECT versions_json FROM blueprints WHERE id = ?", (blueprint_id,)

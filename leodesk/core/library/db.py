@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final, Self
 
-from leodesk.core.api.parse import is_valid_id
 from leodesk.core.errors import LeodeskError
+from leodesk.core.ids import is_valid_id
 
 # Named after the package: the parts of the library log as one.
 log = logging.getLogger("leodesk.core.library")

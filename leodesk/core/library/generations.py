@@ -8,10 +8,9 @@ import math
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from leodesk.core.api.models import GeneratedImage, Generation, parse_timestamp
-from leodesk.core.api.parse import is_valid_id
+from leodesk.core.ids import is_valid_id
 from leodesk.core.library.db import _chunks, _distinct_ids, _require_id, _write_state
 from leodesk.core.library.history import note_prompt
 from leodesk.core.library.images import Images
@@ -23,6 +22,9 @@ from leodesk.core.library.records import (
     _image_record,
 )
 from leodesk.core.library.videos import note_video
+
+if TYPE_CHECKING:  # the API's data classes load with the client, after the window is up
+    from leodesk.core.api.models import GeneratedImage, Generation
 
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
@@ -397,6 +399,8 @@ class Generations(Images):
             for variation in image.variations:
                 if not variation.id or not variation.url:
                     continue
+                from leodesk.core.api.models import parse_timestamp  # loaded by now
+
                 when = parse_timestamp(variation.created_at)
                 self._upsert_image(
                     conn,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
-from leodesk.core.api.parse import is_valid_id
+from leodesk.core.ids import is_valid_id
 from leodesk.core.imagestore import verify_image
 from leodesk.core.library.generations import Generations
 from leodesk.core.library.records import ImageKind
