@@ -510,7 +510,11 @@ def _from_and_where(
         sql_ = f"FROM images i INDEXED BY {_INDEX[driver]}"
         return sql_, where_ + [t for t in image_terms if t not in where_]
     joins_g = bool(gen_terms) or driver in ("fts", "model") or without_match
-    if joins_g and not c.include_deleted_remote:
+    # A chunked walk with no other test on the generation joins it only for its pk (the
+    # full-text rowid), which the index on ids holds: the (few) generations deleted on the
+    # server are then left out by id, and the generation's row is never read.
+    pk_only = without_match and not gen_terms
+    if joins_g and not c.include_deleted_remote and not pk_only:
         gen_terms.append("g.deleted_remote = 0")
     elif not c.include_deleted_remote:
         image_terms.append(_REMOTE_GONE)
@@ -583,10 +587,14 @@ def walk_sql(
     id)`` of the chunk's last row when the chunk is full (the walk goes on after it). The
     matching rows come in no promised order: the caller sorts them.
 
-    With ``columns`` (``width`` of them, over ``i`` and ``g``), each matching row carries them
-    too, read by rowid (the last row's are NULL): a page of records in the same read."""
+    With ``columns`` (``width`` of them, at least 3, over ``i`` and ``g``), each matching row
+    is ``(1, *columns)`` instead, read by rowid: a page of records in the same read (the
+    columns hold the sort key; the last row is ``(0, created_ms, idx, id)`` padded with NULL
+    to the same width)."""
     if not walks_in_chunks(c, driver):
         raise ValueError(f"driver {driver!r} does not walk in chunks for this filter")
+    if columns is not None and width < 3:
+        raise ValueError("a walk's columns are at least 3 (they hold the sort key)")
     source, where = _from_and_where(c, driver, without_match=True)
     if cursor:
         where.append(_CURSOR)
@@ -601,11 +609,12 @@ def walk_sql(
         hits = f"SELECT 1, h.ms, h.ix, h.id FROM ({matches}) h"
         pad = ""
     else:
+        # Only the columns: every value a row carries costs the same to hand over.
         hits = (
-            f"SELECT 1, h.ms, h.ix, h.id, {columns} FROM ({matches}) h "
+            f"SELECT 1, {columns} FROM ({matches}) h "
             "CROSS JOIN images i ON i.rowid = h.ir CROSS JOIN generations g ON g.pk = h.pk"
         )
-        pad = ", NULL" * width
+        pad = ", NULL" * (width - 3)
     return (
         "WITH w AS MATERIALIZED (SELECT g.pk AS pk, i.rowid AS ir, i.created_ms AS ms, "
         f"i.idx AS ix, i.id AS id {source}{clause} {_ORDER} LIMIT :chunk) "

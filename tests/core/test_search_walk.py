@@ -158,7 +158,12 @@ def test_the_cost_model_walks_for_common_words_and_sorts_rare_ones() -> None:
 
 @pytest.mark.parametrize("text", ["alpha", "alph", "beta", "gamma", "alpha beta"])
 def test_a_chunked_walk_can_carry_the_records(lib: Library, text: str) -> None:
-    from leodesk.core.library.records import _IMAGE_COLUMNS, _IMAGE_WIDTH, _image_record
+    from leodesk.core.library.records import (
+        _IMAGE_COLUMNS,
+        _IMAGE_KEY,
+        _IMAGE_WIDTH,
+        _image_record,
+    )
 
     with lib._reading() as conn:
         columns = conn.execute(
@@ -166,9 +171,9 @@ def test_a_chunked_walk_can_carry_the_records(lib: Library, text: str) -> None:
         ).description
         assert len(columns) == _IMAGE_WIDTH
         compiled = compile_filter(Filter(text=text))
-        rows = lib._walk(conn, compiled, "time", 400, _IMAGE_COLUMNS, _IMAGE_WIDTH)
+        rows = lib._walk(conn, compiled, "time", 400, _IMAGE_COLUMNS, _IMAGE_WIDTH, _IMAGE_KEY)
         ids = lib._page(conn, compiled, "time", 0, 400)
-    records = [_image_record(r[3:]) for r in rows]
+    records = [_image_record(r, None, 1) for r in rows]
     assert [r.id for r in records] == ids
     by_id = lib.image_records(ids)
     assert records == [replace_name(by_id[i]) for i in ids]

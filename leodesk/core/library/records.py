@@ -190,6 +190,8 @@ _IMAGE_COLUMNS: Final = """
 
 #: How many columns :data:`_IMAGE_COLUMNS` has.
 _IMAGE_WIDTH: Final = 24
+#: Where ``created_ms``, ``idx`` and ``id`` (the gallery's sort key) are among them.
+_IMAGE_KEY: Final = (14, 2, 0)
 
 
 def _collection_ids(value: Any) -> tuple[int, ...]:
@@ -207,14 +209,17 @@ _DOWNLOAD_STATES: Final = {m.value: m for m in DownloadState}
 _PICKS: Final = {m.value: m for m in Pick}
 
 
-def _image_record(row: Sequence[Any], model_names: Mapping[str, str] | None = None) -> ImageRecord:
-    """The record of a row that starts with :data:`_IMAGE_COLUMNS` (read by position: a
-    gallery page builds hundreds of these, and a lookup by name scans the column names)."""
+def _image_record(
+    row: Sequence[Any], model_names: Mapping[str, str] | None = None, start: int = 0
+) -> ImageRecord:
+    """The record of a row holding :data:`_IMAGE_COLUMNS` from position ``start`` (read by
+    position: a gallery page builds hundreds of these, and a lookup by name scans the column
+    names)."""
     (
         image_id, generation_id, idx, kind, url, width, height, sha256, ext, download_state,
         download_attempts, parent_image_id, transform, motion_url, created_ms, prompt,
         negative_prompt, model_id, seed, status, pick, collection_ids, video_duration, flags,
-    ) = row[:24]  # fmt: skip
+    ) = row[start : start + 24]  # fmt: skip
     record = _new_record(ImageRecord)
     record.__dict__.update(
         id=image_id,
