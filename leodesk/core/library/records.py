@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from leodesk.core.jobs import JobState
 
@@ -171,27 +171,38 @@ class JobRecord:
 
 
 _IMAGE_COLUMNS: Final = """
-    i.id, i.generation_id, i.idx, i.kind, i.url,
+    i.id, i.generation_id, i.idx, i.url,
     COALESCE(i.width, g.width) AS width, COALESCE(i.height, g.height) AS height,
-    i.sha256, i.ext, i.download_state, i.download_attempts, i.parent_image_id, i.transform,
+    i.sha256, i.ext, i.download_attempts, i.parent_image_id, i.transform,
     i.motion_url, i.created_ms, g.prompt, g.negative_prompt, g.model_id, g.seed, g.status,
-    i.pick,
     (SELECT group_concat(ci.collection_id) FROM collection_images ci WHERE ci.image_id = i.id)
         AS collection_ids,
     (SELECT v.duration_s FROM videos v WHERE v.image_id = i.id) AS video_duration,
     (i.nsfw != 0) | ((g.deleted_remote != 0) << 1) | ((g.local != 0) << 2)
         | ((i.favourite != 0) << 3) | ((i.deleted_local_ms IS NOT NULL) << 4)
         | (EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) << 5)
-        | (i.rating << 8) AS flags
+        | (i.rating << 8)
+        | (CASE i.kind WHEN 'image' THEN 0 WHEN 'variation' THEN 1 WHEN 'motion' THEN 2
+           ELSE 3 END << 12)
+        | (CASE i.download_state WHEN 'pending' THEN 0 WHEN 'done' THEN 1
+           WHEN 'failed' THEN 2 ELSE 3 END << 14)
+        | (CASE i.pick WHEN 'picked' THEN 1 WHEN 'rejected' THEN 2 ELSE
+           (i.pick IS NOT NULL) * 3 END << 16) AS flags
 """
-# The yes/no columns and the rating travel as the bits of one number (``flags``): every value
-# of a row costs the same to hand over, and a page of the gallery hands over thousands.
+# The yes/no columns, the rating and the three enumerated text columns (kind, download state,
+# pick: by their codes below) travel as the bits of one number (``flags``): every value of a
+# row costs the same to hand over, and a page of the gallery hands over thousands.
 
 
 #: How many columns :data:`_IMAGE_COLUMNS` has.
-_IMAGE_WIDTH: Final = 24
+_IMAGE_WIDTH: Final = 21
 #: Where ``created_ms``, ``idx`` and ``id`` (the gallery's sort key) are among them.
-_IMAGE_KEY: Final = (14, 2, 0)
+_IMAGE_KEY: Final = (12, 2, 0)
+#: The codes of ``kind``, ``download_state`` and ``pick`` in ``flags`` (3: a value the schema's
+#: checks refuse, never stored).
+_KIND_CODES: Final = (ImageKind.IMAGE, ImageKind.VARIATION, ImageKind.MOTION)
+_DOWNLOAD_CODES: Final = (DownloadState.PENDING, DownloadState.DONE, DownloadState.FAILED)
+_PICK_CODES: Final = (None, Pick.PICKED, Pick.REJECTED)
 
 
 def _collection_ids(value: Any) -> tuple[int, ...]:
@@ -204,9 +215,10 @@ def _collection_ids(value: Any) -> tuple[int, ...]:
 # the gallery builds hundreds of records, so they are made by filling a new instance's __dict__
 # with every field at once (still frozen afterwards: setting an attribute raises).
 _new_record: Final = object.__new__
-_KINDS: Final = {m.value: m for m in ImageKind}
-_DOWNLOAD_STATES: Final = {m.value: m for m in DownloadState}
-_PICKS: Final = {m.value: m for m in Pick}
+
+
+def _unknown(column: str) -> NoReturn:
+    raise ValueError(f"images.{column} holds a value the library does not know")
 
 
 def _image_record(
@@ -216,23 +228,28 @@ def _image_record(
     position: a gallery page builds hundreds of these, and a lookup by name scans the column
     names)."""
     (
-        image_id, generation_id, idx, kind, url, width, height, sha256, ext, download_state,
-        download_attempts, parent_image_id, transform, motion_url, created_ms, prompt,
-        negative_prompt, model_id, seed, status, pick, collection_ids, video_duration, flags,
-    ) = row[start : start + 24]  # fmt: skip
+        image_id, generation_id, idx, url, width, height, sha256, ext, download_attempts,
+        parent_image_id, transform, motion_url, created_ms, prompt, negative_prompt, model_id,
+        seed, status, collection_ids, video_duration, flags,
+    ) = row[start : start + 21]  # fmt: skip
+    kind = (flags >> 12) & 3
+    download_state = (flags >> 14) & 3
+    pick = (flags >> 16) & 3
     record = _new_record(ImageRecord)
     record.__dict__.update(
         id=image_id,
         generation_id=generation_id,
         index=idx,
-        kind=_KINDS.get(kind) or ImageKind(kind),
+        kind=_KIND_CODES[kind] if kind < 3 else _unknown("kind"),
         url=url,
         nsfw=flags & 1 != 0,
         width=width,
         height=height,
         sha256=sha256,
         ext=ext,
-        download_state=_DOWNLOAD_STATES.get(download_state) or DownloadState(download_state),
+        download_state=(
+            _DOWNLOAD_CODES[download_state] if download_state < 3 else _unknown("download_state")
+        ),
         download_attempts=download_attempts,
         parent_image_id=parent_image_id,
         transform=transform,
@@ -245,9 +262,9 @@ def _image_record(
         status=status,
         deleted_remote=flags & 2 != 0,
         favourite=flags & 8 != 0,
-        rating=flags >> 8,
-        pick=None if pick is None else (_PICKS.get(pick) or Pick(pick)),
-        collection_ids=_collection_ids(collection_ids),
+        rating=(flags >> 8) & 15,
+        pick=_PICK_CODES[pick] if pick < 3 else _unknown("pick"),
+        collection_ids=_collection_ids(collection_ids) if collection_ids else (),
         has_children=flags & 32 != 0,
         deleted_local=flags & 16 != 0,
         model_name=None if model_names is None or model_id is None else model_names.get(model_id),
