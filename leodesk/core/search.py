@@ -600,10 +600,11 @@ def walk_sql(
         where.append(_CURSOR)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     # The first :need matching rows of the chunk (in gallery order) are all the page needs.
+    # The chunk's range of generations (r) is read in one pass over it.
     matches = (
         "SELECT * FROM w WHERE pk IN (SELECT rowid FROM generations_fts WHERE generations_fts "
-        f"MATCH {c.match_param} AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND "
-        f"(SELECT MAX(pk) FROM w)) {_ORDER_W} LIMIT :need"
+        f"MATCH {c.match_param} AND rowid BETWEEN (SELECT lo FROM r) AND "
+        f"(SELECT hi FROM r)) {_ORDER_W} LIMIT :need"
     )
     if columns is None:
         hits = f"SELECT 1, h.ms, h.ix, h.id FROM ({matches}) h"
@@ -617,7 +618,8 @@ def walk_sql(
         pad = ", NULL" * (width - 3)
     return (
         "WITH w AS MATERIALIZED (SELECT g.pk AS pk, i.rowid AS ir, i.created_ms AS ms, "
-        f"i.idx AS ix, i.id AS id {source}{clause} {_ORDER} LIMIT :chunk) "
+        f"i.idx AS ix, i.id AS id {source}{clause} {_ORDER} LIMIT :chunk), "
+        "r AS MATERIALIZED (SELECT MIN(pk) AS lo, MAX(pk) AS hi FROM w) "
         f"{hits} UNION ALL SELECT 0, ms, ix, id{pad} FROM "
         "(SELECT ms, ix, id FROM w LIMIT 1 OFFSET :chunk - 1)"
     )
