@@ -18,7 +18,7 @@ from leodesk.core.library.records import (
     _IMAGE_WIDTH,
     ImageKind,
     ImageRecord,
-    _image_record,
+    _image_records,
 )
 from leodesk.core.search import Filter
 
@@ -347,7 +347,7 @@ class Images(ModelCache):
                 rows = self._walk(
                     conn, compiled, driver, offset + limit, _IMAGE_COLUMNS, _IMAGE_WIDTH, _IMAGE_KEY
                 )
-                return [_image_record(r, names, 1) for r in rows[offset:]]
+                return _image_records(rows[offset:], names, 1)
             ids = self._page(conn, compiled, driver, offset, limit, chunked=chunked)
             found = self._records(conn, ids)
         return [found[i] for i in ids if i in found]
@@ -363,7 +363,7 @@ class Images(ModelCache):
         names = self._model_names(conn)
         out: dict[str, ImageRecord] = {}
         cursor = conn.cursor()
-        cursor.row_factory = None  # plain tuples: _image_record reads by position
+        cursor.row_factory = None  # plain tuples: _image_records reads by position
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             rows = cursor.execute(
@@ -373,8 +373,8 @@ class Images(ModelCache):
                 """,
                 tuple(chunk),
             ).fetchall()
-            for row in rows:
-                out[row[0]] = _image_record(row, names)
+            for record in _image_records(rows, names):
+                out[record.id] = record
         return out
 
     def library_models(self) -> list[tuple[str, str | None, int]]:
@@ -485,7 +485,7 @@ class Images(ModelCache):
                 (*args, max(0, limit)),
             ).fetchall()
             names = self._model_names(conn)
-        return [_image_record(r, names) for r in rows]
+        return _image_records(rows, names)
 
     # ---------------------------------------------------------------------------- lineage
     # Variations and motion (leodesk.core.variations): children of an image, and the chain back.
@@ -546,7 +546,7 @@ class Images(ModelCache):
                 (image_id,),
             ).fetchall()
             names = self._model_names(conn)
-        return [_image_record(r, names) for r in rows]
+        return _image_records(rows, names)
 
     def ancestors_of(self, image_id: str, limit: int = 50) -> list[ImageRecord]:
         """The chain back from ``image_id``: its parent, grandparent… (nearest first). Stops at

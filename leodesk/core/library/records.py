@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
@@ -213,62 +213,89 @@ def _collection_ids(value: Any) -> tuple[int, ...]:
 
 # The frozen dataclass's __init__ sets its 31 fields one object.__setattr__ at a time; a page of
 # the gallery builds hundreds of records, so they are made by filling a new instance's __dict__
-# with every field at once (still frozen afterwards: setting an attribute raises).
+# with every field at once (still frozen afterwards: setting an attribute raises). The bits of
+# ``flags`` are read through two tables, each indexed by a group of bits, rather than one test
+# per field.
 _new_record: Final = object.__new__
+#: flags & 63 → (nsfw, deleted_remote, local, favourite, deleted_local, has_children).
+_YES_NO: Final = tuple(tuple(bits & (1 << n) != 0 for n in range(6)) for bits in range(64))
+#: (flags >> 12) & 63 → (kind, download_state, pick), None for a code the schema refuses.
+_ENUMS: Final = tuple(
+    (_KIND_CODES[k], _DOWNLOAD_CODES[d], _PICK_CODES[p]) if k < 3 and d < 3 and p < 3 else None
+    for p in range(4)
+    for d in range(4)
+    for k in range(4)
+)
 
 
-def _unknown(column: str) -> NoReturn:
+def _unknown(flags: int) -> NoReturn:
+    codes = {"kind": (flags >> 12) & 3, "download_state": (flags >> 14) & 3}
+    codes["pick"] = (flags >> 16) & 3
+    column = next(name for name, code in codes.items() if code == 3)
     raise ValueError(f"images.{column} holds a value the library does not know")
+
+
+def _image_records(
+    rows: Iterable[Sequence[Any]], model_names: Mapping[str, str] | None = None, start: int = 0
+) -> list[ImageRecord]:
+    """The records of rows holding :data:`_IMAGE_COLUMNS` from position ``start`` (read by
+    position: a gallery page builds hundreds of these, and a lookup by name scans the column
+    names)."""
+    out: list[ImageRecord] = []
+    append = out.append
+    names = {} if model_names is None else model_names
+    end = start + 21
+    for row in rows:
+        (
+            image_id, generation_id, idx, url, width, height, sha256, ext, download_attempts,
+            parent_image_id, transform, motion_url, created_ms, prompt, negative_prompt,
+            model_id, seed, status, collection_ids, video_duration, flags,
+        ) = row[start:end]  # fmt: skip
+        nsfw, deleted_remote, local, favourite, deleted_local, has_children = _YES_NO[flags & 63]
+        enums = _ENUMS[(flags >> 12) & 63]
+        if enums is None:
+            _unknown(flags)
+        kind, download_state, pick = enums
+        record = _new_record(ImageRecord)
+        record.__dict__.update(
+            id=image_id,
+            generation_id=generation_id,
+            index=idx,
+            kind=kind,
+            url=url,
+            nsfw=nsfw,
+            width=width,
+            height=height,
+            sha256=sha256,
+            ext=ext,
+            download_state=download_state,
+            download_attempts=download_attempts,
+            parent_image_id=parent_image_id,
+            transform=transform,
+            motion_url=motion_url,
+            created_ms=created_ms,
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            model_id=model_id,
+            seed=seed,
+            status=status,
+            deleted_remote=deleted_remote,
+            favourite=favourite,
+            rating=(flags >> 8) & 15,
+            pick=pick,
+            collection_ids=_collection_ids(collection_ids) if collection_ids else (),
+            has_children=has_children,
+            deleted_local=deleted_local,
+            model_name=None if model_id is None else names.get(model_id),
+            local=local,
+            video_duration=video_duration,
+        )
+        append(record)
+    return out
 
 
 def _image_record(
     row: Sequence[Any], model_names: Mapping[str, str] | None = None, start: int = 0
 ) -> ImageRecord:
-    """The record of a row holding :data:`_IMAGE_COLUMNS` from position ``start`` (read by
-    position: a gallery page builds hundreds of these, and a lookup by name scans the column
-    names)."""
-    (
-        image_id, generation_id, idx, url, width, height, sha256, ext, download_attempts,
-        parent_image_id, transform, motion_url, created_ms, prompt, negative_prompt, model_id,
-        seed, status, collection_ids, video_duration, flags,
-    ) = row[start : start + 21]  # fmt: skip
-    kind = (flags >> 12) & 3
-    download_state = (flags >> 14) & 3
-    pick = (flags >> 16) & 3
-    record = _new_record(ImageRecord)
-    record.__dict__.update(
-        id=image_id,
-        generation_id=generation_id,
-        index=idx,
-        kind=_KIND_CODES[kind] if kind < 3 else _unknown("kind"),
-        url=url,
-        nsfw=flags & 1 != 0,
-        width=width,
-        height=height,
-        sha256=sha256,
-        ext=ext,
-        download_state=(
-            _DOWNLOAD_CODES[download_state] if download_state < 3 else _unknown("download_state")
-        ),
-        download_attempts=download_attempts,
-        parent_image_id=parent_image_id,
-        transform=transform,
-        motion_url=motion_url,
-        created_ms=created_ms,
-        prompt=prompt,
-        negative_prompt=negative_prompt,
-        model_id=model_id,
-        seed=seed,
-        status=status,
-        deleted_remote=flags & 2 != 0,
-        favourite=flags & 8 != 0,
-        rating=(flags >> 8) & 15,
-        pick=_PICK_CODES[pick] if pick < 3 else _unknown("pick"),
-        collection_ids=_collection_ids(collection_ids) if collection_ids else (),
-        has_children=flags & 32 != 0,
-        deleted_local=flags & 16 != 0,
-        model_name=None if model_names is None or model_id is None else model_names.get(model_id),
-        local=flags & 4 != 0,
-        video_duration=video_duration,
-    )
-    return record
+    """The record of one row holding :data:`_IMAGE_COLUMNS` from position ``start``."""
+    return _image_records((row,), model_names, start)[0]
