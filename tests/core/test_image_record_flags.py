@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from leodesk.core.api.models import GeneratedImage, Generation, Variation
 from leodesk.core.library import ImageRecord, Library
 from leodesk.core.search import Filter
@@ -145,3 +147,17 @@ def test_kind_download_state_and_pick_as_the_columns_hold_them(tmp_path: Path) -
         assert len(page) == len(raw) and all(seen(r) == raw[r.id] for r in page)
     finally:
         lib.close()
+
+
+def test_a_code_the_schema_refuses_is_an_error_not_a_wrong_record() -> None:
+    from leodesk.core.library.records import _IMAGE_WIDTH, _image_record
+
+    row: list[object] = [None] * _IMAGE_WIDTH
+    row[:3] = ["i1", "g1", 0]
+    for shift, column in ((12, "kind"), (14, "download_state"), (16, "pick")):
+        row[-1] = 3 << shift
+        with pytest.raises(ValueError, match=column):
+            _image_record(row)
+    row[-1] = (1 << 12) | (2 << 14) | (1 << 16)
+    record = _image_record(row)
+    assert (record.kind, record.download_state, record.pick) == ("variation", "failed", "picked")
