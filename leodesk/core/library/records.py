@@ -244,7 +244,7 @@ def _image_records(
     out: list[ImageRecord] = []
     append = out.append
     names = {} if model_names is None else model_names
-    end = start + 21
+    end = start + _IMAGE_WIDTH
     for row in rows:
         (
             image_id, generation_id, idx, url, width, height, sha256, ext, download_attempts,
