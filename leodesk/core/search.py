@@ -732,6 +732,13 @@ def driver_sizes_sql(c: Compiled, cap: int, gen_cap: int | None = None) -> Mappi
             # counted: when the word itself (matched whole) already reaches the cap, the
             # prefix cannot match fewer, and is not counted.
             cap_n = int(gen_cap)
+            if c.params.get(c.match_param[1:]) == c.params.get(c.exact_param[1:]):
+                # No prefix (the last word is matched whole): one count.
+                out[name] = (
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM generations_fts WHERE generations_fts "
+                    f"MATCH {c.match_param} LIMIT {cap_n})"
+                )
+                continue
             out[name] = (
                 f"SELECT CASE WHEN e >= {cap_n} THEN e ELSE (SELECT COUNT(*) FROM (SELECT 1 "
                 f"FROM generations_fts WHERE generations_fts MATCH {c.match_param} "
