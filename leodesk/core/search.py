@@ -510,7 +510,11 @@ def _from_and_where(
         sql_ = f"FROM images i INDEXED BY {_INDEX[driver]}"
         return sql_, where_ + [t for t in image_terms if t not in where_]
     joins_g = bool(gen_terms) or driver in ("fts", "model") or without_match
-    if joins_g and not c.include_deleted_remote:
+    # A chunked walk with no other test on the generation joins it only for its pk (the
+    # full-text rowid), which the index on ids holds: the (few) generations deleted on the
+    # server are then left out by id, and the generation's row is never read.
+    pk_only = without_match and not gen_terms
+    if joins_g and not c.include_deleted_remote and not pk_only:
         gen_terms.append("g.deleted_remote = 0")
     elif not c.include_deleted_remote:
         image_terms.append(_REMOTE_GONE)
@@ -583,32 +587,39 @@ def walk_sql(
     id)`` of the chunk's last row when the chunk is full (the walk goes on after it). The
     matching rows come in no promised order: the caller sorts them.
 
-    With ``columns`` (``width`` of them, over ``i`` and ``g``), each matching row carries them
-    too, read by rowid (the last row's are NULL): a page of records in the same read."""
+    With ``columns`` (``width`` of them, at least 3, over ``i`` and ``g``), each matching row
+    is ``(1, *columns)`` instead, read by rowid: a page of records in the same read (the
+    columns hold the sort key; the last row is ``(0, created_ms, idx, id)`` padded with NULL
+    to the same width)."""
     if not walks_in_chunks(c, driver):
         raise ValueError(f"driver {driver!r} does not walk in chunks for this filter")
+    if columns is not None and width < 3:
+        raise ValueError("a walk's columns are at least 3 (they hold the sort key)")
     source, where = _from_and_where(c, driver, without_match=True)
     if cursor:
         where.append(_CURSOR)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     # The first :need matching rows of the chunk (in gallery order) are all the page needs.
+    # The chunk's range of generations (r) is read in one pass over it.
     matches = (
         "SELECT * FROM w WHERE pk IN (SELECT rowid FROM generations_fts WHERE generations_fts "
-        f"MATCH {c.match_param} AND rowid BETWEEN (SELECT MIN(pk) FROM w) AND "
-        f"(SELECT MAX(pk) FROM w)) {_ORDER_W} LIMIT :need"
+        f"MATCH {c.match_param} AND rowid BETWEEN (SELECT lo FROM r) AND "
+        f"(SELECT hi FROM r)) {_ORDER_W} LIMIT :need"
     )
     if columns is None:
         hits = f"SELECT 1, h.ms, h.ix, h.id FROM ({matches}) h"
         pad = ""
     else:
+        # Only the columns: every value a row carries costs the same to hand over.
         hits = (
-            f"SELECT 1, h.ms, h.ix, h.id, {columns} FROM ({matches}) h "
+            f"SELECT 1, {columns} FROM ({matches}) h "
             "CROSS JOIN images i ON i.rowid = h.ir CROSS JOIN generations g ON g.pk = h.pk"
         )
-        pad = ", NULL" * width
+        pad = ", NULL" * (width - 3)
     return (
         "WITH w AS MATERIALIZED (SELECT g.pk AS pk, i.rowid AS ir, i.created_ms AS ms, "
-        f"i.idx AS ix, i.id AS id {source}{clause} {_ORDER} LIMIT :chunk) "
+        f"i.idx AS ix, i.id AS id {source}{clause} {_ORDER} LIMIT :chunk), "
+        "r AS MATERIALIZED (SELECT MIN(pk) AS lo, MAX(pk) AS hi FROM w) "
         f"{hits} UNION ALL SELECT 0, ms, ix, id{pad} FROM "
         "(SELECT ms, ix, id FROM w LIMIT 1 OFFSET :chunk - 1)"
     )
@@ -721,6 +732,13 @@ def driver_sizes_sql(c: Compiled, cap: int, gen_cap: int | None = None) -> Mappi
             # counted: when the word itself (matched whole) already reaches the cap, the
             # prefix cannot match fewer, and is not counted.
             cap_n = int(gen_cap)
+            if c.params.get(c.match_param[1:]) == c.params.get(c.exact_param[1:]):
+                # No prefix (the last word is matched whole): one count.
+                out[name] = (
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM generations_fts WHERE generations_fts "
+                    f"MATCH {c.match_param} LIMIT {cap_n})"
+                )
+                continue
             out[name] = (
                 f"SELECT CASE WHEN e >= {cap_n} THEN e ELSE (SELECT COUNT(*) FROM (SELECT 1 "
                 f"FROM generations_fts WHERE generations_fts MATCH {c.match_param} "

@@ -1,9 +1,12 @@
-"""The yes/no columns and the rating reach a record packed into one number: every reader (the
-records by id, a page of records, a generation's images) gives the values the columns hold."""
+"""The yes/no columns, the rating, the kind, the download state and the pick reach a record
+packed into one number: every reader (the records by id, a page of records, a generation's
+images) gives the values the columns hold."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from leodesk.core.api.models import GeneratedImage, Generation, Variation
 from leodesk.core.library import ImageRecord, Library
@@ -107,3 +110,54 @@ def test_every_flag_and_rating_as_the_columns_hold_them(tmp_path: Path) -> None:
                 assert page and all(_flags(r) == raw[r.id] for r in page)
     finally:
         lib.close()
+
+
+def test_kind_download_state_and_pick_as_the_columns_hold_them(tmp_path: Path) -> None:
+    """Packed into ``flags`` by code too: every value of each reaches every reader."""
+    lib = Library.open(tmp_path / "library.sqlite3")
+    try:
+        for n in range(3):
+            lib.upsert_generation(_gen(n))
+        ids = sorted(_raw(lib))
+        with lib._writing() as conn:  # a motion, as add_motion_variation stores one
+            conn.execute("UPDATE images SET kind = 'motion' WHERE id = ?", (ids[0],))
+        lib.set_image_file(ids[1], "ab" * 32, "png")
+        for _ in range(3):
+            lib.mark_image_failed(ids[2])
+        lib.set_pick(ids[3::3], "picked")
+        lib.set_pick(ids[4::3], "rejected")
+        with lib._reading() as conn:
+            raw = {
+                r["id"]: (r["kind"], r["download_state"], r["pick"])
+                for r in conn.execute("SELECT id, kind, download_state, pick FROM images")
+            }
+        assert {v[0] for v in raw.values()} == {"image", "variation", "motion"}
+        assert {v[1] for v in raw.values()} == {"pending", "done", "failed"}
+        assert {v[2] for v in raw.values()} == {None, "picked", "rejected"}
+
+        def seen(r: ImageRecord) -> tuple[str, str, str | None]:
+            return (r.kind.value, r.download_state.value, None if r.pick is None else r.pick.value)
+
+        assert {i: seen(r) for i, r in lib.image_records(ids).items()} == raw
+        for n in range(3):
+            rec = lib.get_generation(f"g{n}")
+            assert rec is not None
+            assert all(seen(image) == raw[image.id] for image in rec.images)
+        page = lib.image_page(0, 100, filter=Filter(text="flag"))
+        assert len(page) == len(raw) and all(seen(r) == raw[r.id] for r in page)
+    finally:
+        lib.close()
+
+
+def test_a_code_the_schema_refuses_is_an_error_not_a_wrong_record() -> None:
+    from leodesk.core.library.records import _IMAGE_WIDTH, _image_record
+
+    row: list[object] = [None] * _IMAGE_WIDTH
+    row[:3] = ["i1", "g1", 0]
+    for shift, column in ((12, "kind"), (14, "download_state"), (16, "pick")):
+        row[-1] = 3 << shift
+        with pytest.raises(ValueError, match=column):
+            _image_record(row)
+    row[-1] = (1 << 12) | (2 << 14) | (1 << 16)
+    record = _image_record(row)
+    assert (record.kind, record.download_state, record.pick) == ("variation", "failed", "picked")

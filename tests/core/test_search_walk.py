@@ -116,6 +116,28 @@ def test_a_rare_word_takes_several_growing_chunks(lib: Library) -> None:
     assert len(chunks) >= 3, chunks
 
 
+@pytest.mark.parametrize(
+    ("flt", "reads_rows"),
+    [
+        (Filter(text="alpha"), False),
+        (Filter(text="alpha", include_deleted_remote=True), False),
+        (Filter(text="alpha", model_ids=("m1",)), True),  # the model is in the row
+    ],
+)
+def test_a_chunk_reads_a_generations_row_only_to_test_it(
+    lib: Library, flt: Filter, reads_rows: bool
+) -> None:
+    """Words alone need only the generation's pk (the full-text rowid) in the walk: the index
+    on ids holds it; the rows deleted on the server are left out by id."""
+    compiled = compile_filter(flt)
+    sql = search.walk_sql(compiled, "time", cursor=False)
+    params = {**compiled.params, "chunk": 100, "need": 10}
+    with lib._reading() as conn:
+        steps = [str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    join = next(s for s in steps if s.startswith("SEARCH g "))
+    assert ("COVERING INDEX" not in join) == reads_rows, steps
+
+
 def test_keyset_pages_of_a_walk_join_up(lib: Library) -> None:
     flt = Filter(text="beta")
     everything = lib.image_ids_page(0, 10_000, filter=flt)
@@ -158,7 +180,12 @@ def test_the_cost_model_walks_for_common_words_and_sorts_rare_ones() -> None:
 
 @pytest.mark.parametrize("text", ["alpha", "alph", "beta", "gamma", "alpha beta"])
 def test_a_chunked_walk_can_carry_the_records(lib: Library, text: str) -> None:
-    from leodesk.core.library.records import _IMAGE_COLUMNS, _IMAGE_WIDTH, _image_record
+    from leodesk.core.library.records import (
+        _IMAGE_COLUMNS,
+        _IMAGE_KEY,
+        _IMAGE_WIDTH,
+        _image_record,
+    )
 
     with lib._reading() as conn:
         columns = conn.execute(
@@ -166,9 +193,9 @@ def test_a_chunked_walk_can_carry_the_records(lib: Library, text: str) -> None:
         ).description
         assert len(columns) == _IMAGE_WIDTH
         compiled = compile_filter(Filter(text=text))
-        rows = lib._walk(conn, compiled, "time", 400, _IMAGE_COLUMNS, _IMAGE_WIDTH)
+        rows = lib._walk(conn, compiled, "time", 400, _IMAGE_COLUMNS, _IMAGE_WIDTH, _IMAGE_KEY)
         ids = lib._page(conn, compiled, "time", 0, 400)
-    records = [_image_record(r[3:]) for r in rows]
+    records = [_image_record(r, None, 1) for r in rows]
     assert [r.id for r in records] == ids
     by_id = lib.image_records(ids)
     assert records == [replace_name(by_id[i]) for i in ids]

@@ -115,3 +115,21 @@ def test_a_reader_of_another_connection_sees_the_new_word(
             reader.set_favourite(reader.image_ids_page(0, 1), True)
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("cap", [10, 100_000])
+def test_a_word_matched_whole_is_counted_once(lib: Library, cap: int) -> None:
+    """Below the cap, a prefix match is counted again after the word itself; matched whole,
+    the two counts would be one and the same: one is made, and says the same."""
+    with lib._reading() as conn:
+        whole = lib._compile(conn, Filter(text="beta"), None)
+        prefix = search.compile_filter(Filter(text="beta"))
+        assert whole is not None and prefix is not None
+        sql = search.driver_sizes_sql(whole, cap)["fts"]
+        assert sql.count("MATCH") == 1
+        assert search.driver_sizes_sql(prefix, cap)["fts"].count("MATCH") == 2
+        sizes = [
+            conn.execute(search.driver_sizes_sql(c, cap)["fts"], c.params).fetchone()[0]
+            for c in (whole, prefix)
+        ]
+    assert sizes[0] == sizes[1] == min(cap, sizes[1]) > 0

@@ -19,7 +19,7 @@ from leodesk.core.library.records import (
     GenerationRecord,
     ImageKind,
     UpsertBatch,
-    _image_record,
+    _image_records,
 )
 from leodesk.core.library.videos import note_video
 
@@ -461,7 +461,7 @@ class Generations(Images):
             local=bool(row["local"]),
             added_ms=row["added_ms"],
             updated_ms=row["updated_ms"],
-            images=tuple(_image_record(r, names) for r in images),
+            images=tuple(_image_records(images, names)),
         )
 
     def set_deleted_remote(self, generation_id: str, deleted: bool = True) -> None:

@@ -14,10 +14,11 @@ from leodesk.core.library.db import _chunks, _require_id
 from leodesk.core.library.model_cache import ModelCache
 from leodesk.core.library.records import (
     _IMAGE_COLUMNS,
+    _IMAGE_KEY,
     _IMAGE_WIDTH,
     ImageKind,
     ImageRecord,
-    _image_record,
+    _image_records,
 )
 from leodesk.core.search import Filter
 
@@ -267,7 +268,7 @@ class Images(ModelCache):
         right when the words match many generations) or, for fewer matches, tests every row
         against the list of all of them (cheap to build then)."""
         if chunked and search.walks_in_chunks(compiled, driver):
-            return [r[2] for r in Images._walk(conn, compiled, driver, offset + limit)[offset:]]
+            return [r[3] for r in Images._walk(conn, compiled, driver, offset + limit)[offset:]]
         params = {**compiled.params, "limit": limit, "offset": offset}
         return [r[0] for r in conn.execute(search.page_sql(compiled, driver), params)]
 
@@ -279,25 +280,35 @@ class Images(ModelCache):
         rows_needed: int,
         columns: str | None = None,
         width: int = 0,
+        key: tuple[int, int, int] = (0, 1, 2),
     ) -> list[tuple[Any, ...]]:
-        """The first ``rows_needed`` rows ``(created_ms, idx, id, *columns)`` of an ordered
-        walk with full-text words, read in chunks: each chunk of the walk keeps the rows whose
-        generation matches, asking the full-text index only about the chunk's range of
-        generations (see :func:`leodesk.core.search.walk_sql`). A common word then costs about
-        the page, not the list of every match."""
+        """The first ``rows_needed`` rows of an ordered walk with full-text words, as
+        ``(1, created_ms, idx, id)`` or, with ``columns``, ``(1, *columns)`` (``key``: where
+        ``created_ms``, ``idx`` and ``id`` are among the columns), read in chunks: each chunk
+        of the walk keeps the rows whose generation matches, asking the full-text index only
+        about the chunk's range of generations (see :func:`leodesk.core.search.walk_sql`). A
+        common word then costs about the page, not the list of every match. The rows are
+        handed on as read (no copies: a page of records is hundreds of wide rows)."""
         params: dict[str, Any] = dict(compiled.params)
         chunk = min(_WALK_CHUNK_MAX, rows_needed * 5 // 2 + 64)
         out: list[tuple[Any, ...]] = []
         cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples
         sql = search.walk_sql(compiled, driver, cursor=False, columns=columns, width=width)
+        ms, ix, id_ = (1, 2, 3) if columns is None else (key[0] + 1, key[1] + 1, key[2] + 1)
         while len(out) < rows_needed:
             params["chunk"] = chunk
             params["need"] = rows_needed - len(out)
             rows = cursor.execute(sql, params).fetchall()
-            hits = sorted((r for r in rows if r[0]), key=lambda r: (-r[1], r[2], r[3]))
-            out.extend(r[1:] for r in hits)
-            last = next((r for r in rows if not r[0]), None)
+            # The chunk's last row comes after the matches (UNION ALL), but look if not.
+            last = rows[-1] if rows and not rows[-1][0] else None
+            if last is not None:
+                hits = rows[:-1]
+            else:
+                last = next((r for r in rows if not r[0]), None)
+                hits = [r for r in rows if r[0]]
+            hits.sort(key=lambda r: (-r[ms], r[ix], r[id_]))
+            out += hits
             if last is None:  # the chunk was not full: the walk is over
                 break
             params.update(w_ms=last[1], w_idx=last[2], w_id=last[3])
@@ -334,9 +345,9 @@ class Images(ModelCache):
                 # The records come with the walk (read by rowid): no second lookup by id.
                 names = self._model_names(conn)
                 rows = self._walk(
-                    conn, compiled, driver, offset + limit, _IMAGE_COLUMNS, _IMAGE_WIDTH
+                    conn, compiled, driver, offset + limit, _IMAGE_COLUMNS, _IMAGE_WIDTH, _IMAGE_KEY
                 )
-                return [_image_record(r[3:], names) for r in rows[offset:]]
+                return _image_records(rows[offset:], names, 1)
             ids = self._page(conn, compiled, driver, offset, limit, chunked=chunked)
             found = self._records(conn, ids)
         return [found[i] for i in ids if i in found]
@@ -352,7 +363,7 @@ class Images(ModelCache):
         names = self._model_names(conn)
         out: dict[str, ImageRecord] = {}
         cursor = conn.cursor()
-        cursor.row_factory = None  # plain tuples: _image_record reads by position
+        cursor.row_factory = None  # plain tuples: _image_records reads by position
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             rows = cursor.execute(
@@ -362,8 +373,8 @@ class Images(ModelCache):
                 """,
                 tuple(chunk),
             ).fetchall()
-            for row in rows:
-                out[row[0]] = _image_record(row, names)
+            for record in _image_records(rows, names):
+                out[record.id] = record
         return out
 
     def library_models(self) -> list[tuple[str, str | None, int]]:
@@ -474,7 +485,7 @@ class Images(ModelCache):
                 (*args, max(0, limit)),
             ).fetchall()
             names = self._model_names(conn)
-        return [_image_record(r, names) for r in rows]
+        return _image_records(rows, names)
 
     # ---------------------------------------------------------------------------- lineage
     # Variations and motion (leodesk.core.variations): children of an image, and the chain back.
@@ -535,7 +546,7 @@ class Images(ModelCache):
                 (image_id,),
             ).fetchall()
             names = self._model_names(conn)
-        return [_image_record(r, names) for r in rows]
+        return _image_records(rows, names)
 
     def ancestors_of(self, image_id: str, limit: int = 50) -> list[ImageRecord]:
         """The chain back from ``image_id``: its parent, grandparent… (nearest first). Stops at

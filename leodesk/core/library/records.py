@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from leodesk.core.jobs import JobState
 
@@ -171,25 +171,38 @@ class JobRecord:
 
 
 _IMAGE_COLUMNS: Final = """
-    i.id, i.generation_id, i.idx, i.kind, i.url,
+    i.id, i.generation_id, i.idx, i.url,
     COALESCE(i.width, g.width) AS width, COALESCE(i.height, g.height) AS height,
-    i.sha256, i.ext, i.download_state, i.download_attempts, i.parent_image_id, i.transform,
+    i.sha256, i.ext, i.download_attempts, i.parent_image_id, i.transform,
     i.motion_url, i.created_ms, g.prompt, g.negative_prompt, g.model_id, g.seed, g.status,
-    i.pick,
     (SELECT group_concat(ci.collection_id) FROM collection_images ci WHERE ci.image_id = i.id)
         AS collection_ids,
     (SELECT v.duration_s FROM videos v WHERE v.image_id = i.id) AS video_duration,
     (i.nsfw != 0) | ((g.deleted_remote != 0) << 1) | ((g.local != 0) << 2)
         | ((i.favourite != 0) << 3) | ((i.deleted_local_ms IS NOT NULL) << 4)
         | (EXISTS (SELECT 1 FROM images ch WHERE ch.parent_image_id = i.id) << 5)
-        | (i.rating << 8) AS flags
+        | (i.rating << 8)
+        | (CASE i.kind WHEN 'image' THEN 0 WHEN 'variation' THEN 1 WHEN 'motion' THEN 2
+           ELSE 3 END << 12)
+        | (CASE i.download_state WHEN 'pending' THEN 0 WHEN 'done' THEN 1
+           WHEN 'failed' THEN 2 ELSE 3 END << 14)
+        | (CASE i.pick WHEN 'picked' THEN 1 WHEN 'rejected' THEN 2 ELSE
+           (i.pick IS NOT NULL) * 3 END << 16) AS flags
 """
-# The yes/no columns and the rating travel as the bits of one number (``flags``): every value
-# of a row costs the same to hand over, and a page of the gallery hands over thousands.
+# The yes/no columns, the rating and the three enumerated text columns (kind, download state,
+# pick: by their codes below) travel as the bits of one number (``flags``): every value of a
+# row costs the same to hand over, and a page of the gallery hands over thousands.
 
 
 #: How many columns :data:`_IMAGE_COLUMNS` has.
-_IMAGE_WIDTH: Final = 24
+_IMAGE_WIDTH: Final = 21
+#: Where ``created_ms``, ``idx`` and ``id`` (the gallery's sort key) are among them.
+_IMAGE_KEY: Final = (12, 2, 0)
+#: The codes of ``kind``, ``download_state`` and ``pick`` in ``flags`` (3: a value the schema's
+#: checks refuse, never stored).
+_KIND_CODES: Final = (ImageKind.IMAGE, ImageKind.VARIATION, ImageKind.MOTION)
+_DOWNLOAD_CODES: Final = (DownloadState.PENDING, DownloadState.DONE, DownloadState.FAILED)
+_PICK_CODES: Final = (None, Pick.PICKED, Pick.REJECTED)
 
 
 def _collection_ids(value: Any) -> tuple[int, ...]:
@@ -200,53 +213,89 @@ def _collection_ids(value: Any) -> tuple[int, ...]:
 
 # The frozen dataclass's __init__ sets its 31 fields one object.__setattr__ at a time; a page of
 # the gallery builds hundreds of records, so they are made by filling a new instance's __dict__
-# with every field at once (still frozen afterwards: setting an attribute raises).
+# with every field at once (still frozen afterwards: setting an attribute raises). The bits of
+# ``flags`` are read through two tables, each indexed by a group of bits, rather than one test
+# per field.
 _new_record: Final = object.__new__
-_KINDS: Final = {m.value: m for m in ImageKind}
-_DOWNLOAD_STATES: Final = {m.value: m for m in DownloadState}
-_PICKS: Final = {m.value: m for m in Pick}
+#: flags & 63 → (nsfw, deleted_remote, local, favourite, deleted_local, has_children).
+_YES_NO: Final = tuple(tuple(bits & (1 << n) != 0 for n in range(6)) for bits in range(64))
+#: (flags >> 12) & 63 → (kind, download_state, pick), None for a code the schema refuses.
+_ENUMS: Final = tuple(
+    (_KIND_CODES[k], _DOWNLOAD_CODES[d], _PICK_CODES[p]) if k < 3 and d < 3 and p < 3 else None
+    for p in range(4)
+    for d in range(4)
+    for k in range(4)
+)
 
 
-def _image_record(row: Sequence[Any], model_names: Mapping[str, str] | None = None) -> ImageRecord:
-    """The record of a row that starts with :data:`_IMAGE_COLUMNS` (read by position: a
-    gallery page builds hundreds of these, and a lookup by name scans the column names)."""
-    (
-        image_id, generation_id, idx, kind, url, width, height, sha256, ext, download_state,
-        download_attempts, parent_image_id, transform, motion_url, created_ms, prompt,
-        negative_prompt, model_id, seed, status, pick, collection_ids, video_duration, flags,
-    ) = row[:24]  # fmt: skip
-    record = _new_record(ImageRecord)
-    record.__dict__.update(
-        id=image_id,
-        generation_id=generation_id,
-        index=idx,
-        kind=_KINDS.get(kind) or ImageKind(kind),
-        url=url,
-        nsfw=flags & 1 != 0,
-        width=width,
-        height=height,
-        sha256=sha256,
-        ext=ext,
-        download_state=_DOWNLOAD_STATES.get(download_state) or DownloadState(download_state),
-        download_attempts=download_attempts,
-        parent_image_id=parent_image_id,
-        transform=transform,
-        motion_url=motion_url,
-        created_ms=created_ms,
-        prompt=prompt,
-        negative_prompt=negative_prompt,
-        model_id=model_id,
-        seed=seed,
-        status=status,
-        deleted_remote=flags & 2 != 0,
-        favourite=flags & 8 != 0,
-        rating=flags >> 8,
-        pick=None if pick is None else (_PICKS.get(pick) or Pick(pick)),
-        collection_ids=_collection_ids(collection_ids),
-        has_children=flags & 32 != 0,
-        deleted_local=flags & 16 != 0,
-        model_name=None if model_names is None or model_id is None else model_names.get(model_id),
-        local=flags & 4 != 0,
-        video_duration=video_duration,
-    )
-    return record
+def _unknown(flags: int) -> NoReturn:
+    codes = {"kind": (flags >> 12) & 3, "download_state": (flags >> 14) & 3}
+    codes["pick"] = (flags >> 16) & 3
+    column = next(name for name, code in codes.items() if code == 3)
+    raise ValueError(f"images.{column} holds a value the library does not know")
+
+
+def _image_records(
+    rows: Iterable[Sequence[Any]], model_names: Mapping[str, str] | None = None, start: int = 0
+) -> list[ImageRecord]:
+    """The records of rows holding :data:`_IMAGE_COLUMNS` from position ``start`` (read by
+    position: a gallery page builds hundreds of these, and a lookup by name scans the column
+    names)."""
+    out: list[ImageRecord] = []
+    append = out.append
+    names = {} if model_names is None else model_names
+    end = start + _IMAGE_WIDTH
+    for row in rows:
+        (
+            image_id, generation_id, idx, url, width, height, sha256, ext, download_attempts,
+            parent_image_id, transform, motion_url, created_ms, prompt, negative_prompt,
+            model_id, seed, status, collection_ids, video_duration, flags,
+        ) = row[start:end]  # fmt: skip
+        nsfw, deleted_remote, local, favourite, deleted_local, has_children = _YES_NO[flags & 63]
+        enums = _ENUMS[(flags >> 12) & 63]
+        if enums is None:
+            _unknown(flags)
+        kind, download_state, pick = enums
+        record = _new_record(ImageRecord)
+        record.__dict__.update(
+            id=image_id,
+            generation_id=generation_id,
+            index=idx,
+            kind=kind,
+            url=url,
+            nsfw=nsfw,
+            width=width,
+            height=height,
+            sha256=sha256,
+            ext=ext,
+            download_state=download_state,
+            download_attempts=download_attempts,
+            parent_image_id=parent_image_id,
+            transform=transform,
+            motion_url=motion_url,
+            created_ms=created_ms,
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            model_id=model_id,
+            seed=seed,
+            status=status,
+            deleted_remote=deleted_remote,
+            favourite=favourite,
+            rating=(flags >> 8) & 15,
+            pick=pick,
+            collection_ids=_collection_ids(collection_ids) if collection_ids else (),
+            has_children=has_children,
+            deleted_local=deleted_local,
+            model_name=None if model_id is None else names.get(model_id),
+            local=local,
+            video_duration=video_duration,
+        )
+        append(record)
+    return out
+
+
+def _image_record(
+    row: Sequence[Any], model_names: Mapping[str, str] | None = None, start: int = 0
+) -> ImageRecord:
+    """The record of one row holding :data:`_IMAGE_COLUMNS` from position ``start``."""
+    return _image_records((row,), model_names, start)[0]
