@@ -14,9 +14,10 @@ so a use can never go unnoticed or run on garbage. A few functions are called wi
 (FFmpeg's codec registration, PyAV's import) and answer "absent" instead (the ``special``
 bodies below). The libraries only the replaced ones needed go too.
 
-packaging/bundle_smoke.sh encodes (x264) and decodes a video with the result; the decoders FFmpeg
-picks for every format leodesk may meet were checked with PyAV against the untouched libraries
-(see packaging/BUNDLE.md). Used by packaging/bundle.sh.
+packaging/stand_ins_check.py then checks with PyAV that the bundle decodes every kind of video
+leodesk may meet as the untouched libraries do, and that each replaced feature stops with its
+message; packaging/bundle_smoke.sh encodes (x264) and decodes a video with the bundle. Used by
+packaging/bundle.sh; what each stand-in replaces and why: packaging/BUNDLE.md.
 
     python3 packaging/stand_ins.py BUNDLE_INTERNAL_DIR
 """
