@@ -72,9 +72,11 @@ rm -rf dist/leodesk
   --workpath "$CACHE/pyinstaller-work" --distpath dist packaging/leodesk.spec
 
 if [ "${LEODESK_BUNDLE_TRIM:-1}" != 0 ]; then
-  say "trimming the ICU data and the unused video encoders (see packaging/BUNDLE.md)"
+  say "trimming the ICU data; stand-ins for the libraries leodesk never calls (see packaging/BUNDLE.md)"
   "$VENV/bin/python" packaging/icu_trim.py dist/leodesk/_internal/PySide6/Qt/lib/libicudata.so.73
-  "$VENV/bin/python" packaging/stub_encoders.py dist/leodesk/_internal
+  "$VENV/bin/python" packaging/stand_ins.py dist/leodesk/_internal
+  say "checking the stand-ins against the untouched FFmpeg and Pillow of the build venv"
+  "$VENV/bin/python" packaging/stand_ins_check.py dist/leodesk/_internal
 fi
 
 say "checking that every library in the bundle finds its dependencies"
