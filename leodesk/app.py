@@ -132,6 +132,7 @@ class Preload(QObject):
 
 #: What a start-up step yields to wait for the second stage of the preload (the services).
 WAIT_FOR_PRELOAD = "wait-for-preload"
+REST_AFTER_MS = 1000  # the second stage loads by then even if the gallery never painted
 
 
 # Only what the first frame needs is imported above (tests/bench/startup.py measures it): the
@@ -415,9 +416,15 @@ class Launcher(AccountsMixin, QObject):
         yield from self.window.attach_gallery_steps(
             gallery.gallery_model, gallery.jobs, self.settings
         )
-        yield None  # the gallery and the prompt paint
         if self.preload is not None:
-            self.preload.release_rest()
+            # The rest loads once the gallery has painted (a thread importing meanwhile would
+            # hold the interpreter lock against that paint), or after a moment if it never
+            # paints (a minimised window).
+            preload = self.preload
+            gallery_view = self.window.gallery
+            assert gallery_view is not None
+            _FirstPaint(gallery_view.viewport(), preload.release_rest)
+            QTimer.singleShot(REST_AFTER_MS, preload.release_rest)
         yield WAIT_FOR_PRELOAD
         from leodesk.qt.context import build_context  # after the first paint
 
@@ -773,12 +780,12 @@ class LeodeskApplication(QApplication):
 
 
 class _FirstPaint(QObject):
-    """Calls back once, right after the window's first paint."""
+    """Calls back once, right after the widget's first paint."""
 
-    def __init__(self, window: Any, callback: Any) -> None:
-        super().__init__(window)
+    def __init__(self, widget: Any, callback: Any) -> None:
+        super().__init__(widget)
         self._callback = callback
-        window.installEventFilter(self)
+        widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
         if event.type() == QEvent.Type.Paint:
