@@ -72,6 +72,21 @@ PRELOAD_REST = (
 PRELOAD = PRELOAD_GALLERY + PRELOAD_REST
 
 
+class _PoliteImports:
+    """An import hook for the preload thread: before each module it loads (one not loaded yet),
+    it waits up to GUI_BUSY_WAIT_S for the GUI thread to be idle, then lets Python's own
+    finders go on. Imports on other threads pass at once."""
+
+    def __init__(self, idle: threading.Event) -> None:
+        self._idle = idle
+        self._thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if threading.get_ident() == self._thread:
+            self._idle.wait(GUI_BUSY_WAIT_S)
+        return None
+
+
 class Preload(QObject):
     """Imports ``first`` then ``rest`` on a thread; ``first_done`` and ``done`` (on the GUI
     thread) when each stage is in. Also reads the app's version (package metadata, slow to
@@ -96,6 +111,12 @@ class Preload(QObject):
         # The second stage waits until the window is usable (release_rest): importing it
         # meanwhile would take the interpreter lock from the GUI thread building the gallery.
         self._rest = threading.Event()
+        # And each of its modules waits (a moment at most) until the GUI thread has nothing to
+        # do (watch_gui): a paint or a scroll then never shares the interpreter lock with an
+        # import for more than one module's time.
+        self._gui_idle = threading.Event()
+        self._gui_idle.set()
+        self._dispatcher: Any = None
 
     def _finished(self) -> None:
         self.finished = True
@@ -104,23 +125,50 @@ class Preload(QObject):
         """Let the second stage load (from any thread; again: nothing)."""
         self._rest.set()
 
+    def watch_gui(self) -> None:
+        """Load the second stage's modules only while the GUI thread waits for events (call on
+        the GUI thread, with the event loop's dispatcher in place; stops when ``done``)."""
+        from PySide6.QtCore import QAbstractEventDispatcher
+
+        dispatcher = QAbstractEventDispatcher.instance()
+        if dispatcher is None:
+            return
+        self._dispatcher = dispatcher
+        self._gui_idle.clear()
+        dispatcher.aboutToBlock.connect(self._gui_idle.set)
+        dispatcher.awake.connect(self._gui_idle.clear)
+        self.done.connect(self._unwatch)
+
+    def _unwatch(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.aboutToBlock.disconnect(self._gui_idle.set)
+            self._dispatcher.awake.disconnect(self._gui_idle.clear)
+            self._dispatcher = None
+
     def start(self) -> None:
         threading.Thread(target=self._load, name="preload", daemon=True).start()
 
-    def _import(self, modules: tuple[str, ...]) -> None:
+    def _import(self, modules: tuple[str, ...], *, polite: bool = False) -> None:
         import importlib
 
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception as exc:  # imported again where used: the error shows there
-                self.failed.append(f"{name}: {exc}")
+        gate = _PoliteImports(self._gui_idle) if polite else None
+        if gate is not None:
+            sys.meta_path.insert(0, gate)
+        try:
+            for name in modules:
+                try:
+                    importlib.import_module(name)
+                except Exception as exc:  # imported again where used: the error shows there
+                    self.failed.append(f"{name}: {exc}")
+        finally:
+            if gate is not None:
+                sys.meta_path.remove(gate)
 
     def _load(self) -> None:
         self._import(self.first)
         self.first_done.emit()
         self._rest.wait()
-        self._import(self.rest)
+        self._import(self.rest, polite=True)
         try:
             from leodesk.core.diagnostics import app_version
 
@@ -133,6 +181,7 @@ class Preload(QObject):
 #: What a start-up step yields to wait for the second stage of the preload (the services).
 WAIT_FOR_PRELOAD = "wait-for-preload"
 REST_AFTER_MS = 1000  # the second stage loads by then even if the gallery never painted
+GUI_BUSY_WAIT_S = 0.05  # the longest a module of the second stage waits for an idle GUI
 
 
 # Only what the first frame needs is imported above (tests/bench/startup.py measures it): the
@@ -895,6 +944,7 @@ def main(
     launcher.stepped = True
     preload = Preload(parent=launcher)
     launcher.preload = preload
+    preload.watch_gui()
     ready = {"painted": False, "loaded": False}
 
     def go_on(what: str) -> None:

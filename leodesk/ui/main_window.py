@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
 
         self.geometry_restored = False  # see restore_geometry
         self.form_shell: FormShell | None = None  # the form's stand-in while the app loads
+        self.typed_early: tuple[str, str] | None = None  # typed in the stand-in (prompt, negative)
         self.splitter: QSplitter | None = None
         self.browser: ModelBrowser | None = None
         self.form: PromptForm | None = None
@@ -179,9 +180,11 @@ class MainWindow(QMainWindow):
         prompt_edit = shell.section.prompt_edit
         had_focus = prompt_edit.hasFocus()
         self.form = PromptForm(prompt_section=shell.adopt())
+        self.typed_early = shell.typed
         yield
         self.drafts = DraftsPane(self.form)
-        self.panes_link.panes["form"].set_content(self.drafts)
+        self.panes_link.panes["form"].set_content(self.drafts)  # the stand-in goes
+        self.form_shell = None
         self.panes_link.fit_form()
         if had_focus:
             prompt_edit.setFocus()
@@ -717,7 +720,7 @@ class MainWindow(QMainWindow):
         form_state = settings.last_form
         if form_state and self.drafts is not None:
             self.drafts.restore(dict(form_state))
-        typed = self.form_shell.typed if self.form_shell is not None else None
+        typed = self.typed_early
         if typed is not None and self.form is not None:  # typed before the form was there
             self.form.prompt_section.set_prompt_text(typed[0])
             self.form.negative_prompt_edit.setPlainText(typed[1])

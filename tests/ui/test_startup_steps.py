@@ -133,3 +133,57 @@ def test_the_panes_keep_their_layout_while_the_app_opens(qtbot: Any, sim: Any) -
     finally:
         probe.stop()
         launcher.shutdown()
+
+
+def test_the_prompt_takes_typing_before_the_form_and_the_services_are_built(
+    qtbot: Any, sim: Any
+) -> None:
+    """While the rest of the app still loads, the gallery shows the library and the prompt (a
+    stand-in with the saved drafts) takes typing; the form then adopts that very field: what
+    was typed stays, the saved prompt does not come back over it."""
+    from dataclasses import replace
+
+    from leodesk.app import Launcher, Preload
+    from leodesk.core import paths
+    from leodesk.core import settings as settings_mod
+    from leodesk.ui.main_window import MainWindow
+
+    _fill_library(300)
+    settings_file = paths.resolve().ensure().settings_file
+    saved = {"prompt": "a saved castle", "drafts": [{"prompt": "a saved castle"}, {"prompt": "b"}]}
+    settings_mod.save(replace(settings_mod.load(settings_file), last_form=saved), settings_file)
+    window = MainWindow(demo=True)
+    qtbot.addWidget(window, before_close_func=lambda w: wait_idle(qtbot, w, 20000))
+    launcher = Launcher(window, demo=True, runtime=sim_runtime(sim))
+    launcher.stepped = True
+    window.launcher = launcher
+    # The second stage of the imports (the services, the form) "still loading": never started.
+    launcher.preload = Preload(first=(), rest=())
+    try:
+        window.show()
+        qtbot.waitExposed(window)
+        launcher.start()
+        qtbot.waitUntil(lambda: window.form_shell is not None, timeout=10000)
+        shell = window.form_shell
+        edit = shell.section.prompt_edit
+        qtbot.waitUntil(edit.isVisible, timeout=5000)
+        assert window.form is None and window.ctx is None  # the rest is not there
+        assert window.gallery.model().rowCount() > 0  # the library shows
+        assert edit.toPlainText() == "a saved castle"  # the saved draft, its tabs
+        assert [shell.tabs.tabText(i) for i in range(shell.tabs.count())] == ["a saved castle", "b"]
+        edit.setFocus()
+        edit.selectAll()
+        QTest.keyClicks(edit, "a red fox")
+        assert edit.toPlainText() == "a red fox"
+        launcher.preload.done.emit()  # the rest is in: the steps go on
+        qtbot.waitUntil(lambda: hasattr(window, "help_link"), timeout=10000)
+        assert window.form is not None and window.form.prompt_edit is edit  # adopted
+        assert edit.toPlainText() == "a red fox"  # not the saved prompt again
+        assert window.form_shell is None  # the stand-in is gone
+        assert edit.window() is window and edit.isVisible()
+        QTest.keyClicks(edit, " in snow")
+        assert window.form.form_state().prompt == "a red fox in snow"
+        assert window.drafts.count() == 2  # the saved drafts came back around it
+        assert window.drafts.tabs.tabText(window.drafts.current()) == "a red fox"
+    finally:
+        launcher.shutdown()
