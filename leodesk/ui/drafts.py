@@ -245,6 +245,13 @@ class FormShell(QWidget):
         )
         self.section.prompt_edit.setPlainText(self._saved[0])
         self.section.negative_prompt_edit.setPlainText(self._saved[1])
+        # The helpers need the services: off until the form takes the section over.
+        for button in (
+            self.section.random_prompt_button,
+            self.section.improve_prompt_button,
+            self.section.history_button,
+        ):
+            button.setEnabled(False)
         self.typed: tuple[str, str] | None = None  # set by adopt() when the user typed
 
     def adopt(self) -> PromptSection:
@@ -252,4 +259,5 @@ class FormShell(QWidget):
         section = self.section
         now = (section.prompt_edit.toPlainText(), section.negative_prompt_edit.toPlainText())
         self.typed = now if now != self._saved else None
+        section.history_button.setEnabled(True)  # the other two: the form's rules say
         return section

@@ -89,16 +89,21 @@ class PanesLink(QObject):
 
     def fit_form(self) -> None:
         """The form pane is never narrower than the form's content (its scroll area scrolls
-        only vertically: narrower, the controls would be cut off on the right)."""
+        only vertically: narrower, the controls would be cut off on the right). While the form's
+        stand-in shows (the app still loading), the width the form opens with: the panes do not
+        move when the form comes."""
         form = self.window.form
         if form is None:
-            return
-        area = form.scroll_area
-        inner = area.widget()
-        if inner is None:
-            return
-        need = inner.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
-        need += 12  # the drafts' tab frame and margins around the form
+            if self.window.form_shell is None or "form" not in self.panes:
+                return
+            need = OPEN_WIDTHS["form"]
+        else:
+            area = form.scroll_area
+            inner = area.widget()
+            if inner is None:
+                return
+            need = inner.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
+            need += 12  # the drafts' tab frame and margins around the form
         pane = self.panes["form"]
         pane.open_minimum = need
         if pane.is_open():

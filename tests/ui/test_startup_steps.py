@@ -171,6 +171,8 @@ def test_the_prompt_takes_typing_before_the_form_and_the_services_are_built(
         assert window.gallery.model().rowCount() > 0  # the library shows
         assert edit.toPlainText() == "a saved castle"  # the saved draft, its tabs
         assert [shell.tabs.tabText(i) for i in range(shell.tabs.count())] == ["a saved castle", "b"]
+        helpers = (shell.section.random_prompt_button, shell.section.history_button)
+        assert not any(b.isEnabled() for b in helpers)  # nothing to answer them yet
         edit.setFocus()
         edit.selectAll()
         QTest.keyClicks(edit, "a red fox")
@@ -180,6 +182,7 @@ def test_the_prompt_takes_typing_before_the_form_and_the_services_are_built(
         assert window.form is not None and window.form.prompt_edit is edit  # adopted
         assert edit.toPlainText() == "a red fox"  # not the saved prompt again
         assert window.form_shell is None  # the stand-in is gone
+        assert all(b.isEnabled() for b in helpers)
         assert edit.window() is window and edit.isVisible()
         QTest.keyClicks(edit, " in snow")
         assert window.form.form_state().prompt == "a red fox in snow"
