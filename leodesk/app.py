@@ -923,7 +923,8 @@ def main(
     if isinstance(lock, int):
         return lock
     early = _early_settings(profile)
-    window = MainWindow(demo=demo)
+    # The first frame is the empty window: its menus, status bar and links come right after.
+    window = MainWindow(demo=demo, furnish=False)
     if early is not None:
         window.restore_geometry(early)
     launcher = Launcher(window, demo=demo, account=account)
@@ -971,6 +972,7 @@ def main(
         # thread started earlier would slow the first paint down: it competes for the
         # interpreter lock with every Python call the paint makes).
         preload.start()
+        window.furnish()  # the menus, the status bar (while the thread imports)
         go_on("painted")
 
     def loaded() -> None:

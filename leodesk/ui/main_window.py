@@ -11,7 +11,7 @@ import base64
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QRect, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,28 +24,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leodesk.ui.balance_check import BalanceCheck
 from leodesk.ui.widgets import add_menu, named
-from leodesk.ui.window_accounts import AccountsLink
-from leodesk.ui.window_blueprints import BlueprintLink
-from leodesk.ui.window_canvas import CanvasLink
-from leodesk.ui.window_compare import CompareLink
-from leodesk.ui.window_elements import ElementsLink
-from leodesk.ui.window_help import HelpLink
-from leodesk.ui.window_media import MediaLink
-from leodesk.ui.window_menus import WindowMenus
-from leodesk.ui.window_panes import PanesLink, default_geometry
-from leodesk.ui.window_prefs import PreferencesLink
-from leodesk.ui.window_status import AccountStatus
-from leodesk.ui.window_training import TrainingLink
-from leodesk.ui.window_uploads import UploadsLink
-from leodesk.ui.window_video import VideoLink
-from leodesk.ui.window_viewer import ViewerLink
 
-if TYPE_CHECKING:  # the panes load in attach(), after the first paint
+# The window's parts (menus, status bar, the links to the dialogs and panes) load in furnish(),
+# after the first paint when the app starts: this module and the empty window it shows first
+# stay light (no Qt namespace, whose enums cost ~10 ms to create).
+DEFAULT_SIZE = (1400, 860)  # the first window, where it fits
+
+
+def default_geometry(available: QRect) -> QRect:
+    """The first window's rect: 1400 × 860 where it fits, else the available screen (a margin
+    for the frame), centred."""
+    width = min(DEFAULT_SIZE[0], available.width() - 16)
+    height = min(DEFAULT_SIZE[1], available.height() - 40)
+    rect = QRect(0, 0, width, height)
+    rect.moveCenter(available.center())
+    return rect
+
+
+if TYPE_CHECKING:  # the panes load in attach(), after the first paint; the links in furnish()
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
     from leodesk.qt.services import AccountState
+    from leodesk.ui.balance_check import BalanceCheck
     from leodesk.ui.drafts import FormShell
     from leodesk.ui.gallery import GalleryView
     from leodesk.ui.job_strip import JobStrip
@@ -54,6 +55,15 @@ if TYPE_CHECKING:  # the panes load in attach(), after the first paint
     from leodesk.ui.queue_panel import QueuePanel
     from leodesk.ui.tray import TrayNotifications
     from leodesk.ui.viewer import ImageViewer
+    from leodesk.ui.window_accounts import AccountsLink
+    from leodesk.ui.window_blueprints import BlueprintLink
+    from leodesk.ui.window_canvas import CanvasLink
+    from leodesk.ui.window_panes import PanesLink
+    from leodesk.ui.window_prefs import PreferencesLink
+    from leodesk.ui.window_status import AccountStatus
+    from leodesk.ui.window_training import TrainingLink
+    from leodesk.ui.window_video import VideoLink
+    from leodesk.ui.window_viewer import ViewerLink
 
 
 def _b64(data: QByteArray) -> str:
@@ -75,53 +85,21 @@ class MainWindow(QMainWindow):
     change_key_requested = Signal()
     closing = Signal()
 
-    def __init__(self, *, demo: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, *, demo: bool = False, parent: QWidget | None = None, furnish: bool = True
+    ) -> None:
+        """``furnish``: build the menus, the status bar and the links now (else the caller
+        calls :meth:`furnish`, as the app does right after the first paint)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.demo = demo
         self.ctx: AppContext | None = None
         self.setWindowTitle(self.tr("leodesk — Demo") if demo else "leodesk")
         self.setGeometry(default_geometry(self.screen().availableGeometry()))  # fits the screen
-        self.panes_link = PanesLink(self)  # collapsible side panes, Details, the queue chip
-
         # Rich text centres without touching the Qt namespace, whose first use costs ~15 ms.
         self.starting = QLabel("<p align='center'>" + self.tr("Starting…") + "</p>")
         named(self.starting, "startingLabel", self.tr("Starting"))
         self.setCentralWidget(self.starting)
-
-        self.status = AccountStatus(self, demo)
-        self.demo_badge = self.status.demo_badge
-        self.connection_label = self.status.connection_label
-        self.account_label = self.status.account_label
-        self.balance_label = self.status.balance_label
-        self.balance_hint = self.status.balance_hint
-        self.renewal_label = self.status.renewal_label
-        self.spent_label = self.status.spent_label
-        self.slots_label = self.status.slots_label
-        self.keep_full_images_offline = False  # a sync also downloads the full images
-        self.confirm_cost_above: float | None = None
-        self.balance_check = BalanceCheck(self)  # warns when the balance is below a job's cost
-        menus = WindowMenus(self, demo)
-        self.key_action = menus.key_action
-        self.offline_action = menus.offline_action
-        self.cost_limit_action = menus.cost_limit_action
-        self.refresh_action = menus.refresh_action
-        self.accounts_link = AccountsLink(self, menus.account_menu)  # the menu's list, the badge
-        self.viewer_link = ViewerLink(self)
-        self.canvas_link = CanvasLink(self)
-        canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
-        self.blueprint_link = BlueprintLink(self)
-        canvas_actions.append(self.blueprint_link.action)
-        menus.file_menu.insertActions(menus.quit_action, canvas_actions)
-        self.training_link = TrainingLink(self)
-        menus.file_menu.insertAction(menus.quit_action, self.training_link.open_action)
-        self.video_link = VideoLink(self)  # Make video…, Text to video…, open_video
-        video_actions = [self.video_link.text_action, self.video_link.file_action]
-        menus.file_menu.insertActions(menus.quit_action, video_actions)
-        menus.file_menu.insertSeparator(menus.quit_action)
-        self.prefs_link = PreferencesLink(self)  # Preferences…, theme, shortcuts, Cancel job
-        menus.file_menu.insertActions(menus.quit_action, [self.prefs_link.action])
-
         self.geometry_restored = False  # see restore_geometry
         self.form_shell: FormShell | None = None  # the form's stand-in while the app loads
         self.typed_early: tuple[str, str] | None = None  # typed in the stand-in (prompt, negative)
@@ -135,10 +113,70 @@ class MainWindow(QMainWindow):
         self.jobs: JobStrip | None = None
         self.queue_panel: QueuePanel | None = None
         self.notifications: TrayNotifications | None = None
+        self.furnished = False
+        if furnish:
+            self.furnish()
+
+    def furnish(self) -> None:
+        """The menus and their actions, the status bar, the links to the panes and dialogs."""
+        if self.furnished:
+            return
+        self.furnished = True
+        from leodesk.ui.balance_check import BalanceCheck
+        from leodesk.ui.window_accounts import AccountsLink
+        from leodesk.ui.window_blueprints import BlueprintLink
+        from leodesk.ui.window_canvas import CanvasLink
+        from leodesk.ui.window_menus import WindowMenus
+        from leodesk.ui.window_panes import PanesLink
+        from leodesk.ui.window_prefs import PreferencesLink
+        from leodesk.ui.window_status import AccountStatus
+        from leodesk.ui.window_training import TrainingLink
+        from leodesk.ui.window_video import VideoLink
+        from leodesk.ui.window_viewer import ViewerLink
+
+        demo = self.demo
+        self.panes_link: PanesLink = PanesLink(self)  # side panes, Details, the queue chip
+        self.status: AccountStatus = AccountStatus(self, demo)
+        self.demo_badge = self.status.demo_badge
+        self.connection_label = self.status.connection_label
+        self.account_label = self.status.account_label
+        self.balance_label = self.status.balance_label
+        self.balance_hint = self.status.balance_hint
+        self.renewal_label = self.status.renewal_label
+        self.spent_label = self.status.spent_label
+        self.slots_label = self.status.slots_label
+        self.keep_full_images_offline = False  # a sync also downloads the full images
+        self.confirm_cost_above: float | None = None
+        # warns when the balance is below a job's cost
+        self.balance_check: BalanceCheck = BalanceCheck(self)
+        menus = WindowMenus(self, demo)
+        self.key_action = menus.key_action
+        self.offline_action = menus.offline_action
+        self.cost_limit_action = menus.cost_limit_action
+        self.refresh_action = menus.refresh_action
+        # the menu's list, the badge
+        self.accounts_link: AccountsLink = AccountsLink(self, menus.account_menu)
+        self.viewer_link: ViewerLink = ViewerLink(self)
+        self.canvas_link: CanvasLink = CanvasLink(self)
+        canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
+        self.blueprint_link: BlueprintLink = BlueprintLink(self)
+        canvas_actions.append(self.blueprint_link.action)
+        menus.file_menu.insertActions(menus.quit_action, canvas_actions)
+        self.training_link: TrainingLink = TrainingLink(self)
+        menus.file_menu.insertAction(menus.quit_action, self.training_link.open_action)
+        self.video_link: VideoLink = VideoLink(self)  # Make video…, Text to video…, open_video
+        video_actions = [self.video_link.text_action, self.video_link.file_action]
+        menus.file_menu.insertActions(menus.quit_action, video_actions)
+        menus.file_menu.insertSeparator(menus.quit_action)
+        # Preferences…, theme, shortcuts, Cancel job
+        self.prefs_link: PreferencesLink = PreferencesLink(self)
+        menus.file_menu.insertActions(menus.quit_action, [self.prefs_link.action])
 
     def _default_dock_sizes(self) -> None:
         """Details narrow on the right, the queue a low strip; applied once the layout has run
         (a saved window state, restored later, wins)."""
+
+        from PySide6.QtCore import Qt
 
         def apply() -> None:
             self.resizeDocks([self.metadata_dock], [260], Qt.Orientation.Horizontal)
@@ -198,6 +236,10 @@ class MainWindow(QMainWindow):
         self.blueprint_link.attach(ctx)
         self._wire_sync_and_account(ctx)
         yield
+        from leodesk.ui.window_elements import ElementsLink
+        from leodesk.ui.window_media import MediaLink
+        from leodesk.ui.window_uploads import UploadsLink
+
         self.elements_link = ElementsLink(self, ctx)
         self.uploads_link = UploadsLink(self, ctx)
         self.media_link = MediaLink(self, ctx)  # Upload a video…, the uploads dialog's videos
@@ -218,6 +260,8 @@ class MainWindow(QMainWindow):
             self.search(text)
         else:
             self._after_reload(set(), None)
+        from leodesk.ui.window_help import HelpLink
+
         self.help_link = HelpLink(self)  # Help: shortcuts, About, diagnostics (after the menus)
         self.panes_link.apply_details()  # nothing selected yet: no Details
 
@@ -255,6 +299,8 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self, ctx: AppContext, settings: Settings | None) -> None:
         """Details and queue docks, the View menu, the tray notifications."""
+        from PySide6.QtCore import Qt
+
         from leodesk.ui.metadata_panel import MetadataPanel
         from leodesk.ui.queue_panel import QueuePanel
         from leodesk.ui.tray import TrayNotifications
@@ -360,6 +406,8 @@ class MainWindow(QMainWindow):
         for action in self.library_actions.actions.values():
             image_menu.addAction(action)
         self.video_link.attach(image_menu, self.library_actions)
+        from leodesk.ui.window_compare import CompareLink
+
         self.compare_link = CompareLink(self)  # Compare, Compare with original
         self.compare_link.attach(image_menu, self.library_actions)
         self.gallery_pane.search_changed.connect(self.search)

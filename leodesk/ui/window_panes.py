@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QStyle, QToolButton, QWidget
 
@@ -18,21 +18,10 @@ if TYPE_CHECKING:
     from leodesk.ui.main_window import MainWindow
     from leodesk.ui.queue_chip import QueueChip
 
-DEFAULT_SIZE = (1400, 860)
 OPEN_WIDTHS = {"browser": 250, "form": 400}  # a pane's width when it opens (first time)
 WIDE_WINDOW = 1700  # narrower, a fresh profile starts with the model browser collapsed
 DETAILS_WIDTH = 260
 PANES = ("browser", "form", "details")
-
-
-def default_geometry(available: QRect) -> QRect:
-    """The first window's rect: 1400 × 860 where it fits, else the available screen (a margin
-    for the frame), centred."""
-    width = min(DEFAULT_SIZE[0], available.width() - 16)
-    height = min(DEFAULT_SIZE[1], available.height() - 40)
-    rect = QRect(0, 0, width, height)
-    rect.moveCenter(available.center())
-    return rect
 
 
 class PanesLink(QObject):
