@@ -247,6 +247,7 @@ class Launcher(AccountsMixin, QObject):
         # The app opens in short steps, one per turn of the event loop (main() sets this), so
         # the window answers input while the panes load; tests open in one go.
         self.stepped = False
+        self.opened = False  # every start-up step has run (the app works in full)
         self.library_dialog: Any = None  # the damaged / unusable library dialog, while shown
         self._damage_reported = False  # said once per library file
         # The form and layout are saved a little after each change (off the GUI thread), so
@@ -521,6 +522,7 @@ class Launcher(AccountsMixin, QObject):
             # What is loaded now (modules, classes, the services) lives as long as the app:
             # the collector's full passes skip it from here on (a pause while scrolling).
             gc.freeze()
+        self.opened = True
 
     # -- one app per profile --------------------------------------------------------------------
     def serve(self, paths: Paths, lock: Any = None) -> bool:

@@ -13,16 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QRect, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDockWidget,
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from leodesk.ui.widgets import add_menu, named
 
@@ -43,6 +34,8 @@ def default_geometry(available: QRect) -> QRect:
 
 
 if TYPE_CHECKING:  # the panes load in attach(), after the first paint; the links in furnish()
+    from PySide6.QtWidgets import QSplitter
+
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
     from leodesk.qt.services import AccountState
@@ -300,6 +293,7 @@ class MainWindow(QMainWindow):
     def _build_docks(self, ctx: AppContext, settings: Settings | None) -> None:
         """Details and queue docks, the View menu, the tray notifications."""
         from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget
 
         from leodesk.ui.metadata_panel import MetadataPanel
         from leodesk.ui.queue_panel import QueuePanel
@@ -555,10 +549,14 @@ class MainWindow(QMainWindow):
     def confirm_cost(self, text: str) -> bool:
         """Ask whether to send an expensive job (replaceable in tests)."""
         question = self.tr("{text}\n\nSend it anyway?").format(text=text)
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(self, self.tr("Send this job?"), question)
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_cost_limit(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         value, ok = QInputDialog.getInt(
             self,
             self.tr("Cost limit"),
@@ -641,6 +639,8 @@ class MainWindow(QMainWindow):
         assert self.gallery is not None
         self.gallery.finish_layout()  # the whole library is laid out in slices after a load
         self.gallery.setCurrentIndex(index)
+        from PySide6.QtWidgets import QAbstractItemView
+
         self.gallery.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _collections(self, collections: list[Any]) -> None:

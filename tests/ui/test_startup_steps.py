@@ -34,6 +34,13 @@ def _fill_library(n: int) -> None:
     lib.close()
 
 
+def _opened_and_idle(qtbot: Any, launcher: Any) -> None:
+    """Every start-up step ran and the work they started is done: shutting down now cuts
+    nothing off (a job cut off stays listed as running, and the teardown waits for it)."""
+    qtbot.waitUntil(lambda: launcher.opened, timeout=10000)
+    wait_idle(qtbot, launcher.window, 20000)
+
+
 def test_the_window_opens_in_steps_and_is_usable_before_the_last(qtbot: Any, sim: Any) -> None:
     from leodesk.app import Launcher
     from leodesk.ui.main_window import MainWindow
@@ -84,6 +91,7 @@ def test_the_window_opens_in_steps_and_is_usable_before_the_last(qtbot: Any, sim
         assert window.gallery_pane.count_label.text() == "1,200 images"
         heart.stop()
         assert len(gaps) > 10  # the loop kept turning while the app opened
+        _opened_and_idle(qtbot, launcher)
     finally:
         heart.stop()
         probe.stop()
@@ -130,6 +138,7 @@ def test_the_panes_keep_their_layout_while_the_app_opens(qtbot: Any, sim: Any) -
         # A selection still brings the Details in.
         window.gallery.setCurrentIndex(window.gallery.model().index(0, 0))
         qtbot.waitUntil(window.metadata_dock.isVisible, timeout=5000)
+        _opened_and_idle(qtbot, launcher)
     finally:
         probe.stop()
         launcher.shutdown()
@@ -188,5 +197,6 @@ def test_the_prompt_takes_typing_before_the_form_and_the_services_are_built(
         assert window.form.form_state().prompt == "a red fox in snow"
         assert window.drafts.count() == 2  # the saved drafts came back around it
         assert window.drafts.tabs.tabText(window.drafts.current()) == "a red fox"
+        _opened_and_idle(qtbot, launcher)
     finally:
         launcher.shutdown()
