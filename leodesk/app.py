@@ -38,11 +38,28 @@ if TYPE_CHECKING:
 log = logging.getLogger("leodesk.app")
 STEP_WARN_MS = 30  # a start-up step longer than this is logged (debug)
 
+FURNISH_MODULES = (
+    "balance_check",
+    "window_menus",
+    "window_panes",
+    "window_status",
+    "window_accounts",
+    "window_viewer",
+    "window_canvas",
+    "window_blueprints",
+    "window_training",
+    "window_video",
+    "window_prefs",
+)
+
 # What the app imports after the first paint, loaded on a thread while the window shows
 # "Starting…" (the GUI thread stays free to paint and answer input), in two stages: first what
 # the gallery and the prompt form need (the window is usable once they are in), then httpx, the
 # services and the other panes. Each is imported again (from memory) where it is used.
 PRELOAD_GALLERY = (
+    # What MainWindow.furnish builds (the menus, the status bar, the links), first
+    *(f"leodesk.ui.{name}" for name in FURNISH_MODULES),
+    "leodesk.qt.instance",  # QtNetwork: the local server, started before the gallery
     "leodesk.core.paths",
     "leodesk.core.settings",
     "leodesk.core.log",
@@ -955,6 +972,10 @@ def main(
         ready[what] = True
         if not all(ready.values()):
             return
+        window.furnish()  # the menus, the status bar, the links (their modules are in)
+        QTimer.singleShot(0, start_app)  # a turn of the event loop in between: it paints them
+
+    def start_app() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.
         from leodesk.core import paths as paths_mod  # after the first paint
         from leodesk.core.log import setup_logging  # after the first paint
@@ -974,7 +995,6 @@ def main(
         # thread started earlier would slow the first paint down: it competes for the
         # interpreter lock with every Python call the paint makes).
         preload.start()
-        window.furnish()  # the menus, the status bar (while the thread imports)
         go_on("painted")
 
     def loaded() -> None:
