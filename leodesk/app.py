@@ -198,6 +198,8 @@ class Preload(QObject):
 #: What a start-up step yields to wait for the second stage of the preload (the services).
 WAIT_FOR_PRELOAD = "wait-for-preload"
 REST_AFTER_MS = 1000  # the second stage loads by then even if the gallery never painted
+STARTING_SWITCH_INTERVAL_S = 0.001
+OPEN_SWITCH_INTERVAL_S = 0.005  # Python's default
 GUI_BUSY_WAIT_S = 0.05  # the longest a module of the second stage waits for an idle GUI
 
 
@@ -539,6 +541,7 @@ class Launcher(AccountsMixin, QObject):
             # What is loaded now (modules, classes, the services) lives as long as the app:
             # the collector's full passes skip it from here on (a pause while scrolling).
             gc.freeze()
+            sys.setswitchinterval(OPEN_SWITCH_INTERVAL_S)  # see main()
         self.opened = True
 
     # -- one app per profile --------------------------------------------------------------------
@@ -934,6 +937,10 @@ def main(
 ) -> int:
     if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
         faulthandler.enable()  # to stderr until the log folder is known
+    # While the app opens, the GUI thread waits at most 1 ms (not Python's 5) for the
+    # interpreter lock that the preload thread holds between modules (Launcher._open_steps puts
+    # the usual interval back once open: while scrolling, the shorter one measured no better).
+    sys.setswitchinterval(STARTING_SWITCH_INTERVAL_S)
     app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     # One app per profile: a second launch hands its files to the first and ends here.
