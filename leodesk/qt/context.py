@@ -17,7 +17,7 @@ from leodesk.qt.backend import Backend
 from leodesk.qt.blueprints import BlueprintService
 from leodesk.qt.canvas import CanvasSession
 from leodesk.qt.elements import ElementsService
-from leodesk.qt.gallery_parts import GalleryParts, build_gallery
+from leodesk.qt.gallery_parts import GalleryParts, build_gallery, stored_path
 from leodesk.qt.generation import GenerationService
 from leodesk.qt.media import MediaService
 from leodesk.qt.media import wire as wire_media
@@ -87,9 +87,7 @@ class AppContext:
         return CanvasSession(self.backend, self.generation)
 
     def image_path(self, record: ImageRecord) -> Path | None:
-        if record.sha256 and record.ext:
-            return self.backend.store.path_for(record.sha256, record.ext)
-        return None
+        return stored_path(self.backend, record)
 
     def export_items(self, records: list[ImageRecord]) -> list[ExportItem]:
         """Export items (file + image + generation) for the records that have a local file."""

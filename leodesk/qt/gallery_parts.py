@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 GALLERY_CELL = 164  # the gallery's picture box (leodesk.ui.gallery.INNER; qt cannot import ui)
 
 
+def stored_path(backend: Backend, record: ImageRecord) -> Path | None:
+    """Where the image store keeps ``record``'s file (None when it has none)."""
+    if record.sha256 and record.ext:
+        return backend.store.path_for(record.sha256, record.ext)
+    return None
+
+
 @dataclass
 class GalleryParts:
     """The gallery's half of the app context; ``context`` is set once the rest is built (the
@@ -41,9 +48,7 @@ class GalleryParts:
     context: Any = field(default=None)
 
     def image_path(self, record: ImageRecord) -> Path | None:
-        if record.sha256 and record.ext:
-            return self.backend.store.path_for(record.sha256, record.ext)
-        return None
+        return stored_path(self.backend, record)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Close what was built when the rest never came (the app closed meanwhile)."""
