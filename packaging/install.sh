@@ -59,6 +59,54 @@ exec_arg() {
   esac
 }
 
+# The libraries the bundle takes from the system (packaging/BUNDLE.md: every desktop has them),
+# with the Debian/Ubuntu package that brings each; a system without one gets a clear message
+# before anything is installed, not a program that cannot start.
+package_of() {
+  case $1 in
+    libX11.so*) echo libx11-6 ;;
+    libX11-xcb.so*) echo libx11-xcb1 ;;
+    libXau.so*) echo libxau6 ;;
+    libXdmcp.so*) echo libxdmcp6 ;;
+    libbsd.so*) echo libbsd0 ;;
+    libmd.so*) echo libmd0 ;;
+    libfontconfig.so*) echo libfontconfig1 ;;
+    libfreetype.so*) echo libfreetype6 ;;
+    libpng16.so*) echo libpng16-16 ;;
+    libexpat.so*) echo libexpat1 ;;
+    libdbus-1.so*) echo libdbus-1-3 ;;
+    libsystemd.so*) echo libsystemd0 ;;
+    libgcrypt.so*) echo libgcrypt20 ;;
+    libgpg-error.so*) echo libgpg-error0 ;;
+    liblz4.so*) echo liblz4-1 ;;
+    libcap.so*) echo libcap2 ;;
+    libglib-2.0.so* | libgthread-2.0.so*) echo libglib2.0-0 ;;
+    libpcre2-8.so*) echo libpcre2-8-0 ;;
+    libz.so*) echo zlib1g ;;
+    *) echo "?" ;;
+  esac
+}
+
+check_system_libs() {
+  command -v ldd >/dev/null 2>&1 || return 0  # cannot tell: the program says so when it starts
+  local missing lib internal=$here/leodesk/_internal
+  # The bundle's own libraries are found where the program finds them when it runs (its folder
+  # first, as PyInstaller's launcher sets it; as bundle.sh checks them).
+  missing=$(find "$here/leodesk" -type f -name '*.so*' -print0 |
+    LD_LIBRARY_PATH=$internal:$internal/PySide6/Qt/lib xargs -0 -r -n 50 ldd 2>/dev/null |
+    awk '/=> not found/ {print $1}' | sort -u)
+  [ -z "$missing" ] && return 0
+  {
+    echo "install.sh: leodesk needs these libraries from your system, and this one lacks them:"
+    for lib in $missing; do
+      echo "  $lib   (Debian/Ubuntu package: $(package_of "$lib"))"
+    done
+    echo "Install them (e.g. sudo apt install <packages>), then run ./install.sh again."
+    echo "Nothing was installed."
+  } >&2
+  exit 1
+}
+
 do_uninstall() {
   check_bin_link
   rm -f "$bin_link" "$desktop_file" "$metainfo_dir/$APP_ID.metainfo.xml"
@@ -73,6 +121,7 @@ do_install() {
   local share=$here/share
   [ -f "$share/desktop/$APP_ID.desktop" ] || die "the archive lacks share/desktop/$APP_ID.desktop"
   check_bin_link
+  check_system_libs
   local exe
   exe=$(exec_arg "$lib_dir/leodesk")
 

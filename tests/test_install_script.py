@@ -149,3 +149,55 @@ def test_run_outside_the_archive_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "run this from the unpacked archive" in result.stderr
     assert snapshot(home) == {}
+
+
+def _library_needing(folder: Path, missing: str) -> Path:
+    """A shared library that links ``missing`` (built against a stand-in that is then removed,
+    as on a system without that library)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    build = folder / "build"
+    build.mkdir()
+    (build / "stub.c").write_text("int stub_fn(void) { return 1; }\n")
+    (build / "user.c").write_text("int stub_fn(void);\nint use(void) { return stub_fn(); }\n")
+    stub = build / missing
+    subprocess.run(
+        [
+            "gcc",
+            "-shared",
+            "-fPIC",
+            f"-Wl,-soname,{missing}",
+            "-o",
+            str(stub),
+            str(build / "stub.c"),
+        ],
+        check=True,
+    )
+    user = folder / "libuser.so.1"
+    subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-o", str(user), str(build / "user.c"), str(stub)], check=True
+    )
+    shutil.rmtree(build)
+    return user
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None or shutil.which("ldd") is None, reason="gcc, ldd")
+def test_a_system_without_a_library_the_bundle_takes_from_it_is_told_which(
+    archive: Path, tmp_path: Path
+) -> None:
+    """The bundle takes fontconfig, X11, GLib… from the system (packaging/BUNDLE.md): where one
+    is missing, install.sh names it with its package and installs nothing."""
+    _library_needing(archive / "leodesk" / "_internal", "libfontconfig.so.99")
+    home = tmp_path / "home"
+    home.mkdir()
+    r = run(archive / "install.sh", home)
+    assert r.returncode == 1
+    assert "libfontconfig.so.99   (Debian/Ubuntu package: libfontconfig1)" in r.stderr
+    assert "Nothing was installed." in r.stderr
+    assert snapshot(home) == {}
+    # With the library there (here: the bundle's own library replaced by one that needs nothing
+    # missing), the same archive installs.
+    for lib in (archive / "leodesk" / "_internal").iterdir():
+        lib.unlink()
+    r = run(archive / "install.sh", home)
+    assert r.returncode == 0, r.stderr
+    assert (home / ".local" / "bin" / "leodesk").is_symlink()
