@@ -383,8 +383,10 @@ from PySide6.QtWidgets import QApplication
 
 def check():
     windows = [w for w in QApplication.topLevelWidgets() if hasattr(w, "ctx") and w.isVisible()]
-    # the account's balance shown: the app talked to the simulator (and logged it)
-    if windows and windows[0].balance_label.text().endswith("credits"):
+    # the account's balance shown: the app talked to the simulator (and logged it); the status
+    # bar is built right after the window's first paint
+    balance = getattr(windows[0], "balance_label", None) if windows else None
+    if balance is not None and balance.text().endswith("credits"):
         report.write_text("attached " + windows[0].windowTitle(), encoding="utf-8")
         windows[0].close()
     else:
