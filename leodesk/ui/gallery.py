@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -325,6 +327,30 @@ class GalleryView(QListView):
             self.doItemsLayout()
         finally:
             self.setLayoutMode(QListView.LayoutMode.Batched)
+
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        /,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """A change to many rows repaints only those on screen (with a row of cells around):
+        the others paint with the new data when scrolled to. Passed whole, the icon mode walks
+        every row of the range and asks the model about each (a page of records arriving cost
+        a frame while scrolling; the whole library, as after a sync, froze the window)."""
+        model = self.model()
+        if model is not None and topLeft.row() != bottomRight.row():
+            lo, hi = self.visible_rows()
+            if lo < 0:
+                return
+            margin = max(1, self.viewport().width() // max(1, self.thumbs.cell))
+            first = max(topLeft.row(), lo - margin)
+            last = min(bottomRight.row(), hi + margin)
+            if first > last:
+                return
+            topLeft, bottomRight = model.index(first, 0), model.index(last, 0)
+        super().dataChanged(topLeft, bottomRight, list(roles))
 
     def visible_rows(self) -> tuple[int, int]:
         """First and last row with a cell in the viewport (-1, -1 when empty)."""

@@ -253,3 +253,47 @@ def test_badges_and_groups_are_painted_from_memory(qtbot: Any, sim: Any) -> None
         assert source.reads == reads
     finally:
         window.launcher.shutdown()
+
+
+def test_a_change_to_the_whole_library_repaints_only_what_is_on_screen(qtbot: Any) -> None:
+    """A change to every row (the details dropped after many files arrived, say) repaints the
+    cells on screen with the new data, and does not walk the 100,000 rows off screen (the icon
+    mode asks the model about each row of a range: the window froze)."""
+    from PySide6.QtCore import QAbstractListModel, QModelIndex
+
+    from leodesk.ui.gallery import GalleryView
+
+    rows = 100_000
+
+    class Counting(QAbstractListModel):
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked = 0  # rowCount calls: the icon mode makes one per index it builds
+            self.painted: set[int] = set()
+            self.colour = QColor(40, 40, 40)
+
+        def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+            self.asked += 1
+            return 0 if parent.isValid() else rows
+
+        def data(self, index: Any, role: int = 0) -> Any:
+            if role == Qt.ItemDataRole.DecorationRole:
+                self.painted.add(index.row())
+            return None
+
+    model = Counting()
+    view = GalleryView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.visible_rows()[1] > 0, timeout=10000)
+    qtbot.wait(300)  # the batched layout of the rest
+    lo, hi = view.visible_rows()
+    model.asked = 0
+    model.painted.clear()
+    model.dataChanged.emit(model.index(0), model.index(rows - 1), [])
+    assert model.asked < 2_000  # not one (or two) per row of the library
+    qtbot.waitUntil(lambda: set(range(lo, hi + 1)) <= model.painted, timeout=5000)
+    assert max(model.painted) < hi + 50  # what repainted is what is on screen
