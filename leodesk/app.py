@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 from leodesk.app_accounts import AccountsMixin
 from leodesk.qt.workers import Pools
 from leodesk.ui.app_icon import apply_identity
-from leodesk.ui.main_window import MainWindow
+from leodesk.ui.main_window import FURNISH_MODULES, MainWindow
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,27 +38,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("leodesk.app")
 STEP_WARN_MS = 30  # a start-up step longer than this is logged (debug)
 
-FURNISH_MODULES = (
-    "balance_check",
-    "window_menus",
-    "window_panes",
-    "window_status",
-    "window_accounts",
-    "window_viewer",
-    "window_canvas",
-    "window_blueprints",
-    "window_training",
-    "window_video",
-    "window_prefs",
-)
-
 # What the app imports after the first paint, loaded on a thread while the window shows
 # "Starting…" (the GUI thread stays free to paint and answer input), in two stages: first what
 # the gallery and the prompt form need (the window is usable once they are in), then httpx, the
 # services and the other panes. Each is imported again (from memory) where it is used.
 PRELOAD_GALLERY = (
     # What MainWindow.furnish builds (the menus, the status bar, the links), first
-    *(f"leodesk.ui.{name}" for name in FURNISH_MODULES),
+    *FURNISH_MODULES,
     "leodesk.qt.instance",  # QtNetwork: the local server, started before the gallery
     "leodesk.core.paths",
     "leodesk.core.settings",

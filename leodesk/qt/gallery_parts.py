@@ -38,7 +38,7 @@ def stored_path(backend: Backend, record: ImageRecord) -> Path | None:
 @dataclass
 class GalleryParts:
     """The gallery's half of the app context; ``context`` is set once the rest is built (the
-    model asks it for image paths and drag files, which need the whole context)."""
+    model asks it for drag files, which need the whole context)."""
 
     backend: Backend
     thumbs: ThumbnailLoader
@@ -46,9 +46,6 @@ class GalleryParts:
     gallery_model: GalleryModel
     jobs: JobListModel
     context: Any = field(default=None)
-
-    def image_path(self, record: ImageRecord) -> Path | None:
-        return stored_path(self.backend, record)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Close what was built when the rest never came (the app closed meanwhile)."""
@@ -92,7 +89,7 @@ def build_gallery(
     model = GalleryModel(
         backend.reader,
         thumbs,
-        lambda record: holder[0].image_path(record),
+        lambda record: stored_path(backend, record),
         drag_files=drag_files,
         parent=backend,
     )

@@ -21,6 +21,20 @@ from leodesk.ui.widgets import add_menu, named
 # after the first paint when the app starts: this module and the empty window it shows first
 # stay light (no Qt namespace, whose enums cost ~10 ms to create).
 DEFAULT_SIZE = (1400, 860)  # the first window, where it fits
+#: The modules furnish() builds from (leodesk.app loads them on its preload thread first).
+FURNISH_MODULES = (
+    "leodesk.ui.balance_check",
+    "leodesk.ui.window_menus",
+    "leodesk.ui.window_panes",
+    "leodesk.ui.window_status",
+    "leodesk.ui.window_accounts",
+    "leodesk.ui.window_viewer",
+    "leodesk.ui.window_canvas",
+    "leodesk.ui.window_blueprints",
+    "leodesk.ui.window_training",
+    "leodesk.ui.window_video",
+    "leodesk.ui.window_prefs",
+)
 
 
 def default_geometry(available: QRect) -> QRect:
@@ -111,7 +125,8 @@ class MainWindow(QMainWindow):
             self.furnish()
 
     def furnish(self) -> None:
-        """The menus and their actions, the status bar, the links to the panes and dialogs."""
+        """The menus and their actions, the status bar, the links to the panes and dialogs
+        (from FURNISH_MODULES)."""
         if self.furnished:
             return
         self.furnished = True
@@ -341,9 +356,10 @@ class MainWindow(QMainWindow):
     def _build_splitter(self) -> None:
         """The three panes side by side, in place of the start-up label (stand-ins in the model
         browser's pane and the form's until they are built: see attach_steps)."""
-        browser = self.browser if self.browser is not None else QWidget()
         assert self.form_shell is not None
-        self.splitter = self.panes_link.build_splitter(browser, self.form_shell, self.gallery_pane)
+        self.splitter = self.panes_link.build_splitter(
+            QWidget(), self.form_shell, self.gallery_pane
+        )
         self.gallery_pane.add_header_widget(self.panes_link.details_button)
         self.setCentralWidget(self.splitter)
         self.starting.deleteLater()

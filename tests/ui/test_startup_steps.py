@@ -200,3 +200,19 @@ def test_the_prompt_takes_typing_before_the_form_and_the_services_are_built(
         _opened_and_idle(qtbot, launcher)
     finally:
         launcher.shutdown()
+
+
+def test_the_preload_loads_every_module_furnish_builds_from() -> None:
+    """FURNISH_MODULES is what MainWindow.furnish imports: the preload thread loads them first,
+    so that furnish() on the GUI thread only builds."""
+    import ast
+    import inspect
+    import textwrap
+
+    from leodesk.app import PRELOAD_GALLERY
+    from leodesk.ui import main_window
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(main_window.MainWindow.furnish)))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert imported == set(main_window.FURNISH_MODULES)
+    assert set(main_window.FURNISH_MODULES) <= set(PRELOAD_GALLERY)
