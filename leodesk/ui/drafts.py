@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
-    QScrollArea,
     QTabBar,
     QToolButton,
     QVBoxLayout,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.form_prompt import PromptSection
+from leodesk.ui.form_section import form_column
 from leodesk.ui.widgets import named
 
 if TYPE_CHECKING:  # the form loads after the first paint, behind FormShell
@@ -34,6 +33,20 @@ def _title(state: dict[str, Any], n: int) -> str:
         if len(text) > 22
         else (text or QCoreApplication.translate("DraftsPane", "Draft {n}").format(n=n))
     )
+
+
+def _saved_drafts(saved: dict[str, Any]) -> tuple[list[dict[str, Any]], int] | None:
+    """The drafts of a saved form (see DraftsPane.snapshot), each without the list itself, and
+    the one that was open (the first when the index is not one of them); None without drafts."""
+    drafts = saved.get("drafts")
+    if not isinstance(drafts, list):
+        return None
+    skip = ("drafts", "draft_index")
+    states = [{k: v for k, v in d.items() if k not in skip} for d in drafts if isinstance(d, dict)]
+    if not states:
+        return None
+    index = saved.get("draft_index")
+    return states, index if isinstance(index, int) and 0 <= index < len(states) else 0
 
 
 def _top_row() -> tuple[QTabBar, QToolButton, QToolButton, QHBoxLayout]:
@@ -164,23 +177,17 @@ class DraftsPane(QWidget):
         return current
 
     def restore(self, saved: dict[str, Any]) -> None:
-        drafts = saved.get("drafts")
-        if not isinstance(drafts, list) or not drafts:
+        if not isinstance(saved.get("drafts"), list) or not saved["drafts"]:
             self.form.restore_state(saved)
             self._states = [self.form.state()]
             self.tabs.setTabText(0, _title(self._states[0], 1))
             return
-        base = self.form.state()
-        states = []
-        for d in drafts:
-            if isinstance(d, dict):
-                s = dict(base)
-                s.update({k: v for k, v in d.items() if k not in ("drafts", "draft_index")})
-                states.append(s)
-        if not states:
+        found = _saved_drafts(saved)
+        if found is None:
             return
-        index = saved.get("draft_index")
-        index = index if isinstance(index, int) and 0 <= index < len(states) else 0
+        base = self.form.state()
+        states = [{**base, **d} for d in found[0]]
+        index = found[1]
         self.tabs.blockSignals(True)
         while self.tabs.count():
             self.tabs.removeTab(0)
@@ -205,32 +212,15 @@ class FormShell(QWidget):
         self.setObjectName("formShell")
         saved = saved or {}
         self.tabs, new_button, presets_button, top = _top_row()
-        drafts = saved.get("drafts")
-        states = [d for d in drafts if isinstance(d, dict)] if isinstance(drafts, list) else []
-        states = states or [saved]
+        states, index = _saved_drafts(saved) or ([saved], 0)
         for n, state in enumerate(states, start=1):
             self.tabs.addTab(_title(state, n))
-        index = saved.get("draft_index")
-        current = states[index] if isinstance(index, int) and 0 <= index < len(states) else saved
-        if isinstance(index, int) and 0 <= index < len(states):
-            self.tabs.setCurrentIndex(index)
+        self.tabs.setCurrentIndex(index)
+        current = states[index]
         for widget in (self.tabs, new_button, presets_button):
             widget.setEnabled(False)  # until the drafts are there
-        # As in PromptForm: the scroll area (no frame) with the sections in a 6 px margin.
-        form = QWidget()
-        outer = QVBoxLayout(form)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(4)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
-        scroll.setWidget(content)
-        outer.addWidget(scroll, 1)
-        col = QVBoxLayout(content)
-        col.setContentsMargins(6, 6, 6, 6)
-        col.setSpacing(6)
+        form = QWidget()  # as in PromptForm: the prompt section at the top of the column
+        _outer, _scroll, col = form_column(form)
         self.section = PromptSection()
         col.addWidget(self.section)
         col.addStretch(1)

@@ -6,13 +6,42 @@ from __future__ import annotations
 from types import TracebackType
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QFrame,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def name_widget(widget: QWidget, object_name: str, accessible: str) -> None:
     """Give ``widget`` its objectName (for tests and styles) and its accessible name."""
     widget.setObjectName(object_name)
     widget.setAccessibleName(accessible)
+
+
+def form_column(owner: QWidget) -> tuple[QVBoxLayout, QScrollArea, QVBoxLayout]:
+    """The form's frame on ``owner``: a frameless scroll area (vertical only) over a column for
+    the sections in a 6 px margin. Returns ``owner``'s layout (the footer goes below the scroll
+    area), the scroll area and the column. The form and its start-up stand-in (FormShell) both
+    use it, so the prompt sits in the same place in each."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.setSpacing(4)
+    scroll = QScrollArea(owner)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    content = QWidget()
+    scroll.setWidget(content)
+    outer.addWidget(scroll, 1)
+    col = QVBoxLayout(content)
+    col.setContentsMargins(6, 6, 6, 6)
+    col.setSpacing(6)
+    return outer, scroll, col
 
 
 def restyle(widget: QWidget) -> None:

@@ -21,12 +21,9 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDoubleSpinBox,
-    QFrame,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -45,7 +42,7 @@ from leodesk.ui.form_images import ImagesSection
 from leodesk.ui.form_model import ModelSection, SizeSection
 from leodesk.ui.form_prompt import PromptSection
 from leodesk.ui.form_quality import AdvancedSection, ModesSection
-from leodesk.ui.form_section import UpdateGuard, restyle
+from leodesk.ui.form_section import UpdateGuard, form_column, restyle
 from leodesk.ui.image_slot import ImageSlot, sources_from_mime
 
 __all__ = ["PromptForm"]
@@ -144,22 +141,11 @@ class PromptForm(QWidget):
     # ----------------------------------------------------------------------------------------
 
     def _build(self, prompt_section: PromptSection | None) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(4)
-
-        self.scroll_area = QScrollArea(self)
+        outer, self.scroll_area, col = form_column(self)
         self.scroll_area.setObjectName("promptFormScroll")
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
+        content = self.scroll_area.widget()
+        assert content is not None
         content.setObjectName("promptFormContent")
-        self.scroll_area.setWidget(content)
-        outer.addWidget(self.scroll_area, 1)
-        col = QVBoxLayout(content)
-        col.setContentsMargins(6, 6, 6, 6)
-        col.setSpacing(6)
 
         self.prompt_section = prompt_section if prompt_section is not None else PromptSection()
         self.model_section = ModelSection()
