@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     QSize,
     Qt,
@@ -19,7 +16,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -36,6 +32,7 @@ from leodesk.ui.gallery_badges import (
     video_badge,
 )
 from leodesk.ui.gallery_empty import GalleryEmptyState
+from leodesk.ui.grid_view import GridView
 from leodesk.ui.widgets import named
 
 __all__ = ["CELL", "MAX_CELL", "MIN_CELL", "GalleryView", "ThumbnailDelegate", "video_badge"]
@@ -52,9 +49,6 @@ _SELECTED_BG = QColor(38, 79, 120)
 _PLACEHOLDER = QColor(60, 60, 64)
 _SELECTED = QStyle.StateFlag.State_Selected
 COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
-# Rows laid out per turn of the event loop: a 100k library is laid out in short slices, so
-# the window answers input meanwhile (each row costs the model's rowCount in Python).
-BATCH = 500
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -195,7 +189,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             )
 
 
-class GalleryView(QListView):
+class GalleryView(GridView):
     """Signals: open_requested(str image id), visible_rows_changed(first, last, per_screen).
 
     ``visible_rows_changed`` fires (debounced) after scrolling or resizing, so the owner can size
@@ -210,15 +204,7 @@ class GalleryView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "galleryView", self.tr("Gallery"))
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(True)
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(BATCH)
         self.setGridSize(QSize(CELL, CELL))
-        self.setSpacing(0)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(40)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
@@ -230,7 +216,7 @@ class GalleryView(QListView):
         self._commit_timer.setSingleShot(True)
         self._commit_timer.setInterval(COMMIT_MS)
         self._commit_timer.timeout.connect(self.commit_cell_size)
-        self.setStyleSheet("QListView#galleryView { background: #28282c; }")
+        self.setStyleSheet("#galleryView { background: #28282c; }")
         self.doubleClicked.connect(self._open)
         self._visible_timer = QTimer(self)
         self._visible_timer.setSingleShot(True)
@@ -274,7 +260,7 @@ class GalleryView(QListView):
 
     def _fitted(self) -> int:
         """The cell size nearest the target whose columns fill the viewport's width."""
-        # the width QListView lays the cells out in: it keeps room for a scroll bar
+        # the viewport's width with room for the scroll bar (a library soon needs one)
         bar = self.style().pixelMetric(
             QStyle.PixelMetric.PM_ScrollBarExtent, None, self.verticalScrollBar()
         )
@@ -287,13 +273,9 @@ class GalleryView(QListView):
     def _apply_cell(self, size: int) -> None:
         if size == self.thumbs.cell:
             return
-        anchor = self.indexAt(QPoint(self.thumbs.cell // 2, self.thumbs.cell // 2))
         self.thumbs.cell = size
         self.thumbs.live = True
-        self.setGridSize(QSize(size, size))
-        if anchor.isValid():  # the first image on screen stays on screen
-            self.scrollTo(anchor, QAbstractItemView.ScrollHint.PositionAtTop)
-        self.viewport().update()
+        self.setGridSize(QSize(size, size))  # the first line on screen stays on screen
         self._commit_timer.start()
 
     def commit_cell_size(self) -> None:
@@ -314,56 +296,6 @@ class GalleryView(QListView):
 
     def is_grouped(self) -> bool:
         return self.thumbs.grouped
-
-    def finish_layout(self) -> None:
-        """Lay out every row now (a jump to a row the batched layout has not reached yet)."""
-        model = self.model()
-        if model is None or model.rowCount() == 0:
-            return
-        if self.visualRect(model.index(model.rowCount() - 1, 0)).isValid():
-            return
-        self.setLayoutMode(QListView.LayoutMode.SinglePass)
-        try:
-            self.doItemsLayout()
-        finally:
-            self.setLayoutMode(QListView.LayoutMode.Batched)
-
-    def dataChanged(
-        self,
-        topLeft: QModelIndex | QPersistentModelIndex,
-        bottomRight: QModelIndex | QPersistentModelIndex,
-        /,
-        roles: Sequence[int] = (),
-    ) -> None:
-        """A change to many rows repaints only those on screen (with a row of cells around):
-        the others paint with the new data when scrolled to. Passed whole, the icon mode walks
-        every row of the range and asks the model about each (a page of records arriving cost
-        a frame while scrolling; the whole library, as after a sync, froze the window)."""
-        model = self.model()
-        if model is not None and topLeft.row() != bottomRight.row():
-            lo, hi = self.visible_rows()
-            if lo < 0:
-                return
-            margin = max(1, self.viewport().width() // max(1, self.thumbs.cell))
-            first = max(topLeft.row(), lo - margin)
-            last = min(bottomRight.row(), hi + margin)
-            if first > last:
-                return
-            topLeft, bottomRight = model.index(first, 0), model.index(last, 0)
-        super().dataChanged(topLeft, bottomRight, list(roles))
-
-    def visible_rows(self) -> tuple[int, int]:
-        """First and last row with a cell in the viewport (-1, -1 when empty)."""
-        model = self.model()
-        if model is None or model.rowCount() == 0:
-            return -1, -1
-        vp = self.viewport().rect()
-        half = self.thumbs.cell // 2
-        first = self.indexAt(vp.topLeft() + QPoint(half, half))
-        last = self.indexAt(vp.bottomRight() - QPoint(half, half))
-        lo = first.row() if first.isValid() else 0
-        hi = last.row() if last.isValid() else model.rowCount() - 1
-        return lo, max(lo, hi)
 
     def _report_visible(self) -> None:
         lo, hi = self.visible_rows()

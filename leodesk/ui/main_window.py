@@ -653,7 +653,6 @@ class MainWindow(QMainWindow):
             return
         index = model.index(row)
         assert self.gallery is not None
-        self.gallery.finish_layout()  # the whole library is laid out in slices after a load
         self.gallery.setCurrentIndex(index)
         from PySide6.QtWidgets import QAbstractItemView
 

@@ -67,7 +67,7 @@ REQUIRED: dict[str, type[QWidget]] = {
     "generateButton": QPushButton,
     "costLabel": QLabel,
     "jobStrip": QListView,
-    "galleryView": QListView,
+    "galleryView": QAbstractItemView,
     "balanceLabel": QLabel,
 }
 
