@@ -355,7 +355,7 @@ class GridView(QAbstractItemView):
             band.opaque = False
             band.rect = self._band
             painter.save()
-            self.style().drawControl(QStyle.ControlElement.CE_RubberBand, band, painter, self)
+            self.style().drawControl(QStyle.ControlElement.CE_RubberBand, band, painter)
             painter.restore()
         painter.end()
 
