@@ -45,7 +45,6 @@ STEP_WARN_MS = 30  # a start-up step longer than this is logged (debug)
 PRELOAD_GALLERY = (
     # What MainWindow.furnish builds (the menus, the status bar, the links), first
     *FURNISH_MODULES,
-    "leodesk.qt.instance",  # QtNetwork: the local server, started before the gallery
     "leodesk.core.paths",
     "leodesk.core.settings",
     "leodesk.core.log",
@@ -60,6 +59,8 @@ PRELOAD_GALLERY = (
     "leodesk.ui.drafts",
 )
 PRELOAD_REST = (
+    "leodesk.qt.instance",  # QtNetwork: the local server, started once this stage is in
+    "PIL.Image",  # the thumbnails' decoder (not needed to show the gallery's rows)
     "leodesk.core.api",
     "leodesk.ui.prompt_form",
     "leodesk.qt.context",
@@ -980,7 +981,6 @@ def main(
         profile.ensure()
         setup_logging(profile.log_file)
         install_crash_handler(profile)
-        launcher.serve(profile, lock)  # a second launch on this profile hands over to this one
         launcher.start()
 
     def painted() -> None:
@@ -992,6 +992,10 @@ def main(
 
     def loaded() -> None:
         app.setApplicationVersion(preload.version)  # Help ▸ About, diagnostics
+        # A second launch on this profile hands over to this one from now on (meanwhile it
+        # waits: the profile is locked already). QtNetwork was not needed to show the gallery.
+        if not launcher.switched_away:
+            launcher.serve(profile, lock)
         for failure in preload.failed:
             log.warning("could not load ahead: %s", failure)
 

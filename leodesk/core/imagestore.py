@@ -30,11 +30,17 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, Final
 
 from leodesk.core.errors import LeodeskError
+from leodesk.core.lazy import lazy
+
+if TYPE_CHECKING:
+    import PIL
+    from PIL import Image
+else:  # Pillow loads with the first image checked (not with the library: leodesk.core.lazy)
+    PIL = lazy("PIL")
+    Image = lazy("PIL.Image")
 
 __all__ = [
     "MAX_PIXELS",
@@ -139,7 +145,7 @@ def verify_image(data: bytes) -> ImageInfo:
             image.load()  # a full decode: finds truncated or corrupt pixel data
     except ImageError:
         raise
-    except UnidentifiedImageError as exc:
+    except PIL.UnidentifiedImageError as exc:
         raise ImageError("The file is not an image leodesk can read.") from exc
     except Image.DecompressionBombError as exc:
         raise ImageError("The image is too large to open safely.") from exc

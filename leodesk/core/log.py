@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import logging.handlers
+import os
 import re
 import sys
 import threading
@@ -104,7 +104,50 @@ class _ContainedStream(_Contained, logging.StreamHandler):  # type: ignore[type-
     pass
 
 
-class _ContainedFile(_Contained, logging.handlers.RotatingFileHandler):
+class RotatingFile(logging.FileHandler):
+    """A log file that moves aside before a line would take it past ``max_bytes``: ``app.log``
+    becomes ``app.log.1``, ``.1`` becomes ``.2``…, and the oldest of ``backups`` goes. (The
+    standard library's RotatingFileHandler does the same, but its module loads sockets, pickle and
+    queues with it: ~5 ms of the app's start.)"""
+
+    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._full(self.format(record)):
+                self.rotate()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _full(self, line: str) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        if not os.path.isfile(self.baseFilename):  # a pipe or device given as the log: as is
+            return False
+        self.stream.seek(0, os.SEEK_END)
+        return bool(self.stream.tell() + len(line) + 1 > self.max_bytes)
+
+    def rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = self.baseFilename
+        for n in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{base}.{n}"):
+                os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+        if self.backups > 0:
+            os.replace(base, f"{base}.1")
+        else:
+            os.remove(base)
+        self.stream = self._open()
+
+
+class _ContainedFile(_Contained, RotatingFile):
     pass
 
 
@@ -124,7 +167,7 @@ def setup_logging(
     handlers.append(stream)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        rotating = _ContainedFile(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        rotating = _ContainedFile(log_file, max_bytes=1_000_000, backups=5)
         rotating.setLevel(level)
         handlers.append(rotating)
     for h in handlers:

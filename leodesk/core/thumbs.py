@@ -44,12 +44,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING, Final
 
 from leodesk.core.errors import LeodeskError
 from leodesk.core.imagestore import MAX_PIXELS
+from leodesk.core.lazy import lazy
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageOps
+else:  # Pillow loads with the first thumbnail (not with the gallery: see leodesk.core.lazy)
+    Image = lazy("PIL.Image")
+    ImageOps = lazy("PIL.ImageOps")
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -72,12 +77,12 @@ JPEG_QUALITY: Final = 85
 REDUCING_GAP: Final = 1.0
 # Bicubic (Pillow's choice for thumbnails): at these ratios it is as sharp as Lanczos to the eye
 # and its smaller kernel costs a third less.
-RESAMPLE: Final = Image.Resampling.BICUBIC
+RESAMPLE: Final = "BICUBIC"  # a name of Image.Resampling
 # The picture shown is the thumbnail fitted to the cell (256 → 164 px by default): a ratio under
 # 2, where an area average (Pillow's box filter: each pixel the mean of the 1.56 × 1.56 pixels it
 # covers) looks the same as bilinear and costs a third less (0.24 ms against 0.37 ms; against a
 # Lanczos reference its RMS difference is 1.7 levels of 255, bilinear's 1.4).
-SHOWN_RESAMPLE: Final = Image.Resampling.BOX
+SHOWN_RESAMPLE: Final = "BOX"
 BACKGROUND: Final = (128, 128, 128)  # neutral grey behind transparent pixels
 TOUCH_INTERVAL: Final = 60.0  # seconds: a hit refreshes recency at most this often
 STALE_TEMP_AGE: Final = 3600.0  # seconds: leftovers of a crashed write older than this go
@@ -165,7 +170,7 @@ def _render_image(source: Path | bytes, size: int) -> Image.Image:
                 max(1, round(height * scale * REDUCING_GAP)),
             )
             image.draft(image.mode, box)
-        image.thumbnail((size, size), RESAMPLE, reducing_gap=REDUCING_GAP)
+        image.thumbnail((size, size), Image.Resampling[RESAMPLE], reducing_gap=REDUCING_GAP)
         # Reading EXIF is Python work (it holds the GIL the other workers need): only when the
         # file has EXIF at all (JPEG, PNG and WebP keep it in info["exif"]).
         if image.format in _EXIF_IN_INFO and "exif" not in image.info:
@@ -194,7 +199,7 @@ def _shrink(picture: Image.Image, display: int | None) -> Image.Image:
         return picture
     scale = display / max(picture.size)
     box = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-    return picture.resize(box, SHOWN_RESAMPLE)
+    return picture.resize(box, Image.Resampling[SHOWN_RESAMPLE])
 
 
 class ThumbCache:
@@ -259,7 +264,7 @@ class ThumbCache:
             with Image.open(io.BytesIO(data)) as image:
                 if display is not None and max(image.size) > display:
                     image.draft(image.mode, (display, display))
-                    image.thumbnail((display, display), SHOWN_RESAMPLE)
+                    image.thumbnail((display, display), Image.Resampling[SHOWN_RESAMPLE])
                 image.load()
                 return image
         except (OSError, ValueError, Image.DecompressionBombError) as exc:

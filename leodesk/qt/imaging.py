@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from PySide6.QtGui import QImage
+
+from leodesk.core.lazy import lazy
+
+if TYPE_CHECKING:
+    from PIL import Image
+else:  # Pillow loads with the first picture (not with the gallery: see leodesk.core.lazy)
+    Image = lazy("PIL.Image")
 
 
 def qimage_from_pil(im: Image.Image) -> QImage:

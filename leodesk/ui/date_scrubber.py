@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
@@ -25,6 +23,8 @@ class DateScrubber(QListWidget):
 
     def set_months(self, months: list[tuple[str, int]]) -> None:
         """``[("2026-11", n), ...]`` newest first: each month starts after the ones above it."""
+        import calendar  # here: not loaded with the gallery (it loads locale and datetime)
+
         self.clear()
         offset = 0
         year_shown = None

@@ -51,3 +51,28 @@ def test_a_log_file_on_a_full_disk_is_said_once_and_never_floods_stderr(
         assert capfd.readouterr().err == ""
     finally:
         leolog.setup_logging(None)
+
+
+def test_the_log_file_moves_aside_when_full_and_keeps_five(tmp_path: Path) -> None:
+    log_file = tmp_path / "leodesk.log"
+    handler = leolog.RotatingFile(log_file, max_bytes=1000, backups=5)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("leodesk.test.rotate")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for n in range(200):  # 200 lines of 100 bytes: 20 files' worth
+            logger.warning("line %03d %s", n, "x" * 90)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["leodesk.log"] + [f"leodesk.log.{n}" for n in range(1, 6)]
+    for path in tmp_path.iterdir():
+        assert 0 < path.stat().st_size <= 1000
+    # the newest lines in the file, the ones before them in .1, and so on; the oldest gone
+    assert log_file.read_text().splitlines()[-1].startswith("line 199 ")
+    newest_of_1 = (tmp_path / "leodesk.log.1").read_text().splitlines()[-1]
+    oldest_here = log_file.read_text().splitlines()[0]
+    assert int(newest_of_1.split()[1]) + 1 == int(oldest_here.split()[1])
+    assert "line 000 " not in "".join(p.read_text() for p in tmp_path.iterdir())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
@@ -35,6 +34,8 @@ def is_local_id(value: str) -> bool:
 
 
 def _new_id() -> str:
+    import uuid  # only here: not loaded with the library
+
     return f"{LOCAL_PREFIX}{uuid.uuid4().hex}"
 
 
