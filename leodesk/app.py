@@ -988,6 +988,7 @@ def main(
         # thread started earlier would slow the first paint down: it competes for the
         # interpreter lock with every Python call the paint makes).
         preload.start()
+        window.say_starting()
         go_on("painted")
 
     def loaded() -> None:

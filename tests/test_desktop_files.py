@@ -29,7 +29,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 
 import leodesk
-from leodesk.ui.app_icon import APP_ID, APP_NAME, ICON_SIZES, app_icon, apply_identity, icon_png
+from leodesk.ui.app_icon import (
+    APP_ID,
+    APP_NAME,
+    ICON_SIZES,
+    WINDOW_ICON_SIZES,
+    app_icon,
+    apply_identity,
+    icon_png,
+)
 from tests.conftest import KEYCHAIN_REQUIRED_ENV, REPO
 
 DESKTOP = REPO / "resources" / "desktop" / f"{APP_ID}.desktop"
@@ -243,7 +251,9 @@ def test_app_icon_and_identity_from_the_packaged_files(qapp: Any) -> None:
         assert QGuiApplication.desktopFileName() == APP_ID
         assert qapp.applicationName() == APP_NAME
         assert qapp.applicationVersion() == "9.9.9"
-        assert {s.width() for s in qapp.windowIcon().availableSizes()} == set(ICON_SIZES)
+        # the window's icon to 128 px (the larger ones only for the launcher's hicolor icons)
+        assert {s.width() for s in qapp.windowIcon().availableSizes()} == set(WINDOW_ICON_SIZES)
+        assert WINDOW_ICON_SIZES == (16, 24, 32, 48, 64, 128)
     finally:
         qapp.setApplicationName(before[0])
         qapp.setOrganizationName(before[1])
@@ -257,7 +267,7 @@ def test_app_icon_and_identity_from_the_packaged_files(qapp: Any) -> None:
 def test_the_app_window_names_its_desktop_entry_and_carries_the_icon(tmp_path: Path) -> None:
     """``leodesk --demo`` on Xvfb: the window's WM_CLASS is the entry's StartupWMClass, it names
     the desktop entry (what GNOME and KDE use to match it to its launcher) and gives the window
-    manager the icon in every size."""
+    manager the icon in every size up to 128 px."""
     _tool("Xvfb", "xvfb")
     xprop = _tool("xprop", "x11-utils")
     xwininfo = _tool("xwininfo", "x11-utils")
@@ -303,7 +313,7 @@ def test_the_app_window_names_its_desktop_entry_and_carries_the_icon(tmp_path: P
     assert wm_class.group(2) == _entry()["Desktop Entry"]["StartupWMClass"]
     assert f'_KDE_NET_WM_DESKTOP_FILE(UTF8_STRING) = "{APP_ID}"' in props
     sizes = {int(n) for n in re.findall(r"Icon \((\d+) x \1\)", props)}
-    assert sizes == set(ICON_SIZES), (sizes, output[-2000:])
+    assert sizes == set(WINDOW_ICON_SIZES), (sizes, output[-2000:])
 
 
 # -- leodesk-gui (Windows' console-less launcher) ----------------------------------------------

@@ -21,6 +21,10 @@ from PySide6.QtGui import QGuiApplication, QIcon
 APP_ID = "io.github.leodesk.Leodesk"
 APP_NAME = "leodesk"  # QCoreApplication's name: the settings folder and X11's WM_CLASS
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+# The window's own icon (X11's _NET_WM_ICON: taskbars, window switchers, title bars, at most
+# 64 px at twice the scale). 256 and 512 px would add 1.3 MB to the property and ~9 ms to the
+# first show of every window; launchers and docks take the installed hicolor icons instead.
+WINDOW_ICON_SIZES = tuple(size for size in ICON_SIZES if size <= 128)
 
 log = logging.getLogger("leodesk.ui.app_icon")
 
@@ -34,13 +38,13 @@ def icon_png(size: int) -> Path:
     return icon_dir() / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
 
 
-def app_icon() -> QIcon:
-    """The application's icon from its packaged PNGs, one per hicolor size (the PNGs, not the SVG,
-    so it does not depend on Qt's SVG icon engine being bundled). A null icon, and a warning in
-    the log, when the files are missing (a broken install)."""
+def app_icon(sizes: tuple[int, ...] = ICON_SIZES) -> QIcon:
+    """The application's icon from its packaged PNGs, one per hicolor size in ``sizes`` (the PNGs,
+    not the SVG, so it does not depend on Qt's SVG icon engine being bundled). A null icon, and a
+    warning in the log, when the files are missing (a broken install)."""
     icon = QIcon()
     missing = []
-    for size in ICON_SIZES:
+    for size in sizes:
         path = icon_png(size)
         if path.is_file():
             icon.addFile(str(path), QSize(size, size))
@@ -59,7 +63,7 @@ def apply_identity(app: QCoreApplication, version: str | None = None) -> None:
     QGuiApplication.setDesktopFileName(APP_ID)
     if version is not None:
         app.setApplicationVersion(version)
-    icon = app_icon()
+    icon = app_icon(WINDOW_ICON_SIZES)
     if not icon.isNull():
         QGuiApplication.setWindowIcon(icon)
     _windows_app_id(APP_ID)

@@ -107,16 +107,20 @@ def apply_theme(name: str, app: Any = None) -> str:
     app = app or QApplication.instance()
     if not isinstance(app, QApplication):
         return "light"
-    if _State.style is None:  # the first call: remember the platform's look
-        _State.style = app.style().name()
+    if _State.palette is None:  # the first call: remember the platform's palette
         _State.palette = QPalette(app.palette())
     name = name if name in ("light", "dark") else "system"
     _State.name = name
     dark = name == "dark" or (name == "system" and _system_is_dark())
     if name == "system" and not dark:
-        _set_style(app, _State.style)
-        palette = QPalette(_State.palette or app.style().standardPalette())
+        if _State.style is not None:  # a theme set Fusion: back to the platform's look
+            _set_style(app, _State.style)
+        palette = QPalette(_State.palette)
     else:
+        # The platform's look is remembered only now: asking for the style (app.style()) makes
+        # PySide6 build QStyle's enums, ~5 ms before the first paint of a light system theme.
+        if _State.style is None:
+            _State.style = app.style().name()
         _set_style(app, "fusion")  # draws every control from the palette, light or dark alike
         palette = _dark_palette() if dark else _light_palette(app)
     if palette != app.palette():

@@ -216,3 +216,26 @@ def test_the_preload_loads_every_module_furnish_builds_from() -> None:
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert imported == set(main_window.FURNISH_MODULES)
     assert set(main_window.FURNISH_MODULES) <= set(PRELOAD_GALLERY)
+
+
+def test_the_first_frame_is_the_bare_window_then_it_says_starting(qtbot: Any) -> None:
+    """No text in the first frame (the first text drawn loads the fonts); "Starting…" in the
+    middle right after, once."""
+    from PySide6.QtWidgets import QLabel
+
+    from leodesk.ui.main_window import MainWindow
+
+    window = MainWindow(furnish=False)
+    qtbot.addWidget(window)
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.findChildren(QLabel) == []
+    window.say_starting()
+    window.say_starting()  # again: nothing more
+    labels = window.findChildren(QLabel)
+    assert [label.text() for label in labels] == ["Starting…"]
+    qtbot.waitUntil(labels[0].isVisible)
+    centre = labels[0].mapTo(window, labels[0].rect().center())
+    area = window.centralWidget().geometry().center()
+    assert abs(centre.x() - area.x()) <= 2 and abs(centre.y() - area.y()) <= 2
