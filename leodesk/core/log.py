@@ -114,6 +114,8 @@ class RotatingFile(logging.FileHandler):
         super().__init__(path, encoding="utf-8")
         self.max_bytes = max_bytes
         self.backups = backups
+        # A pipe or a device given as the log is written as it is (asked once, not per line).
+        self.regular = os.path.isfile(self.baseFilename)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -125,12 +127,12 @@ class RotatingFile(logging.FileHandler):
         super().emit(record)
 
     def _full(self, line: str) -> bool:
+        if not self.regular:
+            return False
         if self.stream is None:
             self.stream = self._open()
-        if not os.path.isfile(self.baseFilename):  # a pipe or device given as the log: as is
-            return False
         self.stream.seek(0, os.SEEK_END)
-        return bool(self.stream.tell() + len(line) + 1 > self.max_bytes)
+        return self.stream.tell() + len(line) + 1 > self.max_bytes
 
     def rotate(self) -> None:
         if self.stream is not None:
