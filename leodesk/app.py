@@ -65,6 +65,7 @@ PRELOAD_GALLERY = (
 PRELOAD_REST = (
     "leodesk.qt.instance",  # QtNetwork: the local server, started once this stage is in
     "PIL.Image",  # the thumbnails' decoder (not needed to show the gallery's rows)
+    "calendar",  # the date scrubber's month names (imported where used: off the GUI thread here)
     "leodesk.core.api",
     "leodesk.ui.prompt_form",
     "leodesk.qt.context",

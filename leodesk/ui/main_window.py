@@ -125,8 +125,8 @@ class MainWindow(QMainWindow):
             self.furnish()
 
     def say_starting(self) -> None:
-        """ "Starting…" in the middle of the window until the panes come (centred by stretches:
-        no Qt namespace, whose first use costs ~12 ms, and no rich text, ~6 ms)."""
+        """Show "Starting…" in the middle of the window until the panes come (centred by
+        stretches: no Qt namespace, whose first use costs ~12 ms, and no rich text, ~6 ms)."""
         if self.centralWidget() is not self.starting or self.starting.layout() is not None:
             return
         label = named(QLabel(self.tr("Starting…")), "startingLabel", self.tr("Starting"))
