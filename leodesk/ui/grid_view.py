@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QRegion
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
@@ -42,6 +42,15 @@ class GridView(QAbstractItemView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The viewport is made here rather than by Qt: the first viewport() call would hand
+        # Python a widget Qt made, and PySide works out the class of such a widget by setting
+        # up every widget class of QtWidgets that has enums (~33 enums, ~5 ms), on the way to
+        # the gallery's first paint. What Qt's own viewport has is set on this one.
+        viewport = QWidget()
+        viewport.setObjectName("qt_scrollarea_viewport")
+        viewport.setBackgroundRole(QPalette.ColorRole.Base)
+        viewport.setAutoFillBackground(True)
+        self.setViewport(viewport)
         self._cell = QSize(100, 100)
         self._columns = 0  # columns at the last geometry update (to keep the place on resize)
         self._press: QPoint | None = None  # where a rubber band started (content coordinates)
