@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from leodesk.core.instance import ProfileLock
+    from leodesk.core.library import LibraryError
     from leodesk.core.paths import Paths
     from leodesk.core.settings import Settings
     from leodesk.qt.context import AppContext
@@ -461,16 +462,11 @@ class Launcher(AccountsMixin, QObject):
                 client_factory,
                 network_threads=self.settings.network_threads,
                 thumb_cache_bytes=self.settings.thumb_cache_mb * 1024 * 1024,
+                gallery_first=True,
                 parent=self,
             )
         except LibraryError as exc:
-            log.error("the library cannot be opened (%s): %s", exc.reason, exc)
-            self._library_problem(
-                key,
-                damaged=exc.reason == "corrupt",
-                message=str(exc),
-                findings=[f"Opening the library: {exc.__cause__}"] if exc.__cause__ else None,
-            )
+            self._cannot_open(key, exc)
             return
         self.gallery = gallery
         yield None
@@ -488,6 +484,12 @@ class Launcher(AccountsMixin, QObject):
             QTimer.singleShot(REST_AFTER_MS, preload.release_rest)
         yield WAIT_FOR_PRELOAD
         from leodesk.qt.context import build_context  # after the first paint
+
+        try:
+            gallery.backend.open_library()  # the writer, once the rest is loaded
+        except LibraryError as exc:
+            self._cannot_open(key, exc)
+            return
 
         self.ctx = build_context(
             paths,
@@ -657,6 +659,15 @@ class Launcher(AccountsMixin, QObject):
             name="library check",
         )
 
+    def _cannot_open(self, key: str | None, exc: LibraryError) -> None:
+        log.error("the library cannot be opened (%s): %s", exc.reason, exc)
+        self._library_problem(
+            key,
+            damaged=exc.reason == "corrupt",
+            message=str(exc),
+            findings=[f"Opening the library: {exc.__cause__}"] if exc.__cause__ else None,
+        )
+
     def _read_failed(self, key: str | None, exc: BaseException) -> None:
         from leodesk.core.library import LibraryError  # after the first paint
 
@@ -736,6 +747,7 @@ class Launcher(AccountsMixin, QObject):
         """Replace the open (damaged) library with a new one under the running app: the old
         one is closed on the database thread while the GUI thread waits, then moved aside."""
         from leodesk.core.library import Library  # after the first paint
+        from leodesk.core.library.images import Images  # after the first paint
 
         ctx = self.ctx
         assert ctx is not None  # called only while the app runs
@@ -745,15 +757,17 @@ class Launcher(AccountsMixin, QObject):
         def swap(old: Library) -> list[Path]:
             old.close()
             backend.reader.close()
+            backend.gallery_reader.close()
             try:
                 return Library.move_aside(path)
             finally:
                 # A new library when the old one moved; the same file again when it could not.
                 backend.library = Library.open(path)
                 backend.reader = Library.open_readonly(path)
+                backend.gallery_reader = Images.open_readonly(path)
 
         moved = backend.db(swap).result(timeout=60)
-        ctx.gallery_model.set_source(backend.reader)
+        ctx.gallery_model.set_source(backend.gallery_reader)
         ctx.generation.reload()
         ctx.catalog.load_cached()
         ctx.catalog.refresh()

@@ -1,6 +1,6 @@
 """What the window needs to show the gallery (the first stage of the start-up preload) loads
-without Pillow, QtNetwork, uuid, calendar or logging.handlers: they load once the gallery is
-up, and each still works on first use (start-up, issue 15)."""
+without Pillow, QtNetwork, uuid, calendar, logging.handlers or the whole library: they load
+once the gallery is up, and each still works on first use (start-up, issue 15)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,19 @@ from pathlib import Path
 
 from leodesk.core.lazy import lazy
 
-HEAVY = ("PIL", "PIL.Image", "PySide6.QtNetwork", "uuid", "calendar", "logging.handlers")
+HEAVY = (
+    "PIL",
+    "PIL.Image",
+    "PySide6.QtNetwork",
+    "uuid",
+    "calendar",
+    "logging.handlers",
+    # The whole library (the gallery reads through its own part, Images, until the rest loads)
+    "leodesk.core.library.whole",
+    "leodesk.core.library.curation",
+    "leodesk.core.library.training",
+    "leodesk.core.library.blueprints",
+)
 
 
 def _run(code: str) -> str:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThread
 
 from leodesk.core.imagestore import ImageStore
-from leodesk.core.library import Library
+from leodesk.core.library.db import LibraryError
+from leodesk.core.library.images import Images
 from leodesk.core.paths import Paths
 from leodesk.core.thumbs import ThumbCache
 from leodesk.qt.workers import CancelToken, Pools
@@ -26,7 +27,7 @@ from leodesk.qt.workers import CancelToken, Pools
 if TYPE_CHECKING:
     from leodesk.core.api.models import Generation
     from leodesk.core.api.protocol import LeonardoApi
-    from leodesk.core.library import ImageRecord, UpsertBatch
+    from leodesk.core.library import ImageRecord, Library, UpsertBatch
 
 log = logging.getLogger("leodesk.backend")
 T = TypeVar("T")
@@ -35,6 +36,19 @@ DB_WAIT = 30.0  # seconds a network worker waits for its database write
 
 
 class Backend(QObject):
+    """The library, the image store, the thumbnail cache, the worker pools and the API client,
+    shared by the services.
+
+    ``library`` (the writer, used on the database thread only) and ``reader`` (GUI-thread reads)
+    are the whole :class:`~leodesk.core.library.Library`; ``gallery_reader`` is the gallery
+    model's own read-only connection, :class:`~leodesk.core.library.images.Images` only. With
+    ``gallery_first`` the whole library is opened later (:meth:`open_library`), once the rest
+    of the app has loaded: the gallery reads a library at the current schema meanwhile, and a
+    new or older one is created or upgraded here first, as before."""
+
+    library: Library
+    reader: Library
+
     def __init__(
         self,
         paths: Paths,
@@ -42,6 +56,7 @@ class Backend(QObject):
         *,
         network_threads: int = 4,
         thumb_cache_bytes: int = 512 * 1024 * 1024,
+        gallery_first: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -50,8 +65,19 @@ class Backend(QObject):
         self._client_factory = client_factory
         self._client: LeonardoApi | None = None
         self._client_lock = threading.Lock()
-        self.library = Library.open(paths.library_db)  # the writer: used on the db thread only
-        self.reader = Library.open_readonly(paths.library_db)  # GUI-thread reads
+        self._library_open = False
+        if gallery_first:
+            try:
+                self.gallery_reader = Images.open_readonly(paths.library_db)
+            except LibraryError as exc:
+                if exc.reason in ("corrupt", "newer"):
+                    raise
+                # No library yet, or one of an older schema: the writer makes it current.
+                self.open_library()
+                self.gallery_reader = Images.open_readonly(paths.library_db)
+        else:
+            self.open_library()
+            self.gallery_reader = Images.open_readonly(paths.library_db)
         self.store = ImageStore(paths.images)
         self.thumb_cache = ThumbCache(paths.thumbs, max_bytes=thumb_cache_bytes)
         # The database thread lives as long as the pool (created here, on the GUI thread), so a
@@ -59,7 +85,23 @@ class Backend(QObject):
         self._plain: list[_Plain] = []
         self._plain_lock = threading.Lock()
         self.pools.db.setExpiryTimeout(-1)
-        self.db(lambda lib: None)
+        self.pools.submit(lambda token: None, pool="db", name="db thread")
+
+    def open_library(self) -> None:
+        """Open the whole library, writer and reader (creating or upgrading the file), once;
+        raises :class:`~leodesk.core.library.LibraryError` as ``Library.open`` does."""
+        if self._library_open:
+            return
+        from leodesk.core.library import Library  # every part: ~20 ms of imports
+
+        library = Library.open(self.paths.library_db)
+        try:
+            self.reader = Library.open_readonly(self.paths.library_db)
+        except BaseException:
+            library.close()
+            raise
+        self.library = library
+        self._library_open = True
 
     # -- the API client ---------------------------------------------------------------------
     def client(self) -> LeonardoApi:
@@ -85,7 +127,7 @@ class Backend(QObject):
         the GUI thread (see leodesk.qt.imaging).
         """
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        library = self.library
+        library = self.library  # raises AttributeError before open_library()
 
         def job(token: CancelToken | None = None) -> None:
             if not future.set_running_or_notify_cancel():
@@ -124,8 +166,10 @@ class Backend(QObject):
             if self._client is not None:
                 self._client.close()
                 self._client = None
-        self.reader.close()
-        self.library.close()
+        self.gallery_reader.close()
+        if self._library_open:
+            self.reader.close()
+            self.library.close()
         return done
 
 

@@ -146,6 +146,7 @@ def build_context(
             parent=parent,
         )
     backend = gallery.backend
+    backend.open_library()  # when the gallery came first (raises LibraryError)
     ctx = AppContext(
         backend=backend,
         account=AccountService(backend, parent=backend),

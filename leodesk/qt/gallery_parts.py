@@ -59,14 +59,18 @@ def build_gallery(
     *,
     network_threads: int = 4,
     thumb_cache_bytes: int = 512 * 1024 * 1024,
+    gallery_first: bool = False,
     parent: QObject | None = None,
 ) -> GalleryParts:
-    """Open the library and build the gallery's model (raises LibraryError like Library.open)."""
+    """Open the library and build the gallery's model (raises LibraryError like Library.open).
+    With ``gallery_first``, only the gallery's reader is opened when the library is current;
+    the rest of it opens with the services (:meth:`Backend.open_library`)."""
     backend = Backend(
         paths,
         client_factory,
         network_threads=network_threads,
         thumb_cache_bytes=thumb_cache_bytes,
+        gallery_first=gallery_first,
         parent=parent,
     )
 
@@ -87,7 +91,7 @@ def build_gallery(
         return [] if ctx is None else list(ctx.drag_files(records))
 
     model = GalleryModel(
-        backend.reader,
+        backend.gallery_reader,
         thumbs,
         lambda record: stored_path(backend, record),
         drag_files=drag_files,

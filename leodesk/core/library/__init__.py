@@ -53,45 +53,51 @@ The job queue (schema v4): ``position`` orders the queue panel (and what is sent
 Local images (schema v5, :mod:`~leodesk.core.library.local`): ``generations.local`` marks a
 generation made on this machine only (a kept realtime result); sync never flags it deleted on
 the server, and its ids start with ``local-``.
+
+The package's names load on first use (a module ``__getattr__``): a caller that needs one part
+(the gallery's reader, :class:`~leodesk.core.library.images.Images` opened read-only before the
+rest of the app loads) imports that part's module and never the others.
 """
 
 from __future__ import annotations
 
-from leodesk.core.library.blueprints import BlueprintCache, BlueprintOrigin
-from leodesk.core.library.curation import Curation
-from leodesk.core.library.db import (
-    APPLICATION_ID,
-    BUSY_TIMEOUT_MS,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    LibraryError,
-    Store,
-)
-from leodesk.core.library.element_cache import ELEMENT_KINDS, ElementCache
-from leodesk.core.library.generations import DIFF_FIELDS, Generations
-from leodesk.core.library.history import Preset, PresetError, PromptEntry, PromptHistory
-from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS, Images
-from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY, JobQueue
-from leodesk.core.library.local import LOCAL_PREFIX, LocalImages, is_local_id
-from leodesk.core.library.media import MediaLibrary, MediaUpload
-from leodesk.core.library.model_cache import MODEL_KINDS, ModelCache
-from leodesk.core.library.records import (
-    CollectionRecord,
-    DownloadState,
-    FileRef,
-    GenerationRecord,
-    ImageKind,
-    ImageRecord,
-    JobRecord,
-    Pick,
-    UpsertBatch,
-)
-from leodesk.core.library.stats import Stats
-from leodesk.core.library.timings import JobTimings
-from leodesk.core.library.training import DatasetImageRecord, DatasetRecord, Datasets
-from leodesk.core.library.upload_cache import UPLOAD_REUSE_S, UploadCache
-from leodesk.core.library.videos import VideoOrigin, VideoRecord, Videos
-from leodesk.core.search import MAX_QUERY_WORDS, Filter, fts_query
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from leodesk.core.library.blueprints import BlueprintOrigin
+    from leodesk.core.library.db import (
+        APPLICATION_ID,
+        BUSY_TIMEOUT_MS,
+        MIGRATIONS,
+        SCHEMA_VERSION,
+        LibraryError,
+    )
+    from leodesk.core.library.element_cache import ELEMENT_KINDS
+    from leodesk.core.library.generations import DIFF_FIELDS
+    from leodesk.core.library.history import Preset, PresetError, PromptEntry
+    from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS
+    from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY
+    from leodesk.core.library.local import LOCAL_PREFIX, is_local_id
+    from leodesk.core.library.media import MediaUpload
+    from leodesk.core.library.model_cache import MODEL_KINDS
+    from leodesk.core.library.records import (
+        CollectionRecord,
+        DownloadState,
+        FileRef,
+        GenerationRecord,
+        ImageKind,
+        ImageRecord,
+        JobRecord,
+        Pick,
+        UpsertBatch,
+    )
+    from leodesk.core.library.training import DatasetImageRecord, DatasetRecord
+    from leodesk.core.library.upload_cache import UPLOAD_REUSE_S
+    from leodesk.core.library.videos import VideoOrigin, VideoRecord
+    from leodesk.core.library.whole import Library
+    from leodesk.core.search import MAX_QUERY_WORDS, Filter, fts_query
+
 
 __all__ = [
     "APPLICATION_ID",
@@ -131,23 +137,50 @@ __all__ = [
     "is_local_id",
 ]
 
+#: The module each name of the package comes from.
+_WHERE: dict[str, str] = {
+    "APPLICATION_ID": "leodesk.core.library.db",
+    "BUSY_TIMEOUT_MS": "leodesk.core.library.db",
+    "DIFF_FIELDS": "leodesk.core.library.generations",
+    "ELEMENT_KINDS": "leodesk.core.library.element_cache",
+    "LOCAL_PREFIX": "leodesk.core.library.local",
+    "MAX_DOWNLOAD_ATTEMPTS": "leodesk.core.library.images",
+    "MAX_QUERY_WORDS": "leodesk.core.search",
+    "MIGRATIONS": "leodesk.core.library.db",
+    "MODEL_KINDS": "leodesk.core.library.model_cache",
+    "QUEUE_PAUSED_KEY": "leodesk.core.library.job_queue",
+    "SCHEMA_VERSION": "leodesk.core.library.db",
+    "UPLOAD_REUSE_S": "leodesk.core.library.upload_cache",
+    "BlueprintOrigin": "leodesk.core.library.blueprints",
+    "CollectionRecord": "leodesk.core.library.records",
+    "DatasetImageRecord": "leodesk.core.library.training",
+    "DatasetRecord": "leodesk.core.library.training",
+    "DownloadState": "leodesk.core.library.records",
+    "FileRef": "leodesk.core.library.records",
+    "Filter": "leodesk.core.search",
+    "GenerationRecord": "leodesk.core.library.records",
+    "ImageKind": "leodesk.core.library.records",
+    "ImageRecord": "leodesk.core.library.records",
+    "JobRecord": "leodesk.core.library.records",
+    "Library": "leodesk.core.library.whole",
+    "LibraryError": "leodesk.core.library.db",
+    "MediaUpload": "leodesk.core.library.media",
+    "Pick": "leodesk.core.library.records",
+    "Preset": "leodesk.core.library.history",
+    "PresetError": "leodesk.core.library.history",
+    "PromptEntry": "leodesk.core.library.history",
+    "UpsertBatch": "leodesk.core.library.records",
+    "VideoOrigin": "leodesk.core.library.videos",
+    "VideoRecord": "leodesk.core.library.videos",
+    "fts_query": "leodesk.core.search",
+    "is_local_id": "leodesk.core.library.local",
+}
 
-class Library(
-    LocalImages,
-    Generations,
-    MediaLibrary,
-    Images,
-    Curation,
-    JobQueue,
-    ModelCache,
-    UploadCache,
-    ElementCache,
-    Datasets,
-    BlueprintCache,
-    Videos,
-    PromptHistory,
-    Stats,
-    JobTimings,
-    Store,
-):
-    """The SQLite library. Create with :meth:`open` (writer) or :meth:`open_readonly`."""
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups find it at once
+    return value
