@@ -48,6 +48,23 @@ _GROUP_EDGE = QColor(90, 155, 230)
 _SELECTED_BG = QColor(38, 79, 120)
 _PLACEHOLDER = QColor(60, 60, 64)
 _SELECTED = QStyle.StateFlag.State_Selected
+# Qt's raster engine hands a fill of 96 lines or more to its GUI thread pool and waits for the
+# pool's threads (QT_THREAD_PARALLEL_FILLS in qdrawhelper.cpp): on two cores busy decoding
+# thumbnails, those waits are where a scrolling frame ran long (a native profile of the gallery
+# benchmark: the GUI thread in QLatch::wait under each cell's fills). The cells' fills are made
+# in bands of fewer lines, which the engine draws on the painting thread.
+FILL_BAND = 64
+
+
+def fill_banded(painter: QPainter, rect: QRect, colour: QColor) -> None:
+    """``painter.fillRect(rect, colour)``, in bands of at most FILL_BAND lines."""
+    x, width, y, bottom = rect.x(), rect.width(), rect.top(), rect.bottom()
+    while y <= bottom:
+        lines = min(FILL_BAND, bottom - y + 1)
+        painter.fillRect(x, y, width, lines, colour)
+        y += lines
+
+
 COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
 
 
@@ -76,7 +93,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         painter.save()
         selected = bool(option.state & _SELECTED)
-        painter.fillRect(rect, _SELECTED_BG if selected else _BG)
+        fill_banded(painter, rect, _SELECTED_BG if selected else _BG)
         if self.grouped and not selected:
             self._paint_group(painter, rect, index)
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
@@ -116,7 +133,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
     def _paint_picture(self, painter: QPainter, inner: QRect, pm: object) -> QRect:
         """The thumbnail fitted in ``inner`` (or the placeholder); returns where it is."""
         if not isinstance(pm, QPixmap) or pm.isNull():
-            painter.fillRect(inner, _PLACEHOLDER)
+            fill_banded(painter, inner, _PLACEHOLDER)
             return inner
         scaled = pm.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
         x = inner.x() + (inner.width() - scaled.width()) // 2
@@ -144,9 +161,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         last = not same(row, row + 1)
         gap = max(2, PAD // 2)
         band = rect.adjusted(gap if first else 0, gap, -gap if last else 0, -gap)
-        painter.fillRect(band, _GROUP_BG)
+        fill_banded(painter, band, _GROUP_BG)
         if first:
-            painter.fillRect(QRect(band.left(), band.top(), 3, band.height()), _GROUP_EDGE)
+            fill_banded(painter, QRect(band.left(), band.top(), 3, band.height()), _GROUP_EDGE)
 
     @staticmethod
     def _paint_badges(painter: QPainter, rect: QRect, record: ImageRecord, used: int) -> None:
@@ -155,7 +172,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         if not (record.favourite or pick or record.rating or record.deleted_remote):
             return  # most cells: nothing to draw, no font to set up
         if pick == Pick.REJECTED:
-            painter.fillRect(rect, QColor(0, 0, 0, 120))
+            fill_banded(painter, rect, QColor(0, 0, 0, 120))
         font = painter.font()
         font.setPixelSize(13)
         font.setBold(True)
