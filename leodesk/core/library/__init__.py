@@ -54,9 +54,10 @@ Local images (schema v5, :mod:`~leodesk.core.library.local`): ``generations.loca
 generation made on this machine only (a kept realtime result); sync never flags it deleted on
 the server, and its ids start with ``local-``.
 
-The package's names load on first use (a module ``__getattr__``): a caller that needs one part
-(the gallery's reader, :class:`~leodesk.core.library.images.Images` opened read-only before the
-rest of the app loads) imports that part's module and never the others.
+The package's names load on first use, from :mod:`~leodesk.core.library.whole` (a module
+``__getattr__``): a caller that needs one part (the gallery's reader,
+:class:`~leodesk.core.library.images.Images` opened read-only before the rest of the app loads)
+imports that part's module and never the others.
 """
 
 from __future__ import annotations
@@ -65,122 +66,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from leodesk.core.library.blueprints import BlueprintOrigin
-    from leodesk.core.library.db import (
-        APPLICATION_ID,
-        BUSY_TIMEOUT_MS,
-        MIGRATIONS,
-        SCHEMA_VERSION,
-        LibraryError,
-    )
-    from leodesk.core.library.element_cache import ELEMENT_KINDS
-    from leodesk.core.library.generations import DIFF_FIELDS
-    from leodesk.core.library.history import Preset, PresetError, PromptEntry
-    from leodesk.core.library.images import MAX_DOWNLOAD_ATTEMPTS
-    from leodesk.core.library.job_queue import QUEUE_PAUSED_KEY
-    from leodesk.core.library.local import LOCAL_PREFIX, is_local_id
-    from leodesk.core.library.media import MediaUpload
-    from leodesk.core.library.model_cache import MODEL_KINDS
-    from leodesk.core.library.records import (
-        CollectionRecord,
-        DownloadState,
-        FileRef,
-        GenerationRecord,
-        ImageKind,
-        ImageRecord,
-        JobRecord,
-        Pick,
-        UpsertBatch,
-    )
-    from leodesk.core.library.training import DatasetImageRecord, DatasetRecord
-    from leodesk.core.library.upload_cache import UPLOAD_REUSE_S
-    from leodesk.core.library.videos import VideoOrigin, VideoRecord
-    from leodesk.core.library.whole import Library
-    from leodesk.core.search import MAX_QUERY_WORDS, Filter, fts_query
-
-
-__all__ = [
-    "APPLICATION_ID",
-    "BUSY_TIMEOUT_MS",
-    "DIFF_FIELDS",
-    "ELEMENT_KINDS",
-    "LOCAL_PREFIX",
-    "MAX_DOWNLOAD_ATTEMPTS",
-    "MAX_QUERY_WORDS",
-    "MIGRATIONS",
-    "MODEL_KINDS",
-    "QUEUE_PAUSED_KEY",
-    "SCHEMA_VERSION",
-    "UPLOAD_REUSE_S",
-    "BlueprintOrigin",
-    "CollectionRecord",
-    "DatasetImageRecord",
-    "DatasetRecord",
-    "DownloadState",
-    "FileRef",
-    "Filter",
-    "GenerationRecord",
-    "ImageKind",
-    "ImageRecord",
-    "JobRecord",
-    "Library",
-    "LibraryError",
-    "MediaUpload",
-    "Pick",
-    "Preset",
-    "PresetError",
-    "PromptEntry",
-    "UpsertBatch",
-    "VideoOrigin",
-    "VideoRecord",
-    "fts_query",
-    "is_local_id",
-]
-
-#: The module each name of the package comes from.
-_WHERE: dict[str, str] = {
-    "APPLICATION_ID": "leodesk.core.library.db",
-    "BUSY_TIMEOUT_MS": "leodesk.core.library.db",
-    "DIFF_FIELDS": "leodesk.core.library.generations",
-    "ELEMENT_KINDS": "leodesk.core.library.element_cache",
-    "LOCAL_PREFIX": "leodesk.core.library.local",
-    "MAX_DOWNLOAD_ATTEMPTS": "leodesk.core.library.images",
-    "MAX_QUERY_WORDS": "leodesk.core.search",
-    "MIGRATIONS": "leodesk.core.library.db",
-    "MODEL_KINDS": "leodesk.core.library.model_cache",
-    "QUEUE_PAUSED_KEY": "leodesk.core.library.job_queue",
-    "SCHEMA_VERSION": "leodesk.core.library.db",
-    "UPLOAD_REUSE_S": "leodesk.core.library.upload_cache",
-    "BlueprintOrigin": "leodesk.core.library.blueprints",
-    "CollectionRecord": "leodesk.core.library.records",
-    "DatasetImageRecord": "leodesk.core.library.training",
-    "DatasetRecord": "leodesk.core.library.training",
-    "DownloadState": "leodesk.core.library.records",
-    "FileRef": "leodesk.core.library.records",
-    "Filter": "leodesk.core.search",
-    "GenerationRecord": "leodesk.core.library.records",
-    "ImageKind": "leodesk.core.library.records",
-    "ImageRecord": "leodesk.core.library.records",
-    "JobRecord": "leodesk.core.library.records",
-    "Library": "leodesk.core.library.whole",
-    "LibraryError": "leodesk.core.library.db",
-    "MediaUpload": "leodesk.core.library.media",
-    "Pick": "leodesk.core.library.records",
-    "Preset": "leodesk.core.library.history",
-    "PresetError": "leodesk.core.library.history",
-    "PromptEntry": "leodesk.core.library.history",
-    "UpsertBatch": "leodesk.core.library.records",
-    "VideoOrigin": "leodesk.core.library.videos",
-    "VideoRecord": "leodesk.core.library.videos",
-    "fts_query": "leodesk.core.search",
-    "is_local_id": "leodesk.core.library.local",
-}
+    from leodesk.core.library.whole import *  # noqa: F403
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    # importlib: a from-import would ask this package for "whole" first (and so this function)
+    whole = importlib.import_module("leodesk.core.library.whole")
+    value = getattr(whole, name)  # AttributeError for a name the library does not have
     globals()[name] = value  # later lookups find it at once
     return value
