@@ -65,6 +65,7 @@ PRELOAD_GALLERY = (
 )
 PRELOAD_REST = (
     "leodesk.qt.instance",  # QtNetwork: the local server, started once this stage is in
+    "leodesk.core.library.whole",  # every part: Backend.open_library runs on the GUI thread
     "PIL.Image",  # the thumbnails' decoder (not needed to show the gallery's rows)
     "calendar",  # the date scrubber's month names (imported where used: off the GUI thread here)
     "leodesk.core.api",
@@ -452,7 +453,8 @@ class Launcher(AccountsMixin, QObject):
             register_secret(current)
             return LeonardoClient(current, base_url=runtime.base_url)
 
-        from leodesk.core.library import LibraryError  # after the first paint
+        # Its own module: the package's front would load the whole library (see Backend).
+        from leodesk.core.library.db import LibraryError  # after the first paint
 
         try:
             # The gallery first (the library, its model, the prompt form), then the services
