@@ -66,16 +66,14 @@ class Backend(QObject):
         self._client: LeonardoApi | None = None
         self._client_lock = threading.Lock()
         self._library_open = False
-        if gallery_first:
-            try:
-                self.gallery_reader = Images.open_readonly(paths.library_db)
-            except LibraryError as exc:
-                if exc.reason in ("corrupt", "newer"):
-                    raise
-                # No library yet, or one of an older schema: the writer makes it current.
-                self.open_library()
-                self.gallery_reader = Images.open_readonly(paths.library_db)
-        else:
+        if not gallery_first:
+            self.open_library()
+        try:
+            self.gallery_reader = Images.open_readonly(paths.library_db)
+        except LibraryError as exc:
+            if self._library_open or exc.reason in ("corrupt", "newer"):
+                raise
+            # No library yet, or one of an older schema: the writer makes it current.
             self.open_library()
             self.gallery_reader = Images.open_readonly(paths.library_db)
         self.store = ImageStore(paths.images)
