@@ -48,6 +48,7 @@ _GROUP_EDGE = QColor(90, 155, 230)
 _SELECTED_BG = QColor(38, 79, 120)
 _PLACEHOLDER = QColor(60, 60, 64)
 _SELECTED = QStyle.StateFlag.State_Selected
+COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
 # Qt's raster engine hands a fill of 96 lines or more to its GUI thread pool and waits for the
 # pool's threads (QT_THREAD_PARALLEL_FILLS in qdrawhelper.cpp): on two cores busy decoding
 # thumbnails, those waits are where a scrolling frame ran long (a native profile of the gallery
@@ -63,9 +64,6 @@ def fill_banded(painter: QPainter, rect: QRect, colour: QColor) -> None:
         lines = min(FILL_BAND, bottom - y + 1)
         painter.fillRect(x, y, width, lines, colour)
         y += lines
-
-
-COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
