@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,30 @@ def test_pages_dropped_while_dragging_fast_are_read_when_shown_again(
         qtbot.waitUntil(lambda: model.index(20).data(CELL_ROLE)[1] is not None, timeout=5000)
         assert model.index(20).data(CELL_ROLE)[1].id == "img-01179"
         qtbot.waitUntil(lambda: model.index(1180).data(CELL_ROLE)[1] is not None, timeout=5000)
+
+
+def test_details_read_before_a_refresh_are_read_again(qtbot: Any, tmp_path: Path) -> None:
+    """A file arrives (refresh_records) while a read of the details is under way: what that
+    read brings predates the change, so the details are read again rather than kept."""
+    with _library_model(tmp_path, 500) as (lib, reader, model):
+        gate, reading = threading.Event(), threading.Event()
+        plain = reader.image_records
+
+        def held_back(ids: Any) -> Any:
+            found = plain(ids)
+            if not gate.is_set():
+                reading.set()
+                gate.wait(10)
+            return found
+
+        reader.image_records = held_back  # type: ignore[method-assign]
+        qtbot.waitUntil(lambda: model.rowCount() == 1200)
+        assert model.index(0).data(CELL_ROLE) == (None, None)  # asks for its details
+        assert reading.wait(10)
+        lib.set_favourite(["img-01199"], True)  # what a newly arrived file changes
+        model.refresh_records()
+        # the read from before the change comes back now; nothing asks for the row meanwhile
+        with qtbot.waitSignal(model.dataChanged, timeout=5000):
+            gate.set()
+        _pm, rec = model.index(0).data(CELL_ROLE)
+        assert rec is not None and rec.favourite

@@ -22,7 +22,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -171,7 +171,7 @@ class _Reader:
 class _Done:
     epoch: int
     kind: str  # "page" | "count" | "records"
-    key: object  # page number, None, or chunk number
+    key: object  # page number, None, or (chunk number, records generation)
     value: object  # list[str] | int | dict[str, ImageRecord] | BaseException
 
 
@@ -207,6 +207,9 @@ class GalleryModel(QAbstractListModel):
         self._row_of: dict[str, int] = {}
         self._counted = True  # the row count is the library's (not only the first page's)
         self._epoch = 0  # bumped on every reset: results of older reads are dropped
+        # Bumped when cached details are dropped (files arrived): details read before that are
+        # read again rather than cached (they may predate what changed).
+        self._records_gen = 0
         self._filter: Any = None  # leodesk.core.search.Filter, or None for everything
         self._records: OrderedDict[str, ImageRecord] = OrderedDict()
         self._record_cache = record_cache
@@ -414,14 +417,14 @@ class GalleryModel(QAbstractListModel):
         if not ids:
             return
         self._chunks_asked.add(chunk)
-        source, epoch = self._source, self._epoch
+        source, epoch, gen = self._source, self._epoch, self._records_gen
 
         def job() -> _Done:
             try:
                 value: object = source.image_records(ids)
             except Exception as exc:
                 value = (ids, exc)
-            return _Done(epoch, "records", chunk, value)
+            return _Done(epoch, "records", (chunk, gen), value)
 
         self._reader.submit(job, lambda: self._chunks_asked.discard(chunk))
 
@@ -434,7 +437,12 @@ class GalleryModel(QAbstractListModel):
         elif done.kind == "page":
             self._page_arrived(int(done.key), done.value)  # type: ignore[call-overload]
         elif done.kind == "records":
-            self._records_arrived(int(done.key), done.value)  # type: ignore[call-overload]
+            chunk, gen = cast(tuple[int, int], done.key)
+            if gen != self._records_gen:  # read before the details were dropped: again
+                self._chunks_asked.discard(chunk)
+                self._ask_records(chunk * _CHUNK)
+                return
+            self._records_arrived(chunk, done.value)
 
     def _count_arrived(self, value: object) -> None:
         if isinstance(value, BaseException):
@@ -541,6 +549,7 @@ class GalleryModel(QAbstractListModel):
 
     def refresh_records(self) -> None:
         """Drop every cached detail (many files arrived) and repaint; rows stay where they are."""
+        self._records_gen += 1
         self._records.clear()
         self._chunks_asked.clear()
         if self._ids:
@@ -548,6 +557,7 @@ class GalleryModel(QAbstractListModel):
 
     def forget_records(self, ids: list[str]) -> None:
         """Drop cached details (an image's file arrived) and repaint those rows."""
+        self._records_gen += 1
         for i in ids:
             self._records.pop(i, None)
             row = self._row_of.get(i)
