@@ -530,15 +530,15 @@ class Launcher(AccountsMixin, QObject):
         self.ctx.deleter.resume()
         self.ctx.thumbs.prune_disk()
         self.check_library(key)
-        if self.pending_files:
-            files, self.pending_files = self.pending_files, []
-            self.open_files(files)
         if self.stepped:
             # What is loaded now (modules, classes, the services) lives as long as the app:
             # the collector's full passes skip it from here on (a pause while scrolling).
             gc.freeze()
             sys.setswitchinterval(OPEN_SWITCH_INTERVAL_S)  # see main()
         self.opened = True
+        if self.pending_files:
+            files, self.pending_files = self.pending_files, []
+            self.open_files(files)
 
     # -- one app per profile --------------------------------------------------------------------
     def serve(self, paths: Paths, lock: Any = None) -> bool:
@@ -590,8 +590,9 @@ class Launcher(AccountsMixin, QObject):
 
     def open_files(self, files: list[str]) -> None:
         """Open each picture in a canvas window of its own (as Canvas ▸ Open image does);
-        a file that is no picture is named on the status bar. Waits for the working app."""
-        if self.ctx is None:
+        a file that is no picture is named on the status bar. Waits for the working app: the
+        services exist some steps before the window is attached to them."""
+        if not self.opened:
             self.pending_files.extend(files)
             return
         from pathlib import Path  # after the first paint
@@ -831,6 +832,7 @@ class Launcher(AccountsMixin, QObject):
             self.ctx.deleter.wait_committed(5.0)
             clean = bool(self.ctx.shutdown())
             self.ctx = None
+            self.opened = False  # files handed over from here wait (for nothing: the app ends)
         elif self.gallery is not None:  # closed before the services were built
             clean = bool(self.gallery.shutdown())
         self.gallery = None

@@ -131,3 +131,43 @@ def test_pictures_opened_from_finder_while_starting_and_running(tmp_path: Path) 
     assert report.read_text(encoding="utf-8") == (
         "dune.png | moon.jpeg | status=Not a picture leodesk can open: notes.txt"
     )
+
+
+def test_a_picture_handed_over_between_any_two_start_up_steps_opens_once_the_app_works(
+    qtbot: Any, apps: Apps, sim: Any, tmp_path: Path
+) -> None:
+    """A second launch may hand its files over at any moment of the start-up, including when
+    the services exist but the window is not yet attached to them (CI found that one)."""
+    from leodesk.app import Launcher
+    from leodesk.ui.main_window import MainWindow
+
+    pic = tmp_path / "tide.png"
+    Image.new("RGB", (40, 30), (10, 120, 140)).save(pic, "PNG")
+    runtime = sim_runtime(sim)
+    window = MainWindow(demo=True)
+    qtbot.addWidget(window, before_close_func=lambda w: wait_idle(qtbot, w, 20000))
+    launcher = Launcher(window, demo=True, runtime=runtime)
+    apps.launchers.append(launcher)
+    steps = launcher._open_steps
+    handed: list[tuple[bool, bool]] = []  # (services built, window attached) at each hand-over
+
+    def handing_over(key: str | None) -> Any:
+        for step in steps(key):
+            handed.append((launcher.ctx is not None, window.ctx is not None))
+            launcher.handed_over([str(pic)])
+            yield step
+
+    launcher._open_steps = handing_over  # type: ignore[method-assign]
+    window.show()
+    qtbot.waitExposed(window)
+    launcher.start()
+    fast_polls(launcher)
+    canvases = [entry[0] for entry in window.canvas_link.canvases]
+    try:
+        assert (True, False) in handed  # the moment CI met: services up, window not attached
+        assert len(canvases) == len(handed)  # each hand-over opened its picture, once
+        assert {c.doc.size() for c in canvases} == {QSize(40, 30)}
+        assert launcher.pending_files == []
+    finally:
+        for c in canvases:
+            c.close()
