@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leodesk.ui.grid_scroll_bar import GridScrollBar
+
 __all__ = ["GridView"]
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -51,6 +53,7 @@ class GridView(QAbstractItemView):
         viewport.setBackgroundRole(QPalette.ColorRole.Base)
         viewport.setAutoFillBackground(True)
         self.setViewport(viewport)
+        self.setVerticalScrollBar(GridScrollBar(Qt.Orientation.Vertical, self))
         self._cell = QSize(100, 100)
         self._columns = 0  # columns at the last geometry update (to keep the place on resize)
         self._press: QPoint | None = None  # where a rubber band started (content coordinates)
