@@ -192,8 +192,12 @@ class Preload(QObject):
 #: What a start-up step yields to wait for the second stage of the preload (the services).
 WAIT_FOR_PRELOAD = "wait-for-preload"
 REST_AFTER_MS = 1000  # the second stage loads by then even if the gallery never painted
-STARTING_SWITCH_INTERVAL_S = 0.001
-OPEN_SWITCH_INTERVAL_S = 0.005  # Python's default
+#: How long a thread that wants the interpreter lock waits before the thread running Python is
+#: asked to let go of it (Python's default: 5 ms). The GUI thread waits so for each call into
+#: Python (an event, a paint, a slot) while other threads run Python: the preload's imports as
+#: the app opens; downloads, decoding and the gallery's reads while it scrolls (the gallery
+#: benchmark, drag frames over 16 ms in 5 runs: 6 at 5 ms, 1 at 1 ms).
+SWITCH_INTERVAL_S = 0.001
 GUI_BUSY_WAIT_S = 0.05  # the longest a module of the second stage waits for an idle GUI
 
 
@@ -531,10 +535,7 @@ class Launcher(AccountsMixin, QObject):
         self.ctx.thumbs.prune_disk()
         self.check_library(key)
         if self.stepped:
-            # What is loaded now (modules, classes, the services) lives as long as the app:
-            # the collector's full passes skip it from here on (a pause while scrolling).
-            gc.freeze()
-            sys.setswitchinterval(OPEN_SWITCH_INTERVAL_S)  # see main()
+            settle_open_app()
         self.opened = True
         if self.pending_files:
             files, self.pending_files = self.pending_files, []
@@ -860,6 +861,14 @@ class LeodeskApplication(QApplication):
         return super().event(event)
 
 
+def settle_open_app() -> None:
+    """What the app does once it is open (the gallery benchmark does it too): what is loaded
+    now (modules, classes, the services) lives as long as the app, so the collector's full
+    passes skip it from here on (a pause while scrolling)."""
+    gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
 class _FirstPaint(QObject):
     """Calls back once, right after the widget's first paint (``at_once`` as it begins)."""
 
@@ -950,10 +959,7 @@ def main(
 ) -> int:
     if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
         faulthandler.enable()  # to stderr until the log folder is known
-    # While the app opens, the GUI thread waits at most 1 ms (not Python's 5) for the
-    # interpreter lock that the preload thread holds between modules (Launcher._open_steps puts
-    # the usual interval back once open: while scrolling, the shorter one measured no better).
-    sys.setswitchinterval(STARTING_SWITCH_INTERVAL_S)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     # One app per profile: a second launch hands its files to the first and ends here.

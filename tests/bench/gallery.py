@@ -476,9 +476,9 @@ def gallery_phase(home: Path, base_url: str, rows_expected: int) -> dict[str, fl
     view.visible_rows_changed.connect(visible)
     view.resize(WIDTH, HEIGHT)
     view.show()
-    import gc
+    from leodesk.app import settle_open_app
 
-    gc.freeze()  # as the app does once it has opened (leodesk.app, Launcher._open_steps)
+    settle_open_app()  # as the app does once it has opened (Launcher._open_steps)
     laid_out = settle(view, app, rows_expected)
     out = drive(view, app)
     out["layout_s"] = laid_out

@@ -106,10 +106,12 @@ def leodesk_pool(app: Any, files: list[Path], cache_dir: Path) -> tuple[float, f
     """(images/s, longest GUI-thread gap in ms, pool width)."""
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
+    from leodesk.app import SWITCH_INTERVAL_S
     from leodesk.core.thumbs import ThumbCache
     from leodesk.qt.thumbnails import ThumbnailLoader, key_for
     from leodesk.qt.workers import Pools
 
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the app runs
     pools = Pools(network_threads=1)
     width = pools.thumbs.maxThreadCount()
     loader = ThumbnailLoader(
