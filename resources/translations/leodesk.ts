@@ -973,7 +973,7 @@
 <context>
     <name>CollapsibleSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_section.py" line="+63"/>
+        <location filename="../../leodesk/ui/form_section.py" line="+92"/>
         <source>Show or hide {title}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1370,7 +1370,7 @@
 <context>
     <name>DateScrubber</name>
     <message>
-        <location filename="../../leodesk/ui/date_scrubber.py" line="+20"/>
+        <location filename="../../leodesk/ui/date_scrubber.py" line="+18"/>
         <source>Months</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1380,7 +1380,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>{month} {year}: {count} images</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1422,12 +1422,12 @@
 <context>
     <name>DraftsPane</name>
     <message>
-        <location filename="../../leodesk/ui/drafts.py" line="+24"/>
+        <location filename="../../leodesk/ui/drafts.py" line="+34"/>
         <source>Draft {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+20"/>
         <source>Drafts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1442,7 +1442,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Presets and drafts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2039,7 +2039,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GalleryModel</name>
     <message>
-        <location filename="../../leodesk/qt/models/gallery_model.py" line="+701"/>
+        <location filename="../../leodesk/qt/models/gallery_model.py" line="+715"/>
         <source>Image: {prompt}</source>
         <extracomment>What the delegate paints, in one call: (QPixmap or None, ImageRecord or None), memory only. Fired when the count comes back: every row is known (kept for listeners of paging). The library could not be read (the exception), once until the source changes.</extracomment>
         <translation type="unfinished"></translation>
@@ -2116,12 +2116,12 @@ Generations made with it stay; it cannot be used again.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+170"/>
+        <location line="+173"/>
         <source>Filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-168"/>
+        <location line="-171"/>
         <source>Show filters</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2176,7 +2176,7 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+114"/>
         <source>Filters ({n})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2209,7 +2209,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GalleryView</name>
     <message>
-        <location filename="../../leodesk/ui/gallery.py" line="+192"/>
+        <location filename="../../leodesk/ui/gallery.py" line="+203"/>
         <source>deleted online</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2226,6 +2226,15 @@ Generations made with it stay; it cannot be used again.</source>
         <location filename="../../leodesk/qt/generation.py" line="+202"/>
         <location line="+31"/>
         <source>The saved request could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GridScrollBar</name>
+    <message>
+        <location filename="../../leodesk/ui/grid_scroll_bar.py" line="+44"/>
+        <source>Gallery position</source>
+        <extracomment>How far from the groove&apos;s colour towards the text&apos;s the handle is: at rest, under the pointer, held.</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3460,28 +3469,29 @@ image</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../leodesk/ui/main_window.py" line="+82"/>
-        <location line="+66"/>
+        <location filename="../../leodesk/ui/main_window.py" line="+104"/>
+        <location line="+108"/>
         <source>leodesk — Demo</source>
+        <extracomment>The modules furnish() builds from (leodesk.app loads them on its preload thread first).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-80"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Starting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+200"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3497,12 +3507,12 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+68"/>
         <source>&amp;Image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+126"/>
         <source>The cost of this job is not known yet (your limit is {limit}).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3539,12 +3549,12 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Send this job?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Cost limit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3579,7 +3589,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+37"/>
+        <location line="+38"/>
         <source>%n image(s) deleted. They leave your account in a few seconds.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -4130,7 +4140,7 @@ Send it anyway?</source>
 <context>
     <name>PanesLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_panes.py" line="+47"/>
+        <location filename="../../leodesk/ui/window_panes.py" line="+36"/>
         <source>&amp;Details panel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4599,7 +4609,7 @@ Send it anyway?</source>
 <context>
     <name>PromptForm</name>
     <message>
-        <location filename="../../leodesk/ui/prompt_form.py" line="+115"/>
+        <location filename="../../leodesk/ui/prompt_form.py" line="+116"/>
         <source>Generation settings</source>
         <extracomment>The control that shows a problem with a request field.</extracomment>
         <translation type="unfinished"></translation>
@@ -4707,7 +4717,7 @@ Send it anyway?</source>
 <context>
     <name>PromptSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_prompt.py" line="+21"/>
+        <location filename="../../leodesk/ui/form_prompt.py" line="+25"/>
         <source>Waiting for the prompt service…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6539,7 +6549,7 @@ Send it anyway?</source>
 <context>
     <name>UploadService</name>
     <message>
-        <location filename="../../leodesk/qt/uploads.py" line="+73"/>
+        <location filename="../../leodesk/qt/uploads.py" line="+72"/>
         <source>Gallery image</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6554,7 +6564,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>{size:.0f} MB</source>
         <translation type="unfinished"></translation>
     </message>
