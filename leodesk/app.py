@@ -118,6 +118,9 @@ class Preload(QObject):
         self.version = ""
         self.failed: list[str] = []
         self.finished = False  # both stages in (read on the GUI thread, after ``done``)
+        # The compiled methods of dataclasses, kept between runs (leodesk.core.codecache): read
+        # on the thread, first, if set.
+        self.code_cache: Path | None = None
         self.done.connect(self._finished)
         # The second stage waits until the window is usable (release_rest): importing it
         # meanwhile would take the interpreter lock from the GUI thread building the gallery.
@@ -176,6 +179,10 @@ class Preload(QObject):
                 sys.meta_path.remove(gate)
 
     def _load(self) -> None:
+        if self.code_cache is not None:
+            from leodesk.core import codecache  # light
+
+            codecache.install(self.code_cache)
         self._import(self.first)
         self.first_done.emit()
         self._rest.wait()
@@ -867,6 +874,9 @@ def settle_open_app() -> None:
     passes skip it from here on (a pause while scrolling)."""
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    from leodesk.core import codecache  # light
+
+    codecache.save()  # what this start compiled (nothing once the file has it)
 
 
 class _FirstPaint(QObject):
@@ -989,6 +999,7 @@ def main(
 
     launcher.stepped = True
     preload = Preload(parent=launcher)
+    preload.code_cache = profile.code_cache
     launcher.preload = preload
     preload.watch_gui()
     ready = {"painted": False, "loaded": False}
@@ -1043,6 +1054,9 @@ def main(
     code = int(app.exec())
     launcher = current[0]
     launcher.shutdown()
+    from leodesk.core import codecache  # light
+
+    codecache.save()  # classes first defined since the app opened (a dialog's)
     lock.release()  # also when the first paint never came
     if not launcher.stopped_cleanly:
         # A worker still waits on the network. Everything is saved and the library closed,

@@ -54,6 +54,11 @@ class Paths:
         return self.cache / "thumbs"
 
     @property
+    def code_cache(self) -> Path:
+        """The compiled methods of dataclasses, kept between runs (leodesk.core.codecache)."""
+        return self.cache / "dataclass-code.bin"
+
+    @property
     def drag_cache(self) -> Path:
         """PNGs written for a drag to another app (cached by image id)."""
         return self.cache / "drag"

@@ -101,3 +101,9 @@ def test_closing_does_not_wait_out_a_request_the_server_holds(
     assert took < 40, f"the process waited {took:.0f} s for the held request"
     settings = list(tmp_path.rglob("settings.json"))
     assert settings and '"last_form"' in settings[0].read_text()
+    # The dataclasses' compiled methods are kept for the next start (leodesk.core.codecache).
+    from leodesk.core import codecache
+
+    kept = list(tmp_path.rglob("dataclass-code.bin"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(codecache.HEADER)
+    assert kept[0].stat().st_size > 100_000  # the app's classes, not a handful
