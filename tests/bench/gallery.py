@@ -443,13 +443,15 @@ def gallery_phase(home: Path, base_url: str, rows_expected: int) -> dict[str, fl
     from PySide6.QtCore import QElapsedTimer
     from PySide6.QtWidgets import QApplication
 
-    from leodesk.core import paths
+    from leodesk.core import codecache, paths
+
+    os.environ["LEODESK_HOME"] = str(home)
+    codecache.install(paths.resolve().code_cache)  # as the app's preload does (its memory too)
     from leodesk.core.api import LeonardoClient
     from leodesk.qt.context import build_context
     from leodesk.ui.gallery import GalleryView
 
     app = QApplication.instance() or QApplication([])
-    os.environ["LEODESK_HOME"] = str(home)
     ctx = build_context(
         paths.resolve().ensure(), lambda: LeonardoClient(SIM_KEY, base_url=base_url)
     )
