@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from leodesk.core.library.records import ImageRecord, Pick
 from leodesk.qt.models.gallery_model import CELL_ROLE, IMAGE_ID_ROLE, RECORD_ROLE
+from leodesk.ui.fills import fill_banded
 from leodesk.ui.gallery_badges import (
     describe,
     paint_corner_badges,
@@ -49,21 +50,6 @@ _SELECTED_BG = QColor(38, 79, 120)
 _PLACEHOLDER = QColor(60, 60, 64)
 _SELECTED = QStyle.StateFlag.State_Selected
 COMMIT_MS = 200  # the slider stood still this long: thumbnails are made at the new size
-# Qt's raster engine hands a fill of 96 lines or more to its GUI thread pool and waits for the
-# pool's threads (QT_THREAD_PARALLEL_FILLS in qdrawhelper.cpp): on two cores busy decoding
-# thumbnails, those waits are where a scrolling frame ran long (a native profile of the gallery
-# benchmark: the GUI thread in QLatch::wait under each cell's fills). The cells' fills are made
-# in bands of fewer lines, which the engine draws on the painting thread.
-FILL_BAND = 64
-
-
-def fill_banded(painter: QPainter, rect: QRect, colour: QColor) -> None:
-    """``painter.fillRect(rect, colour)``, in bands of at most FILL_BAND lines."""
-    x, width, y, bottom = rect.x(), rect.width(), rect.top(), rect.bottom()
-    while y <= bottom:
-        lines = min(FILL_BAND, bottom - y + 1)
-        painter.fillRect(x, y, width, lines, colour)
-        y += lines
 
 
 class ThumbnailDelegate(QStyledItemDelegate):

@@ -1,12 +1,11 @@
 """GridScrollBar: the gallery's scroll bar, painted with opaque rectangle fills only.
 
 While the gallery scrolls, its scroll bar repaints every frame. The style's scroll bar draws the
-groove and handle with gradients and lines the height of the bar; Qt's raster engine hands any
-such fill of 96 lines or more to its GUI thread pool and waits for the pool's threads, and on a
-machine whose cores are busy decoding thumbnails that wait is where frames ran long. Opaque
-rectangles are filled on the painting thread (a memory fill), so this bar draws its groove, edge
-and handle as opaque rectangles, with colours from the palette (light and dark themes), and
-leaves the geometry, the arrows and the mouse to the style and QScrollBar.
+groove and handle with gradients and lines the height of the bar, which Qt hands to its GUI
+thread pool and waits for (see :mod:`leodesk.ui.fills`). This bar draws its groove, edge and
+handle as opaque rectangles, the tall ones in bands (:func:`~leodesk.ui.fills.fill_banded`),
+with colours from the palette (light and dark themes), and leaves the geometry, the arrows and
+the mouse to the style and QScrollBar.
 """
 
 from __future__ import annotations
@@ -15,11 +14,20 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QCursor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QScrollBar, QStyle, QStyleOptionSlider, QWidget
 
+from leodesk.ui.fills import fill_banded
+
 __all__ = ["GridScrollBar", "mix"]
 
 _CC = QStyle.ComplexControl.CC_ScrollBar
 _SC = QStyle.SubControl
 _PE = QStyle.PrimitiveElement
+#: (vertical, button) -> the arrow drawn in it
+_ARROWS = {
+    (True, _SC.SC_ScrollBarSubLine): _PE.PE_IndicatorArrowUp,
+    (True, _SC.SC_ScrollBarAddLine): _PE.PE_IndicatorArrowDown,
+    (False, _SC.SC_ScrollBarSubLine): _PE.PE_IndicatorArrowLeft,
+    (False, _SC.SC_ScrollBarAddLine): _PE.PE_IndicatorArrowRight,
+}
 #: How far from the groove's colour towards the text's the handle is: at rest, under the
 #: pointer, held.
 HANDLE_TONE = (0.30, 0.42, 0.55)
@@ -71,34 +79,20 @@ class GridScrollBar(QScrollBar):
         style = self.style()
         groove, edge, handle_colour = self.colours(opt)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), groove)
+        fill_banded(painter, self.rect(), groove)
         vertical = self.orientation() == Qt.Orientation.Vertical
-        if vertical:  # the line between the bar and what it scrolls
-            painter.fillRect(0, 0, 1, self.height(), edge)
-        else:
-            painter.fillRect(0, 0, self.width(), 1, edge)
+        # the line between the bar and what it scrolls
+        edge_line = QRect(0, 0, 1, self.height()) if vertical else QRect(0, 0, self.width(), 1)
+        fill_banded(painter, edge_line, edge)
         handle = self.handle_rect(opt)
         if self.maximum() > self.minimum() and handle.isValid():
             self._paint_handle(painter, handle, handle_colour, vertical)
         for part in (_SC.SC_ScrollBarSubLine, _SC.SC_ScrollBarAddLine):
             button = style.subControlRect(_CC, opt, part, self)
-            if button.isEmpty():
-                continue
-            if vertical:
-                arrow = (
-                    _PE.PE_IndicatorArrowUp
-                    if part == _SC.SC_ScrollBarSubLine
-                    else _PE.PE_IndicatorArrowDown
-                )
-            else:
-                arrow = (
-                    _PE.PE_IndicatorArrowLeft
-                    if part == _SC.SC_ScrollBarSubLine
-                    else _PE.PE_IndicatorArrowRight
-                )
-            arrow_opt = QStyleOptionSlider(opt)
-            arrow_opt.rect = button
-            style.drawPrimitive(arrow, arrow_opt, painter, self)
+            if not button.isEmpty():
+                arrow_opt = QStyleOptionSlider(opt)
+                arrow_opt.rect = button
+                style.drawPrimitive(_ARROWS[vertical, part], arrow_opt, painter, self)
         painter.end()
 
     @staticmethod
@@ -108,7 +102,7 @@ class GridScrollBar(QScrollBar):
         if vertical:
             x, w = r.x() + INSET + 1, r.width() - 2 * INSET - 1  # + 1: the edge line
             y, h = r.y() + 1, r.height() - 2
-            painter.fillRect(x, y + 2, w, h - 4, colour)
+            fill_banded(painter, QRect(x, y + 2, w, h - 4), colour)
             painter.fillRect(x + 1, y + 1, w - 2, 1, colour)
             painter.fillRect(x + 1, y + h - 2, w - 2, 1, colour)
             painter.fillRect(x + 2, y, w - 4, 1, colour)

@@ -2209,7 +2209,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GalleryView</name>
     <message>
-        <location filename="../../leodesk/ui/gallery.py" line="+203"/>
+        <location filename="../../leodesk/ui/gallery.py" line="+189"/>
         <source>deleted online</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2232,9 +2232,9 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GridScrollBar</name>
     <message>
-        <location filename="../../leodesk/ui/grid_scroll_bar.py" line="+44"/>
+        <location filename="../../leodesk/ui/grid_scroll_bar.py" line="+52"/>
         <source>Gallery position</source>
-        <extracomment>How far from the groove&apos;s colour towards the text&apos;s the handle is: at rest, under the pointer, held.</extracomment>
+        <extracomment>(vertical, button) -&gt; the arrow drawn in it How far from the groove&apos;s colour towards the text&apos;s the handle is: at rest, under the pointer, held.</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>

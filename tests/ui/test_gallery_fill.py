@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from leodesk.ui.gallery import FILL_BAND, fill_banded
+from leodesk.ui.fills import FILL_BAND, fill_banded
 
 
 def test_a_banded_fill_covers_exactly_its_rectangle(qapp: object) -> None:
