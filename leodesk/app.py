@@ -119,7 +119,7 @@ class Preload(QObject):
         self.failed: list[str] = []
         self.finished = False  # both stages in (read on the GUI thread, after ``done``)
         # The compiled methods of dataclasses, kept between runs (leodesk.core.codecache): read
-        # on the thread, first, if set.
+        # on the thread first, written there last (if set, and if this start compiled any).
         self.code_cache: Path | None = None
         self.done.connect(self._finished)
         # The second stage waits until the window is usable (release_rest): importing it
@@ -194,6 +194,10 @@ class Preload(QObject):
         except Exception as exc:
             self.failed.append(f"version: {exc}")
         self.done.emit()
+        if self.code_cache is not None:
+            from leodesk.core import codecache  # loaded above
+
+            codecache.save()  # what the two stages compiled (the first start, an upgrade)
 
 
 #: What a start-up step yields to wait for the second stage of the preload (the services).
@@ -874,9 +878,6 @@ def settle_open_app() -> None:
     passes skip it from here on (a pause while scrolling)."""
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    from leodesk.core import codecache  # light
-
-    codecache.save()  # what this start compiled (nothing once the file has it)
 
 
 class _FirstPaint(QObject):
