@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.form_section import name_widget, restyle
+from leodesk.ui.widgets import clear_button_with_text
 
 if TYPE_CHECKING:  # the rules come with the form (FormShell shows this section before it)
     from leodesk.core.form import FormRules
@@ -81,7 +82,7 @@ class PromptSection(QWidget):
             self.tr("How to improve it (optional), e.g. moodier")
         )
         self.improve_instruction_edit.setMaxLength(INSTRUCTION_MAX)
-        self.improve_instruction_edit.setClearButtonEnabled(True)
+        clear_button_with_text(self.improve_instruction_edit)
         self.improve_instruction_edit.setToolTip(
             self.tr(
                 "Sent with Improve prompt (promptInstructions): the prompt is improved that way"

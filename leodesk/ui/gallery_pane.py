@@ -25,7 +25,7 @@ from leodesk.ui.date_scrubber import DateScrubber
 from leodesk.ui.filter_bar import FilterBar
 from leodesk.ui.gallery import MAX_CELL, MIN_CELL, GalleryView
 from leodesk.ui.job_strip import JobStrip
-from leodesk.ui.widgets import named
+from leodesk.ui.widgets import clear_button_with_text, named
 
 if TYPE_CHECKING:
     from leodesk.core.sync import SyncProgress
@@ -99,7 +99,7 @@ class GalleryPane(QWidget):
             self.tr("Search prompts in your library (Ctrl+F)"),
         )
         self.search.setPlaceholderText(self.tr("Search prompts…"))
-        self.search.setClearButtonEnabled(True)
+        clear_button_with_text(self.search)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.core.diagnostics import app_version
-from leodesk.ui.widgets import named
+from leodesk.ui.widgets import clear_button_with_text, named
 
 Group = tuple[str, list[tuple[str, str]]]
 
@@ -96,7 +96,7 @@ class ShortcutSheet(QDialog):
             self.tr("Type part of a command or a key, for example “export” or “Ctrl”"),
         )
         self.search.setPlaceholderText(self.tr("Search commands or keys…"))
-        self.search.setClearButtonEnabled(True)
+        clear_button_with_text(self.search)
         self.tree = named(QTreeWidget(), "shortcutTree", self.tr("Shortcuts"))
         self.tree.setHeaderLabels([self.tr("Command"), self.tr("Keys")])
         self.tree.setRootIsDecorated(False)

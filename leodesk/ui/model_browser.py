@@ -22,7 +22,7 @@ from leodesk.qt.models.catalog_model import (
     ModelListModel,
 )
 from leodesk.ui.model_tiles import DistinctNameDelegate
-from leodesk.ui.widgets import named
+from leodesk.ui.widgets import clear_button_with_text, named
 
 TABS = ("platform", "own", "favourites")
 
@@ -45,7 +45,7 @@ class ModelBrowser(QWidget):
 
         self.search = named(QLineEdit(), "modelSearch", self.tr("Search models"))
         self.search.setPlaceholderText(self.tr("Search models…"))
-        self.search.setClearButtonEnabled(True)
+        clear_button_with_text(self.search)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(200)

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.core.library import PromptEntry
-from leodesk.ui.widgets import named
+from leodesk.ui.widgets import clear_button_with_text, named
 
 _ENTRY = Qt.ItemDataRole.UserRole
 _FACTS = Qt.ItemDataRole.UserRole + 1
@@ -157,7 +157,7 @@ class PromptHistoryPopup(QFrame):
         self.search.setPlaceholderText(
             QCoreApplication.translate("PromptHistory", "Search recent prompts…")
         )
-        self.search.setClearButtonEnabled(True)
+        clear_button_with_text(self.search)
         self.list = named(
             QListWidget(),
             "promptHistoryList",

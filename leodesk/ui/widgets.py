@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QWidget
+from PySide6.QtWidgets import QLineEdit, QMenu, QMenuBar, QMessageBox, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -16,6 +16,24 @@ def named(widget: W, object_name: str, accessible_name: str, tooltip: str | None
     if tooltip:
         widget.setToolTip(tooltip)
     return widget
+
+
+def clear_button_with_text(edit: QLineEdit) -> QLineEdit:
+    """Give ``edit`` its clear button (the ✕ a QLineEdit shows while it holds text) once it first
+    holds text. Qt shows the button only then anyway, but enabling it loads the style's icon
+    through the icon theme: ~3 ms on X11 for the first field of the process, which the fields
+    built as the window opens would spend before the gallery shows."""
+    if edit.text():
+        edit.setClearButtonEnabled(True)
+        return edit
+
+    def first_text(text: str) -> None:
+        if text:
+            edit.textChanged.disconnect(first_text)
+            edit.setClearButtonEnabled(True)
+
+    edit.textChanged.connect(first_text)
+    return edit
 
 
 def add_menu(parent: QMenuBar | QMenu, title: str, object_name: str = "") -> QMenu:

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QTextDocument
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMenu, QWidget
 
 from leodesk.core.export import read_png_metadata
 from leodesk.qt.models.gallery_model import IMAGE_IDS_MIME
@@ -409,6 +409,34 @@ def test_search_keeps_the_selection_and_combines_with_filters(
     # clearing the search keeps the model filter
     rows = _search(qtbot, window, "")
     assert {r.id for r in rows} == {r.id for r in records if r.model_id == model_id}
+    wait_idle(qtbot, window)
+
+
+def _clear_button(edit: QWidget) -> QWidget | None:
+    for button in edit.findChildren(QAbstractButton):
+        if button.metaObject().className() == "QLineEditIconButton" and button.isVisible():
+            return button
+    return None
+
+
+def test_the_search_fields_clear_button_comes_with_text_and_clears(
+    qtbot: Any, window: Any, history_sim: Any
+) -> None:
+    everything = {r.id for r in shown_records(window)}
+    edit = window.findChild(QWidget, "searchEdit")
+    assert _clear_button(edit) is None  # an empty field has nothing to clear
+    found = {r.id for r in _search(qtbot, window, "cat")}
+    assert 0 < len(found) < len(everything)
+    button = _clear_button(edit)
+    assert button is not None  # the ✕ at the field's end
+    assert edit.rect().contains(button.geometry().center())
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert edit.text() == ""
+    rows = wait_rows(qtbot, window, lambda rs: {r.id for r in rs} == everything)
+    assert _count_text(window) == f"{len(rows)} images"
+    # typed again, the button is back (it stays enabled once the field has held text)
+    _search(qtbot, window, "cat")
+    assert _clear_button(edit) is not None
     wait_idle(qtbot, window)
 
 
