@@ -70,6 +70,7 @@ PRELOAD_REST = (
     "calendar",  # the date scrubber's month names (imported where used: off the GUI thread here)
     "leodesk.core.api",
     "leodesk.ui.prompt_form",
+    "leodesk.ui.filter_bar",  # the gallery's filters, built when first used
     "leodesk.qt.context",
     "leodesk.ui.model_browser",
     "leodesk.ui.metadata_panel",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import io
 import os
 import re
@@ -179,6 +178,8 @@ class ImageStore:
         Raises :class:`StorageError` when the file cannot be written; no partial file is left.
         """
         clean_ext = _normalise_ext(ext)
+        import hashlib  # OpenSSL's (fast on large data): loaded with the first image
+
         sha = hashlib.sha256(data).hexdigest()
         path = self._root / sha[:2] / f"{sha}.{clean_ext}"
         with contextlib.suppress(OSError):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from leodesk.core.digest import sha256_hex
 from leodesk.core.errors import LeodeskError
 
 log = logging.getLogger("leodesk.instance")
@@ -99,7 +99,7 @@ def server_name(data_dir: Path) -> str:
         import getpass  # Windows only
 
         user = getpass.getuser()
-    digest = hashlib.sha256(f"{user}\0{data_dir.resolve()}".encode()).hexdigest()[:20]
+    digest = sha256_hex(f"{user}\0{data_dir.resolve()}".encode())[:20]
     return f"leodesk-{digest}"
 
 

@@ -33,7 +33,6 @@ methods may run concurrently on any threads; the Qt side still dedupes requests 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import itertools
 import logging
@@ -46,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from leodesk.core.digest import sha256_hex
 from leodesk.core.errors import LeodeskError
 from leodesk.core.imagestore import MAX_PIXELS
 from leodesk.core.lazy import lazy
@@ -120,7 +120,7 @@ class PruneResult:
 
 def key_for_url(url: str) -> str:
     """A cache key for an image known only by its URL."""
-    return hashlib.sha256(b"url\0" + url.encode("utf-8")).hexdigest()
+    return sha256_hex(b"url\0" + url.encode("utf-8"))
 
 
 def _check_key(key: str) -> str:

@@ -19,7 +19,6 @@ encoding into a BytesIO).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sys
@@ -33,6 +32,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
+from leodesk.core.digest import sha256_hex
 from leodesk.qt.imaging import qimage_for_screen
 from leodesk.qt.workers import CancelToken, Pools
 
@@ -64,7 +64,7 @@ _MADE_FOR = "leodesk-display"  # the QImage text naming the display size it was 
 
 def key_for(kind: str, ident: str) -> str:
     """A stable cache key for something that has no content hash yet (an image id, a URL)."""
-    return hashlib.sha256(f"{kind}:{ident}".encode()).hexdigest()
+    return sha256_hex(f"{kind}:{ident}".encode())
 
 
 @dataclass(frozen=True)

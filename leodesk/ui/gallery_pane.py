@@ -22,15 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from leodesk.ui.date_scrubber import DateScrubber
-from leodesk.ui.filter_bar import FilterBar
 from leodesk.ui.gallery import MAX_CELL, MIN_CELL, GalleryView
 from leodesk.ui.job_strip import JobStrip
 from leodesk.ui.widgets import clear_button_with_text, named
 
 if TYPE_CHECKING:
     from leodesk.core.sync import SyncProgress
+    from leodesk.ui.filter_bar import FilterBar
 
 SEARCH_DEBOUNCE_MS = 250
+
+#: What a new FilterBar's values() are: everything, generations deleted on the server too
+#: (tests/ui/test_gallery_view.py checks it against the bar).
+FILTERS_AT_START: dict[str, Any] = {"include_deleted_remote": True}
 
 
 def _tool(text: str) -> QToolButton:
@@ -143,9 +147,9 @@ class GalleryPane(QWidget):
         self.sync_status = named(QLabel(""), "syncStatus", self.tr("Sync status"))
 
     def _build_filters_and_undo(self) -> None:
-        """The filter bar with its toggle button; the undo bar shown after a delete."""
-        self.filters = FilterBar()
-        self.filters.setVisible(False)
+        """The filter bar's toggle button and place (the bar itself is built when first used:
+        :attr:`filters`); the undo bar shown after a delete."""
+        self._filters: FilterBar | None = None
         self.filters_button = named(
             _tool(self.tr("Filters")),
             "filtersButton",
@@ -156,13 +160,11 @@ class GalleryPane(QWidget):
         # The bar scrolls sideways in a narrow pane rather than widen the window.
         self.filters_area = QScrollArea()
         self.filters_area.setObjectName("filtersArea")
-        self.filters_area.setWidget(self.filters)
         self.filters_area.setWidgetResizable(True)
         self.filters_area.setFrameShape(QFrame.Shape.NoFrame)
         self.filters_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.filters_area.setVisible(False)
         self.filters_button.toggled.connect(self._show_filters)
-        self.filters.changed.connect(self._count_filters)
         self.undo_bar = QWidget()
         self.undo_bar.setObjectName("undoBar")
         self.undo_label = named(QLabel(""), "undoLabel", self.tr("Deleted images"))
@@ -179,6 +181,26 @@ class GalleryPane(QWidget):
         undo_row.addWidget(self.undo_label, 1)
         undo_row.addWidget(self.undo_button)
         self.undo_bar.setVisible(False)
+
+    @property
+    def filters(self) -> FilterBar:
+        """The filter bar, built the first time it is asked for (~2 ms of the window's opening
+        otherwise: the gallery shows before the window's other parts ask)."""
+        if self._filters is None:
+            from leodesk.ui.filter_bar import FilterBar  # loaded ahead (leodesk.app's preload)
+
+            bar = FilterBar()
+            bar.setVisible(False)
+            self.filters_area.setWidget(bar)
+            bar.changed.connect(self._count_filters)
+            self._filters = bar
+        return self._filters
+
+    def filter_values(self) -> dict[str, Any]:
+        """The filters' keywords for ``Filter`` (the bar's defaults while it is not built)."""
+        if self._filters is None:
+            return dict(FILTERS_AT_START)
+        return self._filters.values()
 
     def _show_filters(self, on: bool) -> None:
         self.filters.setVisible(on)
@@ -235,8 +257,8 @@ class GalleryPane(QWidget):
 
     def clear_search(self) -> None:
         """Empty the search and the filters, and show everything again at once."""
-        if self.filters.active_count():
-            self.filters.reset()
+        if self._filters is not None and self._filters.active_count():
+            self._filters.reset()
         self.search.clear()
         self._debounce.stop()
         self.search_changed.emit("")
@@ -354,7 +376,7 @@ class GalleryPane(QWidget):
             state.clear()
         else:
             searched = getattr(getattr(model, "filter", None), "text", None) or ""
-            if searched.strip() or self.filters.active_count():
+            if searched.strip() or (self._filters is not None and self._filters.active_count()):
                 state.show_no_match(searched)
                 return
             state.show_new()

@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         from leodesk.core.search import Filter  # after the first paint
 
         text = self.gallery_pane.search.text() if text is None else text
-        return Filter(text=text.strip() or None, **self.gallery_pane.filters.values())
+        return Filter(text=text.strip() or None, **self.gallery_pane.filter_values())
 
     def search(self, text: str) -> None:
         """Show the images matching ``text`` and the filters; the selection survives where the

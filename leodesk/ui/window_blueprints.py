@@ -4,11 +4,12 @@ what a blueprint made."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
+
+from leodesk.core.digest import sha256_hex
 
 if TYPE_CHECKING:
     from leodesk.core.api.blueprint_models import Blueprint
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 def thumb_key(blueprint: Blueprint) -> str:
     """The thumbnail cache's key of a blueprint's picture (hex, as the cache wants)."""
     text = f"blueprint:{blueprint.id}:{blueprint.thumbnail_url}"
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
+    return sha256_hex(text.encode())[:40]
 
 
 class BlueprintLink(QObject):

@@ -148,6 +148,7 @@ def test_a_negative_balance_is_shown_as_it_is(qtbot: Any, app_window: Any, sim: 
     _wait_balance(qtbot, w, -12)
     assert _shown_balance(w) == f"{MINUS}12 credits"
     assert hint.isVisible() and hint.text() == "below zero"
+    assert hint.font().bold() and not child(w, QLabel, "balanceLabel").font().bold()
     assert "below zero" in child(w, QLabel, "balanceLabel").toolTip()
     assert "top up" in hint.toolTip()
 

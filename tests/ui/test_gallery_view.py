@@ -297,3 +297,38 @@ def test_a_change_to_the_whole_library_repaints_only_what_is_on_screen(qtbot: An
     assert model.asked < 2_000  # not one (or two) per row of the library
     qtbot.waitUntil(lambda: set(range(lo, hi + 1)) <= model.painted, timeout=5000)
     assert max(model.painted) < hi + 50  # what repainted is what is on screen
+
+
+def test_the_filter_bar_is_built_when_first_asked_for_and_starts_as_the_gallery_reads(
+    qtbot: Any,
+) -> None:
+    from leodesk.qt.models.jobs_model import JobListModel
+    from leodesk.ui.filter_bar import FilterBar
+    from leodesk.ui.gallery import GalleryView
+    from leodesk.ui.gallery_pane import FILTERS_AT_START, GalleryPane
+    from leodesk.ui.job_strip import JobStrip
+
+    jobs = JobListModel()
+    pane = GalleryPane(GalleryView(), JobStrip(jobs))
+    qtbot.addWidget(pane)
+    pane.show()
+    # the window opens without it: the gallery reads what a new bar would say
+    assert pane.findChild(FilterBar) is None
+    assert pane.filter_values() == FILTERS_AT_START
+    fresh = FilterBar()
+    qtbot.addWidget(fresh)
+    assert fresh.values() == FILTERS_AT_START
+    # the Filters button brings it, in its place under the header
+    button = child(pane, QWidget, "filtersButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    bar = child(pane, QWidget, "filterBar")
+    qtbot.waitUntil(bar.isVisible, timeout=2000)
+    assert bar is pane.filters and bar.parentWidget() is not None
+    area = child(pane, QWidget, "filtersArea")
+    assert area.isVisible() and area.isAncestorOf(bar)
+    # a filter set counts on the button, and the pane reads it
+    child(bar, QWidget, "filterFavouriteCheck").click()
+    qtbot.waitUntil(lambda: "1" in button.text(), timeout=2000)
+    assert pane.filter_values() == {**FILTERS_AT_START, "favourite": True}
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=2000)
