@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -81,6 +81,9 @@ PRELOAD_REST = (
     "leodesk.ui.key_dialog",
     "leodesk.qt.imaging",
 )
+#: What reading the keychain loads (~60 ms), with the second stage when the app runs on an
+#: account (the demo never reads it): the key is looked up once that stage is in.
+PRELOAD_KEYCHAIN = ("keyring", "keyring.backends.SecretService")
 PRELOAD = PRELOAD_GALLERY + PRELOAD_REST
 
 
@@ -203,6 +206,9 @@ class Preload(QObject):
 
 #: What a start-up step yields to wait for the second stage of the preload (the services).
 WAIT_FOR_PRELOAD = "wait-for-preload"
+#: What a start-up step yields to wait for the account's key (read from the keychain then, or
+#: asked for): the steps after it go on once there is one.
+WAIT_FOR_KEY = "wait-for-key"
 REST_AFTER_MS = 1000  # the second stage loads by then even if the gallery never painted
 #: How long a thread that wants the interpreter lock waits before the thread running Python is
 #: asked to let go of it (Python's default: 5 ms). The GUI thread waits so for each call into
@@ -273,6 +279,9 @@ class Launcher(AccountsMixin, QObject):
         self.pools = Pools(network_threads=2, parent=self)
         self.key_service: Any = None
         self.key_dialog: Any = None
+        self.key_known = False  # the account's key was found (or the demo's is used)
+        self._looking_up = False  # a keychain lookup is under way
+        self._parked: Callable[[], None] | None = None  # the steps waiting for the key
         # The app opens in short steps, one per turn of the event loop (main() sets this), so
         # the window answers input while the panes load; tests open in one go.
         self.stepped = False
@@ -315,20 +324,34 @@ class Launcher(AccountsMixin, QObject):
         self.key_service.removed.connect(self._key_removed)
         self.key_service.remove_failed.connect(self._key_failed)
         if self.runtime.demo:
-            self._open(self.runtime.demo_key)
-        else:
+            self.key_known = True
+        # The library opens at once, the keychain is read once the gallery shows: the gallery
+        # needs no key, and reading the keychain loads ~60 ms of modules (keyring, D-Bus,
+        # cryptography) and waits ~20 ms for its answer. The services wait for it
+        # (WAIT_FOR_KEY in _open_steps).
+        self._open(self.runtime.demo_key if self.runtime.demo else None)
+
+    def _look_up_key(self) -> None:
+        if not self._looking_up:
+            self._looking_up = True
             self.key_service.lookup()
 
     def _key_found(self, key: str | None) -> None:
+        self._looking_up = False
         if key:
-            self._open(key)
+            self.key_known = True
+            parked, self._parked = self._parked, None
+            if parked is not None:
+                parked()  # the steps waiting for the key go on
         else:
             self.ask_key(first_run=True)
 
     def _lookup_failed(self, message: str) -> None:
+        self._looking_up = False
         self.ask_key(first_run=True, error=message)
 
     def _no_keychain(self, message: str) -> None:
+        self._looking_up = False
         log.warning("no secure keychain: %s", message)
         self.ask_key(first_run=True, no_keychain=True)
 
@@ -386,7 +409,11 @@ class Launcher(AccountsMixin, QObject):
         from leodesk.ui.key_dialog import DEMO  # after the first paint
 
         self.key_dialog = None
-        if result == DEMO:
+        if result == DEMO and self.window.gallery is not None:
+            # The account's gallery is shown (it opened while the keychain was read): the demo
+            # gets a window of its own, as another account would.
+            self.switch_to_demo()
+        elif result == DEMO:
             from leodesk.runtime import profile_paths  # after the first paint
             from leodesk.runtime import start as start_runtime  # after the first paint
 
@@ -408,7 +435,7 @@ class Launcher(AccountsMixin, QObject):
             self._open(self.runtime.demo_key)
         elif result == 1:  # accepted: a checked key is stored
             if self.ctx is None:
-                self.key_service.lookup()
+                self._look_up_key()  # the steps waiting for it go on
             else:
                 self.ctx.backend.reset_client()
                 self.ctx.account.refresh()
@@ -426,8 +453,11 @@ class Launcher(AccountsMixin, QObject):
         """Run ``steps`` now, or one per turn of the event loop (they stop if the app closes).
         A step yielding :data:`WAIT_FOR_PRELOAD` resumes once the preload is in."""
         if not stepped:
-            for _step in steps:
-                pass
+            for got in steps:
+                if got == WAIT_FOR_KEY and not self.key_known:
+                    self._parked = lambda: self._run(steps, stepped=False)
+                    self._look_up_key()
+                    return
             return
 
         def turn() -> None:
@@ -445,6 +475,10 @@ class Launcher(AccountsMixin, QObject):
             preload = self.preload
             if got == WAIT_FOR_PRELOAD and preload is not None and not preload.finished:
                 preload.done.connect(lambda: QTimer.singleShot(STEP_GAP_MS, turn))
+                return
+            if got == WAIT_FOR_KEY and not self.key_known:
+                self._parked = lambda: QTimer.singleShot(STEP_GAP_MS, turn)
+                self._look_up_key()
                 return
             QTimer.singleShot(STEP_GAP_MS, turn)
 
@@ -501,6 +535,7 @@ class Launcher(AccountsMixin, QObject):
             _FirstPaint(gallery_view.viewport(), preload.release_rest)
             QTimer.singleShot(REST_AFTER_MS, preload.release_rest)
         yield WAIT_FOR_PRELOAD
+        yield WAIT_FOR_KEY  # the services talk to the account: its key first
         from leodesk.qt.context import build_context  # after the first paint
 
         try:
@@ -1000,7 +1035,7 @@ def main(
         app.file_opened.connect(lambda path: current[0].handed_over([path]))
 
     launcher.stepped = True
-    preload = Preload(parent=launcher)
+    preload = Preload(rest=PRELOAD_REST + (() if demo else PRELOAD_KEYCHAIN), parent=launcher)
     preload.code_cache = profile.code_cache
     launcher.preload = preload
     preload.watch_gui()

@@ -73,36 +73,46 @@ class AccountsMixin:
     def switch_account(self, name: str) -> None:
         """Close this account (as quitting does) and open ``name``'s in a new window; the new
         launcher is announced with ``switched``."""
+        self._switch(name)
+
+    def switch_to_demo(self) -> None:
+        """Close this account's library and open the demo in a new window (Try the demo in the
+        key dialog, once the account's gallery has shown)."""
+        self._switch(None)
+
+    def _switch(self, name: str | None) -> None:
+        """Open ``name``'s account (None: the demo) in a new window and close this one."""
         # the composition root (imported at run time: a cycle)
         from leodesk.app import Launcher, _profile
         from leodesk.core.accounts import AccountError
         from leodesk.ui.main_window import MainWindow
 
         assert self.account_service is not None
+        demo = name is None
         try:
-            profile = _profile(False, name).ensure()
+            profile = _profile(demo, name).ensure()
         except (AccountError, OSError) as exc:  # removed meanwhile (the CLI), a full disk
-            self.show_accounts()
-            self.window.accounts_link.show_switch_failed(name, str(exc))
+            self._switch_failed(name, str(exc))
             return  # this account runs on
         old_window = self.window
-        window = MainWindow(demo=False)
+        window = MainWindow(demo=demo)
         window.setGeometry(old_window.geometry())  # the account's own layout is restored later
-        nxt = Launcher(window, demo=False, account=name)
+        nxt = Launcher(window, demo=demo, account=name)
         # One app per profile: the other account may be open in another leodesk process.
         if not nxt.serve(profile):
             window.deleteLater()
             nxt.deleteLater()
-            self.show_accounts()
-            self.window.accounts_link.show_switch_failed(
-                name, self.window.tr("it is open in another leodesk window; use that one")
+            self._switch_failed(
+                name,
+                self.window.tr("it is open in another leodesk window; use that one"),
+                open_elsewhere=True,
             )
             return  # this account runs on
         try:
-            self.account_service.registry.use(name)  # remembered for the next start
+            if name is not None:
+                self.account_service.registry.use(name)  # remembered for the next start
         except (AccountError, OSError) as exc:  # removed meanwhile (the CLI), a full disk
-            self.show_accounts()
-            self.window.accounts_link.show_switch_failed(name, str(exc))
+            self._switch_failed(name, str(exc))
             nxt.release_profiles()
             window.deleteLater()
             nxt.deleteLater()
@@ -118,9 +128,21 @@ class AccountsMixin:
         else:
             nxt.retired = self.retired
         old_window.deleteLater()
-        log.info("switched to account %s", name)
+        log.info("switched to %s", "the demo" if name is None else f"account {name}")
         nxt.start()
         self.switched.emit(nxt)  # type: ignore[attr-defined]  # Launcher.switched
+
+    def _switch_failed(self, name: str | None, why: str, *, open_elsewhere: bool = False) -> None:
+        if name is None:  # the demo, from the key dialog
+            self.window.show_connection_error(
+                "The demo is already open in another leodesk window: use that one."
+                if open_elsewhere
+                else f"The demo could not be opened: {why}."
+            )
+            self.window.key_action.setEnabled(True)
+            return
+        self.show_accounts()
+        self.window.accounts_link.show_switch_failed(name, why)
 
     # -- adding -----------------------------------------------------------------------------------
     def add_account(self) -> None:

@@ -78,7 +78,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>API plan renewal date</source>
         <translation type="unfinished"></translation>
     </message>
@@ -103,7 +103,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
         <source>renews {date}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -478,7 +478,7 @@
 <context>
     <name>BlueprintLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_blueprints.py" line="+34"/>
+        <location filename="../../leodesk/ui/window_blueprints.py" line="+35"/>
         <source>&amp;Blueprints…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2053,9 +2053,10 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GalleryPane</name>
     <message>
-        <location filename="../../leodesk/ui/gallery_pane.py" line="+82"/>
+        <location filename="../../leodesk/ui/gallery_pane.py" line="+86"/>
         <location line="+16"/>
         <source>Search the library</source>
+        <extracomment>What a new FilterBar&apos;s values() are: everything, generations deleted on the server too (tests/ui/test_gallery_view.py checks it against the bar).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2116,12 +2117,12 @@ Generations made with it stay; it cannot be used again.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+173"/>
+        <location line="+191"/>
         <source>Filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-189"/>
         <source>Show filters</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2131,7 +2132,7 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>Deleted images</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2151,7 +2152,7 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+41"/>
         <source>Thumbnail size</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4717,7 +4718,7 @@ Send it anyway?</source>
 <context>
     <name>PromptSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_prompt.py" line="+25"/>
+        <location filename="../../leodesk/ui/form_prompt.py" line="+26"/>
         <source>Waiting for the prompt service…</source>
         <translation type="unfinished"></translation>
     </message>

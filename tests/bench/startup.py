@@ -10,9 +10,11 @@ Each run starts a fresh process and measures from the moment it is spawned:
   (the deferred work must not freeze a window the user is already typing in): a 2 ms precise
   timer on the GUI thread, each figure the time it fired late. The floors run the same monitor.
 
-The app talks to a simulator started for the run (account, models), with the key in
-``LEONARDO_API_KEY``. Run: ``.venv/bin/python tests/bench/startup.py [--runs 5] [--keep DIR]``
-(``--keep``: the gallery benchmark's library folder, built there when missing).
+The app talks to a simulator started for the run (account, models), with the account's key in
+a keychain of the run's own (a D-Bus session with gnome-keyring: tests/bench/keychain.py), read
+at every start as on a user's desktop.
+Run: ``.venv/bin/python tests/bench/startup.py [--runs 5] [--keep DIR]`` (``--keep``: the
+gallery benchmark's library folder, built there when missing).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gallery import SIM_KEY, ensure_library, start_sim, stop_sim  # noqa: E402
+from keychain import keychain  # noqa: E402
 from xserver import xvfb  # noqa: E402
 
 # The monitor every measured process runs first (PySide6 only): it reports the first paint of a
@@ -211,11 +214,11 @@ def main() -> None:
             os.environ,
             QT_QPA_PLATFORM="xcb",
             LEODESK_HOME=str(home),
-            LEONARDO_API_KEY=SIM_KEY,
             LEODESK_API_URL=base_url,
             PYTHONPATH=str(HERE.parents[1]),
         )
         env.pop("LEODESK_EXIT_AFTER_PAINT", None)
+        env.pop("LEONARDO_API_KEY", None)  # the key comes from the keychain, as a user's does
         # An installed app runs from compiled bytecode: let the warm-up run write it.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         cases = {
@@ -227,7 +230,8 @@ def main() -> None:
             "leodesk": (MONITOR.replace("WANT_PROMPT_VALUE", "True") + APP, []),
         }
         results: dict[str, list[dict[str, float]]] = {name: [] for name in cases}
-        with xvfb() as display:
+        with xvfb() as display, keychain(home, SIM_KEY, env["PYTHONPATH"]) as bus:
+            env.update(bus)
             env["DISPLAY"] = display
             for code, argv in cases.values():  # warm the page cache once
                 once(code, env, argv)

@@ -55,11 +55,32 @@ class Apps:
         launcher = Launcher(window, demo=runtime.demo, runtime=runtime)
         window.launcher = launcher  # type: ignore[attr-defined]  # as tests/ui/conftest.py does
         self.launchers.append(launcher)
+        launcher.switched.connect(self._switched)
         window.show()
         self.qtbot.waitExposed(window)
         launcher.start()
         fast_polls(launcher)
         return window
+
+    def _switched(self, launcher: Any) -> None:
+        """Another account (or the demo) opened in a new window: shut down with the others.
+        The old window is deleted by the switch: pytest-qt must not close it again."""
+        node = self.qtbot._request.node  # where qtbot.addWidget keeps its windows
+        old = {id(other.window) for other in self.launchers if other.switched_away}
+        node.qt_widgets = [
+            (ref, close) for ref, close in getattr(node, "qt_widgets", []) if id(ref()) not in old
+        ]
+        launcher.window.launcher = launcher
+        self.qtbot.addWidget(launcher.window)
+        self.launchers.append(launcher)
+        launcher.switched.connect(self._switched)
+
+    def switched_from(self, window: Any) -> Any:
+        """The window that replaced ``window`` (an account switch, the demo), once shown."""
+        self.qtbot.waitUntil(lambda: self.launchers[-1].window is not window, timeout=10000)
+        new = self.launchers[-1].window
+        self.qtbot.waitExposed(new)
+        return new
 
     def _idle(self, window: Any) -> None:
         wait_idle(self.qtbot, window, 20000)

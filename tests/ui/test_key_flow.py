@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
 from leodesk.core import secrets
 from tests.conftest import SIM_KEY
-from tests.helpers.memkeyring import PlaintextLikeKeyring
+from tests.helpers.memkeyring import MemoryKeyring, PlaintextLikeKeyring
 from tests.ui.helpers import (
     Apps,
     child,
@@ -92,6 +94,52 @@ def test_first_run_wrong_key_then_right_key(
     assert window.windowTitle() == "leodesk"
 
 
+class _SlowKeychain(MemoryKeyring):
+    """A keychain that answers only when the test says so (a locked keychain's prompt, a slow
+    D-Bus): the window must not wait for it to show the library."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        self.asked = threading.Event()
+        self.answer = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.asked.set()
+        self.answer.wait(20)
+        return self.key
+
+
+KeyringBackend._classes.discard(_SlowKeychain)  # type: ignore[attr-defined]  # see memkeyring
+
+
+def test_the_library_shows_and_takes_typing_while_the_keychain_is_read(
+    qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
+) -> None:
+    slow = _SlowKeychain(SIM_KEY)
+    keyring.set_keyring(slow)  # real_keychain puts the real backend back afterwards
+    try:
+        window = apps.start(sim_runtime(sim, demo=False))
+        qtbot.waitUntil(slow.asked.is_set, timeout=10000)
+        # the keychain has not answered: the gallery and the prompt are there, and take input
+        assert window.gallery is not None and window.gallery.isVisible()
+        prompt = window.findChild(QPlainTextEdit, "promptEdit")
+        assert prompt is not None and prompt.isVisible()
+        QTest.keyClicks(prompt, "a lighthouse")
+        assert prompt.toPlainText() == "a lighthouse"
+        # what talks to the account waits for its key: no request has gone out
+        assert window.browser is None and window.findChild(QDialog, "keyDialog") is None
+        assert _me_calls(sim, SIM_KEY) == []
+    finally:
+        slow.answer.set()
+    _attached(qtbot, window)  # then the services come, with the key the keychain gave
+    assert window.account_label.text() == "leodesk-sim"
+    assert _me_calls(sim, SIM_KEY)
+    # what was typed meanwhile is in the real form
+    assert window.form.prompt_edit.toPlainText() == "a lighthouse"
+    wait_idle(qtbot, window)
+
+
 def test_cancelled_first_run_then_key_from_the_account_menu(
     qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
@@ -135,9 +183,14 @@ def test_try_the_demo_runs_on_its_own_simulator(
     window = apps.start(sim_runtime(sim, demo=False))
     dialog = _key_dialog(qtbot, window)
     assert not window.demo_badge.isVisible()
+    account_gallery = window.gallery
+    assert account_gallery is not None  # the account's library showed while the key was read
     qtbot.mouseClick(child(dialog, QPushButton, "tryDemoButton"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
-
+    # the demo opens in a window of its own; the account's closes
+    window = apps.switched_from(window)
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: window.gallery is not None, timeout=10000)
+    assert window.gallery is not account_gallery
     assert window.demo_badge.isVisible()
     assert window.windowTitle() == "leodesk — Demo"
     assert not window.key_action.isEnabled()  # no key to change in the demo
@@ -253,7 +306,7 @@ def test_no_keychain_says_so_and_offers_the_demo(
     assert window.browser is None
 
     QTest.keyClick(demo, Qt.Key.Key_Return)  # Enter takes the default: the demo
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    window = apps.switched_from(window)  # the demo's own window
     assert window.demo_badge.isVisible()
     _attached(qtbot, window)
     assert window.connection_label.text() == "Demo"
