@@ -25,6 +25,7 @@ from leodesk.app_accounts import AccountsMixin
 from leodesk.qt.workers import Pools
 from leodesk.ui.app_icon import apply_identity
 from leodesk.ui.main_window import FURNISH_MODULES, MainWindow
+from leodesk.ui.widgets import FirstPaint
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -532,7 +533,7 @@ class Launcher(AccountsMixin, QObject):
             preload = self.preload
             gallery_view = self.window.gallery
             assert gallery_view is not None
-            _FirstPaint(gallery_view.viewport(), preload.release_rest)
+            FirstPaint(gallery_view.viewport(), preload.release_rest)
             QTimer.singleShot(REST_AFTER_MS, preload.release_rest)
         yield WAIT_FOR_PRELOAD
         yield WAIT_FOR_KEY  # the services talk to the account: its key first
@@ -916,24 +917,6 @@ def settle_open_app() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
-class _FirstPaint(QObject):
-    """Calls back once, right after the widget's first paint (``at_once`` as it begins)."""
-
-    def __init__(self, widget: Any, callback: Any, at_once: Any = None) -> None:
-        super().__init__(widget)
-        self._callback = callback
-        self._at_once = at_once
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: Any) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            if self._at_once is not None:
-                self._at_once()
-            QTimer.singleShot(0, self._callback)
-        return False
-
-
 def _report_first_paint() -> None:
     """Start-up benchmark hook (tests/bench/startup.py): print the time and quit."""
     heavy = [m for m in ("httpx", "keyring", "PIL", "sqlite3", "leodesk.sim") if m in sys.modules]
@@ -1079,14 +1062,14 @@ def main(
     preload.first_done.connect(lambda: go_on("loaded"))
     preload.done.connect(loaded)
     if os.environ.get("LEODESK_EXIT_AFTER_PAINT"):
-        _FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)
+        FirstPaint(window, _report_first_paint)  # start-up benchmark (tests/bench/startup.py)
     else:
         # Everything heavy (keychain, httpx, SQLite, the panes) loads on a thread from the
         # first paint on: started as the paint begins, its imports overlap the paint and the
         # flush to the screen, which Qt does without the interpreter lock (usable, A/B of 13:
         # 222 -> 215 ms). A thread started before the window shows slows the first frame
         # (it competes for the lock with each Python call of the window's set-up: +10 ms).
-        _FirstPaint(window, painted, at_once=preload.start)
+        FirstPaint(window, painted, at_once=preload.start)
     window.show()
     code = int(app.exec())
     launcher = current[0]

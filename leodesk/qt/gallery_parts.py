@@ -64,7 +64,8 @@ def build_gallery(
 ) -> GalleryParts:
     """Open the library and build the gallery's model (raises LibraryError like Library.open).
     With ``gallery_first``, only the gallery's reader is opened when the library is current;
-    the rest of it opens with the services (:meth:`Backend.open_library`)."""
+    the rest of it opens with the services (:meth:`Backend.open_library`), and the model reads
+    nothing until the window reloads it with its filter."""
     backend = Backend(
         paths,
         client_factory,
@@ -95,6 +96,7 @@ def build_gallery(
         thumbs,
         lambda record: stored_path(backend, record),
         drag_files=drag_files,
+        load=not gallery_first,  # the window reloads it with its filter at once
         parent=backend,
     )
     parts = GalleryParts(backend, thumbs, model_thumbs, model, JobListModel(parent=backend))

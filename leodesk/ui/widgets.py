@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLineEdit, QMenu, QMenuBar, QMessageBox, QWidget
 
 W = TypeVar("W", bound=QWidget)
@@ -16,6 +18,30 @@ def named(widget: W, object_name: str, accessible_name: str, tooltip: str | None
     if tooltip:
         widget.setToolTip(tooltip)
     return widget
+
+
+class FirstPaint(QObject):
+    """Calls ``callback`` once, in the turn of the event loop after ``widget``'s first paint
+    (``at_once`` as that paint begins)."""
+
+    def __init__(
+        self,
+        widget: QWidget,
+        callback: Callable[[], Any],
+        at_once: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        self._at_once = at_once
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            if self._at_once is not None:
+                self._at_once()
+            QTimer.singleShot(0, self._callback)
+        return False
 
 
 def clear_button_with_text(edit: QLineEdit) -> QLineEdit:

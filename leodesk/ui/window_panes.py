@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QIcon, QPixmap
 from PySide6.QtWidgets import QSplitter, QStyle, QToolButton, QWidget
 
 from leodesk.ui.side_pane import STRIP, SidePane
-from leodesk.ui.widgets import named
+from leodesk.ui.widgets import FirstPaint, named
 
 if TYPE_CHECKING:
     from leodesk.ui.main_window import MainWindow
@@ -45,12 +45,32 @@ class PanesLink(QObject):
             self.tr("Details of the selected image (shown while an image is selected)"),
         )
         self.details_button.setDefaultAction(self.details_action)
-        self.details_button.setIcon(self._icon(QStyle.StandardPixmap.SP_FileDialogInfoView))
+        # The style's icons come after the panes' first frame (give_icons): the first one
+        # loads the icon theme, ~4 ms on X11 before the gallery could show. Meanwhile a blank
+        # icon of the same size holds their place (nothing moves when they come).
+        self._wanted_icons: list[tuple[Any, QStyle.StandardPixmap]] = []
+        self._blank: QIcon | None = None
+        self.details_button.setIcon(
+            self._icon(self.details_button.setIcon, QStyle.StandardPixmap.SP_FileDialogInfoView)
+        )
         self.details_button.setAutoRaise(True)
         self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
-    def _icon(self, which: QStyle.StandardPixmap) -> Any:
-        return self.window.style().standardIcon(which)
+    def _icon(self, setter: Any, which: QStyle.StandardPixmap) -> QIcon:
+        """A blank icon now; ``setter`` gets the style's ``which`` in :meth:`give_icons`."""
+        self._wanted_icons.append((setter, which))
+        if self._blank is None:
+            blank = QPixmap(16, 16)
+            blank.fill(Qt.GlobalColor.transparent)
+            self._blank = QIcon(blank)
+        return self._blank
+
+    def give_icons(self) -> None:
+        """The style's icons in place of the blank ones (called once the panes have shown)."""
+        wanted, self._wanted_icons = self._wanted_icons, []
+        style = self.window.style()
+        for setter, which in wanted:
+            setter(style.standardIcon(which))
 
     # -- the centre -----------------------------------------------------------------------------
     def build_splitter(self, browser: QWidget, form: QWidget, gallery: QWidget) -> QSplitter:
@@ -62,7 +82,8 @@ class PanesLink(QObject):
             ("browser", browser, self.tr("Models"), icons.SP_FileDialogListView),
             ("form", form, self.tr("Prompt"), icons.SP_FileDialogDetailedView),
         ):
-            pane = SidePane(content, key, title, self._icon(icon))
+            pane = SidePane(content, key, title, QIcon())
+            pane.button.setIcon(self._icon(pane.button.setIcon, icon))
             pane.opened_changed.connect(lambda on, k=key: self._pane_toggled(k, on))
             self.panes[key] = pane
             splitter.addWidget(pane)
@@ -72,6 +93,7 @@ class PanesLink(QObject):
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([self.open_width["browser"], self.open_width["form"], 750])
         self.splitter = splitter
+        FirstPaint(splitter, self.give_icons)
         if self.window.width() < WIDE_WINDOW:
             self.panes["browser"].set_open(False)
         return splitter

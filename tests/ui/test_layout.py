@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QDockWidget, QListView, QPushButton, QToolButton
 
 from leodesk.ui.side_pane import STRIP
@@ -111,3 +112,47 @@ def test_the_queue_chip_and_popup(qtbot: Any, apps: Apps, slow_sim: Any) -> None
     popup.hide()
     window.ctx.generation.cancel_all()
     qtbot.waitUntil(lambda: "queued" not in chip.text(), timeout=10000)
+
+
+def _pixels(icon: Any) -> Any:
+    return icon.pixmap(16, 16).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+
+
+def test_the_panes_icons_come_after_their_first_frame_in_the_place_kept_for_them(
+    qtbot: Any, apps: Apps, sim: Any
+) -> None:
+    """The style's icons of the pane buttons load the icon theme (~4 ms): the panes show with
+    blank icons of the same size, and get the style's right after their first frame."""
+    from PySide6.QtWidgets import QLabel, QStyle
+
+    from leodesk.ui.main_window import MainWindow
+
+    icons = {
+        "browserPaneButton": QStyle.StandardPixmap.SP_FileDialogListView,
+        "formPaneButton": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+        "detailsPaneButton": QStyle.StandardPixmap.SP_FileDialogInfoView,
+    }
+    # Built, not shown: blank icons hold the place; the buttons' sizes do not change with the
+    # style's icons.
+    window = MainWindow()
+    qtbot.addWidget(window)
+    splitter = window.panes_link.build_splitter(QLabel("b"), QLabel("f"), QLabel("g"))
+    buttons = {name: splitter.findChild(QToolButton, name) for name in icons}
+    buttons["detailsPaneButton"] = window.panes_link.details_button
+    sizes = {name: b.sizeHint() for name, b in buttons.items()}
+    for b in buttons.values():
+        image = _pixels(b.icon())
+        assert all(image.pixelColor(x, y).alpha() == 0 for x in range(16) for y in range(16))
+    window.panes_link.give_icons()
+    for name, b in buttons.items():
+        assert _pixels(b.icon()) == _pixels(window.style().standardIcon(icons[name])), name
+        assert b.sizeHint() == sizes[name], name
+
+    # In the app: the style's icons once the window has shown, without anything asked.
+    app_window = apps.start(sim_runtime(sim))
+    wait_models(qtbot, app_window)
+    for name, which in icons.items():
+        b = app_window.findChild(QToolButton, name)
+        expected = _pixels(app_window.style().standardIcon(which))
+        qtbot.waitUntil(lambda b=b, expected=expected: _pixels(b.icon()) == expected, timeout=5000)
+    wait_idle(qtbot, app_window)

@@ -195,8 +195,11 @@ class GalleryModel(QAbstractListModel):
         drag_files: Callable[[list[ImageRecord]], list[Path]] | None = None,
         page_size: int = 500,
         record_cache: int = 2000,
+        load: bool = True,
         parent: Any = None,
     ) -> None:
+        """``load``: read the first page now (everything); False when the owner calls
+        :meth:`reload` with its filter right away (one read, not two)."""
         super().__init__(parent)
         self._source = source
         self._thumbs = thumbs
@@ -230,7 +233,8 @@ class GalleryModel(QAbstractListModel):
         self._reader = _Reader(self._loaded.emit)
         self._loaded.connect(self._on_loaded)
         thumbs.ready.connect(self._thumb_ready)
-        self.reload()
+        if load:
+            self.reload()
 
     # -- reading the library ----------------------------------------------------------------
     def _failed(self, exc: BaseException) -> None:
