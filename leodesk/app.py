@@ -277,6 +277,9 @@ class Launcher(AccountsMixin, QObject):
         self.preload: Preload | None = None
         self.settings: Settings | None = None
         self.settings_path = settings_path
+        # The settings main() read before the first paint, and their file: used once, not read
+        # again (~1 ms before the gallery shows).
+        self.early_settings: tuple[Path, Settings] | None = None
         self.pools = Pools(network_threads=2, parent=self)
         self.key_service: Any = None
         self.key_dialog: Any = None
@@ -492,7 +495,11 @@ class Launcher(AccountsMixin, QObject):
         runtime = self.runtime
         paths = runtime.paths
         self.settings_path = self.settings_path or paths.settings_file
-        self.settings = settings_mod.load(self.settings_path)
+        early, self.early_settings = self.early_settings, None
+        if early is not None and early[0] == self.settings_path:
+            self.settings = early[1]  # read before the first paint (this app holds the profile)
+        else:
+            self.settings = settings_mod.load(self.settings_path)
 
         def client_factory() -> Any:
             from leodesk.core.api import LeonardoClient  # after the first paint
@@ -1003,6 +1010,8 @@ def main(
     if early is not None:
         window.restore_geometry(early)
     launcher = Launcher(window, demo=demo, account=account)
+    if early is not None:
+        launcher.early_settings = (profile.settings_file, early)
     current = [launcher]  # the running account's launcher (switching makes a new one)
 
     def switched(nxt: Launcher) -> None:

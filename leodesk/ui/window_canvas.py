@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QImage, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtGui import QAction, QKeySequence
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+
     from leodesk.qt.canvas import CanvasSession
     from leodesk.qt.live import LiveAnswer, LiveInput
     from leodesk.ui.canvas_window import CanvasWindow
@@ -90,6 +91,8 @@ class CanvasLink(QObject):
         return next(b for c, b in self.canvases if c is canvas)
 
     def _ask_size(self) -> tuple[int, int] | None:
+        from PySide6.QtWidgets import QInputDialog  # when asked (the window opens without it)
+
         text, ok = QInputDialog.getItem(
             self.window,
             self.tr("New canvas"),
@@ -104,6 +107,8 @@ class CanvasLink(QObject):
         return w, h
 
     def _ask_file(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (the window opens without it)
+
         name, _ = QFileDialog.getOpenFileName(
             self.window,
             self.tr("Open an image in the canvas"),
