@@ -319,7 +319,6 @@ class Launcher(AccountsMixin, QObject):
         self.key_service = KeyService(
             self.pools, self.runtime.base_url, parent=self, account=self.runtime.key_entry
         )
-        self.wire_accounts()
         self.key_service.found.connect(self._key_found)
         self.key_service.lookup_failed.connect(self._lookup_failed)
         self.key_service.no_keychain.connect(self._no_keychain)
@@ -334,6 +333,10 @@ class Launcher(AccountsMixin, QObject):
         # cryptography) and waits ~20 ms for its answer. The services wait for it
         # (WAIT_FOR_KEY in _open_steps).
         self._open(self.runtime.demo_key if self.runtime.demo else None)
+
+    def _wire_accounts_once(self) -> None:
+        if self.account_service is None:
+            self.wire_accounts()
 
     def _look_up_key(self) -> None:
         if not self._looking_up:
@@ -542,6 +545,8 @@ class Launcher(AccountsMixin, QObject):
             assert gallery_view is not None
             FirstPaint(gallery_view.viewport(), preload.release_rest)
             QTimer.singleShot(REST_AFTER_MS, preload.release_rest)
+        yield None  # the gallery shows; then the accounts in the menu and the badge
+        self._wire_accounts_once()
         yield WAIT_FOR_PRELOAD
         yield WAIT_FOR_KEY  # the services talk to the account: its key first
         from leodesk.qt.context import build_context  # after the first paint
@@ -720,6 +725,7 @@ class Launcher(AccountsMixin, QObject):
 
     def _cannot_open(self, key: str | None, exc: LibraryError) -> None:
         log.error("the library cannot be opened (%s): %s", exc.reason, exc)
+        self._wire_accounts_once()  # the Account menu works without a library
         self._library_problem(
             key,
             damaged=exc.reason == "corrupt",
