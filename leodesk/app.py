@@ -82,9 +82,27 @@ PRELOAD_REST = (
     "leodesk.ui.key_dialog",
     "leodesk.qt.imaging",
 )
-#: What reading the keychain loads (~60 ms), with the second stage when the app runs on an
-#: account (the demo never reads it): the key is looked up once that stage is in.
-PRELOAD_KEYCHAIN = ("keyring", "keyring.backends.SecretService")
+#: What reading the keychain loads (~80 ms: keyring, every backend it looks at, the Secret
+#: Service's D-Bus session and its encryption), with the second stage when the app runs on an
+#: account (the demo never reads it): the key is looked up once that stage is in, and the
+#: lookup then loads nothing while the window is being used.
+PRELOAD_KEYCHAIN = (
+    "keyring",
+    "keyring.backends.chainer",
+    "keyring.backends.kwallet",
+    "keyring.backends.libsecret",
+    "keyring.backends.macOS",
+    "keyring.backends.Windows",
+    "zipp",  # keyring's backend discovery reads the packages' entry points
+) + (
+    (
+        "keyring.backends.SecretService",
+        "secretstorage.dhcrypto",
+        "cryptography.hazmat.backends.openssl.backend",  # its session's key exchange
+    )
+    if sys.platform.startswith("linux")
+    else ()
+)
 PRELOAD = PRELOAD_GALLERY + PRELOAD_REST
 
 

@@ -80,3 +80,21 @@ def test_a_lazy_module_imports_at_first_lookup_then_reads_plainly() -> None:
     import json
 
     assert stand_in.loads is json.loads
+
+
+def test_the_keychains_modules_are_loaded_ahead_of_the_key_lookup(real_keychain: object) -> None:
+    """The preload loads what reading the keychain needs (PRELOAD_KEYCHAIN, politely, while the
+    window is idle): the lookup itself then loads next to nothing while the window is used."""
+    out = _run(
+        "import importlib, sys\n"
+        "import leodesk.app\n"
+        "for name in leodesk.app.PRELOAD_KEYCHAIN: importlib.import_module(name)\n"
+        "from leodesk.core import secrets\n"
+        "before = set(sys.modules)\n"
+        "secrets.get_api_key('leodesk-test-no-such-account', use_env=False)\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    late = set(out.split())
+    assert not {m for m in late if m.split(".")[0] in ("keyring", "secretstorage", "jeepney")}
+    assert not {m for m in late if m.startswith("cryptography")}, late
+    assert len(late) <= 3, late  # zipp's small compatibility modules at most
