@@ -352,6 +352,17 @@ class Launcher(AccountsMixin, QObject):
         # (WAIT_FOR_KEY in _open_steps).
         self._open(self.runtime.demo_key if self.runtime.demo else None)
 
+    def _thumbnails_again(self) -> None:
+        """Thumbnails that could not download before there was a key are asked for again."""
+        parts = self.gallery
+        if parts is None:
+            return
+        parts.thumbs.forget_failures()
+        parts.model_thumbs.forget_failures()
+        view = self.window.gallery
+        if view is not None:
+            view.viewport().update()
+
     def _wire_accounts_once(self) -> None:
         if self.account_service is None:
             self.wire_accounts()
@@ -367,6 +378,7 @@ class Launcher(AccountsMixin, QObject):
             self.key_known = True
             parked, self._parked = self._parked, None
             if parked is not None:
+                self._thumbnails_again()
                 parked()  # the steps waiting for the key go on
         else:
             self.ask_key(first_run=True)

@@ -148,6 +148,11 @@ class ThumbnailLoader(QObject):
     def is_failed(self, key: str) -> bool:
         return key in self._failed
 
+    def forget_failures(self) -> None:
+        """Ask again for what failed this session (the account's key came: downloads can work
+        now). Files found undecodable stay marked on disk, not asked again."""
+        self._failed.clear()
+
     @property
     def pending(self) -> int:
         """Requests queued or being decoded."""

@@ -140,6 +140,51 @@ def test_the_library_shows_and_takes_typing_while_the_keychain_is_read(
     wait_idle(qtbot, window)
 
 
+def test_thumbnails_that_could_not_download_without_a_key_come_once_it_is_given(
+    qtbot: Any, apps: Apps, make_sim: Any, real_keychain: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The library shows before there is a key; its pictures not in the cache cannot download
+    then. Once the key is given they are asked for again and come (not left as placeholders)."""
+    import shutil
+
+    from leodesk.qt.models.gallery_model import RECORD_ROLE
+    from tests.ui.helpers import fast_sync, sync_library
+
+    sim = make_sim(seed=5, seed_generations=4)
+    monkeypatch.setenv(secrets.ENV_KEY, SIM_KEY)  # a first session with the key: a sync
+    first = apps.start(sim_runtime(sim, demo=False))
+    _attached(qtbot, first)
+    fast_sync(first)
+    sync_library(qtbot, first)
+    qtbot.waitUntil(lambda: first.gallery.model().rowCount() > 0, timeout=10000)
+    wait_idle(qtbot, first)
+    thumbs_dir = first.launcher.runtime.paths.thumbs
+    assert any(thumbs_dir.rglob("*"))
+    apps.shutdown_all()
+    shutil.rmtree(thumbs_dir)  # they must download again
+    monkeypatch.delenv(secrets.ENV_KEY)
+
+    window = apps.start(sim_runtime(sim, demo=False))  # no key anywhere now
+    dialog = _key_dialog(qtbot, window)
+    model = window.gallery.model()
+    assert model.rowCount() > 0  # the library shows behind the dialog
+    thumbs = window.launcher.gallery.thumbs
+    keys = [model.thumb_key(model.index(r, 0).data(RECORD_ROLE)) for r in range(model.rowCount())]
+    # no key: no download (each picture asked for failed)
+    qtbot.waitUntil(lambda: any(thumbs.is_failed(k) for k in keys), timeout=10000)
+    failed = [k for k in keys if thumbs.is_failed(k)]
+    _type_key(qtbot, dialog, SIM_KEY)
+    qtbot.mouseClick(child(dialog, QPushButton, "saveKeyButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    _attached(qtbot, window)
+    # asked for again, they come
+    qtbot.waitUntil(
+        lambda: all(window.ctx.thumbs.pixmap(k) is not None for k in failed), timeout=10000
+    )
+    assert not any(window.ctx.thumbs.is_failed(k) for k in failed)
+    wait_idle(qtbot, window)
+
+
 def test_cancelled_first_run_then_key_from_the_account_menu(
     qtbot: Any, apps: Apps, sim: Any, real_keychain: Any
 ) -> None:
