@@ -683,7 +683,7 @@
 <context>
     <name>CanvasBinding</name>
     <message>
-        <location filename="../../leodesk/ui/window_canvas.py" line="+185"/>
+        <location filename="../../leodesk/ui/window_canvas.py" line="+190"/>
         <source>Not sent: above your cost limit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -771,7 +771,7 @@
 <context>
     <name>CanvasLink</name>
     <message>
-        <location line="-291"/>
+        <location line="-295"/>
         <source>New &amp;canvas…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -781,7 +781,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+58"/>
         <source>New canvas</source>
         <translation type="unfinished"></translation>
     </message>
@@ -791,7 +791,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Open an image in the canvas</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2039,7 +2039,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GalleryModel</name>
     <message>
-        <location filename="../../leodesk/qt/models/gallery_model.py" line="+715"/>
+        <location filename="../../leodesk/qt/models/gallery_model.py" line="+719"/>
         <source>Image: {prompt}</source>
         <extracomment>What the delegate paints, in one call: (QPixmap or None, ImageRecord or None), memory only. Fired when the count comes back: every row is known (kept for listeners of paging). The library could not be read (the exception), once until the source changes.</extracomment>
         <translation type="unfinished"></translation>
@@ -4156,7 +4156,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+37"/>
         <source>Models</source>
         <translation type="unfinished"></translation>
     </message>
