@@ -146,6 +146,11 @@ class GalleryPane(QWidget):
         self.cancel_sync_button.setVisible(False)
         self.sync_status = named(QLabel(""), "syncStatus", self.tr("Sync status"))
 
+    def set_sync_ready(self, ready: bool) -> None:
+        """Sync library works (the services are there: the account's key is known)."""
+        self.sync_button.setEnabled(ready)
+        self.gallery.empty_state.sync_button.setEnabled(ready)
+
     def _build_filters_and_undo(self) -> None:
         """The filter bar's toggle button and place (the bar itself is built when first used:
         :attr:`filters`); the undo bar shown after a delete."""

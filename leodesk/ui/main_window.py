@@ -310,6 +310,7 @@ class MainWindow(QMainWindow):
         # The default filter (everything, generations deleted on the server too), read on the
         # model's thread: rows as soon as it answers.
         gallery_model.reload(self.current_filter(""))
+        self.gallery_pane.set_sync_ready(False)  # until the services are in (the key known)
         yield
         from leodesk.ui.drafts import FormShell
 
@@ -481,6 +482,7 @@ class MainWindow(QMainWindow):
     def _wire_sync_and_account(self, ctx: AppContext) -> None:
         """Library sync, the account and credits in the status bar, Refresh."""
         # library sync
+        self.gallery_pane.set_sync_ready(True)
         self.gallery_pane.sync_requested.connect(self.start_sync)
         self.gallery_pane.full_sync_requested.connect(lambda: self.start_sync(full=True))
         self.gallery_pane.sync_cancel_requested.connect(ctx.sync.cancel)

@@ -2116,7 +2116,7 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <location line="+191"/>
         <source>Filters</source>
         <translation type="unfinished"></translation>
@@ -3487,7 +3487,7 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+200"/>
+        <location line="+201"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3513,7 +3513,7 @@ image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+127"/>
         <source>The cost of this job is not known yet (your limit is {limit}).</source>
         <translation type="unfinished"></translation>
     </message>

@@ -127,13 +127,16 @@ def test_the_library_shows_and_takes_typing_while_the_keychain_is_read(
         assert prompt is not None and prompt.isVisible()
         QTest.keyClicks(prompt, "a lighthouse")
         assert prompt.toPlainText() == "a lighthouse"
-        # what talks to the account waits for its key: no request has gone out
+        # what talks to the account waits for its key: no request has gone out, and Sync
+        # library says it cannot go yet (greyed out, not a button that does nothing)
         assert window.browser is None and window.findChild(QDialog, "keyDialog") is None
         assert _me_calls(sim, SIM_KEY) == []
+        assert not window.gallery_pane.sync_button.isEnabled()
     finally:
         slow.answer.set()
     _attached(qtbot, window)  # then the services come, with the key the keychain gave
     assert window.account_label.text() == "leodesk-sim"
+    assert window.gallery_pane.sync_button.isEnabled()
     assert _me_calls(sim, SIM_KEY)
     # what was typed meanwhile is in the real form
     assert window.form.prompt_edit.toPlainText() == "a lighthouse"
