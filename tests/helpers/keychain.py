@@ -23,6 +23,11 @@ class RealKeychain:
 
     def _items(self, collection: Any, service: str) -> list[Any]:
         scheme = self.backend.schemes[self.backend.scheme]
+        for _attempt in range(4):
+            try:
+                return list(collection.search_items({scheme["service"]: service}))
+            except ItemNotFoundException:
+                continue  # deleted (by the app under test) during the search: search again
         return list(collection.search_items({scheme["service"]: service}))
 
     def entries(self, service: str) -> dict[tuple[str, str], str]:
