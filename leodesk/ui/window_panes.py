@@ -49,21 +49,23 @@ class PanesLink(QObject):
         # loads the icon theme, ~4 ms on X11 before the gallery could show. Meanwhile a blank
         # icon of the same size holds their place (nothing moves when they come).
         self._wanted_icons: list[tuple[Any, QStyle.StandardPixmap]] = []
-        self._blank: QIcon | None = None
-        self.details_button.setIcon(
-            self._icon(self.details_button.setIcon, QStyle.StandardPixmap.SP_FileDialogInfoView)
-        )
+        self._blank_icon: QIcon | None = None
+        self.details_button.setIcon(self._blank())
+        self._icon_later(self.details_button.setIcon, QStyle.StandardPixmap.SP_FileDialogInfoView)
         self.details_button.setAutoRaise(True)
         self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
-    def _icon(self, setter: Any, which: QStyle.StandardPixmap) -> QIcon:
-        """A blank icon now; ``setter`` gets the style's ``which`` in :meth:`give_icons`."""
-        self._wanted_icons.append((setter, which))
-        if self._blank is None:
+    def _blank(self) -> QIcon:
+        """A transparent 16 px icon: the place of a style icon until :meth:`give_icons`."""
+        if self._blank_icon is None:
             blank = QPixmap(16, 16)
             blank.fill(Qt.GlobalColor.transparent)
-            self._blank = QIcon(blank)
-        return self._blank
+            self._blank_icon = QIcon(blank)
+        return self._blank_icon
+
+    def _icon_later(self, setter: Any, which: QStyle.StandardPixmap) -> None:
+        """``setter`` gets the style's ``which`` in :meth:`give_icons`."""
+        self._wanted_icons.append((setter, which))
 
     def give_icons(self) -> None:
         """The style's icons in place of the blank ones (called once the panes have shown)."""
@@ -82,8 +84,8 @@ class PanesLink(QObject):
             ("browser", browser, self.tr("Models"), icons.SP_FileDialogListView),
             ("form", form, self.tr("Prompt"), icons.SP_FileDialogDetailedView),
         ):
-            pane = SidePane(content, key, title, QIcon())
-            pane.button.setIcon(self._icon(pane.button.setIcon, icon))
+            pane = SidePane(content, key, title, self._blank())
+            self._icon_later(pane.button.setIcon, icon)
             pane.opened_changed.connect(lambda on, k=key: self._pane_toggled(k, on))
             self.panes[key] = pane
             splitter.addWidget(pane)
