@@ -353,12 +353,11 @@ class Launcher(AccountsMixin, QObject):
         self._open(self.runtime.demo_key if self.runtime.demo else None)
 
     def _thumbnails_again(self) -> None:
-        """Thumbnails that could not download before there was a key are asked for again."""
-        parts = self.gallery
-        if parts is None:
+        """Thumbnails that could not download before there was a key are asked for again (a
+        new client: Backend.client_reset), and the gallery repaints to ask."""
+        if self.gallery is None:
             return
-        parts.thumbs.forget_failures()
-        parts.model_thumbs.forget_failures()
+        self.gallery.backend.reset_client()
         view = self.window.gallery
         if view is not None:
             view.viewport().update()

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThread
+from PySide6.QtCore import QObject, QRunnable, QThread, Signal
 
 from leodesk.core.imagestore import ImageStore
 from leodesk.core.library.db import LibraryError
@@ -48,6 +48,9 @@ class Backend(QObject):
 
     library: Library
     reader: Library
+    #: The client was dropped (the key changed, or is known at last): what failed for want of
+    #: one (thumbnails' downloads) may work now.
+    client_reset = Signal()
 
     def __init__(
         self,
@@ -115,6 +118,7 @@ class Backend(QObject):
             old, self._client = self._client, None
         if old is not None:
             old.close()
+        self.client_reset.emit()
 
     # -- the database thread ----------------------------------------------------------------
     def db(self, fn: Callable[[Library], T]) -> concurrent.futures.Future[T]:

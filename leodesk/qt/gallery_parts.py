@@ -85,6 +85,8 @@ def build_gallery(
     model_thumbs = ThumbnailLoader(
         backend.pools, backend.thumb_cache, fetch, size=128, parent=backend
     )
+    for loader in (thumbs, model_thumbs):  # a new key: downloads that failed may work now
+        backend.client_reset.connect(loader.forget_failures)
     holder: list[GalleryParts] = []
 
     def drag_files(records: list[ImageRecord]) -> list[Path]:

@@ -149,8 +149,8 @@ class ThumbnailLoader(QObject):
         return key in self._failed
 
     def forget_failures(self) -> None:
-        """Ask again for what failed this session (the account's key came: downloads can work
-        now). Files found undecodable stay marked on disk, not asked again."""
+        """Ask again for what failed this session (a new client, Backend.client_reset: the
+        account's key came or changed). Files found undecodable stay marked on disk."""
         self._failed.clear()
 
     @property
