@@ -68,6 +68,9 @@ def test_two_lost_submits_with_one_prompt_each_find_their_own_generation(
 ) -> None:
     submitted = time.time()
     first = client.create_generation(REQ).generation_id  # the server took both ...
+    # Two clicks, not one instant: the server's times have milliseconds (truncated), so with
+    # both sent within a millisecond or two of ``submitted`` "the closest" was a coin toss.
+    time.sleep(0.01)
     second = client.create_generation(REQ).generation_id
     a, b = _lost_submit(lib, submitted), _lost_submit(lib, submitted)  # ... no answer came back
     pipeline = _pipeline(client, lib, tmp_path)
