@@ -72,6 +72,7 @@ PRELOAD_REST = (
     "leodesk.core.api",
     "leodesk.ui.prompt_form",
     "leodesk.ui.filter_bar",  # the gallery's filters, built when first used
+    "leodesk.ui.date_scrubber",  # built when the window wires it, with the services
     "leodesk.qt.context",
     "leodesk.ui.model_browser",
     "leodesk.ui.metadata_panel",

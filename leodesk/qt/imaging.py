@@ -12,12 +12,15 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QImage
+# QImage is looked up where used: PySide makes a class (and its enums) when it is first
+# imported, and this module loads with the gallery, before any picture is decoded.
+from PySide6 import QtGui
 
 from leodesk.core.lazy import lazy
 
 if TYPE_CHECKING:
     from PIL import Image
+    from PySide6.QtGui import QImage
 else:  # Pillow loads with the first picture (not with the gallery: see leodesk.core.lazy)
     Image = lazy("PIL.Image")
 
@@ -28,31 +31,33 @@ def qimage_from_pil(im: Image.Image) -> QImage:
     mode = "RGBA" if has_alpha else "RGB"
     if im.mode != mode:  # (convert to the same mode would copy every pixel for nothing)
         im = im.convert(mode)
-    fmt = QImage.Format.Format_RGBA8888 if has_alpha else QImage.Format.Format_RGB888
+    formats = QtGui.QImage.Format
+    fmt = formats.Format_RGBA8888 if has_alpha else formats.Format_RGB888
     data = im.tobytes()
     stride = im.width * (4 if has_alpha else 3)
-    return QImage(data, im.width, im.height, stride, fmt).copy()
+    return QtGui.QImage(data, im.width, im.height, stride, fmt).copy()
 
 
 def qimage_for_screen(im: Image.Image) -> QImage:
     """A QImage of ``im`` in the format a QPixmap keeps (RGB32, or premultiplied ARGB32 with
     alpha), so that ``QPixmap.fromImage`` on the GUI thread shares it instead of converting
     every pixel there. Qt converts here, on the calling (worker) thread, from Pillow's bytes."""
+    formats = QtGui.QImage.Format
     if im.mode == "L":
-        fmt, target = QImage.Format.Format_Grayscale8, QImage.Format.Format_RGB32
+        fmt, target = formats.Format_Grayscale8, formats.Format_RGB32
         channels = 1
     elif im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        fmt, target = QImage.Format.Format_RGBA8888, QImage.Format.Format_ARGB32_Premultiplied
+        fmt, target = formats.Format_RGBA8888, formats.Format_ARGB32_Premultiplied
         channels = 4
     else:
-        fmt, target = QImage.Format.Format_RGB888, QImage.Format.Format_RGB32
+        fmt, target = formats.Format_RGB888, formats.Format_RGB32
         channels = 3
     mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
     if im.mode != mode:
         im = im.convert(mode)
     data = im.tobytes()
     # (convertToFormat makes a new image owning its pixels: ``data`` may go after it.)
-    return QImage(data, im.width, im.height, im.width * channels, fmt).convertToFormat(target)
+    return QtGui.QImage(data, im.width, im.height, im.width * channels, fmt).convertToFormat(target)
 
 
 def decode(source: bytes | Path, max_side: int | None = None) -> QImage:
@@ -67,12 +72,12 @@ def decode(source: bytes | Path, max_side: int | None = None) -> QImage:
                 im.load()
             return qimage_from_pil(im)
     except (OSError, ValueError, Image.DecompressionBombError):
-        return QImage()
+        return QtGui.QImage()
 
 
 def to_png(image: QImage) -> bytes:
     """``image`` as PNG bytes (without QBuffer, a QObject)."""
-    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    rgba = image.convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
     raw = bytes(rgba.constBits())[: rgba.sizeInBytes()]
     stride = rgba.bytesPerLine()
     im = Image.frombuffer("RGBA", (rgba.width(), rgba.height()), raw, "raw", "RGBA", stride, 1)

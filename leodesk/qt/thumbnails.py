@@ -27,14 +27,17 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QPixmap
 
 from leodesk.core.digest import sha256_hex
 from leodesk.qt.imaging import qimage_for_screen
 from leodesk.qt.workers import CancelToken, Pools
+
+if TYPE_CHECKING:  # (made on the workers: PySide makes the class when a picture first comes)
+    from PySide6.QtGui import QImage
 
 log = logging.getLogger("leodesk.thumbs")
 #: How much less CPU a thumbnail worker asks for than the GUI thread (Linux: nice). The lowest:
@@ -110,7 +113,7 @@ class ThumbnailLoader(QObject):
         self._lock = threading.Lock()
         self._queue: OrderedDict[str, _Request] = OrderedDict()  # newest request last
         self._working: set[str] = set()  # keys a worker is decoding now
-        self._done: list[tuple[str, object]] = []  # (key, QImage | exception) for the GUI
+        self._done: list[tuple[str, QImage | Exception]] = []  # for the GUI thread
         self._drainers = 0
         self._made_since_prune = 0
         self.prune_every = 500
@@ -211,7 +214,7 @@ class ThumbnailLoader(QObject):
                 key, req = self._queue.popitem(last=True)  # newest first
                 self._working.add(key)
             try:
-                result: object = self._decode(req)
+                result: QImage | Exception = self._decode(req)
             except Exception as exc:  # reported to the GUI thread, the loop goes on
                 result = exc
             if token.cancelled:
@@ -262,7 +265,7 @@ class ThumbnailLoader(QObject):
         display = str(self.display)
         made = 0
         for key, result in done:
-            if isinstance(result, QImage):
+            if not isinstance(result, Exception):
                 if result.text(_MADE_FOR) == display:
                     self._stale.discard(key)
                 else:  # made for a size no longer shown: shown scaled, asked for again
@@ -275,7 +278,7 @@ class ThumbnailLoader(QObject):
                 self._failed.add(key)
         self._trim()
         for key, result in done:
-            if isinstance(result, QImage):
+            if not isinstance(result, Exception):
                 if key in self._memory:  # (a batch larger than the memory: the oldest went)
                     self.ready.emit(key)
             else:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -100,6 +99,8 @@ class PromptSection(QWidget):
 
     def set_prompt_text(self, text: str) -> None:
         """Replace the prompt as one undoable edit."""
+        from PySide6.QtGui import QTextCursor  # on first use (not at start-up)
+
         cursor = self.prompt_edit.textCursor()
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)

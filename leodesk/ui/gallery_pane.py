@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leodesk.ui.date_scrubber import DateScrubber
 from leodesk.ui.gallery import MAX_CELL, MIN_CELL, GalleryView
 from leodesk.ui.job_strip import JobStrip
 from leodesk.ui.widgets import clear_button_with_text, named
 
 if TYPE_CHECKING:
     from leodesk.core.sync import SyncProgress
+    from leodesk.ui.date_scrubber import DateScrubber
     from leodesk.ui.filter_bar import FilterBar
 
 SEARCH_DEBOUNCE_MS = 250
@@ -301,18 +301,28 @@ class GalleryPane(QWidget):
         layout.addWidget(self.filters_area)
         layout.addWidget(self.sync_status)
         layout.addWidget(self.undo_bar)
-        self.scrubber = DateScrubber()
-        # Shown once the library's months are in (MainWindow._scrubber_visibility): shown empty
-        # at start-up it would be hidden and shown again, each a relayout of the gallery.
-        self.scrubber.setVisible(False)
-        middle = QHBoxLayout()
-        middle.setContentsMargins(0, 0, 0, 0)
-        middle.setSpacing(0)
-        middle.addWidget(gallery, 1)
-        middle.addWidget(self.scrubber)
-        layout.addLayout(middle, 1)
+        self._scrubber: DateScrubber | None = None  # built when first asked for (scrubber)
+        self._middle = QHBoxLayout()
+        self._middle.setContentsMargins(0, 0, 0, 0)
+        self._middle.setSpacing(0)
+        self._middle.addWidget(gallery, 1)
+        layout.addLayout(self._middle, 1)
         layout.addWidget(jobs)
         self.sync_status.setVisible(False)
+
+    @property
+    def scrubber(self) -> DateScrubber:
+        """The date scrubber at the gallery's right, built when first asked for (the window
+        wires it once the services are in: not needed to show the gallery). Hidden until the
+        library's months are in (MainWindow._scrubber_visibility): shown empty at start-up it
+        would be hidden and shown again, each a relayout of the gallery."""
+        if self._scrubber is None:
+            from leodesk.ui.date_scrubber import DateScrubber
+
+            self._scrubber = DateScrubber()
+            self._scrubber.setVisible(False)
+            self._middle.addWidget(self._scrubber)
+        return self._scrubber
 
     def add_header_widget(self, widget: QWidget) -> None:
         """Put ``widget`` at the right end of the header bar (the Details button)."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QLineEdit, QMenu, QMenuBar, QMessageBox, QWidget
+from PySide6.QtWidgets import QLineEdit, QMenu, QMenuBar, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -77,6 +77,8 @@ def add_menu(parent: QMenuBar | QMenu, title: str, object_name: str = "") -> QMe
 
 def confirm_delete(parent: QWidget, title: str, text: str, object_name: str) -> bool:
     """Ask before deleting something from the account: Yes or Cancel (the default)."""
+    from PySide6.QtWidgets import QMessageBox  # on first use (not at start-up)
+
     box = QMessageBox(
         QMessageBox.Icon.Question,
         title,

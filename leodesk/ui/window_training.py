@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QPixmap
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 if TYPE_CHECKING:
     from leodesk.core.catalog import ModelInfo
@@ -77,6 +76,8 @@ class TrainingLink(QObject):
         text = self.tr("Delete your model “{name}” on the server? This cannot be undone.").format(
             name=name
         )
+        from PySide6.QtWidgets import QMessageBox  # on first use (not at start-up)
+
         answer = QMessageBox.question(self.window, self.tr("Delete model"), text)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -222,12 +223,16 @@ class TrainingLink(QObject):
 
     # -- asking (dialogs; replaced in tests) --------------------------------------------------
     def _ask_name(self) -> str | None:
+        from PySide6.QtWidgets import QInputDialog  # on first use (not at start-up)
+
         name, ok = QInputDialog.getText(
             self.datasets_window, self.tr("New dataset"), self.tr("Dataset name:")
         )
         return name.strip() if ok and name.strip() else None
 
     def _ask_files(self) -> list[Path]:
+        from PySide6.QtWidgets import QFileDialog  # on first use (not at start-up)
+
         names, _f = QFileDialog.getOpenFileNames(
             self.datasets_window,
             self.tr("Add images"),
@@ -242,6 +247,8 @@ class TrainingLink(QObject):
                 self.tr("No dataset yet: create one in File ▸ Datasets and training…"), 8000
             )
             return None
+        from PySide6.QtWidgets import QInputDialog  # on first use (not at start-up)
+
         names = [d.name for d in self.datasets]
         name, ok = QInputDialog.getItem(
             self.window, self.tr("Add to dataset"), self.tr("Dataset:"), names, 0, False

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QUrl
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QKeySequence, QPixmap
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+
     from leodesk.core.api.video import FrameRef, VideoRequest
     from leodesk.core.library.records import ImageRecord
     from leodesk.ui.main_window import MainWindow
@@ -281,6 +283,8 @@ class VideoLink(QObject):
             if record.prompt
             else self.tr("Video")
         )
+        from PySide6.QtCore import QUrl  # on first use (not at start-up)
+
         path = self.video_file(record)
         if self.window.ctx is not None and not record.local:
             self.window.ctx.media.check_video(record.id)  # its motion variations, if any

@@ -407,12 +407,12 @@
 <context>
     <name>BalanceCheck</name>
     <message>
-        <location filename="../../leodesk/ui/balance_check.py" line="+93"/>
+        <location filename="../../leodesk/ui/balance_check.py" line="+41"/>
         <source>This job costs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>Not sent: your balance is below its cost</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2039,7 +2039,7 @@ Generations made with it stay; it cannot be used again.</source>
 <context>
     <name>GalleryModel</name>
     <message>
-        <location filename="../../leodesk/qt/models/gallery_model.py" line="+719"/>
+        <location filename="../../leodesk/qt/models/gallery_model.py" line="+718"/>
         <source>Image: {prompt}</source>
         <extracomment>What the delegate paints, in one call: (QPixmap or None, ImageRecord or None), memory only. Fired when the count comes back: every row is known (kept for listeners of paging). The library could not be read (the exception), once until the source changes.</extracomment>
         <translation type="unfinished"></translation>
@@ -2117,12 +2117,12 @@ Generations made with it stay; it cannot be used again.</source>
     </message>
     <message>
         <location line="+12"/>
-        <location line="+191"/>
+        <location line="+201"/>
         <source>Filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-189"/>
+        <location line="-199"/>
         <source>Show filters</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2177,7 +2177,7 @@ Generations made with it stay; it cannot be used again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+124"/>
         <source>Filters ({n})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3417,7 +3417,7 @@ image</source>
 <context>
     <name>LowBalanceDialog</name>
     <message>
-        <location filename="../../leodesk/ui/balance_check.py" line="-76"/>
+        <location filename="../../leodesk/ui/low_balance_dialog.py" line="+19"/>
         <source>Not enough credits for this job</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4156,7 +4156,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+39"/>
         <source>Models</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4718,7 +4718,7 @@ Send it anyway?</source>
 <context>
     <name>PromptSection</name>
     <message>
-        <location filename="../../leodesk/ui/form_prompt.py" line="+26"/>
+        <location filename="../../leodesk/ui/form_prompt.py" line="+25"/>
         <source>Waiting for the prompt service…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4746,12 +4746,12 @@ Send it anyway?</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+69"/>
+        <location line="+71"/>
         <source>Ask Leonardo for a random prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-70"/>
         <location line="+1"/>
         <source>Improve prompt</source>
         <translation type="unfinished"></translation>
@@ -6176,7 +6176,7 @@ Send it anyway?</source>
 <context>
     <name>TrainingLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_training.py" line="+33"/>
+        <location filename="../../leodesk/ui/window_training.py" line="+32"/>
         <source>&amp;Datasets and training…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6191,7 +6191,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Delete model</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6216,7 +6216,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>New dataset</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6226,7 +6226,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Add images</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6241,7 +6241,7 @@ Send it anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Add to dataset</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7215,7 +7215,7 @@ Start it now?</source>
 <context>
     <name>VideoLink</name>
     <message>
-        <location filename="../../leodesk/ui/window_video.py" line="+36"/>
+        <location filename="../../leodesk/ui/window_video.py" line="+38"/>
         <source>Make &amp;video…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7311,7 +7311,7 @@ Start it now?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>This video is not available on this computer or online.</source>
         <translation type="unfinished"></translation>
     </message>

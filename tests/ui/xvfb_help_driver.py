@@ -41,7 +41,7 @@ def main(out_dir: str) -> int:
     ok &= about.grab().save(str(out / "help-about.png"))
     about.close()
 
-    from leodesk.ui.balance_check import LowBalanceDialog
+    from leodesk.ui.low_balance_dialog import LowBalanceDialog
 
     low = LowBalanceDialog(120, 37, "These 3 jobs cost", window)
     low.show()

@@ -32,7 +32,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
 
@@ -740,6 +739,8 @@ class GalleryModel(QAbstractListModel):
         data = QMimeData()
         data.setData(IMAGE_IDS_MIME, QByteArray("\n".join(r.id for r in records).encode()))
         if self._drag_files is not None:
+            from PySide6.QtCore import QUrl  # on first use (not at start-up)
+
             files = self._drag_files(records)
             data.setUrls([QUrl.fromLocalFile(str(p)) for p in files])
         return data
