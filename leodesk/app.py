@@ -142,9 +142,6 @@ class Preload(QObject):
         self.version = ""
         self.failed: list[str] = []
         self.finished = False  # both stages in (read on the GUI thread, after ``done``)
-        # The compiled methods of dataclasses, kept between runs (leodesk.core.codecache): read
-        # on the thread first, written there last (if set, and if this start compiled any).
-        self.code_cache: Path | None = None
         self.done.connect(self._finished)
         # The second stage waits until the window is usable (release_rest): importing it
         # meanwhile would take the interpreter lock from the GUI thread building the gallery.
@@ -203,11 +200,12 @@ class Preload(QObject):
                 sys.meta_path.remove(gate)
 
     def _load(self) -> None:
-        if self.code_cache is not None:
-            from leodesk.core import codecache  # light
+        from leodesk.core import codecache  # light (installed by main())
 
-            codecache.install(self.code_cache)
         self._import(self.first)
+        # The dataclasses made so far are read from the cache before the first paint next time
+        # (its first part), the others once the first stage is in (leodesk.core.codecache).
+        codecache.mark_first_part()
         self.first_done.emit()
         self._rest.wait()
         self._import(self.rest, polite=True)
@@ -218,10 +216,7 @@ class Preload(QObject):
         except Exception as exc:
             self.failed.append(f"version: {exc}")
         self.done.emit()
-        if self.code_cache is not None:
-            from leodesk.core import codecache  # loaded above
-
-            codecache.save()  # what the two stages compiled (the first start, an upgrade)
+        codecache.save()  # what the two stages compiled (the first start, an upgrade), if in use
 
 
 #: What a start-up step yields to wait for the second stage of the preload (the services).
@@ -968,11 +963,18 @@ def _report_first_paint() -> None:
 
 
 def _profile(demo: bool, account: str | None) -> Paths:
-    """The profile the app opens (see :func:`leodesk.core.accounts.profile_for`)."""
-    from leodesk.core import accounts  # light: json
+    """The profile the app opens (see :func:`leodesk.core.accounts.profile_for`). The compiled
+    methods of dataclasses (leodesk.core.codecache) are read first, from the cache folder all
+    profiles share (the classes are the same): the accounts', the profile lock's and the
+    settings' classes are then made from them, before the first paint."""
+    from leodesk.core import codecache  # light
     from leodesk.core import paths as paths_mod  # light: platformdirs
 
-    return accounts.profile_for(paths_mod.resolve(), demo=demo, account=account)[0]
+    base = paths_mod.resolve()
+    codecache.install(base.code_cache)
+    from leodesk.core import accounts  # light: json
+
+    return accounts.profile_for(base, demo=demo, account=account)[0]
 
 
 def _early_settings(profile: Paths) -> Settings | None:
@@ -1064,7 +1066,6 @@ def main(
 
     launcher.stepped = True
     preload = Preload(rest=PRELOAD_REST + (() if demo else PRELOAD_KEYCHAIN), parent=launcher)
-    preload.code_cache = profile.code_cache
     launcher.preload = preload
     preload.watch_gui()
     ready = {"painted": False, "loaded": False}

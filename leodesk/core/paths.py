@@ -55,7 +55,8 @@ class Paths:
 
     @property
     def code_cache(self) -> Path:
-        """The compiled methods of dataclasses, kept between runs (leodesk.core.codecache)."""
+        """The compiled methods of dataclasses, kept between runs (leodesk.core.codecache):
+        the app uses the base paths' one for every profile."""
         return self.cache / "dataclass-code.bin"
 
     @property
