@@ -750,6 +750,7 @@ class Launcher(AccountsMixin, QObject):
 
     def _cannot_open(self, key: str | None, exc: LibraryError) -> None:
         log.error("the library cannot be opened (%s): %s", exc.reason, exc)
+        self.window.furnish()  # (the gallery's steps, which do, did not run)
         self._wire_accounts_once()  # the Account menu works without a library
         self._library_problem(
             key,
@@ -1071,12 +1072,11 @@ def main(
     ready = {"painted": False, "loaded": False}
 
     def go_on(what: str) -> None:
-        # The app opens once the window has painted and the rest is loaded.
+        # The app opens once the window has painted and the rest is loaded. (The menus, the
+        # status bar and the links come with the gallery's panes: MainWindow.furnish.)
         ready[what] = True
-        if not all(ready.values()):
-            return
-        window.furnish()  # the menus, the status bar, the links (their modules are in)
-        QTimer.singleShot(0, start_app)  # a turn of the event loop in between: it paints them
+        if all(ready.values()):
+            start_app()
 
     def start_app() -> None:
         # Paths, the log file and the crash handler are not needed to draw the first frame.

@@ -95,8 +95,8 @@ class MainWindow(QMainWindow):
     def __init__(
         self, *, demo: bool = False, parent: QWidget | None = None, furnish: bool = True
     ) -> None:
-        """``furnish``: build the menus, the status bar and the links now (else the caller
-        calls :meth:`furnish`, as the app does right after the first paint)."""
+        """``furnish``: build the menus, the status bar and the links now (else
+        :meth:`attach_gallery_steps` or the caller calls :meth:`furnish`)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.demo = demo
@@ -312,6 +312,10 @@ class MainWindow(QMainWindow):
         gallery_model.reload(self.current_filter(""))
         self.gallery_pane.set_sync_ready(False)  # until the services are in (the key known)
         yield
+        # The menus, the status bar and the links come in the same turn as the panes: the
+        # window then repaints once for all of them (not once for the menus, then again for
+        # the gallery, while the user waits for it).
+        self.furnish()
         from leodesk.ui.drafts import FormShell
 
         saved = settings.last_form if settings is not None else None
