@@ -54,6 +54,7 @@ UNMADE_QT_CLASSES = (
     "QtWidgets.QInputDialog",
     "QtWidgets.QMessageBox",
     "QtWidgets.QListWidget",
+    "QtWidgets.QStyleOptionRubberBand",
 )
 
 

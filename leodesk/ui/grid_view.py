@@ -26,7 +26,6 @@ from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
-    QStyleOptionRubberBand,
     QStyleOptionViewItem,
     QWidget,
 )
@@ -361,6 +360,8 @@ class GridView(QAbstractItemView):
                 option.rect = self._cell_rect(row, columns, top)
                 delegate.paint(painter, option, index)
         if self._band.isValid():
+            from PySide6.QtWidgets import QStyleOptionRubberBand  # on first use (not at start-up)
+
             band = QStyleOptionRubberBand()
             band.initFrom(self)
             band.shape = band.shape.Rectangle
