@@ -221,6 +221,9 @@ class Preload(QObject):
 
 #: What a start-up step yields to wait for the second stage of the preload (the services).
 WAIT_FOR_PRELOAD = "wait-for-preload"
+#: What a start-up step yields for the next to run in the next turn of the event loop, without
+#: the gap (STEP_GAP_MS): the gallery's steps, which the user waits for.
+AT_ONCE = "at-once"
 #: What a start-up step yields to wait for the account's key (read from the keychain then, or
 #: asked for): the steps after it go on once there is one.
 WAIT_FOR_KEY = "wait-for-key"
@@ -512,7 +515,7 @@ class Launcher(AccountsMixin, QObject):
                 self._parked = lambda: QTimer.singleShot(STEP_GAP_MS, turn)
                 self._look_up_key()
                 return
-            QTimer.singleShot(STEP_GAP_MS, turn)
+            QTimer.singleShot(0 if got == AT_ONCE else STEP_GAP_MS, turn)
 
         turn()
 
@@ -557,10 +560,11 @@ class Launcher(AccountsMixin, QObject):
             self._cannot_open(key, exc)
             return
         self.gallery = gallery
-        yield None
-        yield from self.window.attach_gallery_steps(
+        yield AT_ONCE
+        for _step in self.window.attach_gallery_steps(
             gallery.gallery_model, gallery.jobs, self.settings
-        )
+        ):
+            yield AT_ONCE
         if self.preload is not None:
             # The rest loads once the gallery has painted (a thread importing meanwhile would
             # hold the interpreter lock against that paint), or after a moment if it never
