@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
+from leodesk import opening
 from leodesk.app_accounts import AccountsMixin
 from leodesk.qt.workers import Pools
 from leodesk.ui.app_icon import apply_identity
@@ -953,9 +954,12 @@ class LeodeskApplication(QApplication):
 
 
 def settle_open_app() -> None:
-    """What the app does once it is open (the gallery benchmark does it too): what is loaded
-    now (modules, classes, the services) lives as long as the app, so the collector's full
-    passes skip it from here on (a pause while scrolling)."""
+    """What the app does once it is open (the gallery benchmark does it too): the collector as
+    usual again (leodesk.opening: after one pass over the young generations, so that no garbage
+    the opening left is kept), and what is loaded now (modules, classes, the services) lives as
+    long as the app, so the collector's full passes skip it from here on (a pause while
+    scrolling)."""
+    opening.collect_as_usual()
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
@@ -1040,6 +1044,7 @@ def main(
     if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
         faulthandler.enable()  # to stderr until the log folder is known
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    opening.collect_less()  # (leodesk's commands did already)
     app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     # One app per profile: a second launch hands its files to the first and ends here.

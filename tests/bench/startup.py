@@ -167,9 +167,10 @@ v.setGridSize(QSize(176, 176)); v.setModel(Plain()); v.resize(1400, 860); v.show
 app.exec()
 """
 
+# The app as the ``leodesk`` command starts it (its entry point, as installed by pip).
 APP = """
-from leodesk.app import main
-main()
+from leodesk.__main__ import main
+sys.exit(main([]))
 """
 
 
