@@ -954,13 +954,12 @@ class LeodeskApplication(QApplication):
 
 
 def settle_open_app() -> None:
-    """What the app does once it is open (the gallery benchmark does it too): the collector as
-    usual again (leodesk.opening: after one pass over the young generations, so that no garbage
-    the opening left is kept), and what is loaded now (modules, classes, the services) lives as
-    long as the app, so the collector's full passes skip it from here on (a pause while
-    scrolling)."""
-    opening.collect_as_usual()
+    """What the app does once it is open (the gallery benchmark does it too): what is loaded
+    now (modules, classes, the services) lives as long as the app, so the collector's full
+    passes skip it from here on (a pause while scrolling); and the collector as usual again
+    (leodesk.opening)."""
     gc.freeze()
+    opening.collect_as_usual()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
