@@ -6,10 +6,10 @@ through them 57 times before the window was usable, and through the older ones 5
 6-7 ms of the ~55 ms between the first paint and a usable window (gc.callbacks, 5 starts on
 the 100k library). :func:`collect_less` raises that threshold from the first line the app runs
 (``leodesk`` and ``leodesk-gui``, and :func:`leodesk.app.main`); :func:`collect_as_usual` puts
-Python's thresholds back once the app is open, where the app freezes what the opening made
-(``gc.freeze``: the collector's full passes skip it from then on). What it freezes is not
-collected first: on the 100k library that pass took 26-28 ms of the GUI thread and found 6
-unreachable objects.
+Python's thresholds back once the window is usable, where the app freezes what the opening made
+(``gc.freeze``: the collector's passes skip it from then on). What it freezes is not collected
+first: on the 100k library that pass took 26-28 ms of the GUI thread and found 6 unreachable
+objects.
 """
 
 from __future__ import annotations
