@@ -25,7 +25,7 @@ from leodesk import opening
 from leodesk.app_accounts import AccountsMixin
 from leodesk.qt.workers import Pools
 from leodesk.ui.app_icon import apply_identity
-from leodesk.ui.main_window import FURNISH_MODULES, MainWindow
+from leodesk.ui.main_window import FURNISH_MODULES, LINK_MODULES, MainWindow
 from leodesk.ui.widgets import FirstPaint
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ PRELOAD_GALLERY = (
     "leodesk.ui.drafts",
 )
 PRELOAD_REST = (
+    *LINK_MODULES,  # the links to the dialogs: the window builds them once the gallery shows
     "leodesk.qt.instance",  # QtNetwork: the local server, started once this stage is in
     "leodesk.core.library.whole",  # every part: Backend.open_library runs on the GUI thread
     "PIL.Image",  # the thumbnails' decoder (not needed to show the gallery's rows)
@@ -580,7 +581,8 @@ class Launcher(AccountsMixin, QObject):
 
             FirstPaint(gallery_view.viewport(), usable)
             QTimer.singleShot(REST_AFTER_MS, usable)
-        yield None  # the gallery shows; then the accounts in the menu and the badge
+        yield None  # the gallery shows; then the links to the dialogs, the accounts in the menu
+        self.window.furnish_links()
         self._wire_accounts_once()
         yield WAIT_FOR_PRELOAD
         yield WAIT_FOR_KEY  # the services talk to the account: its key first

@@ -21,13 +21,18 @@ from leodesk.ui.widgets import add_menu, named
 # after the first paint when the app starts: this module and the empty window it shows first
 # stay light (no Qt namespace, whose enums cost ~10 ms to create).
 DEFAULT_SIZE = (1400, 860)  # the first window, where it fits
-#: The modules furnish() builds from (leodesk.app loads them on its preload thread first).
+#: The modules furnish() builds the window's bars from (leodesk.app loads them on its preload
+#: thread first, with the gallery's).
 FURNISH_MODULES = (
     "leodesk.ui.balance_check",
     "leodesk.ui.window_menus",
     "leodesk.ui.window_panes",
     "leodesk.ui.window_status",
     "leodesk.ui.window_accounts",
+)
+#: The modules furnish_links() builds the links to the dialogs from (loaded with the second
+#: stage: the app builds them once the gallery shows).
+LINK_MODULES = (
     "leodesk.ui.window_viewer",
     "leodesk.ui.window_canvas",
     "leodesk.ui.window_blueprints",
@@ -65,6 +70,7 @@ if TYPE_CHECKING:  # the panes load in attach(), after the first paint; the link
     from leodesk.ui.window_accounts import AccountsLink
     from leodesk.ui.window_blueprints import BlueprintLink
     from leodesk.ui.window_canvas import CanvasLink
+    from leodesk.ui.window_menus import WindowMenus
     from leodesk.ui.window_panes import PanesLink
     from leodesk.ui.window_prefs import PreferencesLink
     from leodesk.ui.window_status import AccountStatus
@@ -121,6 +127,7 @@ class MainWindow(QMainWindow):
         self.queue_panel: QueuePanel | None = None
         self.notifications: TrayNotifications | None = None
         self.furnished = False
+        self.links_furnished = False
         if furnish:
             self.furnish()
 
@@ -138,23 +145,22 @@ class MainWindow(QMainWindow):
         rows.addLayout(row)
         rows.addStretch()
 
-    def furnish(self) -> None:
-        """The menus and their actions, the status bar, the links to the panes and dialogs
-        (from FURNISH_MODULES)."""
-        if self.furnished:
-            return
-        self.furnished = True
+    def furnish(self, links: bool = True) -> None:
+        """The menus and their actions, the status bar, the links to the panes (from
+        FURNISH_MODULES); with ``links``, the links to the dialogs too (:meth:`furnish_links`).
+        Again: what is missing only."""
+        if not self.furnished:
+            self.furnished = True
+            self._furnish_bars()
+        if links:
+            self.furnish_links()
+
+    def _furnish_bars(self) -> None:
         from leodesk.ui.balance_check import BalanceCheck
         from leodesk.ui.window_accounts import AccountsLink
-        from leodesk.ui.window_blueprints import BlueprintLink
-        from leodesk.ui.window_canvas import CanvasLink
         from leodesk.ui.window_menus import WindowMenus
         from leodesk.ui.window_panes import PanesLink
-        from leodesk.ui.window_prefs import PreferencesLink
         from leodesk.ui.window_status import AccountStatus
-        from leodesk.ui.window_training import TrainingLink
-        from leodesk.ui.window_video import VideoLink
-        from leodesk.ui.window_viewer import ViewerLink
 
         demo = self.demo
         self.panes_link: PanesLink = PanesLink(self)  # side panes, Details, the queue chip
@@ -178,6 +184,23 @@ class MainWindow(QMainWindow):
         self.refresh_action = menus.refresh_action
         # the menu's list, the badge
         self.accounts_link: AccountsLink = AccountsLink(self, menus.account_menu)
+        self.menus: WindowMenus = menus
+
+    def furnish_links(self) -> None:
+        """The links to the viewer, the canvas, Blueprints, training, video and Preferences,
+        their actions in the File menu (from LINK_MODULES; after :meth:`furnish`'s bars). The
+        app builds them once the gallery shows: not needed to show it. Again: nothing."""
+        if self.links_furnished:
+            return
+        self.links_furnished = True
+        from leodesk.ui.window_blueprints import BlueprintLink
+        from leodesk.ui.window_canvas import CanvasLink
+        from leodesk.ui.window_prefs import PreferencesLink
+        from leodesk.ui.window_training import TrainingLink
+        from leodesk.ui.window_video import VideoLink
+        from leodesk.ui.window_viewer import ViewerLink
+
+        menus = self.menus
         self.viewer_link: ViewerLink = ViewerLink(self)
         self.canvas_link: CanvasLink = CanvasLink(self)
         canvas_actions = [self.canvas_link.new_action, self.canvas_link.open_action]
@@ -312,10 +335,11 @@ class MainWindow(QMainWindow):
         gallery_model.reload(self.current_filter(""))
         self.gallery_pane.set_sync_ready(False)  # until the services are in (the key known)
         yield
-        # The menus, the status bar and the links come in the same turn as the panes: the
-        # window then repaints once for all of them (not once for the menus, then again for
-        # the gallery, while the user waits for it).
-        self.furnish()
+        # The menus, the status bar and the panes' links come in the same turn as the panes:
+        # the window then repaints once for all of them (not once for the menus, then again for
+        # the gallery, while the user waits for it). The dialogs' links come after (the app's
+        # next step; furnish_links).
+        self.furnish(links=False)
         from leodesk.ui.drafts import FormShell
 
         saved = settings.last_form if settings is not None else None
@@ -833,7 +857,8 @@ class MainWindow(QMainWindow):
         }
         if self.notifications is not None:  # -- notifications
             out.update(self.notifications.snapshot())
-        out.update(self.prefs_link.snapshot())
+        if self.links_furnished:  # (before: the settings as they were read)
+            out.update(self.prefs_link.snapshot())
         if self.gallery_pane is not None:  # the thumbnail size, grouping
             out.update(self.gallery_pane.view_snapshot())
         out.update(self.panes_link.snapshot())

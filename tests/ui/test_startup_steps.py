@@ -203,19 +203,26 @@ def test_the_prompt_takes_typing_before_the_form_and_the_services_are_built(
 
 
 def test_the_preload_loads_every_module_furnish_builds_from() -> None:
-    """FURNISH_MODULES is what MainWindow.furnish imports: the preload thread loads them first,
-    so that furnish() on the GUI thread only builds."""
+    """FURNISH_MODULES is what MainWindow.furnish imports for the window's bars: the preload
+    thread loads them first, so that furnish() on the GUI thread only builds; LINK_MODULES
+    (the links to the dialogs, built once the gallery shows) load with the second stage."""
     import ast
     import inspect
     import textwrap
 
-    from leodesk.app import PRELOAD_GALLERY
+    from leodesk.app import PRELOAD_GALLERY, PRELOAD_REST
     from leodesk.ui import main_window
 
-    tree = ast.parse(textwrap.dedent(inspect.getsource(main_window.MainWindow.furnish)))
-    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert imported == set(main_window.FURNISH_MODULES)
+    def imports(method: object) -> set[str | None]:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))  # type: ignore[arg-type]
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+
+    window = main_window.MainWindow
+    assert imports(window._furnish_bars) == set(main_window.FURNISH_MODULES)
+    assert imports(window.furnish_links) == set(main_window.LINK_MODULES)
     assert set(main_window.FURNISH_MODULES) <= set(PRELOAD_GALLERY)
+    assert set(main_window.LINK_MODULES) <= set(PRELOAD_REST)
+    assert not set(main_window.LINK_MODULES) & set(PRELOAD_GALLERY)
 
 
 def test_the_first_frame_is_the_bare_window_then_it_says_starting(qtbot: Any) -> None:
