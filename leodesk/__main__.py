@@ -43,11 +43,7 @@ def _start_app(args: list[str], files: list[str]) -> int:
         if not os.path.isfile(a):
             what = "is a folder, not a picture" if os.path.isdir(a) else "does not exist"
             return _refuse(f"leodesk: {a} {what}; nothing was opened")
-    # The desktop app: straight to the window, without the CLI's argument parser; the collector
-    # held back while it opens (leodesk.opening), its own modules' loading included.
-    from leodesk import opening
-
-    opening.collect_less()
+    # The desktop app: straight to the window, without the CLI's argument parser.
     from leodesk.app import main as gui_main
 
     return gui_main(demo="--demo" in args, files=files)

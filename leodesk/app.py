@@ -21,7 +21,6 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
-from leodesk import opening
 from leodesk.app_accounts import AccountsMixin
 from leodesk.qt.workers import Pools
 from leodesk.ui.app_icon import apply_identity
@@ -574,13 +573,8 @@ class Launcher(AccountsMixin, QObject):
             preload = self.preload
             gallery_view = self.window.gallery
             assert gallery_view is not None
-
-            def usable() -> None:
-                settle_usable_window()
-                preload.release_rest()
-
-            FirstPaint(gallery_view.viewport(), usable)
-            QTimer.singleShot(REST_AFTER_MS, usable)
+            FirstPaint(gallery_view.viewport(), preload.release_rest)
+            QTimer.singleShot(REST_AFTER_MS, preload.release_rest)
         yield None  # the gallery shows; then the links to the dialogs, the accounts in the menu
         self.window.furnish_links()
         self._wire_accounts_once()
@@ -960,24 +954,11 @@ class LeodeskApplication(QApplication):
         return super().event(event)
 
 
-def settle_usable_window() -> None:
-    """Once the window is usable (the app's command held the collector back until then:
-    leodesk.opening): what is loaded now (modules, classes, the window) lives as long as the
-    app, so it is frozen, and the collector works as usual for the rest of the opening. (With
-    the collector held back until the app is open, the second stage's imports came to its
-    threshold and one pass went through all of them: blocks of 31-75 ms on the GUI thread.)
-    Again: the objects made since frozen too."""
-    gc.freeze()
-    opening.collect_as_usual()
-
-
 def settle_open_app() -> None:
     """What the app does once it is open (the gallery benchmark does it too): what is loaded
     now (modules, classes, the services) lives as long as the app, so the collector's full
-    passes skip it from here on (a pause while scrolling); and the collector as usual again
-    (leodesk.opening)."""
+    passes skip it from here on (a pause while scrolling)."""
     gc.freeze()
-    opening.collect_as_usual()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
@@ -1061,7 +1042,6 @@ def main(
     if sys.stderr is not None:  # None without a console (Windows' leodesk-gui)
         faulthandler.enable()  # to stderr until the log folder is known
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    opening.collect_less()  # (leodesk's commands did already)
     app = QApplication.instance() or LeodeskApplication(argv if argv is not None else sys.argv)
     apply_identity(app)  # names, desktop entry (Wayland app id), icon: before the first window
     # One app per profile: a second launch hands its files to the first and ends here.
