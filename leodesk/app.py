@@ -65,7 +65,7 @@ PRELOAD_GALLERY = (
     "leodesk.ui.drafts",
 )
 PRELOAD_REST = (
-    *LINK_MODULES,  # the links to the dialogs: the window builds them once the gallery shows
+    *LINK_MODULES,  # the links to the dialogs: the window builds them once this stage is in
     "leodesk.qt.instance",  # QtNetwork: the local server, started once this stage is in
     "leodesk.core.library.whole",  # every part: Backend.open_library runs on the GUI thread
     "PIL.Image",  # the thumbnails' decoder (not needed to show the gallery's rows)
@@ -575,10 +575,11 @@ class Launcher(AccountsMixin, QObject):
             assert gallery_view is not None
             FirstPaint(gallery_view.viewport(), preload.release_rest)
             QTimer.singleShot(REST_AFTER_MS, preload.release_rest)
-        yield None  # the gallery shows; then the links to the dialogs, the accounts in the menu
-        self.window.furnish_links()
+        yield None  # the gallery shows; then the accounts in the menu and the badge
         self._wire_accounts_once()
         yield WAIT_FOR_PRELOAD
+        # The links to the dialogs: their modules came with the second stage (on its thread).
+        self.window.furnish_links()
         yield WAIT_FOR_KEY  # the services talk to the account: its key first
         from leodesk.qt.context import build_context  # after the first paint
 

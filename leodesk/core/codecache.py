@@ -220,8 +220,7 @@ def save() -> bool:
         if len(codes) > MAX_ENTRIES:
             codes = {k: v for k, v in codes.items() if k in _cache.used}
         modules = dict(_cache.modules)
-        first = _cache.used if _cache.first is None else _cache.first
-        first = set(first)
+        first = set(_cache.used if _cache.first is None else _cache.first)
         _cache.unsaved = 0
     parts: tuple[dict[str, tuple[str, bytes]], ...] = ({}, {})
     for text, code in codes.items():

@@ -31,7 +31,7 @@ FURNISH_MODULES = (
     "leodesk.ui.window_accounts",
 )
 #: The modules furnish_links() builds the links to the dialogs from (loaded with the second
-#: stage: the app builds them once the gallery shows).
+#: stage: the app builds them once it is in).
 LINK_MODULES = (
     "leodesk.ui.window_viewer",
     "leodesk.ui.window_canvas",
@@ -189,7 +189,8 @@ class MainWindow(QMainWindow):
     def furnish_links(self) -> None:
         """The links to the viewer, the canvas, Blueprints, training, video and Preferences,
         their actions in the File menu (from LINK_MODULES; after :meth:`furnish`'s bars). The
-        app builds them once the gallery shows: not needed to show it. Again: nothing."""
+        app builds them once the preload's second stage is in: not needed to show the gallery.
+        Again: nothing."""
         if self.links_furnished:
             return
         self.links_furnished = True
@@ -337,8 +338,8 @@ class MainWindow(QMainWindow):
         yield
         # The menus, the status bar and the panes' links come in the same turn as the panes:
         # the window then repaints once for all of them (not once for the menus, then again for
-        # the gallery, while the user waits for it). The dialogs' links come after (the app's
-        # next step; furnish_links).
+        # the gallery, while the user waits for it). The dialogs' links come once the preload's
+        # second stage; furnish_links).
         self.furnish(links=False)
         from leodesk.ui.drafts import FormShell
 

@@ -205,7 +205,7 @@ def test_the_prompt_takes_typing_before_the_form_and_the_services_are_built(
 def test_the_preload_loads_every_module_furnish_builds_from() -> None:
     """FURNISH_MODULES is what MainWindow.furnish imports for the window's bars: the preload
     thread loads them first, so that furnish() on the GUI thread only builds; LINK_MODULES
-    (the links to the dialogs, built once the gallery shows) load with the second stage."""
+    (the links to the dialogs, built once it is in) load with the second stage."""
     import ast
     import inspect
     import textwrap
