@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
         # The menus, the status bar and the panes' links come in the same turn as the panes:
         # the window then repaints once for all of them (not once for the menus, then again for
         # the gallery, while the user waits for it). The dialogs' links come once the preload's
-        # second stage; furnish_links).
+        # second stage is in (furnish_links).
         self.furnish(links=False)
         from leodesk.ui.drafts import FormShell
 
